@@ -1,0 +1,24 @@
+# The two commands a fresh machine needs (see README.md):
+#   make run   - install, then read the bundled sample with the embedded engine
+#   make test  - install with dev tools, then lint, type-check and run the whole test suite
+.PHONY: run test setup setup-dev lint examples
+
+setup:
+	bash scripts/setup.sh
+
+setup-dev:
+	bash scripts/setup.sh dev
+
+run: setup
+	.venv/bin/promptocr read examples/receipt.png --format text
+
+lint:
+	.venv/bin/ruff check src tests scripts
+	.venv/bin/ruff format --check src tests scripts
+	.venv/bin/mypy src
+
+test: setup-dev lint
+	.venv/bin/python -m pytest -q
+
+examples: setup
+	.venv/bin/python scripts/make_examples.py

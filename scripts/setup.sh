@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything promptocr needs on a fresh Debian/Ubuntu machine, idempotently:
+#   system packages (libGL for OpenCV, CJK + Latin fonts, Tesseract for the benchmark, Chromium
+#   for the UI tests) and a virtual environment in .venv with the package and its pins.
+# Usage: scripts/setup.sh [dev]     ('dev' adds the test/lint tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(libgl1 libglib2.0-0 fonts-dejavu-core fonts-noto-cjk tesseract-ocr)
+if [ "${1:-}" = "dev" ]; then
+  APT_PACKAGES+=(chromium)
+fi
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+extra=""
+if [ "${1:-}" = "dev" ]; then extra="[dev]"; fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" 2>&1 \
+  | grep -vE "^WARNING: Location|BuildBackendWarning|^ +" || true

