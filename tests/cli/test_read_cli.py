@@ -230,3 +230,54 @@ def test_progress_bar_only_on_a_terminal(files: dict[str, Path], tmp_path: Path)
     assert "page" in bar
     quiet = subprocess.run([*args, "-q"], capture_output=True, timeout=300)
     assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+def test_every_kind_of_bad_input_in_one_batch(files: dict[str, Path], tmp_path: Path) -> None:
+    """Each bad file gets one error line naming it and the reason; the good file in the middle
+    of the batch is still read and written."""
+    import io
+
+    from PIL import Image
+
+    bad_dir = tmp_path / "bad"
+    bad_dir.mkdir()
+    cases: dict[str, tuple[bytes | None, str]] = {
+        "bomb.png": (synth.png_header_only(100_000, 100_000), "too many pixels"),
+        "huge.pdf": (
+            synth.write_pdf([synth.PdfPage() for _ in range(10_000)]),
+            "10000 pages and 10000 are selected, over the limit of 200",
+        ),
+        "cut.jpg": (None, "truncated or corrupt"),
+        "cut.pdf": (synth.pdf_from_images([synth.english_page().image])[:300], "PDF is corrupt"),
+        "empty.png": (b"", "file is empty"),
+        "notes.png": (b"shopping list: milk, eggs\n", "not an image or PDF"),
+        "locked.pdf": (
+            synth.write_pdf([synth.PdfPage()], user_password="pw"),
+            "PDF is encrypted (password protected)",
+        ),
+        "folder": (None, "is a directory"),
+        "missing.png": (None, "file not found"),
+    }
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), "white").save(buf, format="JPEG")
+    cases["cut.jpg"] = (buf.getvalue()[:400], cases["cut.jpg"][1])
+    paths = []
+    for name, (data, _) in cases.items():
+        p = bad_dir / name
+        if name == "folder":
+            p.mkdir()
+        elif data is not None:
+            p.write_bytes(data)
+        paths.append(p)
+    batch = [*paths[:4], files["page"], *paths[4:]]
+    out = tmp_path / "out"
+    proc = run_cli("read", *map(str, batch), "-f", "json", "-o", str(out))
+    assert proc.returncode == 1, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["page.json"]
+    doc = json.loads((out / "page.json").read_text())["document"]
+    assert "Second line 42" in doc["text"]
+    errors = proc.stderr.splitlines()
+    assert len(errors) == len(cases), errors
+    for line, path, (_, reason) in zip(errors, paths, cases.values(), strict=True):
+        assert line.startswith(f"promptocr: error: {path}: "), line
+        assert reason in line, line

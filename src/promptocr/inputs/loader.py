@@ -177,13 +177,15 @@ def _load_image(
             raise UnsupportedFormatError(
                 f"not an image or PDF ({SUPPORTED})", source=source
             ) from None
-        raise InvalidInputError("image header is corrupt", source=source) from None
+        raise InvalidInputError("image header is truncated or corrupt", source=source) from None
     except Image.DecompressionBombError as exc:
         raise InputTooLargeError(
             f"image declares too many pixels, refusing to decode it ({exc})", source=source
         ) from None
     except Exception as exc:  # Pillow raises many types for broken headers
-        raise InvalidInputError(f"image header is corrupt ({exc})", source=source) from None
+        raise InvalidInputError(
+            f"image header is truncated or corrupt ({exc})", source=source
+        ) from None
     if img.format not in IMAGE_FORMATS:
         raise UnsupportedFormatError(
             f"image format {img.format} is not supported ({SUPPORTED})", source=source
