@@ -195,22 +195,12 @@ def test_help_documents_formats_pages_and_exit_codes() -> None:
     assert top.returncode == 0 and "read" in top.stdout and "Exit codes" in top.stdout
 
 
-def test_progress_bar_only_on_a_terminal(files: dict[str, Path], tmp_path: Path) -> None:
-    args = [
-        sys.executable,
-        "-m",
-        "promptocr.cli.main",
-        "read",
-        str(files["tiff"]),
-        str(files["page"]),
-        "-o",
-        str(tmp_path),
-        "-f",
-        "text",
-    ]
+def run_on_tty(*args: str) -> tuple[int, bytes, str]:
+    """Run the CLI with stderr on a pseudo-terminal (100 columns): (exit code, stdout, tty)."""
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
-    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave) as proc:
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    cmd = [sys.executable, "-m", "promptocr.cli.main", *args]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave) as proc:
         os.close(slave)
         chunks = []
         while True:  # read while it runs, so a full pty buffer never blocks the child
@@ -223,13 +213,20 @@ def test_progress_bar_only_on_a_terminal(files: dict[str, Path], tmp_path: Path)
             chunks.append(data)
         os.close(master)
         stdout = proc.stdout.read() if proc.stdout else b""
-    assert proc.returncode == 0
+    return proc.wait(), stdout, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_only_on_a_terminal(files: dict[str, Path], tmp_path: Path) -> None:
+    code, stdout, tty = run_on_tty("read", str(files["tiff"]), "-f", "text", "-o", str(tmp_path))
+    assert code == 0
     assert stdout == b""  # results went to files; nothing of the bar on stdout
-    bar = b"".join(chunks).decode("utf-8", "replace")
-    assert re.search(r"4/4 \[", bar), bar  # 3 TIFF pages + 1 image
-    assert "page" in bar
-    quiet = subprocess.run([*args, "-q"], capture_output=True, timeout=300)
-    assert quiet.returncode == 0 and quiet.stderr == b""
+    assert re.search(r"3/3 \[", tty), tty  # counts pages, not files
+    assert "page" in tty and "scan.tiff" in tty
+    assert (tmp_path / "scan.txt").read_text().count("page number") == 3
+    # -q: nothing on the terminal, and the result on stdout is untouched
+    code, stdout, tty = run_on_tty("read", str(files["page"]), "-f", "text", "-q")
+    assert code == 0 and tty == ""
+    assert stdout.decode() == "Hello <world> & friends\nSecond line 42\n"
 
 
 def test_every_kind_of_bad_input_in_one_batch(files: dict[str, Path], tmp_path: Path) -> None:
