@@ -240,6 +240,11 @@ def test_every_kind_of_bad_input_in_one_batch(files: dict[str, Path], tmp_path: 
     bad_dir.mkdir()
     cases: dict[str, tuple[bytes | None, str]] = {
         "bomb.png": (synth.png_header_only(100_000, 100_000), "too many pixels"),
+        "big.png": (
+            synth.png_header_only(10_000, 6_000),
+            "10000x6000 = 60000000 pixels, over the limit of 50000000",
+        ),
+        "cut.png": (_half_png(), "truncated or corrupt"),
         "huge.pdf": (
             synth.write_pdf([synth.PdfPage() for _ in range(10_000)]),
             "10000 pages and 10000 are selected, over the limit of 200",
