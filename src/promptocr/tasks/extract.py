@@ -18,7 +18,16 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from promptocr.document.layout import sort_rows
-from promptocr.document.model import BBox, Document, Line, Page, Polygon, bbox_of, union_bbox
+from promptocr.document.model import (
+    BBox,
+    Document,
+    Line,
+    Page,
+    Polygon,
+    bbox_of,
+    same_row,
+    union_bbox,
+)
 from promptocr.tasks import validators as v
 from promptocr.tasks.fields import Concept, fold, guess_type, match_concept
 
@@ -91,10 +100,9 @@ class PageView:
         return cls(page, lines, rows, lh)
 
     def row_of(self, ln: Line) -> list[Line]:
-        for r in self.rows:
-            if any(x is ln for x in r):
-                return r
-        return [ln]
+        """Lines on the same visual row as `ln` (overlapping it vertically), left to right."""
+        row = [x for x in self.lines if x is ln or same_row(ln, x)]
+        return sorted(row, key=lambda x: x.bbox[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,6 +267,8 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 85.0) 
             if al is None:
                 continue
             s, e = al.dest_start, al.dest_end
+            if e - s < 0.8 * len(src) or al.src_end - al.src_start < 0.8 * len(src):
+                continue  # the line is only a fragment of the label (e.g. "By" of "Written By")
             if not _is_cjk(src):
                 if s > 0 and low[s - 1].isalnum():
                     continue
@@ -290,44 +300,55 @@ def _right_of(view: PageView, ln: Line) -> list[Line]:
 
 
 def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
+    """Lines under the label (overlapping it, or starting just right of it), nearest first;
+    then, as a last resort, the line just above it (forms that print the label under a
+    filled-in value)."""
     x0, y0, x1, y1 = ln.bbox
-    out = []
+    lh = view.lh
+    below: list[tuple[float, Line]] = []
+    above: list[tuple[float, Line]] = []
     for c in view.lines:
-        if c is ln:
+        if c is ln or same_row(ln, c):
             continue
         cx0, cy0, cx1, cy1 = c.bbox
-        if cy0 < y1 - 0.3 * view.lh or cy0 - y1 > max_gap * view.lh:
-            continue
         overlap = min(x1, cx1) - max(x0, cx0)
-        if overlap <= 0 and abs(cx0 - x0) > 1.5 * view.lh:
+        near = overlap > 0 or abs(cx0 - x0) <= 1.5 * lh or x1 - lh <= cx0 <= x1 + 3 * lh
+        if not near:
             continue
-        out.append(c)
-    return sorted(out, key=lambda c: (c.bbox[1], c.bbox[0]))[:2]
+        if y1 - 0.3 * lh <= cy0 <= y1 + max_gap * lh:
+            below.append((cy0 - y1, c))
+        elif cy1 <= y0 + 0.3 * lh and y0 - cy1 <= 1.0 * lh and overlap > 0:
+            above.append((y0 - cy1, c))
+    out = [c for _, c in sorted(below, key=lambda t: (t[0], t[1].bbox[0]))[:2]]
+    out += [c for _, c in sorted(above, key=lambda t: t[0])[:1]]
+    return out
 
 
-def _continuation(view: PageView, first: Line, label: Line) -> list[Line]:
-    """Lines under a text value that carry on from it (a wrapped answer)."""
+def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> list[Line]:
+    """Lines under a text value that carry on from it (a wrapped answer): left-aligned with
+    the value's start, right under it, not labels, and nothing in the label column."""
     out: list[Line] = []
     cur = first
+    lh = view.lh
     for _ in range(3):
-        x0, y0, x1, y1 = cur.bbox
+        y1 = cur.bbox[3]
         nxt = None
         for c in view.lines:
-            if c is cur or c is label or c in out or c is first:
+            if c is cur or c is label or c is first or c in out:
                 continue
-            cx0, cy0, cx1, cy1 = c.bbox
-            if (
-                0 <= cy0 - y1 + 0.3 * view.lh <= 0.9 * view.lh
-                and abs(cx0 - first.bbox[0]) < view.lh
-            ):
+            cx0, cy0 = c.bbox[0], c.bbox[1]
+            if same_row(cur, c):
+                continue
+            if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and abs(cx0 - x_start) < lh:
                 nxt = c
                 break
-        if nxt is None or looks_like_label(nxt.text) or nxt.bbox[0] < label.bbox[2] - view.lh:
+        if nxt is None or looks_like_label(nxt.text) or nxt.bbox[0] < label.bbox[2] - lh:
             break
-        # stop if something sits in the label column on that row (a new field starts)
-        row = view.row_of(nxt)
-        if any(o is not nxt and o.bbox[2] < nxt.bbox[0] and o.bbox[0] < label.bbox[2] for o in row):
-            break
+        if any(
+            o is not nxt and o.bbox[2] < nxt.bbox[0] and o.bbox[0] < label.bbox[2]
+            for o in view.row_of(nxt)
+        ):
+            break  # something sits in the label column on its row: a new field starts there
         out.append(nxt)
         cur = nxt
     return out
@@ -344,8 +365,18 @@ def find_by_label(
     *,
     multiline: bool = False,
     hit_filter: Callable[[LabelHit], bool] | None = None,
+    avoid: Sequence[str] = (),
 ) -> FieldResult:
+    """Value next to a label: same line after it, right neighbour, or the line below.
+    Candidates that are themselves one of the `avoid` labels (the other keys asked for) are
+    skipped."""
     res = FieldResult(name=name, type=ftype)
+    others = [fold(a) for a in avoid if fold(a) and fold(a) not in {fold(x) for x in labels}]
+
+    def is_other_label(line: Line) -> bool:
+        t = fold(line.text)
+        return any(fuzz.ratio(t, o) >= 88 or (len(o) > 6 and t.startswith(o)) for o in others)
+
     rejected: tuple[str, Span] | None = None
     for view in views:
         hits = find_labels(view, labels)
@@ -358,9 +389,13 @@ def find_by_label(
             if rest.strip():
                 cands.append((Span(ln, hit.end, len(ln.text), view.page), "same_line"))
             for r in _right_of(view, ln)[:2]:
+                if is_other_label(r):
+                    break
                 cands.append((Span(r, 0, len(r.text), view.page), "right"))
             for b in _below(view, ln):
                 if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
+                    continue
+                if is_other_label(b):
                     continue
                 cands.append((Span(b, 0, len(b.text), view.page), "below"))
             for sp, method in cands:
@@ -379,10 +414,10 @@ def find_by_label(
                 res.method = method
                 spans = [val_span]
                 if multiline and ftype in ("text", "address") and method != "same_line":
-                    more = _continuation(view, sp.line, ln)
-                    if more:
-                        spans += [Span(m, 0, len(m.text), view.page) for m in more]
-                        res.value = " ".join(x.text.strip() for x in spans)
+                    x_start = span_geometry(val_span)[0][0]
+                    more = _continuation(view, sp.line, ln, x_start)
+                    spans += [Span(m, 0, len(m.text), view.page) for m in more]
+                    res.value = " ".join(x.text.strip() for x in spans)
                 fill_geometry(res, spans)
                 return res
     if rejected is not None:
@@ -430,15 +465,19 @@ def find_by_pattern(views: Sequence[PageView], name: str, ftype: str) -> FieldRe
 PATTERN_TYPES = frozenset({"date", "cn_id", "email", "phone"})
 
 
-def extract_generic(views: Sequence[PageView], key: str) -> FieldResult:
+def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = ()) -> FieldResult:
     concept: Concept | None = match_concept(key)
     ftype = concept.type if concept else guess_type(key)
     labels = [key, *(concept.synonyms if concept else ())]
     ftype_label = "text" if ftype in ("company", "address") else ftype
-    res = find_by_label(views, key, labels, ftype_label, multiline=True)
+    res = find_by_label(views, key, labels, ftype_label, multiline=True, avoid=avoid)
     res.type = ftype
     if res.value is None and ftype in PATTERN_TYPES and res.raw is None:
         res = find_by_pattern(views, key, ftype)
+    if res.value is None and res.raw is None and concept is None and ftype != "text":
+        # the type was only guessed from the key's words: take what is printed next to it
+        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid)
+        res.type = "text"
     return res
 
 
@@ -459,7 +498,7 @@ def extract_fields(
     for key in keys:
         res = dt.extract(views, key) if dt is not None else None
         if res is None:
-            res = extract_generic(views, key)
+            res = extract_generic(views, key, avoid=keys)
         res.name = key
         out[key] = res
     return out
