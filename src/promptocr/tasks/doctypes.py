@@ -76,15 +76,17 @@ def _label_type(t: str) -> str:
 # receipts
 
 COMPANY_MARK = re.compile(
-    r"\b(?:SDN\.?\s*BHD|BHD|S/B|SDN|LTD|LIMITED|LLC|INC|CORP(?:ORATION)?|CO(?=\.)|COMPANY|"
-    r"ENTERPRISES?|TRADING|HOLDINGS|GROUP|RESTAURANT|RESTORAN|CAFE|MART|STORES?|SHOP|"
-    r"SUPERMARKET|HYPERMARKET|HARDWARE|PHARMACY|BAKERY|STATIONERY|BOOKSTORE|GMBH|PLC|PTE|"
-    r"MARKETING|INDUSTRIES|SERVICES?|KEDAI|PERNIAGAAN|RESTAURANT|FOOD|BISTRO|TEA)\b|"
+    r"\b(?:SDN\.?\s*BHD|BHD|S/B|SB|SDN|LTD|LIMITED|LLC|INC|CORP(?:ORATION)?|CO(?=\.)|COMPANY|"
+    r"MART|STORES?|SHOP|CAFE|PLC|PTE|GMBH|KEDAI|FOOD|BISTRO|TEA)\b|"
+    # long trade words also match inside run-together OCR ("SANYUSTATIONERYSHOP")
+    r"ENTERPRISE|TRADING|HOLDINGS|RESTAURANT|RESTORAN|SUPERMARKET|HYPERMARKET|HARDWARE|"
+    r"PHARMACY|BAKERY|BAKERIES|STATIONERY|BOOKSTORE|MARKETING|INDUSTRIES|SERVICES|"
+    r"PERNIAGAAN|CONFECTIONERY|"
     r"有限公司|公司|商店|超市|餐厅|饭店|药店|便利店",
     re.I,
 )
 ADDRESS_MARK = re.compile(
-    r"\b(?:JALAN|JLN|LORONG|LRG|TAMAN|TMN|LOT|NO\.?\s?\d|BLOK|BLOCK|BANDAR|KAMPUNG|KG|"
+    r"\b(?:JALAN|JLN|LORONG|LRG|TAMAN|TMN|LOT|NO\s?[.:,]?\s?[A-Z]?\d|BLOK|BLOCK|BANDAR|KAMPUNG|KG|"
     r"ROAD|RD|STREET|ST|AVENUE|AVE|LANE|FLOOR|SUITE|UNIT|BUILDING|PLAZA|CENTRE|CENTER|"
     r"PERSIARAN|LEBUH|SELANGOR|JOHOR|KUALA|LUMPUR|MALAYSIA|PUCHONG|KLANG|SHAH ALAM|"
     r"PETALING|JAYA|BAHRU|KEPONG|CHERAS|AMPANG|SUBANG|BATU|PULAU|PINANG|PERAK|KEDAH|MELAKA|"
@@ -110,12 +112,15 @@ TOTAL_EXCLUDE = re.compile(
     re.I,
 )
 TOTAL_HIGH = re.compile(
-    r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*ROUNDED|ROUNDED\s*TOTAL|TOTAL\s*AMOUNT|AMOUNT\s*DUE|"
+    r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*ROUNDED|ROUNDED\s*TOTAL|TOTAL\s*AMO?U?N?T|AMOUNT\s*DUE|"
     r"TOTAL\s*DUE|TOTAL\s*PAYABLE|AMOUNT\s*PAYABLE|TOTAL\s*SALES|TOTAL\s*\(?\s*RM|"
     r"TOTAL\s*INCL|TOTAL\s*\(?\s*MYR|TOTAL\s*AFTER|\bDUE\b|价税合计|应付金额|实付金额|实收",
     re.I,
 )
-TOTAL_NEVER = re.compile(r"INCLUDED|TAX\s*TOTAL|SAVING|\bQTY\b|QUANTITY", re.I)
+TOTAL_NEVER = re.compile(
+    r"INCLUDED|TAX\s*TOTAL|SAVING|\bQTY\b|QUANTITY|CHANGE|TENDER|PAID|COLLECTED|找零", re.I
+)
+SUMMARY = re.compile(r"(?:GST|TAX|SST|VAT)\s*SUMM?ARY|税额汇总", re.I)
 TOTAL_ANY = re.compile(r"\bTOTAL\b|\bAMOUNT\b|\bDUE\b|合计|总计|总额|应付|实付", re.I)
 SUBTOTAL = re.compile(r"SUB\s*-?\s*TOTAL|小计", re.I)
 ROUNDED = re.compile(r"ROUND", re.I)
@@ -128,8 +133,19 @@ def _top_lines(view: PageView) -> list[Line]:
     return lines[:n]
 
 
+LEGAL_FORM = re.compile(
+    r"\b(?:SDN\.?\s*BHD|S/B|BHD|LTD|LIMITED|LLC|INC|PLC|PTE\.?\s*LTD|GMBH|CORP)\b\.?|有限公司",
+    re.I,
+)
+
+
 def _clean_company(text: str) -> str:
-    t = REG_NO.sub(" ", text)
+    t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
+    # nothing after the legal form belongs to the name ("KING'S CONFECTIONERY S/B (KSB)")
+    m = LEGAL_FORM.search(t)
+    if m:
+        t = t[: m.end()]
+    t = REG_NO.sub(" ", t)
     t = re.sub(r"\s+", " ", t).strip(" ,-:;")
     return t
 
@@ -152,7 +168,11 @@ _CONT_MARK = re.compile(
 def _company_line(view: PageView) -> Line | None:
     top = _top_lines(view)
     for ln in top:
-        marked = COMPANY_MARK.search(ln.text) and not ADDRESS_STOP.search(ln.text)
+        marked = (
+            COMPANY_MARK.search(ln.text)
+            and not ADDRESS_STOP.search(ln.text)
+            and not ln.text.lstrip().startswith("(")  # "(TONYMOLY SHOP)" describes the name above
+        )
         if marked and (
             not ADDRESS_MARK.search(_clean_company(ln.text))
             or re.search(r"SDN|BHD|LTD|有限公司", ln.text, re.I)
@@ -246,6 +266,22 @@ def receipt_address(views: Sequence[PageView], key: str) -> FieldResult:
                 if ln is comp[-1]:
                     start = i + 1
                     break
+        picked = _address_lines(view, top, start) or _address_lines(view, top, 0)
+        if picked:
+            res.value = v.fix_digit_confusions(" ".join(p.text.strip() for p in picked))
+            res.valid, res.method = True, "layout"
+            fill_geometry(res, [Span(p, 0, len(p.text), view.page) for p in picked])
+            return res
+    labelled = find_by_label(views, key, [key, "address", "地址"], "text", multiline=True)
+    labelled.type = "address"
+    return labelled if labelled.value is not None else res
+
+
+POSTCODE = re.compile(r"(?<!\d)\d{5,6}(?!\d)")
+
+
+def _address_lines(view: PageView, top: list[Line], start: int) -> list[Line]:
+    if True:
         picked: list[Line] = []
         skipped = 0
         for ln in top[start:]:
@@ -270,24 +306,26 @@ def receipt_address(views: Sequence[PageView], key: str) -> FieldResult:
                 break
             if REG_NO.fullmatch(t) or (v.parse_date(t) and not has_mark) or _is_noise(ln):
                 break
+            if any(POSTCODE.search(p.text) for p in picked) and not ADDRESS_MARK.search(
+                POSTCODE.sub(" ", t)
+            ):
+                break  # after the postcode line only more address words carry on (not a mall name)
             picked.append(ln)
             if len(picked) >= 6:
                 break
-        if picked:
-            res.value = " ".join(p.text.strip() for p in picked)
-            res.valid, res.method = True, "layout"
-            fill_geometry(res, [Span(p, 0, len(p.text), view.page) for p in picked])
-            return res
-    labelled = find_by_label(views, key, [key, "address", "地址"], "text", multiline=True)
-    labelled.type = "address"
-    return labelled if labelled.value is not None else res
+        return picked
 
 
 def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
     """Amounts (with decimals) after a label: the rest of its line, then the row to its right."""
     out: list[Span] = []
     spans = [Span(ln, after, len(ln.text), view.page)]
-    spans += [Span(r, 0, len(r.text), view.page) for r in _right_neighbours(view, ln)]
+    cy = (ln.bbox[1] + ln.bbox[3]) / 2
+    spans += [
+        Span(r, 0, len(r.text), view.page)
+        for r in _right_neighbours(view, ln)
+        if abs((r.bbox[1] + r.bbox[3]) / 2 - cy) <= 0.5 * view.lh
+    ]
     for sp in spans:
         for a in v.find_amounts(sp.text):
             if "." not in a.text:
@@ -295,8 +333,8 @@ def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
             start = sp.start + a.start
             if start > 0 and sp.line.text[start - 1] == "$":
                 start -= 1
-            else:  # keep a printed currency code in front of the figure ("RM 9.00")
-                cur = re.search(r"(?:RM|MYR|USD|SGD)\s?$", sp.line.text[:start], re.I)
+            else:  # a currency code glued to the figure is part of it as printed ("RM9.00")
+                cur = re.search(r"(?:RM|MYR|USD|SGD)$", sp.line.text[:start], re.I)
                 if cur and (cur.start() == 0 or not sp.line.text[cur.start() - 1].isalpha()):
                     start = cur.start()
             out.append(Span(sp.line, start, sp.start + a.end, sp.page))
@@ -317,9 +355,14 @@ def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
     rounding: list[tuple[int, list[Span]]] = []
     order = 0
     for view in views:
+        in_summary = False
         for ln in view.lines:
             t = ln.text
             order += 1
+            if SUMMARY.search(t):
+                in_summary = True  # the tax summary table repeats "Total" for other figures
+            if in_summary:
+                continue
             if ROUNDED.search(t) and not re.search(r"ADJ", t, re.I):
                 amounts = _row_amounts(view, ln, ROUNDED.search(t).end())  # type: ignore[union-attr]
                 if amounts:

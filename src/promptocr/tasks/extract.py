@@ -252,7 +252,7 @@ class LabelHit:
     synonym: str
 
 
-def find_labels(view: PageView, labels: Sequence[str], min_score: float = 85.0) -> list[LabelHit]:
+def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) -> list[LabelHit]:
     """Occurrences of any of `labels` at word boundaries near the start of a line."""
     hits: list[LabelHit] = []
     for ln in view.lines:
@@ -262,7 +262,7 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 85.0) 
             src = fold(lab)
             if not src:
                 continue
-            cutoff = 100.0 if len(src) <= 3 else (90.0 if len(src) <= 6 else min_score)
+            cutoff = 100.0 if len(src) <= 3 else (80.0 if len(src) <= 6 else min_score)
             al = fuzz.partial_ratio_alignment(src, low, score_cutoff=cutoff)
             if al is None:
                 continue
@@ -272,8 +272,12 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 85.0) 
             if not _is_cjk(src):
                 if s > 0 and low[s - 1].isalnum():
                     continue
-                if e < len(low) and low[e].isalnum() and e - s >= len(src) - 1:
-                    continue
+                end = e
+                while end < len(low) and low[end].isalnum():
+                    end += 1
+                if end - e > 2:
+                    continue  # the match stops inside a longer word
+                e = end
             prefix = low[:s].strip()
             # a label sits at the line start (allow a few characters of noise before it)
             if len(prefix) > max(3, len(src)):

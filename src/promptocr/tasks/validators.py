@@ -60,7 +60,12 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"), "ymd"),
     (re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"), "ymd"),
     # 14/03/2019, 14-03-19, 14.03.2019 (day first; month first when the day can't be a month)
-    (re.compile(r"(?<!\d)(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)"), "dmy"),
+    (
+        re.compile(r"(?<![\dA-Za-z])(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)"),
+        "dmy",
+    ),
+    # 18:1524/05/18 (a date glued to the time before it)
+    (re.compile(r"(?<=\d:\d\d)(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?!\d)"), "dmy"),
     # 30-06-201822:16 (a date glued to the time that follows it)
     (re.compile(r"(?<!\d)(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?=\d{1,2}:\d\d)"), "dmy"),
     # 14 MAR 2019, 14-Mar-19, 14MAR2019
@@ -297,3 +302,31 @@ def _parse_td1(l1: str, l2: str, l3: str) -> dict[str, object]:
         "valid": all(checks.values()),
         "lines": [l1, l2, l3],
     }
+
+
+_DIGITISH = {"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1"}
+
+
+def fix_digit_confusions(text: str) -> str:
+    """Undo OCR letter-for-digit slips inside numbers ("29O" -> "290", "7/1l8B" -> "7/118B"):
+    a letter that looks like a digit is replaced only when a digit touches it and the token
+    is mostly digits."""
+    out: list[str] = []
+    for token in re.split(r"(\s+)", text):
+        alnum = [c for c in token if c.isalnum()]
+        digits = sum(c.isdigit() for c in alnum)
+        if digits < 2 or digits < 0.6 * len(alnum):
+            out.append(token)
+            continue
+        chars = list(token)
+        for i, c in enumerate(chars):
+            if c not in _DIGITISH or c == "D":
+                continue
+            left = chars[i - 1] if i > 0 else ""
+            right = chars[i + 1] if i + 1 < len(chars) else ""
+            if (left.isdigit() and (right.isdigit() or not right.isalnum())) or (
+                right.isdigit() and (left.isdigit() or not left.isalnum())
+            ):
+                chars[i] = _DIGITISH[c]
+        out.append("".join(chars))
+    return "".join(out)
