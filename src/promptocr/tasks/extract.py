@@ -29,7 +29,7 @@ from promptocr.document.model import (
     union_bbox,
 )
 from promptocr.tasks import validators as v
-from promptocr.tasks.fields import Concept, fold, guess_type, match_concept
+from promptocr.tasks.fields import Concept, fold, fold_line, guess_type, match_concept
 
 
 @dataclass
@@ -256,7 +256,9 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
     """Occurrences of any of `labels` at word boundaries near the start of a line."""
     hits: list[LabelHit] = []
     for ln in view.lines:
-        low = ln.text.lower()
+        low = fold_line(ln.text)
+        if len(low) != len(ln.text):
+            low = ln.text.lower()
         best: LabelHit | None = None
         for lab in labels:
             src = fold(lab)

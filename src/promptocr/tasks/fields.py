@@ -164,9 +164,22 @@ CONCEPTS: tuple[Concept, ...] = (
 CONCEPT_BY_NAME = {c.name: c for c in CONCEPTS}
 
 
+# Traditional/variant forms the recogniser sometimes returns for labels printed in simplified
+# Chinese (one character for one, so positions in a line are kept).
+CJK_VARIANTS = str.maketrans(
+    "別號碼發證縣區門電話郵額稅總計單價項數貨購買賣銷開據種類學醫",
+    "别号码发证县区门电话邮额税总计单价项数货购买卖销开据种类学医",
+)
+
+
+def fold_line(s: str) -> str:
+    """Lower-case and CJK-variant-fold a line without changing its length."""
+    return s.lower().translate(CJK_VARIANTS)
+
+
 def fold(s: str) -> str:
     """Lower-case, width-folded, trailing separators dropped, spaces collapsed."""
-    t = unicodedata.normalize("NFKC", s).lower().strip()
+    t = unicodedata.normalize("NFKC", s).lower().translate(CJK_VARIANTS).strip()
     t = re.sub(r"[\s_]+", " ", t)
     return t.strip(" :：.。;；=#-–")
 

@@ -245,7 +245,50 @@ def _names(field: str) -> tuple[str, str]:
     return surname, re.sub(r"\s+", " ", given)
 
 
+_TO_ALPHA = str.maketrans("0125868", "OIZSBGB")
+_TO_DIGIT = str.maketrans("OQDIZSBG", "00012586")
+
+
+def _alpha(s: str) -> str:
+    """An alphabetic MRZ field read with digit look-alikes ("UT0" -> "UTO")."""
+    return s.translate(_TO_ALPHA)
+
+
+def _digits(s: str) -> str:
+    """A numeric MRZ field read with letter look-alikes ("74O812" -> "740812")."""
+    return s.translate(_TO_DIGIT)
+
+
+def _fix_td3(l1: str, l2: str) -> tuple[str, str]:
+    l1 = _alpha(l1)
+    l2 = (
+        l2[:9]
+        + _digits(l2[9])
+        + _alpha(l2[10:13])
+        + _digits(l2[13:20])
+        + _alpha(l2[20])
+        + _digits(l2[21:28])
+        + l2[28:42]
+        + _digits(l2[42:44])
+    )
+    return l1, l2
+
+
+def _fix_td1(l1: str, l2: str, l3: str) -> tuple[str, str, str]:
+    l1 = _alpha(l1[:5]) + l1[5:14] + _digits(l1[14]) + l1[15:]
+    l2 = (
+        _digits(l2[0:7])
+        + _alpha(l2[7])
+        + _digits(l2[8:15])
+        + _alpha(l2[15:18])
+        + l2[18:29]
+        + _digits(l2[29])
+    )
+    return l1, l2, _alpha(l3)
+
+
 def _parse_td3(l1: str, l2: str) -> dict[str, object]:
+    l1, l2 = _fix_td3(l1, l2)
     surname, given = _names(l1[5:44])
     number, dob, exp = l2[0:9], l2[13:19], l2[21:27]
     checks = {
@@ -278,6 +321,7 @@ def _parse_td3(l1: str, l2: str) -> dict[str, object]:
 
 
 def _parse_td1(l1: str, l2: str, l3: str) -> dict[str, object]:
+    l1, l2, l3 = _fix_td1(l1, l2, l3)
     surname, given = _names(l3)
     number, dob, exp = l1[5:14], l2[0:6], l2[8:14]
     checks = {
