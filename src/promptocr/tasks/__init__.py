@@ -1,0 +1,1 @@
+"""Prompt tasks: planner, task implementations and the Service that runs them."""
