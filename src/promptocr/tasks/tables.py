@@ -318,26 +318,33 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
     ty0 = min(p.bbox[1] for p in pieces)
     ty1 = max(p.bbox[3] for p in pieces)
 
-    # Rows: text rows, or bands between full-width rules when the grid is ruled.
+    # Rows: visual text rows; in a ruled grid, text rows with no rule between them are one row
+    # (a cell whose text wraps).
     text_rows = _rows_by_overlap(pieces)
-    hfull = _full_rules(rules.horizontal, tx0, tx1)
-    inner_h = [y for y in hfull if ty0 + lh / 3 < y < ty1 - lh / 3]
-    ruled_rows = len(text_rows) >= 2 and len(inner_h) >= max(1, (len(text_rows) - 1) * 0.6)
-    rows = _band_rows(pieces, inner_h) if ruled_rows else text_rows
+    seps = _row_separators(text_rows, rules.horizontal, tx1 - tx0, lh)
+    ruled_rows = len(text_rows) >= 2 and sum(y is not None for y in seps) >= max(
+        1.0, 0.6 * (len(text_rows) - 1)
+    )
+    rows: list[list[Piece]] = []
+    bounds: list[float] = []  # y between row k and k+1 (a rule where there is one)
+    for k, row in enumerate(text_rows):
+        if k and ruled_rows and seps[k - 1] is None:
+            rows[-1].extend(row)
+            continue
+        if k:
+            sep = seps[k - 1]
+            bounds.append(sep if sep is not None else _mid_gap(text_rows[k - 1], row))
+        rows.append(list(row))
 
-    # Columns: full-height vertical rules when the grid is ruled, else coverage gaps.
-    vfull = _full_rules(rules.vertical, ty0, ty1, share=0.6)
-    inner_v = [x for x in vfull if tx0 + lh / 3 < x < tx1 - lh / 3]
-    if inner_v:
-        cuts = inner_v
-        ruled_cols = True
-    else:
-        cuts = _column_cuts(rows, tx0, tx1, lh)
-        ruled_cols = False
+    # Columns: vertical rules down most of the table when there are some, else coverage gaps.
+    vlong = _full_rules(rules.vertical, ty0, ty1, share=0.5)
+    inner_v = [x for x in vlong if tx0 + lh / 3 < x < tx1 - lh / 3]
+    ruled_cols = bool(inner_v)
+    cuts = inner_v if ruled_cols else _column_cuts(rows, tx0, tx1, lh)
     n_cols = len(cuts) + 1
     n_rows = len(rows)
 
-    # Place pieces.
+    # Place pieces: a piece crossing column cuts spans them when its row leaves them free.
     slots: dict[tuple[int, int], list[Piece]] = {}
     spans: dict[tuple[int, int], int] = {}
     for r, row in enumerate(rows):
@@ -364,7 +371,6 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
         for c in range(n_cols):
             if (r, c) in covered:
                 continue
-            ps = slots.get((r, c), [])
             span = spans.get((r, c), 1)
             # a span may not run over a slot that has its own text
             for k in range(1, span):
@@ -373,13 +379,36 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
                     break
             for k in range(1, span):
                 covered.add((r, c + k))
-            cells.append(_make_cell(r, c, span, ps))
+            cells.append(_make_cell(r, c, span, slots.get((r, c), [])))
 
     grid = TableGrid(n_rows, n_cols, cells, bbox, ruled=ruled_rows or ruled_cols)
+    edges = [min(tx0, bbox[0]), *cuts, max(tx1, bbox[2])]
+    tops = [min(ty0, bbox[1]), *bounds, max(ty1, bbox[3])]
+    if ruled_cols:
+        _col_spans(grid, rules, edges, tops, lh)
     if ruled_rows:
-        _row_spans(grid, rows, inner_h, rules, cuts, tx0, tx1)
-    grid.header_rows = _header_rows(rows, hfull, ty0, ty1, lh)
+        _row_spans(grid, rules, edges, tops, lh)
+    grid.header_rows = _header_rows(rows, rules, tx1 - tx0, bounds, seps)
     return grid
+
+
+def _mid_gap(upper: list[Piece], lower: list[Piece]) -> float:
+    return (max(p.bbox[3] for p in upper) + min(p.bbox[1] for p in lower)) / 2
+
+
+def _row_separators(
+    rows: list[list[Piece]], hrules: list[tuple[float, float, float]], width: float, lh: float
+) -> list[float | None]:
+    """For each pair of neighbouring text rows, the y of a rule between them (or None). A rule
+    counts when it is long (a fifth of the table, or three text heights)."""
+    out: list[float | None] = []
+    need = min(0.2 * width, 3 * lh)
+    for upper, lower in zip(rows, rows[1:], strict=False):
+        lo = statistics.fmean((p.bbox[1] + p.bbox[3]) / 2 for p in upper)
+        hi = statistics.fmean((p.bbox[1] + p.bbox[3]) / 2 for p in lower)
+        found = [y for y, a, b in hrules if lo < y < hi and b - a >= need]
+        out.append(statistics.fmean(found) if found else None)
+    return out
 
 
 def _band_rows(pieces: list[Piece], cuts: list[float]) -> list[list[Piece]]:
@@ -394,68 +423,82 @@ def _make_cell(r: int, c: int, span: int, ps: list[Piece]) -> TableCell:
     if not ps:
         return TableCell(r, c, 1, span)
     lines = _rows_by_overlap(ps)
-    text = "\n".join(_join_words([p.text for p in ln]) for ln in lines)
-    text = " ".join(text.split("\n"))
+    text = " ".join(_join_words([p.text for p in ln]) for ln in lines)
     conf = sum(p.confidence * max(len(p.text), 1) for p in ps) / sum(
         max(len(p.text), 1) for p in ps
     )
     return TableCell(r, c, 1, span, text, union_bbox([p.bbox for p in ps]), conf)
 
 
-def _row_spans(
-    grid: TableGrid,
-    rows: list[list[Piece]],
-    inner_h: list[float],
-    rules: Rules,
-    cuts: list[float],
-    tx0: float,
-    tx1: float,
+def _h_ruled(rules: Rules, y: float, a: float, b: float, tol: float) -> bool:
+    need = 0.6 * (b - a)
+    return any(
+        abs(pos - y) <= tol and min(e, b) - max(s, a) >= need for pos, s, e in rules.horizontal
+    )
+
+
+def _v_ruled(rules: Rules, x: float, a: float, b: float, tol: float) -> bool:
+    need = 0.6 * (b - a)
+    return any(
+        abs(pos - x) <= tol and min(e, b) - max(s, a) >= need for pos, s, e in rules.vertical
+    )
+
+
+def _col_spans(
+    grid: TableGrid, rules: Rules, edges: list[float], tops: list[float], lh: float
 ) -> None:
-    """In a ruled grid, merge an empty cell into the filled one above when no rule parts them."""
-    if len(rows) < 2:
-        return
-    # boundary between row r and r+1: the inner rule lying between their texts
-    bounds: list[float | None] = []
-    for r in range(len(rows) - 1):
-        lo = max(p.bbox[3] for p in rows[r])
-        hi = min(p.bbox[1] for p in rows[r + 1])
-        mid = [y for y in inner_h if lo - 2 <= y <= hi + 2]
-        bounds.append(mid[0] if mid else (lo + hi) / 2)
-    edges = [tx0, *cuts, tx1]
+    """In a ruled grid, a filled cell takes in the empty cells to its right that no vertical
+    rule separates from it (a spanning header)."""
+    tol = max(4.0, lh / 3)
     by_pos = {(c.row, c.col): c for c in grid.cells}
-
-    def ruled_at(y: float, c0: int, c1: int) -> bool:
-        a, b = edges[c0], edges[c1 + 1]
-        need = 0.6 * (b - a)
-        for pos, s, e in rules.horizontal:
-            if abs(pos - y) <= 4 and min(e, b) - max(s, a) >= need:
-                return True
-        return False
-
-    for c in list(grid.cells):
-        if not c.text:
+    for cell in sorted(grid.cells, key=lambda c: (c.row, c.col)):
+        if not cell.text or cell.rowspan != 1:
             continue
-        r = c.row
-        while r + c.rowspan < grid.n_rows:
-            below = by_pos.get((r + c.rowspan, c.col))
-            if below is None or below.text or below.colspan != c.colspan:
+        a, b = tops[cell.row], tops[cell.row + 1]
+        while cell.col + cell.colspan < grid.n_cols:
+            nxt = by_pos.get((cell.row, cell.col + cell.colspan))
+            if nxt is None or nxt.text or nxt.rowspan != 1:
                 break
-            y = bounds[r + c.rowspan - 1]
-            if y is None or ruled_at(y, c.col, c.col + c.colspan - 1):
+            if _v_ruled(rules, edges[cell.col + cell.colspan], a, b, tol):
+                break
+            grid.cells.remove(nxt)
+            del by_pos[(nxt.row, nxt.col)]
+            cell.colspan += nxt.colspan
+
+
+def _row_spans(
+    grid: TableGrid, rules: Rules, edges: list[float], tops: list[float], lh: float
+) -> None:
+    """In a ruled grid, a filled cell takes in the empty cells below it that no horizontal rule
+    separates from it."""
+    tol = max(4.0, lh / 3)
+    by_pos = {(c.row, c.col): c for c in grid.cells}
+    for cell in sorted(grid.cells, key=lambda c: (c.row, c.col)):
+        if not cell.text:
+            continue
+        a, b = edges[cell.col], edges[cell.col + cell.colspan]
+        while cell.row + cell.rowspan < grid.n_rows:
+            below = by_pos.get((cell.row + cell.rowspan, cell.col))
+            if below is None or below.text or below.colspan != cell.colspan:
+                break
+            if _h_ruled(rules, tops[cell.row + cell.rowspan], a, b, tol):
                 break
             grid.cells.remove(below)
-            c.rowspan += 1
+            del by_pos[(below.row, below.col)]
+            cell.rowspan += 1
 
 
 def _header_rows(
-    rows: list[list[Piece]], hfull: list[float], ty0: float, ty1: float, lh: float
+    rows: list[list[Piece]],
+    rules: Rules,
+    width: float,
+    bounds: list[float],
+    seps: list[float | None],
 ) -> int:
+    """Rows above the first long rule inside the table (at most three), else the first row."""
     if len(rows) < 2:
         return 0
-    inner = [y for y in hfull if ty0 + lh / 2 < y < ty1 - lh / 2]
-    if inner:
-        y = inner[0]
-        n = sum(1 for row in rows if max(p.bbox[3] for p in row) <= y + 2)
-        if 1 <= n <= 3 and n < len(rows):
-            return n
+    for k, y in enumerate(bounds[:3]):
+        if any(abs(pos - y) <= 4 and b - a >= 0.6 * width for pos, a, b in rules.horizontal):
+            return k + 1
     return 1
