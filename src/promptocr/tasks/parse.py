@@ -242,7 +242,7 @@ def _parse_page(
     if not shadows:
         usage.skip("layout", "no text on the page")
         page.blocks = []
-        return ParsedPage(page.index, [], "")
+        return ParsedPage(image.index, [], "")
 
     layout = det(upright, usage)
     regions = _assign(layout, shadows)
@@ -262,8 +262,8 @@ def _parse_page(
         ordered = heads + body + feet
         unrot = _unrotator(rot, uw, uh)
         page.blocks = [b for r in ordered for b in _blocks_of(r, back, unrot)]
-        md = _page_markdown(page.index, body if drop_margins else ordered, _body_height(regions))
-    return ParsedPage(page.index, ordered, md)
+        md = _page_markdown(image.index, body if drop_margins else ordered, _body_height(regions))
+    return ParsedPage(image.index, ordered, md)
 
 
 def _top_left(r: ParsedRegion) -> tuple[float, float]:

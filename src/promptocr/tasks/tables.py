@@ -31,8 +31,8 @@ import numpy as np
 
 from promptocr.document.model import BBox, Line, Word, union_bbox
 
-WORD_SPLIT_GAP = 1.0  # cut a line between words further apart than this many line heights
-MIN_COL_GAP = 0.35  # narrowest uncovered stretch that separates columns, in line heights
+WORD_SPLIT_GAP = 0.8  # cut a line between words further apart than this many line heights
+MIN_COL_GAP = 0.25  # narrowest uncovered stretch that separates columns, in line heights
 LOW_COVER_SHARE = 0.2  # a gap bridged by at most this share of rows still separates columns
 
 
@@ -189,16 +189,19 @@ def split_line(line: Line, gap: float = WORD_SPLIT_GAP) -> list[Piece]:
     """Cut a line between words further apart than `gap` line heights."""
     words: list[Word] = sorted(line.words, key=lambda w: w.bbox[0])
     h = max(line.height, 1.0)
-    if len(words) < 2:
-        return [Piece(line.text.strip(), line.bbox, line.confidence)]
+    lb = line.bbox
+    if not words:
+        return [Piece(line.text.strip(), lb, line.confidence)]
     groups: list[list[Word]] = [[words[0]]]
     for w in words[1:]:
         if w.bbox[0] - groups[-1][-1].bbox[2] > gap * h:
             groups.append([])
         groups[-1].append(w)
     if len(groups) == 1:
-        return [Piece(line.text.strip(), line.bbox, line.confidence)]
-    lb = line.bbox
+        # word boxes are tighter than the detector's (padded) line box: better column gaps
+        x0 = max(lb[0], words[0].bbox[0] - 0.1 * h)
+        x1 = min(lb[2], max(w.bbox[2] for w in words) + 0.1 * h)
+        return [Piece(line.text.strip(), (x0, lb[1], x1, lb[3]), line.confidence)]
     out = []
     for g in groups:
         box = union_bbox([w.bbox for w in g])
@@ -282,14 +285,14 @@ def _column_cuts(rows: list[list[Piece]], x0: float, x1: float, lh: float) -> li
         # [i, j) is a low-coverage run strictly inside the text extent
         if i > first and j <= last and j - i >= min_gap:
             zero = np.nonzero(cover[i:j] == 0)[0]
-            if zero.size:
-                # cut in the middle of every wide enough uncovered stretch inside the run
-                runs = np.split(zero, np.nonzero(np.diff(zero) > 1)[0] + 1)
-                wide = [r for r in runs if len(r) >= min_gap] or [max(runs, key=len)]
+            runs = np.split(zero, np.nonzero(np.diff(zero) > 1)[0] + 1) if zero.size else []
+            wide = [r for r in runs if len(r) >= min_gap]
+            if len(wide) >= 2:
+                # a sparse column (text in few rows) between empty stretches: cut at each
                 cuts.extend(x0 + i + (r[0] + r[-1]) / 2 for r in wide)
             else:
-                mins = np.nonzero(cover[i:j] == cover[i:j].min())[0]
-                cuts.append(x0 + i + (mins[0] + mins[-1]) / 2)
+                # one gap, maybe bridged by a spanning cell: cut in its middle
+                cuts.append(x0 + (i + j - 1) / 2)
         i = j
     return sorted(cuts)
 
