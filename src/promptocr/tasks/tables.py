@@ -250,9 +250,21 @@ def _rows_by_overlap(pieces: list[Piece]) -> list[list[Piece]]:
 def _full_rules(
     rules: list[tuple[float, float, float]], lo: float, hi: float, share: float = 0.8
 ) -> list[float]:
-    """Positions of rules covering at least `share` of [lo, hi]."""
+    """Positions of rules covering at least `share` of [lo, hi], counting the pieces of a rule
+    broken by spanning cells together."""
     span = max(hi - lo, 1.0)
-    return sorted(pos for pos, a, b in rules if min(b, hi) - max(a, lo) >= share * span)
+    groups: list[list[tuple[float, float, float]]] = []
+    for seg in sorted(rules):
+        if groups and abs(seg[0] - groups[-1][-1][0]) <= 4:
+            groups[-1].append(seg)
+        else:
+            groups.append([seg])
+    out = []
+    for g in groups:
+        covered = sum(max(0.0, min(b, hi) - max(a, lo)) for _, a, b in g)
+        if covered >= share * span:
+            out.append(statistics.fmean(pos for pos, _, _ in g))
+    return sorted(out)
 
 
 def _column_cuts(rows: list[list[Piece]], x0: float, x1: float, lh: float) -> list[float]:
@@ -345,6 +357,8 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
     ruled_cols = bool(inner_v)
     cuts = inner_v if ruled_cols else _column_cuts(rows, tx0, tx1, lh)
     n_cols = len(cuts) + 1
+    if not ruled_rows:
+        rows, bounds = _merge_continuations(rows, bounds, cuts, lh)
     n_rows = len(rows)
 
     # Place pieces: a piece crossing column cuts spans them when its row leaves them free.
@@ -385,6 +399,8 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
             cells.append(_make_cell(r, c, span, slots.get((r, c), [])))
 
     grid = TableGrid(n_rows, n_cols, cells, bbox, ruled=ruled_rows or ruled_cols)
+    if not ruled_cols:
+        _section_rows(grid)
     edges = [min(tx0, bbox[0]), *cuts, max(tx1, bbox[2])]
     tops = [min(ty0, bbox[1]), *bounds, max(ty1, bbox[3])]
     if ruled_cols:
@@ -393,6 +409,43 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
         _row_spans(grid, rules, edges, tops, lh)
     grid.header_rows = _header_rows(rows, rules, tx1 - tx0, bounds, seps)
     return grid
+
+
+def _merge_continuations(
+    rows: list[list[Piece]], bounds: list[float], cuts: list[float], lh: float
+) -> tuple[list[list[Piece]], list[float]]:
+    """Join a text row to the row above when it continues wrapped cells: its text lies only in
+    columns the row above fills (at most half of them), starts in lower case, and follows at
+    line spacing."""
+    out = [rows[0]]
+    out_bounds: list[float] = []
+    for k in range(1, len(rows)):
+        prev, row = out[-1], rows[k]
+        prev_cols = {_col_range(p.bbox, cuts, lh)[0] for p in prev}
+        cols = {_col_range(p.bbox, cuts, lh)[0] for p in row}
+        gap = min(p.bbox[1] for p in row) - max(p.bbox[3] for p in prev)
+        lower = all(p.text[:1].islower() for p in row)
+        if cols <= prev_cols and len(cols) <= len(prev_cols) // 2 and lower and gap < 0.6 * lh:
+            out[-1] = prev + row
+            continue
+        out.append(row)
+        out_bounds.append(bounds[k - 1])
+    return out, out_bounds
+
+
+def _section_rows(grid: TableGrid) -> None:
+    """A row with text in its first cell only, in a table of three or more columns, is a
+    section label: it spans the whole row."""
+    if grid.n_cols < 3:
+        return
+    for r in range(grid.n_rows):
+        row = [c for c in grid.cells if c.row == r]
+        filled = [c for c in row if c.text]
+        if len(filled) == 1 and filled[0].col == 0 and all(c.rowspan == 1 for c in row):
+            for c in row:
+                if c is not filled[0]:
+                    grid.cells.remove(c)
+            filled[0].colspan = grid.n_cols
 
 
 def _mid_gap(upper: list[Piece], lower: list[Piece]) -> float:
@@ -458,6 +511,18 @@ def _col_spans(
         if not cell.text or cell.rowspan != 1:
             continue
         a, b = tops[cell.row], tops[cell.row + 1]
+        while cell.col > 0:
+            prv = by_pos.get((cell.row, cell.col - 1))
+            if prv is None or prv.text or prv.rowspan != 1:
+                break
+            if _v_ruled(rules, edges[cell.col], a, b, tol):
+                break
+            grid.cells.remove(prv)
+            del by_pos[(prv.row, prv.col)]
+            del by_pos[(cell.row, cell.col)]
+            cell.col -= prv.colspan
+            cell.colspan += prv.colspan
+            by_pos[(cell.row, cell.col)] = cell
         while cell.col + cell.colspan < grid.n_cols:
             nxt = by_pos.get((cell.row, cell.col + cell.colspan))
             if nxt is None or nxt.text or nxt.rowspan != 1:
