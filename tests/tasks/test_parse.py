@@ -155,6 +155,60 @@ def test_page_with_a_table(pipe: OCRPipeline) -> None:
     assert [b.kind for b in doc.pages[0].blocks].count("table") == 1
 
 
+def figure_page() -> Canvas:
+    c = Canvas(1000, 1100)
+    c.text((80, 80), "Flow Results", size=52)
+    y = 200
+    for ln in textwrap.wrap(LEFT, 62):
+        c.text((80, y), ln, size=22)
+        y += 32
+    top = y + 40
+    d = c.draw
+    d.line((150, top, 150, top + 360), fill="black", width=3)
+    d.line((150, top + 360, 800, top + 360), fill="black", width=3)
+    for k, h in enumerate((120, 300, 210, 90, 330, 160, 250, 190)):
+        d.rectangle((180 + k * 75, top + 360 - h, 230 + k * 75, top + 360), fill=(60, 90, 160))
+    c.text((80, top + 390), "Figure 2. Mean flow per station in spring.", size=22)
+    y = top + 460
+    for ln in textwrap.wrap(RIGHT, 62):
+        c.text((80, y), ln, size=22)
+        y += 32
+    return c
+
+
+def test_figure_placeholder_and_caption(pipe: OCRPipeline) -> None:
+    pages, doc, usage = _read(pipe, figure_page())
+    md = parse_document(pipe, pages, doc, usage)
+    parts = md.strip().split("\n\n")
+    assert parts[0] == "# Flow Results"
+    assert parts[1].startswith("Rivers carry sediment")
+    assert parts[2] == "![figure](page-1-figure-1)"
+    assert parts[3] == "*Figure 2. Mean flow per station in spring.*"
+    assert parts[4].startswith("Lakes store water")
+    fig = [b for b in doc.pages[0].blocks if b.kind == "figure"]
+    assert len(fig) == 1 and fig[0].polygon is not None
+    x0, y0, x1, y1 = fig[0].bbox
+    assert x0 < 200 and x1 > 750 and 300 < y0 < y1 < 800
+
+
+def test_turned_page_reads_like_the_upright_one(
+    pipe: OCRPipeline, two_column: tuple[list[PageImage], Document, Usage]
+) -> None:
+    pages, doc, _ = two_column
+    upright_md = parse_document(pipe, pages, doc, Usage())
+    turned = two_column_page()
+    turned.image = turned.image.rotate(90, expand=True)
+    tpages, tdoc, usage = _read(pipe, turned)
+    assert tdoc.pages[0].rotation in (90, 270)
+    assert parse_document(pipe, tpages, tdoc, usage) == upright_md
+    # blocks keep the file's own frame: the turned page is wider than high
+    w, h = tdoc.pages[0].width, tdoc.pages[0].height
+    assert w > h
+    for b in tdoc.pages[0].blocks:
+        x0, y0, x1, y1 = b.bbox
+        assert 0 <= x0 < x1 <= w + 1 and 0 <= y0 < y1 <= h + 1
+
+
 def test_page_count_mismatch_is_refused(
     pipe: OCRPipeline, two_column: tuple[list[PageImage], Document, Usage]
 ) -> None:
