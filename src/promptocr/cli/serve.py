@@ -22,7 +22,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--workers", type=int, help="OCR worker threads (default: CPU cores)")
     p.add_argument("--queue-size", type=int, help="requests that may wait for a worker (16)")
     p.add_argument("--request-timeout", dest="request_timeout_s", type=float, help="seconds")
-    p.add_argument("--ocr-threads", type=int, help="onnxruntime threads per model (0 = all)")
+    p.add_argument(
+        "--ocr-threads",
+        type=int,
+        help="onnxruntime threads per model run (default: cores / workers)",
+    )
+    p.add_argument("--rec-runners", type=int, help="recognition threads (default: workers)")
+    p.add_argument(
+        "--batch-window-ms", type=float, help="wait this long to merge recognition batches (0)"
+    )
     p.add_argument("--cache-mb", type=int, help="OCR result cache size in MiB (256)")
     p.add_argument("--max-body-bytes", type=int, help="largest request body (25 MiB)")
     p.add_argument("--max-pixels", type=int, help="largest page in pixels (40 M)")
@@ -61,6 +69,8 @@ OVERRIDES = (
     "queue_size",
     "request_timeout_s",
     "ocr_threads",
+    "rec_runners",
+    "batch_window_ms",
     "cache_mb",
     "max_body_bytes",
     "max_pixels",

@@ -7,8 +7,9 @@ wrapped `TextRecognizer` sorts the combined crops by aspect ratio, so lines of s
 different requests share a batch and padding stays small. Results are handed back to each caller
 in its own order.
 
-A single collector thread runs the batches, so recognition never oversubscribes the CPU with
-concurrent ONNX runs; while one batch runs, the next one accumulates.
+`runners` threads (one per core the recognizer may use) each take the next waiting caller,
+gather whoever else is waiting, and run the merged call; while they run, the next batch
+accumulates, so the number of concurrent recognition runs never exceeds `runners`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class BatchingRecognizer(TextRecognizer):
         window_ms: float = 4.0,
         max_crops: int = 96,
         batch: int = 16,
+        runners: int = 1,
         on_batch: Callable[[int, int], None] | None = None,
     ) -> None:
         # Not calling TextRecognizer.__init__: the wrapped recognizer owns the ONNX session.
@@ -59,8 +61,12 @@ class BatchingRecognizer(TextRecognizer):
         self.on_batch = on_batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
-        self._thread = threading.Thread(target=self._loop, name="rec-batcher", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"rec-batcher-{i}", daemon=True)
+            for i in range(max(1, runners))
+        ]
+        for t in self._threads:
+            t.start()
 
     def __call__(self, crops: list[np.ndarray], batch: int = 8) -> list[Recognition]:
         if not crops:
@@ -72,11 +78,13 @@ class BatchingRecognizer(TextRecognizer):
         return job.future.result()
 
     def close(self) -> None:
-        """Stop the collector thread once the jobs already queued have run."""
+        """Stop the runner threads once the jobs already queued have run."""
         if not self._closed:
             self._closed = True
-            self._queue.put(None)
-            self._thread.join(timeout=30)
+            for _ in self._threads:
+                self._queue.put(None)
+            for t in self._threads:
+                t.join(timeout=30)
 
     # ----------------------------------------------------------------------------------------
 

@@ -111,7 +111,7 @@ class State:
         self.metrics = Metrics()
         self.auth = Authenticator(settings)
         self.engine = EmbeddedEngine(
-            EngineSettings(), SessionSettings(intra_op_threads=settings.ocr_threads)
+            EngineSettings(), SessionSettings(intra_op_threads=settings.threads_per_run())
         )
         self.batcher: BatchingRecognizer | None = None
         self.cache = PageCache(settings.cache_mb * 1024 * 1024)
@@ -133,6 +133,7 @@ class State:
                 self.engine.recognizer,
                 window_ms=self.settings.batch_window_ms,
                 max_crops=self.settings.batch_max_crops,
+                runners=self.settings.rec_runners or self.settings.workers,
                 on_batch=self.metrics.on_batch,
             )
             self.engine.set_recognizer(self.batcher)

@@ -41,9 +41,10 @@ class ServerSettings(BaseModel):
     )
     request_timeout_s: float = Field(default=120.0, gt=0)
     ocr_threads: int = Field(
-        default=0, ge=0, description="onnxruntime intra-op threads (0 = all cores)"
+        default=0, ge=0, description="onnxruntime threads per model run (0 = cores / workers)"
     )
-    batch_window_ms: float = Field(default=4.0, ge=0)
+    rec_runners: int = Field(default=0, ge=0, description="recognition threads (0 = workers)")
+    batch_window_ms: float = Field(default=0.0, ge=0)
     batch_max_crops: int = Field(default=96, ge=1)
     cache_mb: int = Field(default=256, ge=0)
     # limits
@@ -77,6 +78,9 @@ class ServerSettings(BaseModel):
         return v
 
     # ----------------------------------------------------------------------------------------
+
+    def threads_per_run(self) -> int:
+        return self.ocr_threads or max(1, _cpu_count() // self.workers)
 
     def all_api_keys(self) -> list[str]:
         """Keys from `api_keys` plus one per non-empty, non-comment line of `api_keys_file`."""
