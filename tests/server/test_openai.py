@@ -184,3 +184,15 @@ def test_errors_in_openai_shape(server: RunningServer, line_png: bytes) -> None:
         assert set(err) == {"message", "type", "param", "code"}
         assert err["code"] == code
         assert err["type"] == "invalid_request_error"
+
+
+def test_structured_task_returns_json_string(server: RunningServer, receipt_png: bytes) -> None:
+    prompt = "Extract the content of the fields: ['TOTAL', 'DATE'] from the image and return it in JSON format."
+    r = _client(server).chat.completions.create(
+        model="tencent/HunyuanOCR",
+        messages=_messages(receipt_png, prompt),  # type: ignore[arg-type]
+    )
+    fields = json.loads(r.choices[0].message.content or "")
+    assert isinstance(fields, dict) and "TOTAL" in fields
+    assert "13.50" in str(fields["TOTAL"])
+    assert r.model_extra and r.model_extra["promptocr"]["task"] == "extract"

@@ -66,11 +66,7 @@ from promptocr.server.protocol import (
 )
 from promptocr.server.settings import ServerSettings
 from promptocr.server.work import WorkPool
-
-try:  # the task layer (promptocr.tasks) is built on its own branch
-    from promptocr.tasks import Service  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - removed once the tasks branch is merged
-    from promptocr.server._service_adapter import Service  # type: ignore[assignment,unused-ignore]
+from promptocr.tasks import Result, Service
 
 log = logging.getLogger("promptocr.server")
 
@@ -439,7 +435,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 f"dpi {dpi} is over this server's limit of {settings.max_dpi}", param="dpi"
             )
 
-    def record(result: Any) -> None:
+    def record(result: Result) -> None:
         usage = result.usage
         for stage, ms in usage.stages_ms.items():
             state.metrics.stage.labels(stage).observe(ms / 1000.0)
@@ -459,12 +455,12 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         output_format: str | None,
         opts: ClientEngineSettings | None,
         timeout_s: float | None,
-    ) -> Any:
+        task_type: str | None,
+    ) -> Result:
         check_dpi(dpi)
         es = engine_settings(opts)
-        fmt = None if output_format == "json" else output_format
 
-        def work() -> Any:
+        def work() -> Result:
             return state.service.run(
                 data,
                 prompt,
@@ -472,7 +468,8 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 pages=pages,
                 dpi=dpi,
                 settings=es,
-                output_format=fmt,
+                output_format=output_format,
+                task_type=task_type,
             )
 
         result = await state.pool.run(work, timeout_for(timeout_s))
@@ -548,6 +545,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             req.output_format,
             req.settings,
             req.timeout_s,
+            req.task_type,
         )
         body = {"id": request.scope["state"]["request_id"], **result.to_dict()}
         return JSONResponse(body)
@@ -635,14 +633,6 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         prompt = "\n".join(t for t in texts if t.strip()).strip()
         if not prompt:
             prompt = "\n".join(t for t in system if t.strip()).strip()
-        if output_format is not None and output_format not in (
-            "json",
-            "text",
-            "markdown",
-            "hocr",
-            "alto",
-        ):
-            raise InvalidRequestError("unknown output_format", param="output_format")
         result = await run_task(
             request,
             data,
@@ -653,6 +643,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             output_format,
             req.ocr_settings,
             req.timeout_s,
+            req.task_type or extra.get("task_type"),
         )
         content: str = result.content
         finish: Any = "stop"

@@ -47,7 +47,9 @@ class ClientEngineSettings(BaseModel):
         }
 
 
-OutputFormat = Literal["json", "text", "markdown", "hocr", "alto"]
+OutputFormat = Literal[
+    "json", "text", "markdown", "hocr", "alto", "lines", "hunyuan", "hunyuan_json"
+]
 
 
 class OCRRequest(BaseModel):
@@ -64,6 +66,9 @@ class OCRRequest(BaseModel):
     pages: str | None = Field(default=None, max_length=200, description="1-based, e.g. '1-3,5'")
     dpi: int = Field(default=200, ge=36)
     output_format: OutputFormat | None = None
+    task_type: str | None = Field(
+        default=None, max_length=40, description="a HunyuanOCR task type instead of the prompt"
+    )
     settings: ClientEngineSettings = Field(default_factory=lambda: ClientEngineSettings())
     timeout_s: float | None = Field(default=None, gt=0)
 
@@ -125,6 +130,7 @@ class ChatCompletionRequest(BaseModel):
     pages: str | None = Field(default=None, max_length=200)
     dpi: int = Field(default=200, ge=36)
     output_format: OutputFormat | None = None
+    task_type: str | None = Field(default=None, max_length=40)
     ocr_settings: ClientEngineSettings | None = None
     timeout_s: float | None = Field(default=None, gt=0)
 
