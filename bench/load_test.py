@@ -46,6 +46,17 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return cur, peak
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds the process has used (from /proc/PID/stat)."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     def __init__(self, extra: list[str], log: Path) -> None:
         self.port = free_port()
@@ -83,6 +94,7 @@ def run_phase(
     stop_at = time.perf_counter() + seconds
     peak_rss = [0]
     start_rss = rss_kib(pid)[0] if pid else 0
+    cpu0 = cpu_seconds(pid)
 
     def client(k: int) -> None:
         i = k * 7  # clients start at different images
@@ -120,6 +132,7 @@ def run_phase(
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    cpu = cpu_seconds(pid) - cpu0
     ok = statuses.get(200, 0)
     lat.sort()
     return {
@@ -130,10 +143,14 @@ def run_phase(
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "transport_errors": len(errors),
         "req_per_s": round(ok / wall, 3),
+        # CPU the server spent per answered request: robust to other load on the machine
+        "server_cpu_s_per_ok": round(cpu / ok, 2) if ok and pid else None,
+        "server_cores_busy": round(cpu / wall, 2) if pid else None,
         "p50_s": round(statistics.median(lat), 3) if lat else None,
         "p95_s": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 3) if lat else None,
         "rss_start_mib": round(start_rss / 1024, 1),
         "rss_peak_mib": round(peak_rss[0] / 1024, 1),
+        "loadavg_1m_after": round(os.getloadavg()[0], 2),
     }
 
 
@@ -160,6 +177,7 @@ def main() -> int:
     report: dict[str, Any] = {
         "images": len(images),
         "cpu_cores": os.cpu_count(),
+        "loadavg_1m_before": round(os.getloadavg()[0], 2),
         "server_args": extra,
         "phases": [],
     }
