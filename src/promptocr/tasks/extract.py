@@ -286,10 +286,15 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
                 continue
             score = al.score - 2.0 * len(prefix)
             # extend over trailing separators
+            label_end = e
             while e < len(low) and low[e] in " :：.#=;-–)":
                 if low[e] in "-–" and e + 1 < len(low) and low[e + 1].isalnum():
                     break
                 e += 1
+            if e < len(low) and not _is_cjk(src) and not re.search(r"[:：=#]", low[label_end:e]):
+                # words run on after the label with no separator: more likely a heading
+                # ("PROJECT INITIATION FORM") than the "PROJECT" field
+                score -= 8.0
             if best is None or score > best.score or (score == best.score and e > best.end):
                 best = LabelHit(ln, s, e, score, lab)
         if best is not None:
