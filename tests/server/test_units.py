@@ -1,0 +1,91 @@
+"""In-process parts of the service: settings precedence, URL address checks, rec batching."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from promptocr import synth
+from promptocr.engines.batching import BatchingRecognizer
+from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.server.fetch import address_is_public
+from promptocr.server.settings import ConfigError, load_settings
+
+
+def test_settings_precedence(tmp_path: Path) -> None:
+    toml = tmp_path / "s.toml"
+    toml.write_text('[server]\nworkers = 3\nqueue_size = 5\nlog_level = "debug"\n')
+    env = {"PROMPTOCR_QUEUE_SIZE": "7", "PROMPTOCR_ALLOW_URL_FETCH": "yes"}
+    s = load_settings(toml, {"log_level": "warning", "port": None}, environ=env)
+    assert (s.workers, s.queue_size, s.log_level, s.port) == (3, 7, "warning", 8000)
+    assert s.allow_url_fetch is True
+    js = tmp_path / "s.json"
+    js.write_text('{"max_pages": 9, "api_keys": ["k1"]}')
+    s2 = load_settings(None, None, environ={"PROMPTOCR_CONFIG": str(js)})
+    assert s2.max_pages == 9 and s2.auth_enabled
+    with pytest.raises(ConfigError, match="workers"):
+        load_settings(None, {"workers": 0}, environ={})
+    with pytest.raises(ConfigError, match="not a boolean"):
+        load_settings(None, None, environ={"PROMPTOCR_ALLOW_URL_FETCH": "maybe"})
+    with pytest.raises(ConfigError, match="Extra inputs"):
+        load_settings(None, {"no_such_setting": 1}, environ={})
+    with pytest.raises(ConfigError, match="insecure-no-auth"):
+        load_settings(None, {"host": "0.0.0.0"}, environ={}).check_safe_to_start()
+    load_settings(None, {"host": "0.0.0.0", "insecure_no_auth": True}, environ={})
+    load_settings(None, {"host": "::1"}, environ={}).check_safe_to_start()
+
+
+def test_address_checks() -> None:
+    for addr in (
+        "127.0.0.1",
+        "10.0.0.8",
+        "192.168.1.1",
+        "172.16.0.1",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:10.0.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "100.64.0.1",
+    ):
+        assert not address_is_public(addr), addr
+    for addr in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"):
+        assert address_is_public(addr), addr
+
+
+def test_batching_merges_concurrent_callers(engine: EmbeddedEngine) -> None:
+    texts = ["ALPHA 123", "BRAVO TOTAL 45.60", "CHARLIE", "DELTA 2019-03-14 11:42"]
+    crops = []
+    for t in texts:
+        c = synth.Canvas(24 * len(t) + 40, 56)
+        c.text((16, 12), t, size=28)
+        crops.append(c.image)
+    import numpy as np
+
+    bgr = [np.ascontiguousarray(np.asarray(im)[:, :, ::-1]) for im in crops]
+    direct = [r.text for r in engine.recognizer(bgr)]
+    seen: list[tuple[int, int]] = []
+    batcher = BatchingRecognizer(
+        engine.recognizer, window_ms=200, runners=1, on_batch=lambda n, k: seen.append((n, k))
+    )
+    out: dict[int, list[str]] = {}
+
+    def call(i: int) -> None:
+        mine = [bgr[i], bgr[(i + 1) % 4]]
+        out[i] = [r.text for r in batcher(mine)]
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    batcher.close()
+    for i in range(4):  # every caller gets its own crops' text back, in its order
+        assert out[i] == [direct[i], direct[(i + 1) % 4]]
+    assert direct == texts
+    assert sum(k for _, k in seen) == 4 and max(k for _, k in seen) > 1  # calls were merged
+    assert batcher([bgr[0]])[0].text == texts[0]  # after close: runs inline
