@@ -1,0 +1,1 @@
+"""Benchmarks: accuracy and speed of promptocr on gt.jsonl datasets."""
