@@ -11,6 +11,7 @@ import sys
 
 from promptocr import __version__
 from promptocr.cli import read as read_cmd
+from promptocr.cli import serve as serve_cmd
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"promptocr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     read_cmd.add_parser(sub)
+    serve_cmd.add_parser(sub)
     return parser
 
 

@@ -103,6 +103,10 @@ class EmbeddedEngine:
                     self._orient = PageOrientationClassifier(self.session_settings)
         return self._orient
 
+    def set_recognizer(self, recognizer: TextRecognizer) -> None:
+        """Swap in another recognizer (the server's cross-request `BatchingRecognizer`)."""
+        self._rec = recognizer
+
     def warm_up(self) -> None:
         """Load the models every read needs (for readiness probes and cold-start figures)."""
         _ = self.detector, self.recognizer

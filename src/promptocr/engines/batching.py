@@ -1,0 +1,124 @@
+"""Cross-request micro-batching for text recognition.
+
+When several requests are OCR'd at the same moment (the HTTP service), each one recognises its own
+line crops in small batches. `BatchingRecognizer` instead collects the crops of every caller that
+arrives within a short window (a few milliseconds), and runs them as one recognition call: the
+wrapped `TextRecognizer` sorts the combined crops by aspect ratio, so lines of similar width from
+different requests share a batch and padding stays small. Results are handed back to each caller
+in its own order.
+
+A single collector thread runs the batches, so recognition never oversubscribes the CPU with
+concurrent ONNX runs; while one batch runs, the next one accumulates.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+
+import numpy as np
+
+from promptocr.engines.stages import Recognition, TextRecognizer
+
+
+class _Job:
+    __slots__ = ("crops", "future")
+
+    def __init__(self, crops: list[np.ndarray]) -> None:
+        self.crops = crops
+        self.future: Future[list[Recognition]] = Future()
+
+
+class BatchingRecognizer(TextRecognizer):
+    """Drop-in `TextRecognizer` that merges concurrent callers' crops into shared batches.
+
+    `window_ms` is how long the collector waits for more callers after the first one arrives;
+    `max_crops` caps one merged call; `batch` is the ONNX batch size inside it. `on_batch`
+    (if given) is told the number of crops and callers of every merged call (for metrics).
+    """
+
+    def __init__(
+        self,
+        inner: TextRecognizer,
+        *,
+        window_ms: float = 4.0,
+        max_crops: int = 96,
+        batch: int = 16,
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> None:
+        # Not calling TextRecognizer.__init__: the wrapped recognizer owns the ONNX session.
+        self.inner = inner
+        self.session = inner.session
+        self.charset = inner.charset
+        self.window_s = max(0.0, window_ms) / 1000.0
+        self.max_crops = max(1, max_crops)
+        self.batch = max(1, batch)
+        self.on_batch = on_batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="rec-batcher", daemon=True)
+        self._thread.start()
+
+    def __call__(self, crops: list[np.ndarray], batch: int = 8) -> list[Recognition]:
+        if not crops:
+            return []
+        if self._closed:
+            return self.inner(crops, batch=max(batch, self.batch))
+        job = _Job(crops)
+        self._queue.put(job)
+        return job.future.result()
+
+    def close(self) -> None:
+        """Stop the collector thread once the jobs already queued have run."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+
+    # ----------------------------------------------------------------------------------------
+
+    def _collect(self, first: _Job) -> tuple[list[_Job], bool]:
+        jobs = [first]
+        n = len(first.crops)
+        deadline = time.monotonic() + self.window_s
+        stop = False
+        while n < self.max_crops:
+            left = deadline - time.monotonic()
+            try:
+                job = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                stop = True
+                break
+            jobs.append(job)
+            n += len(job.crops)
+        return jobs, stop
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            jobs, stop = self._collect(first)
+            self._run(jobs)
+            if stop:
+                return
+
+    def _run(self, jobs: list[_Job]) -> None:
+        merged: list[np.ndarray] = [c for job in jobs for c in job.crops]
+        try:
+            recs = self.inner(merged, batch=self.batch)
+        except BaseException as exc:  # hand the failure to every caller, keep serving
+            for job in jobs:
+                job.future.set_exception(exc)
+            return
+        if self.on_batch is not None:
+            self.on_batch(len(merged), len(jobs))
+        start = 0
+        for job in jobs:
+            job.future.set_result(recs[start : start + len(job.crops)])
+            start += len(job.crops)

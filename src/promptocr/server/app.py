@@ -1,0 +1,732 @@
+"""The FastAPI application: native `/v1/ocr`, OpenAI-compatible `/v1/chat/completions` and
+`/v1/models`, health, readiness and Prometheus metrics.
+
+`create_app(settings)` builds one self-contained app (its own engine, cache, worker pool and
+metrics registry). Request bodies are parsed by hand rather than by FastAPI's dependency
+injection, so every refusal (415, 400, 413, ...) gets our JSON error shape and a stable code;
+the OpenAPI spec still documents each body through `openapi_extra`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from promptocr import __version__
+from promptocr.engines.batching import BatchingRecognizer
+from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+from promptocr.engines.stages import SessionSettings
+from promptocr.errors import PromptOCRError
+from promptocr.inputs.loader import InputLimits
+from promptocr.pipeline import OCRPipeline, PageCache
+from promptocr.server.auth import Authenticator
+from promptocr.server.errors import (
+    BodyTooLargeError,
+    InternalError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    ModelNotFoundError,
+    NotFoundError,
+    UnsupportedMediaTypeError,
+    error_response,
+)
+from promptocr.server.fetch import fetch_url
+from promptocr.server.logs import request_id_var
+from promptocr.server.metrics import Metrics
+from promptocr.server.protocol import (
+    ChatCompletionChoice,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatCompletionResponse,
+    ChatCompletionStreamChoice,
+    ClientEngineSettings,
+    DeltaMessage,
+    ModelCard,
+    ModelList,
+    OCRRequest,
+    ResponseMessage,
+    UsageInfo,
+)
+from promptocr.server.settings import ServerSettings
+from promptocr.server.work import WorkPool
+
+try:  # the task layer (promptocr.tasks) is built on its own branch
+    from promptocr.tasks import Service  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - removed once the tasks branch is merged
+    from promptocr.server._service_adapter import Service  # type: ignore[assignment,unused-ignore]
+
+log = logging.getLogger("promptocr.server")
+
+OPEN_PATHS = {"/healthz", "/readyz"}
+OPENAI_PREFIXES = ("/v1/chat/", "/v1/models")
+KNOWN_ENDPOINTS = {
+    "/v1/ocr",
+    "/v1/chat/completions",
+    "/v1/models",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/openapi.json",
+}
+_RID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _is_openai(path: str) -> bool:
+    return path.startswith(OPENAI_PREFIXES)
+
+
+def _endpoint_label(path: str) -> str:
+    if path in KNOWN_ENDPOINTS:
+        return path
+    if path.startswith("/v1/models/"):
+        return "/v1/models/{id}"
+    if path == "/ui" or path.startswith("/ui/"):
+        return "/ui"
+    return "other"
+
+
+class State:
+    """Everything one app instance owns."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.metrics = Metrics()
+        self.auth = Authenticator(settings)
+        self.engine = EmbeddedEngine(
+            EngineSettings(), SessionSettings(intra_op_threads=settings.ocr_threads)
+        )
+        self.batcher: BatchingRecognizer | None = None
+        self.cache = PageCache(settings.cache_mb * 1024 * 1024)
+        self.limits = InputLimits(
+            max_pixels=settings.max_pixels,
+            max_pages=settings.max_pages,
+            max_bytes=settings.max_body_bytes,
+        )
+        self.pipeline = OCRPipeline(self.engine, self.limits, self.cache)
+        self.service = Service(self.pipeline)
+        self.pool = WorkPool(settings.workers, settings.queue_size, self.metrics)
+        self.ready = threading.Event()
+        self.started = time.time()
+
+    def load_models(self) -> None:
+        try:
+            self.engine.warm_up()
+            self.batcher = BatchingRecognizer(
+                self.engine.recognizer,
+                window_ms=self.settings.batch_window_ms,
+                max_crops=self.settings.batch_max_crops,
+                on_batch=self.metrics.on_batch,
+            )
+            self.engine.set_recognizer(self.batcher)
+            self.ready.set()
+            self.metrics.ready.set(1)
+            log.info("models loaded", extra={"seconds": round(time.time() - self.started, 2)})
+        except Exception:
+            log.exception("loading the models failed")
+
+    def close(self) -> None:
+        self.pool.close()
+        if self.batcher is not None:
+            self.batcher.close()
+
+
+# --------------------------------------------------------------------------------------------
+# ASGI middleware: request id, body-size limit, auth, access log and request metrics.
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class ServiceMiddleware:
+    def __init__(self, app: ASGIApp, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        st = self.state
+        t0 = time.perf_counter()
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        incoming = headers.get("x-request-id", "")
+        rid = incoming if _RID_OK.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid
+        path: str = scope["path"]
+        openai = _is_openai(path)
+        status_box = {"status": 500}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_box["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", rid.encode()),
+                ]
+            await send(message)
+
+        async def refuse(err: PromptOCRError) -> None:
+            st.metrics.rejected.labels(err.code).inc()
+            await error_response(err, openai=openai)(scope, receive, send_wrapper)
+
+        try:
+            limit = st.settings.max_body_bytes
+            declared = headers.get("content-length")
+            if path not in OPEN_PATHS:
+                try:
+                    st.auth.check(headers.get("authorization"))
+                except PromptOCRError as err:
+                    await refuse(err)
+                    return
+            if declared is not None:
+                if not declared.isdigit():
+                    await refuse(InvalidRequestError("Content-Length is not a number"))
+                    return
+                if int(declared) > limit:
+                    await refuse(
+                        BodyTooLargeError(
+                            f"request body is {declared} bytes, over the limit of {limit}"
+                        )
+                    )
+                    return
+            seen = 0
+
+            async def receive_limited() -> Message:
+                nonlocal seen
+                message = await receive()
+                if message["type"] == "http.request":
+                    seen += len(message.get("body", b""))
+                    if seen > limit:
+                        raise BodyTooLargeError(f"request body is over the limit of {limit} bytes")
+                return message
+
+            await self.app(scope, receive_limited, send_wrapper)
+        finally:
+            dt = time.perf_counter() - t0
+            status = status_box["status"]
+            task = scope["state"].get("task", "-")
+            endpoint = _endpoint_label(path)
+            st.metrics.requests.labels(endpoint, task, str(status)).inc()
+            st.metrics.latency.labels(endpoint, task, str(status)).observe(dt)
+            log.info(
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "path": path,
+                    "status": status,
+                    "ms": round(dt * 1000, 1),
+                    "task": task,
+                    "request_id": rid,
+                },
+            )
+            request_id_var.reset(token)
+
+
+# --------------------------------------------------------------------------------------------
+# Body parsing helpers
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def decode_base64(data: str, param: str) -> tuple[bytes, str | None]:
+    """Plain base64 or a `data:[mime];base64,...` URL -> (bytes, mime)."""
+    mime: str | None = None
+    payload = data.strip()
+    if payload.startswith("data:"):
+        header, sep, payload = payload.partition(",")
+        if not sep or not header.endswith(";base64"):
+            raise InvalidRequestError(
+                "a data: URL must look like data:<mime>;base64,<data>", param=param
+            )
+        mime = header[5 : -len(";base64")] or None
+    payload = re.sub(r"\s+", "", payload)
+    # accept URL-safe base64 and missing padding, reject anything else
+    payload = payload.replace("-", "+").replace("_", "/")
+    payload += "=" * (-len(payload) % 4)
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequestError(f"'{param}' is not valid base64", param=param) from None
+    if not raw:
+        raise InvalidRequestError(f"'{param}' is empty", param=param)
+    return raw, mime
+
+
+def _validation_message(exc: ValidationError) -> tuple[str, str | None]:
+    errs = exc.errors()
+    if not errs:
+        return "invalid request", None
+    e = errs[0]
+    loc = ".".join(str(x) for x in e["loc"])
+    return (f"{loc}: {e['msg']}" if loc else e["msg"]), (loc or None)
+
+
+async def _read_json(request: Request) -> Any:
+    if _media_type(request) != "application/json":
+        raise UnsupportedMediaTypeError(
+            f"Content-Type must be application/json, not {_media_type(request) or 'missing'!r}"
+        )
+    body = await request.body()
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequestError(f"the body is not valid JSON ({exc})") from None
+
+
+# --------------------------------------------------------------------------------------------
+
+
+OCR_REQUEST_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "prompt": {"type": "string"},
+                        "pages": {"type": "string"},
+                        "dpi": {"type": "integer"},
+                        "output_format": {"type": "string"},
+                        "settings": {
+                            "type": "string",
+                            "description": "JSON object of ClientEngineSettings",
+                        },
+                        "timeout_s": {"type": "number"},
+                    },
+                }
+            },
+            "application/json": {"schema": OCRRequest.model_json_schema()},
+        },
+    }
+}
+CHAT_REQUEST_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ChatCompletionRequest.model_json_schema()}},
+    }
+}
+
+
+def create_app(settings: ServerSettings | None = None, *, load_models: bool = True) -> FastAPI:
+    settings = settings or ServerSettings()
+    state = State(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if load_models:
+            threading.Thread(target=state.load_models, name="model-loader", daemon=True).start()
+        log.info(
+            "promptocr service starting",
+            extra={
+                "version": __version__,
+                "workers": settings.workers,
+                "queue_size": settings.queue_size,
+                "auth": state.auth.enabled,
+            },
+        )
+        yield
+        log.info("shutting down: finishing in-flight requests")
+        state.close()
+        log.info("stopped")
+
+    app = FastAPI(
+        title="promptocr",
+        version=__version__,
+        description="Prompt-driven OCR on a CPU. Native API at /v1/ocr; OpenAI-compatible "
+        "chat completions at /v1/chat/completions (HunyuanOCR/vLLM request shape).",
+        lifespan=lifespan,
+    )
+    app.state.promptocr = state
+
+    # ---- errors ---------------------------------------------------------------------------
+
+    @app.exception_handler(PromptOCRError)
+    async def _ocr_error(request: Request, exc: PromptOCRError) -> Response:
+        return error_response(exc, openai=_is_openai(request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        loc = ".".join(str(x) for x in first.get("loc", ()))
+        err = InvalidRequestError(f"{loc}: {first.get('msg')}", param=loc or None)
+        return error_response(err, openai=_is_openai(request.url.path))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        err: PromptOCRError
+        if exc.status_code == 404:
+            err = NotFoundError(f"no such endpoint: {request.method} {request.url.path}")
+        elif exc.status_code == 405:
+            err = MethodNotAllowedError(f"{request.method} is not allowed on {request.url.path}")
+        else:
+            err = InvalidRequestError(str(exc.detail))
+            err.status = exc.status_code
+        return error_response(err, openai=_is_openai(request.url.path))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error", exc_info=exc)
+        err = InternalError("internal error; the request id is in the X-Request-ID header")
+        resp = error_response(err, openai=_is_openai(request.url.path))
+        rid = request.scope.get("state", {}).get("request_id")
+        if rid:  # the middleware's header is bypassed for responses built here
+            resp.headers["X-Request-ID"] = rid
+        return resp
+
+    # ---- operations -----------------------------------------------------------------------
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> Response:
+        """Readiness: the models are loaded (503 until then)."""
+        if state.ready.is_set():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "loading"}, status_code=503)
+
+    @app.get("/metrics", tags=["operations"])
+    async def metrics() -> Response:
+        """Prometheus metrics (text exposition format)."""
+        state.metrics.cache_bytes.set(state.cache.size_bytes)
+        state.metrics.cache_entries.set(len(state.cache))
+        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # ---- native API -----------------------------------------------------------------------
+
+    def engine_settings(opts: ClientEngineSettings | None) -> EngineSettings:
+        base = state.engine.settings
+        return base.with_overrides(**opts.overrides()) if opts is not None else base
+
+    def timeout_for(requested: float | None) -> float:
+        cap = settings.request_timeout_s
+        return min(requested, cap) if requested else cap
+
+    def check_dpi(dpi: int) -> None:
+        if dpi > settings.max_dpi:
+            raise InvalidRequestError(
+                f"dpi {dpi} is over this server's limit of {settings.max_dpi}", param="dpi"
+            )
+
+    def record(result: Any) -> None:
+        usage = result.usage
+        for stage, ms in usage.stages_ms.items():
+            state.metrics.stage.labels(stage).observe(ms / 1000.0)
+        for stage in usage.skipped:
+            state.metrics.skipped.labels(stage).inc()
+        state.metrics.cache_hits.inc(usage.cache.get("hits", 0))
+        state.metrics.cache_misses.inc(usage.cache.get("misses", 0))
+        state.metrics.pages.inc(usage.pages)
+
+    async def run_task(
+        request: Request,
+        data: bytes,
+        name: str,
+        prompt: str,
+        pages: str | None,
+        dpi: int,
+        output_format: str | None,
+        opts: ClientEngineSettings | None,
+        timeout_s: float | None,
+    ) -> Any:
+        check_dpi(dpi)
+        es = engine_settings(opts)
+        fmt = None if output_format == "json" else output_format
+
+        def work() -> Any:
+            return state.service.run(
+                data,
+                prompt,
+                name=name,
+                pages=pages,
+                dpi=dpi,
+                settings=es,
+                output_format=fmt,
+            )
+
+        result = await state.pool.run(work, timeout_for(timeout_s))
+        request.scope["state"]["task"] = result.task
+        record(result)
+        return result
+
+    @app.post("/v1/ocr", tags=["ocr"], openapi_extra=OCR_REQUEST_DOC)
+    async def ocr(request: Request) -> Response:
+        """OCR an image or PDF and run the task the prompt asks for.
+
+        Send the file as a multipart upload (`file` plus form fields) or as JSON (`image` in
+        base64 or a data: URL, or `url` when the server allows fetching). Answers the task
+        result (`task`, `plan`, `output`, `content`, `document`, `usage`) plus `id`."""
+        mt = _media_type(request)
+        if mt == "multipart/form-data":
+            form = await request.form(max_files=1, max_fields=20)
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InvalidRequestError("multipart field 'file' (the image or PDF) is missing")
+            data = await upload.read()
+            name = upload.filename or "<upload>"
+            fields: dict[str, Any] = {
+                k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)
+            }
+            if "settings" in fields:
+                try:
+                    fields["settings"] = json.loads(fields["settings"])
+                except ValueError:
+                    raise InvalidRequestError(
+                        "form field 'settings' must be a JSON object", param="settings"
+                    ) from None
+            try:
+                req = OCRRequest(**fields)
+            except ValidationError as exc:
+                msg, param = _validation_message(exc)
+                raise InvalidRequestError(msg, param=param) from None
+            if req.image or req.url:
+                raise InvalidRequestError("send the file either as an upload or in JSON, not both")
+        elif mt == "application/json":
+            raw = await _read_json(request)
+            try:
+                req = OCRRequest.model_validate(raw)
+            except ValidationError as exc:
+                msg, param = _validation_message(exc)
+                raise InvalidRequestError(msg, param=param) from None
+            if bool(req.image) == bool(req.url):
+                raise InvalidRequestError("give exactly one of 'image' (base64) and 'url'")
+            if req.image:
+                data, _mime = decode_base64(req.image, "image")
+                name = req.filename or "<upload>"
+            else:
+                assert req.url is not None
+                data, name = await fetch_url(
+                    req.url,
+                    enabled=settings.allow_url_fetch,
+                    max_bytes=min(settings.url_max_bytes, settings.max_body_bytes),
+                    timeout_s=settings.url_timeout_s,
+                )
+                name = req.filename or name
+        else:
+            raise UnsupportedMediaTypeError(
+                "send multipart/form-data (field 'file') or application/json, "
+                f"not {mt or 'no Content-Type'!r}"
+            )
+        result = await run_task(
+            request,
+            data,
+            name,
+            req.prompt,
+            req.pages,
+            req.dpi,
+            req.output_format,
+            req.settings,
+            req.timeout_s,
+        )
+        body = {"id": request.scope["state"]["request_id"], **result.to_dict()}
+        return JSONResponse(body)
+
+    # ---- OpenAI-compatible API -----------------------------------------------------------
+
+    def model_cards() -> ModelList:
+        created = int(state.started)
+        return ModelList(data=[ModelCard(id=m, created=created) for m in settings.model_names])
+
+    @app.get("/v1/models", tags=["openai"], response_model=ModelList)
+    async def list_models() -> ModelList:
+        """The model names this server answers to (any of them runs the same engine)."""
+        return model_cards()
+
+    @app.get("/v1/models/{model_id:path}", tags=["openai"], response_model=ModelCard)
+    async def get_model(model_id: str) -> ModelCard:
+        for card in model_cards().data:
+            if card.id == model_id:
+                return card
+        raise ModelNotFoundError(f"the model '{model_id}' does not exist", source=None)
+
+    @app.post(
+        "/v1/chat/completions",
+        tags=["openai"],
+        openapi_extra=CHAT_REQUEST_DOC,
+        response_model=ChatCompletionResponse,
+    )
+    async def chat_completions(request: Request) -> Response:
+        """OpenAI chat completions, as HunyuanOCR served by vLLM takes them: one user message
+        holding an `image_url` (a data: URL) and a `text` prompt. `stream: true` answers
+        server-sent events."""
+        raw = await _read_json(request)
+        try:
+            req = ChatCompletionRequest.model_validate(raw)
+        except ValidationError as exc:
+            msg, param = _validation_message(exc)
+            raise InvalidRequestError(msg, param=param) from None
+        if req.model not in settings.model_names:
+            err = ModelNotFoundError(
+                f"the model '{req.model}' does not exist; this server serves "
+                + ", ".join(settings.model_names)
+            )
+            raise err
+        if (req.n or 1) != 1:
+            raise InvalidRequestError("only n=1 is supported", param="n")
+        extra = dict(req.extra_body or {})
+        pages = req.pages or extra.get("pages")
+        output_format = req.output_format or extra.get("output_format")
+        images: list[str] = []
+        texts: list[str] = []
+        system: list[str] = []
+        for message in req.messages:
+            if message.content is None:
+                continue
+            bucket = system if message.role in ("system", "developer") else texts
+            if isinstance(message.content, str):
+                bucket.append(message.content)
+                continue
+            for part in message.content:
+                if part.type == "text":
+                    bucket.append(part.text)
+                elif message.role == "user":
+                    images.append(part.image_url.url)
+        if not images:
+            raise InvalidRequestError(
+                "no image: put an image_url part (a data: URL) in the user message",
+                param="messages",
+            )
+        if len(images) > 1:
+            raise InvalidRequestError(
+                "one image per request (send pages of a document as one PDF)", param="messages"
+            )
+        url = images[0]
+        if url.startswith("data:"):
+            data, _mime = decode_base64(url, "messages.image_url.url")
+            name = "<image_url>"
+        else:
+            data, name = await fetch_url(
+                url,
+                enabled=settings.allow_url_fetch,
+                max_bytes=min(settings.url_max_bytes, settings.max_body_bytes),
+                timeout_s=settings.url_timeout_s,
+            )
+        prompt = "\n".join(t for t in texts if t.strip()).strip()
+        if not prompt:
+            prompt = "\n".join(t for t in system if t.strip()).strip()
+        if output_format is not None and output_format not in (
+            "json",
+            "text",
+            "markdown",
+            "hocr",
+            "alto",
+        ):
+            raise InvalidRequestError("unknown output_format", param="output_format")
+        result = await run_task(
+            request,
+            data,
+            name,
+            prompt,
+            pages,
+            req.dpi,
+            output_format,
+            req.ocr_settings,
+            req.timeout_s,
+        )
+        content: str = result.content
+        finish: Any = "stop"
+        cap = req.max_completion_tokens or req.max_tokens
+        if cap is not None and len(content) > cap:
+            content, finish = content[:cap], "length"
+        prompt_chars = sum(len(t) for t in texts) + sum(len(t) for t in system)
+        usage = UsageInfo(
+            prompt_tokens=prompt_chars,
+            completion_tokens=len(content),
+            total_tokens=prompt_chars + len(content),
+        )
+        extension = {
+            "task": result.task,
+            "plan": result.plan.to_dict(),
+            "usage": result.usage.to_dict(),
+            "request_id": request.scope["state"]["request_id"],
+        }
+        if not req.stream:
+            resp = ChatCompletionResponse(
+                model=req.model,
+                choices=[
+                    ChatCompletionChoice(
+                        message=ResponseMessage(content=content), finish_reason=finish
+                    )
+                ],
+                usage=usage,
+                promptocr=extension,
+            )
+            return JSONResponse(resp.model_dump(mode="json"))
+
+        include_usage = bool(req.stream_options and req.stream_options.include_usage)
+        cid = "chatcmpl-" + uuid.uuid4().hex
+        created = int(time.time())
+
+        def chunk(delta: DeltaMessage, finish_reason: Any = None, **extra_fields: Any) -> str:
+            c = ChatCompletionChunk(
+                id=cid,
+                created=created,
+                model=req.model,
+                choices=[ChatCompletionStreamChoice(delta=delta, finish_reason=finish_reason)],
+                **extra_fields,
+            )
+            return f"data: {c.model_dump_json(exclude_none=True)}\n\n"
+
+        def events() -> Iterator[str]:
+            yield chunk(DeltaMessage(role="assistant", content=""))
+            for piece in _pieces(content):
+                yield chunk(DeltaMessage(content=piece))
+            yield chunk(DeltaMessage(), finish_reason=finish, promptocr=extension)
+            if include_usage:
+                final = ChatCompletionChunk(
+                    id=cid, created=created, model=req.model, choices=[], usage=usage
+                )
+                yield f"data: {final.model_dump_json(exclude_none=True)}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    # ---- web UI ---------------------------------------------------------------------------
+    # LEAD: the "ui" helper's promptocr.ui.mount_ui(app) serves the page at /ui; once its branch
+    # is merged, replace this comment with:
+    #     from promptocr.ui import mount_ui
+    #     mount_ui(app)
+
+    app.add_middleware(ServiceMiddleware, state=state)
+    return app
+
+
+def _pieces(text: str, size: int = 64) -> Iterator[str]:
+    """Split content into stream deltas: line by line, long lines in `size`-char pieces."""
+    for line in text.splitlines(keepends=True):
+        for i in range(0, len(line), size):
+            yield line[i : i + size]
