@@ -3,9 +3,9 @@ native API (`POST /v1/ocr`), plus the bundled example images and a page-preview 
 renders PDF and TIFF pages (which a browser cannot show by itself) as small JPEGs.
 
 `mount_ui(app)` is called by the server's app factory. The static files are public (a browser
-cannot send a bearer token when it navigates); every call the page makes — `/v1/ocr` and
-`/ui/api/preview` — carries the API key the user typed, and the preview route takes the same
-auth dependencies as the API when the server passes them in.
+cannot send a bearer token when it navigates; `is_public_path` tells the server's auth which
+paths those are); every call the page makes — `/v1/ocr` and `/ui/api/preview` — carries the API
+key the user typed as `Authorization: Bearer`.
 """
 
 from __future__ import annotations
@@ -70,6 +70,14 @@ def render_preview(
     }
 
 
+def is_public_path(path: str) -> bool:
+    """Paths a browser loads by navigating (it cannot add a bearer token there): the redirect
+    at `/`, the page and its assets, and the synthetic examples. `/ui/api/...` stays private."""
+    if path in ("/", "/ui"):
+        return True
+    return path.startswith("/ui/") and not path.startswith("/ui/api/")
+
+
 def mount_ui(
     app: FastAPI,
     *,
@@ -115,4 +123,11 @@ def mount_ui(
     app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
 
 
-__all__ = ["EXAMPLES_DIR", "STATIC_DIR", "count_pages", "mount_ui", "render_preview"]
+__all__ = [
+    "EXAMPLES_DIR",
+    "STATIC_DIR",
+    "count_pages",
+    "is_public_path",
+    "mount_ui",
+    "render_preview",
+]

@@ -32,7 +32,7 @@
       seconds: "{s} s", page: "Page {i} of {n}",
       field: "Field", value: "Value", check: "Check", notFound: "not found",
       valid: "valid", invalid: "invalid",
-      planTitle: "Plan", timingsTitle: "Stages that ran", skippedTitle: "Skipped",
+      planTitle: "Plan", matched: "matched", timingsTitle: "Stages that ran", skippedTitle: "Skipped",
       argsTitle: "Arguments", totalServer: "Server time", roundTrip: "Round trip",
       cache: "Page cache", hits: "hits", misses: "misses", pagesDone: "Pages",
       linesDetected: "Lines detected", notes: "Notes", nothingSkipped: "Nothing was skipped.",
@@ -62,7 +62,7 @@
       err_server: "The server could not finish this request",
       err_server_hint: "The error was logged on the server. Try again, or try another file.",
       err_generic: "The request failed", err_generic_hint: "",
-      cancelled: "Cancelled.",
+      cancelled: "Cancelled.", recognisedText: "Text recognised on the CPU",
       langNames: { English: "English", Chinese: "Chinese", Japanese: "Japanese", Korean: "Korean",
         French: "French", German: "German", Spanish: "Spanish", Russian: "Russian", Arabic: "Arabic" }
     },
@@ -93,7 +93,7 @@
       seconds: "{s} 秒", page: "第 {i} 页，共 {n} 页",
       field: "字段", value: "值", check: "校验", notFound: "未找到",
       valid: "有效", invalid: "无效",
-      planTitle: "执行计划", timingsTitle: "已运行的阶段", skippedTitle: "已跳过",
+      planTitle: "执行计划", matched: "匹配", timingsTitle: "已运行的阶段", skippedTitle: "已跳过",
       argsTitle: "参数", totalServer: "服务器耗时", roundTrip: "往返耗时",
       cache: "页面缓存", hits: "命中", misses: "未命中", pagesDone: "页数",
       linesDetected: "检测到的行", notes: "备注", nothingSkipped: "没有跳过任何阶段。",
@@ -123,7 +123,7 @@
       err_server: "服务器未能完成此请求",
       err_server_hint: "错误已记录在服务器日志中。请重试或换一个文件。",
       err_generic: "请求失败", err_generic_hint: "",
-      cancelled: "已取消。",
+      cancelled: "已取消。", recognisedText: "CPU 识别出的文字",
       langNames: { English: "英文", Chinese: "中文", Japanese: "日文", Korean: "韩文",
         French: "法文", German: "德文", Spanish: "西班牙文", Russian: "俄文", Arabic: "阿拉伯文" }
     }
@@ -578,8 +578,9 @@
     var code = err.code || "";
     var key = I18N.en["err_" + code] ? code : (CODE_ALIASES[code] || STATUS_KEYS[status]);
     if (!key) key = status >= 500 ? "server" : "generic";
+    var details = err.details && typeof err.details === "object" ? err.details : {};
     return { key: key, code: code || String(status), message: err.message || "", source: err.source || "",
-      status: status };
+      status: status, text: typeof details.text === "string" ? details.text : "" };
   }
 
   function showError(err) {
@@ -591,6 +592,14 @@
     $("error-msg").textContent = detail;
     $("error-msg").hidden = !detail;
     $("error-hint").textContent = t("err_" + err.key + "_hint");
+    // Some errors (a task that needs a language model) still carry the recognised text.
+    var extra = $("error-text");
+    extra.hidden = !err.text;
+    if (err.text) {
+      extra.textContent = "";
+      extra.appendChild(el("summary", { text: t("recognisedText") }));
+      extra.appendChild(el("pre", { text: err.text }));
+    }
     if (err.key === "unauthorized") openKeyPanel(true);
   }
 
@@ -673,7 +682,10 @@
    * valid, note}] whatever exact shape the task layer answers with. */
   function extractedFields(r) {
     var out = r.output || {};
-    var raw = out.fields !== undefined ? out.fields : out;
+    // The tasks layer answers {"fields": {name: value}, "details": {name: {value, confidence,
+    // page, bbox, polygon, valid, ...}}}; other shapes (a list, or details inline) also work.
+    var raw = out.details && typeof out.details === "object" ? out.details
+      : (out.fields !== undefined ? out.fields : out);
     var list = [];
     if (Array.isArray(raw)) {
       raw.forEach(function (f) {
@@ -702,6 +714,7 @@
       if (valid === undefined && f.validation && typeof f.validation === "object") valid = f.validation.valid;
       var note = f.note || f.reason || (f.validation && (f.validation.reason || f.validation.message)) || "";
       if (!note && typeof f.check === "string") note = f.check;
+      if (f.raw && f.value === null) note = (note ? note + " — " : "") + f.raw;
       return { name: name, value: f.value === undefined ? f.text : f.value,
         confidence: typeof f.confidence === "number" ? f.confidence : null,
         boxes: boxes, valid: valid, note: note, normalized: f.normalized };
@@ -804,9 +817,14 @@
         shape.__info = { title: b.kind, text: b.text, confidence: b.confidence };
         gBlocks.appendChild(shape);
         var bb = bboxOf(poly);
-        var label = svg("text", { x: bb[0] + 2, y: Math.max(bb[1] - fontSize * 0.3, fontSize), class: "block-label", "font-size": fontSize * 0.8 });
+        var lsz = fontSize * 0.7;
+        var ly = Math.max(bb[1] - lsz * 1.3, 0);
+        var tag = svg("g", { class: "block-tag" });
+        tag.appendChild(svg("rect", { x: bb[0], y: ly, width: textWidth(b.kind, lsz) + lsz * 0.6, height: lsz * 1.3, rx: lsz * 0.2 }));
+        var label = svg("text", { x: bb[0] + lsz * 0.3, y: ly + lsz, "font-size": lsz });
         label.textContent = b.kind;
-        gBlocks.appendChild(label);
+        tag.appendChild(label);
+        gBlocks.appendChild(tag);
       }
       (b.lines || []).forEach(function (ln) {
         var lp = asPolygon(ln);
@@ -838,8 +856,9 @@
         });
       });
     }
-    ov.appendChild(gBlocks);
+    ov.classList.toggle("with-blocks", state.result.task === "parse");
     ov.appendChild(gLines);
+    ov.appendChild(gBlocks);
     ov.appendChild(gFields);
   }
 
@@ -971,35 +990,37 @@
     var usage = r.usage || {};
     var ms = usage.stages_ms || {};
     var skipped = usage.skipped || {};
-    // Plan: the task, its arguments, and every stage with ran / skipped state.
-    var planCard = el("div", { class: "card" }, [el("h3", { text: t("planTitle") })]);
-    planCard.appendChild(el("div", { class: "plan-task" }, [el("span", { class: "badge task", text: plan.task || r.task })]));
+    // Plan: the task, how the instruction was matched, its arguments, and each planned stage
+    // with whether it runs and why.
+    var planCard = el("div", { class: "card plan-card" }, [el("h3", { text: t("planTitle") })]);
+    var head = el("div", { class: "plan-task" }, [el("span", { class: "badge task", text: plan.task || r.task })]);
+    if (plan.matched) head.appendChild(el("span", { class: "muted small", text: t("matched") + " " + plan.matched }));
+    planCard.appendChild(head);
     var args = plan.arguments || {};
     var argKeys = Object.keys(args);
     if (argKeys.length) {
       var dl = el("dl", { class: "args" });
       argKeys.forEach(function (k) {
         dl.appendChild(el("dt", { text: k }));
-        dl.appendChild(el("dd", { text: valueText(args[k]) }));
+        var v = args[k];
+        dl.appendChild(el("dd", { text: Array.isArray(v) ? v.map(valueText).join(", ") : valueText(v) }));
       });
-      planCard.appendChild(el("div", { class: "muted small", text: t("argsTitle") }));
       planCard.appendChild(dl);
     }
-    var planned = (plan.stages || []).map(stageName).filter(Boolean);
-    var all = planned.slice();
-    Object.keys(ms).concat(Object.keys(skipped)).forEach(function (s) {
-      if (all.indexOf(s) < 0) all.push(s);
+    var steps = el("ol", { class: "steps" });
+    (plan.stages || []).forEach(function (st) {
+      var name = stageName(st);
+      if (!name) return;
+      var runs = typeof st === "object" && st !== null && st.runs !== undefined ? !!st.runs
+        : (ms[name] !== undefined || skipped[name] === undefined);
+      var reason = (typeof st === "object" && st && st.reason) || (runs ? "" : skipped[name] || "");
+      steps.appendChild(el("li", { class: runs ? "runs" : "skips", "data-stage": name }, [
+        el("span", { class: "mark", "aria-hidden": "true", text: runs ? "✓" : "–" }),
+        el("code", { text: name }),
+        el("span", { class: "why", text: reason })
+      ]));
     });
-    var flow = el("div", { class: "flow" });
-    all.forEach(function (s) {
-      var ran = ms[s] !== undefined;
-      var skip = skipped[s] !== undefined;
-      var cls = "stage-chip " + (ran ? "ran" : skip ? "skipped" : "planned");
-      var chip = el("span", { class: cls, "data-stage": s, title: skip ? skipped[s] : "" }, [s]);
-      if (ran) chip.appendChild(el("small", { text: fmtMs(ms[s]) }));
-      flow.appendChild(chip);
-    });
-    planCard.appendChild(flow);
+    planCard.appendChild(steps);
     box.appendChild(planCard);
 
     // Timings: a bar per stage that ran.
