@@ -17,7 +17,7 @@ import pytest
 
 from promptocr.synth import english_page, numbered_page, pdf_from_images
 
-READ_LINES = ["Quarterly report 2024", "Revenue grew by 12 percent", "Contact: sales@example.com"]
+READ_LINES = ["Quarterly report 2024", "季度报告：收入增长", "Contact: sales@example.com"]
 
 
 @pytest.fixture()
@@ -73,27 +73,30 @@ def test_read_an_uploaded_image(page: Any, tmp_path: Path, shots: Path) -> None:
     assert page.locator("#run-view .steps li").count() == len(data["plan"]["stages"])
 
 
-def test_spot_boxes_show_text_and_confidence_on_hover(page: Any, tmp_path: Path) -> None:
-    img = tmp_path / "lines.png"
-    english_page(lines=READ_LINES).save(img)
-    page.set_input_files("#file", str(img))
-    page.click('[data-task="spot"]')
+def test_spot_boxes_show_text_and_confidence_on_hover(page: Any, shots: Path) -> None:
+    page.click('[data-example="street_sign"]')
+    page.wait_for_selector("#stage:not([hidden])")
+    assert page.get_attribute('[data-task="spot"]', "aria-checked") == "true"
     assert "text coordinates" in page.input_value("#prompt")
     run_and_wait(page)
+    assert page.is_hidden("#error")
     assert page.inner_text("#summary .badge.task") == "spot"
-    boxes = page.locator("#overlay polygon.line")
-    assert boxes.count() == len(READ_LINES)
-    # Boxes sit where the lines are: compare the drawn polygon with the JSON geometry.
     data = shown_json(page)
-    first = data["document"]["pages"][0]["blocks"][0]["lines"][0]
+    lines = [ln for b in data["document"]["pages"][0]["blocks"] for ln in b["lines"]]
+    assert lines, "no line found on the street sign"
     page.click('.tab[data-tab="page"]')
+    boxes = page.locator("#overlay polygon.line")
+    assert boxes.count() == len(lines)
+    # Boxes sit where the lines are: the drawn polygon is the JSON geometry.
+    first = lines[0]
     drawn = boxes.first.get_attribute("points")
-    assert drawn.split(" ")[0] == f"{first['polygon'][0][0]},{first['polygon'][0][1]}"
+    assert drawn == " ".join(f"{x},{y}" for x, y in first["polygon"])
     boxes.first.hover()
     tip = page.locator("#tooltip")
     tip.wait_for(state="visible")
-    assert READ_LINES[0] in tip.inner_text()
+    assert first["text"] in tip.inner_text()
     assert re.search(r"confidence \d+(\.\d)?%", tip.inner_text())
+    page.screenshot(path=str(shots / "ui_spot.png"))
 
 
 def test_extract_fields_from_the_id_card_example(page: Any, shots: Path) -> None:
@@ -184,6 +187,7 @@ def test_corrupt_file_shows_a_clear_error(page: Any, tmp_path: Path, shots: Path
     assert page.inner_text("#error-title") == "The file could not be read"
     assert "scan.png" in page.inner_text("#error-msg")
     assert "Traceback" not in err.inner_text()
+    assert page.is_hidden("#stage") and "No preview" in page.inner_text("#placeholder")
     page.screenshot(path=str(shots / "ui_error.png"))
 
 

@@ -22,6 +22,7 @@
       tabPage: "Page", tabFields: "Fields", tabMarkdown: "Markdown", tabText: "Text",
       tabJson: "JSON", tabRun: "Plan & timings", download: "Download", dlText: "Text",
       placeholder: "Choose a document or an example to begin.",
+      noPreview: "No preview: the file could not be decoded.",
       footer: "Runs on this server's CPU with the embedded ONNX models; nothing leaves the machine.",
       task_read: "Read text", task_spot: "Text + boxes", task_parse: "Parse to Markdown",
       task_extract: "Extract fields", task_subtitles: "Subtitles", task_translate: "Translate",
@@ -83,6 +84,7 @@
       tabPage: "页面", tabFields: "字段", tabMarkdown: "Markdown", tabText: "文本",
       tabJson: "JSON", tabRun: "执行计划与耗时", download: "下载", dlText: "文本",
       placeholder: "请选择文档或示例开始。",
+      noPreview: "无法预览：文件无法解码。",
       footer: "在本服务器 CPU 上运行内置 ONNX 模型，数据不出本机。",
       task_read: "文字识别", task_spot: "文字检测识别", task_parse: "文档解析",
       task_extract: "信息抽取", task_subtitles: "字幕提取", task_translate: "拍照翻译",
@@ -397,6 +399,7 @@
     $("pdf-pages").hidden = true;
     $("stage").hidden = true;
     $("placeholder").hidden = false;
+    $("placeholder").textContent = t("placeholder");
     clearResultViews();
     updateRunButton();
   }
@@ -461,6 +464,7 @@
     $("placeholder").hidden = true;
     $("stage").hidden = false;
     var img = $("page-img");
+    img.onerror = showNoPreview;
     img.onload = function () {
       var w = page ? page.width : img.naturalWidth;
       var h = page ? page.height : img.naturalHeight;
@@ -502,6 +506,8 @@
       if (pages && pages.toLowerCase() !== "all") form.append("pages", pages);
       if (pages && pages.toLowerCase() !== "all") state.lastPages = pages;
     }
+    state.result = null;
+    clearResultViews();
     var xhr = new XMLHttpRequest();
     state.xhr = xhr;
     state.started = performance.now();
@@ -532,12 +538,31 @@
         state.resultPage = 0;
         renderResult();
       } else {
-        showError(errorFrom(xhr.status, body));
+        var err = errorFrom(xhr.status, body);
+        if (FILE_ERRORS.indexOf(err.key) >= 0) showNoPreview();
+        showError(err);
       }
+      revealResults();
     };
     xhr.onerror = function () { finish(); showError({ key: "network" }); };
     xhr.onabort = function () { finish(); };
     xhr.send(form);
+  }
+
+  // Errors about the file itself: the browser's partial preview would only mislead.
+  var FILE_ERRORS = ["invalid_input", "unsupported_format", "encrypted_pdf"];
+
+  function showNoPreview() {
+    $("stage").hidden = true;
+    $("placeholder").hidden = false;
+    $("placeholder").textContent = t("noPreview");
+  }
+
+  /* On a phone the results are below the controls: bring them into view. */
+  function revealResults() {
+    var panel = document.querySelector(".results");
+    var rect = panel.getBoundingClientRect();
+    if (rect.top > window.innerHeight * 0.6) panel.scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
   function startWorkingTimer() {
@@ -622,6 +647,9 @@
     setTabVisible("markdown", false);
     selectTab("page");
     hideTooltip();
+    // Before a result there is only the page to look at.
+    document.querySelector(".tabs").hidden = true;
+    document.querySelector(".viewer-tools").hidden = true;
   }
 
   function setTabVisible(name, visible) {
@@ -747,6 +775,8 @@
     var serverMs = r.usage && typeof r.usage.total_ms === "number" ? r.usage.total_ms : null;
     sum.appendChild(el("span", { class: "badge time", text: fmtMs(serverMs !== null ? serverMs : state.roundTripMs) }));
 
+    document.querySelector(".tabs").hidden = false;
+    document.querySelector(".viewer-tools").hidden = false;
     setTabVisible("fields", isExtract);
     setTabVisible("markdown", isParse);
     renderPageView();
@@ -1171,6 +1201,7 @@
     renderTargetLangs();
     applyLang();
     selectTask("read");
+    clearResultViews();
 
     $("lang-toggle").addEventListener("click", function () {
       state.lang = state.lang === "zh" ? "en" : "zh";
