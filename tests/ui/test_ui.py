@@ -300,3 +300,43 @@ def test_auth_key_typed_in_the_page(browser: Any, auth_server: Any, api_key: str
         assert "GREEN LEAF TRADING" in pg.evaluate("promptocrUI.state.result.document.text")
     finally:
         ctx.close()
+
+
+def test_drop_and_paste_a_file(page: Any) -> None:
+    # Build a real File from a bundled example and hand it to the page the way a browser does
+    # for a drag-and-drop and for Ctrl+V.
+    make_file = """async (name) => {
+        const blob = await (await fetch('examples/receipt.png')).blob();
+        const dt = new DataTransfer();
+        dt.items.add(new File([blob], name, {type: 'image/png'}));
+        return dt;
+    }"""
+    dropped = page.evaluate_handle(make_file, "dropped.png")
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    page.wait_for_selector("#stage:not([hidden])")
+    assert page.inner_text("#file-name") == "dropped.png"
+    pasted = page.evaluate_handle(make_file, "pasted.png")
+    page.evaluate(
+        "(dt) => document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt}))",
+        pasted,
+    )
+    page.wait_for_function("document.getElementById('file-name').textContent === 'pasted.png'")
+    assert page.is_enabled("#run")
+
+
+def test_progress_indicator_and_cancel(page: Any) -> None:
+    page.click('[data-example="receipt"]')
+    page.wait_for_selector("#stage:not([hidden])")
+    page.click('[data-task="read"]')
+    # Hold the request back so the running state can be seen, then cancel it.
+    page.route("**/v1/ocr", lambda route: None)
+    page.click("#run")
+    page.wait_for_selector("#busy:not([hidden])")
+    assert page.is_visible("#cancel") and page.is_disabled("#run")
+    page.click("#cancel")
+    page.wait_for_selector("#busy", state="hidden")
+    assert page.is_hidden("#cancel") and page.is_enabled("#run")
+    page.unroute("**/v1/ocr")
+    run_and_wait(page)
+    assert page.is_hidden("#error")
+    assert "TOTAL" in page.evaluate("promptocrUI.state.result.document.text")

@@ -32,7 +32,7 @@
       lines: "{n} lines", fieldsFound: "{n}/{m} fields found", conf: "confidence",
       seconds: "{s} s", page: "Page {i} of {n}",
       field: "Field", value: "Value", check: "Check", notFound: "not found",
-      valid: "valid", invalid: "invalid",
+      valid: "valid", invalid: "invalid", normalized: "normalised value",
       planTitle: "Plan", matched: "matched", timingsTitle: "Stages that ran", skippedTitle: "Skipped",
       argsTitle: "Arguments", totalServer: "Server time", roundTrip: "Round trip",
       cache: "Page cache", hits: "hits", misses: "misses", pagesDone: "Pages",
@@ -94,7 +94,7 @@
       lines: "{n} 行", fieldsFound: "找到 {n}/{m} 个字段", conf: "置信度",
       seconds: "{s} 秒", page: "第 {i} 页，共 {n} 页",
       field: "字段", value: "值", check: "校验", notFound: "未找到",
-      valid: "有效", invalid: "无效",
+      valid: "有效", invalid: "无效", normalized: "规范化值",
       planTitle: "执行计划", matched: "匹配", timingsTitle: "已运行的阶段", skippedTitle: "已跳过",
       argsTitle: "参数", totalServer: "服务器耗时", roundTrip: "往返耗时",
       cache: "页面缓存", hits: "命中", misses: "未命中", pagesDone: "页数",
@@ -960,9 +960,14 @@
       if (f.valid === false) { check = "✗ " + t("invalid"); cls = "bad"; }
       var checkCell = el("td", { class: "check " + cls }, [check]);
       if (f.note) checkCell.appendChild(el("div", { class: "muted small", text: f.note }));
+      var valueCell = el("td", { class: has ? "fvalue" : "fvalue missing", text: has ? valueText(f.value) : t("notFound") });
+      var norm = f.normalized;
+      if (has && norm !== null && norm !== undefined && valueText(norm) !== valueText(f.value)) {
+        valueCell.appendChild(el("div", { class: "normalized", title: t("normalized"), text: "→ " + valueText(norm) }));
+      }
       var row = el("tr", { "data-field": f.name }, [
         el("td", { class: "fname", text: f.name }),
-        el("td", { class: has ? "fvalue" : "fvalue missing", text: has ? valueText(f.value) : t("notFound") }),
+        valueCell,
         el("td", { class: "num", text: f.confidence === null ? "" : pct(f.confidence) }),
         checkCell
       ]);
