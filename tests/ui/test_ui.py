@@ -340,3 +340,21 @@ def test_progress_indicator_and_cancel(page: Any) -> None:
     run_and_wait(page)
     assert page.is_hidden("#error")
     assert "TOTAL" in page.evaluate("promptocrUI.state.result.document.text")
+
+
+def test_subtitles_on_a_video_still(page: Any) -> None:
+    page.click('[data-example="subtitle_frame"]')
+    page.wait_for_selector("#stage:not([hidden])")
+    assert page.get_attribute('[data-task="subtitles"]', "aria-checked") == "true"
+    run_and_wait(page)
+    assert page.is_hidden("#error")
+    data = shown_json(page)
+    subs = data["output"]["lines"]
+    assert subs, "no subtitle found"
+    # The subtitle lines are highlighted and tagged; the channel logo is only a plain line.
+    page.click('.tab[data-tab="page"]')
+    assert page.locator("#overlay polygon.field").count() == len(subs)
+    assert page.locator("#overlay polygon.line").count() > len(subs)
+    page.click('.tab[data-tab="text"]')
+    text = page.inner_text("#text-view")
+    assert "tomorrow morning" in text and "TV 8" not in text

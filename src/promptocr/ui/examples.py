@@ -2,8 +2,9 @@
 
 `scripts/make_examples.py` writes them into `promptocr/ui/examples/`; the page lists them so an
 operator can demo every task without a file of their own: a Chinese ID-card-like card (fictional
-person, ID number with a valid GB 11643 check digit), a receipt, a form, a two-column page and
-a street-sign photo (a coloured board with Chinese text, put in perspective with noise).
+person, ID number with a valid GB 11643 check digit), a receipt, a form, a two-column page,
+a street-sign photo (a coloured board with Chinese text, put in perspective with noise) and a
+video still with subtitles.
 """
 
 from __future__ import annotations
@@ -276,6 +277,32 @@ def street_sign(seed: int = 7) -> Image.Image:
     return Image.fromarray(np.clip(arr + noise, 0, 255).astype(np.uint8), "RGB")
 
 
+def subtitle_frame(seed: int = 3) -> Image.Image:
+    """A video still: a dusk landscape with a two-line (Chinese + English) subtitle at the bottom,
+    white with a dark outline, plus a channel logo in the corner that is not a subtitle."""
+    w, h = 960, 540
+    img = _gradient((w, h), (38, 52, 92), (214, 132, 88))
+    d = ImageDraw.Draw(img)
+    rng = random.Random(seed)
+    # Hills and a sun, so the frame is not a flat background.
+    d.ellipse((620, 170, 760, 310), fill=(250, 206, 140))
+    for layer, (top, colour) in enumerate([(330, (70, 62, 88)), (380, (46, 42, 64))]):
+        pts = [(0, h)]
+        for x in range(0, w + 60, 60):
+            pts.append((x, top + rng.randint(-30, 30) + layer * 10))
+        pts.append((w, h))
+        d.polygon(pts, fill=colour)
+    d.text((36, 28), "TV 8", font=_font(LATIN_BOLD, 26), fill=(255, 255, 255))
+    for text, y, f in (
+        ("我们明天早上八点出发", 404, cjk(38)),
+        ("We leave at eight tomorrow morning", 466, _font(LATIN_BOLD, 28)),
+    ):
+        x0, _, x1, _ = d.textbbox((0, 0), text, font=f)
+        x = (w - (x1 - x0)) // 2
+        d.text((x, y), text, font=f, fill="white", stroke_width=3, stroke_fill=(10, 10, 10))
+    return img
+
+
 def receipt_image() -> Image.Image:
     return receipt().image
 
@@ -287,6 +314,7 @@ EXAMPLES: dict[str, tuple[Callable[[], Image.Image], str]] = {
     "form": (form, "form.png"),
     "two_column": (two_column, "two_column.png"),
     "street_sign": (street_sign, "street_sign.jpg"),
+    "subtitle_frame": (subtitle_frame, "subtitle_frame.jpg"),
 }
 
 

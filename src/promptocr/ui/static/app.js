@@ -28,6 +28,7 @@
       task_extract: "Extract fields", task_subtitles: "Subtitles", task_translate: "Translate",
       task_custom: "Free instruction",
       layerLines: "Lines", layerBlocks: "Layout blocks", layerFields: "Field values",
+      layerSubtitles: "Subtitles", subtitle: "subtitle",
       uploading: "Uploading… {p}%", working: "Working… {s} s", rendering: "Rendering page…",
       lines: "{n} lines", fieldsFound: "{n}/{m} fields found", conf: "confidence",
       seconds: "{s} s", page: "Page {i} of {n}",
@@ -90,6 +91,7 @@
       task_extract: "信息抽取", task_subtitles: "字幕提取", task_translate: "拍照翻译",
       task_custom: "自由指令",
       layerLines: "文本行", layerBlocks: "版面区块", layerFields: "字段值",
+      layerSubtitles: "字幕", subtitle: "字幕",
       uploading: "上传中… {p}%", working: "处理中… {s} 秒", rendering: "正在渲染页面…",
       lines: "{n} 行", fieldsFound: "找到 {n}/{m} 个字段", conf: "置信度",
       seconds: "{s} 秒", page: "第 {i} 页，共 {n} 页",
@@ -172,10 +174,12 @@
       fields: FIELD_PRESETS[1].fields },
     { name: "form", file: "form.png", label: { en: "Form", zh: "表单" }, task: "extract",
       fields: FIELD_PRESETS[2].fields },
-    { name: "two_column", file: "two_column.png", label: { en: "Article", zh: "双栏文章" },
+    { name: "two_column", file: "two_column.png", label: { en: "Two columns", zh: "双栏文章" },
       task: "parse" },
-    { name: "street_sign", file: "street_sign.jpg", label: { en: "Sign", zh: "路牌" },
-      task: "spot" }
+    { name: "street_sign", file: "street_sign.jpg", label: { en: "Street sign", zh: "路牌" },
+      task: "spot" },
+    { name: "subtitle_frame", file: "subtitle_frame.jpg", label: { en: "Video still", zh: "视频截图" },
+      task: "subtitles" }
   ];
 
   // File types the browser can show by itself; anything else is previewed by the server.
@@ -804,6 +808,7 @@
     layers.textContent = "";
     var defs = [["lines", t("layerLines")], ["blocks", t("layerBlocks")]];
     if (r.task === "extract") defs.push(["fields", t("layerFields")]);
+    if (r.task === "subtitles") defs.push(["fields", t("layerSubtitles")]);
     defs.forEach(function (d) {
       var id = "layer-" + d[0];
       var cb = el("input", { type: "checkbox", id: id });
@@ -865,24 +870,19 @@
         gLines.appendChild(shape);
       });
     });
+    if (state.result.task === "subtitles") {
+      ((state.result.output || {}).lines || []).forEach(function (sl) {
+        var poly = asPolygon(sl);
+        if (!poly || !pageMatches(typeof sl.page === "number" ? sl.page : null, page)) return;
+        drawTagged(gFields, poly, t("subtitle"), { title: t("subtitle"), text: sl.text, confidence: sl.confidence }, false, fontSize);
+      });
+    }
     if (state.result.task === "extract") {
       extractedFields(state.result).forEach(function (f) {
         f.boxes.forEach(function (b) {
           if (!pageMatches(b.page, page)) return;
-          var shape = svg("polygon", { points: pts(b.polygon), class: "field" + (f.valid === false ? " invalid" : ""), "vector-effect": "non-scaling-stroke" });
-          shape.__info = { title: f.name, text: valueText(f.value), confidence: f.confidence };
-          gFields.appendChild(shape);
-          var bb = bboxOf(b.polygon);
-          var fsz = fontSize;
-          var w = textWidth(f.name, fsz);
-          var y = bb[1] - fsz * 1.45 < 0 ? bb[3] + 2 : bb[1] - fsz * 1.45;
-          var tag = svg("g", { class: "field-tag" });
-          tag.appendChild(svg("rect", { x: bb[0], y: y, width: w + fsz * 0.8, height: fsz * 1.4, rx: fsz * 0.25 }));
-          var label = svg("text", { x: bb[0] + fsz * 0.4, y: y + fsz * 1.05, "font-size": fsz });
-          label.textContent = f.name;
-          tag.appendChild(label);
-          tag.__info = shape.__info;
-          gFields.appendChild(tag);
+          drawTagged(gFields, b.polygon, f.name, { title: f.name, text: valueText(f.value), confidence: f.confidence },
+            f.valid === false, fontSize);
         });
       });
     }
@@ -890,6 +890,22 @@
     ov.appendChild(gLines);
     ov.appendChild(gBlocks);
     ov.appendChild(gFields);
+  }
+
+  /* A highlighted box with a name tag above it (extract values, subtitle lines). */
+  function drawTagged(group, poly, name, info, invalid, fsz) {
+    var shape = svg("polygon", { points: pts(poly), class: "field" + (invalid ? " invalid" : ""), "vector-effect": "non-scaling-stroke" });
+    shape.__info = info;
+    group.appendChild(shape);
+    var bb = bboxOf(poly);
+    var y = bb[1] - fsz * 1.45 < 0 ? bb[3] + 2 : bb[1] - fsz * 1.45;
+    var tag = svg("g", { class: "field-tag" + (invalid ? " invalid" : "") });
+    tag.appendChild(svg("rect", { x: bb[0], y: y, width: textWidth(name, fsz) + fsz * 0.8, height: fsz * 1.4, rx: fsz * 0.25 }));
+    var label = svg("text", { x: bb[0] + fsz * 0.4, y: y + fsz * 1.05, "font-size": fsz });
+    label.textContent = name;
+    tag.appendChild(label);
+    tag.__info = info;
+    group.appendChild(tag);
   }
 
   function pageMatches(p, page) {
