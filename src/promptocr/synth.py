@@ -134,20 +134,24 @@ def _wrap(words: list[str], f: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def two_column_page(
-    width: int = 1200, paragraphs: int = 2, lines_per_paragraph: int = 3, size: int = 22
+    width: int = 1200,
+    paragraphs: int = 2,
+    lines_per_paragraph: int = 3,
+    size: int = 22,
+    columns: int = 2,
 ) -> Canvas:
-    """A title across the page, then two columns of paragraphs; `lines` is the reading order
-    (title, the whole left column, then the whole right column)."""
+    """A title across the page, then `columns` columns of paragraphs; `lines` is the reading
+    order (title, the whole first column, then the next column ...)."""
     margin, gutter = 60, 60
-    col_w = (width - 2 * margin - gutter) // 2
+    col_w = (width - 2 * margin - (columns - 1) * gutter) // columns
     line_h = int(size * 1.6)
-    height = 200 + 2 * paragraphs * (lines_per_paragraph + 1) * line_h
+    height = 180 + paragraphs * (lines_per_paragraph + 1) * line_h
     c = Canvas(width, height)
     c.text((margin, 50), "Annual Report of the River Survey", size=int(size * 1.8))
     f = font(size)
     pool = _wrap(LOREM * 4, f, col_w)
     k = 0
-    for col in range(2):
+    for col in range(columns):
         x = margin + col * (col_w + gutter)
         y = 140
         for _ in range(paragraphs):

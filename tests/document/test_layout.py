@@ -88,3 +88,19 @@ def test_two_column_page_read_by_the_engine(engine: EmbeddedEngine) -> None:
         order.append(hits[0])
     assert order == list(range(len(want)))
     assert result.blocks[0].text == want[0]
+
+
+def test_three_columns_are_read_one_after_the_other() -> None:
+    page = synth.two_column_page(width=1500, paragraphs=2, lines_per_paragraph=2, columns=3)
+    blocks = build_blocks(lines_of(page)[::-1])
+    assert [ln.text for b in blocks for ln in b.lines] == [d.text for d in page.lines]
+    assert len(blocks) == 1 + 3 * 2
+
+
+def test_receipt_read_by_the_engine_stays_row_by_row(engine: EmbeddedEngine) -> None:
+    page = synth.receipt()
+    result = engine.read_page(PageImage(0, np.asarray(page.image), "receipt.png"), Usage())
+    rows = result.text.split("\n")
+    for row in ("MINERAL WATER 1.5L 2.50", "WHITE BREAD 3.80", "TOTAL 13.50", "CASH 20.00"):
+        assert row in rows, result.text
+    assert rows[0] == "GREEN LEAF TRADING SDN BHD" and rows[-1] == "THANK YOU, PLEASE COME AGAIN"

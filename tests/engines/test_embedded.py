@@ -173,24 +173,28 @@ def test_multi_page_pdf_and_tiff_through_the_pipeline(
 
 
 def test_pdf_text_layer_replaces_ocr_only_when_asked(pipeline: OCRPipeline) -> None:
-    # A scanned page (image) with an invisible text layer that says something else, so we can
-    # tell which one was used.
-    image = synth.english_page(lines=["What the pixels say"]).image
-    page = synth.PdfPage(
-        width_pt=image.width * 72 / 150,
-        height_pt=image.height * 72 / 150,
-        image=image,
-        texts=[(20, 20, 12, "What the text layer says")],
-        invisible_text=True,
-    )
-    data = synth.write_pdf([page])
+    # Page 1: a scanned image with an invisible text layer that says something else, so we can
+    # tell which one was used. Page 2: a scan without a text layer, which is always OCR'd.
+    first = synth.english_page(lines=["What the pixels say"]).image
+    second = synth.english_page(lines=["Only pixels here"]).image
+    pages = [
+        synth.PdfPage(width_pt=im.width * 72 / 150, height_pt=im.height * 72 / 150, image=im)
+        for im in (first, second)
+    ]
+    pages[0].texts = [(20, 20, 12, "What the text layer says")]
+    pages[0].invisible_text = True
+    data = synth.write_pdf(pages)
     doc, usage = pipeline.read(data, ReadOptions(dpi=150), name="scan.pdf")
-    assert cer(doc.text, "What the pixels say") <= 0.05
-    assert "detect" in usage.stages_ms
+    assert cer(doc.pages[0].text, "What the pixels say") <= 0.05
+    assert cer(doc.pages[1].text, "Only pixels here") <= 0.05
+    assert usage.stage_calls["detect"] == 2
     doc, usage = pipeline.read(data, ReadOptions(dpi=150, use_pdf_text=True), name="scan.pdf")
-    assert doc.text == "What the text layer says"
-    assert "text layer" in usage.skipped["detect"]
+    assert doc.pages[0].text == "What the text layer says"
     assert doc.pages[0].lines[0].confidence == 1.0
+    assert [w.text for w in doc.pages[0].lines[0].words] == ["What", "the", "text", "layer", "says"]
+    assert cer(doc.pages[1].text, "Only pixels here") <= 0.05
+    assert "text layer" in usage.skipped["detect"]
+    assert usage.cache == {"hits": 1, "misses": 1}  # page 2 came from the first read's cache
 
 
 OFFLINE_PRELUDE = """

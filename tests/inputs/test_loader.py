@@ -350,3 +350,31 @@ def test_parse_page_range_and_sniffing() -> None:
     assert sniff_kind(b"%PDF-1.7 ...") == "pdf"
     assert sniff_kind(b"\x89PNG\r\n") == "image"
     assert sniff_kind(b"hello") == "unknown"
+
+
+def test_loading_from_several_threads_matches_sequential_loads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pdfs = [
+        synth.write_pdf(
+            [
+                synth.PdfPage(
+                    width_pt=200,
+                    height_pt=100,
+                    rects=[((10 * i, 10, 10 * i + 50, 60), (i / 8, 0, 1))],
+                )
+            ]
+            * 3
+        )
+        for i in range(8)
+    ]
+    images = [encode(marked((60 + i, 40)), "PNG") for i in range(8)]
+    inputs = pdfs + images
+
+    def load(data: bytes) -> list[bytes]:
+        return [p.image.tobytes() for p in load_pages(data, dpi=100)]
+
+    sequential = [load(d) for d in inputs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        concurrent = list(pool.map(load, inputs * 3))
+    assert concurrent == sequential * 3

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ class InputLimits:
     """Refusal thresholds; the server and CLI expose each one as a setting."""
 
     max_pixels: int = 50_000_000  # per page, after PDF rendering
-    max_pages: int = 200  # per document, checked before anything is rendered
+    max_pages: int = 200  # pages read from one document, checked before anything is rendered
     max_bytes: int = 100 * 1024 * 1024
 
 
@@ -177,13 +178,15 @@ def _load_image(
             raise UnsupportedFormatError(
                 f"not an image or PDF ({SUPPORTED})", source=source
             ) from None
-        raise InvalidInputError("image header is corrupt", source=source) from None
+        raise InvalidInputError("image header is truncated or corrupt", source=source) from None
     except Image.DecompressionBombError as exc:
         raise InputTooLargeError(
             f"image declares too many pixels, refusing to decode it ({exc})", source=source
         ) from None
     except Exception as exc:  # Pillow raises many types for broken headers
-        raise InvalidInputError(f"image header is corrupt ({exc})", source=source) from None
+        raise InvalidInputError(
+            f"image header is truncated or corrupt ({exc})", source=source
+        ) from None
     if img.format not in IMAGE_FORMATS:
         raise UnsupportedFormatError(
             f"image format {img.format} is not supported ({SUPPORTED})", source=source
@@ -279,13 +282,26 @@ def to_rgb(img: Image.Image) -> Image.Image:
     return img
 
 
+# PDFium is not thread-safe, not even across different documents: every call into it goes
+# through this lock (image decoding with Pillow runs in parallel). Other modules that call
+# pypdfium2 must take it too.
+PDFIUM_LOCK = threading.Lock()
+
+
 def _load_pdf(
+    data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits, use_pdf_text: bool
+) -> list[PageImage]:
+    if not 18 <= dpi <= 1200:
+        raise InvalidInputError(f"DPI {dpi} is outside 18-1200", source=source)
+    with PDFIUM_LOCK:
+        return _load_pdf_locked(data, source, pages, dpi, limits, use_pdf_text)
+
+
+def _load_pdf_locked(
     data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits, use_pdf_text: bool
 ) -> list[PageImage]:
     import pypdfium2 as pdfium
 
-    if not 18 <= dpi <= 1200:
-        raise InvalidInputError(f"DPI {dpi} is outside 18-1200", source=source)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
