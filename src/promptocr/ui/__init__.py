@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from PIL import Image
 
 from promptocr.errors import PromptOCRError
-from promptocr.inputs.loader import InputLimits, load_pages, sniff_kind
+from promptocr.inputs.loader import PDFIUM_LOCK, InputLimits, load_pages, sniff_kind
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -37,14 +37,15 @@ def count_pages(data: bytes) -> int:
     if sniff_kind(data) == "pdf":
         import pypdfium2 as pdfium
 
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            return 1  # load_pages reports the precise error
-        try:
-            return len(pdf)
-        finally:
-            pdf.close()
+        with PDFIUM_LOCK:  # PDFium is not thread-safe
+            try:
+                pdf = pdfium.PdfDocument(data)
+            except pdfium.PdfiumError:
+                return 1  # load_pages reports the precise error
+            try:
+                return len(pdf)
+            finally:
+                pdf.close()
     try:
         with Image.open(io.BytesIO(data)) as img:
             return int(getattr(img, "n_frames", 1))

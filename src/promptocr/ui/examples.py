@@ -298,8 +298,8 @@ def subtitle_frame(seed: int = 3) -> Image.Image:
         ("We leave at eight tomorrow morning", 466, _font(LATIN_BOLD, 28)),
     ):
         x0, _, x1, _ = d.textbbox((0, 0), text, font=f)
-        x = (w - (x1 - x0)) // 2
-        d.text((x, y), text, font=f, fill="white", stroke_width=3, stroke_fill=(10, 10, 10))
+        tx = int((w - (x1 - x0)) // 2)
+        d.text((tx, y), text, font=f, fill="white", stroke_width=3, stroke_fill=(10, 10, 10))
     return img
 
 
