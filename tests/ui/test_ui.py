@@ -209,7 +209,7 @@ def test_unknown_instruction_and_translation_without_a_language_model(page: Any)
     assert "GREEN LEAF TRADING" in page.inner_text("#error-text pre")
 
 
-def test_pdf_page_selector(page: Any) -> None:
+def test_pdf_page_selector(page: Any, shots: Path) -> None:
     pdf = pdf_from_images([numbered_page(1).image, numbered_page(2).image], dpi=150)
     page.set_input_files(
         "#file", files=[{"name": "two.pdf", "mimeType": "application/pdf", "buffer": pdf}]
@@ -226,6 +226,22 @@ def test_pdf_page_selector(page: Any) -> None:
     assert "page number 2" in text and "page number 1" not in text
     data = shown_json(page)
     assert [p["index"] for p in data["document"]["pages"]] == [1]
+    # All pages: the result has a page switcher, and each page gets its own boxes.
+    page.fill("#pages", "all")
+    run_and_wait(page)
+    assert page.is_hidden("#error")
+    page.click('.tab[data-tab="page"]')
+    assert page.inner_text("#rp-label").startswith("Page 1 of 2")
+    first = page.locator("#overlay polygon.line").first.get_attribute("points")
+    page.click("#rp-next")
+    assert page.inner_text("#rp-label").startswith("Page 2 of 2")
+    page.wait_for_function(
+        "(p) => document.querySelector('#overlay polygon.line').getAttribute('points') !== p",
+        arg=first,
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(shots / "ui_pdf.png"))
 
 
 def test_phone_width_and_chinese_interface(browser: Any, server: Any, shots: Path) -> None:

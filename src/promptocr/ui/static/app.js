@@ -822,8 +822,9 @@
     });
     $("result-pages").hidden = pages.length < 2;
     if (pages.length > 1) {
-      $("rp-label").textContent = t("page", { i: state.resultPage + 1, n: pages.length }) +
-        (page ? " (p." + (page.index + 1) + ")" : "");
+      // The file's own page number, when the result is a selection (e.g. pages 3-5).
+      var filePage = page && page.index !== state.resultPage ? " · p." + (page.index + 1) : "";
+      $("rp-label").textContent = t("page", { i: state.resultPage + 1, n: pages.length }) + filePage;
     }
     if (!page) return;
     drawOverlay(page);
