@@ -97,6 +97,11 @@ def test_spot_boxes_show_text_and_confidence_on_hover(page: Any, shots: Path) ->
     assert first["text"] in tip.inner_text()
     assert re.search(r"confidence \d+(\.\d)?%", tip.inner_text())
     page.screenshot(path=str(shots / "ui_spot.png"))
+    # The Lines tab lists every line with its confidence and box.
+    page.click('.tab[data-tab="lines"]')
+    rows = page.locator("#lines-view tbody tr")
+    assert rows.count() == len(data["output"]["lines"])
+    assert rows.first.locator("td").nth(1).inner_text() == data["output"]["lines"][0]["text"]
 
 
 def test_extract_fields_from_the_id_card_example(page: Any, shots: Path) -> None:

@@ -21,6 +21,7 @@
       run: "Run", cancel: "Cancel", resultTitle: "Result",
       tabPage: "Page", tabFields: "Fields", tabMarkdown: "Markdown", tabText: "Text",
       tabJson: "JSON", tabRun: "Plan & timings", download: "Download", dlText: "Text",
+      tabLines: "Lines", box: "Box (x0, y0, x1, y1)", wireFormat: "HunyuanOCR output format",
       placeholder: "Choose a document or an example to begin.",
       noPreview: "No preview: the file could not be decoded.",
       footer: "Runs on this server's CPU with the embedded ONNX models; nothing leaves the machine.",
@@ -84,6 +85,7 @@
       run: "运行", cancel: "取消", resultTitle: "结果",
       tabPage: "页面", tabFields: "字段", tabMarkdown: "Markdown", tabText: "文本",
       tabJson: "JSON", tabRun: "执行计划与耗时", download: "下载", dlText: "文本",
+      tabLines: "文本行", box: "坐标 (x0, y0, x1, y1)", wireFormat: "HunyuanOCR 输出格式",
       placeholder: "请选择文档或示例开始。",
       noPreview: "无法预览：文件无法解码。",
       footer: "在本服务器 CPU 上运行内置 ONNX 模型，数据不出本机。",
@@ -644,11 +646,12 @@
     $("downloads").hidden = true;
     $("layers").textContent = "";
     $("result-pages").hidden = true;
-    ["fields-view", "md-view", "text-view", "json-view", "run-view"].forEach(function (id) {
+    ["fields-view", "lines-view", "md-view", "text-view", "json-view", "run-view"].forEach(function (id) {
       $(id).textContent = "";
     });
     setTabVisible("fields", false);
     setTabVisible("markdown", false);
+    setTabVisible("lines", false);
     selectTab("page");
     hideTooltip();
     // Before a result there is only the page to look at.
@@ -682,7 +685,8 @@
     var out = r.output || {};
     if (typeof out.text === "string" && out.text) return out.text;
     if (typeof out.translation === "string" && out.translation) return out.translation;
-    if (typeof r.content === "string" && r.content && !isJsonText(r.content) && r.task !== "parse") {
+    if (typeof r.content === "string" && r.content && !isJsonText(r.content) &&
+        r.task !== "parse" && r.task !== "spot") {
       return r.content;
     }
     return (r.document && r.document.text) || "";
@@ -783,7 +787,9 @@
     document.querySelector(".viewer-tools").hidden = false;
     setTabVisible("fields", isExtract);
     setTabVisible("markdown", isParse);
+    setTabVisible("lines", r.task === "spot");
     renderPageView();
+    if (r.task === "spot") renderLines();
     if (isExtract) renderFields();
     if (isParse) renderMarkdown(resultMarkdown(r));
     var text = resultText(r);
@@ -882,7 +888,8 @@
       extractedFields(state.result).forEach(function (f) {
         f.boxes.forEach(function (b) {
           if (!pageMatches(b.page, page)) return;
-          drawTagged(gFields, b.polygon, f.name, { title: f.name, text: valueText(f.value), confidence: f.confidence },
+          var title = f.name + (f.valid === true ? " · ✓ " + t("valid") : f.valid === false ? " · ✗ " + t("invalid") : "");
+          drawTagged(gFields, b.polygon, f.name, { title: title, text: valueText(f.value), confidence: f.confidence },
             f.valid === false, fontSize);
         });
       });
@@ -992,6 +999,45 @@
     });
     table.appendChild(tbody);
     box.appendChild(el("div", { class: "table-wrap" }, [table]));
+  }
+
+  /* `spot`: every line with its confidence and box, plus HunyuanOCR's own wire format. */
+  function renderLines() {
+    var r = state.result;
+    var out = r.output || {};
+    var lines = Array.isArray(out.lines) ? out.lines : [];
+    if (!lines.length) {
+      (r.document.pages || []).forEach(function (p) {
+        (p.blocks || []).forEach(function (b) {
+          (b.lines || []).forEach(function (ln) { lines.push({ text: ln.text, confidence: ln.confidence, bbox: ln.bbox, page: p.index + 1 }); });
+        });
+      });
+    }
+    var box = $("lines-view");
+    box.textContent = "";
+    var table = el("table", { class: "fields-table lines-table" });
+    table.appendChild(el("thead", null, [el("tr", null, [
+      el("th", { text: "#" }), el("th", { text: t("tabText") }), el("th", { text: t("conf") }),
+      el("th", { text: t("box") })
+    ])]));
+    var tbody = el("tbody");
+    lines.forEach(function (ln, i) {
+      var poly = asPolygon(ln);
+      var bb = poly ? bboxOf(poly).map(function (v) { return Math.round(v); }).join(", ") : "";
+      tbody.appendChild(el("tr", null, [
+        el("td", { class: "num muted", text: String(i + 1) }),
+        el("td", { class: "fvalue", text: ln.text }),
+        el("td", { class: "num", text: typeof ln.confidence === "number" ? pct(ln.confidence) : "" }),
+        el("td", { class: "num mono", text: bb ? "[" + bb + "]" : "" })
+      ]));
+    });
+    table.appendChild(tbody);
+    box.appendChild(el("div", { class: "table-wrap" }, [table]));
+    if (typeof out.hunyuan === "string" && out.hunyuan) {
+      var det = el("details", { class: "wire" }, [el("summary", { text: t("wireFormat") })]);
+      det.appendChild(el("pre", { class: "textview", text: out.hunyuan }));
+      box.appendChild(det);
+    }
   }
 
   function renderMarkdown(md) {
