@@ -1253,6 +1253,29 @@
       .then(function () { button.disabled = false; });
   }
 
+  /* Clipboard API where the page is a secure context (https, localhost); else the old way. */
+  function copyText(text, button) {
+    var done = function () {
+      button.textContent = t("copied");
+      setTimeout(function () { button.textContent = t("copy"); }, 1200);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { legacyCopy(text); done(); });
+    } else {
+      legacyCopy(text);
+      done();
+    }
+  }
+
+  function legacyCopy(text) {
+    var area = el("textarea", { style: "position:fixed;left:-9999px;top:0", readonly: "readonly" });
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) { /* nothing else to try */ }
+    area.remove();
+  }
+
   // ---------------------------------------------------------------- API key panel
   function openKeyPanel(open) {
     $("key-panel").hidden = !open;
@@ -1349,6 +1372,11 @@
     });
     document.querySelectorAll("[data-dl]").forEach(function (b) {
       b.addEventListener("click", function () { download(b.getAttribute("data-dl")); });
+    });
+    document.querySelectorAll("[data-copy]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        copyText($(b.getAttribute("data-copy")).textContent, b);
+      });
     });
     $("rp-prev").addEventListener("click", function () {
       if (state.resultPage > 0) { state.resultPage--; renderPageView(); }
