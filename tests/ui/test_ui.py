@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from promptocr.synth import english_page, numbered_page, pdf_from_images
 
@@ -32,6 +33,17 @@ def page(browser: Any, server: Any) -> Iterator[Any]:
     yield pg
     ctx.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def snap(pg: Any, path: Path, full_page: bool = False) -> None:
+    """Screenshot from the top of the page, re-saved with a 256-colour palette so the committed
+    PNGs stay small."""
+    pg.evaluate("window.scrollTo(0, 0)")
+    pg.wait_for_timeout(100)
+    pg.screenshot(path=str(path), full_page=full_page)
+    with Image.open(path) as img:
+        quantized = img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    quantized.save(path, optimize=True)
 
 
 def run_and_wait(pg: Any) -> None:
@@ -58,7 +70,7 @@ def test_read_an_uploaded_image(page: Any, tmp_path: Path, shots: Path) -> None:
     # One box per recognised line, drawn over the page.
     assert page.locator("#overlay polygon.line").count() == len(READ_LINES)
     page.wait_for_timeout(200)
-    page.screenshot(path=str(shots / "ui_read.png"))
+    snap(page, shots / "ui_read.png")
     page.click('.tab[data-tab="text"]')
     text = page.inner_text("#text-view")
     for line in READ_LINES:
@@ -96,7 +108,7 @@ def test_spot_boxes_show_text_and_confidence_on_hover(page: Any, shots: Path) ->
     tip.wait_for(state="visible")
     assert first["text"] in tip.inner_text()
     assert re.search(r"confidence \d+(\.\d)?%", tip.inner_text())
-    page.screenshot(path=str(shots / "ui_spot.png"))
+    snap(page, shots / "ui_spot.png")
     # The Lines tab lists every line with its confidence and box.
     page.click('.tab[data-tab="lines"]')
     rows = page.locator("#lines-view tbody tr")
@@ -121,7 +133,7 @@ def test_extract_fields_from_the_id_card_example(page: Any, shots: Path) -> None
     page.locator("#tooltip").wait_for(state="visible")
     page.mouse.move(5, 5)
     page.wait_for_timeout(200)
-    page.screenshot(path=str(shots / "ui_extract.png"))
+    snap(page, shots / "ui_extract.png")
     page.click('.tab[data-tab="fields"]')
     row = page.locator('#fields-view tr[data-field="公民身份号码"]')
     assert row.locator(".fvalue").inner_text() == "110108199003071238"
@@ -147,7 +159,7 @@ def test_parse_renders_markdown_with_a_table(page: Any, shots: Path) -> None:
     assert "PP-OCRv6 det" in texts and "240" in texts
     assert "left column" in md.inner_text()
     page.wait_for_timeout(200)
-    page.screenshot(path=str(shots / "ui_parse.png"))
+    snap(page, shots / "ui_parse.png")
     # The source view shows the Markdown itself.
     page.click("#md-view .seg:nth-child(2)")
     assert page.inner_text("#md-view .md-source").startswith("# ")
@@ -193,7 +205,7 @@ def test_corrupt_file_shows_a_clear_error(page: Any, tmp_path: Path, shots: Path
     assert "scan.png" in page.inner_text("#error-msg")
     assert "Traceback" not in err.inner_text()
     assert page.is_hidden("#stage") and "No preview" in page.inner_text("#placeholder")
-    page.screenshot(path=str(shots / "ui_error.png"))
+    snap(page, shots / "ui_error.png")
 
 
 def test_unknown_instruction_and_translation_without_a_language_model(page: Any) -> None:
@@ -244,9 +256,7 @@ def test_pdf_page_selector(page: Any, shots: Path) -> None:
         "(p) => document.querySelector('#overlay polygon.line').getAttribute('points') !== p",
         arg=first,
     )
-    page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(shots / "ui_pdf.png"))
+    snap(page, shots / "ui_pdf.png")
 
 
 def test_phone_width_and_chinese_interface(browser: Any, server: Any, shots: Path) -> None:
@@ -267,7 +277,7 @@ def test_phone_width_and_chinese_interface(browser: Any, server: Any, shots: Pat
         # Nothing is wider than the phone's screen.
         assert pg.evaluate("document.documentElement.scrollWidth") <= 390
         pg.locator(".results").scroll_into_view_if_needed()
-        pg.screenshot(path=str(shots / "ui_mobile.png"), full_page=True)
+        snap(pg, shots / "ui_mobile.png", full_page=True)
         pg.click("#lang-toggle")
         assert pg.inner_text("#run") == "Run"
         assert pg.input_value("#prompt") == "Extract the text in the image."
