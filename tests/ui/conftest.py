@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 API_KEY = "ui-test-key-3f9c2a"
+LIMITED_BODY_BYTES = 100_000
 
 
 def _free_port() -> int:
@@ -80,7 +81,8 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def auth_server() -> Iterator[Server]:
-    srv = Server("--api-key", API_KEY)
+    """A server that wants an API key and takes request bodies up to 100 kB only."""
+    srv = Server("--api-key", API_KEY, "--max-body-bytes", str(LIMITED_BODY_BYTES))
     try:
         srv.wait_ready()
         yield srv

@@ -329,6 +329,13 @@ def test_auth_key_typed_in_the_page(browser: Any, auth_server: Any, api_key: str
         run_and_wait(pg)
         assert pg.is_hidden("#error")
         assert "GREEN LEAF TRADING" in pg.evaluate("promptocrUI.state.result.document.text")
+        # The street-sign photo is over this server's 100 kB body limit.
+        pg.click('[data-example="street_sign"]')
+        pg.wait_for_selector("#stage:not([hidden])")
+        run_and_wait(pg)
+        assert pg.get_attribute("#error", "data-code") == "request_too_large"
+        assert pg.inner_text("#error-title") == "The file is too large"
+        assert "100000" in pg.inner_text("#error-msg")
     finally:
         ctx.close()
 
