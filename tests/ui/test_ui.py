@@ -180,8 +180,10 @@ def test_downloads(page: Any, tmp_path: Path) -> None:
     with page.expect_download() as dl:
         page.click('[data-dl="txt"]')
     assert "TOTAL" in Path(dl.value.path()).read_text(encoding="utf-8")
-    with page.expect_download() as dl:
+    # hOCR comes from the server's exporter: the page asks /v1/ocr for output_format=hocr.
+    with page.expect_download() as dl, page.expect_response("**/v1/ocr") as resp:
         page.click('[data-dl="hocr"]')
+    assert resp.value.ok and "ocr_page" in resp.value.json()["content"]
     hocr = Path(dl.value.path()).read_text(encoding="utf-8")
     assert dl.value.suggested_filename.endswith(".hocr")
     assert "ocr_page" in hocr and "ocr_line" in hocr and "13.50" in hocr
