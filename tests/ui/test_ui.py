@@ -237,6 +237,7 @@ def test_pdf_page_selector(page: Any, shots: Path) -> None:
     assert page.inner_text("#page-count") == "of 2"
     page.click("#page-next")
     assert page.input_value("#pages") == "2"
+    page.select_option("#dpi", "150")
     page.click('[data-task="read"]')
     run_and_wait(page)
     assert page.is_hidden("#error")
@@ -245,6 +246,8 @@ def test_pdf_page_selector(page: Any, shots: Path) -> None:
     assert "page number 2" in text and "page number 1" not in text
     data = shown_json(page)
     assert [p["index"] for p in data["document"]["pages"]] == [1]
+    # Rendered at the chosen 150 dpi: the page is as wide as the image it was made from.
+    assert data["document"]["pages"][0]["width"] == numbered_page(2).image.width
     # All pages: the result has a page switcher, and each page gets its own boxes.
     page.fill("#pages", "all")
     run_and_wait(page)

@@ -511,6 +511,7 @@
       var pages = $("pages").value.trim();
       if (pages && pages.toLowerCase() !== "all") form.append("pages", pages);
       if (pages && pages.toLowerCase() !== "all") state.lastPages = pages;
+      form.append("dpi", $("dpi").value);
     }
     state.result = null;
     clearResultViews();
@@ -1235,6 +1236,7 @@
     form.append("file", state.file.blob, state.file.name);
     form.append("prompt", state.lastPrompt || "");
     if (state.lastPages) form.append("pages", state.lastPages);
+    if (state.needsPreview) form.append("dpi", $("dpi").value);
     form.append("output_format", "hocr");
     var button = document.querySelector('[data-dl="hocr"]');
     button.disabled = true;
