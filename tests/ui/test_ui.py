@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
 
@@ -29,6 +30,11 @@ def page(browser: Any, server: Any) -> Iterator[Any]:
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A Content-Security-Policy violation is reported on the console.
+    pg.on(
+        "console",
+        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     pg.goto(server.url + "/ui/")
     yield pg
     ctx.close()
@@ -290,7 +296,16 @@ def test_phone_width_and_chinese_interface(browser: Any, server: Any, shots: Pat
         ctx.close()
 
 
-def test_markdown_renderer_is_safe(page: Any) -> None:
+def test_markdown_renderer_is_safe(browser: Any, server: Any) -> None:
+    # The page is served with a strict Content-Security-Policy as a second line of defence.
+    headers = httpx.get(server.url + "/ui/").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    # Its own context: parsing the hostile table below makes Chrome report (blocked) inline
+    # handlers and styles, which the `page` fixture would count as errors.
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(server.url + "/ui/")
     html = page.evaluate(
         """() => PromptMarkdown.render([
             '# Title <img src=x onerror=alert(1)>',
@@ -313,6 +328,7 @@ def test_markdown_renderer_is_safe(page: Any) -> None:
     assert '<a href="https://example.com"' in html
     assert "<strong>bold</strong>" in html and "<code>&lt;code&gt;</code>" in html
     assert "<th>h1</th>" in html and "<td>&lt;b&gt;x&lt;/b&gt;</td>" in html
+    ctx.close()
 
 
 def test_auth_key_typed_in_the_page(browser: Any, auth_server: Any, api_key: str) -> None:

@@ -20,6 +20,7 @@ from fastapi import APIRouter, FastAPI, File, Form, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from PIL import Image
+from starlette.types import Scope
 
 from promptocr.errors import PromptOCRError
 from promptocr.inputs.loader import PDFIUM_LOCK, InputLimits, load_pages, sniff_kind
@@ -30,6 +31,30 @@ EXAMPLES_DIR = HERE / "examples"
 
 PREVIEW_DPI = 110
 PREVIEW_MAX_SIDE = 1800
+
+
+# The page renders text that came out of OCR: only its own files may run or style anything.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class _UIFiles(StaticFiles):
+    """StaticFiles that adds the page's security headers to every answer."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def count_pages(data: bytes) -> int:
@@ -120,8 +145,8 @@ def mount_ui(
             return RedirectResponse("/ui/")
 
     # Order matters: the more specific mount first.
-    app.mount("/ui/examples", StaticFiles(directory=EXAMPLES_DIR), name="ui-examples")
-    app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
+    app.mount("/ui/examples", _UIFiles(directory=EXAMPLES_DIR), name="ui-examples")
+    app.mount("/ui", _UIFiles(directory=STATIC_DIR, html=True), name="ui")
 
 
 __all__ = [

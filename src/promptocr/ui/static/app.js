@@ -1076,6 +1076,13 @@
       });
   }
 
+  // Widths go through the CSSOM: the page's Content-Security-Policy forbids inline styles.
+  function barFill(percent) {
+    var fill = el("span", { class: "bar-fill" });
+    fill.style.width = percent.toFixed(1) + "%";
+    return fill;
+  }
+
   function stageName(s) {
     if (typeof s === "string") return s;
     return (s && (s.name || s.stage)) || "";
@@ -1130,7 +1137,7 @@
       var calls = (usage.stage_calls || {})[s];
       bars.appendChild(el("div", { class: "bar-row", "data-stage": s }, [
         el("span", { class: "bar-name", text: s + (calls > 1 ? " ×" + calls : "") }),
-        el("span", { class: "bar-track" }, [el("span", { class: "bar-fill", style: "width:" + Math.max(1, (ms[s] / max) * 100).toFixed(1) + "%" })]),
+        el("span", { class: "bar-track" }, [barFill(Math.max(1, (ms[s] / max) * 100))]),
         el("span", { class: "bar-ms", text: fmtMs(ms[s]) })
       ]));
     });
@@ -1270,7 +1277,7 @@
   }
 
   function legacyCopy(text) {
-    var area = el("textarea", { style: "position:fixed;left:-9999px;top:0", readonly: "readonly" });
+    var area = el("textarea", { class: "offscreen", readonly: "readonly" });
     area.value = text;
     document.body.appendChild(area);
     area.select();
