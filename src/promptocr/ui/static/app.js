@@ -1315,6 +1315,11 @@
       if (v) localStorage.setItem("promptocr.apiKey", v); else localStorage.removeItem("promptocr.apiKey");
       $("key-save").textContent = t("saved");
       setTimeout(function () { $("key-save").textContent = t("save"); openKeyPanel(false); }, 700);
+      // A PDF preview refused for want of a key can be fetched now.
+      if (state.lastError && state.lastError.key === "unauthorized") {
+        clearError();
+        if (state.file && state.needsPreview && !state.result) showPreviewPage(state.previewPage, false);
+      }
     });
     $("key-clear").addEventListener("click", function () {
       localStorage.removeItem("promptocr.apiKey");
