@@ -335,9 +335,20 @@ def test_auth_key_typed_in_the_page(browser: Any, auth_server: Any, api_key: str
     ctx = browser.new_context(viewport={"width": 1200, "height": 800}, locale="en-US")
     pg = ctx.new_page()
     try:
-        # The page itself loads without a key; the API calls need one.
+        # The page itself loads without a key; the API calls need one, the PDF preview too.
         pg.goto(auth_server.url + "/")
         assert pg.url.endswith("/ui/")
+        pdf = pdf_from_images([numbered_page(1).image, numbered_page(2).image], dpi=150)
+        pg.set_input_files(
+            "#file", files=[{"name": "two.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+        )
+        pg.wait_for_selector("#error:not([hidden])")
+        assert pg.get_attribute("#error", "data-code") == "unauthorized"
+        pg.fill("#api-key", api_key)
+        pg.click("#key-save")
+        pg.wait_for_selector("#pdf-pages:not([hidden])")
+        assert pg.inner_text("#page-count") == "of 2" and pg.is_hidden("#error")
+        pg.evaluate("localStorage.removeItem('promptocr.apiKey')")
         pg.click('[data-example="receipt"]')
         pg.wait_for_selector("#stage:not([hidden])")
         pg.click('[data-task="read"]')

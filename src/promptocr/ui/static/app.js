@@ -207,7 +207,8 @@
     pinned: null,
     lastError: null,
     lastPrompt: "",
-    lastPages: ""
+    lastPages: "",
+    keyTimer: null
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -1287,6 +1288,8 @@
 
   // ---------------------------------------------------------------- API key panel
   function openKeyPanel(open) {
+    if (state.keyTimer) { clearTimeout(state.keyTimer); state.keyTimer = null; }
+    $("key-save").textContent = t("save");
     $("key-panel").hidden = !open;
     $("key-toggle").setAttribute("aria-expanded", String(open));
     if (open) $("api-key").value = localStorage.getItem("promptocr.apiKey") || "";
@@ -1314,7 +1317,10 @@
       var v = $("api-key").value.trim();
       if (v) localStorage.setItem("promptocr.apiKey", v); else localStorage.removeItem("promptocr.apiKey");
       $("key-save").textContent = t("saved");
-      setTimeout(function () { $("key-save").textContent = t("save"); openKeyPanel(false); }, 700);
+      state.keyTimer = setTimeout(function () {
+        $("key-save").textContent = t("save");
+        openKeyPanel(false);
+      }, 700);
       // A PDF preview refused for want of a key can be fetched now.
       if (state.lastError && state.lastError.key === "unauthorized") {
         clearError();
