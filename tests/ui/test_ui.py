@@ -148,6 +148,18 @@ def test_extract_fields_from_the_id_card_example(page: Any, shots: Path) -> None
     data = shown_json(page)
     assert data["task"] == "extract"
     assert data["output"]["fields"]["公民身份号码"] == "110108199003071238"
+    # What ran and what was skipped, with the reasons.
+    page.click('.tab[data-tab="run"]')
+    skipped = data["usage"]["skipped"]
+    assert "layout" in skipped
+    layout = page.locator('#run-view .steps li[data-stage="layout"]')
+    assert "skips" in (layout.get_attribute("class") or "")
+    assert (
+        page.locator('#run-view .skipped li[data-stage="layout"]')
+        .inner_text()
+        .endswith(skipped["layout"])
+    )
+    snap(page, shots / "ui_plan.png")
 
 
 def test_parse_renders_markdown_with_a_table(page: Any, shots: Path) -> None:
