@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from promptocr.synth import receipt
-from promptocr.ui.examples import write_examples
+from promptocr.ui.example_images import write_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "examples"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image
 
 from promptocr.ui import EXAMPLES_DIR, STATIC_DIR, is_public_path
-from promptocr.ui.examples import EXAMPLES, gb11643_check_digit
+from promptocr.ui.example_images import EXAMPLES, gb11643_check_digit
 
 
 def test_gb11643_check_digit() -> None:
