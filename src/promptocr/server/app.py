@@ -67,6 +67,7 @@ from promptocr.server.protocol import (
 from promptocr.server.settings import ServerSettings
 from promptocr.server.work import WorkPool
 from promptocr.tasks import Result, Service
+from promptocr.ui import is_public_path, mount_ui
 
 log = logging.getLogger("promptocr.server")
 
@@ -192,7 +193,7 @@ class ServiceMiddleware:
         try:
             limit = st.settings.max_body_bytes
             declared = headers.get("content-length")
-            if path not in OPEN_PATHS:
+            if path not in OPEN_PATHS and not is_public_path(path):
                 try:
                     st.auth.check(headers.get("authorization"))
                 except PromptOCRError as err:
@@ -708,10 +709,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         )
 
     # ---- web UI ---------------------------------------------------------------------------
-    # LEAD: the "ui" helper's promptocr.ui.mount_ui(app) serves the page at /ui; once its branch
-    # is merged, replace this comment with:
-    #     from promptocr.ui import mount_ui
-    #     mount_ui(app)
+    mount_ui(app, limits=state.limits)
 
     app.add_middleware(ServiceMiddleware, state=state)
     return app
