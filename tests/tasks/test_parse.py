@@ -200,13 +200,18 @@ def test_turned_page_reads_like_the_upright_one(
     turned.image = turned.image.rotate(90, expand=True)
     tpages, tdoc, usage = _read(pipe, turned)
     assert tdoc.pages[0].rotation in (90, 270)
-    assert parse_document(pipe, tpages, tdoc, usage) == upright_md
-    # blocks keep the file's own frame: the turned page is wider than high
+    result = parse_pages(pipe, tpages, tdoc, usage)
+    assert result.markdown == upright_md
+    # blocks and regions keep the file's own frame: the turned page is wider than high
     w, h = tdoc.pages[0].width, tdoc.pages[0].height
     assert w > h
-    for b in tdoc.pages[0].blocks:
-        x0, y0, x1, y1 = b.bbox
+    boxes = [b.bbox for b in tdoc.pages[0].blocks]
+    boxes += [tuple(r["bbox"]) for r in result.to_dict()["pages"][0]["regions"]]
+    for x0, y0, x1, y1 in boxes:
         assert 0 <= x0 < x1 <= w + 1 and 0 <= y0 < y1 <= h + 1
+    title = next(b for b in tdoc.pages[0].blocks if b.kind == "title")
+    tx0, ty0, tx1, ty1 = title.bbox
+    assert ty1 - ty0 > tx1 - tx0  # the title runs down the turned page
 
 
 def test_page_count_mismatch_is_refused(

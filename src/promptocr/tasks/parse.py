@@ -79,7 +79,7 @@ class ParsedRegion:
     """A layout region with the lines it got, its blocks and (for tables) its grid."""
 
     kind: str
-    bbox: BBox  # upright page frame
+    bbox: BBox  # upright page frame while parsing; the file's frame in the result
     score: float
     lines: list[Line] = field(default_factory=list)  # upright copies
     table: TableGrid | None = None
@@ -263,7 +263,24 @@ def _parse_page(
         unrot = _unrotator(rot, uw, uh)
         page.blocks = [b for r in ordered for b in _blocks_of(r, back, unrot)]
         md = _page_markdown(image.index, body if drop_margins else ordered, _body_height(regions))
+        if rot:
+            _to_file_frame(ordered, unrot)
     return ParsedPage(image.index, ordered, md)
+
+
+def _to_file_frame(regions: list[ParsedRegion], unrot: Callable[[Point], Point]) -> None:
+    """Region, table and cell boxes of a turned page, back in the file's own frame (for JSON)."""
+
+    def f(box: BBox) -> BBox:
+        return bbox_of(_map_poly(polygon_of(box), unrot))
+
+    for r in regions:
+        r.bbox = f(r.bbox)
+        if r.table is not None:
+            r.table.bbox = f(r.table.bbox)
+            for c in r.table.cells:
+                if c.bbox is not None:
+                    c.bbox = f(c.bbox)
 
 
 def _top_left(r: ParsedRegion) -> tuple[float, float]:
