@@ -214,6 +214,33 @@ def test_turned_page_reads_like_the_upright_one(
     assert ty1 - ty0 > tx1 - tx0  # the title runs down the turned page
 
 
+def test_lists_and_hyphenation_on_a_page(pipe: OCRPipeline) -> None:
+    c = Canvas(1000, 760)
+    c.text((80, 60), "Sampling Guide", size=52)
+    y = 180
+    for t in (
+        "Before you start, prepare the bottles for each station on the map.",
+        "Every sample needs a label with the date and the measure-",
+        "ment series it belongs to.",
+    ):
+        c.text((80, y), t, size=22)
+        y += 32
+    y += 30
+    for t in ("• Rinse the bottle twice.", "• Fill it to the neck.", "• Keep it cold."):
+        c.text((80, y), t, size=22)
+        y += 34
+    y += 30
+    for t in ("1. Write the station code.", "2. Note the temperature."):
+        c.text((80, y), t, size=22)
+        y += 34
+    pages, doc, usage = _read(pipe, c)
+    parts = parse_document(pipe, pages, doc, usage).strip().split("\n\n")
+    assert parts[0] == "# Sampling Guide"
+    assert "the date and the measurement series it belongs to." in parts[1]
+    assert parts[2] == "- Rinse the bottle twice.\n- Fill it to the neck.\n- Keep it cold."
+    assert parts[3] == "1. Write the station code.\n2. Note the temperature."
+
+
 def test_page_count_mismatch_is_refused(
     pipe: OCRPipeline, two_column: tuple[list[PageImage], Document, Usage]
 ) -> None:

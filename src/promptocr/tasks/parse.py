@@ -349,8 +349,17 @@ def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
 
 
 def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
-    """Fix what the model often gets wrong: captions read as text, page numbers as text."""
+    """Fix what the model often gets wrong: captions and page numbers read as text, lists read
+    as titles."""
+    body_h = _body_height(regions)
     for r in regions:
+        if r.kind == "title" and r.lines:
+            rows = _row_texts(r.lines)
+            listed = sum(1 for t, _ in rows if _BULLET.match(t) or _NUMBERED.match(t))
+            th = statistics.median(ln.height for ln in r.lines)
+            # CDLA has no list class and sometimes calls a list or a paragraph a title
+            if listed >= 2 or (len(rows) >= 3 and th < 1.15 * body_h):
+                r.kind = "text"
         if r.kind in ("text", "reference") and r.lines:
             first = sort_rows(r.lines)[0]
             head = " ".join(ln.text for ln in first)
