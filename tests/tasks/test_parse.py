@@ -13,7 +13,9 @@ from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth import Canvas
 from promptocr.tasks.parse import (
+    ParsedRegion,
     _paragraph_markdown,
+    _split_table_captions,
     join_lines,
     order_regions,
     parse_document,
@@ -295,3 +297,18 @@ def test_order_regions_columns_then_rows() -> None:
     grid |= {"c": (0.0, 200.0, 100.0, 220.0), "d": (200.0, 200.0, 300.0, 220.0)}
     grid |= {"e": (0.0, 400.0, 300.0, 420.0)}
     assert order_regions(list(grid), lambda k: grid[k]) == ["a", "b", "c", "d", "e"]
+
+
+def test_caption_inside_a_table_region_is_split_off() -> None:
+    lines = [
+        _line("Table 3. Flow by month", 10, 0),
+        _line("Month", 10, 40),
+        _line("Flow", 200, 40),
+        _line("May", 10, 80),
+        _line("12", 200, 80),
+    ]
+    region = ParsedRegion("table", (0.0, 0.0, 400.0, 110.0), 0.9, list(lines))
+    out = _split_table_captions([region])
+    assert [r.kind for r in out] == ["table_caption", "table"]
+    assert [ln.text for ln in out[0].lines] == ["Table 3. Flow by month"]
+    assert len(out[1].lines) == 4 and out[1].bbox[1] >= 30

@@ -319,7 +319,7 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
             regions[best_k].lines.append(ln)
 
     kept: list[ParsedRegion] = []
-    for r in _merge_same_kind(regions):
+    for r in _split_table_captions(_merge_same_kind(regions)):
         if r.kind in TEXT_KINDS or r.kind in ("table", "equation"):
             if not r.lines:
                 continue
@@ -329,6 +329,39 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
     for block in build_blocks(leftovers):
         kept.append(ParsedRegion("text", block.bbox, 0.0, list(block.lines), from_layout=False))
     return kept
+
+
+def _split_table_captions(regions: list[ParsedRegion]) -> list[ParsedRegion]:
+    """A caption the model boxed together with its table (first or last row reading like
+    "Table 2 ...") becomes a caption region of its own."""
+    out: list[ParsedRegion] = []
+    for r in regions:
+        if r.kind != "table" or len(r.lines) < 3:
+            out.append(r)
+            continue
+        rows = sort_rows(r.lines)
+        head: list[Line] = []
+        tail: list[Line] = []
+        if len(rows) >= 3 and _TABLE_CAPTION.match(" ".join(ln.text for ln in rows[0])):
+            head = rows.pop(0)
+        if len(rows) >= 3 and _TABLE_CAPTION.match(" ".join(ln.text for ln in rows[-1])):
+            tail = rows.pop()
+        for cap in (head, tail):
+            if cap:
+                box = union_bbox([ln.bbox for ln in cap])
+                out.append(ParsedRegion("table_caption", box, r.score, list(cap)))
+        if head or tail:
+            r.lines = [ln for row in rows for ln in row]
+            top = min(ln.bbox[1] for ln in r.lines) - 2
+            bottom = max(ln.bbox[3] for ln in r.lines) + 2
+            r.bbox = (
+                r.bbox[0],
+                max(r.bbox[1], top if head else r.bbox[1]),
+                r.bbox[2],
+                min(r.bbox[3], bottom if tail else r.bbox[3]),
+            )
+        out.append(r)
+    return out
 
 
 def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
