@@ -252,3 +252,23 @@ def tables_markdown(report: dict[str, Any]) -> str:
             f"| {'yes' if i['ruled'] else 'no'} |"
         )
     return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m promptocr.bench.tables DATASET_DIR [--limit N] [--json OUT]`."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m promptocr.bench.tables", description=__doc__)
+    ap.add_argument("dataset", type=Path, help="folder with gt.jsonl (records with table_html)")
+    ap.add_argument("--limit", type=int, default=None, help="score only the first N tables")
+    ap.add_argument("--json", type=Path, default=None, help="also write the full report here")
+    args = ap.parse_args(argv)
+    report = evaluate_tables(args.dataset, args.limit)
+    print(tables_markdown(report), end="")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
