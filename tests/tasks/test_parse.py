@@ -8,12 +8,14 @@ import pytest
 
 from promptocr.document.model import Document, Line, polygon_of
 from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.engines.layout import LayoutRegion
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth import Canvas
 from promptocr.tasks.parse import (
     ParsedRegion,
+    _assign,
     _paragraph_markdown,
     _split_table_captions,
     join_lines,
@@ -312,3 +314,25 @@ def test_caption_inside_a_table_region_is_split_off() -> None:
     assert [r.kind for r in out] == ["table_caption", "table"]
     assert [ln.text for ln in out[0].lines] == ["Table 3. Flow by month"]
     assert len(out[1].lines) == 4 and out[1].bbox[1] >= 30
+
+
+def test_rows_of_a_receipt_stay_on_their_own_lines() -> None:
+    rows = [
+        [_line("GREEN LEAF TRADING", 10, 10)],
+        [_line("NO 12, JALAN MERANTI", 10, 40)],
+        [_line("MILK", 10, 70), _line("7.20", 400, 70)],
+        [_line("TOTAL", 10, 100), _line("13.50", 400, 100)],
+    ]
+    got = _paragraph_markdown([ln for row in rows for ln in row])
+    assert got == ["GREEN LEAF TRADING\nNO 12, JALAN MERANTI\nMILK 7.20\nTOTAL 13.50"]
+
+
+def test_a_figure_full_of_text_is_read_as_text() -> None:
+    lines = [_line(f"ITEM NUMBER {k} 12.50", 20, 20 + 30 * k) for k in range(14)]
+    photo = LayoutRegion("figure", 0.8, (0.0, 0.0, 600.0, 500.0))
+    chart = LayoutRegion("figure", 0.8, (700.0, 0.0, 900.0, 200.0))
+    regions = _assign([photo, chart], [*lines, _line("12", 710, 150)])
+    kinds = sorted(r.kind for r in regions)
+    assert kinds == ["figure", "text"]
+    text = next(r for r in regions if r.kind == "text")
+    assert len(text.lines) == 14

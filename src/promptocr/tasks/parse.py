@@ -70,7 +70,7 @@ _PAGE_NUMBER = re.compile(
     r"((of|/)\s*\d{1,4})?\s*(页)?\s*$",
     re.I,
 )
-_BULLET = re.compile(r"^\s*[•·●○◦▪■□►▶✓✔\-–—*]\s*(?=\S)(.*)$")
+_BULLET = re.compile(r"^\s*(?:[•·●○◦▪■□►▶✓✔]\s*|[-–—*]\s+)(?=\S)(.*)$")
 _NUMBERED = re.compile(r"^\s*\(?(\d{1,3})[.)、]\s*(?=\S)(.*)$")
 
 
@@ -320,6 +320,10 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
 
     kept: list[ParsedRegion] = []
     for r in _split_table_captions(_merge_same_kind(regions)):
+        if r.kind == "figure" and _text_heavy(r.lines):
+            # a photographed document (a receipt, a page) is content, not an illustration
+            leftovers.extend(r.lines)
+            continue
         if r.kind in TEXT_KINDS or r.kind in ("table", "equation"):
             if not r.lines:
                 continue
@@ -329,6 +333,15 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
     for block in build_blocks(leftovers):
         kept.append(ParsedRegion("text", block.bbox, 0.0, list(block.lines), from_layout=False))
     return kept
+
+
+FIGURE_MAX_LINES = 12  # a "figure" holding more text than this is read as text
+FIGURE_MAX_CHARS = 240
+
+
+def _text_heavy(lines: list[Line]) -> bool:
+    chars = sum(len(ln.text.strip()) for ln in lines)
+    return len(lines) > FIGURE_MAX_LINES or chars > FIGURE_MAX_CHARS
 
 
 def _split_table_captions(regions: list[ParsedRegion]) -> list[ParsedRegion]:
@@ -537,15 +550,36 @@ def _row_texts(lines: Sequence[Line]) -> list[tuple[str, float]]:
     return [(" ".join(ln.text.strip() for ln in row), row[0].bbox[0]) for row in sort_rows(lines)]
 
 
+def _is_prose(rows: list[list[Line]]) -> bool:
+    """Prose fills its width row after row; a receipt, a form or an address block does not
+    (short ragged rows, or rows made of separate pieces side by side)."""
+    if len(rows) <= 2:
+        return True
+    x0 = min(ln.bbox[0] for row in rows for ln in row)
+    x1 = max(ln.bbox[2] for row in rows for ln in row)
+    width = max(x1 - x0, 1.0)
+    body = rows[:-1]
+    full = sum(
+        1 for row in body if len(row) == 1 and row[-1].bbox[2] - row[0].bbox[0] >= 0.7 * width
+    )
+    return full >= 0.6 * len(body)
+
+
 def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
-    """A text block as Markdown paragraphs and list items."""
+    """A text block as Markdown paragraphs and list items. Prose lines are joined into one
+    paragraph; rows of a block that is not prose (a receipt, a form) stay one per line."""
+    rows = sort_rows(lines)
+    prose = _is_prose(rows)
     parts: list[str] = []  # finished paragraphs / list groups
     items: list[tuple[str, list[str]]] = []  # (marker, texts) of the current list
     para: list[str] = []
 
     def flush_para() -> None:
         if para:
-            parts.append(_escape(join_lines(para)))
+            if prose:
+                parts.append(_escape(join_lines(para)))
+            else:
+                parts.append("\n".join(_escape(t) for t in para))
             para.clear()
 
     def flush_items() -> None:
@@ -553,7 +587,8 @@ def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
             parts.append("\n".join(f"{m} {join_lines(t)}" for m, t in items))
             items.clear()
 
-    for text, _x in _row_texts(lines):
+    for row in rows:
+        text = " ".join(ln.text.strip() for ln in row)
         bullet = _BULLET.match(text)
         number = _NUMBERED.match(text)
         if bullet and not re.match(r"^\s*[-–—]\s*\d", text):
@@ -562,9 +597,10 @@ def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
         elif number:
             flush_para()
             items.append((f"{number.group(1)}.", [number.group(2)]))
-        elif items:
+        elif items and prose:
             items[-1][1].append(text)
         else:
+            flush_items()
             para.append(text)
     flush_para()
     flush_items()
