@@ -404,8 +404,9 @@ def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
             listed = sum(1 for t, _ in rows if _BULLET.match(t) or _NUMBERED.match(t))
             th = statistics.median(ln.height for ln in r.lines)
             # CDLA has no list class and sometimes calls a list or a paragraph a title
-            if listed >= 2 or (len(rows) >= 3 and th < 1.15 * body_h):
-                r.kind = "text"
+            letters = any(ch.isalpha() for t, _ in rows for ch in t)
+            if listed >= 2 or (len(rows) >= 3 and th < 1.15 * body_h) or not letters:
+                r.kind = "text"  # (a number alone, e.g. a document ID, is no heading either)
         if r.kind in ("text", "reference") and r.lines:
             first = sort_rows(r.lines)[0]
             head = " ".join(ln.text for ln in first)
