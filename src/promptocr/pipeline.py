@@ -24,6 +24,8 @@ def page_key(page: PageImage, settings: EngineSettings) -> str:
     h.update(str(page.image.shape).encode())
     h.update(page.image.tobytes())
     h.update(settings.key().encode())
+    if page.pdf_text:  # a page read from its PDF text layer is a different result
+        h.update(repr(page.pdf_text).encode())
     return h.hexdigest()
 
 

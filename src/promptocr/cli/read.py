@@ -18,7 +18,26 @@ from promptocr.errors import PromptOCRError
 from promptocr.inputs.loader import InputLimits
 from promptocr.pipeline import OCRPipeline, ReadOptions
 
+# format -> file extension written with -o DIR
 FORMATS = {"json": "json", "text": "txt", "markdown": "md", "hocr": "hocr", "alto": "alto.xml"}
+
+
+EPILOG = """\
+output:
+  With one FILE the result goes to stdout. With several, json is written as one JSON object
+  per line (JSON Lines) and text/markdown get a '==> FILE <==' header before each file;
+  hocr and alto need -o DIR. With -o DIR each input gives DIR/<name>.<ext>
+  (.json, .txt, .md, .hocr, .alto.xml).
+
+progress and errors:
+  A progress bar is drawn on stderr when stderr is a terminal (never in pipes or logs; -q
+  turns it off). Each file that cannot be read gives one line on stderr:
+  'promptocr: error: FILE: reason'; the other files are still read and written.
+
+exit codes:
+  0 every file was read, 1 some files failed (the others were written),
+  2 usage error (bad option), 3 every file failed.
+"""
 
 
 def add_parser(sub: Any) -> None:
@@ -27,11 +46,23 @@ def add_parser(sub: Any) -> None:
         help="read text from images or PDFs",
         description="Read text from images (PNG, JPEG, WebP, BMP, GIF, TIFF) or PDFs on the "
         "embedded CPU engine and print or save the result.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="image or PDF files")
-    p.add_argument("-f", "--format", choices=sorted(FORMATS), default="json", help="output format")
-    p.add_argument("--pages", help="pages to read, 1-based, e.g. '1-3,5' (default: all)")
-    p.add_argument("-o", "--output-dir", type=Path, help="write one file per input into DIR")
+    p.add_argument(
+        "-f",
+        "--format",
+        choices=list(FORMATS),
+        default="json",
+        help="output format (default json): json, text, markdown, hocr (hOCR 1.2), alto (ALTO 4)",
+    )
+    p.add_argument(
+        "--pages", metavar="RANGE", help="pages to read, 1-based, e.g. '1-3,5' (default: all)"
+    )
+    p.add_argument(
+        "-o", "--output-dir", type=Path, metavar="DIR", help="write one file per input into DIR"
+    )
     p.add_argument("--dpi", type=int, default=200, help="PDF rendering resolution (default 200)")
     p.add_argument(
         "--use-pdf-text",
@@ -43,7 +74,9 @@ def add_parser(sub: Any) -> None:
         choices=["max", "min"],
         help="detection resize policy: 'max' caps the longer side, 'min' raises the shorter",
     )
-    p.add_argument("--det-side-len", type=int, help="side length for --det-limit-type")
+    p.add_argument(
+        "--det-side-len", type=int, metavar="PX", help="side length for --det-limit-type"
+    )
     p.add_argument(
         "--line-cls", action="store_true", help="run the 0/180 line orientation classifier"
     )
@@ -52,8 +85,18 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="skip whole-page 90/180/270 rotation detection",
     )
-    p.add_argument("--max-pixels", type=int, help="refuse pages with more pixels than this")
-    p.add_argument("--max-pages", type=int, help="refuse documents with more pages than this")
+    p.add_argument(
+        "--max-pixels",
+        type=int,
+        metavar="N",
+        help=f"refuse pages with more pixels than N (default {InputLimits().max_pixels:,})",
+    )
+    p.add_argument(
+        "--max-pages",
+        type=int,
+        metavar="N",
+        help=f"refuse reading more than N pages of one document (default {InputLimits().max_pages})",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -86,38 +129,94 @@ def make_pipeline(args: argparse.Namespace) -> tuple[OCRPipeline, EngineSettings
     return OCRPipeline(EmbeddedEngine(settings), limits), settings
 
 
-def run(args: argparse.Namespace) -> int:
-    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL
+def output_paths(files: list[str], out_dir: Path, fmt: str) -> list[Path]:
+    """DIR/<stem>.<ext> per input; inputs with the same stem get -2, -3 ... suffixes."""
+    used: set[str] = set()
+    paths: list[Path] = []
+    for name in files:
+        stem = Path(name).stem or "input"
+        candidate, n = stem, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{stem}-{n}"
+        used.add(candidate)
+        paths.append(out_dir / f"{candidate}.{FORMATS[fmt]}")
+    return paths
 
+
+def run(args: argparse.Namespace) -> int:
+    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+
+    several = len(args.files) > 1
+    if several and not args.output_dir and args.format in ("hocr", "alto"):
+        sys.stderr.write(
+            f"promptocr read: error: --format {args.format} with several files needs -o DIR\n"
+        )
+        return EXIT_USAGE
+    if args.dpi is not None and not 18 <= args.dpi <= 1200:
+        sys.stderr.write("promptocr read: error: --dpi must be between 18 and 1200\n")
+        return EXIT_USAGE
     pipeline, settings = make_pipeline(args)
     options = ReadOptions(pages=args.pages, dpi=args.dpi, use_pdf_text=args.use_pdf_text)
+    targets: list[Path] | None = None
     if args.output_dir:
-        args.output_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            args.output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            sys.stderr.write(
+                f"promptocr read: error: cannot create {args.output_dir} ({exc.strerror})\n"
+            )
+            return EXIT_USAGE
+        targets = output_paths(args.files, args.output_dir, args.format)
     failures = 0
-    # tqdm draws only on a terminal (disable=None), so pipes and logs stay clean.
-    bar = tqdm(total=len(args.files), unit="page", disable=True if args.quiet else None)
-    for name in args.files:
+    # tqdm draws only when stderr is a terminal (disable=None), so pipes and logs stay clean.
+    bar = tqdm(
+        total=len(args.files),
+        unit="page",
+        disable=True if args.quiet else None,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+    for n, name in enumerate(args.files):
+        bar.set_postfix_str(Path(name).name, refresh=False)
         try:
             usage = Usage()
             with usage.stage("decode"):
                 pages = pipeline.load(name, options)
-            bar.total += len(pages) - 1 if len(pages) > 1 else 0
+            bar.total += max(len(pages) - 1, 0)
+            bar.refresh()
             doc = Document([], source=name)
             for page in pages:
                 doc.pages.extend(pipeline.read_pages([page], usage, settings).pages)
                 bar.update(1)
-            text = render(doc, usage, args.format)
+            if args.format == "json" and several and targets is None:
+                payload = {"document": doc.to_dict(), "usage": usage.to_dict()}
+                text = json.dumps(payload, ensure_ascii=False) + "\n"
+            else:
+                text = render(doc, usage, args.format)
+            if targets is not None:
+                targets[n].write_text(text, encoding="utf-8")
+            else:
+                if several and args.format in ("text", "markdown"):
+                    text = f"==> {name} <==\n{text}" + ("\n" if n < len(args.files) - 1 else "")
+                sys.stdout.write(text)
+                sys.stdout.flush()
         except PromptOCRError as exc:
             failures += 1
             bar.update(1)
             tqdm.write(f"promptocr: error: {exc}", file=sys.stderr)
-            continue
-        if args.output_dir:
-            out = args.output_dir / f"{Path(name).stem}.{FORMATS[args.format]}"
-            out.write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+        except OSError as exc:  # writing the output failed
+            failures += 1
+            bar.update(1)
+            where = exc.filename or name
+            tqdm.write(f"promptocr: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        except Exception as exc:  # a bug must not lose the other files' results
+            failures += 1
+            bar.update(1)
+            tqdm.write(
+                f"promptocr: error: {name}: internal error ({type(exc).__name__}: {exc})",
+                file=sys.stderr,
+            )
     bar.close()
     if failures == 0:
         return EXIT_OK

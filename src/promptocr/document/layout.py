@@ -88,22 +88,43 @@ def _xy_cut(lines: list[Line], lh: float, depth: int = 0) -> list[list[Line]]:
     rows = _gaps([(ln.bbox[1], ln.bbox[3]) for ln in lines], SECTION_GAP * lh)
     if rows:
         out = []
-        for g in _split(lines, rows, 1):
+        for g in _merge_column_bands(_split(lines, rows, 1), lh):
             out.extend(_xy_cut(g, lh, depth + 1))
         return out
     return [lines]
 
 
+def _merge_column_bands(bands: list[list[Line]], lh: float) -> list[list[Line]]:
+    """Re-join neighbouring horizontal bands that share a column layout.
+
+    Paragraph breaks in two columns often line up, so a horizontal cut slices a column page
+    into bands of side-by-side paragraphs; reading those band by band would interleave the
+    columns. Bands whose union still has a column gutter are one column region (read column by
+    column); full-width bands (a title, a wide table) stay separate.
+    """
+    merged: list[list[Line]] = []
+    for band in bands:
+        if merged and _column_cut(merged[-1] + band, lh):
+            merged[-1] = merged[-1] + band
+        else:
+            merged.append(band)
+    return merged
+
+
 def _paragraphs(lines: list[Line], lh: float) -> list[list[Line]]:
+    """Split a region's rows into paragraphs where the gap between rows is clearly larger than
+    the region's usual line spacing (so loosely spaced text is not cut at every line)."""
     rows = sort_rows(lines)
+    tops = [min(x.bbox[1] for x in row) for row in rows]
+    bottoms = [max(x.bbox[3] for x in row) for row in rows]
+    gaps = [tops[i] - bottoms[i - 1] for i in range(1, len(rows))]
+    usual = statistics.median(gaps) if gaps else 0.0
+    limit = max(PARAGRAPH_GAP * lh, usual + 0.5 * lh)
     paras: list[list[Line]] = [list(rows[0])]
-    prev_bottom = max(x.bbox[3] for x in rows[0])
-    for row in rows[1:]:
-        top = min(x.bbox[1] for x in row)
-        if top - prev_bottom > PARAGRAPH_GAP * lh:
+    for row, gap in zip(rows[1:], gaps, strict=True):
+        if gap > limit:
             paras.append([])
         paras[-1].extend(row)
-        prev_bottom = max(x.bbox[3] for x in row)
     return paras
 
 

@@ -6,8 +6,9 @@ PDFs are rendered with pypdfium2 (page count and page size checked before render
 
 from __future__ import annotations
 
+import ctypes
 import io
-import warnings
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,9 @@ from promptocr.errors import (
     InputTooLargeError,
     InvalidInputError,
     PageRangeError,
+    PromptOCRError,
     UnsupportedFormatError,
 )
-
-# We do our own pixel check (with a clear message) before decoding; keep Pillow's as a backstop
-# that turns into an error rather than a warning.
-warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +31,7 @@ class InputLimits:
     """Refusal thresholds; the server and CLI expose each one as a setting."""
 
     max_pixels: int = 50_000_000  # per page, after PDF rendering
-    max_pages: int = 200  # per document, checked before anything is rendered
+    max_pages: int = 200  # pages read from one document, checked before anything is rendered
     max_bytes: int = 100 * 1024 * 1024
 
 
@@ -138,7 +136,10 @@ def load_pages(
             raise InputTooLargeError(
                 f"file is {size} bytes, over the limit of {limits.max_bytes}", source=source
             )
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInputError(f"cannot read file ({exc.strerror})", source=source) from None
     if not data:
         raise InvalidInputError("file is empty", source=source)
     if len(data) > limits.max_bytes:
@@ -151,75 +152,121 @@ def load_pages(
     return _load_image(data, source, pages, limits, kind)
 
 
+SUPPORTED = "supported: PNG, JPEG, WebP, BMP, GIF, TIFF, PDF"
+
+
+def _check_page_count(
+    selected: int, total: int, kind: str, source: str, limits: InputLimits
+) -> None:
+    if selected > limits.max_pages:
+        hint = "" if selected < total else "; select fewer pages (e.g. --pages 1-10)"
+        raise InputTooLargeError(
+            f"{kind} has {total} pages and {selected} are selected, over the limit of "
+            f"{limits.max_pages} pages per document{hint}",
+            source=source,
+        )
+
+
 def _load_image(
     data: bytes, source: str, pages: str | None, limits: InputLimits, kind: str
 ) -> list[PageImage]:
     try:
+        # Only the header is read here; pixels are decoded by `load()` after the size check.
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         if kind == "unknown":
             raise UnsupportedFormatError(
-                "not an image or PDF (supported: PNG, JPEG, WebP, BMP, GIF, TIFF, PDF)",
-                source=source,
+                f"not an image or PDF ({SUPPORTED})", source=source
             ) from None
-        raise InvalidInputError("image header is corrupt", source=source) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInputError("image header is truncated or corrupt", source=source) from None
+    except Image.DecompressionBombError as exc:
         raise InputTooLargeError(
-            "image declares too many pixels (decompression bomb?)", source=source
+            f"image declares too many pixels, refusing to decode it ({exc})", source=source
         ) from None
     except Exception as exc:  # Pillow raises many types for broken headers
-        raise InvalidInputError(f"image header is corrupt ({exc})", source=source) from None
+        raise InvalidInputError(
+            f"image header is truncated or corrupt ({exc})", source=source
+        ) from None
     if img.format not in IMAGE_FORMATS:
         raise UnsupportedFormatError(
-            f"image format {img.format} is not supported "
-            "(supported: PNG, JPEG, WebP, BMP, GIF, TIFF, PDF)",
-            source=source,
+            f"image format {img.format} is not supported ({SUPPORTED})", source=source
         )
-    n_frames = getattr(img, "n_frames", 1) if img.format == "TIFF" else 1
-    if n_frames > limits.max_pages:
-        raise InputTooLargeError(
-            f"TIFF has {n_frames} pages, over the limit of {limits.max_pages}", source=source
-        )
+    # GIF, WebP and MPO animations are read as their first frame; TIFF pages are pages.
+    try:
+        n_frames = int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
+    except Exception as exc:
+        raise InvalidInputError(f"TIFF page directory is corrupt ({exc})", source=source) from None
     wanted = parse_page_range(pages, n_frames, source)
+    _check_page_count(len(wanted), n_frames, "TIFF", source, limits)
     out: list[PageImage] = []
     frames: Iterator[Image.Image] = ImageSequence.Iterator(img) if n_frames > 1 else iter([img])
-    for i, frame in enumerate(frames):
-        if i not in wanted:
-            continue
-        w, h = frame.size
-        if w * h > limits.max_pixels:
-            raise InputTooLargeError(
-                f"page {i + 1} is {w}x{h} = {w * h} pixels, over the limit of {limits.max_pixels}",
-                source=source,
-            )
-        if w < 1 or h < 1:
-            raise InvalidInputError("image has zero size", source=source)
-        try:
-            frame.load()
-            rgb = to_rgb(frame)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise InputTooLargeError(
-                "image declares too many pixels (decompression bomb?)", source=source
-            ) from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise InvalidInputError(
-                f"image data is truncated or corrupt ({exc})", source=source
-            ) from None
-        out.append(PageImage(i, np.ascontiguousarray(np.asarray(rgb)), source))
+    chosen = set(wanted)
+    try:
+        for i, frame in enumerate(frames):
+            if i > wanted[-1]:
+                break
+            if i not in chosen:
+                continue
+            out.append(PageImage(i, _decode_frame(frame, i, source, limits), source))
+    except PromptOCRError:
+        raise
+    except Exception as exc:
+        raise InvalidInputError(
+            f"image data is truncated or corrupt ({exc})", source=source
+        ) from None
     return out
 
 
+def _decode_frame(frame: Image.Image, i: int, source: str, limits: InputLimits) -> np.ndarray:
+    w, h = frame.size
+    if w < 1 or h < 1:
+        raise InvalidInputError("image has zero size", source=source)
+    if w * h > limits.max_pixels:
+        raise InputTooLargeError(
+            f"page {i + 1} is {w}x{h} = {w * h} pixels, over the limit of {limits.max_pixels}",
+            source=source,
+        )
+    try:
+        frame.load()
+        rgb = to_rgb(frame)
+    except Image.DecompressionBombError as exc:
+        raise InputTooLargeError(
+            f"image declares too many pixels, refusing to decode it ({exc})", source=source
+        ) from None
+    except Exception as exc:  # truncated data, bad EXIF, broken palette ...
+        raise InvalidInputError(
+            f"image data is truncated or corrupt ({exc})", source=source
+        ) from None
+    return np.ascontiguousarray(np.asarray(rgb))
+
+
 def to_rgb(img: Image.Image) -> Image.Image:
-    """Any Pillow mode -> 8-bit RGB upright: EXIF orientation, 16-bit, palette, alpha, CMYK."""
+    """Any Pillow mode -> 8-bit RGB upright: EXIF orientation, 16-bit, palette, alpha, CMYK.
+
+    Transparent pixels are composited onto white (text is usually dark on a light page).
+    16-bit greyscale is scaled by 1/257 (full range kept, no contrast stretch, so a blank
+    16-bit page stays blank); 32-bit integer and float images are scaled from their own range.
+    """
     img = ImageOps.exif_transpose(img) or img
     mode = img.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+    if mode.startswith("I;16"):
+        arr16 = np.asarray(img).astype(np.float64)
+        return Image.fromarray((arr16 / 257.0).round().clip(0, 255).astype(np.uint8), "L").convert(
+            "RGB"
+        )
+    if mode in ("I", "F"):
         arr = np.asarray(img, dtype=np.float64)
         lo, hi = float(arr.min()), float(arr.max())
+        if mode == "F" and lo >= 0.0 and hi <= 1.0:
+            lo, hi = 0.0, 1.0  # a normalised float image
+        elif lo >= 0.0 and hi <= 255.0:
+            lo, hi = 0.0, 255.0  # 8-bit values stored wide
+        elif lo >= 0.0 and hi <= 65535.0:
+            lo, hi = 0.0, 65535.0
         if hi <= lo:
             scaled = np.zeros(arr.shape, dtype=np.uint8)
         else:
-            scaled = ((arr - lo) * (255.0 / (hi - lo))).clip(0, 255).astype(np.uint8)
+            scaled = ((arr - lo) * (255.0 / (hi - lo))).round().clip(0, 255).astype(np.uint8)
         return Image.fromarray(scaled, "L").convert("RGB")
     if mode == "P":
         img = img.convert("RGBA")
@@ -235,7 +282,22 @@ def to_rgb(img: Image.Image) -> Image.Image:
     return img
 
 
+# PDFium is not thread-safe, not even across different documents: every call into it goes
+# through this lock (image decoding with Pillow runs in parallel). Other modules that call
+# pypdfium2 must take it too.
+PDFIUM_LOCK = threading.Lock()
+
+
 def _load_pdf(
+    data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits, use_pdf_text: bool
+) -> list[PageImage]:
+    if not 18 <= dpi <= 1200:
+        raise InvalidInputError(f"DPI {dpi} is outside 18-1200", source=source)
+    with PDFIUM_LOCK:
+        return _load_pdf_locked(data, source, pages, dpi, limits, use_pdf_text)
+
+
+def _load_pdf_locked(
     data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits, use_pdf_text: bool
 ) -> list[PageImage]:
     import pypdfium2 as pdfium
@@ -243,8 +305,7 @@ def _load_pdf(
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        msg = str(exc).lower()
-        if "password" in msg:
+        if "password" in str(exc).lower():
             raise EncryptedPDFError(
                 "PDF is encrypted (password protected); decrypt it first", source=source
             ) from None
@@ -253,30 +314,36 @@ def _load_pdf(
         total = len(pdf)
         if total == 0:
             raise InvalidInputError("PDF has no pages", source=source)
-        if total > limits.max_pages:
-            raise InputTooLargeError(
-                f"PDF has {total} pages, over the limit of {limits.max_pages}", source=source
-            )
         wanted = parse_page_range(pages, total, source)
+        _check_page_count(len(wanted), total, "PDF", source, limits)
         scale = dpi / 72.0
         out: list[PageImage] = []
         for i in wanted:
-            page = pdf[i]
             try:
-                w_pt, h_pt = page.get_size()
-                w_px, h_px = int(w_pt * scale), int(h_pt * scale)
+                page = pdf[i]
+            except pdfium.PdfiumError as exc:
+                raise InvalidInputError(
+                    f"PDF page {i + 1} is corrupt ({exc})", source=source
+                ) from None
+            try:
+                w_pt, h_pt = page.get_size()  # as displayed: /Rotate already applied
+                w_px, h_px = round(w_pt * scale), round(h_pt * scale)
+                if w_px < 1 or h_px < 1:
+                    raise InvalidInputError(f"PDF page {i + 1} has zero size", source=source)
                 if w_px * h_px > limits.max_pixels:
                     raise InputTooLargeError(
                         f"page {i + 1} at {dpi} dpi is {w_px}x{h_px} pixels, over the limit of "
                         f"{limits.max_pixels}; lower the DPI",
                         source=source,
                     )
-                bitmap = page.render(scale=scale, rotation=0)
-                arr = np.ascontiguousarray(bitmap.to_numpy()[:, :, :3][:, :, ::-1])
-                if bitmap.format != 2:  # pdfium FPDFBitmap_BGR* gives BGR(x); convert to RGB
-                    pil = bitmap.to_pil().convert("RGB")
-                    arr = np.ascontiguousarray(np.asarray(pil))
-                pdf_text = _pdf_text_lines(page, scale, h_pt) if use_pdf_text else None
+                bitmap = page.render(scale=scale, may_draw_forms=True)
+                try:
+                    arr = np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB")))
+                finally:
+                    bitmap.close()
+                pdf_text = (
+                    _pdf_text_lines(page, arr.shape[1], arr.shape[0]) if use_pdf_text else None
+                )
             finally:
                 page.close()
             out.append(PageImage(i, arr, source, pdf_text))
@@ -286,18 +353,34 @@ def _load_pdf(
 
 
 def _pdf_text_lines(
-    page: object, scale: float, h_pt: float
+    page: object, width: int, height: int
 ) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """The page's own text layer as (text, pixel bbox) segments, if it has one."""
+    """The page's own text layer as (text, pixel bbox) segments in the rendered image's frame
+    (pdfium maps page space to device space, so /Rotate and crop boxes are accounted for)."""
+    import pypdfium2.raw as pdfium_c
+
+    raw_page = page.raw  # type: ignore[attr-defined]
+    rotate = 0  # the page's own /Rotate is applied by pdfium, as in rendering
+
+    def to_px(x: float, y: float) -> tuple[float, float]:
+        dx, dy = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDF_PageToDevice(
+            raw_page, 0, 0, width, height, rotate, x, y, ctypes.byref(dx), ctypes.byref(dy)
+        )
+        return float(dx.value), float(dy.value)
+
     textpage = page.get_textpage()  # type: ignore[attr-defined]
     try:
         out: list[tuple[str, tuple[float, float, float, float]]] = []
         for i in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top).strip()
-            if text:
-                box = (left * scale, (h_pt - top) * scale, right * scale, (h_pt - bottom) * scale)
-                out.append((text, box))
+            text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
+            if not text:
+                continue
+            xa, ya = to_px(left, top)
+            xb, yb = to_px(right, bottom)
+            box = (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+            out.append((text, box))
         return out
     finally:
         textpage.close()
