@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from promptocr.document.model import Document, Line, polygon_of
+from promptocr.document.schema import validate_document
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.engines.layout import LayoutRegion
 from promptocr.engines.usage import Usage
@@ -193,6 +194,8 @@ def test_figure_placeholder_and_caption(pipe: OCRPipeline) -> None:
     assert len(fig) == 1 and fig[0].polygon is not None
     x0, y0, x1, y1 = fig[0].bbox
     assert x0 < 200 and x1 > 750 and 300 < y0 < y1 < 800
+    # the rebuilt document still fits the published JSON schema
+    validate_document(doc.to_dict())
 
 
 def test_turned_page_reads_like_the_upright_one(
