@@ -339,3 +339,15 @@ def test_a_figure_full_of_text_is_read_as_text() -> None:
     assert kinds == ["figure", "text"]
     text = next(r for r in regions if r.kind == "text")
     assert len(text.lines) == 14
+
+
+def test_blank_page_runs_no_layout(pipe: OCRPipeline) -> None:
+    import numpy as np
+
+    pages = [PageImage(0, np.full((300, 400, 3), 255, dtype=np.uint8), "blank.png")]
+    usage = Usage()
+    doc = pipe.read_pages(pages, usage)
+    result = parse_pages(pipe, pages, doc, usage)
+    assert result.markdown == "" and doc.pages[0].blocks == []
+    assert "layout" not in usage.stages_ms
+    assert usage.skipped["layout"] == "no text on any page"

@@ -160,7 +160,10 @@ def parse_pages(
         result = _parse_page(image, page, det, usage, drop_headers_footers)
         any_table = any_table or any(r.table is not None for r in result.regions)
         parsed.append(result)
-    if not any_table:
+    if not any(p.regions for p in parsed):
+        usage.skip("layout", "no text on any page")
+        usage.skip("table_structure", "no text on any page")
+    elif not any_table:
         usage.skip("table_structure", "no table found by the layout stage")
     with usage.stage("markdown"):
         if len(parsed) == 1:
@@ -240,7 +243,6 @@ def _parse_page(
         back[id(s)] = ln
 
     if not shadows:
-        usage.skip("layout", "no text on the page")
         page.blocks = []
         return ParsedPage(image.index, [], "")
 
