@@ -202,3 +202,8 @@ def test_evaluate_tables_on_a_drawn_dataset(pipe: OCRPipeline, tmp_path: Path) -
     assert "| TEDS-struct | 1.000 |" in md and "| t1.png |" in md
     with pytest.raises(InvalidInputError):
         evaluate_tables(tmp_path / "missing")
+    other = tmp_path / "receipts"
+    other.mkdir()
+    (other / "gt.jsonl").write_text(json.dumps({"image": "a.png", "lines": []}) + "\n")
+    with pytest.raises(InvalidInputError, match="table_html"):
+        evaluate_tables(other)

@@ -178,6 +178,8 @@ def evaluate_tables(
         raise InvalidInputError(f"{gt_path} does not exist")
     records = [json.loads(x) for x in gt_path.read_text(encoding="utf-8").splitlines() if x.strip()]
     records = [r for r in records if r.get("table_html")]
+    if not records:
+        raise InvalidInputError(f"{gt_path} has no records with table_html (not a table dataset)")
     if limit is not None:
         records = records[:limit]
     pipe = pipeline or OCRPipeline()
