@@ -17,6 +17,7 @@ from promptocr.synth import Canvas
 from promptocr.tasks.parse import (
     ParsedRegion,
     _assign,
+    _page_markdown,
     _paragraph_markdown,
     _split_table_captions,
     join_lines,
@@ -351,3 +352,14 @@ def test_blank_page_runs_no_layout(pipe: OCRPipeline) -> None:
     assert result.markdown == "" and doc.pages[0].blocks == []
     assert "layout" not in usage.stages_ms
     assert usage.skipped["layout"] == "no text on any page"
+
+
+def test_heading_levels_follow_the_largest_title_of_the_document() -> None:
+    big = ParsedRegion("title", (0, 0, 500, 60), 0.9, [_line("Report", 0, 0, h=60)])
+    small = ParsedRegion("title", (0, 100, 500, 130), 0.9, [_line("Methods", 0, 100, h=30)])
+    body = ParsedRegion("text", (0, 140, 500, 160), 0.9, [_line("Some words.", 0, 140)])
+    eq = ParsedRegion("equation", (0, 170, 200, 190), 0.9, [_line("E = mc2", 0, 170)])
+    md = _page_markdown(0, [big, small, body, eq], body_h=20.0, top_title=60.0)
+    assert md == "# Report\n\n## Methods\n\nSome words.\n\n$$\nE = mc2\n$$"
+    # on a later page without the big title, a section title stays a second-level heading
+    assert _page_markdown(1, [small, body], body_h=20.0, top_title=60.0).startswith("## Methods")

@@ -99,6 +99,7 @@ class ParsedPage:
     index: int
     regions: list[ParsedRegion]
     markdown: str
+    shown: list[ParsedRegion] = field(default_factory=list, repr=False)  # what Markdown shows
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +167,15 @@ def parse_pages(
     elif not any_table:
         usage.skip("table_structure", "no table found by the layout stage")
     with usage.stage("markdown"):
+        # heading levels are decided over the whole document, not page by page
+        every = [r for p in parsed for r in p.regions]
+        body_h = _body_height(every)
+        top_title = max(
+            (statistics.median(ln.height for ln in r.lines) for r in every if r.kind == "title"),
+            default=0.0,
+        )
+        for p in parsed:
+            p.markdown = _page_markdown(p.index, p.shown, body_h, top_title)
         if len(parsed) == 1:
             md = parsed[0].markdown
         else:
@@ -264,10 +274,9 @@ def _parse_page(
         ordered = heads + body + feet
         unrot = _unrotator(rot, uw, uh)
         page.blocks = [b for r in ordered for b in _blocks_of(r, back, unrot)]
-        md = _page_markdown(image.index, body if drop_margins else ordered, _body_height(regions))
         if rot:
             _to_file_frame(ordered, unrot)
-    return ParsedPage(image.index, ordered, md)
+    return ParsedPage(image.index, ordered, "", body if drop_margins else ordered)
 
 
 def _to_file_frame(regions: list[ParsedRegion], unrot: Callable[[Point], Point]) -> None:
@@ -610,14 +619,8 @@ def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
     return parts
 
 
-def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float) -> str:
+def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float, top_title: float) -> str:
     parts: list[str] = []
-    title_hs = [
-        statistics.median(ln.height for ln in r.lines)
-        for r in regions
-        if r.kind == "title" and r.lines
-    ]
-    top_title = max(title_hs, default=0.0)
     figure_no = 0
     for r in regions:
         text_rows = [t for t, _ in _row_texts(r.lines)] if r.lines else []
