@@ -7,13 +7,19 @@ import textwrap
 import pytest
 
 from promptocr.document.model import Document, Line, polygon_of
+from promptocr.document.schema import validate_document
 from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.engines.layout import LayoutRegion
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth import Canvas
 from promptocr.tasks.parse import (
+    ParsedRegion,
+    _assign,
+    _page_markdown,
     _paragraph_markdown,
+    _split_table_captions,
     join_lines,
     order_regions,
     parse_document,
@@ -189,6 +195,8 @@ def test_figure_placeholder_and_caption(pipe: OCRPipeline) -> None:
     assert len(fig) == 1 and fig[0].polygon is not None
     x0, y0, x1, y1 = fig[0].bbox
     assert x0 < 200 and x1 > 750 and 300 < y0 < y1 < 800
+    # the rebuilt document still fits the published JSON schema
+    validate_document(doc.to_dict())
 
 
 def test_turned_page_reads_like_the_upright_one(
@@ -200,13 +208,45 @@ def test_turned_page_reads_like_the_upright_one(
     turned.image = turned.image.rotate(90, expand=True)
     tpages, tdoc, usage = _read(pipe, turned)
     assert tdoc.pages[0].rotation in (90, 270)
-    assert parse_document(pipe, tpages, tdoc, usage) == upright_md
-    # blocks keep the file's own frame: the turned page is wider than high
+    result = parse_pages(pipe, tpages, tdoc, usage)
+    assert result.markdown == upright_md
+    # blocks and regions keep the file's own frame: the turned page is wider than high
     w, h = tdoc.pages[0].width, tdoc.pages[0].height
     assert w > h
-    for b in tdoc.pages[0].blocks:
-        x0, y0, x1, y1 = b.bbox
+    boxes = [b.bbox for b in tdoc.pages[0].blocks]
+    boxes += [tuple(r["bbox"]) for r in result.to_dict()["pages"][0]["regions"]]
+    for x0, y0, x1, y1 in boxes:
         assert 0 <= x0 < x1 <= w + 1 and 0 <= y0 < y1 <= h + 1
+    title = next(b for b in tdoc.pages[0].blocks if b.kind == "title")
+    tx0, ty0, tx1, ty1 = title.bbox
+    assert ty1 - ty0 > tx1 - tx0  # the title runs down the turned page
+
+
+def test_lists_and_hyphenation_on_a_page(pipe: OCRPipeline) -> None:
+    c = Canvas(1000, 760)
+    c.text((80, 60), "Sampling Guide", size=52)
+    y = 180
+    for t in (
+        "Before you start, prepare the bottles for each station on the map.",
+        "Every sample needs a label with the date and the measure-",
+        "ment series it belongs to.",
+    ):
+        c.text((80, y), t, size=22)
+        y += 32
+    y += 30
+    for t in ("• Rinse the bottle twice.", "• Fill it to the neck.", "• Keep it cold."):
+        c.text((80, y), t, size=22)
+        y += 34
+    y += 30
+    for t in ("1. Write the station code.", "2. Note the temperature."):
+        c.text((80, y), t, size=22)
+        y += 34
+    pages, doc, usage = _read(pipe, c)
+    parts = parse_document(pipe, pages, doc, usage).strip().split("\n\n")
+    assert parts[0] == "# Sampling Guide"
+    assert "the date and the measurement series it belongs to." in parts[1]
+    assert parts[2] == "- Rinse the bottle twice.\n- Fill it to the neck.\n- Keep it cold."
+    assert parts[3] == "1. Write the station code.\n2. Note the temperature."
 
 
 def test_page_count_mismatch_is_refused(
@@ -263,3 +303,63 @@ def test_order_regions_columns_then_rows() -> None:
     grid |= {"c": (0.0, 200.0, 100.0, 220.0), "d": (200.0, 200.0, 300.0, 220.0)}
     grid |= {"e": (0.0, 400.0, 300.0, 420.0)}
     assert order_regions(list(grid), lambda k: grid[k]) == ["a", "b", "c", "d", "e"]
+
+
+def test_caption_inside_a_table_region_is_split_off() -> None:
+    lines = [
+        _line("Table 3. Flow by month", 10, 0),
+        _line("Month", 10, 40),
+        _line("Flow", 200, 40),
+        _line("May", 10, 80),
+        _line("12", 200, 80),
+    ]
+    region = ParsedRegion("table", (0.0, 0.0, 400.0, 110.0), 0.9, list(lines))
+    out = _split_table_captions([region])
+    assert [r.kind for r in out] == ["table_caption", "table"]
+    assert [ln.text for ln in out[0].lines] == ["Table 3. Flow by month"]
+    assert len(out[1].lines) == 4 and out[1].bbox[1] >= 30
+
+
+def test_rows_of_a_receipt_stay_on_their_own_lines() -> None:
+    rows = [
+        [_line("GREEN LEAF TRADING", 10, 10)],
+        [_line("NO 12, JALAN MERANTI", 10, 40)],
+        [_line("MILK", 10, 70), _line("7.20", 400, 70)],
+        [_line("TOTAL", 10, 100), _line("13.50", 400, 100)],
+    ]
+    got = _paragraph_markdown([ln for row in rows for ln in row])
+    assert got == ["GREEN LEAF TRADING\nNO 12, JALAN MERANTI\nMILK 7.20\nTOTAL 13.50"]
+
+
+def test_a_figure_full_of_text_is_read_as_text() -> None:
+    lines = [_line(f"ITEM NUMBER {k} 12.50", 20, 20 + 30 * k) for k in range(14)]
+    photo = LayoutRegion("figure", 0.8, (0.0, 0.0, 600.0, 500.0))
+    chart = LayoutRegion("figure", 0.8, (700.0, 0.0, 900.0, 200.0))
+    regions = _assign([photo, chart], [*lines, _line("12", 710, 150)])
+    kinds = sorted(r.kind for r in regions)
+    assert kinds == ["figure", "text"]
+    text = next(r for r in regions if r.kind == "text")
+    assert len(text.lines) == 14
+
+
+def test_blank_page_runs_no_layout(pipe: OCRPipeline) -> None:
+    import numpy as np
+
+    pages = [PageImage(0, np.full((300, 400, 3), 255, dtype=np.uint8), "blank.png")]
+    usage = Usage()
+    doc = pipe.read_pages(pages, usage)
+    result = parse_pages(pipe, pages, doc, usage)
+    assert result.markdown == "" and doc.pages[0].blocks == []
+    assert "layout" not in usage.stages_ms
+    assert usage.skipped["layout"] == "no text on any page"
+
+
+def test_heading_levels_follow_the_largest_title_of_the_document() -> None:
+    big = ParsedRegion("title", (0, 0, 500, 60), 0.9, [_line("Report", 0, 0, h=60)])
+    small = ParsedRegion("title", (0, 100, 500, 130), 0.9, [_line("Methods", 0, 100, h=30)])
+    body = ParsedRegion("text", (0, 140, 500, 160), 0.9, [_line("Some words.", 0, 140)])
+    eq = ParsedRegion("equation", (0, 170, 200, 190), 0.9, [_line("E = mc2", 0, 170)])
+    md = _page_markdown(0, [big, small, body, eq], body_h=20.0, top_title=60.0)
+    assert md == "# Report\n\n## Methods\n\nSome words.\n\n$$\nE = mc2\n$$"
+    # on a later page without the big title, a section title stays a second-level heading
+    assert _page_markdown(1, [small, body], body_h=20.0, top_title=60.0).startswith("## Methods")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
 import pytest
 
-from promptocr.bench.tables import parse_table_html, teds
+from promptocr.bench.tables import evaluate_tables, parse_table_html, tables_markdown, teds
 from promptocr.document.model import Line, Word, polygon_of
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.engines.usage import Usage
@@ -176,3 +178,32 @@ def test_teds_text_and_structure_errors() -> None:
     assert tree.tag == "table" and tree.size() == 11
     with pytest.raises(InvalidInputError):
         parse_table_html("<div></div>")
+
+
+def test_evaluate_tables_on_a_drawn_dataset(pipe: OCRPipeline, tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    ruled_table_with_spans().image.save(tmp_path / "images" / "t1.png")
+    gt = (
+        '<html><body><table><thead><tr><td rowspan="2">Site</td><td colspan="2">Spring</td>'
+        '<td rowspan="2">Total</td></tr><tr><td>pH</td><td>NO3</td></tr></thead><tbody>'
+        "<tr><td>North</td><td>7.2</td><td>1.4</td><td>8.6</td></tr>"
+        "<tr><td>South</td><td>6.9</td><td>2.1</td><td>9.0</td></tr>"
+        "<tr><td>East</td><td>7.4</td><td>0.8</td><td>8.2</td></tr></tbody></table></body></html>"
+    )
+    rec = {"image": "images/t1.png", "width": 860, "height": 400, "lines": [], "table_html": gt}
+    (tmp_path / "gt.jsonl").write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    report = evaluate_tables(tmp_path, pipeline=pipe)
+    assert report["tables"] == 1
+    assert report["teds_struct"] == pytest.approx(1.0)
+    assert report["teds"] > 0.95
+    item = report["items"][0]
+    assert (item["rows"], item["cols"], item["gt_rows"], item["gt_cols"]) == (5, 4, 5, 4)
+    md = tables_markdown(report)
+    assert "| TEDS-struct | 1.000 |" in md and "| t1.png |" in md
+    with pytest.raises(InvalidInputError):
+        evaluate_tables(tmp_path / "missing")
+    other = tmp_path / "receipts"
+    other.mkdir()
+    (other / "gt.jsonl").write_text(json.dumps({"image": "a.png", "lines": []}) + "\n")
+    with pytest.raises(InvalidInputError, match="table_html"):
+        evaluate_tables(other)

@@ -178,6 +178,8 @@ def evaluate_tables(
         raise InvalidInputError(f"{gt_path} does not exist")
     records = [json.loads(x) for x in gt_path.read_text(encoding="utf-8").splitlines() if x.strip()]
     records = [r for r in records if r.get("table_html")]
+    if not records:
+        raise InvalidInputError(f"{gt_path} has no records with table_html (not a table dataset)")
     if limit is not None:
         records = records[:limit]
     pipe = pipeline or OCRPipeline()
@@ -252,3 +254,23 @@ def tables_markdown(report: dict[str, Any]) -> str:
             f"| {'yes' if i['ruled'] else 'no'} |"
         )
     return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m promptocr.bench.tables DATASET_DIR [--limit N] [--json OUT]`."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m promptocr.bench.tables", description=__doc__)
+    ap.add_argument("dataset", type=Path, help="folder with gt.jsonl (records with table_html)")
+    ap.add_argument("--limit", type=int, default=None, help="score only the first N tables")
+    ap.add_argument("--json", type=Path, default=None, help="also write the full report here")
+    args = ap.parse_args(argv)
+    report = evaluate_tables(args.dataset, args.limit)
+    print(tables_markdown(report), end="")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -70,7 +70,7 @@ _PAGE_NUMBER = re.compile(
     r"((of|/)\s*\d{1,4})?\s*(页)?\s*$",
     re.I,
 )
-_BULLET = re.compile(r"^\s*[•·●○◦▪■□►▶✓✔\-–—*]\s*(?=\S)(.*)$")
+_BULLET = re.compile(r"^\s*(?:[•·●○◦▪■□►▶✓✔]\s*|[-–—*]\s+)(?=\S)(.*)$")
 _NUMBERED = re.compile(r"^\s*\(?(\d{1,3})[.)、]\s*(?=\S)(.*)$")
 
 
@@ -79,7 +79,7 @@ class ParsedRegion:
     """A layout region with the lines it got, its blocks and (for tables) its grid."""
 
     kind: str
-    bbox: BBox  # upright page frame
+    bbox: BBox  # upright page frame while parsing; the file's frame in the result
     score: float
     lines: list[Line] = field(default_factory=list)  # upright copies
     table: TableGrid | None = None
@@ -99,6 +99,7 @@ class ParsedPage:
     index: int
     regions: list[ParsedRegion]
     markdown: str
+    shown: list[ParsedRegion] = field(default_factory=list, repr=False)  # what Markdown shows
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,9 +161,21 @@ def parse_pages(
         result = _parse_page(image, page, det, usage, drop_headers_footers)
         any_table = any_table or any(r.table is not None for r in result.regions)
         parsed.append(result)
-    if not any_table:
+    if not any(p.regions for p in parsed):
+        usage.skip("layout", "no text on any page")
+        usage.skip("table_structure", "no text on any page")
+    elif not any_table:
         usage.skip("table_structure", "no table found by the layout stage")
     with usage.stage("markdown"):
+        # heading levels are decided over the whole document, not page by page
+        every = [r for p in parsed for r in p.regions]
+        body_h = _body_height(every)
+        top_title = max(
+            (statistics.median(ln.height for ln in r.lines) for r in every if r.kind == "title"),
+            default=0.0,
+        )
+        for p in parsed:
+            p.markdown = _page_markdown(p.index, p.shown, body_h, top_title)
         if len(parsed) == 1:
             md = parsed[0].markdown
         else:
@@ -240,7 +253,6 @@ def _parse_page(
         back[id(s)] = ln
 
     if not shadows:
-        usage.skip("layout", "no text on the page")
         page.blocks = []
         return ParsedPage(image.index, [], "")
 
@@ -262,8 +274,24 @@ def _parse_page(
         ordered = heads + body + feet
         unrot = _unrotator(rot, uw, uh)
         page.blocks = [b for r in ordered for b in _blocks_of(r, back, unrot)]
-        md = _page_markdown(image.index, body if drop_margins else ordered, _body_height(regions))
-    return ParsedPage(image.index, ordered, md)
+        if rot:
+            _to_file_frame(ordered, unrot)
+    return ParsedPage(image.index, ordered, "", body if drop_margins else ordered)
+
+
+def _to_file_frame(regions: list[ParsedRegion], unrot: Callable[[Point], Point]) -> None:
+    """Region, table and cell boxes of a turned page, back in the file's own frame (for JSON)."""
+
+    def f(box: BBox) -> BBox:
+        return bbox_of(_map_poly(polygon_of(box), unrot))
+
+    for r in regions:
+        r.bbox = f(r.bbox)
+        if r.table is not None:
+            r.table.bbox = f(r.table.bbox)
+            for c in r.table.cells:
+                if c.bbox is not None:
+                    c.bbox = f(c.bbox)
 
 
 def _top_left(r: ParsedRegion) -> tuple[float, float]:
@@ -302,7 +330,11 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
             regions[best_k].lines.append(ln)
 
     kept: list[ParsedRegion] = []
-    for r in _merge_same_kind(regions):
+    for r in _split_table_captions(_merge_same_kind(regions)):
+        if r.kind == "figure" and _text_heavy(r.lines):
+            # a photographed document (a receipt, a page) is content, not an illustration
+            leftovers.extend(r.lines)
+            continue
         if r.kind in TEXT_KINDS or r.kind in ("table", "equation"):
             if not r.lines:
                 continue
@@ -312,6 +344,48 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
     for block in build_blocks(leftovers):
         kept.append(ParsedRegion("text", block.bbox, 0.0, list(block.lines), from_layout=False))
     return kept
+
+
+FIGURE_MAX_LINES = 12  # a "figure" holding more text than this is read as text
+FIGURE_MAX_CHARS = 240
+
+
+def _text_heavy(lines: list[Line]) -> bool:
+    chars = sum(len(ln.text.strip()) for ln in lines)
+    return len(lines) > FIGURE_MAX_LINES or chars > FIGURE_MAX_CHARS
+
+
+def _split_table_captions(regions: list[ParsedRegion]) -> list[ParsedRegion]:
+    """A caption the model boxed together with its table (first or last row reading like
+    "Table 2 ...") becomes a caption region of its own."""
+    out: list[ParsedRegion] = []
+    for r in regions:
+        if r.kind != "table" or len(r.lines) < 3:
+            out.append(r)
+            continue
+        rows = sort_rows(r.lines)
+        head: list[Line] = []
+        tail: list[Line] = []
+        if len(rows) >= 3 and _TABLE_CAPTION.match(" ".join(ln.text for ln in rows[0])):
+            head = rows.pop(0)
+        if len(rows) >= 3 and _TABLE_CAPTION.match(" ".join(ln.text for ln in rows[-1])):
+            tail = rows.pop()
+        for cap in (head, tail):
+            if cap:
+                box = union_bbox([ln.bbox for ln in cap])
+                out.append(ParsedRegion("table_caption", box, r.score, list(cap)))
+        if head or tail:
+            r.lines = [ln for row in rows for ln in row]
+            top = min(ln.bbox[1] for ln in r.lines) - 2
+            bottom = max(ln.bbox[3] for ln in r.lines) + 2
+            r.bbox = (
+                r.bbox[0],
+                max(r.bbox[1], top if head else r.bbox[1]),
+                r.bbox[2],
+                min(r.bbox[3], bottom if tail else r.bbox[3]),
+            )
+        out.append(r)
+    return out
 
 
 def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
@@ -332,8 +406,18 @@ def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
 
 
 def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
-    """Fix what the model often gets wrong: captions read as text, page numbers as text."""
+    """Fix what the model often gets wrong: captions and page numbers read as text, lists read
+    as titles."""
+    body_h = _body_height(regions)
     for r in regions:
+        if r.kind == "title" and r.lines:
+            rows = _row_texts(r.lines)
+            listed = sum(1 for t, _ in rows if _BULLET.match(t) or _NUMBERED.match(t))
+            th = statistics.median(ln.height for ln in r.lines)
+            # CDLA has no list class and sometimes calls a list or a paragraph a title
+            letters = any(ch.isalpha() for t, _ in rows for ch in t)
+            if listed >= 2 or (len(rows) >= 3 and th < 1.15 * body_h) or not letters:
+                r.kind = "text"  # (a number alone, e.g. a document ID, is no heading either)
         if r.kind in ("text", "reference") and r.lines:
             first = sort_rows(r.lines)[0]
             head = " ".join(ln.text for ln in first)
@@ -478,15 +562,36 @@ def _row_texts(lines: Sequence[Line]) -> list[tuple[str, float]]:
     return [(" ".join(ln.text.strip() for ln in row), row[0].bbox[0]) for row in sort_rows(lines)]
 
 
+def _is_prose(rows: list[list[Line]]) -> bool:
+    """Prose fills its width row after row; a receipt, a form or an address block does not
+    (short ragged rows, or rows made of separate pieces side by side)."""
+    if len(rows) <= 2:
+        return True
+    x0 = min(ln.bbox[0] for row in rows for ln in row)
+    x1 = max(ln.bbox[2] for row in rows for ln in row)
+    width = max(x1 - x0, 1.0)
+    body = rows[:-1]
+    full = sum(
+        1 for row in body if len(row) == 1 and row[-1].bbox[2] - row[0].bbox[0] >= 0.7 * width
+    )
+    return full >= 0.6 * len(body)
+
+
 def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
-    """A text block as Markdown paragraphs and list items."""
+    """A text block as Markdown paragraphs and list items. Prose lines are joined into one
+    paragraph; rows of a block that is not prose (a receipt, a form) stay one per line."""
+    rows = sort_rows(lines)
+    prose = _is_prose(rows)
     parts: list[str] = []  # finished paragraphs / list groups
     items: list[tuple[str, list[str]]] = []  # (marker, texts) of the current list
     para: list[str] = []
 
     def flush_para() -> None:
         if para:
-            parts.append(_escape(join_lines(para)))
+            if prose:
+                parts.append(_escape(join_lines(para)))
+            else:
+                parts.append("\n".join(_escape(t) for t in para))
             para.clear()
 
     def flush_items() -> None:
@@ -494,7 +599,8 @@ def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
             parts.append("\n".join(f"{m} {join_lines(t)}" for m, t in items))
             items.clear()
 
-    for text, _x in _row_texts(lines):
+    for row in rows:
+        text = " ".join(ln.text.strip() for ln in row)
         bullet = _BULLET.match(text)
         number = _NUMBERED.match(text)
         if bullet and not re.match(r"^\s*[-–—]\s*\d", text):
@@ -503,23 +609,18 @@ def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
         elif number:
             flush_para()
             items.append((f"{number.group(1)}.", [number.group(2)]))
-        elif items:
+        elif items and prose:
             items[-1][1].append(text)
         else:
+            flush_items()
             para.append(text)
     flush_para()
     flush_items()
     return parts
 
 
-def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float) -> str:
+def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float, top_title: float) -> str:
     parts: list[str] = []
-    title_hs = [
-        statistics.median(ln.height for ln in r.lines)
-        for r in regions
-        if r.kind == "title" and r.lines
-    ]
-    top_title = max(title_hs, default=0.0)
     figure_no = 0
     for r in regions:
         text_rows = [t for t, _ in _row_texts(r.lines)] if r.lines else []

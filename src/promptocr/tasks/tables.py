@@ -408,7 +408,69 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
     if ruled_rows:
         _row_spans(grid, rules, edges, tops, lh)
     grid.header_rows = _header_rows(rows, rules, tx1 - tx0, bounds, seps)
+    if not ruled_cols:
+        _centre_group_headers(grid, edges)
     return grid
+
+
+def _centre_group_headers(grid: TableGrid, edges: list[float]) -> None:
+    """Header conventions: a group header is centred over its group, so a header cell widens
+    over empty neighbours in its row while that centres its columns on its text (by half, for
+    a cell that did not already span); and in a header of several rows, a cell with only empty
+    cells below it in the header spans down to the body."""
+    for r in range(grid.header_rows):
+        row = {c.col: c for c in grid.cells if c.row == r}
+        last = r == grid.header_rows - 1
+        for cell in sorted(row.values(), key=lambda c: c.col):
+            if cell.bbox is None or cell.rowspan != 1 or (cell.colspan < 2 and last):
+                continue
+            _widen(cell, row, edges, grid)
+    for r in range(grid.header_rows - 1):
+        for cell in [c for c in grid.cells if c.row == r and c.text and c.rowspan == 1]:
+            below = [
+                c
+                for c in grid.cells
+                if r < c.row < grid.header_rows
+                and c.col < cell.col + cell.colspan
+                and c.col + c.colspan > cell.col
+            ]
+            fits = all(
+                not c.text and cell.col <= c.col and c.col + c.colspan <= cell.col + cell.colspan
+                for c in below
+            )
+            if below and fits:
+                for c in below:
+                    grid.cells.remove(c)
+                cell.rowspan = grid.header_rows - r
+
+
+def _widen(cell: TableCell, row: dict[int, TableCell], edges: list[float], grid: TableGrid) -> None:
+    assert cell.bbox is not None
+    mid = (cell.bbox[0] + cell.bbox[2]) / 2
+    need = 0.5 if cell.colspan == 1 else 1.0
+
+    def off(a: int, b: int) -> float:
+        return abs((edges[a] + edges[b + 1]) / 2 - mid)
+
+    while True:
+        a, b = cell.col, cell.col + cell.colspan - 1
+        best = off(a, b)
+        options: list[tuple[float, TableCell]] = []
+        for other, span in ((row.get(a - 1), (a - 1, b)), (row.get(b + 1), (a, b + 1))):
+            if other is not None and not other.text and other.colspan == 1 and other.rowspan == 1:
+                options.append((off(*span), other))
+        if not options:
+            return
+        score, other = min(options, key=lambda o: o[0])
+        if score >= need * best - 1e-6:
+            return
+        need = 1.0
+        grid.cells.remove(other)
+        del row[other.col]
+        del row[cell.col]
+        cell.col = min(cell.col, other.col)
+        cell.colspan += 1
+        row[cell.col] = cell
 
 
 def _merge_continuations(
