@@ -126,6 +126,8 @@ class OCRPipeline:
                 usage.pages += 1
                 usage.skip("detect", "served from cache")
                 usage.skip("recognize", "served from cache")
+                # The same pixels may come back as another page or file: identity is the caller's.
+                cached.index, cached.source = page.index, page.source
                 out.append(cached)
                 continue
             usage.cache["misses"] += 1
