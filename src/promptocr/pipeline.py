@@ -15,6 +15,7 @@ from pathlib import Path
 
 from promptocr.document.model import Document, Page
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+from promptocr.engines.layout import LayoutDetector
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import InputLimits, PageImage, load_pages
 
@@ -95,6 +96,8 @@ class OCRPipeline:
         self.engine = engine or EmbeddedEngine()
         self.limits = limits or InputLimits()
         self.cache = cache if cache is not None else PageCache()
+        # The layout model loads on first use (only `parse` needs it), with the engine's threads.
+        self.layout = LayoutDetector(self.engine.session_settings)
 
     def load(
         self, src: str | Path | bytes, options: ReadOptions | None = None, name: str | None = None

@@ -39,7 +39,7 @@ from promptocr.document.model import (
     polygon_of,
     union_bbox,
 )
-from promptocr.engines.layout import LayoutDetector, LayoutRegion, default_layout_detector
+from promptocr.engines.layout import LayoutDetector, LayoutRegion
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
@@ -187,10 +187,7 @@ def parse_pages(
 
 
 def _detector_for(pipeline: OCRPipeline) -> LayoutDetector:
-    det = getattr(pipeline, "layout", None)
-    if isinstance(det, LayoutDetector):
-        return det
-    return default_layout_detector()
+    return pipeline.layout
 
 
 # --------------------------------------------------------------------------------------------
