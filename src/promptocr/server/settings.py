@@ -43,6 +43,12 @@ class ServerSettings(BaseModel):
     ocr_threads: int = Field(
         default=0, ge=0, description="onnxruntime threads per model run (0 = cores / workers)"
     )
+    ort_mem_arena: bool = Field(
+        default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"
+    )
+    malloc_arena_max: int = Field(
+        default=2, ge=0, description="glibc malloc arenas (0 = glibc default); bounds RSS"
+    )
     rec_runners: int = Field(default=0, ge=0, description="recognition threads (0 = workers)")
     batch_window_ms: float = Field(default=0.0, ge=0)
     batch_max_crops: int = Field(default=96, ge=1)
