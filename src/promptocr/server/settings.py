@@ -25,7 +25,11 @@ class ConfigError(ValueError):
 
 
 def _cpu_count() -> int:
-    return os.cpu_count() or 1
+    """Cores this process may run on (respects CPU affinity, e.g. `taskset`, cpusets)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 class ServerSettings(BaseModel):
