@@ -87,6 +87,23 @@ OVERRIDES = (
 )
 
 
+def limit_malloc_arenas(n: int) -> bool:
+    """Cap glibc's per-thread malloc arenas (like MALLOC_ARENA_MAX) before threads start: with
+    many worker threads each one otherwise grows its own arena and RSS keeps creeping up."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        m_arena_max = -8  # from glibc's malloc.h
+        return bool(libc.mallopt(m_arena_max, n))
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     from promptocr.cli.main import EXIT_USAGE
     from promptocr.server.settings import ConfigError, load_settings
@@ -104,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
     from promptocr.server.logs import setup_logging
 
     setup_logging(settings.log_level)
+    if settings.malloc_arena_max:
+        limit_malloc_arenas(settings.malloc_arena_max)
     app = create_app(settings)
     config = uvicorn.Config(
         app,

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import Any
 
 import numpy as np
 
@@ -68,9 +69,15 @@ class BatchingRecognizer(TextRecognizer):
         for t in self._threads:
             t.start()
 
-    def __call__(self, crops: list[np.ndarray], batch: int = 8) -> list[Recognition]:
+    def __call__(
+        self, crops: list[np.ndarray], batch: int = 8, *args: Any, **kwargs: Any
+    ) -> list[Recognition]:
         if not crops:
             return []
+        if args or kwargs:
+            # Caller-specific options (whatever the wrapped recognizer takes beyond `batch`)
+            # can't be shared with other callers' crops: run this call on its own.
+            return self.inner(crops, batch, *args, **kwargs)
         if self._closed:
             return self.inner(crops, batch=max(batch, self.batch))
         job = _Job(crops)

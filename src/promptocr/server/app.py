@@ -108,7 +108,11 @@ class State:
         self.metrics = Metrics()
         self.auth = Authenticator(settings)
         self.engine = EmbeddedEngine(
-            EngineSettings(), SessionSettings(intra_op_threads=settings.threads_per_run())
+            EngineSettings(),
+            SessionSettings(
+                intra_op_threads=settings.threads_per_run(),
+                enable_mem_arena=settings.ort_mem_arena,
+            ),
         )
         self.batcher: BatchingRecognizer | None = None
         self.cache = PageCache(settings.cache_mb * 1024 * 1024)

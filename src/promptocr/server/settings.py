@@ -25,7 +25,11 @@ class ConfigError(ValueError):
 
 
 def _cpu_count() -> int:
-    return os.cpu_count() or 1
+    """Cores this process may run on (respects CPU affinity, e.g. `taskset`, cpusets)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 class ServerSettings(BaseModel):
@@ -42,6 +46,12 @@ class ServerSettings(BaseModel):
     request_timeout_s: float = Field(default=120.0, gt=0)
     ocr_threads: int = Field(
         default=0, ge=0, description="onnxruntime threads per model run (0 = cores / workers)"
+    )
+    ort_mem_arena: bool = Field(
+        default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"
+    )
+    malloc_arena_max: int = Field(
+        default=2, ge=0, description="glibc malloc arenas (0 = glibc default); bounds RSS"
     )
     rec_runners: int = Field(default=0, ge=0, description="recognition threads (0 = workers)")
     batch_window_ms: float = Field(default=0.0, ge=0)
