@@ -1,7 +1,7 @@
 # The two commands a fresh machine needs (see README.md):
-#   make run   - install, then read the bundled sample with the embedded engine
+#   make run   - install, then start the service (UI + APIs) on 127.0.0.1:8000, embedded engine
 #   make test  - install with dev tools, then lint, type-check and run the whole test suite
-.PHONY: run test setup setup-dev lint examples
+.PHONY: run sample test setup setup-dev lint examples screenshots
 
 setup:
 	bash scripts/setup.sh
@@ -10,6 +10,9 @@ setup-dev:
 	bash scripts/setup.sh dev
 
 run: setup
+	.venv/bin/promptocr serve
+
+sample: setup
 	.venv/bin/promptocr read examples/receipt.png --format text
 
 lint:
@@ -22,3 +25,6 @@ test: setup-dev lint
 
 examples: setup
 	.venv/bin/python scripts/make_examples.py
+
+screenshots: setup-dev
+	PROMPTOCR_UI_SCREENSHOTS=docs/img .venv/bin/python -m pytest -q tests/ui
