@@ -150,6 +150,19 @@ def test_form_keys_and_value_prompt(service: Service, images: dict[str, bytes]) 
     assert one.content == "Research"
 
 
+def test_all_key_value_pairs(service: Service, images: dict[str, bytes]) -> None:
+    r = service.run(images["form"], "extract all key-value pairs")
+    assert r.output["fields"] == {
+        "Name": "Alice Walker",
+        "Department": "Research",
+        "Date": "March 5, 2024",
+        "E-mail": "alice@example.com",
+    }
+    _check_details(r)
+    zh = service.run(images["invoice"], "提取所有字段")
+    assert zh.output["fields"]["发票号码"] == "12345678"
+
+
 def test_passport_mrz(service: Service, images: dict[str, bytes]) -> None:
     r = service.run(images["passport"], "passport")
     f = r.output["fields"]
