@@ -17,6 +17,7 @@ import numpy as np
 
 from promptocr.document.layout import build_blocks
 from promptocr.document.model import Line, Page, Point, Polygon, Word
+from promptocr.engines.orientation import orient_page
 from promptocr.engines.stages import (
     DetectionPolicy,
     LineOrientationClassifier,
@@ -107,7 +108,7 @@ class EmbeddedEngine:
         """Load the models every read needs (for readiness probes and cold-start figures)."""
         _ = self.detector, self.recognizer
         if self.settings.page_orientation:
-            _ = self.page_classifier
+            _ = self.line_classifier
 
     # ----------------------------------------------------------------------------------------
 
@@ -143,19 +144,13 @@ class EmbeddedEngine:
 
         rotation = 0
         upright = bgr
-        if s.page_orientation:
-            with usage.stage("page_orientation"):
-                angle, prob = self.page_classifier(bgr)
-            if angle and prob >= s.page_orientation_min_conf:
-                rotation = angle
-                # The model reports how far the content is turned clockwise; turn it back.
-                upright = np.ascontiguousarray(np.rot90(bgr, k=angle // 90))
+        with usage.stage("detect"):
+            quads, _scores = self.detector(upright, s.detection)
+        if s.page_orientation:  # judged from these boxes; re-detects only if the page is turned
+            rotation, upright, quads = orient_page(self, bgr, quads, usage, s)
         else:
             usage.skip("page_orientation", "disabled by settings")
         out.rotation = rotation
-
-        with usage.stage("detect"):
-            quads, _scores = self.detector(upright, s.detection)
         usage.lines_detected += len(quads)
         if len(quads) == 0:
             usage.skip("recognize", "no text detected")

@@ -189,6 +189,13 @@ class LineOrientationClassifier:
                 flips[start + i] = bool(p.argmax() == 1 and p[1] > self.threshold)
         return flips
 
+    def probabilities(self, crops: list[np.ndarray]) -> list[float]:
+        """Probability that each crop is upside down (page orientation votes with these)."""
+        if not crops:
+            return []
+        x = np.stack([self._norm(c) for c in crops])
+        return [float(p[1]) for p in self.session.run(None, {self._input: x})[0]]
+
 
 # --------------------------------------------------------------------------------------------
 # Recognition
