@@ -52,6 +52,8 @@ def evaluate(args: argparse.Namespace, write: Any) -> list[dict[str, Any]]:
             rows = rows[: args.limit]
         for n, row in enumerate(rows):
             bgr = cv2.imread(str(root / row["image"]), cv2.IMREAD_COLOR)
+            if bgr is None:
+                raise SystemExit(f"cannot read {root / row['image']}")
             upright_text = ""
             for k in range(4):
                 turned = np.ascontiguousarray(np.rot90(bgr, k))

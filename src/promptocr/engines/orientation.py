@@ -40,11 +40,15 @@ class OrientationPolicy:
     # Share of the elongated text length that must lie in tall boxes to call a quarter turn.
     vertical_share: float = 0.66
     # Longest lines sampled for the classifier, and the few of them recognised both ways.
-    sample: int = 8
-    verify: int = 4
+    sample: int = 16
+    verify: int = 3
+    # Each line is judged by a piece from its middle this many heights long: the classifier's
+    # own input shape (48 x 192) and, for recognition, a few words (cost grows with width).
+    classify_aspect: float = 4.0
+    verify_aspect: float = 8.0
     # Mean "upside down" probability of the sampled horizontal lines above which the page is
     # read both ways; below it the page is upright and nothing else runs.
-    suspect_flip: float = 0.35
+    suspect_flip: float = 0.4
     # How much higher the mean recognition confidence must be to accept a turned reading.
     margin: float = 0.08
     # A turned reading must itself be at least this confident.
@@ -66,6 +70,17 @@ def _sides(quad: np.ndarray) -> tuple[float, float]:
     w = float(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
     h = float(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
     return w, h
+
+
+def _middle(crop: np.ndarray, aspect: float) -> np.ndarray:
+    """The middle `aspect` heights of a line crop: the classifier squeezes longer crops into
+    its 4:1 input (which blurs the glyphs it judges by), and recognition cost grows with width."""
+    h, w = crop.shape[:2]
+    limit = max(1, int(h * aspect))
+    if w <= limit:
+        return crop
+    left = (w - limit) // 2
+    return np.ascontiguousarray(crop[:, left : left + limit])
 
 
 def decide_rotation(
@@ -92,13 +107,14 @@ def decide_rotation(
     crops = [crop_line(bgr, quads[i]) for i in axis[: p.sample if not vertical else p.verify]]
     d = OrientationDecision(vertical_share=share)
     if not vertical:
-        d.flip_prob = float(np.mean(engine.line_classifier.probabilities(crops)))
+        views = [_middle(c, p.classify_aspect) for c in crops]
+        d.flip_prob = float(np.mean(engine.line_classifier.probabilities(views)))
         if d.flip_prob < p.suspect_flip:
             d.reason = "text lines run horizontally and read upright"
             return d
 
     # Settle it by reading the longest lines both ways.
-    few = crops[: p.verify]
+    few = [_middle(c, p.verify_aspect) for c in crops[: p.verify]]
     recs = engine.recognizer(few + [np.ascontiguousarray(np.rot90(c, 2)) for c in few])
     n = len(few)
     plain, turned = (90, 270) if vertical else (0, 180)
