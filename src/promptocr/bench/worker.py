@@ -67,7 +67,13 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
     return out
 
 
-SESSION_KEYS = {"intra_op_threads", "inter_op_threads", "enable_mem_arena", "enable_mem_pattern"}
+SESSION_KEYS = {
+    "intra_op_threads",
+    "inter_op_threads",
+    "enable_mem_arena",
+    "enable_mem_pattern",
+    "allow_spinning",
+}
 
 
 def make_embedded(
