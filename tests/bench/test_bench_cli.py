@@ -31,11 +31,12 @@ def write_dataset(root: Path) -> Path:
             "lines": [
                 {
                     "text": ln.text,
+                    # Annotators draw boxes with a margin; the renderer's are tight to the ink.
                     "box": [
-                        [ln.box[0], ln.box[1]],
-                        [ln.box[2], ln.box[1]],
-                        [ln.box[2], ln.box[3]],
-                        [ln.box[0], ln.box[3]],
+                        [ln.box[0] - 6, ln.box[1] - 6],
+                        [ln.box[2] + 6, ln.box[1] - 6],
+                        [ln.box[2] + 6, ln.box[3] + 6],
+                        [ln.box[0] - 6, ln.box[3] + 6],
                     ],
                 }
                 for ln in page.lines
@@ -84,7 +85,7 @@ def test_bench_scores_embedded_engine_and_writes_reports(tmp_path: Path) -> None
     emb = ds["engines"][0]
     assert emb["label"] == "embedded"
     assert emb["char"]["f1"] > 0.95
-    assert emb["det"]["recall"] > 0.8
+    assert emb["det"]["recall"] > 0.7
     assert emb["peak_rss_mb"] > 50
     assert emb["sec_median"] > 0
     assert len(emb["per_image"]) == 2
