@@ -79,9 +79,12 @@ def engines_markdown(report: dict[str, Any]) -> str:
 
 def results_markdown(report: dict[str, Any], plot: str | None = None) -> str:
     m = report["machine"]
+    commands = report.get("commands") or [report["command"]]
     parts = [
         f"Run {m['date']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}, "
-        f"onnxruntime {m['onnxruntime']}. Command: `{report['command']}`",
+        f"onnxruntime {m['onnxruntime']}. "
+        + ("Command: " if len(commands) == 1 else "Commands (run side by side): ")
+        + "; ".join(f"`{c}`" for c in commands),
         "",
         engines_markdown(report),
     ]
@@ -147,8 +150,9 @@ def plot_summary(report: dict[str, Any], out: Path) -> bool:
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylim(0, 1.0)
     axes[1].set_yscale("log")
-    axes[0].legend(fontsize=8, loc="lower left")
-    fig.tight_layout()
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
     plt.close(fig)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from promptocr.bench.report import plot_summary, results_markdown, write_markdown
 from promptocr.errors import PromptOCRError
 
 DEFAULT_ENGINES = "embedded,rapidocr,tesseract"
@@ -24,7 +25,15 @@ def add_parser(sub: Any) -> None:
         "char-bag F1, detection precision/recall at IoU 0.5, median seconds per image, peak "
         "RSS and cold start. Each engine runs in its own process; images are interleaved.",
     )
-    p.add_argument("datasets", nargs="+", type=Path, metavar="DATASET_DIR")
+    p.add_argument("datasets", nargs="*", type=Path, metavar="DATASET_DIR")
+    p.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="don't run anything: render the report (and plot) of earlier --json files "
+        "(their datasets are put together in the given order)",
+    )
     p.add_argument(
         "--engines",
         default=DEFAULT_ENGINES,
@@ -70,10 +79,28 @@ def _extra(module: str, evaluate: str, render: str, datasets: list[Path], limit:
 
 def run(args: argparse.Namespace) -> int:
     from promptocr.bench.datasets import load_dataset
-    from promptocr.bench.report import plot_summary, results_markdown, write_markdown
     from promptocr.bench.runner import machine, parse_engines, run_dataset
     from promptocr.cli.main import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
+    if args.from_json:
+        saved: dict[str, Any] = {}
+        for path in args.from_json:
+            try:
+                part = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                print(f"promptocr bench: error: cannot read {path}: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            if not saved:
+                saved = part
+                saved["commands"] = [part["command"]]
+            else:
+                saved["datasets"] += part["datasets"]
+                saved["commands"].append(part["command"])
+        _write_outputs(args, saved)
+        return EXIT_OK
+    if not args.datasets:
+        print("promptocr bench: error: give at least one DATASET_DIR", file=sys.stderr)
+        return EXIT_USAGE
     try:
         specs = parse_engines(args.engines, args.variant)
         datasets = [load_dataset(d, args.limit) for d in args.datasets]
@@ -99,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         for ds in datasets:
             report["datasets"].append(run_dataset(ds, specs, log=log, progress=progress))
+            if args.json:  # written after every dataset, so a long run leaves partial results
+                args.json.parent.mkdir(parents=True, exist_ok=True)
+                args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
             if not args.quiet:
                 print(file=sys.stderr)
     finally:
@@ -132,6 +162,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     report["extra_sections"] = [e for e in extras if e]
 
+    _write_outputs(args, report)
+    failed = any(e["errors"] for d in report["datasets"] for e in d["engines"])
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _write_outputs(args: argparse.Namespace, report: dict[str, Any]) -> None:
     plot_ref = None
     if args.plot and plot_summary(report, args.plot):
         plot_ref = os.path.relpath(args.plot, args.output.parent) if args.output else str(args.plot)
@@ -140,8 +176,6 @@ def run(args: argparse.Namespace) -> int:
         write_markdown(args.output, md)
     else:
         sys.stdout.write(md)
-    if args.json:
+    if args.json and not args.from_json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    failed = any(e["errors"] for d in report["datasets"] for e in d["engines"])
-    return EXIT_PARTIAL if failed else EXIT_OK
