@@ -43,8 +43,6 @@ class EngineSettings:
     single_line_max_height: int = 64
     single_line_min_aspect: float = 2.0
     rec_batch: int = 8
-    rec_min_width: int = 160
-    rec_max_batch_width: int = 4096
 
     def with_overrides(self, **kw: Any) -> EngineSettings:
         det_keys = {"limit_type", "side_len", "max_side", "thresh", "box_thresh", "unclip_ratio"}
@@ -179,12 +177,7 @@ class EmbeddedEngine:
             usage.skip("line_orientation", "disabled by settings")
 
         with usage.stage("recognize"):
-            recs = self.recognizer(
-                crops,
-                batch=s.rec_batch,
-                min_width=s.rec_min_width,
-                max_batch_width=s.rec_max_batch_width,
-            )
+            recs = self.recognizer(crops, batch=s.rec_batch)
 
         lines: list[Line] = []
         for quad, crop_flip, rec in zip(quads, flips, recs, strict=True):

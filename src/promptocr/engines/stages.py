@@ -272,7 +272,12 @@ class TextRecognizer:
     """CRNN/SVTR CTC recognition (PP-OCRv6 small): line crops -> text + confidence."""
 
     height = 48
-    min_width = 320
+    # Crops narrower than this are padded to it. RapidOCR pads to 320 (the training width);
+    # 160 read SROIE/FUNSD dev as well (char-bag F1 equal or +0.001) with ~20 % less
+    # recognition time, since half of all lines are narrower than 160 px at height 48.
+    min_width = 160
+    # At most this many padded pixels of width per batch (long lines go in smaller batches).
+    max_batch_width = 4096
 
     def __init__(self, settings: SessionSettings) -> None:
         self.session = make_session(model_path(*REC_MODEL), settings)
@@ -296,17 +301,18 @@ class TextRecognizer:
         crops: list[np.ndarray],
         batch: int = 8,
         min_width: int | None = None,
-        max_batch_width: int = 4096,
+        max_batch_width: int | None = None,
     ) -> list[Recognition]:
         """Recognise crops in batches of similar width (sorted by aspect ratio: less padding).
 
-        Every crop is padded to at least `min_width` pixels. A batch holds at most `batch`
-        crops and at most `max_batch_width` padded pixels of width in all, so a batch of long
-        lines is smaller than one of short ones: bounded activation memory, steady cost.
+        Every crop is padded to at least `min_width` pixels (default: the class attribute). A
+        batch holds at most `batch` crops and at most `max_batch_width` padded pixels in all,
+        so a batch of long lines is smaller than one of short ones: bounded activation memory.
         """
         if not crops:
             return []
         floor = self.min_width if min_width is None else min_width
+        budget = self.max_batch_width if max_batch_width is None else max_batch_width
         ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
         widths = [int(math.ceil(max(self.height * r, floor) / 8.0)) * 8 for r in ratios]
         order = [int(i) for i in np.argsort(ratios, kind="stable")]
@@ -314,7 +320,7 @@ class TextRecognizer:
         for i in order:
             g = groups[-1] if groups else None
             # Sorted ascending, so the newest crop is the widest: it sets the batch width.
-            if g is not None and len(g) < batch and (len(g) + 1) * widths[i] <= max_batch_width:
+            if g is not None and len(g) < batch and (len(g) + 1) * widths[i] <= budget:
                 g.append(i)
             else:
                 groups.append([i])
