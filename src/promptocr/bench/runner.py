@@ -227,6 +227,7 @@ def _score(r: EngineResult, sample: Any, res: dict[str, Any], first: bool) -> No
             "seconds": round(float(res["seconds"]), 4),
             "char_f1": round(s.chars.f1, 4),
             "word_f1": round(s.words.f1, 4),
+            "lines": len(pred),
         }
     )
 
@@ -250,3 +251,42 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
+
+
+def merge_shards(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One dataset section from the sections of disjoint shards of it (`--shard K/N` runs):
+    counts are summed, medians recomputed from the per-image seconds, peak RSS and start-up
+    are the worst shard's."""
+    first = parts[0]
+    out = dict(first, images=sum(p["images"] for p in parts))
+    out["gt_lines"] = sum(p["gt_lines"] for p in parts)
+    engines = []
+    for e0 in first["engines"]:
+        same = [e for p in parts for e in p["engines"] if e["label"] == e0["label"]]
+        e = dict(e0)
+        for key in ("word", "char", "det"):
+            c = Counts(
+                sum(x[key]["tp"] for x in same),
+                sum(x[key]["pred"] for x in same),
+                sum(x[key]["gt"] for x in same),
+            )
+            e[key] = _prf(c)
+        e["per_image"] = [pi for x in same for pi in x["per_image"]]
+        secs = [float(pi["seconds"]) for pi in e["per_image"]]
+        e["images"] = len(secs)
+        e["sec_median"] = statistics.median(secs) if secs else None
+        e["sec_mean"] = statistics.fmean(secs) if secs else None
+        for key in ("load_s", "cold_start_s", "peak_rss_mb"):
+            e[key] = max(float(x[key]) for x in same)
+        e["errors"] = [err for x in same for err in x["errors"]]
+        e["rotated_pages"] = [r for x in same for r in x["rotated_pages"]]
+        total = sum(x["images"] for x in same) or 1
+        stages: dict[str, float] = {}
+        for x in same:
+            for k, v in x["stages_ms_mean"].items():
+                stages[k] = stages.get(k, 0.0) + float(v) * x["images"] / total
+        e["stages_ms_mean"] = {k: round(v, 1) for k, v in stages.items()}
+        engines.append(e)
+    out["engines"] = engines
+    out.pop("shard", None)
+    return out

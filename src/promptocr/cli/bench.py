@@ -8,11 +8,13 @@ import json
 import os
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from promptocr.bench.report import plot_summary, results_markdown, write_markdown
-from promptocr.errors import PromptOCRError
+from promptocr.bench.runner import merge_shards
+from promptocr.errors import InvalidInputError, PromptOCRError
 
 DEFAULT_ENGINES = "embedded,rapidocr,tesseract"
 
@@ -49,6 +51,12 @@ def add_parser(sub: Any) -> None:
         "'min736:limit_type=min,side_len=736' (repeatable)",
     )
     p.add_argument("--limit", type=int, help="first N images of each dataset")
+    p.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="only images K, K+N, K+2N, ... (0-based K) of each dataset, to split a long run "
+        "over several processes; put the JSON files together with --from-json",
+    )
     p.add_argument("--output", type=Path, help="write the Markdown report here (results block)")
     p.add_argument("--json", type=Path, help="write the full results (per image too) as JSON")
     p.add_argument("--plot", type=Path, help="write the summary plot (PNG) here")
@@ -96,6 +104,12 @@ def run(args: argparse.Namespace) -> int:
             else:
                 saved["datasets"] += part["datasets"]
                 saved["commands"].append(part["command"])
+        merged: list[dict[str, Any]] = []
+        for ds in saved["datasets"]:  # shards of one dataset become one section
+            same = [d for d in saved["datasets"] if d["name"] == ds["name"]]
+            if ds is same[0]:
+                merged.append(merge_shards(same) if len(same) > 1 else ds)
+        saved["datasets"] = merged
         _write_outputs(args, saved)
         return EXIT_OK
     if not args.datasets:
@@ -104,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         specs = parse_engines(args.engines, args.variant)
         datasets = [load_dataset(d, args.limit) for d in args.datasets]
+        if args.shard:
+            k, n = _parse_shard(args.shard)
+            datasets = [replace(d, samples=d.samples[k::n]) for d in datasets]
     except PromptOCRError as exc:
         print(f"promptocr bench: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
@@ -165,6 +182,17 @@ def run(args: argparse.Namespace) -> int:
     _write_outputs(args, report)
     failed = any(e["errors"] for d in report["datasets"] for e in d["engines"])
     return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _parse_shard(spec: str) -> tuple[int, int]:
+    k, sep, n = spec.partition("/")
+    try:
+        kk, nn = int(k), int(n)
+    except ValueError:
+        kk, nn = -1, 0
+    if not sep or nn < 1 or not 0 <= kk < nn:
+        raise InvalidInputError(f"--shard {spec!r} is not like 0/2 (K/N with 0 <= K < N)")
+    return kk, nn
 
 
 def _write_outputs(args: argparse.Namespace, report: dict[str, Any]) -> None:
