@@ -105,6 +105,9 @@ def test_bench_rejects_unknown_engine_and_missing_dataset(tmp_path: Path) -> Non
     proc = run_cli("bench", str(data), "--engines", "nope")
     assert proc.returncode == 2
     assert "unknown engine 'nope'" in proc.stderr
+    proc = run_cli("bench", str(data), "--shard", "2/2")
+    assert proc.returncode == 2
+    assert "K/N" in proc.stderr
 
 
 def test_parse_engines_and_variants() -> None:
