@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from promptocr import __version__
+from promptocr.cli import bench as bench_cmd
 from promptocr.cli import read as read_cmd
 
 EXIT_OK = 0
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"promptocr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     read_cmd.add_parser(sub)
+    bench_cmd.add_parser(sub)
     return parser
 
 

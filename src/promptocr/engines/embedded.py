@@ -65,7 +65,8 @@ class EmbeddedEngine:
     ) -> None:
         self.settings = settings or EngineSettings()
         self.session_settings = session or SessionSettings()
-        self._lock = threading.Lock()
+        # One lock per stage, so warm_up can build the sessions side by side.
+        self._locks = {k: threading.Lock() for k in ("det", "rec", "cls", "orient")}
         self._det: TextDetector | None = None
         self._rec: TextRecognizer | None = None
         self._cls: LineOrientationClassifier | None = None
@@ -75,7 +76,7 @@ class EmbeddedEngine:
     @property
     def detector(self) -> TextDetector:
         if self._det is None:
-            with self._lock:
+            with self._locks["det"]:
                 if self._det is None:
                     self._det = TextDetector(self.session_settings)
         return self._det
@@ -83,7 +84,7 @@ class EmbeddedEngine:
     @property
     def recognizer(self) -> TextRecognizer:
         if self._rec is None:
-            with self._lock:
+            with self._locks["rec"]:
                 if self._rec is None:
                     self._rec = TextRecognizer(self.session_settings)
         return self._rec
@@ -91,7 +92,7 @@ class EmbeddedEngine:
     @property
     def line_classifier(self) -> LineOrientationClassifier:
         if self._cls is None:
-            with self._lock:
+            with self._locks["cls"]:
                 if self._cls is None:
                     self._cls = LineOrientationClassifier(self.session_settings)
         return self._cls
@@ -99,16 +100,24 @@ class EmbeddedEngine:
     @property
     def page_classifier(self) -> PageOrientationClassifier:
         if self._orient is None:
-            with self._lock:
+            with self._locks["orient"]:
                 if self._orient is None:
                     self._orient = PageOrientationClassifier(self.session_settings)
         return self._orient
 
     def warm_up(self) -> None:
-        """Load the models every read needs (for readiness probes and cold-start figures)."""
-        _ = self.detector, self.recognizer
+        """Load the models every read needs (for readiness probes and cold-start figures).
+
+        The sessions are built in parallel threads: onnxruntime does the graph optimisation of
+        each in native code, so on two cores this takes about the time of the largest one."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        loaders: list[Any] = [lambda: self.detector, lambda: self.recognizer]
         if self.settings.page_orientation:
-            _ = self.line_classifier
+            loaders.append(lambda: self.line_classifier)
+        with ThreadPoolExecutor(len(loaders)) as pool:
+            for f in [pool.submit(fn) for fn in loaders]:
+                f.result()
 
     # ----------------------------------------------------------------------------------------
 
