@@ -2,12 +2,14 @@
 
 The page is detected once as given. The boxes then say which axis the text runs along: if most
 of the text length lies in tall boxes the page is turned by a quarter turn, otherwise it is
-upright or upside down. The direction is read from the text itself: a sample of the longest
-lines goes through the PP-OCR 0/180 line classifier (a few milliseconds), and only when that
-suggests a turned page does recognition settle it, by reading a few of those lines both ways
-and keeping the reading with the clearly higher confidence. A page is turned only when both
-agree, so an upright page is never turned by one unsure model, and an upright page (the usual
-case) pays only for the classifier on a handful of crops: its boxes are reused as they are.
+upright or upside down. The direction is read from the text itself. For horizontal lines, a
+sample of the longest goes through the PP-OCR 0/180 line classifier (a few milliseconds), and
+only when that suggests an upside-down page does recognition settle it, by reading a few of
+those lines both ways and keeping the reading with the clearly higher confidence: an upright
+page is turned only when two models agree. For vertical lines recognition decides between 90
+and 270 directly, and leaves the page alone if neither reading is confident. An upright page
+(the usual case) pays only for the classifier on a handful of small crops: its boxes are
+reused as they are.
 
 When the page is turned, detection runs again on the upright image (the detector is trained on
 horizontal text), and `read_page` maps the geometry back to the file's frame.
