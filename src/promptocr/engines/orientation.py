@@ -39,7 +39,8 @@ class OrientationPolicy:
 
     # A box counts as a line along an axis when its long side is this many times its short side.
     min_aspect: float = 2.0
-    # Share of the elongated text length that must lie in tall boxes to call a quarter turn.
+    # Share of the elongated text length that must lie in tall boxes to call a quarter turn (and
+    # at most 1 - this for a horizontal page; in between the page is left as it is).
     vertical_share: float = 0.66
     # Longest lines sampled for the classifier, and the few of them recognised both ways.
     sample: int = 16
@@ -54,7 +55,7 @@ class OrientationPolicy:
     # How much higher the mean recognition confidence must be to accept a turned reading.
     margin: float = 0.08
     # A turned reading must itself be at least this confident.
-    min_confidence: float = 0.6
+    min_confidence: float = 0.7
 
 
 @dataclass(slots=True)
@@ -102,6 +103,10 @@ def decide_rotation(
         return OrientationDecision(0, "no elongated text line to judge orientation from")
     share = tall_len / (tall_len + wide_len)
     vertical = share >= p.vertical_share
+    if not vertical and share > 1.0 - p.vertical_share:
+        return OrientationDecision(
+            0, "text lines run both ways (no clear axis): left as is", vertical_share=share
+        )
     axis = tall if vertical else wide
     axis.sort(key=lambda i: -max(sides[i]))
     # Tall crops come out of crop_line turned a quarter counter-clockwise: upright when the
