@@ -149,3 +149,19 @@ def test_squarish_marks_give_no_direction(engine: EmbeddedEngine) -> None:
     assert len(quads) >= 1
     d = decide_rotation(engine, bgr, quads)
     assert d.rotation == 0 and "no elongated text line" in d.reason, d
+
+
+def test_lines_running_both_ways_leave_the_page_alone(engine: EmbeddedEngine) -> None:
+    """As much text across as down the page: no clear axis, so the page is not turned."""
+    across = synth.text_image("Quarterly totals by region", size=30, pad=6).image
+    down = synth.text_image("Approved by the board", size=30, pad=6).image.rotate(90, expand=True)
+    canvas = synth.Canvas(900, 900)
+    canvas.image.paste(across, (150, 120))
+    canvas.image.paste(across, (150, 700))
+    canvas.image.paste(down, (80, 250))
+    canvas.image.paste(down, (760, 250))
+    bgr = np.ascontiguousarray(np.asarray(canvas.image)[:, :, ::-1])
+    quads, _ = engine.detector(bgr, engine.settings.detection)
+    d = decide_rotation(engine, bgr, quads)
+    assert 0.34 < d.vertical_share < 0.66, d
+    assert d.rotation == 0 and "no clear axis" in d.reason, d
