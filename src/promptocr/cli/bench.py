@@ -78,9 +78,11 @@ def _import_extra(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        raise PromptOCRError(f"{module} is not installed in this build") from None
+        if exc.name == module:
+            raise PromptOCRError(f"{module} is not installed in this build") from None
+        raise PromptOCRError(
+            f"{module} needs the package {exc.name!r}, which is not installed"
+        ) from None
 
 
 def _extra(
