@@ -73,7 +73,11 @@ def engines_markdown(report: dict[str, Any]) -> str:
                     f"{info.get('settings', {}).get('use_line_cls')})"
                 )
             else:
-                seen[e["label"]] = f"{info.get('version', '')} — {info.get('settings', '')}"
+                settings = str(info.get("settings", ""))
+                if e["engine"] == "rapidocr-rec" and "use_det" not in settings:
+                    settings += ", called with use_det=False, use_cls=False"
+                name = "rapidocr" if e["engine"].startswith("rapidocr") else ""
+                seen[e["label"]] = f"{name} {info.get('version', '')} — {settings}".strip()
     return "\n".join(f"- **{k}**: {v}" for k, v in seen.items()) + "\n"
 
 

@@ -138,7 +138,10 @@ def make_rapidocr(
 
     from importlib.metadata import version
 
-    return run, {"version": version("rapidocr"), "settings": "RapidOCR() defaults"}
+    settings = "RapidOCR() defaults"
+    if rec_only:
+        settings += ", called with use_det=False, use_cls=False (whole image = one line)"
+    return run, {"version": version("rapidocr"), "settings": settings}
 
 
 def tesseract_lines(tsv: str) -> Pred:

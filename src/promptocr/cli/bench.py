@@ -10,6 +10,7 @@ import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from promptocr.bench.report import plot_summary, results_markdown, write_markdown
@@ -67,18 +68,31 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _extra(module: str, evaluate: str, render: str, datasets: list[Path], limit: int | None) -> str:
+EXTRAS = {
+    "fields": ("promptocr.bench.fields", "evaluate_fields", "fields_markdown"),
+    "tables": ("promptocr.bench.tables", "evaluate_tables", "tables_markdown"),
+}
+
+
+def _import_extra(module: str) -> ModuleType:
     try:
-        mod = importlib.import_module(module)
+        return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        raise PromptOCRError(f"{module} is not installed in this build") from None
+        if exc.name == module:
+            raise PromptOCRError(f"{module} is not installed in this build") from None
+        raise PromptOCRError(
+            f"{module} needs the package {exc.name!r}, which is not installed"
+        ) from None
+
+
+def _extra(
+    mod: ModuleType, evaluate: str, render: str, datasets: list[Path], limit: int | None
+) -> str:
     parts = []
     for d in datasets:
         try:
             rep = getattr(mod, evaluate)(d, limit=limit)
-        except PromptOCRError as exc:
+        except PromptOCRError as exc:  # e.g. a dataset without fields or tables
             print(f"promptocr bench: {d}: {exc.message}", file=sys.stderr)
             continue
         parts.append(str(getattr(mod, render)(rep)))
@@ -115,7 +129,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.datasets:
         print("promptocr bench: error: give at least one DATASET_DIR", file=sys.stderr)
         return EXIT_USAGE
+    if args.limit is not None and args.limit < 1:
+        print("promptocr bench: error: --limit must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     try:
+        # Checked before anything runs, so a missing module doesn't cost a whole run.
+        extra_mods = {
+            name: _import_extra(EXTRAS[name][0]) for name in EXTRAS if getattr(args, name)
+        }
         specs = parse_engines(args.engines, args.variant)
         datasets = [load_dataset(d, args.limit) for d in args.datasets]
         if args.shard:
@@ -123,9 +144,6 @@ def run(args: argparse.Namespace) -> int:
             datasets = [replace(d, samples=d.samples[k::n]) for d in datasets]
     except PromptOCRError as exc:
         print(f"promptocr bench: error: {exc.message}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.limit is not None and args.limit < 1:
-        print("promptocr bench: error: --limit must be at least 1", file=sys.stderr)
         return EXIT_USAGE
 
     def progress(msg: str) -> None:
@@ -152,31 +170,10 @@ def run(args: argparse.Namespace) -> int:
         if log:
             log.close()
 
-    extras = []
-    try:
-        if args.fields:
-            extras.append(
-                _extra(
-                    "promptocr.bench.fields",
-                    "evaluate_fields",
-                    "fields_markdown",
-                    args.datasets,
-                    args.limit,
-                )
-            )
-        if args.tables:
-            extras.append(
-                _extra(
-                    "promptocr.bench.tables",
-                    "evaluate_tables",
-                    "tables_markdown",
-                    args.datasets,
-                    args.limit,
-                )
-            )
-    except PromptOCRError as exc:
-        print(f"promptocr bench: error: {exc.message}", file=sys.stderr)
-        return EXIT_USAGE
+    extras = [
+        _extra(mod, EXTRAS[name][1], EXTRAS[name][2], args.datasets, args.limit)
+        for name, mod in extra_mods.items()
+    ]
     report["extra_sections"] = [e for e in extras if e]
 
     _write_outputs(args, report)
