@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from promptocr import __version__
+from promptocr.cli import bench as bench_cmd
 from promptocr.cli import read as read_cmd
 from promptocr.cli import serve as serve_cmd
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     read_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
+    bench_cmd.add_parser(sub)
     return parser
 
 

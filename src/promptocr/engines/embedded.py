@@ -17,6 +17,7 @@ import numpy as np
 
 from promptocr.document.layout import build_blocks
 from promptocr.document.model import Line, Page, Point, Polygon, Word
+from promptocr.engines.orientation import orient_page
 from promptocr.engines.stages import (
     DetectionPolicy,
     LineOrientationClassifier,
@@ -64,7 +65,8 @@ class EmbeddedEngine:
     ) -> None:
         self.settings = settings or EngineSettings()
         self.session_settings = session or SessionSettings()
-        self._lock = threading.Lock()
+        # One lock per stage, so warm_up can build the sessions side by side.
+        self._locks = {k: threading.Lock() for k in ("det", "rec", "cls", "orient")}
         self._det: TextDetector | None = None
         self._rec: TextRecognizer | None = None
         self._cls: LineOrientationClassifier | None = None
@@ -74,7 +76,7 @@ class EmbeddedEngine:
     @property
     def detector(self) -> TextDetector:
         if self._det is None:
-            with self._lock:
+            with self._locks["det"]:
                 if self._det is None:
                     self._det = TextDetector(self.session_settings)
         return self._det
@@ -82,7 +84,7 @@ class EmbeddedEngine:
     @property
     def recognizer(self) -> TextRecognizer:
         if self._rec is None:
-            with self._lock:
+            with self._locks["rec"]:
                 if self._rec is None:
                     self._rec = TextRecognizer(self.session_settings)
         return self._rec
@@ -90,7 +92,7 @@ class EmbeddedEngine:
     @property
     def line_classifier(self) -> LineOrientationClassifier:
         if self._cls is None:
-            with self._lock:
+            with self._locks["cls"]:
                 if self._cls is None:
                     self._cls = LineOrientationClassifier(self.session_settings)
         return self._cls
@@ -98,7 +100,7 @@ class EmbeddedEngine:
     @property
     def page_classifier(self) -> PageOrientationClassifier:
         if self._orient is None:
-            with self._lock:
+            with self._locks["orient"]:
                 if self._orient is None:
                     self._orient = PageOrientationClassifier(self.session_settings)
         return self._orient
@@ -108,10 +110,18 @@ class EmbeddedEngine:
         self._rec = recognizer
 
     def warm_up(self) -> None:
-        """Load the models every read needs (for readiness probes and cold-start figures)."""
-        _ = self.detector, self.recognizer
+        """Load the models every read needs (for readiness probes and cold-start figures).
+
+        The sessions are built in parallel threads: onnxruntime does the graph optimisation of
+        each in native code, so on two cores this takes about the time of the largest one."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        loaders: list[Any] = [lambda: self.detector, lambda: self.recognizer]
         if self.settings.page_orientation:
-            _ = self.page_classifier
+            loaders.append(lambda: self.line_classifier)
+        with ThreadPoolExecutor(len(loaders)) as pool:
+            for f in [pool.submit(fn) for fn in loaders]:
+                f.result()
 
     # ----------------------------------------------------------------------------------------
 
@@ -147,19 +157,13 @@ class EmbeddedEngine:
 
         rotation = 0
         upright = bgr
-        if s.page_orientation:
-            with usage.stage("page_orientation"):
-                angle, prob = self.page_classifier(bgr)
-            if angle and prob >= s.page_orientation_min_conf:
-                rotation = angle
-                # The model reports how far the content is turned clockwise; turn it back.
-                upright = np.ascontiguousarray(np.rot90(bgr, k=angle // 90))
+        with usage.stage("detect"):
+            quads, _scores = self.detector(upright, s.detection)
+        if s.page_orientation:  # judged from these boxes; re-detects only if the page is turned
+            rotation, upright, quads = orient_page(self, bgr, quads, usage, s)
         else:
             usage.skip("page_orientation", "disabled by settings")
         out.rotation = rotation
-
-        with usage.stage("detect"):
-            quads, _scores = self.detector(upright, s.detection)
         usage.lines_detected += len(quads)
         if len(quads) == 0:
             usage.skip("recognize", "no text detected")
