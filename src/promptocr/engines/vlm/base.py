@@ -84,6 +84,7 @@ class VLMSettings:
     model_dir: str | None = None  # transformers backend: a local checkpoint directory
     device: str = "auto"  # transformers backend: "auto", "cpu", "cuda", "cuda:1"
     dtype: str = "auto"  # transformers backend: "auto" (bf16 on CUDA if supported), ...
+    threads: int | None = None  # transformers backend: torch CPU threads (None: torch default)
     max_tokens: int = 4096
     temperature: float = 0.0
     top_k: int = 1
@@ -117,6 +118,7 @@ class VLMSettings:
             "model_dir": model_dir,
             "device": env("PROMPTOCR_VLM_DEVICE") or cls.device,
             "dtype": env("PROMPTOCR_VLM_DTYPE") or cls.dtype,
+            "threads": _env_int("PROMPTOCR_VLM_THREADS", 0) or None,
             "max_tokens": _env_int("PROMPTOCR_VLM_MAX_TOKENS", cls.max_tokens),
             "timeout_s": _env_float("PROMPTOCR_VLM_TIMEOUT", cls.timeout_s),
             "retries": _env_int("PROMPTOCR_VLM_RETRIES", cls.retries),

@@ -70,6 +70,8 @@ class TransformersVLMEngine(VLMEngine):
                     "the transformers VLM engine needs torch and transformers>=5.16: "
                     f"pip install 'promptocr[vlm]' ({exc})"
                 ) from None
+            if self.settings.threads:
+                torch.set_num_threads(self.settings.threads)
             device = self._pick_device(torch)
             dtype = self._pick_dtype(torch, device)
             try:

@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     ap.add_argument("--dtype", default="auto", help="auto, bfloat16, float16, float32")
     ap.add_argument("--max-tokens", type=int, default=4096, help="upper bound per request")
+    ap.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     args = ap.parse_args(argv)
     settings = VLMSettings(
         backend="transformers",
@@ -165,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         device=args.device,
         dtype=args.dtype,
         max_tokens=args.max_tokens,
+        threads=args.threads,
     )
     engine = TransformersVLMEngine(settings)
     engine.load()  # the port opens only once the model is ready
