@@ -18,7 +18,7 @@ Rules, per request:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,9 @@ from prometheus_client import Counter
 
 from promptocr.document.model import Document, Page
 from promptocr.engines.usage import Usage
+from promptocr.engines.vlm.base import VLMEngine, VLMOutput
 from promptocr.errors import EngineUnavailableError, PromptOCRError
+from promptocr.inputs.loader import PageImage
 
 VLM_ONLY_TASKS = frozenset({"translate", "formula", "chart", "vqa"})
 ESCALATABLE_TASKS = frozenset({"read", "spot", "extract"})
@@ -284,3 +286,89 @@ def merge_fields(
             out[name] = value
         filled.append(name)
     return out, filled
+
+
+@dataclass
+class VLMRun:
+    """The VLM engine's answers for every page of one request, combined."""
+
+    task: str
+    outputs: list[VLMOutput]
+    document: Document | None = None  # spotting: one page per input page
+    fields: dict[str, Any] | None = None  # extraction: first value found per field
+    markdown: str | None = None  # everything else: pages joined by a blank line
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(o.text for o in self.outputs)
+
+    def usage(self) -> dict[str, Any]:
+        """Token counts, time and flags summed over the pages (for the result's usage)."""
+        first = self.outputs[0].usage if self.outputs else {}
+        keep = ("engine", "backend", "model", "base_url", "model_dir", "device")
+        return {
+            **{k: first[k] for k in keep if k in first},
+            "task": self.task,
+            "requests": len(self.outputs),
+            "prompt_tokens": sum(int(o.usage.get("prompt_tokens") or 0) for o in self.outputs),
+            "completion_tokens": sum(
+                int(o.usage.get("completion_tokens") or 0) for o in self.outputs
+            ),
+            "ms": round(sum(float(o.usage.get("ms") or 0.0) for o in self.outputs), 2),
+            "repetition_trimmed": any(o.repetition_trimmed for o in self.outputs),
+            "truncated": any(o.usage.get("finish_reason") == "length" for o in self.outputs),
+            "parse_errors": [o.parse_error for o in self.outputs if o.parse_error],
+        }
+
+
+def run_vlm(
+    vlm: VLMEngine,
+    task: str,
+    pages: Sequence[PageImage],
+    *,
+    arguments: Mapping[str, Any] | None = None,
+    prompt: str | None = None,
+    usage: Usage | None = None,
+    source: str | None = None,
+) -> VLMRun:
+    """Run `task` on every page with the VLM engine and combine the answers.
+
+    `prompt` is sent verbatim (the user's own official prompt or free question); None sends
+    the official prompt for `task`. Coordinates map back to each page's own pixels.
+    """
+    args = dict(arguments or {})
+    outputs = [
+        vlm.run(
+            p.image,
+            task,
+            prompt,
+            arguments=args,
+            page_index=p.index,
+            width=p.width,
+            height=p.height,
+            source=source or p.source,
+            usage=usage,
+        )
+        for p in pages
+    ]
+    run = VLMRun(task, outputs)
+    if task == "spot":
+        doc_pages = [
+            o.document
+            if o.document is not None
+            else Page(p.index, p.width, p.height, source=p.source)
+            for o, p in zip(outputs, pages, strict=True)
+        ]
+        run.document = Document(doc_pages, source=source)
+    if task == "extract":
+        names = [str(f) for f in args.get("fields") or []]
+        found: dict[str, Any] = {n: None for n in names}
+        for o in outputs:
+            for k, v in (o.fields or {}).items():
+                if k not in found or not has_value(found[k]):
+                    found[k] = v
+        run.fields = found
+    else:
+        parts = [o.markdown if o.markdown is not None else o.text for o in outputs]
+        run.markdown = "\n\n".join(p for p in parts if p)
+    return run
