@@ -123,6 +123,8 @@ class VLMSettings:
             "timeout_s": _env_float("PROMPTOCR_VLM_TIMEOUT", cls.timeout_s),
             "retries": _env_int("PROMPTOCR_VLM_RETRIES", cls.retries),
             "prompt_language": env("PROMPTOCR_VLM_PROMPT_LANGUAGE") or cls.prompt_language,
+            "request_logprobs": (env("PROMPTOCR_VLM_LOGPROBS") or "1").lower()
+            not in ("0", "false", "no"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
