@@ -5,6 +5,8 @@ The CLI prints them as one line naming the file; the server returns them as JSON
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PromptOCRError(Exception):
     """Base class: `code` is stable for clients, `status` is the HTTP status to answer with."""
@@ -12,16 +14,28 @@ class PromptOCRError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.source = source
+        # Extra, machine-readable context (e.g. the recognised text a translate request
+        # still produced before the missing engine stopped it). Omitted when empty.
+        self.details = details
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}" if self.source else self.message
 
-    def to_dict(self) -> dict[str, str | None]:
-        return {"code": self.code, "message": self.message, "source": self.source}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message, "source": self.source}
+        if self.details:
+            out["details"] = self.details
+        return out
 
 
 class InvalidInputError(PromptOCRError):
@@ -71,3 +85,10 @@ class EngineUnavailableError(PromptOCRError):
 
     code = "engine_unavailable"
     status = 501
+
+
+class InvalidOptionError(PromptOCRError):
+    """A request option (output format, task argument) has a value the task can't use."""
+
+    code = "invalid_option"
+    status = 400

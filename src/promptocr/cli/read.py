@@ -30,6 +30,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="image or PDF files")
     p.add_argument("-f", "--format", choices=sorted(FORMATS), default="json", help="output format")
+    p.add_argument(
+        "-p",
+        "--prompt",
+        help="an instruction, e.g. '提取姓名、性别、身份证号' or 'extract the total'; prints the "
+        "task's Result JSON (plan, output, content, usage, document)",
+    )
     p.add_argument("--pages", help="pages to read, 1-based, e.g. '1-3,5' (default: all)")
     p.add_argument("-o", "--output-dir", type=Path, help="write one file per input into DIR")
     p.add_argument("--dpi", type=int, default=200, help="PDF rendering resolution (default 200)")
@@ -90,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
     from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL
 
     pipeline, settings = make_pipeline(args)
+    if getattr(args, "prompt", None) is not None:
+        return run_prompt(args, pipeline, settings)
     options = ReadOptions(pages=args.pages, dpi=args.dpi, use_pdf_text=args.use_pdf_text)
     if args.output_dir:
         args.output_dir.mkdir(parents=True, exist_ok=True)
@@ -119,6 +127,36 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
     bar.close()
+    if failures == 0:
+        return EXIT_OK
+    return EXIT_ALL_FAILED if failures == len(args.files) else EXIT_PARTIAL
+
+
+def run_prompt(args: argparse.Namespace, pipeline: OCRPipeline, settings: EngineSettings) -> int:
+    """`promptocr read FILE -p PROMPT`: run the instruction and print each Result as JSON."""
+    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL
+    from promptocr.tasks import Service
+
+    service = Service(pipeline)
+    failures = 0
+    for name in args.files:
+        try:
+            result = service.run(
+                name, args.prompt, pages=args.pages, dpi=args.dpi, settings=settings
+            )
+        except PromptOCRError as exc:
+            failures += 1
+            print(f"promptocr: error: {exc}", file=sys.stderr)
+            if exc.details:
+                print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), file=sys.stderr)
+            continue
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        if args.output_dir:
+            args.output_dir.mkdir(parents=True, exist_ok=True)
+            (args.output_dir / f"{Path(name).stem}.json").write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
     if failures == 0:
         return EXIT_OK
     return EXIT_ALL_FAILED if failures == len(args.files) else EXIT_PARTIAL

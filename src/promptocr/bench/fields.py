@@ -1,0 +1,175 @@
+"""Key-field extraction benchmark: ask for each image's ground-truth field names in a plain
+prompt and score the values `extract` returns.
+
+The prompt is built from the field names alone: simple names ("company", "total") are asked
+in plain English ("Extract the company, date, address and total as JSON."); printed labels
+("Date:", "R & D COMMENTS:") go in HunyuanOCR's field-list template. Nothing here knows which
+dataset it is reading.
+
+Scores, per field name (or pooled when names differ per image, as in forms):
+- exact match after whitespace/case normalisation (SROIE task-3 style): precision over
+  returned values, recall over ground-truth fields, F1;
+- normalised similarity: rapidfuzz `fuzz.ratio` / 100 (1 - normalised Indel distance) and
+  1 - normalised Levenshtein distance, with a missing value scoring 0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+SIMPLE_NAME = re.compile(r"^[A-Za-z][A-Za-z _-]{0,30}$")
+
+
+def normalize_value(s: str | None) -> str:
+    """Case- and whitespace-insensitive form used for exact match and similarity."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or "")).upper()
+
+
+def prompt_for(keys: list[str]) -> str:
+    """A plain instruction asking for `keys` (generic: depends on the names only)."""
+    if all(SIMPLE_NAME.match(k) for k in keys) and len(keys) <= 8:
+        names = [k.replace("_", " ") for k in keys]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Extract the {listed} as JSON."
+    return (
+        "Extract the content of the fields: "
+        + json.dumps(keys, ensure_ascii=False)
+        + " from the image and return it in JSON format."
+    )
+
+
+def _load(dataset_dir: Path, limit: int | None) -> list[dict[str, Any]]:
+    rows = []
+    with (dataset_dir / "gt.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                if row.get("fields"):
+                    rows.append(row)
+    return rows[:limit] if limit else rows
+
+
+def evaluate_fields(dataset_dir: Path, limit: int | None = None) -> dict[str, Any]:
+    """Run the `extract` task on every image of `dataset_dir/gt.jsonl` that has `fields`."""
+    from promptocr.errors import PromptOCRError
+    from promptocr.pipeline import OCRPipeline
+    from promptocr.tasks.service import Service
+
+    dataset_dir = Path(dataset_dir)
+    rows = _load(dataset_dir, limit)
+    service = Service(OCRPipeline())
+    name_counts = Counter(k for r in rows for k in r["fields"])
+    shared = {k for k, n in name_counts.items() if n >= max(2, len(rows) // 2)}
+    per: dict[str, dict[str, float]] = {}
+    samples: list[dict[str, Any]] = []
+    times: list[float] = []
+    errors: list[str] = []
+
+    def bucket(name: str) -> dict[str, float]:
+        key = name if name in shared else "(per-form labels)"
+        return per.setdefault(
+            key, {"n": 0, "predicted": 0, "correct": 0, "indel": 0.0, "levenshtein": 0.0}
+        )
+
+    for row in rows:
+        gt: dict[str, str] = row["fields"]
+        keys = list(gt)
+        t0 = time.perf_counter()
+        try:
+            result = service.run(dataset_dir / row["image"], prompt_for(keys))
+            values = result.output.get("fields", {})
+        except PromptOCRError as exc:
+            errors.append(f"{row['image']}: {exc}")
+            values = {}
+        times.append((time.perf_counter() - t0) * 1000.0)
+        for k, truth in gt.items():
+            pred = values.get(k)
+            b = bucket(k)
+            b["n"] += 1
+            t, p = normalize_value(truth), normalize_value(pred)
+            if pred is not None:
+                b["predicted"] += 1
+            ok = pred is not None and p == t
+            b["correct"] += ok
+            if pred is not None:
+                b["indel"] += fuzz.ratio(p, t) / 100.0
+                b["levenshtein"] += Levenshtein.normalized_similarity(p, t)
+            if not ok and len(samples) < 40:
+                samples.append({"image": row["image"], "field": k, "truth": truth, "got": pred})
+
+    def summary(b: dict[str, float]) -> dict[str, float]:
+        n, pr, c = b["n"], b["predicted"], b["correct"]
+        precision = c / pr if pr else 0.0
+        recall = c / n if n else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {
+            "fields": int(n),
+            "returned": int(pr),
+            "exact": round(recall, 4),
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "similarity": round(b["indel"] / n, 4) if n else 0.0,
+            "levenshtein_similarity": round(b["levenshtein"] / n, 4) if n else 0.0,
+        }
+
+    total = {"n": 0.0, "predicted": 0.0, "correct": 0.0, "indel": 0.0, "levenshtein": 0.0}
+    for b in per.values():
+        for k in total:
+            total[k] += b[k]
+    return {
+        "dataset": dataset_dir.name,
+        "images": len(rows),
+        "prompt_example": prompt_for(list(rows[0]["fields"])) if rows else "",
+        "per_field": {k: summary(b) for k, b in sorted(per.items())},
+        "overall": summary(total),
+        "ms_per_image": round(statistics.mean(times), 1) if times else 0.0,
+        "errors": errors,
+        "misses_sample": samples,
+    }
+
+
+def fields_markdown(report: dict[str, Any]) -> str:
+    """A Markdown section for one `evaluate_fields` report."""
+    lines = [
+        f"### Key fields: {report['dataset']} ({report['images']} images)",
+        "",
+        f"Prompt, e.g.: `{report['prompt_example'][:160]}`",
+        "",
+        "| field | n | returned | exact (recall) | precision | F1 | similarity | Levenshtein sim. |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    rows = list(report["per_field"].items()) + [("**overall**", report["overall"])]
+    for name, s in rows:
+        lines.append(
+            f"| {name} | {s['fields']} | {s['returned']} | {s['exact']:.3f} | "
+            f"{s['precision']:.3f} | {s['f1']:.3f} | {s['similarity']:.3f} | "
+            f"{s['levenshtein_similarity']:.3f} |"
+        )
+    lines += [
+        "",
+        f"Mean time per image (OCR + extraction, CPU): {report['ms_per_image']:.0f} ms.",
+        "Exact = value equal to the ground truth after removing whitespace and upper-casing; "
+        "similarity = rapidfuzz `fuzz.ratio`/100 (a missing value scores 0).",
+    ]
+    if report.get("errors"):
+        lines.append(f"Errors: {len(report['errors'])} (first: {report['errors'][0]}).")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - convenience entry point
+    import sys
+
+    for arg in sys.argv[1:]:
+        rep = evaluate_fields(Path(arg))
+        sys.stdout.write(fields_markdown(rep) + "\n")

@@ -1,0 +1,575 @@
+"""Prebuilt document types: a schema (the fields returned when the prompt only names the
+document) and specialised finders for fields that have no printed label.
+
+* `receipt` — shop receipts: company (merchant line at the top), address (the lines under
+  it up to the phone/tax/date lines), date (first date), total (amount after TOTAL / ROUNDED /
+  AMOUNT DUE / 合计 keywords, largest plausible amount as a fallback).
+* `id_card` — Chinese resident identity card, front (姓名 性别 民族 出生 住址 公民身份号码,
+  the ID number checked against GB 11643) and back (签发机关 有效期限).
+* `vat_invoice` — Chinese VAT invoice (增值税发票) key fields.
+* `passport` — passports and ID cards with an ICAO 9303 machine-readable zone (TD3 / TD1),
+  every check digit verified.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from promptocr.document.model import Line
+from promptocr.tasks import validators as v
+from promptocr.tasks.extract import (
+    FieldResult,
+    PageView,
+    Span,
+    extract_generic,
+    fill_geometry,
+    find_by_label,
+    find_by_pattern,
+)
+from promptocr.tasks.fields import CONCEPT_BY_NAME, fold, match_concept
+
+Finder = Callable[[Sequence[PageView], str], FieldResult]
+
+
+@dataclass
+class DocType:
+    name: str
+    title: str
+    schema: dict[str, str]  # field -> type, in output order
+    finders: dict[str, Finder] = field(default_factory=dict)
+
+    def field_for(self, key: str) -> str | None:
+        k = fold(key).replace(" ", "_")
+        if k in self.schema:
+            return k
+        c = match_concept(key)
+        if c is not None and c.name in self.schema:
+            return c.name
+        return None
+
+    def extract(self, views: Sequence[PageView], key: str) -> FieldResult | None:
+        f = self.field_for(key)
+        if f is None:
+            return None
+        finder = self.finders.get(f)
+        if finder is not None:
+            return finder(views, key)
+        concept = CONCEPT_BY_NAME.get(f)
+        if concept is None:
+            return extract_generic(views, key)
+        res = find_by_label(
+            views, key, [key, *concept.synonyms], _label_type(concept.type), multiline=True
+        )
+        res.type = concept.type
+        if res.value is None and res.raw is None and concept.type in ("date", "cn_id"):
+            res = find_by_pattern(views, key, concept.type)
+        return res
+
+
+def _label_type(t: str) -> str:
+    return "text" if t in ("company", "address") else t
+
+
+# ---------------------------------------------------------------------------------------------
+# receipts
+
+COMPANY_MARK = re.compile(
+    r"\b(?:SDN\.?\s*BHD|BHD|S/B|SB|SDN|LTD|LIMITED|LLC|INC|CORP(?:ORATION)?|CO(?=\.)|COMPANY|"
+    r"MART|STORES?|SHOP|CAFE|PLC|PTE|GMBH|KEDAI|FOOD|BISTRO|TEA)\b|"
+    # long trade words also match inside run-together OCR ("SANYUSTATIONERYSHOP")
+    r"ENTERPRISE|TRADING|HOLDINGS|RESTAURANT|RESTORAN|SUPERMARKET|HYPERMARKET|HARDWARE|"
+    r"PHARMACY|BAKERY|BAKERIES|STATIONERY|BOOKSTORE|MARKETING|INDUSTRIES|SERVICES|"
+    r"PERNIAGAAN|CONFECTIONERY|"
+    r"有限公司|公司|商店|超市|餐厅|饭店|药店|便利店",
+    re.I,
+)
+ADDRESS_MARK = re.compile(
+    r"\b(?:JALAN|JLN|LORONG|LRG|TAMAN|TMN|LOT|NO\s?[.:,]?\s?[A-Z]?\d|BLOK|BLOCK|BANDAR|KAMPUNG|KG|"
+    r"ROAD|RD|STREET|ST|AVENUE|AVE|LANE|FLOOR|SUITE|UNIT|BUILDING|PLAZA|CENTRE|CENTER|"
+    r"PERSIARAN|LEBUH|SELANGOR|JOHOR|KUALA|LUMPUR|MALAYSIA|PUCHONG|KLANG|SHAH ALAM|"
+    r"PETALING|JAYA|BAHRU|KEPONG|CHERAS|AMPANG|SUBANG|BATU|PULAU|PINANG|PERAK|KEDAH|MELAKA|"
+    r"PAHANG|SABAH|SARAWAK|NEGERI|SEMBILAN|TERENGGANU|KELANTAN|PERLIS|INDUSTRIAL|"
+    r"PERINDUSTRIAN|SEKSYEN|SECTION|CITY|DISTRICT)\b|\b\d{5}\b|路|街|号|区|市|省|大道",
+    re.I,
+)
+ADDRESS_STOP = re.compile(
+    r"\b(?:TEL|TELEPHONE|PHONE|FAX|H/?P|GST|SST|TAX|INVOICE|RECEIPT|CASHIER|DATE|E-?MAIL|"
+    r"WWW|HTTP|TABLE|BILL|ORDER|REG(?:ISTRATION)?|ROC|SALES|DOC|CHECK|SLIP|MEMBER|"
+    r"OPERATOR|COUNTER|TERMINAL|POS|TIME)\b|INVOICE|RECEIPT|@|电话|发票|日期|收银",
+    re.I,
+)
+REG_NO = re.compile(
+    r"\(?\s*(?:CO\.?\s*(?:REG|NO)|COMPANY\s*(?:REG|NO)|ROC|REG\.?\s*NO)[^)]*\)?|"
+    r"\(?\b[A-Z]{0,3}\d{4,}[\dA-Z]*\s*-\s*[A-Z]\b\)?|\(\s*\d{3,}[\dA-Z-]*(?:\s+[A-Z])?\s*\)",
+    re.I,
+)
+TOTAL_EXCLUDE = re.compile(
+    r"SUB\s*-?\s*TOTAL|TOTAL\s*(?:QTY|QUANTITY|ITEMS?|GST|TAX|DISC|SAVING|EXCL|POINTS?|"
+    r"NO\.?\s*OF|UNITS?)|TOT\s*QTY|EXCLUD|ITEM\s*\(?S\)?|QTY|小计|税额|\bGST\b\s*\d|"
+    r"CHANGE|CASH\b|TENDER|PAID|BALANCE\s+(?:OF\s+)?POINTS|DISCOUNT|ROUNDING|TAX\s*TOTAL",
+    re.I,
+)
+TOTAL_HIGH = re.compile(
+    r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*ROUNDED|ROUNDED\s*TOTAL|TOTAL\s*AMO?U?N?T|AMOUNT\s*DUE|"
+    r"TOTAL\s*DUE|TOTAL\s*PAYABLE|AMOUNT\s*PAYABLE|TOTAL\s*SALES|TOTAL\s*\(?\s*RM|"
+    r"TOTAL\s*INCL|TOTAL\s*\(?\s*MYR|TOTAL\s*AFTER|\bDUE\b|价税合计|应付金额|实付金额|实收",
+    re.I,
+)
+TOTAL_NEVER = re.compile(
+    r"INCLUDED|TAX\s*TOTAL|SAVING|\bQTY\b|QUANTITY|CHANGE|TENDER|PAID|COLLECTED|找零", re.I
+)
+SUMMARY = re.compile(r"(?:GST|TAX|SST|VAT)\s*SUMM?ARY|税额汇总", re.I)
+TOTAL_ANY = re.compile(r"\bTOTAL\b|\bAMOUNT\b|\bDUE\b|合计|总计|总额|应付|实付", re.I)
+SUBTOTAL = re.compile(r"SUB\s*-?\s*TOTAL|小计", re.I)
+ROUNDED = re.compile(r"ROUND", re.I)
+CASHY = re.compile(r"CASH|CHANGE|TENDER|PAID|VISA|MASTER|CARD|找零|现金", re.I)
+
+
+def _top_lines(view: PageView) -> list[Line]:
+    lines = view.lines
+    n = max(6, min(16, len(lines) // 3))
+    return lines[:n]
+
+
+LEGAL_FORM = re.compile(
+    r"\b(?:SDN\.?\s*BHD|S/B|BHD|LTD|LIMITED|LLC|INC|PLC|PTE\.?\s*LTD|GMBH|CORP)\b\.?|有限公司",
+    re.I,
+)
+
+
+def _clean_company(text: str) -> str:
+    t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
+    # nothing after the legal form belongs to the name ("KING'S CONFECTIONERY S/B (KSB)")
+    m = LEGAL_FORM.search(t)
+    if m:
+        t = t[: m.end()]
+    t = REG_NO.sub(" ", t)
+    t = re.sub(r"\s+", " ", t).strip(" ,-:;")
+    return t
+
+
+def _is_noise(ln: Line) -> bool:
+    t = ln.text.strip()
+    letters = sum(ch.isalpha() for ch in t)
+    alnum = sum(ch.isalnum() for ch in t)
+    return letters < 2 or alnum < 0.5 * len(t)
+
+
+_STRONG_MARK = re.compile(r"\b(?:SDN|BHD|S/B|LTD|LIMITED|LLC|INC|PLC|PTE|GMBH)\b|有限公司", re.I)
+_CONT_MARK = re.compile(
+    r"^\s*(?:\(?[A-Z]{1,3}\)?\s*)?(?:SDN\.?\s*BHD|BHD|S/B|LTD|LIMITED|ENTERPRISE|"
+    r"\(M\)|CO\.|TRADING|HOLDINGS)(?!\w)",
+    re.I,
+)
+
+
+def _company_line(view: PageView) -> Line | None:
+    top = _top_lines(view)
+    for ln in top:
+        marked = (
+            COMPANY_MARK.search(ln.text)
+            and not ADDRESS_STOP.search(ln.text)
+            and not ln.text.lstrip().startswith("(")  # "(TONYMOLY SHOP)" describes the name above
+        )
+        if marked and (
+            not ADDRESS_MARK.search(_clean_company(ln.text))
+            or re.search(r"SDN|BHD|LTD|有限公司", ln.text, re.I)
+        ):
+            return ln
+    # else: the line right above the first address-looking line
+    for i, ln in enumerate(top):
+        if ADDRESS_MARK.search(ln.text) and not COMPANY_MARK.search(ln.text):
+            for j in range(i - 1, -1, -1):
+                cand = top[j]
+                if (
+                    _is_noise(cand)
+                    or not _clean_company(cand.text)
+                    or REG_NO.fullmatch(cand.text.strip())
+                ):
+                    continue
+                if v.parse_date(cand.text):
+                    continue
+                return cand
+            break
+    for ln in top:
+        if not _is_noise(ln) and not ADDRESS_STOP.search(ln.text):
+            return ln
+    return None
+
+
+def _company_lines(view: PageView) -> list[Line]:
+    """The merchant line plus the lines it wraps onto ('POPULAR BOOK' / 'CO. (M) SDN BHD')."""
+    ln = _company_line(view)
+    if ln is None:
+        return []
+    idx = next(i for i, x in enumerate(view.lines) if x is ln)
+    parts = [ln]
+    if _CONT_MARK.search(ln.text) and idx > 0:
+        prev = view.lines[idx - 1]
+        if (
+            not _is_noise(prev)
+            and not ADDRESS_STOP.search(prev.text)
+            and not v.parse_date(prev.text)
+        ):
+            parts.insert(0, prev)
+    j = idx + 1
+    while j < len(view.lines) and len(parts) < 4:
+        joined = " ".join(p.text for p in parts)
+        if re.search(r"\b(?:BHD|S/B|LTD|LIMITED|LLC|INC|PLC|GMBH)\b|有限公司", joined, re.I):
+            break
+        nxt = view.lines[j]
+        short_strong = _STRONG_MARK.search(nxt.text) and len(nxt.text.split()) <= 4
+        if not (_CONT_MARK.search(nxt.text) or short_strong):
+            break
+        parts.append(nxt)
+        j += 1
+    return parts
+
+
+def receipt_company(views: Sequence[PageView], key: str) -> FieldResult:
+    res = FieldResult(name=key, type="company")
+    for view in views:
+        parts = _company_lines(view)
+        names = [_clean_company(p.text) for p in parts]
+        spans = [Span(p, 0, len(p.text), view.page) for p, n in zip(parts, names, strict=True) if n]
+        name = " ".join(n for n in names if n)
+        if not name:
+            continue
+        res.value, res.valid, res.method = name, True, "layout"
+        fill_geometry(res, spans)
+        return res
+    labelled = find_by_label(
+        views, key, [key, "company", "merchant", "store", "商户", "公司"], "text"
+    )
+    labelled.type = "company"
+    return labelled
+
+
+def _next_line(view: PageView, ln: Line) -> Line | None:
+    for i, x in enumerate(view.lines):
+        if x is ln:
+            return view.lines[i + 1] if i + 1 < len(view.lines) else None
+    return None
+
+
+def receipt_address(views: Sequence[PageView], key: str) -> FieldResult:
+    """Lines under the merchant name that look like an address, up to the phone/tax lines."""
+    res = FieldResult(name=key, type="address")
+    for view in views:
+        top = view.lines[: max(10, min(20, len(view.lines) // 2))]
+        comp = _company_lines(view)
+        start = 0
+        if comp:
+            for i, ln in enumerate(top):
+                if ln is comp[-1]:
+                    start = i + 1
+                    break
+        picked = _address_lines(view, top, start) or _address_lines(view, top, 0)
+        if picked:
+            res.value = v.fix_digit_confusions(" ".join(p.text.strip() for p in picked))
+            res.valid, res.method = True, "layout"
+            fill_geometry(res, [Span(p, 0, len(p.text), view.page) for p in picked])
+            return res
+    labelled = find_by_label(views, key, [key, "address", "地址"], "text", multiline=True)
+    labelled.type = "address"
+    return labelled if labelled.value is not None else res
+
+
+POSTCODE = re.compile(r"(?<!\d)\d{5,6}(?!\d)")
+
+
+def _address_lines(view: PageView, top: list[Line], start: int) -> list[Line]:
+    if True:
+        picked: list[Line] = []
+        skipped = 0
+        for ln in top[start:]:
+            t = ln.text.strip()
+            has_mark = bool(ADDRESS_MARK.search(REG_NO.sub(" ", t)))
+            if not picked:
+                if not has_mark:
+                    skipped += 1
+                    if skipped > 4:
+                        break
+                    continue
+                if ADDRESS_STOP.search(t) and not re.match(r"\s*(?:NO|LOT|UNIT)\b", t, re.I):
+                    skipped += 1
+                    continue
+                picked.append(ln)
+                continue
+            gap = ln.bbox[1] - picked[-1].bbox[3]
+            if gap > 1.5 * view.lh or ADDRESS_STOP.search(t) or v.find_email(t):
+                break
+            ph = v.find_phone(t)
+            if ph is not None and len(ph.normalized) >= 9 and sum(ch.isalpha() for ch in t) < 6:
+                break
+            if REG_NO.fullmatch(t) or (v.parse_date(t) and not has_mark) or _is_noise(ln):
+                break
+            if any(POSTCODE.search(p.text) for p in picked) and not ADDRESS_MARK.search(
+                POSTCODE.sub(" ", t)
+            ):
+                break  # after the postcode line only more address words carry on (not a mall name)
+            picked.append(ln)
+            if len(picked) >= 6:
+                break
+        return picked
+
+
+def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
+    """Amounts (with decimals) after a label: the rest of its line, then the row to its right."""
+    out: list[Span] = []
+    spans = [Span(ln, after, len(ln.text), view.page)]
+    cy = (ln.bbox[1] + ln.bbox[3]) / 2
+    spans += [
+        Span(r, 0, len(r.text), view.page)
+        for r in _right_neighbours(view, ln)
+        if abs((r.bbox[1] + r.bbox[3]) / 2 - cy) <= 0.5 * view.lh
+    ]
+    for sp in spans:
+        for a in v.find_amounts(sp.text):
+            if "." not in a.text:
+                continue
+            start = sp.start + a.start
+            if start > 0 and sp.line.text[start - 1] == "$":
+                start -= 1
+            else:  # a currency code glued to the figure is part of it as printed ("RM9.00")
+                cur = re.search(r"(?:RM|MYR|USD|SGD)$", sp.line.text[:start], re.I)
+                if cur and (cur.start() == 0 or not sp.line.text[cur.start() - 1].isalpha()):
+                    start = cur.start()
+            out.append(Span(sp.line, start, sp.start + a.end, sp.page))
+    return out
+
+
+def _amount_of(sp: Span) -> float:
+    found = v.find_amounts(sp.text)
+    return float(found[-1].normalized) if found else 0.0
+
+
+def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
+    """Amount after the strongest total keyword (the last one of that strength); a rounded
+    figure printed on a rounding line next to it wins; subtotal and then the largest amount
+    are fallbacks."""
+    res = FieldResult(name=key, type="amount")
+    cands: list[tuple[int, int, Span, str]] = []  # (priority, order, span, label)
+    rounding: list[tuple[int, list[Span]]] = []
+    order = 0
+    for view in views:
+        in_summary = False
+        for ln in view.lines:
+            t = ln.text
+            order += 1
+            if SUMMARY.search(t):
+                in_summary = True  # the tax summary table repeats "Total" for other figures
+            if in_summary:
+                continue
+            if ROUNDED.search(t) and not re.search(r"ADJ", t, re.I):
+                amounts = _row_amounts(view, ln, ROUNDED.search(t).end())  # type: ignore[union-attr]
+                if amounts:
+                    rounding.append((order, amounts))
+                    continue
+            is_adj = bool(ROUNDED.search(t) and re.search(r"ADJ", t, re.I))
+            if not TOTAL_ANY.search(t) and not SUBTOTAL.search(t) and not is_adj:
+                continue
+            if TOTAL_NEVER.search(t):
+                continue
+            m_hi = TOTAL_HIGH.search(t)
+            if ROUNDED.search(t) and re.search(r"ADJ", t, re.I) and not m_hi:
+                amounts = _row_amounts(view, ln, 0)
+                if amounts:
+                    rounding.append((order, amounts))
+                continue
+            if SUBTOTAL.search(t) and not m_hi:
+                prio = 0
+                m = SUBTOTAL.search(t)
+            else:
+                if TOTAL_EXCLUDE.search(t) and not m_hi:
+                    continue
+                prio = 2 if m_hi else 1
+                m = m_hi or TOTAL_ANY.search(t)
+            assert m is not None
+            amounts = _row_amounts(view, ln, m.end())
+            if amounts:
+                cands.append((prio, order, amounts[-1], m.group(0)))
+    if cands:
+        prio, pos, sp, label = max(cands, key=lambda c: (c[0], c[1]))
+        value = _amount_of(sp)
+        # "Rounding 31.45 -0.02" or "Rounding RM 182.00" right after the total
+        lh = views[0].lh if views else 20.0
+        for _rpos, amounts in rounding:
+            dy = amounts[0].line.bbox[1] - sp.line.bbox[1]
+            if 0 < dy <= 4.5 * lh:
+                for a in amounts:
+                    av = _amount_of(a)
+                    if av != value and abs(av - value) <= 0.05 and av >= 1.0:
+                        sp, label = a, "rounded total"
+                        value = av
+        res.value = sp.text.strip()
+        res.normalized = f"{value:.2f}"
+        res.valid, res.method, res.label = True, "label", label
+        fill_geometry(res, [sp])
+        return res
+    # fallback: the largest plausible amount that is not a cash/change line
+    top: tuple[float, Span] | None = None
+    for view in views:
+        for ln in view.lines:
+            row_text = " ".join(x.text for x in view.row_of(ln))
+            if CASHY.search(row_text):
+                continue
+            for amt in v.find_amounts(ln.text, require_decimals=True):
+                val = float(amt.normalized)
+                if val < 100000 and (top is None or val > top[0]):
+                    top = (val, Span(ln, amt.start, amt.end, view.page))
+    if top is not None:
+        res.value = top[1].text
+        res.normalized = f"{top[0]:.2f}"
+        res.valid, res.method = True, "largest_amount"
+        fill_geometry(res, [top[1]])
+    return res
+
+
+def _right_neighbours(view: PageView, ln: Line) -> list[Line]:
+    row = view.row_of(ln)
+    return sorted(
+        [x for x in row if x is not ln and x.bbox[0] >= ln.bbox[2] - 0.5 * view.lh],
+        key=lambda x: x.bbox[0],
+    )
+
+
+def receipt_date(views: Sequence[PageView], key: str) -> FieldResult:
+    res = find_by_label(views, key, [key, "date", "日期", "tarikh"], "date")
+    if res.value is None:
+        res = find_by_pattern(views, key, "date")
+    res.type = "date"
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+# passports (ICAO 9303 MRZ)
+
+MRZ_FIELDS = (
+    "document_type",
+    "issuing_country",
+    "surname",
+    "given_names",
+    "document_number",
+    "nationality",
+    "date_of_birth",
+    "sex",
+    "date_of_expiry",
+    "personal_number",
+)
+_MRZ_ALIASES = {
+    "passport_number": "document_number",
+    "name": "given_names",
+    "country": "issuing_country",
+}
+
+
+def _mrz(views: Sequence[PageView]) -> tuple[dict[str, object], list[Span]] | None:
+    for view in views:
+        lines = [ln for ln in view.lines if v.looks_like_mrz(ln.text)]
+        parsed = v.parse_mrz([ln.text for ln in lines])
+        if parsed is not None:
+            return parsed, [Span(ln, 0, len(ln.text), view.page) for ln in lines]
+    return None
+
+
+def passport_field(views: Sequence[PageView], key: str) -> FieldResult:
+    res = FieldResult(name=key, type="mrz")
+    f = fold(key).replace(" ", "_")
+    c = match_concept(key)
+    name = f if f in MRZ_FIELDS else _MRZ_ALIASES.get(c.name if c else f, c.name if c else f)
+    found = _mrz(views)
+    if found is None or name not in MRZ_FIELDS:
+        return res
+    parsed, spans = found
+    checks = parsed["checks"]
+    assert isinstance(checks, dict)
+    val = parsed.get(name)
+    res.value = None if val is None else str(val)
+    res.normalized = res.value
+    check_key = name if name in checks else None
+    res.valid = bool(checks[check_key]) if check_key else bool(parsed["valid"])
+    res.method = "mrz"
+    if check_key and not checks[check_key]:
+        res.raw, res.value, res.reason = res.value, None, "ICAO 9303 check digit does not match"
+    res.type = "date" if name.startswith("date_") else "mrz"
+    fill_geometry(res, spans)
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _receipt() -> DocType:
+    return DocType(
+        "receipt",
+        "Shop receipt",
+        {"company": "company", "date": "date", "address": "address", "total": "amount"},
+        {
+            "company": receipt_company,
+            "address": receipt_address,
+            "total": receipt_total,
+            "date": receipt_date,
+        },
+    )
+
+
+def _id_card() -> DocType:
+    return DocType(
+        "id_card",
+        "Chinese resident identity card (front and back)",
+        {
+            "name": "text",
+            "sex": "sex",
+            "ethnicity": "text",
+            "date_of_birth": "date",
+            "address": "address",
+            "id_number": "cn_id",
+            "issuing_authority": "text",
+            "valid_period": "text",
+        },
+    )
+
+
+def _vat_invoice() -> DocType:
+    return DocType(
+        "vat_invoice",
+        "Chinese VAT invoice (增值税发票)",
+        {
+            "invoice_code": "number",
+            "invoice_number": "number",
+            "date": "date",
+            "check_code": "number",
+            "buyer": "text",
+            "company": "company",
+            "tax_id": "number",
+            "subtotal": "amount",
+            "tax": "amount",
+            "total": "amount",
+        },
+    )
+
+
+def _passport() -> DocType:
+    schema = {f: ("date" if f.startswith("date_") else "mrz") for f in MRZ_FIELDS}
+    dt = DocType("passport", "Passport / ID with an ICAO 9303 MRZ", schema)
+    dt.finders = {f: passport_field for f in MRZ_FIELDS}
+    return dt
+
+
+DOCTYPES: dict[str, DocType] = {
+    d.name: d for d in (_receipt(), _id_card(), _vat_invoice(), _passport())
+}
+_RECEIPT_HINTS = {"company", "address", "total", "date"}
+
+
+def resolve(document_type: str | None, keys: Sequence[str]) -> DocType | None:
+    """The named document type, or the one the keys imply (e.g. company + total -> receipt)."""
+    if document_type:
+        return DOCTYPES[document_type]
+    concepts = {c.name for c in (match_concept(k) for k in keys) if c is not None}
+    if len(concepts & _RECEIPT_HINTS) >= 2 and concepts & {"company", "total"}:
+        return DOCTYPES["receipt"]
+    return None

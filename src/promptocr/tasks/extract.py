@@ -1,0 +1,528 @@
+"""`extract`: find the values of named fields on OCR'd pages, by layout, and check their type.
+
+For each requested key: match it to a concept (synonyms in several languages), find label
+occurrences on the page (fuzzy, word-bounded), then take the value from (1) the same line after
+the label and a separator, (2) the right neighbour on the same row, (3) the line below. The
+candidate must pass the field's type check (date, amount, phone, e-mail, Chinese ID with its
+check digit, ...). A field that is not found is `None`, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from promptocr.document.layout import sort_rows
+from promptocr.document.model import (
+    BBox,
+    Document,
+    Line,
+    Page,
+    Polygon,
+    bbox_of,
+    same_row,
+    union_bbox,
+)
+from promptocr.tasks import validators as v
+from promptocr.tasks.fields import Concept, fold, fold_line, guess_type, match_concept
+
+
+@dataclass
+class FieldResult:
+    """One extracted field: the value as printed (or None) and where it came from."""
+
+    name: str
+    value: str | None = None
+    confidence: float | None = None
+    page: int | None = None  # 1-based page number
+    bbox: list[float] | None = None
+    polygon: list[list[float]] | None = None
+    normalized: Any = None
+    valid: bool | None = None
+    type: str = "text"
+    label: str | None = None  # the printed label the value was found next to
+    method: str | None = None  # same_line, right, below, pattern, mrz, layout
+    raw: str | None = None  # a rejected candidate (e.g. an ID number failing its checksum)
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "value": self.value,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "page": self.page,
+            "bbox": self.bbox,
+            "polygon": self.polygon,
+            "normalized": self.normalized,
+            "valid": self.valid,
+            "type": self.type,
+        }
+        for k in ("label", "method", "raw", "reason"):
+            val = getattr(self, k)
+            if val is not None:
+                d[k] = val
+        return d
+
+
+@dataclass
+class Span:
+    """A piece of a line: text and the character range it covers."""
+
+    line: Line
+    start: int
+    end: int
+    page: Page
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start : self.end]
+
+
+@dataclass
+class PageView:
+    """A page's lines in rows, with geometry helpers."""
+
+    page: Page
+    lines: list[Line] = field(default_factory=list)
+    rows: list[list[Line]] = field(default_factory=list)
+    lh: float = 20.0
+
+    @classmethod
+    def of(cls, page: Page) -> PageView:
+        rows = sort_rows(page.lines)
+        lines = [ln for r in rows for ln in r]
+        hs = [ln.height for ln in lines if ln.height > 0]
+        lh = statistics.median(hs) if hs else 20.0
+        return cls(page, lines, rows, lh)
+
+    def row_of(self, ln: Line) -> list[Line]:
+        """Lines on the same visual row as `ln` (overlapping it vertically), left to right."""
+        row = [x for x in self.lines if x is ln or same_row(ln, x)]
+        return sorted(row, key=lambda x: x.bbox[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# geometry of a substring
+
+
+def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
+    """Box, polygon and mean confidence of the words covering a substring of a line."""
+    ln = sp.line
+    if sp.start <= 0 and sp.end >= len(ln.text):
+        return ln.bbox, ln.polygon, ln.confidence
+    hits = []
+    cursor = 0
+    for w in ln.words:
+        i = ln.text.find(w.text, cursor)
+        if i < 0:
+            continue
+        j = i + len(w.text)
+        cursor = j
+        if i < sp.end and j > sp.start:
+            hits.append(w)
+    if not hits:
+        return ln.bbox, ln.polygon, ln.confidence
+    box = union_bbox([w.bbox for w in hits])
+    if len(hits) == 1:
+        return box, hits[0].polygon, hits[0].confidence
+    poly: Polygon = (
+        hits[0].polygon[0],
+        hits[-1].polygon[1],
+        hits[-1].polygon[2],
+        hits[0].polygon[3],
+    )
+    conf = sum(w.confidence * len(w.text) for w in hits) / max(sum(len(w.text) for w in hits), 1)
+    return box, poly, conf
+
+
+def fill_geometry(res: FieldResult, spans: Sequence[Span]) -> None:
+    boxes: list[BBox] = []
+    confs: list[float] = []
+    polys: list[Polygon] = []
+    for sp in spans:
+        b, p, c = span_geometry(sp)
+        boxes.append(b)
+        confs.append(c)
+        if p is not None:
+            polys.append(p)
+    if not boxes:
+        return
+    box = union_bbox(boxes)
+    res.bbox = [round(x, 1) for x in box]
+    poly = polys[0] if len(polys) == 1 else None
+    if poly is None:
+        x0, y0, x1, y1 = box
+        poly = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    res.polygon = [[round(x, 1), round(y, 1)] for x, y in poly]
+    res.confidence = min(confs)
+    res.page = spans[0].page.index + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# typed values
+
+
+def _is_cjk(s: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in s)
+
+
+def looks_like_label(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and t[-1] in ":：" and len(t) <= 40
+
+
+def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
+    """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None."""
+    t = text
+    if not t.strip():
+        return None
+    if ftype == "date":
+        f = v.parse_date(t)
+        return (f.start, f.end, f.normalized, True) if f else None
+    if ftype == "amount":
+        found = v.find_amounts(t)
+        if not found:
+            return None
+        with_dec = [a for a in found if "." in a.text]
+        a = (with_dec or found)[-1]
+        start = a.start
+        if start > 0 and t[start - 1] == "$":  # keep an attached dollar sign as printed
+            start -= 1
+        return (start, a.end, a.normalized, True)
+    if ftype == "phone":
+        ph = v.find_phone(t)
+        return (ph.start, ph.end, ph.normalized, True) if ph else None
+    if ftype == "email":
+        em = v.find_email(t)
+        return (em.start, em.end, em.normalized, True) if em else None
+    if ftype == "cn_id":
+        compact = t.replace(" ", "")
+        m = re.search(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])", compact)
+        if not m:
+            return None
+        val = m.group(1).upper()
+        # map back to the spaced text: find the first digit of the match
+        start = _index_ignoring_spaces(t, m.start())
+        end = _index_ignoring_spaces(t, m.end() - 1) + 1
+        return (start, end, val, v.valid_cn_id(val))
+    if ftype == "sex":
+        m = re.search(r"男|女|\b(?:male|female|m|f)\b", t, re.I)
+        if not m:
+            return None
+        s = m.group(0).lower()
+        norm = "M" if s in ("男", "male", "m") else "F"
+        return (m.start(), m.end(), norm, True)
+    if ftype == "number":
+        m = re.search(r"[A-Za-z0-9][A-Za-z0-9/\-.]*\d[A-Za-z0-9/\-.]*", t)
+        if not m:
+            return None
+        return (m.start(), m.end(), m.group(0), True)
+    stripped = t.strip()
+    if looks_like_label(stripped):
+        return None
+    start = len(t) - len(t.lstrip())
+    return (start, start + len(stripped), None, True)
+
+
+def _index_ignoring_spaces(text: str, k: int) -> int:
+    """Index in `text` of the k-th non-space character."""
+    n = -1
+    for i, ch in enumerate(text):
+        if ch != " ":
+            n += 1
+            if n == k:
+                return i
+    return len(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# labels
+
+
+@dataclass
+class LabelHit:
+    line: Line
+    start: int
+    end: int
+    score: float
+    synonym: str
+
+
+def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) -> list[LabelHit]:
+    """Occurrences of any of `labels` at word boundaries near the start of a line."""
+    hits: list[LabelHit] = []
+    for ln in view.lines:
+        low = fold_line(ln.text)
+        if len(low) != len(ln.text):
+            low = ln.text.lower()
+        best: LabelHit | None = None
+        for lab in labels:
+            src = fold(lab)
+            if not src:
+                continue
+            cutoff = 100.0 if len(src) <= 3 else (80.0 if len(src) <= 6 else min_score)
+            al = fuzz.partial_ratio_alignment(src, low, score_cutoff=cutoff)
+            if al is None:
+                continue
+            s, e = al.dest_start, al.dest_end
+            if e - s < 0.8 * len(src) or al.src_end - al.src_start < 0.8 * len(src):
+                continue  # the line is only a fragment of the label (e.g. "By" of "Written By")
+            if not _is_cjk(src):
+                if s > 0 and low[s - 1].isalnum():
+                    continue
+                end = e
+                while end < len(low) and low[end].isalnum():
+                    end += 1
+                if end - e > 2:
+                    continue  # the match stops inside a longer word
+                e = end
+            prefix = low[:s].strip()
+            # a label sits at the line start (allow a few characters of noise before it)
+            if len(prefix) > max(3, len(src)):
+                continue
+            score = al.score - 2.0 * len(prefix)
+            # extend over trailing separators
+            while e < len(low) and low[e] in " :：.#=;-–)":
+                if low[e] in "-–" and e + 1 < len(low) and low[e + 1].isalnum():
+                    break
+                e += 1
+            if best is None or score > best.score or (score == best.score and e > best.end):
+                best = LabelHit(ln, s, e, score, lab)
+        if best is not None:
+            hits.append(best)
+    hits.sort(key=lambda h: -h.score)
+    return hits
+
+
+def _right_of(view: PageView, ln: Line) -> list[Line]:
+    row = view.row_of(ln)
+    x1 = ln.bbox[2]
+    cands = [x for x in row if x is not ln and x.bbox[0] >= x1 - 0.5 * view.lh]
+    return sorted(cands, key=lambda x: x.bbox[0])
+
+
+def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
+    """Lines under the label (overlapping it, or starting just right of it), nearest first;
+    then, as a last resort, the line just above it (forms that print the label under a
+    filled-in value)."""
+    x0, y0, x1, y1 = ln.bbox
+    lh = view.lh
+    below: list[tuple[float, Line]] = []
+    above: list[tuple[float, Line]] = []
+    for c in view.lines:
+        if c is ln or same_row(ln, c):
+            continue
+        cx0, cy0, cx1, cy1 = c.bbox
+        overlap = min(x1, cx1) - max(x0, cx0)
+        near = overlap > 0 or abs(cx0 - x0) <= 1.5 * lh or x1 - lh <= cx0 <= x1 + 3 * lh
+        if not near:
+            continue
+        if y1 - 0.3 * lh <= cy0 <= y1 + max_gap * lh:
+            below.append((cy0 - y1, c))
+        elif cy1 <= y0 + 0.3 * lh and y0 - cy1 <= 1.0 * lh and overlap > 0:
+            above.append((y0 - cy1, c))
+    out = [c for _, c in sorted(below, key=lambda t: (t[0], t[1].bbox[0]))[:2]]
+    out += [c for _, c in sorted(above, key=lambda t: t[0])[:1]]
+    return out
+
+
+def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> list[Line]:
+    """Lines under a text value that carry on from it (a wrapped answer): left-aligned with
+    the value's start, right under it, not labels, and nothing in the label column."""
+    out: list[Line] = []
+    cur = first
+    lh = view.lh
+    for _ in range(3):
+        y1 = cur.bbox[3]
+        nxt = None
+        for c in view.lines:
+            if c is cur or c is label or c is first or c in out:
+                continue
+            cx0, cy0 = c.bbox[0], c.bbox[1]
+            if same_row(cur, c):
+                continue
+            if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and abs(cx0 - x_start) < lh:
+                nxt = c
+                break
+        if nxt is None or looks_like_label(nxt.text) or nxt.bbox[0] < label.bbox[2] - lh:
+            break
+        if any(
+            o is not nxt and o.bbox[2] < nxt.bbox[0] and o.bbox[0] < label.bbox[2]
+            for o in view.row_of(nxt)
+        ):
+            break  # something sits in the label column on its row: a new field starts there
+        out.append(nxt)
+        cur = nxt
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def find_by_label(
+    views: Sequence[PageView],
+    name: str,
+    labels: Sequence[str],
+    ftype: str,
+    *,
+    multiline: bool = False,
+    hit_filter: Callable[[LabelHit], bool] | None = None,
+    avoid: Sequence[str] = (),
+) -> FieldResult:
+    """Value next to a label: same line after it, right neighbour, or the line below.
+    Candidates that are themselves one of the `avoid` labels (the other keys asked for) are
+    skipped."""
+    res = FieldResult(name=name, type=ftype)
+    others = [fold(a) for a in avoid if fold(a) and fold(a) not in {fold(x) for x in labels}]
+
+    def is_other_label(line: Line) -> bool:
+        t = fold(line.text)
+        return any(fuzz.ratio(t, o) >= 88 or (len(o) > 6 and t.startswith(o)) for o in others)
+
+    rejected: tuple[str, Span] | None = None
+    for view in views:
+        hits = find_labels(view, labels)
+        if hit_filter is not None:
+            hits = [h for h in hits if hit_filter(h)]
+        for hit in hits:
+            ln = hit.line
+            cands: list[tuple[Span, str]] = []
+            rest = ln.text[hit.end :]
+            if rest.strip():
+                cands.append((Span(ln, hit.end, len(ln.text), view.page), "same_line"))
+            for r in _right_of(view, ln)[:2]:
+                if is_other_label(r):
+                    break
+                cands.append((Span(r, 0, len(r.text), view.page), "right"))
+            for b in _below(view, ln):
+                if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
+                    continue
+                if is_other_label(b):
+                    continue
+                cands.append((Span(b, 0, len(b.text), view.page), "below"))
+            for sp, method in cands:
+                tv = typed_value(sp.text, ftype)
+                if tv is None:
+                    continue
+                s, e, norm, valid = tv
+                val_span = Span(sp.line, sp.start + s, sp.start + e, sp.page)
+                if not valid:
+                    rejected = rejected or (val_span.text, val_span)
+                    continue
+                res.value = val_span.text.strip()
+                res.normalized = norm
+                res.valid = True
+                res.label = ln.text[hit.start : hit.end].strip()
+                res.method = method
+                spans = [val_span]
+                if multiline and ftype in ("text", "address") and method != "same_line":
+                    x_start = span_geometry(val_span)[0][0]
+                    more = _continuation(view, sp.line, ln, x_start)
+                    spans += [Span(m, 0, len(m.text), view.page) for m in more]
+                    res.value = " ".join(x.text.strip() for x in spans)
+                fill_geometry(res, spans)
+                return res
+    if rejected is not None:
+        res.raw = rejected[0]
+        res.valid = False
+        res.reason = _reject_reason(ftype)
+        fill_geometry(res, [rejected[1]])
+    return res
+
+
+def _reject_reason(ftype: str) -> str:
+    if ftype == "cn_id":
+        return "GB 11643 check digit or birth date does not match: not returned as a value"
+    return f"no valid {ftype} value"
+
+
+def find_by_pattern(views: Sequence[PageView], name: str, ftype: str) -> FieldResult:
+    """A typed value anywhere on the page (dates, IDs, e-mail, phone), first in reading order."""
+    res = FieldResult(name=name, type=ftype)
+    rejected: Span | None = None
+    for view in views:
+        for ln in view.lines:
+            tv = typed_value(ln.text, ftype)
+            if tv is None:
+                continue
+            s, e, norm, valid = tv
+            sp = Span(ln, s, e, view.page)
+            if not valid:
+                rejected = rejected or sp
+                continue
+            res.value, res.normalized, res.valid, res.method = (
+                sp.text.strip(),
+                norm,
+                True,
+                "pattern",
+            )
+            fill_geometry(res, [sp])
+            return res
+    if rejected is not None:
+        res.raw, res.valid, res.reason = rejected.text, False, _reject_reason(ftype)
+        fill_geometry(res, [rejected])
+    return res
+
+
+PATTERN_TYPES = frozenset({"date", "cn_id", "email", "phone"})
+
+
+def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = ()) -> FieldResult:
+    concept: Concept | None = match_concept(key)
+    ftype = concept.type if concept else guess_type(key)
+    labels = [key, *(concept.synonyms if concept else ())]
+    ftype_label = "text" if ftype in ("company", "address") else ftype
+    res = find_by_label(views, key, labels, ftype_label, multiline=True, avoid=avoid)
+    res.type = ftype
+    if res.value is None and ftype in PATTERN_TYPES and res.raw is None:
+        res = find_by_pattern(views, key, ftype)
+    if res.value is None and res.raw is None and concept is None and ftype != "text":
+        # the type was only guessed from the key's words: take what is printed next to it
+        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid)
+        res.type = "text"
+    return res
+
+
+def views_of(doc: Document) -> list[PageView]:
+    return [PageView.of(p) for p in doc.pages]
+
+
+def extract_fields(
+    doc: Document, keys: Sequence[str], document_type: str | None = None
+) -> dict[str, FieldResult]:
+    """Values for `keys` (in order). A document type (given, or implied by the keys) lends
+    its specialised finders for the keys it knows; the rest use the generic finder."""
+    from promptocr.tasks import doctypes
+
+    views = views_of(doc)
+    dt = doctypes.resolve(document_type, keys)
+    out: dict[str, FieldResult] = {}
+    for key in keys:
+        res = dt.extract(views, key) if dt is not None else None
+        if res is None:
+            res = extract_generic(views, key, avoid=keys)
+        res.name = key
+        out[key] = res
+    return out
+
+
+def bbox_list(box: BBox) -> list[float]:
+    return [round(x, 1) for x in box]
+
+
+__all__ = [
+    "FieldResult",
+    "PageView",
+    "Span",
+    "bbox_list",
+    "bbox_of",
+    "extract_fields",
+    "extract_generic",
+    "find_by_label",
+    "find_by_pattern",
+    "views_of",
+]

@@ -1,0 +1,514 @@
+"""Instruction -> `Plan`: the task, its arguments and the stages that must run.
+
+The plan is explicit and inspectable (`plan(prompt).to_dict()`), and it is what the service
+executes: a stage the plan marks as not running is never called. Matching order:
+
+1. empty prompt -> `read`;
+2. HunyuanOCR's official prompts (`prompts.py`), verbatim after normalisation, including the
+   field-list templates with the caller's own field names;
+3. free phrasings in Chinese and English (keywords for each task, field lists after an
+   "extract"/"提取" verb, "what is the X", document types such as "这是一张身份证");
+4. anything else raises `UnknownInstructionError` listing what the service can do.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from promptocr.errors import UnknownInstructionError
+from promptocr.tasks.prompts import OFFICIAL_PROMPTS, TASK_TYPES, OfficialPrompt
+
+TASKS = ("read", "spot", "parse", "extract", "subtitles", "translate", "formula", "chart", "vqa")
+VLM_TASKS = frozenset({"translate", "formula", "chart", "vqa"})
+
+# Every stage a plan can name, in execution order.
+STAGES = ("decode", "ocr", "layout", "markdown", "fields", "subtitles", "spotting_format", "vlm")
+
+CAPABILITIES = (
+    "read: all text in reading order ('read the text', '提取图中的文字', or an empty prompt)",
+    "spot: every line with confidence and box ('detect and recognize text with coordinates', "
+    "'检测并识别图片中的文字，将文本坐标格式化输出。')",
+    "parse: page as Markdown with HTML tables ('parse this page to markdown', "
+    "'把图中的表格解析为 HTML。')",
+    "extract: named fields as JSON ('提取姓名、性别、身份证号', 'Extract the content of the fields: "
+    "['Invoice No', 'Total'] ...', 'Output the value of 日期')",
+    "document types: 'this is an ID card' / '这是一张身份证', 'receipt', 'VAT invoice' / '发票', "
+    "'passport'",
+    "subtitles: 'extract the subtitles' / '提取图片中的字幕。'",
+    "translate, formula, chart and free-form questions: need a vision-language engine",
+)
+
+
+@dataclass
+class Stage:
+    name: str
+    runs: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "runs": self.runs, "reason": self.reason}
+
+
+@dataclass
+class Plan:
+    """What the service will do for one prompt."""
+
+    task: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    stages: list[Stage] = field(default_factory=list)
+    prompt: str = ""
+    matched: str = "free"  # "empty", "official:<id>", or "free"
+
+    def runs(self, stage: str) -> bool:
+        return any(s.name == stage and s.runs for s in self.stages)
+
+    def skipped(self) -> dict[str, str]:
+        return {s.name: s.reason for s in self.stages if not s.runs}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "arguments": dict(self.arguments),
+            "stages": [s.to_dict() for s in self.stages],
+            "matched": self.matched,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# normalisation
+
+
+def normalize(text: str) -> str:
+    """Fold width/case, drop whitespace and punctuation (both scripts)."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in t if not (ch.isspace() or unicodedata.category(ch)[0] in "PS"))
+
+
+_OFFICIAL_BY_NORM: dict[str, OfficialPrompt] = {}
+for _p in OFFICIAL_PROMPTS:
+    _OFFICIAL_BY_NORM.setdefault(normalize(_p.text), _p)
+
+
+# ---------------------------------------------------------------------------------------------
+# field lists
+
+
+def _parse_list(raw: str) -> list[str]:
+    """A Python/JSON-ish list `['a', "b", c]` or a plain separated list."""
+    raw = raw.strip()
+    if raw.startswith("[") or raw.startswith("［"):
+        try:
+            val = ast.literal_eval(unicodedata.normalize("NFKC", raw))
+            if isinstance(val, list | tuple):
+                return [str(v).strip() for v in val if isinstance(v, str) and v.strip()]
+        except (ValueError, SyntaxError):
+            pass
+        raw = raw.strip("[]［］")
+        items = [p.strip(" '\"‘’“”") for p in re.split(r"[,，、;；]", raw)]
+        return [p for p in items if p and p not in ("...", "…")]
+    return split_fields(raw)
+
+
+_EN_TAIL = re.compile(
+    r"\s*(?:,?\s*(?:and\s+)?(?:return|output|give|reply|respond|format)\b.*$"
+    r"|\s+(?:from|in|on|of)\s+(?:this|the|that|these|my|an?)\s+"
+    r"(?:image|picture|photo|page|document|doc|file|scan|receipt|invoice|form|card|passport|pdf)s?\b.*$"
+    r"|\s+(?:as|in)\s+(?:a\s+)?json\b.*$|\s*\bjson\b.*$)",
+    re.I,
+)
+_ZH_TAIL = re.compile(
+    r"(?:[，,。]?\s*(?:并|然后)?\s*(?:以|按照?|用)\s*json.*$|的?(?:字段|字段内容|内容|值|信息)$)",
+    re.I,
+)
+
+
+def split_fields(raw: str) -> list[str]:
+    """'name, sex and ID number' / '姓名、性别、身份证号' -> a list of field names."""
+    s = raw.strip().strip("。.!?？！:：")
+    s = _EN_TAIL.sub("", s)
+    s = _ZH_TAIL.sub("", s).strip()
+    parts = re.split(r"\s*(?:[,，、;；/]|\band\b|\bor\b|以及|和|及|与|跟)\s*", s, flags=re.I)
+    out: list[str] = []
+    for p in parts:
+        p = re.sub(r"^(?:the|a|an|its|their)\s+", "", p.strip(" '\"‘’“”"), flags=re.I)
+        p = re.sub(r"^(?:图片中的|图中的|图片上的|其中的|上面的|中的|里的|的)", "", p)
+        p = re.sub(r"(?:的值|的内容|字段)$", "", p).strip()
+        if p and p not in out:
+            out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# document types named in a prompt (schemas live in doctypes.py)
+
+DOCTYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "id_card": (
+        "身份证",
+        "居民身份证",
+        "id card",
+        "identity card",
+        "resident identity card",
+        "chinese id",
+    ),
+    "vat_invoice": ("增值税发票", "发票", "vat invoice", "fapiao", "tax invoice", "invoice"),
+    "receipt": ("小票", "收据", "收银条", "购物小票", "receipt", "till slip", "sales slip"),
+    "passport": ("护照", "passport", "mrz", "machine readable zone", "machine-readable zone"),
+}
+
+
+def detect_doctype(prompt: str) -> str | None:
+    low = unicodedata.normalize("NFKC", prompt).lower()
+    for name, words in DOCTYPE_WORDS.items():
+        for w in words:
+            if re.search(r"[a-z]", w):
+                if re.search(rf"\b{re.escape(w)}s?\b", low):
+                    return name
+            elif w in low:
+                return name
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# languages for translate
+
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "英文", "英语"),
+    "zh": ("chinese", "mandarin", "中文", "汉语", "简体中文"),
+    "ja": ("japanese", "日文", "日语"),
+    "ko": ("korean", "韩文", "韩语"),
+    "fr": ("french", "法文", "法语"),
+    "de": ("german", "德文", "德语"),
+    "es": ("spanish", "西班牙语", "西班牙文"),
+    "ru": ("russian", "俄语", "俄文"),
+    "ar": ("arabic", "阿拉伯语"),
+    "pt": ("portuguese", "葡萄牙语"),
+    "it": ("italian", "意大利语"),
+    "ms": ("malay", "马来语"),
+    "vi": ("vietnamese", "越南语"),
+    "th": ("thai", "泰语"),
+}
+
+
+def detect_language(prompt: str) -> str | None:
+    low = prompt.lower()
+    m = re.search(r"(?:into|to|成|为|為)\s*([a-z]+|[\u4e00-\u9fff]{2,4})", low)
+    candidates = [m.group(1)] if m else []
+    candidates.append(low)
+    for cand in candidates:
+        for code, words in LANGUAGES.items():
+            if any(w in cand for w in words):
+                return code
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# page ranges named in a prompt
+
+_PAGES_EN = re.compile(r"\bpages?\s+(\d+(?:\s*(?:-|–|to|,|and)\s*\d+)*)", re.I)
+_PAGES_ZH = re.compile(r"第\s*(\d+(?:\s*[-–到至,，、]\s*\d+)*)\s*页")
+
+
+def detect_pages(prompt: str) -> str | None:
+    m = _PAGES_EN.search(prompt) or _PAGES_ZH.search(prompt)
+    if not m:
+        return None
+    spec = re.sub(r"\s*(?:to|–|到|至)\s*", "-", m.group(1))
+    spec = re.sub(r"\s*(?:and|，|、|,)\s*", ",", spec)
+    return re.sub(r"\s+", "", spec)
+
+
+# ---------------------------------------------------------------------------------------------
+# free phrasings
+
+_RE_IE_EN = re.compile(
+    r"extract\s+the\s+content\s+of\s+the\s+fields?\s*[:：]?\s*(\[.*?\]|.+?)"
+    r"(?:\s+from\s+the\s+image.*)?$",
+    re.I | re.S,
+)
+_RE_IE_ZH = re.compile(r"提取图片中的\s*[:：]?\s*(\[.*?\]|.+?)\s*的字段内容", re.S)
+_RE_KV_EN = re.compile(r"^\s*output\s+the\s+value\s+of\s+(.+?)\s*[.。]?\s*$", re.I | re.S)
+_RE_KV_ZH = re.compile(r"^\s*输出\s*(.+?)\s*的值\s*[。.]?\s*$", re.S)
+_RE_WHAT_EN = re.compile(
+    r"^\s*(?:what(?:'s| is| are)|find|get|give me|show me|tell me|look up|read out)\s+"
+    r"(?:me\s+)?(?:the\s+)?(.+?)\s*\??\s*$",
+    re.I | re.S,
+)
+_RE_WHAT_ZH = re.compile(r"^\s*(.{1,20}?)\s*(?:是多少|是什么|是啥|多少)\s*[?？]?\s*$")
+_RE_EXTRACT_EN = re.compile(
+    r"^\s*(?:please\s+)?(?:extract|pull out|pull|get|find|return|list|give me|fetch|output)\s+"
+    r"(?:me\s+)?(?:the\s+)?(?:following\s+)?(?:fields?\s*[:：]?\s*|values?\s+(?:of|for)\s+)?(.+)$",
+    re.I | re.S,
+)
+_RE_EXTRACT_ZH = re.compile(
+    r"^\s*(?:请)?(?:帮我)?(?:提取|抽取|获取|找出|找到|识别出|读取|输出|给出|返回)(?:出)?\s*(.+)$",
+    re.S,
+)
+
+# Keyword sets, checked on the lower-cased, NFKC-folded prompt.
+_KW = {
+    "translate": (r"翻译", r"译成", r"译为", r"\btranslat"),
+    "subtitles": (r"字幕", r"\bsubtitles?\b", r"\bcaptions?\b"),
+    "formula": (r"公式", r"\bformulas?\b", r"\bequations?\b", r"\blatex\b"),
+    "chart": (
+        r"图表",
+        r"流程图",
+        r"\bcharts?\b",
+        r"\bflowcharts?\b",
+        r"\bmermaid\b",
+        r"\bgraphs?\b",
+    ),
+    "table": (r"表格", r"\btables?\b"),
+    "parse": (
+        r"markdown",
+        r"\bmd\b",
+        r"版面",
+        r"版式",
+        r"\blayout\b",
+        r"解析",
+        r"\bparse\b",
+        r"\bparsing\b",
+        r"\bconvert\b.*\bdocument\b",
+        r"\bstructure\b",
+    ),
+    "spot": (
+        r"坐标",
+        r"位置",
+        r"文本框",
+        r"检测",
+        r"\bcoordinates?\b",
+        r"\bbounding\s+box",
+        r"\bbbox",
+        r"\bboxes\b",
+        r"\bpolygons?\b",
+        r"\bspot",
+        r"\bdetect\b",
+        r"\blocat",
+        r"\bpositions?\b",
+        r"\bwhere\b.*\btext\b",
+    ),
+    "read": (
+        r"\bocr\b",
+        r"\bread\b",
+        r"\btranscri",
+        r"\ball\s+(?:the\s+)?text\b",
+        r"\bthe\s+text\b",
+        r"\btext\s+in\b",
+        r"\brecogni[sz]e\b",
+        r"文字",
+        r"文本",
+        r"识别",
+        r"内容",
+        r"\bplain\s+text\b",
+    ),
+}
+
+
+def _has(kind: str, low: str) -> bool:
+    return any(re.search(p, low) for p in _KW[kind])
+
+
+_QUESTION = re.compile(
+    r"(?:[?？]\s*$|^\s*(?:why|how|who|which|when|where|does|do|is|are|can|could|should|did|"
+    r"explain|describe|summari[sz]e)\b|为什么|怎么|如何|是否|吗\s*[?？]?\s*$|描述|总结|概括)",
+    re.I,
+)
+
+_READ_WORDS = frozenset(
+    {
+        "text",
+        "all text",
+        "the text",
+        "all the text",
+        "文字",
+        "所有文字",
+        "全部文字",
+        "图中的文字",
+        "图中文字",
+        "图片中的文字",
+        "文本",
+        "所有文本",
+        "内容",
+        "所有内容",
+        "words",
+        "everything",
+        "all",
+    }
+)
+
+
+def _fields_are_reading(fields: list[str]) -> bool:
+    return len(fields) == 1 and fields[0].lower().strip() in _READ_WORDS
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def plan(prompt: str | None, *, task_type: str | None = None) -> Plan:
+    """Turn an instruction into a `Plan`. Raises UnknownInstructionError when it maps to no
+    task. `task_type` (a HunyuanOCR v1.5 task type such as `spotting_json`) may replace it."""
+    text = (prompt or "").strip()
+    if task_type:
+        official = TASK_TYPES.get(task_type)
+        if official is None:
+            raise UnknownInstructionError(
+                f"unknown task_type {task_type!r}; known: {', '.join(sorted(TASK_TYPES))}"
+            )
+        return _finish(
+            official.task,
+            dict(official.arguments),
+            text or official.text,
+            f"official:{official.id}",
+        )
+    if not text:
+        return _finish("read", {}, "", "empty")
+    task, args, matched = _match(text)
+    pages = detect_pages(text)
+    if pages and "pages" not in args:
+        args["pages"] = pages
+    return _finish(task, args, text, matched)
+
+
+def _match(text: str) -> tuple[str, dict[str, Any], str]:
+    norm = normalize(text)
+    official = _OFFICIAL_BY_NORM.get(norm)
+    if official is not None and official.task != "extract":
+        return official.task, dict(official.arguments), f"official:{official.id}"
+
+    # Official field-list and key-value templates, with the caller's own field names.
+    for rx, pid in ((_RE_IE_EN, "v1.ie.en"), (_RE_IE_ZH, "v1.ie.zh")):
+        m = rx.search(text)
+        if m:
+            fields = _parse_list(m.group(1))
+            if fields:
+                return "extract", {"fields": fields, "format": "json"}, f"official:{pid}"
+    for rx, pid in ((_RE_KV_EN, "v1.kv.en"), (_RE_KV_ZH, "v1.kv.zh")):
+        m = rx.search(text)
+        if m:
+            key = m.group(1).strip().strip("'\"‘’“”")
+            return "extract", {"fields": [key], "format": "value"}, f"official:{pid}"
+
+    low = unicodedata.normalize("NFKC", text).lower()
+    doctype = detect_doctype(text)
+
+    # Tasks that need a language model: say so rather than guessing.
+    if _has("translate", low):
+        return "translate", {"target_language": detect_language(text) or "en"}, "free"
+    if _has("subtitles", low):
+        return "subtitles", {}, "free"
+    if _has("formula", low) and not _has("table", low):
+        return "formula", {}, "free"
+    if _has("chart", low):
+        return "chart", {}, "free"
+
+    fields = _free_fields(text)
+    if doctype is not None and (not fields or _fields_are_doctype_words(fields, doctype)):
+        return "extract", {"document_type": doctype, "format": "json"}, "free"
+    if _has("table", low) and (_has("parse", low) or "html" in low or not fields):
+        return "parse", {"target": "table"}, "free"
+    if _has("parse", low):
+        args: dict[str, Any] = {
+            "drop_headers_footers": not re.search(r"页眉|页脚|header|footer", low)
+            or bool(re.search(r"忽略|ignore|drop|without|去掉|skip", low))
+        }
+        if re.search(r"版式|版面|layout", low):
+            args["layout"] = True
+        return "parse", args, "free"
+    if _has("spot", low):
+        fmt = "lines"
+        if "json" in low:
+            fmt = "hunyuan_json"
+        elif re.search(r"hunyuan|格式化输出|formatted", low):
+            fmt = "hunyuan"
+        return "spot", {"format": fmt}, "free"
+    if fields and not _fields_are_reading(fields):
+        args = {"fields": fields, "format": "json"}
+        if doctype is not None:
+            args["document_type"] = doctype
+        return "extract", args, "free"
+    if _has("read", low) or (fields and _fields_are_reading(fields)):
+        fmt = "markdown" if "markdown" in low else "text"
+        return "read", {"format": fmt}, "free"
+    if _QUESTION.search(text):
+        return "vqa", {"question": text}, "free"
+    raise UnknownInstructionError(
+        f"can't tell what to do with {text!r}. This service can do: " + "; ".join(CAPABILITIES),
+        details={"capabilities": list(CAPABILITIES)},
+    )
+
+
+def _fields_are_doctype_words(fields: list[str], doctype: str) -> bool:
+    """'extract the receipt' / '提取身份证信息' names the document, not fields."""
+    words = DOCTYPE_WORDS[doctype]
+    for f in fields:
+        low = f.lower()
+        low = re.sub(r"(?:信息|内容|字段|details|fields|info(?:rmation)?|data)$", "", low).strip()
+        low = re.sub(r"^(?:this|the|a|an|这张|这个|该)\s*", "", low).strip()
+        if not any(low == w or low.endswith(w) for w in words):
+            return False
+    return True
+
+
+def _free_fields(text: str) -> list[str]:
+    """Field names from free phrasings, or [] when the prompt names none."""
+    t = _PAGES_EN.sub("", _PAGES_ZH.sub("", text)).strip()
+    t = re.sub(
+        r"^\s*(?:请)?(?:提取|抽取|获取)(?:这张|这个|该)?(?:{})(?:中|上|里)?的".format(
+            "|".join(w for ws in DOCTYPE_WORDS.values() for w in ws if not re.search(r"[a-z]", w))
+        ),
+        "提取",
+        t,
+    )
+    for rx in (_RE_WHAT_ZH, _RE_WHAT_EN, _RE_EXTRACT_ZH, _RE_EXTRACT_EN):
+        m = rx.search(t)
+        if m:
+            fields = split_fields(m.group(1))
+            fields = [f for f in fields if len(f) <= 60]
+            if fields:
+                return fields
+    return []
+
+
+def _finish(task: str, args: dict[str, Any], prompt: str, matched: str) -> Plan:
+    p = Plan(task=task, arguments=args, prompt=prompt, matched=matched)
+    p.stages = _stages_for(task, args)
+    return p
+
+
+def _stages_for(task: str, args: dict[str, Any]) -> list[Stage]:
+    needs = {
+        "read": {"decode", "ocr"},
+        "spot": {"decode", "ocr", "spotting_format"}
+        if args.get("format", "lines") != "lines"
+        else {"decode", "ocr"},
+        "parse": {"decode", "ocr", "layout", "markdown"},
+        "extract": {"decode", "ocr", "fields"},
+        "subtitles": {"decode", "ocr", "subtitles"},
+        "translate": {"decode", "ocr", "vlm"},
+        "formula": {"decode", "vlm"},
+        "chart": {"decode", "vlm"},
+        "vqa": {"decode", "vlm"},
+    }[task]
+    reasons_skip = {
+        "layout": f"{task} needs no layout model",
+        "markdown": f"{task} needs no Markdown builder",
+        "fields": f"{task} extracts no fields",
+        "subtitles": f"{task} needs no subtitle band",
+        "spotting_format": "no HunyuanOCR wire format asked for",
+        "vlm": f"{task} runs on the embedded OCR engine alone",
+        "ocr": f"{task} is answered by the vision-language engine from the image",
+    }
+    reasons_run = {
+        "decode": "decode the image or PDF pages",
+        "ocr": "detect and recognise text lines (blank pages and cached pages skip it)",
+        "layout": "layout model finds titles, tables, figures, headers and footers",
+        "markdown": "build Markdown (tables as HTML)",
+        "fields": "find the named fields' values and validate them",
+        "subtitles": "keep the bottom band's lines",
+        "spotting_format": "format lines in HunyuanOCR's wire format",
+        "vlm": "needs a vision-language engine",
+    }
+    return [Stage(s, s in needs, reasons_run[s] if s in needs else reasons_skip[s]) for s in STAGES]

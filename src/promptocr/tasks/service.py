@@ -1,0 +1,395 @@
+"""`Service.run(src, prompt)`: plan the instruction, run only the stages it needs, return a
+`Result` with the task's JSON payload, the OpenAI-style `content`, the plan and the usage."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
+from promptocr.document.layout import sort_rows
+from promptocr.document.model import Document, Line
+from promptocr.engines.embedded import EngineSettings
+from promptocr.engines.usage import Usage
+from promptocr.errors import EngineUnavailableError, InvalidOptionError
+from promptocr.inputs.loader import PageImage
+from promptocr.pipeline import OCRPipeline, ReadOptions, default_pipeline
+from promptocr.tasks.planner import VLM_TASKS, Plan, Stage, plan
+from promptocr.tasks.prompts import OFFICIAL_PROMPTS
+
+
+class VLMEngine(Protocol):
+    """The seam for a vision-language engine (e.g. HunyuanOCR behind the VLM router).
+
+    `generate` answers `prompt` about the page images and records its time in `usage`."""
+
+    def generate(self, pages: list[PageImage], prompt: str, usage: Usage) -> str: ...
+
+
+OUTPUT_FORMATS = ("text", "markdown", "json", "hocr", "alto", "lines", "hunyuan", "hunyuan_json")
+
+
+@dataclass
+class Result:
+    task: str
+    plan: Plan
+    usage: Usage
+    document: Document
+    output: dict[str, Any]
+    content: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "plan": self.plan.to_dict(),
+            "output": self.output,
+            "content": self.content,
+            "document": self.document.to_dict(),
+            "usage": self.usage.to_dict(),
+        }
+
+
+class Service:
+    """Runs prompts against images/PDFs. Thread-safe; shares its pipeline's page cache."""
+
+    def __init__(self, pipeline: OCRPipeline | None = None, vlm: object | None = None) -> None:
+        self.pipeline = pipeline or default_pipeline()
+        self.vlm = vlm
+
+    def plan(self, prompt: str, task_type: str | None = None) -> Plan:
+        return plan(prompt, task_type=task_type)
+
+    def run(
+        self,
+        src: bytes | str | Path,
+        prompt: str,
+        *,
+        name: str | None = None,
+        pages: str | None = None,
+        dpi: int = 200,
+        settings: EngineSettings | None = None,
+        output_format: str | None = None,
+        task_type: str | None = None,
+    ) -> Result:
+        p = plan(prompt, task_type=task_type)
+        if output_format is not None:
+            if output_format not in OUTPUT_FORMATS:
+                raise InvalidOptionError(
+                    f"unknown output format {output_format!r}; use one of "
+                    + ", ".join(OUTPUT_FORMATS),
+                    source=name,
+                )
+            p.arguments["output_format"] = output_format
+        page_spec = pages or p.arguments.get("pages")
+        if pages:
+            p.arguments["pages"] = pages
+        vlm_task = p.task in VLM_TASKS
+        if vlm_task and self.vlm is None:
+            # We still read the page so the caller gets the recognised text with the error.
+            _set_stage(
+                p,
+                "ocr",
+                True,
+                "no vision-language engine: the recognised text is returned with the error",
+            )
+        usage = Usage()
+        with usage.stage("decode"):
+            images = self.pipeline.load(src, ReadOptions(pages=page_spec, dpi=dpi), name)
+        source = name or (images[0].source if images else None)
+        if p.runs("ocr"):
+            doc = self.pipeline.read_pages(images, usage, settings, source=source)
+        else:
+            doc = Document([], source=source)
+            usage.skip("ocr", "the vision-language engine reads the image itself")
+        for stage in p.stages:
+            if not stage.runs and stage.name not in ("decode", "ocr"):
+                usage.skip(stage.name, stage.reason)
+
+        if vlm_task:
+            output, content = self._vlm_task(p, images, doc, usage, source)
+        elif p.task == "read":
+            output, content = _read(doc, p)
+        elif p.task == "spot":
+            output, content = _spot(doc, p, usage)
+        elif p.task == "parse":
+            output, content = self._parse(p, images, doc, usage)
+        elif p.task == "extract":
+            output, content = _extract(doc, p, usage)
+        elif p.task == "subtitles":
+            output, content = _subtitles(doc, usage)
+        else:  # pragma: no cover - the planner only returns known tasks
+            raise EngineUnavailableError(f"task {p.task!r} is not implemented", source=source)
+
+        fmt = p.arguments.get("output_format")
+        if fmt == "hocr":
+            content = to_hocr(doc)
+        elif fmt == "alto":
+            content = to_alto(doc)
+        elif fmt == "json":
+            content = json.dumps(output, ensure_ascii=False)
+        elif fmt in ("hunyuan", "hunyuan_json") and p.task != "spot":
+            content = hunyuan_spotting(doc, fmt)
+        return Result(p.task, p, usage, doc, output, content)
+
+    # -----------------------------------------------------------------------------------------
+
+    def _parse(
+        self, p: Plan, images: list[PageImage], doc: Document, usage: Usage
+    ) -> tuple[dict[str, Any], str]:
+        try:
+            from promptocr.tasks.parse import parse_document  # type: ignore[attr-defined,unused-ignore]
+        except ImportError as exc:
+            raise EngineUnavailableError(
+                "document parsing (layout model + Markdown builder) is not available in this "
+                "build; the recognised text is in the error details",
+                source=doc.source,
+                details={"task": "parse", "text": doc.text, "plan": p.to_dict()},
+            ) from exc
+        drop = bool(p.arguments.get("drop_headers_footers", True))
+        markdown = str(parse_document(self.pipeline, images, doc, usage, drop_headers_footers=drop))
+        output: dict[str, Any] = {"markdown": markdown}
+        content = markdown
+        if p.arguments.get("target") == "table":
+            tables = re.findall(r"<table\b.*?</table>", markdown, flags=re.S | re.I)
+            output["tables"] = tables
+            content = "\n\n".join(tables)
+        if p.arguments.get("layout"):
+            output["layout"] = [
+                {
+                    "page": page.index + 1,
+                    "kind": b.kind,
+                    "bbox": [round(x, 1) for x in b.bbox],
+                    "text": b.text,
+                }
+                for page in doc.pages
+                for b in page.blocks
+            ]
+        return output, content
+
+    def _vlm_task(
+        self,
+        p: Plan,
+        images: list[PageImage],
+        doc: Document,
+        usage: Usage,
+        source: str | None,
+    ) -> tuple[dict[str, Any], str]:
+        what = {
+            "translate": "Translation",
+            "formula": "Formula recognition (LaTeX)",
+            "chart": "Chart parsing",
+            "vqa": "Answering free-form questions",
+        }[p.task]
+        if self.vlm is None:
+            raise EngineUnavailableError(
+                f"{what} needs a vision-language engine (e.g. HunyuanOCR) and none is "
+                "configured on this service; the embedded OCR engine only recognises text. "
+                "The recognised text is returned in the error details.",
+                source=source,
+                details={
+                    "task": p.task,
+                    "plan": p.to_dict(),
+                    "text": doc.text,
+                    "usage": usage.to_dict(),
+                },
+            )
+        prompt = p.prompt or _official_text(p.task, p.arguments)
+        generate = getattr(self.vlm, "generate", None)
+        if generate is None:
+            raise EngineUnavailableError(
+                "the configured vision-language engine has no generate() method", source=source
+            )
+        with usage.stage("vlm"):
+            answer = str(generate(images, prompt, usage))
+        output: dict[str, Any] = {"text": answer}
+        if p.task == "translate":
+            output["source_text"] = doc.text
+            output["target_language"] = p.arguments.get("target_language")
+        return output, answer
+
+
+def _official_text(task: str, args: dict[str, Any]) -> str:
+    for op in OFFICIAL_PROMPTS:
+        if op.task == task and all(args.get(k) == v for k, v in op.arguments.items()):
+            return op.text
+    return ""
+
+
+def _set_stage(p: Plan, name: str, runs: bool, reason: str) -> None:
+    for i, s in enumerate(p.stages):
+        if s.name == name:
+            p.stages[i] = Stage(name, runs, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# tasks on the OCR result
+
+
+def _read(doc: Document, p: Plan) -> tuple[dict[str, Any], str]:
+    text = to_text(doc) if doc.pages else ""
+    fmt = p.arguments.get("output_format") or p.arguments.get("format", "text")
+    content = to_markdown(doc) if fmt == "markdown" else text
+    return {"text": text}, content
+
+
+def _line_dict(ln: Line, page_no: int) -> dict[str, Any]:
+    d = ln.to_dict()
+    d.pop("words", None)
+    d["page"] = page_no
+    return d
+
+
+def _norm_box(ln: Line, w: int, h: int) -> list[int]:
+    x0, y0, x1, y1 = ln.bbox
+
+    def nx(x: float) -> int:
+        return max(0, min(1000, round(x / max(w, 1) * 1000)))
+
+    def ny(y: float) -> int:
+        return max(0, min(1000, round(y / max(h, 1) * 1000)))
+
+    return [nx(x0), ny(y0), nx(x1), ny(y1)]
+
+
+def hunyuan_spotting(doc: Document, fmt: str) -> str:
+    """HunyuanOCR's spotting wire formats, coordinates normalised to 0-1000 per page:
+    `hunyuan` = `text(x1,y1),(x2,y2)` items back to back; `hunyuan_json` =
+    `[{"box": [xmin, ymin, xmax, ymax], "text": ...}]`."""
+    if fmt == "hunyuan_json":
+        items = [
+            {"box": _norm_box(ln, page.width, page.height), "text": ln.text}
+            for page in doc.pages
+            for ln in page.lines
+        ]
+        return json.dumps(items, ensure_ascii=False)
+    parts = []
+    for page in doc.pages:
+        chunk = []
+        for ln in page.lines:
+            x0, y0, x1, y1 = _norm_box(ln, page.width, page.height)
+            chunk.append(f"{ln.text}({x0},{y0}),({x1},{y1})")
+        parts.append("".join(chunk))
+    return "\n".join(parts)
+
+
+def _spot(doc: Document, p: Plan, usage: Usage) -> tuple[dict[str, Any], str]:
+    lines = [_line_dict(ln, page.index + 1) for page in doc.pages for ln in page.lines]
+    output: dict[str, Any] = {"lines": lines}
+    fmt = p.arguments.get("output_format") or p.arguments.get("format", "lines")
+    if fmt in ("hunyuan", "hunyuan_json"):
+        with usage.stage("spotting_format"):
+            output["hunyuan"] = hunyuan_spotting(doc, fmt)
+        return output, output["hunyuan"]
+    return output, json.dumps(lines, ensure_ascii=False)
+
+
+def _extract(doc: Document, p: Plan, usage: Usage) -> tuple[dict[str, Any], str]:
+    from promptocr.tasks.doctypes import DOCTYPES, resolve
+    from promptocr.tasks.extract import extract_fields
+
+    keys = list(p.arguments.get("fields") or [])
+    dt_name = p.arguments.get("document_type")
+    if not keys and dt_name:
+        keys = list(DOCTYPES[dt_name].schema)
+    with usage.stage("fields"):
+        found = extract_fields(doc, keys, dt_name)
+        dt = resolve(dt_name, keys)
+    fields = {k: r.value for k, r in found.items()}
+    output: dict[str, Any] = {
+        "fields": fields,
+        "details": {k: r.to_dict() for k, r in found.items()},
+        "document_type": dt.name if dt else None,
+    }
+    if dt is not None and dt.name == "passport":
+        from promptocr.tasks.doctypes import _mrz
+        from promptocr.tasks.extract import views_of
+
+        mrz = _mrz(views_of(doc))
+        output["mrz"] = mrz[0] if mrz else None
+    if p.arguments.get("format") == "value" and len(keys) == 1:
+        content = fields[keys[0]] or ""
+    else:
+        content = json.dumps(fields, ensure_ascii=False)
+    return output, content
+
+
+def _subtitles(doc: Document, usage: Usage) -> tuple[dict[str, Any], str]:
+    """Lines in the frame's bottom band, one entry per visual row (bilingual lines apart)."""
+    out_lines: list[dict[str, Any]] = []
+    with usage.stage("subtitles"):
+        for page in doc.pages:
+            band = [
+                ln
+                for ln in page.lines
+                if (ln.bbox[1] + ln.bbox[3]) / 2 >= 0.62 * page.height
+                and (
+                    abs((ln.bbox[0] + ln.bbox[2]) / 2 - page.width / 2) <= 0.25 * page.width
+                    or ln.bbox[2] - ln.bbox[0] >= 0.3 * page.width
+                )
+            ]
+            for row in sort_rows(band):
+                text = " ".join(ln.text for ln in row)
+                cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+                x0 = min(ln.bbox[0] for ln in row)
+                y0 = min(ln.bbox[1] for ln in row)
+                x1 = max(ln.bbox[2] for ln in row)
+                y1 = max(ln.bbox[3] for ln in row)
+                conf = min(ln.confidence for ln in row)
+                out_lines.append(
+                    {
+                        "text": text,
+                        "language": "zh" if cjk else "latin",
+                        "confidence": round(conf, 4),
+                        "bbox": [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)],
+                        "page": page.index + 1,
+                    }
+                )
+    text = "\n".join(x["text"] for x in out_lines)
+    return {"text": text, "lines": out_lines}, text
+
+
+# ---------------------------------------------------------------------------------------------
+
+_default: Service | None = None
+_lock = threading.Lock()
+
+
+def default_service() -> Service:
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = Service(default_pipeline())
+    return _default
+
+
+def run(image_or_path: Any, prompt: str = "", **kw: Any) -> Result:
+    """`promptocr.run(path, "提取姓名、性别、身份证号")` through a process-wide Service.
+
+    Takes a path, the file's bytes, a PIL image or an RGB numpy array."""
+    src: bytes | str | Path
+    if isinstance(image_or_path, bytes | str | Path):
+        src = image_or_path
+    else:
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        img = image_or_path
+        if isinstance(img, np.ndarray):
+            img = Image.fromarray(img)
+        if not hasattr(img, "save"):
+            raise InvalidOptionError(
+                f"can't read a {type(image_or_path).__name__}: pass a path, bytes, a PIL "
+                "image or a numpy array"
+            )
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        src = buf.getvalue()
+        kw.setdefault("name", "<image>")
+    return default_service().run(src, prompt, **kw)
