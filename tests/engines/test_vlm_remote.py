@@ -8,8 +8,6 @@ import base64
 import io
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +32,7 @@ from promptocr.engines.vlm import (  # noqa: E402
 )
 from promptocr.engines.vlm.local import TransformersVLMEngine  # noqa: E402
 from promptocr.engines.vlm.remote import RemoteVLMEngine, build_request, encode_image  # noqa: E402
+from promptocr.engines.vlm.serve_local import LocalServer  # noqa: E402
 from promptocr.engines.vlm.tiny import build_tiny_checkpoint  # noqa: E402
 from promptocr.synth import Canvas  # noqa: E402
 
@@ -54,41 +53,8 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(tiny_dir: Path) -> Iterator[str]:
     """`python -m promptocr.engines.vlm.serve_local` on a free port; yields its /v1 URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "promptocr.engines.vlm.serve_local",
-            "--model-dir",
-            str(tiny_dir),
-            "--port",
-            str(port),
-            "--threads",
-            "1",
-            "--max-tokens",
-            "64",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            pytest.fail(f"serve_local exited early:\n{out}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("serve_local did not come up")
-    yield f"{base}/v1"
-    proc.terminate()
-    proc.wait(timeout=20)
+    with LocalServer(tiny_dir, threads=1, max_tokens=64) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from prometheus_client import REGISTRY
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from promptocr.engines.embedded import EmbeddedEngine  # noqa: E402
 from promptocr.engines.usage import Usage  # noqa: E402
-from promptocr.engines.vlm import VLMSettings  # noqa: E402
+from promptocr.engines.vlm import UpstreamUnavailableError, VLMSettings, make_engine  # noqa: E402
 from promptocr.engines.vlm.local import TransformersVLMEngine  # noqa: E402
+from promptocr.engines.vlm.serve_local import LocalServer  # noqa: E402
 from promptocr.engines.vlm.tiny import build_tiny_checkpoint  # noqa: E402
+from promptocr.errors import EngineUnavailableError  # noqa: E402
 from promptocr.inputs.loader import PageImage  # noqa: E402
+from promptocr.pipeline import OCRPipeline  # noqa: E402
 from promptocr.synth import Canvas  # noqa: E402
-from promptocr.tasks.router import run_vlm  # noqa: E402
+from promptocr.tasks import Service  # noqa: E402
+from promptocr.tasks.router import RouterSettings, run_vlm  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +76,128 @@ def test_run_vlm_extract_names_every_field(local_vlm: TransformersVLMEngine) -> 
     run = run_vlm(local_vlm, "extract", pages(), arguments={"fields": ["Nr", "Datum"]})
     assert run.fields is not None and list(run.fields) == ["Nr", "Datum"]
     assert run.usage()["requests"] == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# wired into the Service, with the remote engine talking to the tiny model's HTTP server
+
+
+@pytest.fixture(scope="module")
+def server(tiny_dir: Path) -> Iterator[str]:
+    with LocalServer(tiny_dir, threads=1, max_tokens=24) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def invoice_png() -> bytes:
+    c = Canvas(640, 170)
+    c.text((20, 20), "INVOICE NO: CS0098812", size=28)
+    c.text((20, 95), "TOTAL 13.50", size=28)
+    buf = io.BytesIO()
+    c.image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def service(engine: EmbeddedEngine, url: str | None, **router: Any) -> Service:
+    vlm = make_engine(VLMSettings(base_url=url, max_tokens=24)) if url else None
+    return Service(OCRPipeline(engine), vlm=vlm, router=RouterSettings(**router))
+
+
+def escalations(task: str, reason: str) -> float:
+    labels = {"task": task, "reason": reason}
+    return REGISTRY.get_sample_value("promptocr_vlm_escalations_total", labels) or 0.0
+
+
+def test_translate_goes_to_the_remote_vlm(
+    engine: EmbeddedEngine, server: str, invoice_png: bytes
+) -> None:
+    r = service(engine, server).run(
+        invoice_png, "Translate the text in this image into English", name="inv.png"
+    )
+    assert r.task == "translate"
+    assert r.output["route"]["engine"] == "vlm" and r.output["route"]["reason"] == "vlm_only_task"
+    assert r.output["vlm"]["engine"] == "vlm" and r.output["vlm"]["backend"] == "remote"
+    assert r.output["vlm"]["requests"] == 1 and r.output["vlm"]["completion_tokens"] >= 1
+    assert r.plan.runs("vlm") and r.usage.stage_calls["vlm"] == 1
+    assert r.content == r.output["text"]
+    assert "INVOICE" in r.output["source_text"]  # the plan still reads the page on the CPU
+    body = r.to_dict()
+    assert body["output"]["route"]["engine"] == "vlm" and "vlm" in body["usage"]["stages_ms"]
+
+
+def test_extract_with_a_missing_field_escalates(
+    engine: EmbeddedEngine, server: str, invoice_png: bytes
+) -> None:
+    before = escalations("extract", "missing_fields")
+    prompt = (
+        "Extract the content of the fields: ['Invoice No', 'Passport Number'] from the image "
+        "and return it in JSON format."
+    )
+    r = service(engine, server).run(invoice_png, prompt, name="inv.png")
+    assert r.task == "extract"
+    route = r.output["route"]
+    assert route == {
+        "engine": "vlm",
+        "reason": "missing_fields",
+        "detail": "not found by the embedded engine: Passport Number",
+        "escalated": True,
+    }
+    assert escalations("extract", "missing_fields") == before + 1
+    # the embedded value (with its box) is kept; the VLM only fills gaps
+    assert r.output["fields"]["Invoice No"] == "CS0098812"
+    assert set(r.output["vlm_filled"]) <= {"Passport Number"}
+    vlm_stage = next(s for s in r.plan.to_dict()["stages"] if s["name"] == "vlm")
+    assert vlm_stage["runs"] and vlm_stage["reason"].startswith("escalated to the VLM engine")
+    assert any("escalated" in n for n in r.usage.notes)
+    assert r.output["vlm"]["backend"] == "remote" and r.usage.stage_calls["vlm"] == 1
+
+
+def test_strong_read_stays_on_the_cpu(
+    engine: EmbeddedEngine, server: str, invoice_png: bytes
+) -> None:
+    r = service(engine, server).run(invoice_png, "read the text", name="inv.png")
+    assert "route" not in r.output and "vlm" not in r.usage.stages_ms
+    assert "CS0098812" in r.content
+
+
+def test_engine_vlm_request_skips_the_cpu_ocr(
+    engine: EmbeddedEngine, server: str, invoice_png: bytes
+) -> None:
+    r = service(engine, server).run(invoice_png, "read the text", name="inv.png", engine="vlm")
+    assert r.output["route"]["reason"] == "requested_vlm"
+    assert "ocr" in r.usage.skipped and "detect" not in r.usage.stages_ms
+    assert r.usage.stage_calls["vlm"] == 1
+
+
+def test_escalation_with_the_upstream_down_keeps_the_embedded_result(
+    engine: EmbeddedEngine, invoice_png: bytes
+) -> None:
+    dead = "http://127.0.0.1:9/v1"  # discard port: nothing answers
+    svc = Service(
+        OCRPipeline(engine),
+        vlm=make_engine(VLMSettings(base_url=dead, retries=0)),
+        router=RouterSettings(),
+    )
+    prompt = "Extract the content of the fields: ['Invoice No', 'IBAN'] from the image and return it in JSON format."
+    r = svc.run(invoice_png, prompt, name="inv.png")
+    assert r.output["fields"]["Invoice No"] == "CS0098812" and r.output["fields"]["IBAN"] is None
+    assert r.output["route"]["error"]["code"] == "upstream_unavailable"
+    # a task only the VLM can do fails loudly instead
+    with pytest.raises(UpstreamUnavailableError):
+        svc.run(invoice_png, "Translate the text in this image into English", name="inv.png")
+
+
+def test_without_a_vlm_weak_results_stand_and_vlm_tasks_fail(
+    engine: EmbeddedEngine, invoice_png: bytes
+) -> None:
+    svc = service(engine, None)
+    prompt = (
+        "Extract the content of the fields: ['IBAN'] from the image and return it in JSON format."
+    )
+    r = svc.run(invoice_png, prompt, name="inv.png")
+    assert r.output["route"]["reason"] == "vlm_unavailable"
+    assert any("weak embedded result kept" in n for n in r.usage.notes)
+    with pytest.raises(EngineUnavailableError):
+        svc.run(invoice_png, "Translate the text in this image into English", name="inv.png")
+    with pytest.raises(EngineUnavailableError):
+        svc.run(invoice_png, "read the text", name="inv.png", engine="vlm")

@@ -16,10 +16,15 @@ import argparse
 import base64
 import binascii
 import io
+import socket
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -144,6 +149,73 @@ def create_app(engine: TransformersVLMEngine, served_model_name: str) -> FastAPI
         )
 
     return app
+
+
+class LocalServer:
+    """`serve_local` in a subprocess on a free port (for tests and quick checks).
+
+    with LocalServer("/models/HunyuanOCR") as url:   # url = "http://127.0.0.1:PORT/v1"
+        ...
+    """
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        *,
+        threads: int | None = None,
+        max_tokens: int | None = None,
+        startup_timeout_s: float = 180.0,
+    ) -> None:
+        self.model_dir = Path(model_dir)
+        self.threads = threads
+        self.max_tokens = max_tokens
+        self.startup_timeout_s = startup_timeout_s
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        cmd = [sys.executable, "-m", "promptocr.engines.vlm.serve_local"]
+        cmd += ["--model-dir", str(self.model_dir), "--port", str(port)]
+        if self.threads:
+            cmd += ["--threads", str(self.threads)]
+        if self.max_tokens:
+            cmd += ["--max-tokens", str(self.max_tokens)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode(errors="replace") if self.proc.stdout else ""
+                raise RuntimeError(f"serve_local exited with {self.proc.returncode}:\n{out}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
+                    self.url = f"{base}/v1"
+                    return self.url
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"serve_local did not answer within {self.startup_timeout_s:.0f} s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None and self.proc.stdout:
+            self.proc.stdout.close()
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
