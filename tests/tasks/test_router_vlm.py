@@ -149,6 +149,7 @@ def test_extract_with_a_missing_field_escalates(
     vlm_stage = next(s for s in r.plan.to_dict()["stages"] if s["name"] == "vlm")
     assert vlm_stage["runs"] and vlm_stage["reason"].startswith("escalated to the VLM engine")
     assert any("escalated" in n for n in r.usage.notes)
+    assert "vlm" not in r.usage.skipped
     assert r.output["vlm"]["backend"] == "remote" and r.usage.stage_calls["vlm"] == 1
 
 

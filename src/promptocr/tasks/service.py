@@ -322,6 +322,7 @@ class Service:
         _set_stage(
             p, "vlm", True, f"{what} to the VLM engine: {decision.reason} ({decision.detail})"
         )
+        usage.skipped.pop("vlm", None)
         usage.notes.append(f"{what} to the VLM engine: {decision.reason}")
         if p.task == "extract":
             merged, filled = merge_fields(
