@@ -222,8 +222,8 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
             return None
         return (m.start(), m.end(), m.group(0), True)
     stripped = t.strip()
-    if looks_like_label(stripped):
-        return None
+    if looks_like_label(stripped) or not any(ch.isalnum() for ch in stripped):
+        return None  # another label, or only rules/underscores/dots of an empty form field
     start = len(t) - len(t.lstrip())
     return (start, start + len(stripped), None, True)
 
@@ -394,16 +394,19 @@ def find_by_label(
             rest = ln.text[hit.end :]
             if rest.strip():
                 cands.append((Span(ln, hit.end, len(ln.text), view.page), "same_line"))
+            right: list[tuple[Span, str]] = []
             for r in _right_of(view, ln)[:2]:
                 if is_other_label(r):
                     break
-                cands.append((Span(r, 0, len(r.text), view.page), "right"))
+                right.append((Span(r, 0, len(r.text), view.page), "right"))
+            below: list[tuple[Span, str]] = []
             for b in _below(view, ln):
                 if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
                     continue
                 if is_other_label(b):
                     continue
-                cands.append((Span(b, 0, len(b.text), view.page), "below"))
+                below.append((Span(b, 0, len(b.text), view.page), "below"))
+            cands += right + below
             for sp, method in cands:
                 tv = typed_value(sp.text, ftype)
                 if tv is None:

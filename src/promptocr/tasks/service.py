@@ -371,7 +371,7 @@ def _set_stage(p: Plan, name: str, runs: bool, reason: str) -> None:
 
 
 def _read(doc: Document, p: Plan) -> tuple[dict[str, Any], str]:
-    text = to_text(doc) if doc.pages else ""
+    text = to_text(doc) if doc.text.strip() else ""
     fmt = p.arguments.get("output_format") or p.arguments.get("format", "text")
     content = to_markdown(doc) if fmt == "markdown" else text
     return {"text": text}, content

@@ -1,0 +1,134 @@
+"""Planner: official HunyuanOCR prompts, free phrasings (zh/en), arguments and stages."""
+
+from __future__ import annotations
+
+import pytest
+
+from promptocr.errors import UnknownInstructionError
+from promptocr.tasks import plan
+from promptocr.tasks.planner import STAGES
+from promptocr.tasks.prompts import OFFICIAL_PROMPTS, TASK_TYPES
+
+
+@pytest.mark.parametrize("official", OFFICIAL_PROMPTS, ids=lambda p: p.id)
+def test_every_official_prompt_maps_to_its_task(official) -> None:  # type: ignore[no-untyped-def]
+    p = plan(official.text)
+    assert p.task == official.task
+    for key, value in official.arguments.items():
+        assert p.arguments[key] == value
+    assert p.matched.startswith("official:")
+
+
+def test_official_prompt_table_covers_both_versions() -> None:
+    versions = {p.version for p in OFFICIAL_PROMPTS}
+    assert versions == {"v1", "v1.5"}
+    assert set(TASK_TYPES) >= {"doc_parse", "spotting_json", "spotting_hunyuan", "table"}
+    assert plan("", task_type="spotting_json").arguments["format"] == "hunyuan_json"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fields"),
+    [
+        ("提取姓名、性别、身份证号", ["姓名", "性别", "身份证号"]),
+        (
+            "Extract the content of the fields: ['Invoice No', 'Total'] from the image and "
+            "return it in JSON format.",
+            ["Invoice No", "Total"],
+        ),
+        (
+            "提取图片中的: ['发票号码', '开票日期'] 的字段内容，并按照 JSON 格式返回。",
+            ["发票号码", "开票日期"],
+        ),
+        ("Output the value of 日期.", ["日期"]),
+        ("输出 金额 的值。", ["金额"]),
+        (
+            "Extract the company, date, address and total as JSON.",
+            ["company", "date", "address", "total"],
+        ),
+        ("What is the total?", ["total"]),
+        ("总金额是多少", ["总金额"]),
+        ("get me the invoice number and the due date", ["invoice number", "due date"]),
+    ],
+)
+def test_field_lists_from_official_and_free_phrasings(prompt: str, fields: list[str]) -> None:
+    p = plan(prompt)
+    assert p.task == "extract"
+    assert p.arguments["fields"] == fields
+    assert p.runs("fields") and not p.runs("layout") and not p.runs("markdown")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "doctype"),
+    [
+        ("这是一张身份证", "id_card"),
+        ("this is an ID card", "id_card"),
+        ("receipt", "receipt"),
+        ("Read this receipt", "receipt"),
+        ("passport", "passport"),
+        ("提取发票信息", "vat_invoice"),
+    ],
+)
+def test_document_types_selected_by_prompt(prompt: str, doctype: str) -> None:
+    p = plan(prompt)
+    assert p.task == "extract"
+    assert p.arguments["document_type"] == doctype
+
+
+@pytest.mark.parametrize(
+    ("prompt", "task"),
+    [
+        ("", "read"),
+        ("   ", "read"),
+        ("Extract the text in the image.", "read"),
+        ("OCR this", "read"),
+        ("识别图中的文字", "read"),
+        ("detect all text with bounding boxes", "spot"),
+        ("给出每行文字的坐标", "spot"),
+        ("parse this page to markdown", "parse"),
+        ("把这页解析成 markdown", "parse"),
+        ("convert the table to HTML", "parse"),
+        ("extract the subtitles", "subtitles"),
+        ("翻译成英文", "translate"),
+        ("translate this into French", "translate"),
+        ("what does this chart show? use mermaid", "chart"),
+        ("Why is the sky blue?", "vqa"),
+    ],
+)
+def test_free_phrasings(prompt: str, task: str) -> None:
+    assert plan(prompt).task == task
+
+
+def test_translate_target_language() -> None:
+    assert plan("translate this into French").arguments["target_language"] == "fr"
+    assert plan("把图中文字翻译为中文").arguments["target_language"] == "zh"
+
+
+def test_page_range_is_an_argument() -> None:
+    assert plan("read pages 2-3").arguments["pages"] == "2-3"
+    assert plan("识别第2页的文字").arguments["pages"] == "2"
+
+
+def test_stages_listed_and_only_needed_ones_run() -> None:
+    read = plan("read the text")
+    assert [s.name for s in read.stages] == list(STAGES)
+    assert read.runs("ocr") and not read.runs("layout") and not read.runs("markdown")
+    assert read.skipped()["layout"]
+    parse = plan("parse this page to markdown")
+    assert parse.runs("layout") and parse.runs("markdown")
+    d = parse.to_dict()
+    assert set(d) >= {"task", "arguments", "stages"}
+    assert all(set(s) == {"name", "runs", "reason"} for s in d["stages"])
+
+
+def test_unknown_instruction_lists_capabilities() -> None:
+    with pytest.raises(UnknownInstructionError) as info:
+        plan("make me a sandwich")
+    err = info.value
+    assert err.code == "unknown_instruction" and err.status == 422
+    assert "read" in err.message and "extract" in err.message and "spot" in err.message
+    assert err.to_dict()["details"]["capabilities"]
+
+
+def test_unknown_task_type() -> None:
+    with pytest.raises(UnknownInstructionError):
+        plan("", task_type="no_such_task")

@@ -1,0 +1,90 @@
+"""Typed values: dates, amounts, phones, e-mail, GB 11643 ID check digits, ICAO 9303 MRZ."""
+
+from __future__ import annotations
+
+import pytest
+from task_synth import td3_mrz
+
+from promptocr.tasks.validators import (
+    cn_id_check_digit,
+    find_amounts,
+    find_email,
+    find_phone,
+    fix_digit_confusions,
+    mrz_check_digit,
+    parse_date,
+    parse_mrz,
+    valid_cn_id,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "printed", "iso"),
+    [
+        ("DATE: 25/12/2018 10:15", "25/12/2018", "2018-12-25"),
+        ("18-11-18 13:58 SH01", "18-11-18", "2018-11-18"),
+        ("18 Mar 2018 18:25", "18 Mar 2018", "2018-03-18"),
+        ("开票日期: 2023年05月12日", "2023年05月12日", "2023-05-12"),
+        ("March 5, 2024", "March 5, 2024", "2024-03-05"),
+        ("2019-03-14", "2019-03-14", "2019-03-14"),
+        ("Date :30-06-201822:16:06", "30-06-2018", "2018-06-30"),
+    ],
+)
+def test_dates_keep_the_printed_form_and_give_iso(text: str, printed: str, iso: str) -> None:
+    f = parse_date(text)
+    assert f is not None
+    assert f.text == printed and f.normalized == iso
+
+
+def test_not_dates() -> None:
+    assert parse_date("MG12/3-32/ - 36/360") is None
+    assert parse_date("31/02/2019") is None  # no 31 February
+    assert parse_date("TOTAL 13.50") is None
+
+
+def test_amounts_phone_email() -> None:
+    a = find_amounts("TOTAL RM 1,234.50")
+    assert a[-1].text == "1,234.50" and a[-1].normalized == "1234.50"
+    ph = find_phone("TEL: 03-8076 5521")
+    assert ph is not None and ph.normalized == "0380765521"
+    em = find_email("mail: Alice@Example.com.")
+    assert em is not None and em.normalized == "alice@example.com"
+
+
+def test_gb11643_check_digit() -> None:
+    assert valid_cn_id("11010519491231002X")  # the standard's worked example
+    assert cn_id_check_digit("11010519491231002") == "X"
+    assert not valid_cn_id("110105194912310021")  # one digit mistyped
+    assert not valid_cn_id("110105194913310028")  # month 13
+    assert not valid_cn_id("1101051949123100")  # too short
+
+
+def test_mrz_td3_check_digits_and_fields() -> None:
+    l1, l2 = td3_mrz()
+    assert l1.startswith("P<UTOERIKSSON<<ANNA<MARIA") and len(l1) == len(l2) == 44
+    assert mrz_check_digit("L898902C3") == "6"  # ICAO 9303 part 3 specimen
+    parsed = parse_mrz([l1, l2])
+    assert parsed is not None and parsed["valid"] is True
+    assert parsed["surname"] == "ERIKSSON" and parsed["given_names"] == "ANNA MARIA"
+    assert parsed["date_of_birth"] == "1974-08-12" and parsed["sex"] == "F"
+    bad = l2[:9] + ("7" if l2[9] != "7" else "8") + l2[10:]
+    broken = parse_mrz([l1, bad])
+    assert broken is not None and broken["valid"] is False
+    assert broken["checks"]["document_number"] is False  # type: ignore[index]
+
+
+def test_mrz_td1() -> None:
+    lines = [
+        "I<UTOD231458907<<<<<<<<<<<<<<<",
+        "7408122F1204159UTO<<<<<<<<<<<6",
+        "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+    ]
+    parsed = parse_mrz(lines)
+    assert parsed is not None and parsed["format"] == "TD1" and parsed["valid"] is True
+    assert parsed["document_number"] == "D23145890"
+
+
+def test_digit_slips_inside_numbers() -> None:
+    assert fix_digit_confusions("NO 29O, JALAN") == "NO 290, JALAN"
+    assert fix_digit_confusions("Jalan 7/1l8B") == "Jalan 7/118B"
+    assert fix_digit_confusions("LOT 1851-A, JALAN KPB 6") == "LOT 1851-A, JALAN KPB 6"
