@@ -25,7 +25,7 @@ from promptocr.inputs.loader import PageImage  # noqa: E402
 from promptocr.pipeline import OCRPipeline  # noqa: E402
 from promptocr.synth import Canvas  # noqa: E402
 from promptocr.tasks import Service  # noqa: E402
-from promptocr.tasks.router import RouterSettings, run_vlm  # noqa: E402
+from promptocr.tasks.router import InvalidEngineError, RouterSettings, run_vlm  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +202,5 @@ def test_without_a_vlm_weak_results_stand_and_vlm_tasks_fail(
         svc.run(invoice_png, "Translate the text in this image into English", name="inv.png")
     with pytest.raises(EngineUnavailableError):
         svc.run(invoice_png, "read the text", name="inv.png", engine="vlm")
+    with pytest.raises(InvalidEngineError):
+        svc.run(invoice_png, "Translate the text into English", name="inv.png", engine="gpu")

@@ -26,6 +26,7 @@ from promptocr.tasks.router import (
     Decision,
     Evidence,
     RouterSettings,
+    check_engine,
     merge_fields,
     review,
     route,
@@ -119,6 +120,7 @@ class Service:
             )
         hy = self.vlm if isinstance(self.vlm, HunyuanEngine) else None
         decision: Decision | None = None
+        check_engine(engine)
         if not vlm_task:
             decision = route(
                 p.task, vlm_available=hy is not None, requested=engine, settings=self.router
