@@ -48,6 +48,7 @@ def test_official_prompt_table_covers_both_versions() -> None:
         ("What is the total?", ["total"]),
         ("总金额是多少", ["总金额"]),
         ("get me the invoice number and the due date", ["invoice number", "due date"]),
+        ("find the e-mail", ["e-mail"]),
     ],
 )
 def test_field_lists_from_official_and_free_phrasings(prompt: str, fields: list[str]) -> None:
@@ -66,6 +67,9 @@ def test_field_lists_from_official_and_free_phrasings(prompt: str, fields: list[
         ("Read this receipt", "receipt"),
         ("passport", "passport"),
         ("提取发票信息", "vat_invoice"),
+        ("这是一张增值税发票", "vat_invoice"),
+        ("VAT invoice", "vat_invoice"),
+        ("护照", "passport"),
     ],
 )
 def test_document_types_selected_by_prompt(prompt: str, doctype: str) -> None:
@@ -92,10 +96,22 @@ def test_document_types_selected_by_prompt(prompt: str, doctype: str) -> None:
         ("translate this into French", "translate"),
         ("what does this chart show? use mermaid", "chart"),
         ("Why is the sky blue?", "vqa"),
+        ("where is the text", "spot"),
+        ("captions", "subtitles"),
+        ("提取字幕", "subtitles"),
+        ("the formula as LaTeX", "formula"),
+        ("识别公式", "formula"),
+        ("parse the chart", "chart"),
+        ("解析图表", "chart"),
+        ("提取第1-3页的文字", "read"),
     ],
 )
 def test_free_phrasings(prompt: str, task: str) -> None:
     assert plan(prompt).task == task
+
+
+def test_spot_json_format() -> None:
+    assert plan("spot the text as JSON").arguments["format"] == "hunyuan_json"
 
 
 def test_translate_target_language() -> None:

@@ -195,6 +195,8 @@ class Service:
             tables = re.findall(r"<table\b.*?</table>", markdown, flags=re.S | re.I)
             output["tables"] = tables
             content = "\n\n".join(tables)
+            if not tables:
+                usage.notes.append("no table was found on the page; the full Markdown is in output")
         if p.arguments.get("layout"):
             output["layout"] = [
                 {

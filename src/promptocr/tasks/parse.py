@@ -1,0 +1,546 @@
+"""The `parse` task: a page as Markdown in reading order, from OCR lines plus layout regions.
+
+For each page: the CDLA layout model finds regions (text, title, figure, figure_caption, table,
+table_caption, header, footer, reference, equation); every OCR line goes to the region holding
+most of it (ties go to the more specific kind: a table beats the text box around it); lines in no
+region become "text" blocks of their own. Regions are put in reading order by a recursive XY-cut
+over their boxes (true columns are read one after the other), and the page's blocks are rebuilt
+so that `Block.kind` is the region's class. Markdown then follows HunyuanOCR's document-parsing
+prompt: headers, footers and page numbers dropped (when asked), tables as HTML, equations in
+`$$ ... $$`, titles as `#`/`##`, lists as `- `/`N. `, captions in italics, figures as
+`![figure](page-N-figure-K)` placeholders. Pages of a multi-page document are separated by a
+blank line and an HTML comment `<!-- page N -->` (invisible when the Markdown is rendered).
+
+Everything is computed in the page's upright frame (pages the orientation stage turned are
+turned back for layout), while the rebuilt blocks keep the file's own coordinates.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+from promptocr.document.layout import build_blocks, sort_rows
+from promptocr.document.model import (
+    BBox,
+    Block,
+    Document,
+    Line,
+    Page,
+    Point,
+    Polygon,
+    Word,
+    bbox_of,
+    polygon_of,
+    union_bbox,
+)
+from promptocr.engines.layout import LayoutDetector, LayoutRegion, default_layout_detector
+from promptocr.engines.usage import Usage
+from promptocr.inputs.loader import PageImage
+from promptocr.pipeline import OCRPipeline
+from promptocr.tasks.tables import TableGrid, build_table
+
+# Which kind wins a line that lies inside two overlapping regions.
+KIND_PRIORITY = {
+    "table": 9,
+    "equation": 8,
+    "figure": 7,
+    "title": 6,
+    "table_caption": 5,
+    "figure_caption": 5,
+    "header": 4,
+    "footer": 4,
+    "reference": 3,
+    "text": 2,
+}
+TEXT_KINDS = {"text", "reference", "title", "table_caption", "figure_caption", "header", "footer"}
+MARGIN_KINDS = {"header", "footer"}
+MIN_SHARE = 0.5  # a line belongs to a region holding at least this share of its area
+PAGE_MARGIN = 0.08  # page numbers are looked for in this share of the page height, top and bottom
+
+_TABLE_CAPTION = re.compile(r"^\s*(table|tab\.|表)\s*[0-9ivxlcIVXLC一二三四五六七八九十]", re.I)
+_FIGURE_CAPTION = re.compile(r"^\s*(figure|fig\.?|图|圖)\s*[0-9一二三四五六七八九十]", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(page\s*|p\.\s*|第\s*)?[-–—]?\s*(\d{1,4}|[ivxlc]{1,6})\s*[-–—]?\s*"
+    r"((of|/)\s*\d{1,4})?\s*(页)?\s*$",
+    re.I,
+)
+_BULLET = re.compile(r"^\s*[•·●○◦▪■□►▶✓✔\-–—*]\s*(?=\S)(.*)$")
+_NUMBERED = re.compile(r"^\s*\(?(\d{1,3})[.)、]\s*(?=\S)(.*)$")
+
+
+@dataclass
+class ParsedRegion:
+    """A layout region with the lines it got, its blocks and (for tables) its grid."""
+
+    kind: str
+    bbox: BBox  # upright page frame
+    score: float
+    lines: list[Line] = field(default_factory=list)  # upright copies
+    table: TableGrid | None = None
+    from_layout: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "bbox": [round(v, 1) for v in self.bbox],
+            "text": "\n".join(" ".join(ln.text for ln in row) for row in sort_rows(self.lines)),
+        }
+
+
+@dataclass
+class ParsedPage:
+    index: int
+    regions: list[ParsedRegion]
+    markdown: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "regions": [r.to_dict() for r in self.regions],
+            "tables": [r.table.to_dict() for r in self.regions if r.table is not None],
+            "markdown": self.markdown,
+        }
+
+
+@dataclass
+class ParseResult:
+    markdown: str
+    pages: list[ParsedPage]
+
+    @property
+    def tables(self) -> list[TableGrid]:
+        return [r.table for p in self.pages for r in p.regions if r.table is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"markdown": self.markdown, "pages": [p.to_dict() for p in self.pages]}
+
+
+def parse_document(
+    pipeline: OCRPipeline,
+    pages: list[PageImage],
+    document: Document,
+    usage: Usage,
+    *,
+    drop_headers_footers: bool = True,
+) -> str:
+    """Markdown of the OCR'd `document` (whose pages align with `pages`), in reading order.
+
+    Runs the layout stage on each page and rebuilds `document`'s blocks in place so that each
+    block's `kind` is its layout class. Stages "layout", "table_structure" and "markdown" are
+    timed into `usage` (or recorded as skipped, with the reason).
+    """
+    return parse_pages(
+        pipeline, pages, document, usage, drop_headers_footers=drop_headers_footers
+    ).markdown
+
+
+def parse_pages(
+    pipeline: OCRPipeline,
+    pages: list[PageImage],
+    document: Document,
+    usage: Usage,
+    *,
+    drop_headers_footers: bool = True,
+    detector: LayoutDetector | None = None,
+) -> ParseResult:
+    """`parse_document` with the structured result: regions and table grids per page."""
+    if len(pages) != len(document.pages):
+        raise ValueError(f"{len(pages)} page images for a document of {len(document.pages)} pages")
+    det = detector or _detector_for(pipeline)
+    parsed: list[ParsedPage] = []
+    any_table = False
+    for image, page in zip(pages, document.pages, strict=True):
+        result = _parse_page(image, page, det, usage, drop_headers_footers)
+        any_table = any_table or any(r.table is not None for r in result.regions)
+        parsed.append(result)
+    if not any_table:
+        usage.skip("table_structure", "no table found by the layout stage")
+    with usage.stage("markdown"):
+        if len(parsed) == 1:
+            md = parsed[0].markdown
+        else:
+            md = "\n\n".join(
+                f"<!-- page {p.index + 1} -->" + ("\n\n" + p.markdown if p.markdown else "")
+                for p in parsed
+            )
+    return ParseResult(md.strip("\n") + "\n" if md.strip() else "", parsed)
+
+
+def _detector_for(pipeline: OCRPipeline) -> LayoutDetector:
+    det = getattr(pipeline, "layout", None)
+    if isinstance(det, LayoutDetector):
+        return det
+    return default_layout_detector()
+
+
+# --------------------------------------------------------------------------------------------
+# Frames: the page as the file has it vs. upright
+
+
+def _rotator(rotation: int, w: int, h: int) -> tuple[Callable[[Point], Point], int, int]:
+    """Map from the file's frame to the upright frame (content turned back by `rotation`)."""
+    if rotation == 90:  # upright = np.rot90(img, 1): upright width = file height
+        return (lambda p: (p[1], w - p[0])), h, w
+    if rotation == 180:
+        return (lambda p: (w - p[0], h - p[1])), w, h
+    if rotation == 270:
+        return (lambda p: (h - p[1], p[0])), h, w
+    return (lambda p: p), w, h
+
+
+def _unrotator(rotation: int, uw: int, uh: int) -> Callable[[Point], Point]:
+    if rotation == 90:
+        return lambda p: (uh - p[1], p[0])
+    if rotation == 180:
+        return lambda p: (uw - p[0], uh - p[1])
+    if rotation == 270:
+        return lambda p: (p[1], uw - p[0])
+    return lambda p: p
+
+
+def _map_poly(poly: Polygon, f: Callable[[Point], Point]) -> Polygon:
+    return (f(poly[0]), f(poly[1]), f(poly[2]), f(poly[3]))
+
+
+# --------------------------------------------------------------------------------------------
+# One page
+
+
+def _parse_page(
+    image: PageImage,
+    page: Page,
+    det: LayoutDetector,
+    usage: Usage,
+    drop_margins: bool,
+) -> ParsedPage:
+    rot = page.rotation if page.rotation in (90, 180, 270) else 0
+    rgb = image.image
+    h, w = rgb.shape[:2]
+    fwd, uw, uh = _rotator(rot, w, h)
+    upright = np.ascontiguousarray(np.rot90(rgb, k=rot // 90)) if rot else rgb
+
+    originals = [ln for ln in page.lines if ln.text.strip()]
+    shadows: list[Line] = []
+    back: dict[int, Line] = {}
+    for ln in originals:
+        s = Line(
+            ln.text,
+            ln.confidence,
+            _map_poly(ln.polygon, fwd),
+            [Word(wd.text, wd.confidence, _map_poly(wd.polygon, fwd)) for wd in ln.words],
+        )
+        shadows.append(s)
+        back[id(s)] = ln
+
+    if not shadows:
+        usage.skip("layout", "no text on the page")
+        page.blocks = []
+        return ParsedPage(image.index, [], "")
+
+    layout = det(upright, usage)
+    regions = _assign(layout, shadows)
+    _relabel(regions, uh)
+
+    tables = [r for r in regions if r.kind == "table"]
+    if tables:
+        with usage.stage("table_structure"):
+            for r in tables:
+                box = union_bbox([r.bbox, *[ln.bbox for ln in r.lines]])
+                r.table = build_table(upright, r.lines, box)
+
+    with usage.stage("markdown"):
+        heads = sorted((r for r in regions if r.kind == "header"), key=_top_left)
+        feet = sorted((r for r in regions if r.kind == "footer"), key=_top_left)
+        body = order_regions([r for r in regions if r.kind not in MARGIN_KINDS], lambda r: r.bbox)
+        ordered = heads + body + feet
+        unrot = _unrotator(rot, uw, uh)
+        page.blocks = [b for r in ordered for b in _blocks_of(r, back, unrot)]
+        md = _page_markdown(image.index, body if drop_margins else ordered, _body_height(regions))
+    return ParsedPage(image.index, ordered, md)
+
+
+def _top_left(r: ParsedRegion) -> tuple[float, float]:
+    return (r.bbox[1], r.bbox[0])
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, w) * max(0.0, h)
+
+
+def _area(b: BBox) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]:
+    """Give each line to the region holding most of it; leftovers become text regions."""
+    regions = [ParsedRegion(r.kind, r.bbox, r.score) for r in layout]
+    leftovers: list[Line] = []
+    for ln in lines:
+        box = ln.bbox
+        area = max(_area(box), 1.0)
+        best: tuple[int, float, float] | None = None
+        best_k = -1
+        for k, r in enumerate(regions):
+            share = _overlap(box, r.bbox) / area
+            if share < MIN_SHARE:
+                continue
+            key = (KIND_PRIORITY.get(r.kind, 1), share, r.score)
+            if best is None or key > best:
+                best, best_k = key, k
+        if best_k < 0:
+            leftovers.append(ln)
+        else:
+            regions[best_k].lines.append(ln)
+
+    kept: list[ParsedRegion] = []
+    for r in _merge_same_kind(regions):
+        if r.kind in TEXT_KINDS or r.kind in ("table", "equation"):
+            if not r.lines:
+                continue
+            if r.kind in TEXT_KINDS:
+                r.bbox = union_bbox([ln.bbox for ln in r.lines])
+        kept.append(r)
+    for block in build_blocks(leftovers):
+        kept.append(ParsedRegion("text", block.bbox, 0.0, list(block.lines), from_layout=False))
+    return kept
+
+
+def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
+    """Overlapping detections of one text kind (the model often boxes a paragraph twice, or
+    a paragraph and the section around it) become one region; lines are regrouped later."""
+    out: list[ParsedRegion] = []
+    for r in sorted(regions, key=lambda r: -r.score):
+        for o in out:
+            if o.kind == r.kind and r.kind in TEXT_KINDS:
+                inter = _overlap(o.bbox, r.bbox)
+                if inter > 0.3 * min(_area(o.bbox), _area(r.bbox)):
+                    o.lines.extend(r.lines)
+                    o.bbox = union_bbox([o.bbox, r.bbox])
+                    break
+        else:
+            out.append(r)
+    return out
+
+
+def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
+    """Fix what the model often gets wrong: captions read as text, page numbers as text."""
+    for r in regions:
+        if r.kind in ("text", "reference") and r.lines:
+            first = sort_rows(r.lines)[0]
+            head = " ".join(ln.text for ln in first)
+            if _TABLE_CAPTION.match(head):
+                r.kind = "table_caption"
+            elif _FIGURE_CAPTION.match(head):
+                r.kind = "figure_caption"
+        if r.kind in ("text", "reference", "title") and r.lines and len(r.lines) <= 2:
+            text = " ".join(ln.text for ln in r.lines)
+            cy = (r.bbox[1] + r.bbox[3]) / 2
+            if _PAGE_NUMBER.match(text):
+                if cy > (1 - PAGE_MARGIN) * page_h:
+                    r.kind = "footer"
+                elif cy < PAGE_MARGIN * page_h:
+                    r.kind = "header"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading order over region boxes
+
+T = TypeVar("T")
+
+
+def order_regions(items: Sequence[T], box_of: Callable[[T], BBox]) -> list[T]:
+    """Recursive XY-cut over boxes: columns (an x gap whose two sides each fill most of the
+    height) are read one after the other, otherwise top to bottom at y gaps; boxes that can't
+    be cut apart are read by their top edge, then left edge."""
+    items = list(items)
+    if len(items) <= 1:
+        return items
+    boxes = [box_of(i) for i in items]
+    heights = sorted(b[3] - b[1] for b in boxes)
+    min_gap = max(1.0, 0.1 * heights[len(heights) // 2])
+    return [items[k] for k in _xy(list(range(len(items))), boxes, min_gap, 0)]
+
+
+def _cuts(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:
+    ivs = sorted(intervals)
+    out: list[float] = []
+    end = ivs[0][1]
+    for a, b in ivs[1:]:
+        if a - end >= min_gap:
+            out.append((a + end) / 2)
+        end = max(end, b)
+    return out
+
+
+def _group(idx: list[int], boxes: list[BBox], cuts: list[float], axis: int) -> list[list[int]]:
+    groups: list[list[int]] = [[] for _ in range(len(cuts) + 1)]
+    for i in idx:
+        centre = (boxes[i][axis] + boxes[i][axis + 2]) / 2
+        groups[sum(1 for c in cuts if centre > c)].append(i)
+    return [g for g in groups if g]
+
+
+def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[int]:
+    if len(idx) <= 1 or depth > 20:
+        return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
+    xcuts = _cuts([(boxes[i][0], boxes[i][2]) for i in idx], min_gap)
+    ycuts = _cuts([(boxes[i][1], boxes[i][3]) for i in idx], min_gap)
+    if xcuts:
+        groups = _group(idx, boxes, xcuts, 0)
+        top = min(boxes[i][1] for i in idx)
+        bottom = max(boxes[i][3] for i in idx)
+        tall = all(
+            max(boxes[i][3] for i in g) - min(boxes[i][1] for i in g) >= 0.5 * (bottom - top)
+            for g in groups
+        )
+        if tall or not ycuts:
+            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+    if ycuts:
+        groups = _group(idx, boxes, ycuts, 1)
+        return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+    return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
+
+
+# --------------------------------------------------------------------------------------------
+# Blocks (file frame) and Markdown
+
+
+def _blocks_of(
+    r: ParsedRegion, back: dict[int, Line], unrot: Callable[[Point], Point]
+) -> list[Block]:
+    def orig(lines: Sequence[Line]) -> list[Line]:
+        return [back[id(ln)] for ln in lines]
+
+    region_poly = _map_poly(polygon_of(r.bbox), unrot)
+    region_poly = polygon_of(bbox_of(region_poly))
+    if r.kind == "text":
+        return [Block(orig(b.lines), "text") for b in build_blocks(r.lines)]
+    if r.kind in ("figure", "table", "equation"):
+        rows = [ln for row in sort_rows(r.lines) for ln in row] if r.lines else []
+        return [Block(orig(rows), r.kind, region_poly)]
+    return [Block(orig([ln for row in sort_rows(r.lines) for ln in row]), r.kind)]
+
+
+def _body_height(regions: list[ParsedRegion]) -> float:
+    hs = [ln.height for r in regions if r.kind in ("text", "reference") for ln in r.lines]
+    if not hs:
+        hs = [ln.height for r in regions for ln in r.lines]
+    return statistics.median(hs) if hs else 1.0
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uff00" <= ch <= "\uffef"
+
+
+def join_lines(texts: Sequence[str]) -> str:
+    """Join a paragraph's lines: spaces between words, none between CJK characters, and a
+    word hyphenated at a line end put back together."""
+    out = ""
+    for t in texts:
+        t = t.strip()
+        if not t:
+            continue
+        if not out:
+            out = t
+        elif (
+            out.endswith("-")
+            and len(out) >= 2
+            and out[-2].isalpha()
+            and t[0].islower()
+            and not out.endswith("--")
+        ):
+            out = out[:-1] + t
+        elif _is_cjk(out[-1]) and _is_cjk(t[0]):
+            out += t
+        else:
+            out += " " + t
+    return out
+
+
+def _escape(text: str) -> str:
+    """Keep OCR text from being read as Markdown syntax at the start of a paragraph."""
+    if re.match(r"^(#{1,6}\s|>|\d+[.)]\s|[-*+]\s|={3,}|-{3,}|`{3})", text):
+        return "\\" + text
+    return text
+
+
+def _row_texts(lines: Sequence[Line]) -> list[tuple[str, float]]:
+    """(text, left x) per visual row, lines of one row joined by a space."""
+    return [(" ".join(ln.text.strip() for ln in row), row[0].bbox[0]) for row in sort_rows(lines)]
+
+
+def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
+    """A text block as Markdown paragraphs and list items."""
+    parts: list[str] = []  # finished paragraphs / list groups
+    items: list[tuple[str, list[str]]] = []  # (marker, texts) of the current list
+    para: list[str] = []
+
+    def flush_para() -> None:
+        if para:
+            parts.append(_escape(join_lines(para)))
+            para.clear()
+
+    def flush_items() -> None:
+        if items:
+            parts.append("\n".join(f"{m} {join_lines(t)}" for m, t in items))
+            items.clear()
+
+    for text, _x in _row_texts(lines):
+        bullet = _BULLET.match(text)
+        number = _NUMBERED.match(text)
+        if bullet and not re.match(r"^\s*[-–—]\s*\d", text):
+            flush_para()
+            items.append(("-", [bullet.group(1)]))
+        elif number:
+            flush_para()
+            items.append((f"{number.group(1)}.", [number.group(2)]))
+        elif items:
+            items[-1][1].append(text)
+        else:
+            para.append(text)
+    flush_para()
+    flush_items()
+    return parts
+
+
+def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float) -> str:
+    parts: list[str] = []
+    title_hs = [
+        statistics.median(ln.height for ln in r.lines)
+        for r in regions
+        if r.kind == "title" and r.lines
+    ]
+    top_title = max(title_hs, default=0.0)
+    figure_no = 0
+    for r in regions:
+        text_rows = [t for t, _ in _row_texts(r.lines)] if r.lines else []
+        if r.kind == "title":
+            th = statistics.median(ln.height for ln in r.lines)
+            level = "#" if th >= 0.9 * top_title and th >= 1.3 * body_h else "##"
+            parts.append(f"{level} {join_lines(text_rows)}")
+        elif r.kind in ("table_caption", "figure_caption"):
+            t = join_lines(text_rows).replace("*", "\\*")
+            parts.append(f"*{t}*")
+        elif r.kind == "equation":
+            parts.append("$$\n" + join_lines(text_rows) + "\n$$")
+        elif r.kind == "table":
+            if r.table is not None and r.table.cells:
+                parts.append(r.table.to_html())
+        elif r.kind == "figure":
+            figure_no += 1
+            parts.append(f"![figure](page-{index + 1}-figure-{figure_no})")
+        elif r.kind in ("text", "reference"):
+            for b in build_blocks(r.lines):
+                parts.extend(_paragraph_markdown(b.lines))
+        else:  # header / footer kept on request
+            parts.extend(_paragraph_markdown(r.lines))
+    return "\n\n".join(p for p in parts if p.strip())
