@@ -211,6 +211,7 @@ class _Proxy:
                 proxy.headers.append(dict(self.headers))
                 if proxy.stall_s:
                     time.sleep(proxy.stall_s)
+                ctype = "application/json"
                 if proxy.calls <= proxy.failures:
                     payload = json.dumps({"error": {"message": "model is loading"}}).encode()
                     status = 503
@@ -222,9 +223,10 @@ class _Proxy:
                         timeout=60,
                     )
                     payload, status = r.content, r.status_code
+                    ctype = r.headers.get("content-type", ctype)
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", ctype)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
@@ -281,3 +283,27 @@ def test_timeout_is_unavailable(server: str, page_image: np.ndarray) -> None:
 def test_remote_engine_needs_a_url() -> None:
     with pytest.raises(VLMConfigError):
         RemoteVLMEngine(VLMSettings(base_url=None))
+
+
+def test_streamed_and_plain_answers_agree(server: str, page_image: np.ndarray) -> None:
+    streamed = remote(server).generate(page_image, "提取图中的文字。", max_tokens=20)
+    plain = remote(server, stream=False).generate(page_image, "提取图中的文字。", max_tokens=20)
+    assert streamed.text == plain.text
+    assert streamed.completion_tokens == plain.completion_tokens
+    assert streamed.prompt_tokens == plain.prompt_tokens > 0
+    assert streamed.finish_reason == plain.finish_reason
+    assert streamed.confidence == pytest.approx(plain.confidence)
+
+
+def test_repetition_loop_stops_the_stream_early(server: str, page_image: np.ndarray) -> None:
+    """The tiny random model loops on one character (a real degenerate greedy loop); with the
+    early-stop check set low, the client stops reading long before max_tokens."""
+    plain = remote(server, stream=False).run(page_image, "read", max_tokens=MAX_TOKENS)
+    assert plain.usage["finish_reason"] == "length" and plain.repetition_trimmed, (
+        "the tiny model no longer loops on this page; pick another prompt"
+    )
+    out = remote(server, early_stop_after_chars=8).run(page_image, "read", max_tokens=MAX_TOKENS)
+    assert out.usage["finish_reason"] == "repetition"
+    assert out.usage["completion_tokens"] < MAX_TOKENS
+    assert out.repetition_trimmed and len(out.text) < 8
+    assert plain.text == out.text  # both cut back to the loop's one unit

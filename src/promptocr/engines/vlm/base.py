@@ -90,6 +90,8 @@ class VLMSettings:
     top_k: int = 1
     repetition_penalty: float = 1.0
     request_logprobs: bool = True  # ask for token log-probabilities (line confidence)
+    stream: bool = True  # remote: stream the answer and stop reading once it loops
+    early_stop_after_chars: int = 4000  # remote: first repetition check (then every 1/4 of it)
     timeout_s: float = 300.0
     connect_timeout_s: float = 10.0
     retries: int = 2  # extra attempts after a connection error or a 5xx answer
@@ -125,6 +127,7 @@ class VLMSettings:
             "prompt_language": env("PROMPTOCR_VLM_PROMPT_LANGUAGE") or cls.prompt_language,
             "request_logprobs": (env("PROMPTOCR_VLM_LOGPROBS") or "1").lower()
             not in ("0", "false", "no"),
+            "stream": (env("PROMPTOCR_VLM_STREAM") or "1").lower() not in ("0", "false", "no"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -233,7 +236,7 @@ class VLMEngine(ABC):
                 usage.add("vlm", elapsed * 1000.0)
         VLM_REQUESTS.labels(self.backend, task, "ok").inc()
 
-        hit_limit = gen.finish_reason == "length"
+        hit_limit = gen.finish_reason in ("length", "repetition")
         text, trimmed = vlm_parse.trim_repetition(gen.text, hit_limit=hit_limit)
         out = VLMOutput(task=task, prompt=text_prompt, text=text, repetition_trimmed=trimmed)
         conf = gen.confidence if gen.confidence is not None else self.settings.line_confidence
@@ -254,7 +257,9 @@ class VLMEngine(ABC):
         if usage is not None:
             if trimmed:
                 usage.notes.append("vlm: degenerate repetition at the end of the answer trimmed")
-            if hit_limit:
+            if gen.finish_reason == "repetition":
+                usage.notes.append("vlm: stopped reading the answer early: it was looping")
+            elif hit_limit:
                 usage.notes.append(f"vlm: answer cut at max_tokens={limit}")
             if out.parse_error:
                 usage.notes.append(f"vlm: {out.parse_error}")

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -29,6 +31,7 @@ from promptocr.engines.vlm.base import (
     VLMEngine,
     VLMSettings,
 )
+from promptocr.engines.vlm.parse import trim_repetition
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -133,49 +136,61 @@ class RemoteVLMEngine(VLMEngine):
     def close(self) -> None:
         self._client.close()
 
-    def _post(self, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """POST with retries; returns the decoded JSON answer and the attempts it took."""
-        url = f"{self.base_url}{path}"
-        attempts = 0
-        last = ""
+    def _attempts(self) -> Iterator[int]:
+        """Attempt numbers, sleeping the backoff before each retry."""
         for attempt in range(self.settings.retries + 1):
-            attempts = attempt + 1
             if attempt:
                 time.sleep(self.settings.backoff_s * (2 ** (attempt - 1)))
+            yield attempt + 1
+
+    def generate(self, image: np.ndarray, prompt: str, *, max_tokens: int) -> Generation:
+        body = build_request(
+            self.settings, encode_image(image, self.settings.max_image_side), prompt, max_tokens
+        )
+        if self.settings.stream:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        url = f"{self.base_url}/chat/completions"
+        last = ""
+        attempts = 0
+        for attempts in self._attempts():
             try:
-                resp = self._client.post(url, json=body)
+                with self._client.stream("POST", url, json=body) as resp:
+                    if resp.status_code in RETRY_STATUSES:
+                        resp.read()
+                        last = f"HTTP {resp.status_code}: {_error_message(resp)}"
+                        continue
+                    if resp.status_code >= 400:
+                        resp.read()
+                        raise UpstreamError(
+                            f"the VLM server at {self.base_url} refused the request "
+                            f"(HTTP {resp.status_code}): {_error_message(resp)}"
+                        )
+                    if "text/event-stream" in resp.headers.get("content-type", ""):
+                        gen = self._from_stream(resp)
+                    else:
+                        gen = self._from_json(resp.read())
             except httpx.TimeoutException as exc:
                 last = f"timed out ({type(exc).__name__})"
                 continue
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
                 continue
-            if resp.status_code in RETRY_STATUSES:
-                last = f"HTTP {resp.status_code}: {_error_message(resp)}"
-                continue
-            if resp.status_code >= 400:
-                raise UpstreamError(
-                    f"the VLM server at {self.base_url} refused the request "
-                    f"(HTTP {resp.status_code}): {_error_message(resp)}"
-                )
-            try:
-                data = resp.json()
-            except ValueError:
-                raise UpstreamError(
-                    f"the VLM server at {self.base_url} answered with something that is not JSON"
-                ) from None
-            if not isinstance(data, dict):
-                raise UpstreamError(f"the VLM server at {self.base_url} answered {data!r:.100}")
-            return data, attempts
+            gen.attempts = attempts
+            return gen
         raise UpstreamUnavailableError(
             f"the VLM server at {self.base_url} is unavailable after {attempts} attempt(s): {last}"
         )
 
-    def generate(self, image: np.ndarray, prompt: str, *, max_tokens: int) -> Generation:
-        body = build_request(
-            self.settings, encode_image(image, self.settings.max_image_side), prompt, max_tokens
-        )
-        data, attempts = self._post("/chat/completions", body)
+    def _from_json(self, raw: bytes) -> Generation:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise UpstreamError(
+                f"the VLM server at {self.base_url} answered with something that is not JSON"
+            ) from None
+        if not isinstance(data, dict):
+            raise UpstreamError(f"the VLM server at {self.base_url} answered {data!r:.100}")
         choices = data.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise UpstreamError(f"the VLM server at {self.base_url} answered without choices")
@@ -193,7 +208,68 @@ class RemoteVLMEngine(VLMEngine):
             completion_tokens=int(usage.get("completion_tokens") or 0),
             finish_reason="length" if finish == "length" else str(finish),
             confidence=_confidence(choice),
-            attempts=attempts,
+        )
+
+    def _from_stream(self, resp: httpx.Response) -> Generation:
+        """Read server-sent chat-completion chunks; stop reading (which closes the connection,
+        and vLLM then aborts the request) once the answer's tail is a repetition loop."""
+        parts: list[str] = []
+        logprobs: list[dict[str, Any]] = []
+        usage: dict[str, Any] = {}
+        finish = "stop"
+        chunks = 0
+        size = 0
+        first_check = max(1, self.settings.early_stop_after_chars)
+        next_check = first_check
+        for line in resp.iter_lines():
+            if not line.startswith("data:"):
+                continue
+            payload = line[5:].strip()
+            if payload == "[DONE]":
+                break
+            try:
+                chunk = json.loads(payload)
+            except ValueError:
+                raise UpstreamError(
+                    f"the VLM server at {self.base_url} streamed a chunk that is not JSON"
+                ) from None
+            if not isinstance(chunk, dict):
+                continue
+            err = chunk.get("error")
+            if isinstance(err, dict):
+                raise UpstreamError(
+                    f"the VLM server at {self.base_url} failed mid-answer: {err.get('message')}"
+                )
+            if isinstance(chunk.get("usage"), dict):
+                usage = chunk["usage"]
+            for choice in chunk.get("choices") or []:
+                if not isinstance(choice, dict):
+                    continue
+                delta = choice.get("delta") or {}
+                piece = delta.get("content") if isinstance(delta, dict) else None
+                if isinstance(piece, str) and piece:
+                    parts.append(piece)
+                    size += len(piece)
+                    chunks += 1
+                lp = choice.get("logprobs")
+                if isinstance(lp, dict) and isinstance(lp.get("content"), list):
+                    logprobs.extend(t for t in lp["content"] if isinstance(t, dict))
+                if choice.get("finish_reason"):
+                    finish = str(choice["finish_reason"])
+            if size >= next_check:
+                next_check = size + max(1, first_check // 4)
+                if trim_repetition("".join(parts)[-8000:], hit_limit=True)[1]:
+                    finish = "repetition"
+                    break
+        completion = int(usage.get("completion_tokens") or 0)
+        if finish == "repetition" or not completion:
+            completion = len(logprobs) or chunks
+        return Generation(
+            text="".join(parts),
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=completion,
+            finish_reason=finish,
+            confidence=_confidence({"logprobs": {"content": logprobs}}),
         )
 
     def models(self) -> list[str]:

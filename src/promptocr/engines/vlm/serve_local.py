@@ -16,21 +16,23 @@ import argparse
 import base64
 import binascii
 import io
+import json
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from PIL import Image, UnidentifiedImageError
 
-from promptocr.engines.vlm.base import VLMSettings
+from promptocr.engines.vlm.base import Generation, VLMSettings
 from promptocr.engines.vlm.local import TransformersVLMEngine
 
 
@@ -83,6 +85,39 @@ def _parse_messages(messages: Any) -> tuple[np.ndarray, str]:
     return images[0], prompt
 
 
+def _sse(gen: Generation, model: str, logprobs: bool, with_usage: bool) -> Iterator[str]:
+    """The finished answer as OpenAI chat-completion chunks, one per generated token.
+
+    (Generation runs to completion first: this server streams the protocol, not the compute.)
+    """
+    head = {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+    }
+
+    def event(choices: list[dict[str, Any]], **extra: Any) -> str:
+        return "data: " + json.dumps({**head, "choices": choices, **extra}) + "\n\n"
+
+    yield event([{"index": 0, "delta": {"role": "assistant", "content": ""}}])
+    pieces = gen.token_logprobs or [(gen.text, 0.0)]
+    for token, lp in pieces:
+        choice: dict[str, Any] = {"index": 0, "delta": {"content": token}}
+        if logprobs and gen.token_logprobs is not None:
+            choice["logprobs"] = {"content": [{"token": token, "logprob": lp}]}
+        yield event([choice])
+    yield event([{"index": 0, "delta": {}, "finish_reason": gen.finish_reason}])
+    if with_usage:
+        usage = {
+            "prompt_tokens": gen.prompt_tokens,
+            "completion_tokens": gen.completion_tokens,
+            "total_tokens": gen.prompt_tokens + gen.completion_tokens,
+        }
+        yield event([], usage=usage)
+    yield "data: [DONE]\n\n"
+
+
 def create_app(engine: TransformersVLMEngine, served_model_name: str) -> FastAPI:
     app = FastAPI(title="promptocr HunyuanOCR (transformers)", docs_url=None, redoc_url=None)
 
@@ -98,7 +133,7 @@ def create_app(engine: TransformersVLMEngine, served_model_name: str) -> FastAPI
         }
 
     @app.post("/v1/chat/completions", response_model=None)
-    async def chat(request: Request) -> JSONResponse:
+    async def chat(request: Request) -> JSONResponse | StreamingResponse:
         try:
             body = await request.json()
         except ValueError:
@@ -112,8 +147,6 @@ def create_app(engine: TransformersVLMEngine, served_model_name: str) -> FastAPI
                 f"model {model!r} is not served here; use {served_model_name!r}",
                 "not_found_error",
             )
-        if body.get("stream"):
-            return _error(400, "streaming is not supported by this server")
         try:
             image, prompt = _parse_messages(body.get("messages"))
             max_tokens = int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
@@ -124,6 +157,13 @@ def create_app(engine: TransformersVLMEngine, served_model_name: str) -> FastAPI
         from starlette.concurrency import run_in_threadpool
 
         gen = await run_in_threadpool(engine.generate, image, prompt, max_tokens=max_tokens)
+        if body.get("stream"):
+            opts = body.get("stream_options")
+            with_usage = isinstance(opts, dict) and bool(opts.get("include_usage"))
+            return StreamingResponse(
+                _sse(gen, served_model_name, bool(body.get("logprobs")), with_usage),
+                media_type="text/event-stream",
+            )
         choice: dict[str, Any] = {
             "index": 0,
             "message": {"role": "assistant", "content": gen.text},
