@@ -105,3 +105,19 @@ def test_missing_model_directory_is_a_clear_error(tmp_path: Path) -> None:
 def test_not_configured_gives_no_engine() -> None:
     assert make_engine(VLMSettings(backend="transformers", model_dir=None)) is None
     assert make_engine(VLMSettings(backend="remote", base_url=None)) is None
+
+
+def test_degenerate_loop_is_trimmed_and_flagged(
+    engine: TransformersVLMEngine, page_image: np.ndarray
+) -> None:
+    """Greedy decoding of the random model loops on one character until the token limit — the
+    failure mode HunyuanOCR shows on hard pages. The answer is cut back and flagged."""
+    raw = engine.generate(page_image, "提取图中的文字。", max_tokens=48)
+    assert raw.finish_reason == "length" and len(set(raw.text)) <= 2, (
+        "the tiny model no longer loops on this page; pick another prompt"
+    )
+    usage = Usage()
+    out = engine.run(page_image, "read", usage=usage)
+    assert out.repetition_trimmed and out.usage["repetition_trimmed"]
+    assert len(out.text) < len(raw.text) and raw.text.startswith(out.text)
+    assert any("repetition" in n for n in usage.notes)
