@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -173,7 +174,9 @@ def test_engine_vlm_request_skips_the_cpu_ocr(
 def test_escalation_with_the_upstream_down_keeps_the_embedded_result(
     engine: EmbeddedEngine, invoice_png: bytes
 ) -> None:
-    dead = "http://127.0.0.1:9/v1"  # discard port: nothing answers
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
     svc = Service(
         OCRPipeline(engine),
         vlm=make_engine(VLMSettings(base_url=dead, retries=0)),
