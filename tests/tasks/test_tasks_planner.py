@@ -110,6 +110,14 @@ def test_free_phrasings(prompt: str, task: str) -> None:
     assert plan(prompt).task == task
 
 
+def test_field_list_keys_may_hold_brackets_and_quotes() -> None:
+    keys = ["Sample Requisition [Form 02: 02: 06]", "Date:", 'He said "hi"']
+    en = plan(
+        f"Extract the content of the fields: {keys!r} from the image and return it in JSON format."
+    )
+    assert en.arguments["fields"] == keys
+
+
 def test_spot_json_format() -> None:
     assert plan("spot the text as JSON").arguments["format"] == "hunyuan_json"
 

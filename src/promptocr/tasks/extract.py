@@ -286,10 +286,15 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
                 continue
             score = al.score - 2.0 * len(prefix)
             # extend over trailing separators
+            label_end = e
             while e < len(low) and low[e] in " :：.#=;-–)":
                 if low[e] in "-–" and e + 1 < len(low) and low[e + 1].isalnum():
                     break
                 e += 1
+            if e < len(low) and not _is_cjk(src) and not re.search(r"[:：=#]", low[label_end:e]):
+                # words run on after the label with no separator: more likely a heading
+                # ("PROJECT INITIATION FORM") than the "PROJECT" field
+                score -= 8.0
             if best is None or score > best.score or (score == best.score and e > best.end):
                 best = LabelHit(ln, s, e, score, lab)
         if best is not None:
@@ -330,13 +335,16 @@ def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
     return out
 
 
+MAX_WRAPPED_LINES = 6
+
+
 def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> list[Line]:
     """Lines under a text value that carry on from it (a wrapped answer): left-aligned with
     the value's start, right under it, not labels, and nothing in the label column."""
     out: list[Line] = []
     cur = first
     lh = view.lh
-    for _ in range(3):
+    for _ in range(MAX_WRAPPED_LINES):
         y1 = cur.bbox[3]
         nxt = None
         for c in view.lines:
@@ -348,7 +356,10 @@ def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> l
             if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and abs(cx0 - x_start) < lh:
                 nxt = c
                 break
-        if nxt is None or looks_like_label(nxt.text) or nxt.bbox[0] < label.bbox[2] - lh:
+        if nxt is None or looks_like_label(nxt.text):
+            break
+        beside = first.bbox[0] >= label.bbox[2] - lh  # the value sits right of its label
+        if beside and nxt.bbox[0] < label.bbox[2] - lh:
             break
         if any(
             o is not nxt and o.bbox[2] < nxt.bbox[0] and o.bbox[0] < label.bbox[2]

@@ -225,11 +225,11 @@ def detect_pages(prompt: str) -> str | None:
 # free phrasings
 
 _RE_IE_EN = re.compile(
-    r"extract\s+the\s+content\s+of\s+the\s+fields?\s*[:：]?\s*(\[.*?\]|.+?)"
+    r"extract\s+the\s+content\s+of\s+the\s+fields?\s*[:：]?\s*(\[.*\]|.+?)"
     r"(?:\s+from\s+the\s+image.*)?$",
     re.I | re.S,
 )
-_RE_IE_ZH = re.compile(r"提取图片中的\s*[:：]?\s*(\[.*?\]|.+?)\s*的字段内容", re.S)
+_RE_IE_ZH = re.compile(r"提取图片中的\s*[:：]?\s*(\[.*\]|.+?)\s*的字段内容", re.S)
 _RE_KV_EN = re.compile(r"^\s*output\s+the\s+value\s+of\s+(.+?)\s*[.。]?\s*$", re.I | re.S)
 _RE_KV_ZH = re.compile(r"^\s*输出\s*(.+?)\s*的值\s*[。.]?\s*$", re.S)
 _RE_WHAT_EN = re.compile(

@@ -135,6 +135,11 @@ class Service:
         source = name or (images[0].source if images else None)
         if p.runs("ocr"):
             doc = self.pipeline.read_pages(images, usage, settings, source=source)
+            if usage.cache["hits"]:
+                usage.notes.append(
+                    f"{usage.cache['hits']} page(s) served from the OCR cache (same pixels and "
+                    f"engine settings): {len(doc.lines)} lines reused without recognition"
+                )
         else:
             doc = Document([], source=source)
             usage.skip("ocr", "the vision-language engine reads the image itself")
