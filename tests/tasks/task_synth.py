@@ -127,3 +127,26 @@ def subtitle_frame() -> Canvas:
     c.text((300, 420), "今天天气很好", size=34, fill="white")
     c.text((300, 470), "The weather is nice today", size=30, fill="white")
     return c
+
+
+def receipt_zh() -> Canvas:
+    rows = [
+        ("上海悦来便利店有限公司", None),
+        ("上海市徐汇区漕溪北路88号", None),
+        ("电话: 021-64871234", None),
+        ("日期: 2024-01-18 09:30", None),
+        ("矿泉水", "3.00"),
+        ("面包", "8.50"),
+        ("小计", "11.50"),
+        ("合计", "11.50"),
+        ("现金", "20.00"),
+        ("找零", "8.50"),
+    ]
+    c = Canvas(640, 80 + 52 * len(rows))
+    y = 40
+    for left, right in rows:
+        c.text((30, y), left, size=28)
+        if right:
+            c.text((500, y), right, size=28, cjk=False)
+        y += 52
+    return c

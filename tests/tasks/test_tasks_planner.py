@@ -104,6 +104,9 @@ def test_document_types_selected_by_prompt(prompt: str, doctype: str) -> None:
         ("parse the chart", "chart"),
         ("解析图表", "chart"),
         ("提取第1-3页的文字", "read"),
+        ("What's written here?", "read"),
+        ("这张图片里写了什么", "read"),
+        ("text", "read"),
     ],
 )
 def test_free_phrasings(prompt: str, task: str) -> None:
@@ -116,6 +119,14 @@ def test_field_list_keys_may_hold_brackets_and_quotes() -> None:
         f"Extract the content of the fields: {keys!r} from the image and return it in JSON format."
     )
     assert en.arguments["fields"] == keys
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Get all key-value pairs", "extract all fields", "提取所有字段"]
+)
+def test_all_pairs(prompt: str) -> None:
+    p = plan(prompt)
+    assert p.task == "extract" and p.arguments["all_pairs"] is True
 
 
 def test_spot_json_format() -> None:

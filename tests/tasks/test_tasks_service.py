@@ -17,6 +17,7 @@ from task_synth import (
     passport,
     png,
     receipt_en,
+    receipt_zh,
     subtitle_frame,
     td3_mrz,
     valid_cn_id,
@@ -42,6 +43,7 @@ def service(engine: EmbeddedEngine) -> Service:
 def images() -> dict[str, bytes]:
     return {
         "receipt": png(receipt_en()),
+        "receipt_zh": png(receipt_zh()),
         "id": png(id_card(valid_cn_id())),
         "id_bad": png(id_card(mistyped_cn_id())),
         "invoice": png(invoice_zh()),
@@ -83,6 +85,19 @@ def test_receipt_fields_in_plain_english(service: Service, images: dict[str, byt
     assert f["tax id"] is None  # not on the receipt: null, never a guess
     assert json.loads(r.content) == f
     assert r.output["document_type"] == "receipt"
+
+
+def test_chinese_receipt(service: Service, images: dict[str, bytes]) -> None:
+    r = service.run(images["receipt_zh"], "这是一张购物小票")
+    assert r.output["document_type"] == "receipt"
+    f = r.output["fields"]
+    assert f["company"] == "上海悦来便利店有限公司"
+    assert f["address"] == "上海市徐汇区漕溪北路88号"
+    assert r.output["details"]["date"]["normalized"] == "2024-01-18"
+    assert f["total"] == "11.50"  # 合计, not 小计 or 现金
+    named = service.run(images["receipt_zh"], "提取商户名称、日期和合计金额")
+    assert named.output["fields"]["合计金额"] == "11.50"
+    assert named.output["fields"]["商户名称"] == "上海悦来便利店有限公司"
 
 
 def test_id_card_fields_and_document_type(service: Service, images: dict[str, bytes]) -> None:
@@ -148,6 +163,19 @@ def test_form_keys_and_value_prompt(service: Service, images: dict[str, bytes]) 
     }
     one = service.run(images["form"], "Output the value of Department.")
     assert one.content == "Research"
+
+
+def test_all_key_value_pairs(service: Service, images: dict[str, bytes]) -> None:
+    r = service.run(images["form"], "extract all key-value pairs")
+    assert r.output["fields"] == {
+        "Name": "Alice Walker",
+        "Department": "Research",
+        "Date": "March 5, 2024",
+        "E-mail": "alice@example.com",
+    }
+    _check_details(r)
+    zh = service.run(images["invoice"], "提取所有字段")
+    assert zh.output["fields"]["发票号码"] == "12345678"
 
 
 def test_passport_mrz(service: Service, images: dict[str, bytes]) -> None:

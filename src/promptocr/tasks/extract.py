@@ -540,3 +540,48 @@ __all__ = [
     "find_by_pattern",
     "views_of",
 ]
+
+
+_PAIR = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(.*)$")
+
+
+def extract_all_pairs(doc: Document) -> dict[str, FieldResult]:
+    """Every printed `label: value` pair (value on the same line, right of it, or under it),
+    for prompts that name no fields ("extract all key-value pairs", "提取所有字段")."""
+    out: dict[str, FieldResult] = {}
+    for view in views_of(doc):
+        used: set[int] = set()
+        for ln in view.lines:
+            if id(ln) in used:
+                continue
+            m = _PAIR.match(ln.text)
+            if not m:
+                continue
+            label = m.group(1).strip()
+            if not any(ch.isalpha() for ch in label) or re.fullmatch(r"[\d\s.]+", label):
+                continue  # "10:43" is a time, not a label
+            res = FieldResult(name=label, type="text")
+            span: Span | None = None
+            if m.group(2).strip():
+                span = Span(ln, m.start(2), len(ln.text), view.page)
+                res.method = "same_line"
+            else:
+                for cand, method in [(c, "right") for c in _right_of(view, ln)[:1]] + [
+                    (c, "below") for c in _below(view, ln)[:1]
+                ]:
+                    if id(cand) in used or _PAIR.match(cand.text) or looks_like_label(cand.text):
+                        continue
+                    span = Span(cand, 0, len(cand.text), view.page)
+                    res.method = method
+                    used.add(id(cand))
+                    break
+            if span is None or not span.text.strip():
+                continue
+            res.value, res.valid, res.label = span.text.strip(), True, label
+            fill_geometry(res, [span])
+            key, n = label, 2
+            while key in out:
+                key, n = f"{label} ({n})", n + 1
+            res.name = key
+            out[key] = res
+    return out

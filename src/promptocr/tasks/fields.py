@@ -195,7 +195,20 @@ def match_concept(key: str) -> Concept | None:
             score = (100.0 if s == k else 0.0) if len(s) <= 2 or len(k) <= 2 else fuzz.ratio(k, s)
             if score > best[0]:
                 best = (score, c)
-    return best[1] if best[0] >= 88 else None
+    if best[0] >= 88:
+        return best[1]
+    # Chinese keys often add a word to a known label ("合计金额" = 合计 + 金额): take the
+    # concept whose synonym is the longest piece of the key.
+    if any("\u4e00" <= ch <= "\u9fff" for ch in k):
+        inside = [
+            (len(syn), c)
+            for c in CONCEPTS
+            for syn in c.synonyms
+            if len(syn) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in syn) and syn in k
+        ]
+        if inside:
+            return max(inside, key=lambda t: t[0])[1]
+    return None
 
 
 def guess_type(key: str) -> str:

@@ -404,6 +404,18 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
     if _has("chart", low):
         return "chart", {}, "free"
 
+    if re.search(
+        r"key[- ]?values?|all\s+(?:the\s+)?fields|every\s+field|all\s+(?:the\s+)?(?:labels|pairs)|"
+        r"键值对|所有字段|全部字段|所有的字段|所有键值",
+        low,
+    ):
+        return "extract", {"all_pairs": True, "format": "json"}, "free"
+    if re.search(
+        r"\bwhat(?:'s| is)?\s+written\b|\bwhat\s+does\s+(?:it|this|the\s+\w+)\s+say\b|"
+        r"写了什么|写的什么|是什么字|有什么字|^\s*(?:text|the text|all text|文字|全部文字)\s*[.。!?？]?\s*$",
+        low,
+    ):
+        return "read", {"format": "text"}, "free"
     fields = _free_fields(text)
     if doctype is not None and (not fields or _fields_are_doctype_words(fields, doctype)):
         return "extract", {"document_type": doctype, "format": "json"}, "free"

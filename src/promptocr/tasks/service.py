@@ -439,15 +439,19 @@ def _spot(doc: Document, p: Plan, usage: Usage) -> tuple[dict[str, Any], str]:
 
 def _extract(doc: Document, p: Plan, usage: Usage) -> tuple[dict[str, Any], str]:
     from promptocr.tasks.doctypes import DOCTYPES, resolve
-    from promptocr.tasks.extract import extract_fields
+    from promptocr.tasks.extract import extract_all_pairs, extract_fields
 
     keys = list(p.arguments.get("fields") or [])
     dt_name = p.arguments.get("document_type")
     if not keys and dt_name:
         keys = list(DOCTYPES[dt_name].schema)
     with usage.stage("fields"):
-        found = extract_fields(doc, keys, dt_name)
-        dt = resolve(dt_name, keys)
+        if p.arguments.get("all_pairs"):
+            found = extract_all_pairs(doc)
+            keys = list(found)
+        else:
+            found = extract_fields(doc, keys, dt_name)
+        dt = resolve(dt_name, keys) if not p.arguments.get("all_pairs") else None
     fields = {k: r.value for k, r in found.items()}
     output: dict[str, Any] = {
         "fields": fields,
