@@ -28,6 +28,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 extra=""
-if [ "${1:-}" = "dev" ]; then extra="[dev]"; fi
+if [ "${1:-}" = "dev" ]; then extra="[dev,vlm]"; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" 2>&1 \
   | grep -vE "^WARNING: Location|BuildBackendWarning|^ +" || true

@@ -15,11 +15,26 @@ from promptocr.document.layout import sort_rows
 from promptocr.document.model import Document, Line
 from promptocr.engines.embedded import EngineSettings
 from promptocr.engines.usage import Usage
-from promptocr.errors import EngineUnavailableError, InvalidOptionError
+from promptocr.engines.vlm import VLMEngine as HunyuanEngine
+from promptocr.engines.vlm import make_engine
+from promptocr.errors import EngineUnavailableError, InvalidOptionError, PromptOCRError
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline, ReadOptions, default_pipeline
 from promptocr.tasks.planner import VLM_TASKS, Plan, Stage, plan
 from promptocr.tasks.prompts import OFFICIAL_PROMPTS
+from promptocr.tasks.router import (
+    Decision,
+    Evidence,
+    RouterSettings,
+    check_engine,
+    merge_fields,
+    review,
+    route,
+    run_vlm,
+    vlm_task,
+)
+
+_FROM_ENV: Any = object()  # Service(vlm=...) default: the engine PROMPTOCR_VLM_* configures
 
 
 class VLMEngine(Protocol):
@@ -56,9 +71,15 @@ class Result:
 class Service:
     """Runs prompts against images/PDFs. Thread-safe; shares its pipeline's page cache."""
 
-    def __init__(self, pipeline: OCRPipeline | None = None, vlm: object | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: OCRPipeline | None = None,
+        vlm: object | None = _FROM_ENV,
+        router: RouterSettings | None = None,
+    ) -> None:
         self.pipeline = pipeline or default_pipeline()
-        self.vlm = vlm
+        self.vlm = make_engine() if vlm is _FROM_ENV else vlm
+        self.router = router or RouterSettings.from_env()
 
     def plan(self, prompt: str, task_type: str | None = None) -> Plan:
         return plan(prompt, task_type=task_type)
@@ -74,6 +95,7 @@ class Service:
         settings: EngineSettings | None = None,
         output_format: str | None = None,
         task_type: str | None = None,
+        engine: str | None = None,
     ) -> Result:
         p = plan(prompt, task_type=task_type)
         if output_format is not None:
@@ -96,6 +118,17 @@ class Service:
                 True,
                 "no vision-language engine: the recognised text is returned with the error",
             )
+        hy = self.vlm if isinstance(self.vlm, HunyuanEngine) else None
+        decision: Decision | None = None
+        check_engine(engine)
+        if not vlm_task:
+            decision = route(
+                p.task, vlm_available=hy is not None, requested=engine, settings=self.router
+            )
+            if decision.engine == "vlm":
+                _set_stage(
+                    p, "ocr", False, "engine=vlm: the vision-language engine reads the image"
+                )
         usage = Usage()
         with usage.stage("decode"):
             images = self.pipeline.load(src, ReadOptions(pages=page_spec, dpi=dpi), name)
@@ -128,6 +161,11 @@ class Service:
             output, content = _subtitles(doc, usage)
         else:  # pragma: no cover - the planner only returns known tasks
             raise EngineUnavailableError(f"task {p.task!r} is not implemented", source=source)
+
+        if decision is not None:
+            doc, output, content = self._route(
+                p, decision, hy, images, doc, output, content, usage, source
+            )
 
         fmt = p.arguments.get("output_format")
         if fmt == "hocr":
@@ -204,6 +242,24 @@ class Service:
                     "usage": usage.to_dict(),
                 },
             )
+        if isinstance(self.vlm, HunyuanEngine):
+            run = run_vlm(
+                self.vlm,
+                p.task,
+                images,
+                arguments=p.arguments,
+                prompt=p.prompt if p.matched.startswith("official") else None,
+                usage=usage,
+                source=source,
+            )
+            answer = run.markdown or ""
+            vout: dict[str, Any] = {"text": answer}
+            if p.task == "translate":
+                vout["source_text"] = doc.text
+                vout["target_language"] = p.arguments.get("target_language")
+            vout["route"] = route(p.task, vlm_available=True).to_dict()
+            vout["vlm"] = run.usage()
+            return vout, answer
         prompt = p.prompt or _official_text(p.task, p.arguments)
         generate = getattr(self.vlm, "generate", None)
         if generate is None:
@@ -217,6 +273,93 @@ class Service:
             output["source_text"] = doc.text
             output["target_language"] = p.arguments.get("target_language")
         return output, answer
+
+    def _route(
+        self,
+        p: Plan,
+        decision: Decision,
+        hy: HunyuanEngine | None,
+        images: list[PageImage],
+        doc: Document,
+        output: dict[str, Any],
+        content: str,
+        usage: Usage,
+        source: str | None,
+    ) -> tuple[Document, dict[str, Any], str]:
+        """Escalate a weak embedded result (or answer an engine=vlm request) with the VLM;
+        see promptocr.tasks.router for the rules."""
+        keys = list(output.get("fields") or p.arguments.get("fields") or [])
+        if decision.engine == "embedded":
+            ev = Evidence.of(
+                doc,
+                fields=output.get("fields") if p.task == "extract" else None,
+                required=keys if p.task == "extract" else None,
+                usage=usage,
+                min_line_confidence=self.router.min_line_confidence,
+            )
+            decision = review(
+                p.task, decision, ev, vlm_available=hy is not None, settings=self.router
+            )
+            if decision.reason == "vlm_unavailable":
+                usage.notes.append(f"weak embedded result kept: {decision.detail}")
+                output["route"] = decision.to_dict()
+        if decision.engine != "vlm" or hy is None:
+            return doc, output, content
+        output["route"] = decision.to_dict()
+        what = "escalated" if decision.escalated else "routed"
+        task = vlm_task(p.task)
+        args = dict(p.arguments)
+        if p.task == "extract":
+            args["fields"] = keys
+        official = p.matched.startswith("official") and task == p.task
+        try:
+            run = run_vlm(
+                hy,
+                task,
+                images,
+                arguments=args,
+                prompt=p.prompt if official else None,
+                usage=usage,
+                source=source,
+            )
+        except PromptOCRError as exc:
+            if not decision.escalated:
+                raise
+            usage.notes.append(f"escalation to the VLM failed ({exc.code}): embedded result kept")
+            output["route"]["error"] = exc.to_dict()
+            return doc, output, content
+        _set_stage(
+            p, "vlm", True, f"{what} to the VLM engine: {decision.reason} ({decision.detail})"
+        )
+        usage.skipped.pop("vlm", None)
+        usage.notes.append(f"{what} to the VLM engine: {decision.reason}")
+        if p.task == "extract":
+            merged, filled = merge_fields(
+                output.get("fields") or {k: None for k in keys}, run.fields
+            )
+            output["fields"] = merged
+            for k in filled:
+                output.setdefault("details", {}).setdefault(k, {}).update(
+                    {"value": merged[k], "source": "vlm"}
+                )
+            output["vlm_filled"] = filled
+            if p.arguments.get("format") == "value" and len(keys) == 1:
+                content = str(merged[keys[0]] or "")
+            else:
+                content = json.dumps(merged, ensure_ascii=False)
+        elif task == "spot" and run.document is not None and run.document.lines:
+            doc = run.document
+            route_info = output["route"]
+            output, content = _read(doc, p) if p.task == "read" else _spot(doc, p, usage)
+            output["route"] = route_info
+        elif task == "spot":
+            usage.notes.append("the VLM answer held no usable lines: embedded result kept")
+        else:
+            text = run.markdown or ""
+            output = {"markdown" if p.task == "parse" else "text": text, "route": output["route"]}
+            content = text
+        output["vlm"] = run.usage()
+        return doc, output, content
 
 
 def _official_text(task: str, args: dict[str, Any]) -> str:
