@@ -173,3 +173,29 @@ def test_url_fetching_is_off_by_default(server: RunningServer) -> None:
     with server.client() as c:
         r = c.post("/v1/ocr", json={"url": "https://example.com/receipt.png"})
     assert "disabled" in str(_error(r, 400, "url_fetch_disabled")["message"])
+
+
+def test_engine_choice_per_request(server: RunningServer, line_png: bytes) -> None:
+    """`engine` picks the engine: embedded works, vlm without one configured is a clear 501."""
+    with server.client() as c:
+        ok = c.post(
+            "/v1/ocr",
+            files={"file": ("line.png", line_png, "image/png")},
+            data={"prompt": "read the text", "engine": "embedded"},
+        )
+        assert ok.status_code == 200, ok.text
+        vlm = c.post(
+            "/v1/ocr",
+            files={"file": ("line.png", line_png, "image/png")},
+            data={"prompt": "read the text", "engine": "vlm"},
+        )
+        bogus = c.post(
+            "/v1/ocr",
+            files={"file": ("line.png", line_png, "image/png")},
+            data={"prompt": "read the text", "engine": "gpt"},
+        )
+    assert vlm.status_code == 501, vlm.text
+    assert vlm.json()["error"]["code"] == "engine_unavailable"
+    assert "PROMPTOCR_VLM_URL" in vlm.json()["error"]["message"]
+    assert bogus.status_code == 400, bogus.text
+    assert bogus.json()["error"]["code"] == "invalid_engine"

@@ -196,3 +196,19 @@ def test_structured_task_returns_json_string(server: RunningServer, receipt_png:
     assert isinstance(fields, dict) and "TOTAL" in fields
     assert "13.50" in str(fields["TOTAL"])
     assert r.model_extra and r.model_extra["promptocr"]["task"] == "extract"
+
+
+def test_engine_choice_through_extra_body(server: RunningServer, line_png: bytes) -> None:
+    """`extra_body={"engine": "vlm"}` asks for the VLM; with none configured: a clear 501."""
+    client = _client(server)
+    with pytest.raises(openai.APIStatusError) as info:
+        client.chat.completions.create(
+            model="tencent/HunyuanOCR",
+            messages=_messages(line_png),  # type: ignore[arg-type]
+            extra_body={"engine": "vlm"},
+        )
+    assert info.value.status_code == 501
+    body = info.value.body
+    assert isinstance(body, dict)
+    err = body.get("error", body)
+    assert err["code"] == "engine_unavailable"

@@ -461,6 +461,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         opts: ClientEngineSettings | None,
         timeout_s: float | None,
         task_type: str | None,
+        engine: str | None = None,
     ) -> Result:
         check_dpi(dpi)
         es = engine_settings(opts)
@@ -475,6 +476,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 settings=es,
                 output_format=output_format,
                 task_type=task_type,
+                engine=engine,
             )
 
         result = await state.pool.run(work, timeout_for(timeout_s))
@@ -551,6 +553,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             req.settings,
             req.timeout_s,
             req.task_type,
+            req.engine,
         )
         body = {"id": request.scope["state"]["request_id"], **result.to_dict()}
         return JSONResponse(body)
@@ -649,6 +652,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             req.ocr_settings,
             req.timeout_s,
             req.task_type or extra.get("task_type"),
+            req.engine or extra.get("engine"),
         )
         content: str = result.content
         finish: Any = "stop"

@@ -69,6 +69,11 @@ class OCRRequest(BaseModel):
     task_type: str | None = Field(
         default=None, max_length=40, description="a HunyuanOCR task type instead of the prompt"
     )
+    engine: str | None = Field(
+        default=None,
+        max_length=20,
+        description="auto (default: the router decides), embedded, or vlm",
+    )
     settings: ClientEngineSettings = Field(default_factory=lambda: ClientEngineSettings())
     timeout_s: float | None = Field(default=None, gt=0)
 
@@ -131,6 +136,7 @@ class ChatCompletionRequest(BaseModel):
     dpi: int = Field(default=200, ge=36)
     output_format: OutputFormat | None = None
     task_type: str | None = Field(default=None, max_length=40)
+    engine: str | None = Field(default=None, max_length=20)
     ocr_settings: ClientEngineSettings | None = None
     timeout_s: float | None = Field(default=None, gt=0)
 
