@@ -138,6 +138,10 @@ class State:
                 on_batch=self.metrics.on_batch,
             )
             self.engine.set_recognizer(self.batcher)
+            # A local VLM (PROMPTOCR_VLM_MODEL_DIR) loads now, not on the first request.
+            load_vlm = getattr(self.service.vlm, "load", None)
+            if callable(load_vlm):
+                load_vlm()
             self.ready.set()
             self.metrics.ready.set(1)
             log.info("models loaded", extra={"seconds": round(time.time() - self.started, 2)})
