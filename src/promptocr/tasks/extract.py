@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,12 +110,44 @@ class PageView:
 # geometry of a substring
 
 
+def _char_weight(ch: str) -> float:
+    """Relative printed width of a character: full-width (CJK) characters are about twice as
+    wide as Latin letters and digits."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+
+
+def _sub_polygon(poly: Polygon, text: str, a: int, b: int) -> Polygon:
+    """The part of a word/line polygon that holds characters [a, b) of its text, by
+    interpolating along the text axis with per-character widths."""
+    if a <= 0 and b >= len(text):
+        return poly
+    ws = [_char_weight(ch) for ch in text]
+    total = sum(ws) or 1.0
+    ta = sum(ws[:a]) / total
+    tb = sum(ws[:b]) / total
+    p0, p1, p2, p3 = poly
+
+    def lerp(p: tuple[float, float], q: tuple[float, float], t: float) -> tuple[float, float]:
+        return (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t)
+
+    return (lerp(p0, p1, ta), lerp(p0, p1, tb), lerp(p3, p2, tb), lerp(p3, p2, ta))
+
+
 def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
-    """Box, polygon and mean confidence of the words covering a substring of a line."""
+    """Box, polygon and mean confidence of a substring of a line: the words it covers, cut
+    down to the covered characters when it starts or ends inside a word (a CJK run such as
+    "民族汉" is one word), or the line polygon cut the same way when the words are unknown."""
     ln = sp.line
-    if sp.start <= 0 and sp.end >= len(ln.text):
+    start, end = max(0, sp.start), min(len(ln.text), sp.end)
+    while start < end and ln.text[start].isspace():
+        start += 1
+    while end > start and ln.text[end - 1].isspace():
+        end -= 1
+    if start <= 0 and end >= len(ln.text):
         return ln.bbox, ln.polygon, ln.confidence
-    hits = []
+    if start >= end:
+        return ln.bbox, ln.polygon, ln.confidence
+    pieces: list[tuple[Polygon, float, int]] = []
     cursor = 0
     for w in ln.words:
         i = ln.text.find(w.text, cursor)
@@ -122,20 +155,18 @@ def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
             continue
         j = i + len(w.text)
         cursor = j
-        if i < sp.end and j > sp.start:
-            hits.append(w)
-    if not hits:
-        return ln.bbox, ln.polygon, ln.confidence
-    box = union_bbox([w.bbox for w in hits])
-    if len(hits) == 1:
-        return box, hits[0].polygon, hits[0].confidence
-    poly: Polygon = (
-        hits[0].polygon[0],
-        hits[-1].polygon[1],
-        hits[-1].polygon[2],
-        hits[0].polygon[3],
-    )
-    conf = sum(w.confidence * len(w.text) for w in hits) / max(sum(len(w.text) for w in hits), 1)
+        if i < end and j > start:
+            a, b = max(start, i) - i, min(end, j) - i
+            pieces.append((_sub_polygon(w.polygon, w.text, a, b), w.confidence, b - a))
+    if not pieces:
+        poly = _sub_polygon(ln.polygon, ln.text, start, end)
+        return bbox_of(poly), poly, ln.confidence
+    box = union_bbox([bbox_of(p) for p, _, _ in pieces])
+    if len(pieces) == 1:
+        return box, pieces[0][0], pieces[0][1]
+    first, last = pieces[0][0], pieces[-1][0]
+    poly = (first[0], last[1], last[2], first[3])
+    conf = sum(c * n for _, c, n in pieces) / max(sum(n for _, _, n in pieces), 1)
     return box, poly, conf
 
 
@@ -351,7 +382,8 @@ def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> l
             if c is cur or c is label or c is first or c in out:
                 continue
             cx0, cy0 = c.bbox[0], c.bbox[1]
-            if same_row(cur, c):
+            # clearly lower than the current line (tightly set lines may overlap it a little)
+            if cy0 < cur.bbox[1] + 0.45 * cur.height:
                 continue
             if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and abs(cx0 - x_start) < lh:
                 nxt = c
@@ -383,8 +415,11 @@ def find_by_label(
     multiline: bool = False,
     hit_filter: Callable[[LabelHit], bool] | None = None,
     avoid: Sequence[str] = (),
+    whole: bool = False,
 ) -> FieldResult:
     """Value next to a label: same line after it, right neighbour, or the line below.
+    With `whole`, a candidate holding a value of the type is returned entire (a form's
+    answer as printed), not cut down to the typed value.
     Candidates that are themselves one of the `avoid` labels (the other keys asked for) are
     skipped."""
     res = FieldResult(name=name, type=ftype)
@@ -424,6 +459,8 @@ def find_by_label(
                     continue
                 s, e, norm, valid = tv
                 val_span = Span(sp.line, sp.start + s, sp.start + e, sp.page)
+                if whole and valid:
+                    val_span = sp
                 if not valid:
                     rejected = rejected or (val_span.text, val_span)
                     continue
@@ -433,7 +470,7 @@ def find_by_label(
                 res.label = ln.text[hit.start : hit.end].strip()
                 res.method = method
                 spans = [val_span]
-                if multiline and ftype in ("text", "address") and method != "same_line":
+                if multiline and ftype in ("text", "address"):
                     x_start = span_geometry(val_span)[0][0]
                     more = _continuation(view, sp.line, ln, x_start)
                     spans += [Span(m, 0, len(m.text), view.page) for m in more]
@@ -489,15 +526,26 @@ def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = 
     concept: Concept | None = match_concept(key)
     ftype = concept.type if concept else guess_type(key)
     labels = [key, *(concept.synonyms if concept else ())]
+    if concept is None:
+        # A key of the caller's own (a form's question text): its answer is whatever is printed
+        # in the answer slot, as printed. The type guessed from the key's words only adds a
+        # normalised form when the whole answer is such a value; no pattern search elsewhere.
+        res = FieldResult(name=key)
+        if ftype != "text":  # prefer a slot that holds such a value, kept whole
+            res = find_by_label(views, key, labels, ftype, avoid=avoid, whole=True)
+            if res.value is not None:
+                tv = typed_value(res.value, ftype)
+                if tv is None or tv[1] - tv[0] < 0.6 * len(res.value):
+                    res.normalized = None
+                return res
+        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid)
+        res.type = "text"
+        return res
     ftype_label = "text" if ftype in ("company", "address") else ftype
     res = find_by_label(views, key, labels, ftype_label, multiline=True, avoid=avoid)
     res.type = ftype
     if res.value is None and ftype in PATTERN_TYPES and res.raw is None:
         res = find_by_pattern(views, key, ftype)
-    if res.value is None and res.raw is None and concept is None and ftype != "text":
-        # the type was only guessed from the key's words: take what is printed next to it
-        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid)
-        res.type = "text"
     return res
 
 
