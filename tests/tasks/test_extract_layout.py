@@ -1,0 +1,117 @@
+"""Field extraction on synthetic forms: where answers sit relative to their questions, and value
+boxes that cover the value only (never its label)."""
+
+from __future__ import annotations
+
+import pytest
+from task_synth import png
+
+from promptocr.document.model import Line, Word
+from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.pipeline import OCRPipeline
+from promptocr.synth import Canvas, font
+from promptocr.tasks import Service
+from promptocr.tasks.extract import Span, span_geometry
+
+
+@pytest.fixture(scope="module")
+def service(engine: EmbeddedEngine) -> Service:
+    return Service(OCRPipeline(engine))
+
+
+def _fields_prompt(keys: list[str]) -> str:
+    listed = ", ".join(f"'{k}'" for k in keys)
+    return f"Extract the content of the fields: [{listed}] from the image and return it in JSON format."
+
+
+def test_span_geometry_cuts_a_cjk_run_to_the_value() -> None:
+    # "民族汉" read as one word 0..150 px wide: the value "汉" is its last third.
+    poly = ((0.0, 0.0), (150.0, 0.0), (150.0, 50.0), (0.0, 50.0))
+    ln = Line("民族汉", 0.9, poly, [Word("民族汉", 0.9, poly)])
+    box, p, _ = span_geometry(Span(ln, 2, 3, page=None))  # type: ignore[arg-type]
+    assert box[0] == pytest.approx(100.0) and box[2] == pytest.approx(150.0)
+    assert p is not None and p[0][0] == pytest.approx(100.0)
+    # Latin characters are narrower than CJK ones: "No:12" -> "12" starts past the middle.
+    poly2 = ((0.0, 0.0), (100.0, 0.0), (100.0, 20.0), (0.0, 20.0))
+    ln2 = Line("No:12", 0.9, poly2, [Word("No:12", 0.9, poly2)])
+    box2, _, _ = span_geometry(Span(ln2, 3, 5, page=None))  # type: ignore[arg-type]
+    assert box2[0] == pytest.approx(60.0) and box2[2] == pytest.approx(100.0)
+    # Without words the line polygon is cut the same way.
+    ln3 = Line("民族汉", 0.9, poly, [])
+    box3, _, _ = span_geometry(Span(ln3, 2, 3, page=None))  # type: ignore[arg-type]
+    assert box3[0] == pytest.approx(100.0)
+
+
+def test_value_box_excludes_a_label_read_in_the_same_run(service: Service) -> None:
+    c = Canvas(640, 220)
+    f = font(36, cjk=True)
+    c.text((40, 40), "姓名", size=36)
+    c.text((170, 40), "王芳", size=36)
+    label_w = int(c.draw.textlength("民族", font=f))
+    c.text((40, 130), "民族", size=36)
+    value_x = 40 + label_w + 14  # a narrow gap: detection reads "民族汉" as one run
+    value = c.text((value_x, 130), "汉", size=36)
+    r = service.run(png(c), "提取姓名、民族")
+    assert r.output["fields"]["民族"] == "汉"
+    box = r.output["details"]["民族"]["bbox"]
+    assert box[0] >= value.box[0] - 10, (box, value.box)
+    assert box[2] <= value.box[2] + 10
+    poly = r.output["details"]["民族"]["polygon"]
+    assert min(x for x, _ in poly) >= value.box[0] - 10
+
+
+def test_same_line_latin_value_box_starts_after_the_colon(service: Service) -> None:
+    c = Canvas(700, 120)
+    line = c.text((30, 40), "Invoice No.: INV-2291", size=30)
+    f = font(30)
+    label_w = c.draw.textlength("Invoice No.: ", font=f)
+    r = service.run(png(c), "What is the invoice number?")
+    d = r.output["details"]
+    key = next(iter(d))
+    assert d[key]["value"] == "INV-2291"
+    assert d[key]["bbox"][0] >= line.box[0] + label_w - 12
+    assert d[key]["bbox"][2] <= line.box[2] + 8
+
+
+def test_answer_below_question_and_wrapped_answers(service: Service) -> None:
+    c = Canvas(900, 620)
+    c.text((40, 40), "APPLICANT NAME", size=24)
+    c.text((40, 76), "Jonathan Miller", size=26)
+    c.text((460, 40), "DEPARTMENT", size=24)
+    c.text((460, 76), "Quality Control", size=26)
+    # A wrapped answer that starts on the question's own line.
+    c.text((40, 170), "Comments: the samples arrived late because the", size=24)
+    c.text((170, 200), "courier lost the first parcel in transit.", size=24)
+    # A wrapped answer right of its question, lines set tightly (boxes nearly touch).
+    c.text((40, 300), "Suggestion:", size=24)
+    c.text((220, 300), "Replace the old sealing machine with", size=24)
+    c.text((220, 326), "a new model and retrain the night", size=24)
+    c.text((220, 352), "shift operators next month.", size=24)
+    c.text((40, 470), "Approved by:", size=24)
+    c.text((220, 470), "R. Stone", size=24)
+    keys = ["APPLICANT NAME", "DEPARTMENT", "Comments:", "Suggestion:", "Approved by:"]
+    f = service.run(png(c), _fields_prompt(keys)).output["fields"]
+    assert f["APPLICANT NAME"] == "Jonathan Miller"
+    assert f["DEPARTMENT"] == "Quality Control"
+    assert f["Comments:"] == (
+        "the samples arrived late because the courier lost the first parcel in transit."
+    )
+    assert f["Suggestion:"] == (
+        "Replace the old sealing machine with a new model and retrain the night "
+        "shift operators next month."
+    )
+    assert f["Approved by:"] == "R. Stone"
+
+
+def test_form_question_answer_is_returned_as_printed(service: Service) -> None:
+    c = Canvas(900, 300)
+    c.text((40, 40), "DATE REQUESTED:", size=24)
+    c.text((300, 40), "2/22 by courier", size=24)
+    c.text((40, 110), "Contact phone ext.:", size=24)
+    c.text((40, 220), "Printed 3/1/91 at the main office, 555-0182", size=22)
+    keys = ["DATE REQUESTED:", "Contact phone ext.:"]
+    f = service.run(png(c), _fields_prompt(keys)).output["fields"]
+    # The whole answer, not only its date; and an empty slot stays empty: no phone number
+    # from elsewhere on the page is guessed for it.
+    assert f["DATE REQUESTED:"] == "2/22 by courier"
+    assert f["Contact phone ext.:"] is None
