@@ -350,15 +350,19 @@ def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
     below: list[tuple[float, Line]] = []
     above: list[tuple[float, Line]] = []
     for c in view.lines:
-        if c is ln or same_row(ln, c):
+        if c is ln:
             continue
         cx0, cy0, cx1, cy1 = c.bbox
         overlap = min(x1, cx1) - max(x0, cx0)
         near = overlap > 0 or abs(cx0 - x0) <= 1.5 * lh or x1 - lh <= cx0 <= x1 + 3 * lh
         if not near:
             continue
-        if y1 - 0.3 * lh <= cy0 <= y1 + max_gap * lh:
-            below.append((cy0 - y1, c))
+        # clearly lower than the label (tightly set lines may overlap it a little)
+        lower = cy0 >= y0 + 0.45 * (y1 - y0) and cy1 > y1 + 0.2 * (y1 - y0)
+        if lower and cy0 <= y1 + max_gap * lh and (cy0 >= y1 - 0.3 * lh or cx0 < x1 - 0.5 * lh):
+            below.append((max(cy0 - y1, 0.0), c))
+        elif same_row(ln, c):
+            continue
         elif cy1 <= y0 + 0.3 * lh and y0 - cy1 <= 1.0 * lh and overlap > 0:
             above.append((y0 - cy1, c))
     out = [c for _, c in sorted(below, key=lambda t: (t[0], t[1].bbox[0]))[:2]]
@@ -394,7 +398,7 @@ def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> l
         if beside and nxt.bbox[0] < label.bbox[2] - lh:
             break
         if any(
-            o is not nxt and o.bbox[2] < nxt.bbox[0] and o.bbox[0] < label.bbox[2]
+            o is not nxt and o.bbox[2] < nxt.bbox[0] + 0.5 * lh and o.bbox[0] < label.bbox[2]
             for o in view.row_of(nxt)
         ):
             break  # something sits in the label column on its row: a new field starts there
