@@ -115,3 +115,32 @@ def test_form_question_answer_is_returned_as_printed(service: Service) -> None:
     # from elsewhere on the page is guessed for it.
     assert f["DATE REQUESTED:"] == "2/22 by courier"
     assert f["Contact phone ext.:"] is None
+
+
+def test_long_same_line_value_wraps_back_to_the_margin(service: Service) -> None:
+    c = Canvas(1000, 420)
+    c.text((40, 40), "Name: John Smith", size=24)
+    c.text((40, 74), "Address 12 Main Street", size=24)
+    c.text((40, 160), "Manager Comments: please contact the suggester and forward these", size=24)
+    c.text((40, 190), "comments to the Quality Council before Friday.", size=24)
+    c.text((40, 220), "Were the quantities appropriate?", size=24)
+    c.text((40, 300), "Reason: budget review", size=24)
+    keys = ["Name:", "Manager Comments:", "Reason:"]
+    f = service.run(png(c), _fields_prompt(keys)).output["fields"]
+    assert f["Name:"] == "John Smith"  # a short value does not wrap onto the next field
+    assert f["Manager Comments:"] == (
+        "please contact the suggester and forward these comments to the Quality Council "
+        "before Friday."
+    )
+    assert f["Reason:"] == "budget review"
+
+
+def test_key_case_tells_two_printed_labels_apart(service: Service) -> None:
+    c = Canvas(1000, 320)
+    c.text((40, 40), "Request Authorized By:", size=24)
+    c.text((330, 70), "Karl Hutchison", size=24)
+    c.text((40, 200), "REQUEST AUTHORIZED BY - MUST BE THE DEPARTMENT DIRECTOR", size=24)
+    keys = ["Request Authorized By:", "REQUEST AUTHORIZED BY"]
+    f = service.run(png(c), _fields_prompt(keys)).output["fields"]
+    assert f["Request Authorized By:"] == "Karl Hutchison"
+    assert f["REQUEST AUTHORIZED BY"] == "MUST BE THE DEPARTMENT DIRECTOR"

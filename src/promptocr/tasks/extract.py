@@ -283,6 +283,14 @@ class LabelHit:
     synonym: str
 
 
+def _case_differs(key: str, printed: str) -> bool:
+    """The key is written with capitals and the printed label has the same letters in
+    another case: a different field than the one asked for, when both are printed."""
+    k = "".join(ch for ch in key if ch.isalpha())
+    p = "".join(ch for ch in printed if ch.isalpha())
+    return k != k.lower() and k.lower() == p.lower() and k != p
+
+
 def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) -> list[LabelHit]:
     """Occurrences of any of `labels` at word boundaries near the start of a line."""
     hits: list[LabelHit] = []
@@ -316,6 +324,8 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
             if len(prefix) > max(3, len(src)):
                 continue
             score = al.score - 2.0 * len(prefix)
+            if _case_differs(lab, ln.text[s:e]):
+                score -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" read
             # extend over trailing separators
             label_end = e
             while e < len(low) and low[e] in " :：.#=;-–)":
@@ -358,8 +368,11 @@ def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
         if not near:
             continue
         # clearly lower than the label (tightly set lines may overlap it a little)
-        lower = cy0 >= y0 + 0.45 * (y1 - y0) and cy1 > y1 + 0.2 * (y1 - y0)
-        if lower and cy0 <= y1 + max_gap * lh and (cy0 >= y1 - 0.3 * lh or cx0 < x1 - 0.5 * lh):
+        h = y1 - y0
+        lower = cy0 >= y0 + 0.45 * h and cy1 > y1 + 0.2 * h
+        # a line right of the label must start well down its height (else it is on its row)
+        clear = cy0 >= y1 - 0.3 * lh or cx0 < x1 - 0.5 * lh or cy0 >= y0 + 0.6 * h
+        if lower and clear and cy0 <= y1 + max_gap * lh:
             below.append((max(cy0 - y1, 0.0), c))
         elif same_row(ln, c):
             continue
@@ -373,9 +386,20 @@ def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
 MAX_WRAPPED_LINES = 6
 
 
-def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> list[Line]:
+_LABEL_START = re.compile(r"^\s*[^:：]{1,30}[:：]")
+
+
+def _continuation(
+    view: PageView,
+    first: Line,
+    label: Line,
+    x_start: float,
+    x_alt: float | None = None,
+    stop: Callable[[Line], bool] | None = None,
+) -> list[Line]:
     """Lines under a text value that carry on from it (a wrapped answer): left-aligned with
-    the value's start, right under it, not labels, and nothing in the label column."""
+    the value's start (or with `x_alt`, the label's own start, for a long line that wraps
+    back to the margin), right under it, not labels, and nothing in the label column."""
     out: list[Line] = []
     cur = first
     lh = view.lh
@@ -389,11 +413,15 @@ def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> l
             # clearly lower than the current line (tightly set lines may overlap it a little)
             if cy0 < cur.bbox[1] + 0.45 * cur.height:
                 continue
-            if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and abs(cx0 - x_start) < lh:
-                nxt = c
-                break
-        if nxt is None or looks_like_label(nxt.text):
+            aligned = abs(cx0 - x_start) < lh or (x_alt is not None and abs(cx0 - x_alt) < lh)
+            if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and aligned and (nxt is None or cy0 < nxt.bbox[1]):
+                nxt = c  # the nearest such line
+        if nxt is None or looks_like_label(nxt.text) or (stop is not None and stop(nxt)):
             break
+        if nxt.text.rstrip().endswith(("?", "？")):
+            break  # a question of the form, not part of the answer
+        if x_alt is not None and _LABEL_START.match(nxt.text):
+            break  # "Department: ..." under "Name: ...": the next field, not a wrapped line
         beside = first.bbox[0] >= label.bbox[2] - lh  # the value sits right of its label
         if beside and nxt.bbox[0] < label.bbox[2] - lh:
             break
@@ -476,7 +504,10 @@ def find_by_label(
                 spans = [val_span]
                 if multiline and ftype in ("text", "address"):
                     x_start = span_geometry(val_span)[0][0]
-                    more = _continuation(view, sp.line, ln, x_start)
+                    # a long line that wraps may go on at the margin, under its label
+                    wraps = method == "same_line" and ln.bbox[2] - ln.bbox[0] >= 12 * view.lh
+                    x_alt = ln.bbox[0] if wraps else None
+                    more = _continuation(view, sp.line, ln, x_start, x_alt, is_other_label)
                     spans += [Span(m, 0, len(m.text), view.page) for m in more]
                     res.value = " ".join(x.text.strip() for x in spans)
                 fill_geometry(res, spans)
