@@ -144,3 +144,12 @@ def test_key_case_tells_two_printed_labels_apart(service: Service) -> None:
     f = service.run(png(c), _fields_prompt(keys)).output["fields"]
     assert f["Request Authorized By:"] == "Karl Hutchison"
     assert f["REQUEST AUTHORIZED BY"] == "MUST BE THE DEPARTMENT DIRECTOR"
+
+
+def test_fill_in_rule_is_not_part_of_a_text_value() -> None:
+    from promptocr.tasks.extract import typed_value
+
+    text = "_Mary D. Davis__"
+    tv = typed_value(text, "text")
+    assert tv is not None and text[tv[0] : tv[1]] == "Mary D. Davis"
+    assert typed_value(" ____ ", "text") is None  # an empty fill-in field

@@ -206,6 +206,9 @@ def looks_like_label(text: str) -> bool:
     return bool(t) and t[-1] in ":：" and len(t) <= 40
 
 
+_RULE_CHARS = " \t_|·…"
+
+
 def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
     """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None."""
     t = text
@@ -255,8 +258,10 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
     stripped = t.strip()
     if looks_like_label(stripped) or not any(ch.isalnum() for ch in stripped):
         return None  # another label, or only rules/underscores/dots of an empty form field
-    start = len(t) - len(t.lstrip())
-    return (start, start + len(stripped), None, True)
+    # the rule of a fill-in field read as "_" / "|" around the entry is not part of it
+    start = len(t) - len(t.lstrip(_RULE_CHARS))
+    end = len(t.rstrip(_RULE_CHARS))
+    return (start, end, None, True)
 
 
 def _index_ignoring_spaces(text: str, k: int) -> int:
@@ -386,7 +391,7 @@ def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
 MAX_WRAPPED_LINES = 6
 
 
-_LABEL_START = re.compile(r"^\s*[^:：]{1,30}[:：]")
+_LABEL_START = re.compile(r"^\s*[A-Z][\w.#/&() -]{0,25}[:：](?!\d)")
 
 
 def _continuation(
@@ -420,7 +425,7 @@ def _continuation(
             break
         if nxt.text.rstrip().endswith(("?", "？")):
             break  # a question of the form, not part of the answer
-        if x_alt is not None and _LABEL_START.match(nxt.text):
+        if _LABEL_START.match(nxt.text):
             break  # "Department: ..." under "Name: ...": the next field, not a wrapped line
         beside = first.bbox[0] >= label.bbox[2] - lh  # the value sits right of its label
         if beside and nxt.bbox[0] < label.bbox[2] - lh:
