@@ -187,3 +187,22 @@ def test_receipt_without_a_readable_name_returns_no_company(service: Service) ->
     ]
     assert f["company"] is None  # never the address line passed off as the name
     assert f["address"] == "K3-113, JL IBRAHIM SULTAN 80300 JOHOR BAHRU"
+
+
+def test_label_printed_over_two_lines(service: Service) -> None:
+    c = Canvas(900, 360)
+    c.text((40, 40), "Field Start", size=24)
+    c.text((40, 68), "Wave(s)", size=24)
+    c.text((260, 68), "3/20/95", size=24)
+    c.text((40, 160), "This Change:", size=24)
+    c.text((360, 160), "29,500", size=24)
+    c.text((40, 188), "(From Current Budget)", size=24)
+    c.text((40, 280), "Project Type:", size=24)
+    c.text((260, 280), "Qualitative Research", size=24)
+    keys = ["Field Start Wave(s)", "This Change: (From Current Budget)", "Project Type:"]
+    f = service.run(png(c), _fields_prompt(keys)).output["fields"]
+    assert f == {
+        "Field Start Wave(s)": "3/20/95",
+        "This Change: (From Current Budget)": "29,500",
+        "Project Type:": "Qualitative Research",
+    }

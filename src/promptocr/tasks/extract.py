@@ -349,6 +349,43 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
     return hits
 
 
+def wrapped_labels(view: PageView, labels: Sequence[str]) -> list[list[Line]]:
+    """Lines that together spell a long label printed over two or three lines (left- or
+    right-aligned, set tight), top line first."""
+    out: list[list[Line]] = []
+    lh = view.lh
+    for lab in labels:
+        k = fold(lab)
+        if len(k) < 8 or _is_cjk(k):
+            continue
+        for ln in view.lines:
+            t = fold(ln.text)
+            if len(t) < 3 or len(t) >= len(k) or fuzz.ratio(t, k[: len(t)]) < 85:
+                continue
+            group, joined = [ln], t
+            while len(group) < 3:
+                cur = group[-1]
+                nxt = None
+                for c in view.lines:
+                    if c in group or c.bbox[1] < cur.bbox[1] + 0.45 * cur.height:
+                        continue
+                    if not -0.5 * lh <= c.bbox[1] - cur.bbox[3] <= 0.6 * lh:
+                        continue
+                    if abs(c.bbox[0] - ln.bbox[0]) < lh or abs(c.bbox[2] - ln.bbox[2]) < lh:
+                        cand = joined + " " + fold(c.text)
+                        if fuzz.ratio(cand, k[: len(cand)]) >= 85:
+                            nxt = c
+                            break
+                if nxt is None:
+                    break
+                group.append(nxt)
+                joined = joined + " " + fold(nxt.text)
+                if fuzz.ratio(joined, k) >= 88 and len(joined) >= 0.9 * len(k):
+                    out.append(group)
+                    break
+    return out
+
+
 def _right_of(view: PageView, ln: Line) -> list[Line]:
     row = view.row_of(ln)
     x1 = ln.bbox[2]
@@ -464,9 +501,64 @@ def find_by_label(
 
     def is_other_label(line: Line) -> bool:
         t = fold(line.text)
-        return any(fuzz.ratio(t, o) >= 88 or (len(o) > 6 and t.startswith(o)) for o in others)
+        return any(
+            fuzz.ratio(t, o) >= 88
+            or (len(o) > 6 and t.startswith(o))
+            or (len(t) >= 8 and t in o)  # a piece of a label printed over several lines
+            for o in others
+        )
 
     rejected: tuple[str, Span] | None = None
+
+    def below_of(view: PageView, ln: Line) -> list[tuple[Span, str]]:
+        out: list[tuple[Span, str]] = []
+        for b in _below(view, ln):
+            if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
+                continue
+            if is_other_label(b):
+                continue
+            out.append((Span(b, 0, len(b.text), view.page), "below"))
+        return out
+
+    def right_of(view: PageView, ln: Line, skip: Sequence[Line] = ()) -> list[tuple[Span, str]]:
+        out: list[tuple[Span, str]] = []
+        for r in [x for x in _right_of(view, ln) if x not in skip][:2]:
+            if is_other_label(r):
+                break
+            out.append((Span(r, 0, len(r.text), view.page), "right"))
+        return out
+
+    def attempt(view: PageView, ln: Line, label: str, cands: list[tuple[Span, str]]) -> bool:
+        nonlocal rejected
+        for sp, method in cands:
+            tv = typed_value(sp.text, ftype)
+            if tv is None:
+                continue
+            s, e, norm, valid = tv
+            val_span = Span(sp.line, sp.start + s, sp.start + e, sp.page)
+            if whole and valid:
+                val_span = sp
+            if not valid:
+                rejected = rejected or (val_span.text, val_span)
+                continue
+            res.value = val_span.text.strip()
+            res.normalized = norm
+            res.valid = True
+            res.label = label
+            res.method = method
+            spans = [val_span]
+            if multiline and ftype in ("text", "address"):
+                x_start = span_geometry(val_span)[0][0]
+                # a long line that wraps may go on at the margin, under its label
+                wraps = method == "same_line" and ln.bbox[2] - ln.bbox[0] >= 12 * view.lh
+                x_alt = ln.bbox[0] if wraps else None
+                more = _continuation(view, sp.line, ln, x_start, x_alt, is_other_label)
+                spans += [Span(m, 0, len(m.text), view.page) for m in more]
+                res.value = " ".join(x.text.strip() for x in spans)
+            fill_geometry(res, spans)
+            return True
+        return False
+
     for view in views:
         hits = find_labels(view, labels)
         if hit_filter is not None:
@@ -477,46 +569,20 @@ def find_by_label(
             rest = ln.text[hit.end :]
             if rest.strip():
                 cands.append((Span(ln, hit.end, len(ln.text), view.page), "same_line"))
-            right: list[tuple[Span, str]] = []
-            for r in _right_of(view, ln)[:2]:
-                if is_other_label(r):
-                    break
-                right.append((Span(r, 0, len(r.text), view.page), "right"))
-            below: list[tuple[Span, str]] = []
-            for b in _below(view, ln):
-                if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
-                    continue
-                if is_other_label(b):
-                    continue
-                below.append((Span(b, 0, len(b.text), view.page), "below"))
-            cands += right + below
-            for sp, method in cands:
-                tv = typed_value(sp.text, ftype)
-                if tv is None:
-                    continue
-                s, e, norm, valid = tv
-                val_span = Span(sp.line, sp.start + s, sp.start + e, sp.page)
-                if whole and valid:
-                    val_span = sp
-                if not valid:
-                    rejected = rejected or (val_span.text, val_span)
-                    continue
-                res.value = val_span.text.strip()
-                res.normalized = norm
-                res.valid = True
-                res.label = ln.text[hit.start : hit.end].strip()
-                res.method = method
-                spans = [val_span]
-                if multiline and ftype in ("text", "address"):
-                    x_start = span_geometry(val_span)[0][0]
-                    # a long line that wraps may go on at the margin, under its label
-                    wraps = method == "same_line" and ln.bbox[2] - ln.bbox[0] >= 12 * view.lh
-                    x_alt = ln.bbox[0] if wraps else None
-                    more = _continuation(view, sp.line, ln, x_start, x_alt, is_other_label)
-                    spans += [Span(m, 0, len(m.text), view.page) for m in more]
-                    res.value = " ".join(x.text.strip() for x in spans)
-                fill_geometry(res, spans)
+            cands += right_of(view, ln) + below_of(view, ln)
+            if attempt(view, ln, ln.text[hit.start : hit.end].strip(), cands):
                 return res
+    if hit_filter is None:
+        # a long label printed over two or three lines ("Field Start" / "Wave(s)")
+        for view in views:
+            for group in wrapped_labels(view, labels):
+                cands = []
+                for g in group:
+                    cands += right_of(view, g, group)
+                cands += [c for c in below_of(view, group[-1]) if c[0].line not in group]
+                label = " ".join(g.text.strip() for g in group)
+                if attempt(view, group[-1], label, cands):
+                    return res
     if rejected is not None:
         res.raw = rejected[0]
         res.valid = False
