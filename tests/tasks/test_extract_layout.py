@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from task_synth import png
 
-from promptocr.document.model import Line, Word
+from promptocr.document.model import Block, Document, Line, Page, Word
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth import Canvas, font
 from promptocr.tasks import Service
-from promptocr.tasks.extract import Span, span_geometry
+from promptocr.tasks.extract import Span, extract_fields, span_geometry, typed_value
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +147,6 @@ def test_key_case_tells_two_printed_labels_apart(service: Service) -> None:
 
 
 def test_fill_in_rule_is_not_part_of_a_text_value() -> None:
-    from promptocr.tasks.extract import typed_value
-
     text = "_Mary D. Davis__"
     tv = typed_value(text, "text")
     assert tv is not None and text[tv[0] : tv[1]] == "Mary D. Davis"
@@ -206,3 +204,17 @@ def test_label_printed_over_two_lines(service: Service) -> None:
         "This Change: (From Current Budget)": "29,500",
         "Project Type:": "Qualitative Research",
     }
+
+
+def test_label_run_into_its_value() -> None:
+    def line(text: str, x: float, y: float) -> Line:
+        poly = ((x, y), (x + 12.0 * len(text), y), (x + 12.0 * len(text), y + 20), (x, y + 20))
+        return Line(text, 0.95, poly, [Word(text, 0.95, poly)])
+
+    lines = [line("DATE11/4/93", 40, 40), line("TIME3:28 CST", 300, 40), line("DATES", 40, 100)]
+    doc = Document([Page(0, 800, 300, [Block(lines)])])
+    got = extract_fields(doc, ["DATE", "TIME"])
+    assert got["DATE"].value == "11/4/93" and got["DATE"].normalized == "1993-04-11"
+    assert got["TIME"].value == "3:28 CST"
+    box = got["DATE"].bbox
+    assert box is not None and box[0] > 40 + 12 * 3  # the value's box starts after "DATE"

@@ -288,6 +288,16 @@ class LabelHit:
     synonym: str
 
 
+def _run_on_value(text: str, s: int, e: int) -> bool:
+    """The recogniser ran a label into its value with no space ("DATE11/4/93",
+    "DATEMay 27, 1982"): a capitals label followed by a digit or by a capitalised word."""
+    lab = text[s:e]
+    if e >= len(text) or not lab[-1:].isalpha() or lab != lab.upper() or len(lab) < 3:
+        return False
+    nxt = text[e : e + 2]
+    return nxt[:1].isdigit() or (len(nxt) == 2 and nxt[0].isupper() and nxt[1].islower())
+
+
 def _case_differs(key: str, printed: str) -> bool:
     """The key is written with capitals and the printed label has the same letters in
     another case: a different field than the one asked for, when both are printed."""
@@ -321,9 +331,11 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
                 end = e
                 while end < len(low) and low[end].isalnum():
                     end += 1
-                if end - e > 2:
+                run_on = _run_on_value(ln.text, s, e)
+                if end - e > 2 and not run_on:
                     continue  # the match stops inside a longer word
-                e = end
+                if not run_on:
+                    e = end
             prefix = low[:s].strip()
             # a label sits at the line start (allow a few characters of noise before it)
             if len(prefix) > max(3, len(src)):
