@@ -589,7 +589,14 @@ def resolve(document_type: str | None, keys: Sequence[str]) -> DocType | None:
     """The named document type, or the one the keys imply (e.g. company + total -> receipt)."""
     if document_type:
         return DOCTYPES[document_type]
-    concepts = {c.name for c in (match_concept(k) for k in keys) if c is not None}
-    if len(concepts & _RECEIPT_HINTS) >= 2 and concepts & {"company", "total"}:
+    found = [c.name for c in (match_concept(k) for k in keys) if c is not None]
+    concepts = set(found)
+    receipt_keys = sum(1 for c in found if c in _RECEIPT_HINTS)
+    # mostly receipt fields (a form that also has a DATE and a TOTAL box is not a receipt)
+    if (
+        len(concepts & _RECEIPT_HINTS) >= 2
+        and concepts & {"company", "total"}
+        and 2 * receipt_keys >= len(keys)
+    ):
         return DOCTYPES["receipt"]
     return None
