@@ -218,3 +218,16 @@ def test_label_run_into_its_value() -> None:
     assert got["TIME"].value == "3:28 CST"
     box = got["DATE"].bbox
     assert box is not None and box[0] > 40 + 12 * 3  # the value's box starts after "DATE"
+
+
+def test_answer_under_its_label_wraps_beside_another_column(service: Service) -> None:
+    c = Canvas(900, 260)
+    c.text((40, 40), "Annual Meeting 1985", size=22)
+    c.text((40, 70), "Preliminary Program", size=22)
+    c.text((40, 98), "Submit by 1 November", size=22)
+    c.text((520, 40), "Return this form to:", size=22)
+    c.text((520, 70), "Meetings Office", size=22)
+    c.text((520, 98), "1101 Vermont Ave.", size=22)
+    c.text((520, 126), "Washington, D.C. 20005", size=22)
+    f = service.run(png(c), _fields_prompt(["Return this form to:"])).output["fields"]
+    assert f["Return this form to:"] == "Meetings Office 1101 Vermont Ave. Washington, D.C. 20005"

@@ -479,8 +479,14 @@ def _continuation(
         beside = first.bbox[0] >= label.bbox[2] - lh  # the value sits right of its label
         if beside and nxt.bbox[0] < label.bbox[2] - lh:
             break
+        # under a label (not beside it), lines left of the label's own column belong to
+        # another column of the page
+        left_edge = label.bbox[0] - 0.5 * lh if not beside and first is not label else -1e9
         if any(
-            o is not nxt and o.bbox[2] < nxt.bbox[0] + 0.5 * lh and o.bbox[0] < label.bbox[2]
+            o is not nxt
+            and o.bbox[2] < nxt.bbox[0] + 0.5 * lh
+            and o.bbox[0] < label.bbox[2]
+            and o.bbox[2] > left_edge
             for o in view.row_of(nxt)
         ):
             break  # something sits in the label column on its row: a new field starts there
