@@ -167,3 +167,12 @@ def test_unknown_instruction_lists_capabilities() -> None:
 def test_unknown_task_type() -> None:
     with pytest.raises(UnknownInstructionError):
         plan("", task_type="no_such_task")
+
+
+def test_a_field_named_like_a_parse_word_stays_extract() -> None:
+    p = plan("Extract the NAME, STRUCTURE, DATE and COMPOUND NAME as JSON.")
+    assert p.task == "extract"
+    assert p.arguments["fields"] == ["NAME", "STRUCTURE", "DATE", "COMPOUND NAME"]
+    assert plan("Extract the document structure").task == "parse"
+    assert plan("extract the layout and structure").task == "parse"
+    assert plan("Extract the layout and the text as markdown").task == "parse"

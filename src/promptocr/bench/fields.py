@@ -160,7 +160,8 @@ def fields_markdown(report: dict[str, Any]) -> str:
         "",
         f"Mean time per image (OCR + extraction, CPU): {report['ms_per_image']:.0f} ms.",
         "Exact = value equal to the ground truth after removing whitespace and upper-casing; "
-        "similarity = rapidfuzz `fuzz.ratio`/100 (a missing value scores 0).",
+        "similarity = rapidfuzz `fuzz.ratio`/100 (normalised Indel similarity); Levenshtein "
+        "sim. = 1 - normalised Levenshtein distance (a missing value scores 0 in both).",
     ]
     if report.get("errors"):
         lines.append(f"Errors: {len(report['errors'])} (first: {report['errors'][0]}).")
@@ -168,8 +169,17 @@ def fields_markdown(report: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover - convenience entry point
+    import argparse
     import sys
 
-    for arg in sys.argv[1:]:
-        rep = evaluate_fields(Path(arg))
+    ap = argparse.ArgumentParser(description="Key-field extraction benchmark")
+    ap.add_argument("datasets", nargs="+", type=Path, help="folders holding gt.jsonl")
+    ap.add_argument("--limit", type=int, default=None, help="first N images of each")
+    ap.add_argument("--misses", action="store_true", help="also print a sample of misses")
+    ns = ap.parse_args()
+    for ds in ns.datasets:
+        rep = evaluate_fields(ds, ns.limit)
         sys.stdout.write(fields_markdown(rep) + "\n")
+        if ns.misses:
+            for m in rep["misses_sample"]:
+                sys.stdout.write(json.dumps(m, ensure_ascii=False) + "\n")

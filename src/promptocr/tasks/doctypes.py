@@ -86,12 +86,12 @@ COMPANY_MARK = re.compile(
     re.I,
 )
 ADDRESS_MARK = re.compile(
-    r"\b(?:JALAN|JLN|LORONG|LRG|TAMAN|TMN|LOT|NO\s?[.:,]?\s?[A-Z]?\d|BLOK|BLOCK|BANDAR|KAMPUNG|KG|"
+    r"\b(?:JALAN|JLN|JL|LORONG|LRG|TAMAN|TMN|LOT|NO\s?[.:,]?\s?[A-Z]?\d|BLOK|BLOCK|BANDAR|KAMPUNG|KG|"
     r"ROAD|RD|STREET|ST|AVENUE|AVE|LANE|FLOOR|SUITE|UNIT|BUILDING|PLAZA|CENTRE|CENTER|"
     r"PERSIARAN|LEBUH|SELANGOR|JOHOR|KUALA|LUMPUR|MALAYSIA|PUCHONG|KLANG|SHAH ALAM|"
     r"PETALING|JAYA|BAHRU|KEPONG|CHERAS|AMPANG|SUBANG|BATU|PULAU|PINANG|PERAK|KEDAH|MELAKA|"
     r"PAHANG|SABAH|SARAWAK|NEGERI|SEMBILAN|TERENGGANU|KELANTAN|PERLIS|INDUSTRIAL|"
-    r"PERINDUSTRIAN|SEKSYEN|SECTION|CITY|DISTRICT)\b|\b\d{5}\b|路|街|号|区|市|省|大道",
+    r"PERINDUSTRIAN|SEKSYEN|SECTION|CITY|DISTRICT|DARUL|EHSAN|TAKZIM)\b|\b\d{5}\b|路|街|号|区|市|省|大道",
     re.I,
 )
 ADDRESS_STOP = re.compile(
@@ -140,6 +140,7 @@ LEGAL_FORM = re.compile(
 
 
 def _clean_company(text: str) -> str:
+    text = re.sub(r"^[^:：]{1,30}[:：]\s*(?=\S)", "", text)  # "Dimiliki: ..." lead-in
     t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
     # nothing after the legal form belongs to the name ("KING'S CONFECTIONERY S/B (KSB)")
     m = LEGAL_FORM.search(t)
@@ -167,16 +168,24 @@ _CONT_MARK = re.compile(
 
 def _company_line(view: PageView) -> Line | None:
     top = _top_lines(view)
-    for ln in top:
+    for i, ln in enumerate(top):
         marked = (
             COMPANY_MARK.search(ln.text)
             and not ADDRESS_STOP.search(ln.text)
-            and not ln.text.lstrip().startswith("(")  # "(TONYMOLY SHOP)" describes the name above
+            # "(TONYMOLY SHOP)" describes the name above; "(M) SDN BHD" ends a wrapped name
+            and (not ln.text.lstrip().startswith("(") or _CONT_MARK.search(ln.text))
         )
         if marked and (
             not ADDRESS_MARK.search(_clean_company(ln.text))
             or re.search(r"SDN|BHD|LTD|有限公司", ln.text, re.I)
         ):
+            if not _STRONG_MARK.search(ln.text):
+                # a trade name ("Banh Mi Cafe") with its registered owner printed under it
+                # ("Dimiliki: banh mi cafe sdn bhd"): the legal name is the company
+                for nxt in top[i + 1 : i + 3]:
+                    own = _owner_name(nxt.text)
+                    if own and fold(_clean_company(ln.text)) in fold(own):
+                        return nxt
             return ln
     # else: the line right above the first address-looking line
     for i, ln in enumerate(top):
@@ -189,14 +198,25 @@ def _company_line(view: PageView) -> Line | None:
                     or REG_NO.fullmatch(cand.text.strip())
                 ):
                     continue
-                if v.parse_date(cand.text):
+                if v.parse_date(cand.text) or ADDRESS_STOP.search(cand.text):
                     continue
                 return cand
             break
     for ln in top:
-        if not _is_noise(ln) and not ADDRESS_STOP.search(ln.text):
-            return ln
+        if _is_noise(ln) or ADDRESS_STOP.search(ln.text):
+            continue
+        address_like = ADDRESS_MARK.search(ln.text) and re.search(r"\d", ln.text)
+        if address_like and not COMPANY_MARK.search(ln.text):
+            return None  # the name was not read: the first line is already the address
+        return ln
     return None
+
+
+def _owner_name(text: str) -> str | None:
+    """The legal name on an "owned/operated by: X SDN BHD" line, without the lead-in."""
+    if not _STRONG_MARK.search(text) or ADDRESS_STOP.search(text):
+        return None
+    return re.sub(r"^[^:：]{1,30}[:：]\s*", "", text).strip() or None
 
 
 def _company_lines(view: PageView) -> list[Line]:
@@ -569,7 +589,14 @@ def resolve(document_type: str | None, keys: Sequence[str]) -> DocType | None:
     """The named document type, or the one the keys imply (e.g. company + total -> receipt)."""
     if document_type:
         return DOCTYPES[document_type]
-    concepts = {c.name for c in (match_concept(k) for k in keys) if c is not None}
-    if len(concepts & _RECEIPT_HINTS) >= 2 and concepts & {"company", "total"}:
+    found = [c.name for c in (match_concept(k) for k in keys) if c is not None]
+    concepts = set(found)
+    receipt_keys = sum(1 for c in found if c in _RECEIPT_HINTS)
+    # mostly receipt fields (a form that also has a DATE and a TOTAL box is not a receipt)
+    if (
+        len(concepts & _RECEIPT_HINTS) >= 2
+        and concepts & {"company", "total"}
+        and 2 * receipt_keys >= len(keys)
+    ):
         return DOCTYPES["receipt"]
     return None

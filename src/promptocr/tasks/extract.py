@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,12 +110,44 @@ class PageView:
 # geometry of a substring
 
 
+def _char_weight(ch: str) -> float:
+    """Relative printed width of a character: full-width (CJK) characters are about twice as
+    wide as Latin letters and digits."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+
+
+def _sub_polygon(poly: Polygon, text: str, a: int, b: int) -> Polygon:
+    """The part of a word/line polygon that holds characters [a, b) of its text, by
+    interpolating along the text axis with per-character widths."""
+    if a <= 0 and b >= len(text):
+        return poly
+    ws = [_char_weight(ch) for ch in text]
+    total = sum(ws) or 1.0
+    ta = sum(ws[:a]) / total
+    tb = sum(ws[:b]) / total
+    p0, p1, p2, p3 = poly
+
+    def lerp(p: tuple[float, float], q: tuple[float, float], t: float) -> tuple[float, float]:
+        return (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t)
+
+    return (lerp(p0, p1, ta), lerp(p0, p1, tb), lerp(p3, p2, tb), lerp(p3, p2, ta))
+
+
 def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
-    """Box, polygon and mean confidence of the words covering a substring of a line."""
+    """Box, polygon and mean confidence of a substring of a line: the words it covers, cut
+    down to the covered characters when it starts or ends inside a word (a CJK run such as
+    "民族汉" is one word), or the line polygon cut the same way when the words are unknown."""
     ln = sp.line
-    if sp.start <= 0 and sp.end >= len(ln.text):
+    start, end = max(0, sp.start), min(len(ln.text), sp.end)
+    while start < end and ln.text[start].isspace():
+        start += 1
+    while end > start and ln.text[end - 1].isspace():
+        end -= 1
+    if start <= 0 and end >= len(ln.text):
         return ln.bbox, ln.polygon, ln.confidence
-    hits = []
+    if start >= end:
+        return ln.bbox, ln.polygon, ln.confidence
+    pieces: list[tuple[Polygon, float, int]] = []
     cursor = 0
     for w in ln.words:
         i = ln.text.find(w.text, cursor)
@@ -122,20 +155,18 @@ def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
             continue
         j = i + len(w.text)
         cursor = j
-        if i < sp.end and j > sp.start:
-            hits.append(w)
-    if not hits:
-        return ln.bbox, ln.polygon, ln.confidence
-    box = union_bbox([w.bbox for w in hits])
-    if len(hits) == 1:
-        return box, hits[0].polygon, hits[0].confidence
-    poly: Polygon = (
-        hits[0].polygon[0],
-        hits[-1].polygon[1],
-        hits[-1].polygon[2],
-        hits[0].polygon[3],
-    )
-    conf = sum(w.confidence * len(w.text) for w in hits) / max(sum(len(w.text) for w in hits), 1)
+        if i < end and j > start:
+            a, b = max(start, i) - i, min(end, j) - i
+            pieces.append((_sub_polygon(w.polygon, w.text, a, b), w.confidence, b - a))
+    if not pieces:
+        poly = _sub_polygon(ln.polygon, ln.text, start, end)
+        return bbox_of(poly), poly, ln.confidence
+    box = union_bbox([bbox_of(p) for p, _, _ in pieces])
+    if len(pieces) == 1:
+        return box, pieces[0][0], pieces[0][1]
+    first, last = pieces[0][0], pieces[-1][0]
+    poly = (first[0], last[1], last[2], first[3])
+    conf = sum(c * n for _, c, n in pieces) / max(sum(n for _, _, n in pieces), 1)
     return box, poly, conf
 
 
@@ -173,6 +204,9 @@ def _is_cjk(s: str) -> bool:
 def looks_like_label(text: str) -> bool:
     t = text.strip()
     return bool(t) and t[-1] in ":：" and len(t) <= 40
+
+
+_RULE_CHARS = " \t_|·…"
 
 
 def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
@@ -224,8 +258,10 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
     stripped = t.strip()
     if looks_like_label(stripped) or not any(ch.isalnum() for ch in stripped):
         return None  # another label, or only rules/underscores/dots of an empty form field
-    start = len(t) - len(t.lstrip())
-    return (start, start + len(stripped), None, True)
+    # the rule of a fill-in field read as "_" / "|" around the entry is not part of it
+    start = len(t) - len(t.lstrip(_RULE_CHARS))
+    end = len(t.rstrip(_RULE_CHARS))
+    return (start, end, None, True)
 
 
 def _index_ignoring_spaces(text: str, k: int) -> int:
@@ -250,6 +286,24 @@ class LabelHit:
     end: int
     score: float
     synonym: str
+
+
+def _run_on_value(text: str, s: int, e: int) -> bool:
+    """The recogniser ran a label into its value with no space ("DATE11/4/93",
+    "DATEMay 27, 1982"): a capitals label followed by a digit or by a capitalised word."""
+    lab = text[s:e]
+    if e >= len(text) or not lab[-1:].isalpha() or lab != lab.upper() or len(lab) < 3:
+        return False
+    nxt = text[e : e + 2]
+    return nxt[:1].isdigit() or (len(nxt) == 2 and nxt[0].isupper() and nxt[1].islower())
+
+
+def _case_differs(key: str, printed: str) -> bool:
+    """The key is written with capitals and the printed label has the same letters in
+    another case: a different field than the one asked for, when both are printed."""
+    k = "".join(ch for ch in key if ch.isalpha())
+    p = "".join(ch for ch in printed if ch.isalpha())
+    return k != k.lower() and k.lower() == p.lower() and k != p
 
 
 def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) -> list[LabelHit]:
@@ -277,14 +331,18 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
                 end = e
                 while end < len(low) and low[end].isalnum():
                     end += 1
-                if end - e > 2:
+                run_on = _run_on_value(ln.text, s, e)
+                if end - e > 2 and not run_on:
                     continue  # the match stops inside a longer word
-                e = end
+                if not run_on:
+                    e = end
             prefix = low[:s].strip()
             # a label sits at the line start (allow a few characters of noise before it)
             if len(prefix) > max(3, len(src)):
                 continue
             score = al.score - 2.0 * len(prefix)
+            if _case_differs(lab, ln.text[s:e]):
+                score -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" read
             # extend over trailing separators
             label_end = e
             while e < len(low) and low[e] in " :：.#=;-–)":
@@ -303,6 +361,43 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
     return hits
 
 
+def wrapped_labels(view: PageView, labels: Sequence[str]) -> list[list[Line]]:
+    """Lines that together spell a long label printed over two or three lines (left- or
+    right-aligned, set tight), top line first."""
+    out: list[list[Line]] = []
+    lh = view.lh
+    for lab in labels:
+        k = fold(lab)
+        if len(k) < 8 or _is_cjk(k):
+            continue
+        for ln in view.lines:
+            t = fold(ln.text)
+            if len(t) < 3 or len(t) >= len(k) or fuzz.ratio(t, k[: len(t)]) < 85:
+                continue
+            group, joined = [ln], t
+            while len(group) < 3:
+                cur = group[-1]
+                nxt = None
+                for c in view.lines:
+                    if c in group or c.bbox[1] < cur.bbox[1] + 0.45 * cur.height:
+                        continue
+                    if not -0.5 * lh <= c.bbox[1] - cur.bbox[3] <= 0.6 * lh:
+                        continue
+                    if abs(c.bbox[0] - ln.bbox[0]) < lh or abs(c.bbox[2] - ln.bbox[2]) < lh:
+                        cand = joined + " " + fold(c.text)
+                        if fuzz.ratio(cand, k[: len(cand)]) >= 85:
+                            nxt = c
+                            break
+                if nxt is None:
+                    break
+                group.append(nxt)
+                joined = joined + " " + fold(nxt.text)
+                if fuzz.ratio(joined, k) >= 88 and len(joined) >= 0.9 * len(k):
+                    out.append(group)
+                    break
+    return out
+
+
 def _right_of(view: PageView, ln: Line) -> list[Line]:
     row = view.row_of(ln)
     x1 = ln.bbox[2]
@@ -319,15 +414,22 @@ def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
     below: list[tuple[float, Line]] = []
     above: list[tuple[float, Line]] = []
     for c in view.lines:
-        if c is ln or same_row(ln, c):
+        if c is ln:
             continue
         cx0, cy0, cx1, cy1 = c.bbox
         overlap = min(x1, cx1) - max(x0, cx0)
         near = overlap > 0 or abs(cx0 - x0) <= 1.5 * lh or x1 - lh <= cx0 <= x1 + 3 * lh
         if not near:
             continue
-        if y1 - 0.3 * lh <= cy0 <= y1 + max_gap * lh:
-            below.append((cy0 - y1, c))
+        # clearly lower than the label (tightly set lines may overlap it a little)
+        h = y1 - y0
+        lower = cy0 >= y0 + 0.45 * h and cy1 > y1 + 0.2 * h
+        # a line right of the label must start well down its height (else it is on its row)
+        clear = cy0 >= y1 - 0.3 * lh or cx0 < x1 - 0.5 * lh or cy0 >= y0 + 0.6 * h
+        if lower and clear and cy0 <= y1 + max_gap * lh:
+            below.append((max(cy0 - y1, 0.0), c))
+        elif same_row(ln, c):
+            continue
         elif cy1 <= y0 + 0.3 * lh and y0 - cy1 <= 1.0 * lh and overlap > 0:
             above.append((y0 - cy1, c))
     out = [c for _, c in sorted(below, key=lambda t: (t[0], t[1].bbox[0]))[:2]]
@@ -338,9 +440,20 @@ def _below(view: PageView, ln: Line, max_gap: float = 2.5) -> list[Line]:
 MAX_WRAPPED_LINES = 6
 
 
-def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> list[Line]:
+_LABEL_START = re.compile(r"^\s*[A-Z][\w.#/&() -]{0,25}[:：](?!\d)")
+
+
+def _continuation(
+    view: PageView,
+    first: Line,
+    label: Line,
+    x_start: float,
+    x_alt: float | None = None,
+    stop: Callable[[Line], bool] | None = None,
+) -> list[Line]:
     """Lines under a text value that carry on from it (a wrapped answer): left-aligned with
-    the value's start, right under it, not labels, and nothing in the label column."""
+    the value's start (or with `x_alt`, the label's own start, for a long line that wraps
+    back to the margin), right under it, not labels, and nothing in the label column."""
     out: list[Line] = []
     cur = first
     lh = view.lh
@@ -351,18 +464,29 @@ def _continuation(view: PageView, first: Line, label: Line, x_start: float) -> l
             if c is cur or c is label or c is first or c in out:
                 continue
             cx0, cy0 = c.bbox[0], c.bbox[1]
-            if same_row(cur, c):
+            # clearly lower than the current line (tightly set lines may overlap it a little)
+            if cy0 < cur.bbox[1] + 0.45 * cur.height:
                 continue
-            if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and abs(cx0 - x_start) < lh:
-                nxt = c
-                break
-        if nxt is None or looks_like_label(nxt.text):
+            aligned = abs(cx0 - x_start) < lh or (x_alt is not None and abs(cx0 - x_alt) < lh)
+            if -0.6 * lh <= cy0 - y1 <= 0.6 * lh and aligned and (nxt is None or cy0 < nxt.bbox[1]):
+                nxt = c  # the nearest such line
+        if nxt is None or looks_like_label(nxt.text) or (stop is not None and stop(nxt)):
             break
+        if nxt.text.rstrip().endswith(("?", "？")):
+            break  # a question of the form, not part of the answer
+        if _LABEL_START.match(nxt.text):
+            break  # "Department: ..." under "Name: ...": the next field, not a wrapped line
         beside = first.bbox[0] >= label.bbox[2] - lh  # the value sits right of its label
         if beside and nxt.bbox[0] < label.bbox[2] - lh:
             break
+        # under a label (not beside it), lines left of the label's own column belong to
+        # another column of the page
+        left_edge = label.bbox[0] - 0.5 * lh if not beside and first is not label else -1e9
         if any(
-            o is not nxt and o.bbox[2] < nxt.bbox[0] and o.bbox[0] < label.bbox[2]
+            o is not nxt
+            and o.bbox[2] < nxt.bbox[0] + 0.5 * lh
+            and o.bbox[0] < label.bbox[2]
+            and o.bbox[2] > left_edge
             for o in view.row_of(nxt)
         ):
             break  # something sits in the label column on its row: a new field starts there
@@ -383,8 +507,11 @@ def find_by_label(
     multiline: bool = False,
     hit_filter: Callable[[LabelHit], bool] | None = None,
     avoid: Sequence[str] = (),
+    whole: bool = False,
 ) -> FieldResult:
     """Value next to a label: same line after it, right neighbour, or the line below.
+    With `whole`, a candidate holding a value of the type is returned entire (a form's
+    answer as printed), not cut down to the typed value.
     Candidates that are themselves one of the `avoid` labels (the other keys asked for) are
     skipped."""
     res = FieldResult(name=name, type=ftype)
@@ -392,9 +519,64 @@ def find_by_label(
 
     def is_other_label(line: Line) -> bool:
         t = fold(line.text)
-        return any(fuzz.ratio(t, o) >= 88 or (len(o) > 6 and t.startswith(o)) for o in others)
+        return any(
+            fuzz.ratio(t, o) >= 88
+            or (len(o) > 6 and t.startswith(o))
+            or (len(t) >= 8 and t in o)  # a piece of a label printed over several lines
+            for o in others
+        )
 
     rejected: tuple[str, Span] | None = None
+
+    def below_of(view: PageView, ln: Line) -> list[tuple[Span, str]]:
+        out: list[tuple[Span, str]] = []
+        for b in _below(view, ln):
+            if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
+                continue
+            if is_other_label(b):
+                continue
+            out.append((Span(b, 0, len(b.text), view.page), "below"))
+        return out
+
+    def right_of(view: PageView, ln: Line, skip: Sequence[Line] = ()) -> list[tuple[Span, str]]:
+        out: list[tuple[Span, str]] = []
+        for r in [x for x in _right_of(view, ln) if x not in skip][:2]:
+            if is_other_label(r):
+                break
+            out.append((Span(r, 0, len(r.text), view.page), "right"))
+        return out
+
+    def attempt(view: PageView, ln: Line, label: str, cands: list[tuple[Span, str]]) -> bool:
+        nonlocal rejected
+        for sp, method in cands:
+            tv = typed_value(sp.text, ftype)
+            if tv is None:
+                continue
+            s, e, norm, valid = tv
+            val_span = Span(sp.line, sp.start + s, sp.start + e, sp.page)
+            if whole and valid:
+                val_span = sp
+            if not valid:
+                rejected = rejected or (val_span.text, val_span)
+                continue
+            res.value = val_span.text.strip()
+            res.normalized = norm
+            res.valid = True
+            res.label = label
+            res.method = method
+            spans = [val_span]
+            if multiline and ftype in ("text", "address"):
+                x_start = span_geometry(val_span)[0][0]
+                # a long line that wraps may go on at the margin, under its label
+                wraps = method == "same_line" and ln.bbox[2] - ln.bbox[0] >= 12 * view.lh
+                x_alt = ln.bbox[0] if wraps else None
+                more = _continuation(view, sp.line, ln, x_start, x_alt, is_other_label)
+                spans += [Span(m, 0, len(m.text), view.page) for m in more]
+                res.value = " ".join(x.text.strip() for x in spans)
+            fill_geometry(res, spans)
+            return True
+        return False
+
     for view in views:
         hits = find_labels(view, labels)
         if hit_filter is not None:
@@ -405,41 +587,20 @@ def find_by_label(
             rest = ln.text[hit.end :]
             if rest.strip():
                 cands.append((Span(ln, hit.end, len(ln.text), view.page), "same_line"))
-            right: list[tuple[Span, str]] = []
-            for r in _right_of(view, ln)[:2]:
-                if is_other_label(r):
-                    break
-                right.append((Span(r, 0, len(r.text), view.page), "right"))
-            below: list[tuple[Span, str]] = []
-            for b in _below(view, ln):
-                if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
-                    continue
-                if is_other_label(b):
-                    continue
-                below.append((Span(b, 0, len(b.text), view.page), "below"))
-            cands += right + below
-            for sp, method in cands:
-                tv = typed_value(sp.text, ftype)
-                if tv is None:
-                    continue
-                s, e, norm, valid = tv
-                val_span = Span(sp.line, sp.start + s, sp.start + e, sp.page)
-                if not valid:
-                    rejected = rejected or (val_span.text, val_span)
-                    continue
-                res.value = val_span.text.strip()
-                res.normalized = norm
-                res.valid = True
-                res.label = ln.text[hit.start : hit.end].strip()
-                res.method = method
-                spans = [val_span]
-                if multiline and ftype in ("text", "address") and method != "same_line":
-                    x_start = span_geometry(val_span)[0][0]
-                    more = _continuation(view, sp.line, ln, x_start)
-                    spans += [Span(m, 0, len(m.text), view.page) for m in more]
-                    res.value = " ".join(x.text.strip() for x in spans)
-                fill_geometry(res, spans)
+            cands += right_of(view, ln) + below_of(view, ln)
+            if attempt(view, ln, ln.text[hit.start : hit.end].strip(), cands):
                 return res
+    if hit_filter is None:
+        # a long label printed over two or three lines ("Field Start" / "Wave(s)")
+        for view in views:
+            for group in wrapped_labels(view, labels):
+                cands = []
+                for g in group:
+                    cands += right_of(view, g, group)
+                cands += [c for c in below_of(view, group[-1]) if c[0].line not in group]
+                label = " ".join(g.text.strip() for g in group)
+                if attempt(view, group[-1], label, cands):
+                    return res
     if rejected is not None:
         res.raw = rejected[0]
         res.valid = False
@@ -489,15 +650,26 @@ def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = 
     concept: Concept | None = match_concept(key)
     ftype = concept.type if concept else guess_type(key)
     labels = [key, *(concept.synonyms if concept else ())]
+    if concept is None:
+        # A key of the caller's own (a form's question text): its answer is whatever is printed
+        # in the answer slot, as printed. The type guessed from the key's words only adds a
+        # normalised form when the whole answer is such a value; no pattern search elsewhere.
+        res = FieldResult(name=key)
+        if ftype != "text":  # prefer a slot that holds such a value, kept whole
+            res = find_by_label(views, key, labels, ftype, avoid=avoid, whole=True)
+            if res.value is not None:
+                tv = typed_value(res.value, ftype)
+                if tv is None or tv[1] - tv[0] < 0.6 * len(res.value):
+                    res.normalized = None
+                return res
+        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid)
+        res.type = "text"
+        return res
     ftype_label = "text" if ftype in ("company", "address") else ftype
     res = find_by_label(views, key, labels, ftype_label, multiline=True, avoid=avoid)
     res.type = ftype
     if res.value is None and ftype in PATTERN_TYPES and res.raw is None:
         res = find_by_pattern(views, key, ftype)
-    if res.value is None and res.raw is None and concept is None and ftype != "text":
-        # the type was only guessed from the key's words: take what is printed next to it
-        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid)
-        res.type = "text"
     return res
 
 

@@ -419,9 +419,14 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
     fields = _free_fields(text)
     if doctype is not None and (not fields or _fields_are_doctype_words(fields, doctype)):
         return "extract", {"document_type": doctype, "format": "json"}, "free"
+    # a field named like a parse word ("STRUCTURE", "LAYOUT") does not make the prompt a parse
+    outside = low
+    named = fields if fields and len(fields) >= 2 else []
+    for f in named if not all(_has("parse", f.lower()) for f in named) else []:
+        outside = outside.replace(f.lower(), " ")
     if _has("table", low) and (_has("parse", low) or "html" in low or not fields):
         return "parse", {"target": "table"}, "free"
-    if _has("parse", low):
+    if _has("parse", outside) or re.search(r"markdown|\bmd\b|\bpars(?:e|ing)\b|解析", low):
         args: dict[str, Any] = {
             "drop_headers_footers": not re.search(r"页眉|页脚|header|footer", low)
             or bool(re.search(r"忽略|ignore|drop|without|去掉|skip", low))
