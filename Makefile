@@ -16,8 +16,8 @@ sample: setup
 	.venv/bin/promptocr read examples/receipt.png --format text
 
 lint:
-	.venv/bin/ruff check src tests scripts
-	.venv/bin/ruff format --check src tests scripts
+	.venv/bin/ruff check src tests scripts bench
+	.venv/bin/ruff format --check src tests scripts bench
 	.venv/bin/mypy src
 
 test: setup-dev lint
