@@ -85,13 +85,87 @@ COMPANY_MARK = re.compile(
     r"有限公司|公司|商店|超市|餐厅|饭店|药店|便利店",
     re.I,
 )
+# Address vocabulary by locale. Street/area words are generic; the Malay list also names
+# Malaysian states and large towns (receipts there often print no street word at all).
+# Add a locale's list here to teach the receipt finder its addresses.
+ADDRESS_WORDS: dict[str, tuple[str, ...]] = {
+    "en": (
+        r"NO\s?[.:,]?\s?[A-Z]?\d",
+        "BLOCK",
+        "ROAD",
+        "RD",
+        "STREET",
+        "ST",
+        "AVENUE",
+        "AVE",
+        "LANE",
+        "FLOOR",
+        "SUITE",
+        "UNIT",
+        "BUILDING",
+        "PLAZA",
+        "CENTRE",
+        "CENTER",
+        "INDUSTRIAL",
+        "SECTION",
+        "CITY",
+        "DISTRICT",
+    ),
+    "ms": (
+        "JALAN",
+        "JLN",
+        "JL",
+        "LORONG",
+        "LRG",
+        "TAMAN",
+        "TMN",
+        "LOT",
+        "BLOK",
+        "BANDAR",
+        "KAMPUNG",
+        "KG",
+        "PERSIARAN",
+        "LEBUH",
+        "PERINDUSTRIAN",
+        "SEKSYEN",
+        "SELANGOR",
+        "JOHOR",
+        "KUALA",
+        "LUMPUR",
+        "MALAYSIA",
+        "PUCHONG",
+        "KLANG",
+        "SHAH ALAM",
+        "PETALING",
+        "JAYA",
+        "BAHRU",
+        "KEPONG",
+        "CHERAS",
+        "AMPANG",
+        "SUBANG",
+        "BATU",
+        "PULAU",
+        "PINANG",
+        "PERAK",
+        "KEDAH",
+        "MELAKA",
+        "PAHANG",
+        "SABAH",
+        "SARAWAK",
+        "NEGERI",
+        "SEMBILAN",
+        "TERENGGANU",
+        "KELANTAN",
+        "PERLIS",
+        "DARUL",
+        "EHSAN",
+        "TAKZIM",
+    ),
+}
+ADDRESS_CJK = ("路", "街", "号", "区", "市", "省", "大道")
 ADDRESS_MARK = re.compile(
-    r"\b(?:JALAN|JLN|JL|LORONG|LRG|TAMAN|TMN|LOT|NO\s?[.:,]?\s?[A-Z]?\d|BLOK|BLOCK|BANDAR|KAMPUNG|KG|"
-    r"ROAD|RD|STREET|ST|AVENUE|AVE|LANE|FLOOR|SUITE|UNIT|BUILDING|PLAZA|CENTRE|CENTER|"
-    r"PERSIARAN|LEBUH|SELANGOR|JOHOR|KUALA|LUMPUR|MALAYSIA|PUCHONG|KLANG|SHAH ALAM|"
-    r"PETALING|JAYA|BAHRU|KEPONG|CHERAS|AMPANG|SUBANG|BATU|PULAU|PINANG|PERAK|KEDAH|MELAKA|"
-    r"PAHANG|SABAH|SARAWAK|NEGERI|SEMBILAN|TERENGGANU|KELANTAN|PERLIS|INDUSTRIAL|"
-    r"PERINDUSTRIAN|SEKSYEN|SECTION|CITY|DISTRICT|DARUL|EHSAN|TAKZIM)\b|\b\d{5}\b|路|街|号|区|市|省|大道",
+    r"\b(?:" + "|".join(w for words in ADDRESS_WORDS.values() for w in words) + r")\b"
+    r"|\b\d{5}\b|" + "|".join(ADDRESS_CJK),
     re.I,
 )
 ADDRESS_STOP = re.compile(
