@@ -73,6 +73,7 @@ SESSION_KEYS = {
     "enable_mem_arena",
     "enable_mem_pattern",
     "allow_spinning",
+    "rec_model",
 }
 
 

@@ -57,6 +57,10 @@ class SessionSettings:
     # Idle onnxruntime worker threads busy-wait by default; on a small or shared CPU that burns
     # cycles other work needs (measured: about a third of the recognizer's CPU time).
     allow_spinning: bool = False
+    # Recognition model: "fp32" (the wheel's) or the path of an .onnx file with the same
+    # inputs, outputs and `character` metadata, for experiments (an int8 copy was measured
+    # this way and not adopted: docs/benchmarks.md, "int8 recognition model").
+    rec_model: str = "fp32"
 
 
 def make_session(path: Path, settings: SessionSettings) -> ort.InferenceSession:
@@ -72,6 +76,17 @@ def make_session(path: Path, settings: SessionSettings) -> ort.InferenceSession:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def rec_model_file(choice: str) -> Path:
+    """The recognition model file for `SessionSettings.rec_model`: "fp32" is the wheel's model,
+    anything else must name an existing .onnx file (for experiments such as an int8 copy)."""
+    if choice == "fp32":
+        return model_path(*REC_MODEL)
+    path = Path(choice)
+    if path.suffix == ".onnx" and path.is_file():
+        return path
+    raise ValueError(f"rec_model must be 'fp32' or an existing .onnx file, got {choice!r}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,7 +301,8 @@ class TextRecognizer:
     max_batch_width = 4096
 
     def __init__(self, settings: SessionSettings) -> None:
-        self.session = make_session(model_path(*REC_MODEL), settings)
+        self.model_file = rec_model_file(settings.rec_model)
+        self.session = make_session(self.model_file, settings)
         self._input = self.session.get_inputs()[0].name
         meta = self.session.get_modelmeta().custom_metadata_map
         chars = meta["character"].splitlines()
