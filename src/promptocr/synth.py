@@ -73,6 +73,25 @@ class Canvas:
     def rect(self, box: tuple[int, int, int, int], width: int = 2, outline: str = "black") -> None:
         self.draw.rectangle(box, outline=outline, width=width)
 
+    def ruled_table(
+        self,
+        origin: tuple[int, int],
+        rows: list[list[str]],
+        col_widths: list[int],
+        row_height: int = 56,
+        size: int = 22,
+    ) -> tuple[int, int, int, int]:
+        """Draw a fully ruled grid with one text per cell; returns the table's box."""
+        x0, y0 = origin
+        for r, row in enumerate(rows):
+            x = x0
+            for cell, w in zip(row, col_widths, strict=True):
+                top = y0 + r * row_height
+                self.rect((x, top, x + w, top + row_height))
+                self.text((x + 14, top + 14), cell, size=size)
+                x += w
+        return (x0, y0, x0 + sum(col_widths), y0 + len(rows) * row_height)
+
     def save(self, path: str | Path) -> Path:
         p = Path(path)
         self.image.save(p)

@@ -39,13 +39,7 @@ def _page() -> tuple[np.ndarray, dict[str, BBox]]:
     where["text"] = (80, 220, max(b[2] for b in para), para[-1][3])
     top = y + 30
     rows = [["Station", "pH", "Nitrate"], ["North", "7.2", "1.4"], ["South", "6.9", "2.1"]]
-    for r, row in enumerate(rows):
-        x = 80
-        for k, cell in enumerate(row):
-            w = 300 if k == 0 else 200
-            c.rect((x, top + r * 56, x + w, top + (r + 1) * 56))
-            c.text((x + 14, top + r * 56 + 14), cell, size=22)
-            x += w
+    c.ruled_table((80, top), rows, [300, 200, 200])
     where["table"] = (80, top, 780, top + 3 * 56)
     return np.asarray(c.image), where
 

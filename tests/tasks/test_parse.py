@@ -60,13 +60,7 @@ def table_page() -> Canvas:
         y += 32
     top = y + 50
     rows = [["Station", "pH", "Nitrate"], ["North", "7.2", "1.4"], ["South", "6.9", "2.1"]]
-    for r, row in enumerate(rows):
-        x = 80
-        for k, cell in enumerate(row):
-            w = 300 if k == 0 else 200
-            c.rect((x, top + r * 56, x + w, top + (r + 1) * 56))
-            c.text((x + 14, top + r * 56 + 14), cell, size=22)
-            x += w
+    c.ruled_table((80, top), rows, [300, 200, 200])
     c.text((80, top + 3 * 56 + 24), "Table 1. Water quality by station.", size=22)
     return c
 
