@@ -35,7 +35,7 @@ def sort_rows(lines: Sequence[Line]) -> list[list[Line]]:
     return rows
 
 
-def _gaps(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:
+def gap_cuts(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:
     """Cut positions in the middle of every uncovered stretch at least `min_gap` wide."""
     intervals = sorted(intervals)
     cuts: list[float] = []
@@ -62,7 +62,7 @@ def _column_cut(lines: list[Line], lh: float) -> list[float]:
     width = x1 - x0
     if width <= 0 or len(lines) < 4:
         return []
-    cuts = _gaps([(ln.bbox[0], ln.bbox[2]) for ln in lines], COLUMN_MIN_GAP * lh)
+    cuts = gap_cuts([(ln.bbox[0], ln.bbox[2]) for ln in lines], COLUMN_MIN_GAP * lh)
     if not cuts:
         return []
     edges = [x0, *cuts, x1]
@@ -85,7 +85,7 @@ def _xy_cut(lines: list[Line], lh: float, depth: int = 0) -> list[list[Line]]:
         for g in _split(lines, cols, 0):
             out.extend(_xy_cut(g, lh, depth + 1))
         return out
-    rows = _gaps([(ln.bbox[1], ln.bbox[3]) for ln in lines], SECTION_GAP * lh)
+    rows = gap_cuts([(ln.bbox[1], ln.bbox[3]) for ln in lines], SECTION_GAP * lh)
     if rows:
         out = []
         for g in _merge_column_bands(_split(lines, rows, 1), lh):

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from promptocr.document.layout import build_blocks, sort_rows
+from promptocr.document.layout import build_blocks, gap_cuts, sort_rows
 from promptocr.document.model import (
     BBox,
     Block,
@@ -451,17 +451,6 @@ def order_regions(items: Sequence[T], box_of: Callable[[T], BBox]) -> list[T]:
     return [items[k] for k in _xy(list(range(len(items))), boxes, min_gap, 0)]
 
 
-def _cuts(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:
-    ivs = sorted(intervals)
-    out: list[float] = []
-    end = ivs[0][1]
-    for a, b in ivs[1:]:
-        if a - end >= min_gap:
-            out.append((a + end) / 2)
-        end = max(end, b)
-    return out
-
-
 def _group(idx: list[int], boxes: list[BBox], cuts: list[float], axis: int) -> list[list[int]]:
     groups: list[list[int]] = [[] for _ in range(len(cuts) + 1)]
     for i in idx:
@@ -473,8 +462,8 @@ def _group(idx: list[int], boxes: list[BBox], cuts: list[float], axis: int) -> l
 def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[int]:
     if len(idx) <= 1 or depth > 20:
         return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
-    xcuts = _cuts([(boxes[i][0], boxes[i][2]) for i in idx], min_gap)
-    ycuts = _cuts([(boxes[i][1], boxes[i][3]) for i in idx], min_gap)
+    xcuts = gap_cuts([(boxes[i][0], boxes[i][2]) for i in idx], min_gap)
+    ycuts = gap_cuts([(boxes[i][1], boxes[i][3]) for i in idx], min_gap)
     if xcuts:
         groups = _group(idx, boxes, xcuts, 0)
         top = min(boxes[i][1] for i in idx)
