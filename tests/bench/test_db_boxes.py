@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from promptocr.engines.stages import DetectionPolicy, TextRecognizer, db_boxes, order_quad
+from promptocr.engines.stages import (
+    WIDTH_LADDER,
+    DetectionPolicy,
+    TextRecognizer,
+    bucket_width,
+    db_boxes,
+    order_quad,
+)
 
 
 def test_two_regions_become_two_grown_quads_scaled_to_the_page() -> None:
@@ -37,21 +43,33 @@ def test_order_quad_starts_top_left_clockwise() -> None:
     assert order_quad(pts).tolist() == [[0, 0], [10, 0], [10, 5], [0, 5]]
 
 
-def test_recognizer_batches_respect_count_and_width_budget(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    rec = TextRecognizer.__new__(TextRecognizer)  # only the batching logic, no model
-    shapes: list[tuple[int, ...]] = []
+def _shape_recording_recognizer(shapes: list[tuple[int, ...]], pad: bool) -> TextRecognizer:
+    """A TextRecognizer whose model only records the input shapes (the batching logic alone)."""
+    rec = TextRecognizer.__new__(TextRecognizer)
 
-    class FakeSession:
-        def run(self, _outputs: object, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-            x = next(iter(feed.values()))
+    class ShapeRecorder:
+        runtime = "none"
+        input_shape: list[int | str | None] = [None, 3, 48, None]
+
+        def run(self, x: np.ndarray) -> np.ndarray:
             shapes.append(x.shape)
-            return [np.zeros((x.shape[0], x.shape[3] // 8, 3), dtype=np.float32)]
+            return np.zeros((x.shape[0], x.shape[3] // 8, 3), dtype=np.float32)
 
-    rec.session = FakeSession()  # type: ignore[assignment]
-    rec._input = "x"
+        def run_all(self, x: np.ndarray) -> list[np.ndarray]:
+            return [self.run(x)]
+
+        def metadata(self, key: str) -> str | None:
+            return None
+
+    rec.model = ShapeRecorder()
     rec.charset = ["<blank>", "a", " "]
+    rec.pad_batches = pad
+    return rec
+
+
+def test_recognizer_batches_respect_count_and_width_budget() -> None:
+    shapes: list[tuple[int, ...]] = []
+    rec = _shape_recording_recognizer(shapes, pad=False)
     crops = [np.zeros((48, w, 3), dtype=np.uint8) for w in (40, 100, 150, 900, 1000, 2000)]
     out = rec(crops, batch=4, max_batch_width=2400)
     assert len(out) == 6
@@ -59,3 +77,30 @@ def test_recognizer_batches_respect_count_and_width_budget(
     assert shapes[0] == (3, 3, 48, 160)
     assert all(s[0] * s[3] <= 2400 or s[0] == 1 for s in shapes)
     assert sum(s[0] for s in shapes) == 6
+    # every width is a rung of the ladder
+    assert all(s[3] in WIDTH_LADDER for s in shapes)
+
+
+def test_padded_batches_use_one_shape_per_width() -> None:
+    """With pad_batches (OpenVINO) a width always runs with the same number of rows, so a
+    page's batches and the next page's reuse the same few compiled shapes."""
+    shapes: list[tuple[int, ...]] = []
+    rec = _shape_recording_recognizer(shapes, pad=True)
+    rng = np.random.default_rng(0)
+    for _page in range(5):
+        widths = rng.integers(30, 900, size=int(rng.integers(1, 30)))
+        out = rec([np.zeros((48, int(w), 3), dtype=np.uint8) for w in widths])
+        assert len(out) == len(widths)
+    rows_by_width: dict[int, set[int]] = {}
+    for s in shapes:
+        rows_by_width.setdefault(s[3], set()).add(s[0])
+    assert all(len(r) == 1 for r in rows_by_width.values())
+    assert all(s[0] * s[3] <= TextRecognizer.max_batch_width or s[0] == 1 for s in shapes)
+
+
+def test_bucket_width_rounds_up_to_the_ladder() -> None:
+    assert bucket_width(10, 160) == 160
+    assert bucket_width(161, 160) == 192
+    assert bucket_width(700, 160) == 768
+    assert bucket_width(5000, 160) == 5120
+    assert bucket_width(40, 48) == 64  # below the ladder: multiples of 32

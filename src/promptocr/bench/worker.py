@@ -67,6 +67,7 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
     return out
 
 
+# Every SessionSettings field (the rest of a --variant's keys go to EngineSettings).
 SESSION_KEYS = {
     "intra_op_threads",
     "inter_op_threads",
@@ -74,6 +75,9 @@ SESSION_KEYS = {
     "enable_mem_pattern",
     "allow_spinning",
     "rec_model",
+    "runtime",
+    "precision",
+    "streams",
 }
 
 

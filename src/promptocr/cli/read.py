@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from tqdm import tqdm
 from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
 from promptocr.document.model import Document
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+from promptocr.engines.runtime import PRECISIONS, RUNTIMES
+from promptocr.engines.stages import SessionSettings
 from promptocr.engines.usage import Usage
 from promptocr.errors import PromptOCRError
 from promptocr.inputs.loader import InputLimits
@@ -103,8 +106,23 @@ def add_parser(sub: Any) -> None:
         metavar="N",
         help=f"refuse reading more than N pages of one document (default {InputLimits().max_pages})",
     )
+    add_runtime_arguments(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
+    """--runtime / --precision, shared by `read` and `serve`."""
+    p.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        help="what runs the ONNX models: auto (OpenVINO when installed), openvino, onnxruntime",
+    )
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help="OpenVINO inference precision (default bf16; f32 where the CPU lacks bfloat16)",
+    )
 
 
 def render(doc: Document, usage: Usage, fmt: str) -> str:
@@ -132,7 +150,13 @@ def make_pipeline(args: argparse.Namespace) -> tuple[OCRPipeline, EngineSettings
         use_line_cls=True if args.line_cls else None,
         page_orientation=False if args.no_page_orientation else None,
     )
-    return OCRPipeline(EmbeddedEngine(settings), limits), settings
+    session = SessionSettings()
+    session = replace(
+        session,
+        runtime=args.runtime or session.runtime,
+        precision=args.precision or session.precision,
+    )
+    return OCRPipeline(EmbeddedEngine(settings, session), limits), settings
 
 
 def output_paths(files: list[str], out_dir: Path, fmt: str) -> list[Path]:

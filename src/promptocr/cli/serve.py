@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from promptocr.cli.read import add_runtime_arguments
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -25,8 +27,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--ocr-threads",
         type=int,
-        help="onnxruntime threads per model run (default: cores / workers)",
+        help="threads per model run (default: cores / workers)",
     )
+    add_runtime_arguments(p)
     p.add_argument("--rec-runners", type=int, help="recognition threads (default: workers)")
     p.add_argument(
         "--batch-window-ms", type=float, help="wait this long to merge recognition batches (0)"
@@ -69,6 +72,8 @@ OVERRIDES = (
     "queue_size",
     "request_timeout_s",
     "ocr_threads",
+    "runtime",
+    "precision",
     "rec_runners",
     "batch_window_ms",
     "cache_mb",

@@ -52,9 +52,9 @@ class BatchingRecognizer(TextRecognizer):
         runners: int = 1,
         on_batch: Callable[[int, int], None] | None = None,
     ) -> None:
-        # Not calling TextRecognizer.__init__: the wrapped recognizer owns the ONNX session.
+        # Not calling TextRecognizer.__init__: the wrapped recognizer owns the loaded model.
         self.inner = inner
-        self.session = inner.session
+        self.model = inner.model
         self.charset = inner.charset
         self.window_s = max(0.0, window_ms) / 1000.0
         self.max_crops = max(1, max_crops)

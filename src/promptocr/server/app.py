@@ -112,6 +112,10 @@ class State:
             SessionSettings(
                 intra_op_threads=settings.threads_per_run(),
                 enable_mem_arena=settings.ort_mem_arena,
+                runtime=settings.runtime,
+                precision=settings.precision,
+                # One OpenVINO stream per concurrent caller, or they would queue on one.
+                streams=max(settings.workers, settings.rec_runners or settings.workers),
             ),
         )
         self.batcher: BatchingRecognizer | None = None

@@ -13,7 +13,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -45,7 +45,13 @@ class ServerSettings(BaseModel):
     )
     request_timeout_s: float = Field(default=120.0, gt=0)
     ocr_threads: int = Field(
-        default=0, ge=0, description="onnxruntime threads per model run (0 = cores / workers)"
+        default=0, ge=0, description="threads per model run (0 = cores / workers)"
+    )
+    runtime: Literal["auto", "openvino", "onnxruntime"] = Field(
+        default="auto", description="what runs the models (auto: OpenVINO when installed)"
+    )
+    precision: Literal["f32", "bf16"] = Field(
+        default="bf16", description="OpenVINO inference precision (bf16 needs CPU support)"
     )
     ort_mem_arena: bool = Field(
         default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"

