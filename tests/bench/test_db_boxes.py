@@ -51,7 +51,7 @@ def _shape_recording_recognizer(shapes: list[tuple[int, ...]], pad: bool) -> Tex
         runtime = "none"
         input_shape: list[int | str | None] = [None, 3, 48, None]
 
-        def run(self, x: np.ndarray) -> np.ndarray:
+        def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray:
             shapes.append(x.shape)
             return np.zeros((x.shape[0], x.shape[3] // 8, 3), dtype=np.float32)
 
@@ -83,12 +83,13 @@ def test_recognizer_batches_respect_count_and_width_budget() -> None:
 
 def test_padded_batches_use_one_shape_per_width() -> None:
     """With pad_batches (OpenVINO) a width always runs with the same number of rows, so a
-    page's batches and the next page's reuse the same few compiled shapes."""
+    page's batches and the next page's reuse the same few compiled shapes; a call that fits
+    in one batch is left unpadded."""
     shapes: list[tuple[int, ...]] = []
     rec = _shape_recording_recognizer(shapes, pad=True)
     rng = np.random.default_rng(0)
     for _page in range(5):
-        widths = rng.integers(30, 900, size=int(rng.integers(1, 30)))
+        widths = rng.integers(30, 900, size=int(rng.integers(12, 30)))  # several batches
         out = rec([np.zeros((48, int(w), 3), dtype=np.uint8) for w in widths])
         assert len(out) == len(widths)
     rows_by_width: dict[int, set[int]] = {}
@@ -96,6 +97,9 @@ def test_padded_batches_use_one_shape_per_width() -> None:
         rows_by_width.setdefault(s[3], set()).add(s[0])
     assert all(len(r) == 1 for r in rows_by_width.values())
     assert all(s[0] * s[3] <= TextRecognizer.max_batch_width or s[0] == 1 for s in shapes)
+    shapes.clear()
+    rec([np.zeros((48, 100, 3), dtype=np.uint8)] * 2)
+    assert shapes == [(2, 3, 48, 160)]
 
 
 def test_bucket_width_rounds_up_to_the_ladder() -> None:

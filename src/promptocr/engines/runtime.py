@@ -28,12 +28,13 @@ PRECISIONS = ("f32", "bf16")
 
 class Model(Protocol):
     """A loaded model with one float32 input: `run` returns the first output, `run_all` all of
-    them in the model's output order."""
+    them in the model's output order. `run(x, copy=False)` may return a view of the runtime's
+    buffer, valid only until this thread's next call (for callers that reduce it at once)."""
 
     runtime: str
     input_shape: list[int | str | None]
 
-    def run(self, x: np.ndarray) -> np.ndarray: ...
+    def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray: ...
 
     def run_all(self, x: np.ndarray) -> list[np.ndarray]: ...
 
@@ -94,7 +95,7 @@ class OnnxRuntimeModel:
         self._input = inp.name
         self.input_shape: list[int | str | None] = list(inp.shape)
 
-    def run(self, x: np.ndarray) -> np.ndarray:
+    def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray:
         return np.asarray(self.session.run(None, {self._input: x})[0])
 
     def run_all(self, x: np.ndarray) -> list[np.ndarray]:
@@ -148,8 +149,9 @@ class OpenVINOModel:
         return request
 
     # Outputs are copied out: a request reuses its output buffers on its next call.
-    def run(self, x: np.ndarray) -> np.ndarray:
-        return np.array(self._request().infer({0: x})[0], copy=True)
+    def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray:
+        out = self._request().infer({0: x})[0]
+        return np.array(out, copy=True) if copy else np.asarray(out)
 
     def run_all(self, x: np.ndarray) -> list[np.ndarray]:
         return [np.array(o, copy=True) for o in self._request().infer({0: x}).to_tuple()]

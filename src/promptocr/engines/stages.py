@@ -381,7 +381,8 @@ class TextRecognizer:
         then up the `WIDTH_LADDER`. A batch holds at most `batch` crops and at most
         `max_batch_width` padded pixels in all, so a batch of long lines is smaller than one of
         short ones: bounded activation memory. With `pad_batches` a short batch is filled with
-        blank rows up to that size, so each width is always run with the same shape.
+        blank rows up to that size (unless the call is a single batch), so each width is run
+        with the same shape.
         """
         if not crops:
             return []
@@ -405,20 +406,25 @@ class TextRecognizer:
         out: list[Recognition | None] = [None] * len(crops)
         for idx in groups:
             width = widths[idx[-1]]
-            n = rows(width) if self.pad_batches else len(idx)
+            # A call that fits in one batch (a plate, a field re-read) is not padded: rows of
+            # blank would cost more than the few extra shapes such calls add.
+            n = rows(width) if self.pad_batches and len(groups) > 1 else len(idx)
             x = np.zeros((n, 3, self.height, width), dtype=np.float32)
             used: list[float] = []
             for j, i in enumerate(idx):
                 x[j], fraction = self._norm(crops[i], width)
                 used.append(fraction)
-            pred = self.model.run(x)
+            # Reduced at once over the (rows, steps, classes) output, padded rows left out:
+            # with 18k classes the raw output is MBs per batch, not worth copying.
+            probs = self.model.run(x, copy=False)[: len(idx)]
+            best = probs.argmax(axis=2)
+            conf = np.take_along_axis(probs, best[:, :, None], axis=2)[:, :, 0]
             for j, i in enumerate(idx):
-                out[i] = self._decode(pred[j], used[j])
+                out[i] = self._decode(best[j], conf[j], used[j])
         return [r for r in out if r is not None]
 
-    def _decode(self, probs: np.ndarray, used: float) -> Recognition:
-        idx = probs.argmax(axis=1)
-        conf = probs.max(axis=1)
+    def _decode(self, idx: np.ndarray, conf: np.ndarray, used: float) -> Recognition:
+        """CTC greedy decoding of one row: best class and its probability per time step."""
         steps = len(idx)
         keep = np.ones(steps, dtype=bool)
         keep[1:] = idx[1:] != idx[:-1]
