@@ -87,10 +87,12 @@ def make_embedded(
     from dataclasses import asdict, replace
 
     from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+    from promptocr.engines.runtime import limit_malloc_arenas
     from promptocr.engines.stages import SessionSettings
     from promptocr.engines.usage import Usage
     from promptocr.inputs.loader import load_pages
 
+    limit_malloc_arenas(2)  # as `promptocr read` and `serve` do (docs/benchmarks.md)
     session = replace(SessionSettings(), **{k: v for k, v in sets.items() if k in SESSION_KEYS})
     settings = EngineSettings().with_overrides(
         **{k: v for k, v in sets.items() if k not in SESSION_KEYS}

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
 from promptocr.document.model import Document
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
-from promptocr.engines.runtime import PRECISIONS, RUNTIMES
+from promptocr.engines.runtime import PRECISIONS, RUNTIMES, limit_malloc_arenas
 from promptocr.engines.stages import SessionSettings
 from promptocr.engines.usage import Usage
 from promptocr.errors import PromptOCRError
@@ -177,6 +177,7 @@ def output_paths(files: list[str], out_dir: Path, fmt: str) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
+    limit_malloc_arenas(2)  # as `serve` does by default: bounds RSS with the runtimes' threads
     several = len(args.files) > 1
     if several and not args.output_dir and args.format in ("hocr", "alto"):
         sys.stderr.write(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from promptocr.cli.read import add_runtime_arguments
+from promptocr.engines.runtime import limit_malloc_arenas
 
 
 def add_parser(sub: Any) -> None:
@@ -90,23 +91,6 @@ OVERRIDES = (
     "insecure_no_auth",
     "log_level",
 )
-
-
-def limit_malloc_arenas(n: int) -> bool:
-    """Cap glibc's per-thread malloc arenas (like MALLOC_ARENA_MAX) before threads start: with
-    many worker threads each one otherwise grows its own arena and RSS keeps creeping up."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        m_arena_max = -8  # from glibc's malloc.h
-        return bool(libc.mallopt(m_arena_max, n))
-    except (OSError, AttributeError):  # not glibc (musl, macOS)
-        return False
 
 
 def run(args: argparse.Namespace) -> int:

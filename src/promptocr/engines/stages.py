@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from promptocr.engines.runtime import Model, load_model
+from promptocr.engines.runtime import Model, PixelInput, load_model
 
 
 def _package_dir(package: str) -> Path:
@@ -71,9 +71,15 @@ class SessionSettings:
     streams: int = 1
 
 
-def make_session(path: Path, settings: SessionSettings, *, cache_shapes: bool = True) -> Model:
+def make_session(
+    path: Path,
+    settings: SessionSettings,
+    *,
+    cache_shapes: bool = True,
+    pixels: PixelInput | None = None,
+) -> Model:
     """Load one of the wheel's ONNX models on the runtime the settings choose."""
-    return load_model(path, settings, cache_shapes=cache_shapes)
+    return load_model(path, settings, cache_shapes=cache_shapes, pixels=pixels)
 
 
 def rec_model_file(choice: str) -> Path:
@@ -113,9 +119,11 @@ class TextDetector:
     """DB text detection (PP-OCRv6 small): page image -> quadrilaterals + scores."""
 
     def __init__(self, settings: SessionSettings) -> None:
-        self.model = make_session(model_path(*DET_MODEL), settings, cache_shapes=False)
-        self._mean = np.array([0.5, 0.5, 0.5], dtype=np.float32) * 255.0
-        self._std = np.array([0.5, 0.5, 0.5], dtype=np.float32) * 255.0
+        # Pixels in, (x - 127.5) / 127.5 done by the runtime (PixelInput); no per-shape kernel
+        # cache: every page size is a new shape (see load_model).
+        self.model = make_session(
+            model_path(*DET_MODEL), settings, cache_shapes=False, pixels=PixelInput()
+        )
 
     @staticmethod
     def target_size(h: int, w: int, policy: DetectionPolicy) -> tuple[int, int]:
@@ -136,16 +144,11 @@ class TextDetector:
         h, w = img.shape[:2]
         nh, nw = self.target_size(h, w, policy)
         resized = cv2.resize(img, (nw, nh)) if (nh, nw) != (h, w) else img
-        # Normalised in place, planes written straight into the NCHW input: a 1280x896 page
-        # is 14 MB per float copy, and the peak RSS target counts every one of them.
-        x = np.empty((1, 3, nh, nw), dtype=np.float32)
-        for c in range(3):
-            np.subtract(resized[:, :, c], self._mean[c], out=x[0, c], dtype=np.float32)
-            x[0, c] /= self._std[c]
+        x = np.ascontiguousarray(resized)[None]  # (1, H, W, 3) uint8 BGR
         return db_boxes(self.probability_map(x), (h, w), policy)
 
     def probability_map(self, x: np.ndarray) -> np.ndarray:
-        """The model's text-probability map for a (1, 3, H, W) input.
+        """The model's text-probability map for a (1, H, W, 3) uint8 BGR page.
 
         (Running large pages as overlapping strips, to bound the activations OpenVINO keeps,
         was tried and dropped: the model's maps differ far from the seams, so strips are not
