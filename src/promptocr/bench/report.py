@@ -86,7 +86,10 @@ def results_markdown(report: dict[str, Any], plot: str | None = None) -> str:
     commands = report.get("commands") or [report["command"]]
     parts = [
         f"Run {m['date']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}, "
-        f"onnxruntime {m['onnxruntime']}. "
+        f"onnxruntime {m['onnxruntime']}"
+        + (f", OpenVINO {m['openvino']}" if "openvino" in m else "")
+        + (", CPU with bfloat16" if m.get("cpu_bf16") else "")
+        + ". "
         + ("Command: " if len(commands) == 1 else "Commands (run side by side): ")
         + "; ".join(f"`{c}`" for c in commands),
         "",

@@ -233,21 +233,33 @@ def _score(r: EngineResult, sample: Any, res: dict[str, Any], first: bool) -> No
 
 
 def machine() -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
     import onnxruntime
 
     cpu = platform.processor() or platform.machine()
+    bf16 = False
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                # what decides whether OpenVINO's bf16 precision really runs in bfloat16
+                bf16 = any(f in line.split() for f in ("avx512_bf16", "amx_bf16"))
                 break
     except OSError:
         pass
+    try:
+        openvino = version("openvino")
+    except PackageNotFoundError:
+        openvino = "not installed"
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "onnxruntime": onnxruntime.__version__,
+        "openvino": openvino,
+        "cpu_bf16": bf16,
         "platform": platform.platform(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
