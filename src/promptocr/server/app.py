@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from promptocr import __version__
 from promptocr.engines.batching import BatchingRecognizer
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+from promptocr.engines.runtime import resolve_runtime
 from promptocr.engines.stages import SessionSettings
 from promptocr.errors import PromptOCRError
 from promptocr.inputs.loader import InputLimits
@@ -358,6 +359,8 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             extra={
                 "version": __version__,
                 "workers": settings.workers,
+                "runtime": resolve_runtime(settings.runtime),
+                "precision": settings.precision,
                 "queue_size": settings.queue_size,
                 "auth": state.auth.enabled,
             },
