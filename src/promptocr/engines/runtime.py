@@ -28,8 +28,8 @@ PRECISIONS = ("f32", "bf16")
 
 
 class Model(Protocol):
-    """A loaded model with one float32 input: `run` returns the first output, `run_all` all of
-    them in the model's output order. `run(x, copy=False)` may return a view of the runtime's
+    """A loaded model with one input (float32 NCHW, or uint8 NHWC pixels when loaded with a
+    `PixelInput`): `run` returns the first output, `run_all` all of them in output order. `run(x, copy=False)` may return a view of the runtime's
     buffer, valid only until this thread's next call (for callers that reduce it at once)."""
 
     runtime: str
@@ -49,7 +49,7 @@ def openvino_available() -> bool:
 
 
 def resolve_runtime(choice: str) -> str:
-    """ "auto" is OpenVINO when it is installed, onnxruntime otherwise."""
+    """Resolve `auto`: OpenVINO when it is installed, onnxruntime otherwise."""
     if choice not in RUNTIMES:
         raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {choice!r}")
     if choice == "auto":

@@ -45,17 +45,18 @@ CLS_MODEL = ("rapidocr", "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
 
 @dataclass(frozen=True, slots=True)
 class SessionSettings:
-    """onnxruntime session options; threads=0 lets onnxruntime use every core."""
+    """How the models are run: runtime, precision, threads (0 = every core), and the options
+    that only onnxruntime has (inter-op threads, arena, memory patterns, spinning)."""
 
     intra_op_threads: int = 0
     inter_op_threads: int = 1
-    # Off by default: input shapes change with every page and every batch of lines, so an
+    # (onnxruntime) Off by default: input shapes change with every page and every batch of lines, so an
     # arena keeps the largest call's activations for the life of the process and cached memory
     # patterns pile up per shape (measured on SROIE: peak RSS 770-810 MB with both on, about
     # 530 MB with both off; RapidOCR also turns the arena off).
     enable_mem_arena: bool = False
     enable_mem_pattern: bool = False
-    # Idle onnxruntime worker threads busy-wait by default; on a small or shared CPU that burns
+    # (onnxruntime) Idle worker threads busy-wait by default; on a small or shared CPU that burns
     # cycles other work needs (measured: about a third of the recognizer's CPU time).
     allow_spinning: bool = False
     # Recognition model: "fp32" (the wheel's) or the path of an .onnx file with the same
