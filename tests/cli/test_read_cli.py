@@ -167,6 +167,15 @@ def test_every_file_bad_exits_3_with_one_line_each(files: dict[str, Path]) -> No
         assert line.startswith(f"promptocr: error: {path}: ") and reason in line
 
 
+@pytest.mark.parametrize(
+    "flags", [["--runtime", "onnxruntime"], ["--runtime", "openvino", "--precision", "f32"]]
+)
+def test_runtime_flags_read_the_same_text(files: dict[str, Path], flags: list[str]) -> None:
+    proc = run_cli("read", str(files["page"]), "-f", "text", *flags)
+    assert proc.returncode == 0, proc.stderr
+    assert "Hello <world> & friends" in proc.stdout and "Second line 42" in proc.stdout
+
+
 def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     proc = run_cli("read", str(files["page"]), "--format", "pdf")
     assert proc.returncode == 2 and "invalid choice: 'pdf'" in proc.stderr
@@ -174,6 +183,8 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     assert proc.returncode == 2 and "FILE" in proc.stderr
     proc = run_cli("read", str(files["page"]), str(files["page"]), "-f", "hocr")
     assert proc.returncode == 2 and "needs -o DIR" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--runtime", "tensorrt")
+    assert proc.returncode == 2 and "invalid choice: 'tensorrt'" in proc.stderr
 
 
 def test_help_documents_formats_pages_and_exit_codes() -> None:

@@ -27,6 +27,10 @@ def test_settings_precedence(tmp_path: Path) -> None:
     assert s2.max_pages == 9 and s2.auth_enabled
     with pytest.raises(ConfigError, match="workers"):
         load_settings(None, {"workers": 0}, environ={})
+    with pytest.raises(ConfigError, match="'openvino' or 'onnxruntime'"):
+        load_settings(None, None, environ={"PROMPTOCR_RUNTIME": "tensorrt"})
+    s3 = load_settings(None, {"runtime": "onnxruntime", "precision": "f32"}, environ={})
+    assert (s3.runtime, s3.precision) == ("onnxruntime", "f32")
     with pytest.raises(ConfigError, match="not a boolean"):
         load_settings(None, None, environ={"PROMPTOCR_ALLOW_URL_FETCH": "maybe"})
     with pytest.raises(ConfigError, match="Extra inputs"):

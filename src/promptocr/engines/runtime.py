@@ -29,8 +29,9 @@ PRECISIONS = ("f32", "bf16")
 
 class Model(Protocol):
     """A loaded model with one input (float32 NCHW, or uint8 NHWC pixels when loaded with a
-    `PixelInput`): `run` returns the first output, `run_all` all of them in output order. `run(x, copy=False)` may return a view of the runtime's
-    buffer, valid only until this thread's next call (for callers that reduce it at once)."""
+    `PixelInput`): `run` returns the first output, `run_all` all of them in output order.
+    `run(x, copy=False)` may return a view of the runtime's buffer, valid only until this
+    thread's next call (for callers that reduce it at once)."""
 
     runtime: str
     input_shape: list[int | str | None]
@@ -174,7 +175,6 @@ class OpenVINOModel:
         }
         if not cache_shapes:
             config["CPU_RUNTIME_CACHE_CAPACITY"] = 0
-
         if settings.intra_op_threads > 0:
             config["INFERENCE_NUM_THREADS"] = settings.intra_op_threads * max(1, settings.streams)
         self._meta: dict[str, str] = {}
@@ -195,7 +195,8 @@ class OpenVINOModel:
             self._local.request = request
         return request
 
-    # Outputs are copied out: a request reuses its output buffers on its next call.
+    # A request reuses its output buffers on its next call: outputs are copied out unless the
+    # caller asks for the view (and reduces it before this thread's next call).
     def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray:
         out = self._request().infer({0: x})[0]
         return np.array(out, copy=True) if copy else np.asarray(out)

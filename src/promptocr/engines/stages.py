@@ -50,14 +50,14 @@ class SessionSettings:
 
     intra_op_threads: int = 0
     inter_op_threads: int = 1
-    # (onnxruntime) Off by default: input shapes change with every page and every batch of lines, so an
-    # arena keeps the largest call's activations for the life of the process and cached memory
-    # patterns pile up per shape (measured on SROIE: peak RSS 770-810 MB with both on, about
-    # 530 MB with both off; RapidOCR also turns the arena off).
+    # (onnxruntime) Off by default: input shapes change with every page and every batch of
+    # lines, so an arena keeps the largest call's activations for the life of the process and
+    # cached memory patterns pile up per shape (measured on SROIE: peak RSS 770-810 MB with
+    # both on, about 530 MB with both off; RapidOCR also turns the arena off).
     enable_mem_arena: bool = False
     enable_mem_pattern: bool = False
-    # (onnxruntime) Idle worker threads busy-wait by default; on a small or shared CPU that burns
-    # cycles other work needs (measured: about a third of the recognizer's CPU time).
+    # (onnxruntime) Idle worker threads busy-wait by default; on a small or shared CPU that
+    # burns cycles other work needs (measured: about a third of the recognizer's CPU time).
     allow_spinning: bool = False
     # Recognition model: "fp32" (the wheel's) or the path of an .onnx file with the same
     # inputs, outputs and `character` metadata, for experiments (an int8 copy was measured
