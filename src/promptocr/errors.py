@@ -92,3 +92,17 @@ class InvalidOptionError(PromptOCRError):
 
     code = "invalid_option"
     status = 400
+
+
+class PromptTooLongError(PromptOCRError):
+    """The instruction is longer than the service takes (`max_prompt_chars`)."""
+
+    code = "prompt_too_long"
+    status = 400
+
+
+class TooManyFieldsError(PromptOCRError):
+    """The instruction asks for more fields than the service extracts at once (`max_fields`)."""
+
+    code = "too_many_fields"
+    status = 400

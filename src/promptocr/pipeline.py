@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from promptocr.document.model import Document, Page
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
 from promptocr.engines.layout import LayoutDetector
 from promptocr.engines.usage import Usage
-from promptocr.inputs.loader import InputLimits, PageImage, load_pages
+from promptocr.inputs.loader import InputLimits, PageImage, PageStream, load_pages, open_pages
 
 
 def page_key(page: PageImage, settings: EngineSettings) -> str:
@@ -112,6 +113,41 @@ class OCRPipeline:
             use_pdf_text=o.use_pdf_text,
         )
 
+    def open(
+        self, src: str | Path | bytes, options: ReadOptions | None = None, name: str | None = None
+    ) -> PageStream:
+        """Check the input and return its pages as a stream decoded one page at a time."""
+        o = options or ReadOptions()
+        return open_pages(
+            src,
+            name=name,
+            pages=o.pages,
+            dpi=o.dpi,
+            limits=self.limits,
+            use_pdf_text=o.use_pdf_text,
+        )
+
+    def read_page(
+        self, page: PageImage, usage: Usage, settings: EngineSettings | None = None
+    ) -> Page:
+        """OCR one decoded page through the cache."""
+        s = settings or self.engine.settings
+        usage.check()
+        key = page_key(page, s)
+        cached = self.cache.get(key)
+        if cached is not None:
+            usage.cache["hits"] += 1
+            usage.pages += 1
+            usage.skip("detect", "served from cache")
+            usage.skip("recognize", "served from cache")
+            # The same pixels may come back as another page or file: identity is the caller's.
+            cached.index, cached.source = page.index, page.source
+            return cached
+        usage.cache["misses"] += 1
+        result = self.engine.read_page(page, usage, s)
+        self.cache.put(key, result)
+        return result
+
     def read_pages(
         self,
         pages: list[PageImage],
@@ -119,24 +155,7 @@ class OCRPipeline:
         settings: EngineSettings | None = None,
         source: str | None = None,
     ) -> Document:
-        s = settings or self.engine.settings
-        out: list[Page] = []
-        for page in pages:
-            key = page_key(page, s)
-            cached = self.cache.get(key)
-            if cached is not None:
-                usage.cache["hits"] += 1
-                usage.pages += 1
-                usage.skip("detect", "served from cache")
-                usage.skip("recognize", "served from cache")
-                # The same pixels may come back as another page or file: identity is the caller's.
-                cached.index, cached.source = page.index, page.source
-                out.append(cached)
-                continue
-            usage.cache["misses"] += 1
-            result = self.engine.read_page(page, usage, s)
-            self.cache.put(key, result)
-            out.append(result)
+        out = [self.read_page(page, usage, settings) for page in pages]
         return Document(out, source=source or (pages[0].source if pages else None))
 
     def read(
@@ -147,12 +166,30 @@ class OCRPipeline:
         name: str | None = None,
         usage: Usage | None = None,
     ) -> tuple[Document, Usage]:
-        """Read every selected page of a file. Raises PromptOCRError on bad input."""
+        """Read every selected page of a file, one page's pixels in memory at a time.
+        Raises PromptOCRError on bad input."""
         usage = usage or Usage()
         with usage.stage("decode"):
-            pages = self.load(src, options, name)
-        doc = self.read_pages(pages, usage, settings, source=pages[0].source if pages else name)
+            stream = self.open(src, options, name)
+        doc = Document([], source=stream.source)
+        for page in self.iter_decoded(stream, usage):
+            doc.pages.append(self.read_page(page, usage, settings))
         return doc, usage
+
+    @staticmethod
+    def iter_decoded(stream: PageStream, usage: Usage) -> Iterator[PageImage]:
+        """Decode the stream's pages one by one, timing each decode as stage "decode"."""
+        it = iter(stream)
+        try:
+            while True:
+                with usage.stage("decode"):
+                    page = next(it, None)
+                if page is None:
+                    return
+                yield page
+                del page  # the caller's reference is the only one left
+        finally:
+            stream.close()
 
 
 _default: OCRPipeline | None = None

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from promptocr.cancel import CancelToken
+
 
 @dataclass
 class Usage:
@@ -21,9 +23,17 @@ class Usage:
     lines_detected: int = 0
     lines_recognized: int = 0
     notes: list[str] = field(default_factory=list)
+    # Checked at the start of every stage, so a cancelled request stops between stages.
+    cancel: CancelToken | None = field(default=None, repr=False, compare=False)
+
+    def check(self) -> None:
+        """Raise `promptocr.cancel.CancelledError` if this work was cancelled."""
+        if self.cancel is not None:
+            self.cancel.check()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        self.check()
         t0 = time.perf_counter()
         try:
             yield

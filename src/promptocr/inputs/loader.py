@@ -9,12 +9,12 @@ from __future__ import annotations
 import ctypes
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from promptocr.errors import (
     EncryptedPDFError,
@@ -33,6 +33,9 @@ class InputLimits:
     max_pixels: int = 50_000_000  # per page, after PDF rendering
     max_pages: int = 200  # pages read from one document, checked before anything is rendered
     max_bytes: int = 100 * 1024 * 1024
+    # all selected pages together (pages are decoded one at a time, so this bounds work and
+    # time rather than memory); checked from the headers before anything is decoded
+    max_total_pixels: int = 1_000_000_000
 
 
 @dataclass(slots=True)
@@ -107,6 +110,54 @@ def sniff_kind(data: bytes) -> str:
     return "unknown"
 
 
+class PageStream:
+    """The selected pages of one document, decoded one at a time as it is iterated.
+
+    Everything that can be refused without decoding pixels is checked when the stream is
+    opened (`open_pages`): bytes, format, page count, every selected page's size and the
+    document's total pixels. Iterating then decodes (renders) one page at a time, so a caller
+    that drops each page after use holds one page's pixels, whatever the page count.
+    """
+
+    def __init__(
+        self, source: str, total: int, selected: list[int], gen: Generator[PageImage, None, None]
+    ) -> None:
+        self.source = source
+        self.total = total  # pages in the document
+        self.selected = selected  # 0-based indices that will be yielded, in order
+        self._gen = gen
+
+    @property
+    def count(self) -> int:
+        return len(self.selected)
+
+    def __iter__(self) -> Iterator[PageImage]:
+        return self._gen
+
+    def close(self) -> None:
+        """Release the decoder (an unfinished stream is also released when collected)."""
+        self._gen.close()
+
+
+def open_pages(
+    src: str | Path | bytes,
+    *,
+    name: str | None = None,
+    pages: str | None = None,
+    dpi: int = 200,
+    limits: InputLimits | None = None,
+    use_pdf_text: bool = False,
+) -> PageStream:
+    """Check `src` and return a stream of its selected pages. Raises a PromptOCRError
+    subclass on bad input; a page that turns out corrupt while decoding raises then."""
+    limits = limits or InputLimits()
+    data, source = _read_source(src, name, limits)
+    kind = sniff_kind(data)
+    if kind == "pdf":
+        return _open_pdf(data, source, pages, dpi, limits, use_pdf_text)
+    return _open_image(data, source, pages, limits, kind)
+
+
 def load_pages(
     src: str | Path | bytes,
     *,
@@ -116,8 +167,16 @@ def load_pages(
     limits: InputLimits | None = None,
     use_pdf_text: bool = False,
 ) -> list[PageImage]:
-    """Decode every selected page of `src`. Raises a PromptOCRError subclass on bad input."""
-    limits = limits or InputLimits()
+    """Decode every selected page of `src` at once (all pixels held: prefer `open_pages`)."""
+    stream = open_pages(
+        src, name=name, pages=pages, dpi=dpi, limits=limits, use_pdf_text=use_pdf_text
+    )
+    return list(stream)
+
+
+def _read_source(
+    src: str | Path | bytes, name: str | None, limits: InputLimits
+) -> tuple[bytes, str]:
     if isinstance(src, bytes):
         data = src
         source = name or "<upload>"
@@ -146,10 +205,7 @@ def load_pages(
         raise InputTooLargeError(
             f"input is {len(data)} bytes, over the limit of {limits.max_bytes}", source=source
         )
-    kind = sniff_kind(data)
-    if kind == "pdf":
-        return _load_pdf(data, source, pages, dpi, limits, use_pdf_text)
-    return _load_image(data, source, pages, limits, kind)
+    return data, source
 
 
 SUPPORTED = "supported: PNG, JPEG, WebP, BMP, GIF, TIFF, PDF"
@@ -167,11 +223,21 @@ def _check_page_count(
         )
 
 
-def _load_image(
+def _check_total_pixels(sizes: list[int], source: str, limits: InputLimits, hint: str) -> None:
+    total = sum(sizes)
+    if total > limits.max_total_pixels:
+        raise InputTooLargeError(
+            f"the {len(sizes)} selected page(s) add up to {total} pixels, over the limit of "
+            f"{limits.max_total_pixels} per document; {hint}",
+            source=source,
+        )
+
+
+def _open_image(
     data: bytes, source: str, pages: str | None, limits: InputLimits, kind: str
-) -> list[PageImage]:
+) -> PageStream:
     try:
-        # Only the header is read here; pixels are decoded by `load()` after the size check.
+        # Only the header is read here; pixels are decoded by `load()` after the size checks.
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         if kind == "unknown":
@@ -198,27 +264,43 @@ def _load_image(
         raise InvalidInputError(f"TIFF page directory is corrupt ({exc})", source=source) from None
     wanted = parse_page_range(pages, n_frames, source)
     _check_page_count(len(wanted), n_frames, "TIFF", source, limits)
-    out: list[PageImage] = []
-    frames: Iterator[Image.Image] = ImageSequence.Iterator(img) if n_frames > 1 else iter([img])
-    chosen = set(wanted)
+    # Every selected frame's size comes from its header (seeking reads no pixels).
+    sizes: list[int] = []
     try:
-        for i, frame in enumerate(frames):
-            if i > wanted[-1]:
-                break
-            if i not in chosen:
-                continue
-            out.append(PageImage(i, _decode_frame(frame, i, source, limits), source))
+        for i in wanted:
+            if n_frames > 1:
+                img.seek(i)
+            sizes.append(_check_frame_size(img.size, i, source, limits))
     except PromptOCRError:
         raise
     except Exception as exc:
         raise InvalidInputError(
-            f"image data is truncated or corrupt ({exc})", source=source
+            f"TIFF page {len(sizes) + 1} is corrupt ({exc})", source=source
         ) from None
-    return out
+    _check_total_pixels(sizes, source, limits, "select fewer pages")
+
+    def gen() -> Generator[PageImage, None, None]:
+        try:
+            for i in wanted:
+                try:
+                    if n_frames > 1:
+                        img.seek(i)
+                    pixels = _decode_frame(img, i, source, limits)
+                except PromptOCRError:
+                    raise
+                except Exception as exc:
+                    raise InvalidInputError(
+                        f"image data is truncated or corrupt ({exc})", source=source
+                    ) from None
+                yield PageImage(i, pixels, source)
+        finally:
+            img.close()
+
+    return PageStream(source, n_frames, wanted, gen())
 
 
-def _decode_frame(frame: Image.Image, i: int, source: str, limits: InputLimits) -> np.ndarray:
-    w, h = frame.size
+def _check_frame_size(size: tuple[int, int], i: int, source: str, limits: InputLimits) -> int:
+    w, h = size
     if w < 1 or h < 1:
         raise InvalidInputError("image has zero size", source=source)
     if w * h > limits.max_pixels:
@@ -226,6 +308,11 @@ def _decode_frame(frame: Image.Image, i: int, source: str, limits: InputLimits) 
             f"page {i + 1} is {w}x{h} = {w * h} pixels, over the limit of {limits.max_pixels}",
             source=source,
         )
+    return int(w * h)
+
+
+def _decode_frame(frame: Image.Image, i: int, source: str, limits: InputLimits) -> np.ndarray:
+    _check_frame_size(frame.size, i, source, limits)
     try:
         frame.load()
         rgb = to_rgb(frame)
@@ -240,34 +327,50 @@ def _decode_frame(frame: Image.Image, i: int, source: str, limits: InputLimits) 
     return np.ascontiguousarray(np.asarray(rgb))
 
 
+_STRIP_ROWS = 512  # wide images are converted in strips, so no full-page float copy exists
+
+
+def _scale_to_u8(arr: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """(arr - lo) * 255 / (hi - lo), rounded and clipped, into uint8, strip by strip in
+    float32: at most a strip of temporaries beside the output (not a float64 page)."""
+    out = np.empty(arr.shape, dtype=np.uint8)
+    if hi <= lo:
+        out.fill(0)
+        return out
+    k = np.float32(255.0 / (hi - lo))
+    for y in range(0, arr.shape[0], _STRIP_ROWS):
+        strip = arr[y : y + _STRIP_ROWS].astype(np.float32)
+        strip -= np.float32(lo)
+        strip *= k
+        np.rint(strip, out=strip)
+        np.clip(strip, 0, 255, out=strip)
+        out[y : y + _STRIP_ROWS] = strip
+    return out
+
+
 def to_rgb(img: Image.Image) -> Image.Image:
     """Any Pillow mode -> 8-bit RGB upright: EXIF orientation, 16-bit, palette, alpha, CMYK.
 
     Transparent pixels are composited onto white (text is usually dark on a light page).
     16-bit greyscale is scaled by 1/257 (full range kept, no contrast stretch, so a blank
     16-bit page stays blank); 32-bit integer and float images are scaled from their own range.
+    Wide modes are converted strip by strip, so the only full-size copy is the 8-bit result.
     """
     img = ImageOps.exif_transpose(img) or img
     mode = img.mode
     if mode.startswith("I;16"):
-        arr16 = np.asarray(img).astype(np.float64)
-        return Image.fromarray((arr16 / 257.0).round().clip(0, 255).astype(np.uint8), "L").convert(
-            "RGB"
-        )
+        return Image.fromarray(_scale_to_u8(np.asarray(img), 0.0, 65535.0), "L").convert("RGB")
     if mode in ("I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
+        arr = np.asarray(img)
+        finite = arr if mode == "I" else np.where(np.isfinite(arr), arr, 0)
+        lo, hi = float(finite.min()), float(finite.max())
         if mode == "F" and lo >= 0.0 and hi <= 1.0:
             lo, hi = 0.0, 1.0  # a normalised float image
         elif lo >= 0.0 and hi <= 255.0:
             lo, hi = 0.0, 255.0  # 8-bit values stored wide
         elif lo >= 0.0 and hi <= 65535.0:
             lo, hi = 0.0, 65535.0
-        if hi <= lo:
-            scaled = np.zeros(arr.shape, dtype=np.uint8)
-        else:
-            scaled = ((arr - lo) * (255.0 / (hi - lo))).round().clip(0, 255).astype(np.uint8)
-        return Image.fromarray(scaled, "L").convert("RGB")
+        return Image.fromarray(_scale_to_u8(finite, lo, hi), "L").convert("RGB")
     if mode == "P":
         img = img.convert("RGBA")
         mode = "RGBA"
@@ -284,72 +387,95 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 # PDFium is not thread-safe, not even across different documents: every call into it goes
 # through this lock (image decoding with Pillow runs in parallel). Other modules that call
-# pypdfium2 must take it too.
+# pypdfium2 must take it too. A page stream takes it per page, not for the whole document.
 PDFIUM_LOCK = threading.Lock()
 
 
-def _load_pdf(
+def _open_pdf(
     data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits, use_pdf_text: bool
-) -> list[PageImage]:
+) -> PageStream:
+    import pypdfium2 as pdfium
+
     if not 18 <= dpi <= 1200:
         raise InvalidInputError(f"DPI {dpi} is outside 18-1200", source=source)
+    scale = dpi / 72.0
     with PDFIUM_LOCK:
-        return _load_pdf_locked(data, source, pages, dpi, limits, use_pdf_text)
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise EncryptedPDFError(
+                    "PDF is encrypted (password protected); decrypt it first", source=source
+                ) from None
+            raise InvalidInputError(f"PDF is corrupt or truncated ({exc})", source=source) from None
+        try:
+            total = len(pdf)
+            if total == 0:
+                raise InvalidInputError("PDF has no pages", source=source)
+            wanted = parse_page_range(pages, total, source)
+            _check_page_count(len(wanted), total, "PDF", source, limits)
+            sizes = [_pdf_page_pixels(pdf, i, scale, dpi, source, limits) for i in wanted]
+            _check_total_pixels(sizes, source, limits, "select fewer pages or lower the DPI")
+        except BaseException:
+            pdf.close()
+            raise
+
+    def gen() -> Generator[PageImage, None, None]:
+        try:
+            for i in wanted:
+                with PDFIUM_LOCK:
+                    page_image = _render_pdf_page(pdf, i, scale, source, use_pdf_text)
+                yield page_image
+        finally:
+            with PDFIUM_LOCK:
+                pdf.close()
+
+    return PageStream(source, total, wanted, gen())
 
 
-def _load_pdf_locked(
-    data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits, use_pdf_text: bool
-) -> list[PageImage]:
+def _pdf_page_pixels(
+    pdf: object, i: int, scale: float, dpi: int, source: str, limits: InputLimits
+) -> int:
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(data)
+        w_pt, h_pt = pdf.get_page_size(i)  # type: ignore[attr-defined]
     except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise EncryptedPDFError(
-                "PDF is encrypted (password protected); decrypt it first", source=source
-            ) from None
-        raise InvalidInputError(f"PDF is corrupt or truncated ({exc})", source=source) from None
+        raise InvalidInputError(f"PDF page {i + 1} is corrupt ({exc})", source=source) from None
+    # /Rotate swaps the rendered sides but not the pixel count.
+    w_px, h_px = round(w_pt * scale), round(h_pt * scale)
+    if w_px < 1 or h_px < 1:
+        raise InvalidInputError(f"PDF page {i + 1} has zero size", source=source)
+    if w_px * h_px > limits.max_pixels:
+        raise InputTooLargeError(
+            f"page {i + 1} at {dpi} dpi is {w_px}x{h_px} pixels, over the limit of "
+            f"{limits.max_pixels}; lower the DPI",
+            source=source,
+        )
+    return int(w_px * h_px)
+
+
+def _render_pdf_page(
+    pdf: object, i: int, scale: float, source: str, use_pdf_text: bool
+) -> PageImage:
+    import pypdfium2 as pdfium
+
     try:
-        total = len(pdf)
-        if total == 0:
-            raise InvalidInputError("PDF has no pages", source=source)
-        wanted = parse_page_range(pages, total, source)
-        _check_page_count(len(wanted), total, "PDF", source, limits)
-        scale = dpi / 72.0
-        out: list[PageImage] = []
-        for i in wanted:
-            try:
-                page = pdf[i]
-            except pdfium.PdfiumError as exc:
-                raise InvalidInputError(
-                    f"PDF page {i + 1} is corrupt ({exc})", source=source
-                ) from None
-            try:
-                w_pt, h_pt = page.get_size()  # as displayed: /Rotate already applied
-                w_px, h_px = round(w_pt * scale), round(h_pt * scale)
-                if w_px < 1 or h_px < 1:
-                    raise InvalidInputError(f"PDF page {i + 1} has zero size", source=source)
-                if w_px * h_px > limits.max_pixels:
-                    raise InputTooLargeError(
-                        f"page {i + 1} at {dpi} dpi is {w_px}x{h_px} pixels, over the limit of "
-                        f"{limits.max_pixels}; lower the DPI",
-                        source=source,
-                    )
-                bitmap = page.render(scale=scale, may_draw_forms=True)
-                try:
-                    arr = np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB")))
-                finally:
-                    bitmap.close()
-                pdf_text = (
-                    _pdf_text_lines(page, arr.shape[1], arr.shape[0]) if use_pdf_text else None
-                )
-            finally:
-                page.close()
-            out.append(PageImage(i, arr, source, pdf_text))
-        return out
+        page = pdf[i]  # type: ignore[index]
+    except pdfium.PdfiumError as exc:
+        raise InvalidInputError(f"PDF page {i + 1} is corrupt ({exc})", source=source) from None
+    try:
+        bitmap = page.render(scale=scale, may_draw_forms=True)
+        try:
+            arr = np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB")))
+        finally:
+            bitmap.close()
+        pdf_text = _pdf_text_lines(page, arr.shape[1], arr.shape[0]) if use_pdf_text else None
+    except pdfium.PdfiumError as exc:
+        raise InvalidInputError(f"PDF page {i + 1} is corrupt ({exc})", source=source) from None
     finally:
-        pdf.close()
+        page.close()
+    return PageImage(i, arr, source, pdf_text)
 
 
 def _pdf_text_lines(

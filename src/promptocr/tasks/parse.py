@@ -155,19 +155,35 @@ def parse_pages(
     if len(pages) != len(document.pages):
         raise ValueError(f"{len(pages)} page images for a document of {len(document.pages)} pages")
     det = detector or _detector_for(pipeline)
-    parsed: list[ParsedPage] = []
-    any_table = False
-    for image, page in zip(pages, document.pages, strict=True):
-        result = _parse_page(image, page, det, usage, drop_headers_footers)
-        any_table = any_table or any(r.table is not None for r in result.regions)
-        parsed.append(result)
+    parsed = [
+        parse_page(image, page, det, usage, drop_headers_footers=drop_headers_footers)
+        for image, page in zip(pages, document.pages, strict=True)
+    ]
+    return finish_parse(parsed, usage)
+
+
+def parse_page(
+    image: PageImage,
+    page: Page,
+    detector: LayoutDetector,
+    usage: Usage,
+    *,
+    drop_headers_footers: bool = True,
+) -> ParsedPage:
+    """The layout stage and tables of one OCR'd page (its `image` can be dropped after this):
+    rebuilds `page.blocks` with layout kinds. `finish_parse` turns the pages into Markdown."""
+    return _parse_page(image, page, detector, usage, drop_headers_footers)
+
+
+def finish_parse(parsed: list[ParsedPage], usage: Usage) -> ParseResult:
+    """Markdown over every parsed page (heading levels are decided over the whole document)."""
+    any_table = any(r.table is not None for p in parsed for r in p.regions)
     if not any(p.regions for p in parsed):
         usage.skip("layout", "no text on any page")
         usage.skip("table_structure", "no text on any page")
     elif not any_table:
         usage.skip("table_structure", "no table found by the layout stage")
     with usage.stage("markdown"):
-        # heading levels are decided over the whole document, not page by page
         every = [r for p in parsed for r in p.regions]
         body_h = _body_height(every)
         top_title = max(
@@ -184,6 +200,11 @@ def parse_pages(
                 for p in parsed
             )
     return ParseResult(md.strip("\n") + "\n" if md.strip() else "", parsed)
+
+
+def layout_detector(pipeline: OCRPipeline) -> LayoutDetector:
+    """The pipeline's layout stage (loaded on first use)."""
+    return _detector_for(pipeline)
 
 
 def _detector_for(pipeline: OCRPipeline) -> LayoutDetector:

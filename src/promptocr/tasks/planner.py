@@ -347,6 +347,11 @@ def _fields_are_reading(fields: list[str]) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+def clip(text: str, limit: int = 120) -> str:
+    """`text` cut to `limit` characters for an error message (never echo a huge input)."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
 def plan(prompt: str | None, *, task_type: str | None = None) -> Plan:
     """Turn an instruction into a `Plan`. Raises UnknownInstructionError when it maps to no
     task. `task_type` (a HunyuanOCR v1.5 task type such as `spotting_json`) may replace it."""
@@ -355,7 +360,7 @@ def plan(prompt: str | None, *, task_type: str | None = None) -> Plan:
         official = TASK_TYPES.get(task_type)
         if official is None:
             raise UnknownInstructionError(
-                f"unknown task_type {task_type!r}; known: {', '.join(sorted(TASK_TYPES))}"
+                f"unknown task_type {clip(task_type)!r}; known: {', '.join(sorted(TASK_TYPES))}"
             )
         return _finish(
             official.task,
@@ -452,7 +457,8 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
     if _QUESTION.search(text):
         return "vqa", {"question": text}, "free"
     raise UnknownInstructionError(
-        f"can't tell what to do with {text!r}. This service can do: " + "; ".join(CAPABILITIES),
+        f"can't tell what to do with {clip(text)!r}. This service can do: "
+        + "; ".join(CAPABILITIES),
         details={"capabilities": list(CAPABILITIES)},
     )
 

@@ -6,20 +6,29 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from promptocr.cancel import CancelToken
 from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
 from promptocr.document.layout import sort_rows
-from promptocr.document.model import Document, Line
+from promptocr.document.model import Document, Line, Page
 from promptocr.engines.embedded import EngineSettings
 from promptocr.engines.usage import Usage
 from promptocr.engines.vlm import VLMEngine as HunyuanEngine
 from promptocr.engines.vlm import make_engine
-from promptocr.errors import EngineUnavailableError, InvalidOptionError, PromptOCRError
+from promptocr.errors import (
+    EngineUnavailableError,
+    InvalidOptionError,
+    PromptOCRError,
+    PromptTooLongError,
+    TooManyFieldsError,
+)
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline, ReadOptions, default_pipeline
+from promptocr.tasks.parse import ParsedPage, finish_parse, layout_detector, parse_page
 from promptocr.tasks.planner import VLM_TASKS, Plan, Stage, plan
 from promptocr.tasks.prompts import OFFICIAL_PROMPTS
 from promptocr.tasks.router import (
@@ -46,6 +55,15 @@ class VLMEngine(Protocol):
 
 
 OUTPUT_FORMATS = ("text", "markdown", "json", "hocr", "alto", "lines", "hunyuan", "hunyuan_json")
+
+
+@dataclass(frozen=True)
+class TaskLimits:
+    """What one instruction may ask for; the same on every endpoint (server settings
+    `max_prompt_chars` and `max_fields`)."""
+
+    max_prompt_chars: int = 4000
+    max_fields: int = 100
 
 
 @dataclass
@@ -76,13 +94,36 @@ class Service:
         pipeline: OCRPipeline | None = None,
         vlm: object | None = _FROM_ENV,
         router: RouterSettings | None = None,
+        limits: TaskLimits | None = None,
     ) -> None:
         self.pipeline = pipeline or default_pipeline()
+        self.limits = limits or TaskLimits()
         self.vlm = make_engine() if vlm is _FROM_ENV else vlm
         self.router = router or RouterSettings.from_env()
 
     def plan(self, prompt: str, task_type: str | None = None) -> Plan:
-        return plan(prompt, task_type=task_type)
+        self.check_prompt(prompt)
+        p = plan(prompt, task_type=task_type)
+        self.check_plan(p)
+        return p
+
+    def check_prompt(self, prompt: str) -> None:
+        """Refuse an instruction over `limits.max_prompt_chars` (before any planning)."""
+        n = len(prompt or "")
+        if n > self.limits.max_prompt_chars:
+            raise PromptTooLongError(
+                f"the instruction is {n} characters, over the limit of "
+                f"{self.limits.max_prompt_chars}"
+            )
+
+    def check_plan(self, p: Plan) -> None:
+        """Refuse a plan that asks for more fields than `limits.max_fields`."""
+        n = len(p.arguments.get("fields") or [])
+        if n > self.limits.max_fields:
+            raise TooManyFieldsError(
+                f"the instruction names {n} fields, over the limit of {self.limits.max_fields} "
+                "per request; split it into several requests"
+            )
 
     def run(
         self,
@@ -96,8 +137,15 @@ class Service:
         output_format: str | None = None,
         task_type: str | None = None,
         engine: str | None = None,
+        cancel: CancelToken | None = None,
+        on_page: Callable[[Page, int, int], None] | None = None,
     ) -> Result:
-        p = plan(prompt, task_type=task_type)
+        """Plan `prompt`, then read the selected pages one at a time (decode, OCR, layout when
+        parsing, drop the pixels) and run the task on the document.
+
+        `cancel` stops the work between pages and stages (raising `CancelledError`);
+        `on_page(page, done, total)` is called as each page is read."""
+        p = self.plan(prompt, task_type=task_type)
         if output_format is not None:
             if output_format not in OUTPUT_FORMATS:
                 raise InvalidOptionError(
@@ -129,24 +177,45 @@ class Service:
                 _set_stage(
                     p, "ocr", False, "engine=vlm: the vision-language engine reads the image"
                 )
-        usage = Usage()
+        usage = Usage(cancel=cancel)
         with usage.stage("decode"):
-            images = self.pipeline.load(src, ReadOptions(pages=page_spec, dpi=dpi), name)
-        source = name or (images[0].source if images else None)
-        if p.runs("ocr"):
-            doc = self.pipeline.read_pages(images, usage, settings, source=source)
-            if usage.cache["hits"]:
-                usage.notes.append(
-                    f"{usage.cache['hits']} page(s) served from the OCR cache (same pixels and "
-                    f"engine settings): {len(doc.lines)} lines reused without recognition"
-                )
-        else:
-            doc = Document([], source=source)
+            stream = self.pipeline.open(src, ReadOptions(pages=page_spec, dpi=dpi), name)
+        source = name or stream.source
+        ocr = p.runs("ocr")
+        parsing = p.task == "parse" and ocr
+        detector = layout_detector(self.pipeline) if parsing else None
+        # Pixels are kept only for a vision-language engine, which reads the pages itself
+        # (and then at most `max_pages` of them); otherwise each page is dropped once read.
+        keep = self.vlm is not None
+        images: list[PageImage] = []
+        parsed: list[ParsedPage] = []
+        doc = Document([], source=source)
+        for done, image in enumerate(self.pipeline.iter_decoded(stream, usage), start=1):
+            if ocr:
+                page = self.pipeline.read_page(image, usage, settings)
+                doc.pages.append(page)
+                if detector is not None:
+                    drop = bool(p.arguments.get("drop_headers_footers", True))
+                    parsed.append(
+                        parse_page(image, page, detector, usage, drop_headers_footers=drop)
+                    )
+            if keep:
+                images.append(image)
+            del image
+            if on_page is not None and ocr:
+                on_page(doc.pages[-1], done, stream.count)
+        if ocr and usage.cache["hits"]:
+            usage.notes.append(
+                f"{usage.cache['hits']} page(s) served from the OCR cache (same pixels and "
+                f"engine settings): {len(doc.lines)} lines reused without recognition"
+            )
+        if not ocr:
             usage.skip("ocr", "the vision-language engine reads the image itself")
         for stage in p.stages:
             if not stage.runs and stage.name not in ("decode", "ocr"):
                 usage.skip(stage.name, stage.reason)
 
+        usage.check()
         if vlm_task:
             output, content = self._vlm_task(p, images, doc, usage, source)
         elif p.task == "read":
@@ -154,7 +223,7 @@ class Service:
         elif p.task == "spot":
             output, content = _spot(doc, p, usage)
         elif p.task == "parse":
-            output, content = self._parse(p, images, doc, usage)
+            output, content = self._parse(p, parsed, doc, usage)
         elif p.task == "extract":
             output, content = _extract(doc, p, usage)
         elif p.task == "subtitles":
@@ -181,19 +250,9 @@ class Service:
     # -----------------------------------------------------------------------------------------
 
     def _parse(
-        self, p: Plan, images: list[PageImage], doc: Document, usage: Usage
+        self, p: Plan, parsed: list[ParsedPage], doc: Document, usage: Usage
     ) -> tuple[dict[str, Any], str]:
-        try:
-            from promptocr.tasks.parse import parse_document  # type: ignore[attr-defined,unused-ignore]
-        except ImportError as exc:
-            raise EngineUnavailableError(
-                "document parsing (layout model + Markdown builder) is not available in this "
-                "build; the recognised text is in the error details",
-                source=doc.source,
-                details={"task": "parse", "text": doc.text, "plan": p.to_dict()},
-            ) from exc
-        drop = bool(p.arguments.get("drop_headers_footers", True))
-        markdown = str(parse_document(self.pipeline, images, doc, usage, drop_headers_footers=drop))
+        markdown = finish_parse(parsed, usage).markdown
         output: dict[str, Any] = {"markdown": markdown}
         content = markdown
         if p.arguments.get("target") == "table":
