@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,17 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--max-body-bytes", type=int, help="largest request body (25 MiB)")
     p.add_argument("--max-pixels", type=int, help="largest page in pixels (40 M)")
     p.add_argument("--max-pages", type=int, help="most pages per document (50)")
+    p.add_argument(
+        "--max-total-pixels", type=int, help="most pixels of all pages of one document (500 M)"
+    )
+    p.add_argument("--max-prompt-chars", type=int, help="longest instruction (4000 characters)")
+    p.add_argument("--max-fields", type=int, help="most fields one instruction names (100)")
+    p.add_argument(
+        "--header-timeout",
+        dest="header_timeout_s",
+        type=float,
+        help="seconds a client has to send its request headers (10)",
+    )
     p.add_argument(
         "--allow-url-fetch",
         action="store_true",
@@ -81,6 +93,10 @@ OVERRIDES = (
     "max_body_bytes",
     "max_pixels",
     "max_pages",
+    "max_total_pixels",
+    "max_prompt_chars",
+    "max_fields",
+    "header_timeout_s",
     "allow_url_fetch",
     "api_keys",
     "api_keys_file",
@@ -101,13 +117,14 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(args.config, {k: getattr(args, k) for k in OVERRIDES})
         settings.check_safe_to_start()
     except ConfigError as exc:
-        print(f"promptocr serve: {exc}", file=sys.stderr)
+        print(f"promptocr: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
     import uvicorn
 
     from promptocr.server.app import create_app
     from promptocr.server.logs import setup_logging
+    from promptocr.server.protocol_h11 import with_header_timeout
 
     setup_logging(settings.log_level)
     if settings.malloc_arena_max:
@@ -123,7 +140,13 @@ def run(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=int(settings.graceful_timeout_s) or None,
         limit_concurrency=None,
         server_header=False,
+        http=with_header_timeout(settings.header_timeout_s),
     )
     server = uvicorn.Server(config)
+    # uvicorn re-raises the SIGTERM/SIGINT it caught once it has shut down, which would end
+    # the process with 143/130 after a clean drain; a no-op handler lets `run` return, so a
+    # drained shutdown exits 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     server.run()
     return 0

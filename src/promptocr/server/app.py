@@ -24,12 +24,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from promptocr import __version__
+from promptocr.cancel import CancelToken
 from promptocr.engines.batching import BatchingRecognizer
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
 from promptocr.engines.runtime import resolve_runtime
@@ -45,6 +46,7 @@ from promptocr.server.errors import (
     MethodNotAllowedError,
     ModelNotFoundError,
     NotFoundError,
+    SafeJSONResponse,
     UnsupportedMediaTypeError,
     error_response,
 )
@@ -68,6 +70,7 @@ from promptocr.server.protocol import (
 from promptocr.server.settings import ServerSettings
 from promptocr.server.work import WorkPool
 from promptocr.tasks import Result, Service
+from promptocr.tasks.service import TaskLimits
 from promptocr.ui import is_public_path, mount_ui
 
 log = logging.getLogger("promptocr.server")
@@ -125,9 +128,15 @@ class State:
             max_pixels=settings.max_pixels,
             max_pages=settings.max_pages,
             max_bytes=settings.max_body_bytes,
+            max_total_pixels=settings.max_total_pixels,
         )
         self.pipeline = OCRPipeline(self.engine, self.limits, self.cache)
-        self.service = Service(self.pipeline)
+        self.service = Service(
+            self.pipeline,
+            limits=TaskLimits(
+                max_prompt_chars=settings.max_prompt_chars, max_fields=settings.max_fields
+            ),
+        )
         self.pool = WorkPool(settings.workers, settings.queue_size, self.metrics)
         self.ready = threading.Event()
         self.started = time.time()
@@ -154,7 +163,8 @@ class State:
             log.exception("loading the models failed")
 
     def close(self) -> None:
-        self.pool.close()
+        if not self.pool.close(self.settings.graceful_timeout_s):
+            log.warning("shutdown: work still running after the graceful timeout was cancelled")
         if self.batcher is not None:
             self.batcher.close()
 
@@ -297,19 +307,73 @@ def _validation_message(exc: ValidationError) -> tuple[str, str | None]:
     return (f"{loc}: {e['msg']}" if loc else e["msg"]), (loc or None)
 
 
+MAX_JSON_DEPTH = 32
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_json(raw: bytes | str, what: str = "the body", param: str | None = None) -> Any:
+    """JSON that is safe to hand on: valid, at most MAX_JSON_DEPTH levels deep, and with no
+    unpaired UTF-16 surrogate in any string (JSON allows `"\\ud800"`; UTF-8 cannot hold it)."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise InvalidRequestError(
+            f"{what} is nested deeper than {MAX_JSON_DEPTH} levels", param=param
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequestError(f"{what} is not valid JSON ({exc})", param=param) from None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise InvalidRequestError(
+                    f"{what} holds a string with an unpaired UTF-16 surrogate (not valid "
+                    "Unicode text)",
+                    param=param,
+                )
+            continue
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise InvalidRequestError(
+                    f"{what} is nested deeper than {MAX_JSON_DEPTH} levels", param=param
+                )
+            children = item.items() if isinstance(item, dict) else enumerate(item)
+            for k, v in children:
+                if isinstance(k, str):
+                    stack.append((k, depth))
+                stack.append((v, depth + 1))
+    return value
+
+
 async def _read_json(request: Request) -> Any:
     if _media_type(request) != "application/json":
         raise UnsupportedMediaTypeError(
             f"Content-Type must be application/json, not {_media_type(request) or 'missing'!r}"
         )
-    body = await request.body()
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequestError(f"the body is not valid JSON ({exc})") from None
+    return parse_json(await request.body())
 
 
 # --------------------------------------------------------------------------------------------
+
+
+SCHEMA_REF = "#/components/schemas/{model}"
+# Models whose JSON schemas the hand-written request bodies below refer to; `create_app` adds
+# them (and what they refer to) to the spec's components, so every $ref resolves.
+DOC_MODELS = (OCRRequest, ChatCompletionRequest)
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": SCHEMA_REF.format(model=model.__name__)}
+
+
+def doc_components() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for model in DOC_MODELS:
+        schema = model.model_json_schema(ref_template=SCHEMA_REF)
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return out
 
 
 OCR_REQUEST_DOC: dict[str, Any] = {
@@ -334,14 +398,14 @@ OCR_REQUEST_DOC: dict[str, Any] = {
                     },
                 }
             },
-            "application/json": {"schema": OCRRequest.model_json_schema()},
+            "application/json": {"schema": _ref(OCRRequest)},
         },
     }
 }
 CHAT_REQUEST_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": ChatCompletionRequest.model_json_schema()}},
+        "content": {"application/json": {"schema": _ref(ChatCompletionRequest)}},
     }
 }
 
@@ -379,6 +443,17 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
     )
     app.state.promptocr = state
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = FastAPI.openapi(app)
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in doc_components().items():
+                schemas.setdefault(name, schema)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     # ---- errors ---------------------------------------------------------------------------
 
     @app.exception_handler(PromptOCRError)
@@ -398,11 +473,17 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         if exc.status_code == 404:
             err = NotFoundError(f"no such endpoint: {request.method} {request.url.path}")
         elif exc.status_code == 405:
-            err = MethodNotAllowedError(f"{request.method} is not allowed on {request.url.path}")
+            allow = (exc.headers or {}).get("Allow")
+            err = MethodNotAllowedError(
+                f"{request.method} is not allowed on {request.url.path}"
+                + (f"; allowed: {allow}" if allow else "")
+            )
         else:
             err = InvalidRequestError(str(exc.detail))
             err.status = exc.status_code
-        return error_response(err, openai=_is_openai(request.url.path))
+        return error_response(
+            err, openai=_is_openai(request.url.path), headers=dict(exc.headers or {})
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -476,8 +557,10 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
     ) -> Result:
         check_dpi(dpi)
         es = engine_settings(opts)
+        # Cheap refusals (prompt length, field count, unknown instruction) before queueing.
+        state.service.plan(prompt, task_type=task_type)
 
-        def work() -> Result:
+        def work(token: CancelToken) -> Result:
             return state.service.run(
                 data,
                 prompt,
@@ -488,6 +571,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 output_format=output_format,
                 task_type=task_type,
                 engine=engine,
+                cancel=token,
             )
 
         result = await state.pool.run(work, timeout_for(timeout_s))
@@ -514,12 +598,13 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)
             }
             if "settings" in fields:
-                try:
-                    fields["settings"] = json.loads(fields["settings"])
-                except ValueError:
+                fields["settings"] = parse_json(
+                    fields["settings"], "form field 'settings'", param="settings"
+                )
+                if not isinstance(fields["settings"], dict):
                     raise InvalidRequestError(
                         "form field 'settings' must be a JSON object", param="settings"
-                    ) from None
+                    )
             try:
                 req = OCRRequest(**fields)
             except ValidationError as exc:
@@ -567,7 +652,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             req.engine,
         )
         body = {"id": request.scope["state"]["request_id"], **result.to_dict()}
-        return JSONResponse(body)
+        return SafeJSONResponse(body)
 
     # ---- OpenAI-compatible API -----------------------------------------------------------
 
@@ -612,6 +697,12 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         if (req.n or 1) != 1:
             raise InvalidRequestError("only n=1 is supported", param="n")
         extra = dict(req.extra_body or {})
+        for key in ("pages", "output_format", "task_type", "engine"):
+            if extra.get(key) is not None and not isinstance(extra[key], str):
+                raise InvalidRequestError(
+                    f"extra_body.{key} must be a string, not {type(extra[key]).__name__}",
+                    param=f"extra_body.{key}",
+                )
         pages = req.pages or extra.get("pages")
         output_format = req.output_format or extra.get("output_format")
         images: list[str] = []
@@ -693,7 +784,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 usage=usage,
                 promptocr=extension,
             )
-            return JSONResponse(resp.model_dump(mode="json"))
+            return SafeJSONResponse(resp.model_dump(mode="json"))
 
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         cid = "chatcmpl-" + uuid.uuid4().hex
@@ -728,7 +819,11 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         )
 
     # ---- web UI ---------------------------------------------------------------------------
-    mount_ui(app, limits=state.limits)
+    async def run_preview(fn: Callable[[], Any]) -> Any:
+        """UI page previews decode pages too: same queue, limits and timeout as /v1/ocr."""
+        return await state.pool.run(lambda _token: fn(), settings.request_timeout_s)
+
+    mount_ui(app, limits=state.limits, runner=run_preview)
 
     app.add_middleware(ServiceMiddleware, state=state)
     return app

@@ -7,6 +7,7 @@ stable `code` and the error's HTTP status.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -128,14 +129,26 @@ def native_body(err: PromptOCRError) -> dict[str, Any]:
 
 def openai_body(err: PromptOCRError) -> dict[str, Any]:
     message = str(err)
-    return {
-        "error": {
-            "message": message,
-            "type": _OPENAI_TYPES.get(err.status, "server_error" if err.status >= 500 else "error"),
-            "param": getattr(err, "param", None),
-            "code": err.code,
-        }
+    body: dict[str, Any] = {
+        "message": message,
+        "type": _OPENAI_TYPES.get(err.status, "server_error" if err.status >= 500 else "error"),
+        "param": getattr(err, "param", None),
+        "code": err.code,
     }
+    if err.details:  # e.g. the recognised text of a 501; the same object as the native shape's
+        body["details"] = err.details
+    return {"error": body}
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON that always renders: a string that UTF-8 cannot encode (a lone surrogate echoed
+    from a request) is written as a JSON escape instead of failing the response."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
 def error_response(
@@ -147,4 +160,4 @@ def error_response(
     if isinstance(err, UnauthorizedError):
         h["WWW-Authenticate"] = 'Bearer realm="promptocr"'
     body = openai_body(err) if openai else native_body(err)
-    return JSONResponse(body, status_code=err.status, headers=h)
+    return SafeJSONResponse(body, status_code=err.status, headers=h)

@@ -62,7 +62,7 @@ class OCRRequest(BaseModel):
     )
     url: str | None = Field(default=None, description="http(s) URL; only when the server allows it")
     filename: str | None = Field(default=None, max_length=255)
-    prompt: str = Field(default="", max_length=4000)
+    prompt: str = Field(default="", description="the instruction (see max_prompt_chars)")
     pages: str | None = Field(default=None, max_length=200, description="1-based, e.g. '1-3,5'")
     dpi: int = Field(default=200, ge=36)
     output_format: OutputFormat | None = None

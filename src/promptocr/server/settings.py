@@ -67,7 +67,15 @@ class ServerSettings(BaseModel):
     max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     max_pixels: int = Field(default=40_000_000, ge=1)
     max_pages: int = Field(default=50, ge=1)
+    max_total_pixels: int = Field(
+        default=500_000_000, ge=1, description="all selected pages of one document together"
+    )
     max_dpi: int = Field(default=400, ge=36)
+    max_prompt_chars: int = Field(default=4000, ge=1, description="longest instruction")
+    max_fields: int = Field(default=100, ge=1, description="most fields one instruction names")
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, description="a client must send its request headers within this"
+    )
     # URL fetching (off: SSRF)
     allow_url_fetch: bool = False
     url_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
@@ -85,6 +93,25 @@ class ServerSettings(BaseModel):
     log_level: str = "info"
     graceful_timeout_s: float = Field(default=30.0, ge=0)
 
+    @field_validator("api_keys")
+    @classmethod
+    def _keys(cls, v: list[str]) -> list[str]:
+        for key in v:
+            if not key.strip():
+                raise ValueError(
+                    "an API key is empty or whitespace (an unset variable?); refusing to start"
+                )
+            if key != key.strip():
+                raise ValueError("an API key has leading or trailing whitespace")
+        return v
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _secret(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("jwt_secret is empty or whitespace (an unset variable?)")
+        return v
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, v: str) -> str:
@@ -100,7 +127,7 @@ class ServerSettings(BaseModel):
 
     def all_api_keys(self) -> list[str]:
         """Keys from `api_keys` plus one per non-empty, non-comment line of `api_keys_file`."""
-        keys = [k for k in self.api_keys if k]
+        keys = list(self.api_keys)
         if self.api_keys_file is not None:
             try:
                 text = Path(self.api_keys_file).read_text(encoding="utf-8")
@@ -174,6 +201,10 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         key = ENV_PREFIX + name.upper()
         if key in env:
             out[name] = _parse_env_value(name, env[key], field.annotation)
+            if name == "api_keys" and not out[name]:
+                raise ConfigError(
+                    f"{key} is set but holds no key (an unset variable?); refusing to start"
+                )
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from fastapi import APIRouter, FastAPI, File, Form, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from PIL import Image
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from promptocr.errors import PromptOCRError
@@ -109,28 +110,34 @@ def mount_ui(
     *,
     dependencies: Sequence[Any] = (),
     limits: InputLimits | None = None,
+    runner: Callable[[Callable[[], Any]], Awaitable[Any]] | None = None,
 ) -> None:
     """Serve the page at `/ui/`, the examples at `/ui/examples/<name>`, the preview endpoint at
     `POST /ui/api/preview`, and redirect `/` to `/ui/`.
 
     `dependencies` are FastAPI `Depends(...)` objects (e.g. the server's API-key check) applied
     to the preview endpoint; `limits` are the server's input limits (default: `app.state.limits`
-    when the server set one, else `InputLimits()`).
+    when the server set one, else `InputLimits()`); `runner` runs the preview's decoding
+    (the server passes its worker pool, so previews share the OCR queue, limits and timeout;
+    without one it runs in a thread).
     """
     router = APIRouter(dependencies=list(dependencies))
 
     @router.post("/ui/api/preview", include_in_schema=False)
-    def preview(file: UploadFile = File(...), page: int = Form(1)) -> Response:  # noqa: B008
-        data = file.file.read()
+    async def preview(file: UploadFile = File(...), page: int = Form(1)) -> Response:  # noqa: B008
+        data = await file.read()
         lim = limits or getattr(app.state, "limits", None)
         if not isinstance(lim, InputLimits):
             lim = InputLimits()
-        try:
-            if page < 1:
-                raise PromptOCRError("page numbers start at 1", source=file.filename)
-            return JSONResponse(render_preview(data, file.filename or "upload", page, lim))
-        except PromptOCRError as exc:
-            return JSONResponse({"error": exc.to_dict()}, status_code=exc.status)
+        name = file.filename or "upload"
+        if page < 1:
+            raise PromptOCRError("page numbers start at 1", source=file.filename)
+
+        def work() -> dict[str, Any]:
+            return render_preview(data, name, page, lim)
+
+        body = await runner(work) if runner is not None else await run_in_threadpool(work)
+        return JSONResponse(body)
 
     app.include_router(router)
 
