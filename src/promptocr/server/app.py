@@ -540,7 +540,6 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             state.metrics.skipped.labels(stage).inc()
         state.metrics.cache_hits.inc(usage.cache.get("hits", 0))
         state.metrics.cache_misses.inc(usage.cache.get("misses", 0))
-        state.metrics.pages.inc(usage.pages)
 
     async def run_task(
         request: Request,
@@ -572,6 +571,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 task_type=task_type,
                 engine=engine,
                 cancel=token,
+                on_page=lambda _page, _done, _total: state.metrics.pages.inc(),
             )
 
         result = await state.pool.run(work, timeout_for(timeout_s))

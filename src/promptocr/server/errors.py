@@ -124,7 +124,11 @@ _OPENAI_TYPES = {
 
 
 def native_body(err: PromptOCRError) -> dict[str, Any]:
-    return {"error": err.to_dict()}
+    body = err.to_dict()
+    param = getattr(err, "param", None)
+    if param:  # which request field was wrong, as in the OpenAI shape
+        body["param"] = param
+    return {"error": body}
 
 
 def openai_body(err: PromptOCRError) -> dict[str, Any]:

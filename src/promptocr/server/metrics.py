@@ -85,6 +85,11 @@ class Metrics:
             "promptocr_cache_entries", "Pages held in the OCR cache", registry=r
         )
         self.pages = Counter("promptocr_pages_total", "Pages processed", registry=r)
+        self.cancelled = Counter(
+            "promptocr_cancelled_total",
+            "Requests whose work was stopped part-way (deadline passed or shutting down)",
+            registry=r,
+        )
         self.ready = Gauge("promptocr_ready", "1 once the models are loaded", registry=r)
 
     def on_batch(self, crops: int, callers: int) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from promptocr.cancel import CancelToken
+from promptocr.cancel import CancelledError, CancelToken
 from promptocr.server.errors import QueueFullError, RequestTimeoutError, ShuttingDownError
 from promptocr.server.metrics import Metrics
 
@@ -76,6 +76,9 @@ class WorkPool:
             try:
                 token.check()  # timed out or shutting down while it waited
                 return fn(token)
+            except CancelledError:
+                self.metrics.cancelled.inc()
+                raise
             finally:
                 dt = time.perf_counter() - t0
                 self._avg_s = 0.8 * self._avg_s + 0.2 * dt
