@@ -9,6 +9,7 @@ the OpenAPI spec still documents each body through `openapi_extra`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -31,6 +32,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from promptocr import __version__
 from promptocr.cancel import CancelToken
+from promptocr.document.model import Document, Page
 from promptocr.engines.batching import BatchingRecognizer
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
 from promptocr.engines.runtime import resolve_runtime
@@ -48,6 +50,7 @@ from promptocr.server.errors import (
     NotFoundError,
     SafeJSONResponse,
     UnsupportedMediaTypeError,
+    error_body,
     error_response,
 )
 from promptocr.server.fetch import fetch_url
@@ -553,11 +556,20 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         timeout_s: float | None,
         task_type: str | None,
         engine: str | None = None,
+        on_page: Callable[[Page, Document], None] | None = None,
     ) -> Result:
         check_dpi(dpi)
         es = engine_settings(opts)
         # Cheap refusals (prompt length, field count, unknown instruction) before queueing.
         state.service.plan(prompt, task_type=task_type)
+
+        read_so_far = Document([], source=name)
+
+        def page_done(page: Page, _done: int, _total: int) -> None:
+            state.metrics.pages.inc()
+            if on_page is not None:
+                read_so_far.pages.append(page)
+                on_page(page, read_so_far)
 
         def work(token: CancelToken) -> Result:
             return state.service.run(
@@ -571,7 +583,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 task_type=task_type,
                 engine=engine,
                 cancel=token,
-                on_page=lambda _page, _done, _total: state.metrics.pages.inc(),
+                on_page=page_done,
             )
 
         result = await state.pool.run(work, timeout_for(timeout_s))
@@ -743,37 +755,49 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         prompt = "\n".join(t for t in texts if t.strip()).strip()
         if not prompt:
             prompt = "\n".join(t for t in system if t.strip()).strip()
-        result = await run_task(
-            request,
-            data,
-            name,
-            prompt,
-            pages,
-            req.dpi,
-            output_format,
-            req.ocr_settings,
-            req.timeout_s,
-            req.task_type or extra.get("task_type"),
-            req.engine or extra.get("engine"),
-        )
-        content: str = result.content
-        finish: Any = "stop"
+        task_type = req.task_type or extra.get("task_type")
+        engine = req.engine or extra.get("engine")
         cap = req.max_completion_tokens or req.max_tokens
-        if cap is not None and len(content) > cap:
-            content, finish = content[:cap], "length"
         prompt_chars = sum(len(t) for t in texts) + sum(len(t) for t in system)
-        usage = UsageInfo(
-            prompt_tokens=prompt_chars,
-            completion_tokens=len(content),
-            total_tokens=prompt_chars + len(content),
-        )
-        extension = {
-            "task": result.task,
-            "plan": result.plan.to_dict(),
-            "usage": result.usage.to_dict(),
-            "request_id": request.scope["state"]["request_id"],
-        }
+
+        def answer(result: Result) -> tuple[str, Any, UsageInfo, dict[str, Any]]:
+            content: str = result.content
+            finish: Any = "stop"
+            if cap is not None and len(content) > cap:
+                content, finish = content[:cap], "length"
+            usage = UsageInfo(
+                prompt_tokens=prompt_chars,
+                completion_tokens=len(content),
+                total_tokens=prompt_chars + len(content),
+            )
+            extension = {
+                "task": result.task,
+                "plan": result.plan.to_dict(),
+                "usage": result.usage.to_dict(),
+                "request_id": request.scope["state"]["request_id"],
+            }
+            if result.empty_reason:
+                extension["empty_reason"] = result.empty_reason
+            return content, finish, usage, extension
+
+        def run(on_page: Callable[[Page, Document], None] | None = None) -> Awaitable[Result]:
+            return run_task(
+                request,
+                data,
+                name,
+                prompt,
+                pages,
+                req.dpi,
+                output_format,
+                req.ocr_settings,
+                req.timeout_s,
+                task_type,
+                engine,
+                on_page=on_page,
+            )
+
         if not req.stream:
+            content, finish, usage, extension = answer(await run())
             resp = ChatCompletionResponse(
                 model=req.model,
                 choices=[
@@ -786,9 +810,33 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             )
             return SafeJSONResponse(resp.model_dump(mode="json"))
 
+        # Streaming. A plain read sends each page's text as soon as that page is read; other
+        # answers (fields, Markdown, boxes) exist once the whole document is read. The status
+        # line waits for the first page (or the end), so a bad file still gets its 4xx.
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         cid = "chatcmpl-" + uuid.uuid4().hex
         created = int(time.time())
+        loop = asyncio.get_running_loop()
+        pieces: asyncio.Queue[str] = asyncio.Queue()
+        p = state.service.plan(prompt, task_type=task_type)
+        page_by_page = (
+            p.task == "read"
+            and not output_format
+            and p.arguments.get("format", "text") == "text"
+            and engine in (None, "auto", "embedded")
+            and state.service.vlm is None  # an escalation could replace the text
+        )
+
+        def on_page(_page: Page, so_far: Document) -> None:
+            loop.call_soon_threadsafe(pieces.put_nowait, stable_text(so_far))
+
+        job = asyncio.ensure_future(run(on_page if page_by_page else None))
+        first = asyncio.ensure_future(pieces.get())
+        both: set[asyncio.Future[Any]] = {job, first}
+        await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
+        if job.done() and job.exception() is not None:
+            first.cancel()
+            raise job.exception()  # type: ignore[misc]
 
         def chunk(delta: DeltaMessage, finish_reason: Any = None, **extra_fields: Any) -> str:
             c = ChatCompletionChunk(
@@ -800,10 +848,42 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             )
             return f"data: {c.model_dump_json(exclude_none=True)}\n\n"
 
-        def events() -> Iterator[str]:
+        async def events() -> AsyncIterator[str]:
+            sent = ""
+
+            def delta(text: str) -> Iterator[str]:
+                nonlocal sent
+                if cap is not None:
+                    text = text[:cap]
+                if len(text) > len(sent) and text.startswith(sent):
+                    for piece in _pieces(text[len(sent) :]):
+                        yield chunk(DeltaMessage(content=piece))
+                    sent = text
+
             yield chunk(DeltaMessage(role="assistant", content=""))
-            for piece in _pieces(content):
-                yield chunk(DeltaMessage(content=piece))
+            waiting: asyncio.Future[str] | None = first
+            while waiting is not None:
+                pair: set[asyncio.Future[Any]] = {job, waiting}
+                await asyncio.wait(pair, return_when=asyncio.FIRST_COMPLETED)
+                if waiting.done():
+                    for c in delta(waiting.result()):
+                        yield c
+                    waiting = asyncio.ensure_future(pieces.get())
+                elif job.done():
+                    waiting.cancel()
+                    waiting = None
+            try:
+                result = job.result()
+            except PromptOCRError as err:  # after the first page: report it in the stream
+                body = error_body(err, openai=True)
+                yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+                yield "data: [DONE]\n\n"
+                return
+            content, finish, usage, extension = answer(result)
+            if not content.startswith(sent):  # cannot happen for a plain read; never lie
+                log.warning("streamed text is not a prefix of the answer")
+            for c in delta(content):
+                yield c
             yield chunk(DeltaMessage(), finish_reason=finish, promptocr=extension)
             if include_usage:
                 final = ChatCompletionChunk(
@@ -827,6 +907,15 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
 
     app.add_middleware(ServiceMiddleware, state=state)
     return app
+
+
+def stable_text(doc: Document) -> str:
+    """The part of `to_text(doc)` that later pages cannot change: a prefix of the final text
+    (later pages only append; only trailing newlines are trimmed at the end)."""
+    text = "\n\f\n".join(p.text for p in doc.pages)
+    if not text.strip("\n"):
+        return ""
+    return text.strip("\n")
 
 
 def _pieces(text: str, size: int = 64) -> Iterator[str]:

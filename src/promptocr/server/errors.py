@@ -155,6 +155,10 @@ class SafeJSONResponse(JSONResponse):
             return json.dumps(content, ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
+def error_body(err: PromptOCRError, *, openai: bool) -> dict[str, Any]:
+    return openai_body(err) if openai else native_body(err)
+
+
 def error_response(
     err: PromptOCRError, *, openai: bool, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -163,5 +167,5 @@ def error_response(
         h["Retry-After"] = str(err.retry_after)
     if isinstance(err, UnauthorizedError):
         h["WWW-Authenticate"] = 'Bearer realm="promptocr"'
-    body = openai_body(err) if openai else native_body(err)
+    body = error_body(err, openai=openai)
     return SafeJSONResponse(body, status_code=err.status, headers=h)

@@ -75,12 +75,21 @@ class Result:
     output: dict[str, Any]
     content: str
 
+    @property
+    def empty_reason(self) -> str | None:
+        """Why `content` is empty (None when it is not): an empty answer always says why."""
+        if self.content.strip():
+            return None
+        reason = self.output.get("empty_reason")
+        return str(reason) if reason else empty_reason(self.document, self.usage)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "task": self.task,
             "plan": self.plan.to_dict(),
             "output": self.output,
             "content": self.content,
+            **({"empty_reason": self.empty_reason} if self.empty_reason else {}),
             "document": self.document.to_dict(),
             "usage": self.usage.to_dict(),
         }
@@ -260,7 +269,9 @@ class Service:
             output["tables"] = tables
             content = "\n\n".join(tables)
             if not tables:
-                usage.notes.append("no table was found on the page; the full Markdown is in output")
+                why = "no table was found on the page; the full Markdown is in output.markdown"
+                usage.notes.append(why)
+                output["empty_reason"] = why
         if p.arguments.get("layout"):
             output["layout"] = [
                 {
@@ -419,6 +430,16 @@ class Service:
             content = text
         output["vlm"] = run.usage()
         return doc, output, content
+
+
+def empty_reason(doc: Document, usage: Usage) -> str:
+    """Why a task found nothing to say, from what the pages held and which stages were skipped."""
+    if not doc.pages:
+        return "no page was read"
+    if not doc.lines:
+        skipped = usage.skipped.get("detect") or usage.skipped.get("recognize")
+        return f"no text was found on the page(s) ({skipped})" if skipped else "no text was found"
+    return "the task found nothing matching the instruction in the recognised text"
 
 
 def _official_text(task: str, args: dict[str, Any]) -> str:
