@@ -8,6 +8,7 @@ given, with a type guessed from their words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -177,8 +178,10 @@ def fold_line(s: str) -> str:
     return s.lower().translate(CJK_VARIANTS)
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(s: str) -> str:
-    """Lower-case, width-folded, trailing separators dropped, spaces collapsed."""
+    """Lower-case, width-folded, trailing separators dropped, spaces collapsed (memoised: each
+    requested key and OCR line is folded once per extraction, not once per other key)."""
     t = unicodedata.normalize("NFKC", s).lower().translate(CJK_VARIANTS).strip()
     t = re.sub(r"[\s_]+", " ", t)
     return t.strip(" :：.。;；=#-–")
