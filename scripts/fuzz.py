@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             "--no-color",
         ]
         print("fuzz:", " ".join(run), flush=True)
-        rc = subprocess.call(run, env={**env, "SCHEMATHESIS_TELEMETRY": "false"})
+        # run in the temp dir: schemathesis keeps its crash cache in the working directory
+        rc = subprocess.call(run, env={**env, "SCHEMATHESIS_TELEMETRY": "false"}, cwd=tmp)
         alive = httpx.get(url + "/healthz", timeout=10).status_code == 200
         log_text = log_path.read_text(errors="replace")
         unhandled = log_text.count("unhandled error")

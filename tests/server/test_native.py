@@ -18,7 +18,7 @@ def _error(r: object, status: int, code: str) -> dict[str, object]:
     body = r.json()
     assert set(body) == {"error"}
     err = body["error"]
-    assert set(err) == {"code", "message", "source"}
+    assert {"code", "message", "source"} <= set(err) <= {"code", "message", "source", "param"}
     assert err["code"] == code
     assert isinstance(err["message"], str) and err["message"]
     assert r.headers["x-request-id"]
