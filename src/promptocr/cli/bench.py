@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 part = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
-                print(f"promptocr bench: error: cannot read {path}: {exc}", file=sys.stderr)
+                print(f"promptocr: error: cannot read {path}: {exc}", file=sys.stderr)
                 return EXIT_USAGE
             if not saved:
                 saved = part
@@ -127,10 +127,10 @@ def run(args: argparse.Namespace) -> int:
         _write_outputs(args, saved)
         return EXIT_OK
     if not args.datasets:
-        print("promptocr bench: error: give at least one DATASET_DIR", file=sys.stderr)
+        print("promptocr: error: give at least one DATASET_DIR", file=sys.stderr)
         return EXIT_USAGE
     if args.limit is not None and args.limit < 1:
-        print("promptocr bench: error: --limit must be at least 1", file=sys.stderr)
+        print("promptocr: error: --limit must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     try:
         # Checked before anything runs, so a missing module doesn't cost a whole run.
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
             k, n = _parse_shard(args.shard)
             datasets = [replace(d, samples=d.samples[k::n]) for d in datasets]
     except PromptOCRError as exc:
-        print(f"promptocr bench: error: {exc.message}", file=sys.stderr)
+        print(f"promptocr: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
 
     def progress(msg: str) -> None:
