@@ -34,10 +34,19 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "receipt": receipt,
         "report": synth.two_column_page().save(d / "report.png"),
+        "pdf": _write(
+            d / "two.pdf",
+            synth.pdf_from_images([synth.numbered_page(n).image for n in (1, 2)], dpi=100),
+        ),
         "batch": d / "batch",
         "empty": d / "empty",
         "root": d,
     }
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def test_prompt_prints_the_answer_and_json_prints_the_whole_result(
@@ -121,12 +130,13 @@ def test_prompt_outputs_into_a_folder_never_collide(docs: dict[str, Path], tmp_p
 
 
 def test_progress_bar_on_a_terminal_with_a_prompt(docs: dict[str, Path]) -> None:
-    code, stdout, tty = run_on_tty("read", str(docs["batch"]), "-p", EXTRACT)
+    code, stdout, tty = run_on_tty("read", str(docs["pdf"]), str(docs["receipt"]), "-p", "read")
     assert code == 0, tty
-    assert re.search(r"2/2 \[", tty) and "file" in tty, tty
-    assert "shop" in tty
+    assert re.search(r"3/3 \[", tty) and "page" in tty, tty  # pages, as the service reads them
+    assert "two.pdf" in tty and "receipt.png" in tty
     # the answers went to stdout, each under its file's header
-    assert stdout.decode().count("==> ") == 2 and stdout.decode().count('"13.50"') == 2
+    out = stdout.decode()
+    assert out.count("==> ") == 2 and "page number 2" in out and "13.50" in out
 
 
 def test_a_closed_pipe_ends_quietly(docs: dict[str, Path]) -> None:

@@ -66,7 +66,7 @@ several files:
   differ only in the extension (a.jpg, a.png) keep it: DIR/a.jpg.json, DIR/a.png.json.
 
 progress and errors:
-  A progress bar (pages, or files with -p) is drawn on stderr when stderr is a terminal
+  A progress bar (pages) is drawn on stderr when stderr is a terminal
   (never in pipes or logs; -q turns it off). Every error starts with 'promptocr: error:';
   a file that cannot be read gives one line 'promptocr: error: FILE: reason' and the other
   files are still read and written. A closed pipe (| head) ends the run quietly.
@@ -286,7 +286,7 @@ def run(args: argparse.Namespace) -> int:
     # tqdm draws only when stderr is a terminal (disable=None), so pipes and logs stay clean.
     bar = tqdm(
         total=len(files),
-        unit="file" if service is not None else "page",
+        unit="page",
         disable=True if args.quiet else None,
         file=sys.stderr,
         dynamic_ncols=True,
@@ -303,8 +303,7 @@ def run(args: argparse.Namespace) -> int:
         done += 1
         try:
             if service is not None:
-                item = answer_one(service, name, args, settings, fmt)
-                bar.update(1)
+                item = answer_one(service, name, args, settings, fmt, bar)
             else:
                 item = read_one(pipeline, name, args, settings, fmt, bar)
             text = render(item, fmt)
@@ -350,32 +349,59 @@ def read_one(
     fmt: str,
     bar: tqdm[Any],
 ) -> Item:
-    """OCR one file page by page (the bar counts pages); the layout Markdown when asked."""
+    """OCR one file a page at a time (decode, OCR, layout when asked, drop the pixels); the bar
+    counts pages."""
     options = ReadOptions(pages=args.pages, dpi=args.dpi, use_pdf_text=args.use_pdf_text)
     usage = Usage()
     with usage.stage("decode"):
-        pages = pipeline.load(name, options)
-    bar.total += max(len(pages) - 1, 0)
+        stream = pipeline.open(name, options)
+    bar.total += max(stream.count - 1, 0)
     bar.refresh()
-    doc = Document([], source=name)
-    for page in pages:
-        doc.pages.extend(pipeline.read_pages([page], usage, settings).pages)
+    doc = Document([], source=stream.source)
+    parsed = []
+    detector = None
+    if fmt == "markdown":
+        from promptocr.tasks.parse import finish_parse, layout_detector, parse_page
+
+        detector = layout_detector(pipeline)
+    for image in pipeline.iter_decoded(stream, usage):
+        page = pipeline.read_page(image, usage, settings)
+        doc.pages.append(page)
+        if detector is not None:
+            parsed.append(parse_page(image, page, detector, usage))
+        del image
         bar.update(1)
     item = Item(name, doc, usage)
-    if fmt == "markdown":
-        from promptocr.tasks.parse import parse_document
-
-        item.markdown = parse_document(pipeline, pages, doc, usage)
+    if detector is not None:
+        item.markdown = finish_parse(parsed, usage).markdown
     return item
 
 
 def answer_one(
-    service: Service, name: str, args: argparse.Namespace, settings: EngineSettings, fmt: str
+    service: Service,
+    name: str,
+    args: argparse.Namespace,
+    settings: EngineSettings,
+    fmt: str,
+    bar: tqdm[Any],
 ) -> Item:
-    """Run the prompt on one file; for --format markdown also the parse task's Markdown (the
-    OCR cache serves the pages a second time without recognising them again)."""
+    """Run the prompt on one file (the bar counts pages as the service reads them); for
+    --format markdown also the parse task's Markdown (the OCR cache serves the pages a second
+    time without recognising them again)."""
+    counted = 0
+
+    def on_page(page: Any, done: int, total: int) -> None:
+        nonlocal counted
+        if counted == 0:
+            bar.total += max(total - 1, 0)
+            bar.refresh()
+        counted += 1
+        bar.update(1)
+
     kw: dict[str, Any] = {"pages": args.pages, "dpi": args.dpi, "settings": settings}
-    result = service.run(name, args.prompt, **kw)
+    result = service.run(name, args.prompt, on_page=on_page, **kw)
+    if counted == 0:  # no page went through OCR (a vision-language engine read the file)
+        bar.update(1)
     item = Item(name, result.document, result.usage, result=result)
     if fmt == "markdown":
         if result.task == "parse" and "markdown" in result.output:
