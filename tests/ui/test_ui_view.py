@@ -310,3 +310,61 @@ def test_head_of_the_root_and_the_page(server: Any) -> None:
     ui = httpx.head(server.url + "/ui/")
     assert ui.status_code == 200 and ui.headers["content-type"].startswith("text/html")
     assert httpx.head(server.url + "/ui").status_code in (307, 308)
+
+
+def test_multi_page_pdf_follows_a_job_through_the_jobs_api(page: Any, server: Any) -> None:
+    """The page's side of the jobs contract (POST /v1/jobs -> 202, GET /v1/jobs/{id} with
+    pages_done/pages_total/eta_s, GET /v1/jobs/{id}/result?format=json). The jobs API is being
+    built in parallel, so this server has none: its answers are played by the browser's
+    request routing, and the result is a real /v1/ocr answer for the same PDF."""
+    pdf = pdf_from_images([numbered_page(n).image for n in (1, 2, 3)], dpi=100)
+    real = httpx.post(
+        server.url + "/v1/ocr",
+        files={"file": ("three.pdf", pdf, "application/pdf")},
+        data={"prompt": "Extract the text in the image.", "dpi": "100"},
+        timeout=120,
+    )
+    assert real.status_code == 200
+    polls = [
+        {"state": "queued", "pages_total": 3, "pages_done": 0, "eta_s": None, "errors": []},
+        {"state": "running", "pages_total": 3, "pages_done": 1, "eta_s": 4.2, "errors": []},
+        {"state": "running", "pages_total": 3, "pages_done": 2, "eta_s": 2.0, "errors": []},
+        {"state": "done", "pages_total": 3, "pages_done": 3, "eta_s": None, "errors": []},
+    ]
+    seen_posts: list[str] = []
+
+    def jobs(route: Any) -> None:
+        req = route.request
+        if req.method == "POST":
+            seen_posts.append(req.post_data_buffer.decode("latin-1"))
+            body = {"id": "job-1", "state": "queued", "pages_total": 3, "pages_done": 0}
+            route.fulfill(status=202, json=body)
+        elif req.url.endswith("/v1/jobs/job-1"):
+            route.fulfill(status=200, json={"id": "job-1", **polls.pop(0)})
+        else:
+            assert "format=json" in req.url
+            route.fulfill(status=200, json=real.json())
+
+    page.route("**/v1/jobs**", jobs)
+    page.set_input_files(
+        "#file", files=[{"name": "three.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    page.wait_for_selector("#pdf-pages:not([hidden])")
+    page.fill("#pages", "all")
+    page.select_option("#dpi", "100")
+    page.click('[data-task="read"]')
+    page.evaluate(
+        """() => { window.__seen = [];
+        new MutationObserver(() => window.__seen.push(document.getElementById('busy-text')
+          .textContent)).observe(document.getElementById('busy-text'),
+          {childList: true, characterData: true, subtree: true}); }"""
+    )
+    run_and_wait(page)
+    assert page.is_hidden("#error") and not polls
+    # the job was asked for with the same multipart fields as /v1/ocr
+    assert len(seen_posts) == 1 and 'name="prompt"' in seen_posts[0]
+    assert 'name="dpi"' in seen_posts[0] and 'filename="three.pdf"' in seen_posts[0]
+    seen = page.evaluate("window.__seen")
+    assert "Page 2 of 3 · about 4 s left" in seen and "Page 3 of 3 · about 2 s left" in seen
+    result = page.evaluate("promptocrUI.state.result")
+    assert result == real.json()

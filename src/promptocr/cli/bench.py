@@ -99,6 +99,19 @@ def _extra(
     return "\n".join(parts)
 
 
+def portable(arg: str) -> str:
+    """An absolute path in the recorded command, made relative to the working directory when
+    it is near it (`/work/shared/data/sroie` run from /work/main -> `../shared/data/sroie`), so
+    the report names no one machine's layout."""
+    if not os.path.isabs(arg):
+        return arg
+    try:
+        rel = os.path.relpath(arg)
+    except ValueError:  # another drive (Windows)
+        return arg
+    return rel if not rel.startswith(os.pardir + os.sep + os.pardir) else arg
+
+
 def run(args: argparse.Namespace) -> int:
     from promptocr.bench.datasets import load_dataset
     from promptocr.bench.runner import machine, parse_engines, run_dataset
@@ -153,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     log = args.log.open("a", encoding="utf-8") if args.log else None
     report: dict[str, Any] = {
         "machine": machine(),
-        "command": "promptocr bench " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+        "command": "promptocr bench " + " ".join(shlex.quote(portable(a)) for a in sys.argv[2:])
         if len(sys.argv) > 1 and sys.argv[1] == "bench"
         else "promptocr bench",
         "datasets": [],
