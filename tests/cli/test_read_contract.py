@@ -77,6 +77,16 @@ def test_prompt_prints_the_answer_and_json_prints_the_whole_result(
     assert all(r["output"]["fields"]["total"] == "13.50" for r in rows)
 
 
+def test_an_empty_answer_says_why(tmp_path: Path) -> None:
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (400, 300), "white").save(blank)
+    proc = run_cli("read", str(blank), "-p", "read the text")
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert proc.stderr.startswith(f"promptocr: {blank}: empty answer: ")
+
+
 def test_markdown_is_the_layout_markdown_with_and_without_a_prompt(
     docs: dict[str, Path],
 ) -> None:

@@ -69,7 +69,8 @@ progress and errors:
   A progress bar (pages) is drawn on stderr when stderr is a terminal
   (never in pipes or logs; -q turns it off). Every error starts with 'promptocr: error:';
   a file that cannot be read gives one line 'promptocr: error: FILE: reason' and the other
-  files are still read and written. A closed pipe (| head) ends the run quietly.
+  files are still read and written. An empty answer is no error: stderr says why
+  ('promptocr: FILE: empty answer: reason'). A closed pipe (| head) ends the run quietly.
 
 exit codes:
   0 every file was read, 1 some files failed (the others were written),
@@ -307,6 +308,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 item = read_one(pipeline, name, args, settings, fmt, bar)
             text = render(item, fmt)
+            why = item.result.empty_reason if item.result is not None else None
+            if fmt == "answer" and why:  # an empty answer says why (on stderr: not an error)
+                tqdm.write(f"promptocr: {name}: empty answer: {why}", file=sys.stderr)
             if bases:
                 Path(f"{bases[done - 1]}.{extension(item, fmt)}").write_text(text, encoding="utf-8")
             else:

@@ -1440,7 +1440,8 @@
     if (isExtract) renderFields();
     if (isParse) renderMarkdown(resultMarkdown(r));
     var text = resultText(r);
-    $("text-view").textContent = text || t("noText");
+    // An empty answer says why (the server's `empty_reason`).
+    $("text-view").textContent = text || (typeof r.empty_reason === "string" && r.empty_reason) || t("noText");
     $("text-view").classList.toggle("empty", !text);
     renderJson();
     renderRunView();
