@@ -83,8 +83,8 @@ def test_each_format_to_stdout(files: dict[str, Path], fmt: str) -> None:
     out = proc.stdout
     if fmt == "text":
         assert out == "Hello <world> & friends\nSecond line 42\n"
-    elif fmt == "markdown":
-        assert out == "Hello \\<world\\> & friends  \nSecond line 42\n"
+    elif fmt == "markdown":  # the layout Markdown (parse task): a paragraph, nothing escaped
+        assert out == "Hello <world> & friends Second line 42\n"
     elif fmt == "hocr":
         root = ET.fromstring(out)
         words = [e.text for e in root.iter() if e.get("class") == "ocrx_word"]
@@ -119,9 +119,9 @@ def test_pages_on_multi_page_pdf_and_tiff_into_a_directory(
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-    # same stem twice: the second file gets a suffix instead of overwriting the first
-    assert sorted(p.name for p in out.iterdir()) == ["scan-2.json", "scan.json"]
-    for name in ("scan.json", "scan-2.json"):
+    # same stem twice: both keep their extension instead of one overwriting the other
+    assert sorted(p.name for p in out.iterdir()) == ["scan.pdf.json", "scan.tiff.json"]
+    for name in ("scan.pdf.json", "scan.tiff.json"):
         doc = json.loads((out / name).read_text())["document"]
         assert [p["index"] for p in doc["pages"]] == [1, 2]
         assert "page number 2" in doc["pages"][0]["text"]
@@ -268,7 +268,7 @@ def test_every_kind_of_bad_input_in_one_batch(files: dict[str, Path], tmp_path: 
             synth.write_pdf([synth.PdfPage()], user_password="pw"),
             "PDF is encrypted (password protected)",
         ),
-        "folder": (None, "is a directory"),
+        "folder": (None, "folder holds no image or PDF files"),
         "missing.png": (None, "file not found"),
     }
     buf = io.BytesIO()

@@ -58,7 +58,10 @@ def run_and_wait(pg: Any) -> None:
 
 
 def shown_json(pg: Any) -> dict[str, Any]:
+    """The whole response as the JSON tab shows it (behind its "full response" toggle)."""
     pg.click('.tab[data-tab="json"]')
+    if pg.get_attribute("#json-full", "aria-pressed") != "true":
+        pg.click("#json-full")
     data: dict[str, Any] = json.loads(pg.inner_text("#json-view"))
     return data
 
@@ -98,7 +101,9 @@ def test_spot_boxes_show_text_and_confidence_on_hover(page: Any, shots: Path) ->
     assert "text coordinates" in page.input_value("#prompt")
     run_and_wait(page)
     assert page.is_hidden("#error")
-    assert page.inner_text("#summary .badge.task") == "spot"
+    # the task badge is in the page's language; the task's own name is kept as an attribute
+    assert page.inner_text("#summary .badge.task") == "Text + boxes"
+    assert page.get_attribute("#summary .badge.task", "data-task") == "spot"
     data = shown_json(page)
     lines = [ln for b in data["document"]["pages"][0]["blocks"] for ln in b["lines"]]
     assert lines, "no line found on the street sign"
@@ -130,7 +135,11 @@ def test_extract_fields_from_the_id_card_example(page: Any, shots: Path) -> None
     assert "'公民身份号码'" in prompt and prompt.startswith("Extract the content of the fields:")
     run_and_wait(page)
     assert page.is_hidden("#error")
+    # The answer first: the Fields tab is the one open after an extraction.
+    assert page.get_attribute('.tab[data-tab="fields"]', "aria-selected") == "true"
+    snap(page, shots / "ui_fields.png")
     # Value boxes labelled with the field name are drawn over the card.
+    page.click('.tab[data-tab="page"]')
     tags = page.locator("#overlay .field-tag text")
     labels = {tags.nth(i).inner_html() for i in range(tags.count())}
     assert {"姓名", "公民身份号码"} <= labels
@@ -143,8 +152,11 @@ def test_extract_fields_from_the_id_card_example(page: Any, shots: Path) -> None
     page.click('.tab[data-tab="fields"]')
     row = page.locator('#fields-view tr[data-field="公民身份号码"]')
     assert row.locator(".fvalue").inner_text() == "110108199003071238"
-    assert "valid" in row.locator(".check").inner_text()
-    assert page.locator('#fields-view tr[data-field="姓名"] .fvalue').inner_text() == "李明华"
+    assert row.locator(".check").inner_text() == "✓ ID number check digit"
+    name = page.locator('#fields-view tr[data-field="姓名"]')
+    assert name.locator(".fvalue").inner_text() == "李明华"
+    # A name has no check behind it: no badge (the server says valid=true: it was found).
+    assert name.locator(".check").inner_text() == ""
     data = shown_json(page)
     assert data["task"] == "extract"
     assert data["output"]["fields"]["公民身份号码"] == "110108199003071238"

@@ -99,6 +99,19 @@ def _extra(
     return "\n".join(parts)
 
 
+def portable(arg: str) -> str:
+    """An absolute path in the recorded command, made relative to the working directory when
+    it is near it (`/work/shared/data/sroie` run from /work/main -> `../shared/data/sroie`), so
+    the report names no one machine's layout."""
+    if not os.path.isabs(arg):
+        return arg
+    try:
+        rel = os.path.relpath(arg)
+    except ValueError:  # another drive (Windows)
+        return arg
+    return rel if not rel.startswith(os.pardir + os.sep + os.pardir) else arg
+
+
 def run(args: argparse.Namespace) -> int:
     from promptocr.bench.datasets import load_dataset
     from promptocr.bench.runner import machine, parse_engines, run_dataset
@@ -110,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 part = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
-                print(f"promptocr bench: error: cannot read {path}: {exc}", file=sys.stderr)
+                print(f"promptocr: error: cannot read {path}: {exc}", file=sys.stderr)
                 return EXIT_USAGE
             if not saved:
                 saved = part
@@ -127,10 +140,10 @@ def run(args: argparse.Namespace) -> int:
         _write_outputs(args, saved)
         return EXIT_OK
     if not args.datasets:
-        print("promptocr bench: error: give at least one DATASET_DIR", file=sys.stderr)
+        print("promptocr: error: give at least one DATASET_DIR", file=sys.stderr)
         return EXIT_USAGE
     if args.limit is not None and args.limit < 1:
-        print("promptocr bench: error: --limit must be at least 1", file=sys.stderr)
+        print("promptocr: error: --limit must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     try:
         # Checked before anything runs, so a missing module doesn't cost a whole run.
@@ -143,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
             k, n = _parse_shard(args.shard)
             datasets = [replace(d, samples=d.samples[k::n]) for d in datasets]
     except PromptOCRError as exc:
-        print(f"promptocr bench: error: {exc.message}", file=sys.stderr)
+        print(f"promptocr: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
 
     def progress(msg: str) -> None:
@@ -153,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     log = args.log.open("a", encoding="utf-8") if args.log else None
     report: dict[str, Any] = {
         "machine": machine(),
-        "command": "promptocr bench " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+        "command": "promptocr bench " + " ".join(shlex.quote(portable(a)) for a in sys.argv[2:])
         if len(sys.argv) > 1 and sys.argv[1] == "bench"
         else "promptocr bench",
         "datasets": [],

@@ -1,17 +1,25 @@
-"""`promptocr read FILE...`: OCR files into JSON, text, Markdown, hOCR or ALTO."""
+"""`promptocr read FILE...`: OCR files (or answer a prompt about them) into JSON, text, Markdown,
+hOCR or ALTO.
+
+Structure, for whoever adds a format or a mode: FILE arguments are expanded (cli/inputs.py), each
+file becomes an `Item` (the document, its usage and, with -p, the task's Result), `render` turns
+an Item into the text of one format, and `run` writes it to stdout or to DIR. A new format is a
+row in FORMATS, a branch in `render` and, when it needs more than the document, a field on Item.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
+from promptocr.cli.inputs import expand_inputs, output_bases
+from promptocr.document.export import to_alto, to_hocr, to_text
 from promptocr.document.model import Document
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
 from promptocr.engines.runtime import PRECISIONS, RUNTIMES, limit_malloc_arenas
@@ -21,44 +29,75 @@ from promptocr.errors import PromptOCRError
 from promptocr.inputs.loader import InputLimits
 from promptocr.pipeline import OCRPipeline, ReadOptions
 
-# format -> file extension written with -o DIR
-FORMATS = {"json": "json", "text": "txt", "markdown": "md", "hocr": "hocr", "alto": "alto.xml"}
+if TYPE_CHECKING:
+    from promptocr.tasks import Result, Service
+
+# format -> file extension written with -o DIR ("answer" depends on the task: ANSWER_EXTENSIONS)
+FORMATS = {
+    "answer": "txt",
+    "json": "json",
+    "text": "txt",
+    "markdown": "md",
+    "hocr": "hocr",
+    "alto": "alto.xml",
+}
+ANSWER_EXTENSIONS = {"extract": "json", "parse": "md", "spot": "json"}
+PARSE_TASK_TYPE = "doc_parse"  # the task type whose answer is the layout-aware Markdown
 
 
 EPILOG = """\
-output:
-  With one FILE the result goes to stdout. With several, json is written as one JSON object
-  per line (JSON Lines) and text/markdown get a '==> FILE <==' header before each file;
-  hocr and alto need -o DIR. With -o DIR each input gives DIR/<name>.<ext>
-  (.json, .txt, .md, .hocr, .alto.xml).
+what is printed:
+  Without -p the default is json: {"document": ..., "usage": ...}.
+  With -p PROMPT the default is the answer alone, exactly the `content` an OpenAI client gets
+  from /v1/chat/completions: the fields as JSON for an extraction, Markdown for a parse, the
+  text for a read. --format json prints the whole task result (task, plan, output, content,
+  document, usage) instead.
+  --format markdown is the layout-aware Markdown of the page (headings, paragraphs, tables in
+  reading order; the `parse` task) with or without -p. --format text is the plain text, hocr
+  and alto the positioned words.
+
+several files:
+  FILE may be a folder (searched recursively; only image and PDF files in it are read) or a
+  glob pattern ('scans/**/*.png' works even where the shell does not expand it); files are
+  read in sorted order. json prints one compact JSON object per line (JSON Lines); the other
+  formats print a '==> FILE <==' header before each file; hocr and alto need -o DIR.
+  With -o DIR each input gives DIR/<name>.<ext> (.json, .txt, .md, .hocr, .alto.xml; an
+  answer is .json for an extraction, .md for a parse, .txt otherwise). Inputs whose names
+  differ only in the extension (a.jpg, a.png) keep it: DIR/a.jpg.json, DIR/a.png.json.
 
 progress and errors:
-  A progress bar is drawn on stderr when stderr is a terminal (never in pipes or logs; -q
-  turns it off). Each file that cannot be read gives one line on stderr:
-  'promptocr: error: FILE: reason'; the other files are still read and written.
+  A progress bar (pages) is drawn on stderr when stderr is a terminal
+  (never in pipes or logs; -q turns it off). Every error starts with 'promptocr: error:';
+  a file that cannot be read gives one line 'promptocr: error: FILE: reason' and the other
+  files are still read and written. An empty answer is no error: stderr says why
+  ('promptocr: FILE: empty answer: reason'). A closed pipe (| head) ends the run quietly.
 
 exit codes:
   0 every file was read, 1 some files failed (the others were written),
-  2 usage error (bad option), 3 every file failed.
+  2 usage error (bad option, -o naming a file, a prompt that maps to no task),
+  3 every file failed.
 """
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "read",
-        help="read text from images or PDFs",
+        help="read text from images or PDFs, or answer a prompt about them",
         description="Read text from images (PNG, JPEG, WebP, BMP, GIF, TIFF) or PDFs on the "
-        "embedded CPU engine and print or save the result.",
+        "embedded CPU engine, or run an instruction (-p) on them, and print or save the result.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="image or PDF files")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="image or PDF files, folders or glob patterns"
+    )
     p.add_argument(
         "-f",
         "--format",
         choices=list(FORMATS),
-        default="json",
-        help="output format (default json): json, text, markdown, hocr (hOCR 1.2), alto (ALTO 4)",
+        default=None,
+        help="output format: answer (the default with -p), json (the default without), "
+        "text, markdown (layout-aware), hocr (hOCR 1.2), alto (ALTO 4)",
     )
     p.add_argument(
         "--pages", metavar="RANGE", help="pages to read, 1-based, e.g. '1-3,5' (default: all)"
@@ -69,8 +108,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "-p",
         "--prompt",
-        help="an instruction, e.g. '提取姓名、性别、身份证号' or 'extract the total'; prints the "
-        "task's Result JSON (plan, output, content, usage, document)",
+        help="an instruction, e.g. '提取姓名、性别、身份证号' or 'extract the total'; prints "
+        "the answer (--format json: the whole result)",
     )
     p.add_argument("--dpi", type=int, default=200, help="PDF rendering resolution (default 200)")
     p.add_argument(
@@ -125,17 +164,46 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def render(doc: Document, usage: Usage, fmt: str) -> str:
+@dataclass
+class Item:
+    """What one input gave: everything a format may print."""
+
+    name: str
+    document: Document
+    usage: Usage
+    result: Result | None = None  # with -p
+    markdown: str | None = None  # the layout-aware Markdown, made only for --format markdown
+
+
+def render(item: Item, fmt: str) -> str:
+    """The text of one format for one input (json: one compact line)."""
+    if fmt == "answer":
+        assert item.result is not None  # run() refuses --format answer without -p
+        return _line(item.result.content)
     if fmt == "json":
-        payload = {"document": doc.to_dict(), "usage": usage.to_dict()}
-        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        payload = (
+            item.result.to_dict()
+            if item.result is not None
+            else {"document": item.document.to_dict(), "usage": item.usage.to_dict()}
+        )
+        return json.dumps(payload, ensure_ascii=False) + "\n"
     if fmt == "text":
-        return to_text(doc)
+        return to_text(item.document)
     if fmt == "markdown":
-        return to_markdown(doc)
+        return _line(item.markdown or "")
     if fmt == "hocr":
-        return to_hocr(doc)
-    return to_alto(doc)
+        return to_hocr(item.document)
+    return to_alto(item.document)
+
+
+def extension(item: Item, fmt: str) -> str:
+    if fmt == "answer" and item.result is not None:
+        return ANSWER_EXTENSIONS.get(item.result.task, "txt")
+    return FORMATS[fmt]
+
+
+def _line(text: str) -> str:
+    return text if not text or text.endswith("\n") else text + "\n"
 
 
 def make_pipeline(args: argparse.Namespace) -> tuple[OCRPipeline, EngineSettings]:
@@ -159,85 +227,106 @@ def make_pipeline(args: argparse.Namespace) -> tuple[OCRPipeline, EngineSettings
     return OCRPipeline(EmbeddedEngine(settings, session), limits), settings
 
 
-def output_paths(files: list[str], out_dir: Path, fmt: str) -> list[Path]:
-    """DIR/<stem>.<ext> per input; inputs with the same stem get -2, -3 ... suffixes."""
-    used: set[str] = set()
-    paths: list[Path] = []
-    for name in files:
-        stem = Path(name).stem or "input"
-        candidate, n = stem, 1
-        while candidate in used:
-            n += 1
-            candidate = f"{stem}-{n}"
-        used.add(candidate)
-        paths.append(out_dir / f"{candidate}.{FORMATS[fmt]}")
-    return paths
+def usage_error(message: str) -> int:
+    from promptocr.cli.main import EXIT_USAGE
+
+    sys.stderr.write(f"promptocr: error: {message}\n")
+    return EXIT_USAGE
+
+
+def check_arguments(args: argparse.Namespace) -> str | None:
+    """The usage error in `args` (after argparse's own checks), or None."""
+    if args.format == "answer" and args.prompt is None:
+        return "--format answer needs -p PROMPT (without it there is no question to answer)"
+    if args.dpi is not None and not 18 <= args.dpi <= 1200:
+        return "--dpi must be between 18 and 1200"
+    out = args.output_dir
+    if out is not None and out.exists() and not out.is_dir():
+        return f"-o {out}: exists and is not a folder (give a folder to write into)"
+    if args.prompt is not None:
+        from promptocr.tasks import plan
+
+        try:
+            plan(args.prompt)
+        except PromptOCRError as exc:  # the same for every file: say it once, read nothing
+            return f"-p: {exc.message}"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
-    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL
 
-    limit_malloc_arenas(2)  # as `serve` does by default: bounds RSS with the runtimes' threads
-    several = len(args.files) > 1
-    if several and not args.output_dir and args.format in ("hocr", "alto"):
-        sys.stderr.write(
-            f"promptocr read: error: --format {args.format} with several files needs -o DIR\n"
-        )
-        return EXIT_USAGE
-    if args.dpi is not None and not 18 <= args.dpi <= 1200:
-        sys.stderr.write("promptocr read: error: --dpi must be between 18 and 1200\n")
-        return EXIT_USAGE
-    pipeline, settings = make_pipeline(args)
-    if getattr(args, "prompt", None) is not None:
-        return run_prompt(args, pipeline, settings)
-    options = ReadOptions(pages=args.pages, dpi=args.dpi, use_pdf_text=args.use_pdf_text)
-    targets: list[Path] | None = None
+    fmt: str = args.format or ("answer" if args.prompt is not None else "json")
+    problem = check_arguments(args)
+    if problem:
+        return usage_error(problem)
+    inputs = expand_inputs(args.files)
+    files = [i.path for i in inputs if i.error is None]
+    several = len(files) > 1
+    if several and not args.output_dir and fmt in ("hocr", "alto"):
+        return usage_error(f"--format {fmt} with several files needs -o DIR")
+    if not files:  # nothing to read: say why for each argument
+        for i in inputs:
+            sys.stderr.write(f"promptocr: error: {i.path}: {i.error}\n")
+        return EXIT_ALL_FAILED
+    bases: list[Path] = []  # with -o: one per file, in order
     if args.output_dir:
         try:
             args.output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            sys.stderr.write(
-                f"promptocr read: error: cannot create {args.output_dir} ({exc.strerror})\n"
-            )
-            return EXIT_USAGE
-        targets = output_paths(args.files, args.output_dir, args.format)
-    failures = 0
+            return usage_error(f"cannot create {args.output_dir} ({exc.strerror or exc})")
+        bases = output_bases(files, args.output_dir)
+
+    limit_malloc_arenas(2)  # as `serve` does by default: bounds RSS with the runtimes' threads
+    pipeline, settings = make_pipeline(args)
+    service: Service | None = None
+    if args.prompt is not None:
+        from promptocr.tasks import Service
+
+        service = Service(pipeline)
     # tqdm draws only when stderr is a terminal (disable=None), so pipes and logs stay clean.
     bar = tqdm(
-        total=len(args.files),
+        total=len(files),
         unit="page",
         disable=True if args.quiet else None,
         file=sys.stderr,
         dynamic_ncols=True,
     )
-    for n, name in enumerate(args.files):
+    failures = 0
+    done = 0
+    for entry in inputs:
+        name = entry.path
+        if entry.error is not None:
+            failures += 1
+            tqdm.write(f"promptocr: error: {name}: {entry.error}", file=sys.stderr)
+            continue
         bar.set_postfix_str(Path(name).name, refresh=False)
+        done += 1
         try:
-            usage = Usage()
-            with usage.stage("decode"):
-                pages = pipeline.load(name, options)
-            bar.total += max(len(pages) - 1, 0)
-            bar.refresh()
-            doc = Document([], source=name)
-            for page in pages:
-                doc.pages.extend(pipeline.read_pages([page], usage, settings).pages)
-                bar.update(1)
-            if args.format == "json" and several and targets is None:
-                payload = {"document": doc.to_dict(), "usage": usage.to_dict()}
-                text = json.dumps(payload, ensure_ascii=False) + "\n"
+            if service is not None:
+                item = answer_one(service, name, args, settings, fmt, bar)
             else:
-                text = render(doc, usage, args.format)
-            if targets is not None:
-                targets[n].write_text(text, encoding="utf-8")
+                item = read_one(pipeline, name, args, settings, fmt, bar)
+            text = render(item, fmt)
+            why = item.result.empty_reason if item.result is not None else None
+            if fmt == "answer" and why:  # an empty answer says why (on stderr: not an error)
+                tqdm.write(f"promptocr: {name}: empty answer: {why}", file=sys.stderr)
+            if bases:
+                Path(f"{bases[done - 1]}.{extension(item, fmt)}").write_text(text, encoding="utf-8")
             else:
-                if several and args.format in ("text", "markdown"):
-                    text = f"==> {name} <==\n{text}" + ("\n" if n < len(args.files) - 1 else "")
+                if several and fmt != "json":
+                    text = f"==> {name} <==\n{text}" + ("\n" if done < len(files) else "")
                 sys.stdout.write(text)
                 sys.stdout.flush()
         except PromptOCRError as exc:
             failures += 1
             bar.update(1)
-            tqdm.write(f"promptocr: error: {exc}", file=sys.stderr)
+            message = str(exc) if exc.source else f"{name}: {exc}"
+            tqdm.write(f"promptocr: error: {message}", file=sys.stderr)
+            if exc.details:
+                tqdm.write(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), sys.stderr)
+        except BrokenPipeError:
+            raise  # the reader went away: cli.main ends the run quietly
         except OSError as exc:  # writing the output failed
             failures += 1
             bar.update(1)
@@ -253,34 +342,74 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     if failures == 0:
         return EXIT_OK
-    return EXIT_ALL_FAILED if failures == len(args.files) else EXIT_PARTIAL
+    return EXIT_ALL_FAILED if failures == len(inputs) else EXIT_PARTIAL
 
 
-def run_prompt(args: argparse.Namespace, pipeline: OCRPipeline, settings: EngineSettings) -> int:
-    """`promptocr read FILE -p PROMPT`: run the instruction and print each Result as JSON."""
-    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL
-    from promptocr.tasks import Service
+def read_one(
+    pipeline: OCRPipeline,
+    name: str,
+    args: argparse.Namespace,
+    settings: EngineSettings,
+    fmt: str,
+    bar: tqdm[Any],
+) -> Item:
+    """OCR one file a page at a time (decode, OCR, layout when asked, drop the pixels); the bar
+    counts pages."""
+    options = ReadOptions(pages=args.pages, dpi=args.dpi, use_pdf_text=args.use_pdf_text)
+    usage = Usage()
+    with usage.stage("decode"):
+        stream = pipeline.open(name, options)
+    bar.total += max(stream.count - 1, 0)
+    bar.refresh()
+    doc = Document([], source=stream.source)
+    parsed = []
+    detector = None
+    if fmt == "markdown":
+        from promptocr.tasks.parse import finish_parse, layout_detector, parse_page
 
-    service = Service(pipeline)
-    failures = 0
-    for name in args.files:
-        try:
-            result = service.run(
-                name, args.prompt, pages=args.pages, dpi=args.dpi, settings=settings
-            )
-        except PromptOCRError as exc:
-            failures += 1
-            print(f"promptocr: error: {exc}", file=sys.stderr)
-            if exc.details:
-                print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), file=sys.stderr)
-            continue
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        if args.output_dir:
-            args.output_dir.mkdir(parents=True, exist_ok=True)
-            (args.output_dir / f"{Path(name).stem}.json").write_text(text, encoding="utf-8")
+        detector = layout_detector(pipeline)
+    for image in pipeline.iter_decoded(stream, usage):
+        page = pipeline.read_page(image, usage, settings)
+        doc.pages.append(page)
+        if detector is not None:
+            parsed.append(parse_page(image, page, detector, usage))
+        del image
+        bar.update(1)
+    item = Item(name, doc, usage)
+    if detector is not None:
+        item.markdown = finish_parse(parsed, usage).markdown
+    return item
+
+
+def answer_one(
+    service: Service,
+    name: str,
+    args: argparse.Namespace,
+    settings: EngineSettings,
+    fmt: str,
+    bar: tqdm[Any],
+) -> Item:
+    """Run the prompt on one file (the bar counts pages as the service reads them); for
+    --format markdown also the parse task's Markdown (the OCR cache serves the pages a second
+    time without recognising them again)."""
+    counted = 0
+
+    def on_page(page: Any, done: int, total: int) -> None:
+        nonlocal counted
+        if counted == 0:
+            bar.total += max(total - 1, 0)
+            bar.refresh()
+        counted += 1
+        bar.update(1)
+
+    kw: dict[str, Any] = {"pages": args.pages, "dpi": args.dpi, "settings": settings}
+    result = service.run(name, args.prompt, on_page=on_page, **kw)
+    if counted == 0:  # no page went through OCR (a vision-language engine read the file)
+        bar.update(1)
+    item = Item(name, result.document, result.usage, result=result)
+    if fmt == "markdown":
+        if result.task == "parse" and "markdown" in result.output:
+            item.markdown = str(result.output["markdown"])
         else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-    if failures == 0:
-        return EXIT_OK
-    return EXIT_ALL_FAILED if failures == len(args.files) else EXIT_PARTIAL
+            item.markdown = service.run(name, "", task_type=PARSE_TASK_TYPE, **kw).content
+    return item

@@ -141,13 +141,15 @@ def mount_ui(
 
     app.include_router(router)
 
-    @app.get("/ui", include_in_schema=False)
+    # GET and HEAD: a probe or `curl -I` of the page must not get 405 (StaticFiles below
+    # answers HEAD for /ui/ itself).
+    @app.api_route("/ui", methods=["GET", "HEAD"], include_in_schema=False)
     def ui_no_slash() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
     if not any(getattr(r, "path", None) == "/" for r in app.router.routes):
 
-        @app.get("/", include_in_schema=False)
+        @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/ui/")
 

@@ -11,7 +11,7 @@
       apiKeyLabel: "API key (sent as Authorization: Bearer; stored in this browser only)",
       apiKeyPlaceholder: "Leave empty when the server has no auth",
       save: "Save", clear: "Clear", saved: "Saved",
-      inputTitle: "Document", dropMain: "Drop an image or PDF here",
+      inputTitle: "Document",
       dropHint: "or click to choose · paste with Ctrl+V", remove: "Remove",
       pagesLabel: "Pages", pageOf: "of {n}", pagesHint: "e.g. 1-3,5 or all",
       examples: "Examples", taskTitle: "Task",
@@ -20,7 +20,7 @@
       customPlaceholder: "Write any instruction, e.g. “What is the total amount?”",
       run: "Run", cancel: "Cancel", resultTitle: "Result",
       tabPage: "Page", tabFields: "Fields", tabMarkdown: "Markdown", tabText: "Text",
-      tabJson: "JSON", tabRun: "Plan & timings", download: "Download", dlText: "Text",
+      tabJson: "JSON", tabRun: "Plan & timings", download: "Download",
       tabLines: "Lines", box: "Box (x0, y0, x1, y1)", wireFormat: "HunyuanOCR output format",
       placeholder: "Choose a document or an example to begin.",
       noPreview: "No preview: the file could not be decoded.",
@@ -31,7 +31,7 @@
       layerLines: "Lines", layerBlocks: "Layout blocks", layerFields: "Field values",
       layerSubtitles: "Subtitles", subtitle: "subtitle",
       uploading: "Uploading… {p}%", working: "Working… {s} s", rendering: "Rendering page…",
-      lines: "{n} lines", fieldsFound: "{n}/{m} fields found", conf: "confidence",
+      lines: "{n} lines", line1: "1 line", fieldsFound: "{n}/{m} fields found", conf: "confidence",
       seconds: "{s} s", page: "Page {i} of {n}",
       field: "Field", value: "Value", check: "Check", notFound: "not found",
       valid: "valid", invalid: "invalid", normalized: "normalised value",
@@ -66,6 +66,45 @@
       err_server_hint: "The error was logged on the server. Try again, or try another file.",
       err_generic: "The request failed", err_generic_hint: "",
       cancelled: "Cancelled.", recognisedText: "Text recognised on the CPU",
+      dropMain: "Drop images or PDFs here", prevPage: "Previous page", nextPage: "Next page",
+      dpiLabel: "DPI", dpiHint: "PDF rendering resolution", language: "Language",
+      zoomIn: "Zoom in", zoomOut: "Zoom out", fitWidth: "Fit width", fitPage: "Fit page",
+      sideBySide: "Side by side", fullscreen: "Full screen", exitFullscreen: "Exit full screen",
+      copyJson: "Copy JSON", dlFieldsJson: "Download JSON", dlFieldsCsv: "Download CSV",
+      showFull: "Show the full response", showOutput: "Show the answer only",
+      jsonOutput: "The answer (output). The full response also has the plan, the document and the timings.",
+      jsonFull: "The full response: task, plan, output, content, document and usage.",
+      dlAnswer: "Answer", dlJson: "Full response (JSON)", dlMarkdown: "Page Markdown", dlText: "Page text",
+      task_formula: "Formula", task_chart: "Chart", task_vqa: "Question",
+      noCheck: "no check for this kind of field", checkFailed: "check failed",
+      check_cn_id: "ID number check digit", check_mrz: "passport check digit",
+      check_date: "a real calendar date", check_amount: "reads as an amount",
+      check_phone: "phone number format", check_email: "email address format",
+      check_sex: "male or female",
+      matched_free: "Understood from the wording of the instruction",
+      matched_empty: "Empty instruction: all the text is read",
+      matched_official: "The official HunyuanOCR prompt “{id}”",
+      cacheFacts: "{misses} read · {hits} reused from the cache",
+      stageRuns: "runs", stageSkips: "not needed",
+      batchTitle: "{n} files", batchDone: "{done} of {n} done",
+      st_queued: "waiting", st_running: "running", st_done: "done", st_failed: "failed",
+      pageProgress: "Page {k} of {n}…", pageProgressEta: "Page {k} of {n} · about {eta} s left",
+      noLines: "No text on this page.", blockKind: "{kind}",
+      argNames: { fields: "Fields", document_type: "Document type", format: "Output format",
+        output_format: "Output format", pages: "Pages", target: "Target", layout: "Layout regions",
+        drop_headers_footers: "Leave out headers and footers", all_pairs: "Every label and value",
+        target_language: "Into", language: "Language" },
+      stageNames: { decode: "Open the file", ocr: "Find and read text", detect: "Find text lines",
+        recognize: "Read text lines", layout: "Page layout", markdown: "Build Markdown",
+        fields: "Find the fields", subtitles: "Subtitle band", spotting_format: "HunyuanOCR box format",
+        vlm: "Language model", blank_check: "Blank page check", crop: "Cut out lines",
+        line_orientation: "Upside-down lines", page_orientation: "Page rotation",
+        reading_order: "Reading order", table_structure: "Table structure" },
+      stageWhy: { decode: "decode the image or PDF pages", ocr: "detect and recognise the text lines",
+        layout: "find titles, tables, figures, headers and footers", markdown: "build Markdown (tables as HTML)",
+        fields: "find the named fields and check the values that can be checked",
+        subtitles: "keep the lines in the bottom band", spotting_format: "write the lines in HunyuanOCR's box format",
+        vlm: "needs a vision-language engine" },
       langNames: { English: "English", Chinese: "Chinese", Japanese: "Japanese", Korean: "Korean",
         French: "French", German: "German", Spanish: "Spanish", Russian: "Russian", Arabic: "Arabic" }
     },
@@ -75,7 +114,7 @@
       apiKeyLabel: "API 密钥（以 Authorization: Bearer 发送，仅保存在本浏览器）",
       apiKeyPlaceholder: "服务器未开启认证时留空",
       save: "保存", clear: "清除", saved: "已保存",
-      inputTitle: "文档", dropMain: "将图片或 PDF 拖放到这里",
+      inputTitle: "文档",
       dropHint: "或点击选择文件 · 可用 Ctrl+V 粘贴", remove: "移除",
       pagesLabel: "页码", pageOf: "共 {n} 页", pagesHint: "如 1-3,5 或 all",
       examples: "示例", taskTitle: "任务",
@@ -84,7 +123,7 @@
       customPlaceholder: "输入任意指令，例如“这张发票的总金额是多少？”",
       run: "运行", cancel: "取消", resultTitle: "结果",
       tabPage: "页面", tabFields: "字段", tabMarkdown: "Markdown", tabText: "文本",
-      tabJson: "JSON", tabRun: "执行计划与耗时", download: "下载", dlText: "文本",
+      tabJson: "JSON", tabRun: "执行计划与耗时", download: "下载",
       tabLines: "文本行", box: "坐标 (x0, y0, x1, y1)", wireFormat: "HunyuanOCR 输出格式",
       placeholder: "请选择文档或示例开始。",
       noPreview: "无法预览：文件无法解码。",
@@ -95,7 +134,7 @@
       layerLines: "文本行", layerBlocks: "版面区块", layerFields: "字段值",
       layerSubtitles: "字幕", subtitle: "字幕",
       uploading: "上传中… {p}%", working: "处理中… {s} 秒", rendering: "正在渲染页面…",
-      lines: "{n} 行", fieldsFound: "找到 {n}/{m} 个字段", conf: "置信度",
+      lines: "{n} 行", line1: "1 行", fieldsFound: "找到 {n}/{m} 个字段", conf: "置信度",
       seconds: "{s} 秒", page: "第 {i} 页，共 {n} 页",
       field: "字段", value: "值", check: "校验", notFound: "未找到",
       valid: "有效", invalid: "无效", normalized: "规范化值",
@@ -130,6 +169,45 @@
       err_server_hint: "错误已记录在服务器日志中。请重试或换一个文件。",
       err_generic: "请求失败", err_generic_hint: "",
       cancelled: "已取消。", recognisedText: "CPU 识别出的文字",
+      dropMain: "将图片或 PDF 拖放到这里（可多个）", prevPage: "上一页", nextPage: "下一页",
+      dpiLabel: "分辨率", dpiHint: "PDF 渲染分辨率（DPI）", language: "语言",
+      zoomIn: "放大", zoomOut: "缩小", fitWidth: "适合宽度", fitPage: "适合页面",
+      sideBySide: "左右对照", fullscreen: "全屏", exitFullscreen: "退出全屏",
+      copyJson: "复制 JSON", dlFieldsJson: "下载 JSON", dlFieldsCsv: "下载 CSV",
+      showFull: "显示完整响应", showOutput: "只显示答案",
+      jsonOutput: "答案（output）。完整响应还包括执行计划、文档结构和耗时。",
+      jsonFull: "完整响应：任务、执行计划、答案、内容、文档结构和耗时。",
+      dlAnswer: "答案", dlJson: "完整响应（JSON）", dlMarkdown: "页面 Markdown", dlText: "页面文本",
+      task_formula: "公式识别", task_chart: "图表解析", task_vqa: "问答",
+      noCheck: "此类字段无法校验", checkFailed: "校验未通过",
+      check_cn_id: "身份证号校验位", check_mrz: "护照校验位",
+      check_date: "日期真实有效", check_amount: "金额格式",
+      check_phone: "电话号码格式", check_email: "电子邮箱格式",
+      check_sex: "男或女",
+      matched_free: "根据指令的措辞理解",
+      matched_empty: "空指令：识别全部文字",
+      matched_official: "HunyuanOCR 官方提示词“{id}”",
+      cacheFacts: "新识别 {misses} 页 · 缓存复用 {hits} 页",
+      stageRuns: "运行", stageSkips: "不需要",
+      batchTitle: "{n} 个文件", batchDone: "已完成 {done}/{n}",
+      st_queued: "等待中", st_running: "处理中", st_done: "完成", st_failed: "失败",
+      pageProgress: "第 {k} 页，共 {n} 页…", pageProgressEta: "第 {k} 页，共 {n} 页 · 约剩 {eta} 秒",
+      noLines: "此页没有文字。", blockKind: "{kind}",
+      argNames: { fields: "字段", document_type: "文档类型", format: "输出格式",
+        output_format: "输出格式", pages: "页码", target: "目标", layout: "版面区域",
+        drop_headers_footers: "忽略页眉页脚", all_pairs: "所有标签与值",
+        target_language: "目标语言", language: "语言" },
+      stageNames: { decode: "打开文件", ocr: "检测并识别文字", detect: "检测文本行",
+        recognize: "识别文本行", layout: "版面分析", markdown: "生成 Markdown",
+        fields: "查找字段", subtitles: "字幕区域", spotting_format: "HunyuanOCR 坐标格式",
+        vlm: "大模型", blank_check: "空白页检查", crop: "裁切文本行",
+        line_orientation: "倒置文本行", page_orientation: "页面旋转",
+        reading_order: "阅读顺序", table_structure: "表格结构" },
+      stageWhy: { decode: "解码图片或 PDF 页面", ocr: "检测并识别文本行",
+        layout: "找出标题、表格、图片、页眉和页脚", markdown: "生成 Markdown（表格为 HTML）",
+        fields: "查找指定字段，并校验可校验的值",
+        subtitles: "保留底部字幕区域的文字", spotting_format: "按 HunyuanOCR 坐标格式输出",
+        vlm: "需要视觉语言模型" },
       langNames: { English: "英文", Chinese: "中文", Japanese: "日文", Korean: "韩文",
         French: "法文", German: "德文", Spanish: "西班牙文", Russian: "俄文", Arabic: "阿拉伯文" }
     }
@@ -208,7 +286,14 @@
     lastError: null,
     lastPrompt: "",
     lastPages: "",
-    keyTimer: null
+    keyTimer: null,
+    batch: [],           // several files: [{file, status, result, error, ...}]
+    current: 0,          // the batch entry on screen
+    cancelled: false,
+    running: false,
+    jobId: null,
+    split: false,        // page view: image and text side by side
+    jsonFull: false      // JSON tab: the whole response instead of `output`
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -258,6 +343,14 @@
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (node) {
       node.setAttribute("placeholder", t(node.getAttribute("data-i18n-placeholder")));
     });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (node) {
+      node.setAttribute("aria-label", t(node.getAttribute("data-i18n-label")));
+    });
+    document.querySelectorAll("[data-i18n-title]").forEach(function (node) {
+      node.setAttribute("title", t(node.getAttribute("data-i18n-title")));
+    });
+    updateToggles();
+    renderBatch();
     $("lang-toggle").textContent = state.lang === "zh" ? "English" : "中文";
     $("pages").setAttribute("title", t("pagesHint"));
     renderTasks();
@@ -363,20 +456,25 @@
     });
   }
 
+  /* One file (chosen, dropped, pasted or an example): any batch is closed. */
   function setFile(blob, name) {
+    state.batch = [];
+    renderBatch();
+    loadFileView({ blob: blob, name: name || "upload", type: blob.type || "" });
+  }
+
+  function loadFileView(file) {
     clearError();
     if (state.imageUrl) URL.revokeObjectURL(state.imageUrl);
-    state.file = { blob: blob, name: name || "upload", type: blob.type || "" };
+    state.file = file;
     state.result = null;
     state.resultPage = 0;
     state.previewCache = {};
     state.totalPages = 1;
     state.previewPage = 1;
-    var type = state.file.type;
-    var lower = state.file.name.toLowerCase();
-    state.needsPreview = !BROWSER_IMAGES.test(type) || /\.(pdf|tiff?)$/.test(lower);
-    $("file-name").textContent = state.file.name;
-    $("file-meta").textContent = humanSize(blob.size);
+    state.needsPreview = needsServerPreview(file.type, file.name);
+    $("file-name").textContent = file.name;
+    $("file-meta").textContent = humanSize(file.blob.size);
     $("file-info").hidden = false;
     $("pages").value = "1";
     $("pdf-pages").hidden = true;
@@ -385,10 +483,17 @@
       state.imageUrl = null;
       showPreviewPage(1, true);
     } else {
-      state.imageUrl = URL.createObjectURL(blob);
+      state.imageUrl = URL.createObjectURL(file.blob);
       showImage(state.imageUrl, null);
     }
     updateRunButton();
+  }
+
+  /* Files from the chooser or a drop: one is shown; several become a batch list. */
+  function takeFiles(list) {
+    var files = Array.prototype.slice.call(list || []);
+    if (files.length === 1) setFile(files[0], files[0].name);
+    else if (files.length > 1) setBatch(files);
   }
 
   function humanSize(n) {
@@ -399,12 +504,15 @@
 
   function clearFile() {
     if (state.imageUrl) URL.revokeObjectURL(state.imageUrl);
+    state.batch = [];
+    renderBatch();
     state.file = null;
     state.imageUrl = null;
     state.result = null;
     $("file-info").hidden = true;
     $("pdf-pages").hidden = true;
     $("stage").hidden = true;
+    $("zoom-tools").hidden = true;
     $("placeholder").hidden = false;
     $("placeholder").textContent = t("placeholder");
     clearResultViews();
@@ -442,6 +550,8 @@
       setIdle();
       state.totalPages = body.pages;
       state.previewPage = page;
+      var entry = state.batch[state.current];
+      if (entry && entry.file === file) entry.totalPages = body.pages;
       if (body.pages > 1 || /\.pdf$/i.test(file.name)) {
         $("pdf-pages").hidden = false;
         if (first) $("pages").value = "1";
@@ -470,21 +580,241 @@
   function showImage(src, page) {
     $("placeholder").hidden = true;
     $("stage").hidden = false;
+    $("zoom-tools").hidden = false;
     var img = $("page-img");
     img.onerror = showNoPreview;
+    var same = img.getAttribute("src") === src && img.complete && img.naturalWidth > 0;
     img.onload = function () {
       var w = page ? page.width : img.naturalWidth;
       var h = page ? page.height : img.naturalHeight;
       $("overlay").setAttribute("viewBox", "0 0 " + w + " " + h);
+      sizeStage(img.naturalWidth, img.naturalHeight, true);
     };
-    img.src = src;
+    if (!same) img.src = src;
     if (page) $("overlay").setAttribute("viewBox", "0 0 " + page.width + " " + page.height);
     else $("overlay").textContent = "";
+    if (same) sizeStage(img.naturalWidth, img.naturalHeight, false);
+  }
+
+  // ---------------------------------------------------------------- zoom, pan, fit
+  // The stage (image + box overlay) is laid out at the image's own size and moved with one CSS
+  // transform, so the boxes follow every zoom and pan exactly.
+  var view = { scale: 1, x: 0, y: 0, w: 0, h: 0, fit: "page", pointers: {}, gesture: null, moved: false };
+
+  function sizeStage(w, h, refit) {
+    if (!w || !h) return;
+    var changed = w !== view.w || h !== view.h;
+    view.w = w;
+    view.h = h;
+    var st = $("stage");
+    st.style.width = w + "px";
+    st.style.height = h + "px";
+    if (refit || changed || view.fit) fitView(view.fit || "page");
+    else applyView();
+  }
+
+  function viewerBox() {
+    var v = $("viewer");
+    return { w: v.clientWidth, h: v.clientHeight };
+  }
+
+  function fitView(mode) {
+    var box = viewerBox();
+    if (!view.w || !box.w) return;
+    var pad = 8;
+    if (mode === "width") {
+      view.scale = (box.w - 2 * pad) / view.w;
+      view.x = pad;
+      view.y = Math.max(pad, (box.h - view.h * view.scale) / 2);
+    } else {
+      view.scale = Math.min((box.w - 2 * pad) / view.w, (box.h - 2 * pad) / view.h);
+      view.x = (box.w - view.w * view.scale) / 2;
+      view.y = (box.h - view.h * view.scale) / 2;
+    }
+    view.fit = mode;
+    applyView();
+  }
+
+  function applyView() {
+    var box = viewerBox();
+    // Keep some of the page on screen whatever the pan.
+    var sw = view.w * view.scale;
+    var sh = view.h * view.scale;
+    var keep = 60;
+    view.x = Math.min(Math.max(view.x, keep - sw), box.w - keep);
+    view.y = Math.min(Math.max(view.y, keep - sh), box.h - keep);
+    $("stage").style.transform = "translate(" + view.x.toFixed(1) + "px," + view.y.toFixed(1) + "px) scale(" +
+      view.scale.toFixed(4) + ")";
+    $("zoom-level").textContent = Math.round(view.scale * 100) + "%";
+    $("fit-width").classList.toggle("active", view.fit === "width");
+    $("fit-page").classList.toggle("active", view.fit === "page");
+  }
+
+  /* Zoom by `factor` keeping the point (cx, cy) of the viewer where it is. */
+  function zoomAt(factor, cx, cy) {
+    if (!view.w) return;
+    var box = viewerBox();
+    if (cx === undefined) { cx = box.w / 2; cy = box.h / 2; }
+    var minScale = Math.min(box.w / view.w, box.h / view.h) * 0.5;
+    var next = Math.min(Math.max(view.scale * factor, Math.min(minScale, 0.05)), 8);
+    var k = next / view.scale;
+    view.x = cx - (cx - view.x) * k;
+    view.y = cy - (cy - view.y) * k;
+    view.scale = next;
+    view.fit = null;
+    applyView();
+  }
+
+  function localPoint(e) {
+    var r = $("viewer").getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  }
+
+  function wireZoom() {
+    var v = $("viewer");
+    v.addEventListener("wheel", function (e) {
+      if ($("stage").hidden || !view.w) return;
+      e.preventDefault();
+      var p = localPoint(e);
+      var dy = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
+      zoomAt(Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.0015)), p.x, p.y);
+    }, { passive: false });
+    // One pointer pans, two pinch; a press that moves is a pan, not a click on a box.
+    v.addEventListener("pointerdown", function (e) {
+      if ($("stage").hidden || e.button > 0) return;
+      view.pointers[e.pointerId] = localPoint(e);
+      view.moved = false;
+      startGesture();
+    });
+    v.addEventListener("pointermove", function (e) {
+      if (!(e.pointerId in view.pointers)) return;
+      view.pointers[e.pointerId] = localPoint(e);
+      var g = view.gesture;
+      if (!g) return;
+      var ids = Object.keys(view.pointers);
+      if (ids.length === 1) {
+        var p = view.pointers[ids[0]];
+        var dx = p.x - g.x0;
+        var dy = p.y - g.y0;
+        if (!view.moved && Math.abs(dx) + Math.abs(dy) < 4) return;
+        if (!view.moved) { view.moved = true; v.classList.add("panning"); hideTooltip(); try { v.setPointerCapture(e.pointerId); } catch (err) { /* gone */ } }
+        view.x = g.vx + dx;
+        view.y = g.vy + dy;
+        view.fit = null;
+        applyView();
+      } else if (ids.length >= 2) {
+        var a = view.pointers[ids[0]];
+        var b = view.pointers[ids[1]];
+        var dist = Math.hypot(a.x - b.x, a.y - b.y);
+        var cx = (a.x + b.x) / 2;
+        var cy = (a.y + b.y) / 2;
+        view.moved = true;
+        var next = Math.min(Math.max(g.scale * dist / Math.max(g.dist, 1), 0.05), 8);
+        // the page point under the first midpoint stays under the fingers
+        view.scale = next;
+        view.x = cx - (g.cx - g.vx) * (next / g.scale);
+        view.y = cy - (g.cy - g.vy) * (next / g.scale);
+        view.fit = null;
+        applyView();
+      }
+    });
+    var end = function (e) {
+      if (!(e.pointerId in view.pointers)) return;
+      delete view.pointers[e.pointerId];
+      v.classList.remove("panning");
+      startGesture();
+    };
+    ["pointerup", "pointercancel"].forEach(function (ev) { v.addEventListener(ev, end); });
+    $("zoom-in").addEventListener("click", function () { zoomAt(1.25); });
+    $("zoom-out").addEventListener("click", function () { zoomAt(0.8); });
+    $("fit-width").addEventListener("click", function () { fitView("width"); });
+    $("fit-page").addEventListener("click", function () { fitView("page"); });
+    $("split-toggle").addEventListener("click", function () { state.splitChosen = true; setSplit(!state.split); });
+    $("fullscreen").addEventListener("click", toggleFullscreen);
+    document.addEventListener("fullscreenchange", function () {
+      updateToggles();
+      setTimeout(function () { fitView(view.fit || "page"); }, 50);
+    });
+    window.addEventListener("resize", function () { if (view.fit) fitView(view.fit); else applyView(); });
+  }
+
+  function startGesture() {
+    var ids = Object.keys(view.pointers);
+    if (!ids.length) { view.gesture = null; return; }
+    var g = { vx: view.x, vy: view.y, scale: view.scale };
+    if (ids.length === 1) {
+      g.x0 = view.pointers[ids[0]].x;
+      g.y0 = view.pointers[ids[0]].y;
+    } else {
+      var a = view.pointers[ids[0]];
+      var b = view.pointers[ids[1]];
+      g.dist = Math.hypot(a.x - b.x, a.y - b.y);
+      g.cx = (a.x + b.x) / 2;
+      g.cy = (a.y + b.y) / 2;
+    }
+    view.gesture = g;
+  }
+
+  function toggleFullscreen() {
+    var box = $("page-split");
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (box.requestFullscreen) box.requestFullscreen().catch(function () { /* not allowed */ });
+  }
+
+  function updateToggles() {
+    $("split-toggle").setAttribute("aria-pressed", String(state.split));
+    $("split-toggle").classList.toggle("active", state.split);
+    $("fullscreen").textContent = t(document.fullscreenElement ? "exitFullscreen" : "fullscreen");
+  }
+
+  // ---------------------------------------------------------------- side by side
+  function setSplit(on) {
+    state.split = on;
+    $("page-split").classList.toggle("split", on);
+    $("side").hidden = !on;
+    updateToggles();
+    var page = currentPage();
+    if (on && page) renderSide(page);
+    if (view.fit) fitView(view.fit); else applyView();
+  }
+
+  /* The page's text beside the image: one paragraph per block, one span per line; the line
+   * under the pointer is highlighted in both. */
+  function renderSide(page) {
+    var side = $("side");
+    side.textContent = "";
+    var n = 0;
+    var parse = state.result && state.result.task === "parse";
+    (page.blocks || []).forEach(function (b) {
+      var para = el("div", { class: "side-block kind-" + safeClass(b.kind) });
+      if (parse && b.kind) para.appendChild(el("span", { class: "side-kind", text: b.kind }));
+      (b.lines || []).forEach(function (ln) {
+        para.appendChild(el("span", { class: "side-line", "data-line": String(n++), text: ln.text }));
+      });
+      side.appendChild(para);
+    });
+    if (!n) side.appendChild(el("p", { class: "muted", text: t("noLines") }));
+  }
+
+  function highlightLine(i, scroll) {
+    document.querySelectorAll(".hl").forEach(function (n) { n.classList.remove("hl"); });
+    if (i === null || i === undefined) return;
+    var poly = document.querySelector('#overlay polygon.line[data-line="' + i + '"]');
+    var span = document.querySelector('#side .side-line[data-line="' + i + '"]');
+    if (poly) poly.classList.add("hl");
+    if (span) {
+      span.classList.add("hl");
+      if (scroll && state.split) {
+        var side = $("side");
+        var top = span.offsetTop - side.offsetTop;
+        if (top < side.scrollTop || top > side.scrollTop + side.clientHeight - 30) side.scrollTop = top - 40;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- running
   function updateRunButton() {
-    $("run").disabled = !state.file || !$("prompt").value.trim() || !!state.xhr;
+    $("run").disabled = !state.file || !$("prompt").value.trim() || state.running;
   }
 
   function setBusy(text, withBar) {
@@ -503,58 +833,296 @@
     if (!state.file) { showError({ key: "no_file" }); return; }
     var prompt = $("prompt").value.trim();
     if (!prompt) { showError({ key: "no_prompt" }); return; }
-    var form = new FormData();
-    form.append("file", state.file.blob, state.file.name);
-    form.append("prompt", prompt);
     state.lastPrompt = prompt;
     state.lastPages = "";
     if (state.needsPreview) {
       var pages = $("pages").value.trim();
-      if (pages && pages.toLowerCase() !== "all") form.append("pages", pages);
       if (pages && pages.toLowerCase() !== "all") state.lastPages = pages;
-      form.append("dpi", $("dpi").value);
     }
-    state.result = null;
-    clearResultViews();
-    var xhr = new XMLHttpRequest();
-    state.xhr = xhr;
-    state.started = performance.now();
-    xhr.open("POST", "/v1/ocr");
-    var headers = authHeaders();
-    Object.keys(headers).forEach(function (k) { xhr.setRequestHeader(k, headers[k]); });
-    xhr.setRequestHeader("Accept", "application/json");
+    state.cancelled = false;
+    state.running = true;
     $("run").disabled = true;
     $("run").classList.add("loading");
     $("cancel").hidden = false;
     $("downloads").hidden = true;
-    setBusy(t("uploading", { p: 0 }), true);
-    $("busy-bar").style.width = "0%";
-    xhr.upload.onprogress = function (e) {
-      if (!e.lengthComputable) return;
-      var p = Math.round((e.loaded / e.total) * 100);
-      $("busy-text").textContent = t("uploading", { p: p });
-      $("busy-bar").style.width = p + "%";
-    };
-    xhr.upload.onload = startWorkingTimer;
-    xhr.onload = function () {
-      var body = null;
-      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-      finish();
-      if (xhr.status >= 200 && xhr.status < 300 && body && body.document) {
-        state.roundTripMs = performance.now() - state.started;
+    if (state.batch.length > 1) { runBatch(prompt); return; }
+    runEntry(null, prompt).then(function () { finish(); revealResults(); });
+  }
+
+  /* One file: the shown one (entry null) or a batch entry. Resolves when it has a result or
+   * an error (shown when the file is the one on screen); never rejects. */
+  function runEntry(entry, prompt) {
+    var file = entry ? entry.file : state.file;
+    var needs = entry ? entry.needsPreview : state.needsPreview;
+    var opts = { prompt: prompt, pages: needs ? state.lastPages : "", dpi: needs ? $("dpi").value : "",
+      needsPreview: needs,
+      totalPages: entry ? entry.totalPages : state.totalPages };
+    var shown = function () { return entry ? state.batch[state.current] === entry : state.file === file; };
+    if (shown()) { state.result = null; clearResultViews(); }
+    state.started = performance.now();
+    if (entry) setEntryStatus(entry, "running");
+    return runFile(file, opts).then(function (body) {
+      var ms = performance.now() - state.started;
+      if (entry) { entry.result = body; entry.error = null; entry.roundTripMs = ms; setEntryStatus(entry, "done"); }
+      if (shown()) {
+        state.roundTripMs = ms;
         state.result = body;
         state.resultPage = 0;
-        renderResult();
-      } else {
-        var err = errorFrom(xhr.status, body);
+        renderResult(true);
+      }
+    }, function (err) {
+      if (err && err.cancelled) {
+        if (entry) setEntryStatus(entry, entry.result ? "done" : "queued");
+        return;
+      }
+      if (entry) { entry.error = err; setEntryStatus(entry, "failed"); }
+      if (shown()) {
         if (FILE_ERRORS.indexOf(err.key) >= 0) showNoPreview();
         showError(err);
       }
-      revealResults();
+    });
+  }
+
+  /* Several files: one after the other with the same instruction; each row shows its state,
+   * and the page shows the file being read. */
+  function runBatch(prompt) {
+    state.batch.forEach(function (e) { e.result = null; e.error = null; setEntryStatus(e, "queued"); });
+    var i = 0;
+    var next = function () {
+      if (state.cancelled || i >= state.batch.length) { finish(); revealResults(); return; }
+      var entry = state.batch[i++];
+      showEntry(state.batch.indexOf(entry));
+      runEntry(entry, prompt).then(next);
     };
-    xhr.onerror = function () { finish(); showError({ key: "network" }); };
-    xhr.onabort = function () { finish(); };
-    xhr.send(form);
+    next();
+  }
+
+  /* The request for one file: a multi-page PDF goes through the jobs API (per-page progress)
+   * or, where the server has none, page by page through /v1/ocr; anything else is one
+   * POST /v1/ocr. Resolves with the /v1/ocr body; rejects with an error object. */
+  function runFile(file, opts) {
+    var pages = opts.needsPreview ? selectedPages(opts.pages, opts.totalPages) : null;
+    var form = ocrForm(file, opts, opts.pages);
+    if (pages && pages.length > 1 && /\.pdf$/i.test(file.name)) {
+      return runJob(form, pages.length).catch(function (err) {
+        if (!err || !err.noJobs) throw err;
+        return runPageByPage(file, opts, pages);
+      });
+    }
+    setBusy(t("uploading", { p: 0 }), true);
+    return postForm("/v1/ocr", form, true).then(function (resp) {
+      if (resp.status >= 200 && resp.status < 300 && resp.body && resp.body.document) return resp.body;
+      throw errorFrom(resp.status, resp.body);
+    });
+  }
+
+  function ocrForm(file, opts, pages) {
+    var form = new FormData();
+    form.append("file", file.blob, file.name);
+    form.append("prompt", opts.prompt);
+    if (pages) form.append("pages", pages);
+    if (opts.dpi) form.append("dpi", opts.dpi);
+    return form;
+  }
+
+  /* "1-3,5" / "all" / "" -> [1, 2, 3, 5] within 1..total; null when it does not parse (the
+   * server then says what is wrong with it). */
+  function selectedPages(spec, total) {
+    var s = String(spec || "").trim().toLowerCase();
+    var out = [];
+    if (!s || s === "all") {
+      for (var p = 1; p <= total; p++) out.push(p);
+      return out;
+    }
+    var parts = s.split(",");
+    for (var i = 0; i < parts.length; i++) {
+      var m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(parts[i]);
+      if (!m) return null;
+      var a = parseInt(m[1], 10);
+      var b = m[2] ? parseInt(m[2], 10) : a;
+      if (a < 1 || b < a || b > total) return null;
+      for (var k = a; k <= b; k++) if (out.indexOf(k) < 0) out.push(k);
+    }
+    return out;
+  }
+
+  /* XHR (for upload progress and abort): resolves {status, body}; rejects {key: "network"} or
+   * {cancelled: true}. */
+  function postForm(url, form, withProgress, method) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      state.xhr = xhr;
+      xhr.open(method || "POST", url);
+      var headers = authHeaders();
+      Object.keys(headers).forEach(function (k) { xhr.setRequestHeader(k, headers[k]); });
+      xhr.setRequestHeader("Accept", "application/json");
+      if (withProgress) {
+        $("busy-bar").style.width = "0%";
+        xhr.upload.onprogress = function (e) {
+          if (!e.lengthComputable) return;
+          var p = Math.round((e.loaded / e.total) * 100);
+          $("busy-text").textContent = t("uploading", { p: p });
+          $("busy-bar").style.width = p + "%";
+        };
+        xhr.upload.onload = startWorkingTimer;
+      }
+      xhr.onload = function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        if (state.xhr === xhr) state.xhr = null;
+        resolve({ status: xhr.status, body: body });
+      };
+      xhr.onerror = function () { if (state.xhr === xhr) state.xhr = null; reject({ key: "network" }); };
+      xhr.onabort = function () { if (state.xhr === xhr) state.xhr = null; reject({ cancelled: true }); };
+      xhr.send(form);
+    });
+  }
+
+  function showPageProgress(done, total, eta) {
+    $("busy").hidden = false;
+    $("busy").classList.remove("indeterminate");
+    if (state.timer) { clearInterval(state.timer); state.timer = null; }
+    var k = Math.min(done + 1, total);
+    $("busy-text").textContent = typeof eta === "number" && eta > 0
+      ? t("pageProgressEta", { k: k, n: total, eta: Math.max(1, Math.round(eta)) })
+      : t("pageProgress", { k: k, n: total });
+    $("busy-bar").style.width = Math.round((done / Math.max(total, 1)) * 100) + "%";
+  }
+
+  /* POST /v1/jobs, then poll GET /v1/jobs/{id} for pages_done/pages_total until it is done,
+   * then GET its result (the /v1/ocr body). A server without the jobs API (404/405/501)
+   * rejects with {noJobs: true}. */
+  function runJob(form, nPages) {
+    setBusy(t("uploading", { p: 0 }), true);
+    return postForm("/v1/jobs", form, true).then(function (resp) {
+      if (resp.status === 404 || resp.status === 405 || resp.status === 501) throw { noJobs: true };
+      if (resp.status !== 202 && resp.status !== 200 && resp.status !== 201) throw errorFrom(resp.status, resp.body);
+      var id = resp.body && resp.body.id;
+      if (!id) throw { noJobs: true };
+      state.jobId = id;
+      showPageProgress(0, (resp.body && resp.body.pages_total) || nPages, null);
+      return pollJob(id, nPages);
+    });
+  }
+
+  function getJson(url) {
+    return fetch(url, { headers: authHeaders() }).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (body) {
+        return { status: r.status, body: body };
+      });
+    }, function () { throw { key: "network" }; });
+  }
+
+  function pollJob(id, nPages) {
+    return new Promise(function (resolve, reject) {
+      var tick = function () {
+        if (state.cancelled) { reject({ cancelled: true }); return; }
+        getJson("/v1/jobs/" + encodeURIComponent(id)).then(function (resp) {
+          if (resp.status !== 200 || !resp.body) { reject(errorFrom(resp.status, resp.body)); return; }
+          var job = resp.body;
+          var total = job.pages_total || nPages;
+          if (job.state === "done") {
+            showPageProgress(total, total, null);
+            getJson("/v1/jobs/" + encodeURIComponent(id) + "/result?format=json").then(function (res) {
+              state.jobId = null;
+              if (res.status === 200 && res.body && res.body.document) resolve(res.body);
+              else reject(errorFrom(res.status, res.body));
+            }, reject);
+            return;
+          }
+          if (job.state === "failed" || job.state === "cancelled") {
+            state.jobId = null;
+            var first = (job.errors || [])[0] || {};
+            if (job.state === "cancelled") { reject({ cancelled: true }); return; }
+            reject(errorFrom(422, { error: { code: first.code || "", message: first.message || "",
+              source: first.file ? first.file + (first.page ? " p." + first.page : "") : "" } }));
+            return;
+          }
+          showPageProgress(job.pages_done || 0, total, job.eta_s);
+          setTimeout(tick, 400);
+        }, reject);
+      };
+      tick();
+    });
+  }
+
+  /* No jobs API on this server: ask /v1/ocr for one page at a time (pages=N) and merge the
+   * answers, so a long PDF still shows "page k of n". */
+  function runPageByPage(file, opts, pages) {
+    var parts = [];
+    var step = function (i) {
+      if (i >= pages.length) return Promise.resolve(mergeResults(parts));
+      showPageProgress(i, pages.length, null);
+      return postForm("/v1/ocr", ocrForm(file, opts, String(pages[i])), false).then(function (resp) {
+        if (!(resp.status >= 200 && resp.status < 300 && resp.body && resp.body.document)) {
+          throw errorFrom(resp.status, resp.body);
+        }
+        parts.push(resp.body);
+        return step(i + 1);
+      });
+    };
+    return step(0);
+  }
+
+  function isEmpty(v) {
+    return v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length);
+  }
+
+  /* Per-page /v1/ocr answers -> one answer in the same shape: pages, lines, Markdown and text
+   * joined in page order; for named fields the first page that has a value wins. */
+  function mergeResults(parts) {
+    var first = parts[0];
+    if (parts.length === 1) return first;
+    var out = JSON.parse(JSON.stringify(first));
+    var docs = parts.map(function (p) { return p.document || {}; });
+    out.document.pages = [].concat.apply([], docs.map(function (d) { return d.pages || []; }));
+    out.document.text = docs.map(function (d) { return d.text || ""; }).join("\n\n");
+    var confs = docs.filter(function (d) { return typeof d.confidence === "number"; });
+    if (confs.length) out.document.confidence = confs.reduce(function (a, d) { return a + d.confidence; }, 0) / confs.length;
+    var output = {};
+    parts.forEach(function (p) {
+      var o = p.output || {};
+      Object.keys(o).forEach(function (k) {
+        var v = o[k];
+        if (!(k in output)) { output[k] = JSON.parse(JSON.stringify(v === undefined ? null : v)); return; }
+        if (typeof v === "string" && typeof output[k] === "string") {
+          output[k] = output[k] && v ? output[k].replace(/\n+$/, "") + "\n\n" + v : output[k] || v;
+        } else if (Array.isArray(v) && Array.isArray(output[k])) {
+          output[k] = output[k].concat(v);
+        } else if (v && typeof v === "object" && output[k] && typeof output[k] === "object") {
+          Object.keys(v).forEach(function (f) {
+            var cur = output[k][f];
+            var curEmpty = isEmpty(cur) || (cur && typeof cur === "object" && isEmpty(cur.value));
+            var vEmpty = isEmpty(v[f]) || (v[f] && typeof v[f] === "object" && isEmpty(v[f].value));
+            if (curEmpty && !vEmpty) output[k][f] = v[f];
+          });
+        }
+      });
+    });
+    out.output = output;
+    out.content = first.task === "extract" && output.fields
+      ? JSON.stringify(output.fields)
+      : parts.map(function (p) { return p.content || ""; }).filter(Boolean).join("\n\n");
+    var u = out.usage || {};
+    parts.slice(1).forEach(function (p) {
+      var pu = p.usage || {};
+      Object.keys(pu.stages_ms || {}).forEach(function (s) {
+        u.stages_ms = u.stages_ms || {};
+        u.stages_ms[s] = (u.stages_ms[s] || 0) + pu.stages_ms[s];
+      });
+      ["total_ms", "pages", "lines_detected"].forEach(function (k) {
+        if (typeof pu[k] === "number") u[k] = (u[k] || 0) + pu[k];
+      });
+      if (pu.cache && u.cache) {
+        u.cache.hits = (u.cache.hits || 0) + (pu.cache.hits || 0);
+        u.cache.misses = (u.cache.misses || 0) + (pu.cache.misses || 0);
+      }
+      (pu.notes || []).forEach(function (n) { if ((u.notes || []).indexOf(n) < 0) (u.notes = u.notes || []).push(n); });
+    });
+    u.notes = (u.notes || []).concat(["read page by page through /v1/ocr (" + parts.length +
+      " requests): this server has no jobs API"]);
+    out.usage = u;
+    return out;
   }
 
   // Errors about the file itself: the browser's partial preview would only mislead.
@@ -562,6 +1130,7 @@
 
   function showNoPreview() {
     $("stage").hidden = true;
+    $("zoom-tools").hidden = true;
     $("placeholder").hidden = false;
     $("placeholder").textContent = t("noPreview");
   }
@@ -586,14 +1155,80 @@
 
   function finish() {
     state.xhr = null;
+    state.running = false;
     setIdle();
     $("run").classList.remove("loading");
     $("cancel").hidden = true;
     updateRunButton();
+    if (state.batch.length > 1) renderBatch();
   }
 
   function cancel() {
+    state.cancelled = true;
+    if (state.jobId) {
+      fetch("/v1/jobs/" + encodeURIComponent(state.jobId), { method: "DELETE", headers: authHeaders() })
+        .catch(function () { /* the job ends on its own */ });
+      state.jobId = null;
+    }
     if (state.xhr) state.xhr.abort();
+    finish();
+  }
+
+  // ---------------------------------------------------------------- batch of files
+  function setBatch(files) {
+    state.batch = files.map(function (f) {
+      return { file: { blob: f, name: f.name || "upload", type: f.type || "" }, status: "queued",
+        result: null, error: null, roundTripMs: 0, needsPreview: needsServerPreview(f.type || "", f.name || ""),
+        totalPages: 1 };
+    });
+    state.current = 0;
+    showEntry(0);
+  }
+
+  function needsServerPreview(type, name) {
+    return !BROWSER_IMAGES.test(type) || /\.(pdf|tiff?)$/i.test(name);
+  }
+
+  /* Show batch entry i: its file, and its result or error when it has one. */
+  function showEntry(i) {
+    var entry = state.batch[i];
+    if (!entry) return;
+    state.current = i;
+    loadFileView(entry.file);
+    if (entry.result) {
+      state.result = entry.result;
+      state.resultPage = 0;
+      state.roundTripMs = entry.roundTripMs;
+      renderResult(true);
+    } else if (entry.error) {
+      showError(entry.error);
+    }
+    renderBatch();
+  }
+
+  function setEntryStatus(entry, status) {
+    entry.status = status;
+    renderBatch();
+  }
+
+  function renderBatch() {
+    var box = $("batch-box");
+    box.hidden = state.batch.length < 2;
+    if (box.hidden) return;
+    var done = state.batch.filter(function (e) { return e.status === "done" || e.status === "failed"; }).length;
+    $("batch-title").textContent = t("batchTitle", { n: state.batch.length }) + " · " +
+      t("batchDone", { done: done, n: state.batch.length });
+    var list = $("batch");
+    list.textContent = "";
+    state.batch.forEach(function (entry, i) {
+      var b = el("button", { type: "button", class: "batch-item" + (i === state.current ? " current" : ""),
+        "data-status": entry.status, "aria-current": i === state.current ? "true" : "false" }, [
+        el("span", { class: "batch-name", text: entry.file.name }),
+        el("span", { class: "batch-status st-" + entry.status, text: t("st_" + entry.status) })
+      ]);
+      b.addEventListener("click", function () { if (!state.running) showEntry(i); });
+      list.appendChild(el("li", null, [b]));
+    });
   }
 
   // ---------------------------------------------------------------- errors
@@ -674,6 +1309,8 @@
     document.querySelectorAll(".tab-body").forEach(function (body) {
       body.hidden = body.getAttribute("data-body") !== name;
     });
+    // The viewer had no size while its tab was hidden: fit the page again now.
+    if (name === "page" && view.w) { if (view.fit) fitView(view.fit); else applyView(); }
   }
 
   function isJsonText(s) {
@@ -755,11 +1392,19 @@
       if (f.raw && f.value === null) note = (note ? note + " — " : "") + f.raw;
       return { name: name, value: f.value === undefined ? f.text : f.value,
         confidence: typeof f.confidence === "number" ? f.confidence : null,
-        boxes: boxes, valid: valid, note: note, normalized: f.normalized };
+        boxes: boxes, valid: valid, note: note, normalized: f.normalized,
+        type: f.type || "", method: f.method || "" };
     });
   }
 
-  function renderResult() {
+  function taskLabel(task) {
+    var key = "task_" + task;
+    return I18N.en[key] ? t(key) : task;
+  }
+
+  /* `first`: a new result, so open the tab that holds the answer (Fields for an extraction,
+   * Markdown for a parse, the page with its text beside it for a read). */
+  function renderResult(first) {
     var r = state.result;
     if (!r) return;
     var pages = (r.document && r.document.pages) || [];
@@ -769,11 +1414,11 @@
     // Summary chips.
     var sum = $("summary");
     sum.textContent = "";
-    sum.appendChild(el("span", { class: "badge task", text: r.task }));
+    sum.appendChild(el("span", { class: "badge task", "data-task": r.task, text: taskLabel(r.task) }));
     var nLines = pages.reduce(function (n, p) {
       return n + (p.blocks || []).reduce(function (m, b) { return m + (b.lines || []).length; }, 0);
     }, 0);
-    sum.appendChild(el("span", { class: "badge", text: t("lines", { n: nLines }) }));
+    sum.appendChild(el("span", { class: "badge", text: nLines === 1 ? t("line1") : t("lines", { n: nLines }) }));
     if (isExtract) {
       var fs = extractedFields(r);
       var found = fs.filter(function (f) { return f.value !== null && f.value !== undefined && f.value !== ""; });
@@ -795,11 +1440,37 @@
     if (isExtract) renderFields();
     if (isParse) renderMarkdown(resultMarkdown(r));
     var text = resultText(r);
-    $("text-view").textContent = text || t("noText");
+    // An empty answer says why (the server's `empty_reason`).
+    $("text-view").textContent = text || (typeof r.empty_reason === "string" && r.empty_reason) || t("noText");
     $("text-view").classList.toggle("empty", !text);
-    $("json-view").innerHTML = highlightJson(JSON.stringify(r, null, 2));
+    renderJson();
     renderRunView();
+    renderDownloads();
     $("downloads").hidden = false;
+    if (first) {
+      var tab = { extract: "fields", parse: "markdown", spot: "page" }[r.task] || "page";
+      if (tab === "page" && r.task !== "spot" && !state.splitChosen) setSplit(true);
+      selectTab(tab);
+    }
+  }
+
+  function renderJson() {
+    var r = state.result;
+    var shown = state.jsonFull ? r : (r.output !== undefined ? r.output : r);
+    $("json-view").innerHTML = highlightJson(JSON.stringify(shown, null, 2));
+    $("json-what").textContent = t(state.jsonFull ? "jsonFull" : "jsonOutput");
+    $("json-full").textContent = t(state.jsonFull ? "showOutput" : "showFull");
+    $("json-full").setAttribute("aria-pressed", String(state.jsonFull));
+  }
+
+  /* "Answer" downloads what an OpenAI client would get (`content`): the fields JSON for an
+   * extraction, Markdown for a parse, text otherwise. */
+  function answerExt(r) {
+    return { extract: "json", parse: "md", spot: "json" }[r.task] || (isJsonText(r.content) ? "json" : "txt");
+  }
+  function renderDownloads() {
+    var r = state.result;
+    $("dl-answer").textContent = t("dlAnswer") + " (." + answerExt(r) + ")";
   }
 
   function currentPage() {
@@ -836,6 +1507,7 @@
     }
     if (!page) return;
     drawOverlay(page);
+    if (state.split) renderSide(page);
     if (state.needsPreview) {
       fetchPreview(page.index + 1).then(function (body) {
         if (currentPage() === page) showImage(body.image, page);
@@ -854,6 +1526,7 @@
     var gLines = svg("g", { class: "lines" });
     var gFields = svg("g", { class: "fields" });
     var fontSize = Math.max(10, Math.round(scale / 55));
+    var lineNo = 0;
     (page.blocks || []).forEach(function (b, bi) {
       var poly = asPolygon(b);
       if (poly) {
@@ -874,7 +1547,8 @@
         var lp = asPolygon(ln);
         if (!lp) return;
         var cls = "line" + (ln.confidence < 0.8 ? " low" : "");
-        var shape = svg("polygon", { points: pts(lp), class: cls, "vector-effect": "non-scaling-stroke" });
+        var shape = svg("polygon", { points: pts(lp), class: cls, "vector-effect": "non-scaling-stroke",
+          "data-line": String(lineNo++) });
         shape.__info = { text: ln.text, confidence: ln.confidence, block: bi };
         gLines.appendChild(shape);
       });
@@ -890,7 +1564,8 @@
       extractedFields(state.result).forEach(function (f) {
         f.boxes.forEach(function (b) {
           if (!pageMatches(b.page, page)) return;
-          var title = f.name + (f.valid === true ? " · ✓ " + t("valid") : f.valid === false ? " · ✗ " + t("invalid") : "");
+          var chk = checkOf(f);
+          var title = f.name + (chk ? " · " + chk.text : "");
           drawTagged(gFields, b.polygon, f.name, { title: title, text: valueText(f.value), confidence: f.confidence },
             f.valid === false, fontSize);
         });
@@ -968,6 +1643,39 @@
     return null;
   }
 
+  /* Kinds of field whose value is checked by a rule that can reject it (the ID number's check
+   * digit, a passport's ICAO check digits, a real date, an amount, a phone number, an email
+   * address). Any other field (a name, a company, an address) has no check behind it, so it
+   * gets no badge: "valid" there would only mean "found". */
+  var CHECKED_TYPES = ["cn_id", "mrz", "date", "amount", "phone", "email", "sex"];
+
+  function checkOf(f) {
+    var kind = f.method === "mrz" ? "mrz" : f.type;
+    if (f.valid === false) return { ok: false, text: "✗ " + t("checkFailed") + (CHECKED_TYPES.indexOf(kind) >= 0 ? ": " + t("check_" + kind) : "") };
+    if (f.valid === true && CHECKED_TYPES.indexOf(kind) >= 0) return { ok: true, text: "✓ " + t("check_" + kind) };
+    return null;
+  }
+
+  function fieldsJson() {
+    var out = (state.result && state.result.output) || {};
+    return JSON.stringify(out.fields !== undefined ? out.fields : {}, null, 2) + "\n";
+  }
+
+  /* CSV (RFC 4180, with a byte-order mark so spreadsheet programs read it as UTF-8). */
+  function fieldsCsv() {
+    var q = function (v) {
+      var s = v === null || v === undefined ? "" : String(v);
+      return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    };
+    var rows = [["field", "value", "normalized", "confidence", "check"]];
+    extractedFields(state.result).forEach(function (f) {
+      var chk = checkOf(f);
+      rows.push([f.name, valueText(f.value), valueText(f.normalized),
+        f.confidence === null ? "" : f.confidence, chk ? (chk.ok ? "passed" : "failed") : ""]);
+    });
+    return "\ufeff" + rows.map(function (r) { return r.map(q).join(","); }).join("\r\n") + "\r\n";
+  }
+
   function renderFields() {
     var box = $("fields-view");
     box.textContent = "";
@@ -982,9 +1690,9 @@
       var has = f.value !== null && f.value !== undefined && f.value !== "";
       var check = "";
       var cls = "";
-      if (f.valid === true) { check = "✓ " + t("valid"); cls = "ok"; }
-      if (f.valid === false) { check = "✗ " + t("invalid"); cls = "bad"; }
-      var checkCell = el("td", { class: "check " + cls }, [check]);
+      var chk = has || f.valid === false ? checkOf(f) : null;
+      if (chk) { check = chk.text; cls = chk.ok ? "ok" : "bad"; }
+      var checkCell = el("td", { class: "check " + cls, title: chk ? "" : t("noCheck") }, [check]);
       if (f.note) checkCell.appendChild(el("div", { class: "muted small", text: f.note }));
       var valueCell = el("td", { class: has ? "fvalue" : "fvalue missing", text: has ? valueText(f.value) : t("notFound") });
       var norm = f.normalized;
@@ -1089,6 +1797,14 @@
     return (s && (s.name || s.stage)) || "";
   }
 
+  function stageLabel(name) { return (t("stageNames") || {})[name] || name; }
+
+  function matchedText(m) {
+    if (m === "free" || m === "empty") return t("matched_" + m);
+    if (String(m).indexOf("official:") === 0) return t("matched_official", { id: String(m).slice(9) });
+    return m;
+  }
+
   function renderRunView() {
     var r = state.result;
     var box = $("run-view");
@@ -1100,15 +1816,15 @@
     // Plan: the task, how the instruction was matched, its arguments, and each planned stage
     // with whether it runs and why.
     var planCard = el("div", { class: "card plan-card" }, [el("h3", { text: t("planTitle") })]);
-    var head = el("div", { class: "plan-task" }, [el("span", { class: "badge task", text: plan.task || r.task })]);
-    if (plan.matched) head.appendChild(el("span", { class: "muted small", text: t("matched") + " " + plan.matched }));
+    var head = el("div", { class: "plan-task" }, [el("span", { class: "badge task", text: taskLabel(plan.task || r.task) })]);
+    if (plan.matched) head.appendChild(el("span", { class: "muted small plan-matched", title: plan.matched, text: matchedText(plan.matched) }));
     planCard.appendChild(head);
     var args = plan.arguments || {};
     var argKeys = Object.keys(args);
     if (argKeys.length) {
       var dl = el("dl", { class: "args" });
       argKeys.forEach(function (k) {
-        dl.appendChild(el("dt", { text: k }));
+        dl.appendChild(el("dt", { title: k, text: (t("argNames") || {})[k] || k }));
         var v = args[k];
         dl.appendChild(el("dd", { text: Array.isArray(v) ? v.map(valueText).join(", ") : valueText(v) }));
       });
@@ -1121,10 +1837,11 @@
       var runs = typeof st === "object" && st !== null && st.runs !== undefined ? !!st.runs
         : (ms[name] !== undefined || skipped[name] === undefined);
       var reason = (typeof st === "object" && st && st.reason) || (runs ? "" : skipped[name] || "");
-      steps.appendChild(el("li", { class: runs ? "runs" : "skips", "data-stage": name }, [
+      var why = runs ? ((t("stageWhy") || {})[name] || reason) : t("stageSkips");
+      steps.appendChild(el("li", { class: runs ? "runs" : "skips", "data-stage": name, title: reason }, [
         el("span", { class: "mark", "aria-hidden": "true", text: runs ? "✓" : "–" }),
-        el("code", { text: name }),
-        el("span", { class: "why", text: reason })
+        el("span", { class: "stage-name", text: stageLabel(name) }),
+        el("span", { class: "why", text: why })
       ]));
     });
     planCard.appendChild(steps);
@@ -1137,7 +1854,7 @@
     Object.keys(ms).sort(function (a, b) { return ms[b] - ms[a]; }).forEach(function (s) {
       var calls = (usage.stage_calls || {})[s];
       bars.appendChild(el("div", { class: "bar-row", "data-stage": s }, [
-        el("span", { class: "bar-name", text: s + (calls > 1 ? " ×" + calls : "") }),
+        el("span", { class: "bar-name", title: s, text: stageLabel(s) + (calls > 1 ? " ×" + calls : "") }),
         el("span", { class: "bar-track" }, [barFill(Math.max(1, (ms[s] / max) * 100))]),
         el("span", { class: "bar-ms", text: fmtMs(ms[s]) })
       ]));
@@ -1149,7 +1866,7 @@
     fact(t("roundTrip"), fmtMs(state.roundTripMs));
     if (typeof usage.pages === "number") fact(t("pagesDone"), String(usage.pages));
     if (typeof usage.lines_detected === "number") fact(t("linesDetected"), String(usage.lines_detected));
-    if (usage.cache) fact(t("cache"), (usage.cache.hits || 0) + " " + t("hits") + " · " + (usage.cache.misses || 0) + " " + t("misses"));
+    if (usage.cache) fact(t("cache"), t("cacheFacts", { hits: usage.cache.hits || 0, misses: usage.cache.misses || 0 }));
     timeCard.appendChild(facts);
     box.appendChild(timeCard);
 
@@ -1159,7 +1876,7 @@
     else {
       var ul = el("ul", { class: "skipped" });
       keys.forEach(function (k) {
-        ul.appendChild(el("li", { "data-stage": k }, [el("code", { text: k }), " — " + skipped[k]]));
+        ul.appendChild(el("li", { "data-stage": k }, [el("span", { class: "stage-name", title: k, text: stageLabel(k) }), " — " + skipped[k]]));
       });
       skipCard.appendChild(ul);
     }
@@ -1232,6 +1949,16 @@
     var r = state.result;
     if (!r) return;
     if (kind === "json") save(JSON.stringify(r, null, 2) + "\n", "json", "application/json");
+    if (kind === "answer") {
+      var ext = answerExt(r);
+      var body = typeof r.content === "string" ? r.content : "";
+      if (ext === "json" && isJsonText(body)) {
+        try { body = JSON.stringify(JSON.parse(body), null, 2); } catch (e) { /* keep it as sent */ }
+      }
+      save(body.replace(/\n*$/, "\n"), "answer." + ext, ext === "json" ? "application/json" : ext === "md" ? "text/markdown" : "text/plain");
+    }
+    if (kind === "fields-json") save(fieldsJson(), "fields.json", "application/json");
+    if (kind === "fields-csv") save(fieldsCsv(), "fields.csv", "text/csv");
     if (kind === "md") save(resultMarkdown(r), "md", "text/markdown");
     if (kind === "txt") save(resultText(r) + "\n", "txt", "text/plain");
     if (kind === "hocr") downloadHocr(r);
@@ -1264,10 +1991,10 @@
   }
 
   /* Clipboard API where the page is a secure context (https, localhost); else the old way. */
-  function copyText(text, button) {
+  function copyText(text, button, labelKey) {
     var done = function () {
       button.textContent = t("copied");
-      setTimeout(function () { button.textContent = t("copy"); }, 1200);
+      setTimeout(function () { button.textContent = t(labelKey || "copy"); }, 1200);
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { legacyCopy(text); done(); });
@@ -1339,7 +2066,7 @@
       if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); }
     });
     input.addEventListener("change", function () {
-      if (input.files && input.files[0]) setFile(input.files[0], input.files[0].name);
+      takeFiles(input.files);
       input.value = "";
     });
     ["dragenter", "dragover"].forEach(function (ev) {
@@ -1353,8 +2080,7 @@
     document.addEventListener("drop", function (e) {
       e.preventDefault();
       drop.classList.remove("over");
-      var f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-      if (f) setFile(f, f.name);
+      takeFiles(e.dataTransfer && e.dataTransfer.files);
     });
     document.addEventListener("paste", function (e) {
       var items = (e.clipboardData && e.clipboardData.items) || [];
@@ -1386,6 +2112,17 @@
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) run();
     });
     $("run").addEventListener("click", run);
+    wireZoom();
+    $("json-full").addEventListener("click", function () {
+      state.jsonFull = !state.jsonFull;
+      if (state.result) renderJson();
+    });
+    $("fields-copy").addEventListener("click", function () { copyText(fieldsJson(), $("fields-copy"), "copyJson"); });
+    $("side").addEventListener("mouseover", function (e) {
+      var n = e.target.closest ? e.target.closest(".side-line") : null;
+      highlightLine(n ? n.getAttribute("data-line") : null, false);
+    });
+    $("side").addEventListener("mouseleave", function () { highlightLine(null); });
     $("cancel").addEventListener("click", cancel);
     document.querySelectorAll(".tab").forEach(function (b) {
       b.addEventListener("click", function () { selectTab(b.getAttribute("data-tab")); });
@@ -1407,12 +2144,15 @@
     });
     var ov = $("overlay");
     ov.addEventListener("mousemove", function (e) {
-      if (state.pinned) return;
+      var line = e.target.getAttribute && e.target.getAttribute("data-line");
+      highlightLine(line, true);
+      if (state.pinned || view.moved && Object.keys(view.pointers).length) return;
       var hit = infoOf(e.target);
       if (hit) showTooltip(hit.info, e.clientX, e.clientY); else hideTooltip();
     });
-    ov.addEventListener("mouseleave", function () { if (!state.pinned) hideTooltip(); });
+    ov.addEventListener("mouseleave", function () { highlightLine(null); if (!state.pinned) hideTooltip(); });
     ov.addEventListener("click", function (e) {
+      if (view.moved) { view.moved = false; return; }  // the end of a pan, not a tap on a box
       var hit = infoOf(e.target);
       if (hit) { state.pinned = null; showTooltip(hit.info, e.clientX, e.clientY); state.pinned = hit.node; }
       else hideTooltip();
