@@ -1,4 +1,4 @@
-"""`promptocr` command line: read files, run the benchmark, start the service.
+"""`promptocr` command line: read files, batch many files, run the benchmark, start the service.
 
 Exit codes: 0 all inputs read; 1 some inputs failed (the others were still written);
 2 usage error (bad flags); 3 every input failed. Every error line starts with
@@ -13,6 +13,7 @@ import sys
 from typing import NoReturn
 
 from promptocr import __version__
+from promptocr.cli import batch as batch_cmd
 from promptocr.cli import bench as bench_cmd
 from promptocr.cli import read as read_cmd
 from promptocr.cli import serve as serve_cmd
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     read_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
     bench_cmd.add_parser(sub)
+    batch_cmd.add_parser(sub)
     return parser
 
 
