@@ -221,9 +221,7 @@ class PageWorker:
 
         cfg = self.config
         if self.service is not None and cfg.prompt is not None:
-            result = self.service.run(
-                item.source, cfg.prompt, pages=str(item.page), dpi=cfg.dpi
-            )
+            result = self.service.run(item.source, cfg.prompt, pages=str(item.page), dpi=cfg.dpi)
             doc = result.document
             out: dict[str, Any] = {"result": result.to_dict()}
             text = result.content
@@ -340,6 +338,7 @@ class Writer:
             text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
         else:
             text = str(record.get("rendered", ""))
+            text = text if not text or text.endswith("\n") else text + "\n"
         target = pages / page_file_name(record, self.fmt)
         tmp = target.with_name(target.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
@@ -466,8 +465,8 @@ def run_ray(
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
     rows = [{"item": json.dumps(i.to_dict())} for i in items]
-    ds = ray.data.from_items(rows, override_num_blocks=len(rows))
-    ds = ds.map_batches(
+    source = ray.data.from_items(rows, override_num_blocks=len(rows))
+    ds = source.map_batches(
         actor_cls,
         fn_constructor_kwargs={"config": asdict(config)},
         batch_size=1,

@@ -89,8 +89,6 @@ def test_ray_batch_survives_an_actor_death_exactly_once(ray_cluster: Any, tmp_pa
     assert len(list((out / "pages").glob("*.txt"))) == len(expect)
 
     # Rerunning over the same output finds nothing left to do.
-    again = run_batch(
-        [str(tmp_path / "in")], out, config, workers=2, use_ray=True, progress=False
-    )
+    again = run_batch([str(tmp_path / "in")], out, config, workers=2, use_ray=True, progress=False)
     assert again.skipped == len(expect) and again.ok == 0
     assert len((out / RESULTS).read_text().splitlines()) == len(expect)

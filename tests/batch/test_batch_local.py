@@ -1,0 +1,159 @@
+"""`promptocr batch` on one machine: the real CLI, the real models in a local process pool,
+synthetic images and a generated 3-page PDF, folder and glob inputs, resume, a corrupt file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from promptocr import synth
+from promptocr.batch import (
+    RESULTS,
+    BatchConfig,
+    BatchInputError,
+    Writer,
+    count_pages,
+    expand_inputs,
+    plan_items,
+)
+from promptocr.cli.main import main
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    (root / "nested").mkdir(parents=True)
+    synth.numbered_page(1).image.save(root / "one.png")
+    synth.numbered_page(2).image.save(root / "nested" / "two.jpg")
+    pdf = synth.pdf_from_images([synth.numbered_page(n).image for n in (3, 4, 5)])
+    (root / "nested" / "three.pdf").write_bytes(pdf)
+    (root / "notes.txt").write_text("not picked up from a folder")
+    (tmp_path / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    return tmp_path
+
+
+def records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / RESULTS).read_text().splitlines()]
+
+
+def test_batch_cli_folder_glob_resume_and_a_corrupt_file(
+    inputs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = inputs / "out"
+    args = [
+        "batch",
+        str(inputs / "in"),  # folder, recursive: one.png, nested/two.jpg, nested/three.pdf
+        str(inputs / "in" / "**" / "*.jpg"),  # a glob naming two.jpg again: read once
+        str(inputs / "corrupt.png"),
+        "--out",
+        str(out),
+        "--format",
+        "text",
+        "--workers",
+        "2",
+        "--parquet",
+        "-q",
+    ]
+    assert main(args) == 1  # some pages failed, the rest were written
+    err = capsys.readouterr().err
+    assert "corrupt.png" in err and "truncated or corrupt" in err
+    recs = records(out)
+    assert len(recs) == 6 and len({r["key"] for r in recs}) == 6
+    by_name = {(Path(r["source"]).name, r["page"]): r for r in recs}
+    expect = {
+        ("one.png", 1): 1,
+        ("two.jpg", 1): 2,
+        ("three.pdf", 1): 3,
+        ("three.pdf", 2): 4,
+        ("three.pdf", 3): 5,
+    }
+    for name, n in expect.items():
+        assert by_name[name]["status"] == "ok"
+        assert f"page number {n}" in by_name[name]["text"]
+        assert by_name[name]["document"]["pages"][0]["blocks"]
+    bad = by_name[("corrupt.png", 1)]
+    assert bad["status"] == "error" and bad["error"]["code"] == "invalid_input"
+    page_files = sorted(p.name for p in (out / "pages").iterdir())
+    assert len(page_files) == 5 and all(p.endswith(".txt") for p in page_files)
+    pdf_page2 = next((out / "pages").glob("three-*-p0002.txt")).read_text()
+    assert "page number 4" in pdf_page2
+    table = pq.read_table(out / "results.parquet")
+    assert table.num_rows == 6
+    assert Counter(table.column("status").to_pylist()) == {"ok": 5, "error": 1}
+
+    # A crash mid-write leaves half a line: the rerun cuts it and redoes that page only.
+    lines = (out / RESULTS).read_text().splitlines(keepends=True)
+    lost = json.loads(lines[-1])
+    (out / RESULTS).write_text("".join(lines[:-1]) + lines[-1][:40])
+    assert main(args) == (3 if lost["status"] == "error" else 0)  # only the lost page ran
+    recs = records(out)
+    assert len(recs) == 6 and Counter(r["key"] for r in recs)[lost["key"]] == 1
+
+    # Everything recorded: nothing runs, nothing is appended.
+    before = (out / RESULTS).read_bytes()
+    assert main(args) == 0
+    assert (out / RESULTS).read_bytes() == before
+
+
+def test_batch_with_a_prompt_writes_task_results(inputs: Path) -> None:
+    out = inputs / "out"
+    code = main(
+        [
+            "batch",
+            str(inputs / "in" / "one.png"),
+            "--out",
+            str(out),
+            "-p",
+            "detect and recognize all text with coordinates",
+            "--workers",
+            "1",
+            "-q",
+        ]
+    )
+    assert code == 0
+    (rec,) = records(out)
+    assert rec["result"]["task"] == "spot"
+    assert any("page number 1" in ln["text"] for ln in rec["result"]["output"]["lines"])
+    (page_file,) = (out / "pages").glob("one-*-p0001.json")
+    assert json.loads(page_file.read_text())["result"]["task"] == "spot"
+
+
+def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
+    files = expand_inputs([str(inputs / "in"), str(inputs / "in" / "one.png")])
+    assert [f.name for f in files] == ["three.pdf", "two.jpg", "one.png"]  # sorted paths
+    assert count_pages((inputs / "in" / "nested" / "three.pdf").read_bytes(), "x") == 3
+    tiff = synth.save_tiff([synth.numbered_page(n).image for n in (1, 2)], inputs / "two-pages.tif")
+    assert count_pages(tiff.read_bytes(), "t") == 2
+    a = plan_items(files, BatchConfig())
+    b = plan_items(files, BatchConfig(prompt="extract the total"))
+    assert len(a) == 5 and len({i.key for i in a}) == 5
+    assert not {i.key for i in a} & {i.key for i in b}  # other settings: other keys
+    # the same bytes under another name share the content part of the key
+    copy = inputs / "copy.png"
+    copy.write_bytes((inputs / "in" / "one.png").read_bytes())
+    (c,) = plan_items([copy], BatchConfig())
+    assert c.key == next(i.key for i in a if i.source.endswith("one.png"))
+    with pytest.raises(BatchInputError, match="no file matches"):
+        expand_inputs([str(inputs / "*.nothing")])
+    with pytest.raises(BatchInputError, match="no such file"):
+        expand_inputs([str(inputs / "missing.png")])
+
+
+def test_writer_drops_a_second_copy_of_a_key(tmp_path: Path) -> None:
+    w = Writer(tmp_path, "json")
+    rec = {"key": "k:1:s", "source": "a.png", "page": 1, "status": "error", "error": {}}
+    assert w.write(dict(rec)) is True
+    assert w.write(dict(rec)) is False
+    w.close()
+    assert len((tmp_path / RESULTS).read_text().splitlines()) == 1
+    assert Writer(tmp_path, "json").done == {"k:1:s"}
+
+
+def test_batch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batch", str(tmp_path / "nope.png"), "--out", str(tmp_path / "o")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["batch", str(tmp_path), "--out", str(tmp_path / "o"), "--workers", "0"]) == 2
