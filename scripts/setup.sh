@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything promptocr needs on a fresh Debian/Ubuntu machine, idempotently:
 #   system packages (libGL for OpenCV, CJK + Latin fonts, Tesseract for the benchmark, Chromium
-#   for the UI tests, kubectl for the deploy tests) and a virtual environment in .venv with the package and its pins.
+#   for the UI tests, kubectl for the deploy tests) and a virtual environment in .venv with the
+#   package and its pins.
 # Usage: scripts/setup.sh [dev]     ('dev' adds the test/lint tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -410,19 +410,69 @@ class BatchReport:
 OnRecord = Callable[[dict[str, Any]], None]
 
 
+ProcessFn = Callable[[WorkItem], dict[str, Any]]
+
+
+class _PoolBroke(Exception):
+    def __init__(self, in_flight: list[WorkItem]) -> None:
+        super().__init__(f"a worker process died with {len(in_flight)} page(s) in flight")
+        self.in_flight = in_flight
+
+
 def run_local(
-    items: list[WorkItem], config: BatchConfig, workers: int, on_record: OnRecord
+    items: list[WorkItem],
+    config: BatchConfig,
+    workers: int,
+    on_record: OnRecord,
+    process: ProcessFn | None = None,
 ) -> None:
     """A process pool, one engine per process (the initializer loads the models). At most two
-    items per worker are in flight so results stream out as they finish."""
-    import multiprocessing
+    items per worker are in flight so results stream out as they finish.
 
-    if not items:
-        return
+    When a worker process dies (a crash in native code, the OOM killer), the pages that were in
+    flight are read again one at a time, each in a fresh pool, so the page that kills its
+    worker is found: it is recorded as a `worker_died` error and the rest of the batch goes on."""
+    fn = process or _process_in_pool
+    written: set[str] = set()
+
+    def record(rec: dict[str, Any]) -> None:
+        written.add(rec["key"])
+        on_record(rec)
+
+    remaining = list(items)
+    while remaining:
+        try:
+            _run_pool(remaining, config, workers, record, fn)
+            return
+        except _PoolBroke as broke:
+            suspects = broke.in_flight
+        for it in suspects:
+            try:
+                _run_pool([it], config, 1, record, fn)
+            except _PoolBroke:
+                msg = "the worker process died while reading this page (read alone)"
+                record(
+                    {
+                        "key": it.key,
+                        "source": it.source,
+                        "page": it.page,
+                        "status": "error",
+                        "error": {"code": "worker_died", "message": msg},
+                    }
+                )
+        remaining = [it for it in remaining if it.key not in written]
+
+
+def _run_pool(
+    items: list[WorkItem], config: BatchConfig, workers: int, on_record: OnRecord, fn: ProcessFn
+) -> None:
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = max(1, min(workers, len(items)))
     ctx = multiprocessing.get_context("spawn")  # no fork after threads/runtime state exist
     with ProcessPoolExecutor(workers, ctx, initializer=_init_process, initargs=(config,)) as pool:
-        pending: set[Future[dict[str, Any]]] = set()
+        pending: dict[Future[dict[str, Any]], WorkItem] = {}
         queue: Iterator[WorkItem] = iter(items)
         exhausted = False
         while pending or not exhausted:
@@ -432,12 +482,21 @@ def run_local(
                 except StopIteration:
                     exhausted = True
                     break
-                pending.add(pool.submit(_process_in_pool, nxt))
+                pending[pool.submit(fn, nxt)] = nxt
             if not pending:
                 break
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
             for fut in done:
-                on_record(fut.result())
+                try:
+                    rec = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                del pending[fut]
+                on_record(rec)
+            if broken:
+                raise _PoolBroke(list(pending.values()))
 
 
 def run_ray(

@@ -4,6 +4,7 @@ synthetic images and a generated 3-page PDF, folder and glob inputs, resume, a c
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from promptocr.batch import (
     RESULTS,
     BatchConfig,
     BatchInputError,
+    WorkItem,
     Writer,
     count_pages,
     expand_inputs,
     plan_items,
+    run_local,
 )
 from promptocr.cli.main import main
 
@@ -157,3 +160,39 @@ def test_batch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["batch", str(tmp_path / "nope.png"), "--out", str(tmp_path / "o")]) == 2
     assert "no such file" in capsys.readouterr().err
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "o"), "--workers", "0"]) == 2
+
+
+def crash_on_marked_pages(item: WorkItem) -> dict:
+    """Pool function for the test below (module level: the spawned workers import it). Kills
+    its worker process on crash* the first time (a marker file remembers) and on poison*
+    every time."""
+    from promptocr.batch import _process_in_pool
+
+    src = Path(item.source)
+    if src.name.startswith("poison"):
+        os._exit(1)
+    if src.name.startswith("crash"):
+        marker = src.with_suffix(".crashed")
+        if not marker.exists():
+            marker.write_text("died once")
+            os._exit(1)
+    return _process_in_pool(item)
+
+
+def test_local_pool_survives_dying_workers(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    for name, n in (("crash", 1), ("ok", 2), ("poison", 3)):
+        synth.numbered_page(n).image.save(root / f"{name}.png")
+    config = BatchConfig(threads=1)
+    items = plan_items(expand_inputs([str(root)]), config)
+    writer = Writer(tmp_path / "out", "json")
+    run_local(items, config, 1, writer.write, process=crash_on_marked_pages)
+    writer.close()
+    assert (root / "crash.crashed").exists()
+    recs = {Path(r["source"]).stem: r for r in records(tmp_path / "out")}
+    assert len(records(tmp_path / "out")) == 3
+    assert recs["crash"]["status"] == "ok" and "page number 1" in recs["crash"]["text"]
+    assert recs["ok"]["status"] == "ok" and "page number 2" in recs["ok"]["text"]
+    assert recs["poison"]["status"] == "error"
+    assert recs["poison"]["error"]["code"] == "worker_died"

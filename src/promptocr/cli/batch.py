@@ -39,7 +39,7 @@ resuming:
 
 where it runs:
   Without --ray: a local pool of --workers processes (default: one per core), each with its
-  own models. With --ray: Ray Data actors that each hold the models ('auto' joins the cluster
+  own models; a page that kills its worker process is recorded as a 'worker_died' error. With --ray: Ray Data actors that each hold the models ('auto' joins the cluster
   'ray start' runs or starts a local one; or a cluster address). Needs the 'ray' extra
   (pip install 'promptocr[ray]'); input paths must be readable on every node.
 
@@ -146,6 +146,12 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(str(exc))
     except OSError as exc:
         return usage_error(f"{exc.filename or args.out}: {exc.strerror or exc}")
+    except Exception as exc:  # the pool or the cluster failed: what was written stays written
+        sys.stderr.write(
+            f"promptocr batch: error: the run stopped ({type(exc).__name__}: {exc}); the pages "
+            f"written so far are in {args.out / RESULTS}: rerun the same command to resume\n"
+        )
+        return EXIT_PARTIAL
     for err in report.errors:
         page = f" page {err['page']}" if err["page"] else ""
         sys.stderr.write(f"promptocr: error: {err['source']}{page}: {err['message']}\n")
