@@ -159,7 +159,13 @@ def expose_interpreter(prefix: Path) -> str:
     )
 
 
+def clean_env() -> dict[str, str]:
+    """This environment without PYTHONPATH: the fresh venv must not see the checkout's src/."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
 def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
+    kw.setdefault("env", clean_env())
     res = subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
     assert res.returncode == 0, f"{cmd}\n{res.stdout}\n{res.stderr}"
     return res  # type: ignore[no-any-return]
