@@ -182,7 +182,17 @@ def test_deployment_matches_the_server_and_the_image(
     (c,) = pod["containers"]
     data = one(objs, "ConfigMap", "promptocr-settings")["data"]
     assert set(data) <= known_env_settings(), set(data) - known_env_settings()
-    settings = load_settings(environ=data)  # the server accepts every value
+    # the environment the container gets: the ConfigMap plus the Secret's keys that exist
+    env = dict(data)
+    secrets = {o["metadata"]["name"]: o.get("stringData", {}) for o in by_kind(objs, "Secret")}
+    for var in c.get("env", []):
+        ref = var["valueFrom"]["secretKeyRef"]
+        value = secrets[ref["name"]].get(ref["key"])
+        assert value is not None or ref.get("optional"), var
+        if value is not None:
+            env[var["name"]] = value
+    assert set(env) <= known_env_settings(), set(env) - known_env_settings()
+    settings = load_settings(environ=env)  # the server accepts every value
     assert settings.host == "0.0.0.0" and settings.workers == 2
     assert c["ports"][0]["containerPort"] == settings.port
     assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
