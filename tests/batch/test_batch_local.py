@@ -160,6 +160,9 @@ def test_batch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["batch", str(tmp_path / "nope.png"), "--out", str(tmp_path / "o")]) == 2
     assert "no such file" in capsys.readouterr().err
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "o"), "--workers", "0"]) == 2
+    capsys.readouterr()
+    assert main(["batch", "--ray", str(tmp_path), str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert "--ray auto" in capsys.readouterr().err
 
 
 def crash_on_marked_pages(item: WorkItem) -> dict:

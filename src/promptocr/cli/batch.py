@@ -110,6 +110,11 @@ def run(args: argparse.Namespace) -> int:
         except ImportError:
             return usage_error("--parquet needs pyarrow: pip install 'promptocr[parquet]'")
     use_ray = args.ray is not None
+    if use_ray and args.ray != "auto" and Path(args.ray).exists():
+        return usage_error(
+            f"--ray took {args.ray!r} as a cluster address; write '--ray auto' or put --ray "
+            "after the inputs"
+        )
     if use_ray:
         try:
             import ray  # noqa: F401
