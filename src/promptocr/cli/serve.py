@@ -57,6 +57,19 @@ def add_parser(sub: Any) -> None:
         default=None,
         help="let clients send http(s) image URLs (public addresses only; off by default)",
     )
+    p.add_argument("--job-store", type=Path, help="job store directory (docs/jobs.md)")
+    p.add_argument("--job-workers", type=int, help="job runner threads (1)")
+    p.add_argument(
+        "--job-ttl", dest="job_ttl_s", type=float, help="seconds finished jobs are kept (7 days)"
+    )
+    p.add_argument("--job-store-max-mb", type=int, help="job store quota in MiB (2048)")
+    p.add_argument("--job-max-pages", type=int, help="most pages per job (1000)")
+    p.add_argument(
+        "--allow-webhooks",
+        action="store_true",
+        default=None,
+        help="let jobs name a completion webhook (public addresses only; off by default)",
+    )
     p.add_argument(
         "--api-key",
         dest="api_keys",
@@ -98,6 +111,12 @@ OVERRIDES = (
     "max_fields",
     "header_timeout_s",
     "allow_url_fetch",
+    "job_store",
+    "job_workers",
+    "job_ttl_s",
+    "job_store_max_mb",
+    "job_max_pages",
+    "allow_webhooks",
     "api_keys",
     "api_keys_file",
     "jwt_secret",

@@ -54,6 +54,7 @@ from promptocr.server.errors import (
     error_response,
 )
 from promptocr.server.fetch import fetch_url
+from promptocr.server.jobs import register_jobs
 from promptocr.server.logs import request_id_var
 from promptocr.server.metrics import Metrics
 from promptocr.server.protocol import (
@@ -84,6 +85,7 @@ KNOWN_ENDPOINTS = {
     "/v1/ocr",
     "/v1/chat/completions",
     "/v1/models",
+    "/v1/jobs",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -102,6 +104,8 @@ def _endpoint_label(path: str) -> str:
         return path
     if path.startswith("/v1/models/"):
         return "/v1/models/{id}"
+    if path.startswith("/v1/jobs"):
+        return "/v1/jobs/{id}/result" if path.endswith("/result") else "/v1/jobs/{id}"
     if path == "/ui" or path.startswith("/ui/"):
         return "/ui"
     return "other"
@@ -218,10 +222,12 @@ class ServiceMiddleware:
 
         try:
             limit = st.settings.max_body_bytes
+            if path == "/v1/jobs":  # a job may be one big document (or several files)
+                limit = st.settings.job_max_body_bytes
             declared = headers.get("content-length")
             if path not in OPEN_PATHS and not is_public_path(path):
                 try:
-                    st.auth.check(headers.get("authorization"))
+                    scope["state"]["principal"] = st.auth.principal(headers.get("authorization"))
                 except PromptOCRError as err:
                     await refuse(err)
                     return
@@ -897,6 +903,9 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
+
+    # ---- asynchronous jobs (promptocr.server.jobs) -----------------------------------------
+    register_jobs(app, state)
 
     # ---- web UI ---------------------------------------------------------------------------
     async def run_preview(fn: Callable[[], Any]) -> Any:

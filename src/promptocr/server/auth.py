@@ -7,6 +7,7 @@ required) and, when an audience/issuer is configured, names it.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from typing import Any
 
@@ -29,6 +30,20 @@ class Authenticator:
         elif settings.jwt_secret:
             self.jwt_key, self.jwt_alg = settings.jwt_secret, "HS256"
         self.enabled = bool(self.api_keys or self.jwt_key)
+
+    def principal(self, authorization: str | None) -> str:
+        """Who is calling, for ownership (jobs): `anonymous` when auth is off, `key:<sha256
+        prefix>` for an API key (the key itself is never stored), `sub:<subject>` for a JWT
+        (`jwt:<sha256 prefix>` of the token when it has no `sub`). Raises like `check`."""
+        claims = self.check(authorization)
+        if not self.enabled:
+            return "anonymous"
+        token = (authorization or "").partition(" ")[2].strip()
+        digest = hashlib.sha256(token.encode()).hexdigest()[:32]
+        if claims is None:
+            return f"key:{digest}"
+        sub = claims.get("sub")
+        return f"sub:{sub}" if isinstance(sub, str) and sub else f"jwt:{digest}"
 
     def check(self, authorization: str | None) -> dict[str, Any] | None:
         """None when auth is off or an API key matched; the JWT claims when a token verified.

@@ -90,6 +90,18 @@ class Metrics:
             "Requests whose work was stopped part-way (deadline passed or shutting down)",
             registry=r,
         )
+        self.jobs = Gauge("promptocr_jobs", "Jobs in the job store, by state", ["state"], registry=r)
+        self.job_pages = Counter(
+            "promptocr_job_pages_total",
+            "Job pages read, by outcome (done, failed); rate() gives pages per second",
+            ["outcome"],
+            registry=r,
+        )
+        self.jobs_oldest_age = Gauge(
+            "promptocr_jobs_oldest_queued_age_seconds",
+            "Age of the oldest job not finished (queued or running); 0 when there is none",
+            registry=r,
+        )
         self.ready = Gauge("promptocr_ready", "1 once the models are loaded", registry=r)
 
     def on_batch(self, crops: int, callers: int) -> None:

@@ -88,6 +88,18 @@ class ServerSettings(BaseModel):
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     insecure_no_auth: bool = False
+    # asynchronous jobs (docs/jobs.md)
+    job_store: Path | None = Field(
+        default=None, description="job store directory (default ~/.local/share/promptocr/jobs)"
+    )
+    job_workers: int = Field(default=1, ge=1, description="job runner threads")
+    job_ttl_s: float = Field(default=7 * 24 * 3600.0, gt=0, description="keep finished jobs")
+    job_store_max_mb: int = Field(default=2048, ge=1, description="job store quota (MiB)")
+    job_max_pages: int = Field(default=1000, ge=1, description="most pages per job")
+    job_max_files: int = Field(default=100, ge=1, description="most files per job")
+    job_max_body_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    allow_webhooks: bool = False
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
     # operations
     model_names: list[str] = Field(default_factory=lambda: ["promptocr", "tencent/HunyuanOCR"])
     log_level: str = "info"
@@ -124,6 +136,13 @@ class ServerSettings(BaseModel):
 
     def threads_per_run(self) -> int:
         return self.ocr_threads or max(1, _cpu_count() // self.workers)
+
+    def job_store_path(self) -> Path:
+        if self.job_store is not None:
+            return Path(self.job_store).expanduser()
+        from promptocr.jobs.store import default_store_dir
+
+        return default_store_dir()
 
     def all_api_keys(self) -> list[str]:
         """Keys from `api_keys` plus one per non-empty, non-comment line of `api_keys_file`."""

@@ -256,6 +256,48 @@ class Service:
             content = hunyuan_spotting(doc, fmt)
         return Result(p.task, p, usage, doc, output, content)
 
+    DOCUMENT_TASKS = ("read", "spot", "extract", "subtitles")
+
+    def run_on_document(
+        self,
+        doc: Document,
+        prompt: str,
+        *,
+        usage: Usage | None = None,
+        output_format: str | None = None,
+        task_type: str | None = None,
+        pages: str | None = None,
+    ) -> Result:
+        """Run a task that needs only the recognised text (`DOCUMENT_TASKS`) on an already
+        OCR'd document, e.g. `extract` over pages read one at a time by a job. No OCR, no
+        routing to the VLM; other tasks raise InvalidOptionError."""
+        p = plan(prompt, task_type=task_type)
+        if p.task not in self.DOCUMENT_TASKS:
+            raise InvalidOptionError(f"task {p.task!r} needs the page images", source=doc.source)
+        if output_format is not None:
+            p.arguments["output_format"] = output_format
+        if pages:
+            p.arguments["pages"] = pages
+        usage = usage or Usage()
+        if p.task == "read":
+            output, content = _read(doc, p)
+        elif p.task == "spot":
+            output, content = _spot(doc, p, usage)
+        elif p.task == "extract":
+            output, content = _extract(doc, p, usage)
+        else:
+            output, content = _subtitles(doc, usage)
+        fmt = p.arguments.get("output_format")
+        if fmt == "hocr":
+            content = to_hocr(doc)
+        elif fmt == "alto":
+            content = to_alto(doc)
+        elif fmt == "json":
+            content = json.dumps(output, ensure_ascii=False)
+        elif fmt in ("hunyuan", "hunyuan_json") and p.task != "spot":
+            content = hunyuan_spotting(doc, fmt)
+        return Result(p.task, p, usage, doc, output, content)
+
     # -----------------------------------------------------------------------------------------
 
     def _parse(

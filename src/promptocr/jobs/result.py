@@ -1,0 +1,138 @@
+"""A finished job's result: the stored pages assembled into one `Document`, and the task run
+over the whole document where it needs the whole document.
+
+Each page of a job is read on its own (`Service.run(..., pages="n")`) and stored as
+`{"page", "task", "plan", "output", "content", "usage"}`. Assembly:
+
+- `read`, `spot`, `extract`, `subtitles` need only the recognised text, so the task runs again
+  on the assembled document (`Service.run_on_document`): fields are found across pages, lines
+  are numbered with their page, the text is in page order.
+- `parse` (layout model on the page image) and the vision-language tasks ran per page; their
+  page outputs are joined in page order (Markdown and text with blank lines between pages,
+  tables and layout regions concatenated).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from promptocr.document.export import to_alto, to_hocr
+from promptocr.document.model import Document, Page
+from promptocr.engines.usage import Usage
+from promptocr.jobs.store import JobRecord, PageRecord
+from promptocr.tasks import Service
+
+
+def page_payload(result: Any) -> dict[str, Any]:
+    """What is stored for one page: a `Result` of `Service.run` on that single page."""
+    pages = result.document.pages
+    return {
+        "page": pages[0].to_dict() if pages else None,
+        "task": result.task,
+        "plan": result.plan.to_dict(),
+        "output": result.output,
+        "content": result.content,
+        "usage": result.usage.to_dict(),
+    }
+
+
+def usage_from_dict(d: dict[str, Any]) -> Usage:
+    return Usage(
+        stages_ms=dict(d.get("stages_ms", {})),
+        stage_calls=dict(d.get("stage_calls", {})),
+        skipped=dict(d.get("skipped", {})),
+        cache=dict(d.get("cache", {"hits": 0, "misses": 0})),
+        pages=int(d.get("pages", 0)),
+        lines_detected=int(d.get("lines_detected", 0)),
+        lines_recognized=int(d.get("lines_recognized", 0)),
+        notes=list(d.get("notes", [])),
+    )
+
+
+def errors_of(job: JobRecord, pages: list[PageRecord]) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": job.files[p.file_index].name,
+            "page": p.page_no,
+            "code": p.error_code,
+            "message": p.error_message,
+        }
+        for p in pages
+        if p.state == "failed"
+    ]
+
+
+def assemble_document(job: JobRecord, pages: list[PageRecord]) -> Document:
+    doc_pages: list[Page] = []
+    for p in pages:
+        if p.state != "done" or not p.result or not p.result.get("page"):
+            continue
+        page = Page.from_dict(p.result["page"])
+        page.index = p.page_no - 1
+        page.source = job.files[p.file_index].name
+        doc_pages.append(page)
+    source = job.files[0].name if len(job.files) == 1 else None
+    return Document(doc_pages, source=source)
+
+
+def assemble(job: JobRecord, pages: list[PageRecord], service: Service) -> dict[str, Any]:
+    """The `/v1/ocr`-shaped result of a finished job, plus `files` and per-page `errors`."""
+    doc = assemble_document(job, pages)
+    done = [p.result for p in pages if p.state == "done" and p.result]
+    usage = Usage()
+    for r in done:
+        usage.merge(usage_from_dict(r.get("usage") or {}))
+    params = job.params
+    fmt = params.get("output_format")
+    if job.task in Service.DOCUMENT_TASKS:
+        res = service.run_on_document(
+            doc,
+            job.prompt,
+            usage=usage,
+            output_format=fmt,
+            task_type=params.get("task_type"),
+            pages=params.get("pages"),
+        )
+        plan_d, output, content = res.plan.to_dict(), res.output, res.content
+    else:
+        plan_d = dict(done[0]["plan"]) if done else {"task": job.task, "arguments": {}}
+        args = dict(plan_d.get("arguments") or {})
+        args.pop("pages", None)
+        if params.get("pages"):
+            args["pages"] = params["pages"]
+        plan_d["arguments"] = args
+        output, content = _join_outputs([r["output"] for r in done], [r["content"] for r in done])
+        if fmt == "hocr":
+            content = to_hocr(doc)
+        elif fmt == "alto":
+            content = to_alto(doc)
+        elif fmt == "json":
+            content = json.dumps(output, ensure_ascii=False)
+    return {
+        "id": job.id,
+        "task": job.task,
+        "plan": plan_d,
+        "output": output,
+        "content": content,
+        "document": doc.to_dict(),
+        "usage": usage.to_dict(),
+        "files": [f.to_dict() for f in job.files],
+        "errors": errors_of(job, pages),
+    }
+
+
+def _join_outputs(outputs: list[dict[str, Any]], contents: list[str]) -> tuple[dict[str, Any], str]:
+    """Page outputs of a per-page task (parse, VLM tasks) joined in page order."""
+    merged: dict[str, Any] = {}
+    for out in outputs:
+        for key, value in out.items():
+            if key not in merged:
+                merged[key] = value
+            elif isinstance(value, str) and isinstance(merged[key], str):
+                if value:
+                    merged[key] = f"{merged[key]}\n\n{value}" if merged[key] else value
+            elif isinstance(value, list) and isinstance(merged[key], list):
+                merged[key] = merged[key] + value
+    content = "\n\n".join(c for c in contents if c)
+    return merged, content

@@ -1,0 +1,764 @@
+"""The asynchronous Jobs API: `POST /v1/jobs`, `GET /v1/jobs`, `GET|DELETE /v1/jobs/{id}`,
+`GET /v1/jobs/{id}/result` (see docs/jobs.md).
+
+`register_jobs(app, state)` adds the routes and wraps the app's lifespan so the runner starts
+after the app's own start-up and stops before the engine is closed. The store (SQLite under
+`job_store`) is opened at start-up when it already exists, so accepted jobs resume, otherwise on
+the first submission, so a server that never gets a job writes nothing to disk.
+
+Priority: jobs run on their own runner thread(s) (`job_workers`, default 1), not in the request
+pool, and a runner takes its next page only while a request worker is idle. An interactive
+`/v1/ocr` request therefore never waits in the queue behind job pages; at worst it shares the
+CPU with the one page per runner thread that is already being read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+from fastapi import FastAPI, Request
+from pydantic import Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import JSONResponse, Response
+
+from promptocr import __version__
+from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
+from promptocr.document.model import Document
+from promptocr.errors import (
+    InputTooLargeError,
+    InvalidInputError,
+    InvalidOptionError,
+    PromptOCRError,
+    UnsupportedFormatError,
+)
+from promptocr.inputs.loader import (
+    PDFIUM_LOCK,
+    InputLimits,
+    load_pages,
+    parse_page_range,
+    sniff_kind,
+)
+from promptocr.jobs.result import assemble, assemble_document, page_payload
+from promptocr.jobs.runner import JobRunner, RunnerHooks
+from promptocr.jobs.store import FileSpec, JobRecord, JobStore, PageRecord, StoreLockedError
+from promptocr.pipeline import OCRPipeline
+from promptocr.server.errors import (
+    InvalidRequestError,
+    NotFoundError,
+    UnsupportedMediaTypeError,
+)
+from promptocr.server.fetch import check_url, fetch_url
+from promptocr.server.protocol import ClientEngineSettings, OCRRequest
+from promptocr.tasks import Service
+from promptocr.tasks.router import check_engine
+
+if TYPE_CHECKING:
+    from promptocr.server.app import State
+
+log = logging.getLogger("promptocr.jobs")
+
+RESULT_FORMATS = ("json", "markdown", "text", "hocr", "alto", "pdf")
+MEDIA_TYPES = {
+    "markdown": "text/markdown; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+    "hocr": "text/html; charset=utf-8",
+    "alto": "application/xml; charset=utf-8",
+    "pdf": "application/pdf",
+}
+WEBHOOK_TRIES = 3
+
+
+# --------------------------------------------------------------------------------------------
+# errors
+
+
+class JobNotFoundError(NotFoundError):
+    code = "job_not_found"
+
+
+class JobNotDoneError(PromptOCRError):
+    code = "job_not_done"
+    status = 409
+
+
+class JobStoreFullError(PromptOCRError):
+    code = "job_store_full"
+    status = 507
+
+
+class JobsUnavailableError(PromptOCRError):
+    code = "jobs_unavailable"
+    status = 503
+
+
+class WebhooksDisabledError(PromptOCRError):
+    code = "webhooks_disabled"
+    status = 400
+
+
+class FormatUnavailableError(PromptOCRError):
+    code = "format_unavailable"
+    status = 501
+
+
+# --------------------------------------------------------------------------------------------
+# request
+
+
+class JobRequest(OCRRequest):
+    """`POST /v1/jobs` as JSON: the `/v1/ocr` fields plus an optional completion webhook.
+    (`timeout_s` is accepted and ignored: a job has no request timeout.)"""
+
+    webhook_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="POSTed a JSON summary when the job finishes (only if the server allows it)",
+    )
+
+
+JOB_REQUEST_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "one or more images or PDFs (repeat the field)",
+                        },
+                        "prompt": {"type": "string"},
+                        "pages": {"type": "string", "description": "applies to every file"},
+                        "dpi": {"type": "integer"},
+                        "output_format": {"type": "string"},
+                        "task_type": {"type": "string"},
+                        "engine": {"type": "string"},
+                        "settings": {
+                            "type": "string",
+                            "description": "JSON object of ClientEngineSettings",
+                        },
+                        "webhook_url": {"type": "string"},
+                    },
+                }
+            },
+            "application/json": {"schema": JobRequest.model_json_schema()},
+        },
+    },
+    "responses": {
+        "202": {
+            "description": "accepted: `id`, `state`, `pages_total`, `pages_done`, `created`, "
+            "`location` (also in the `Location` header)"
+        }
+    },
+}
+RESULT_DOC: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": list(RESULT_FORMATS), "default": "json"},
+        }
+    ],
+    "responses": {
+        "200": {"description": "the result in the asked format"},
+        "409": {"description": "the job is not done (its state is in error.details)"},
+    },
+}
+
+
+# --------------------------------------------------------------------------------------------
+# files
+
+
+def count_pages(data: bytes) -> int:
+    """Pages of a PDF (pypdfium2) or a TIFF (frames); 1 for other images (GIF, WebP and MPO
+    animations are read as their first frame, as the loader does)."""
+    if sniff_kind(data) == "pdf":
+        import pypdfium2 as pdfium
+
+        with PDFIUM_LOCK:  # PDFium is not thread-safe
+            pdf = pdfium.PdfDocument(data)
+            try:
+                return len(pdf)
+            finally:
+                pdf.close()
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        return int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
+
+
+def inspect_file(
+    data: bytes, name: str, pages: str | None, dpi: int, limits: InputLimits
+) -> FileSpec:
+    """Refuse a bad file at submission with the loader's precise error (the first page is
+    decoded, which catches corrupt, encrypted, unsupported and oversized input), then count
+    its pages cheaply and apply the page selection."""
+    if not data:
+        raise InvalidInputError("file is empty", source=name)
+    if sniff_kind(data) == "unknown":
+        raise UnsupportedFormatError(
+            "not an image or PDF (supported: PNG, JPEG, WebP, BMP, GIF, TIFF, PDF)", source=name
+        )
+    load_pages(data, name=name, pages="1", dpi=dpi, limits=limits)
+    try:
+        total = count_pages(data)
+    except Exception as exc:
+        raise InvalidInputError(f"cannot count the pages ({exc})", source=name) from None
+    wanted = parse_page_range(pages, total, name)
+    return FileSpec(name=name, size=len(data), pages=[i + 1 for i in wanted])
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class Jobs:
+    """The store, the runner and the glue to the app's engine, metrics and settings."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.settings = state.settings
+        s = state.settings
+        self.limits = InputLimits(
+            max_pixels=s.max_pixels, max_pages=s.job_max_pages, max_bytes=s.job_max_body_bytes
+        )
+        # Same engine, cache and VLM as /v1/ocr; only the input limits are the job limits.
+        pipeline = OCRPipeline(state.engine, self.limits, state.cache)
+        pipeline.layout = state.pipeline.layout
+        self.service = Service(pipeline, vlm=state.service.vlm, router=state.service.router)
+        self.root = s.job_store_path()
+        self.store: JobStore | None = None
+        self.runner: JobRunner | None = None
+        self.unavailable: str | None = None
+        self._open_lock = threading.Lock()
+        self._webhooks_in_flight: set[str] = set()
+        self._wh_lock = threading.Lock()
+        self._file_cache: tuple[str, int, bytes] | None = None
+        self._counts: tuple[float, dict[str, int]] = (0.0, {})
+        m = state.metrics
+        for st in ("queued", "running", "done", "failed", "cancelled"):
+            m.jobs.labels(st).set_function(lambda st=st: float(self._count(st)))
+        m.jobs_oldest_age.set_function(self._oldest_age)
+
+    # ---- life cycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if (self.root / "jobs.sqlite3").exists():
+            self.open()
+
+    def open(self) -> JobStore:
+        with self._open_lock:
+            if self.store is not None:
+                return self.store
+            if self.unavailable is not None:
+                raise JobsUnavailableError(self.unavailable)
+            try:
+                store = JobStore(self.root)
+            except (StoreLockedError, OSError) as exc:
+                self.unavailable = f"the job store cannot be opened: {exc}"
+                log.error(self.unavailable)
+                raise JobsUnavailableError(self.unavailable) from None
+            resumed = store.recover()
+            for job in resumed:
+                log.info(
+                    "resuming job",
+                    extra={
+                        "job": job.id,
+                        "pages_done": job.pages_done,
+                        "pages_total": job.pages_total,
+                    },
+                )
+            self.store = store
+            s = self.settings
+            self.runner = JobRunner(
+                store,
+                RunnerHooks(
+                    read_page=self._read_page,
+                    ready=self.state.ready.is_set,
+                    may_start=self._may_start,
+                    on_page=self._on_page,
+                    on_finished=self._on_finished,
+                    housekeeping=self._housekeeping,
+                ),
+                threads=s.job_workers,
+                housekeeping_s=max(0.5, min(60.0, s.job_ttl_s / 4)),
+            )
+            self.runner.start()
+            return store
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.stop(self.settings.graceful_timeout_s)
+        if self.store is not None:
+            self.store.close()
+
+    # ---- runner hooks ----------------------------------------------------------------------
+
+    def _may_start(self) -> bool:
+        pool = self.state.pool
+        return pool.admitted < pool.workers
+
+    def _file(self, job_id: str, index: int) -> bytes:
+        cached = self._file_cache
+        if cached is not None and cached[0] == job_id and cached[1] == index:
+            return cached[2]
+        assert self.store is not None
+        data = self.store.read_file(job_id, index)
+        self._file_cache = (job_id, index, data)
+        return data
+
+    def _read_page(self, page: PageRecord) -> dict[str, object]:
+        assert self.store is not None
+        job = self.store.get(page.job_id)
+        if job is None:
+            raise JobNotFoundError("the job was deleted")
+        p = job.params
+        es = self.state.engine.settings
+        if p.get("settings"):
+            es = es.with_overrides(**ClientEngineSettings(**p["settings"]).overrides())
+        engine = p.get("engine")
+        if job.task == "extract" and check_engine(engine) == "auto":
+            # Fields are found over the whole document at the end; a page without them is
+            # not a weak result to escalate.
+            engine = "embedded"
+        result = self.service.run(
+            self._file(job.id, page.file_index),
+            job.prompt,
+            name=job.files[page.file_index].name,
+            pages=str(page.page_no),
+            dpi=int(p.get("dpi", 200)),
+            settings=es,
+            output_format=p.get("output_format"),
+            task_type=p.get("task_type"),
+            engine=engine,
+        )
+        self.state.metrics.pages.inc(result.usage.pages)
+        return page_payload(result)
+
+    def _on_page(self, page: PageRecord, ok: bool, seconds: float) -> None:
+        self.state.metrics.job_pages.labels("done" if ok else "failed").inc()
+
+    def _on_finished(self, job_id: str, state: str) -> None:
+        self._send_webhook(job_id)
+
+    def _housekeeping(self) -> None:
+        if self.store is None:
+            return
+        for job_id in self.store.expire(self.settings.job_ttl_s):
+            log.info("job expired", extra={"job": job_id})
+        for job in self.store.pending_webhooks():
+            self._send_webhook(job.id)
+
+    # ---- metrics ---------------------------------------------------------------------------
+
+    def _count(self, state: str) -> int:
+        if self.store is None or self.store.closed:
+            return 0
+        t, counts = self._counts
+        if time.monotonic() - t > 1.0:
+            counts = self.store.counts()
+            self._counts = (time.monotonic(), counts)
+        return counts.get(state, 0)
+
+    def _oldest_age(self) -> float:
+        if self.store is None or self.store.closed:
+            return 0.0
+        t = self.store.oldest_unfinished()
+        return max(0.0, time.time() - t) if t is not None else 0.0
+
+    # ---- webhooks --------------------------------------------------------------------------
+
+    def _send_webhook(self, job_id: str) -> None:
+        with self._wh_lock:
+            if job_id in self._webhooks_in_flight:
+                return
+            self._webhooks_in_flight.add(job_id)
+        threading.Thread(
+            target=self._deliver, args=(job_id,), name="job-webhook", daemon=True
+        ).start()
+
+    def _deliver(self, job_id: str) -> None:
+        try:
+            store = self.store
+            if store is None:
+                return
+            job = store.get(job_id)
+            if job is None or not job.webhook_url or job.webhook_state != "pending":
+                return
+            if not self.settings.allow_webhooks:
+                store.set_webhook_state(job_id, "failed", "webhooks are disabled on this server")
+                return
+            body = {
+                "id": job.id,
+                "state": job.state,
+                "pages_total": job.pages_total,
+                "pages_done": job.pages_done,
+                "pages_failed": job.pages_failed,
+                "result": f"/v1/jobs/{job.id}/result",
+            }
+            error = "not sent"
+            for attempt in range(WEBHOOK_TRIES):
+                try:
+                    # The same address rules as URL fetching: public addresses only.
+                    asyncio.run(check_url(job.webhook_url))
+                    resp = httpx.post(
+                        job.webhook_url,
+                        json=body,
+                        timeout=self.settings.webhook_timeout_s,
+                        follow_redirects=False,
+                        headers={"User-Agent": f"promptocr/{__version__}"},
+                    )
+                    if 200 <= resp.status_code < 300:
+                        store.set_webhook_state(job_id, "sent")
+                        return
+                    error = f"the webhook answered HTTP {resp.status_code}"
+                except PromptOCRError as exc:
+                    store.set_webhook_state(job_id, "failed", f"{exc.code}: {exc.message}")
+                    return
+                except httpx.HTTPError as exc:
+                    error = f"the webhook failed: {type(exc).__name__}"
+                time.sleep(2.0 * (attempt + 1))
+            store.set_webhook_state(job_id, "failed", error)
+        except Exception:
+            log.exception("webhook delivery failed", extra={"job": job_id})
+        finally:
+            with self._wh_lock:
+                self._webhooks_in_flight.discard(job_id)
+
+    # ---- views -----------------------------------------------------------------------------
+
+    def visible(self, job_id: str, owner: str) -> JobRecord:
+        """The job, if it exists, belongs to `owner` and has not outlived its TTL."""
+        store = self.store
+        job = store.get(job_id) if store is not None else None
+        expired = (
+            job is not None
+            and job.finished is not None
+            and job.finished + self.settings.job_ttl_s < time.time()
+        )
+        if job is None or job.owner != owner or expired:
+            raise JobNotFoundError(f"no job {job_id!r}")
+        return job
+
+    def status(self, job: JobRecord) -> dict[str, Any]:
+        assert self.store is not None
+        eta: float | None = None
+        if not job.is_finished:
+            runner = self.runner
+            avg = runner.avg_page_s if runner is not None else 1.0
+            threads = runner.threads if runner is not None else 1
+            left = job.pages_total - job.pages_done + self.store.pages_ahead(job)
+            eta = round(avg * left / threads, 1)
+        pages = [p for p in self.store.pages(job.id) if p.state == "failed"]
+        out: dict[str, Any] = {
+            "id": job.id,
+            "state": job.state,
+            "files": [{"name": f.name, "size": f.size, "pages": len(f.pages)} for f in job.files],
+            "pages_total": job.pages_total,
+            "pages_done": job.pages_done,
+            "pages_failed": job.pages_failed,
+            "eta_s": eta,
+            "errors": [
+                {
+                    "file": job.files[p.file_index].name,
+                    "page": p.page_no,
+                    "code": p.error_code,
+                    "message": p.error_message,
+                }
+                for p in pages
+            ],
+            "created": job.created,
+            "updated": job.updated,
+            "prompt": job.prompt,
+            "task": job.task,
+            "location": f"/v1/jobs/{job.id}",
+        }
+        if job.webhook_url:
+            out["webhook"] = {"state": job.webhook_state, "error": job.webhook_error}
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# routes
+
+
+def _principal(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("principal") or "anonymous")
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def register_jobs(app: FastAPI, state: State) -> Jobs:
+    """Add the `/v1/jobs` routes and start/stop the runner with the app."""
+    jobs = Jobs(state)
+    settings = state.settings
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
+        async with inner(a) as value:
+            await run_in_threadpool(jobs.start)
+            try:
+                yield value
+            finally:
+                await run_in_threadpool(jobs.close)
+
+    app.router.lifespan_context = lifespan
+
+    async def parse_submission(request: Request) -> tuple[JobRequest, list[tuple[str, bytes]]]:
+        from promptocr.server.app import _read_json, _validation_message, decode_base64
+
+        mt = _media_type(request)
+        files: list[tuple[str, bytes]] = []
+        if mt == "multipart/form-data":
+            form = await request.form(max_files=settings.job_max_files, max_fields=20)
+            for item in form.getlist("file"):
+                if not isinstance(item, UploadFile):
+                    raise InvalidRequestError("multipart field 'file' must be a file upload")
+                files.append((item.filename or "<upload>", await item.read()))
+            if not files:
+                raise InvalidRequestError("multipart field 'file' (the image or PDF) is missing")
+            fields: dict[str, Any] = {
+                k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)
+            }
+            if "settings" in fields:
+                try:
+                    fields["settings"] = json.loads(fields["settings"])
+                except ValueError:
+                    raise InvalidRequestError(
+                        "form field 'settings' must be a JSON object", param="settings"
+                    ) from None
+            try:
+                req = JobRequest(**fields)
+            except ValidationError as exc:
+                msg, param = _validation_message(exc)
+                raise InvalidRequestError(msg, param=param) from None
+            if req.image or req.url:
+                raise InvalidRequestError("send the file either as an upload or in JSON, not both")
+        elif mt == "application/json":
+            raw = await _read_json(request)
+            try:
+                req = JobRequest.model_validate(raw)
+            except ValidationError as exc:
+                msg, param = _validation_message(exc)
+                raise InvalidRequestError(msg, param=param) from None
+            if bool(req.image) == bool(req.url):
+                raise InvalidRequestError("give exactly one of 'image' (base64) and 'url'")
+            if req.image:
+                data, _mime = decode_base64(req.image, "image")
+                files.append((req.filename or "<upload>", data))
+            else:
+                assert req.url is not None
+                data, name = await fetch_url(
+                    req.url,
+                    enabled=settings.allow_url_fetch,
+                    max_bytes=min(settings.url_max_bytes, settings.job_max_body_bytes),
+                    timeout_s=settings.url_timeout_s,
+                )
+                files.append((req.filename or name, data))
+        else:
+            raise UnsupportedMediaTypeError(
+                "send multipart/form-data (field 'file', repeatable) or application/json, "
+                f"not {mt or 'no Content-Type'!r}"
+            )
+        return req, files
+
+    @app.post("/v1/jobs", tags=["jobs"], status_code=202, openapi_extra=JOB_REQUEST_DOC)
+    async def submit_job(request: Request) -> Response:
+        """Submit files (several `file` parts = one job) and an instruction to be read in the
+        background, one page at a time. Answers 202 with the job's `id` and `Location`; poll
+        `GET /v1/jobs/{id}` and fetch `GET /v1/jobs/{id}/result` when `state` is `done`."""
+        req, files = await parse_submission(request)
+        if req.dpi > settings.max_dpi:
+            raise InvalidRequestError(
+                f"dpi {req.dpi} is over this server's limit of {settings.max_dpi}", param="dpi"
+            )
+        check_engine(req.engine)
+        plan = jobs.service.plan(req.prompt, task_type=req.task_type)
+        if req.webhook_url is not None:
+            if not settings.allow_webhooks:
+                raise WebhooksDisabledError(
+                    "completion webhooks are disabled on this server (allow_webhooks)"
+                )
+            if urlsplit(req.webhook_url).scheme not in ("http", "https") or not urlsplit(
+                req.webhook_url
+            ).hostname:
+                raise InvalidRequestError(
+                    "webhook_url must be an http(s) URL", param="webhook_url"
+                )
+            await check_url(req.webhook_url)
+        store = await run_in_threadpool(jobs.open)
+        incoming = sum(len(d) for _, d in files)
+        quota = settings.job_store_max_mb * 1024 * 1024
+        used = await run_in_threadpool(store.used_bytes)
+        if used + incoming > quota:
+            raise JobStoreFullError(
+                f"the job store holds {used} bytes and this job adds {incoming}, over its quota "
+                f"of {settings.job_store_max_mb} MiB; delete finished jobs or retry later"
+            )
+        specs = []
+        for name, data in files:
+            specs.append(
+                await run_in_threadpool(
+                    inspect_file, data, name, req.pages, req.dpi, jobs.limits
+                )
+            )
+        total = sum(len(s.pages) for s in specs)
+        if total > settings.job_max_pages:
+            raise InputTooLargeError(
+                f"the job has {total} pages, over the limit of {settings.job_max_pages} per job"
+            )
+        params = {
+            "pages": req.pages,
+            "dpi": req.dpi,
+            "output_format": req.output_format,
+            "task_type": req.task_type,
+            "engine": req.engine,
+            "settings": req.settings.model_dump(exclude_none=True) or None,
+        }
+        job = await run_in_threadpool(
+            lambda: store.create(
+                owner=_principal(request),
+                prompt=req.prompt,
+                task=plan.task,
+                params=params,
+                files=[(spec, data) for spec, (_, data) in zip(specs, files, strict=True)],
+                webhook_url=req.webhook_url,
+            )
+        )
+        if jobs.runner is not None:
+            jobs.runner.wake()
+        request.scope["state"]["task"] = plan.task
+        location = f"/v1/jobs/{job.id}"
+        body = {
+            "id": job.id,
+            "state": job.state,
+            "pages_total": job.pages_total,
+            "pages_done": job.pages_done,
+            "created": job.created,
+            "location": location,
+        }
+        return JSONResponse(body, status_code=202, headers={"Location": location})
+
+    @app.get("/v1/jobs", tags=["jobs"])
+    async def list_jobs(request: Request) -> Response:
+        """The caller's own jobs (API key or JWT subject), newest first."""
+        owner = _principal(request)
+        store = jobs.store
+
+        def work() -> list[dict[str, Any]]:
+            if store is None:
+                return []
+            now = time.time()
+            return [
+                jobs.status(j)
+                for j in store.list(owner)
+                if j.finished is None or j.finished + settings.job_ttl_s >= now
+            ]
+
+        return JSONResponse({"jobs": await run_in_threadpool(work)})
+
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"])
+    async def get_job(request: Request, job_id: str) -> Response:
+        """The job's state, pages done/total, ETA and per-page errors."""
+        owner = _principal(request)
+        return JSONResponse(
+            await run_in_threadpool(lambda: jobs.status(jobs.visible(job_id, owner)))
+        )
+
+    @app.delete("/v1/jobs/{job_id}", tags=["jobs"])
+    async def delete_job(request: Request, job_id: str) -> Response:
+        """Cancel a queued or running job (the page being read finishes, the rest are
+        skipped); delete a finished one with its files and results."""
+        owner = _principal(request)
+
+        def work() -> dict[str, Any]:
+            job = jobs.visible(job_id, owner)
+            assert jobs.store is not None
+            if job.is_finished:
+                jobs.store.delete(job.id)
+                return {"id": job.id, "deleted": True}
+            cancelled = jobs.store.cancel(job.id)
+            assert cancelled is not None
+            if cancelled.webhook_state == "pending":
+                jobs._send_webhook(job.id)
+            return jobs.status(cancelled)
+
+        return JSONResponse(await run_in_threadpool(work))
+
+    @app.get("/v1/jobs/{job_id}/result", tags=["jobs"], openapi_extra=RESULT_DOC)
+    async def job_result(request: Request, job_id: str) -> Response:
+        """The result of a done job: `format=json` (the `/v1/ocr` answer for the whole job,
+        plus `files` and `errors`), `markdown`, `text`, `hocr`, `alto` or `pdf`."""
+        fmt = request.query_params.get("format", "json")
+        if fmt not in RESULT_FORMATS:
+            raise InvalidRequestError(
+                f"format must be one of {', '.join(RESULT_FORMATS)}", param="format"
+            )
+        owner = _principal(request)
+
+        def work() -> Response:
+            job = jobs.visible(job_id, owner)
+            if job.state != "done":
+                raise JobNotDoneError(
+                    f"the job is {job.state}, not done",
+                    details={
+                        "state": job.state,
+                        "pages_done": job.pages_done,
+                        "pages_total": job.pages_total,
+                    },
+                )
+            assert jobs.store is not None
+            pages = jobs.store.pages(job.id, with_results=True)
+            if fmt == "json":
+                return JSONResponse(assemble(job, pages, jobs.service))
+            if fmt == "markdown" and job.task == "parse":
+                body = assemble(job, pages, jobs.service)["output"].get("markdown", "")
+                return Response(body, media_type=MEDIA_TYPES[fmt])
+            doc = assemble_document(job, pages)
+            if fmt == "pdf":
+                return Response(_searchable_pdf(jobs, job, doc), media_type=MEDIA_TYPES[fmt])
+            render = {"markdown": to_markdown, "text": to_text, "hocr": to_hocr, "alto": to_alto}
+            return Response(render[fmt](doc), media_type=MEDIA_TYPES[fmt])
+
+        return await run_in_threadpool(work)
+
+    return jobs
+
+
+def _searchable_pdf(jobs: Jobs, job: JobRecord, doc: Document) -> bytes:
+    """The original pages with an invisible text layer, when this build has the exporter."""
+    try:
+        from promptocr.document import pdf as pdf_export  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        raise FormatUnavailableError(
+            "format=pdf (searchable PDF) is not available in this build; use json, markdown, "
+            "text, hocr or alto"
+        ) from None
+    if len(job.files) != 1:
+        raise InvalidOptionError("format=pdf is available for jobs of one file")
+    assert jobs.store is not None
+    original = jobs.store.read_file(job.id, 0)
+    out = pdf_export.to_searchable_pdf(doc, original)
+    return bytes(out)
+
+
+__all__ = ["Jobs", "register_jobs"]

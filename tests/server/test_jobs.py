@@ -1,0 +1,403 @@
+"""The asynchronous Jobs API against real `promptocr serve` processes over real HTTP: a job
+that survives SIGKILL, owner isolation, cancel, errors, TTL, quota, and the async CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+from server_helpers import RunningServer, png_bytes, start_server, stop_server
+
+from promptocr import synth
+
+KEY_A = "job-key-a-0123456789"
+KEY_B = "job-key-b-0123456789"
+PAGES = 60
+
+
+def page_image(n: int) -> Image.Image:
+    c = synth.Canvas(600, 300)
+    c.text((40, 110), f"PAGE {n} OF {PAGES}", size=40)
+    return c.image
+
+
+def scanned_pdf(images: list[Image.Image]) -> bytes:
+    """Image-only pages, 600x300 px at 100 dpi (so a job at dpi=100 reads them 1:1)."""
+    return synth.pdf_from_images(images, dpi=100)
+
+
+def wait_for(
+    client: httpx.Client, job_id: str, until: tuple[str, ...], limit_s: float = 240
+) -> dict[str, object]:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        r = client.get(f"/v1/jobs/{job_id}")
+        assert r.status_code == 200, r.text
+        body: dict[str, object] = r.json()
+        if body["state"] in until:
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not reach {until}: {body}")
+
+
+def submit(
+    client: httpx.Client,
+    files: list[tuple[str, bytes]],
+    **fields: str,
+) -> httpx.Response:
+    parts = [("file", (name, data)) for name, data in files]
+    return client.post("/v1/jobs", files=parts, data=fields)
+
+
+# --------------------------------------------------------------------------------------------
+# the must-have: SIGKILL mid-way, restart on the same store, every page exactly once
+
+
+def test_job_survives_sigkill(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    args = ("--workers", "1", "--job-store", str(store))
+    pdf = scanned_pdf([page_image(n) for n in range(1, PAGES + 1)])
+    first = start_server(tmp_path, *args, name="jobs-first")
+    try:
+        with first.client() as c:
+            r = submit(c, [("scan.pdf", pdf)], dpi="100")
+            assert r.status_code == 202, r.text
+            job = r.json()
+            assert r.headers["location"] == f"/v1/jobs/{job['id']}" == job["location"]
+            assert job["pages_total"] == PAGES and job["state"] == "queued"
+            deadline = time.monotonic() + 120
+            while True:
+                status = c.get(f"/v1/jobs/{job['id']}").json()
+                if status["pages_done"] >= 3 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert status["state"] == "running" and status["pages_done"] < PAGES
+            assert isinstance(status["eta_s"], float)
+            early = c.get(f"/v1/jobs/{job['id']}/result")
+            assert early.status_code == 409
+            assert early.json()["error"]["code"] == "job_not_done"
+            assert early.json()["error"]["details"]["state"] == "running"
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait()
+    finally:
+        stop_server(first)
+    done_at_kill = _done_rows(store, job["id"])
+    assert done_at_kill < PAGES, "the job finished before the kill: nothing was resumed"
+
+    second = start_server(tmp_path, *args, name="jobs-second")
+    try:
+        with second.client() as c:
+            final = wait_for(c, job["id"], ("done", "failed"))
+            assert final["state"] == "done", final
+            assert final["pages_done"] == PAGES and final["errors"] == []
+            result = c.get(f"/v1/jobs/{job['id']}/result").json()
+            text = c.get(f"/v1/jobs/{job['id']}/result", params={"format": "text"})
+            assert text.headers["content-type"].startswith("text/plain")
+    finally:
+        stop_server(second)
+    assert "resuming job" in second.log_text()
+    pages = result["document"]["pages"]
+    assert [p["index"] for p in pages] == list(range(PAGES))
+    for n, page in enumerate(pages, start=1):
+        page_text = " ".join(ln["text"] for b in page["blocks"] for ln in b["lines"])
+        found = re.findall(r"PAGE\s*(\d+)", page_text.upper())
+        assert found == [str(n)], (n, page_text)
+        assert f"PAGE {n} OF" in text.text
+    assert result["usage"]["pages"] == PAGES
+    assert result["task"] == "read" and result["files"][0]["name"] == "scan.pdf"
+    # Each page was claimed once, except the one being read at the moment of the kill.
+    with sqlite3.connect(store / "jobs.sqlite3") as db:
+        rows = db.execute(
+            "SELECT seq, state, attempts FROM pages WHERE job_id = ? ORDER BY seq", (job["id"],)
+        ).fetchall()
+    assert [r[0] for r in rows] == list(range(PAGES))
+    assert all(r[1] == "done" for r in rows)
+    attempts = [r[2] for r in rows]
+    assert all(a >= 1 for a in attempts) and sum(attempts) <= PAGES + 1, attempts
+
+
+def _done_rows(store: Path, job_id: str) -> int:
+    with sqlite3.connect(store / "jobs.sqlite3") as db:
+        return int(
+            db.execute(
+                "SELECT COUNT(*) FROM pages WHERE job_id = ? AND state = 'done'", (job_id,)
+            ).fetchone()[0]
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# a server with two API keys: isolation, cancel, errors, webhooks refused, several files
+
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    tmp = tmp_path_factory.mktemp("jobs-keyed")
+    s = start_server(
+        tmp,
+        "--workers",
+        "1",
+        "--job-store",
+        str(tmp / "store"),
+        "--max-pixels",
+        "4000000",
+        "--job-max-pages",
+        "80",
+        "--allow-webhooks",
+        env={"PROMPTOCR_API_KEYS": f"{KEY_A},{KEY_B}"},
+        name="jobs-keyed",
+    )
+    yield s
+    stop_server(s)
+
+
+def client_for(server: RunningServer, key: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.url, timeout=120, headers={"Authorization": f"Bearer {key}"}
+    )
+
+
+def test_owner_isolation_and_several_files(keyed: RunningServer) -> None:
+    invoice = synth.Canvas(600, 300)
+    invoice.text((40, 60), "Invoice No: 2024-117", size=32)
+    invoice.text((40, 160), "Customer: Jane Doe", size=32)
+    total = synth.Canvas(600, 300)
+    total.text((40, 60), "Subtotal: 50.00", size=32)
+    total.text((40, 160), "Total: 58.20", size=32)
+    files = [
+        ("first.png", png_bytes(invoice.image)),
+        ("second.pdf", scanned_pdf([page_image(7), total.image])),
+    ]
+    with client_for(keyed, KEY_A) as a, client_for(keyed, KEY_B) as b:
+        assert a.get("/v1/jobs").status_code == 200
+        r = submit(a, files, prompt="Extract the invoice number and total as JSON.", dpi="100")
+        assert r.status_code == 202, r.text
+        job_id = r.json()["id"]
+        assert r.json()["pages_total"] == 3
+        for path in (f"/v1/jobs/{job_id}", f"/v1/jobs/{job_id}/result"):
+            other = b.get(path)
+            assert other.status_code == 404 and other.json()["error"]["code"] == "job_not_found"
+        assert b.delete(f"/v1/jobs/{job_id}").status_code == 404
+        assert job_id not in [j["id"] for j in b.get("/v1/jobs").json()["jobs"]]
+        assert job_id in [j["id"] for j in a.get("/v1/jobs").json()["jobs"]]
+        final = wait_for(a, job_id, ("done", "failed"))
+        assert final["state"] == "done" and final["task"] == "extract"
+        assert [f["pages"] for f in final["files"]] == [1, 2]  # type: ignore[index]
+        result = a.get(f"/v1/jobs/{job_id}/result").json()
+        # Fields found across files and pages of one job.
+        assert result["output"]["fields"]["total"] == "58.20"
+        assert "2024-117" in (result["output"]["fields"].get("invoice number") or "")
+        sources = [(p["source"], p["index"]) for p in result["document"]["pages"]]
+        assert sources == [("first.png", 0), ("second.pdf", 0), ("second.pdf", 1)]
+        hocr = a.get(f"/v1/jobs/{job_id}/result", params={"format": "hocr"})
+        assert hocr.status_code == 200 and "ocr_page" in hocr.text
+        alto = a.get(f"/v1/jobs/{job_id}/result", params={"format": "alto"})
+        assert alto.status_code == 200 and "<alto" in alto.text
+        md = a.get(f"/v1/jobs/{job_id}/result", params={"format": "markdown"})
+        assert "58.20" in md.text
+        pdf = a.get(f"/v1/jobs/{job_id}/result", params={"format": "pdf"})
+        assert pdf.status_code in (400, 501)  # 501 without the exporter; 400: several files
+        bad = a.get(f"/v1/jobs/{job_id}/result", params={"format": "docx"})
+        assert bad.status_code == 400
+        # Deleting a finished job removes it.
+        assert a.delete(f"/v1/jobs/{job_id}").json() == {"id": job_id, "deleted": True}
+        assert a.get(f"/v1/jobs/{job_id}").status_code == 404
+        assert a.get("/v1/jobs/0123456789abcdef").status_code == 404
+        no_key = httpx.get(f"{keyed.url}/v1/jobs")
+        assert no_key.status_code == 401
+
+
+def test_cancel(keyed: RunningServer) -> None:
+    pdf = scanned_pdf([page_image(n) for n in range(1, 41)])
+    with client_for(keyed, KEY_A) as a:
+        r = submit(a, [("long.pdf", pdf)], dpi="100")
+        assert r.status_code == 202
+        job_id = r.json()["id"]
+        cancelled = a.delete(f"/v1/jobs/{job_id}")
+        assert cancelled.status_code == 200
+        assert cancelled.json()["state"] == "cancelled"
+        status = a.get(f"/v1/jobs/{job_id}").json()
+        assert status["state"] == "cancelled" and status["pages_done"] < 40
+        res = a.get(f"/v1/jobs/{job_id}/result")
+        assert res.status_code == 409 and res.json()["error"]["details"]["state"] == "cancelled"
+        assert a.delete(f"/v1/jobs/{job_id}").json()["deleted"] is True
+
+
+def test_page_failures_are_reported(keyed: RunningServer) -> None:
+    """Page 2 is over the pixel limit: it fails when it is read (page 1 passes the check at
+    submission); a job whose every page failed is `failed`, and its result is 409."""
+    big = Image.new("RGB", (2400, 2400), "white")
+    pdf = scanned_pdf([page_image(1), big])
+    with client_for(keyed, KEY_A) as a:
+        r = submit(a, [("mixed.pdf", pdf)], dpi="100", pages="2")
+        assert r.status_code == 202, r.text
+        final = wait_for(a, r.json()["id"], ("done", "failed"))
+        assert final["state"] == "failed"
+        (err,) = final["errors"]  # type: ignore[misc]
+        assert err["file"] == "mixed.pdf" and err["page"] == 2
+        assert err["code"] == "input_too_large"
+        res = a.get(f"/v1/jobs/{r.json()['id']}/result")
+        assert res.status_code == 409 and res.json()["error"]["details"]["state"] == "failed"
+
+
+def test_bad_submissions(keyed: RunningServer) -> None:
+    good = png_bytes(page_image(1))
+    locked = synth.write_pdf([synth.PdfPage()], user_password="pw")
+    with client_for(keyed, KEY_A) as a:
+        cases = [
+            (submit(a, [("broken.png", good[: len(good) // 2])]), 400, "invalid_input"),
+            (submit(a, [("notes.txt", b"just some text")]), 415, "unsupported_format"),
+            (submit(a, [("empty.png", b"")]), 400, "invalid_input"),
+            (submit(a, [("locked.pdf", locked)]), 400, "encrypted_pdf"),
+            (submit(a, [("p.png", good)], pages="3"), 400, "invalid_page_range"),
+            (submit(a, [("p.png", good)], prompt="sing me a song"), 422, "unknown_instruction"),
+            (submit(a, [("p.png", good)], settings="{not json"), 400, "invalid_request"),
+            (a.post("/v1/jobs", data={"prompt": "read"}), 400, "invalid_request"),
+            (a.post("/v1/jobs", content=b"x", headers={"content-type": "text/plain"}), 415, None),
+            (a.post("/v1/jobs", json={"prompt": "read"}), 400, "invalid_request"),
+            (
+                submit(a, [("p.png", good)], webhook_url="http://127.0.0.1:9/hook"),
+                400,
+                "url_forbidden",
+            ),
+            (submit(a, [("p.png", good)], webhook_url="file:///etc/passwd"), 400, None),
+            (
+                submit(a, [("long.pdf", scanned_pdf([page_image(1)] * 81))]),
+                413,
+                "input_too_large",
+            ),
+        ]
+        for resp, status, code in cases:
+            assert resp.status_code == status, resp.text
+            if code:
+                assert resp.json()["error"]["code"] == code, resp.text
+        # JSON with base64 works too.
+        r = a.post(
+            "/v1/jobs", json={"image": base64.b64encode(good).decode(), "filename": "one.png"}
+        )
+        assert r.status_code == 202, r.text
+        wait_for(a, r.json()["id"], ("done",))
+        metrics = a.get("/metrics").text
+        assert re.search(r'promptocr_jobs\{state="done"\} [1-9]', metrics)
+        assert re.search(r'promptocr_job_pages_total\{outcome="done"\} [1-9]', metrics)
+        assert "promptocr_jobs_oldest_queued_age_seconds" in metrics
+        spec = a.get("/openapi.json").json()
+        assert {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result"} <= set(spec["paths"])
+        assert "multipart/form-data" in spec["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]
+
+
+# --------------------------------------------------------------------------------------------
+# retention and quota
+
+
+def test_ttl_and_quota(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    s = start_server(
+        tmp_path,
+        "--workers",
+        "1",
+        "--job-store",
+        str(store),
+        "--job-ttl",
+        "1",
+        "--job-store-max-mb",
+        "1",
+        name="jobs-ttl",
+    )
+    try:
+        with s.client() as c:
+            noisy = Image.frombytes("RGB", (800, 800), os.urandom(800 * 800 * 3))
+            big = png_bytes(noisy)
+            assert len(big) > 1024 * 1024
+            full = submit(c, [("noise.png", big)])
+            assert full.status_code == 507 and full.json()["error"]["code"] == "job_store_full"
+            hook = submit(c, [("p.png", png_bytes(page_image(1)))], webhook_url="http://x.org/")
+            assert hook.status_code == 400
+            assert hook.json()["error"]["code"] == "webhooks_disabled"
+            r = submit(c, [("p.png", png_bytes(page_image(1)))])
+            assert r.status_code == 202
+            job_id = r.json()["id"]
+            wait_for(c, job_id, ("done",))
+            assert (store / "files" / job_id).exists()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                gone = c.get(f"/v1/jobs/{job_id}").status_code == 404
+                if gone and not (store / "files" / job_id).exists():
+                    break
+                time.sleep(0.2)
+            assert c.get(f"/v1/jobs/{job_id}").status_code == 404
+            assert not (store / "files" / job_id).exists()
+            assert c.get("/v1/jobs").json() == {"jobs": []}
+    finally:
+        stop_server(s)
+
+
+# --------------------------------------------------------------------------------------------
+# the async CLI
+
+
+def test_async_cli(keyed: RunningServer, tmp_path: Path) -> None:
+    pdf = tmp_path / "three.pdf"
+    pdf.write_bytes(scanned_pdf([page_image(n) for n in (1, 2, 3)]))
+    img = tmp_path / "one.png"
+    img.write_bytes(png_bytes(page_image(9)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    base = [sys.executable, "-m", "promptocr.cli.main", "read", "--server", keyed.url, "--async"]
+    out = subprocess.run(
+        [*base, "--api-key", KEY_A, "--dpi", "100", "-f", "text", str(pdf)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    assert [int(n) for n in re.findall(r"PAGE\s*(\d+)", out.stdout)] == [1, 2, 3]
+    assert out.stderr == ""  # no progress bar when stderr is not a terminal
+    out_dir = tmp_path / "out"
+    out = subprocess.run(
+        [*base, "--dpi", "100", "-o", str(out_dir), "-p", "read the text", str(pdf), str(img)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "PROMPTOCR_API_KEY": KEY_B},
+    )
+    assert out.returncode == 0, out.stderr
+    three = json.loads((out_dir / "three.json").read_text())
+    assert len(three["document"]["pages"]) == 3 and three["task"] == "read"
+    one = json.loads((out_dir / "one.json").read_text())
+    assert "PAGE 9" in one["output"]["text"]
+    # A bad file fails on its own; the good one is still written; exit code 1.
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    out = subprocess.run(
+        [*base, "--api-key", KEY_A, "-f", "text", str(img), str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert out.returncode == 1, out.stderr
+    assert "PAGE 9" in out.stdout
+    assert re.search(r"promptocr: error: .*broken\.png: ", out.stderr)
+    bad_key = subprocess.run(
+        [*base, "--api-key", "wrong", str(img)], capture_output=True, text=True, env=env
+    )
+    assert bad_key.returncode == 3 and "unauthorized" in bad_key.stderr.lower()
+    no_async = subprocess.run(
+        [sys.executable, "-m", "promptocr.cli.main", "read", "--server", keyed.url, str(img)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert no_async.returncode == 2 and "--async" in no_async.stderr
