@@ -263,7 +263,8 @@ def test_bad_submissions(keyed: RunningServer) -> None:
             (submit(a, [("p.png", good)], pages="3"), 400, "invalid_page_range"),
             (submit(a, [("p.png", good)], prompt="sing me a song"), 422, "unknown_instruction"),
             (submit(a, [("p.png", good)], settings="{not json"), 400, "invalid_request"),
-            (a.post("/v1/jobs", data={"prompt": "read"}), 400, "invalid_request"),
+            (a.post("/v1/jobs", files={"prompt": (None, "read")}), 400, "invalid_request"),
+            (a.post("/v1/jobs", data={"prompt": "read"}), 415, "unsupported_media_type"),
             (a.post("/v1/jobs", content=b"x", headers={"content-type": "text/plain"}), 415, None),
             (a.post("/v1/jobs", json={"prompt": "read"}), 400, "invalid_request"),
             (

@@ -146,6 +146,14 @@ def add_parser(sub: Any) -> None:
         help=f"refuse reading more than N pages of one document (default {InputLimits().max_pages})",
     )
     add_runtime_arguments(p)
+    p.add_argument("--server", metavar="URL", help="read on a promptocr server (needs --async)")
+    p.add_argument(
+        "--async",
+        dest="async_",
+        action="store_true",
+        help="with --server: submit each FILE as a job, follow its progress, write the result",
+    )
+    p.add_argument("--api-key", metavar="KEY", help="--server's API key (or PROMPTOCR_API_KEY)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -256,6 +264,10 @@ def check_arguments(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL
 
+    if args.server or args.async_:
+        from promptocr.cli.remote import run_remote
+
+        return run_remote(args)
     fmt: str = args.format or ("answer" if args.prompt is not None else "json")
     problem = check_arguments(args)
     if problem:

@@ -315,7 +315,7 @@ class JobStore:
         rows = self._query("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return _job(rows[0]) if rows else None
 
-    def list(self, owner: str, limit: int = 100) -> list[JobRecord]:
+    def list_jobs(self, owner: str, limit: int = 100) -> list[JobRecord]:
         rows = self._query(
             "SELECT * FROM jobs WHERE owner = ? ORDER BY created DESC LIMIT ?", (owner, limit)
         )
@@ -327,6 +327,15 @@ class JobStore:
             cols += "NULL AS result, error_code, error_message, ms"
         rows = self._query(f"SELECT {cols} FROM pages WHERE job_id = ? ORDER BY seq", (job_id,))
         return [_page(r, with_results) for r in rows]
+
+    def failed_pages(self, job_id: str) -> list[PageRecord]:
+        rows = self._query(
+            "SELECT job_id, seq, file_index, page_no, state, attempts, NULL AS result, "
+            "error_code, error_message, ms FROM pages WHERE job_id = ? AND state = 'failed' "
+            "ORDER BY seq",
+            (job_id,),
+        )
+        return [_page(r, False) for r in rows]
 
     def cancel(self, job_id: str) -> JobRecord | None:
         """Queued/running -> cancelled: pending pages are skipped (a running page finishes)."""
@@ -415,9 +424,7 @@ class JobStore:
                 page.attempts += 1
                 return page, outcomes
 
-    def complete(
-        self, page: PageRecord, result: dict[str, Any] | None, ms: float
-    ) -> PageOutcome:
+    def complete(self, page: PageRecord, result: dict[str, Any] | None, ms: float) -> PageOutcome:
         """Store the page's result and mark it done, in one transaction."""
         with self._tx() as db:
             return self._finish_page(db, page, result, None, None, ms, time.time())

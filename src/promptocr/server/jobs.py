@@ -15,11 +15,12 @@ CPU with the one page per runner thread that is already being read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -48,7 +49,7 @@ from promptocr.inputs.loader import (
     parse_page_range,
     sniff_kind,
 )
-from promptocr.jobs.result import assemble, assemble_document, page_payload
+from promptocr.jobs.result import assemble, assemble_document, errors_of, page_payload
 from promptocr.jobs.runner import JobRunner, RunnerHooks
 from promptocr.jobs.store import FileSpec, JobRecord, JobStore, PageRecord, StoreLockedError
 from promptocr.pipeline import OCRPipeline
@@ -253,14 +254,17 @@ class Jobs:
         self._counts: tuple[float, dict[str, int]] = (0.0, {})
         m = state.metrics
         for st in ("queued", "running", "done", "failed", "cancelled"):
-            m.jobs.labels(st).set_function(lambda st=st: float(self._count(st)))
+            m.jobs.labels(st).set_function(self._counter(st))
         m.jobs_oldest_age.set_function(self._oldest_age)
 
     # ---- life cycle ------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Resume the accepted jobs of an existing store (the server still starts, with jobs
+        answering 503, when the store cannot be opened)."""
         if (self.root / "jobs.sqlite3").exists():
-            self.open()
+            with contextlib.suppress(JobsUnavailableError):  # open() logged why
+                self.open()
 
     def open(self) -> JobStore:
         with self._open_lock:
@@ -367,6 +371,9 @@ class Jobs:
 
     # ---- metrics ---------------------------------------------------------------------------
 
+    def _counter(self, state: str) -> Callable[[], float]:
+        return lambda: float(self._count(state))
+
     def _count(self, state: str) -> int:
         if self.store is None or self.store.closed:
             return 0
@@ -433,7 +440,8 @@ class Jobs:
                     return
                 except httpx.HTTPError as exc:
                     error = f"the webhook failed: {type(exc).__name__}"
-                time.sleep(2.0 * (attempt + 1))
+                if attempt + 1 < WEBHOOK_TRIES:
+                    time.sleep(2.0 * (attempt + 1))
             store.set_webhook_state(job_id, "failed", error)
         except Exception:
             log.exception("webhook delivery failed", extra={"job": job_id})
@@ -465,7 +473,6 @@ class Jobs:
             threads = runner.threads if runner is not None else 1
             left = job.pages_total - job.pages_done + self.store.pages_ahead(job)
             eta = round(avg * left / threads, 1)
-        pages = [p for p in self.store.pages(job.id) if p.state == "failed"]
         out: dict[str, Any] = {
             "id": job.id,
             "state": job.state,
@@ -474,15 +481,7 @@ class Jobs:
             "pages_done": job.pages_done,
             "pages_failed": job.pages_failed,
             "eta_s": eta,
-            "errors": [
-                {
-                    "file": job.files[p.file_index].name,
-                    "page": p.page_no,
-                    "code": p.error_code,
-                    "message": p.error_message,
-                }
-                for p in pages
-            ],
+            "errors": errors_of(job, self.store.failed_pages(job.id)),
             "created": job.created,
             "updated": job.updated,
             "prompt": job.prompt,
@@ -598,12 +597,11 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
                 raise WebhooksDisabledError(
                     "completion webhooks are disabled on this server (allow_webhooks)"
                 )
-            if urlsplit(req.webhook_url).scheme not in ("http", "https") or not urlsplit(
-                req.webhook_url
-            ).hostname:
-                raise InvalidRequestError(
-                    "webhook_url must be an http(s) URL", param="webhook_url"
-                )
+            if (
+                urlsplit(req.webhook_url).scheme not in ("http", "https")
+                or not urlsplit(req.webhook_url).hostname
+            ):
+                raise InvalidRequestError("webhook_url must be an http(s) URL", param="webhook_url")
             await check_url(req.webhook_url)
         store = await run_in_threadpool(jobs.open)
         incoming = sum(len(d) for _, d in files)
@@ -617,9 +615,7 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
         specs = []
         for name, data in files:
             specs.append(
-                await run_in_threadpool(
-                    inspect_file, data, name, req.pages, req.dpi, jobs.limits
-                )
+                await run_in_threadpool(inspect_file, data, name, req.pages, req.dpi, jobs.limits)
             )
         total = sum(len(s.pages) for s in specs)
         if total > settings.job_max_pages:
@@ -670,7 +666,7 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
             now = time.time()
             return [
                 jobs.status(j)
-                for j in store.list(owner)
+                for j in store.list_jobs(owner)
                 if j.finished is None or j.finished + settings.job_ttl_s >= now
             ]
 

@@ -90,7 +90,9 @@ class Metrics:
             "Requests whose work was stopped part-way (deadline passed or shutting down)",
             registry=r,
         )
-        self.jobs = Gauge("promptocr_jobs", "Jobs in the job store, by state", ["state"], registry=r)
+        self.jobs = Gauge(
+            "promptocr_jobs", "Jobs in the job store, by state", ["state"], registry=r
+        )
         self.job_pages = Counter(
             "promptocr_job_pages_total",
             "Job pages read, by outcome (done, failed); rate() gives pages per second",
