@@ -340,6 +340,18 @@ def test_ttl_and_quota(tmp_path: Path) -> None:
             assert c.get(f"/v1/jobs/{job_id}").status_code == 404
             assert not (store / "files" / job_id).exists()
             assert c.get("/v1/jobs").json() == {"jobs": []}
+        # A second server on the same store does not take it over: its jobs answer 503.
+        other = start_server(tmp_path, "--job-store", str(store), name="jobs-ttl-other")
+        try:
+            with other.client() as c:
+                r = submit(c, [("p.png", png_bytes(page_image(1)))])
+                assert r.status_code == 503 and r.json()["error"]["code"] == "jobs_unavailable"
+                assert c.post(
+                    "/v1/ocr", files={"file": ("p.png", png_bytes(page_image(2)))}
+                ).json()["output"]["text"]
+        finally:
+            stop_server(other)
+        assert "is in use by another process" in other.log_text()
     finally:
         stop_server(s)
 
