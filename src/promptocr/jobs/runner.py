@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from promptocr.cancel import CancelledError, CancelToken
 from promptocr.errors import PromptOCRError
 from promptocr.jobs.store import JobStore, PageOutcome, PageRecord
 
@@ -24,7 +25,7 @@ log = logging.getLogger("promptocr.jobs")
 class RunnerHooks:
     """How the runner talks to the server: all optional except `read_page`."""
 
-    read_page: Callable[[PageRecord], dict[str, object]]
+    read_page: Callable[[PageRecord, CancelToken], dict[str, object]]
     ready: Callable[[], bool] = lambda: True
     may_start: Callable[[], bool] = lambda: True
     on_page: Callable[[PageRecord, bool, float], None] = lambda page, ok, seconds: None
@@ -51,6 +52,8 @@ class JobRunner:
         self._last_housekeeping = 0.0
         self._hk_lock = threading.Lock()
         self.avg_page_s = 1.0  # moving average, for ETAs
+        self._tokens: set[CancelToken] = set()
+        self._tokens_lock = threading.Lock()
 
     def start(self) -> None:
         for i in range(self.threads):
@@ -70,6 +73,12 @@ class JobRunner:
         deadline = time.monotonic() + timeout_s
         for t in self._workers:
             t.join(max(0.0, deadline - time.monotonic()))
+        with self._tokens_lock:
+            tokens = list(self._tokens)
+        for token in tokens:  # past the graceful timeout: stop the page at its next stage
+            token.cancel("the server is shutting down")
+        for t in self._workers:
+            t.join(5.0)
 
     def _maybe_housekeep(self) -> None:
         now = time.monotonic()
@@ -112,11 +121,18 @@ class JobRunner:
     def _run(self, page: PageRecord) -> None:
         t0 = time.perf_counter()
         ok = False
+        token = CancelToken()
+        with self._tokens_lock:
+            self._tokens.add(token)
         try:
-            payload = self.hooks.read_page(page)
+            payload = self.hooks.read_page(page, token)
             dt = time.perf_counter() - t0
             outcome = self.store.complete(page, dict(payload), dt * 1000.0)
             ok = True
+        except CancelledError:
+            # Stopped by shutdown: the page was not read; it is read after the restart.
+            self.store.release(page)
+            return
         except PromptOCRError as exc:
             dt = time.perf_counter() - t0
             outcome = self.store.fail(page, exc.code, exc.message, dt * 1000.0)
@@ -126,6 +142,9 @@ class JobRunner:
             outcome = self.store.fail(
                 page, "internal_error", f"internal error ({type(exc).__name__})", dt * 1000.0
             )
+        finally:
+            with self._tokens_lock:
+                self._tokens.discard(token)
         self.avg_page_s = 0.8 * self.avg_page_s + 0.2 * dt
         self.hooks.on_page(page, ok, dt)
         self._finished(outcome)

@@ -424,6 +424,16 @@ class JobStore:
                 page.attempts += 1
                 return page, outcomes
 
+    def release(self, page: PageRecord) -> None:
+        """Give a claimed page back unread (its read was stopped by a shutdown, not by the
+        page): pending again, and the claim does not count as an attempt."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE pages SET state = 'pending', attempts = MAX(attempts - 1, 0) "
+                "WHERE job_id = ? AND seq = ? AND state = 'running'",
+                (page.job_id, page.seq),
+            )
+
     def complete(self, page: PageRecord, result: dict[str, Any] | None, ms: float) -> PageOutcome:
         """Store the page's result and mark it done, in one transaction."""
         with self._tx() as db:

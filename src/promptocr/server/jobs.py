@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import threading
 import time
@@ -33,22 +32,11 @@ from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, Response
 
 from promptocr import __version__
+from promptocr.cancel import CancelToken
 from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
 from promptocr.document.model import Document
-from promptocr.errors import (
-    InputTooLargeError,
-    InvalidInputError,
-    InvalidOptionError,
-    PromptOCRError,
-    UnsupportedFormatError,
-)
-from promptocr.inputs.loader import (
-    PDFIUM_LOCK,
-    InputLimits,
-    load_pages,
-    parse_page_range,
-    sniff_kind,
-)
+from promptocr.errors import InputTooLargeError, InvalidOptionError, PromptOCRError
+from promptocr.inputs.loader import InputLimits, open_pages
 from promptocr.jobs.result import assemble, assemble_document, errors_of, page_payload
 from promptocr.jobs.runner import JobRunner, RunnerHooks
 from promptocr.jobs.store import FileSpec, JobRecord, JobStore, PageRecord, StoreLockedError
@@ -56,6 +44,7 @@ from promptocr.pipeline import OCRPipeline
 from promptocr.server.errors import (
     InvalidRequestError,
     NotFoundError,
+    SafeJSONResponse,
     UnsupportedMediaTypeError,
 )
 from promptocr.server.fetch import check_url, fetch_url
@@ -77,6 +66,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 WEBHOOK_TRIES = 3
+SCHEMA_REF = "#/components/schemas/{model}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,7 +145,7 @@ JOB_REQUEST_DOC: dict[str, Any] = {
                     },
                 }
             },
-            "application/json": {"schema": JobRequest.model_json_schema()},
+            "application/json": {"schema": {"$ref": SCHEMA_REF.format(model="JobRequest")}},
         },
     },
     "responses": {
@@ -185,45 +175,18 @@ RESULT_DOC: dict[str, Any] = {
 # files
 
 
-def count_pages(data: bytes) -> int:
-    """Pages of a PDF (pypdfium2) or a TIFF (frames); 1 for other images (GIF, WebP and MPO
-    animations are read as their first frame, as the loader does)."""
-    if sniff_kind(data) == "pdf":
-        import pypdfium2 as pdfium
-
-        with PDFIUM_LOCK:  # PDFium is not thread-safe
-            pdf = pdfium.PdfDocument(data)
-            try:
-                return len(pdf)
-            finally:
-                pdf.close()
-    import io
-
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as img:
-        return int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
-
-
 def inspect_file(
     data: bytes, name: str, pages: str | None, dpi: int, limits: InputLimits
 ) -> FileSpec:
-    """Refuse a bad file at submission with the loader's precise error (the first page is
-    decoded, which catches corrupt, encrypted, unsupported and oversized input), then count
-    its pages cheaply and apply the page selection."""
-    if not data:
-        raise InvalidInputError("file is empty", source=name)
-    if sniff_kind(data) == "unknown":
-        raise UnsupportedFormatError(
-            "not an image or PDF (supported: PNG, JPEG, WebP, BMP, GIF, TIFF, PDF)", source=name
-        )
-    load_pages(data, name=name, pages="1", dpi=dpi, limits=limits)
+    """Refuse a bad file at submission with the loader's precise error: `open_pages` checks
+    bytes, format, page count, the selection and every selected page's size from the headers;
+    the first selected page is then decoded, which catches corrupt or truncated data."""
+    stream = open_pages(data, name=name, pages=pages, dpi=dpi, limits=limits)
     try:
-        total = count_pages(data)
-    except Exception as exc:
-        raise InvalidInputError(f"cannot count the pages ({exc})", source=name) from None
-    wanted = parse_page_range(pages, total, name)
-    return FileSpec(name=name, size=len(data), pages=[i + 1 for i in wanted])
+        next(iter(stream), None)
+    finally:
+        stream.close()
+    return FileSpec(name=name, size=len(data), pages=[i + 1 for i in stream.selected])
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,13 +199,23 @@ class Jobs:
         self.state = state
         self.settings = state.settings
         s = state.settings
+        # Pages are read one at a time, so the document's pixel total is bounded by the page
+        # limit rather than by /v1/ocr's max_total_pixels.
         self.limits = InputLimits(
-            max_pixels=s.max_pixels, max_pages=s.job_max_pages, max_bytes=s.job_max_body_bytes
+            max_pixels=s.max_pixels,
+            max_pages=s.job_max_pages,
+            max_bytes=s.job_max_body_bytes,
+            max_total_pixels=s.max_pixels * s.job_max_pages,
         )
-        # Same engine, cache and VLM as /v1/ocr; only the input limits are the job limits.
+        # Same engine, cache, VLM and task limits as /v1/ocr; only the input limits differ.
         pipeline = OCRPipeline(state.engine, self.limits, state.cache)
         pipeline.layout = state.pipeline.layout
-        self.service = Service(pipeline, vlm=state.service.vlm, router=state.service.router)
+        self.service = Service(
+            pipeline,
+            vlm=state.service.vlm,
+            router=state.service.router,
+            limits=state.service.limits,
+        )
         self.root = s.job_store_path()
         self.store: JobStore | None = None
         self.runner: JobRunner | None = None
@@ -327,7 +300,7 @@ class Jobs:
         self._file_cache = (job_id, index, data)
         return data
 
-    def _read_page(self, page: PageRecord) -> dict[str, object]:
+    def _read_page(self, page: PageRecord, cancel: CancelToken) -> dict[str, object]:
         assert self.store is not None
         job = self.store.get(page.job_id)
         if job is None:
@@ -351,6 +324,7 @@ class Jobs:
             output_format=p.get("output_format"),
             task_type=p.get("task_type"),
             engine=engine,
+            cancel=cancel,
         )
         self.state.metrics.pages.inc(result.usage.pages)
         return page_payload(result)
@@ -521,9 +495,27 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
                 await run_in_threadpool(jobs.close)
 
     app.router.lifespan_context = lifespan
+    base_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = base_openapi()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        if "JobRequest" not in schemas:
+            schema = JobRequest.model_json_schema(ref_template=SCHEMA_REF)
+            for name, sub in schema.pop("$defs", {}).items():
+                schemas.setdefault(name, sub)
+            schemas["JobRequest"] = schema
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     async def parse_submission(request: Request) -> tuple[JobRequest, list[tuple[str, bytes]]]:
-        from promptocr.server.app import _read_json, _validation_message, decode_base64
+        from promptocr.server.app import (
+            _read_json,
+            _validation_message,
+            decode_base64,
+            parse_json,
+        )
 
         mt = _media_type(request)
         files: list[tuple[str, bytes]] = []
@@ -539,12 +531,13 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
                 k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)
             }
             if "settings" in fields:
-                try:
-                    fields["settings"] = json.loads(fields["settings"])
-                except ValueError:
+                fields["settings"] = parse_json(
+                    fields["settings"], "form field 'settings'", param="settings"
+                )
+                if not isinstance(fields["settings"], dict):
                     raise InvalidRequestError(
                         "form field 'settings' must be a JSON object", param="settings"
-                    ) from None
+                    )
             try:
                 req = JobRequest(**fields)
             except ValidationError as exc:
@@ -725,7 +718,7 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
             assert jobs.store is not None
             pages = jobs.store.pages(job.id, with_results=True)
             if fmt == "json":
-                return JSONResponse(assemble(job, pages, jobs.service))
+                return SafeJSONResponse(assemble(job, pages, jobs.service))
             if fmt == "markdown" and job.task == "parse":
                 body = assemble(job, pages, jobs.service)["output"].get("markdown", "")
                 return Response(body, media_type=MEDIA_TYPES[fmt])
