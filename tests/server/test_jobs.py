@@ -320,6 +320,8 @@ def test_bad_submissions(keyed: RunningServer) -> None:
         spec = a.get("/openapi.json").json()
         assert {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result"} <= set(spec["paths"])
         assert "multipart/form-data" in spec["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]
+        refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(spec))
+        assert "JobRequest" in refs and set(refs) <= set(spec["components"]["schemas"])
 
 
 # --------------------------------------------------------------------------------------------
