@@ -4,14 +4,18 @@ that survives SIGKILL, owner isolation, cancel, errors, TTL, quota, and the asyn
 from __future__ import annotations
 
 import base64
+import fcntl
 import io
 import json
 import os
+import pty
 import re
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -386,6 +390,26 @@ def test_ttl_and_quota(tmp_path: Path) -> None:
 # the async CLI
 
 
+def run_on_tty(cmd: list[str], env: dict[str, str]) -> tuple[int, bytes, str]:
+    """Run with stderr on a 100-column pseudo-terminal: (exit code, stdout, what the tty got)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, env=env) as proc:
+        os.close(slave)
+        chunks = []
+        while True:  # read while it runs, so a full pty buffer never blocks the child
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        stdout = proc.stdout.read() if proc.stdout else b""
+    return proc.wait(), stdout, b"".join(chunks).decode("utf-8", "replace")
+
+
 def test_async_cli(keyed: RunningServer, tmp_path: Path) -> None:
     pdf = tmp_path / "three.pdf"
     pdf.write_bytes(scanned_pdf([page_image(n) for n in (1, 2, 3)]))
@@ -403,6 +427,12 @@ def test_async_cli(keyed: RunningServer, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert [int(n) for n in re.findall(r"PAGE\s*(\d+)", out.stdout)] == [1, 2, 3]
     assert out.stderr == ""  # no progress bar when stderr is not a terminal
+    # On a terminal: a progress bar that counts the job's pages.
+    code, stdout, tty = run_on_tty(
+        [*base, "--api-key", KEY_A, "--dpi", "100", "-f", "markdown", str(pdf)], env
+    )
+    assert code == 0 and re.search(r"3/3 \[", tty), tty
+    assert b"PAGE 3" in stdout and b"PAGE" not in tty.encode()
     out_dir = tmp_path / "out"
     out = subprocess.run(
         [*base, "--dpi", "100", "-o", str(out_dir), "-p", "read the text", str(pdf), str(img)],
