@@ -223,6 +223,21 @@ def test_owner_isolation_and_several_files(keyed: RunningServer) -> None:
         assert no_key.status_code == 401
 
 
+def test_parse_job_joins_pages(keyed: RunningServer) -> None:
+    """`parse` needs each page's image, so it runs per page; the Markdown is joined in order."""
+    pdf = scanned_pdf([page_image(1), page_image(2)])
+    with client_for(keyed, KEY_A) as a:
+        r = submit(a, [("two.pdf", pdf)], prompt="parse this page to markdown", dpi="100")
+        assert r.status_code == 202, r.text
+        assert wait_for(a, r.json()["id"], ("done", "failed"))["state"] == "done"
+        result = a.get(f"/v1/jobs/{r.json()['id']}/result").json()
+        assert result["task"] == "parse" and result["plan"]["task"] == "parse"
+        md = a.get(f"/v1/jobs/{r.json()['id']}/result", params={"format": "markdown"})
+        assert md.headers["content-type"].startswith("text/markdown")
+        assert md.text == result["output"]["markdown"]
+        assert re.findall(r"PAGE\s*(\d+)", md.text.upper()) == ["1", "2"], md.text
+
+
 def test_cancel(keyed: RunningServer) -> None:
     pdf = scanned_pdf([page_image(n) for n in range(1, 41)])
     with client_for(keyed, KEY_A) as a:

@@ -7,9 +7,10 @@ Each page of a job is read on its own (`Service.run(..., pages="n")`) and stored
 - `read`, `spot`, `extract`, `subtitles` need only the recognised text, so the task runs again
   on the assembled document (`Service.run_on_document`): fields are found across pages, lines
   are numbered with their page, the text is in page order.
-- `parse` (layout model on the page image) and the vision-language tasks ran per page; their
-  page outputs are joined in page order (Markdown and text with blank lines between pages,
-  tables and layout regions concatenated).
+- `parse` (layout model on the page image), the vision-language tasks and any task asked with
+  `engine=vlm` ran per page; their page outputs are joined in page order (Markdown and text
+  with blank lines between pages, tables and layout regions concatenated, for fields the first
+  page with a value).
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ def assemble(job: JobRecord, pages: list[PageRecord], service: Service) -> dict[
         usage.merge(usage_from_dict(r.get("usage") or {}))
     params = job.params
     fmt = params.get("output_format")
-    if job.task in Service.DOCUMENT_TASKS:
+    # With engine=vlm the pages were read by the vision-language model, whose answers are in
+    # the page outputs rather than in the document: join those instead.
+    if job.task in Service.DOCUMENT_TASKS and params.get("engine") != "vlm":
         res = service.run_on_document(
             doc,
             job.prompt,
@@ -134,5 +137,10 @@ def _join_outputs(outputs: list[dict[str, Any]], contents: list[str]) -> tuple[d
                     merged[key] = f"{merged[key]}\n\n{value}" if merged[key] else value
             elif isinstance(value, list) and isinstance(merged[key], list):
                 merged[key] = merged[key] + value
+            elif isinstance(value, dict) and isinstance(merged[key], dict):
+                # e.g. extract's fields: the first page that has a value wins
+                for k, v in value.items():
+                    if merged[key].get(k) is None:
+                        merged[key][k] = v
     content = "\n\n".join(c for c in contents if c)
     return merged, content

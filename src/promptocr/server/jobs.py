@@ -333,6 +333,9 @@ class Jobs:
         self.state.metrics.job_pages.labels("done" if ok else "failed").inc()
 
     def _on_finished(self, job_id: str, state: str) -> None:
+        cached = self._file_cache
+        if cached is not None and cached[0] == job_id:
+            self._file_cache = None
         self._send_webhook(job_id)
 
     def _housekeeping(self) -> None:
