@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         "1",
         "--request-timeout",
         "30",
+        "--job-store",  # its own job store: fuzzed jobs stay in the temp dir
+        str(tmp / "jobs"),
     ]
     with log_path.open("wb") as log:
         server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
