@@ -3,6 +3,7 @@ crash, a stored result is never overwritten, poison pages stop, TTL removes file
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,11 @@ def test_round_robin_between_jobs(tmp_path: Path) -> None:
         store.complete(page, {}, 1.0)
     assert order == [a, b, a, b]
     store.close()
+
+
+def test_a_corrupt_database_is_refused_and_the_lock_released(tmp_path: Path) -> None:
+    (tmp_path / "jobs.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        JobStore(tmp_path)
+    (tmp_path / "jobs.sqlite3").unlink()
+    JobStore(tmp_path).close()  # not locked by the failed attempt

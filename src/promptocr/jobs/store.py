@@ -206,15 +206,20 @@ class JobStore:
                 "per store; give each its own job_store)"
             ) from None
         self._db_lock = threading.RLock()
-        self._db = sqlite3.connect(
-            self.root / "jobs.sqlite3", check_same_thread=False, isolation_level=None
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # durable against process death in WAL
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db = sqlite3.connect(
+                self.root / "jobs.sqlite3", check_same_thread=False, isolation_level=None
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL loses nothing when the process dies (only on an OS crash).
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(SCHEMA)
+        except BaseException:
+            self._lock_fh.close()
+            raise
         self.closed = False
 
     # ---- plumbing ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -243,14 +244,13 @@ class Jobs:
         with self._open_lock:
             if self.store is not None:
                 return self.store
-            if self.unavailable is not None:
-                raise JobsUnavailableError(self.unavailable)
-            try:
+            try:  # tried again on each submission: the other owner may have stopped
                 store = JobStore(self.root)
-            except (StoreLockedError, OSError) as exc:
+            except (StoreLockedError, OSError, sqlite3.Error) as exc:
                 self.unavailable = f"the job store cannot be opened: {exc}"
                 log.error(self.unavailable)
                 raise JobsUnavailableError(self.unavailable) from None
+            self.unavailable = None
             resumed = store.recover()
             for job in resumed:
                 log.info(
