@@ -101,9 +101,23 @@ def test_job_survives_sigkill(tmp_path: Path) -> None:
     done_at_kill = _done_rows(store, job["id"])
     assert done_at_kill < PAGES, "the job finished before the kill: nothing was resumed"
 
+    # Restarted, it resumes; a graceful stop (SIGTERM) part-way loses nothing either.
     second = start_server(tmp_path, *args, name="jobs-second")
     try:
         with second.client() as c:
+            deadline = time.monotonic() + 120
+            while c.get(f"/v1/jobs/{job['id']}").json()["pages_done"] < done_at_kill + 3:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+    finally:
+        assert stop_server(second) == 0
+    assert "resuming job" in second.log_text()
+    done_at_term = _done_rows(store, job["id"])
+    assert done_at_term < PAGES, "the job finished before the stop: nothing was resumed"
+
+    third = start_server(tmp_path, *args, name="jobs-third")
+    try:
+        with third.client() as c:
             final = wait_for(c, job["id"], ("done", "failed"))
             assert final["state"] == "done", final
             assert final["pages_done"] == PAGES and final["errors"] == []
@@ -111,8 +125,7 @@ def test_job_survives_sigkill(tmp_path: Path) -> None:
             text = c.get(f"/v1/jobs/{job['id']}/result", params={"format": "text"})
             assert text.headers["content-type"].startswith("text/plain")
     finally:
-        stop_server(second)
-    assert "resuming job" in second.log_text()
+        stop_server(third)
     pages = result["document"]["pages"]
     assert [p["index"] for p in pages] == list(range(PAGES))
     for n, page in enumerate(pages, start=1):
@@ -122,7 +135,8 @@ def test_job_survives_sigkill(tmp_path: Path) -> None:
         assert f"PAGE {n} OF" in text.text
     assert result["usage"]["pages"] == PAGES
     assert result["task"] == "read" and result["files"][0]["name"] == "scan.pdf"
-    # Each page was claimed once, except the one being read at the moment of the kill.
+    # Each page was claimed once, except the one being read at the moment of the kill (the
+    # graceful stop let its page finish).
     with sqlite3.connect(store / "jobs.sqlite3") as db:
         rows = db.execute(
             "SELECT seq, state, attempts FROM pages WHERE job_id = ? ORDER BY seq", (job["id"],)
