@@ -462,19 +462,46 @@ def test_async_cli(keyed: RunningServer, tmp_path: Path) -> None:
     )
     assert code == 0 and re.search(r"3/3 \[", tty), tty
     assert b"PAGE 3" in stdout and b"PAGE" not in tty.encode()
+    # -o DIR (the files given as a folder), -p, --format json: the whole result per file.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in (pdf, img):
+        (folder / f.name).write_bytes(f.read_bytes())
     out_dir = tmp_path / "out"
     out = subprocess.run(
-        [*base, "--dpi", "100", "-o", str(out_dir), "-p", "read the text", str(pdf), str(img)],
+        [
+            *base,
+            "--dpi",
+            "100",
+            "-o",
+            str(out_dir),
+            "-p",
+            "read the text",
+            "-f",
+            "json",
+            str(folder),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
         env={**env, "PROMPTOCR_API_KEY": KEY_B},
     )
     assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in out_dir.iterdir()) == ["one.json", "three.json"]
     three = json.loads((out_dir / "three.json").read_text())
     assert len(three["document"]["pages"]) == 3 and three["task"] == "read"
     one = json.loads((out_dir / "one.json").read_text())
     assert "PAGE 9" in one["output"]["text"]
+    # With -p the default is the answer alone, as locally.
+    out = subprocess.run(
+        [*base, "--api-key", KEY_A, "-p", "read the text", str(img)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().startswith("PAGE 9")
     # A bad file fails on its own; the good one is still written; exit code 1.
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\nbroken")

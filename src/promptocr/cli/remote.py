@@ -1,9 +1,10 @@
 """`promptocr read --server URL --async FILE...`: read files on a promptocr server as jobs.
 
-Each FILE becomes one job (`POST /v1/jobs`); a progress bar (stderr, only on a terminal) follows
-the jobs' `pages_done`; each result is written like a local `read` writes it (stdout, JSON
-Lines or `==> FILE <==` sections for several files, or `-o DIR`). With `-p PROMPT` the task's
-result JSON is written, as locally. Exit codes are the local ones. See docs/jobs.md.
+Each file (FILE arguments expand as locally: folders, globs) becomes one job
+(`POST /v1/jobs`); a progress bar (stderr, only on a terminal) follows the jobs' `pages_done`;
+each result is printed or written as a local `read` prints or writes it: the same formats and
+defaults (`answer` with -p, `json` without), JSON Lines or `==> FILE <==` sections for several
+files, `-o DIR` names, error lines and exit codes. See docs/jobs.md.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ import httpx
 from tqdm import tqdm
 
 POLL_S = 0.5
+FINISHED = ("done", "failed", "cancelled")
 
 
 @dataclass
 class Submitted:
-    index: int
+    index: int  # among the files
     name: str
     job_id: str | None = None
-    pages_total: int = 0
     pages_done: int = 0
     state: str = "queued"
+    task: str | None = None
     error: str | None = None
     written: bool = False
 
@@ -43,67 +45,63 @@ def _error_text(resp: httpx.Response) -> str:
         return f"HTTP {resp.status_code}"
 
 
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if getattr(args, "det_limit_type", None):
-        out["det_limit_type"] = args.det_limit_type
-    if getattr(args, "det_side_len", None):
-        out["det_side_len"] = args.det_side_len
-    if getattr(args, "line_cls", False):
-        out["line_cls"] = True
-    if getattr(args, "no_page_orientation", False):
-        out["page_orientation"] = False
-    return out
+def _fields(args: argparse.Namespace, fmt: str) -> dict[str, str]:
+    from promptocr.cli.read import PARSE_TASK_TYPE
+
+    fields: dict[str, str] = {"dpi": str(args.dpi)}
+    if args.prompt is not None:
+        fields["prompt"] = args.prompt
+    elif fmt == "markdown":  # the layout-aware Markdown, as locally: the parse task
+        fields["task_type"] = PARSE_TASK_TYPE
+    if args.pages:
+        fields["pages"] = args.pages
+    settings: dict[str, Any] = {}
+    if args.det_limit_type:
+        settings["det_limit_type"] = args.det_limit_type
+    if args.det_side_len:
+        settings["det_side_len"] = args.det_side_len
+    if args.line_cls:
+        settings["line_cls"] = True
+    if args.no_page_orientation:
+        settings["page_orientation"] = False
+    if settings:
+        fields["settings"] = json.dumps(settings)
+    return fields
 
 
 def run_remote(args: argparse.Namespace) -> int:
-    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-    from promptocr.cli.read import output_paths
+    from promptocr.cli.inputs import expand_inputs, output_bases
+    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL
+    from promptocr.cli.read import check_arguments, usage_error
 
     if not args.server:
-        sys.stderr.write("promptocr read: error: --async needs --server URL\n")
-        return EXIT_USAGE
+        return usage_error("--async needs --server URL")
     if not args.async_:
-        sys.stderr.write(
-            "promptocr read: error: --server reads files as jobs on the server; add --async\n"
-        )
-        return EXIT_USAGE
-    fmt: str = args.format
-    several = len(args.files) > 1
-    binary = fmt == "pdf"
-    if (several or binary) and not args.output_dir and fmt in ("hocr", "alto", "pdf"):
-        sys.stderr.write(f"promptocr read: error: --format {fmt} with several files needs -o DIR\n")
-        return EXIT_USAGE
-    targets: list[Path] | None = None
+        return usage_error("--server reads files as jobs on the server; add --async")
+    fmt: str = args.format or ("answer" if args.prompt is not None else "json")
+    problem = check_arguments(args)
+    if problem:
+        return usage_error(problem)
+    inputs = expand_inputs(args.files)
+    for i in inputs:
+        if i.error is not None:
+            sys.stderr.write(f"promptocr: error: {i.path}: {i.error}\n")
+    files = [i.path for i in inputs if i.error is None]
+    if len(files) > 1 and not args.output_dir and fmt in ("hocr", "alto"):
+        return usage_error(f"--format {fmt} with several files needs -o DIR")
+    if not files:
+        return EXIT_ALL_FAILED
+    bases: list[Path] = []
     if args.output_dir:
         try:
             args.output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            sys.stderr.write(
-                f"promptocr read: error: cannot create {args.output_dir} ({exc.strerror})\n"
-            )
-            return EXIT_USAGE
-        if args.prompt is not None:
-            targets = [args.output_dir / f"{Path(n).stem}.json" for n in args.files]
-        else:
-            targets = output_paths(args.files, args.output_dir, fmt)
+            return usage_error(f"cannot create {args.output_dir} ({exc.strerror or exc})")
+        bases = output_bases(files, args.output_dir)
     key = args.api_key or os.environ.get("PROMPTOCR_API_KEY")
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    jobs = [Submitted(i, name) for i, name in enumerate(args.files)]
-    fields: dict[str, str] = {"dpi": str(args.dpi)}
-    if args.prompt is not None:
-        fields["prompt"] = args.prompt
-    if args.pages:
-        fields["pages"] = args.pages
-    settings = _settings(args)
-    if settings:
-        fields["settings"] = json.dumps(settings)
-
-    def fail(job: Submitted, message: str) -> None:
-        job.error = message
-        job.state = "failed"
-        tqdm.write(f"promptocr: error: {job.name}: {message}", file=sys.stderr)
-
+    jobs = [Submitted(n, name) for n, name in enumerate(files)]
+    fields = _fields(args, fmt)
     bar = tqdm(
         total=0,
         unit="page",
@@ -111,117 +109,154 @@ def run_remote(args: argparse.Namespace) -> int:
         file=sys.stderr,
         dynamic_ncols=True,
     )
+
+    def fail(job: Submitted, message: str) -> None:
+        job.error = message
+        tqdm.write(f"promptocr: error: {job.name}: {message}", file=sys.stderr)
+
+    writer = _Writer(jobs, fmt, bases, args.prompt is not None, fail)
     client = httpx.Client(base_url=args.server.rstrip("/"), headers=headers, timeout=300)
     try:
         for job in jobs:
-            try:
-                data = Path(job.name).read_bytes()
-            except OSError as exc:
-                fail(job, f"cannot read file ({exc.strerror})")
-                continue
-            try:
-                resp = client.post(
-                    "/v1/jobs", files={"file": (Path(job.name).name, data)}, data=fields
-                )
-            except httpx.HTTPError as exc:
-                fail(job, f"cannot reach {args.server} ({type(exc).__name__})")
-                continue
-            if resp.status_code != 202:
-                fail(job, _error_text(resp))
-                continue
-            body = resp.json()
-            job.job_id, job.pages_total = body["id"], int(body["pages_total"])
-            bar.total += job.pages_total
-            bar.refresh()
-        while True:
+            _submit(client, job, fields, bar, fail, args.server)
+        while not all(j.written or j.error for j in jobs):
             for job in jobs:
-                if job.job_id is None or job.state in ("done", "failed", "cancelled"):
-                    continue
-                try:
-                    resp = client.get(f"/v1/jobs/{job.job_id}")
-                except httpx.HTTPError as exc:
-                    fail(job, f"lost the server ({type(exc).__name__}); job {job.job_id}")
-                    continue
-                if resp.status_code != 200:
-                    fail(job, _error_text(resp))
-                    continue
-                status = resp.json()
-                bar.update(int(status["pages_done"]) - job.pages_done)
-                job.pages_done = int(status["pages_done"])
-                job.state = status["state"]
-                for err in status.get("errors", []) if job.state in ("done", "failed") else []:
-                    tqdm.write(
-                        f"promptocr: warning: {job.name}: page {err['page']}: {err['message']}",
-                        file=sys.stderr,
-                    )
-                if job.state in ("failed", "cancelled"):
-                    fail(job, f"the job {job.state}")
-            _write_ready(client, jobs, args, fmt, targets, several, fail)
-            if all(j.written or j.error for j in jobs):
-                break
-            time.sleep(POLL_S)
+                if job.job_id is not None and job.error is None and job.state not in FINISHED:
+                    _poll(client, job, bar, fail)
+            writer.write_ready(client)
+            if not all(j.written or j.error for j in jobs):
+                time.sleep(POLL_S)
     except KeyboardInterrupt:
-        ids = [j.job_id for j in jobs if j.job_id and not j.written and not j.error]
         bar.close()
+        ids = [j.job_id for j in jobs if j.job_id and not j.written and not j.error]
         if ids:
             sys.stderr.write("promptocr: interrupted; the jobs go on on the server: ")
             sys.stderr.write(", ".join(ids) + "\n")
-        return 130
+        return EXIT_INTERRUPTED
     finally:
         client.close()
         bar.close()
-    failures = sum(1 for j in jobs if j.error)
+    failures = sum(1 for j in jobs if j.error) + sum(1 for i in inputs if i.error)
     if failures == 0:
         return EXIT_OK
-    return EXIT_ALL_FAILED if failures == len(jobs) else EXIT_PARTIAL
+    return EXIT_ALL_FAILED if failures == len(inputs) else EXIT_PARTIAL
 
 
-def _write_ready(
+def _submit(
     client: httpx.Client,
-    jobs: list[Submitted],
-    args: argparse.Namespace,
-    fmt: str,
-    targets: list[Path] | None,
-    several: bool,
+    job: Submitted,
+    fields: dict[str, str],
+    bar: tqdm[Any],
     fail: Any,
+    server: str,
 ) -> None:
-    """Write finished results in input order (stdout keeps the order of the FILE arguments)."""
-    for job in jobs:
-        if job.written or job.error:
-            continue
-        if job.state != "done":
-            if targets is None:
-                return  # an earlier file is still running: keep stdout in order
-            continue
-        query = "json" if args.prompt is not None else fmt
+    try:
+        data = Path(job.name).read_bytes()
+    except OSError as exc:
+        fail(job, f"cannot read file ({exc.strerror or exc})")
+        return
+    try:
+        resp = client.post("/v1/jobs", files={"file": (Path(job.name).name, data)}, data=fields)
+    except httpx.HTTPError as exc:
+        fail(job, f"cannot reach {server} ({type(exc).__name__})")
+        return
+    if resp.status_code != 202:
+        fail(job, _error_text(resp))
+        return
+    body = resp.json()
+    job.job_id = str(body["id"])
+    bar.total += int(body["pages_total"])
+    bar.refresh()
+
+
+def _poll(client: httpx.Client, job: Submitted, bar: tqdm[Any], fail: Any) -> None:
+    try:
+        resp = client.get(f"/v1/jobs/{job.job_id}")
+    except httpx.HTTPError as exc:
+        fail(job, f"lost the server ({type(exc).__name__}); the job is {job.job_id}")
+        return
+    if resp.status_code != 200:
+        fail(job, _error_text(resp))
+        return
+    status = resp.json()
+    bar.update(int(status["pages_done"]) - job.pages_done)
+    job.pages_done = int(status["pages_done"])
+    job.state = str(status["state"])
+    job.task = status.get("task")
+    if job.state not in FINISHED:
+        return
+    for err in status.get("errors", []):
+        tqdm.write(
+            f"promptocr: error: {job.name}: page {err['page']}: {err['message']} ({err['code']})",
+            file=sys.stderr,
+        )
+    if job.state != "done":
+        first = (status.get("errors") or [{}])[0]
+        why = f": {first['message']}" if first.get("message") else ""
+        fail(job, f"the job {job.state}{why}")
+
+
+class _Writer:
+    """Writes finished results in input order (stdout keeps the order of the files)."""
+
+    def __init__(
+        self, jobs: list[Submitted], fmt: str, bases: list[Path], prompted: bool, fail: Any
+    ) -> None:
+        self.jobs = jobs
+        self.fmt = fmt
+        self.bases = bases
+        self.prompted = prompted
+        self.fail = fail
+
+    def write_ready(self, client: httpx.Client) -> None:
+        from promptocr.cli.read import ANSWER_EXTENSIONS, FORMATS
+
+        for job in self.jobs:
+            if job.written or job.error:
+                continue
+            if job.state != "done":
+                if not self.bases:
+                    return  # an earlier file is still running: keep stdout in order
+                continue
+            text = self._fetch(client, job)
+            if text is None:
+                continue
+            job.written = True
+            if self.bases:
+                ext = FORMATS[self.fmt]
+                if self.fmt == "answer":
+                    ext = ANSWER_EXTENSIONS.get(job.task or "", "txt")
+                path = Path(f"{self.bases[job.index]}.{ext}")
+                try:
+                    path.write_text(text, encoding="utf-8")
+                except OSError as exc:
+                    self.fail(job, f"cannot write {path} ({exc.strerror or exc})")
+                continue
+            if len(self.jobs) > 1 and self.fmt != "json":
+                last = job.index == len(self.jobs) - 1
+                text = f"==> {job.name} <==\n{text}" + ("" if last else "\n")
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    def _fetch(self, client: httpx.Client, job: Submitted) -> str | None:
+        query = "json" if self.fmt in ("answer", "json") else self.fmt
         try:
             resp = client.get(f"/v1/jobs/{job.job_id}/result", params={"format": query})
         except httpx.HTTPError as exc:
-            fail(job, f"cannot fetch the result ({type(exc).__name__}); job {job.job_id}")
-            continue
+            self.fail(job, f"cannot fetch the result ({type(exc).__name__}); job {job.job_id}")
+            return None
         if resp.status_code != 200:
-            fail(job, _error_text(resp))
-            continue
-        job.written = True
-        if query == "pdf":
-            assert targets is not None
-            targets[job.index].write_bytes(resp.content)
-            continue
-        if query == "json":
-            indent = None if several and targets is None else 2
-            text = json.dumps(resp.json(), ensure_ascii=False, indent=indent) + "\n"
-        else:
-            text = resp.text
-        try:
-            if targets is not None:
-                targets[job.index].write_text(text, encoding="utf-8")
-                continue
-        except OSError as exc:
-            job.written = False
-            fail(job, f"cannot write {exc.filename} ({exc.strerror})")
-            continue
-        if several and query in ("text", "markdown"):
-            last = job.index == len(jobs) - 1
-            text = f"==> {job.name} <==\n{text}" + ("" if last else "\n")
-        sys.stdout.write(text)
-        sys.stdout.flush()
+            self.fail(job, _error_text(resp))
+            return None
+        if query != "json":
+            return _line(resp.text)
+        result = resp.json()
+        if self.fmt == "answer":
+            return _line(str(result.get("content", "")))
+        if not self.prompted:  # as locally: the document and its usage
+            result = {"document": result["document"], "usage": result["usage"]}
+        return json.dumps(result, ensure_ascii=False) + "\n"
+
+
+def _line(text: str) -> str:
+    return text if not text or text.endswith("\n") else text + "\n"
