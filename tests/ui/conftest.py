@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,7 @@ class Server:
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"promptocr-ui-{self.port}.log"
         args = [sys.executable, "-m", "promptocr.cli.main", "serve", "--port", str(self.port)]
         args += ["--workers", "2", "--log-level", "warning", *extra]
+        args += ["--job-store", tempfile.mkdtemp(prefix="promptocr-ui-jobs-")]
         self._out = self.log.open("wb")
         self.proc = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT)
 

@@ -228,8 +228,16 @@ def test_several_dropped_files_run_as_a_batch(page: Any, tmp_path: Path, shots: 
 
 
 def test_multi_page_pdf_shows_page_progress_without_a_jobs_api(page: Any) -> None:
-    """Until the server has /v1/jobs, a multi-page PDF is read a page at a time through
-    /v1/ocr, showing "Page k of n", and the answers are merged into one."""
+    """On a server without /v1/jobs (played here by the browser's request routing: an older
+    server answers 404), a multi-page PDF is read a page at a time through /v1/ocr, showing
+    "Page k of n", and the answers are merged into one."""
+    page.route(
+        "**/v1/jobs**",
+        lambda route: route.fulfill(
+            status=404,
+            json={"error": {"code": "not_found", "message": "no such endpoint", "source": None}},
+        ),
+    )
     pdf = pdf_from_images([numbered_page(n).image for n in (1, 2, 3)], dpi=100)
     page.set_input_files(
         "#file", files=[{"name": "three.pdf", "mimeType": "application/pdf", "buffer": pdf}]
@@ -314,9 +322,9 @@ def test_head_of_the_root_and_the_page(server: Any) -> None:
 
 def test_multi_page_pdf_follows_a_job_through_the_jobs_api(page: Any, server: Any) -> None:
     """The page's side of the jobs contract (POST /v1/jobs -> 202, GET /v1/jobs/{id} with
-    pages_done/pages_total/eta_s, GET /v1/jobs/{id}/result?format=json). The jobs API is being
-    built in parallel, so this server has none: its answers are played by the browser's
-    request routing, and the result is a real /v1/ocr answer for the same PDF."""
+    pages_done/pages_total/eta_s, GET /v1/jobs/{id}/result?format=json), with the job's
+    answers played by the browser's request routing so that every progress text (the ETAs) is
+    known; the result is a real /v1/ocr answer for the same PDF. The next test runs a real job."""
     pdf = pdf_from_images([numbered_page(n).image for n in (1, 2, 3)], dpi=100)
     real = httpx.post(
         server.url + "/v1/ocr",
@@ -368,3 +376,47 @@ def test_multi_page_pdf_follows_a_job_through_the_jobs_api(page: Any, server: An
     assert "Page 2 of 3 · about 4 s left" in seen and "Page 3 of 3 · about 2 s left" in seen
     result = page.evaluate("promptocrUI.state.result")
     assert result == real.json()
+
+
+def test_multi_page_pdf_runs_as_a_real_job(page: Any, server: Any) -> None:
+    """No routing: the page submits the PDF to the server's jobs API, follows the job's pages
+    and shows the job's result; the job is then in the server's job list, done."""
+    pdf = pdf_from_images([numbered_page(n).image for n in (1, 2, 3)], dpi=100)
+    calls: list[tuple[str, str, int]] = []
+    page.on(
+        "response",
+        lambda r: (
+            calls.append((r.request.method, r.url.split("/v1/", 1)[1], r.status))
+            if "/v1/" in r.url
+            else None
+        ),
+    )
+    page.set_input_files(
+        "#file", files=[{"name": "three.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    page.wait_for_selector("#pdf-pages:not([hidden])")
+    page.fill("#pages", "all")
+    page.select_option("#dpi", "100")
+    page.click('[data-task="read"]')
+    page.evaluate(
+        """() => { window.__seen = [];
+        new MutationObserver(() => window.__seen.push(document.getElementById('busy-text')
+          .textContent)).observe(document.getElementById('busy-text'),
+          {childList: true, characterData: true, subtree: true}); }"""
+    )
+    run_and_wait(page)
+    assert page.is_hidden("#error")
+    assert calls[0][0] == "POST" and calls[0][1:] == ("jobs", 202)
+    job_id = page.evaluate("promptocrUI.state.result.id")
+    polls = [c for c in calls if c[1] == f"jobs/{job_id}"]
+    assert polls and all(c[2] == 200 for c in polls)
+    assert calls[-1] == ("GET", f"jobs/{job_id}/result?format=json", 200)
+    assert not any(c[1].startswith("ocr") for c in calls)  # no page-by-page fallback
+    seen = page.evaluate("window.__seen")
+    assert any(s.startswith("Page 1 of 3") for s in seen), seen
+    result = page.evaluate("promptocrUI.state.result")
+    assert [p["index"] for p in result["document"]["pages"]] == [0, 1, 2]
+    for n in (1, 2, 3):
+        assert f"page number {n}" in result["content"]
+    listed = httpx.get(server.url + "/v1/jobs", timeout=30).json()["jobs"]
+    assert any(j["id"] == job_id and j["state"] == "done" for j in listed)

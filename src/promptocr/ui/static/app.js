@@ -990,12 +990,14 @@
   }
 
   /* POST /v1/jobs, then poll GET /v1/jobs/{id} for pages_done/pages_total until it is done,
-   * then GET its result (the /v1/ocr body). A server without the jobs API (404/405/501)
-   * rejects with {noJobs: true}. */
+   * then GET its result (the /v1/ocr body). A server without the jobs API (404/405/501, or
+   * 503 jobs_unavailable: its job store is not usable) rejects with {noJobs: true}. */
   function runJob(form, nPages) {
     setBusy(t("uploading", { p: 0 }), true);
     return postForm("/v1/jobs", form, true).then(function (resp) {
       if (resp.status === 404 || resp.status === 405 || resp.status === 501) throw { noJobs: true };
+      var code = resp.body && resp.body.error && resp.body.error.code;
+      if (resp.status === 503 && code === "jobs_unavailable") throw { noJobs: true };
       if (resp.status !== 202 && resp.status !== 200 && resp.status !== 201) throw errorFrom(resp.status, resp.body);
       var id = resp.body && resp.body.id;
       if (!id) throw { noJobs: true };
