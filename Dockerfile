@@ -38,7 +38,8 @@ ENV PATH=/opt/promptocr/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PROMPTOCR_HOST=0.0.0.0 \
     PROMPTOCR_PORT=8000 \
-    PROMPTOCR_LOG_LEVEL=info
+    PROMPTOCR_LOG_LEVEL=info \
+    PROMPTOCR_JOB_STORE=/var/lib/promptocr/jobs
 # The models load and run once at build time: proves they are inside the image.
 RUN python -c "from promptocr.engines.embedded import EmbeddedEngine; EmbeddedEngine().warm_up()"
 USER 10001:10001
