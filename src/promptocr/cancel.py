@@ -44,6 +44,10 @@ class CancelToken:
         return False
 
     @property
+    def deadline_passed(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    @property
     def reason(self) -> str:
         return self._reason
 

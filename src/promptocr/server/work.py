@@ -108,6 +108,14 @@ class WorkPool:
             raise RequestTimeoutError(
                 f"the request took longer than its timeout of {timeout_s:g} s"
             ) from None
+        except CancelledError:
+            # The work noticed its deadline a moment before the wait did: the same 504.
+            if self._closing and not token.deadline_passed:
+                raise ShuttingDownError("the server is shutting down") from None
+            self.metrics.rejected.labels("timeout").inc()
+            raise RequestTimeoutError(
+                f"the request took longer than its timeout of {timeout_s:g} s"
+            ) from None
 
     def close(self, timeout_s: float | None = None) -> bool:
         """Refuse new work and wait for what was admitted, at most `timeout_s` (None: no
