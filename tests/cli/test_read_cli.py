@@ -72,7 +72,7 @@ def test_read_bundled_sample_as_json() -> None:
     assert "GREEN LEAF TRADING" in text
     assert "13.50" in text
     assert payload["usage"]["stages_ms"]["detect"] > 0
-    assert payload["document"]["schema_version"] == "1.0"
+    assert payload["document"]["schema_version"] == "1.1"
     assert proc.stderr == ""  # no progress bar when stderr is not a terminal
 
 

@@ -40,7 +40,9 @@ FORMATS = {
     "markdown": "md",
     "hocr": "hocr",
     "alto": "alto.xml",
+    "pdf": "pdf",
 }
+BINARY_FORMATS = {"pdf"}  # written as bytes: to -o DIR, or to stdout when it is not a terminal
 ANSWER_EXTENSIONS = {"extract": "json", "parse": "md", "spot": "json"}
 PARSE_TASK_TYPE = "doc_parse"  # the task type whose answer is the layout-aware Markdown
 
@@ -54,14 +56,16 @@ what is printed:
   document, usage) instead.
   --format markdown is the layout-aware Markdown of the page (headings, paragraphs, tables in
   reading order; the `parse` task) with or without -p. --format text is the plain text, hocr
-  and alto the positioned words.
+  and alto the positioned words. --format pdf is the input made searchable: the original
+  pages (PDF pages kept as they are, images embedded losslessly) with an invisible text layer
+  on every word; it goes to stdout only when stdout is not a terminal.
 
 several files:
   FILE may be a folder (searched recursively; only image and PDF files in it are read) or a
   glob pattern ('scans/**/*.png' works even where the shell does not expand it); files are
   read in sorted order. json prints one compact JSON object per line (JSON Lines); the other
-  formats print a '==> FILE <==' header before each file; hocr and alto need -o DIR.
-  With -o DIR each input gives DIR/<name>.<ext> (.json, .txt, .md, .hocr, .alto.xml; an
+  formats print a '==> FILE <==' header before each file; hocr, alto and pdf need -o DIR.
+  With -o DIR each input gives DIR/<name>.<ext> (.json, .txt, .md, .hocr, .alto.xml, .pdf; an
   answer is .json for an extraction, .md for a parse, .txt otherwise). Inputs whose names
   differ only in the extension (a.jpg, a.png) keep it: DIR/a.jpg.json, DIR/a.png.json.
 
@@ -97,7 +101,7 @@ def add_parser(sub: Any) -> None:
         choices=list(FORMATS),
         default=None,
         help="output format: answer (the default with -p), json (the default without), "
-        "text, markdown (layout-aware), hocr (hOCR 1.2), alto (ALTO 4)",
+        "text, markdown (layout-aware), hocr (hOCR 1.2), alto (ALTO 4), pdf (searchable PDF)",
     )
     p.add_argument(
         "--pages", metavar="RANGE", help="pages to read, 1-based, e.g. '1-3,5' (default: all)"
@@ -113,9 +117,16 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--dpi", type=int, default=200, help="PDF rendering resolution (default 200)")
     p.add_argument(
+        "--text-source",
+        choices=["auto", "ocr", "pdf"],
+        default=None,
+        help="PDF pages with a text layer: auto (default) reads the layer instead of OCR when "
+        "it agrees with the rendered page, ocr always OCRs, pdf always takes the layer",
+    )
+    p.add_argument(
         "--use-pdf-text",
         action="store_true",
-        help="take text from a PDF page's own text layer instead of OCR when it has one",
+        help="deprecated: the same as --text-source pdf",
     )
     p.add_argument(
         "--det-limit-type",
@@ -204,6 +215,13 @@ def render(item: Item, fmt: str) -> str:
     return to_alto(item.document)
 
 
+def render_binary(item: Item, fmt: str) -> bytes:
+    """--format pdf: the input file made searchable with the item's words."""
+    from promptocr.document.pdf import to_searchable_pdf
+
+    return to_searchable_pdf(item.document, Path(item.name).read_bytes())
+
+
 def extension(item: Item, fmt: str) -> str:
     if fmt == "answer" and item.result is not None:
         return ANSWER_EXTENSIONS.get(item.result.task, "txt")
@@ -225,6 +243,7 @@ def make_pipeline(args: argparse.Namespace) -> tuple[OCRPipeline, EngineSettings
         side_len=args.det_side_len,
         use_line_cls=True if args.line_cls else None,
         page_orientation=False if args.no_page_orientation else None,
+        text_source=args.text_source or ("pdf" if args.use_pdf_text else None),
     )
     session = SessionSettings()
     session = replace(
@@ -248,6 +267,8 @@ def check_arguments(args: argparse.Namespace) -> str | None:
         return "--format answer needs -p PROMPT (without it there is no question to answer)"
     if args.dpi is not None and not 18 <= args.dpi <= 1200:
         return "--dpi must be between 18 and 1200"
+    if args.format in BINARY_FORMATS and args.output_dir is None and sys.stdout.isatty():
+        return f"--format {args.format} is binary: use -o DIR or redirect stdout to a file"
     out = args.output_dir
     if out is not None and out.exists() and not out.is_dir():
         return f"-o {out}: exists and is not a folder (give a folder to write into)"
@@ -275,7 +296,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = expand_inputs(args.files)
     files = [i.path for i in inputs if i.error is None]
     several = len(files) > 1
-    if several and not args.output_dir and fmt in ("hocr", "alto"):
+    if several and not args.output_dir and fmt in ("hocr", "alto", *BINARY_FORMATS):
         return usage_error(f"--format {fmt} with several files needs -o DIR")
     if not files:  # nothing to read: say why for each argument
         for i in inputs:
@@ -319,6 +340,14 @@ def run(args: argparse.Namespace) -> int:
                 item = answer_one(service, name, args, settings, fmt, bar)
             else:
                 item = read_one(pipeline, name, args, settings, fmt, bar)
+            if fmt in BINARY_FORMATS:
+                data = render_binary(item, fmt)
+                if bases:
+                    Path(f"{bases[done - 1]}.{extension(item, fmt)}").write_bytes(data)
+                else:
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.flush()
+                continue
             text = render(item, fmt)
             why = item.result.empty_reason if item.result is not None else None
             if fmt == "answer" and why:  # an empty answer says why (on stderr: not an error)
@@ -367,7 +396,7 @@ def read_one(
 ) -> Item:
     """OCR one file a page at a time (decode, OCR, layout when asked, drop the pixels); the bar
     counts pages."""
-    options = ReadOptions(pages=args.pages, dpi=args.dpi, use_pdf_text=args.use_pdf_text)
+    options = ReadOptions(pages=args.pages, dpi=args.dpi)
     usage = Usage()
     with usage.stage("decode"):
         stream = pipeline.open(name, options)

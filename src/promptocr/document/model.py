@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Point = tuple[float, float]
 Polygon = tuple[Point, Point, Point, Point]
@@ -92,6 +92,11 @@ class Word:
         return cls(d["text"], float(d["confidence"]), _poly_from(d["polygon"]))
 
 
+# Where a line's text came from: OCR (the default, not written out) or the PDF's text layer.
+ORIGIN_OCR = "ocr"
+ORIGIN_PDF_TEXT = "pdf_text"
+
+
 @dataclass(slots=True)
 class Line:
     """One detected text line: the unit that detection finds and recognition reads."""
@@ -100,6 +105,7 @@ class Line:
     confidence: float
     polygon: Polygon
     words: list[Word] = field(default_factory=list)
+    origin: str = ORIGIN_OCR
 
     @property
     def bbox(self) -> BBox:
@@ -111,13 +117,16 @@ class Line:
         return y1 - y0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "confidence": round(self.confidence, 4),
             "polygon": _round_poly(self.polygon),
             "bbox": _round_box(self.bbox),
             "words": [w.to_dict() for w in self.words],
         }
+        if self.origin != ORIGIN_OCR:  # schema 1.1: only written when not OCR
+            out["origin"] = self.origin
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Line:
@@ -126,6 +135,7 @@ class Line:
             float(d["confidence"]),
             _poly_from(d["polygon"]),
             [Word.from_dict(w) for w in d.get("words", [])],
+            str(d.get("origin", ORIGIN_OCR)),
         )
 
 

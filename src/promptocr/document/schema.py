@@ -60,6 +60,11 @@ class LineModel(_Strict):
     polygon: PolygonModel
     bbox: BBoxModel
     words: list[WordModel]
+    origin: Literal["pdf_text"] | None = Field(
+        default=None,
+        description='schema 1.1: "pdf_text" when the line was taken from the PDF\'s own text '
+        "layer instead of OCR (absent for OCR'd lines)",
+    )
 
 
 class BlockModel(_Strict):
@@ -95,7 +100,7 @@ class PageModel(_Strict):
 class DocumentModel(_Strict):
     """Everything read from one input file."""
 
-    schema_version: Literal["1.0"] = Field(description="version of this schema")
+    schema_version: Literal["1.0", "1.1"] = Field(description="version of this schema")
     source: str | None = Field(description="input file name (or the upload's name)")
     text: str = Field(description="pages' text, separated by a blank line")
     confidence: Confidence = Field(description="character-weighted mean of line confidences")
