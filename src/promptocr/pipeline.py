@@ -28,6 +28,8 @@ def page_key(page: PageImage, settings: EngineSettings) -> str:
     h.update(settings.key().encode())
     if page.pdf_text:  # a page read from its PDF text layer is a different result
         h.update(repr(page.pdf_text).encode())
+    if page.text_layer is not None and settings.text_source != "ocr":
+        h.update(page.text_layer.fingerprint())
     return h.hexdigest()
 
 

@@ -79,9 +79,7 @@ def to_searchable_pdf(doc: Document, original: bytes) -> bytes:
 # Geometry: page pixels -> PDF user space
 
 
-def page_transform(
-    box: Sequence[float], rotate: int, width_px: float, height_px: float
-) -> Affine:
+def page_transform(box: Sequence[float], rotate: int, width_px: float, height_px: float) -> Affine:
     """The affine map (a, b, c, d, e, f) from the displayed page's pixels (origin top-left,
     y down) to PDF user space: ux = a*x + c*y + e, uy = b*x + d*y + f.
 
@@ -400,9 +398,7 @@ def _pdf_from_image(data: bytes, source: str | None) -> object:
     except Exception as exc:
         raise InvalidInputError(f"not an image or PDF ({exc})", source=source) from None
     pdf = pikepdf.new()
-    frames: Iterable[Image.Image] = (
-        ImageSequence.Iterator(img) if img.format == "TIFF" else [img]
-    )
+    frames: Iterable[Image.Image] = ImageSequence.Iterator(img) if img.format == "TIFF" else [img]
     for frame in frames:
         _add_image_page(pdf, frame, data if img.format == "JPEG" else None)
     return pdf

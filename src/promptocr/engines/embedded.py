@@ -43,6 +43,7 @@ class EngineSettings:
     single_line_max_height: int = 64
     single_line_min_aspect: float = 2.0
     rec_batch: int = 8
+    text_source: str = "auto"  # PDF pages: auto | ocr | pdf (engines/textsource.py)
 
     def with_overrides(self, **kw: Any) -> EngineSettings:
         det_keys = {"limit_type", "side_len", "max_side", "thresh", "box_thresh", "unclip_ratio"}
@@ -131,6 +132,13 @@ class EmbeddedEngine:
             usage.skip("detect", "page text taken from the PDF's own text layer")
             usage.skip("recognize", "page text taken from the PDF's own text layer")
             return out
+
+        if page.text_layer is not None and s.text_source != "ocr":
+            from promptocr.engines.textsource import read_from_text_layer
+
+            from_layer = read_from_text_layer(self, page, usage, s)
+            if from_layer is not None:
+                return from_layer
 
         with usage.stage("blank_check"):
             blank = _is_blank(bgr)

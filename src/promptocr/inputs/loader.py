@@ -24,6 +24,7 @@ from promptocr.errors import (
     PromptOCRError,
     UnsupportedFormatError,
 )
+from promptocr.inputs.textlayer import TextLayer, read_text_layer_safely
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ class PageImage:
     image: np.ndarray
     source: str
     pdf_text: list[tuple[str, tuple[float, float, float, float]]] | None = field(default=None)
+    # A PDF page's own text layer (inputs/textlayer.py); the engine decides whether to use it.
+    text_layer: TextLayer | None = field(default=None)
 
     @property
     def width(self) -> int:
@@ -471,11 +474,12 @@ def _render_pdf_page(
         finally:
             bitmap.close()
         pdf_text = _pdf_text_lines(page, arr.shape[1], arr.shape[0]) if use_pdf_text else None
+        layer = read_text_layer_safely(page, arr.shape[1], arr.shape[0])
     except pdfium.PdfiumError as exc:
         raise InvalidInputError(f"PDF page {i + 1} is corrupt ({exc})", source=source) from None
     finally:
         page.close()
-    return PageImage(i, arr, source, pdf_text)
+    return PageImage(i, arr, source, pdf_text, layer)
 
 
 def _pdf_text_lines(

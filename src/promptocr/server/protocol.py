@@ -33,6 +33,10 @@ class ClientEngineSettings(BaseModel):
     line_cls: bool | None = None
     page_orientation: bool | None = None
     text_score: float | None = Field(default=None, ge=0, le=1)
+    text_source: Literal["auto", "ocr", "pdf"] | None = Field(
+        default=None,
+        description="PDF pages: auto (default: a real text layer replaces OCR), ocr, or pdf",
+    )
 
     def overrides(self) -> dict[str, Any]:
         return {
@@ -44,6 +48,7 @@ class ClientEngineSettings(BaseModel):
             "use_line_cls": self.line_cls,
             "page_orientation": self.page_orientation,
             "text_score": self.text_score,
+            "text_source": self.text_source,
         }
 
 

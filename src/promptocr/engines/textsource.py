@@ -1,0 +1,278 @@
+"""Born-digital PDF pages: read the page's own text layer instead of OCR when it is real.
+
+`text_source` (an engine setting, so it is part of the cache key):
+
+- `ocr`: always OCR, ignore any text layer.
+- `pdf`: a page that has a text layer is read from it, unchecked; pages without one are OCR'd.
+- `auto` (default): the layer is used only when the rendered page agrees with it:
+  1. at most 20% of its characters may lack a real Unicode value (unmapped codes, private
+     use, replacement characters: a font without a usable ToUnicode map);
+  2. text detection on the rendered page (det only, at a reduced size) and the layer's glyph
+     boxes must cover each other: the detected text outside raster images must lie under the
+     layer's words (coverage) and the words must lie on detected text (precision), so an
+     invisible layer that sits anywhere else than the visible text, hidden text, or a page
+     whose text is mostly drawn as outlines gets OCR;
+  3. a few of the layer's lines are recognised from the pixels and must read the same (so a
+     scanned page's bad OCR layer, or a font whose Unicode map is wrong, gets OCR).
+  Raster images on an accepted page whose detected text the layer does not cover are OCR'd,
+  only those regions, and their lines are merged with the layer's.
+
+A page read from its layer costs its rendering, one small detection and a few line
+recognitions; usage records `text_layer_check` and skips `detect`/`recognize` with
+"ocr skipped: text layer".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from promptocr.document.layout import build_blocks
+from promptocr.document.model import BBox, Line, Page, Word
+from promptocr.engines.stages import DetectionPolicy
+from promptocr.engines.usage import Usage
+from promptocr.errors import InvalidInputError
+from promptocr.inputs.loader import PageImage
+from promptocr.inputs.textlayer import TextLayer
+
+if TYPE_CHECKING:
+    from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+
+TEXT_SOURCES = ("auto", "ocr", "pdf")
+SKIP_REASON = "ocr skipped: text layer"
+
+MAX_GARBAGE = 0.2
+MIN_COVERAGE = 0.6  # of detected text (outside images) under the layer's words
+MIN_PRECISION = 0.6  # of the layer's words on detected text
+MIN_AGREEMENT = 0.75  # mean similarity of the sampled lines' recognised text to the layer's
+SAMPLE_LINES = 3
+SAMPLE_ASPECT = 12.0  # a sample is the first words of a line, up to 12 heights wide
+CHECK_DETECTION = DetectionPolicy(limit_type="max", side_len=800)
+MASK_SCALE = 0.25  # coverage is measured on a quarter-resolution mask
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    accepted: bool
+    reason: str
+    coverage: float = 0.0
+    precision: float = 0.0
+    agreement: float | None = None
+
+
+def check_text_source(value: str) -> str:
+    if value not in TEXT_SOURCES:
+        raise InvalidInputError(
+            f"text_source {value!r} is not one of {', '.join(TEXT_SOURCES)}", source=None
+        )
+    return value
+
+
+def read_from_text_layer(
+    engine: EmbeddedEngine, page: PageImage, usage: Usage, s: EngineSettings
+) -> Page | None:
+    """The page from its text layer (plus OCR of uncovered image regions), or None when the
+    page must be OCR'd. `usage.pages` is counted by the caller."""
+    mode = check_text_source(s.text_source)
+    layer = page.text_layer
+    if mode == "ocr" or layer is None or not layer.lines:
+        return None
+    h, w = page.image.shape[:2]
+    out = Page(index=page.index, width=w, height=h, source=page.source)
+    if mode == "pdf":
+        out.blocks = build_blocks(list(layer.lines))
+        _record(usage, layer)
+        return out
+    with usage.stage("text_layer_check"):
+        verdict, det_boxes = judge(engine, page, layer)
+    if not verdict.accepted:
+        usage.notes.append(f"text layer not used, page OCR'd: {verdict.reason}")
+        return None
+    lines = list(layer.lines)
+    lines += _ocr_image_regions(engine, page, layer, det_boxes, usage, s)
+    out.blocks = build_blocks(lines)
+    _record(usage, layer)
+    return out
+
+
+def _record(usage: Usage, layer: TextLayer) -> None:
+    for stage in ("detect", "page_orientation", "line_orientation", "recognize"):
+        usage.skip(stage, SKIP_REASON)
+    usage.notes.append(f"{SKIP_REASON}: page text taken from the PDF's own text layer")
+
+
+# --------------------------------------------------------------------------------------------
+# Is the layer real?
+
+
+def judge(engine: EmbeddedEngine, page: PageImage, layer: TextLayer) -> tuple[Verdict, list[BBox]]:
+    """Compare the layer with the rendered page; also returns the detected text boxes."""
+    if layer.garbage_ratio > MAX_GARBAGE:
+        return Verdict(False, f"{layer.garbage_ratio:.0%} of its characters are unmapped"), []
+    bgr = np.ascontiguousarray(page.image[:, :, ::-1])
+    quads, _ = engine.detector(bgr, CHECK_DETECTION)
+    det = [_quad_box(q) for q in quads]
+    h, w = bgr.shape[:2]
+    words = [wd.bbox for wd in layer.words]
+    d_mask = _mask(det, w, h)
+    l_mask = _mask(words, w, h, grow=2)
+    i_mask = _mask(layer.images, w, h)
+    outside = d_mask & ~i_mask
+    n_out = int(outside.sum())
+    coverage = float((outside & l_mask).sum()) / n_out if n_out else 1.0
+    l_plain = _mask(words, w, h)
+    n_l = int(l_plain.sum())
+    precision = float((l_plain & _mask(det, w, h, grow=2)).sum()) / n_l if n_l else 0.0
+    if not det:
+        return Verdict(False, "no text is visible where the layer has words", 0.0, 0.0), det
+    if coverage < MIN_COVERAGE:
+        return (
+            Verdict(False, f"it covers {coverage:.0%} of the visible text", coverage, precision),
+            det,
+        )
+    if precision < MIN_PRECISION:
+        return (
+            Verdict(
+                False, f"{precision:.0%} of its words lie on visible text", coverage, precision
+            ),
+            det,
+        )
+    agreement = _sample_agreement(engine, bgr, layer)
+    if agreement is not None and agreement < MIN_AGREEMENT:
+        return (
+            Verdict(
+                False,
+                f"its text differs from what the page shows (similarity {agreement:.2f})",
+                coverage,
+                precision,
+                agreement,
+            ),
+            det,
+        )
+    return Verdict(True, "agrees with the page", coverage, precision, agreement), det
+
+
+def _quad_box(q: np.ndarray) -> BBox:
+    return (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
+
+
+def _mask(boxes: list[BBox], w: int, h: int, grow: int = 0) -> np.ndarray:
+    mw, mh = max(1, int(w * MASK_SCALE)), max(1, int(h * MASK_SCALE))
+    m = np.zeros((mh, mw), dtype=bool)
+    for x0, y0, x1, y1 in boxes:
+        a = max(0, int(x0 * MASK_SCALE) - grow)
+        b = max(0, int(y0 * MASK_SCALE) - grow)
+        c = min(mw, int(np.ceil(x1 * MASK_SCALE)) + grow)
+        d = min(mh, int(np.ceil(y1 * MASK_SCALE)) + grow)
+        if c > a and d > b:
+            m[b:d, a:c] = True
+    return m
+
+
+def _norm(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in t if not ch.isspace())
+
+
+def _sample_agreement(engine: EmbeddedEngine, bgr: np.ndarray, layer: TextLayer) -> float | None:
+    """Mean similarity (0-1) between a few horizontal layer lines and their recognised
+    pixels; None when there is no line to sample."""
+    from rapidfuzz.fuzz import ratio
+
+    h, w = bgr.shape[:2]
+    candidates = [
+        ln
+        for ln in layer.lines
+        if len(_norm(ln.text)) >= 3
+        and ln.polygon[0][1] <= ln.polygon[3][1]
+        and ln.polygon[0][0] <= ln.polygon[1][0]
+        and (ln.bbox[2] - ln.bbox[0]) > (ln.bbox[3] - ln.bbox[1])
+    ]
+    if not candidates:
+        return None
+    step = max(1, len(candidates) // SAMPLE_LINES)
+    chosen = candidates[::step][:SAMPLE_LINES]
+    crops = []
+    for ln in chosen:
+        x0, y0, x1, y1 = ln.bbox
+        limit = x0 + SAMPLE_ASPECT * (y1 - y0)
+        head = [wd for wd in ln.words if wd.bbox[2] <= limit] or ln.words[:1]
+        text = " ".join(wd.text for wd in head)
+        x1 = max(wd.bbox[2] for wd in head)
+        pad = max(2, int((y1 - y0) * 0.15))
+        a, b = max(0, int(x0) - pad), max(0, int(y0) - pad)
+        c, d = min(w, int(np.ceil(x1)) + pad), min(h, int(np.ceil(y1)) + pad)
+        if c - a < 4 or d - b < 4:
+            continue
+        crops.append((text, np.ascontiguousarray(bgr[b:d, a:c])))
+    if not crops:
+        return None
+    recs = engine.recognizer([c for _, c in crops])
+    scores = [
+        ratio(_norm(text), _norm(r.text)) / 100.0 for (text, _), r in zip(crops, recs, strict=True)
+    ]
+    return float(np.mean(scores))
+
+
+# --------------------------------------------------------------------------------------------
+# Raster images on a digital page
+
+
+def _ocr_image_regions(
+    engine: EmbeddedEngine,
+    page: PageImage,
+    layer: TextLayer,
+    det: list[BBox],
+    usage: Usage,
+    s: EngineSettings,
+) -> list[Line]:
+    """OCR the raster images whose detected text the layer does not cover; their lines in
+    page pixels. Lines overlapping the layer's own words are dropped (the layer wins)."""
+    if not layer.images:
+        return []
+    h, w = page.image.shape[:2]
+    l_mask = _mask([wd.bbox for wd in layer.words], w, h, grow=2)
+    out: list[Line] = []
+    plain = replace(s, text_source="ocr")
+    for x0, y0, x1, y1 in layer.images:
+        a, b = max(0, int(x0)), max(0, int(y0))
+        c, d = min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+        if c - a < 8 or d - b < 8:
+            continue
+        inside = [
+            box
+            for box in det
+            if a <= (box[0] + box[2]) / 2 <= c and b <= (box[1] + box[3]) / 2 <= d
+        ]
+        if not any(_covered(box, l_mask, w, h) < 0.5 for box in inside):
+            continue
+        crop = np.ascontiguousarray(page.image[b:d, a:c])
+        sub_usage = Usage()
+        with usage.stage("image_region_ocr"):
+            sub = engine.read_page(PageImage(page.index, crop, page.source), sub_usage, plain)
+        usage.lines_detected += sub_usage.lines_detected
+        usage.lines_recognized += sub_usage.lines_recognized
+        for ln in sub.lines:
+            moved = _shift(ln, a, b)
+            if _covered(moved.bbox, l_mask, w, h) < 0.5:
+                out.append(moved)
+    if out:
+        usage.notes.append("raster images on text-layer pages OCR'd (those regions only)")
+    return out
+
+
+def _covered(box: BBox, l_mask: np.ndarray, w: int, h: int) -> float:
+    m = _mask([box], w, h)
+    n = int(m.sum())
+    return float((m & l_mask).sum()) / n if n else 1.0
+
+
+def _shift(ln: Line, dx: float, dy: float) -> Line:
+    def mv(poly: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        return tuple((x + dx, y + dy) for x, y in poly)
+
+    words = [Word(wd.text, wd.confidence, mv(wd.polygon)) for wd in ln.words]  # type: ignore[arg-type]
+    return Line(ln.text, ln.confidence, mv(ln.polygon), words)  # type: ignore[arg-type]
