@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from promptocr.document.layout import build_blocks
-from promptocr.document.model import BBox, Line, Page, Word
+from promptocr.document.model import BBox, Block, Line, Page, Point, Word
 from promptocr.engines.stages import DetectionPolicy
 from promptocr.engines.usage import Usage
 from promptocr.errors import InvalidInputError
@@ -83,7 +83,7 @@ def read_from_text_layer(
     h, w = page.image.shape[:2]
     out = Page(index=page.index, width=w, height=h, source=page.source)
     if mode == "pdf":
-        out.blocks = build_blocks(list(layer.lines))
+        out.rotation, out.blocks = blocks_in_reading_order(list(layer.lines), w, h)
         _record(usage, layer)
         return out
     with usage.stage("text_layer_check"):
@@ -93,7 +93,7 @@ def read_from_text_layer(
         return None
     lines = list(layer.lines)
     lines += _ocr_image_regions(engine, page, layer, det_boxes, usage, s)
-    out.blocks = build_blocks(lines)
+    out.rotation, out.blocks = blocks_in_reading_order(lines, w, h)
     _record(usage, layer)
     return out
 
@@ -102,6 +102,47 @@ def _record(usage: Usage, layer: TextLayer) -> None:
     for stage in ("detect", "page_orientation", "line_orientation", "recognize"):
         usage.skip(stage, SKIP_REASON)
     usage.notes.append(f"{SKIP_REASON}: page text taken from the PDF's own text layer")
+
+
+def _line_angle(ln: Line) -> int:
+    """Clockwise angle (0/90/180/270) the line's text runs at on the page."""
+    (x0, y0), (x1, y1) = ln.polygon[0], ln.polygon[1]
+    dx, dy = x1 - x0, y1 - y0
+    if abs(dx) >= abs(dy):
+        return 0 if dx >= 0 else 180
+    return 90 if dy > 0 else 270
+
+
+def blocks_in_reading_order(lines: list[Line], w: int, h: int) -> tuple[int, list[Block]]:
+    """The page's rotation (the direction most of its text runs, weighted by characters) and
+    its blocks, ordered as the page reads upright; geometry stays in the page's own frame."""
+    votes: dict[int, int] = {}
+    for ln in lines:
+        votes[_line_angle(ln)] = votes.get(_line_angle(ln), 0) + len(ln.text)
+    angle = max(votes, key=lambda a: votes[a]) if votes else 0
+    if angle == 0:
+        return 0, build_blocks(lines)
+    original = {id(ln): ln.polygon for ln in lines}
+
+    def up(p: Point) -> Point:  # the page turned upright (the inverse of the engine's unrotate)
+        x, y = p
+        if angle == 90:
+            return (y, w - x)
+        if angle == 180:
+            return (w - x, h - y)
+        return (h - y, x)
+
+    for ln in lines:
+        p0, p1, p2, p3 = (up(p) for p in ln.polygon)
+        ln.polygon = (p0, p1, p2, p3)
+    try:
+        blocks = build_blocks(lines)
+    finally:
+        for ln in lines:
+            ln.polygon = original[id(ln)]
+    for b in blocks:
+        b.polygon = None
+    return angle, blocks
 
 
 # --------------------------------------------------------------------------------------------
