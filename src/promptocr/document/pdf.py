@@ -24,12 +24,15 @@ import functools
 import io
 import math
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import pikepdf
 from PIL import Image, ImageOps, ImageSequence
 
 from promptocr.document.model import ORIGIN_PDF_TEXT, Document, Line, Page, Point, Word
+from promptocr.document.pdfgeom import Affine, page_transform
 from promptocr.errors import InvalidInputError
 
 FONT_NAME = "GlyphLessFont"
@@ -37,15 +40,11 @@ RESOURCE_NAME = "/PromptOCRText"
 GLYPH_WIDTH = 500  # every code's advance, in 1/1000 em
 DEFAULT_IMAGE_DPI = 72.0  # for images that do not say: one pixel per point
 
-Affine = tuple[float, float, float, float, float, float]
-
 
 def to_searchable_pdf(doc: Document, original: bytes) -> bytes:
     """PDF bytes: `original` (the input file: a PDF or an image) with `doc`'s words as an
     invisible, searchable text layer. Pages not in `doc` are kept without a text layer, and
     lines taken from the PDF's own text layer (`origin == "pdf_text"`) are not drawn again."""
-    import pikepdf
-
     if not original:
         raise InvalidInputError("the original file is empty", source=doc.source)
     head = original[:1024].lstrip()
@@ -79,38 +78,14 @@ def to_searchable_pdf(doc: Document, original: bytes) -> bytes:
 # Geometry: page pixels -> PDF user space
 
 
-def page_transform(box: Sequence[float], rotate: int, width_px: float, height_px: float) -> Affine:
-    """The affine map (a, b, c, d, e, f) from the displayed page's pixels (origin top-left,
-    y down) to PDF user space: ux = a*x + c*y + e, uy = b*x + d*y + f.
-
-    `box` is the page's crop box (x0, y0, x1, y1) in user space and `rotate` its /Rotate
-    (clockwise); pixels are scaled so that the displayed page is `width_px` x `height_px`."""
-    x0, y0, x1, y1 = (float(v) for v in box)
-    w, h = x1 - x0, y1 - y0
-    rotate %= 360
-    disp_w, disp_h = (h, w) if rotate in (90, 270) else (w, h)
-    sx = disp_w / max(width_px, 1e-9)  # points per pixel
-    sy = disp_h / max(height_px, 1e-9)
-    if rotate == 90:  # ux = x0 + Y, uy = y0 + X
-        return (0.0, sx, sy, 0.0, x0, y0)
-    if rotate == 180:  # ux = x1 - X, uy = y0 + Y
-        return (-sx, 0.0, 0.0, sy, x1, y0)
-    if rotate == 270:  # ux = x1 - Y, uy = y1 - X
-        return (0.0, -sx, -sy, 0.0, x1, y1)
-    return (sx, 0.0, 0.0, -sy, x0, y1)  # ux = x0 + X, uy = y1 - Y
-
-
 def _apply(m: Affine, p: Point) -> Point:
     a, b, c, d, e, f = m
     x, y = p
     return (a * x + c * y + e, b * x + d * y + f)
 
 
-def _page_box(pdf_page: object) -> tuple[list[float], int]:
+def _page_box(page: pikepdf.Page) -> tuple[list[float], int]:
     """Crop box (defaulting to the media box, clipped to it) and /Rotate of a pikepdf page."""
-    import pikepdf
-
-    page = pdf_page if isinstance(pdf_page, pikepdf.Page) else pikepdf.Page(pdf_page)
     media = [float(v) for v in page.mediabox]
     crop = [float(v) for v in page.cropbox]
     mx0, mx1 = sorted((media[0], media[2]))
@@ -124,8 +99,8 @@ def _page_box(pdf_page: object) -> tuple[list[float], int]:
     return box, rotate % 360
 
 
-def _inherited_rotate(page: object) -> int:
-    node = page.obj  # type: ignore[attr-defined]
+def _inherited_rotate(page: pikepdf.Page) -> int:
+    node: Any = page.obj
     for _ in range(64):
         if "/Rotate" in node:
             return int(node["/Rotate"])
@@ -204,12 +179,10 @@ def _line_words(ln: Line) -> list[Word]:
     return list(ln.words) if ln.words else [Word(ln.text, ln.confidence, ln.polygon)]
 
 
-def text_layer_ops(page: Page, m: Affine, font_name: str = RESOURCE_NAME) -> list[object]:
+def text_layer_ops(page: Page, m: Affine, font_name: str = RESOURCE_NAME) -> list[Any]:
     """Content-stream instructions (pikepdf operand/operator pairs) drawing `page`'s words."""
-    import pikepdf
-
     op = pikepdf.Operator
-    ops: list[object] = [([], op("q"))]
+    ops: list[Any] = [([], op("q"))]
     for ln in _ocr_lines(page):
         placed = [p for w in _line_words(ln) if (p := _place_word(w, m)) is not None]
         if not placed:
@@ -231,45 +204,40 @@ def text_layer_ops(page: Page, m: Affine, font_name: str = RESOURCE_NAME) -> lis
     return ops
 
 
-def _add_text_layer(pdf: object, pdf_page: object, page: Page, font: object) -> None:
-    import pikepdf
-
-    assert isinstance(pdf, pikepdf.Pdf)
-    assert isinstance(pdf_page, pikepdf.Page)
+def _add_text_layer(
+    pdf: pikepdf.Pdf, pdf_page: pikepdf.Page, page: Page, font: pikepdf.Object
+) -> None:
     box, rotate = _page_box(pdf_page)
     m = page_transform(box, rotate, page.width, page.height)
     resources = pdf_page.obj.get("/Resources")
     if resources is None:
         # Resources inherited from the page tree: give the page its own copy to add to.
-        inherited = _inherited(pdf_page.obj, "/Resources")
+        inherited: Any = _inherited(pdf_page.obj, "/Resources")
         pdf_page.obj["/Resources"] = (
             pikepdf.Dictionary(inherited) if inherited is not None else pikepdf.Dictionary()
         )
     name = pdf_page.add_resource(font, pikepdf.Name("/Font"), prefix="PromptOCRText")
-    content = pikepdf.unparse_content_stream(text_layer_ops(page, m, str(name)))  # type: ignore[arg-type]
+    content = pikepdf.unparse_content_stream(text_layer_ops(page, m, str(name)))
     # Wrap the page's own content in q ... Q (added streams only: the original ones are kept
     # byte for byte), so a changed CTM or colour state in it cannot move or show our text.
     pdf_page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
     pdf_page.contents_add(_flate(pdf, b"Q\n" + content), prepend=False)
 
 
-def _flate(pdf: object, data: bytes) -> object:
-    import pikepdf
-
-    assert isinstance(pdf, pikepdf.Pdf)
+def _flate(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
     stream = pikepdf.Stream(pdf, b"")
     stream.write(zlib.compress(data, 6), filter=pikepdf.Name.FlateDecode)
     return stream
 
 
-def _inherited(node: object, key: str) -> object | None:
+def _inherited(node: Any, key: str) -> Any:
     cur = node
     for _ in range(64):
-        if key in cur:  # type: ignore[operator]
-            return cur[key]  # type: ignore[index]
-        if "/Parent" not in cur:  # type: ignore[operator]
+        if key in cur:
+            return cur[key]
+        if "/Parent" not in cur:
             return None
-        cur = cur["/Parent"]  # type: ignore[index]
+        cur = cur["/Parent"]
     return None
 
 
@@ -332,11 +300,8 @@ def _to_unicode_cmap() -> bytes:
     return ("\n".join(lines) + "\n").encode("ascii")
 
 
-def _glyphless_font(pdf: object) -> object:
+def _glyphless_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     """A Type0 font (Identity-H) over a CIDFontType2 whose every CID draws the empty glyph."""
-    import pikepdf
-
-    assert isinstance(pdf, pikepdf.Pdf)
     name = pikepdf.Name
     font_file = pikepdf.Stream(pdf, zlib.compress(glyphless_truetype()))
     font_file["/Filter"] = name.FlateDecode
@@ -390,9 +355,7 @@ def _glyphless_font(pdf: object) -> object:
 # Image inputs -> one page per image (TIFF frame), embedded losslessly
 
 
-def _pdf_from_image(data: bytes, source: str | None) -> object:
-    import pikepdf
-
+def _pdf_from_image(data: bytes, source: str | None) -> pikepdf.Pdf:
     try:
         img = Image.open(io.BytesIO(data))
     except Exception as exc:
@@ -415,10 +378,7 @@ def _frame_dpi(img: Image.Image) -> tuple[float, float]:
     return xd, yd
 
 
-def _add_image_page(pdf: object, frame: Image.Image, jpeg: bytes | None) -> None:
-    import pikepdf
-
-    assert isinstance(pdf, pikepdf.Pdf)
+def _add_image_page(pdf: pikepdf.Pdf, frame: Image.Image, jpeg: bytes | None) -> None:
     xdpi, ydpi = _frame_dpi(frame)
     frame.load()
     turned = _exif_orientation(frame) > 1  # applied, as the loader does: then no DCT copy
@@ -431,15 +391,13 @@ def _add_image_page(pdf: object, frame: Image.Image, jpeg: bytes | None) -> None
     page = pdf.add_blank_page(page_size=(w_pt, h_pt))
     name = page.add_resource(image, pikepdf.Name("/XObject"), prefix="Im")
     op = pikepdf.Operator
-    content = pikepdf.unparse_content_stream(
-        [
-            ([], op("q")),
-            ([round(w_pt, 4), 0, 0, round(h_pt, 4), 0, 0], op("cm")),
-            ([name], op("Do")),
-            ([], op("Q")),
-        ]
-    )
-    page.obj["/Contents"] = _flate(pdf, content)
+    placement: list[Any] = [
+        ([], op("q")),
+        ([round(w_pt, 4), 0, 0, round(h_pt, 4), 0, 0], op("cm")),
+        ([name], op("Do")),
+        ([], op("Q")),
+    ]
+    page.obj["/Contents"] = _flate(pdf, pikepdf.unparse_content_stream(placement))
 
 
 def _exif_orientation(img: Image.Image) -> int:
@@ -449,11 +407,9 @@ def _exif_orientation(img: Image.Image) -> int:
         return 1
 
 
-def _image_xobject(pdf: object, img: Image.Image, jpeg: bytes | None) -> object:
+def _image_xobject(pdf: pikepdf.Pdf, img: Image.Image, jpeg: bytes | None) -> pikepdf.Stream:
     import numpy as np
-    import pikepdf
 
-    assert isinstance(pdf, pikepdf.Pdf)
     name = pikepdf.Name
     w, h = img.size
     mode = img.mode
@@ -499,10 +455,7 @@ def _image_xobject(pdf: object, img: Image.Image, jpeg: bytes | None) -> object:
     return stream
 
 
-def _image_dict(stream: object, w: int, h: int, space: object, bits: int) -> None:
-    import pikepdf
-
-    assert isinstance(stream, pikepdf.Stream)
+def _image_dict(stream: pikepdf.Stream, w: int, h: int, space: pikepdf.Name, bits: int) -> None:
     stream["/Type"] = pikepdf.Name.XObject
     stream["/Subtype"] = pikepdf.Name.Image
     stream["/Width"] = w

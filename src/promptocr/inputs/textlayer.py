@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from promptocr.document.model import ORIGIN_PDF_TEXT, BBox, Line, Polygon, Word, union_bbox
-from promptocr.document.pdf import page_transform
+from promptocr.document.pdfgeom import page_transform
 
 INVISIBLE = 3  # text render mode 3: neither filled nor stroked (an OCR layer over a scan)
 
