@@ -74,6 +74,23 @@ def to_searchable_pdf(doc: Document, original: bytes) -> bytes:
         return out.getvalue()
 
 
+def text_only_pdf(page: Page, width_pt: float, height_pt: float) -> bytes:
+    """A one-page PDF of `width_pt` x `height_pt` points holding only `page`'s invisible text
+    (what OCRmyPDF's sandwich renderer grafts onto the original page: one content stream, the
+    font named /F1)."""
+    with pikepdf.new() as pdf:
+        pdf_page = pdf.add_blank_page(page_size=(width_pt, height_pt))
+        m = page_transform((0.0, 0.0, width_pt, height_pt), 0, page.width, page.height)
+        ops = text_layer_ops(page, m, "/F1") if _ocr_lines(page) else []
+        pdf_page.obj["/Resources"] = pikepdf.Dictionary(
+            Font=pikepdf.Dictionary(F1=_glyphless_font(pdf))
+        )
+        pdf_page.obj["/Contents"] = _flate(pdf, pikepdf.unparse_content_stream(ops))
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
 # --------------------------------------------------------------------------------------------
 # Geometry: page pixels -> PDF user space
 
