@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything promptocr needs on a fresh Debian/Ubuntu machine, idempotently:
 #   system packages (libGL for OpenCV, CJK + Latin fonts, Tesseract for the benchmark, Chromium
-#   for the UI tests, kubectl for the deploy tests) and a virtual environment in .venv with the
-#   package and its pins.
+#   for the UI tests, kubectl for the deploy tests, Ghostscript for OCRmyPDF and its PDF/A
+#   output) and a virtual environment in .venv with the package and its pins.
 # Usage: scripts/setup.sh [dev]     ('dev' adds the test/lint tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libgl1 libglib2.0-0 fonts-dejavu-core fonts-noto-cjk tesseract-ocr)
 if [ "${1:-}" = "dev" ]; then
-  APT_PACKAGES+=(chromium)
+  APT_PACKAGES+=(chromium ghostscript)
   # kubectl renders deploy/k8s in the tests (its built-in kustomize). Debian's package is
   # kubernetes-client; a kubectl installed another way (e.g. Google's apt repo) is used as is.
   if ! command -v kubectl >/dev/null 2>&1; then APT_PACKAGES+=(kubernetes-client); fi
