@@ -48,9 +48,9 @@ MAX_GARBAGE = 0.2
 MIN_COVERAGE = 0.6  # of detected text (outside images) under the layer's words
 MIN_PRECISION = 0.6  # of the layer's words on detected text
 MIN_AGREEMENT = 0.75  # mean similarity of the sampled lines' recognised text to the layer's
-SAMPLE_LINES = 3
-SAMPLE_ASPECT = 12.0  # a sample is the first words of a line, up to 12 heights wide
-CHECK_DETECTION = DetectionPolicy(limit_type="max", side_len=800)
+SAMPLE_LINES = 2
+SAMPLE_ASPECT = 6.0  # a sample is the first words of a line, up to 6 heights wide
+CHECK_DETECTION = DetectionPolicy(limit_type="max", side_len=512)
 MASK_SCALE = 0.25  # coverage is measured on a quarter-resolution mask
 
 

@@ -20,6 +20,7 @@ from promptocr.document.model import ORIGIN_PDF_TEXT, BBox, Line, Polygon, Word,
 from promptocr.document.pdfgeom import page_transform
 
 INVISIBLE = 3  # text render mode 3: neither filled nor stroked (an OCR layer over a scan)
+INVISIBLE_SAMPLE = 8  # the render mode is looked up for every 8th character
 
 
 @dataclass(slots=True)
@@ -29,7 +30,7 @@ class TextLayer:
     lines: list[Line] = field(default_factory=list)
     chars: int = 0  # characters drawn (pdfium's generated spaces and line breaks not counted)
     garbage: int = 0  # characters without a usable Unicode value (unmapped, private use, ...)
-    invisible: int = 0  # characters drawn in render mode 3
+    invisible: int = 0  # characters drawn in render mode 3 (estimated from every 8th)
     images: list[BBox] = field(default_factory=list)  # raster images placed on the page
 
     @property
@@ -87,32 +88,25 @@ def read_text_layer(page: Any, width: int, height: int) -> TextLayer:
         left, right = ctypes.c_double(), ctypes.c_double()
         bottom, top = ctypes.c_double(), ctypes.c_double()
         rect = pdfium_c.FS_RECTF()
-        modes: dict[int, int] = {}
         for i in range(n):
             code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            generated = pdfium_c.FPDFText_IsGenerated(raw, i) == 1
-            if code in (0x0D, 0x0A) or (generated and code not in (0x20,)):
+            if code in (0x0D, 0x0A):  # a line break (pdfium generates CR LF between lines)
                 if word[0]:
                     lines[-1].append(word)
                     word = ([], [])
                 if lines[-1]:
                     lines.append([])
                 continue
-            if chr(code).isspace():
+            if code < 0xD800 and chr(code).isspace():  # a word break, drawn or generated
                 if word[0]:
                     lines[-1].append(word)
                     word = ([], [])
                 continue
             layer.chars += 1
-            if pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1 or _is_garbage(code):
+            if _is_garbage(code) or pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1:
                 layer.garbage += 1
-            obj = pdfium_c.FPDFText_GetTextObject(raw, i)
-            key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-            mode = modes.get(key)
-            if mode is None:
-                mode = modes[key] = int(pdfium_c.FPDFTextObj_GetTextRenderMode(obj))
-            if mode == INVISIBLE:
-                layer.invisible += 1
+            if i % INVISIBLE_SAMPLE == 0 and _render_mode(raw, i) == INVISIBLE:
+                layer.invisible += INVISIBLE_SAMPLE
             if pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
                 xa, ya = to_px(rect.left, rect.top)
                 xb, yb = to_px(rect.right, rect.bottom)
@@ -141,6 +135,12 @@ def read_text_layer_safely(page: Any, width: int, height: int) -> TextLayer | No
     return layer if layer.chars else None
 
 
+def _render_mode(raw: Any, i: int) -> int:
+    import pypdfium2.raw as pdfium_c
+
+    return int(pdfium_c.FPDFTextObj_GetTextRenderMode(pdfium_c.FPDFText_GetTextObject(raw, i)))
+
+
 def _decode(codes: list[int]) -> str:
     """Code units as pdfium gives them (a non-BMP character may come as a surrogate pair)."""
     units = "".join(chr(c) for c in codes)
@@ -149,20 +149,28 @@ def _decode(codes: list[int]) -> str:
 
 def _make_line(words: list[tuple[list[int], list[BBox]]]) -> Line | None:
     out: list[Word] = []
-    for codes, boxes in words:
+    boxes: list[BBox] = []
+    for codes, chars in words:
         text = _decode(codes)
         if not text.strip():
             continue
-        direction = _direction(boxes)
-        out.append(Word(text, 1.0, _oriented(union_bbox(boxes), direction)))
+        box = (
+            min(b[0] for b in chars),
+            min(b[1] for b in chars),
+            max(b[2] for b in chars),
+            max(b[3] for b in chars),
+        )
+        out.append(Word(text, 1.0, _oriented(box, _direction(chars))))
+        boxes.append(box)
     if not out:
         return None
-    centres = [((w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2) for w in out]
-    direction = _direction([(x, y, x, y) for x, y in centres]) if len(out) > 1 else None
+    direction = _direction(boxes) if len(boxes) > 1 else None
     if direction is None:
         direction = _direction([b for _, bs in words for b in bs])
-    box = union_bbox([w.bbox for w in out])
-    return Line(" ".join(w.text for w in out), 1.0, _oriented(box, direction), out, ORIGIN_PDF_TEXT)
+    line_box = union_bbox(boxes)
+    return Line(
+        " ".join(w.text for w in out), 1.0, _oriented(line_box, direction), out, ORIGIN_PDF_TEXT
+    )
 
 
 def _direction(boxes: list[BBox]) -> int | None:

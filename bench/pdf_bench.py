@@ -1,0 +1,178 @@
+"""PDF benchmarks for docs/benchmarks.md: born-digital PDFs read from their text layer, and the
+OCRmyPDF plugin beside OCRmyPDF + Tesseract. Documents are generated here (known text).
+
+    PYTHONPATH=src .venv/bin/python bench/pdf_bench.py digital [--pages 100] [--ocr-pages 10]
+    PYTHONPATH=src .venv/bin/python bench/pdf_bench.py ocrmypdf [--pages 10] [--rounds 2]
+
+`digital`: a born-digital PDF (Helvetica, 40 lines a page) read with `--text-source auto`
+(every page) and with full OCR (`ocr`, the first `--ocr-pages` pages: OCR time per page is
+flat on these pages); compares seconds per page and checks that the text equals the layer's.
+`ocrmypdf`: a scanned PDF (A4 at 150 dpi, 24 lines a page) through `ocrmypdf --plugin
+promptocr.ocrmypdf` and plain `ocrmypdf` (Tesseract), alternating, each in its own process;
+reports wall seconds and the character error rate of the extracted text against the truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+from rapidfuzz.distance import Levenshtein
+
+from promptocr import synth
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = (
+    "invoice total amount paid section report table value number date account customer "
+    "order delivery address payment terms balance credit period tax rate net gross item "
+    "quantity price unit service contract signed office street city country reference"
+).split()
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def cer(got: str, want: str) -> float:
+    return float(Levenshtein.normalized_distance(norm(got), norm(want)))
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    words[rng.randrange(n)] = f"{rng.randint(1, 9999)}.{rng.randint(0, 99):02d}"
+    return " ".join(words).capitalize()
+
+
+def digital_pdf(pages: int, seed: int = 7) -> bytes:
+    rng = random.Random(seed)
+    out = []
+    for k in range(pages):
+        texts = [(56, 56 + 17 * i, 10, sentence(rng, 12)) for i in range(40)]
+        texts[0] = (56, 40, 14, f"Report page {k + 1}")
+        out.append(synth.PdfPage(texts=texts))
+    return synth.write_pdf(out)
+
+
+def scanned_pdf(pages: int, seed: int = 11) -> tuple[bytes, list[str]]:
+    rng = random.Random(seed)
+    images, truth = [], []
+    for _ in range(pages):
+        canvas = synth.Canvas(1240, 1754)
+        lines = [sentence(rng, 7) for _ in range(24)]
+        for i, line in enumerate(lines):
+            canvas.text((110, 120 + 62 * i), line, size=26)
+        images.append(canvas.image)
+        truth.append(" ".join(lines))
+    return synth.pdf_from_images(images, dpi=150), truth
+
+
+def pdf_texts(data: bytes) -> list[str]:
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [str(page.get_textpage().get_text_range()) for page in pdf]
+    finally:
+        pdf.close()
+
+
+def bench_digital(args: argparse.Namespace) -> dict[str, Any]:
+    from promptocr.engines.embedded import EngineSettings
+    from promptocr.pipeline import OCRPipeline, PageCache, ReadOptions
+
+    data = digital_pdf(args.pages)
+    pipeline = OCRPipeline(cache=PageCache(0))
+    pipeline.engine.warm_up()
+    pipeline.read(data, ReadOptions(pages="1"), EngineSettings(text_source="auto"))  # warm
+    t0 = time.perf_counter()
+    doc, usage = pipeline.read(data, ReadOptions(), EngineSettings(text_source="auto"))
+    auto_s = time.perf_counter() - t0
+    layer = pdf_texts(data)
+    equal = sum(norm(p.text) == norm(layer[p.index]) for p in doc.pages)
+    from_layer = sum(all(ln.origin == "pdf_text" for ln in p.lines) for p in doc.pages)
+    t0 = time.perf_counter()
+    ocr_doc, ocr_usage = pipeline.read(
+        data, ReadOptions(pages=f"1-{args.ocr_pages}"), EngineSettings(text_source="ocr")
+    )
+    ocr_s = time.perf_counter() - t0
+    ocr_cer = statistics.mean(cer(p.text, layer[p.index]) for p in ocr_doc.pages)
+    per_auto = auto_s / args.pages
+    per_ocr = ocr_s / args.ocr_pages
+    return {
+        "pages": args.pages,
+        "auto_s": round(auto_s, 2),
+        "auto_s_per_page": round(per_auto, 4),
+        "ocr_pages_timed": args.ocr_pages,
+        "ocr_s_per_page": round(per_ocr, 3),
+        "ocr_s_100_pages_est": round(per_ocr * args.pages, 1),
+        "ratio": round(per_auto / per_ocr, 4),
+        "pages_equal_to_layer": equal,
+        "pages_from_layer": from_layer,
+        "ocr_cer_vs_layer": round(ocr_cer, 4),
+        "auto_stages_ms": {k: round(v) for k, v in usage.stages_ms.items()},
+        "ocr_stages_ms": {k: round(v) for k, v in ocr_usage.stages_ms.items()},
+    }
+
+
+def run_ocrmypdf(src: Path, dst: Path, plugin: bool, jobs: int) -> float:
+    cmd = [sys.executable, "-m", "ocrmypdf", "-j", str(jobs), "--output-type", "pdf"]
+    if plugin:
+        cmd += ["--plugin", "promptocr.ocrmypdf"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OMP_THREAD_LIMIT="1")
+    t0 = time.perf_counter()
+    run = subprocess.run([*cmd, str(src), str(dst)], capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if run.returncode != 0:
+        raise SystemExit(f"ocrmypdf failed: {run.stderr[-2000:]}")
+    return wall
+
+
+def bench_ocrmypdf(args: argparse.Namespace) -> dict[str, Any]:
+    data, truth = scanned_pdf(args.pages)
+    out: dict[str, Any] = {"pages": args.pages, "jobs": args.jobs}
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "scan.pdf"
+        src.write_bytes(data)
+        times: dict[str, list[float]] = {"promptocr": [], "tesseract": []}
+        cers: dict[str, float] = {}
+        for _ in range(args.rounds):
+            for name in ("promptocr", "tesseract"):
+                dst = Path(tmp) / f"{name}.pdf"
+                times[name].append(run_ocrmypdf(src, dst, name == "promptocr", args.jobs))
+                texts = pdf_texts(dst.read_bytes())
+                cers[name] = statistics.mean(cer(t, w) for t, w in zip(texts, truth, strict=True))
+        for name in times:
+            out[name] = {
+                "wall_s": [round(t, 2) for t in times[name]],
+                "median_s": round(statistics.median(times[name]), 2),
+                "pages_per_min": round(60 * args.pages / statistics.median(times[name]), 1),
+                "cer": round(cers[name], 4),
+            }
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    d = sub.add_parser("digital")
+    d.add_argument("--pages", type=int, default=100)
+    d.add_argument("--ocr-pages", type=int, default=10)
+    o = sub.add_parser("ocrmypdf")
+    o.add_argument("--pages", type=int, default=10)
+    o.add_argument("--rounds", type=int, default=2)
+    o.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    result = bench_digital(args) if args.what == "digital" else bench_ocrmypdf(args)
+    print(json.dumps({args.what: result}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
