@@ -125,6 +125,14 @@ class EmbeddedEngine:
         h, w = rgb.shape[:2]
         usage.pages += 1
         out = Page(index=page.index, width=w, height=h, source=page.source)
+        # A PDF page with a real text layer is read from it (engines/textsource.py).
+        if page.text_layer is not None and s.text_source != "ocr":
+            from promptocr.engines.textsource import read_from_text_layer
+
+            from_layer = read_from_text_layer(self, page, usage, s)
+            if from_layer is not None:
+                return from_layer
+
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
 
         if page.pdf_text:
@@ -132,13 +140,6 @@ class EmbeddedEngine:
             usage.skip("detect", "page text taken from the PDF's own text layer")
             usage.skip("recognize", "page text taken from the PDF's own text layer")
             return out
-
-        if page.text_layer is not None and s.text_source != "ocr":
-            from promptocr.engines.textsource import read_from_text_layer
-
-            from_layer = read_from_text_layer(self, page, usage, s)
-            if from_layer is not None:
-                return from_layer
 
         with usage.stage("blank_check"):
             blank = _is_blank(bgr)

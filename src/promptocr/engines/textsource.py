@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 
 from promptocr.document.layout import build_blocks
@@ -153,10 +154,15 @@ def judge(engine: EmbeddedEngine, page: PageImage, layer: TextLayer) -> tuple[Ve
     """Compare the layer with the rendered page; also returns the detected text boxes."""
     if layer.garbage_ratio > MAX_GARBAGE:
         return Verdict(False, f"{layer.garbage_ratio:.0%} of its characters are unmapped"), []
-    bgr = np.ascontiguousarray(page.image[:, :, ::-1])
-    quads, _ = engine.detector(bgr, CHECK_DETECTION)
-    det = [_quad_box(q) for q in quads]
-    h, w = bgr.shape[:2]
+    rgb = page.image
+    h, w = rgb.shape[:2]
+    # Detection runs small anyway: shrink first, so the page is never copied at full size.
+    f = min(1.0, 2 * CHECK_DETECTION.side_len / max(h, w))
+    small = cv2.resize(
+        rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
+    )
+    quads, _ = engine.detector(np.ascontiguousarray(small[:, :, ::-1]), CHECK_DETECTION)
+    det = [(x0 / f, y0 / f, x1 / f, y1 / f) for x0, y0, x1, y1 in (_quad_box(q) for q in quads)]
     words = [wd.bbox for wd in layer.words]
     d_mask = _mask(det, w, h)
     l_mask = _mask(words, w, h, grow=2)
@@ -181,7 +187,7 @@ def judge(engine: EmbeddedEngine, page: PageImage, layer: TextLayer) -> tuple[Ve
             ),
             det,
         )
-    agreement = _sample_agreement(engine, bgr, layer)
+    agreement = _sample_agreement(engine, rgb, layer)
     if agreement is not None and agreement < MIN_AGREEMENT:
         return (
             Verdict(
@@ -218,16 +224,16 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in t if not ch.isspace())
 
 
-def _sample_agreement(engine: EmbeddedEngine, bgr: np.ndarray, layer: TextLayer) -> float | None:
+def _sample_agreement(engine: EmbeddedEngine, rgb: np.ndarray, layer: TextLayer) -> float | None:
     """Mean similarity (0-1) between a few horizontal layer lines and their recognised
     pixels; None when there is no line to sample."""
     from rapidfuzz.fuzz import ratio
 
-    h, w = bgr.shape[:2]
+    h, w = rgb.shape[:2]
     candidates = [
         ln
         for ln in layer.lines
-        if len(_norm(ln.text)) >= 3
+        if len(ln.text) >= 3
         and ln.polygon[0][1] <= ln.polygon[3][1]
         and ln.polygon[0][0] <= ln.polygon[1][0]
         and (ln.bbox[2] - ln.bbox[0]) > (ln.bbox[3] - ln.bbox[1])
@@ -248,7 +254,7 @@ def _sample_agreement(engine: EmbeddedEngine, bgr: np.ndarray, layer: TextLayer)
         c, d = min(w, int(np.ceil(x1)) + pad), min(h, int(np.ceil(y1)) + pad)
         if c - a < 4 or d - b < 4:
             continue
-        crops.append((text, np.ascontiguousarray(bgr[b:d, a:c])))
+        crops.append((text, np.ascontiguousarray(rgb[b:d, a:c, ::-1])))
     if not crops:
         return None
     recs = engine.recognizer([c for _, c in crops])
