@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from promptocr.document.layout import build_blocks
-from promptocr.document.model import BBox, Block, Line, Page, Point, Word
+from promptocr.document.model import ORIGIN_OCR, BBox, Block, Document, Line, Page, Point, Word
 from promptocr.engines.stages import DetectionPolicy
 from promptocr.engines.usage import Usage
 from promptocr.errors import InvalidInputError
@@ -96,6 +96,19 @@ def read_from_text_layer(
     out.rotation, out.blocks = blocks_in_reading_order(lines, w, h)
     _record(usage, layer)
     return out
+
+
+def plan_stage(doc: Document) -> tuple[bool, str] | None:
+    """How the plan's `ocr` stage should read after `doc` was read: (runs, reason), or None
+    when no page came from its text layer."""
+    from_layer = [
+        p for p in doc.pages if p.lines and all(ln.origin != ORIGIN_OCR for ln in p.lines)
+    ]
+    if not from_layer:
+        return None
+    if len(from_layer) == len(doc.pages):
+        return False, SKIP_REASON
+    return True, f"{SKIP_REASON} on {len(from_layer)} of {len(doc.pages)} page(s); the others OCR'd"
 
 
 def _record(usage: Usage, layer: TextLayer) -> None:

@@ -213,6 +213,11 @@ class Service:
             del image
             if on_page is not None and ocr:
                 on_page(doc.pages[-1], done, stream.count)
+        if ocr:
+            from promptocr.engines.textsource import plan_stage
+
+            if (layer_stage := plan_stage(doc)) is not None:  # pages read from a PDF's text
+                _set_stage(p, "ocr", *layer_stage)
         if ocr and usage.cache["hits"]:
             usage.notes.append(
                 f"{usage.cache['hits']} page(s) served from the OCR cache (same pixels and "
