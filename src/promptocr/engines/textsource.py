@@ -49,7 +49,7 @@ MIN_COVERAGE = 0.6  # of detected text (outside images) under the layer's words
 MIN_PRECISION = 0.6  # of the layer's words on detected text
 MIN_AGREEMENT = 0.75  # mean similarity of the sampled lines' recognised text to the layer's
 SAMPLE_LINES = 2
-SAMPLE_ASPECT = 6.0  # a sample is the first words of a line, up to 6 heights wide
+SAMPLE_ASPECT = 6.0  # a sample is a line's first and last words, each up to 6 heights wide
 CHECK_DETECTION = DetectionPolicy(limit_type="max", side_len=512)
 MASK_SCALE = 0.25  # coverage is measured on a quarter-resolution mask
 
@@ -236,8 +236,8 @@ def _norm(text: str) -> str:
 
 
 def _sample_agreement(engine: EmbeddedEngine, rgb: np.ndarray, layer: TextLayer) -> float | None:
-    """Mean similarity (0-1) between a few horizontal layer lines and their recognised
-    pixels; None when there is no line to sample."""
+    """Mean similarity (0-1) between the text of a few horizontal layer lines (their first
+    and last words) and what recognition reads there; None when there is no line to sample."""
     from rapidfuzz.fuzz import ratio
 
     h, w = rgb.shape[:2]
@@ -256,16 +256,24 @@ def _sample_agreement(engine: EmbeddedEngine, rgb: np.ndarray, layer: TextLayer)
     crops = []
     for ln in chosen:
         x0, y0, x1, y1 = ln.bbox
-        limit = x0 + SAMPLE_ASPECT * (y1 - y0)
-        head = [wd for wd in ln.words if wd.bbox[2] <= limit] or ln.words[:1]
-        text = " ".join(wd.text for wd in head)
-        x1 = max(wd.bbox[2] for wd in head)
-        pad = max(2, int((y1 - y0) * 0.15))
-        a, b = max(0, int(x0) - pad), max(0, int(y0) - pad)
-        c, d = min(w, int(np.ceil(x1)) + pad), min(h, int(np.ceil(y1)) + pad)
-        if c - a < 4 or d - b < 4:
-            continue
-        crops.append((text, np.ascontiguousarray(rgb[b:d, a:c, ::-1])))
+        span = SAMPLE_ASPECT * (y1 - y0)
+        # The line's first words and, when it is longer, its last words: a wrong layer that
+        # starts like the page (a common prefix) still differs somewhere along the line.
+        head = [wd for wd in ln.words if wd.bbox[2] <= x0 + span] or ln.words[:1]
+        pieces = [head]
+        rest = ln.words[len(head) :]
+        tail = [wd for wd in rest if wd.bbox[0] >= x1 - span] or rest[-1:]
+        if tail:
+            pieces.append(tail)
+        for words in pieces:
+            text = " ".join(wd.text for wd in words)
+            a0, a1 = min(wd.bbox[0] for wd in words), max(wd.bbox[2] for wd in words)
+            pad = max(2, int((y1 - y0) * 0.15))
+            a, b = max(0, int(a0) - pad), max(0, int(y0) - pad)
+            c, d = min(w, int(np.ceil(a1)) + pad), min(h, int(np.ceil(y1)) + pad)
+            if c - a < 4 or d - b < 4:
+                continue
+            crops.append((text, np.ascontiguousarray(rgb[b:d, a:c, ::-1])))
     if not crops:
         return None
     recs = engine.recognizer([c for _, c in crops])
