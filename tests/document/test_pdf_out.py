@@ -239,3 +239,50 @@ def test_cli_writes_a_searchable_pdf(tmp_path: Path) -> None:
     )
     assert two.returncode == 2
     assert b"needs -o DIR" in two.stderr
+
+
+def test_born_digital_pdf_round_trip(pipeline: OCRPipeline) -> None:
+    """A digital page read from its own layer gets no second copy of that text; a picture of
+    text on it gets its OCR'd words, so the whole page reads back as our document."""
+    base = synth.write_pdf(
+        [synth.PdfPage(texts=[(60, 60, 14, "Digital heading line"), (60, 400, 12, "Footer")])]
+    )
+    picture = synth.english_page(lines=["Words inside a picture 42"], width=520).image
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        raw = pikepdf.Stream(pdf, picture.tobytes())
+        raw["/Type"] = pikepdf.Name.XObject
+        raw["/Subtype"] = pikepdf.Name.Image
+        raw["/Width"], raw["/Height"] = picture.size
+        raw["/ColorSpace"] = pikepdf.Name.DeviceRGB
+        raw["/BitsPerComponent"] = 8
+        page = pdf.pages[0]
+        name = page.add_resource(raw, pikepdf.Name.XObject, prefix="Pic")
+        w_pt, h_pt = picture.width * 0.6, picture.height * 0.6
+        ops = pikepdf.unparse_content_stream(
+            [
+                ([], pikepdf.Operator("q")),
+                ([w_pt, 0, 0, h_pt, 60, 792 - 200 - h_pt], pikepdf.Operator("cm")),
+                ([name], pikepdf.Operator("Do")),
+                ([], pikepdf.Operator("Q")),
+            ]
+        )
+        page.contents_add(pikepdf.Stream(pdf, ops))
+        buf = io.BytesIO()
+        pdf.save(buf)
+    original = buf.getvalue()
+    doc, _ = pipeline.read(original, ReadOptions(dpi=100), name="mixed.pdf")
+    assert {ln.origin for ln in doc.pages[0].lines} == {"pdf_text", "ocr"}
+    out = to_searchable_pdf(doc, original)
+    got = sorted(norm(page_text(out, 0)).split())
+    assert got == sorted(norm(doc.pages[0].text).split())  # each word once
+    # The picture's words sit where OCR found them.
+    page = doc.pages[0]
+    extracted = extracted_words(out, 0, page.width, page.height)
+    ocr_words = [w for ln in page.lines if ln.origin == "ocr" for w in ln.words]
+    assert len(ocr_words) >= 4
+    for word in ocr_words:
+        boxes = [box for text, box in extracted if text == word.text]
+        slack = 1.5 + 0.06 * (word.bbox[3] - word.bbox[1])
+        assert any(
+            all(abs(a - b) <= slack for a, b in zip(box, word.bbox, strict=True)) for box in boxes
+        ), (word.text, boxes, word.bbox)
