@@ -177,8 +177,8 @@ def test_runtime_flags_read_the_same_text(files: dict[str, Path], flags: list[st
 
 
 def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
-    proc = run_cli("read", str(files["page"]), "--format", "pdf")
-    assert proc.returncode == 2 and "invalid choice: 'pdf'" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--format", "docx")
+    assert proc.returncode == 2 and "invalid choice: 'docx'" in proc.stderr
     proc = run_cli("read")
     assert proc.returncode == 2 and "FILE" in proc.stderr
     proc = run_cli("read", str(files["page"]), str(files["page"]), "-f", "hocr")
