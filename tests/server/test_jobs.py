@@ -226,7 +226,7 @@ def test_owner_isolation_and_several_files(keyed: RunningServer) -> None:
         md = a.get(f"/v1/jobs/{job_id}/result", params={"format": "markdown"})
         assert "58.20" in md.text
         pdf = a.get(f"/v1/jobs/{job_id}/result", params={"format": "pdf"})
-        assert pdf.status_code in (400, 501)  # 501 without the exporter; 400: several files
+        assert pdf.status_code == 400  # a searchable PDF is made of one file's pages
         bad = a.get(f"/v1/jobs/{job_id}/result", params={"format": "docx"})
         assert bad.status_code == 400
         # Deleting a finished job removes it.
@@ -250,6 +250,24 @@ def test_parse_job_joins_pages(keyed: RunningServer) -> None:
         assert md.headers["content-type"].startswith("text/markdown")
         assert md.text == result["output"]["markdown"]
         assert re.findall(r"PAGE\s*(\d+)", md.text.upper()) == ["1", "2"], md.text
+
+
+def test_job_result_as_searchable_pdf(keyed: RunningServer) -> None:
+    """`format=pdf`: the original pages with our text on them, readable back by PDFium."""
+    import pypdfium2 as pdfium
+
+    pdf = scanned_pdf([page_image(1), page_image(2)])
+    with client_for(keyed, KEY_A) as a:
+        r = submit(a, [("two.pdf", pdf)], dpi="100")
+        assert r.status_code == 202, r.text
+        assert wait_for(a, r.json()["id"], ("done", "failed"))["state"] == "done"
+        out = a.get(f"/v1/jobs/{r.json()['id']}/result", params={"format": "pdf"})
+    assert out.status_code == 200 and out.headers["content-type"] == "application/pdf"
+    doc = pdfium.PdfDocument(out.content)
+    texts = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    assert len(texts) == 2
+    for n, text in enumerate(texts, start=1):
+        assert f"PAGE {n} OF {PAGES}" in " ".join(text.split()), texts
 
 
 def test_cancel(keyed: RunningServer) -> None:

@@ -98,11 +98,6 @@ class WebhooksDisabledError(PromptOCRError):
     status = 400
 
 
-class FormatUnavailableError(PromptOCRError):
-    code = "format_unavailable"
-    status = 501
-
-
 # --------------------------------------------------------------------------------------------
 # request
 
@@ -737,19 +732,14 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
 
 
 def _searchable_pdf(jobs: Jobs, job: JobRecord, doc: Document) -> bytes:
-    """The original pages with an invisible text layer, when this build has the exporter."""
-    try:
-        from promptocr.document import pdf as pdf_export  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        raise FormatUnavailableError(
-            "format=pdf (searchable PDF) is not available in this build; use json, markdown, "
-            "text, hocr or alto"
-        ) from None
+    """The original pages with an invisible text layer."""
+    from promptocr.document.pdf import to_searchable_pdf
+
     if len(job.files) != 1:
         raise InvalidOptionError("format=pdf is available for jobs of one file")
     assert jobs.store is not None
     original = jobs.store.read_file(job.id, 0)
-    out = pdf_export.to_searchable_pdf(doc, original)
+    out = to_searchable_pdf(doc, original)
     return bytes(out)
 
 

@@ -250,16 +250,7 @@ class Service:
                 p, decision, hy, images, doc, output, content, usage, source
             )
 
-        fmt = p.arguments.get("output_format")
-        if fmt == "hocr":
-            content = to_hocr(doc)
-        elif fmt == "alto":
-            content = to_alto(doc)
-        elif fmt == "json":
-            content = json.dumps(output, ensure_ascii=False)
-        elif fmt in ("hunyuan", "hunyuan_json") and p.task != "spot":
-            content = hunyuan_spotting(doc, fmt)
-        return Result(p.task, p, usage, doc, output, content)
+        return Result(p.task, p, usage, doc, output, _formatted(p, doc, output, content))
 
     DOCUMENT_TASKS = ("read", "spot", "extract", "subtitles")
 
@@ -292,16 +283,7 @@ class Service:
             output, content = _extract(doc, p, usage)
         else:
             output, content = _subtitles(doc, usage)
-        fmt = p.arguments.get("output_format")
-        if fmt == "hocr":
-            content = to_hocr(doc)
-        elif fmt == "alto":
-            content = to_alto(doc)
-        elif fmt == "json":
-            content = json.dumps(output, ensure_ascii=False)
-        elif fmt in ("hunyuan", "hunyuan_json") and p.task != "spot":
-            content = hunyuan_spotting(doc, fmt)
-        return Result(p.task, p, usage, doc, output, content)
+        return Result(p.task, p, usage, doc, output, _formatted(p, doc, output, content))
 
     # -----------------------------------------------------------------------------------------
 
@@ -477,6 +459,20 @@ class Service:
             content = text
         output["vlm"] = run.usage()
         return doc, output, content
+
+
+def _formatted(p: Plan, doc: Document, output: dict[str, Any], content: str) -> str:
+    """`content` in the plan's `output_format`, when one was asked for."""
+    fmt = p.arguments.get("output_format")
+    if fmt == "hocr":
+        return to_hocr(doc)
+    if fmt == "alto":
+        return to_alto(doc)
+    if fmt == "json":
+        return json.dumps(output, ensure_ascii=False)
+    if fmt in ("hunyuan", "hunyuan_json") and p.task != "spot":
+        return hunyuan_spotting(doc, fmt)
+    return content
 
 
 def empty_reason(doc: Document, usage: Usage) -> str:
