@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -355,6 +355,79 @@ def parse_json(raw: bytes | str, what: str = "the body", param: str | None = Non
     return value
 
 
+UploadModel = TypeVar("UploadModel", bound=OCRRequest)
+
+
+async def read_upload(
+    request: Request,
+    model: type[UploadModel],
+    *,
+    max_files: int,
+    allow_url_fetch: bool,
+    url_max_bytes: int,
+    url_timeout_s: float,
+) -> tuple[UploadModel, list[tuple[str, bytes]]]:
+    """The file(s) and options of `/v1/ocr` and `/v1/jobs`: multipart (`file` parts, at most
+    `max_files`, plus form fields, `settings` as a JSON object) or JSON (`image` in base64 or
+    a data: URL, or `url` when fetching is allowed). Returns the options and (name, bytes)."""
+    mt = _media_type(request)
+    files: list[tuple[str, bytes]] = []
+    if mt == "multipart/form-data":
+        form = await request.form(max_files=max_files, max_fields=20)
+        for item in form.getlist("file"):
+            if not isinstance(item, UploadFile):
+                raise InvalidRequestError("multipart field 'file' must be a file upload")
+            files.append((item.filename or "<upload>", await item.read()))
+        if not files:
+            raise InvalidRequestError("multipart field 'file' (the image or PDF) is missing")
+        fields: dict[str, Any] = {
+            k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)
+        }
+        if "settings" in fields:
+            fields["settings"] = parse_json(
+                fields["settings"], "form field 'settings'", param="settings"
+            )
+            if not isinstance(fields["settings"], dict):
+                raise InvalidRequestError(
+                    "form field 'settings' must be a JSON object", param="settings"
+                )
+        try:
+            req = model(**fields)
+        except ValidationError as exc:
+            msg, param = _validation_message(exc)
+            raise InvalidRequestError(msg, param=param) from None
+        if req.image or req.url:
+            raise InvalidRequestError("send the file either as an upload or in JSON, not both")
+    elif mt == "application/json":
+        raw = await _read_json(request)
+        try:
+            req = model.model_validate(raw)
+        except ValidationError as exc:
+            msg, param = _validation_message(exc)
+            raise InvalidRequestError(msg, param=param) from None
+        if bool(req.image) == bool(req.url):
+            raise InvalidRequestError("give exactly one of 'image' (base64) and 'url'")
+        if req.image:
+            data, _mime = decode_base64(req.image, "image")
+            files.append((req.filename or "<upload>", data))
+        else:
+            assert req.url is not None
+            data, name = await fetch_url(
+                req.url,
+                enabled=allow_url_fetch,
+                max_bytes=url_max_bytes,
+                timeout_s=url_timeout_s,
+            )
+            files.append((req.filename or name, data))
+    else:
+        many = " (repeatable)" if max_files > 1 else ""
+        raise UnsupportedMediaTypeError(
+            f"send multipart/form-data (field 'file'{many}) or application/json, "
+            f"not {mt or 'no Content-Type'!r}"
+        )
+    return req, files
+
+
 async def _read_json(request: Request) -> Any:
     if _media_type(request) != "application/json":
         raise UnsupportedMediaTypeError(
@@ -604,58 +677,15 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         Send the file as a multipart upload (`file` plus form fields) or as JSON (`image` in
         base64 or a data: URL, or `url` when the server allows fetching). Answers the task
         result (`task`, `plan`, `output`, `content`, `document`, `usage`) plus `id`."""
-        mt = _media_type(request)
-        if mt == "multipart/form-data":
-            form = await request.form(max_files=1, max_fields=20)
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise InvalidRequestError("multipart field 'file' (the image or PDF) is missing")
-            data = await upload.read()
-            name = upload.filename or "<upload>"
-            fields: dict[str, Any] = {
-                k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)
-            }
-            if "settings" in fields:
-                fields["settings"] = parse_json(
-                    fields["settings"], "form field 'settings'", param="settings"
-                )
-                if not isinstance(fields["settings"], dict):
-                    raise InvalidRequestError(
-                        "form field 'settings' must be a JSON object", param="settings"
-                    )
-            try:
-                req = OCRRequest(**fields)
-            except ValidationError as exc:
-                msg, param = _validation_message(exc)
-                raise InvalidRequestError(msg, param=param) from None
-            if req.image or req.url:
-                raise InvalidRequestError("send the file either as an upload or in JSON, not both")
-        elif mt == "application/json":
-            raw = await _read_json(request)
-            try:
-                req = OCRRequest.model_validate(raw)
-            except ValidationError as exc:
-                msg, param = _validation_message(exc)
-                raise InvalidRequestError(msg, param=param) from None
-            if bool(req.image) == bool(req.url):
-                raise InvalidRequestError("give exactly one of 'image' (base64) and 'url'")
-            if req.image:
-                data, _mime = decode_base64(req.image, "image")
-                name = req.filename or "<upload>"
-            else:
-                assert req.url is not None
-                data, name = await fetch_url(
-                    req.url,
-                    enabled=settings.allow_url_fetch,
-                    max_bytes=min(settings.url_max_bytes, settings.max_body_bytes),
-                    timeout_s=settings.url_timeout_s,
-                )
-                name = req.filename or name
-        else:
-            raise UnsupportedMediaTypeError(
-                "send multipart/form-data (field 'file') or application/json, "
-                f"not {mt or 'no Content-Type'!r}"
-            )
+        req, files = await read_upload(
+            request,
+            OCRRequest,
+            max_files=1,
+            allow_url_fetch=settings.allow_url_fetch,
+            url_max_bytes=min(settings.url_max_bytes, settings.max_body_bytes),
+            url_timeout_s=settings.url_timeout_s,
+        )
+        name, data = files[0]
         result = await run_task(
             request,
             data,

@@ -27,9 +27,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
-from pydantic import Field, ValidationError
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, Response
 
 from promptocr import __version__
@@ -46,9 +45,8 @@ from promptocr.server.errors import (
     InvalidRequestError,
     NotFoundError,
     SafeJSONResponse,
-    UnsupportedMediaTypeError,
 )
-from promptocr.server.fetch import check_url, fetch_url
+from promptocr.server.fetch import check_url
 from promptocr.server.protocol import ClientEngineSettings, OCRRequest
 from promptocr.tasks import Service
 from promptocr.tasks.router import check_engine
@@ -508,68 +506,16 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
     app.openapi = openapi  # type: ignore[method-assign]
 
     async def parse_submission(request: Request) -> tuple[JobRequest, list[tuple[str, bytes]]]:
-        from promptocr.server.app import (
-            _read_json,
-            _validation_message,
-            decode_base64,
-            parse_json,
-        )
+        from promptocr.server.app import read_upload
 
-        mt = _media_type(request)
-        files: list[tuple[str, bytes]] = []
-        if mt == "multipart/form-data":
-            form = await request.form(max_files=settings.job_max_files, max_fields=20)
-            for item in form.getlist("file"):
-                if not isinstance(item, UploadFile):
-                    raise InvalidRequestError("multipart field 'file' must be a file upload")
-                files.append((item.filename or "<upload>", await item.read()))
-            if not files:
-                raise InvalidRequestError("multipart field 'file' (the image or PDF) is missing")
-            fields: dict[str, Any] = {
-                k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)
-            }
-            if "settings" in fields:
-                fields["settings"] = parse_json(
-                    fields["settings"], "form field 'settings'", param="settings"
-                )
-                if not isinstance(fields["settings"], dict):
-                    raise InvalidRequestError(
-                        "form field 'settings' must be a JSON object", param="settings"
-                    )
-            try:
-                req = JobRequest(**fields)
-            except ValidationError as exc:
-                msg, param = _validation_message(exc)
-                raise InvalidRequestError(msg, param=param) from None
-            if req.image or req.url:
-                raise InvalidRequestError("send the file either as an upload or in JSON, not both")
-        elif mt == "application/json":
-            raw = await _read_json(request)
-            try:
-                req = JobRequest.model_validate(raw)
-            except ValidationError as exc:
-                msg, param = _validation_message(exc)
-                raise InvalidRequestError(msg, param=param) from None
-            if bool(req.image) == bool(req.url):
-                raise InvalidRequestError("give exactly one of 'image' (base64) and 'url'")
-            if req.image:
-                data, _mime = decode_base64(req.image, "image")
-                files.append((req.filename or "<upload>", data))
-            else:
-                assert req.url is not None
-                data, name = await fetch_url(
-                    req.url,
-                    enabled=settings.allow_url_fetch,
-                    max_bytes=min(settings.url_max_bytes, settings.job_max_body_bytes),
-                    timeout_s=settings.url_timeout_s,
-                )
-                files.append((req.filename or name, data))
-        else:
-            raise UnsupportedMediaTypeError(
-                "send multipart/form-data (field 'file', repeatable) or application/json, "
-                f"not {mt or 'no Content-Type'!r}"
-            )
-        return req, files
+        return await read_upload(
+            request,
+            JobRequest,
+            max_files=settings.job_max_files,
+            allow_url_fetch=settings.allow_url_fetch,
+            url_max_bytes=min(settings.url_max_bytes, settings.job_max_body_bytes),
+            url_timeout_s=settings.url_timeout_s,
+        )
 
     @app.post("/v1/jobs", tags=["jobs"], status_code=202, openapi_extra=JOB_REQUEST_DOC)
     async def submit_job(request: Request) -> Response:
