@@ -20,6 +20,7 @@ import numpy as np
 
 MIN_ASPECT = 3.0  # boxes narrower than this many heights are never split
 MIN_GAP = 0.45  # a gap must be at least this many box heights wide ...
+MIN_PIECE = 4.0  # each piece of a split line is at least this many box heights wide
 MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gaps)
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
@@ -83,6 +84,10 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
             continue
         ga, gb = x0 + a + 1, x0 + b - 1
         if gb - ga < 2:
+            continue
+        # both pieces must be lines of a column, not a word or a price beside a label
+        left_edge = out[-1][1] if out else x0
+        if ga - left_edge < MIN_PIECE * h or x1 - gb < MIN_PIECE * h:
             continue
         # a narrow strip somewhere in the gap must stay white up and down the page (the gap
         # in this line may be wider than the gutter: a full stop ending the column's line)
