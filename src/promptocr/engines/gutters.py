@@ -20,7 +20,7 @@ import numpy as np
 
 MIN_ASPECT = 3.0  # boxes narrower than this many heights are never split
 MIN_GAP = 0.45  # a gap must be at least this many box heights wide ...
-MIN_PIECE = 4.0  # each piece of a split line is at least this many box heights wide
+MIN_PIECE = 2.5  # each piece of a split line is at least this many box heights wide
 MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gaps)
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
