@@ -20,7 +20,7 @@ import numpy as np
 
 MIN_ASPECT = 3.0  # boxes narrower than this many heights are never split
 MIN_GAP = 0.45  # a gap must be at least this many box heights wide ...
-MIN_PIECE = 2.5  # each piece of a split line is at least this many box heights wide
+MIN_PIECE = 2.5  # the piece left of a gutter is at least this many box heights wide
 MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gaps)
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
@@ -85,9 +85,11 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         ga, gb = x0 + a + 1, x0 + b - 1
         if gb - ga < 2:
             continue
-        # both pieces must be lines of a column, not a word or a price beside a label
+        # the piece left of a gutter is a whole line of its column (it reaches the gutter),
+        # not a code or a quantity before a label; the piece right of it may be the short
+        # last line of a paragraph
         left_edge = out[-1][1] if out else x0
-        if ga - left_edge < MIN_PIECE * h or x1 - gb < MIN_PIECE * h:
+        if ga - left_edge < MIN_PIECE * h or x1 - gb < h:
             continue
         # a narrow strip somewhere in the gap must stay white up and down the page (the gap
         # in this line may be wider than the gutter: a full stop ending the column's line)
