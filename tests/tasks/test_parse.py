@@ -182,7 +182,7 @@ def test_figure_placeholder_and_caption(pipe: OCRPipeline) -> None:
     parts = md.strip().split("\n\n")
     assert parts[0] == "# Flow Results"
     assert parts[1].startswith("Rivers carry sediment")
-    assert parts[2] == "![figure](page-1-figure-1)"
+    assert parts[2] == "![figure](page-1-figure-1.png)"
     assert parts[3] == "*Figure 2. Mean flow per station in spring.*"
     assert parts[4].startswith("Lakes store water")
     fig = [b for b in doc.pages[0].blocks if b.kind == "figure"]

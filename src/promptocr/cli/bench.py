@@ -64,6 +64,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--log", type=Path, help="engines' stderr goes here (default: discarded)")
     p.add_argument("--fields", action="store_true", help="append key-field extraction scores")
     p.add_argument("--tables", action="store_true", help="append table-structure scores")
+    p.add_argument(
+        "--parse",
+        action="store_true",
+        help="score page parsing instead (Markdown edit distance, page and per block) on the "
+        "synthetic newspapers and papers plus the DATASET_DIRs with table_html (PubTabNet)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
@@ -117,6 +123,10 @@ def run(args: argparse.Namespace) -> int:
     from promptocr.bench.runner import machine, parse_engines, run_dataset
     from promptocr.cli.main import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
+    if getattr(args, "parse", False):
+        from promptocr.bench.parse import run_cli
+
+        return run_cli(args)
     if args.from_json:
         saved: dict[str, Any] = {}
         for path in args.from_json:

@@ -28,6 +28,7 @@ from promptocr.engines.usage import Usage
 from promptocr.errors import PromptOCRError
 from promptocr.inputs.loader import InputLimits
 from promptocr.pipeline import OCRPipeline, ReadOptions
+from promptocr.tasks.parse import write_figures
 
 if TYPE_CHECKING:
     from promptocr.tasks import Result, Service
@@ -354,6 +355,7 @@ def run(args: argparse.Namespace) -> int:
                 tqdm.write(f"promptocr: {name}: empty answer: {why}", file=sys.stderr)
             if bases:
                 Path(f"{bases[done - 1]}.{extension(item, fmt)}").write_text(text, encoding="utf-8")
+                write_figures(item.result, bases[done - 1], extension(item, fmt))
             else:
                 if several and fmt != "json":
                     text = f"==> {name} <==\n{text}" + ("\n" if done < len(files) else "")

@@ -18,6 +18,7 @@ import numpy as np
 
 from promptocr.document.layout import build_blocks
 from promptocr.document.model import Line, Page, Point, Polygon, Word
+from promptocr.engines.gutters import split_at_gutters
 from promptocr.engines.orientation import orient_page
 from promptocr.engines.stages import (
     DetectionPolicy,
@@ -170,6 +171,10 @@ class EmbeddedEngine:
                 usage.skip("line_orientation", "disabled by settings")
             return out
 
+        with usage.stage("column_split"):  # a line never runs across a column gutter
+            quads, n_split = split_at_gutters(upright, quads)
+        if n_split:
+            usage.notes.append(f"{n_split} detected line(s) split at column gutters")
         with usage.stage("crop"):
             crops = [crop_line(upright, q) for q in quads]
         flips = [False] * len(crops)

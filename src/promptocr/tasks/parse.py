@@ -17,10 +17,12 @@ turned back for layout), while the rebuilt blocks keep the file's own coordinate
 
 from __future__ import annotations
 
+import base64
 import re
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -43,7 +45,11 @@ from promptocr.engines.layout import LayoutDetector, LayoutRegion
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
+from promptocr.tasks.columns import running_text, segment_text, text_extent
 from promptocr.tasks.tables import TableGrid, build_table
+
+# Reads a display formula's crop (RGB) into LaTeX; the service passes the VLM engine's.
+FormulaReader = Callable[[np.ndarray], str | None]
 
 # Which kind wins a line that lies inside two overlapping regions.
 KIND_PRIORITY = {
@@ -60,6 +66,7 @@ KIND_PRIORITY = {
 }
 TEXT_KINDS = {"text", "reference", "title", "table_caption", "figure_caption", "header", "footer"}
 MARGIN_KINDS = {"header", "footer"}
+BODY_KINDS = {"text", "reference"}  # regions rebuilt from the lines on pages set in columns
 MIN_SHARE = 0.5  # a line belongs to a region holding at least this share of its area
 PAGE_MARGIN = 0.08  # page numbers are looked for in this share of the page height, top and bottom
 
@@ -75,6 +82,31 @@ _NUMBERED = re.compile(r"^\s*\(?(\d{1,3})[.)、]\s*(?=\S)(.*)$")
 
 
 @dataclass
+class Figure:
+    """A figure cut out of its page: `name` is what the Markdown references."""
+
+    name: str
+    page: int  # 1-based
+    bbox: BBox  # upright page frame while parsing; the file's frame in the result
+    png: bytes
+    caption: str = ""
+
+    def to_dict(self, data: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "name": self.name,
+            "page": self.page,
+            "bbox": [round(v, 1) for v in self.bbox],
+            "caption": self.caption,
+            "mime": "image/png",
+            "width": round(self.bbox[2] - self.bbox[0]),
+            "height": round(self.bbox[3] - self.bbox[1]),
+        }
+        if data:
+            d["data"] = base64.b64encode(self.png).decode("ascii")
+        return d
+
+
+@dataclass
 class ParsedRegion:
     """A layout region with the lines it got, its blocks and (for tables) its grid."""
 
@@ -84,6 +116,10 @@ class ParsedRegion:
     lines: list[Line] = field(default_factory=list)  # upright copies
     table: TableGrid | None = None
     from_layout: bool = True
+    figure: Figure | None = None  # figures: the cut-out image and its stable name
+    latex: str | None = None  # equations: LaTeX from the VLM engine, when one read it
+    number: str | None = None  # equations: the number printed beside it, e.g. "1"
+    crop: np.ndarray | None = field(default=None, repr=False)  # equations: pixels for a VLM
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +142,7 @@ class ParsedPage:
             "index": self.index,
             "regions": [r.to_dict() for r in self.regions],
             "tables": [r.table.to_dict() for r in self.regions if r.table is not None],
+            "figures": [r.figure.to_dict(data=False) for r in self.shown if r.figure],
             "markdown": self.markdown,
         }
 
@@ -118,6 +155,11 @@ class ParseResult:
     @property
     def tables(self) -> list[TableGrid]:
         return [r.table for p in self.pages for r in p.regions if r.table is not None]
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Every figure shown in the Markdown, in reading order."""
+        return [r.figure for p in self.pages for r in p.shown if r.figure is not None]
 
     def to_dict(self) -> dict[str, Any]:
         return {"markdown": self.markdown, "pages": [p.to_dict() for p in self.pages]}
@@ -150,8 +192,13 @@ def parse_pages(
     *,
     drop_headers_footers: bool = True,
     detector: LayoutDetector | None = None,
+    formula: FormulaReader | None = None,
 ) -> ParseResult:
-    """`parse_document` with the structured result: regions and table grids per page."""
+    """`parse_document` with the structured result: regions and table grids per page.
+
+    `formula`, when given, reads each display formula's crop (RGB) into LaTeX (the service
+    passes the VLM engine here when one is configured); without it, or when it returns
+    nothing, a formula block holds its OCR text."""
     if len(pages) != len(document.pages):
         raise ValueError(f"{len(pages)} page images for a document of {len(document.pages)} pages")
     det = detector or _detector_for(pipeline)
@@ -159,6 +206,8 @@ def parse_pages(
         parse_page(image, page, det, usage, drop_headers_footers=drop_headers_footers)
         for image, page in zip(pages, document.pages, strict=True)
     ]
+    if formula is not None:
+        read_formulas(parsed, formula)
     return finish_parse(parsed, usage)
 
 
@@ -205,6 +254,46 @@ def finish_parse(parsed: list[ParsedPage], usage: Usage) -> ParseResult:
 def layout_detector(pipeline: OCRPipeline) -> LayoutDetector:
     """The pipeline's layout stage (loaded on first use)."""
     return _detector_for(pipeline)
+
+
+def write_parse_files(output: dict[str, Any], out_dir: Path, stem: str) -> list[Path]:
+    """Write a parse result's Markdown as `out_dir/<stem>.md` and its figures next to it as
+    `out_dir/<stem>-page-N-figure-K.png` (the Markdown's references point at those files).
+    Does nothing for results without Markdown; returns the files written."""
+    md = output.get("markdown")
+    if not isinstance(md, str):
+        return []
+    written: list[Path] = []
+    for fig in output.get("figures") or []:
+        name = str(fig["name"])
+        target = out_dir / f"{stem}-{name}"
+        target.write_bytes(base64.b64decode(fig["data"]))
+        md = md.replace(f"]({name})", f"]({target.name})")
+        written.append(target)
+    md_path = out_dir / f"{stem}.md"
+    md_path.write_text(md, encoding="utf-8")
+    return [md_path, *written]
+
+
+def write_figures(result: Any, base: str | Path, ext: str) -> list[Path]:
+    """After `read -p ... -o DIR` wrote a parse answer as `<base>.md`: write its figures next
+    to it as `<base>-page-N-figure-K.png` and point the Markdown's references at them. Does
+    nothing for other answers; returns the figure files written."""
+    output = getattr(result, "output", None)
+    if ext != "md" or not isinstance(output, dict) or not output.get("figures"):
+        return []
+    base = Path(base)
+    md_path = Path(f"{base}.md")
+    md = md_path.read_text(encoding="utf-8")
+    written: list[Path] = []
+    for fig in output["figures"]:
+        name = str(fig["name"])
+        target = base.parent / f"{base.name}-{name}"
+        target.write_bytes(base64.b64decode(fig["data"]))
+        md = md.replace(f"]({name})", f"]({target.name})")
+        written.append(target)
+    md_path.write_text(md, encoding="utf-8")
+    return written
 
 
 def _detector_for(pipeline: OCRPipeline) -> LayoutDetector:
@@ -277,24 +366,115 @@ def _parse_page(
     layout = det(upright, usage)
     regions = _assign(layout, shadows)
     _relabel(regions, uh)
+    regions = _tidy_captions(regions)
 
     tables = [r for r in regions if r.kind == "table"]
     if tables:
         with usage.stage("table_structure"):
             for r in tables:
                 box = union_bbox([r.bbox, *[ln.bbox for ln in r.lines]])
-                r.table = build_table(upright, r.lines, box)
+                grid = build_table(upright, r.lines, box)
+                if grid.n_cols >= 2:
+                    r.table = grid
+                    continue
+                # one column is no table (a caption or a boxed note the model took for one)
+                r.kind = "text"
+                r.bbox = union_bbox([ln.bbox for ln in r.lines])
+                head = " ".join(ln.text for ln in sort_rows(r.lines)[0])
+                if _TABLE_CAPTION.match(head):
+                    r.kind = "table_caption"
+                elif _FIGURE_CAPTION.match(head):
+                    r.kind = "figure_caption"
 
     with usage.stage("markdown"):
         heads = sorted((r for r in regions if r.kind == "header"), key=_top_left)
         feet = sorted((r for r in regions if r.kind == "footer"), key=_top_left)
-        body = order_regions([r for r in regions if r.kind not in MARGIN_KINDS], lambda r: r.bbox)
+        # a gutter between two columns of text can be narrower than a line is high
+        lh = statistics.median(ln.height for ln in shadows)
+        body = order_regions(
+            [r for r in regions if r.kind not in MARGIN_KINDS],
+            _order_box,
+            min_gap=max(1.0, 0.25 * lh),
+        )
         ordered = heads + body + feet
+        _cut_figures(upright, image.index, body)
+    for r in body:  # kept until the Markdown is made, for a VLM to read as LaTeX
+        if r.kind == "equation":
+            r.crop = _crop(upright, r.bbox, 4)
+    with usage.stage("markdown"):
         unrot = _unrotator(rot, uw, uh)
         page.blocks = [b for r in ordered for b in _blocks_of(r, back, unrot)]
         if rot:
             _to_file_frame(ordered, unrot)
     return ParsedPage(image.index, ordered, "", body if drop_margins else ordered)
+
+
+def _crop(upright: np.ndarray, box: BBox, pad: int) -> np.ndarray | None:
+    h, w = upright.shape[:2]
+    x0, y0 = max(0, int(box[0]) - pad), max(0, int(box[1]) - pad)
+    x1, y1 = min(w, int(np.ceil(box[2])) + pad), min(h, int(np.ceil(box[3])) + pad)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    return np.ascontiguousarray(upright[y0:y1, x0:x1])
+
+
+def read_formulas(parsed: list[ParsedPage], formula: FormulaReader) -> int:
+    """Read every display formula's crop into LaTeX with `formula` (the VLM engine), before
+    `finish_parse` makes the Markdown; returns how many were read."""
+    n = 0
+    for p in parsed:
+        for r in p.regions:
+            if r.kind != "equation" or r.crop is None:
+                continue
+            latex = (formula(r.crop) or "").strip()
+            if latex.startswith("$$") and latex.endswith("$$") and len(latex) > 4:
+                latex = latex[2:-2].strip()
+            r.latex = latex or None
+            r.crop = None
+            n += 1
+    return n
+
+
+def figure_name(page_index: int, k: int) -> str:
+    """The stable name of the k-th figure (1-based) on a page (0-based index)."""
+    return f"page-{page_index + 1}-figure-{k}.png"
+
+
+def _cut_figures(upright: np.ndarray, page_index: int, ordered: list[ParsedRegion]) -> None:
+    """Cut every figure region out of the upright page as PNG, named in reading order; a
+    figure caption that follows it becomes its caption."""
+    import cv2
+
+    h, w = upright.shape[:2]
+    k = 0
+    for n, r in enumerate(ordered):
+        if r.kind != "figure":
+            continue
+        x0, y0 = max(0, int(r.bbox[0])), max(0, int(r.bbox[1]))
+        x1, y1 = min(w, int(np.ceil(r.bbox[2]))), min(h, int(np.ceil(r.bbox[3])))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        ok, buf = cv2.imencode(".png", np.ascontiguousarray(upright[y0:y1, x0:x1, ::-1]))
+        if not ok:
+            continue
+        k += 1
+        caption = ""
+        for nxt in ordered[n + 1 : n + 3]:
+            if nxt.kind == "figure_caption":
+                caption = join_lines([t for t, _ in _row_texts(nxt.lines)])
+                break
+        r.figure = Figure(
+            figure_name(page_index, k), page_index + 1, r.bbox, buf.tobytes(), caption
+        )
+
+
+def _order_box(r: ParsedRegion) -> BBox:
+    """The box reading order works with: for text, the words' extent across (the detector's
+    line boxes are padded, and two columns' boxes may touch across a narrow gutter)."""
+    if r.kind in TEXT_KINDS and r.lines:
+        spans = [text_extent(ln) for ln in r.lines]
+        return (min(a for a, _ in spans), r.bbox[1], max(b for _, b in spans), r.bbox[3])
+    return r.bbox
 
 
 def _to_file_frame(regions: list[ParsedRegion], unrot: Callable[[Point], Point]) -> None:
@@ -305,6 +485,8 @@ def _to_file_frame(regions: list[ParsedRegion], unrot: Callable[[Point], Point])
 
     for r in regions:
         r.bbox = f(r.bbox)
+        if r.figure is not None:
+            r.figure.bbox = r.bbox
         if r.table is not None:
             r.table.bbox = f(r.table.bbox)
             for c in r.table.cells:
@@ -326,10 +508,11 @@ def _area(b: BBox) -> float:
     return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
 
 
-def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]:
-    """Give each line to the region holding most of it; leftovers become text regions."""
-    regions = [ParsedRegion(r.kind, r.bbox, r.score) for r in layout]
+def _assign_lines(regions: list[ParsedRegion], lines: list[Line]) -> list[Line]:
+    """Give each line to the region holding most of it; returns the lines in no region."""
     leftovers: list[Line] = []
+    for r in regions:
+        r.lines = []
     for ln in lines:
         box = ln.bbox
         area = max(_area(box), 1.0)
@@ -346,6 +529,24 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
             leftovers.append(ln)
         else:
             regions[best_k].lines.append(ln)
+    return leftovers
+
+
+def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]:
+    """Give each line to the region holding most of it; leftovers become text regions.
+
+    A table region whose lines read as running text (`columns.running_text`: sentences, or
+    columns of text the model took for a table) is dropped and its lines go to the other regions. Where the body text runs in
+    columns, the text regions are rebuilt from the lines (`columns.segment_text`), so that no
+    region spans a gutter."""
+    regions = [ParsedRegion(r.kind, r.bbox, r.score) for r in layout]
+    leftovers = _assign_lines(regions, lines)
+    for _ in range(4):  # a table that loses its lines may hand them to another "table"
+        rejected = [r for r in regions if r.kind == "table" and running_text(r.lines)]
+        if not rejected:
+            break
+        regions = [r for r in regions if not any(r is x for x in rejected)]
+        leftovers = _assign_lines(regions, lines)
 
     kept: list[ParsedRegion] = []
     for r in _split_table_captions(_merge_same_kind(regions)):
@@ -359,9 +560,43 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
             if r.kind in TEXT_KINDS:
                 r.bbox = union_bbox([ln.bbox for ln in r.lines])
         kept.append(r)
+    leftovers = _number_equations(kept, leftovers)
+    body = [r for r in kept if r.kind in BODY_KINDS]
+    pooled = [ln for r in body for ln in r.lines] + leftovers
+    hint = {id(ln): k for k, r in enumerate(body) for ln in r.lines}
+    segmented = segment_text(pooled, hint) if pooled else None
+    if segmented is not None:
+        kept = [r for r in kept if r.kind not in BODY_KINDS]
+        for block in segmented:
+            kept.append(ParsedRegion("text", block.bbox, 0.0, list(block.lines), from_layout=False))
+        return kept
     for block in build_blocks(leftovers):
         kept.append(ParsedRegion("text", block.bbox, 0.0, list(block.lines), from_layout=False))
     return kept
+
+
+_EQ_NUMBER = re.compile(r"^\s*\(\s*(\d{1,3}[a-z]?)\s*\)\s*$")
+
+
+def _number_equations(regions: list[ParsedRegion], leftovers: list[Line]) -> list[Line]:
+    """An equation's number, `(1)` at the right of its row, joins the equation (as its tag)
+    instead of becoming a paragraph of its own; returns the leftovers without those lines."""
+    eqs = [r for r in regions if r.kind == "equation"]
+    if not eqs:
+        return leftovers
+    taken: set[int] = set()
+    for eq in eqs:
+        top, bottom = eq.bbox[1], eq.bbox[3]
+        for r in [*(x for x in regions if x.kind in BODY_KINDS), None]:
+            pool = leftovers if r is None else r.lines
+            for ln in pool:
+                cy = (ln.bbox[1] + ln.bbox[3]) / 2
+                if _EQ_NUMBER.match(ln.text) and top <= cy <= bottom and ln.bbox[0] >= eq.bbox[0]:
+                    eq.number = _EQ_NUMBER.match(ln.text).group(1)  # type: ignore[union-attr]
+                    taken.add(id(ln))
+            if r is not None:
+                r.lines = [ln for ln in r.lines if id(ln) not in taken]
+    return [ln for ln in leftovers if id(ln) not in taken]
 
 
 FIGURE_MAX_LINES = 12  # a "figure" holding more text than this is read as text
@@ -386,6 +621,15 @@ def _split_table_captions(regions: list[ParsedRegion]) -> list[ParsedRegion]:
         tail: list[Line] = []
         if len(rows) >= 3 and _TABLE_CAPTION.match(" ".join(ln.text for ln in rows[0])):
             head = rows.pop(0)
+            # a caption wrapped onto more rows: single lines starting under it, close below
+            lh = statistics.median(ln.height for ln in head)
+            while (
+                len(rows) >= 3
+                and len(rows[0]) == 1
+                and abs(rows[0][0].bbox[0] - head[0].bbox[0]) < lh
+                and rows[0][0].bbox[1] - max(ln.bbox[3] for ln in head) < 0.6 * lh
+            ):
+                head = head + rows.pop(0)
         if len(rows) >= 3 and _TABLE_CAPTION.match(" ".join(ln.text for ln in rows[-1])):
             tail = rows.pop()
         for cap in (head, tail):
@@ -436,6 +680,17 @@ def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
             letters = any(ch.isalpha() for t, _ in rows for ch in t)
             if listed >= 2 or (len(rows) >= 3 and th < 1.15 * body_h) or not letters:
                 r.kind = "text"  # (a number alone, e.g. a document ID, is no heading either)
+        if (
+            r.kind in ("text", "reference", "title")
+            and r.lines
+            and _running_head(r, page_h, body_h)
+        ):
+            cy = (r.bbox[1] + r.bbox[3]) / 2
+            r.kind = "header" if cy < page_h / 2 else "footer"
+            continue
+        if r.kind == "text" and _headline(r, body_h):
+            r.kind = "title"
+            continue
         if r.kind in ("text", "reference") and r.lines:
             first = sort_rows(r.lines)[0]
             head = " ".join(ln.text for ln in first)
@@ -453,22 +708,101 @@ def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
                     r.kind = "header"
 
 
+def _tidy_captions(regions: list[ParsedRegion]) -> list[ParsedRegion]:
+    """A caption region that ran on into the paragraph after it is cut after its first
+    sentence; the wrapped last row of a caption boxed with the table below it goes back to
+    the caption."""
+    out: list[ParsedRegion] = []
+    for r in regions:
+        if r.kind not in ("table_caption", "figure_caption") or not r.lines:
+            out.append(r)
+            continue
+        rows = sort_rows(r.lines)
+        end = next(
+            (k for k, row in enumerate(rows) if re.search(r"[.。:：]\s*$", row[-1].text)), None
+        )
+        if end is not None and end < len(rows) - 1:
+            rest = [ln for row in rows[end + 1 :] for ln in row]
+            r.lines = [ln for row in rows[: end + 1] for ln in row]
+            r.bbox = union_bbox([ln.bbox for ln in r.lines])
+            out.append(r)
+            out.append(ParsedRegion("text", union_bbox([ln.bbox for ln in rest]), 0.0, rest))
+            continue
+        out.append(r)
+    for cap in [r for r in out if r.kind == "table_caption"]:
+        lh = statistics.median(ln.height for ln in cap.lines)
+        for t in out:
+            if t.kind != "table" or len(t.lines) < 3:
+                continue
+            rows = sort_rows(t.lines)
+            first = rows[0]
+            if (
+                len(first) == 1
+                and abs(first[0].bbox[0] - cap.bbox[0]) < lh
+                and 0 <= first[0].bbox[1] - cap.bbox[3] < 0.6 * lh
+                and len(rows[1]) > 1
+            ):
+                t.lines = [ln for ln in t.lines if ln is not first[0]]
+                cap.lines.append(first[0])
+                cap.bbox = union_bbox([ln.bbox for ln in cap.lines])
+    return out
+
+
+_HEAD_NUMBER = re.compile(
+    r"^\s*(\d{1,4}|[ivxlc]{1,6})\s+\S|\S\s+(page\s*)?([A-Z]?\d{1,4}|[ivxlc]{1,6})\s*$|第\s*\d+\s*[版页]",
+    re.I,
+)
+
+
+HEADLINE_SIZE = 1.5  # text this many times the body height, in one or two rows, is a title
+
+
+def _headline(r: ParsedRegion, body_h: float) -> bool:
+    """A headline the layout model missed: one or two rows of large text, no full stop."""
+    rows = sort_rows(r.lines)
+    if not rows or len(rows) > 2:
+        return False
+    text = " ".join(ln.text for row in rows for ln in row).strip()
+    if not text or text[-1] in ".。:：;；,，" or not any(ch.isalpha() for ch in text):
+        return False
+    return statistics.median(ln.height for ln in r.lines) >= HEADLINE_SIZE * body_h
+
+
+def _running_head(r: ParsedRegion, page_h: int, body_h: float) -> bool:
+    """A running head or foot: one row in the top or bottom margin of the page, no larger
+    than body text, that starts or ends with a page number (`156  Journal of ...`,
+    `... Page A3`, `第3版`)."""
+    rows = sort_rows(r.lines)
+    if len(rows) != 1:
+        return False
+    cy = (r.bbox[1] + r.bbox[3]) / 2
+    if PAGE_MARGIN * page_h < cy < (1 - PAGE_MARGIN) * page_h:
+        return False
+    if statistics.median(ln.height for ln in r.lines) > 1.1 * body_h:
+        return False
+    return bool(_HEAD_NUMBER.search(" ".join(ln.text for ln in rows[0])))
+
+
 # --------------------------------------------------------------------------------------------
 # Reading order over region boxes
 
 T = TypeVar("T")
 
 
-def order_regions(items: Sequence[T], box_of: Callable[[T], BBox]) -> list[T]:
+def order_regions(
+    items: Sequence[T], box_of: Callable[[T], BBox], min_gap: float | None = None
+) -> list[T]:
     """Recursive XY-cut over boxes: columns (an x gap whose two sides each fill most of the
     height) are read one after the other, otherwise top to bottom at y gaps; boxes that can't
-    be cut apart are read by their top edge, then left edge."""
+    be cut apart are read by their top edge, then left edge. Gaps narrower than `min_gap`
+    (default: a tenth of the median box height) don't count."""
     items = list(items)
     if len(items) <= 1:
         return items
     boxes = [box_of(i) for i in items]
     heights = sorted(b[3] - b[1] for b in boxes)
-    min_gap = max(1.0, 0.1 * heights[len(heights) // 2])
+    if min_gap is None:
+        min_gap = max(1.0, 0.1 * heights[len(heights) // 2])
     return [items[k] for k in _xy(list(range(len(items))), boxes, min_gap, 0)]
 
 
@@ -480,11 +814,48 @@ def _group(idx: list[int], boxes: list[BBox], cuts: list[float], axis: int) -> l
     return [g for g in groups if g]
 
 
+Y_FIRST = 1.8  # a horizontal gap this much wider than every gutter is cut first
+
+
+def _widest(idx: list[int], boxes: list[BBox], axis: int) -> float:
+    """Width of the widest uncovered stretch between the boxes along `axis` (0 = x)."""
+    spans = sorted((boxes[i][axis], boxes[i][axis + 2]) for i in idx)
+    end = spans[0][1]
+    best = 0.0
+    for a, b in spans[1:]:
+        best = max(best, a - end)
+        end = max(end, b)
+    return best
+
+
+def _merge_bands(bands: list[list[int]], boxes: list[BBox], min_gap: float) -> list[list[int]]:
+    """Re-join neighbouring horizontal bands that share columns: paragraph breaks of two
+    columns often line up, and reading such bands one by one would interleave the columns.
+    Bands stay apart when the space between them is clearly wider than their gutters (two
+    articles of a newspaper) or when one spans the gutter (a title)."""
+    merged: list[list[int]] = []
+    for band in bands:
+        if merged:
+            both = merged[-1] + band
+            if gap_cuts([(boxes[i][0], boxes[i][2]) for i in both], min_gap):
+                top = min(boxes[i][1] for i in band)
+                above = max(boxes[i][3] for i in merged[-1])
+                if top - above < Y_FIRST * max(_widest(both, boxes, 0), 1.0):
+                    merged[-1] = both
+                    continue
+        merged.append(band)
+    return merged
+
+
 def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[int]:
     if len(idx) <= 1 or depth > 20:
         return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
     xcuts = gap_cuts([(boxes[i][0], boxes[i][2]) for i in idx], min_gap)
     ycuts = gap_cuts([(boxes[i][1], boxes[i][3]) for i in idx], min_gap)
+    if xcuts and ycuts and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0):
+        # a band across every column (the space between two articles of a newspaper, under
+        # a headline) clearly wider than the gutters: read band by band
+        xcuts = []
     if xcuts:
         groups = _group(idx, boxes, xcuts, 0)
         top = min(boxes[i][1] for i in idx)
@@ -496,8 +867,12 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
         if tall or not ycuts:
             return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
     if ycuts:
-        groups = _group(idx, boxes, ycuts, 1)
-        return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+        groups = _merge_bands(_group(idx, boxes, ycuts, 1), boxes, min_gap)
+        if len(groups) > 1:
+            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+        if xcuts:
+            groups = _group(idx, boxes, xcuts, 0)
+            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
     return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
 
 
@@ -628,7 +1003,6 @@ def _paragraph_markdown(lines: Sequence[Line]) -> list[str]:
 
 def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float, top_title: float) -> str:
     parts: list[str] = []
-    figure_no = 0
     for r in regions:
         text_rows = [t for t, _ in _row_texts(r.lines)] if r.lines else []
         if r.kind == "title":
@@ -639,13 +1013,14 @@ def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float, top_t
             t = join_lines(text_rows).replace("*", "\\*")
             parts.append(f"*{t}*")
         elif r.kind == "equation":
-            parts.append("$$\n" + join_lines(text_rows) + "\n$$")
+            tag = f" \\tag{{{r.number}}}" if r.number else ""
+            parts.append("$$\n" + (r.latex or join_lines(text_rows)) + tag + "\n$$")
         elif r.kind == "table":
             if r.table is not None and r.table.cells:
                 parts.append(r.table.to_html())
         elif r.kind == "figure":
-            figure_no += 1
-            parts.append(f"![figure](page-{index + 1}-figure-{figure_no})")
+            if r.figure is not None:
+                parts.append(f"![figure]({r.figure.name})")
         elif r.kind in ("text", "reference"):
             for b in build_blocks(r.lines):
                 parts.extend(_paragraph_markdown(b.lines))

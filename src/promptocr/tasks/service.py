@@ -28,7 +28,13 @@ from promptocr.errors import (
 )
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline, ReadOptions, default_pipeline
-from promptocr.tasks.parse import ParsedPage, finish_parse, layout_detector, parse_page
+from promptocr.tasks.parse import (
+    ParsedPage,
+    finish_parse,
+    layout_detector,
+    parse_page,
+    read_formulas,
+)
 from promptocr.tasks.planner import VLM_TASKS, Plan, Stage, plan
 from promptocr.tasks.prompts import OFFICIAL_PROMPTS
 from promptocr.tasks.router import (
@@ -290,8 +296,19 @@ class Service:
     def _parse(
         self, p: Plan, parsed: list[ParsedPage], doc: Document, usage: Usage
     ) -> tuple[dict[str, Any], str]:
-        markdown = finish_parse(parsed, usage).markdown
+        hy = self.vlm if isinstance(self.vlm, HunyuanEngine) else None
+        if hy is not None:  # display formulas go to the VLM for LaTeX
+
+            def formula(rgb: Any) -> str | None:
+                crop = PageImage(0, rgb, doc.source or "formula")
+                return run_vlm(hy, "formula", [crop], usage=usage, source=doc.source).markdown
+
+            read_formulas(parsed, formula)
+        result = finish_parse(parsed, usage)
+        markdown = result.markdown
         output: dict[str, Any] = {"markdown": markdown}
+        if result.figures:  # cut-out figures the Markdown references by name (base64 PNG)
+            output["figures"] = [f.to_dict() for f in result.figures]
         content = markdown
         if p.arguments.get("target") == "table":
             tables = re.findall(r"<table\b.*?</table>", markdown, flags=re.S | re.I)

@@ -1,0 +1,175 @@
+"""Column gutters: split detected text lines that run across a column gap, before recognition.
+
+On a page set in narrow columns with narrow gutters (newspapers, especially Chinese ones), the
+text detector often boxes two lines of neighbouring columns that sit at the same height as one
+line: recognised as one, the text of two articles is woven together and no later stage can take
+it apart. This stage looks at each wide detected box and splits it where a *gutter* crosses it:
+a white vertical run inside the box that continues as white through the page above and below
+(several lines' height in all) with text on both sides over several lines. A wide space between words in one line
+(a receipt's label and price, justified text) has no such continuation unless the space itself
+is a gutter, so single-column pages and receipts keep their boxes.
+
+It is cheap: the page is binarised once (Otsu) only when some box is wide enough to hold a
+gutter, and only the columns of candidate gaps are followed up and down.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MIN_ASPECT = 3.0  # boxes narrower than this many heights are never split
+MIN_GAP = 0.45  # a gap must be at least this many box heights wide ...
+MIN_PIECE = 2.5  # the piece left of a gutter is at least this many box heights wide
+MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gaps)
+MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
+MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
+MAX_SLOPE = 0.03  # only near-horizontal boxes
+RULE_HEIGHT = 3.0  # vertical ink runs taller than this many line heights are rules, not text
+
+
+def _ink(bgr: np.ndarray, line_h: float = 20.0) -> np.ndarray:
+    """Ink mask of the page (Otsu), without vertical rules: a rule standing in a gutter (the
+    frame of a boxed article) separates columns as whitespace does."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    _t, bw = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    tall = max(15, int(RULE_HEIGHT * line_h))
+    rules = cv2.morphologyEx(
+        bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall))
+    )
+    return (bw & ~rules.astype(bool)).astype(bool)
+
+
+def _white_runs(col_ink: np.ndarray, min_len: int) -> list[tuple[int, int]]:
+    """(start, end) of interior runs of False at least `min_len` long (not touching the ends)."""
+    runs: list[tuple[int, int]] = []
+    n = len(col_ink)
+    i = 0
+    while i < n:
+        if col_ink[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not col_ink[j]:
+            j += 1
+        if i > 0 and j < n and j - i >= min_len:
+            runs.append((i, j))
+        i = j
+    return runs
+
+
+def _extent(ink: np.ndarray, a: int, b: int, y0: int, y1: int, limit: int) -> tuple[int, int]:
+    """How far the columns a:b stay white above y0 and below y1 (at most `limit` rows each)."""
+    strip = np.asarray(ink[:, a:b].any(axis=1))
+    top = y0
+    while top > 0 and y0 - top < limit and not strip[top - 1]:
+        top -= 1
+    bottom = y1
+    h = ink.shape[0]
+    while bottom < h and bottom - y1 < limit and not strip[bottom]:
+        bottom += 1
+    return top, bottom
+
+
+def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """Gutters (x_start, x_end) crossing `box` (x0, y0, x1, y1) on the page's ink mask."""
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    if h < 4 or x1 - x0 < MIN_ASPECT * h:
+        return []
+    core = np.asarray(ink[y0 + h // 6 : y1 - h // 6, x0:x1].any(axis=0))
+    out: list[tuple[int, int]] = []
+    for a, b in _white_runs(core, max(3, int(MIN_GAP * h))):
+        if b - a > MAX_GAP * h:  # a gutter the detector bridged is narrow; wider is a layout
+            continue
+        ga, gb = x0 + a + 1, x0 + b - 1
+        if gb - ga < 2:
+            continue
+        # the piece left of a gutter is a whole line of its column (it reaches the gutter),
+        # not a code or a quantity before a label; the piece right of it may be the short
+        # last line of a paragraph
+        left_edge = out[-1][1] if out else x0
+        if ga - left_edge < MIN_PIECE * h or x1 - gb < h:
+            continue
+        # a narrow strip somewhere in the gap must stay white up and down the page (the gap
+        # in this line may be wider than the gutter: a full stop ending the column's line)
+        sw = max(2, min(gb - ga, h // 5))
+        top, bottom, at = y0, y0, ga
+        for sa in range(ga, gb - sw + 1, max(1, sw // 2)):
+            t, b = _extent(ink, sa, sa + sw, y0, y1, int(8 * h))
+            if b - t > bottom - top:
+                top, bottom, at = t, b, sa
+        if bottom - top < MIN_RUN * h:
+            continue
+        # text beside the gap, on both sides, over several lines of the white stretch
+        rows = np.r_[top:y0, y1:bottom]
+        if len(rows) == 0:
+            continue
+        left = ink[rows, max(0, at - h) : at].any(axis=1)
+        right = ink[rows, at + sw : at + sw + h].any(axis=1)
+        if left.sum() < MIN_SIDE_ROWS * h or right.sum() < MIN_SIDE_ROWS * h:
+            continue
+        out.append((ga, gb))
+    return out
+
+
+def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
+    """Detected quads (N, 4, 2) with every box that crosses a column gutter cut into pieces;
+    returns the new quads (reading order of the pieces: left to right) and how many boxes were
+    split. Returns the input unchanged when nothing crosses a gutter."""
+    if len(quads) == 0:
+        return quads, 0
+    h_img, w_img = bgr.shape[:2]
+    boxes = []
+    for q in quads:
+        xs, ys = q[:, 0], q[:, 1]
+        x0, x1 = float(xs.min()), float(xs.max())
+        y0, y1 = float(ys.min()), float(ys.max())
+        slope = abs(float(q[1][1] - q[0][1])) / max(float(q[1][0] - q[0][0]), 1.0)
+        boxes.append((x0, y0, x1, y1, slope))
+    candidates = [
+        k
+        for k, (x0, y0, x1, y1, slope) in enumerate(boxes)
+        if slope <= MAX_SLOPE and y1 - y0 >= 4 and x1 - x0 >= MIN_ASPECT * (y1 - y0)
+    ]
+    if not candidates:
+        return quads, 0
+    ink = _ink(bgr, float(np.median([b[3] - b[1] for b in boxes])))
+    pieces: dict[int, list[np.ndarray]] = {}
+    for k in candidates:
+        x0, y0, x1, y1, _s = boxes[k]
+        ix0, iy0 = max(0, int(x0)), max(0, int(y0))
+        ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
+        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1))
+        if not gaps:
+            continue
+        pad = max(1.0, 0.15 * (y1 - y0))
+        q = quads[k].astype(np.float32)
+        edges = [x0] + [v for ga, gb in gaps for v in (ga + pad, gb - pad)] + [x1]
+        parts = []
+        for a, b in zip(edges[0::2], edges[1::2], strict=True):
+            if b - a < 2:
+                continue
+            parts.append(_sub_quad(q, (a - x0) / max(x1 - x0, 1.0), (b - x0) / max(x1 - x0, 1.0)))
+        if len(parts) > 1:
+            pieces[k] = parts
+    if not pieces:
+        return quads, 0
+    out: list[np.ndarray] = []
+    for k, q in enumerate(quads):
+        out.extend(pieces.get(k, [q]))
+    return np.stack(out).astype(quads.dtype), len(pieces)
+
+
+def _sub_quad(q: np.ndarray, ta: float, tb: float) -> np.ndarray:
+    """The part of quad q (tl, tr, br, bl) between fractions ta and tb along its width."""
+    tl, tr, br, bl = q
+    return np.array(
+        [
+            tl + (tr - tl) * ta,
+            tl + (tr - tl) * tb,
+            bl + (br - bl) * tb,
+            bl + (br - bl) * ta,
+        ],
+        dtype=np.float32,
+    )

@@ -1,0 +1,215 @@
+"""Text columns for `parse`: where the body text of a page runs in columns, and what is not a table.
+
+The CDLA layout model's text boxes are unreliable on pages set in many narrow columns (one box
+over two columns, a "table" over three columns of running text). `segment_text` rebuilds the
+text regions of such a page from the OCR lines themselves: a recursive XY-cut that cuts at a
+vertical gap (a gutter no line crosses) only when both sides read like columns of text (wide
+enough, lines that fill the column) and otherwise at wide horizontal gaps; its leaves are split
+into paragraphs. Receipts and forms (a narrow value column beside labels) have no such columns,
+so `segment_text` reports none and the layout model's regions stand.
+
+`prose_share` tells running text from table cells: the share of a region's lines that are
+sentences (four words or more, or a dozen CJK characters) rather than short cell values.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from promptocr.document.layout import build_blocks, gap_cuts, sort_rows
+from promptocr.document.model import Block, Line
+
+COL_GAP = 0.2  # a gutter is at least this many line heights wide (between narrowed boxes)
+BOX_SHRINK = 0.1  # text extents are narrowed by this many line heights on each side
+COL_MIN_WIDTH = 5.0  # a text column is at least this many line heights wide ...
+COL_MIN_LINES = 2  # ... holds at least this many lines ...
+COL_FILL = 0.6  # ... whose median width is at least this share of the column's width
+SECTION_GAP = 1.2  # horizontal cut, in line heights
+PROSE_SHARE = 0.5  # lines that are mostly sentences are running text
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+
+
+def is_sentence(text: str) -> bool:
+    """Running text rather than a table cell: 4+ words, or 12+ CJK characters."""
+    t = text.strip()
+    if sum(1 for ch in t if _is_cjk(ch)) >= 12:
+        return True
+    return len([w for w in t.split() if any(c.isalpha() for c in w)]) >= 4
+
+
+def prose_share(lines: Sequence[Line]) -> float:
+    """Share of `lines` (by count) that read as running text."""
+    if not lines:
+        return 0.0
+    return sum(1 for ln in lines if is_sentence(ln.text)) / len(lines)
+
+
+def text_extent(line: Line) -> tuple[float, float]:
+    """Left and right x of a line's text: its words' boxes (placed from the recogniser's
+    character positions) are tighter than the detector's padded line box."""
+    if line.words:
+        return (min(w.bbox[0] for w in line.words), max(w.bbox[2] for w in line.words))
+    return (line.bbox[0], line.bbox[2])
+
+
+def running_text(lines: Sequence[Line]) -> bool:
+    """Lines that read as running text, not as a table: mostly sentences, or set in columns
+    of text (`column_cuts` somewhere in an XY-cut), or one column of lines that fill it."""
+    lines = [ln for ln in lines if ln.text.strip()]
+    if not lines:
+        return False
+    if prose_share(lines) > PROSE_SHARE:
+        return True
+    lh = statistics.median(max(ln.height, 1.0) for ln in lines)
+    found = [False]
+    _xy(list(lines), lh, 0, found)
+    if found[0]:
+        return True
+    if _one_text_column(list(lines), lh):
+        return True
+    # most of the lines are one column of text (a boxed article, with a few lines of the
+    # next column caught at the region's edge)
+    groups = _split(list(lines), gap_cuts(_spans(lines, lh), COL_GAP * lh), 0)
+    return any(len(g) >= BULK * len(lines) and _one_text_column(g, lh) for g in groups)
+
+
+def _one_text_column(lines: list[Line], lh: float) -> bool:
+    """Three or more rows that fill a text column, one line each (mostly) or, where the
+    detector boxed the words of a widely spaced line apart, with no gaps that line up
+    between the rows (a table's cells do line up)."""
+    rows = sort_rows(lines)
+    if len(rows) < 3 or not _is_text_column(lines, lh):
+        return False
+    multi = [ln for row in rows if len(row) > 1 for ln in row]
+    if len(multi) <= 0.2 * len(lines):
+        return True
+    return not gap_cuts(_spans(multi, lh), COL_GAP * lh)
+
+
+BULK = 0.6
+
+
+def _spans(lines: Sequence[Line], lh: float) -> list[tuple[float, float]]:
+    """Text extents, narrowed a little (see `column_cuts`)."""
+    s = BOX_SHRINK * lh
+    return [(a + s, max(a + s, b - s)) for a, b in (text_extent(ln) for ln in lines)]
+
+
+def _split(lines: list[Line], cuts: list[float], axis: int) -> list[list[Line]]:
+    groups: list[list[Line]] = [[] for _ in range(len(cuts) + 1)]
+    for ln in lines:
+        centre = (ln.bbox[axis] + ln.bbox[axis + 2]) / 2
+        groups[sum(1 for c in cuts if centre > c)].append(ln)
+    return [g for g in groups if g]
+
+
+def _is_text_column(group: list[Line], lh: float) -> bool:
+    x0 = min(ln.bbox[0] for ln in group)
+    x1 = max(ln.bbox[2] for ln in group)
+    width = x1 - x0
+    if width < COL_MIN_WIDTH * lh or len(group) < COL_MIN_LINES:
+        return False
+    # by rows: the detector may box the words of a widely spaced justified line apart
+    rows = sort_rows(group)
+    fill = statistics.median(
+        max(ln.bbox[2] for ln in row) - min(ln.bbox[0] for ln in row) for row in rows
+    ) / max(width, 1.0)
+    # and it reads as text: rows of several words (a column of codes or numbers is no text)
+    words = statistics.median(_words(" ".join(ln.text for ln in row)) for row in rows)
+    return len(rows) >= COL_MIN_LINES and fill >= COL_FILL and words >= 2
+
+
+def _words(text: str) -> float:
+    """Words in a row of text, a CJK character counting as a third of one."""
+    cjk = sum(1 for ch in text if _is_cjk(ch))
+    return len([w for w in text.split() if any(c.isalpha() for c in w)]) + cjk / 3
+
+
+def column_cuts(lines: list[Line], lh: float) -> list[float]:
+    """x positions of gutters between text columns in `lines` (empty when none)."""
+    if len(lines) < 2 * COL_MIN_LINES:
+        return []
+    # detector boxes are padded, and two halves of a line split at a gutter may touch: the
+    # boxes are narrowed a little so that a gutter shows as a gap
+    cuts = gap_cuts(_spans(lines, lh), COL_GAP * lh)
+    if not cuts:
+        return []
+    groups = _split(lines, cuts, 0)
+    if len(groups) != len(cuts) + 1 or not all(_is_text_column(g, lh) for g in groups):
+        return []
+    return cuts
+
+
+def _xy(lines: list[Line], lh: float, depth: int, found: list[bool]) -> list[list[Line]]:
+    if len(lines) <= 1 or depth > 16:
+        return [lines]
+    cols = column_cuts(lines, lh)
+    if cols:
+        found[0] = True
+        return [leaf for g in _split(lines, cols, 0) for leaf in _xy(g, lh, depth + 1, found)]
+    rows = gap_cuts([(ln.bbox[1], ln.bbox[3]) for ln in lines], SECTION_GAP * lh)
+    if rows:
+        return [leaf for g in _split(lines, rows, 1) for leaf in _xy(g, lh, depth + 1, found)]
+    parts = _by_size(lines)  # a headline set close above the columns of its article
+    if len(parts) > 1:
+        return [leaf for g in parts for leaf in _xy(g, lh, depth + 1, found)]
+    return [lines]
+
+
+def segment_text(lines: Sequence[Line], hint: dict[int, int] | None = None) -> list[Block] | None:
+    """Paragraph blocks of body-text lines laid out in columns, or None when the lines show no
+    text columns (then the layout model's own text regions are kept). `hint` maps `id(line)`
+    to the layout region the line was in: inside a column, a change of region starts a new
+    paragraph (the model sees paragraph breaks the line spacing may not show)."""
+    lines = [ln for ln in lines if ln.text.strip()]
+    if len(lines) < 2 * COL_MIN_LINES:
+        return None
+    lh = statistics.median(max(ln.height, 1.0) for ln in lines)
+    found = [False]
+    leaves = _xy(list(lines), lh, 0, found)
+    if not found[0]:
+        return None
+    return [
+        b
+        for leaf in leaves
+        for part in _by_size(leaf)
+        for piece in _by_hint(part, hint or {})
+        for b in build_blocks(piece)
+    ]
+
+
+def _by_hint(lines: list[Line], hint: dict[int, int]) -> list[list[Line]]:
+    """Rows cut where the layout region of their lines changes (one column's lines)."""
+    if not hint:
+        return [lines]
+    parts: list[list[Line]] = []
+    prev: int | None = None
+    for row in sort_rows(lines):
+        k = hint.get(id(row[0]), -1)
+        if not parts or (k != prev and k >= 0 and (prev or -1) >= 0):
+            parts.append([])
+        parts[-1].extend(row)
+        prev = k
+    return parts
+
+
+SIZE_STEP = 1.2  # neighbouring rows whose heights differ by this factor are different blocks
+
+
+def _by_size(lines: list[Line]) -> list[list[Line]]:
+    """A leaf cut where the text size changes between rows (a headline over its article, a
+    caption over body text)."""
+    rows = sort_rows(lines)
+    parts: list[list[Line]] = []
+    prev = 0.0
+    for row in rows:
+        h = statistics.median(ln.height for ln in row)
+        if not parts or max(h, prev) > SIZE_STEP * min(h, prev):
+            parts.append([])
+        parts[-1].extend(row)
+        prev = h
+    return parts
