@@ -36,6 +36,7 @@ from promptocr.document.model import Document, Page
 from promptocr.tasks.extract import (
     FieldResult,
     Span,
+    _reject_reason,
     dates,
     fill_geometry,
     span_geometry,
@@ -48,10 +49,13 @@ from promptocr.tasks.fields import fold, guess_type, match_concept
 
 MIN_CONFIDENCE = 0.15  # calibrated link probability below which a field is null
 MIN_KEY_MATCH = 80.0  # rapidfuzz score for a printed label to count as the key
+SYNONYM_CAP = 90.0  # the best score a synonym of the key gets (the key as printed gets 100)
 MAX_LINES = 8
 
 COMPOUND = re.compile(r"[、/&＆]|及|与|\band\b", re.I)
 _SEP = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(\S.*)$")
+# a short bracketed label before its value: "(小写) ¥3495.00", "（盖章）…"
+_BRACKETED = re.compile(r"^\s*([（(][^)）]{1,8}[)）])\s*(\S.*)$")
 _STRIP = " \t:：.#=;-–_|·…()（）[]"
 
 
@@ -66,8 +70,10 @@ def page_units(page: Page) -> list[Unit]:
     for ln in page.lines:
         if not ln.text.strip():
             continue
-        m = _SEP.match(ln.text)
+        m = _SEP.match(ln.text) or _BRACKETED.match(ln.text)
         label = m.group(1) if m else ""
+        if m and label[-1:].isdigit() and m.group(2)[:1].isdigit():
+            m, label = None, ""  # a time ("TIME3:28 CST"), not a label and its value
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
             a = Span(ln, 0, m.start(2), page)
             b = Span(ln, m.start(2), len(ln.text), page)
@@ -83,7 +89,9 @@ def page_units(page: Page) -> list[Unit]:
 def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
     """How well each (normalised) unit text is one of the labels (0-100)."""
     best = np.zeros(len(texts))
-    for lab in labels:
+    for n, lab in enumerate(labels):
+        if n == 1:  # the synonyms after the key itself: a printed key beats a synonym
+            own, best = best, np.zeros(len(texts))
         k = _norm(lab)
         if not k:
             continue
@@ -101,8 +109,12 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
             elif t.startswith(k):
                 # "价税合计(大写)" for 价税合计; "DATE OF ISSUE" is not quite "DATE"
                 rest = t[len(k) :]
-                penalty = 3.0 if rest[:1] in "(（" else 12.0 + 2.0 * min(len(rest), 10)
+                # a bracket, a separator or a value run on with no space ("DATE11/4/93")
+                quick = rest[:1] in "(（-–—" or rest[:1].isdigit()
+                penalty = 3.0 if quick else 12.0 + 2.0 * min(len(rest), 10)
                 best[i] = max(best[i], 97.0 - penalty)
+    if len(labels) > 1:
+        return np.maximum(own, np.minimum(best, SYNONYM_CAP))
     return best
 
 
@@ -114,6 +126,8 @@ class KeyHit:
     cut: int = 0  # where the value starts when it runs on in the label's own unit (0: none)
 
 
+TEXT_TYPES = ("text", "address", "company")
+ROW_FORM = 0.8  # the probability factor for the typed form of a value further along its row
 SAME_UNIT = 0.9  # the probability given to the rest of the label's own line
 
 
@@ -131,6 +145,14 @@ def _label_end(labels: Sequence[str], text: str) -> int:
     return 0
 
 
+def _case_differs(key: str, printed: str) -> bool:
+    """The key is written with capitals and the printed label has its letters in another
+    case: a different field than the one asked for, when both are printed."""
+    k = "".join(ch for ch in key if ch.isalpha())
+    p = "".join(ch for ch in printed if ch.isalpha())[: len(k)]
+    return k != k.lower() and k.lower() == p.lower() and k != p
+
+
 def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
     """Units that print one of `labels` (`texts`: the units' normalised texts), best first;
     the pieces of a label set so wide that OCR cut it (`名` + `称：`) are joined."""
@@ -138,6 +160,8 @@ def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -
     scores = _match_all(labels, texts)
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
         s = float(scores[i])
+        if _case_differs(labels[0], geom.units[i].text):
+            s -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" printed
         hits.append(KeyHit(i, (i,), s, _label_end(labels, geom.units[i].text) if s < 100 else 0))
     if geom.n > 1:
         short = [i for i, t in enumerate(texts) if 0 < len(t) <= 3 and geom.right_nn[i] >= 0]
@@ -155,7 +179,7 @@ def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -
 def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     """The value a candidate unit holds for a key of `ftype` (cut to a typed value)."""
     sp: Span = u.ref
-    if ftype in ("text", "address", "company"):
+    if ftype in TEXT_TYPES:
         tv = typed_value(sp.text, "text")
         if tv is None:
             return None
@@ -167,11 +191,14 @@ def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
 
 
-def _grow(geom: PageGeometry, v: int, used: set[int]) -> list[int]:
+def _grow(
+    geom: PageGeometry, v: int, used: set[int], x0: float, alt_x: float | None = None
+) -> list[int]:
     """Lines carrying a text value on under it: the next line down, close (≤ 0.9 line heights),
     aligned with the value's start, of a similar height, not a label, not another field's
     value, and with nothing printed left of it in the value's column (a new field starts
-    there)."""
+    there). `alt_x`: a second start to align with (a long line that wraps back to the margin
+    under its label)."""
     out: list[int] = []
     cur = v
     b = geom.b
@@ -179,15 +206,35 @@ def _grow(geom: PageGeometry, v: int, used: set[int]) -> list[int]:
         nxt = int(geom.below_nn[cur])
         if nxt < 0 or nxt in used or geom.below_gap[cur] > 0.9:
             break
-        if abs(b[nxt, 0] - b[v, 0]) > 1.0 or geom.looks[nxt, 0] > 0:  # not aligned / a label
-            break
+        aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
+            alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0
+        )
+        if not aligned or geom.looks[nxt, 0] > 0 or geom.looks[nxt, 2] > 0:
+            break  # not aligned; a label; a question of the form
         if not 0.6 <= geom.h[nxt] / geom.h[v] <= 1.6:
             break
         left = int(geom.left_nn[nxt])
-        if left >= 0 and left not in out and left != v and b[left, 2] <= b[v, 0] + 0.5:
+        if left >= 0 and left not in out and left != v and b[left, 2] <= x0 + 0.5:
             break
         out.append(nxt)
         cur = nxt
+    return out
+
+
+def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]) -> list[int]:
+    """Lines above a chosen value that the model links to the same key as well (the value
+    started higher: its first line scored a little lower than a later one), top first."""
+    out: list[int] = []
+    cur = v
+    b = geom.b
+    for _ in range(MAX_LINES - 1):
+        up = int(geom.above_nn[cur])
+        if up < 0 or up in used or geom.above_gap[cur] > 0.9 or probs.get(up, 0.0) < 0.3:
+            break
+        if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
+            break
+        out.insert(0, up)
+        cur = up
     return out
 
 
@@ -201,8 +248,10 @@ def extract_linked(
     for key in keys:
         concept = match_concept(key)
         ftype = concept.type if concept else guess_type(key)
-        if COMPOUND.search(key):
-            ftype = "text"  # "地址、电话", "Name/Phone Ext.": the whole value, not one part
+        if COMPOUND.search(key) or concept is None:
+            # "地址、电话", "Name/Phone Ext.": the whole value, not one part; a key of the
+            # caller's own (a form's question): its answer as printed
+            ftype = "text"
         labels = [key, *(concept.synonyms if concept else ())]
         specs.append((key, ftype, labels))
     for page in doc.pages:
@@ -217,6 +266,7 @@ def extract_linked(
         hits = {key: find_keys(geom, labels, texts)[:3] for key, _, labels in pending}
         label_units = {i for hs in hits.values() for h in hs for i in h.pieces}
         options: list[tuple[float, str, int, int, Span, object, bool]] = []
+        probs: dict[tuple[str, int], dict[int, float]] = {}
         for key, ftype, _ in pending:
             hs = hits[key]
             if not hs:
@@ -226,6 +276,7 @@ def extract_linked(
                 if h.score < top - 5:
                     continue
                 scored = score_pairs(geom, [h.unit], model=load_model("keyed"))
+                probs[(key, h.unit)] = {v: p for _, v, p in scored}
                 if h.cut:
                     ref: Span = units[h.unit].ref
                     rest = Unit(
@@ -243,12 +294,25 @@ def extract_linked(
                     if v in label_units or v in h.pieces:
                         continue
                     got = _value_of(units[v], ftype)
-                    if got is None:
+                    w = v
+                    if got is None and p >= 0.5 and ftype not in TEXT_TYPES:
+                        # the value printed twice along its row, in words then in figures
+                        # (价税合计（大写）⊗叁仟…（小写）￥3495.00): the typed form further right
+                        for _ in range(3):
+                            gap = float(geom.right_gap[w])
+                            w = int(geom.right_nn[w])
+                            if w < 0 or gap > 30:
+                                break
+                            got = _value_of(units[w], ftype)
+                            if got is not None:
+                                p *= ROW_FORM
+                                break
+                    if got is None or w < 0:
                         continue
                     sp, norm, valid = got
                     # the key's match and its position in reading order break ties
                     score = p * (h.score / 100.0) ** 2 - 1e-6 * h.unit
-                    options.append((score, key, h.unit, v, sp, norm, valid))
+                    options.append((score, key, h.unit, w, sp, norm, valid))
         options.sort(key=lambda o: -o[0])
         done: set[str] = set()
         used: set[int] = set()
@@ -272,13 +336,19 @@ def extract_linked(
             used.add(v)
             spans = [sp]
             if ftype in ("text", "address", "company"):
-                more = _grow(geom, v, used | label_units)
-                used.update(more)
-                spans += [units[m].ref for m in more]
+                above = _grow_up(geom, v, used | label_units | {k}, probs.get((key, k), {}))
+                # a value on its label's own long line may wrap back to the margin
+                same_line = units[v].ref.line is units[k].ref.line
+                wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
+                alt = float(geom.b[k, 0]) if same_line and wide else None
+                x0 = span_geometry(sp)[0][0] / geom.lh  # where the value itself starts
+                more = _grow(geom, v, used | label_units, x0, alt)
+                used.update(above + more)
+                spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]
             res.value = " ".join(s.text.strip() for s in spans)
             res.normalized, res.valid = norm, valid
             if not valid:
-                res.raw, res.value, res.reason = res.value, None, f"no valid {ftype} value"
+                res.raw, res.value, res.reason = res.value, None, _reject_reason(ftype)
             fill_geometry(res, spans)
             res.confidence = round(float(score), 4)
             prev = out[key]
@@ -322,7 +392,19 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
         units = page_units(page)
         if len(units) < 2:
             continue
-        links = link_units(units)
+        # a line printed as `label: value` is a pair as it stands
+        fixed = [
+            (i, i + 1, SAME_UNIT)
+            for i in range(len(units) - 1)
+            if units[i].ref.line is units[i + 1].ref.line
+        ]
+        keys_f = {k for k, _, _ in fixed}
+        vals_f = {v for _, v, _ in fixed}
+        links = fixed + [
+            (k, v, p)
+            for k, v, p in link_units(units)
+            if v not in vals_f and v not in keys_f and k not in vals_f
+        ]
         by_key: dict[int, list[tuple[int, float]]] = {}
         for k, v, p in links:
             by_key.setdefault(k, []).append((v, p))

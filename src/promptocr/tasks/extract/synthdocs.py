@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from promptocr.tasks.extract.features import Unit
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 LABELS: dict[str, list[str]] = {
     "en": [
@@ -658,6 +658,24 @@ def _field(
     if style == "empty":
         if r.random() < 0.3:
             b.add("_" * r.randint(5, 25), x + lw + 0.5 * lh, y + 0.2 * lh, lh, "other")
+        if r.random() < 0.5:
+            # unrelated text further down (a note, a footer, the next section's prose): an
+            # empty field's label does not take it
+            t = (
+                b.value("text")
+                if r.random() < 0.5
+                else " ".join(r.choice(WORDS) for _ in range(r.randint(4, 12)))
+            )
+            gap = r.uniform(1.6, 5.0) * lh
+            b.add(
+                t,
+                x + r.uniform(-0.5, 1.0) * lh,
+                y + gap,
+                lh * r.uniform(0.8, 1.05),
+                "other",
+                width=min(text_width(t, lh), cell_w),
+            )
+            return gap + lh * r.uniform(1.4, 2.0)
         return lh * r.uniform(1.4, 2.2)
     kind = r.choice(["name", "date", "amount", "phone", "code", "text", "text", "word", "addr"])
     nlines = 1
