@@ -47,7 +47,7 @@ from promptocr.tasks.extract.linker import link_units, score_pairs
 from promptocr.tasks.extract.model import load_model
 from promptocr.tasks.fields import fold, guess_type, match_concept
 
-MIN_CONFIDENCE = 0.15  # calibrated link probability below which a field is null
+MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
 MIN_KEY_MATCH = 80.0  # rapidfuzz score for a printed label to count as the key
 SYNONYM_CAP = 90.0  # the best score a synonym of the key gets (the key as printed gets 100)
 MAX_LINES = 8
