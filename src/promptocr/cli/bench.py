@@ -70,6 +70,13 @@ def add_parser(sub: Any) -> None:
         help="score page parsing instead (Markdown edit distance, page and per block) on the "
         "synthetic newspapers and papers plus the DATASET_DIRs with table_html (PubTabNet)",
     )
+    p.add_argument(
+        "--kv-links",
+        type=Path,
+        metavar="DIR",
+        help="with --fields: also score key→value linking on the kv_links JSONL files in DIR "
+        "(e.g. ../shared/data/kv_links)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
@@ -197,6 +204,10 @@ def run(args: argparse.Namespace) -> int:
         _extra(mod, EXTRAS[name][1], EXTRAS[name][2], args.datasets, args.limit)
         for name, mod in extra_mods.items()
     ]
+    if args.fields and args.kv_links:
+        from promptocr.bench.kvlinks import evaluate_dir, kvlinks_markdown
+
+        extras.append(kvlinks_markdown(evaluate_dir(args.kv_links)))
     report["extra_sections"] = [e for e in extras if e]
 
     _write_outputs(args, report)

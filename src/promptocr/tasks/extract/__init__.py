@@ -9,6 +9,7 @@ check digit, ...). A field that is not found is `None`, never a guess.
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import unicodedata
@@ -50,6 +51,7 @@ class FieldResult:
     method: str | None = None  # same_line, right, below, pattern, mrz, layout
     raw: str | None = None  # a rejected candidate (e.g. an ID number failing its checksum)
     reason: str | None = None
+    others: list[dict[str, Any]] | None = None  # the same key's values on later pages (all=True)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -62,7 +64,7 @@ class FieldResult:
             "valid": self.valid,
             "type": self.type,
         }
-        for k in ("label", "method", "raw", "reason"):
+        for k in ("label", "method", "raw", "reason", "others"):
             val = getattr(self, k)
             if val is not None:
                 d[k] = val
@@ -677,18 +679,42 @@ def views_of(doc: Document) -> list[PageView]:
     return [PageView.of(p) for p in doc.pages]
 
 
+def extract_method() -> str:
+    """`linker` (default) or `rules` (the earlier label rules, kept for side-by-side benches):
+    the PROMPTOCR_EXTRACT environment variable."""
+    m = os.environ.get("PROMPTOCR_EXTRACT", "linker").strip().lower()
+    return m if m in ("linker", "rules") else "linker"
+
+
 def extract_fields(
-    doc: Document, keys: Sequence[str], document_type: str | None = None
+    doc: Document, keys: Sequence[str], document_type: str | None = None, *, find_all: bool = False
 ) -> dict[str, FieldResult]:
     """Values for `keys` (in order). A document type (given, or implied by the keys) lends
-    its specialised finders for the keys it knows; the rest use the generic finder."""
+    its specialised finders (receipt header lines, passport MRZ) for the keys it has them for;
+    the other keys go to the learned linker (`linked.py`); a key whose label is printed nowhere
+    falls back to the earlier rules (a typed value found by pattern, e.g. a date)."""
     from promptocr.tasks import doctypes
 
     views = views_of(doc)
     dt = doctypes.resolve(document_type, keys)
+    use_linker = extract_method() == "linker"
+
+    def special(key: str) -> bool:
+        if dt is None:
+            return False
+        f = dt.field_for(key)
+        return f is not None and (f in dt.finders or not use_linker)
+
+    linked: dict[str, FieldResult | None] = {}
+    if use_linker:
+        from promptocr.tasks.extract.linked import extract_linked
+
+        linked = extract_linked(doc, [k for k in keys if not special(k)], find_all=find_all)
     out: dict[str, FieldResult] = {}
     for key in keys:
-        res = dt.extract(views, key) if dt is not None else None
+        res = dt.extract(views, key) if dt is not None and special(key) else None
+        if res is None:
+            res = linked.get(key)
         if res is None:
             res = extract_generic(views, key, avoid=keys)
         res.name = key
@@ -718,8 +744,18 @@ _PAIR = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(.*)$")
 
 
 def extract_all_pairs(doc: Document) -> dict[str, FieldResult]:
-    """Every printed `label: value` pair (value on the same line, right of it, or under it),
-    for prompts that name no fields ("extract all key-value pairs", "提取所有字段")."""
+    """Every key→value pair on the pages, for prompts that name no fields ("extract all
+    key-value pairs", "提取所有字段"): the linker decides what is a key (`rules`: every printed
+    `label: value` pair)."""
+    if extract_method() == "linker":
+        from promptocr.tasks.extract.linked import extract_all_linked
+
+        return extract_all_linked(doc)
+    return extract_all_pairs_rules(doc)
+
+
+def extract_all_pairs_rules(doc: Document) -> dict[str, FieldResult]:
+    """Every printed `label: value` pair (value on the same line, right of it, or under it)."""
     out: dict[str, FieldResult] = {}
     for view in views_of(doc):
         used: set[int] = set()

@@ -1,0 +1,234 @@
+"""Train the key→value linker on synthetic layouts and write its model file.
+
+    PYTHONPATH=src python scripts/train_linker.py            # the shipped model
+    PYTHONPATH=src python scripts/train_linker.py --docs 60 --iters 5 --out /tmp/linker
+
+Only documents from `promptocr.tasks.extract.synthdocs` are used (no dataset is read).
+scikit-learn's HistGradientBoostingClassifier is trained with a fixed seed on one split of
+the generated documents; a Platt scaling of its score is fitted on a held-out split; the trees
+are written as flat arrays (`promptocr.tasks.extract.model.TreeModel`) so that the product
+evaluates them with numpy alone. Same seed and settings → the same file contents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+import numpy as np  # noqa: E402
+
+from promptocr.tasks.extract.features import (  # noqa: E402
+    CANDIDATES_PER_KEY,
+    FEATURE_NAMES,
+    FEATURE_VERSION,
+    PageGeometry,
+)
+from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, TreeModel  # noqa: E402
+from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, SynthDoc, generate  # noqa: E402
+
+# the later lines of a multi-line value: trained as links of the key (True) or left out
+CONTINUED_AS_LINKS = os.environ.get("LINKER_CONTINUED", "links") == "links"
+SHIPPED = {"docs": 1000, "iters": 150, "seed": 20261128, "leaves": 31, "lr": 0.1}
+
+
+def pair_matrix(docs: list[SynthDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Features and labels of every (unit, candidate) pair, whether the unit is a key, and the
+    share of true links that the candidate sets hold (the ceiling of recall)."""
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    ks: list[np.ndarray] = []
+    found = total = 0
+    for d in docs:
+        geom = PageGeometry(d.units)
+        links = set(d.links) | (set(d.continued) if CONTINUED_AS_LINKS else set())
+        cont = set() if CONTINUED_AS_LINKS else set(d.continued)
+        total += len(links)
+        for k in range(geom.n):
+            js = geom.candidates(k, None, CANDIDATES_PER_KEY)
+            js = np.array([j for j in js.tolist() if (k, j) not in cont], dtype=np.int64)
+            if len(js) == 0:
+                continue
+            xs.append(geom.pair_features(k, js))
+            lab = np.array([(k, int(j)) in links for j in js], dtype=np.int8)
+            found += int(lab.sum())
+            ys.append(lab)
+            ks.append(np.full(len(js), d.roles[k] == "key"))
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ks), found / max(total, 1)
+
+
+def export(clf: Any) -> tuple[dict[str, np.ndarray], float, int]:
+    """The fitted ensemble's trees as flat arrays with global node indices."""
+    feats, thrs, lefts, rights, vals, leaves, roots = [], [], [], [], [], [], []
+    offset = 0
+    depth = 0
+    for it in clf._predictors:
+        nodes = it[0].nodes
+        roots.append(offset)
+        feats.append(nodes["feature_idx"].astype(np.int64))
+        thrs.append(nodes["num_threshold"].astype(np.float64))
+        lefts.append(nodes["left"].astype(np.int64) + offset)
+        rights.append(nodes["right"].astype(np.int64) + offset)
+        vals.append(nodes["value"].astype(np.float64))
+        leaves.append(nodes["is_leaf"].astype(bool))
+        depth = max(depth, int(nodes["depth"].max()))
+        offset += len(nodes)
+    arrays = {
+        "feature": np.concatenate(feats),
+        "threshold": np.concatenate(thrs),
+        "left": np.concatenate(lefts),
+        "right": np.concatenate(rights),
+        "value": np.concatenate(vals),
+        "is_leaf": np.concatenate(leaves),
+        "roots": np.array(roots, dtype=np.int64),
+    }
+    baseline = float(np.asarray(clf._baseline_prediction).ravel()[0])
+    return arrays, baseline, depth
+
+
+def platt(raw: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
+    """Fit p = sigmoid(a * raw + b) by Newton's method on the log-loss."""
+    a, b = 1.0, 0.0
+    for _ in range(iters):
+        z = a * raw + b
+        p = 1.0 / (1.0 + np.exp(-z))
+        g = np.array([np.sum((p - y) * raw), np.sum(p - y)])
+        w = p * (1 - p) + 1e-9
+        H = np.array([[np.sum(w * raw * raw), np.sum(w * raw)], [np.sum(w * raw), np.sum(w)]])
+        step = np.linalg.solve(H + 1e-6 * np.eye(2), g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
+
+
+def fit(
+    X: np.ndarray,
+    y: np.ndarray,
+    Xc: np.ndarray,
+    yc: np.ndarray,
+    iters: int,
+    seed: int,
+    leaves: int,
+    lr: float,
+    meta: dict[str, Any],
+) -> TreeModel:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    clf = HistGradientBoostingClassifier(
+        max_iter=iters,
+        learning_rate=lr,
+        max_leaf_nodes=leaves,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=seed,
+    )
+    clf.fit(X, y)
+    arrays, baseline, depth = export(clf)
+    raw_c = clf.decision_function(Xc)
+    a, b = platt(raw_c, yc.astype(np.float64))
+    p = 1 / (1 + np.exp(-(a * raw_c + b)))
+    pred = p >= 0.5
+    tp = float(np.sum(pred & (yc == 1)))
+    meta = dict(meta)
+    meta["train_pairs"] = int(len(y))
+    meta["train_positives"] = int(y.sum())
+    meta["heldout_pair_precision"] = round(tp / max(float(pred.sum()), 1.0), 4)
+    meta["heldout_pair_recall"] = round(tp / max(float(yc.sum()), 1.0), 4)
+    model = TreeModel(
+        depth=depth,
+        baseline=baseline,
+        platt_a=a,
+        platt_b=b,
+        meta=meta,
+        **arrays,  # type: ignore[arg-type]
+    )
+    # the exported trees must reproduce scikit-learn's scores
+    diff = float(np.max(np.abs(model.raw(Xc[:5000]) - raw_c[:5000]))) if len(yc) else 0.0
+    if diff > 1e-6:
+        raise SystemExit(f"exported trees differ from the fitted model by {diff}")
+    return model
+
+
+def train(
+    docs: int, iters: int, seed: int, leaves: int = 31, lr: float = 0.1
+) -> dict[str, TreeModel]:
+    """Two models from the same documents and features: `pairs` scores any unit as a possible
+    key (the linker decides what is a key), `keyed` scores value candidates of a unit known to
+    be a key (a requested field's printed label; annotated questions)."""
+    t0 = time.perf_counter()
+    all_docs = generate(seed, docs)
+    n_cal = max(1, docs // 7)
+    X, y, isk, ceiling = pair_matrix(all_docs[n_cal:])
+    Xc, yc, iskc, _ = pair_matrix(all_docs[:n_cal])
+    t_gen = time.perf_counter() - t0
+    meta: dict[str, Any] = {
+        "feature_version": FEATURE_VERSION,
+        "feature_names": list(FEATURE_NAMES),
+        "generator_version": GENERATOR_VERSION,
+        "candidates_per_key": CANDIDATES_PER_KEY,
+        "seed": seed,
+        "docs": docs,
+        "iters": iters,
+        "leaves": leaves,
+        "learning_rate": lr,
+        "candidate_recall": round(ceiling, 4),
+        "trainer": "sklearn HistGradientBoostingClassifier",
+    }
+    models = {
+        "pairs": fit(X, y, Xc, yc, iters, seed, leaves, lr, {**meta, "kind": "pairs"}),
+        "keyed": fit(
+            X[isk], y[isk], Xc[iskc], yc[iskc], iters, seed, leaves, lr, {**meta, "kind": "keyed"}
+        ),
+    }
+    for m in models.values():
+        m.meta["seconds_generate"] = round(t_gen, 1)
+        m.meta["seconds"] = round(time.perf_counter() - t0, 1)
+    return models
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the model's arrays (not the zip container, whose timestamps vary)."""
+    h = hashlib.sha256()
+    with np.load(path, allow_pickle=False) as z:
+        for name in sorted(z.files):
+            if name == "meta":
+                m = json.loads(str(z[name]))
+                m.pop("seconds", None)
+                m.pop("seconds_generate", None)
+                h.update(json.dumps(m, sort_keys=True).encode())
+            else:
+                h.update(np.ascontiguousarray(z[name]).tobytes())
+    return h.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--docs", type=int, default=SHIPPED["docs"])
+    ap.add_argument("--iters", type=int, default=SHIPPED["iters"])
+    ap.add_argument("--seed", type=int, default=SHIPPED["seed"])
+    ap.add_argument("--leaves", type=int, default=SHIPPED["leaves"])
+    ap.add_argument("--lr", type=float, default=SHIPPED["lr"])
+    ap.add_argument("--out", type=Path, default=MODEL_DIR, help="folder for the model files")
+    ns = ap.parse_args(argv)
+    models = train(ns.docs, ns.iters, ns.seed, ns.leaves, ns.lr)
+    ns.out.mkdir(parents=True, exist_ok=True)
+    for kind, model in models.items():
+        path = ns.out / MODEL_FILES[kind]
+        model.save(path)
+        meta = {k: v for k, v in model.meta.items() if k != "feature_names"}
+        sys.stdout.write(json.dumps(meta) + "\n")
+        sys.stdout.write(f"wrote {path} ({path.stat().st_size} bytes) {file_digest(path)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

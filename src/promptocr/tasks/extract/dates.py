@@ -1,0 +1,100 @@
+"""Day/month order of all-numeric dates, decided per document.
+
+`9/3/92` is 3 September 1992 on a US form and 9 March 1992 on a British one. The order is
+settled, in this sequence:
+
+1. **Other dates in the same document.** Any all-numeric date whose first number is over 12
+   (`25/03/92`) says day-first; whose second number is over 12 (`03/25/92`) says month-first.
+   The majority of such dates decides.
+2. **The document's language.** Mostly English text (and no such evidence) → month-first, the
+   US convention; other Latin-script text → day-first; CJK documents write year-first, and
+   their rare `a/b/y` dates are read day-first.
+3. Otherwise the order is ambiguous: the value is returned as printed, with day-first as its
+   normalised form and a `reason` saying it is ambiguous.
+
+A date whose numbers only fit one order (`13/3/92`) is never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+NUMERIC = re.compile(r"(?<![\dA-Za-z])(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
+_EN_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "for",
+        "by",
+        "on",
+        "in",
+        "date",
+        "name",
+        "total",
+        "amount",
+        "please",
+        "from",
+        "with",
+        "this",
+        "that",
+        "is",
+        "are",
+    ]
+)
+
+
+def _year(y: str) -> int:
+    n = int(y)
+    if len(y) == 4:
+        return n
+    return 2000 + n if n < 50 else 1900 + n
+
+
+def convention(texts: Iterable[str]) -> tuple[str | None, str]:
+    """("mdy" | "dmy" | None, why) for a document's lines."""
+    texts = list(texts)
+    md = dm = 0
+    for t in texts:
+        for m in NUMERIC.finditer(t):
+            a, b = int(m.group(1)), int(m.group(3))
+            if a > 12 >= b >= 1:
+                dm += 1
+            elif b > 12 >= a >= 1:
+                md += 1
+    if md != dm:
+        order = "mdy" if md > dm else "dmy"
+        return order, f"other dates in the document are {'month' if md > dm else 'day'}-first"
+    words = [w.lower() for t in texts for w in re.findall(r"[A-Za-z]+", t)]
+    cjk = sum(1 for t in texts for ch in t if "\u4e00" <= ch <= "\u9fff")
+    if cjk > len(words):
+        return "dmy", "a CJK document (a/b/y read day-first)"
+    if len(words) >= 5:
+        en = sum(w in _EN_WORDS for w in words)
+        if en >= max(2, 0.05 * len(words)):
+            return "mdy", "an English-language document (US month-first)"
+        return "dmy", "a Latin-script document that is not English (day-first)"
+    return None, "no other date or language cue in the document"
+
+
+def resolve(value: str, order: str | None) -> tuple[str | None, str | None]:
+    """(ISO date, reason) for an all-numeric date in `value` under `order`; (None, None) when
+    `value` holds no such date or it is not ambiguous."""
+    m = NUMERIC.search(value)
+    if not m:
+        return None, None
+    a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
+    if a > 12 or b > 12 or a == b:
+        return None, None  # only one order fits, or both give the same date
+    try:
+        if order == "mdy":
+            return date(y, a, b).isoformat(), None
+        d = date(y, b, a).isoformat()
+    except ValueError:
+        return None, None
+    if order is None:
+        return d, "ambiguous day/month order: read day-first"
+    return d, None

@@ -1,0 +1,304 @@
+"""Pair features for the key→value linker.
+
+A page is a list of `Unit`s (a piece of text with an axis-aligned box: an OCR line, a part of
+one cut at a label separator, or an annotated entity). For a (key unit, value candidate) pair
+the linker looks at what a person looks at: where the candidate lies relative to the key in
+line-height units (same row to the right, below, same column, above), how they align, how far
+apart they are, whether something else lies between them or nearer to either, and how each
+looks (ends with a colon, is an amount / date / percent / code, how long, which script).
+
+Everything is computed with numpy over the whole page once (O(n²) in the units of a page,
+independent of how many fields are asked); the per-pair part is then O(1) per pair, and the
+linker scores only a bounded number of candidates per key, so the cost of extraction is
+linear in the number of requested fields.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Bump when the features change: the shipped model records it and a test compares.
+FEATURE_VERSION = 2
+
+# how many value candidates the linker scores per key (the nearest ones by a directed distance)
+CANDIDATES_PER_KEY = 12
+
+
+@dataclass
+class Unit:
+    """A piece of text on a page and its box (x0, y0, x1, y1) in pixels."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    page: int = 0
+    ref: Any = field(default=None, compare=False, repr=False)
+
+
+_AMOUNT = re.compile(r"[$￥¥€£]?\s?-?\d{1,3}(?:[,，]\d{3})*(?:[.．]\d{1,2})|[$￥¥€£]\s?\d+")
+_DATE = re.compile(
+    r"\d{1,4}\s?[-/.年]\s?\d{1,2}\s?[-/.月]\s?\d{1,4}|"
+    r"\b\d{1,2}\s?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s?\d{2,4}|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s?\d{1,2},?\s?\d{2,4}",
+    re.I,
+)
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s?[%％]")
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9\-/]{5,}")
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF
+
+
+LOOK_NAMES = (
+    "colon_end",
+    "colon_any",
+    "question_end",
+    "log_chars",
+    "digit_frac",
+    "alpha_frac",
+    "cjk_frac",
+    "upper_frac",
+    "is_amount",
+    "is_date",
+    "is_percent",
+    "is_code",
+    "n_words",
+    "width",
+    "height",
+    "bracket_end",
+)
+
+
+def text_look(text: str) -> list[float]:
+    """How a piece of text looks, independent of its language's words."""
+    t = text.strip()
+    n = max(len(t), 1)
+    digits = sum(ch.isdigit() for ch in t)
+    alpha = sum(ch.isalpha() and not _is_cjk(ch) for ch in t)
+    cjk = sum(_is_cjk(ch) for ch in t)
+    upper = sum(ch.isupper() for ch in t)
+    return [
+        float(t[-1:] in (":", "：")),
+        float(":" in t or "：" in t),
+        float(t[-1:] in ("?", "？")),
+        math.log1p(len(t)),
+        digits / n,
+        alpha / n,
+        cjk / n,
+        upper / max(alpha, 1),
+        float(bool(_AMOUNT.search(t))),
+        float(bool(_DATE.search(t))),
+        float(bool(_PERCENT.search(t))),
+        float(bool(_CODE.search(t))),
+        float(len(t.split())),
+        0.0,  # width and height are filled in by page geometry
+        0.0,
+        float(t[-1:] in (")", "）", "]", "】")),
+    ]
+
+
+PAIR_NAMES = (
+    "dx_gap",
+    "dy_gap",
+    "dcx",
+    "dcy",
+    "dleft",
+    "dright",
+    "yover",
+    "xover",
+    "dist",
+    "between",
+    "v_left_is_k",
+    "v_above_is_k",
+    "k_right_is_v",
+    "k_below_is_v",
+    "rank_v_for_k",
+    "rank_k_for_v",
+    "v_left_colon",
+    "v_left_gap",
+    "v_above_gap",
+    "k_right_gap",
+    "k_below_gap",
+    "hratio",
+    "between_labels",
+    "v_above_colon",
+    "k_left_colon",
+)
+
+FEATURE_NAMES: tuple[str, ...] = (
+    PAIR_NAMES + tuple("k_" + n for n in LOOK_NAMES) + tuple("v_" + n for n in LOOK_NAMES)
+)
+
+
+class PageGeometry:
+    """Per-page arrays the pair features read: boxes in line-height units, each unit's
+    nearest neighbour to the left / above / right / below, distance ranks."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.units = list(units)
+        n = len(self.units)
+        self.n = n
+        b = np.array([u.box for u in self.units], dtype=np.float64).reshape(n, 4)
+        hs = b[:, 3] - b[:, 1] if n else np.zeros(0)
+        # the typical line height: the median of the shorter half (multi-line boxes are tall)
+        lh = float(np.median(np.sort(hs)[: max(1, (n + 1) // 2)])) if n else 20.0
+        self.lh = max(lh, 1.0)
+        b = b / self.lh
+        self.b = b
+        x0, y0, x1, y1 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+        self.cx, self.cy = (x0 + x1) / 2, (y0 + y1) / 2
+        w = np.maximum(x1 - x0, 1e-3)
+        h = np.maximum(y1 - y0, 1e-3)
+        self.w, self.h = w, h
+        looks = np.array([text_look(u.text) for u in self.units], dtype=np.float64)
+        looks = looks.reshape(n, len(LOOK_NAMES))
+        looks[:, LOOK_NAMES.index("width")] = w
+        looks[:, LOOK_NAMES.index("height")] = h
+        self.looks = looks
+        if n == 0:
+            return
+        # pairwise relations (row i relative to column j)
+        yo = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+        xo = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+        self.yover = yo / np.minimum(h[:, None], h[None, :])
+        self.xover = xo / np.minimum(w[:, None], w[None, :])
+        gx = np.maximum(0.0, np.maximum(x0[None, :] - x1[:, None], x0[:, None] - x1[None, :]))
+        gy = np.maximum(0.0, np.maximum(y0[None, :] - y1[:, None], y0[:, None] - y1[None, :]))
+        dist = np.sqrt(gx**2 + gy**2)
+        np.fill_diagonal(dist, np.inf)
+        self.dist = dist
+        order = np.argsort(dist, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        rank[np.arange(n)[:, None], order] = np.arange(n)[None, :]
+        self.rank = rank  # rank[i, j]: j is the rank-th nearest unit to i
+        same_row = self.yover > 0.3
+        eye = np.eye(n, dtype=bool)
+        # j is left of i on i's row: j.x1 <= i.x0 + 0.5
+        left = same_row & (x1[None, :] <= x0[:, None] + 0.5) & ~eye
+        gap_left = np.where(left, x0[:, None] - x1[None, :], np.inf)
+        self.left_nn = np.where(left.any(1), gap_left.argmin(1), -1)
+        self.left_gap = np.where(left.any(1), gap_left.min(1), 50.0)
+        right = same_row & (x0[None, :] >= x1[:, None] - 0.5) & ~eye
+        gap_right = np.where(right, x0[None, :] - x1[:, None], np.inf)
+        self.right_nn = np.where(right.any(1), gap_right.argmin(1), -1)
+        self.right_gap = np.where(right.any(1), gap_right.min(1), 50.0)
+        col = (self.xover > 0.05) & ~eye
+        above = col & (y1[None, :] <= y0[:, None] + 0.3)
+        gap_above = np.where(above, y0[:, None] - y1[None, :], np.inf)
+        self.above_nn = np.where(above.any(1), gap_above.argmin(1), -1)
+        self.above_gap = np.where(above.any(1), gap_above.min(1), 50.0)
+        below = col & (y0[None, :] >= y1[:, None] - 0.3)
+        gap_below = np.where(below, y0[None, :] - y1[:, None], np.inf)
+        self.below_nn = np.where(below.any(1), gap_below.argmin(1), -1)
+        self.below_gap = np.where(below.any(1), gap_below.min(1), 50.0)
+        # directed distance for choosing candidates: wholly left of / above the key costs more
+        left_of = np.maximum(0.0, x0[:, None] - x1[None, :])
+        above_of = np.maximum(0.0, y0[:, None] - y1[None, :])
+        cost = dist + left_of + above_of
+        np.fill_diagonal(cost, np.inf)
+        self.cost = cost
+
+    def candidates(
+        self, k: int, pool: np.ndarray | None = None, m: int = CANDIDATES_PER_KEY
+    ) -> np.ndarray:
+        """The m value candidates nearest to key `k` (within `pool`, all units if None)."""
+        c = self.cost[k].copy()
+        if pool is not None:
+            mask = np.ones(self.n, dtype=bool)
+            mask[pool] = False
+            c[mask] = np.inf
+        c[k] = np.inf
+        finite = np.isfinite(c)
+        if not finite.any():
+            return np.zeros(0, dtype=np.int64)
+        idx = np.argsort(c, kind="stable")[: min(m, int(finite.sum()))]
+        return idx.astype(np.int64)
+
+    def key_candidates(
+        self, v: int, pool: np.ndarray | None = None, m: int = CANDIDATES_PER_KEY
+    ) -> np.ndarray:
+        """The m keys (within `pool`) nearest to value `v`, by the same directed distance."""
+        c = self.cost[:, v].copy()
+        if pool is not None:
+            mask = np.ones(self.n, dtype=bool)
+            mask[pool] = False
+            c[mask] = np.inf
+        c[v] = np.inf
+        finite = np.isfinite(c)
+        if not finite.any():
+            return np.zeros(0, dtype=np.int64)
+        return np.argsort(c, kind="stable")[: min(m, int(finite.sum()))].astype(np.int64)
+
+    def between(self, k: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How many other units, and how many label-like ones (ending with a colon), have their
+        centre inside the box spanning k and each j."""
+        b = self.b
+        bx0 = np.minimum(b[k, 0], b[js, 0])
+        by0 = np.minimum(b[k, 1], b[js, 1])
+        bx1 = np.maximum(b[k, 2], b[js, 2])
+        by1 = np.maximum(b[k, 3], b[js, 3])
+        inside = (
+            (self.cx[None, :] > bx0[:, None])
+            & (self.cx[None, :] < bx1[:, None])
+            & (self.cy[None, :] > by0[:, None])
+            & (self.cy[None, :] < by1[:, None])
+        )
+        inside[:, k] = False
+        inside[np.arange(len(js)), js] = False
+        colon = self.looks[:, LOOK_NAMES.index("colon_end")] > 0
+        return inside.sum(1).astype(np.float64), (inside & colon[None, :]).sum(1).astype(np.float64)
+
+    def pair_features(self, k: int, js: np.ndarray) -> np.ndarray:
+        """Feature rows for key `k` and candidates `js`, columns as FEATURE_NAMES."""
+        b = self.b
+        m = len(js)
+        out = np.zeros((m, len(FEATURE_NAMES)), dtype=np.float64)
+        if m == 0:
+            return out
+        kb = b[k]
+        vb = b[js]
+        colon = LOOK_NAMES.index("colon_end")
+        left_nn = self.left_nn[js]
+        above_nn = self.above_nn[js]
+        n_between, n_labels = self.between(k, js)
+        k_left = int(self.left_nn[k])
+        cols = [
+            vb[:, 0] - kb[2],
+            vb[:, 1] - kb[3],
+            self.cx[js] - self.cx[k],
+            self.cy[js] - self.cy[k],
+            vb[:, 0] - kb[0],
+            vb[:, 2] - kb[2],
+            self.yover[k, js],
+            self.xover[k, js],
+            np.minimum(self.dist[k, js], 100.0),
+            n_between,
+            (left_nn == k).astype(np.float64),
+            (self.above_nn[js] == k).astype(np.float64),
+            (self.right_nn[k] == js).astype(np.float64),
+            (self.below_nn[k] == js).astype(np.float64),
+            np.minimum(self.rank[k, js], 50).astype(np.float64),
+            np.minimum(self.rank[js, k], 50).astype(np.float64),
+            np.where(left_nn >= 0, self.looks[np.maximum(left_nn, 0), colon], -1.0),
+            np.minimum(self.left_gap[js], 50.0),
+            np.minimum(self.above_gap[js], 50.0),
+            np.full(m, min(float(self.right_gap[k]), 50.0)),
+            np.full(m, min(float(self.below_gap[k]), 50.0)),
+            self.h[js] / self.h[k],
+            n_labels,
+            np.where(above_nn >= 0, self.looks[np.maximum(above_nn, 0), colon], -1.0),
+            np.full(m, self.looks[k_left, colon] if k_left >= 0 else -1.0),
+        ]
+        npair = len(PAIR_NAMES)
+        out[:, :npair] = np.stack(cols, axis=1)
+        nl = len(LOOK_NAMES)
+        out[:, npair : npair + nl] = self.looks[k][None, :]
+        out[:, npair + nl :] = self.looks[js]
+        return out

@@ -1,0 +1,425 @@
+"""Requested fields and "extract everything" with the learned key→value linker.
+
+Per page, the OCR lines become units (a line that prints `label: value` is cut in two at the
+separator). For each requested key:
+
+1. Its printed label is found among the units: the key or one of its concept's synonyms
+   (`fields.py`, Chinese and English), compared with rapidfuzz after folding case, width and the
+   spaces of wide-set CJK labels; a label printed so wide that OCR cut it into pieces on one row
+   (`名` + `称：`) is matched as the joined pieces, and the piece nearest the value is the key.
+2. The linker scores the key's nearest value candidates (`CANDIDATES_PER_KEY`, so the work per
+   key is bounded and the whole is linear in the number of keys); a candidate that is itself a
+   matched label of another requested key is never a value; a typed key (amount, date, ...)
+   takes only a candidate holding such a value, cut to it.
+3. A global greedy assignment over all keys' (key, value, probability) options gives each key
+   one value and each unit at most one key.
+4. A text value grows down line by line while the next line under it is aligned, close, of a
+   similar height, not a label and not another field's (a layout rule, `_grow`).
+5. The probability is calibrated (Platt scaling on held-out synthetic documents); a field whose
+   best candidate scores below `MIN_CONFIDENCE` is `null` with a `reason`, which the router
+   counts as a missing field (escalation).
+
+Pages are searched in order; a key whose label is printed on several pages takes the first page
+where it gets a value (`find_all=True` returns every page's value in `details[...]["all"]`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from promptocr.document.model import Document, Page
+from promptocr.tasks.extract import (
+    FieldResult,
+    Span,
+    _reject_reason,
+    dates,
+    fill_geometry,
+    span_geometry,
+    typed_value,
+)
+from promptocr.tasks.extract.features import PageGeometry, Unit
+from promptocr.tasks.extract.linker import link_units, score_pairs
+from promptocr.tasks.extract.model import load_model
+from promptocr.tasks.fields import fold, guess_type, match_concept
+
+MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
+MIN_KEY_MATCH = 80.0  # rapidfuzz score for a printed label to count as the key
+SYNONYM_CAP = 90.0  # the best score a synonym of the key gets (the key as printed gets 100)
+MAX_LINES = 8
+
+COMPOUND = re.compile(r"[、/&＆]|及|与|\band\b", re.I)
+_SEP = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(\S.*)$")
+# a short bracketed label before its value: "(小写) ¥3495.00", "（盖章）…"
+_BRACKETED = re.compile(r"^\s*([（(][^)）]{1,8}[)）])\s*(\S.*)$")
+_STRIP = " \t:：.#=;-–_|·…()（）[]"
+
+
+def _norm(s: str) -> str:
+    """Folded text without spaces and edge punctuation, for label matching."""
+    return fold(s).replace(" ", "").strip(_STRIP)
+
+
+def page_units(page: Page) -> list[Unit]:
+    """A page's lines as linker units; `label: value` lines cut at the separator."""
+    out: list[Unit] = []
+    for ln in page.lines:
+        if not ln.text.strip():
+            continue
+        m = _SEP.match(ln.text) or _BRACKETED.match(ln.text)
+        label = m.group(1) if m else ""
+        if m and label[-1:].isdigit() and m.group(2)[:1].isdigit():
+            m, label = None, ""  # a time ("TIME3:28 CST"), not a label and its value
+        if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
+            a = Span(ln, 0, m.start(2), page)
+            b = Span(ln, m.start(2), len(ln.text), page)
+            for sp in (a, b):
+                box = span_geometry(sp)[0]
+                out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
+        else:
+            sp = Span(ln, 0, len(ln.text), page)
+            out.append(Unit(ln.text.strip(), tuple(ln.bbox), page.index, sp))  # type: ignore[arg-type]
+    return out
+
+
+def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+    """How well each (normalised) unit text is one of the labels (0-100)."""
+    best = np.zeros(len(texts))
+    for n, lab in enumerate(labels):
+        if n == 1:  # the synonyms after the key itself: a printed key beats a synonym
+            own, best = best, np.zeros(len(texts))
+        k = _norm(lab)
+        if not k:
+            continue
+        if len(k) > 3:
+            sc = process.cdist([k], list(texts), scorer=fuzz.ratio, dtype=np.float64)[0]
+            best = np.maximum(best, sc)
+        if len(k) < 2:
+            continue
+        for i, t in enumerate(texts):
+            if t == k:
+                best[i] = 100.0
+            elif t.endswith(k) and len(t) - len(k) <= 2 and len(k) >= 2:
+                # a stray mark or character read into the label's start ("购名称" for 名称)
+                best[i] = max(best[i], 92.0 - 4.0 * (len(t) - len(k)))
+            elif t.startswith(k):
+                # "价税合计(大写)" for 价税合计; "DATE OF ISSUE" is not quite "DATE"
+                rest = t[len(k) :]
+                # a bracket, a separator or a value run on with no space ("DATE11/4/93")
+                quick = rest[:1] in "(（-–—" or rest[:1].isdigit()
+                penalty = 3.0 if quick else 12.0 + 2.0 * min(len(rest), 10)
+                best[i] = max(best[i], 97.0 - penalty)
+    if len(labels) > 1:
+        return np.maximum(own, np.minimum(best, SYNONYM_CAP))
+    return best
+
+
+@dataclass
+class KeyHit:
+    unit: int  # the unit used as the key for scoring
+    pieces: tuple[int, ...]  # all units of the printed label
+    score: float
+    cut: int = 0  # where the value starts when it runs on in the label's own unit (0: none)
+
+
+TEXT_TYPES = ("text", "address", "company")
+ROW_FORM = 0.8  # the probability factor for the typed form of a value further along its row
+SAME_UNIT = 0.9  # the probability given to the rest of the label's own line
+
+
+def _label_end(labels: Sequence[str], text: str) -> int:
+    """Where in `text` a label that begins it ends (after its separators), or 0."""
+    for lab in labels:
+        k = _norm(lab)
+        if len(k) < 2 or not _norm(text).startswith(k):
+            continue
+        for i in range(1, len(text) + 1):
+            if len(_norm(text[:i])) >= len(k) and _norm(text[:i]).startswith(k):
+                while i < len(text) and text[i] in _STRIP:
+                    i += 1
+                return i if i < len(text) else 0
+    return 0
+
+
+def _case_differs(key: str, printed: str) -> bool:
+    """The key is written with capitals and the printed label has its letters in another
+    case: a different field than the one asked for, when both are printed."""
+    k = "".join(ch for ch in key if ch.isalpha())
+    p = "".join(ch for ch in printed if ch.isalpha())[: len(k)]
+    return k != k.lower() and k.lower() == p.lower() and k != p
+
+
+def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
+    """Units that print one of `labels` (`texts`: the units' normalised texts), best first;
+    the pieces of a label set so wide that OCR cut it (`名` + `称：`) are joined."""
+    hits: list[KeyHit] = []
+    scores = _match_all(labels, texts)
+    for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
+        s = float(scores[i])
+        if _case_differs(labels[0], geom.units[i].text):
+            s -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" printed
+        hits.append(KeyHit(i, (i,), s, _label_end(labels, geom.units[i].text) if s < 100 else 0))
+    if geom.n > 1:
+        short = [i for i, t in enumerate(texts) if 0 < len(t) <= 3 and geom.right_nn[i] >= 0]
+        for i in short:
+            j = int(geom.right_nn[i])
+            if geom.right_gap[i] >= 4.0:
+                continue
+            s2 = float(_match_all(labels, [texts[i] + texts[j]])[0])
+            if s2 >= MIN_KEY_MATCH and s2 > scores[i]:
+                hits.append(KeyHit(j, (i, j), s2))
+    hits.sort(key=lambda h: (-h.score, h.unit))
+    return hits
+
+
+def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
+    """The value a candidate unit holds for a key of `ftype` (cut to a typed value)."""
+    sp: Span = u.ref
+    if ftype in TEXT_TYPES:
+        tv = typed_value(sp.text, "text")
+        if tv is None:
+            return None
+        return Span(sp.line, sp.start + tv[0], sp.start + tv[1], sp.page), None, True
+    tv = typed_value(sp.text, ftype)
+    if tv is None:
+        return None
+    s, e, norm, valid = tv
+    return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
+
+
+def _grow(
+    geom: PageGeometry, v: int, used: set[int], x0: float, alt_x: float | None = None
+) -> list[int]:
+    """Lines carrying a text value on under it: the next line down, close (≤ 0.9 line heights),
+    aligned with the value's start, of a similar height, not a label, not another field's
+    value, and with nothing printed left of it in the value's column (a new field starts
+    there). `alt_x`: a second start to align with (a long line that wraps back to the margin
+    under its label)."""
+    out: list[int] = []
+    cur = v
+    b = geom.b
+    for _ in range(MAX_LINES - 1):
+        nxt = int(geom.below_nn[cur])
+        if nxt < 0 or nxt in used or geom.below_gap[cur] > 0.9:
+            break
+        aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
+            alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0
+        )
+        if not aligned or geom.looks[nxt, 0] > 0 or geom.looks[nxt, 2] > 0:
+            break  # not aligned; a label; a question of the form
+        if not 0.6 <= geom.h[nxt] / geom.h[v] <= 1.6:
+            break
+        left = int(geom.left_nn[nxt])
+        if left >= 0 and left not in out and left != v and b[left, 2] <= x0 + 0.5:
+            break
+        out.append(nxt)
+        cur = nxt
+    return out
+
+
+def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]) -> list[int]:
+    """Lines above a chosen value that the model links to the same key as well (the value
+    started higher: its first line scored a little lower than a later one), top first."""
+    out: list[int] = []
+    cur = v
+    b = geom.b
+    for _ in range(MAX_LINES - 1):
+        up = int(geom.above_nn[cur])
+        if up < 0 or up in used or geom.above_gap[cur] > 0.9 or probs.get(up, 0.0) < 0.3:
+            break
+        if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
+            break
+        out.insert(0, up)
+        cur = up
+    return out
+
+
+def extract_linked(
+    doc: Document, keys: Sequence[str], *, find_all: bool = False
+) -> dict[str, FieldResult | None]:
+    """Values for `keys` by the linker; a key whose label is printed nowhere maps to None (the
+    caller may try other means), one with a label but no confident value to a null result."""
+    out: dict[str, FieldResult | None] = {k: None for k in keys}
+    specs = []
+    for key in keys:
+        concept = match_concept(key)
+        ftype = concept.type if concept else guess_type(key)
+        if COMPOUND.search(key) or concept is None:
+            # "地址、电话", "Name/Phone Ext.": the whole value, not one part; a key of the
+            # caller's own (a form's question): its answer as printed
+            ftype = "text"
+        labels = [key, *(concept.synonyms if concept else ())]
+        specs.append((key, ftype, labels))
+    for page in doc.pages:
+        pending = [s for s in specs if out[s[0]] is None or out[s[0]].value is None or find_all]  # type: ignore[union-attr]
+        if not pending:
+            break
+        units = page_units(page)
+        if not units:
+            continue
+        geom = PageGeometry(units)
+        texts = [_norm(u.text) for u in units]
+        hits = {key: find_keys(geom, labels, texts)[:3] for key, _, labels in pending}
+        label_units = {i for hs in hits.values() for h in hs for i in h.pieces}
+        options: list[tuple[float, str, int, int, Span, object, bool]] = []
+        probs: dict[tuple[str, int], dict[int, float]] = {}
+        for key, ftype, _ in pending:
+            hs = hits[key]
+            if not hs:
+                continue
+            top = hs[0].score
+            for h in hs:
+                if h.score < top - 5:
+                    continue
+                scored = score_pairs(geom, [h.unit], model=load_model("keyed"))
+                probs[(key, h.unit)] = {v: p for _, v, p in scored}
+                if h.cut:
+                    ref: Span = units[h.unit].ref
+                    rest = Unit(
+                        ref.text[h.cut :],
+                        units[h.unit].box,
+                        page.index,
+                        Span(ref.line, ref.start + h.cut, ref.end, ref.page),
+                    )
+                    got = _value_of(rest, ftype)
+                    if got is not None:
+                        sp, norm, valid = got
+                        score = SAME_UNIT * (h.score / 100.0) ** 2 - 1e-6 * h.unit
+                        options.append((score, key, h.unit, h.unit, sp, norm, valid))
+                for _, v, p in scored:
+                    if v in label_units or v in h.pieces:
+                        continue
+                    got = _value_of(units[v], ftype)
+                    w = v
+                    if got is None and p >= 0.5 and ftype not in TEXT_TYPES:
+                        # the value printed twice along its row, in words then in figures
+                        # (价税合计（大写）⊗叁仟…（小写）￥3495.00): the typed form further right
+                        for _ in range(3):
+                            gap = float(geom.right_gap[w])
+                            w = int(geom.right_nn[w])
+                            if w < 0 or gap > 30:
+                                break
+                            got = _value_of(units[w], ftype)
+                            if got is not None:
+                                p *= ROW_FORM
+                                break
+                    if got is None or w < 0:
+                        continue
+                    sp, norm, valid = got
+                    # the key's match and its position in reading order break ties
+                    score = p * (h.score / 100.0) ** 2 - 1e-6 * h.unit
+                    options.append((score, key, h.unit, w, sp, norm, valid))
+        options.sort(key=lambda o: -o[0])
+        done: set[str] = set()
+        used: set[int] = set()
+        for score, key, k, v, sp, norm, valid in options:
+            if key in done or v in used:
+                continue
+            done.add(key)
+            ftype = next(s[1] for s in specs if s[0] == key)
+            res = FieldResult(name=key, type=ftype, method="linker")
+            res.label = " ".join(
+                units[i].text for i in next(h.pieces for h in hits[key] if h.unit == k)
+            )
+            if score < MIN_CONFIDENCE:
+                res.reason = f"no value linked to the label with confidence ≥ {MIN_CONFIDENCE} (best {score:.2f})"
+                res.confidence = max(score, 0.0)
+                res.page = page.index + 1
+                prev = out[key]
+                if prev is None or prev.value is None:
+                    out[key] = res
+                continue
+            used.add(v)
+            spans = [sp]
+            if ftype in ("text", "address", "company"):
+                above = _grow_up(geom, v, used | label_units | {k}, probs.get((key, k), {}))
+                # a value on its label's own long line may wrap back to the margin
+                same_line = units[v].ref.line is units[k].ref.line
+                wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
+                alt = float(geom.b[k, 0]) if same_line and wide else None
+                x0 = span_geometry(sp)[0][0] / geom.lh  # where the value itself starts
+                more = _grow(geom, v, used | label_units, x0, alt)
+                used.update(above + more)
+                spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]
+            res.value = " ".join(s.text.strip() for s in spans)
+            res.normalized, res.valid = norm, valid
+            if not valid:
+                res.raw, res.value, res.reason = res.value, None, _reject_reason(ftype)
+            fill_geometry(res, spans)
+            res.confidence = round(float(score), 4)
+            prev = out[key]
+            if prev is None or prev.value is None:
+                out[key] = res
+            elif find_all:
+                prev.others = [*(prev.others or []), res.to_dict()]
+        for key, _, _ in pending:
+            if out[key] is None and hits[key]:
+                h = hits[key][0]
+                out[key] = FieldResult(
+                    name=key,
+                    type=next(s[1] for s in specs if s[0] == key),
+                    method="linker",
+                    page=page.index + 1,
+                    label=units[h.unit].text,
+                    reason="the label is printed but no value candidate was found",
+                )
+    _date_order(doc, [r for r in out.values() if r is not None])
+    return out
+
+
+def _date_order(doc: Document, results: Sequence[FieldResult]) -> None:
+    """All-numeric dates follow the document's day/month convention (`dates.py`)."""
+    dated = [r for r in results if r.value and r.type == "date"]
+    if not dated:
+        return
+    order, why = dates.convention(ln.text for p in doc.pages for ln in p.lines)
+    for r in dated:
+        iso, note = dates.resolve(r.value or "", order)
+        if iso is not None:
+            r.normalized = iso
+            if note:
+                r.reason = f"{note}: {why}"
+
+
+def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
+    """Every key→value pair the linker finds on every page, keyed by the printed label."""
+    out: dict[str, FieldResult] = {}
+    for page in doc.pages:
+        units = page_units(page)
+        if len(units) < 2:
+            continue
+        # a line printed as `label: value` is a pair as it stands
+        fixed = [
+            (i, i + 1, SAME_UNIT)
+            for i in range(len(units) - 1)
+            if units[i].ref.line is units[i + 1].ref.line
+        ]
+        keys_f = {k for k, _, _ in fixed}
+        vals_f = {v for _, v, _ in fixed}
+        links = fixed + [
+            (k, v, p)
+            for k, v, p in link_units(units)
+            if v not in vals_f and v not in keys_f and k not in vals_f
+        ]
+        by_key: dict[int, list[tuple[int, float]]] = {}
+        for k, v, p in links:
+            by_key.setdefault(k, []).append((v, p))
+        for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
+            vals = sorted(by_key[k], key=lambda t: (units[t[0]].box[1], units[t[0]].box[0]))
+            label = units[k].text.strip().rstrip(":：").strip() or units[k].text
+            res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
+            spans = [units[v].ref for v, _ in vals]
+            res.value = " ".join(s.text.strip() for s in spans)
+            res.valid = True
+            fill_geometry(res, spans)
+            res.confidence = round(min(p for _, p in vals), 4)
+            name, n = label, 2
+            while name in out:
+                name, n = f"{label} ({n})", n + 1
+            res.name = name
+            out[name] = res
+    return out

@@ -1,0 +1,101 @@
+"""The linker's shipped model: a gradient-boosted tree ensemble evaluated in plain numpy.
+
+`scripts/train_linker.py` trains scikit-learn's HistGradientBoostingClassifier on synthetic
+layouts (`synthdocs.py`) and writes the trees as flat arrays into `linker_pairs.npz` and
+`linker_keyed.npz` next to this file, each with a Platt calibration (fitted on a held-out synthetic split) and metadata (feature
+names and version, generator version, seed, training figures). Nothing from scikit-learn is
+needed at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).parent
+# `pairs`: any unit may be the key (extract everything); `keyed`: the key is known (a requested
+# field's printed label, an annotated question)
+MODEL_FILES = {"pairs": "linker_pairs.npz", "keyed": "linker_keyed.npz"}
+
+
+@dataclass
+class TreeModel:
+    feature: np.ndarray  # int32, per node
+    threshold: np.ndarray  # float64, per node: x <= threshold goes left
+    left: np.ndarray  # int32, global node index
+    right: np.ndarray
+    value: np.ndarray  # float64, leaf value
+    is_leaf: np.ndarray  # bool
+    roots: np.ndarray  # int32, root node of each tree
+    depth: int
+    baseline: float
+    platt_a: float  # calibrated p = 1 / (1 + exp(-(a * raw + b)))
+    platt_b: float
+    meta: dict[str, Any]
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """The ensemble's raw score (log-odds before calibration) for each row of X."""
+        X = np.asarray(X, dtype=np.float64)
+        n = X.shape[0]
+        if n == 0:
+            return np.zeros(0)
+        node = np.broadcast_to(self.roots[None, :], (n, len(self.roots))).copy()
+        rows = np.arange(n)[:, None]
+        for _ in range(self.depth + 1):
+            leaf = self.is_leaf[node]
+            if leaf.all():
+                break
+            f = self.feature[node]
+            go_left = X[rows, f] <= self.threshold[node]
+            nxt = np.where(go_left, self.left[node], self.right[node])
+            node = np.where(leaf, node, nxt)
+        return self.baseline + self.value[node].sum(axis=1)
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated probability that each pair is a key→value link."""
+        z = self.platt_a * self.raw(X) + self.platt_b
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            feature=self.feature.astype(np.int16),
+            threshold=self.threshold.astype(np.float64),
+            left=self.left.astype(np.int32),
+            right=self.right.astype(np.int32),
+            value=self.value.astype(np.float64),
+            is_leaf=self.is_leaf,
+            roots=self.roots.astype(np.int32),
+            scalars=np.array([self.depth, self.baseline, self.platt_a, self.platt_b]),
+            meta=np.array(json.dumps(self.meta, sort_keys=True)),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> TreeModel:
+        with np.load(path, allow_pickle=False) as z:
+            depth, baseline, a, b = (float(x) for x in z["scalars"])
+            return cls(
+                feature=z["feature"].astype(np.int64),
+                threshold=z["threshold"].astype(np.float64),
+                left=z["left"].astype(np.int64),
+                right=z["right"].astype(np.int64),
+                value=z["value"].astype(np.float64),
+                is_leaf=z["is_leaf"].astype(bool),
+                roots=z["roots"].astype(np.int64),
+                depth=int(depth),
+                baseline=baseline,
+                platt_a=a,
+                platt_b=b,
+                meta=json.loads(str(z["meta"])),
+            )
+
+
+@lru_cache(maxsize=8)
+def load_model(kind: str = "pairs", folder: str | None = None) -> TreeModel:
+    """The shipped linker model of `kind` (cached); `folder` overrides MODEL_DIR."""
+    return TreeModel.load(Path(folder or MODEL_DIR) / MODEL_FILES[kind])

@@ -1,0 +1,301 @@
+"""The learned key→value linker: the shipped model file, reproducible training, linear cost, and
+the failures of issue 16 rendered synthetically and read by the real OCR engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from task_synth import png
+
+from promptocr.document.model import Block, Document, Line, Page
+from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.pipeline import OCRPipeline
+from promptocr.synth import Canvas, pdf_from_images
+from promptocr.tasks import Service
+from promptocr.tasks.extract import extract_fields
+from promptocr.tasks.extract.features import (
+    CANDIDATES_PER_KEY,
+    FEATURE_NAMES,
+    FEATURE_VERSION,
+    PageGeometry,
+    Unit,
+)
+from promptocr.tasks.extract.linker import WORK, link_units
+from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, load_model
+from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, generate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def service(engine: EmbeddedEngine) -> Service:
+    return Service(OCRPipeline(engine))
+
+
+def _ie_prompt(keys: list[str]) -> str:
+    """HunyuanOCR's information-extraction prompt."""
+    return (
+        f"提取图片中的：{json.dumps(keys, ensure_ascii=False)} 的字段内容，并按照 JSON 格式返回。"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the model file and its training
+
+
+@pytest.mark.parametrize("kind", sorted(MODEL_FILES))
+def test_shipped_model_matches_the_code_that_trains_it(kind: str) -> None:
+    path = MODEL_DIR / MODEL_FILES[kind]
+    assert path.stat().st_size <= 5 * 1024 * 1024
+    m = load_model(kind)
+    assert m.meta["kind"] == kind
+    assert m.meta["feature_version"] == FEATURE_VERSION
+    assert m.meta["feature_names"] == list(FEATURE_NAMES)
+    assert m.meta["generator_version"] == GENERATOR_VERSION
+    assert m.meta["candidates_per_key"] == CANDIDATES_PER_KEY
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from train_linker import SHIPPED
+    finally:
+        sys.path.pop(0)
+    for k in ("docs", "iters", "seed", "leaves"):
+        assert m.meta[k] == SHIPPED[k], k
+    # probabilities are probabilities
+    geom = PageGeometry([Unit("Name:", (10, 10, 80, 30)), Unit("Ann Lee", (90, 10, 170, 30))])
+    p = m.proba(geom.pair_features(0, np.array([1])))
+    assert 0.0 <= float(p[0]) <= 1.0
+
+
+def test_tiny_training_is_reproducible(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from train_linker import file_digest, main
+    finally:
+        sys.path.pop(0)
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        assert main(["--docs", "24", "--iters", "3", "--seed", "7", "--out", str(out)]) == 0
+        digests.append([file_digest(out / MODEL_FILES[k]) for k in sorted(MODEL_FILES)])
+    assert digests[0] == digests[1]
+    assert generate(3, 2)[1].units == generate(3, 2)[1].units
+
+
+# --------------------------------------------------------------------------------------------
+# work is linear in the number of fields
+
+
+def _line(text: str, x: float, y: float, w: float, h: float = 20.0) -> Line:
+    poly = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+    return Line(text, 0.99, poly, [])
+
+
+def _form_doc(rows: int) -> Document:
+    lines = []
+    for i in range(rows):
+        y = 10.0 + 30.0 * i
+        lines.append(_line(f"Field number {i}:", 10, y, 150))
+        lines.append(_line(f"value {i}", 200, y, 80))
+    return Document(
+        pages=[Page(index=0, width=400, height=int(30 * rows + 40), blocks=[Block(lines)])]
+    )
+
+
+def test_extraction_work_is_linear_in_the_number_of_fields() -> None:
+    doc = _form_doc(500)
+    counts = {}
+    for n in (100, 400):
+        keys = [f"Field number {i}" for i in range(n)]
+        before = WORK.pairs_scored
+        got = extract_fields(doc, keys)
+        counts[n] = WORK.pairs_scored - before
+        assert got[keys[7]].value == "value 7"
+        assert got[keys[n - 1]].value == f"value {n - 1}"
+    # a bounded number of candidates per key (and per label the key matched): 4x the keys,
+    # about 4x the pairs — not 16x
+    assert counts[400] <= 4.5 * counts[100]
+    assert counts[400] <= 400 * 3 * CANDIDATES_PER_KEY
+    got = extract_fields(doc, [f"Field number {i}" for i in range(500)])
+    assert sum(r.value is not None for r in got.values()) >= 495
+
+
+def test_link_units_keeps_a_label_out_of_the_values() -> None:
+    units = [
+        Unit("Name:", (10, 10, 70, 30)),
+        Unit("Ann Lee", (90, 10, 170, 30)),
+        Unit("Phone:", (10, 50, 75, 70)),
+        Unit("555-0100", (90, 50, 180, 70)),
+    ]
+    links = {(k, v) for k, v, _ in link_units(units)}
+    assert (0, 1) in links and (2, 3) in links
+    assert all(v not in (0, 2) for _, v in links)
+
+
+# --------------------------------------------------------------------------------------------
+# the failures of issue 16, rendered and read by the OCR engine
+
+
+def _vat_invoice() -> Canvas:
+    c = Canvas(1500, 760)
+    c.text((520, 20), "广东增值税专用发票", size=40)
+    c.text((1000, 90), "开票日期：2023年06月18日", size=24)
+    c.text((40, 150), "购", size=24)
+    c.text((40, 190), "买", size=24)
+    c.text((40, 230), "方", size=24)
+    # a label printed wide: OCR reads 名 and 称： apart
+    c.text((90, 150), "名", size=24)
+    c.text((170, 150), "称：", size=24)
+    c.text((300, 150), "深圳市蓝海科技有限公司", size=24)
+    c.text((90, 190), "纳税人识别号：", size=24)
+    c.text((300, 190), "91440300MA5EXAMPLE", size=24)
+    c.text((90, 230), "地址、电话：", size=24)
+    c.text((300, 230), "深圳市南山区科技园路1号 0755-26881234", size=24)
+    # the goods table: column headers, values below, the 合计 row
+    heads = [
+        (40, "货物或应税劳务、服务名称"),
+        (560, "数量"),
+        (720, "单价"),
+        (900, "金额"),
+        (1110, "税率"),
+        (1270, "税额"),
+    ]
+    for x, t in heads:
+        c.text((x, 320), t, size=24)
+    row = [
+        (40, "*电子元件*电容器"),
+        (575, "10"),
+        (705, "298.72"),
+        (880, "2987.18"),
+        (1115, "17%"),
+        (1255, "507.82"),
+    ]
+    for x, t in row:
+        c.text((x, 370), t, size=24)
+    c.text((60, 470), "合      计", size=24)
+    c.text((866, 470), "￥2987.18", size=24)
+    c.text((1241, 470), "￥507.82", size=24)
+    c.text((40, 560), "价税合计（大写）", size=24)
+    c.text((300, 560), "⊗叁仟肆佰玖拾伍圆整", size=24)
+    c.text((880, 560), "（小写）￥3495.00", size=24)
+    return c
+
+
+def test_vat_invoice_wide_labels_table_columns_and_totals(service: Service) -> None:
+    keys = ["开票日期", "名称", "纳税人识别号", "地址、电话", "金额", "税率", "税额", "价税合计"]
+    r = service.run(png(_vat_invoice()), _ie_prompt(keys))
+    f = r.output["fields"]
+    d = r.output["details"]
+    assert f["名称"] == "深圳市蓝海科技有限公司"  # wide-spaced label: 名 + 称：
+    assert f["纳税人识别号"] == "91440300MA5EXAMPLE"
+    # a compound key keeps the whole value (address and phone)
+    assert f["地址、电话"] is not None and "0755-26881234" in f["地址、电话"]
+    assert "科技园路" in f["地址、电话"]
+    # column headers: the value below in the same column, never the neighbouring header
+    assert f["金额"] == "2987.18"
+    assert f["税率"] == "17%"
+    assert f["税额"] == "507.82"
+    # the total after （小写）, not a digit of the upper-case amount
+    assert f["价税合计"] is not None and f["价税合计"].endswith("3495.00")
+    assert d["开票日期"]["normalized"] == "2023-06-18"
+    for k in keys:
+        assert f[k] not in keys, (k, f[k])  # a label is never a value
+        assert d[k]["page"] == 1 and d[k]["method"] in ("linker", "pattern", "same_line")
+
+
+def _form() -> Canvas:
+    c = Canvas(1100, 620)
+    c.text((380, 20), "CHANGE REQUEST", size=32)
+    c.text((40, 100), "Supervisor/Manager:", size=24)
+    c.text((330, 100), "J. S. Wigand", size=24)
+    c.text((600, 100), "Name/Phone Ext.:", size=24)
+    c.text((830, 100), "K. Dunn x2231", size=24)
+    # a label-looking neighbour right after an empty field
+    c.text((40, 170), "Fax:", size=24)
+    c.text((330, 170), "Date:", size=24)
+    c.text((440, 170), "9/3/92", size=24)
+    # a multi-line value under its label
+    c.text((40, 250), "Description of change:", size=24)
+    c.text((60, 290), "Replace the filter supplier for the", size=24)
+    c.text((60, 322), "king size brand from March onwards", size=24)
+    c.text((60, 354), "and retest the pressure drop.", size=24)
+    c.text((40, 440), "Approved by:", size=24)
+    c.text((330, 440), "R. Stone", size=24)
+    return c
+
+
+def test_form_compound_keys_empty_fields_and_multiline_values(service: Service) -> None:
+    keys = [
+        "Supervisor/Manager",
+        "Name/Phone Ext.",
+        "Fax",
+        "Date",
+        "Description of change",
+        "Approved by",
+    ]
+    r = service.run(png(_form()), _ie_prompt(keys))
+    f, d = r.output["fields"], r.output["details"]
+    assert f["Supervisor/Manager"] == "J. S. Wigand"  # one key, not split at "/"
+    assert f["Name/Phone Ext."] == "K. Dunn x2231"
+    assert f["Fax"] is None  # the neighbouring label is not its value
+    assert f["Date"] == "9/3/92"
+    assert d["Date"]["normalized"] == "1992-09-03"  # an English form: month first
+    v = f["Description of change"]
+    assert v is not None and v.startswith("Replace the filter") and v.endswith("pressure drop.")
+    box = d["Description of change"]["bbox"]
+    assert box[1] < 300 and box[3] > 370  # the box covers all three lines, not the first only
+    assert f["Approved by"] == "R. Stone"
+    conf = [d[k]["confidence"] for k in keys if f[k] is not None]
+    assert all(0.0 < c <= 1.0 for c in conf)
+
+
+def test_fields_are_searched_on_every_page(service: Service) -> None:
+    p1 = Canvas(800, 400)
+    p1.text((40, 40), "Invoice No.:", size=26)
+    p1.text((260, 40), "INV-20931", size=26)
+    p2 = Canvas(800, 400)
+    p2.text((40, 40), "Total Due:", size=26)
+    p2.text((260, 40), "$1,204.50", size=26)
+    p2.text((40, 120), "Invoice No.:", size=26)
+    p2.text((260, 120), "INV-77777", size=26)
+    pdf = pdf_from_images([p1.image, p2.image])
+    r = service.run(pdf, _ie_prompt(["Invoice No.", "Total Due"]))
+    f, d = r.output["fields"], r.output["details"]
+    assert f["Invoice No."] == "INV-20931" and d["Invoice No."]["page"] == 1  # the first page
+    assert f["Total Due"] == "$1,204.50" and d["Total Due"]["page"] == 2
+
+
+def test_extract_everything_returns_pairs_with_boxes(service: Service) -> None:
+    c = Canvas(900, 360)
+    c.text((40, 40), "Name:", size=26)
+    c.text((220, 40), "Alice Walker", size=26)
+    c.text((40, 110), "Department:", size=26)
+    c.text((220, 110), "Research", size=26)
+    c.text((40, 180), "Phone:", size=26)
+    c.text((220, 180), "555-0142", size=26)
+    r = service.run(png(c), "提取所有字段")
+    f, d = r.output["fields"], r.output["details"]
+    assert f.get("Name") == "Alice Walker"
+    assert f.get("Department") == "Research"
+    assert f.get("Phone") == "555-0142"
+    for k in ("Name", "Department", "Phone"):
+        assert d[k]["bbox"] is not None and 0 < d[k]["confidence"] <= 1
+        assert d[k]["method"] == "linker"
+
+
+def test_date_order_follows_the_document() -> None:
+    from promptocr.tasks.extract import dates
+
+    assert dates.convention(["Date: 25/03/1992", "Due 9/3/92"])[0] == "dmy"
+    assert dates.convention(["Date: 03/25/1992", "Due 9/3/92"])[0] == "mdy"
+    en = ["Please return the form to the office by the date shown", "Date: 9/3/92"]
+    assert dates.convention(en)[0] == "mdy"
+    assert dates.resolve("9/3/92", "mdy") == ("1992-09-03", None)
+    assert dates.resolve("9/3/92", "dmy") == ("1992-03-09", None)
+    iso, why = dates.resolve("9/3/92", None)
+    assert iso == "1992-03-09" and why is not None and "ambiguous" in why
+    assert dates.resolve("13/3/92", "mdy") == (None, None)  # only one order fits
