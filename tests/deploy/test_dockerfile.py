@@ -204,7 +204,11 @@ def test_dockerfile_steps_in_a_fresh_venv_read_only_root_non_root(tmp_path: Path
     site = Path(
         run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).stdout.strip()
     )
-    (site / "zz-shared-deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    # The dependencies come from this (dev) environment. Inside the namespace below they are
+    # bind-mounted at /opt/.deps, since the checkout may live under /tmp (hidden there by the
+    # tmpfs) or under a directory the image's user cannot enter; site only adds paths that exist.
+    dev_site = sysconfig.get_path("purelib")
+    (site / "zz-shared-deps.pth").write_text(f"{dev_site}\n/opt/.deps\n")
     check = run(
         [
             py,
@@ -255,6 +259,8 @@ def test_dockerfile_steps_in_a_fresh_venv_read_only_root_non_root(tmp_path: Path
         "mount -t tmpfs -o mode=755 tmpfs /opt\n"
         "mkdir /opt/promptocr\n"
         f"mount --bind {shlex.quote(str(venv))} /opt/promptocr\n"
+        "mkdir /opt/.deps\n"
+        f"mount --bind {shlex.quote(dev_site)} /opt/.deps\n"
         + expose_interpreter(Path(sys.base_prefix))
         + "mount -t tmpfs -o mode=1777 tmpfs /tmp\n"
         "mount -o remount,bind,ro /\n"  # this namespace's view only
