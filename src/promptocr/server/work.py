@@ -72,6 +72,8 @@ class WorkPool:
         def job() -> T:
             self.metrics.queue_depth.dec()
             self.metrics.in_flight.inc()
+            with self._lock:
+                self._running += 1
             t0 = time.perf_counter()
             try:
                 token.check()  # timed out or shutting down while it waited
@@ -85,6 +87,7 @@ class WorkPool:
                 self.metrics.in_flight.dec()
                 with self._lock:
                     self._tokens.discard(token)
+                    self._running -= 1
                 self._release()
 
         try:
@@ -134,7 +137,7 @@ class WorkPool:
                 token.cancel("the server is shutting down")
         # Cancelled work ends at its next stage boundary (a few seconds at most).
         self._executor.shutdown(wait=clean, cancel_futures=True)
-        if not clean:
+        if not clean:  # queued work was dropped with its future; wait for what had started
             with self._lock:
-                self._idle.wait_for(lambda: self._admitted == 0, timeout=10.0)
+                self._idle.wait_for(lambda: self._running == 0, timeout=10.0)
         return clean
