@@ -5,7 +5,7 @@ that each send images from a folder in a loop to `POST /v1/ocr` (multipart) for 
 and reports errors, p50/p95 latency, requests/s and the server's peak RSS. The result cache is
 off (`--cache-mb 0`) unless --keep-cache is given, so repeated images are really OCR'd.
 
-    .venv/bin/python bench/load_test.py --images /work/shared/data/sroie/images \
+    .venv/bin/python bench/load_test.py --images ../shared/data/sroie/images \
         --phases 1,8 --seconds 60 --overload 32 --out bench/load_test.json
 """
 

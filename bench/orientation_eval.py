@@ -7,10 +7,10 @@ with the truth; the time of the decision on upright pages is what orientation ad
 On the first `--full` images of each dataset the four pages are also read end to end, and the
 text of each turned page is compared with the text of the upright read (CER).
 
-    .venv/bin/python bench/orientation_eval.py [--data /work/shared/data]
+    .venv/bin/python bench/orientation_eval.py [--data ../shared/data]
         [--datasets sroie funsd] [--limit N] [--full N] [--out results.jsonl]
 
-Uses gt.jsonl only to list the images (see /work/shared/data/README.md).
+Uses gt.jsonl only to list the images (see ../shared/data/README.md).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def report(results: list[dict[str, Any]], datasets: list[str]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="Whole-page orientation on turned dev scans")
-    ap.add_argument("--data", default="/work/shared/data")
+    ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--datasets", nargs="+", default=["sroie", "funsd"])
     ap.add_argument("--limit", type=int, default=0, help="images per dataset (0: all)")
     ap.add_argument("--full", type=int, default=5, help="images per dataset read end to end")
