@@ -36,6 +36,17 @@ RESULTS = "results.jsonl"
 PARQUET = "results.parquet"
 
 
+def _json_line(obj: Any, **kw: Any) -> str:
+    """JSON text that encodes as UTF-8: a file name that is not valid UTF-8 (its bytes kept as
+    surrogates) is written as \\udcXX escapes, which read back as the same name."""
+    text = json.dumps(obj, ensure_ascii=False, **kw)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, ensure_ascii=True, **kw)
+    return text
+
+
 class BatchInputError(ValueError):
     """An input argument names nothing (missing file, glob without matches)."""
 
@@ -153,7 +164,7 @@ def plan_items(files: Iterable[Path], config: BatchConfig) -> list[WorkItem]:
         try:
             data = f.read_bytes()
         except OSError as exc:
-            digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+            digest = hashlib.sha256(os.fsencode(source)).hexdigest()[:16]
             err = {"code": "invalid_input", "message": f"cannot read file ({exc.strerror})"}
             items.append(WorkItem(source, 0, digest, item_key(digest, 0, config), err))
             continue
@@ -324,7 +335,7 @@ class Writer:
             self._write_page_file(record)
         rendered = record.pop("rendered", None)
         del rendered  # the per-page file holds it; the JSON line keeps the structured result
-        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._fh.write(_json_line(record) + "\n")
         self._fh.flush()
         self.done.add(key)
         self.counts["ok" if record.get("status") == "ok" else "error"] += 1
@@ -335,13 +346,13 @@ class Writer:
         pages.mkdir(exist_ok=True)
         if self.fmt == "json":
             body = {k: v for k, v in record.items() if k in ("result", "document", "usage")}
-            text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+            text = _json_line(body, indent=2) + "\n"
         else:
             text = str(record.get("rendered", ""))
             text = text if not text or text.endswith("\n") else text + "\n"
         target = pages / page_file_name(record, self.fmt)
         tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8", errors="surrogateescape")  # a name's own bytes
         os.replace(tmp, target)
 
     def close(self) -> None:
@@ -365,15 +376,14 @@ def write_parquet(out_dir: Path) -> Path:
             rows.append(
                 {
                     "key": rec["key"],
-                    "source": rec["source"],
+                    # Arrow strings are UTF-8: a name's undecodable bytes show as U+FFFD
+                    "source": os.fsencode(rec["source"]).decode("utf-8", "replace"),
                     "page": int(rec["page"]),
                     "status": rec["status"],
                     "error_code": err.get("code"),
                     "error_message": err.get("message"),
                     "text": rec.get("text"),
-                    "result_json": None
-                    if payload is None
-                    else json.dumps(payload, ensure_ascii=False),
+                    "result_json": None if payload is None else _json_line(payload),
                 }
             )
     schema = pa.schema(

@@ -199,3 +199,27 @@ def test_local_pool_survives_dying_workers(tmp_path: Path) -> None:
     assert recs["ok"]["status"] == "ok" and "page number 2" in recs["ok"]["text"]
     assert recs["poison"]["status"] == "error"
     assert recs["poison"]["error"]["code"] == "worker_died"
+
+
+def test_batch_cli_reads_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    """A file name with bytes that are not UTF-8 (kept as surrogates by Python) used to stop the
+    run at the JSON Lines write (UnicodeEncodeError), again on every rerun."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"scan\xff.png")
+    synth.numbered_page(7).image.save(folder / name)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "promptocr.cli.main", "batch", str(folder), "--out", str(out)]
+    cmd += ["--workers", "1", "-q", "--format", "hocr", "--parquet"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (rec,) = records(out)  # valid UTF-8 JSON Lines
+    assert rec["status"] == "ok" and rec["source"] == str(folder / name)
+    assert "7" in rec["text"]
+    (page_file,) = (out / "pages").iterdir()
+    assert page_file.name.startswith(os.fsdecode(b"scan\xff-")) and page_file.suffix == ".hocr"
+    assert pq.read_table(out / "results.parquet").num_rows == 1
