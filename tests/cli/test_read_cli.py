@@ -294,3 +294,18 @@ def test_every_kind_of_bad_input_in_one_batch(files: dict[str, Path], tmp_path: 
     for line, path, (_, reason) in zip(errors, paths, cases.values(), strict=True):
         assert line.startswith(f"promptocr: error: {path}: "), line
         assert reason in line, line
+
+
+def test_output_dir_takes_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    """`read -o DIR` on a file named with non-UTF-8 bytes used to fail it as an internal error
+    (UnicodeEncodeError writing the output) and leave an empty output file behind."""
+    name = os.fsdecode(b"scan\xff.png")
+    synth.numbered_page(4).image.save(tmp_path / name)
+    out = tmp_path / "out"
+    for fmt in ("json", "hocr"):
+        proc = run_cli("read", str(tmp_path / name), "-q", "-o", str(out), "--format", fmt)
+        assert proc.returncode == 0, proc.stderr
+    stem = os.fsdecode(b"scan\xff")
+    doc = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))["document"]
+    assert doc["source"] == str(tmp_path / name) and "4" in doc["text"]
+    assert os.fsencode(str(tmp_path / name)) in (out / f"{stem}.hocr").read_bytes()

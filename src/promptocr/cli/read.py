@@ -206,7 +206,12 @@ def render(item: Item, fmt: str) -> str:
             if item.result is not None
             else {"document": item.document.to_dict(), "usage": item.usage.to_dict()}
         )
-        return json.dumps(payload, ensure_ascii=False) + "\n"
+        text = json.dumps(payload, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8: \udcXX escapes
+            text = json.dumps(payload)
+        return text + "\n"
     if fmt == "text":
         return to_text(item.document)
     if fmt == "markdown":
@@ -354,7 +359,11 @@ def run(args: argparse.Namespace) -> int:
             if fmt == "answer" and why:  # an empty answer says why (on stderr: not an error)
                 tqdm.write(f"promptocr: {name}: empty answer: {why}", file=sys.stderr)
             if bases:
-                Path(f"{bases[done - 1]}.{extension(item, fmt)}").write_text(text, encoding="utf-8")
+                Path(f"{bases[done - 1]}.{extension(item, fmt)}").write_text(
+                    text,
+                    encoding="utf-8",
+                    errors="surrogateescape",  # a name's own bytes
+                )
                 write_figures(item.result, bases[done - 1], extension(item, fmt))
             else:
                 if several and fmt != "json":
