@@ -158,7 +158,9 @@ def test_writer_drops_a_second_copy_of_a_key(tmp_path: Path) -> None:
 
 def test_batch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", str(tmp_path / "nope.png"), "--out", str(tmp_path / "o")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # the one prefix every subcommand's errors start with (cli/main.py, README)
+    assert err.startswith("promptocr: error: ") and "no such file" in err
     assert main(["batch", str(tmp_path), "--out", str(tmp_path / "o"), "--workers", "0"]) == 2
     capsys.readouterr()
     assert main(["batch", "--ray", str(tmp_path), str(tmp_path), "--out", str(tmp_path)]) == 2

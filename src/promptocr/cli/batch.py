@@ -92,10 +92,16 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+    from promptocr.cli.main import (
+        ERROR_PREFIX,
+        EXIT_ALL_FAILED,
+        EXIT_OK,
+        EXIT_PARTIAL,
+        EXIT_USAGE,
+    )
 
     def usage_error(msg: str) -> int:
-        sys.stderr.write(f"promptocr batch: error: {msg}\n")
+        sys.stderr.write(f"{ERROR_PREFIX}{msg}\n")
         return EXIT_USAGE
 
     if not 18 <= args.dpi <= 1200:
@@ -153,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(f"{exc.filename or args.out}: {exc.strerror or exc}")
     except Exception as exc:  # the pool or the cluster failed: what was written stays written
         sys.stderr.write(
-            f"promptocr batch: error: the run stopped ({type(exc).__name__}: {exc}); the pages "
+            f"{ERROR_PREFIX}the run stopped ({type(exc).__name__}: {exc}); the pages "
             f"written so far are in {args.out / RESULTS}: rerun the same command to resume\n"
         )
         return EXIT_PARTIAL
