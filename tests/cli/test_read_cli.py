@@ -309,3 +309,28 @@ def test_output_dir_takes_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
     doc = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))["document"]
     assert doc["source"] == str(tmp_path / name) and "4" in doc["text"]
     assert os.fsencode(str(tmp_path / name)) in (out / f"{stem}.hocr").read_bytes()
+
+
+def test_stdout_takes_a_file_name_that_is_not_utf8_under_a_strict_utf8_stdout(
+    tmp_path: Path,
+) -> None:
+    """Under a UTF-8 locale stdout is strict: the `==> FILE <==` header and hOCR's title of a
+    non-UTF-8 name used to fail that file as an internal error. They now carry its bytes."""
+    raw = b"scan\xff.png"
+    synth.numbered_page(5).image.save(tmp_path / os.fsdecode(raw))
+    synth.numbered_page(6).image.save(tmp_path / "b.png")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    cmd = [sys.executable, "-m", "promptocr.cli.main", "read", "-q"]
+    text = subprocess.run(
+        [*cmd, str(tmp_path), "--format", "text"], capture_output=True, env=env, timeout=300
+    )
+    assert text.returncode == 0, text.stderr
+    assert b"==> " + os.fsencode(str(tmp_path)) + b"/" + raw + b" <==\n" in text.stdout
+    hocr = subprocess.run(
+        [*cmd, str(tmp_path / os.fsdecode(raw)), "--format", "hocr"],
+        capture_output=True,
+        env=env,
+        timeout=300,
+    )
+    assert hocr.returncode == 0, hocr.stderr
+    assert raw in hocr.stdout and b"5" in hocr.stdout

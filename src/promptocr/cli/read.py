@@ -234,6 +234,17 @@ def extension(item: Item, fmt: str) -> str:
     return FORMATS[fmt]
 
 
+def _write_stdout(text: str) -> None:
+    """Print `text`; a file name that is not UTF-8 in it (a header, hOCR's title) goes out as
+    its own bytes where stdout's encoding is strict (a UTF-8 locale) instead of failing."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode(sys.stdout.encoding or "utf-8", "surrogateescape"))
+    sys.stdout.flush()
+
+
 def _line(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
@@ -368,8 +379,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 if several and fmt != "json":
                     text = f"==> {name} <==\n{text}" + ("\n" if done < len(files) else "")
-                sys.stdout.write(text)
-                sys.stdout.flush()
+                _write_stdout(text)
         except PromptOCRError as exc:
             failures += 1
             bar.update(1)
