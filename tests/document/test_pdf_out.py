@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -286,3 +287,24 @@ def test_born_digital_pdf_round_trip(pipeline: OCRPipeline) -> None:
         assert any(
             all(abs(a - b) <= slack for a, b in zip(box, word.bbox, strict=True)) for box in boxes
         ), (word.text, boxes, word.bbox)
+
+
+def test_cli_searchable_pdf_of_a_page_with_an_empty_media_box(tmp_path: Path) -> None:
+    """A page whose /MediaBox is empty ([0 0 0 0]) is rendered by PDFium as US Letter and OCR'd;
+    its text layer used to be scaled to nothing (no searchable text at all)."""
+    image = synth.english_page(lines=["Empty media box", "Still searchable 7"]).image
+    with pikepdf.open(io.BytesIO(synth.pdf_from_images([image], dpi=120))) as pdf:
+        pdf.pages[0].obj["/MediaBox"] = [0, 0, 0, 0]
+        pdf.save(tmp_path / "zero.pdf")
+    cli = [sys.executable, "-m", "promptocr.cli.main", "read", "-q", str(tmp_path / "zero.pdf")]
+    read = subprocess.run([*cli, "--text-source", "ocr"], capture_output=True, timeout=300)
+    assert read.returncode == 0, read.stderr
+    page = Page.from_dict(json.loads(read.stdout)["document"]["pages"][0])
+    assert "Still searchable" in page.text
+    out = subprocess.run(
+        [*cli, "--format", "pdf", "-o", str(tmp_path / "out")], capture_output=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    data = (tmp_path / "out" / "zero.pdf").read_bytes()
+    assert norm(page_text(data, 0)) == norm(page.text)
+    assert_words_match(page, extracted_words(data, 0, page.width, page.height), tol=1.5)

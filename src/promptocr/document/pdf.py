@@ -107,6 +107,8 @@ def _page_box(page: pikepdf.Page) -> tuple[list[float], int]:
     crop = [float(v) for v in page.cropbox]
     mx0, mx1 = sorted((media[0], media[2]))
     my0, my1 = sorted((media[1], media[3]))
+    if mx1 <= mx0 or my1 <= my0:  # an empty media box: PDFium renders US Letter, as do we
+        mx0, my0, mx1, my1 = 0.0, 0.0, 612.0, 792.0
     cx0, cx1 = sorted((crop[0], crop[2]))
     cy0, cy1 = sorted((crop[1], crop[3]))
     box = [max(mx0, cx0), max(my0, cy0), min(mx1, cx1), min(my1, cy1)]
