@@ -299,3 +299,21 @@ def test_date_order_follows_the_document() -> None:
     iso, why = dates.resolve("9/3/92", None)
     assert iso == "1992-03-09" and why is not None and "ambiguous" in why
     assert dates.resolve("13/3/92", "mdy") == (None, None)  # only one order fits
+
+
+def test_a_date_is_normalised_the_same_whichever_other_fields_are_asked(service: Service) -> None:
+    # an English form: 03/04/2021 is 4 March (US order) by the document's convention, whether
+    # the date is asked with the name (the linker) or with the total (the receipt finders)
+    c = Canvas(900, 300)
+    c.text((40, 40), "Name: Alice Walker", size=26)
+    c.text((40, 100), "Please pay the total amount by the date shown.", size=26)
+    c.text((40, 160), "Date: 03/04/2021", size=26)
+    c.text((40, 220), "Total: 12.50", size=26)
+    img = png(c)
+    norms = {}
+    for other in ("name", "total"):
+        r = service.run(img, f"Extract the date and {other} as JSON.")
+        d = r.output["details"]["date"]
+        assert r.output["fields"]["date"] == "03/04/2021"
+        norms[other] = d["normalized"]
+    assert norms == {"name": "2021-03-04", "total": "2021-03-04"}

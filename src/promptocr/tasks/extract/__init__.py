@@ -719,6 +719,11 @@ def extract_fields(
             res = extract_generic(views, key, avoid=keys)
         res.name = key
         out[key] = res
+    # every all-numeric date (document-type finders and fallbacks too) follows the document's
+    # day/month convention, so the same date never normalises differently by the other keys
+    from promptocr.tasks.extract.linked import _date_order
+
+    _date_order(doc, [r for r in out.values() if r.method != "linker"])
     return out
 
 
