@@ -317,3 +317,28 @@ def test_a_date_is_normalised_the_same_whichever_other_fields_are_asked(service:
         assert r.output["fields"]["date"] == "03/04/2021"
         norms[other] = d["normalized"]
     assert norms == {"name": "2021-03-04", "total": "2021-03-04"}
+
+
+@pytest.mark.parametrize("angle", [90, 180])
+def test_fields_on_a_page_turned_sideways_or_upside_down(service: Service, angle: int) -> None:
+    # the engine turns the page back and gives boxes in the file's frame; the linker reads
+    # layout (right of, below) in the upright frame and gives the boxes back in the file's
+    c = Canvas(900, 330)
+    rows = [("Name:", "Alice Walker"), ("Department:", "Research"), ("Phone:", "555-0142")]
+    for i, (k, v) in enumerate(rows):
+        c.text((40, 40 + 90 * i), k, size=26)
+        c.text((260, 40 + 90 * i), v, size=26)
+    turned = c.image.rotate(angle, expand=True)
+    r = service.run(png(turned), "Extract the name, department and phone as JSON.")
+    assert r.document.pages[0].rotation == 360 - angle
+    assert r.output["fields"] == {
+        "name": "Alice Walker",
+        "department": "Research",
+        "phone": "555-0142",
+    }
+    x0, y0, x1, y1 = r.output["details"]["name"]["bbox"]
+    # "Alice Walker" spans x 260..~425, y 40..~70 upright; turned CCW by 90: x↔y, y = 900 - x
+    want = (40, 900 - 425, 70, 900 - 260) if angle == 90 else (900 - 425, 330 - 70, 900 - 260, 290)
+    assert all(abs(a - b) < 20 for a, b in zip((x0, y0, x1, y1), want, strict=True))
+    everything = service.run(png(turned), "提取所有字段").output["fields"]
+    assert everything.get("Name") == "Alice Walker" and everything.get("Phone") == "555-0142"
