@@ -342,3 +342,20 @@ def test_fields_on_a_page_turned_sideways_or_upside_down(service: Service, angle
     assert all(abs(a - b) < 20 for a, b in zip((x0, y0, x1, y1), want, strict=True))
     everything = service.run(png(turned), "提取所有字段").output["fields"]
     assert everything.get("Name") == "Alice Walker" and everything.get("Phone") == "555-0142"
+
+
+def test_receipt_finders_on_an_upside_down_receipt(service: Service) -> None:
+    # the receipt header finders (earlier rules) read the page upright too: upside down, the
+    # last line ("THANK YOU ...") was taken for the company
+    from promptocr.synth import receipt
+
+    c = receipt()
+    w, h = c.image.size
+    r = service.run(png(c.image.rotate(180)), "Extract the company, date, address and total.")
+    f = r.output["fields"]
+    assert f["company"] == "GREEN LEAF TRADING SDN BHD"
+    assert f["address"] == "NO 12, JALAN MERANTI 3, 47100 PUCHONG"
+    assert f["total"] == "13.50"
+    # the company is printed at the top; upside down its box is at the bottom of the file
+    x0, y0, x1, y1 = r.output["details"]["company"]["bbox"]
+    assert y0 > h - 90 and x1 > w - 60

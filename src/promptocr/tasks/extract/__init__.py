@@ -694,8 +694,12 @@ def extract_fields(
     the other keys go to the learned linker (`linked.py`); a key whose label is printed nowhere
     falls back to the earlier rules (a typed value found by pattern, e.g. a date)."""
     from promptocr.tasks import doctypes
+    from promptocr.tasks.extract.linked import _to_file_frame, upright_page
 
-    views = views_of(doc)
+    # the rules read layout (right of, below) too: pages the engine turned back are read
+    # upright, and the boxes they find go back to the file's frame below
+    views = [PageView.of(upright_page(p)) for p in doc.pages]
+    file_pages = {p.index: p for p in doc.pages}
     dt = doctypes.resolve(document_type, keys)
     use_linker = extract_method() == "linker"
 
@@ -717,6 +721,8 @@ def extract_fields(
             res = linked.get(key)
         if res is None:
             res = extract_generic(views, key, avoid=keys)
+        if res.method != "linker" and res.page is not None and res.page - 1 in file_pages:
+            _to_file_frame(res, file_pages[res.page - 1])
         res.name = key
         out[key] = res
     # every all-numeric date (document-type finders and fallbacks too) follows the document's
