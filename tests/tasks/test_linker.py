@@ -359,3 +359,13 @@ def test_receipt_finders_on_an_upside_down_receipt(service: Service) -> None:
     # the company is printed at the top; upside down its box is at the bottom of the file
     x0, y0, x1, y1 = r.output["details"]["company"]["bbox"]
     assert y0 > h - 90 and x1 > w - 60
+
+
+def test_a_web_address_is_not_a_label_and_its_value(service: Service) -> None:
+    c = Canvas(900, 300)
+    c.text((40, 40), "Name: Alice Walker", size=26)
+    c.text((40, 110), "Phone: 555-0142", size=26)
+    c.text((40, 200), "https://www.example.com/pay", size=26)
+    f = service.run(png(c), "提取所有字段").output["fields"]
+    assert f.get("Name") == "Alice Walker" and f.get("Phone") == "555-0142"
+    assert not any(k.lower().startswith("http") for k in f)  # not {"https": "//www…"}

@@ -774,8 +774,8 @@ def extract_all_pairs_rules(doc: Document) -> dict[str, FieldResult]:
             if id(ln) in used:
                 continue
             m = _PAIR.match(ln.text)
-            if not m:
-                continue
+            if not m or m.group(2).startswith("//"):
+                continue  # no separator, or a web address ("https://…")
             label = m.group(1).strip()
             if not any(ch.isalpha() for ch in label) or re.fullmatch(r"[\d\s.]+", label):
                 continue  # "10:43" is a time, not a label

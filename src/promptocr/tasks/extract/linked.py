@@ -74,6 +74,8 @@ def page_units(page: Page) -> list[Unit]:
         label = m.group(1) if m else ""
         if m and label[-1:].isdigit() and m.group(2)[:1].isdigit():
             m, label = None, ""  # a time ("TIME3:28 CST"), not a label and its value
+        if m and m.group(2).startswith("//"):
+            m, label = None, ""  # a web address ("https://…"), not a label and its value
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
             a = Span(ln, 0, m.start(2), page)
             b = Span(ln, m.start(2), len(ln.text), page)
