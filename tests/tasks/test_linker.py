@@ -299,3 +299,73 @@ def test_date_order_follows_the_document() -> None:
     iso, why = dates.resolve("9/3/92", None)
     assert iso == "1992-03-09" and why is not None and "ambiguous" in why
     assert dates.resolve("13/3/92", "mdy") == (None, None)  # only one order fits
+
+
+def test_a_date_is_normalised_the_same_whichever_other_fields_are_asked(service: Service) -> None:
+    # an English form: 03/04/2021 is 4 March (US order) by the document's convention, whether
+    # the date is asked with the name (the linker) or with the total (the receipt finders)
+    c = Canvas(900, 300)
+    c.text((40, 40), "Name: Alice Walker", size=26)
+    c.text((40, 100), "Please pay the total amount by the date shown.", size=26)
+    c.text((40, 160), "Date: 03/04/2021", size=26)
+    c.text((40, 220), "Total: 12.50", size=26)
+    img = png(c)
+    norms = {}
+    for other in ("name", "total"):
+        r = service.run(img, f"Extract the date and {other} as JSON.")
+        d = r.output["details"]["date"]
+        assert r.output["fields"]["date"] == "03/04/2021"
+        norms[other] = d["normalized"]
+    assert norms == {"name": "2021-03-04", "total": "2021-03-04"}
+
+
+@pytest.mark.parametrize("angle", [90, 180])
+def test_fields_on_a_page_turned_sideways_or_upside_down(service: Service, angle: int) -> None:
+    # the engine turns the page back and gives boxes in the file's frame; the linker reads
+    # layout (right of, below) in the upright frame and gives the boxes back in the file's
+    c = Canvas(900, 330)
+    rows = [("Name:", "Alice Walker"), ("Department:", "Research"), ("Phone:", "555-0142")]
+    for i, (k, v) in enumerate(rows):
+        c.text((40, 40 + 90 * i), k, size=26)
+        c.text((260, 40 + 90 * i), v, size=26)
+    turned = c.image.rotate(angle, expand=True)
+    r = service.run(png(turned), "Extract the name, department and phone as JSON.")
+    assert r.document.pages[0].rotation == 360 - angle
+    assert r.output["fields"] == {
+        "name": "Alice Walker",
+        "department": "Research",
+        "phone": "555-0142",
+    }
+    x0, y0, x1, y1 = r.output["details"]["name"]["bbox"]
+    # "Alice Walker" spans x 260..~425, y 40..~70 upright; turned CCW by 90: x↔y, y = 900 - x
+    want = (40, 900 - 425, 70, 900 - 260) if angle == 90 else (900 - 425, 330 - 70, 900 - 260, 290)
+    assert all(abs(a - b) < 20 for a, b in zip((x0, y0, x1, y1), want, strict=True))
+    everything = service.run(png(turned), "提取所有字段").output["fields"]
+    assert everything.get("Name") == "Alice Walker" and everything.get("Phone") == "555-0142"
+
+
+def test_receipt_finders_on_an_upside_down_receipt(service: Service) -> None:
+    # the receipt header finders (earlier rules) read the page upright too: upside down, the
+    # last line ("THANK YOU ...") was taken for the company
+    from promptocr.synth import receipt
+
+    c = receipt()
+    w, h = c.image.size
+    r = service.run(png(c.image.rotate(180)), "Extract the company, date, address and total.")
+    f = r.output["fields"]
+    assert f["company"] == "GREEN LEAF TRADING SDN BHD"
+    assert f["address"] == "NO 12, JALAN MERANTI 3, 47100 PUCHONG"
+    assert f["total"] == "13.50"
+    # the company is printed at the top; upside down its box is at the bottom of the file
+    x0, y0, x1, y1 = r.output["details"]["company"]["bbox"]
+    assert y0 > h - 90 and x1 > w - 60
+
+
+def test_a_web_address_is_not_a_label_and_its_value(service: Service) -> None:
+    c = Canvas(900, 300)
+    c.text((40, 40), "Name: Alice Walker", size=26)
+    c.text((40, 110), "Phone: 555-0142", size=26)
+    c.text((40, 200), "https://www.example.com/pay", size=26)
+    f = service.run(png(c), "提取所有字段").output["fields"]
+    assert f.get("Name") == "Alice Walker" and f.get("Phone") == "555-0142"
+    assert not any(k.lower().startswith("http") for k in f)  # not {"https": "//www…"}

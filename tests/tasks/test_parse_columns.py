@@ -226,3 +226,17 @@ def test_metrics() -> None:
     split = "# Title\n\nFirst paragraph\n\nhere.\n\n<table><tr><td>a</td><td>1</td></tr></table>"
     assert block_distance(split, ref) == 0.0
     assert block_distance("", ref) == 1.0
+
+
+def test_segment_text_starts_a_paragraph_where_the_first_layout_region_ends() -> None:
+    # two columns of six lines; in the left column the layout model saw two paragraphs:
+    # region 0 (the first body region) over rows 0-2, region 1 over rows 3-5
+    left = [_line("words of running text in a column", 50, 100 + 26 * k, 350) for k in range(6)]
+    right = [_line("words of running text in a column", 380, 100 + 26 * k, 680) for k in range(6)]
+    hint = {id(ln): (0 if k < 3 else 1) for k, ln in enumerate(left)}
+    hint.update({id(ln): 2 for ln in right})
+    blocks = segment_text(left + right, hint)
+    assert blocks is not None
+    tops = sorted((round(b.bbox[0]), round(b.bbox[1])) for b in blocks)
+    # the change from region 0 to region 1 is a paragraph break like any other
+    assert tops == [(50, 100), (50, 178), (380, 100)]

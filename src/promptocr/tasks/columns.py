@@ -190,7 +190,7 @@ def _by_hint(lines: list[Line], hint: dict[int, int]) -> list[list[Line]]:
     prev: int | None = None
     for row in sort_rows(lines):
         k = hint.get(id(row[0]), -1)
-        if not parts or (k != prev and k >= 0 and (prev or -1) >= 0):
+        if not parts or (k != prev and k >= 0 and prev is not None and prev >= 0):
             parts.append([])
         parts[-1].extend(row)
         prev = k

@@ -694,8 +694,12 @@ def extract_fields(
     the other keys go to the learned linker (`linked.py`); a key whose label is printed nowhere
     falls back to the earlier rules (a typed value found by pattern, e.g. a date)."""
     from promptocr.tasks import doctypes
+    from promptocr.tasks.extract.linked import _to_file_frame, upright_page
 
-    views = views_of(doc)
+    # the rules read layout (right of, below) too: pages the engine turned back are read
+    # upright, and the boxes they find go back to the file's frame below
+    views = [PageView.of(upright_page(p)) for p in doc.pages]
+    file_pages = {p.index: p for p in doc.pages}
     dt = doctypes.resolve(document_type, keys)
     use_linker = extract_method() == "linker"
 
@@ -717,8 +721,15 @@ def extract_fields(
             res = linked.get(key)
         if res is None:
             res = extract_generic(views, key, avoid=keys)
+        if res.method != "linker" and res.page is not None and res.page - 1 in file_pages:
+            _to_file_frame(res, file_pages[res.page - 1])
         res.name = key
         out[key] = res
+    # every all-numeric date (document-type finders and fallbacks too) follows the document's
+    # day/month convention, so the same date never normalises differently by the other keys
+    from promptocr.tasks.extract.linked import _date_order
+
+    _date_order(doc, [r for r in out.values() if r.method != "linker"])
     return out
 
 
@@ -763,8 +774,8 @@ def extract_all_pairs_rules(doc: Document) -> dict[str, FieldResult]:
             if id(ln) in used:
                 continue
             m = _PAIR.match(ln.text)
-            if not m:
-                continue
+            if not m or m.group(2).startswith("//"):
+                continue  # no separator, or a web address ("https://…")
             label = m.group(1).strip()
             if not any(ch.isalpha() for ch in label) or re.fullmatch(r"[\d\s.]+", label):
                 continue  # "10:43" is a time, not a label

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from promptocr.document.model import Document, Page
+from promptocr.document.model import Block, Document, Line, Page, Point, Polygon, Word, bbox_of
 from promptocr.tasks.extract import (
     FieldResult,
     Span,
@@ -74,6 +74,8 @@ def page_units(page: Page) -> list[Unit]:
         label = m.group(1) if m else ""
         if m and label[-1:].isdigit() and m.group(2)[:1].isdigit():
             m, label = None, ""  # a time ("TIME3:28 CST"), not a label and its value
+        if m and m.group(2).startswith("//"):
+            m, label = None, ""  # a web address ("https://…"), not a label and its value
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
             a = Span(ln, 0, m.start(2), page)
             b = Span(ln, m.start(2), len(ln.text), page)
@@ -84,6 +86,66 @@ def page_units(page: Page) -> list[Unit]:
             sp = Span(ln, 0, len(ln.text), page)
             out.append(Unit(ln.text.strip(), tuple(ln.bbox), page.index, sp))  # type: ignore[arg-type]
     return out
+
+
+def _up_point(p: Point, angle: int, w: float, h: float) -> Point:
+    """A point of a page whose content was turned `angle` degrees clockwise (`Page.rotation`;
+    `w` x `h` the file's size), in the upright page's frame."""
+    x, y = p
+    if angle == 90:
+        return (y, w - x)
+    if angle == 180:
+        return (w - x, h - y)
+    if angle == 270:
+        return (h - y, x)
+    return p
+
+
+def _file_point(p: Point, angle: int, w: float, h: float) -> Point:
+    """The inverse of `_up_point`: an upright point back in the file's frame."""
+    x, y = p
+    if angle == 90:
+        return (w - y, x)
+    if angle == 180:
+        return (w - x, h - y)
+    if angle == 270:
+        return (y, h - x)
+    return p
+
+
+def upright_page(page: Page) -> Page:
+    """The page with its lines' boxes in the upright frame (the linker reads layout: right of,
+    below), for a page the engine turned back (`rotation`); the page itself when not turned."""
+    a, w, h = page.rotation % 360, page.width, page.height
+    if a not in (90, 180, 270):
+        return page
+
+    def up(poly: Polygon) -> Polygon:
+        p0, p1, p2, p3 = (_up_point(q, a, w, h) for q in poly)
+        return (p0, p1, p2, p3)
+
+    lines = [
+        Line(
+            ln.text,
+            ln.confidence,
+            up(ln.polygon),
+            [Word(wd.text, wd.confidence, up(wd.polygon)) for wd in ln.words],
+            ln.origin,
+        )
+        for ln in page.lines
+    ]
+    uw, uh = (h, w) if a in (90, 270) else (w, h)
+    return Page(page.index, uw, uh, [Block(lines)] if lines else [], 0, page.source)
+
+
+def _to_file_frame(res: FieldResult, page: Page) -> None:
+    """A result found on `upright_page(page)` with its box and polygon in the file's frame."""
+    a = page.rotation % 360
+    if a not in (90, 180, 270) or res.polygon is None:
+        return
+    pts = [_file_point((x, y), a, page.width, page.height) for x, y in res.polygon]
+    res.polygon = [[round(x, 1), round(y, 1)] for x, y in pts]
+    res.bbox = [round(v, 1) for v in bbox_of([(x, y) for x, y in pts])]
 
 
 def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
@@ -258,6 +320,7 @@ def extract_linked(
         pending = [s for s in specs if out[s[0]] is None or out[s[0]].value is None or find_all]  # type: ignore[union-attr]
         if not pending:
             break
+        file_page, page = page, upright_page(page)
         units = page_units(page)
         if not units:
             continue
@@ -350,6 +413,7 @@ def extract_linked(
             if not valid:
                 res.raw, res.value, res.reason = res.value, None, _reject_reason(ftype)
             fill_geometry(res, spans)
+            _to_file_frame(res, file_page)
             res.confidence = round(float(score), 4)
             prev = out[key]
             if prev is None or prev.value is None:
@@ -388,7 +452,8 @@ def _date_order(doc: Document, results: Sequence[FieldResult]) -> None:
 def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
     """Every key→value pair the linker finds on every page, keyed by the printed label."""
     out: dict[str, FieldResult] = {}
-    for page in doc.pages:
+    for file_page in doc.pages:
+        page = upright_page(file_page)
         units = page_units(page)
         if len(units) < 2:
             continue
@@ -416,6 +481,7 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
             res.value = " ".join(s.text.strip() for s in spans)
             res.valid = True
             fill_geometry(res, spans)
+            _to_file_frame(res, file_page)
             res.confidence = round(min(p for _, p in vals), 4)
             name, n = label, 2
             while name in out:
