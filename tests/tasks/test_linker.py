@@ -24,6 +24,7 @@ from promptocr.tasks.extract.features import (
     PageGeometry,
     Unit,
 )
+from promptocr.tasks.extract.linked import extract_all_linked, link_bands
 from promptocr.tasks.extract.linker import WORK, link_units
 from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, load_model
 from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, generate
@@ -369,3 +370,19 @@ def test_a_web_address_is_not_a_label_and_its_value(service: Service) -> None:
     f = service.run(png(c), "提取所有字段").output["fields"]
     assert f.get("Name") == "Alice Walker" and f.get("Phone") == "555-0142"
     assert not any(k.lower().startswith("http") for k in f)  # not {"https": "//www…"}
+
+
+def test_extract_everything_links_a_dense_page_in_bands() -> None:
+    """800 lines (a dense newspaper page has this many): the pairwise features would hold
+    800² of every relation at once; "extract everything" links overlapping bands instead, and
+    a pair met in two bands' overlap comes back once."""
+    doc = _form_doc(400)
+    assert len(doc.pages[0].lines) == 800 and len(link_bands(doc.pages[0])) == 3
+    first = extract_all_linked(Document([link_bands(doc.pages[0])[0]]))
+    pairs = extract_all_linked(doc)
+    values = [r.value for r in pairs.values() if r.value]
+    assert len(values) == len(set(values))  # nothing doubled by the overlaps
+    assert pairs["Field number 0"].value == "value 0"
+    assert {k: r.value for k, r in first.items()}.items() <= {
+        k: r.value for k, r in pairs.items()
+    }.items()

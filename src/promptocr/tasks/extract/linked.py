@@ -138,6 +138,30 @@ def upright_page(page: Page) -> Page:
     return Page(page.index, uw, uh, [Block(lines)] if lines else [], 0, page.source)
 
 
+MAX_LINK_LINES = 300  # lines "extract everything" links at once; denser pages go in bands
+BAND_OVERLAP = 40
+
+
+def link_bands(page: Page) -> list[Page]:
+    """The page, or for a page of more than MAX_LINK_LINES lines, overlapping horizontal bands
+    of it (in reading order). The pair features compare every unit of a page with every other,
+    so memory and time grow with the square of its lines: "extract everything" on a dense
+    newspaper page links band by band (a key and its value are near each other; the overlap
+    keeps pairs that straddle a band's edge)."""
+    lines = page.lines
+    if len(lines) <= MAX_LINK_LINES:
+        return [page]
+    order = sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+    step = MAX_LINK_LINES - BAND_OVERLAP
+    bands = []
+    for start in range(0, len(order), step):
+        chunk = order[start : start + MAX_LINK_LINES]
+        bands.append(Page(page.index, page.width, page.height, [Block(chunk)], 0, page.source))
+        if start + MAX_LINK_LINES >= len(order):
+            break
+    return bands
+
+
 def _to_file_frame(res: FieldResult, page: Page) -> None:
     """A result found on `upright_page(page)` with its box and polygon in the file's frame."""
     a = page.rotation % 360
@@ -452,40 +476,44 @@ def _date_order(doc: Document, results: Sequence[FieldResult]) -> None:
 def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
     """Every key→value pair the linker finds on every page, keyed by the printed label."""
     out: dict[str, FieldResult] = {}
+    seen: set[tuple[int, str]] = set()  # (label line, value): pairs met again in a band overlap
     for file_page in doc.pages:
-        page = upright_page(file_page)
-        units = page_units(page)
-        if len(units) < 2:
-            continue
-        # a line printed as `label: value` is a pair as it stands
-        fixed = [
-            (i, i + 1, SAME_UNIT)
-            for i in range(len(units) - 1)
-            if units[i].ref.line is units[i + 1].ref.line
-        ]
-        keys_f = {k for k, _, _ in fixed}
-        vals_f = {v for _, v, _ in fixed}
-        links = fixed + [
-            (k, v, p)
-            for k, v, p in link_units(units)
-            if v not in vals_f and v not in keys_f and k not in vals_f
-        ]
-        by_key: dict[int, list[tuple[int, float]]] = {}
-        for k, v, p in links:
-            by_key.setdefault(k, []).append((v, p))
-        for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
-            vals = sorted(by_key[k], key=lambda t: (units[t[0]].box[1], units[t[0]].box[0]))
-            label = units[k].text.strip().rstrip(":：").strip() or units[k].text
-            res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
-            spans = [units[v].ref for v, _ in vals]
-            res.value = " ".join(s.text.strip() for s in spans)
-            res.valid = True
-            fill_geometry(res, spans)
-            _to_file_frame(res, file_page)
-            res.confidence = round(min(p for _, p in vals), 4)
-            name, n = label, 2
-            while name in out:
-                name, n = f"{label} ({n})", n + 1
-            res.name = name
-            out[name] = res
+        for page in link_bands(upright_page(file_page)):
+            units = page_units(page)
+            if len(units) < 2:
+                continue
+            # a line printed as `label: value` is a pair as it stands
+            fixed = [
+                (i, i + 1, SAME_UNIT)
+                for i in range(len(units) - 1)
+                if units[i].ref.line is units[i + 1].ref.line
+            ]
+            keys_f = {k for k, _, _ in fixed}
+            vals_f = {v for _, v, _ in fixed}
+            links = fixed + [
+                (k, v, p)
+                for k, v, p in link_units(units)
+                if v not in vals_f and v not in keys_f and k not in vals_f
+            ]
+            by_key: dict[int, list[tuple[int, float]]] = {}
+            for k, v, p in links:
+                by_key.setdefault(k, []).append((v, p))
+            for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
+                vals = sorted(by_key[k], key=lambda t: (units[t[0]].box[1], units[t[0]].box[0]))
+                label = units[k].text.strip().rstrip(":：").strip() or units[k].text
+                res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
+                spans = [units[v].ref for v, _ in vals]
+                res.value = " ".join(s.text.strip() for s in spans)
+                if (id(units[k].ref.line), res.value) in seen:
+                    continue
+                seen.add((id(units[k].ref.line), res.value))
+                res.valid = True
+                fill_geometry(res, spans)
+                _to_file_frame(res, file_page)
+                res.confidence = round(min(p for _, p in vals), 4)
+                name, n = label, 2
+                while name in out:
+                    name, n = f"{label} ({n})", n + 1
+                res.name = name
+                out[name] = res
     return out
