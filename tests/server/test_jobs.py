@@ -18,6 +18,7 @@ import sys
 import termios
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -417,6 +418,18 @@ def test_ttl_and_quota(tmp_path: Path) -> None:
             assert c.get(f"/v1/jobs/{job_id}").status_code == 404
             assert not (store / "files" / job_id).exists()
             assert c.get("/v1/jobs").json() == {"jobs": []}
+            # The quota holds for concurrent submissions too (it is checked again in the
+            # transaction that accepts a job): of six ~600 KB jobs against 1 MiB, one gets in.
+            half = png_bytes(Image.frombytes("RGB", (500, 400), os.urandom(500 * 400 * 3)))
+            assert 512 * 1024 < len(half) < 1024 * 1024
+            with ThreadPoolExecutor(6) as pool:
+                codes = sorted(
+                    pool.map(lambda _: submit(c, [("h.png", half)]).status_code, range(6))
+                )
+            assert codes == [202, 507, 507, 507, 507, 507]
+            assert sum(f.stat().st_size for f in (store / "files").rglob("*") if f.is_file()) < (
+                1024 * 1024
+            )
         # A second server on the same store does not take it over: its jobs answer 503.
         other = start_server(tmp_path, "--job-store", str(store), name="jobs-ttl-other")
         try:

@@ -39,7 +39,14 @@ from promptocr.errors import InputTooLargeError, InvalidOptionError, PromptOCREr
 from promptocr.inputs.loader import InputLimits, open_pages
 from promptocr.jobs.result import assemble, assemble_document, errors_of, page_payload
 from promptocr.jobs.runner import JobRunner, RunnerHooks
-from promptocr.jobs.store import FileSpec, JobRecord, JobStore, PageRecord, StoreLockedError
+from promptocr.jobs.store import (
+    FileSpec,
+    JobRecord,
+    JobStore,
+    PageRecord,
+    StoreFullError,
+    StoreLockedError,
+)
 from promptocr.pipeline import OCRPipeline
 from promptocr.server.errors import (
     InvalidRequestError,
@@ -567,16 +574,24 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
             "engine": req.engine,
             "settings": req.settings.model_dump(exclude_none=True) or None,
         }
-        job = await run_in_threadpool(
-            lambda: store.create(
-                owner=_principal(request),
-                prompt=req.prompt,
-                task=plan.task,
-                params=params,
-                files=[(spec, data) for spec, (_, data) in zip(specs, files, strict=True)],
-                webhook_url=req.webhook_url,
+        try:
+            job = await run_in_threadpool(
+                lambda: store.create(
+                    owner=_principal(request),
+                    prompt=req.prompt,
+                    task=plan.task,
+                    params=params,
+                    files=[(spec, data) for spec, (_, data) in zip(specs, files, strict=True)],
+                    webhook_url=req.webhook_url,
+                    max_bytes=quota,  # checked again atomically: others may have been accepted
+                )
             )
-        )
+        except StoreFullError as exc:
+            raise JobStoreFullError(
+                f"the job store holds {exc.used} bytes and this job adds {exc.incoming}, over "
+                f"its quota of {settings.job_store_max_mb} MiB; delete finished jobs or retry "
+                "later"
+            ) from None
         if jobs.runner is not None:
             jobs.runner.wake()
         request.scope["state"]["task"] = plan.task
