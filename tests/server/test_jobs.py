@@ -314,6 +314,11 @@ def test_page_failures_are_reported(keyed: RunningServer) -> None:
         result = a.get(f"/v1/jobs/{r.json()['id']}/result").json()
         assert len(result["document"]["pages"]) == 1 and result["errors"] == [err]
         assert "PAGE 1" in result["output"]["text"]
+        # The searchable PDF needs every frame of the original: a precise 400, not a 500.
+        pdf = a.get(f"/v1/jobs/{r.json()['id']}/result", params={"format": "pdf"})
+        assert pdf.status_code == 400, pdf.text
+        assert pdf.json()["error"]["code"] == "invalid_input"
+        assert "frame 2" in pdf.json()["error"]["message"]
         # Translation needs a vision-language engine this server does not have: every page
         # fails with the engine's error and the job is failed.
         r = submit(
