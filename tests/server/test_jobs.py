@@ -354,6 +354,11 @@ def test_bad_submissions(keyed: RunningServer) -> None:
                 "url_forbidden",
             ),
             (submit(a, [("p.png", good)], webhook_url="file:///etc/passwd"), 400, None),
+            # A URL urlsplit cannot parse, a host that does not resolve: the client's fault.
+            (submit(a, [("p.png", good)], webhook_url="http://[::1/hook"), 400, None),
+            (submit(a, [("p.png", good)], webhook_url="http://x.invalid/"), 400, None),
+            (a.post("/v1/jobs", json={"url": "http://[::1/p.png"}), 400, None),
+            (a.post("/v1/ocr", json={"url": "http://[::1/p.png"}), 400, None),
             (
                 submit(a, [("long.pdf", scanned_pdf([page_image(1)] * 81))]),
                 413,

@@ -52,6 +52,7 @@ from promptocr.server.errors import (
     InvalidRequestError,
     NotFoundError,
     SafeJSONResponse,
+    URLFetchError,
 )
 from promptocr.server.fetch import check_url
 from promptocr.server.protocol import ClientEngineSettings, OCRRequest
@@ -541,12 +542,19 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
                 raise WebhooksDisabledError(
                     "completion webhooks are disabled on this server (allow_webhooks)"
                 )
-            if (
-                urlsplit(req.webhook_url).scheme not in ("http", "https")
-                or not urlsplit(req.webhook_url).hostname
-            ):
+            try:
+                parts = urlsplit(req.webhook_url)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            except ValueError:  # e.g. an unclosed IPv6 bracket
+                valid = False
+            if not valid:
                 raise InvalidRequestError("webhook_url must be an http(s) URL", param="webhook_url")
-            await check_url(req.webhook_url)
+            try:
+                await check_url(req.webhook_url)
+            except URLFetchError as exc:  # nothing was fetched: the client's URL is at fault
+                raise InvalidRequestError(
+                    f"webhook_url: {exc.message}", param="webhook_url"
+                ) from None
         store = await run_in_threadpool(jobs.open)
         incoming = sum(len(d) for _, d in files)
         quota = settings.job_store_max_mb * 1024 * 1024
