@@ -371,6 +371,30 @@ def test_slow_headers_are_cut_off(hard: RunningServer, line_png: bytes) -> None:
     serves(hard, line_png)
 
 
+def test_pipelined_request_is_not_cut_off_by_the_header_deadline(hard: RunningServer) -> None:
+    """A request pipelined behind another one has its head already: the header deadline that
+    starts when the first response ends must not close the connection while the second request
+    is being served (here its body is still arriving, slower than --header-timeout)."""
+    host, port = hard.url.removeprefix("http://").split(":")
+    body = b'{"prompt": "read"}'
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"POST /v1/ocr HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:5]
+        )
+        time.sleep(2.5)  # past the 1 s header deadline; the second head arrived long ago
+        s.sendall(body[5:])
+        got = b""
+        while got.count(b"HTTP/1.1 ") < 2 or not got.rstrip().endswith(b"}"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    assert got.count(b"HTTP/1.1 200") == 1, got
+    assert b"HTTP/1.1 400" in got and b"give exactly one of" in got, got
+
+
 # ---- 3. and 7. start-up and shutdown -------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ import sys
 import termios
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -313,6 +314,11 @@ def test_page_failures_are_reported(keyed: RunningServer) -> None:
         result = a.get(f"/v1/jobs/{r.json()['id']}/result").json()
         assert len(result["document"]["pages"]) == 1 and result["errors"] == [err]
         assert "PAGE 1" in result["output"]["text"]
+        # The searchable PDF needs every frame of the original: a precise 400, not a 500.
+        pdf = a.get(f"/v1/jobs/{r.json()['id']}/result", params={"format": "pdf"})
+        assert pdf.status_code == 400, pdf.text
+        assert pdf.json()["error"]["code"] == "invalid_input"
+        assert "frame 2" in pdf.json()["error"]["message"]
         # Translation needs a vision-language engine this server does not have: every page
         # fails with the engine's error and the job is failed.
         r = submit(
@@ -348,6 +354,11 @@ def test_bad_submissions(keyed: RunningServer) -> None:
                 "url_forbidden",
             ),
             (submit(a, [("p.png", good)], webhook_url="file:///etc/passwd"), 400, None),
+            # A URL urlsplit cannot parse, a host that does not resolve: the client's fault.
+            (submit(a, [("p.png", good)], webhook_url="http://[::1/hook"), 400, None),
+            (submit(a, [("p.png", good)], webhook_url="http://x.invalid/"), 400, None),
+            (a.post("/v1/jobs", json={"url": "http://[::1/p.png"}), 400, None),
+            (a.post("/v1/ocr", json={"url": "http://[::1/p.png"}), 400, None),
             (
                 submit(a, [("long.pdf", scanned_pdf([page_image(1)] * 81))]),
                 413,
@@ -417,6 +428,18 @@ def test_ttl_and_quota(tmp_path: Path) -> None:
             assert c.get(f"/v1/jobs/{job_id}").status_code == 404
             assert not (store / "files" / job_id).exists()
             assert c.get("/v1/jobs").json() == {"jobs": []}
+            # The quota holds for concurrent submissions too (it is checked again in the
+            # transaction that accepts a job): of six ~600 KB jobs against 1 MiB, one gets in.
+            half = png_bytes(Image.frombytes("RGB", (500, 400), os.urandom(500 * 400 * 3)))
+            assert 512 * 1024 < len(half) < 1024 * 1024
+            with ThreadPoolExecutor(6) as pool:
+                codes = sorted(
+                    pool.map(lambda _: submit(c, [("h.png", half)]).status_code, range(6))
+                )
+            assert codes == [202, 507, 507, 507, 507, 507]
+            assert sum(f.stat().st_size for f in (store / "files").rglob("*") if f.is_file()) < (
+                1024 * 1024
+            )
         # A second server on the same store does not take it over: its jobs answer 503.
         other = start_server(tmp_path, "--job-store", str(store), name="jobs-ttl-other")
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,39 @@ def test_batching_merges_concurrent_callers(engine: EmbeddedEngine) -> None:
     assert direct == texts
     assert sum(k for _, k in seen) == 4 and max(k for _, k in seen) > 1  # calls were merged
     assert batcher([bgr[0]])[0].text == texts[0]  # after close: runs inline
+
+
+def test_work_is_cancelled_with_the_request_awaiting_it() -> None:
+    """When the task awaiting `WorkPool.run` is cancelled (uvicorn does it to requests still
+    running past its graceful shutdown timeout), the work's token is cancelled too, so the work
+    stops at its next check instead of running on with nobody waiting for it."""
+    import asyncio
+
+    from promptocr.cancel import CancelToken
+    from promptocr.server.metrics import Metrics
+    from promptocr.server.work import WorkPool
+
+    pool = WorkPool(1, 1, Metrics())
+    started = threading.Event()
+    seen: list[str] = []
+
+    def work(token: CancelToken) -> None:
+        started.set()
+        for _ in range(500):  # up to 5 s; the cancel arrives at once
+            if token.cancelled:
+                seen.append(token.reason)
+                return
+            time.sleep(0.01)
+        seen.append("ran to the end")
+
+    async def main() -> None:
+        task = asyncio.ensure_future(pool.run(work, 60.0))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert pool.close(60.0) is True
+    assert seen == ["the request was cancelled"]

@@ -381,8 +381,14 @@ def _pdf_from_image(data: bytes, source: str | None) -> pikepdf.Pdf:
         raise InvalidInputError(f"not an image or PDF ({exc})", source=source) from None
     pdf = pikepdf.new()
     frames: Iterable[Image.Image] = ImageSequence.Iterator(img) if img.format == "TIFF" else [img]
-    for frame in frames:
-        _add_image_page(pdf, frame, data if img.format == "JPEG" else None)
+    for n, frame in enumerate(frames, start=1):
+        try:
+            _add_image_page(pdf, frame, data if img.format == "JPEG" else None)
+        except (OSError, ValueError, SyntaxError) as exc:  # Pillow's decoder errors
+            raise InvalidInputError(
+                f"image frame {n} cannot be decoded ({exc}); no searchable PDF of this file",
+                source=source,
+            ) from None
     return pdf
 
 

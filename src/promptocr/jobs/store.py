@@ -87,6 +87,14 @@ class StoreLockedError(RuntimeError):
     """Another process owns this job store."""
 
 
+class StoreFullError(RuntimeError):
+    """Accepting the job would take the store over its quota (`create(max_bytes=...)`)."""
+
+    def __init__(self, used: int, incoming: int, max_bytes: int) -> None:
+        super().__init__(f"the store holds {used} bytes; {incoming} more is over {max_bytes}")
+        self.used, self.incoming, self.max_bytes = used, incoming, max_bytes
+
+
 @dataclass
 class FileSpec:
     """One uploaded file of a job: its name, size and the 1-based page numbers to read."""
@@ -264,8 +272,11 @@ class JobStore:
         params: dict[str, Any],
         files: list[tuple[FileSpec, bytes]],
         webhook_url: str | None = None,
+        max_bytes: int | None = None,
     ) -> JobRecord:
-        """Write the files, then commit the job and all its pages in one transaction."""
+        """Write the files, then commit the job and all its pages in one transaction. With
+        `max_bytes`, the quota is checked inside that transaction (so concurrent submissions
+        cannot all pass it): `StoreFullError` when the store would go over."""
         job_id = uuid.uuid4().hex
         folder = self.root / "files" / job_id
         folder.mkdir(parents=True)
@@ -279,6 +290,10 @@ class JobStore:
             specs = [spec for spec, _ in files]
             total = sum(len(s.pages) for s in specs)
             with self._tx() as db:
+                if max_bytes is not None:
+                    used = int(db.execute("SELECT COALESCE(SUM(bytes), 0) FROM jobs").fetchone()[0])
+                    if used + size > max_bytes:
+                        raise StoreFullError(used, size, max_bytes)
                 db.execute(
                     "INSERT INTO jobs (id, owner, state, created, updated, prompt, task, params, "
                     "files, pages_total, bytes, webhook_url, webhook_state) "

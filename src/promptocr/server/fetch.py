@@ -41,7 +41,10 @@ def address_is_public(addr: str) -> bool:
 
 async def check_url(url: str) -> None:
     """Raise URLForbiddenError unless `url` is http(s) to a host with only public addresses."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. "http://[::1/": an unclosed IPv6 bracket
+        raise URLForbiddenError(f"the URL is not valid ({exc})") from None
     if parts.scheme not in ("http", "https"):
         raise URLForbiddenError(f"only http and https URLs are fetched, not {parts.scheme!r}")
     host = parts.hostname
@@ -76,7 +79,10 @@ async def fetch_url(
             "(multipart upload, base64 or a data: URL) or ask the operator to enable "
             "allow_url_fetch"
         )
-    name = urlsplit(url).path.rsplit("/", 1)[-1] or urlsplit(url).hostname or "<url>"
+    try:
+        name = urlsplit(url).path.rsplit("/", 1)[-1] or urlsplit(url).hostname or "<url>"
+    except ValueError as exc:
+        raise URLForbiddenError(f"the URL is not valid ({exc})") from None
 
     async def run() -> bytes:
         current = url

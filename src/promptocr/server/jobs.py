@@ -39,12 +39,20 @@ from promptocr.errors import InputTooLargeError, InvalidOptionError, PromptOCREr
 from promptocr.inputs.loader import InputLimits, open_pages
 from promptocr.jobs.result import assemble, assemble_document, errors_of, page_payload
 from promptocr.jobs.runner import JobRunner, RunnerHooks
-from promptocr.jobs.store import FileSpec, JobRecord, JobStore, PageRecord, StoreLockedError
+from promptocr.jobs.store import (
+    FileSpec,
+    JobRecord,
+    JobStore,
+    PageRecord,
+    StoreFullError,
+    StoreLockedError,
+)
 from promptocr.pipeline import OCRPipeline
 from promptocr.server.errors import (
     InvalidRequestError,
     NotFoundError,
     SafeJSONResponse,
+    URLFetchError,
 )
 from promptocr.server.fetch import check_url
 from promptocr.server.protocol import ClientEngineSettings, OCRRequest
@@ -534,12 +542,19 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
                 raise WebhooksDisabledError(
                     "completion webhooks are disabled on this server (allow_webhooks)"
                 )
-            if (
-                urlsplit(req.webhook_url).scheme not in ("http", "https")
-                or not urlsplit(req.webhook_url).hostname
-            ):
+            try:
+                parts = urlsplit(req.webhook_url)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            except ValueError:  # e.g. an unclosed IPv6 bracket
+                valid = False
+            if not valid:
                 raise InvalidRequestError("webhook_url must be an http(s) URL", param="webhook_url")
-            await check_url(req.webhook_url)
+            try:
+                await check_url(req.webhook_url)
+            except URLFetchError as exc:  # nothing was fetched: the client's URL is at fault
+                raise InvalidRequestError(
+                    f"webhook_url: {exc.message}", param="webhook_url"
+                ) from None
         store = await run_in_threadpool(jobs.open)
         incoming = sum(len(d) for _, d in files)
         quota = settings.job_store_max_mb * 1024 * 1024
@@ -567,16 +582,24 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
             "engine": req.engine,
             "settings": req.settings.model_dump(exclude_none=True) or None,
         }
-        job = await run_in_threadpool(
-            lambda: store.create(
-                owner=_principal(request),
-                prompt=req.prompt,
-                task=plan.task,
-                params=params,
-                files=[(spec, data) for spec, (_, data) in zip(specs, files, strict=True)],
-                webhook_url=req.webhook_url,
+        try:
+            job = await run_in_threadpool(
+                lambda: store.create(
+                    owner=_principal(request),
+                    prompt=req.prompt,
+                    task=plan.task,
+                    params=params,
+                    files=[(spec, data) for spec, (_, data) in zip(specs, files, strict=True)],
+                    webhook_url=req.webhook_url,
+                    max_bytes=quota,  # checked again atomically: others may have been accepted
+                )
             )
-        )
+        except StoreFullError as exc:
+            raise JobStoreFullError(
+                f"the job store holds {exc.used} bytes and this job adds {exc.incoming}, over "
+                f"its quota of {settings.job_store_max_mb} MiB; delete finished jobs or retry "
+                "later"
+            ) from None
         if jobs.runner is not None:
             jobs.runner.wake()
         request.scope["state"]["task"] = plan.task

@@ -51,8 +51,11 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()  # the next request on this connection gets the same deadline
+        # The next request on this connection gets the same deadline, unless a pipelined one
+        # already had its head buffered and is being served now (super() started it).
+        idle = self.cycle is None or self.cycle.response_complete
+        if idle and not self.transport.is_closing():
+            self._arm()
 
 
 def with_header_timeout(seconds: float) -> type[HeaderTimeoutProtocol]:

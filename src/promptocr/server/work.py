@@ -111,6 +111,17 @@ class WorkPool:
             raise RequestTimeoutError(
                 f"the request took longer than its timeout of {timeout_s:g} s"
             ) from None
+        except asyncio.CancelledError:
+            # Nobody awaits the answer any more (the server cancelled the request's task, e.g.
+            # past uvicorn's graceful shutdown timeout): stop the work instead of letting it
+            # run on and hold up shutdown for another graceful timeout.
+            token.cancel("the request was cancelled")
+            if cfut.cancel():
+                self.metrics.queue_depth.dec()
+                with self._lock:
+                    self._tokens.discard(token)
+                self._release()
+            raise
         except CancelledError:
             # The work noticed its deadline a moment before the wait did: the same 504.
             if self._closing and not token.deadline_passed:
