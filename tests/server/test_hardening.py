@@ -464,3 +464,36 @@ def test_shutdown_is_bounded_and_clean(server_tmp: Path) -> None:
     assert code == 0, s.log_text()[-3000:]
     log = s.log_text()
     assert "was cancelled" in log or "stopped" in log
+
+
+def test_a_stream_the_client_leaves_stops_its_work(hard: RunningServer, line_png: bytes) -> None:
+    data = pdf_bytes([f"Leaving early {n} of forty" for n in range(40)])
+    uri = "data:application/pdf;base64," + __import__("base64").b64encode(data).decode()
+    pages_before = metric(hard, "promptocr_pages_total")
+    body = {
+        "model": "promptocr",
+        "stream": True,
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": uri}},
+                    {"type": "text", "text": "read the text"},
+                ],
+            }
+        ],
+    }
+    with (
+        httpx.Client(base_url=hard.url, timeout=120) as c,
+        c.stream("POST", "/v1/chat/completions", json=body) as r,
+    ):
+        assert r.status_code == 200
+        for line in r.iter_lines():
+            if "Leaving early 0" in line:
+                break  # the first page arrived: hang up
+    deadline = time.time() + 60
+    while metric(hard, "promptocr_in_flight_requests") > 0 and time.time() < deadline:
+        time.sleep(0.1)
+    assert metric(hard, "promptocr_in_flight_requests") == 0
+    assert metric(hard, "promptocr_pages_total") - pages_before < 40
+    serves(hard, line_png)

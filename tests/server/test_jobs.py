@@ -332,6 +332,38 @@ def test_page_failures_are_reported(keyed: RunningServer) -> None:
         assert res.status_code == 409 and res.json()["error"]["details"]["state"] == "failed"
 
 
+def test_submissions_received_at_once_are_bounded(keyed: RunningServer) -> None:
+    """Bodies of submissions are held while they are checked: a third one arriving while two
+    are still being received gets a 429 instead of more memory."""
+    import socket
+
+    host, port = keyed.url.removeprefix("http://").split(":")
+    body_len = 1_000_000
+    head = (
+        f"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY_A}\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\n"
+        f"Content-Length: {body_len}\r\n\r\n--b\r\n"
+    ).encode()
+    slow = []
+    for _ in range(2):  # two uploads that have started and are still coming
+        sock = socket.create_connection((host, int(port)), timeout=30)
+        sock.sendall(head + b"x" * 1000)
+        slow.append(sock)
+    time.sleep(0.5)
+    try:
+        with client_for(keyed, KEY_A) as a:
+            r = submit(a, [("p.png", png_bytes(page_image(1)))])
+        assert r.status_code == 429, r.text
+        assert r.json()["error"]["code"] == "queue_full" and "Retry-After" in r.headers
+    finally:
+        for sock in slow:
+            sock.close()
+    time.sleep(0.5)
+    with client_for(keyed, KEY_A) as a:
+        r = submit(a, [("p.png", png_bytes(page_image(1)))])
+    assert r.status_code == 202, r.text
+
+
 def test_bad_submissions(keyed: RunningServer) -> None:
     good = png_bytes(page_image(1))
     locked = synth.write_pdf([synth.PdfPage()], user_password="pw")
@@ -364,6 +396,8 @@ def test_bad_submissions(keyed: RunningServer) -> None:
                 413,
                 "input_too_large",
             ),
+            # no vision-language engine here: refused now, not after every page has failed
+            (submit(a, [("p.png", good)], engine="vlm"), 501, "engine_unavailable"),
         ]
         for resp, status, code in cases:
             assert resp.status_code == status, resp.text

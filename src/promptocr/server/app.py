@@ -885,6 +885,16 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
             return f"data: {c.model_dump_json(exclude_none=True)}\n\n"
 
         async def events() -> AsyncIterator[str]:
+            try:
+                async for event in stream_events():
+                    yield event
+            finally:  # the client went away (or we are done): stop the work with it
+                if not job.done():
+                    job.cancel()
+                if not first.done():
+                    first.cancel()
+
+        async def stream_events() -> AsyncIterator[str]:
             sent = ""
 
             def delta(text: str) -> Iterator[str]:

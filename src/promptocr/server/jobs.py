@@ -35,7 +35,12 @@ from promptocr import __version__
 from promptocr.cancel import CancelToken
 from promptocr.document.export import to_alto, to_hocr, to_markdown, to_text
 from promptocr.document.model import Document
-from promptocr.errors import InputTooLargeError, InvalidOptionError, PromptOCRError
+from promptocr.errors import (
+    EngineUnavailableError,
+    InputTooLargeError,
+    InvalidOptionError,
+    PromptOCRError,
+)
 from promptocr.inputs.loader import InputLimits, open_pages
 from promptocr.jobs.result import assemble, assemble_document, errors_of, page_payload
 from promptocr.jobs.runner import JobRunner, RunnerHooks
@@ -51,6 +56,7 @@ from promptocr.pipeline import OCRPipeline
 from promptocr.server.errors import (
     InvalidRequestError,
     NotFoundError,
+    QueueFullError,
     SafeJSONResponse,
     URLFetchError,
 )
@@ -78,6 +84,9 @@ SCHEMA_REF = "#/components/schemas/{model}"
 
 # --------------------------------------------------------------------------------------------
 # errors
+
+
+MAX_SUBMITTING = 2  # job submissions received and checked at once
 
 
 class JobNotFoundError(NotFoundError):
@@ -200,6 +209,9 @@ class Jobs:
     def __init__(self, state: State) -> None:
         self.state = state
         self.settings = state.settings
+        # Submissions being received and checked (bodies held in memory, first pages decoded):
+        # bounded like the OCR queue, so holding keys cannot exhaust memory without a 429.
+        self.submitting = 0
         s = state.settings
         # Pages are read one at a time, so the document's pixel total is bounded by the page
         # limit rather than by /v1/ocr's max_total_pixels.
@@ -530,12 +542,28 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
         """Submit files (several `file` parts = one job) and an instruction to be read in the
         background, one page at a time. Answers 202 with the job's `id` and `Location`; poll
         `GET /v1/jobs/{id}` and fetch `GET /v1/jobs/{id}/result` when `state` is `done`."""
+        if jobs.submitting >= MAX_SUBMITTING:
+            raise QueueFullError(
+                f"{MAX_SUBMITTING} job submissions are being received; retry in a moment",
+                retry_after=2,
+            )
+        jobs.submitting += 1  # the event loop's thread only: no lock needed
+        try:
+            return await accept(request)
+        finally:
+            jobs.submitting -= 1
+
+    async def accept(request: Request) -> Response:
         req, files = await parse_submission(request)
         if req.dpi > settings.max_dpi:
             raise InvalidRequestError(
                 f"dpi {req.dpi} is over this server's limit of {settings.max_dpi}", param="dpi"
             )
-        check_engine(req.engine)
+        if check_engine(req.engine) == "vlm" and jobs.service.vlm is None:
+            raise EngineUnavailableError(
+                "engine=vlm needs a vision-language engine and none is configured on this "
+                "server (see docs/vlm.md)"
+            )
         plan = jobs.service.plan(req.prompt, task_type=req.task_type)
         if req.webhook_url is not None:
             if not settings.allow_webhooks:
@@ -653,7 +681,8 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
                 jobs.store.delete(job.id)
                 return {"id": job.id, "deleted": True}
             cancelled = jobs.store.cancel(job.id)
-            assert cancelled is not None
+            if cancelled is None:  # cancelled and deleted by another request meanwhile
+                raise JobNotFoundError(f"no job {job_id!r}")
             if cancelled.webhook_state == "pending":
                 jobs._send_webhook(job.id)
             return jobs.status(cancelled)
