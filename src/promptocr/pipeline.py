@@ -18,7 +18,7 @@ from promptocr.document.model import Document, Page
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
 from promptocr.engines.layout import LayoutDetector
 from promptocr.engines.usage import Usage
-from promptocr.inputs.loader import InputLimits, PageImage, PageStream, load_pages, open_pages
+from promptocr.inputs.loader import InputLimits, PageImage, PageStream, open_pages
 
 
 def page_key(page: PageImage, settings: EngineSettings) -> str:
@@ -105,15 +105,8 @@ class OCRPipeline:
     def load(
         self, src: str | Path | bytes, options: ReadOptions | None = None, name: str | None = None
     ) -> list[PageImage]:
-        o = options or ReadOptions()
-        return load_pages(
-            src,
-            name=name,
-            pages=o.pages,
-            dpi=o.dpi,
-            limits=self.limits,
-            use_pdf_text=o.use_pdf_text,
-        )
+        """Every selected page decoded at once (all pixels held: prefer `open`)."""
+        return list(self.open(src, options, name))
 
     def open(
         self, src: str | Path | bytes, options: ReadOptions | None = None, name: str | None = None
