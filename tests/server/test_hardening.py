@@ -204,14 +204,22 @@ def test_a_request_past_its_deadline_stops_and_frees_the_worker(
 
 
 def test_preview_waits_in_the_same_queue(hard: RunningServer, line_png: bytes) -> None:
-    data = pdf_bytes(TEXT_PAGES[:30])
+    # 60 pages of 12 lines: far more than the 5 s this request may run, so it holds the only
+    # worker while the preview asks for one, however fast the machine is
+    pages = [
+        synth.english_page(
+            width=900, lines=[f"Page {n} line {i} of the long document" for i in range(12)]
+        ).image
+        for n in range(60)
+    ]
+    data = synth.pdf_from_images(pages)
     box: dict[str, Any] = {}
 
     def long_request() -> None:
         box["r"] = httpx.post(
             hard.url + "/v1/ocr",
             files={"file": ("long.pdf", data)},
-            data={"prompt": "read"},
+            data={"prompt": "read", "timeout_s": "5"},
             timeout=120,
         )
 
@@ -226,10 +234,15 @@ def test_preview_waits_in_the_same_queue(hard: RunningServer, line_png: bytes) -
         data={"page": "1"},
         timeout=60,
     )
+    still_running = t.is_alive()
     t.join()
-    assert box["r"].status_code == 200
+    assert still_running, "the long request ended before the preview was asked"
+    assert box["r"].status_code == 504  # stopped at its deadline, the worker freed
     assert r.status_code == 429, r.text
     assert r.json()["error"]["code"] == "queue_full" and "Retry-After" in r.headers
+    deadline = time.time() + 60  # the cancelled work stops at its next stage boundary
+    while metric(hard, "promptocr_in_flight_requests") > 0 and time.time() < deadline:
+        time.sleep(0.05)
     ok = httpx.post(hard.url + "/ui/api/preview", files={"file": ("p.png", line_png)}, timeout=60)
     assert ok.status_code == 200 and ok.json()["image"].startswith("data:image/jpeg")
 

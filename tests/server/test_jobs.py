@@ -470,7 +470,9 @@ def test_ttl_and_quota(tmp_path: Path) -> None:
                 codes = sorted(
                     pool.map(lambda _: submit(c, [("h.png", half)]).status_code, range(6))
                 )
-            assert codes == [202, 507, 507, 507, 507, 507]
+            # (at most two submissions are received at once; the others are told to retry)
+            assert codes.count(202) == 1 and 507 in codes, codes
+            assert set(codes) <= {202, 429, 507}, codes
             assert sum(f.stat().st_size for f in (store / "files").rglob("*") if f.is_file()) < (
                 1024 * 1024
             )

@@ -84,11 +84,11 @@ class WorkPool:
             finally:
                 dt = time.perf_counter() - t0
                 self._avg_s = 0.8 * self._avg_s + 0.2 * dt
-                self.metrics.in_flight.dec()
                 with self._lock:
                     self._tokens.discard(token)
                     self._running -= 1
                 self._release()
+                self.metrics.in_flight.dec()  # after the release: 0 in flight means admissible
 
         try:
             cfut = self._executor.submit(job)
