@@ -7,7 +7,7 @@ import base64
 import time
 
 import openai
-from server_helpers import RunningServer, pdf_bytes, png_bytes
+from server_helpers import RunningServer, png_bytes
 
 from promptocr import synth
 
@@ -67,7 +67,13 @@ def test_an_empty_answer_says_why(server: RunningServer) -> None:
 
 
 def test_streaming_sends_pages_as_they_are_read(server: RunningServer) -> None:
-    data = pdf_bytes(PAGES[:3])  # the shared server reads at most 3 pages
+    # the shared server reads at most 3 pages; 12 lines each take a while to read
+    data = synth.pdf_from_images(
+        [
+            synth.english_page(width=900, lines=[f"{t} line {i}" for i in range(12)]).image
+            for t in PAGES[:3]
+        ]
+    )
     client = _client(server)
     t0 = time.perf_counter()
     arrivals: list[tuple[float, str]] = []
