@@ -185,6 +185,19 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     assert proc.returncode == 2 and "needs -o DIR" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--runtime", "tensorrt")
     assert proc.returncode == 2 and "invalid choice: 'tensorrt'" in proc.stderr
+    # the same rule for reads on a server: refused before anything is sent (nothing listens)
+    for fmt in ("hocr", "pdf"):
+        proc = run_cli(
+            "read",
+            "--server",
+            "http://127.0.0.1:9",
+            "--async",
+            str(files["page"]),
+            str(files["page"]),
+            "-f",
+            fmt,
+        )
+        assert proc.returncode == 2 and "needs -o DIR" in proc.stderr, proc.stderr
 
 
 def test_help_documents_formats_pages_and_exit_codes() -> None:

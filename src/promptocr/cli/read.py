@@ -299,6 +299,14 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     return None
 
 
+def several_files_problem(args: argparse.Namespace, fmt: str, files: list[str]) -> str | None:
+    """The usage error of writing several files' output in `fmt` to stdout, or None (formats
+    that cannot be concatenated need -o DIR); for local and --server reads alike."""
+    if len(files) > 1 and not args.output_dir and fmt in ("hocr", "alto", *BINARY_FORMATS):
+        return f"--format {fmt} with several files needs -o DIR"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_OK, EXIT_PARTIAL
 
@@ -313,8 +321,9 @@ def run(args: argparse.Namespace) -> int:
     inputs = expand_inputs(args.files)
     files = [i.path for i in inputs if i.error is None]
     several = len(files) > 1
-    if several and not args.output_dir and fmt in ("hocr", "alto", *BINARY_FORMATS):
-        return usage_error(f"--format {fmt} with several files needs -o DIR")
+    problem = several_files_problem(args, fmt, files)
+    if problem:
+        return usage_error(problem)
     if not files:  # nothing to read: say why for each argument
         for i in inputs:
             sys.stderr.write(f"promptocr: error: {i.path}: {i.error}\n")

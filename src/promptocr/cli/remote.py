@@ -72,7 +72,7 @@ def _fields(args: argparse.Namespace, fmt: str) -> dict[str, str]:
 def run_remote(args: argparse.Namespace) -> int:
     from promptocr.cli.inputs import expand_inputs, output_bases
     from promptocr.cli.main import EXIT_ALL_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL
-    from promptocr.cli.read import check_arguments, usage_error
+    from promptocr.cli.read import check_arguments, several_files_problem, usage_error
 
     if not args.server:
         return usage_error("--async needs --server URL")
@@ -87,8 +87,9 @@ def run_remote(args: argparse.Namespace) -> int:
         if i.error is not None:
             sys.stderr.write(f"promptocr: error: {i.path}: {i.error}\n")
     files = [i.path for i in inputs if i.error is None]
-    if len(files) > 1 and not args.output_dir and fmt in ("hocr", "alto"):
-        return usage_error(f"--format {fmt} with several files needs -o DIR")
+    problem = several_files_problem(args, fmt, files)
+    if problem:
+        return usage_error(problem)
     if not files:
         return EXIT_ALL_FAILED
     bases: list[Path] = []
