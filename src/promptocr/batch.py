@@ -16,7 +16,6 @@ appears once.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import io
 import json
@@ -28,9 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from promptocr.errors import InvalidInputError, PromptOCRError
+from promptocr.inputs.paths import expand_inputs as expand_paths
 
-# file suffixes picked up when a folder is given (files named explicitly are always tried)
-SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".pdf"}
 FORMATS = {"json": "json", "text": "txt", "markdown": "md", "hocr": "hocr", "alto": "alto.xml"}
 RESULTS = "results.jsonl"
 PARQUET = "results.parquet"
@@ -90,33 +88,21 @@ class WorkItem:
 
 def expand_inputs(inputs: Iterable[str]) -> list[Path]:
     """Files as given, folders searched recursively for image/PDF suffixes, globs expanded
-    (`**` recurses). Order is stable (sorted within each argument); duplicates are dropped."""
+    (`**` recurses), as `promptocr read` expands them. Order is stable (sorted within each
+    argument); duplicates are dropped. An empty folder, a glob matching nothing or a missing
+    path raises BatchInputError: a batch that would read nothing is a usage error."""
     out: list[Path] = []
     seen: set[Path] = set()
-
-    def add(p: Path) -> None:
+    for item in expand_paths(list(inputs)):
+        if item.error:
+            raise BatchInputError(f"{item.path}: {item.error}")
+        p = Path(item.path)
+        if not p.exists():
+            raise BatchInputError(f"{item.path}: no such file or folder")
         r = p.resolve()
         if r not in seen:
             seen.add(r)
             out.append(p)
-
-    for arg in inputs:
-        p = Path(arg)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUFFIXES:
-                    add(f)
-        elif p.exists():
-            add(p)
-        elif glob.has_magic(arg):
-            matches = sorted(glob.glob(arg, recursive=True))
-            files = [Path(m) for m in matches if Path(m).is_file()]
-            if not files:
-                raise BatchInputError(f"{arg}: no file matches")
-            for f in files:
-                add(f)
-        else:
-            raise BatchInputError(f"{arg}: no such file or folder")
     return out
 
 

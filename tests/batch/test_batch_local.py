@@ -144,6 +144,9 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
         expand_inputs([str(inputs / "*.nothing")])
     with pytest.raises(BatchInputError, match="no such file"):
         expand_inputs([str(inputs / "missing.png")])
+    (inputs / "empty").mkdir()
+    with pytest.raises(BatchInputError, match="folder holds no image or PDF files"):
+        expand_inputs([str(inputs / "empty")])
 
 
 def test_writer_drops_a_second_copy_of_a_key(tmp_path: Path) -> None:
