@@ -23,6 +23,7 @@ from promptocr.document.model import Document, Page
 from promptocr.engines.usage import Usage
 from promptocr.jobs.store import JobRecord, PageRecord
 from promptocr.tasks import Service
+from promptocr.tasks.registry import task_for
 
 
 def page_payload(result: Any) -> dict[str, Any]:
@@ -88,7 +89,7 @@ def assemble(job: JobRecord, pages: list[PageRecord], service: Service) -> dict[
     fmt = params.get("output_format")
     # With engine=vlm the pages were read by the vision-language model, whose answers are in
     # the page outputs rather than in the document: join those instead.
-    if job.task in Service.DOCUMENT_TASKS and params.get("engine") != "vlm":
+    if task_for(job.task).document_only and params.get("engine") != "vlm":
         res = service.run_on_document(
             doc,
             job.prompt,

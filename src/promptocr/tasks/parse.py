@@ -20,10 +20,10 @@ from __future__ import annotations
 import base64
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
 from promptocr.tasks.columns import running_text, segment_text, text_extent
 from promptocr.tasks.tables import TableGrid, build_table
+
+if TYPE_CHECKING:
+    from promptocr.tasks.base import TaskInput
 
 # Reads a display formula's crop (RGB) into LaTeX; the service passes the VLM engine's.
 FormulaReader = Callable[[np.ndarray], str | None]
@@ -1027,3 +1030,54 @@ def _page_markdown(index: int, regions: list[ParsedRegion], body_h: float, top_t
         else:  # header / footer kept on request
             parts.extend(_paragraph_markdown(r.lines))
     return "\n\n".join(p for p in parts if p.strip())
+
+
+class ParseTask:
+    """`parse`: the pages read by `parse_page` as Markdown (tables as HTML, figures cut out);
+    display formulas go to the vision-language engine for LaTeX when one is configured."""
+
+    name = "parse"
+    document_only = False
+
+    def stages(self, arguments: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset({"decode", "ocr", "layout", "markdown"})
+
+    def run(self, t: TaskInput) -> tuple[dict[str, Any], str]:
+        from promptocr.engines.vlm import VLMEngine as HunyuanEngine
+        from promptocr.tasks.router import run_vlm
+
+        p, doc, usage, parsed = t.plan, t.document, t.usage, t.parsed
+        if isinstance(t.vlm, HunyuanEngine):  # display formulas go to the VLM for LaTeX
+            hy = t.vlm
+
+            def formula(rgb: Any) -> str | None:
+                crop = PageImage(0, rgb, doc.source or "formula")
+                return run_vlm(hy, "formula", [crop], usage=usage, source=doc.source).markdown
+
+            read_formulas(parsed, formula)
+        result = finish_parse(parsed, usage)
+        markdown = result.markdown
+        output: dict[str, Any] = {"markdown": markdown}
+        if result.figures:  # cut-out figures the Markdown references by name (base64 PNG)
+            output["figures"] = [f.to_dict() for f in result.figures]
+        content = markdown
+        if p.arguments.get("target") == "table":
+            tables = re.findall(r"<table\b.*?</table>", markdown, flags=re.S | re.I)
+            output["tables"] = tables
+            content = "\n\n".join(tables)
+            if not tables:
+                why = "no table was found on the page; the full Markdown is in output.markdown"
+                usage.notes.append(why)
+                output["empty_reason"] = why
+        if p.arguments.get("layout"):
+            output["layout"] = [
+                {
+                    "page": page.index + 1,
+                    "kind": b.kind,
+                    "bbox": [round(x, 1) for x in b.bbox],
+                    "text": b.text,
+                }
+                for page in doc.pages
+                for b in page.blocks
+            ]
+        return output, content

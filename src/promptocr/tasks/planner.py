@@ -69,6 +69,13 @@ class Plan:
     def skipped(self) -> dict[str, str]:
         return {s.name: s.reason for s in self.stages if not s.runs}
 
+    def set_stage(self, name: str, runs: bool, reason: str) -> None:
+        """Record what happened to a stage once the request ran (e.g. "ocr skipped: text
+        layer", an escalation to the VLM)."""
+        for i, st in enumerate(self.stages):
+            if st.name == name:
+                self.stages[i] = Stage(name, runs, reason)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "task": self.task,
@@ -502,19 +509,9 @@ def _finish(task: str, args: dict[str, Any], prompt: str, matched: str) -> Plan:
 
 
 def _stages_for(task: str, args: dict[str, Any]) -> list[Stage]:
-    needs = {
-        "read": {"decode", "ocr"},
-        "spot": {"decode", "ocr", "spotting_format"}
-        if args.get("format", "lines") != "lines"
-        else {"decode", "ocr"},
-        "parse": {"decode", "ocr", "layout", "markdown"},
-        "extract": {"decode", "ocr", "fields"},
-        "subtitles": {"decode", "ocr", "subtitles"},
-        "translate": {"decode", "ocr", "vlm"},
-        "formula": {"decode", "vlm"},
-        "chart": {"decode", "vlm"},
-        "vqa": {"decode", "vlm"},
-    }[task]
+    from promptocr.tasks.registry import task_for  # each task declares the stages it runs
+
+    needs = task_for(task).stages(args)
     reasons_skip = {
         "layout": f"{task} needs no layout model",
         "markdown": f"{task} needs no Markdown builder",

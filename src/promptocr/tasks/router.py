@@ -17,10 +17,11 @@ Rules, per request:
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter
 
@@ -29,6 +30,9 @@ from promptocr.engines.usage import Usage
 from promptocr.engines.vlm.base import VLMEngine, VLMOutput
 from promptocr.errors import EngineUnavailableError, PromptOCRError
 from promptocr.inputs.loader import PageImage
+
+if TYPE_CHECKING:
+    from promptocr.tasks.planner import Plan
 
 VLM_ONLY_TASKS = frozenset({"translate", "formula", "chart", "vqa"})
 ESCALATABLE_TASKS = frozenset({"read", "spot", "extract"})
@@ -372,3 +376,94 @@ def run_vlm(
         parts = [o.markdown if o.markdown is not None else o.text for o in outputs]
         run.markdown = "\n\n".join(p for p in parts if p)
     return run
+
+
+def escalate(
+    p: Plan,
+    decision: Decision,
+    vlm: VLMEngine | None,
+    images: Sequence[PageImage],
+    doc: Document,
+    output: dict[str, Any],
+    content: str,
+    usage: Usage,
+    *,
+    settings: RouterSettings,
+    source: str | None = None,
+) -> tuple[Document, dict[str, Any], str]:
+    """The second half of the one routing decision `route` made before the task ran: review
+    the embedded result (rule 3) and, when it is weak or the caller asked for the VLM, answer
+    with the VLM engine instead. Returns the (possibly replaced) document, output and content.
+    """
+    from promptocr.tasks.read import read_output
+    from promptocr.tasks.spot import spot_output
+
+    keys = list(output.get("fields") or p.arguments.get("fields") or [])
+    if decision.engine == "embedded":
+        ev = Evidence.of(
+            doc,
+            fields=output.get("fields") if p.task == "extract" else None,
+            required=keys if p.task == "extract" else None,
+            usage=usage,
+            min_line_confidence=settings.min_line_confidence,
+        )
+        decision = review(p.task, decision, ev, vlm_available=vlm is not None, settings=settings)
+        if decision.reason == "vlm_unavailable":
+            usage.notes.append(f"weak embedded result kept: {decision.detail}")
+            output["route"] = decision.to_dict()
+    if decision.engine != "vlm" or vlm is None:
+        return doc, output, content
+    output["route"] = decision.to_dict()
+    what = "escalated" if decision.escalated else "routed"
+    task = vlm_task(p.task)
+    args = dict(p.arguments)
+    if p.task == "extract":
+        args["fields"] = keys
+    official = p.matched.startswith("official") and task == p.task
+    try:
+        run = run_vlm(
+            vlm,
+            task,
+            images,
+            arguments=args,
+            prompt=p.prompt if official else None,
+            usage=usage,
+            source=source,
+        )
+    except PromptOCRError as exc:
+        if not decision.escalated:
+            raise
+        usage.notes.append(f"escalation to the VLM failed ({exc.code}): embedded result kept")
+        output["route"]["error"] = exc.to_dict()
+        return doc, output, content
+    p.set_stage("vlm", True, f"{what} to the VLM engine: {decision.reason} ({decision.detail})")
+    usage.skipped.pop("vlm", None)
+    usage.notes.append(f"{what} to the VLM engine: {decision.reason}")
+    if p.task == "extract":
+        merged, filled = merge_fields(output.get("fields") or {k: None for k in keys}, run.fields)
+        output["fields"] = merged
+        for k in filled:
+            output.setdefault("details", {}).setdefault(k, {}).update(
+                {"value": merged[k], "source": "vlm"}
+            )
+        output["vlm_filled"] = filled
+        if p.arguments.get("format") == "value" and len(keys) == 1:
+            content = str(merged[keys[0]] or "")
+        else:
+            content = json.dumps(merged, ensure_ascii=False)
+    elif task == "spot" and run.document is not None and run.document.lines:
+        doc = run.document
+        route_info = output["route"]
+        if p.task == "read":
+            output, content = read_output(doc, p.arguments)
+        else:
+            output, content = spot_output(doc, p.arguments, usage)
+        output["route"] = route_info
+    elif task == "spot":
+        usage.notes.append("the VLM answer held no usable lines: embedded result kept")
+    else:
+        text = run.markdown or ""
+        output = {"markdown" if p.task == "parse" else "text": text, "route": output["route"]}
+        content = text
+    output["vlm"] = run.usage()
+    return doc, output, content
