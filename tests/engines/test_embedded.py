@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from promptocr import synth
 from promptocr.document.model import BBox, Page
-from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline, ReadOptions
@@ -208,7 +208,8 @@ def test_pdf_text_layer_replaces_ocr_only_when_asked(pipeline: OCRPipeline) -> N
     assert cer(doc.pages[0].text, "What the pixels say") <= 0.05
     assert cer(doc.pages[1].text, "Only pixels here") <= 0.05
     assert usage.stage_calls["detect"] == 2
-    doc, usage = pipeline.read(data, ReadOptions(dpi=150, use_pdf_text=True), name="scan.pdf")
+    pdf_source = EngineSettings(text_source="pdf")
+    doc, usage = pipeline.read(data, ReadOptions(dpi=150), pdf_source, name="scan.pdf")
     assert doc.pages[0].text == "What the text layer says"
     assert doc.pages[0].lines[0].confidence == 1.0
     assert [w.text for w in doc.pages[0].lines[0].words] == ["What", "the", "text", "layer", "says"]

@@ -183,6 +183,62 @@ def test_raster_image_on_a_digital_page_is_ocrd_by_region(pipeline: OCRPipeline)
     assert usage.skipped["recognize"] == SKIP_REASON
 
 
+def test_the_quick_ink_check_only_ever_accepts(pipeline: OCRPipeline) -> None:
+    """Pages without raster images are first tested against their ink (no detection); only a
+    page whose ink all lies under the layer's words, and whose words all lie on ink, is
+    accepted that way. Anything else goes to the detection, which decides."""
+    from promptocr.engines.textsource import judge
+    from promptocr.inputs.loader import load_pages
+
+    def verdict(page: synth.PdfPage) -> str:
+        (p,) = load_pages(synth.write_pdf([page]), dpi=100)
+        assert p.text_layer is not None
+        v, _ = judge(pipeline.engine, p, p.text_layer)
+        return ("accepted " if v.accepted else "refused ") + v.reason
+
+    texts = [(60, 60 + 22 * i, 12, t) for i, t in enumerate(page_lines(0)[:6])]
+    assert verdict(synth.PdfPage(texts=texts)).startswith("accepted agrees with the page (ink)")
+    # A dark logo block beside the text is ink no word covers: detection decides (and accepts).
+    logo = [((400, 40, 560, 120), (0.1, 0.2, 0.6))]
+    assert verdict(synth.PdfPage(texts=texts, rects=logo)) == (
+        "accepted agrees with the page (detection)"
+    )
+    # An invisible layer on a blank page: no word lies on ink, and detection sees no text.
+    hidden = synth.PdfPage(texts=texts, invisible_text=True)
+    assert verdict(hidden).startswith("refused no text is visible")
+    doc, usage = pipeline.read(synth.write_pdf([hidden]), ReadOptions(dpi=100), AUTO)
+    assert doc.pages[0].text == "" and any("text layer not used" in n for n in usage.notes)
+
+
+def test_visible_text_the_layer_lacks_gets_ocr(pipeline: OCRPipeline) -> None:
+    """A picture of text inside a form XObject (not one of the page's own images) next to a
+    one-line layer: the ink check sees ink no word covers, detection sees text the layer
+    lacks, so the page is OCR'd and the picture's text is read."""
+    base = synth.write_pdf([synth.PdfPage(texts=[(60, 40, 12, "Short heading")])])
+    rows = ["Text drawn as a picture", "inside a form object 2024", "that the layer lacks"]
+    picture = synth.english_page(lines=rows, width=700).image
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        raw = pikepdf.Stream(pdf, picture.tobytes())
+        raw["/Type"], raw["/Subtype"] = pikepdf.Name.XObject, pikepdf.Name.Image
+        raw["/Width"], raw["/Height"] = picture.size
+        raw["/ColorSpace"], raw["/BitsPerComponent"] = pikepdf.Name.DeviceRGB, 8
+        form = pikepdf.Stream(pdf, b"q 420 0 0 %d 0 0 cm /Im0 Do Q" % (picture.height * 0.6))
+        form["/Type"], form["/Subtype"] = pikepdf.Name.XObject, pikepdf.Name.Form
+        form["/BBox"] = [0, 0, 420, picture.height * 0.6]
+        form["/Resources"] = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=raw))
+        page = pdf.pages[0]
+        name = page.add_resource(form, pikepdf.Name.XObject, prefix="Fm")
+        ops = [([1, 0, 0, 1, 60, 500], pikepdf.Operator("cm")), ([name], pikepdf.Operator("Do"))]
+        page.contents_add(pikepdf.Stream(pdf, pikepdf.unparse_content_stream(
+            [([], pikepdf.Operator("q")), *ops, ([], pikepdf.Operator("Q"))]
+        )))  # fmt: skip
+        buf = io.BytesIO()
+        pdf.save(buf)
+    doc, usage = pipeline.read(buf.getvalue(), ReadOptions(dpi=100), AUTO, name="form.pdf")
+    assert any("text layer not used" in n for n in usage.notes), usage.notes
+    assert cer(doc.pages[0].text, "Short heading " + " ".join(rows)) < 0.1
+
+
 def test_cli_text_source_and_the_deprecated_flag(tmp_path: Path) -> None:
     data = digital_pdf(1)
     path = tmp_path / "digital.pdf"

@@ -211,37 +211,44 @@ def test_pdf_page_ranges_and_rotated_page() -> None:
         assert info.value.source == "doc.pdf"
 
 
-def test_pdf_text_layer_is_taken_only_when_asked() -> None:
+def test_pdf_text_layer_comes_with_the_page_in_pixels() -> None:
     page = synth.PdfPage(
         width_pt=300,
         height_pt=150,
         texts=[(20, 20, 20, "Hello World"), (20, 80, 12, "second line")],
     )
     data = synth.write_pdf([page])
-    (ocr_page,) = load_pages(data, dpi=144)
-    assert ocr_page.pdf_text is None  # by default the page is OCR'd like any image
-    (text_page,) = load_pages(data, dpi=144, use_pdf_text=True)
-    assert text_page.pdf_text is not None
-    texts = [t for t, _ in text_page.pdf_text]
-    assert texts == ["Hello World", "second line"]
+    (text_page,) = load_pages(data, dpi=144)
+    assert text_page.text_layer is not None
+    assert [ln.text for ln in text_page.text_layer.lines] == ["Hello World", "second line"]
     ink = np.argwhere(text_page.image.min(axis=2) < 128)
     first_ink = ink[ink[:, 0] < 100]
-    x0, y0, x1, y1 = text_page.pdf_text[0][1]
-    assert abs(x0 - first_ink[:, 1].min()) <= 3 and abs(x1 - first_ink[:, 1].max()) <= 3
+    x0, y0, x1, y1 = text_page.text_layer.lines[0].bbox
+    # (loose glyph boxes: the last one reaches to the glyph's advance, a few pixels past ink)
+    assert abs(x0 - first_ink[:, 1].min()) <= 3 and abs(x1 - first_ink[:, 1].max()) <= 6
     assert y0 - 3 <= first_ink[:, 0].min() and first_ink[:, 0].max() <= y1 + 3
+    # The page cache's key comes from the document's bytes, the page and the DPI.
+    (again,) = load_pages(data, dpi=144)
+    (other_dpi,) = load_pages(data, dpi=72)
+    assert text_page.content_key == again.content_key != other_dpi.content_key
+    # The old way to ask for the layer is gone (text_source decides): a clear TypeError.
+    with pytest.raises(TypeError, match="use_pdf_text"):
+        load_pages(data, dpi=144, use_pdf_text=True)  # type: ignore[call-arg]
 
 
 def test_pdf_text_layer_on_a_rotated_page_is_in_the_rendered_frame() -> None:
     page = synth.PdfPage(
         width_pt=300, height_pt=200, rotate=90, texts=[(20, 20, 20, "Hello World")]
     )
-    (p,) = load_pages(synth.write_pdf([page]), dpi=144, use_pdf_text=True)
+    (p,) = load_pages(synth.write_pdf([page]), dpi=144)
     assert p.image.shape[:2] == (600, 400)
     ink = np.argwhere(p.image.min(axis=2) < 128)
-    assert p.pdf_text is not None
-    x0, y0, x1, y1 = p.pdf_text[0][1]
-    assert abs(x0 - ink[:, 1].min()) <= 3 and abs(x1 - ink[:, 1].max()) <= 3
-    assert abs(y0 - ink[:, 0].min()) <= 3 and abs(y1 - ink[:, 0].max()) <= 3
+    assert p.text_layer is not None
+    x0, y0, x1, y1 = p.text_layer.lines[0].bbox
+    # Across the text (x on this turned page) the loose boxes hold the font's ascent and
+    # descent: they contain the ink; along it they end where the ink ends.
+    assert x0 - 3 <= ink[:, 1].min() and ink[:, 1].max() <= x1 + 3 and x1 - x0 < 60
+    assert abs(y0 - ink[:, 0].min()) <= 6 and abs(y1 - ink[:, 0].max()) <= 6
 
 
 # --------------------------------------------------------------------------------------------
@@ -274,8 +281,8 @@ def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
 
 def test_encrypted_pdf_without_a_user_password_is_read() -> None:
     data = synth.write_pdf([synth.PdfPage(texts=[(72, 72, 24, "OPEN")])], user_password="")
-    (page,) = load_pages(data, dpi=72, use_pdf_text=True)
-    assert page.pdf_text is not None and page.pdf_text[0][0] == "OPEN"
+    (page,) = load_pages(data, dpi=72)
+    assert page.text_layer is not None and page.text_layer.lines[0].text == "OPEN"
 
 
 def test_ten_thousand_page_pdf_is_refused_before_rendering(tmp_path: Path) -> None:

@@ -136,12 +136,6 @@ class EmbeddedEngine:
 
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
 
-        if page.pdf_text:
-            out.blocks = build_blocks(_lines_from_pdf_text(page.pdf_text))
-            usage.skip("detect", "page text taken from the PDF's own text layer")
-            usage.skip("recognize", "page text taken from the PDF's own text layer")
-            return out
-
         with usage.stage("blank_check"):
             blank = _is_blank(bgr)
         if blank:
@@ -299,26 +293,3 @@ def _make_line(rec: Recognition, poly: Polygon, flipped: bool, tall: bool) -> Li
         words.append(Word(text[i:j], float(np.mean(confs)), wpoly))
         i = j
     return Line(text.strip(), rec.confidence, poly, words)
-
-
-def _lines_from_pdf_text(
-    segments: list[tuple[str, tuple[float, float, float, float]]],
-) -> list[Line]:
-    from promptocr.document.model import polygon_of
-
-    lines = []
-    for text, box in segments:
-        poly = polygon_of(box)
-        x0, y0, x1, y1 = box
-        words: list[Word] = []
-        n = max(len(text), 1)
-        idx = 0
-        for token in text.split():
-            start = text.index(token, idx)
-            idx = start + len(token)
-            a, b = start / n, idx / n
-            words.append(
-                Word(token, 1.0, polygon_of((x0 + (x1 - x0) * a, y0, x0 + (x1 - x0) * b, y1)))
-            )
-        lines.append(Line(text, 1.0, poly, words))
-    return lines

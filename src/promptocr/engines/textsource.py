@@ -12,12 +12,13 @@
      layer's words (coverage) and the words must lie on detected text (precision), so an
      invisible layer that sits anywhere else than the visible text, hidden text, or a page
      whose text is mostly drawn as outlines gets OCR;
-  3. a few of the layer's lines are recognised from the pixels and must read the same (so a
-     scanned page's bad OCR layer, or a font whose Unicode map is wrong, gets OCR).
+  3. two short pieces of the layer's lines (the first words of one, the last words of
+     another) are recognised from the pixels and must read the same (so a scanned page's bad
+     OCR layer, or a font whose Unicode map is wrong, gets OCR).
   Raster images on an accepted page whose detected text the layer does not cover are OCR'd,
   only those regions, and their lines are merged with the layer's.
 
-A page read from its layer costs its rendering, one small detection and a few line
+A page read from its layer costs its rendering, one small detection and two short
 recognitions; usage records `text_layer_check` and skips `detect`/`recognize` with
 "ocr skipped: text layer".
 """
@@ -52,6 +53,10 @@ SAMPLE_LINES = 2
 SAMPLE_ASPECT = 6.0  # a sample is a line's first and last words, each up to 6 heights wide
 CHECK_DETECTION = DetectionPolicy(limit_type="max", side_len=512)
 MASK_SCALE = 0.25  # coverage is measured on a quarter-resolution mask
+# The quick ink test (pages without raster images): a pixel darker than INK_LEVEL is ink.
+INK_LEVEL = 160
+MIN_INK_COVERAGE = 0.97  # of the ink under the layer's (grown) words
+MIN_INK_PRECISION = 0.97  # of the words' area on ink
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,13 +173,20 @@ def judge(engine: EmbeddedEngine, page: PageImage, layer: TextLayer) -> tuple[Ve
         return Verdict(False, f"{layer.garbage_ratio:.0%} of its characters are unmapped"), []
     rgb = page.image
     h, w = rgb.shape[:2]
+    words = [wd.bbox for wd in layer.words]
+    if not layer.images:
+        # The quick test: every bit of ink lies under the layer's words and every word lies on
+        # ink. Only an accepting answer is taken; anything else (rules, graphics, outlined or
+        # hidden text, a blank page) goes to the detection below.
+        ink_cov, ink_prec = _ink_agreement(rgb, words)
+        if ink_cov >= MIN_INK_COVERAGE and ink_prec >= MIN_INK_PRECISION:
+            return _with_sample(engine, rgb, layer, ink_cov, ink_prec, "(ink)"), []
     # Detection runs small anyway: take every k-th pixel first (k keeps the image at least
     # twice the detection size), so the page is never copied or resized at full size.
     k = max(1, max(h, w) // (2 * CHECK_DETECTION.side_len))
     small = np.ascontiguousarray(rgb[::k, ::k, ::-1])
     quads, _ = engine.detector(small, CHECK_DETECTION)
     det = [(x0 * k, y0 * k, x1 * k, y1 * k) for x0, y0, x1, y1 in (_quad_box(q) for q in quads)]
-    words = [wd.bbox for wd in layer.words]
     d_mask = _mask(det, w, h)
     l_mask = _mask(words, w, h, grow=2)
     i_mask = _mask(layer.images, w, h)
@@ -198,19 +210,62 @@ def judge(engine: EmbeddedEngine, page: PageImage, layer: TextLayer) -> tuple[Ve
             ),
             det,
         )
+    return _with_sample(engine, rgb, layer, coverage, precision), det
+
+
+def _with_sample(
+    engine: EmbeddedEngine,
+    rgb: np.ndarray,
+    layer: TextLayer,
+    coverage: float,
+    precision: float,
+    how: str = "(detection)",
+) -> Verdict:
+    """The verdict once the layer's boxes agree with the page: its text must read the same."""
     agreement = _sample_agreement(engine, rgb, layer)
     if agreement is not None and agreement < MIN_AGREEMENT:
-        return (
-            Verdict(
-                False,
-                f"its text differs from what the page shows (similarity {agreement:.2f})",
-                coverage,
-                precision,
-                agreement,
-            ),
-            det,
+        return Verdict(
+            False,
+            f"its text differs from what the page shows (similarity {agreement:.2f})",
+            coverage,
+            precision,
+            agreement,
         )
-    return Verdict(True, "agrees with the page", coverage, precision, agreement), det
+    return Verdict(True, f"agrees with the page {how}", coverage, precision, agreement)
+
+
+def _ink_agreement(rgb: np.ndarray, words: list[BBox]) -> tuple[float, float]:
+    """(coverage, precision) of the layer's words against the page's ink, on the
+    quarter-resolution mask grid: the share of ink pixels under the (grown) word boxes, and
+    the share of word area (by word) that has ink under it."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    mw, mh = max(1, int(w * MASK_SCALE)), max(1, int(h * MASK_SCALE))
+    step = round(1 / MASK_SCALE)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    # Min-pooled, so a thin stroke still marks its cell.
+    dark = cv2.erode(gray, np.ones((step, step), np.uint8), anchor=(0, 0))[::step, ::step]
+    ink = np.zeros((mh, mw), dtype=bool)
+    dh, dw = min(mh, dark.shape[0]), min(mw, dark.shape[1])
+    ink[:dh, :dw] = dark[:dh, :dw] < INK_LEVEL
+    n_ink = int(ink.sum())
+    if not n_ink or not words:
+        return 0.0, 0.0
+    coverage = float((ink & _mask(words, w, h, grow=2)).sum()) / n_ink
+    counts = cv2.integral(ink.astype(np.uint8))
+    on, total = 0.0, 0.0
+    for x0, y0, x1, y1 in words:
+        a, b = max(0, int(x0 * MASK_SCALE)), max(0, int(y0 * MASK_SCALE))
+        c = min(mw, int(np.ceil(x1 * MASK_SCALE)))
+        d = min(mh, int(np.ceil(y1 * MASK_SCALE)))
+        area = float(max(0, c - a) * max(0, d - b))
+        if not area:
+            continue
+        total += area
+        if counts[d, c] - counts[b, c] - counts[d, a] + counts[b, a] > 0:
+            on += area
+    return coverage, (on / total if total else 0.0)
 
 
 def _quad_box(q: np.ndarray) -> BBox:
@@ -236,8 +291,8 @@ def _norm(text: str) -> str:
 
 
 def _sample_agreement(engine: EmbeddedEngine, rgb: np.ndarray, layer: TextLayer) -> float | None:
-    """Mean similarity (0-1) between the text of a few horizontal layer lines (their first
-    and last words) and what recognition reads there; None when there is no line to sample."""
+    """Mean similarity (0-1) between two pieces of horizontal layer lines (see above) and what
+    recognition reads there; None when there is no line to sample."""
     from rapidfuzz.fuzz import ratio
 
     h, w = rgb.shape[:2]
@@ -253,27 +308,30 @@ def _sample_agreement(engine: EmbeddedEngine, rgb: np.ndarray, layer: TextLayer)
         return None
     step = max(1, len(candidates) // SAMPLE_LINES)
     chosen = candidates[::step][:SAMPLE_LINES]
+    # Two pieces in all: the first sampled line's first words and the last one's last words
+    # (one line: both ends of it), so a wrong layer that starts like the page (a common
+    # prefix) still differs somewhere, for the price of two short recognitions.
+    ends = [(chosen[0], "head"), (chosen[-1], "tail")]
     crops = []
-    for ln in chosen:
+    seen: set[tuple[int, ...]] = set()
+    for ln, end in ends:
         x0, y0, x1, y1 = ln.bbox
         span = SAMPLE_ASPECT * (y1 - y0)
-        # The line's first words and, when it is longer, its last words: a wrong layer that
-        # starts like the page (a common prefix) still differs somewhere along the line.
-        head = [wd for wd in ln.words if wd.bbox[2] <= x0 + span] or ln.words[:1]
-        pieces = [head]
-        rest = ln.words[len(head) :]
-        tail = [wd for wd in rest if wd.bbox[0] >= x1 - span] or rest[-1:]
-        if tail:
-            pieces.append(tail)
-        for words in pieces:
-            text = " ".join(wd.text for wd in words)
-            a0, a1 = min(wd.bbox[0] for wd in words), max(wd.bbox[2] for wd in words)
-            pad = max(2, int((y1 - y0) * 0.15))
-            a, b = max(0, int(a0) - pad), max(0, int(y0) - pad)
-            c, d = min(w, int(np.ceil(a1)) + pad), min(h, int(np.ceil(y1)) + pad)
-            if c - a < 4 or d - b < 4:
-                continue
-            crops.append((text, np.ascontiguousarray(rgb[b:d, a:c, ::-1])))
+        if end == "head":
+            words = [wd for wd in ln.words if wd.bbox[2] <= x0 + span] or ln.words[:1]
+        else:
+            words = [wd for wd in ln.words if wd.bbox[0] >= x1 - span] or ln.words[-1:]
+        if (ident := tuple(id(wd) for wd in words)) in seen:  # a short line: read once
+            continue
+        seen.add(ident)
+        text = " ".join(wd.text for wd in words)
+        a0, a1 = min(wd.bbox[0] for wd in words), max(wd.bbox[2] for wd in words)
+        pad = max(2, int((y1 - y0) * 0.15))
+        a, b = max(0, int(a0) - pad), max(0, int(y0) - pad)
+        c, d = min(w, int(np.ceil(a1)) + pad), min(h, int(np.ceil(y1)) + pad)
+        if c - a < 4 or d - b < 4:
+            continue
+        crops.append((text, np.ascontiguousarray(rgb[b:d, a:c, ::-1])))
     if not crops:
         return None
     recs = engine.recognizer([c for _, c in crops])

@@ -6,7 +6,7 @@ PDFs are rendered with pypdfium2 (page count and page size checked before render
 
 from __future__ import annotations
 
-import ctypes
+import hashlib
 import io
 import threading
 from collections.abc import Generator, Iterator
@@ -46,9 +46,11 @@ class PageImage:
     index: int
     image: np.ndarray
     source: str
-    pdf_text: list[tuple[str, tuple[float, float, float, float]]] | None = field(default=None)
     # A PDF page's own text layer (inputs/textlayer.py); the engine decides whether to use it.
     text_layer: TextLayer | None = field(default=None)
+    # What the pixels were made from, when that is cheaper to hash than the pixels: a PDF page
+    # is its document's bytes, page index and DPI (the page cache's key; pipeline.page_key).
+    content_key: bytes | None = field(default=None)
 
     @property
     def width(self) -> int:
@@ -149,15 +151,17 @@ def open_pages(
     pages: str | None = None,
     dpi: int = 200,
     limits: InputLimits | None = None,
-    use_pdf_text: bool = False,
 ) -> PageStream:
     """Check `src` and return a stream of its selected pages. Raises a PromptOCRError
-    subclass on bad input; a page that turns out corrupt while decoding raises then."""
+    subclass on bad input; a page that turns out corrupt while decoding raises then.
+
+    A PDF page's text layer always comes with it (`PageImage.text_layer`); whether it replaces
+    OCR is the engine setting `text_source` (engines/textsource.py)."""
     limits = limits or InputLimits()
     data, source = _read_source(src, name, limits)
     kind = sniff_kind(data)
     if kind == "pdf":
-        return _open_pdf(data, source, pages, dpi, limits, use_pdf_text)
+        return _open_pdf(data, source, pages, dpi, limits)
     return _open_image(data, source, pages, limits, kind)
 
 
@@ -168,13 +172,9 @@ def load_pages(
     pages: str | None = None,
     dpi: int = 200,
     limits: InputLimits | None = None,
-    use_pdf_text: bool = False,
 ) -> list[PageImage]:
     """Decode every selected page of `src` at once (all pixels held: prefer `open_pages`)."""
-    stream = open_pages(
-        src, name=name, pages=pages, dpi=dpi, limits=limits, use_pdf_text=use_pdf_text
-    )
-    return list(stream)
+    return list(open_pages(src, name=name, pages=pages, dpi=dpi, limits=limits))
 
 
 def _read_source(
@@ -395,7 +395,7 @@ PDFIUM_LOCK = threading.Lock()
 
 
 def _open_pdf(
-    data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits, use_pdf_text: bool
+    data: bytes, source: str, pages: str | None, dpi: int, limits: InputLimits
 ) -> PageStream:
     import pypdfium2 as pdfium
 
@@ -423,11 +423,14 @@ def _open_pdf(
             pdf.close()
             raise
 
+    doc_key = hashlib.blake2b(data, digest_size=20).digest()
+
     def gen() -> Generator[PageImage, None, None]:
         try:
             for i in wanted:
                 with PDFIUM_LOCK:
-                    page_image = _render_pdf_page(pdf, i, scale, source, use_pdf_text)
+                    page_image = _render_pdf_page(pdf, i, scale, source)
+                page_image.content_key = doc_key + f":{i}:{dpi}".encode()
                 yield page_image
         finally:
             with PDFIUM_LOCK:
@@ -458,9 +461,7 @@ def _pdf_page_pixels(
     return int(w_px * h_px)
 
 
-def _render_pdf_page(
-    pdf: object, i: int, scale: float, source: str, use_pdf_text: bool
-) -> PageImage:
+def _render_pdf_page(pdf: object, i: int, scale: float, source: str) -> PageImage:
     import pypdfium2 as pdfium
 
     try:
@@ -468,49 +469,23 @@ def _render_pdf_page(
     except pdfium.PdfiumError as exc:
         raise InvalidInputError(f"PDF page {i + 1} is corrupt ({exc})", source=source) from None
     try:
-        bitmap = page.render(scale=scale, may_draw_forms=True)
+        # Rendered straight into RGB byte order and copied out of PDFium's buffer once (going
+        # through Pillow cost two more full-page copies: ~40 ms a page at 200 dpi).
+        bitmap = page.render(scale=scale, may_draw_forms=True, rev_byteorder=True)
         try:
-            arr = np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB")))
+            arr = _bitmap_rgb(bitmap)
         finally:
             bitmap.close()
-        pdf_text = _pdf_text_lines(page, arr.shape[1], arr.shape[0]) if use_pdf_text else None
         layer = read_text_layer_safely(page, arr.shape[1], arr.shape[0])
     except pdfium.PdfiumError as exc:
         raise InvalidInputError(f"PDF page {i + 1} is corrupt ({exc})", source=source) from None
     finally:
         page.close()
-    return PageImage(i, arr, source, pdf_text, layer)
+    return PageImage(i, arr, source, layer)
 
 
-def _pdf_text_lines(
-    page: object, width: int, height: int
-) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """The page's own text layer as (text, pixel bbox) segments in the rendered image's frame
-    (pdfium maps page space to device space, so /Rotate and crop boxes are accounted for)."""
-    import pypdfium2.raw as pdfium_c
-
-    raw_page = page.raw  # type: ignore[attr-defined]
-    rotate = 0  # the page's own /Rotate is applied by pdfium, as in rendering
-
-    def to_px(x: float, y: float) -> tuple[float, float]:
-        dx, dy = ctypes.c_int(), ctypes.c_int()
-        pdfium_c.FPDF_PageToDevice(
-            raw_page, 0, 0, width, height, rotate, x, y, ctypes.byref(dx), ctypes.byref(dy)
-        )
-        return float(dx.value), float(dy.value)
-
-    textpage = page.get_textpage()  # type: ignore[attr-defined]
-    try:
-        out: list[tuple[str, tuple[float, float, float, float]]] = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
-            if not text:
-                continue
-            xa, ya = to_px(left, top)
-            xb, yb = to_px(right, bottom)
-            box = (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
-            out.append((text, box))
-        return out
-    finally:
-        textpage.close()
+def _bitmap_rgb(bitmap: object) -> np.ndarray:
+    """A PDFium bitmap rendered with `rev_byteorder` as a contiguous RGB uint8 copy."""
+    if bitmap.mode == "RGB":  # type: ignore[attr-defined]
+        return np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True, order="C")  # type: ignore[attr-defined]
+    return np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB")))  # type: ignore[attr-defined]

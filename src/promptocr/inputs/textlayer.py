@@ -82,43 +82,47 @@ def read_text_layer(page: Any, width: int, height: int) -> TextLayer:
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
+        get_unicode = pdfium_c.FPDFText_GetUnicode
+        map_error = pdfium_c.FPDFText_HasUnicodeMapError
         n = pdfium_c.FPDFText_CountChars(raw)
-        lines: list[list[tuple[list[int], list[BBox]]]] = [[]]
-        word: tuple[list[int], list[BBox]] = ([], [])
-        left, right = ctypes.c_double(), ctypes.c_double()
-        bottom, top = ctypes.c_double(), ctypes.c_double()
-        rect = pdfium_c.FS_RECTF()
+        # Words as (code units, index of the first and of the last character); a word's box is
+        # the union of its first and last characters' loose boxes (loose boxes span the font's
+        # ascent and descent, so every glyph of a run has the same height): two box look-ups
+        # a word instead of one a character.
+        lines: list[list[tuple[list[int], int, int]]] = [[]]
+        codes: list[int] = []
+        first = -1
+        last = -1
         for i in range(n):
-            code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            if code in (0x0D, 0x0A):  # a line break (pdfium generates CR LF between lines)
-                if word[0]:
-                    lines[-1].append(word)
-                    word = ([], [])
-                if lines[-1]:
+            code = get_unicode(raw, i)
+            if code in (0x0D, 0x0A) or (code < 0xD800 and chr(code).isspace()):
+                if codes:  # a word break, drawn or generated (pdfium: CR LF between lines)
+                    lines[-1].append((codes, first, last))
+                    codes = []
+                if code in (0x0D, 0x0A) and lines[-1]:
                     lines.append([])
                 continue
-            if code < 0xD800 and chr(code).isspace():  # a word break, drawn or generated
-                if word[0]:
-                    lines[-1].append(word)
-                    word = ([], [])
-                continue
             layer.chars += 1
-            if _is_garbage(code) or pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1:
+            if _is_garbage(code) or map_error(raw, i) == 1:
                 layer.garbage += 1
             if i % INVISIBLE_SAMPLE == 0 and _render_mode(raw, i) == INVISIBLE:
                 layer.invisible += INVISIBLE_SAMPLE
-            if pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
-                xa, ya = to_px(rect.left, rect.top)
-                xb, yb = to_px(rect.right, rect.bottom)
-            else:
-                pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
-                xa, ya = to_px(left.value, top.value)
-                xb, yb = to_px(right.value, bottom.value)
-            word[0].append(code)
-            word[1].append((min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
-        if word[0]:
-            lines[-1].append(word)
-        layer.lines = [ln for ln in (_make_line(ws) for ws in lines if ws) if ln is not None]
+            if not codes:
+                first = i
+            codes.append(code)
+            last = i
+        if codes:
+            lines[-1].append((codes, first, last))
+        box = _char_box_reader(raw, to_px)
+        layer.lines = [
+            ln
+            for ln in (
+                _make_line([(cs, [box(a), box(b)] if b != a else [box(a)]) for cs, a, b in ws])
+                for ws in lines
+                if ws
+            )
+            if ln is not None
+        ]
     finally:
         textpage.close()
     layer.images = _image_boxes(page, to_px)
@@ -133,6 +137,27 @@ def read_text_layer_safely(page: Any, width: int, height: int) -> TextLayer | No
     except Exception:  # a malformed layer must not stop the page from being read
         return None
     return layer if layer.chars else None
+
+
+def _char_box_reader(raw: Any, to_px: Any) -> Any:
+    """A function: character index -> its loose box in page pixels (x0, y0, x1, y1)."""
+    import pypdfium2.raw as pdfium_c
+
+    rect = pdfium_c.FS_RECTF()
+    left, right = ctypes.c_double(), ctypes.c_double()
+    bottom, top = ctypes.c_double(), ctypes.c_double()
+
+    def box(i: int) -> BBox:
+        if pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            xa, ya = to_px(rect.left, rect.top)
+            xb, yb = to_px(rect.right, rect.bottom)
+        else:
+            pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+            xa, ya = to_px(left.value, top.value)
+            xb, yb = to_px(right.value, bottom.value)
+        return (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+
+    return box
 
 
 def _render_mode(raw: Any, i: int) -> int:
