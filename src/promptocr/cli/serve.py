@@ -71,6 +71,14 @@ def add_parser(sub: Any) -> None:
         help="let jobs name a completion webhook (public addresses only; off by default)",
     )
     p.add_argument(
+        "--webhook-trusted-host",
+        dest="webhook_trusted_hosts",
+        action="append",
+        metavar="HOST",
+        help="a webhook host (as written in the URL) allowed although it is not public, e.g. "
+        "an internal receiver (repeatable)",
+    )
+    p.add_argument(
         "--api-key",
         dest="api_keys",
         action="append",
@@ -117,6 +125,7 @@ OVERRIDES = (
     "job_store_max_mb",
     "job_max_pages",
     "allow_webhooks",
+    "webhook_trusted_hosts",
     "api_keys",
     "api_keys_file",
     "jwt_secret",

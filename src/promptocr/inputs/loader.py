@@ -12,6 +12,7 @@ import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -484,8 +485,11 @@ def _render_pdf_page(pdf: object, i: int, scale: float, source: str) -> PageImag
     return PageImage(i, arr, source, layer)
 
 
-def _bitmap_rgb(bitmap: object) -> np.ndarray:
+def _bitmap_rgb(bitmap: Any) -> np.ndarray:
     """A PDFium bitmap rendered with `rev_byteorder` as a contiguous RGB uint8 copy."""
-    if bitmap.mode == "RGB":  # type: ignore[attr-defined]
-        return np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True, order="C")  # type: ignore[attr-defined]
-    return np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB")))  # type: ignore[attr-defined]
+    if bitmap.mode == "RGB":
+        pixels: np.ndarray = bitmap.to_numpy()  # a view of PDFium's buffer (rows may be padded)
+        out = np.empty(pixels.shape, dtype=np.uint8)
+        out[...] = pixels
+        return out
+    return np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB")))

@@ -59,6 +59,7 @@ from promptocr.server.errors import (
     QueueFullError,
     SafeJSONResponse,
     URLFetchError,
+    URLForbiddenError,
 )
 from promptocr.server.fetch import check_url
 from promptocr.server.protocol import ClientEngineSettings, OCRRequest
@@ -79,6 +80,47 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 WEBHOOK_TRIES = 3
+WEBHOOK_DELAYS_S = (2.0, 4.0)  # between the tries
+
+
+def deliver_webhook(
+    url: str,
+    body: dict[str, Any],
+    *,
+    timeout_s: float,
+    trusted_hosts: frozenset[str] = frozenset(),
+    delays_s: tuple[float, ...] = WEBHOOK_DELAYS_S,
+) -> tuple[str, str | None, int]:
+    """POST `body` to `url`, up to WEBHOOK_TRIES times: (state "sent" or "failed", the last
+    error, tries made). Each try checks the address first, as URL fetching does: a host that
+    resolves to a non-public address is refused at once (retrying cannot change a policy
+    answer), while a host that does not resolve, a connection or timeout error or a non-2xx
+    answer is tried again after `delays_s`."""
+    error = "not sent"
+    for attempt in range(WEBHOOK_TRIES):
+        try:
+            asyncio.run(check_url(url, trusted_hosts))
+            resp = httpx.post(
+                url,
+                json=body,
+                timeout=timeout_s,
+                follow_redirects=False,
+                headers={"User-Agent": f"promptocr/{__version__}"},
+            )
+            if 200 <= resp.status_code < 300:
+                return "sent", None, attempt + 1
+            error = f"the webhook answered HTTP {resp.status_code}"
+        except URLForbiddenError as exc:
+            return "failed", f"{exc.code}: {exc.message}", attempt + 1
+        except URLFetchError as exc:  # the host does not resolve (DNS may come back)
+            error = f"{exc.code}: {exc.message}"
+        except httpx.HTTPError as exc:
+            error = f"the webhook failed: {type(exc).__name__}"
+        if attempt + 1 < WEBHOOK_TRIES:
+            time.sleep(delays_s[min(attempt, len(delays_s) - 1)])
+    return "failed", f"{error} (tried {WEBHOOK_TRIES} times)", WEBHOOK_TRIES
+
+
 SCHEMA_REF = "#/components/schemas/{model}"
 
 
@@ -409,35 +451,21 @@ class Jobs:
                 "pages_failed": job.pages_failed,
                 "result": f"/v1/jobs/{job.id}/result",
             }
-            error = "not sent"
-            for attempt in range(WEBHOOK_TRIES):
-                try:
-                    # The same address rules as URL fetching: public addresses only.
-                    asyncio.run(check_url(job.webhook_url))
-                    resp = httpx.post(
-                        job.webhook_url,
-                        json=body,
-                        timeout=self.settings.webhook_timeout_s,
-                        follow_redirects=False,
-                        headers={"User-Agent": f"promptocr/{__version__}"},
-                    )
-                    if 200 <= resp.status_code < 300:
-                        store.set_webhook_state(job_id, "sent")
-                        return
-                    error = f"the webhook answered HTTP {resp.status_code}"
-                except PromptOCRError as exc:
-                    store.set_webhook_state(job_id, "failed", f"{exc.code}: {exc.message}")
-                    return
-                except httpx.HTTPError as exc:
-                    error = f"the webhook failed: {type(exc).__name__}"
-                if attempt + 1 < WEBHOOK_TRIES:
-                    time.sleep(2.0 * (attempt + 1))
-            store.set_webhook_state(job_id, "failed", error)
+            state, error, _ = deliver_webhook(
+                job.webhook_url,
+                body,
+                timeout_s=self.settings.webhook_timeout_s,
+                trusted_hosts=self._trusted_hosts(),
+            )
+            store.set_webhook_state(job_id, state, error)
         except Exception:
             log.exception("webhook delivery failed", extra={"job": job_id})
         finally:
             with self._wh_lock:
                 self._webhooks_in_flight.discard(job_id)
+
+    def _trusted_hosts(self) -> frozenset[str]:
+        return frozenset(h.lower() for h in self.settings.webhook_trusted_hosts)
 
     # ---- views -----------------------------------------------------------------------------
 
@@ -578,7 +606,7 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
             if not valid:
                 raise InvalidRequestError("webhook_url must be an http(s) URL", param="webhook_url")
             try:
-                await check_url(req.webhook_url)
+                await check_url(req.webhook_url, jobs._trusted_hosts())
             except URLFetchError as exc:  # nothing was fetched: the client's URL is at fault
                 raise InvalidRequestError(
                     f"webhook_url: {exc.message}", param="webhook_url"

@@ -100,6 +100,10 @@ class ServerSettings(BaseModel):
     job_max_body_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     allow_webhooks: bool = False
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_trusted_hosts: list[str] = Field(
+        default_factory=list,
+        description="webhook hosts exempt from the public-address rule (an internal receiver)",
+    )
     # operations
     model_names: list[str] = Field(default_factory=lambda: ["promptocr", "tencent/HunyuanOCR"])
     log_level: str = "info"
