@@ -60,3 +60,21 @@ def test_ocrmypdf_with_the_plugin_makes_the_scan_searchable(
     with pikepdf.open(out) as done:  # OCRmyPDF names the engine in the metadata
         producer = str(done.open_metadata().get("xmp:CreatorTool", ""))
     assert "promptocr" in producer
+
+
+def test_pdfa_without_ghostscript(tmp_path: Path) -> None:
+    """PDF/A-2b through OCRmyPDF's own PDF/A backend (pikepdf), no Ghostscript involved, on a
+    scan that carries no fonts (as a scanner or Pillow writes it). docs/pdf.md says when
+    Ghostscript is needed and which version."""
+    scan = tmp_path / "scan.pdf"
+    synth.english_page(lines=LINES[0]).image.save(scan, resolution=150)
+    out = tmp_path / "out.pdf"
+    run = run_ocrmypdf("--output-type", "pdfa", "--pdfa-backend", "internal", str(scan), str(out))
+    assert run.returncode == 0, run.stderr[-3000:]
+    with pikepdf.open(out) as done:
+        meta = done.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+    pdf = pdfium.PdfDocument(out.read_bytes())
+    got = norm(pdf[0].get_textpage().get_text_range())
+    pdf.close()
+    assert Levenshtein.normalized_distance(got, norm(" ".join(LINES[0]))) < 0.05, got
