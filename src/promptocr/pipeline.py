@@ -1,7 +1,8 @@
 """Document OCR: file -> pages -> engine -> `Document`, with a content-keyed result cache.
 
-The cache is keyed by the decoded page pixels' hash plus the engine settings, so the same image
-asked a second question (or uploaded twice) is not OCR'd again. It is bounded by an approximate
+The cache is keyed by the decoded page pixels' hash (a PDF page: its document's bytes, page number
+and DPI) plus the engine settings, so the same image asked a second question (or uploaded twice)
+is not OCR'd again. It is bounded by an approximate
 memory budget and evicts least-recently-used entries.
 """
 
