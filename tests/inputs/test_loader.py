@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 import pytest
 from PIL import Image
 
@@ -249,6 +250,27 @@ def test_pdf_text_layer_on_a_rotated_page_is_in_the_rendered_frame() -> None:
     # descent: they contain the ink; along it they end where the ink ends.
     assert x0 - 3 <= ink[:, 1].min() and ink[:, 1].max() <= x1 + 3 and x1 - x0 < 60
     assert abs(y0 - ink[:, 0].min()) <= 6 and abs(y1 - ink[:, 0].max()) <= 6
+
+
+def test_pdf_text_layer_with_a_media_box_inherited_from_the_page_tree() -> None:
+    """An A4 page whose MediaBox sits on the page tree's root (as fpdf2 and others write it):
+    the layer's boxes are still on the ink (not shifted by the US Letter fallback)."""
+    data = synth.write_pdf(
+        [synth.PdfPage(width_pt=595.28, height_pt=841.89, texts=[(60, 60, 20, "Hello A4")])]
+    )
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0].obj
+        pdf.Root.Pages.MediaBox = page.MediaBox
+        del page["/MediaBox"]
+        buf = io.BytesIO()
+        pdf.save(buf)
+    (p,) = load_pages(buf.getvalue(), dpi=72)
+    assert p.image.shape[:2] in ((842, 595), (842, 596))
+    ink = np.argwhere(p.image.min(axis=2) < 128)
+    assert p.text_layer is not None
+    x0, y0, x1, y1 = p.text_layer.lines[0].bbox
+    assert abs(x0 - ink[:, 1].min()) <= 3 and abs(x1 - ink[:, 1].max()) <= 6
+    assert y0 - 3 <= ink[:, 0].min() and ink[:, 0].max() <= y1 + 3
 
 
 # --------------------------------------------------------------------------------------------

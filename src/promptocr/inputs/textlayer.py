@@ -69,7 +69,11 @@ def read_text_layer(page: Any, width: int, height: int) -> TextLayer:
     """The text layer of an open pypdfium2 page rendered at `width` x `height` pixels."""
     import pypdfium2.raw as pdfium_c
 
-    m = page_transform(page.get_cropbox(), page.get_rotation(), width, height)
+    # pdfium's own page box (media box ∩ crop box, inherited from the page tree when the page
+    # has none of its own): pypdfium2's get_cropbox/get_mediabox read only the page's own
+    # entries and fall back to US Letter, which put every box of an A4 page with an inherited
+    # MediaBox 50 pt too high.
+    m = page_transform(page.get_bbox(), page.get_rotation(), width, height)
     # Page space -> pixels: invert the pixel -> page map.
     a, b, c, d, e, f = m
     det = a * d - b * c
