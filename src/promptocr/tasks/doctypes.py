@@ -1,8 +1,8 @@
 """Prebuilt document types: a schema (the fields returned when the prompt only names the
 document) and specialised finders for fields that have no printed label.
 
-* `receipt` — shop receipts: company (merchant line at the top), address (the lines under
-  it up to the phone/tax/date lines), date (first date), total (amount after TOTAL / ROUNDED /
+* `receipt` — shop receipts: company and address (the rows a learned line-role model,
+  `extract/roles.py`, reads as the merchant's name and its address), date (first date), total (amount after TOTAL / ROUNDED /
   AMOUNT DUE / 合计 keywords, largest plausible amount as a fallback).
 * `id_card` — Chinese resident identity card, front (姓名 性别 民族 出生 住址 公民身份号码,
   the ID number checked against GB 11643) and back (签发机关 有效期限).
@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from promptocr.document.model import Line
 from promptocr.tasks import validators as v
 from promptocr.tasks.extract import (
@@ -27,6 +29,7 @@ from promptocr.tasks.extract import (
     fill_geometry,
     find_by_label,
     find_by_pattern,
+    roles,
 )
 from promptocr.tasks.fields import CONCEPT_BY_NAME, fold, match_concept
 
@@ -75,105 +78,6 @@ def _label_type(t: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # receipts
 
-COMPANY_MARK = re.compile(
-    r"\b(?:SDN\.?\s*BHD|BHD|S/B|SB|SDN|LTD|LIMITED|LLC|INC|CORP(?:ORATION)?|CO(?=\.)|COMPANY|"
-    r"MART|STORES?|SHOP|CAFE|PLC|PTE|GMBH|KEDAI|FOOD|BISTRO|TEA)\b|"
-    # long trade words also match inside run-together OCR ("SANYUSTATIONERYSHOP")
-    r"ENTERPRISE|TRADING|HOLDINGS|RESTAURANT|RESTORAN|SUPERMARKET|HYPERMARKET|HARDWARE|"
-    r"PHARMACY|BAKERY|BAKERIES|STATIONERY|BOOKSTORE|MARKETING|INDUSTRIES|SERVICES|"
-    r"PERNIAGAAN|CONFECTIONERY|"
-    r"有限公司|公司|商店|超市|餐厅|饭店|药店|便利店",
-    re.I,
-)
-# Address vocabulary by locale. Street/area words are generic; the Malay list also names
-# Malaysian states and large towns (receipts there often print no street word at all).
-# Add a locale's list here to teach the receipt finder its addresses.
-ADDRESS_WORDS: dict[str, tuple[str, ...]] = {
-    "en": (
-        r"NO\s?[.:,]?\s?[A-Z]?\d",
-        "BLOCK",
-        "ROAD",
-        "RD",
-        "STREET",
-        "ST",
-        "AVENUE",
-        "AVE",
-        "LANE",
-        "FLOOR",
-        "SUITE",
-        "UNIT",
-        "BUILDING",
-        "PLAZA",
-        "CENTRE",
-        "CENTER",
-        "INDUSTRIAL",
-        "SECTION",
-        "CITY",
-        "DISTRICT",
-    ),
-    "ms": (
-        "JALAN",
-        "JLN",
-        "JL",
-        "LORONG",
-        "LRG",
-        "TAMAN",
-        "TMN",
-        "LOT",
-        "BLOK",
-        "BANDAR",
-        "KAMPUNG",
-        "KG",
-        "PERSIARAN",
-        "LEBUH",
-        "PERINDUSTRIAN",
-        "SEKSYEN",
-        "SELANGOR",
-        "JOHOR",
-        "KUALA",
-        "LUMPUR",
-        "MALAYSIA",
-        "PUCHONG",
-        "KLANG",
-        "SHAH ALAM",
-        "PETALING",
-        "JAYA",
-        "BAHRU",
-        "KEPONG",
-        "CHERAS",
-        "AMPANG",
-        "SUBANG",
-        "BATU",
-        "PULAU",
-        "PINANG",
-        "PERAK",
-        "KEDAH",
-        "MELAKA",
-        "PAHANG",
-        "SABAH",
-        "SARAWAK",
-        "NEGERI",
-        "SEMBILAN",
-        "TERENGGANU",
-        "KELANTAN",
-        "PERLIS",
-        "DARUL",
-        "EHSAN",
-        "TAKZIM",
-    ),
-}
-ADDRESS_CJK = ("路", "街", "号", "区", "市", "省", "大道")
-ADDRESS_MARK = re.compile(
-    r"\b(?:" + "|".join(w for words in ADDRESS_WORDS.values() for w in words) + r")\b"
-    r"|\b\d{5}\b|" + "|".join(ADDRESS_CJK),
-    re.I,
-)
-ADDRESS_STOP = re.compile(
-    r"\b(?:TEL|TELEPHONE|PHONE|FAX|H/?P|GST|SST|TAX|INVOICE|RECEIPT|CASHIER|DATE|E-?MAIL|"
-    r"WWW|HTTP|TABLE|BILL|ORDER|REG(?:ISTRATION)?|ROC|SALES|DOC|CHECK|SLIP|MEMBER|"
-    r"OPERATOR|COUNTER|TERMINAL|POS|TIME)\b|INVOICE|RECEIPT|@|电话|发票|日期|收银",
-    re.I,
-)
 REG_NO = re.compile(
     r"\(?\s*(?:CO\.?\s*(?:REG|NO)|COMPANY\s*(?:REG|NO)|ROC|REG\.?\s*NO)[^)]*\)?|"
     r"\(?\b[A-Z]{0,3}\d{4,}[\dA-Z]*\s*-\s*[A-Z]\b\)?|\(\s*\d{3,}[\dA-Z-]*(?:\s+[A-Z])?\s*\)",
@@ -201,137 +105,43 @@ ROUNDED = re.compile(r"ROUND", re.I)
 CASHY = re.compile(r"CASH|CHANGE|TENDER|PAID|VISA|MASTER|CARD|找零|现金", re.I)
 
 
-def _top_lines(view: PageView) -> list[Line]:
-    lines = view.lines
-    n = max(6, min(16, len(lines) // 3))
-    return lines[:n]
-
-
-LEGAL_FORM = re.compile(
-    r"\b(?:SDN\.?\s*BHD|S/B|BHD|LTD|LIMITED|LLC|INC|PLC|PTE\.?\s*LTD|GMBH|CORP)\b\.?|有限公司",
-    re.I,
-)
-
-
 def _clean_company(text: str) -> str:
+    """The name as printed, without a lead-in ("Owned by: …"), what follows "formerly", and
+    the registration number printed beside it."""
     text = re.sub(r"^[^:：]{1,30}[:：]\s*(?=\S)", "", text)  # "Dimiliki: ..." lead-in
     t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
-    # nothing after the legal form belongs to the name ("KING'S CONFECTIONERY S/B (KSB)")
-    m = LEGAL_FORM.search(t)
-    if m:
-        t = t[: m.end()]
     t = REG_NO.sub(" ", t)
     t = re.sub(r"\s+", " ", t).strip(" ,-:;")
     return t
 
 
-def _is_noise(ln: Line) -> bool:
-    t = ln.text.strip()
-    letters = sum(ch.isalpha() for ch in t)
-    alnum = sum(ch.isalnum() for ch in t)
-    return letters < 2 or alnum < 0.5 * len(t)
+def _role_lines(view: PageView) -> tuple[list[Line], list[Line], np.ndarray, list[Line]]:
+    """The receipt's company lines and address lines by the learned line-role model, with the
+    role probabilities of all its lines."""
+    lines, texts, boxes, pieces = roles.line_units(view.rows)
+    company, address, P = roles.receipt_rows(texts, boxes, pieces)
+    return [lines[i] for i in company], [lines[i] for i in address], P, lines
 
 
-_STRONG_MARK = re.compile(r"\b(?:SDN|BHD|S/B|LTD|LIMITED|LLC|INC|PLC|PTE|GMBH)\b|有限公司", re.I)
-_CONT_MARK = re.compile(
-    r"^\s*(?:\(?[A-Z]{1,3}\)?\s*)?(?:SDN\.?\s*BHD|BHD|S/B|LTD|LIMITED|ENTERPRISE|"
-    r"\(M\)|CO\.|TRADING|HOLDINGS)(?!\w)",
-    re.I,
-)
-
-
-def _company_line(view: PageView) -> Line | None:
-    top = _top_lines(view)
-    for i, ln in enumerate(top):
-        marked = (
-            COMPANY_MARK.search(ln.text)
-            and not ADDRESS_STOP.search(ln.text)
-            # "(TONYMOLY SHOP)" describes the name above; "(M) SDN BHD" ends a wrapped name
-            and (not ln.text.lstrip().startswith("(") or _CONT_MARK.search(ln.text))
-        )
-        if marked and (
-            not ADDRESS_MARK.search(_clean_company(ln.text))
-            or re.search(r"SDN|BHD|LTD|有限公司", ln.text, re.I)
-        ):
-            if not _STRONG_MARK.search(ln.text):
-                # a trade name ("Banh Mi Cafe") with its registered owner printed under it
-                # ("Dimiliki: banh mi cafe sdn bhd"): the legal name is the company
-                for nxt in top[i + 1 : i + 3]:
-                    own = _owner_name(nxt.text)
-                    if own and fold(_clean_company(ln.text)) in fold(own):
-                        return nxt
-            return ln
-    # else: the line right above the first address-looking line
-    for i, ln in enumerate(top):
-        if ADDRESS_MARK.search(ln.text) and not COMPANY_MARK.search(ln.text):
-            for j in range(i - 1, -1, -1):
-                cand = top[j]
-                if (
-                    _is_noise(cand)
-                    or not _clean_company(cand.text)
-                    or REG_NO.fullmatch(cand.text.strip())
-                ):
-                    continue
-                if v.parse_date(cand.text) or ADDRESS_STOP.search(cand.text):
-                    continue
-                return cand
-            break
-    for ln in top:
-        if _is_noise(ln) or ADDRESS_STOP.search(ln.text):
-            continue
-        address_like = ADDRESS_MARK.search(ln.text) and re.search(r"\d", ln.text)
-        if address_like and not COMPANY_MARK.search(ln.text):
-            return None  # the name was not read: the first line is already the address
-        return ln
-    return None
-
-
-def _owner_name(text: str) -> str | None:
-    """The legal name on an "owned/operated by: X SDN BHD" line, without the lead-in."""
-    if not _STRONG_MARK.search(text) or ADDRESS_STOP.search(text):
-        return None
-    return re.sub(r"^[^:：]{1,30}[:：]\s*", "", text).strip() or None
-
-
-def _company_lines(view: PageView) -> list[Line]:
-    """The merchant line plus the lines it wraps onto ('POPULAR BOOK' / 'CO. (M) SDN BHD')."""
-    ln = _company_line(view)
-    if ln is None:
-        return []
-    idx = next(i for i, x in enumerate(view.lines) if x is ln)
-    parts = [ln]
-    if _CONT_MARK.search(ln.text) and idx > 0:
-        prev = view.lines[idx - 1]
-        if (
-            not _is_noise(prev)
-            and not ADDRESS_STOP.search(prev.text)
-            and not v.parse_date(prev.text)
-        ):
-            parts.insert(0, prev)
-    j = idx + 1
-    while j < len(view.lines) and len(parts) < 4:
-        joined = " ".join(p.text for p in parts)
-        if re.search(r"\b(?:BHD|S/B|LTD|LIMITED|LLC|INC|PLC|GMBH)\b|有限公司", joined, re.I):
-            break
-        nxt = view.lines[j]
-        short_strong = _STRONG_MARK.search(nxt.text) and len(nxt.text.split()) <= 4
-        if not (_CONT_MARK.search(nxt.text) or short_strong):
-            break
-        parts.append(nxt)
-        j += 1
-    return parts
+def _conf(chosen: list[Line], lines: list[Line], P: np.ndarray, k: int) -> float:
+    idx = [i for i, ln in enumerate(lines) if any(ln is x for x in chosen)]
+    return round(float(min(P[i, k] for i in idx)), 4) if idx else 0.0
 
 
 def receipt_company(views: Sequence[PageView], key: str) -> FieldResult:
+    """The merchant's name: the rows the line-role model reads as the company (`roles.py`)."""
     res = FieldResult(name=key, type="company")
     for view in views:
-        parts = _company_lines(view)
-        names = [_clean_company(p.text) for p in parts]
-        spans = [Span(p, 0, len(p.text), view.page) for p, n in zip(parts, names, strict=True) if n]
+        lines, _, P, every = _role_lines(view)
+        names = [_clean_company(ln.text) for ln in lines]
+        spans = [
+            Span(ln, 0, len(ln.text), view.page) for ln, n in zip(lines, names, strict=True) if n
+        ]
         name = " ".join(n for n in names if n)
         if not name:
             continue
-        res.value, res.valid, res.method = name, True, "layout"
+        res.value, res.valid, res.method = name, True, "line_roles"
+        res.confidence = _conf(lines, every, P, 1)
         fill_geometry(res, spans)
         return res
     labelled = find_by_label(
@@ -341,73 +151,23 @@ def receipt_company(views: Sequence[PageView], key: str) -> FieldResult:
     return labelled
 
 
-def _next_line(view: PageView, ln: Line) -> Line | None:
-    for i, x in enumerate(view.lines):
-        if x is ln:
-            return view.lines[i + 1] if i + 1 < len(view.lines) else None
-    return None
-
-
 def receipt_address(views: Sequence[PageView], key: str) -> FieldResult:
-    """Lines under the merchant name that look like an address, up to the phone/tax lines."""
+    """The merchant's address: the rows the line-role model reads as the address."""
     res = FieldResult(name=key, type="address")
     for view in views:
-        top = view.lines[: max(10, min(20, len(view.lines) // 2))]
-        comp = _company_lines(view)
-        start = 0
-        if comp:
-            for i, ln in enumerate(top):
-                if ln is comp[-1]:
-                    start = i + 1
-                    break
-        picked = _address_lines(view, top, start) or _address_lines(view, top, 0)
-        if picked:
-            res.value = v.fix_digit_confusions(" ".join(p.text.strip() for p in picked))
-            res.valid, res.method = True, "layout"
-            fill_geometry(res, [Span(p, 0, len(p.text), view.page) for p in picked])
-            return res
+        _, lines, P, every = _role_lines(view)
+        if not lines:
+            continue
+        text = " ".join(ln.text.strip() for ln in lines)
+        text = re.sub(r"^[\u4e00-\u9fff]{1,4}\s*[:：]\s*", "", text)  # a printed "地址：" label
+        res.value = v.fix_digit_confusions(text)
+        res.valid, res.method = True, "line_roles"
+        res.confidence = _conf(lines, every, P, 2)
+        fill_geometry(res, [Span(ln, 0, len(ln.text), view.page) for ln in lines])
+        return res
     labelled = find_by_label(views, key, [key, "address", "地址"], "text", multiline=True)
     labelled.type = "address"
     return labelled if labelled.value is not None else res
-
-
-POSTCODE = re.compile(r"(?<!\d)\d{5,6}(?!\d)")
-
-
-def _address_lines(view: PageView, top: list[Line], start: int) -> list[Line]:
-    if True:
-        picked: list[Line] = []
-        skipped = 0
-        for ln in top[start:]:
-            t = ln.text.strip()
-            has_mark = bool(ADDRESS_MARK.search(REG_NO.sub(" ", t)))
-            if not picked:
-                if not has_mark:
-                    skipped += 1
-                    if skipped > 4:
-                        break
-                    continue
-                if ADDRESS_STOP.search(t) and not re.match(r"\s*(?:NO|LOT|UNIT)\b", t, re.I):
-                    skipped += 1
-                    continue
-                picked.append(ln)
-                continue
-            gap = ln.bbox[1] - picked[-1].bbox[3]
-            if gap > 1.5 * view.lh or ADDRESS_STOP.search(t) or v.find_email(t):
-                break
-            ph = v.find_phone(t)
-            if ph is not None and len(ph.normalized) >= 9 and sum(ch.isalpha() for ch in t) < 6:
-                break
-            if REG_NO.fullmatch(t) or (v.parse_date(t) and not has_mark) or _is_noise(ln):
-                break
-            if any(POSTCODE.search(p.text) for p in picked) and not ADDRESS_MARK.search(
-                POSTCODE.sub(" ", t)
-            ):
-                break  # after the postcode line only more address words carry on (not a mall name)
-            picked.append(ln)
-            if len(picked) >= 6:
-                break
-        return picked
 
 
 def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:

@@ -1,0 +1,367 @@
+"""Receipt line roles: which rows of a receipt print the merchant's name and its address.
+
+Receipts rarely label these (`Company:` / `Address:` are not printed), so a small learned model
+reads each OCR row and gives the probability of three roles — `company`, `address`, `other` —
+from:
+
+* **layout**: the row's place among the rows (index, relative height on the page), its height
+  against the page's median line height, width, centring and margins, the gaps above and
+  below, how many OCR pieces it has;
+* **look**: length, words, shares of capitals, digits, letters, CJK characters and
+  punctuation, commas, colon, a leading number, the longest run of digits (postcodes, house
+  and phone numbers), a date, a phone-like number, an amount with decimals, brackets, an
+  e-mail or web address;
+* **words, learned**: a hashed bag of words, word shapes (`00000`), character trigrams and CJK
+  characters and bigrams, scored by a logistic regression trained on the synthetic receipts —
+  so `SDN BHD`, `LTD`, `有限公司` or `JALAN`, `路`, a five-digit postcode come to mean "name" or
+  "address" because the training receipts print them so, not because a list here says so;
+* **neighbours**: the word scores, height and digit share of the rows above and below, and
+  whether a date, phone number or amount was printed on an earlier row.
+
+A gradient-boosted tree ensemble (`roles_model.npz`, evaluated in numpy like the linker's
+`model.py`) gives the three probabilities; a small dynamic programme then reads the receipt
+as `other* company+ other* address+ other*` (either part may be absent) and returns the
+most likely company rows and address rows. Training: `scripts/train_roles.py` on
+`synthreceipts.py` only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from promptocr.document.model import Line
+from promptocr.tasks.extract.model import TreeModel
+
+FEATURE_VERSION = 1
+N_BUCKETS = 1 << 14
+MODEL_FILE = Path(__file__).parent / "roles_model.npz"
+ROLES = ("other", "company", "address")
+
+_DATE = re.compile(
+    r"(?<!\d)\d{1,4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{2,4}(?!\d)|\d{4}\s?年|"
+    r"\b\d{1,2}\s+[A-Za-z]{3,9}\s+\d{2,4}\b"
+)
+_PHONE = re.compile(r"(?:\+?\d[\d\s()-]{6,}\d)")
+_AMOUNT = re.compile(r"(?<![\d.])\d{1,6}[.,]\d{2}(?![\d.])")
+_WEB = re.compile(r"@|www\.|https?:|\.com\b", re.I)
+_WORD = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
+
+FEATURE_NAMES = (
+    "index",
+    "index_rel",
+    "y_rel",
+    "height_ratio",
+    "width_rel",
+    "centre_offset",
+    "left_offset",
+    "right_offset",
+    "gap_above",
+    "gap_below",
+    "pieces",
+    "chars",
+    "words",
+    "upper_share",
+    "digit_share",
+    "letter_share",
+    "cjk_share",
+    "punct_share",
+    "commas",
+    "has_colon",
+    "starts_digit",
+    "longest_digits",
+    "has_date",
+    "has_phone",
+    "has_amount",
+    "has_bracket",
+    "has_web",
+    "tok_company",
+    "tok_address",
+    "prev_height_ratio",
+    "prev_tok_company",
+    "prev_tok_address",
+    "prev_digit_share",
+    "next_height_ratio",
+    "next_tok_company",
+    "next_tok_address",
+    "next_digit_share",
+    "prev2_tok_company",
+    "prev2_tok_address",
+    "next2_tok_company",
+    "next2_tok_address",
+    "dates_before",
+    "phones_before",
+    "amounts_before",
+    "height_rank_top",
+    "max_tok_company_before",
+    "max_tok_address_before",
+)
+
+
+def _h(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8")) % N_BUCKETS
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def token_ids(text: str) -> list[int]:
+    """Hashed tokens of a row: words, word shapes, character trigrams, CJK characters and
+    bigrams (the input of the learned word scores)."""
+    t = text.upper()
+    out: list[str] = []
+    words = _WORD.findall(t)
+    for w in words:
+        if w.isdigit():
+            out.append(f"S:{'0' * min(len(w), 8)}")
+        elif w.isalpha() and w.isascii():
+            out.append(f"W:{w}")
+            padded = f"<{w}>"
+            out += [f"C:{padded[i : i + 3]}" for i in range(len(padded) - 2)]
+        else:
+            out.append(f"P:{w}")
+    for a, b in zip(words, words[1:], strict=False):
+        if a.isalpha() and b.isalpha():
+            out.append(f"B:{a}_{b}")
+    cjk = [ch for ch in t if _cjk(ch)]
+    out += [f"H:{ch}" for ch in cjk]
+    out += [f"H2:{a}{b}" for a, b in zip(cjk, cjk[1:], strict=False)]
+    if words:
+        out.append(f"L:{words[-1] if not words[-1].isdigit() else '#'}")
+    return [_h(s) for s in out]
+
+
+@dataclass
+class RolesModel:
+    """Word scores (a hashed logistic regression) and the tree ensemble, one per role."""
+
+    token_w: np.ndarray  # (N_BUCKETS, 3)
+    token_b: np.ndarray  # (3,)
+    trees: list[TreeModel]  # one per role: raw multiclass scores (softmax)
+    meta: dict[str, Any]
+
+    def token_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, 2): the word score of company and of address, as log-odds against other."""
+        out = np.zeros((len(texts), 2))
+        for i, t in enumerate(texts):
+            ids = token_ids(t)
+            z = self.token_b + (self.token_w[ids].sum(axis=0) if ids else 0.0)
+            out[i] = z[1] - z[0], z[2] - z[0]
+        return out
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """(n, 3): probabilities of other, company, address."""
+        raw = np.stack([t.raw(X) for t in self.trees], axis=1)
+        raw -= raw.max(axis=1, keepdims=True)
+        e = np.exp(raw)
+        return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def save_model(path: Path, model: RolesModel) -> None:
+    arrays: dict[str, np.ndarray] = {
+        "token_w": model.token_w.astype(np.float32),
+        "token_b": model.token_b.astype(np.float64),
+        "meta": np.array(json.dumps(model.meta, sort_keys=True)),
+    }
+    for k, t in enumerate(model.trees):
+        arrays[f"t{k}_feature"] = t.feature.astype(np.int16)
+        arrays[f"t{k}_threshold"] = t.threshold.astype(np.float64)
+        arrays[f"t{k}_left"] = t.left.astype(np.int32)
+        arrays[f"t{k}_right"] = t.right.astype(np.int32)
+        arrays[f"t{k}_value"] = t.value.astype(np.float64)
+        arrays[f"t{k}_is_leaf"] = t.is_leaf
+        arrays[f"t{k}_roots"] = t.roots.astype(np.int32)
+        arrays[f"t{k}_scalars"] = np.array([t.depth, t.baseline])
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+
+def load_file(path: Path) -> RolesModel:
+    with np.load(path, allow_pickle=False) as z:
+        trees = []
+        for k in range(len(ROLES)):
+            depth, baseline = (float(x) for x in z[f"t{k}_scalars"])
+            trees.append(
+                TreeModel(
+                    feature=z[f"t{k}_feature"].astype(np.int64),
+                    threshold=z[f"t{k}_threshold"].astype(np.float64),
+                    left=z[f"t{k}_left"].astype(np.int64),
+                    right=z[f"t{k}_right"].astype(np.int64),
+                    value=z[f"t{k}_value"].astype(np.float64),
+                    is_leaf=z[f"t{k}_is_leaf"].astype(bool),
+                    roots=z[f"t{k}_roots"].astype(np.int64),
+                    depth=int(depth),
+                    baseline=baseline,
+                    platt_a=1.0,
+                    platt_b=0.0,
+                    meta={},
+                )
+            )
+        return RolesModel(
+            token_w=z["token_w"].astype(np.float64),
+            token_b=z["token_b"].astype(np.float64),
+            trees=trees,
+            meta=json.loads(str(z["meta"])),
+        )
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | None = None) -> RolesModel:
+    """The shipped role model (cached)."""
+    return load_file(Path(path) if path else MODEL_FILE)
+
+
+def row_features(
+    texts: Sequence[str],
+    boxes: Sequence[tuple[float, float, float, float]],
+    pieces: Sequence[int],
+    tok: np.ndarray,
+) -> np.ndarray:
+    """The feature matrix (rows in reading order × FEATURE_NAMES) of one receipt."""
+    n = len(texts)
+    F = np.zeros((n, len(FEATURE_NAMES)))
+    if n == 0:
+        return F
+    b = np.asarray(boxes, dtype=np.float64).reshape(n, 4)
+    hs = np.maximum(b[:, 3] - b[:, 1], 1.0)
+    med = float(np.median(hs))
+    x0, x1 = float(b[:, 0].min()), float(b[:, 2].max())
+    y0, y1 = float(b[:, 1].min()), float(b[:, 3].max())
+    tw = max(x1 - x0, 1.0)
+    th = max(y1 - y0, 1.0)
+    top_h = np.sort(hs[: min(n, 12)])[::-1]
+    dates = phones = amounts = 0
+    max_c = max_a = -10.0
+    for i, t in enumerate(texts):
+        s = t.strip()
+        L = max(len(s), 1)
+        letters = [ch for ch in s if ch.isalpha() and not _cjk(ch)]
+        digits = sum(ch.isdigit() for ch in s)
+        cjk = sum(_cjk(ch) for ch in s)
+        punct = sum((not ch.isalnum()) and not ch.isspace() and not _cjk(ch) for ch in s)
+        runs = [len(m) for m in re.findall(r"\d+", s)]
+        has_date = bool(_DATE.search(s))
+        has_phone = bool(_PHONE.search(s)) and not has_date
+        has_amount = bool(_AMOUNT.search(s))
+        bx = b[i]
+        xc = (bx[0] + bx[2]) / 2
+        gap_above = (bx[1] - b[i - 1, 3]) / med if i > 0 else 5.0
+        gap_below = (b[i + 1, 1] - bx[3]) / med if i + 1 < n else 5.0
+
+        def nb(j: int) -> tuple[float, float, float, float]:
+            if 0 <= j < n:
+                sj = texts[j]
+                d = sum(ch.isdigit() for ch in sj) / max(len(sj), 1)
+                return hs[j] / med, tok[j, 0], tok[j, 1], d
+            return 0.0, -10.0, -10.0, -1.0
+
+        p1, n1, p2, n2 = nb(i - 1), nb(i + 1), nb(i - 2), nb(i + 2)
+        F[i] = [
+            min(i, 40),
+            i / max(n - 1, 1),
+            ((bx[1] + bx[3]) / 2 - y0) / th,
+            hs[i] / med,
+            (bx[2] - bx[0]) / tw,
+            abs(xc - (x0 + x1) / 2) / tw,
+            (bx[0] - x0) / tw,
+            (x1 - bx[2]) / tw,
+            min(gap_above, 5.0),
+            min(gap_below, 5.0),
+            pieces[i],
+            min(L, 80),
+            len(s.split()),
+            sum(ch.isupper() for ch in letters) / max(len(letters), 1),
+            digits / L,
+            len(letters) / L,
+            cjk / L,
+            punct / L,
+            s.count(",") + s.count("，"),
+            float(":" in s or "：" in s),
+            float(s[:1].isdigit()),
+            max(runs, default=0),
+            float(has_date),
+            float(has_phone),
+            float(has_amount),
+            float(bool(re.search(r"[()（）]", s))),
+            float(bool(_WEB.search(s))),
+            tok[i, 0],
+            tok[i, 1],
+            *p1,
+            *n1,
+            p2[1],
+            p2[2],
+            n2[1],
+            n2[2],
+            dates,
+            phones,
+            amounts,
+            float(int(np.searchsorted(-top_h, -hs[i]))) if i < 12 else 12.0,
+            max_c,
+            max_a,
+        ]
+        dates += has_date
+        phones += has_phone
+        amounts += has_amount
+        max_c, max_a = max(max_c, tok[i, 0]), max(max_a, tok[i, 1])
+    return F
+
+
+def decode(P: np.ndarray) -> tuple[list[int], list[int]]:
+    """The most likely reading `other* company* other* address* other*` of the rows, given
+    each row's (other, company, address) probabilities: (company rows, address rows)."""
+    n = P.shape[0]
+    if n == 0:
+        return [], []
+    L = np.log(np.clip(P, 1e-6, 1.0))
+    emit = np.stack([L[:, 0], L[:, 1], L[:, 0], L[:, 2], L[:, 0]], axis=1)  # 5 states
+    best = np.full((n, 5), -math.inf)
+    back = np.zeros((n, 5), dtype=np.int64)
+    best[0] = emit[0]
+    for i in range(1, n):
+        for s in range(5):
+            prev = best[i - 1, : s + 1]
+            j = int(np.argmax(prev))
+            best[i, s] = prev[j] + emit[i, s]
+            back[i, s] = j
+    s = int(np.argmax(best[-1]))
+    states = [0] * n
+    for i in range(n - 1, -1, -1):
+        states[i] = s
+        s = int(back[i, s])
+    return [i for i in range(n) if states[i] == 1], [i for i in range(n) if states[i] == 3]
+
+
+def line_units(
+    rows: Sequence[Sequence[Line]],
+) -> tuple[list[Line], list[str], list[tuple[float, float, float, float]], list[int]]:
+    """The model's units: the page's OCR lines in reading order (rows top to bottom, each left
+    to right), with their texts, boxes and how many lines share their row."""
+    lines = [ln for row in rows for ln in row]
+    pieces = [len(row) for row in rows for _ in row]
+    boxes = [tuple(ln.bbox) for ln in lines]
+    return lines, [ln.text for ln in lines], boxes, pieces  # type: ignore[return-value]
+
+
+def receipt_rows(
+    texts: Sequence[str],
+    boxes: Sequence[tuple[float, float, float, float]],
+    pieces: Sequence[int] | None = None,
+    model: RolesModel | None = None,
+) -> tuple[list[int], list[int], np.ndarray]:
+    """(company units, address units, role probabilities) of a receipt's units (`line_units`)
+    in reading order."""
+    model = model or load_model()
+    tok = model.token_scores(texts)
+    X = row_features(texts, boxes, pieces or [1] * len(texts), tok)
+    P = model.proba(X) if len(texts) else np.zeros((0, 3))
+    company, address = decode(P)
+    return company, address, P

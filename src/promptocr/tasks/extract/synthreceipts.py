@@ -1,0 +1,473 @@
+"""Synthetic receipt layouts for training the receipt line-role model (`roles.py`).
+
+No images: the role model reads OCR rows (text + box), so the generator writes rows directly,
+each with its role — `company` (the merchant's registered name), `address` (the merchant's
+address lines) or `other` (brand and branch lines, registration numbers, phone / fax / tax-id
+/ e-mail lines, titles, invoice data, items, totals, footers). Receipts come in several
+conventions: Malaysian / Singaporean style (legal name with SDN BHD / PTE LTD, registration
+number, address with postcode and state, GST / SST id), US / UK style (brand name, street
+number first, city with state and ZIP or a postcode), and Chinese (…有限公司 / 店名, address
+from province down to the street number), with varied widths, line heights, centring, brand
+lines above the legal name, names and addresses wrapped over several lines, lines that OCR
+cuts into two pieces on one row, lost punctuation and OCR-like character errors.
+
+Place and company names are mostly invented from syllables, so the model learns the shape of
+a name or an address (a legal-form word at the end, a house number, a postcode, commas,
+street-type words), not a list of places. Every word here comes from the vocabularies below;
+nothing is read from any dataset. `generate(seed, n)` is deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+GENERATOR_VERSION = 1
+ROLES = ("other", "company", "address")
+
+_SYL = [
+    "ka", "ma", "ta", "ra", "la", "na", "sa", "ba", "da", "pa", "ja", "ha", "wa", "ya",
+    "ke", "me", "te", "re", "le", "ne", "se", "be", "de", "pe", "je", "he", "we",
+    "ki", "mi", "ti", "ri", "li", "ni", "si", "bi", "di", "pi", "ji", "hi",
+    "ko", "mo", "to", "ro", "lo", "no", "so", "bo", "do", "po", "jo", "ho",
+    "ku", "mu", "tu", "ru", "lu", "nu", "su", "bu", "du", "pu", "ju", "hu",
+    "an", "in", "un", "ang", "eng", "ong", "ing", "ar", "or", "el", "ton", "ley", "ville",
+    "chen", "wong", "lee", "tan", "lim", "goh", "ng", "ho", "teo", "chu",
+]  # fmt: skip
+# legal forms and trade words (a name's shape; the model learns which end a company name)
+_LEGAL_MY = ["SDN BHD", "SDN. BHD.", "SDN.BHD", "(M) SDN BHD", "S/B", "BHD", "ENTERPRISE",
+             "TRADING", "PLT", "(M) SDN. BHD."]  # fmt: skip
+_LEGAL_SG = ["PTE LTD", "PTE. LTD.", "LLP", "PRIVATE LIMITED"]
+_LEGAL_EN = ["LTD", "LIMITED", "INC", "INC.", "LLC", "CO.", "CORP", "PLC", "& CO", "GMBH"]
+_TRADE = ["TRADING", "ENTERPRISE", "HARDWARE", "RESTAURANT", "RESTORAN", "MART",
+          "SUPERMARKET", "STATIONERY", "BAKERY", "PHARMACY", "CAFE", "FOOD", "MARKETING",
+          "HOLDINGS", "INDUSTRIES", "SERVICES", "STORE", "KEDAI", "PERNIAGAAN", "BOOK",
+          "ELECTRICAL", "MOTOR", "GIFT", "SEAFOOD", "KITCHEN", "BISTRO", "TEA HOUSE",
+          "CONFECTIONERY", "TEXTILE", "AUTO PARTS", "OPTICAL", "FLORIST", "PRINTING",
+          "MINI MARKET", "HYPERMARKET", "DEPARTMENT STORE", "GARDEN", "NURSERY"]  # fmt: skip
+_ADJ = ["GOLDEN", "NEW", "GREAT", "HAPPY", "SUNRISE", "STAR", "GRAND", "ROYAL", "LUCKY",
+        "UNITED", "SUPER", "BEST", "GREEN", "FAMILY", "CITY", "EAGLE", "OCEAN", "PEARL",
+        "DRAGON", "PHOENIX", "EVER", "FRESH", "PRIME", "SILVER", "RED", "BLUE"]  # fmt: skip
+_STREET_MY = ["JALAN", "JLN", "JLN.", "LORONG", "LRG", "PERSIARAN", "LEBUH", "LEBUHRAYA",
+              "JALAN BESAR"]  # fmt: skip
+_AREA_MY = ["TAMAN", "TMN", "BANDAR", "KAMPUNG", "KG", "SEKSYEN", "KAWASAN PERINDUSTRIAN",
+            "PUSAT PERNIAGAAN", "DESA", "BUKIT", "SRI", "PANDAN", "PERDANA"]  # fmt: skip
+_UNIT_MY = ["NO.", "NO", "NO:", "LOT", "LOT NO.", "G-", "UNIT", "BLOK", "PT"]
+_STREET_EN = ["STREET", "ST", "ST.", "ROAD", "RD", "RD.", "AVENUE", "AVE", "BOULEVARD",
+              "BLVD", "LANE", "DRIVE", "DR", "WAY", "HIGHWAY", "PARKWAY", "PLACE", "COURT",
+              "CRESCENT", "TERRACE"]  # fmt: skip
+_BUILDING = ["PLAZA", "MALL", "CENTRE", "CENTER", "COMPLEX", "SQUARE", "TOWER", "BUILDING",
+             "ARCADE", "PARADE", "POINT", "CITY"]  # fmt: skip
+_REGION = ["SELANGOR", "JOHOR", "PERAK", "KEDAH", "PAHANG", "MELAKA", "SABAH", "SARAWAK",
+           "PENANG", "NEGERI SEMBILAN", "KUALA LUMPUR", "WILAYAH PERSEKUTUAN",
+           "SELANGOR DARUL EHSAN", "JOHOR DARUL TAKZIM", "MALAYSIA", "SINGAPORE",
+           "CA", "NY", "TX", "IL", "WA", "FL", "MA", "ONTARIO", "VICTORIA", "NSW", "LONDON",
+           "KENT", "SURREY", "HONG KONG", "KOWLOON"]  # fmt: skip
+_CN_PROV = ["广东省", "江苏省", "浙江省", "山东省", "河南省", "四川省", "湖北省", "湖南省",
+            "福建省", "安徽省", "河北省", "陕西省", "北京市", "上海市", "天津市", "重庆市"]  # fmt: skip
+_CN_CITY_END = ["市", "县", "区"]
+_CN_ROAD = ["路", "街", "大道", "大街", "巷", "道", "中路", "东路", "西路", "南路", "北路"]
+_CN_SHOP = ["超市", "便利店", "餐厅", "饭店", "酒家", "药房", "商店", "烘焙坊", "茶餐厅",
+            "面馆", "咖啡", "书店", "五金店", "百货", "水果店"]  # fmt: skip
+_CN_LEGAL = ["有限公司", "有限责任公司", "股份有限公司", "商贸有限公司", "餐饮管理有限公司",
+             "贸易有限公司", "科技有限公司", "商行", "经营部"]  # fmt: skip
+_CN_CHARS = "华兴盛达鑫源福瑞祥和丰泰隆安康明东方金海天宏伟嘉美佳新乐百家旺发利通恒信德"
+_CN_DIGITS = "0123456789"
+_ITEMS = ["COFFEE", "TEA", "RICE", "NOODLE", "CHICKEN", "BREAD", "MILK", "WATER", "PEN",
+          "PAPER A4", "TAPE", "GLUE", "BATTERY", "CABLE", "SOAP", "SHAMPOO", "SUGAR", "EGG",
+          "FISH BALL", "ICE LEMON TEA", "NASI LEMAK", "MEE GORENG", "ROTI", "TISSUE",
+          "SCREW 2MM", "PAINT BRUSH", "BULB LED 9W", "PLASTIC BAG", "BISCUIT", "CHOCOLATE"]  # fmt: skip
+_CN_ITEMS = ["矿泉水", "可乐", "面包", "牛奶", "方便面", "大米", "鸡蛋", "苹果", "纸巾",
+             "洗发水", "牙膏", "咖啡", "奶茶", "炒饭", "牛肉面", "饺子"]  # fmt: skip
+_TITLES = ["TAX INVOICE", "RECEIPT", "CASH SALE", "OFFICIAL RECEIPT", "INVOICE",
+           "SIMPLIFIED TAX INVOICE", "CASH BILL", "SALES RECEIPT", "BILL"]  # fmt: skip
+_FOOTERS = ["THANK YOU", "THANK YOU. PLEASE COME AGAIN", "GOODS SOLD ARE NOT RETURNABLE",
+            "HAVE A NICE DAY", "THANK YOU FOR SHOPPING WITH US", "PLEASE KEEP THIS RECEIPT",
+            "EXCHANGE WITHIN 7 DAYS WITH RECEIPT"]  # fmt: skip
+_BRANCH = ["BRANCH", "OUTLET", "HQ", "HEAD OFFICE", "(BRANCH)", "STORE #"]
+_OCR = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B",
+        "L": "1", "D": "O", "G": "6", "Z": "2", ",": ".", ".": ",", "M": "N", "H": "N"}  # fmt: skip
+
+
+@dataclass
+class Row:
+    """One OCR line: text, box (x0, y0, x1, y1) and its role."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    role: str
+
+
+@dataclass
+class SynthReceipt:
+    width: float
+    height: float
+    rows: list[Row] = field(default_factory=list)
+    lang: str = "en"
+
+
+def _w(text: str, h: float) -> float:
+    return sum(h * (1.0 if "\u2e80" <= ch <= "\uffef" else 0.56) for ch in text)
+
+
+class _B:
+    def __init__(self, rng: random.Random, lang: str, style: str) -> None:
+        self.r = rng
+        self.lang, self.style = lang, style
+        self.width = rng.uniform(380, 1000)
+        self.h = rng.uniform(13, 30)
+        self.margin = rng.uniform(0.03, 0.12) * self.width
+        self.centre_header = rng.random() < 0.75
+        self.upper = rng.random() < 0.8
+        self.y = rng.uniform(0.5, 4) * self.h
+        self.rows: list[Row] = []
+        self.noise = rng.uniform(0, 0.05)
+        self.spacing = rng.uniform(1.15, 1.7)
+
+    # ---- words
+    def name(self, lo: int = 1, hi: int = 3) -> str:
+        r = self.r
+        words = []
+        for _ in range(r.randint(lo, hi)):
+            w = "".join(r.choice(_SYL) for _ in range(r.randint(1, 3)))
+            words.append(w)
+        return " ".join(words).upper()
+
+    def case(self, t: str) -> str:
+        if self.upper or any("\u4e00" <= ch <= "\u9fff" for ch in t):
+            return t
+        return " ".join(w.capitalize() if w.isalpha() else w for w in t.split(" "))
+
+    def noisy(self, t: str) -> str:
+        r = self.r
+        out = []
+        for ch in t:
+            x = r.random()
+            if x < self.noise and ch.upper() in _OCR:
+                out.append(_OCR[ch.upper()])
+            elif x < self.noise * 1.3 and ch in ",.:":
+                continue
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    # ---- layout
+    def add(
+        self,
+        text: str,
+        role: str,
+        *,
+        centre: bool | None = None,
+        scale: float = 1.0,
+        right: str | None = None,
+        gap: float = 1.0,
+    ) -> None:
+        r = self.r
+        text = self.noisy(self.case(text)).strip()
+        if not text:
+            return
+        h = self.h * scale * r.uniform(0.93, 1.07)
+        y0 = self.y + r.uniform(-0.08, 0.08) * h
+        usable = self.width - 2 * self.margin
+        w = min(_w(text, h), usable * r.uniform(0.95, 1.0))
+        centre = self.centre_header if centre is None else centre
+        if centre:
+            x0 = self.margin + (usable - w) / 2 + r.uniform(-0.04, 0.04) * usable
+        else:
+            x0 = self.margin + r.uniform(-0.5, 0.5) * self.h
+        x0 = max(1.0, x0)
+        pieces = [(text, x0, x0 + w)]
+        if right is None and len(text) > 12 and " " in text and r.random() < 0.08:
+            # OCR cut the line into two pieces on one row
+            cut = r.choice([i for i, ch in enumerate(text) if ch == " "])
+            a, b = text[:cut], text[cut + 1 :]
+            xm = x0 + w * cut / len(text)
+            pieces = [(a, x0, xm), (b, xm + 0.5 * h, x0 + w + 0.5 * h)]
+        for t, a, b in pieces:
+            if t:
+                self.rows.append(Row(t, (a, y0, b, y0 + h), role))
+        if right:
+            rt = self.noisy(right)
+            rw = _w(rt, h)
+            x1 = self.width - self.margin + r.uniform(-0.3, 0.3) * h
+            self.rows.append(Row(rt, (x1 - rw, y0, x1, y0 + h), "other"))
+        self.y += h * self.spacing * gap * r.uniform(0.95, 1.05)
+
+    def skip(self, lines: float) -> None:
+        self.y += self.h * lines
+
+
+def _reg_no(r: random.Random) -> str:
+    n = "".join(r.choice("0123456789") for _ in range(r.randint(5, 7)))
+    suffix = r.choice("ABDHKMPTUVWX")
+    num = f"{n}-{suffix}" if r.random() < 0.7 else f"{r.randint(2000, 2023)}0{n}"
+    form = r.choice(
+        ["({n})", "(CO. REG: {n})", "CO. NO: {n}", "(COMPANY NO. {n})", "ROC NO: {n}",
+         "({n}) ", "CO.REG.NO. {n}", "(REG NO: {n})", "BRN: {n}", "({n} {s})"]
+    )  # fmt: skip
+    return form.format(n=num, s=r.choice(["W", "D", "A"]))
+
+
+def _company_en(b: _B) -> list[str]:
+    r = b.r
+    style = b.style
+    core = (
+        f"{r.choice(_ADJ)} {b.name(1, 2)}"
+        if r.random() < 0.35
+        else b.name(1, 3)
+        if r.random() < 0.7
+        else f"{b.name(1, 2)} {r.choice(_TRADE)}"
+    )
+    if r.random() < 0.3:
+        core += " " + r.choice(_TRADE)
+    if style == "my":
+        legal = r.choice(_LEGAL_MY) if r.random() < 0.85 else ""
+    elif style == "sg":
+        legal = r.choice(_LEGAL_SG)
+    else:
+        legal = r.choice(_LEGAL_EN) if r.random() < 0.5 else ""
+    name = f"{core} {legal}".strip()
+    if r.random() < 0.15 and legal:
+        return [core, legal]  # wrapped before the legal form
+    return [name]
+
+
+def _address_my(b: _B) -> list[str]:
+    r = b.r
+    parts = []
+    unit = r.choice(_UNIT_MY)
+    num = str(r.randint(1, 300))
+    if r.random() < 0.3:
+        num += r.choice(["-A", "-1", "A", "-G", "-01"])
+    if r.random() < 0.2:
+        num = f"{r.randint(1, 50)}-{r.randint(1, 9)}, {num}"
+    first = f"{unit} {num}".replace("G- ", "G-")
+    if r.random() < 0.85:
+        street = f"{r.choice(_STREET_MY)} {b.name(1, 2)}"
+        if r.random() < 0.5:
+            street += f" {r.randint(1, 30)}" + (f"/{r.randint(1, 30)}" if r.random() < 0.5 else "")
+        parts.append(f"{first}, {street}")
+    else:
+        parts.append(f"{first}, {r.choice(_BUILDING)} {b.name(1, 2)}")
+    if r.random() < 0.7:
+        parts.append(f"{r.choice(_AREA_MY)} {b.name(1, 2)}")
+    pc = f"{r.randint(10000, 98999)}"
+    city = b.name(1, 2)
+    region = r.choice(_REGION[:16])
+    parts.append(f"{pc} {city}")
+    if r.random() < 0.7:
+        parts.append(region)
+    return _wrap_address(b, parts)
+
+
+def _address_sg(b: _B) -> list[str]:
+    r = b.r
+    parts = [
+        f"{r.choice(['BLK', 'BLOCK', 'NO.', ''])} {r.randint(1, 999)} {b.name(1, 2)} "
+        f"{r.choice(_STREET_EN + ['AVE 3', 'STREET 21', 'ROAD'])}".strip()
+    ]
+    if r.random() < 0.6:
+        parts.append(f"#{r.randint(1, 20):02d}-{r.randint(1, 999):02d}")
+    if r.random() < 0.4:
+        parts.append(f"{b.name(1, 2)} {r.choice(_BUILDING)}")
+    parts.append(f"SINGAPORE {r.randint(100000, 829999)}")
+    return _wrap_address(b, parts)
+
+
+def _address_us(b: _B) -> list[str]:
+    r = b.r
+    lines = [f"{r.randint(1, 9999)} {b.name(1, 2)} {r.choice(_STREET_EN)}"]
+    if r.random() < 0.3:
+        lines[0] += f" {r.choice(['SUITE', 'UNIT', 'STE', '#'])} {r.randint(1, 400)}"
+    if r.random() < 0.5:
+        lines.append(f"{b.name(1, 1)}, {r.choice(_REGION[16:22])} {r.randint(10000, 99999)}")
+    else:
+        pc = (
+            f"{r.choice('ABCDEGHKLMNPRSTW')}{r.choice('ABCDEGHKLMNPRSTW')}{r.randint(1, 20)} "
+            f"{r.randint(1, 9)}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        )
+        lines.append(f"{b.name(1, 1)} {pc}")
+    return lines
+
+
+def _wrap_address(b: _B, parts: list[str]) -> list[str]:
+    """Address parts joined with commas into 1–4 printed lines."""
+    r = b.r
+    lines: list[str] = []
+    cur = ""
+    limit = r.randint(18, 48)
+    for p in parts:
+        if cur and len(cur) + len(p) + 2 > limit:
+            lines.append(cur + ("," if r.random() < 0.6 else ""))
+            cur = p
+        else:
+            cur = f"{cur}, {p}" if cur else p
+    if cur:
+        lines.append(cur + ("." if r.random() < 0.15 else ""))
+    return lines
+
+
+def _cn_name(r: random.Random, n: int) -> str:
+    return "".join(r.choice(_CN_CHARS) for _ in range(n))
+
+
+def _company_cn(b: _B) -> list[str]:
+    r = b.r
+    city = _cn_name(r, 2)
+    if r.random() < 0.6:
+        return [f"{city}{_cn_name(r, r.randint(2, 3))}{r.choice(_CN_LEGAL)}"]
+    return [f"{_cn_name(r, r.randint(2, 4))}{r.choice(_CN_SHOP)}（{_cn_name(r, 2)}店）"]
+
+
+def _address_cn(b: _B) -> list[str]:
+    r = b.r
+    s = ""
+    if r.random() < 0.5:
+        s += r.choice(_CN_PROV)
+    s += _cn_name(r, 2) + r.choice(_CN_CITY_END)
+    if r.random() < 0.6:
+        s += _cn_name(r, 2) + "区"
+    s += _cn_name(r, 2) + r.choice(_CN_ROAD) + f"{r.randint(1, 999)}号"
+    if r.random() < 0.4:
+        s += f"{_cn_name(r, 2)}{r.choice(['大厦', '广场', '商场', '中心'])}{r.randint(1, 30)}楼"
+    if r.random() < 0.3:
+        s = r.choice(["地址：", "地址:", "店址："]) + s
+    if len(s) > 18 and r.random() < 0.4:
+        k = r.randint(10, len(s) - 4)
+        return [s[:k], s[k:]]
+    return [s]
+
+
+def _phone(r: random.Random) -> str:
+    return (
+        f"{r.choice(['0', '+60 ', '(0', '1-', ''])}{r.randint(2, 99)}-{r.randint(1000000, 9999999)}"
+    )
+
+
+def _date(r: random.Random) -> str:
+    d, m, y = r.randint(1, 28), r.randint(1, 12), r.randint(2015, 2025)
+    return r.choice(
+        [f"{d:02d}/{m:02d}/{y}", f"{d:02d}-{m:02d}-{y}", f"{y}-{m:02d}-{d:02d}",
+         f"{m:02d}/{d:02d}/{y % 100:02d}", f"{d} {['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN'][m % 6]} {y}",
+         f"{y}年{m}月{d}日"]
+    )  # fmt: skip
+
+
+def _header_other(b: _B, cn: bool) -> None:
+    """Phone / fax / tax id / e-mail lines under the address."""
+    r = b.r
+    opts = []
+    if cn:
+        opts = [
+            f"电话：{_phone(r)}",
+            f"TEL:{_phone(r)}",
+            f"税号：9144{r.randint(10**13, 10**14 - 1)}",
+            f"门店编号：{r.randint(100, 9999)}",
+            "欢迎光临",
+        ]
+    else:
+        opts = [
+            f"TEL: {_phone(r)}",
+            f"TEL : {_phone(r)}  FAX : {_phone(r)}",
+            f"Tel {_phone(r)}",
+            f"PHONE {_phone(r)}",
+            f"H/P: {_phone(r)}",
+            f"GST ID : {r.randint(10**11, 10**12 - 1):012d}",
+            f"GST REG NO: {r.randint(10**11, 10**12 - 1):012d}",
+            f"SST ID: W10-{r.randint(1000, 9999)}-{r.randint(10000000, 99999999)}",
+            f"EMAIL: {b.name(1, 1).lower()}@{b.name(1, 1).lower()}.com",
+            f"www.{b.name(1, 1).lower()}.com.my",
+            f"VAT NO. {r.randint(100000000, 999999999)}",
+        ]
+    for t in r.sample(opts, r.randint(0, min(3, len(opts)))):
+        b.add(t, "other")
+
+
+def _body(b: _B, cn: bool) -> None:
+    r = b.r
+    if r.random() < 0.7:
+        b.add(r.choice(["销售小票", "收银小票", "购物小票"]) if cn else r.choice(_TITLES), "other",
+              gap=1.2)  # fmt: skip
+    meta = [
+        f"{'单号' if cn else 'INVOICE NO'}: {r.randint(10000, 9999999)}",
+        f"{'日期' if cn else 'DATE'}: {_date(r)}  {r.randint(0, 23):02d}:{r.randint(0, 59):02d}",
+        f"{'收银员' if cn else 'CASHIER'}: {b.name(1, 1) if not cn else _cn_name(r, 2)}",
+        f"{'桌号' if cn else 'TABLE'}: {r.randint(1, 40)}",
+        _date(r),
+    ]
+    for t in r.sample(meta, r.randint(1, 4)):
+        b.add(t, "other", centre=False)
+    if r.random() < 0.5:
+        b.add("-" * r.randint(20, 40), "other", centre=False)
+    total = 0.0
+    for _ in range(r.randint(1, 9)):
+        price = round(r.uniform(0.5, 120), 2)
+        total += price
+        item = r.choice(_CN_ITEMS) if cn else r.choice(_ITEMS)
+        if r.random() < 0.4:
+            b.add(f"{r.randint(1000000, 9999999999)}", "other", centre=False, gap=0.9)
+        b.add(f"{r.randint(1, 5)} {item}" if r.random() < 0.5 else item, "other",
+              centre=False, right=f"{price:.2f}")  # fmt: skip
+    for lab in r.sample(
+        ["合计", "实收", "找零", "现金"] if cn else ["SUB TOTAL", "GST 6%", "ROUNDING",
+                                                  "TOTAL", "CASH", "CHANGE", "TOTAL (RM)"],
+        r.randint(1, 4),
+    ):  # fmt: skip
+        b.add(lab, "other", centre=False, right=f"{total:.2f}")
+    for t in r.sample(
+        _FOOTERS if not cn else ["谢谢惠顾", "欢迎再次光临", "请保留小票"], r.randint(0, 2)
+    ):
+        b.add(t, "other")
+
+
+def make_receipt(rng: random.Random) -> SynthReceipt:
+    r = rng
+    x = r.random()
+    style = "my" if x < 0.4 else "sg" if x < 0.5 else "us" if x < 0.72 else "cn"
+    cn = style == "cn"
+    b = _B(r, "zh" if cn else "en", style)
+    if cn:
+        b.upper = True
+    # brand / trade name / branch lines above the registered name
+    if r.random() < 0.3:
+        brand = _cn_name(r, r.randint(2, 4)) if cn else b.name(1, 2)
+        b.add(brand, "other", scale=r.uniform(1.1, 2.0))
+    if r.random() < 0.1:
+        b.add(r.choice(["WELCOME", "欢迎光临"]) if r.random() < 0.5 else "*** COPY ***", "other")
+    company = _company_cn(b) if cn else _company_en(b)
+    scale = r.uniform(1.0, 1.6) if r.random() < 0.5 else 1.0
+    reg_inline = not cn and r.random() < 0.25
+    if r.random() < 0.1:
+        # a trade name with its registered owner printed under it ("Owned by: … SDN BHD")
+        b.add(b.name(1, 2) if not cn else _cn_name(r, 3), "other", scale=r.uniform(1.0, 1.8))
+        lead = r.choice(["OWNED BY:", "OPERATED BY", "DIMILIKI OLEH:", "A BRAND OF", "经营者："])
+        company[0] = f"{lead} {company[0]}"
+    if r.random() < 0.06:
+        company = []  # the name was not printed (or not read)
+    for i, t in enumerate(company):
+        if reg_inline and i == len(company) - 1:
+            t = f"{t} {_reg_no(r)}"
+        b.add(t, "company", scale=scale)
+    if not cn and not reg_inline and r.random() < 0.6:
+        b.add(_reg_no(r), "other")
+    if r.random() < 0.12:
+        b.add(
+            f"{b.name(1, 2)} {r.choice(_BRANCH)}" if not cn else f"（{_cn_name(r, 2)}店）", "other"
+        )
+    if r.random() < 0.9:
+        addr = {"my": _address_my, "sg": _address_sg, "us": _address_us, "cn": _address_cn}[style](
+            b
+        )
+        for t in addr:
+            b.add(t, "address")
+    _header_other(b, cn)
+    b.skip(r.uniform(0, 1.5))
+    _body(b, cn)
+    doc = SynthReceipt(width=b.width, height=b.y + r.uniform(1, 6) * b.h, rows=b.rows)
+    doc.lang = b.lang
+    return doc
+
+
+def generate(seed: int, n: int) -> list[SynthReceipt]:
+    rng = random.Random(seed)
+    return [make_receipt(rng) for _ in range(n)]
