@@ -452,3 +452,23 @@ def test_subtitles_on_a_video_still(page: Any) -> None:
     page.click('.tab[data-tab="text"]')
     text = page.inner_text("#text-view")
     assert "tomorrow morning" in text and "TV 8" not in text
+
+
+def test_extract_with_no_field_named_returns_every_pair(page: Any) -> None:
+    """"Extract fields" with the fields box left empty asks for every key-value pair."""
+    page.click('[data-example="form"]')
+    page.wait_for_selector("#stage:not([hidden])")
+    page.fill("#fields", "")
+    prompt = page.input_value("#prompt")
+    assert prompt == "Extract all key-value pairs from the image and return them in JSON format."
+    run_and_wait(page)
+    assert page.is_hidden("#error")
+    data = shown_json(page)
+    assert data["task"] == "extract" and data["plan"]["arguments"].get("all_pairs") is True
+    details = data["output"]["details"]
+    assert len(details) >= 4
+    for d in details.values():
+        assert d["value"] and d["bbox"] and d["polygon"] and d["page"] == 1
+        assert 0 < d["confidence"] <= 1
+    rows = page.locator("#fields-view tr[data-field]")
+    assert rows.count() == len(details)

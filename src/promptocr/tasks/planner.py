@@ -397,6 +397,8 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
             fields = _parse_list(m.group(1))
             if fields:
                 return "extract", {"fields": fields, "format": "json"}, f"official:{pid}"
+            # the template with an empty list ("[]"): no field named, so every pair
+            return "extract", {"all_pairs": True, "format": "json"}, f"official:{pid}"
     for rx, pid in ((_RE_KV_EN, "v1.kv.en"), (_RE_KV_ZH, "v1.kv.zh")):
         m = rx.search(text)
         if m:
@@ -422,6 +424,9 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         low,
     ):
         return "extract", {"all_pairs": True, "format": "json"}, "free"
+    if _NO_FIELDS.match(low):
+        # "Extract fields" / "提取字段": fields asked for, none named
+        return "extract", {"all_pairs": True, "format": "json"}, "free"
     if re.search(
         r"\bwhat(?:'s| is)?\s+written\b|\bwhat\s+does\s+(?:it|this|the\s+\w+)\s+say\b|"
         r"写了什么|写的什么|是什么字|有什么字|^\s*(?:text|the text|all text|文字|全部文字)\s*[.。!?？]?\s*$",
@@ -436,7 +441,8 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
     named = fields if fields and len(fields) >= 2 else []
     for f in named if not all(_has("parse", f.lower()) for f in named) else []:
         outside = outside.replace(f.lower(), " ")
-    if _has("table", low) and (_has("parse", low) or "html" in low or not fields):
+    only_tables = bool(fields) and all(_TABLE_WORDS.fullmatch(f.lower().strip()) for f in fields)
+    if _has("table", low) and (_has("parse", low) or "html" in low or not fields or only_tables):
         return "parse", {"target": "table"}, "free"
     if _has("parse", outside) or re.search(r"markdown|\bmd\b|\bpars(?:e|ing)\b|解析", low):
         args: dict[str, Any] = {
@@ -468,6 +474,17 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         + "; ".join(CAPABILITIES),
         details={"capabilities": list(CAPABILITIES)},
     )
+
+
+_NO_FIELDS = re.compile(
+    r"^\s*(?:please\s+)?(?:extract|get|find|list|return|pull out|give me)\s+(?:me\s+)?"
+    r"(?:the\s+|all\s+(?:the\s+)?)?(?:fields?|values?|data|information|info)\s*"
+    r"(?:as\s+json|in\s+json(?:\s+format)?|from\s+(?:the|this)\s+(?:image|document|page))?"
+    r"\s*[.!。]?\s*$|"
+    r"^\s*(?:请)?(?:提取|抽取|获取)(?:所有|全部)?(?:的)?(?:字段|字段信息|信息|关键信息)\s*[。.!！]?\s*$"
+)
+# a "field" that names the tables themselves ("Extract the table"): a table parse
+_TABLE_WORDS = re.compile(r"(?:all\s+)?(?:the\s+)?(?:tables?|table\s+data)|(?:所有|全部)?(?:的)?表格?")
 
 
 def _fields_are_doctype_words(fields: list[str], doctype: str) -> bool:

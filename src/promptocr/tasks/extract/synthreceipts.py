@@ -36,7 +36,8 @@ _SYL = [
 ]  # fmt: skip
 # legal forms and trade words (a name's shape; the model learns which end a company name)
 _LEGAL_MY = ["SDN BHD", "SDN. BHD.", "SDN.BHD", "(M) SDN BHD", "S/B", "BHD", "ENTERPRISE",
-             "TRADING", "PLT", "(M) SDN. BHD."]  # fmt: skip
+             "TRADING", "PLT", "(M) SDN. BHD.", "CO. (M) SDN BHD", "SB", "(KL) SDN BHD",
+             "& SONS SDN BHD", "HOLDINGS BHD"]  # fmt: skip
 _LEGAL_SG = ["PTE LTD", "PTE. LTD.", "LLP", "PRIVATE LIMITED"]
 _LEGAL_EN = ["LTD", "LIMITED", "INC", "INC.", "LLC", "CO.", "CORP", "PLC", "& CO", "GMBH"]
 _TRADE = ["TRADING", "ENTERPRISE", "HARDWARE", "RESTAURANT", "RESTORAN", "MART",
@@ -118,7 +119,7 @@ class _B:
         self.h = rng.uniform(13, 30)
         self.margin = rng.uniform(0.03, 0.12) * self.width
         self.centre_header = rng.random() < 0.75
-        self.upper = rng.random() < 0.8
+        self.upper = rng.random() < 0.7
         self.y = rng.uniform(0.5, 4) * self.h
         self.rows: list[Row] = []
         self.noise = rng.uniform(0, 0.05)
@@ -211,24 +212,28 @@ def _reg_no(r: random.Random) -> str:
 def _company_en(b: _B) -> list[str]:
     r = b.r
     style = b.style
-    core = (
-        f"{r.choice(_ADJ)} {b.name(1, 2)}"
-        if r.random() < 0.35
-        else b.name(1, 3)
-        if r.random() < 0.7
-        else f"{b.name(1, 2)} {r.choice(_TRADE)}"
-    )
+    x = r.random()
+    if x < 0.3:
+        core = f"{r.choice(_ADJ)} {b.name(1, 2)}"
+    elif x < 0.6:
+        core = b.name(1, 3)
+    elif x < 0.8:
+        core = f"{b.name(1, 2)} {r.choice(_TRADE)}"
+    else:
+        core = f"{r.choice(_TRADE)} {b.name(1, 2)}"
     if r.random() < 0.3:
         core += " " + r.choice(_TRADE)
     if style == "my":
-        legal = r.choice(_LEGAL_MY) if r.random() < 0.85 else ""
+        legal = r.choice(_LEGAL_MY) if r.random() < 0.7 else ""
     elif style == "sg":
         legal = r.choice(_LEGAL_SG)
     else:
         legal = r.choice(_LEGAL_EN) if r.random() < 0.5 else ""
     name = f"{core} {legal}".strip()
-    if r.random() < 0.15 and legal:
-        return [core, legal]  # wrapped before the legal form
+    words = name.split(" ")
+    if len(words) >= 3 and r.random() < 0.2:
+        k = r.randint(1, len(words) - 1)  # wrapped over two lines
+        return [" ".join(words[:k]), " ".join(words[k:])]
     return [name]
 
 
@@ -460,6 +465,10 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         )
         for t in addr:
             b.add(t, "address")
+    if r.random() < 0.12:
+        # the branch, outlet or mall the shop is in, printed after the address
+        t = f"{b.name(1, 2)} {r.choice(_BUILDING + _BRANCH)}" if not cn else f"{_cn_name(r, 3)}店"
+        b.add(f"({t})" if r.random() < 0.5 else t, "other")
     _header_other(b, cn)
     b.skip(r.uniform(0, 1.5))
     _body(b, cn)

@@ -15,7 +15,7 @@
       dropHint: "or click to choose · paste with Ctrl+V", remove: "Remove",
       pagesLabel: "Pages", pageOf: "of {n}", pagesHint: "e.g. 1-3,5 or all",
       examples: "Examples", taskTitle: "Task",
-      fieldsLabel: "Fields to extract (comma separated)", targetLang: "Translate into",
+      fieldsLabel: "Fields to extract (comma separated; empty: every key-value pair)", targetLang: "Translate into",
       instruction: "Instruction", instructionHint: "— the official prompt, or write your own",
       customPlaceholder: "Write any instruction, e.g. “What is the total amount?”",
       run: "Run", cancel: "Cancel", resultTitle: "Result",
@@ -118,7 +118,7 @@
       dropHint: "或点击选择文件 · 可用 Ctrl+V 粘贴", remove: "移除",
       pagesLabel: "页码", pageOf: "共 {n} 页", pagesHint: "如 1-3,5 或 all",
       examples: "示例", taskTitle: "任务",
-      fieldsLabel: "要抽取的字段（逗号分隔）", targetLang: "翻译为",
+      fieldsLabel: "要抽取的字段（逗号分隔；留空：所有字段）", targetLang: "翻译为",
       instruction: "指令", instructionHint: "— 官方提示词，也可自行输入",
       customPlaceholder: "输入任意指令，例如“这张发票的总金额是多少？”",
       run: "运行", cancel: "取消", resultTitle: "结果",
@@ -227,6 +227,11 @@
     extract: {
       zh: "提取图片中的: [{fields}] 的字段内容，并按照 JSON 格式返回。",
       en: "Extract the content of the fields: [{fields}] from the image and return it in JSON format."
+    },
+    // no field named: every key-value pair on the page
+    extract_all: {
+      zh: "提取图片中的所有字段，并按照 JSON 格式返回。",
+      en: "Extract all key-value pairs from the image and return them in JSON format."
     },
     subtitles: { zh: "提取图片中的字幕。", en: "Extract the subtitles from the image." },
     translate: {
@@ -395,10 +400,11 @@
   function fillPrompt() {
     var p = PROMPTS[state.task][state.lang];
     if (state.task === "extract") {
-      var list = parseFields($("fields").value).map(function (f) {
+      var named = parseFields($("fields").value);
+      var list = named.map(function (f) {
         return "'" + f.replace(/'/g, "’") + "'";
       }).join(", ");
-      p = p.replace("{fields}", list);
+      p = named.length ? p.replace("{fields}", list) : PROMPTS.extract_all[state.lang];
     }
     if (state.task === "translate") {
       var target = $("target-lang").value || "English";
