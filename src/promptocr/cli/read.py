@@ -116,6 +116,13 @@ def add_parser(sub: Any) -> None:
         help="an instruction, e.g. '提取姓名、性别、身份证号' or 'extract the total'; prints "
         "the answer (--format json: the whole result)",
     )
+    p.add_argument(
+        "--all",
+        dest="find_all",
+        action="store_true",
+        help="with -p extracting fields: a key printed on several pages also lists the later "
+        "pages' values (details[key].others); without it the first page with a value answers",
+    )
     p.add_argument("--dpi", type=int, default=200, help="PDF rendering resolution (default 200)")
     p.add_argument(
         "--text-source",
@@ -289,6 +296,8 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     out = args.output_dir
     if out is not None and out.exists() and not out.is_dir():
         return f"-o {out}: exists and is not a folder (give a folder to write into)"
+    if args.find_all and (args.prompt is None or args.server):
+        return "--all needs -p PROMPT (extracting fields) and is not sent to --server"
     if args.prompt is not None:
         from promptocr.tasks import plan
 
@@ -474,7 +483,7 @@ def answer_one(
         bar.update(1)
 
     kw: dict[str, Any] = {"pages": args.pages, "dpi": args.dpi, "settings": settings}
-    result = service.run(name, args.prompt, on_page=on_page, **kw)
+    result = service.run(name, args.prompt, on_page=on_page, find_all=args.find_all, **kw)
     if counted == 0:  # no page went through OCR (a vision-language engine read the file)
         bar.update(1)
     item = Item(name, result.document, result.usage, result=result)

@@ -142,9 +142,13 @@ class Service:
         engine: str | None = None,
         cancel: CancelToken | None = None,
         on_page: Callable[[Page, int, int], None] | None = None,
+        find_all: bool = False,
     ) -> Result:
         """Plan `prompt`, then read the selected pages one at a time (decode, OCR, layout when
         parsing, drop the pixels) and run the task on the document.
+
+        `find_all` (extract): a key found on several pages lists the later pages' values in
+        `details[key].others` (by default the first page with a value answers).
 
         `cancel` stops the work between pages and stages (raising `CancelledError`);
         `on_page(page, done, total)` is called as each page is read."""
@@ -160,6 +164,8 @@ class Service:
         page_spec = pages or p.arguments.get("pages")
         if pages:
             p.arguments["pages"] = pages
+        if find_all and p.task == "extract":
+            p.arguments["find_all"] = True
         vlm_task = p.task in VLM_TASKS
         if vlm_task and self.vlm is None:
             # We still read the page so the caller gets the recognised text with the error.

@@ -19,9 +19,11 @@ from:
   whether a date, phone number or amount was printed on an earlier row.
 
 A gradient-boosted tree ensemble (`roles_model.npz`, evaluated in numpy like the linker's
-`model.py`) gives the three probabilities; a small dynamic programme then reads the receipt
-as `other* company+ other* address+ other*` (either part may be absent) and returns the
-most likely company rows and address rows. Training: `scripts/train_roles.py` on
+`model.py`) gives the three probabilities; a small dynamic programme (Viterbi) then reads the
+receipt as `other* company+ other* address+ other*` and returns the most likely company lines
+and address lines. Either part may be absent, at a prior cost (`SKIP_COMPANY`,
+`SKIP_ADDRESS`: most receipts print both), so a name without a legal form that the model
+finds only half likely is still taken when it stands where a name stands. Training: `scripts/train_roles.py` on
 `synthreceipts.py` only.
 """
 
@@ -315,24 +317,43 @@ def row_features(
     return F
 
 
+# The reading's prior: most receipts print a name and an address, so skipping either costs
+# this log-probability (the share of synthetic receipts without one is about 6-10%).
+SKIP_COMPANY = math.log(0.1)
+SKIP_ADDRESS = math.log(0.1)
+
+
+def _trans() -> np.ndarray:
+    """Log transition weights between the five states (other, company, other, address,
+    other): forward only; passing over the company or the address state costs its prior."""
+    T = np.full((5, 5), -math.inf)
+    for j in range(5):
+        for s in range(j, 5):
+            T[j, s] = (SKIP_COMPANY if j == 0 and s >= 2 else 0.0) + (
+                SKIP_ADDRESS if j <= 2 and s == 4 else 0.0
+            )
+    return T
+
+
 def decode(P: np.ndarray) -> tuple[list[int], list[int]]:
-    """The most likely reading `other* company* other* address* other*` of the rows, given
-    each row's (other, company, address) probabilities: (company rows, address rows)."""
+    """The most likely reading `other* company* other* address* other*` of the units, given
+    each one's (other, company, address) probabilities: (company units, address units)."""
     n = P.shape[0]
     if n == 0:
         return [], []
     L = np.log(np.clip(P, 1e-6, 1.0))
     emit = np.stack([L[:, 0], L[:, 1], L[:, 0], L[:, 2], L[:, 0]], axis=1)  # 5 states
+    T = _trans()
+    start = T[0]  # as if a state-0 unit came before the first
     best = np.full((n, 5), -math.inf)
     back = np.zeros((n, 5), dtype=np.int64)
-    best[0] = emit[0]
+    best[0] = start + emit[0]
     for i in range(1, n):
-        for s in range(5):
-            prev = best[i - 1, : s + 1]
-            j = int(np.argmax(prev))
-            best[i, s] = prev[j] + emit[i, s]
-            back[i, s] = j
-    s = int(np.argmax(best[-1]))
+        cand = best[i - 1][:, None] + T  # (from, to)
+        back[i] = np.argmax(cand, axis=0)
+        best[i] = cand[back[i], np.arange(5)] + emit[i]
+    end = best[-1] + np.array([SKIP_COMPANY + SKIP_ADDRESS, SKIP_ADDRESS, SKIP_ADDRESS, 0, 0])
+    s = int(np.argmax(end))
     states = [0] * n
     for i in range(n - 1, -1, -1):
         states[i] = s

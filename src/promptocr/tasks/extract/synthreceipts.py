@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 ROLES = ("other", "company", "address")
 
 _SYL = [
@@ -134,9 +134,12 @@ class _B:
             words.append(w)
         return " ".join(words).upper()
 
-    def case(self, t: str) -> str:
-        if self.upper or any("\u4e00" <= ch <= "\u9fff" for ch in t):
+    def case(self, t: str, upper: bool | None = None) -> str:
+        upper = self.upper if upper is None else upper
+        if upper or any("\u4e00" <= ch <= "\u9fff" for ch in t):
             return t
+        if self.r.random() < 0.1:
+            return t.lower()
         return " ".join(w.capitalize() if w.isalpha() else w for w in t.split(" "))
 
     def noisy(self, t: str) -> str:
@@ -162,9 +165,12 @@ class _B:
         scale: float = 1.0,
         right: str | None = None,
         gap: float = 1.0,
+        upper: bool | None = None,
     ) -> None:
         r = self.r
-        text = self.noisy(self.case(text)).strip()
+        text = self.noisy(self.case(text, upper)).strip()
+        if r.random() < 0.03:
+            text = text.replace(" ", "")  # OCR lost the spaces of a tightly printed line
         if not text:
             return
         h = self.h * scale * r.uniform(0.93, 1.07)
@@ -425,6 +431,24 @@ def _body(b: _B, cn: bool) -> None:
         b.add(t, "other")
 
 
+def _customer(b: _B, cn: bool, style: str) -> None:
+    """A bill-to / deliver-to block (an invoice's customer, not the merchant): a name and an
+    address, with or without a printed label."""
+    r = b.r
+    if r.random() < 0.6:
+        b.add(
+            r.choice(["客户：", "购买方：", "送货地址："])
+            if cn
+            else r.choice(["BILL TO:", "CUSTOMER:", "SOLD TO:", "DELIVER TO:", "SHIP TO"]),
+            "other",
+            centre=False,
+        )
+    name = _company_cn(b) if cn else _company_en(b)
+    addr = {"my": _address_my, "sg": _address_sg, "us": _address_us, "cn": _address_cn}[style](b)
+    for t in [*name, *addr]:
+        b.add(t, "other", centre=False)
+
+
 def make_receipt(rng: random.Random) -> SynthReceipt:
     r = rng
     x = r.random()
@@ -449,10 +473,12 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         company[0] = f"{lead} {company[0]}"
     if r.random() < 0.06:
         company = []  # the name was not printed (or not read)
+    # the name is often printed in capitals above an address in mixed case
+    name_upper = True if r.random() < 0.3 else None
     for i, t in enumerate(company):
         if reg_inline and i == len(company) - 1:
             t = f"{t} {_reg_no(r)}"
-        b.add(t, "company", scale=scale)
+        b.add(t, "company", scale=scale, upper=name_upper)
     if not cn and not reg_inline and r.random() < 0.6:
         b.add(_reg_no(r), "other")
     if r.random() < 0.12:
@@ -471,6 +497,8 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         b.add(f"({t})" if r.random() < 0.5 else t, "other")
     _header_other(b, cn)
     b.skip(r.uniform(0, 1.5))
+    if r.random() < 0.12:
+        _customer(b, cn, style)
     _body(b, cn)
     doc = SynthReceipt(width=b.width, height=b.y + r.uniform(1, 6) * b.h, rows=b.rows)
     doc.lang = b.lang

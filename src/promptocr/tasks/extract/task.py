@@ -31,7 +31,7 @@ class ExtractTask:
                 found = extract_all_pairs(doc)
                 keys = list(found)
             else:
-                found = extract_fields(doc, keys, dt_name)
+                found = extract_fields(doc, keys, dt_name, find_all=bool(args.get("find_all")))
             dt = resolve(dt_name, keys) if not args.get("all_pairs") else None
         fields = {k: r.value for k, r in found.items()}
         output: dict[str, Any] = {
