@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from task_synth import png
 
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth import Canvas, pdf_from_images
 from promptocr.tasks import Service, plan
 from promptocr.tasks.extract import roles
-from task_synth import png
 
 PROMPT = "提取图片中的：['Invoice No.', 'Total Due', 'Date'] 的字段内容，并按照 JSON 格式返回。"
 
@@ -61,7 +61,9 @@ def test_cli_all_lists_every_page_of_a_key(tmp_path: Path) -> None:
     pdf = tmp_path / "statement.pdf"
     pdf.write_bytes(_three_pages())
     cmd = [sys.executable, "-m", "promptocr.cli.main", "read", str(pdf), "-p", PROMPT, "-q"]
-    proc = subprocess.run([*cmd, "-f", "json", "--all"], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [*cmd, "-f", "json", "--all"], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)["output"]
     inv = out["details"]["Invoice No."]
@@ -141,14 +143,41 @@ def test_role_model_file_and_runtime_without_scikit_learn() -> None:
     assert proc.stdout.strip() == "([0], [1, 2])"
 
 
-def test_role_model_digest_is_the_trained_one() -> None:
+# `PYTHONPATH=src python scripts/train_roles.py` prints this digest for the file it writes
+ROLES_DIGEST = "21e7d4f00ae174a02fb7421e3bb6228bff61e26720e7c7cffd93ff862bc3c5c7"
+
+
+def _train_roles() -> object:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-    from train_roles import file_digest
+    import train_roles
 
-    assert file_digest(roles.MODEL_FILE) == ROLES_DIGEST
+    return train_roles
 
 
-ROLES_DIGEST = "to-be-filled"
+def test_role_model_file_is_the_one_the_script_trains() -> None:
+    tr = _train_roles()
+    assert tr.file_digest(roles.MODEL_FILE) == ROLES_DIGEST  # type: ignore[attr-defined]
+    meta = roles.load_model().meta
+    shipped = tr.SHIPPED  # type: ignore[attr-defined]
+    assert (meta["docs"], meta["iters"], meta["seed"]) == (
+        shipped["docs"],
+        shipped["iters"],
+        shipped["seed"],
+    )
+    from promptocr.tasks.extract.synthreceipts import GENERATOR_VERSION
+
+    assert meta["generator_version"] == GENERATOR_VERSION
+
+
+def test_role_training_is_reproducible(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    tr = _train_roles()
+    digests = []
+    for name in ("a.npz", "b.npz"):
+        out = tmp_path / name
+        tr.main(["--docs", "60", "--iters", "4", "--out", str(out)])  # type: ignore[attr-defined]
+        digests.append(tr.file_digest(out))  # type: ignore[attr-defined]
+    assert digests[0] == digests[1]
 
 
 @pytest.mark.parametrize(
@@ -159,10 +188,16 @@ ROLES_DIGEST = "to-be-filled"
         ("Extract the tables.", "parse", {"target": "table"}),
         ("Extract fields", "extract", {"all_pairs": True}),
         ("提取字段", "extract", {"all_pairs": True}),
-        ("Extract all key-value pairs from the image and return them in JSON format.",
-         "extract", {"all_pairs": True}),  # fmt: skip
-        ("Extract the content of the fields: [] from the image and return it in JSON format.",
-         "extract", {"all_pairs": True}),  # fmt: skip
+        (
+            "Extract all key-value pairs from the image and return them in JSON format.",
+            "extract",
+            {"all_pairs": True},
+        ),  # fmt: skip
+        (
+            "Extract the content of the fields: [] from the image and return it in JSON format.",
+            "extract",
+            {"all_pairs": True},
+        ),  # fmt: skip
         ("Extract the table number and date", "extract", {"fields": ["table number", "date"]}),
     ],
 )

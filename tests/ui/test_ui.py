@@ -455,7 +455,7 @@ def test_subtitles_on_a_video_still(page: Any) -> None:
 
 
 def test_extract_with_no_field_named_returns_every_pair(page: Any) -> None:
-    """"Extract fields" with the fields box left empty asks for every key-value pair."""
+    """ "Extract fields" with the fields box left empty asks for every key-value pair."""
     page.click('[data-example="form"]')
     page.wait_for_selector("#stage:not([hidden])")
     page.fill("#fields", "")

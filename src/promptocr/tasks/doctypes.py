@@ -112,7 +112,7 @@ def _clean_company(text: str) -> str:
     t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
     t = REG_NO.sub(" ", t)
     t = re.sub(r"\s+", " ", t).strip(" ,-:;")
-    return t
+    return t if any(ch.isalnum() for ch in t) else ""  # "< >": only the number was there
 
 
 def _role_lines(view: PageView) -> tuple[list[Line], list[Line], np.ndarray, list[Line]]:

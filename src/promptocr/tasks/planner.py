@@ -484,7 +484,9 @@ _NO_FIELDS = re.compile(
     r"^\s*(?:请)?(?:提取|抽取|获取)(?:所有|全部)?(?:的)?(?:字段|字段信息|信息|关键信息)\s*[。.!！]?\s*$"
 )
 # a "field" that names the tables themselves ("Extract the table"): a table parse
-_TABLE_WORDS = re.compile(r"(?:all\s+)?(?:the\s+)?(?:tables?|table\s+data)|(?:所有|全部)?(?:的)?表格?")
+_TABLE_WORDS = re.compile(
+    r"(?:all\s+)?(?:the\s+)?(?:tables?|table\s+data)|(?:所有|全部)?(?:的)?表格?"
+)
 
 
 def _fields_are_doctype_words(fields: list[str], doctype: str) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 4
 ROLES = ("other", "company", "address")
 
 _SYL = [
@@ -187,12 +187,12 @@ class _B:
         if right is None and len(text) > 12 and " " in text and r.random() < 0.08:
             # OCR cut the line into two pieces on one row
             cut = r.choice([i for i, ch in enumerate(text) if ch == " "])
-            a, b = text[:cut], text[cut + 1 :]
+            left, rest = text[:cut], text[cut + 1 :]
             xm = x0 + w * cut / len(text)
-            pieces = [(a, x0, xm), (b, xm + 0.5 * h, x0 + w + 0.5 * h)]
-        for t, a, b in pieces:
+            pieces = [(left, x0, xm), (rest, xm + 0.5 * h, x0 + w + 0.5 * h)]
+        for t, xa, xb in pieces:
             if t:
-                self.rows.append(Row(t, (a, y0, b, y0 + h), role))
+                self.rows.append(Row(t, (xa, y0, xb, y0 + h), role))
         if right:
             rt = self.noisy(right)
             rw = _w(rt, h)
@@ -219,7 +219,17 @@ def _company_en(b: _B) -> list[str]:
     r = b.r
     style = b.style
     x = r.random()
-    if x < 0.3:
+    if x < 0.12:
+        # initials, ampersands, digits and possessives ("A.B.C.", "K & K", "99", "KING'S")
+        bits = [
+            ".".join(r.choice("ABCDEGHJKLMNPRSTWY") for _ in range(r.randint(2, 3))) + ".",
+            f"{r.choice('ABCDEGHJKLMNPRSTWY')} & {r.choice('ABCDEGHJKLMNPRSTWY')}",
+            str(r.choice([7, 88, 99, 168, 1, 3, 8])),
+            f"{b.name(1, 1)}'S",
+            f"{r.choice(['MR', 'MR.', 'DR', 'MRS', 'UNCLE', 'AUNTIE', 'AH'])} {b.name(1, 1)}",
+        ]
+        core = f"{r.choice(bits)} {b.name(0, 2)}".strip()
+    elif x < 0.3:
         core = f"{r.choice(_ADJ)} {b.name(1, 2)}"
     elif x < 0.6:
         core = b.name(1, 3)
@@ -238,7 +248,10 @@ def _company_en(b: _B) -> list[str]:
     name = f"{core} {legal}".strip()
     words = name.split(" ")
     if len(words) >= 3 and r.random() < 0.2:
-        k = r.randint(1, len(words) - 1)  # wrapped over two lines
+        # wrapped over two lines, mostly before the legal form or the trade word
+        tail = len(legal.split()) if legal else 1
+        k = len(words) - tail if r.random() < 0.7 else r.randint(1, len(words) - 1)
+        k = min(max(k, 1), len(words) - 1)
         return [" ".join(words[:k]), " ".join(words[k:])]
     return [name]
 
@@ -262,6 +275,10 @@ def _address_my(b: _B) -> list[str]:
         parts.append(f"{first}, {r.choice(_BUILDING)} {b.name(1, 2)}")
     if r.random() < 0.7:
         parts.append(f"{r.choice(_AREA_MY)} {b.name(1, 2)}")
+    if r.random() < 0.15:
+        parts.insert(0, f"{b.name(1, 2)} {r.choice(_BUILDING)}")  # the mall or building first
+    if r.random() < 0.12:
+        parts = parts[1:]  # no street line: the area, postcode and town only
     pc = f"{r.randint(10000, 98999)}"
     city = b.name(1, 2)
     region = r.choice(_REGION[:16])
@@ -308,7 +325,7 @@ def _wrap_address(b: _B, parts: list[str]) -> list[str]:
     cur = ""
     limit = r.randint(18, 48)
     for p in parts:
-        if cur and len(cur) + len(p) + 2 > limit:
+        if cur and (len(cur) + len(p) + 2 > limit or r.random() < 0.15):
             lines.append(cur + ("," if r.random() < 0.6 else ""))
             cur = p
         else:
@@ -435,7 +452,7 @@ def _customer(b: _B, cn: bool, style: str) -> None:
     """A bill-to / deliver-to block (an invoice's customer, not the merchant): a name and an
     address, with or without a printed label."""
     r = b.r
-    if r.random() < 0.6:
+    if r.random() < 0.85:
         b.add(
             r.choice(["客户：", "购买方：", "送货地址："])
             if cn
@@ -458,7 +475,8 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
     if cn:
         b.upper = True
     # brand / trade name / branch lines above the registered name
-    if r.random() < 0.3:
+    branded = r.random() < 0.3
+    if branded:
         brand = _cn_name(r, r.randint(2, 4)) if cn else b.name(1, 2)
         b.add(brand, "other", scale=r.uniform(1.1, 2.0))
     if r.random() < 0.1:
@@ -471,7 +489,7 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         b.add(b.name(1, 2) if not cn else _cn_name(r, 3), "other", scale=r.uniform(1.0, 1.8))
         lead = r.choice(["OWNED BY:", "OPERATED BY", "DIMILIKI OLEH:", "A BRAND OF", "经营者："])
         company[0] = f"{lead} {company[0]}"
-    if r.random() < 0.06:
+    if r.random() < 0.06 and not branded:
         company = []  # the name was not printed (or not read)
     # the name is often printed in capitals above an address in mixed case
     name_upper = True if r.random() < 0.3 else None
@@ -497,7 +515,7 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         b.add(f"({t})" if r.random() < 0.5 else t, "other")
     _header_other(b, cn)
     b.skip(r.uniform(0, 1.5))
-    if r.random() < 0.12:
+    if r.random() < 0.06:
         _customer(b, cn, style)
     _body(b, cn)
     doc = SynthReceipt(width=b.width, height=b.y + r.uniform(1, 6) * b.h, rows=b.rows)
