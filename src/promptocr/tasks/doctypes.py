@@ -115,12 +115,21 @@ def _clean_company(text: str) -> str:
     return t if any(ch.isalnum() for ch in t) else ""  # "< >": only the number was there
 
 
-def _role_lines(view: PageView) -> tuple[list[Line], list[Line], np.ndarray, list[Line]]:
+_RoleLines = tuple[list[Line], list[Line], np.ndarray, list[Line]]
+_ROLE_CACHE: list[tuple[PageView, _RoleLines]] = []  # the last few views (company, then address)
+
+
+def _role_lines(view: PageView) -> _RoleLines:
     """The receipt's company lines and address lines by the learned line-role model, with the
     role probabilities of all its lines."""
+    for v_, got in _ROLE_CACHE:
+        if v_ is view:
+            return got
     lines, texts, boxes, pieces = roles.line_units(view.rows)
     company, address, P = roles.receipt_rows(texts, boxes, pieces)
-    return [lines[i] for i in company], [lines[i] for i in address], P, lines
+    out = ([lines[i] for i in company], [lines[i] for i in address], P, lines)
+    _ROLE_CACHE[:] = [*_ROLE_CACHE[-3:], (view, out)]
+    return out
 
 
 def _conf(chosen: list[Line], lines: list[Line], P: np.ndarray, k: int) -> float:
