@@ -251,15 +251,9 @@ RAPIDOCR_SCRIPT = """
 import json, sys, time
 import numpy as np
 import pypdfium2 as pdfium
-from rapidocr import EngineType, RapidOCR
-engine = RapidOCR(params={
-    "Global.use_cls": False, "Global.log_level": "warning",
-    "Det.engine_type": EngineType.OPENVINO, "Cls.engine_type": EngineType.OPENVINO,
-    "Rec.engine_type": EngineType.OPENVINO,
-    "Det.limit_side_len": 960, "Det.limit_type": "max",
-    "EngineConfig.openvino.inference_num_threads": 2,
-    "EngineConfig.openvino.performance_hint": "LATENCY",
-})
+from rapidocr import RapidOCR
+from promptocr.bench.worker import rapidocr_openvino_params  # the bench's `rapidocr-openvino`
+engine = RapidOCR(params=rapidocr_openvino_params())
 pdf = pdfium.PdfDocument(sys.argv[1])
 texts = []
 for i in range(len(pdf)):

@@ -119,6 +119,7 @@ class EngineResult:
     seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     stages_ms: dict[str, float] = field(default_factory=dict)
+    infer_ms: dict[str, float] = field(default_factory=dict)
     rotated: list[str] = field(default_factory=list)
     load_s: float = 0.0
     cold_start_s: float = 0.0
@@ -143,6 +144,7 @@ class EngineResult:
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "errors": self.errors,
             "stages_ms_mean": {k: round(v / n, 1) for k, v in self.stages_ms.items()},
+            "infer_ms_mean": {k: round(v / n, 1) for k, v in self.infer_ms.items()},
             "rotated_pages": self.rotated,
             "per_image": self.per_image,
         }
@@ -219,6 +221,8 @@ def _score(r: EngineResult, sample: Any, res: dict[str, Any], first: bool) -> No
         r.cold_start_s = r.load_s + float(res["seconds"])
     for k, v in (res.get("stages_ms") or {}).items():
         r.stages_ms[k] = r.stages_ms.get(k, 0.0) + float(v)
+    for k, v in (res.get("infer_ms") or {}).items():
+        r.infer_ms[k] = r.infer_ms.get(k, 0.0) + float(v)
     if res.get("rotation"):
         r.rotated.append(f"{sample.name}: {res['rotation']}")
     r.per_image.append(
@@ -293,11 +297,12 @@ def merge_shards(parts: list[dict[str, Any]]) -> dict[str, Any]:
         e["errors"] = [err for x in same for err in x["errors"]]
         e["rotated_pages"] = [r for x in same for r in x["rotated_pages"]]
         total = sum(x["images"] for x in same) or 1
-        stages: dict[str, float] = {}
-        for x in same:
-            for k, v in x["stages_ms_mean"].items():
-                stages[k] = stages.get(k, 0.0) + float(v) * x["images"] / total
-        e["stages_ms_mean"] = {k: round(v, 1) for k, v in stages.items()}
+        for key in ("stages_ms_mean", "infer_ms_mean"):
+            stages: dict[str, float] = {}
+            for x in same:
+                for k, v in (x.get(key) or {}).items():
+                    stages[k] = stages.get(k, 0.0) + float(v) * x["images"] / total
+            e[key] = {k: round(v, 1) for k, v in stages.items()}
         engines.append(e)
     out["engines"] = engines
     out.pop("shard", None)

@@ -14,6 +14,7 @@ to f32 elsewhere.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -34,6 +35,7 @@ class Model(Protocol):
     thread's next call (for callers that reduce it at once)."""
 
     runtime: str
+    name: str
     input_shape: list[int | str | None]
 
     def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray: ...
@@ -41,6 +43,25 @@ class Model(Protocol):
     def run_all(self, x: np.ndarray) -> list[np.ndarray]: ...
 
     def metadata(self, key: str) -> str | None: ...
+
+
+# Seconds spent inside `Model.run` / `run_all`, per calling thread and per model name: what the
+# benchmark reports as the share of wall time in inference (docs/benchmarks.md, "The limit").
+_INFER = threading.local()
+
+
+def inference_seconds() -> dict[str, float]:
+    """This thread's running total of seconds inside model calls, by model name (a copy;
+    subtract two readings to get the time of the work in between)."""
+    totals: dict[str, float] | None = getattr(_INFER, "totals", None)
+    return dict(totals) if totals else {}
+
+
+def _count(name: str, t0: float) -> None:
+    totals: dict[str, float] | None = getattr(_INFER, "totals", None)
+    if totals is None:
+        totals = _INFER.totals = {}
+    totals[name] = totals.get(name, 0.0) + time.perf_counter() - t0
 
 
 def openvino_available() -> bool:
@@ -76,23 +97,29 @@ def load_model(
     *,
     cache_shapes: bool = True,
     pixels: PixelInput | None = None,
+    name: str | None = None,
 ) -> Model:
     """Load `path` on the runtime `settings` choose. `cache_shapes=False` tells OpenVINO not to
     keep the kernels it builds for each new input shape: right for detection, whose input
-    shape changes with every page size, so the cache only grew (by ~26 MB over 40 pages)."""
+    shape changes with every page size, so the cache only grew (by ~26 MB over 40 pages).
+    `name` (default: the file's stem) is what `inference_seconds()` counts its calls under."""
     if settings.precision not in PRECISIONS:
         raise ValueError(
             f"precision must be one of {', '.join(PRECISIONS)}, got {settings.precision!r}"
         )
     if resolve_runtime(settings.runtime) == "openvino":
-        return OpenVINOModel(path, settings, cache_shapes=cache_shapes, pixels=pixels)
-    return OnnxRuntimeModel(path, settings, pixels=pixels)
+        model: Model = OpenVINOModel(path, settings, cache_shapes=cache_shapes, pixels=pixels)
+    else:
+        model = OnnxRuntimeModel(path, settings, pixels=pixels)
+    model.name = name or path.stem
+    return model
 
 
 class OnnxRuntimeModel:
     """onnxruntime session (CPU) with the project's session options."""
 
     runtime = "onnxruntime"
+    name = "model"
 
     def __init__(
         self, path: Path, settings: SessionSettings, *, pixels: PixelInput | None = None
@@ -129,10 +156,16 @@ class OnnxRuntimeModel:
         return {self._input: out}
 
     def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray:
-        return np.asarray(self.session.run(None, self._feed(x))[0])
+        t0 = time.perf_counter()
+        out = np.asarray(self.session.run(None, self._feed(x))[0])
+        _count(self.name, t0)
+        return out
 
     def run_all(self, x: np.ndarray) -> list[np.ndarray]:
-        return [np.asarray(o) for o in self.session.run(None, self._feed(x))]
+        t0 = time.perf_counter()
+        outs = [np.asarray(o) for o in self.session.run(None, self._feed(x))]
+        _count(self.name, t0)
+        return outs
 
     def metadata(self, key: str) -> str | None:
         value = self.session.get_modelmeta().custom_metadata_map.get(key)
@@ -148,6 +181,7 @@ class OpenVINOModel:
     """
 
     runtime = "openvino"
+    name = "model"
 
     def __init__(
         self,
@@ -198,11 +232,16 @@ class OpenVINOModel:
     # A request reuses its output buffers on its next call: outputs are copied out unless the
     # caller asks for the view (and reduces it before this thread's next call).
     def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray:
+        t0 = time.perf_counter()
         out = self._request().infer({0: x})[0]
+        _count(self.name, t0)
         return np.array(out, copy=True) if copy else np.asarray(out)
 
     def run_all(self, x: np.ndarray) -> list[np.ndarray]:
-        return [np.array(o, copy=True) for o in self._request().infer({0: x}).to_tuple()]
+        t0 = time.perf_counter()
+        outs = self._request().infer({0: x}).to_tuple()
+        _count(self.name, t0)
+        return [np.array(o, copy=True) for o in outs]
 
     def metadata(self, key: str) -> str | None:
         return self._meta.get(key)

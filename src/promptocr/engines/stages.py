@@ -112,7 +112,7 @@ class TextDetector:
         # Pixels in, (x - 127.5) / 127.5 done by the runtime (PixelInput); no per-shape kernel
         # cache: every page size is a new shape (see load_model).
         self.model = load_model(
-            model_path(*DET_MODEL), settings, cache_shapes=False, pixels=PixelInput()
+            model_path(*DET_MODEL), settings, cache_shapes=False, pixels=PixelInput(), name="det"
         )
 
     @staticmethod
@@ -245,7 +245,9 @@ class LineOrientationClassifier:
 
     def __init__(self, settings: SessionSettings, threshold: float = 0.9) -> None:
         # Batch sizes vary with every page's lines: no per-shape kernel cache (see load_model).
-        self.model = load_model(model_path(*CLS_MODEL), settings, cache_shapes=False)
+        self.model = load_model(
+            model_path(*CLS_MODEL), settings, cache_shapes=False, name="cls"
+        )
         self.threshold = threshold
 
     def _norm(self, img: np.ndarray) -> np.ndarray:
@@ -341,7 +343,7 @@ class TextRecognizer:
 
     def __init__(self, settings: SessionSettings) -> None:
         self.model_file = rec_model_file(settings.rec_model)
-        self.model = load_model(self.model_file, settings)
+        self.model = load_model(self.model_file, settings, name="rec")
         chars = (self.model.metadata("character") or "").splitlines()
         if not chars:
             raise RuntimeError(f"{self.model_file} has no 'character' metadata")
