@@ -60,7 +60,9 @@ def dataset_markdown(ds: dict[str, Any]) -> str:
         "| engine | word-bag F1 | char-bag F1 | char P / R | det P | det R "
         "| s/image (median) | " + " | ".join(t for t, _ in refs) + " | peak RSS (MB) "
         "| start + 1st image (s) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | " + "---: | " * len(refs) + "---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | "
+        + "---: | " * len(refs)
+        + "---: | ---: |",
     ]
     for e in ds["engines"]:
         ratios = " | ".join(_ratio(e, r) for _, r in refs)

@@ -60,6 +60,7 @@ def rapidocr_openvino_params() -> dict[str, Any]:
         "EngineConfig.openvino.performance_hint": "LATENCY",
     }
 
+
 Pred = list[dict[str, Any]]  # [{"text": str, "box": [[x, y], ...]}]
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from promptocr.document.layout import build_blocks
 from promptocr.document.model import Line, Page, Point, Polygon, Word
+from promptocr.engines.detsize import resolve_policy
 from promptocr.engines.gutters import split_at_gutters
 from promptocr.engines.orientation import orient_page
 from promptocr.engines.stages import (
@@ -47,7 +48,17 @@ class EngineSettings:
     text_source: str = "auto"  # PDF pages: auto | ocr | pdf (engines/textsource.py)
 
     def with_overrides(self, **kw: Any) -> EngineSettings:
-        det_keys = {"limit_type", "side_len", "max_side", "thresh", "box_thresh", "unclip_ratio"}
+        det_keys = {
+            "limit_type",
+            "side_len",
+            "max_side",
+            "thresh",
+            "box_thresh",
+            "unclip_ratio",
+            "target_text_px",
+            "min_side",
+            "max_upscale",
+        }
         det = {k: v for k, v in kw.items() if k in det_keys and v is not None}
         rest = {k: v for k, v in kw.items() if k not in det_keys and v is not None}
         return replace(self, detection=replace(self.detection, **det), **rest)
@@ -151,8 +162,16 @@ class EmbeddedEngine:
 
         rotation = 0
         upright = bgr
+        policy = s.detection
+        if policy.limit_type == "auto":  # the detection size from the page (engines/detsize.py)
+            with usage.stage("detect_size"):
+                policy, choice = resolve_policy(upright, policy)
+        else:
+            nh, nw = TextDetector.target_size(h, w, policy)
+            choice = {"policy": policy.limit_type, "side": max(nh, nw), "size": [nw, nh]}
+        usage.detection.append({"page": page.index, **choice})
         with usage.stage("detect"):
-            quads, _scores = self.detector(upright, s.detection)
+            quads, _scores = self.detector(upright, policy)
         if s.page_orientation:  # judged from these boxes; re-detects only if the page is turned
             rotation, upright, quads = orient_page(self, bgr, quads, usage, s)
         else:

@@ -93,8 +93,11 @@ class DetectionPolicy:
 
     `limit_type="max"` shrinks pages whose longer side exceeds `side_len` (never enlarges);
     `"min"` scales the shorter side up to `side_len` (RapidOCR's default, 736) which helps tiny
-    text but costs time on ordinary scans; `"auto"` picks a scale from the text height actually
-    present so that text lands near `target_text_px` pixels high, clamped to `max_side`.
+    text but costs time on ordinary scans; `"long"` scales the longer side to exactly
+    `side_len` (up or down); `"auto"` picks the long side from the page's character height
+    (engines/detsize.py) so that characters land near `target_text_px` pixels high, between
+    `min_side` and `max_side` and at most `max_upscale` times the page, falling back to `max`
+    `side_len` where the height can't be read.
     """
 
     limit_type: str = "max"
@@ -103,6 +106,10 @@ class DetectionPolicy:
     thresh: float = 0.3
     box_thresh: float = 0.5
     unclip_ratio: float = 1.6
+    # limit_type="auto" only (engines/detsize.py)
+    target_text_px: float = 10.0
+    min_side: int = 640
+    max_upscale: float = 1.0
 
 
 class TextDetector:
@@ -122,6 +129,8 @@ class TextDetector:
             ratio = side / min(h, w) if min(h, w) < side else 1.0
         elif policy.limit_type == "max":
             ratio = side / max(h, w) if max(h, w) > side else 1.0
+        elif policy.limit_type == "long":
+            ratio = side / max(h, w)
         else:
             raise ValueError(f"unknown detection limit type {policy.limit_type!r}")
         if max(h, w) * ratio > policy.max_side:
@@ -131,6 +140,10 @@ class TextDetector:
         return nh, nw
 
     def __call__(self, img: np.ndarray, policy: DetectionPolicy) -> tuple[np.ndarray, list[float]]:
+        if policy.limit_type == "auto":  # callers that report the choice resolve it first
+            from promptocr.engines.detsize import resolve_policy
+
+            policy = resolve_policy(img, policy)[0]
         h, w = img.shape[:2]
         nh, nw = self.target_size(h, w, policy)
         resized = cv2.resize(img, (nw, nh)) if (nh, nw) != (h, w) else img
@@ -245,9 +258,7 @@ class LineOrientationClassifier:
 
     def __init__(self, settings: SessionSettings, threshold: float = 0.9) -> None:
         # Batch sizes vary with every page's lines: no per-shape kernel cache (see load_model).
-        self.model = load_model(
-            model_path(*CLS_MODEL), settings, cache_shapes=False, name="cls"
-        )
+        self.model = load_model(model_path(*CLS_MODEL), settings, cache_shapes=False, name="cls")
         self.threshold = threshold
 
     def _norm(self, img: np.ndarray) -> np.ndarray:

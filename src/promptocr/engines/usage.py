@@ -23,6 +23,9 @@ class Usage:
     lines_detected: int = 0
     lines_recognized: int = 0
     notes: list[str] = field(default_factory=list)
+    # Per detected page: how its detection resolution was chosen (engines/detsize.py):
+    # {"page", "policy", "side", "size": [w, h], and for "auto" "text_px"}.
+    detection: list[dict[str, Any]] = field(default_factory=list)
     # Checked at the start of every stage, so a cancelled request stops between stages.
     cancel: CancelToken | None = field(default=None, repr=False, compare=False)
 
@@ -61,6 +64,7 @@ class Usage:
         self.lines_detected += other.lines_detected
         self.lines_recognized += other.lines_recognized
         self.notes.extend(n for n in other.notes if n not in self.notes)
+        self.detection.extend(other.detection)
 
     @property
     def total_ms(self) -> float:
@@ -77,4 +81,5 @@ class Usage:
             "lines_detected": self.lines_detected,
             "lines_recognized": self.lines_recognized,
             "notes": list(self.notes),
+            "detection": [dict(d) for d in self.detection],
         }

@@ -49,6 +49,7 @@ def usage_from_dict(d: dict[str, Any]) -> Usage:
         lines_detected=int(d.get("lines_detected", 0)),
         lines_recognized=int(d.get("lines_recognized", 0)),
         notes=list(d.get("notes", [])),
+        detection=[dict(x) for x in d.get("detection", [])],
     )
 
 

@@ -1,0 +1,108 @@
+"""Detection size from the page (engines/detsize.py): big type runs smaller, dense small print
+larger, the choice is reported in `usage.detection`, and pages without readable text height
+fall back to the fixed policy."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from promptocr import synth
+from promptocr.engines.detsize import auto_side, estimate_text_height, resolve_policy
+from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+from promptocr.engines.stages import TextDetector
+from promptocr.engines.usage import Usage
+from promptocr.inputs.loader import PageImage
+
+W, H = 1400, 1800
+WORDS = [
+    "total",
+    "amount",
+    "invoice",
+    "date",
+    "paid",
+    "order",
+    "number",
+    "balance",
+    "credit",
+    "account",
+]
+
+
+def page(size: int) -> synth.Canvas:
+    """A W x H page filled with lines of `size`-pixel type."""
+    c = synth.Canvas(W, H)
+    y, i = 40, 0
+    while y + 2 * size < H - 40:
+        words = [WORDS[(i + k) % len(WORDS)] for k in range(max(2, 900 // (size * 6)))]
+        c.text((50, y), f"{i + 1:03d} " + " ".join(words), size=size)
+        y += int(size * 1.8)
+        i += 1
+    return c
+
+
+def bgr(c: synth.Canvas) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(c.image)[:, :, ::-1])
+
+
+def test_estimate_follows_the_type_size() -> None:
+    big, small = estimate_text_height(bgr(page(64))), estimate_text_height(bgr(page(13)))
+    assert big is not None and small is not None
+    assert big.px > 3 * small.px, (big, small)
+    assert 5 <= small.px <= 14 and 25 <= big.px <= 64, (big, small)
+    # A blank page and a page with only a few characters give no estimate.
+    assert estimate_text_height(np.full((800, 600, 3), 255, np.uint8)) is None
+    few = synth.Canvas(800, 600)
+    few.text((50, 50), "OK", size=40)
+    assert estimate_text_height(bgr(few)) is None
+
+
+def test_auto_side_limits() -> None:
+    # Characters 40 px high on a 2000 px page, wanted at 10: a quarter of the page, but the
+    # floor (min_side) holds; tiny print wants more than the page: never enlarged by default.
+    assert auto_side(2000, 1000, 40.0, 10.0, 640, 2400, 1.0) == 640
+    assert auto_side(2000, 1000, 20.0, 10.0, 640, 2400, 1.0) == 960
+    assert auto_side(2000, 1000, 5.0, 10.0, 640, 2400, 1.0) == 1920  # 2000 rounded to 160s
+    assert auto_side(3000, 2000, 5.0, 10.0, 640, 2400, 1.0) == 2400  # max_side
+    assert auto_side(1000, 800, 5.0, 10.0, 640, 2400, 1.5) == 1440  # upscaling when allowed
+
+
+def test_resolve_policy_falls_back_without_text() -> None:
+    auto = replace(EngineSettings().detection, limit_type="auto")
+    policy, record = resolve_policy(np.full((900, 700, 3), 255, np.uint8), auto)
+    assert policy.limit_type == "max" and record["text_px"] is None and record["side"] == 896
+    policy, record = resolve_policy(bgr(page(13)), auto)
+    assert policy.limit_type == "long" and record["text_px"] > 0
+    assert record["side"] == policy.side_len
+
+
+@pytest.mark.parametrize("size", [64, 13])
+def test_adaptive_size_reads_and_reports(engine: EmbeddedEngine, size: int) -> None:
+    c = page(size)
+    settings = EngineSettings().with_overrides(limit_type="auto")
+    usage = Usage()
+    out = engine.read_page(PageImage(0, np.asarray(c.image), "p.png"), usage, settings)
+    (choice,) = usage.detection
+    assert choice["policy"] == "auto" and choice["page"] == 0 and choice["text_px"] > 0
+    default_side = EngineSettings().detection.side_len
+    if size == 64:  # big type: detection runs smaller than the fixed policy's 1280
+        assert choice["side"] < default_side
+    else:  # dense small print: larger than 1280 (up to the page's own 1800)
+        assert choice["side"] > default_side
+    assert "detect_size" in usage.stages_ms
+    assert usage.to_dict()["detection"] == usage.detection
+    want = " ".join(d.text for d in c.lines)
+    got = " ".join(ln.text for ln in out.lines)
+    assert Levenshtein.distance(got, want) / len(want) <= 0.03, got[:200]
+
+
+def test_fixed_policy_is_reported_too(engine: EmbeddedEngine) -> None:
+    usage = Usage()
+    c = synth.english_page()
+    engine.read_page(PageImage(2, np.asarray(c.image), "p.png"), usage)
+    w, h = c.image.size
+    nh, nw = TextDetector.target_size(h, w, EngineSettings().detection)
+    assert usage.detection == [{"page": 2, "policy": "max", "side": max(nh, nw), "size": [nw, nh]}]
