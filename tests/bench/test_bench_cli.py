@@ -71,7 +71,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_bench_scores_embedded_engine_and_writes_reports(tmp_path: Path) -> None:
     data = write_dataset(tmp_path / "synthetic")
-    engines = "embedded,tesseract" if shutil.which("tesseract") else "embedded"
+    # The reference column: RapidOCR at its best on a CPU (real rapidocr on OpenVINO).
+    engines = "embedded,rapidocr-openvino"
+    engines += ",tesseract" if shutil.which("tesseract") else ""
     out = tmp_path / "report.md"
     out.write_text(f"# Kept prose\n\n{START}\nold\n{END}\n\nMore prose.\n", encoding="utf-8")
     js = tmp_path / "report.json"
@@ -94,7 +96,17 @@ def test_bench_scores_embedded_engine_and_writes_reports(tmp_path: Path) -> None
     assert "old" not in md
     assert "| embedded |" in md
     if "tesseract" in engines:
-        assert ds["engines"][1]["char"]["f1"] > 0.5
+        assert ds["engines"][2]["char"]["f1"] > 0.5
+    anchor = ds["engines"][1]
+    assert anchor["label"] == "rapidocr-openvino" and not anchor["errors"]
+    assert anchor["char"]["f1"] > 0.9
+    assert "EngineType.OPENVINO" in anchor["info"]["settings"]
+    assert "| rapidocr-openvino |" in md and "× RapidOCR-OV" in md
+    # Where the embedded engine's time went: inside the models against everything else.
+    assert emb["infer_ms_mean"]["det"] > 0 and emb["infer_ms_mean"]["rec"] > 0
+    assert sum(emb["infer_ms_mean"].values()) < emb["sec_mean"] * 1000
+    assert "decode" in emb["stages_ms_mean"]
+    assert "embedded inference " in md and "% of wall time" in md
 
 
 def test_bench_rejects_unknown_engine_and_missing_dataset(tmp_path: Path) -> None:

@@ -138,8 +138,9 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--det-limit-type",
-        choices=["max", "min"],
-        help="detection resize policy: 'max' caps the longer side, 'min' raises the shorter",
+        choices=["max", "min", "auto"],
+        help="detection resize policy: 'max' caps the longer side, 'min' raises the shorter, "
+        "'auto' sizes each page from its character height (reported in usage.detection)",
     )
     p.add_argument(
         "--det-side-len", type=int, metavar="PX", help="side length for --det-limit-type"

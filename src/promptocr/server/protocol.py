@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class ClientEngineSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    det_limit_type: Literal["max", "min"] | None = None
+    det_limit_type: Literal["max", "min", "auto"] | None = None
     det_side_len: int | None = Field(default=None, ge=32, le=4096)
     det_thresh: float | None = Field(default=None, gt=0, lt=1)
     det_box_thresh: float | None = Field(default=None, gt=0, lt=1)
