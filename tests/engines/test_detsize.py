@@ -65,18 +65,21 @@ def test_auto_side_limits() -> None:
     # floor (min_side) holds; tiny print wants more than the page: never enlarged by default.
     assert auto_side(2000, 1000, 40.0, 10.0, 640, 2400, 1.0) == 640
     assert auto_side(2000, 1000, 20.0, 10.0, 640, 2400, 1.0) == 960
-    assert auto_side(2000, 1000, 5.0, 10.0, 640, 2400, 1.0) == 1920  # 2000 rounded to 160s
+    assert auto_side(2000, 1000, 14.0, 10.0, 640, 2400, 1.0) == 1440  # in steps of 160
+    assert auto_side(2000, 1000, 5.0, 10.0, 640, 2400, 1.0) == 2000  # the page itself
+    assert auto_side(900, 620, 17.0, 10.0, 960, 2400, 1.0) == 900  # small page: as it is
     assert auto_side(3000, 2000, 5.0, 10.0, 640, 2400, 1.0) == 2400  # max_side
-    assert auto_side(1000, 800, 5.0, 10.0, 640, 2400, 1.5) == 1440  # upscaling when allowed
+    assert auto_side(1000, 800, 5.0, 10.0, 640, 2400, 1.5) == 1500  # upscaling when allowed
 
 
 def test_resolve_policy_falls_back_without_text() -> None:
-    auto = replace(EngineSettings().detection, limit_type="auto")
+    auto = replace(EngineSettings().detection, limit_type="auto", side_len=1280)
     policy, record = resolve_policy(np.full((900, 700, 3), 255, np.uint8), auto)
     assert policy.limit_type == "max" and record["text_px"] is None and record["side"] == 896
     policy, record = resolve_policy(bgr(page(13)), auto)
     assert policy.limit_type == "long" and record["text_px"] > 0
-    assert record["side"] == policy.side_len
+    assert policy.side_len == H  # dense small print: the page as it is, not shrunk to 1280
+    assert record["side"] == max(TextDetector.target_size(H, W, policy)) == 1792
 
 
 @pytest.mark.parametrize("size", [64, 13])
@@ -87,11 +90,10 @@ def test_adaptive_size_reads_and_reports(engine: EmbeddedEngine, size: int) -> N
     out = engine.read_page(PageImage(0, np.asarray(c.image), "p.png"), usage, settings)
     (choice,) = usage.detection
     assert choice["policy"] == "auto" and choice["page"] == 0 and choice["text_px"] > 0
-    default_side = EngineSettings().detection.side_len
-    if size == 64:  # big type: detection runs smaller than the fixed policy's 1280
-        assert choice["side"] < default_side
+    if size == 64:  # big type: detection runs smaller than a fixed `max` 1280 would
+        assert choice["side"] < 1280
     else:  # dense small print: larger than 1280 (up to the page's own 1800)
-        assert choice["side"] > default_side
+        assert choice["side"] > 1280
     assert "detect_size" in usage.stages_ms
     assert usage.to_dict()["detection"] == usage.detection
     want = " ".join(d.text for d in c.lines)
@@ -102,7 +104,8 @@ def test_adaptive_size_reads_and_reports(engine: EmbeddedEngine, size: int) -> N
 def test_fixed_policy_is_reported_too(engine: EmbeddedEngine) -> None:
     usage = Usage()
     c = synth.english_page()
-    engine.read_page(PageImage(2, np.asarray(c.image), "p.png"), usage)
+    fixed = EngineSettings().with_overrides(limit_type="max", side_len=1280)
+    engine.read_page(PageImage(2, np.asarray(c.image), "p.png"), usage, fixed)
     w, h = c.image.size
-    nh, nw = TextDetector.target_size(h, w, EngineSettings().detection)
+    nh, nw = TextDetector.target_size(h, w, fixed.detection)
     assert usage.detection == [{"page": 2, "policy": "max", "side": max(nh, nw), "size": [nw, nh]}]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from promptocr.engines.stages import DetectionPolicy
 
 # The estimate runs on a copy whose long side is at most this (small print stays >= ~3 px).
-ESTIMATE_SIDE = 1280
+ESTIMATE_SIDE = 1024
 # Sizes are rounded to this step (fewer distinct detection shapes, stable choices).
 SIDE_STEP = 160
 
@@ -88,11 +88,13 @@ def auto_side(
     """The detection input's long side that brings characters `text_px` high to about
     `target_text_px`, rounded to `SIDE_STEP` and kept within the limits."""
     long = max(h, w)
+    top = min(long * max_upscale, float(max_side))  # the largest side allowed for this page
     want = long * target_text_px / max(text_px, 1.0)
-    want = min(want, long * max_upscale, float(max_side))
+    if want >= top:  # as large as allowed: exactly that (the page itself when not enlarging)
+        return int(top)
     want = max(want, float(min(min_side, long)))
     side = int(round(want / SIDE_STEP)) * SIDE_STEP
-    return max(SIDE_STEP, min(side, max_side))
+    return max(SIDE_STEP, min(side, int(top)))
 
 
 def resolve_policy(

@@ -108,7 +108,7 @@ class DetectionPolicy:
     unclip_ratio: float = 1.6
     # limit_type="auto" only (engines/detsize.py)
     target_text_px: float = 10.0
-    min_side: int = 640
+    min_side: int = 960
     max_upscale: float = 1.0
 
 
