@@ -29,8 +29,10 @@ from promptocr.tasks.extract.features import (  # noqa: E402
     CANDIDATES_PER_KEY,
     FEATURE_NAMES,
     FEATURE_VERSION,
+    ROLE_FEATURE_NAMES,
     PageGeometry,
 )
+from promptocr.tasks.extract.linker import candidate_pairs, pair_rows  # noqa: E402
 from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, TreeModel  # noqa: E402
 from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, SynthDoc, generate  # noqa: E402
 
@@ -39,29 +41,45 @@ CONTINUED_AS_LINKS = os.environ.get("LINKER_CONTINUED", "links") == "links"
 SHIPPED = {"docs": 1000, "iters": 150, "seed": 20261128, "leaves": 31, "lr": 0.1}
 
 
-def pair_matrix(docs: list[SynthDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Features and labels of every (unit, candidate) pair, whether the unit is a key, and the
-    share of true links that the candidate sets hold (the ceiling of recall)."""
+def role_matrix(docs: list[SynthDoc]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-unit features and whether each unit is a key (the role model's data)."""
+    xs = [PageGeometry(d.units, np.zeros(len(d.units))).unit_features() for d in docs if d.units]
+    ys = [np.array([r == "key" for r in d.roles], dtype=np.int8) for d in docs if d.units]
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def pair_matrix(
+    docs: list[SynthDoc], keyed: bool, roles: TreeModel | None = None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Features and labels of the pairs the linker scores, and the share of true links that
+    the candidate sets hold (the ceiling of recall). `keyed`: the key units are known (the
+    pairs of `linker.candidate_pairs` from the keys to the other units); else every unit may
+    be a key (each unit with its nearest candidates)."""
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
-    ks: list[np.ndarray] = []
     found = total = 0
     for d in docs:
-        geom = PageGeometry(d.units)
+        roles_gold = [float(r == "key") for r in d.roles]
+        geom = PageGeometry(d.units, roles_gold)
+        if not keyed and roles is not None:  # the model decides what is a key: estimated roles
+            geom.set_keyness(roles.proba(geom.unit_features()))
         links = set(d.links) | (set(d.continued) if CONTINUED_AS_LINKS else set())
         cont = set() if CONTINUED_AS_LINKS else set(d.continued)
+        if keyed:
+            keys = [i for i, r in enumerate(roles_gold) if r]
+            others = [i for i, r in enumerate(roles_gold) if not r]
+            pairs = candidate_pairs(geom, keys, others) if keys and others else []
+        else:
+            pairs = [(k, int(j)) for k in range(geom.n) for j in geom.candidates(k, None).tolist()]
+        pairs = [p for p in pairs if p not in cont]
         total += len(links)
-        for k in range(geom.n):
-            js = geom.candidates(k, None, CANDIDATES_PER_KEY)
-            js = np.array([j for j in js.tolist() if (k, j) not in cont], dtype=np.int64)
-            if len(js) == 0:
-                continue
-            xs.append(geom.pair_features(k, js))
-            lab = np.array([(k, int(j)) in links for j in js], dtype=np.int8)
-            found += int(lab.sum())
-            ys.append(lab)
-            ks.append(np.full(len(js), d.roles[k] == "key"))
-    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ks), found / max(total, 1)
+        if not pairs:
+            continue
+        xs.append(pair_rows(geom, pairs))
+        lab = np.array([p in links for p in pairs], dtype=np.int8)
+        found += int(lab.sum())
+        ys.append(lab)
+    return np.concatenate(xs), np.concatenate(ys), found / max(total, 1)
 
 
 def export(clf: Any) -> tuple[dict[str, np.ndarray], float, int]:
@@ -167,8 +185,9 @@ def train(
     t0 = time.perf_counter()
     all_docs = generate(seed, docs)
     n_cal = max(1, docs // 7)
-    X, y, isk, ceiling = pair_matrix(all_docs[n_cal:])
-    Xc, yc, iskc, _ = pair_matrix(all_docs[:n_cal])
+    train_docs, cal_docs = all_docs[n_cal:], all_docs[:n_cal]
+    Xr, yr = role_matrix(train_docs)
+    Xrc, yrc = role_matrix(cal_docs)
     t_gen = time.perf_counter() - t0
     meta: dict[str, Any] = {
         "feature_version": FEATURE_VERSION,
@@ -180,15 +199,15 @@ def train(
         "iters": iters,
         "leaves": leaves,
         "learning_rate": lr,
-        "candidate_recall": round(ceiling, 4),
         "trainer": "sklearn HistGradientBoostingClassifier",
     }
-    models = {
-        "pairs": fit(X, y, Xc, yc, iters, seed, leaves, lr, {**meta, "kind": "pairs"}),
-        "keyed": fit(
-            X[isk], y[isk], Xc[iskc], yc[iskc], iters, seed, leaves, lr, {**meta, "kind": "keyed"}
-        ),
-    }
+    rmeta = {**meta, "kind": "roles", "feature_names": list(ROLE_FEATURE_NAMES)}
+    models = {"roles": fit(Xr, yr, Xrc, yrc, iters, seed, leaves, lr, rmeta)}
+    for kind in ("keyed", "pairs"):
+        X, y, ceiling = pair_matrix(train_docs, kind == "keyed", models["roles"])
+        Xc, yc, _ = pair_matrix(cal_docs, kind == "keyed", models["roles"])
+        m = {**meta, "kind": kind, "candidate_recall": round(ceiling, 4)}
+        models[kind] = fit(X, y, Xc, yc, iters, seed, leaves, lr, m)
     for m in models.values():
         m.meta["seconds_generate"] = round(t_gen, 1)
         m.meta["seconds"] = round(time.perf_counter() - t0, 1)

@@ -21,6 +21,7 @@ from promptocr.tasks.extract.features import (
     CANDIDATES_PER_KEY,
     FEATURE_NAMES,
     FEATURE_VERSION,
+    ROLE_FEATURE_NAMES,
     PageGeometry,
     Unit,
 )
@@ -55,7 +56,8 @@ def test_shipped_model_matches_the_code_that_trains_it(kind: str) -> None:
     m = load_model(kind)
     assert m.meta["kind"] == kind
     assert m.meta["feature_version"] == FEATURE_VERSION
-    assert m.meta["feature_names"] == list(FEATURE_NAMES)
+    names = ROLE_FEATURE_NAMES if kind == "roles" else FEATURE_NAMES
+    assert m.meta["feature_names"] == list(names)
     assert m.meta["generator_version"] == GENERATOR_VERSION
     assert m.meta["candidates_per_key"] == CANDIDATES_PER_KEY
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -67,7 +69,8 @@ def test_shipped_model_matches_the_code_that_trains_it(kind: str) -> None:
         assert m.meta[k] == SHIPPED[k], k
     # probabilities are probabilities
     geom = PageGeometry([Unit("Name:", (10, 10, 80, 30)), Unit("Ann Lee", (90, 10, 170, 30))])
-    p = m.proba(geom.pair_features(0, np.array([1])))
+    x = geom.unit_features() if kind == "roles" else geom.pair_features(0, np.array([1]))
+    p = m.proba(x)
     assert 0.0 <= float(p[0]) <= 1.0
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 # Bump when the features change: the shipped model records it and a test compares.
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 # how many value candidates the linker scores per key (the nearest ones by a directed distance)
 CANDIDATES_PER_KEY = 12
@@ -130,6 +130,26 @@ PAIR_NAMES = (
     "between_labels",
     "v_above_colon",
     "k_left_colon",
+    # what is known or estimated of the units' roles (`keyness`: 1 a key, 0 not)
+    "k_keyness",
+    "v_keyness",
+    "keys_between",
+    "keys_nearer_to_v",
+    "values_nearer_to_k",
+    "k_is_v_left_key",
+    "k_is_v_above_key",
+    "v_left_key_gap",
+    "v_above_key_gap",
+)
+
+ROLE_FEATURE_NAMES: tuple[str, ...] = (
+    tuple(LOOK_NAMES)
+    + tuple(
+        f"{side}_{n}"
+        for side in ("left", "right", "above", "below")
+        for n in ("has", "gap", "colon_end", "digit_frac", "log_chars", "is_amount", "is_date")
+    )
+    + ("x0", "n_same_row", "n_same_left_edge")
 )
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -141,7 +161,7 @@ class PageGeometry:
     """Per-page arrays the pair features read: boxes in line-height units, each unit's
     nearest neighbour to the left / above / right / below, distance ranks."""
 
-    def __init__(self, units: Sequence[Unit]) -> None:
+    def __init__(self, units: Sequence[Unit], keyness: Sequence[float] | None = None) -> None:
         self.units = list(units)
         n = len(self.units)
         self.n = n
@@ -163,6 +183,7 @@ class PageGeometry:
         looks[:, LOOK_NAMES.index("height")] = h
         self.looks = looks
         if n == 0:
+            self.keyness = np.zeros(0)
             return
         # pairwise relations (row i relative to column j)
         yo = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
@@ -198,12 +219,69 @@ class PageGeometry:
         gap_below = np.where(below, y0[None, :] - y1[:, None], np.inf)
         self.below_nn = np.where(below.any(1), gap_below.argmin(1), -1)
         self.below_gap = np.where(below.any(1), gap_below.min(1), 50.0)
+        self._gap_left, self._gap_above = gap_left, gap_above
         # directed distance for choosing candidates: wholly left of / above the key costs more
         left_of = np.maximum(0.0, x0[:, None] - x1[None, :])
         above_of = np.maximum(0.0, y0[:, None] - y1[None, :])
         cost = dist + left_of + above_of
         np.fill_diagonal(cost, np.inf)
         self.cost = cost
+        self.set_keyness(keyness)
+
+    def set_keyness(self, keyness: Sequence[float] | np.ndarray | None) -> None:
+        """How likely each unit is a key: the gold labels where known, else the role model's
+        estimate (`keyness.py`, trained on synthetic documents)."""
+        if keyness is None:
+            from promptocr.tasks.extract.keyness import estimate_keyness
+
+            keyness = estimate_keyness(self)
+        self.keyness = np.asarray(keyness, dtype=np.float64).reshape(self.n)
+        # the nearest key-like unit left of each unit on its row, and above it in its column
+        km = self.keyness > 0.5
+        self.key_mask = km
+        gl = np.where(km[None, :], self._gap_left, np.inf)
+        self.left_key = np.where(np.isfinite(gl).any(1), gl.argmin(1), -1)
+        self.left_key_gap = np.where(np.isfinite(gl).any(1), gl.min(1), 50.0)
+        ga = np.where(km[None, :], self._gap_above, np.inf)
+        self.above_key = np.where(np.isfinite(ga).any(1), ga.argmin(1), -1)
+        self.above_key_gap = np.where(np.isfinite(ga).any(1), ga.min(1), 50.0)
+
+    def unit_features(self) -> np.ndarray:
+        """Per-unit rows for the role model (`keyness.py`, ROLE_FEATURE_NAMES): the unit's look and
+        its neighbours' on each side, with the gaps to them."""
+        n = self.n
+        colon = LOOK_NAMES.index("colon_end")
+        cols: list[np.ndarray] = [self.looks]
+        for nn, gap in (
+            (self.left_nn, self.left_gap),
+            (self.right_nn, self.right_gap),
+            (self.above_nn, self.above_gap),
+            (self.below_nn, self.below_gap),
+        ):
+            has = nn >= 0
+            j = np.maximum(nn, 0)
+            nb = self.looks[j][
+                :,
+                [
+                    colon,
+                    LOOK_NAMES.index("digit_frac"),
+                    LOOK_NAMES.index("log_chars"),
+                    LOOK_NAMES.index("is_amount"),
+                    LOOK_NAMES.index("is_date"),
+                ],
+            ]
+            nb = np.where(has[:, None], nb, -1.0)
+            cols.append(np.stack([has.astype(np.float64), np.minimum(gap, 50.0)], axis=1))
+            cols.append(nb)
+        x0 = self.b[:, 0] - self.b[:, 0].min()
+        same_row = (self.yover > 0.3).sum(1) - 1
+        same_col = (
+            (self.xover > 0.05) & (np.abs(self.b[:, 0][:, None] - self.b[:, 0][None, :]) < 1.0)
+        ).sum(1) - 1
+        cols.append(
+            np.stack([x0, same_row.astype(np.float64), same_col.astype(np.float64)], axis=1)
+        )
+        return np.concatenate(cols, axis=1).reshape(n, -1)
 
     def candidates(
         self, k: int, pool: np.ndarray | None = None, m: int = CANDIDATES_PER_KEY
@@ -236,9 +314,9 @@ class PageGeometry:
             return np.zeros(0, dtype=np.int64)
         return np.argsort(c, kind="stable")[: min(m, int(finite.sum()))].astype(np.int64)
 
-    def between(self, k: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """How many other units, and how many label-like ones (ending with a colon), have their
-        centre inside the box spanning k and each j."""
+    def between(self, k: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How many other units, how many label-like ones (ending with a colon), and how much
+        keyness have their centre inside the box spanning k and each j."""
         b = self.b
         bx0 = np.minimum(b[k, 0], b[js, 0])
         by0 = np.minimum(b[k, 1], b[js, 1])
@@ -253,7 +331,11 @@ class PageGeometry:
         inside[:, k] = False
         inside[np.arange(len(js)), js] = False
         colon = self.looks[:, LOOK_NAMES.index("colon_end")] > 0
-        return inside.sum(1).astype(np.float64), (inside & colon[None, :]).sum(1).astype(np.float64)
+        return (
+            inside.sum(1).astype(np.float64),
+            (inside & colon[None, :]).sum(1).astype(np.float64),
+            (inside * self.keyness[None, :]).sum(1),
+        )
 
     def pair_features(self, k: int, js: np.ndarray) -> np.ndarray:
         """Feature rows for key `k` and candidates `js`, columns as FEATURE_NAMES."""
@@ -267,7 +349,11 @@ class PageGeometry:
         colon = LOOK_NAMES.index("colon_end")
         left_nn = self.left_nn[js]
         above_nn = self.above_nn[js]
-        n_between, n_labels = self.between(k, js)
+        n_between, n_labels, keys_between = self.between(k, js)
+        dk = self.dist[js, k]
+        keys_nearer = (self.dist[js][:, self.key_mask] < dk[:, None]).sum(1)
+        dv = self.dist[k, js]
+        vals_nearer = (self.dist[k][None, ~self.key_mask] < dv[:, None]).sum(1)
         k_left = int(self.left_nn[k])
         cols = [
             vb[:, 0] - kb[2],
@@ -295,6 +381,15 @@ class PageGeometry:
             n_labels,
             np.where(above_nn >= 0, self.looks[np.maximum(above_nn, 0), colon], -1.0),
             np.full(m, self.looks[k_left, colon] if k_left >= 0 else -1.0),
+            np.full(m, self.keyness[k]),
+            self.keyness[js],
+            keys_between,
+            np.minimum(keys_nearer, 50).astype(np.float64),
+            np.minimum(vals_nearer, 50).astype(np.float64),
+            (self.left_key[js] == k).astype(np.float64),
+            (self.above_key[js] == k).astype(np.float64),
+            np.minimum(self.left_key_gap[js], 50.0),
+            np.minimum(self.above_key_gap[js], 50.0),
         ]
         npair = len(PAIR_NAMES)
         out[:, :npair] = np.stack(cols, axis=1)

@@ -48,6 +48,7 @@ from promptocr.tasks.extract.model import load_model
 from promptocr.tasks.fields import fold, guess_type, match_concept
 
 MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
+CONTINUE_P = 0.8  # a line under a text value that the model links to the key this well continues it
 MIN_KEY_MATCH = 80.0  # rapidfuzz score for a printed label to count as the key
 SYNONYM_CAP = 90.0  # the best score a synonym of the key gets (the key as printed gets 100)
 MAX_LINES = 8
@@ -278,16 +279,24 @@ def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
 
 
 def _grow(
-    geom: PageGeometry, v: int, used: set[int], x0: float, alt_x: float | None = None
+    geom: PageGeometry,
+    v: int,
+    used: set[int],
+    x0: float,
+    alt_x: float | None = None,
+    probs: dict[int, float] | None = None,
 ) -> list[int]:
     """Lines carrying a text value on under it: the next line down, close (≤ 0.9 line heights),
     aligned with the value's start, of a similar height, not a label, not another field's
     value, and with nothing printed left of it in the value's column (a new field starts
     there). `alt_x`: a second start to align with (a long line that wraps back to the margin
-    under its label)."""
+    under its label). An aligned line the model itself links to the key (`probs` ≥
+    `CONTINUE_P`) carries the value on even with text printed left of it (an answer column
+    beside another column)."""
     out: list[int] = []
     cur = v
     b = geom.b
+    probs = probs or {}
     for _ in range(MAX_LINES - 1):
         nxt = int(geom.below_nn[cur])
         if nxt < 0 or nxt in used or geom.below_gap[cur] > 0.9:
@@ -295,6 +304,10 @@ def _grow(
         aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
             alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0
         )
+        if aligned and probs.get(nxt, 0.0) >= CONTINUE_P and geom.looks[nxt, 0] == 0:
+            out.append(nxt)
+            cur = nxt
+            continue
         if not aligned or geom.looks[nxt, 0] > 0 or geom.looks[nxt, 2] > 0:
             break  # not aligned; a label; a question of the form
         if not 0.6 <= geom.h[nxt] / geom.h[v] <= 1.6:
@@ -352,6 +365,10 @@ def extract_linked(
         texts = [_norm(u.text) for u in units]
         hits = {key: find_keys(geom, labels, texts)[:3] for key, _, labels in pending}
         label_units = {i for hs in hits.values() for h in hs for i in h.pieces}
+        if label_units:  # the requested keys' printed labels are keys
+            keyness = geom.keyness.copy()
+            keyness[sorted(label_units)] = 1.0
+            geom.set_keyness(keyness)
         options: list[tuple[float, str, int, int, Span, object, bool]] = []
         probs: dict[tuple[str, int], dict[int, float]] = {}
         for key, ftype, _ in pending:
@@ -429,7 +446,7 @@ def extract_linked(
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
                 alt = float(geom.b[k, 0]) if same_line and wide else None
                 x0 = span_geometry(sp)[0][0] / geom.lh  # where the value itself starts
-                more = _grow(geom, v, used | label_units, x0, alt)
+                more = _grow(geom, v, used | label_units, x0, alt, probs.get((key, k), {}))
                 used.update(above + more)
                 spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]
             res.value = " ".join(s.text.strip() for s in spans)

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from promptocr.tasks.extract.features import CANDIDATES_PER_KEY, PageGeometry, Unit
+from promptocr.tasks.extract.features import CANDIDATES_PER_KEY, FEATURE_NAMES, PageGeometry, Unit
 from promptocr.tasks.extract.model import TreeModel, load_model
 
 DEFAULT_THRESHOLD = 0.5
 # with the question / answer labels given, every answer is meant to have a question: each takes
 # its most likely one unless the model all but rules it out
 GOLD_LABEL_THRESHOLD = 0.02
+# a value takes a second key only when that link is this likely too
+SECOND_KEY_THRESHOLD = 0.3
 
 
 @dataclass
@@ -88,6 +90,82 @@ def score_pairs_by_value(
     return [(k, v, float(q)) for (k, v), q in zip(pairs, p, strict=True)]
 
 
+def candidate_pairs(
+    geom: PageGeometry,
+    keys: Sequence[int] | None = None,
+    values: Sequence[int] | None = None,
+    m: int = CANDIDATES_PER_KEY,
+) -> list[tuple[int, int]]:
+    """The (key, value) pairs the linker scores: each key with its m nearest candidates, and
+    each value with its m nearest keys (a far value column is still reached from its value
+    side). Training (scripts/train_linker.py, the kv_links cross-validation) and linking read
+    the same pairs."""
+    key_idx = list(range(geom.n)) if keys is None else list(keys)
+    val_idx = list(range(geom.n)) if values is None else list(values)
+    pool = None if values is None else np.asarray(val_idx, dtype=np.int64)
+    kpool = None if keys is None else np.asarray(key_idx, dtype=np.int64)
+    out: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
+    for k in key_idx:
+        for j in geom.candidates(k, pool, m).tolist():
+            if (k, j) not in seen:
+                seen.add((k, j))
+                out.append((k, j))
+    for v in val_idx:
+        for k in geom.key_candidates(v, kpool, m).tolist():
+            if (k, v) not in seen:
+                seen.add((k, v))
+                out.append((k, v))
+    return out
+
+
+def pair_rows(geom: PageGeometry, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Feature rows of `pairs` (grouped by key, returned in the pairs' order)."""
+    X = np.zeros((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
+    by_key: dict[int, list[int]] = {}
+    for i, (k, _) in enumerate(pairs):
+        by_key.setdefault(k, []).append(i)
+    for k, rows in by_key.items():
+        js = np.array([pairs[i][1] for i in rows], dtype=np.int64)
+        X[rows] = geom.pair_features(k, js)
+    return X
+
+
+def assign(
+    scored: Sequence[tuple[int, int, float]],
+    *,
+    roles_known: bool,
+    threshold: float,
+    second_key: float = SECOND_KEY_THRESHOLD,
+    geom: PageGeometry | None = None,
+) -> list[tuple[int, int, float]]:
+    """Greedy global assignment, best pair first. A value has one key, or two when the second
+    is also likely (≥ `second_key`) and lies the other way (a table cell right of its row label
+    and under its column header: one key on the value's row, the other not; needs `geom`).
+    Without known roles a unit used as a key is never a value and a value never a key."""
+    out: list[tuple[int, int, float]] = []
+    n_keys: dict[int, int] = {}
+    first: dict[int, int] = {}
+    as_key: set[int] = set()
+    for k, v, p in sorted(scored, key=lambda t: -t[2]):
+        if p < threshold:
+            break
+        got = n_keys.get(v, 0)
+        if got >= 2 or (got == 1 and (p < second_key or geom is None)):
+            continue
+        if got == 1 and geom is not None:
+            k0 = first[v]
+            if (geom.yover[k0, v] > 0.3) == (geom.yover[k, v] > 0.3):
+                continue
+        first.setdefault(v, k)
+        if not roles_known and (v in as_key or k in n_keys):
+            continue
+        out.append((k, v, p))
+        n_keys[v] = got + 1
+        as_key.add(k)
+    return out
+
+
 def link_units(
     units: Sequence[Unit],
     *,
@@ -95,34 +173,26 @@ def link_units(
     values: Sequence[int] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     model: TreeModel | None = None,
+    second_key: float = SECOND_KEY_THRESHOLD,
+    keyness: Sequence[float] | None = None,
 ) -> list[tuple[int, int, float]]:
-    """Key→value links among `units` as (key index, value index, probability)."""
-    geom = PageGeometry(units)
+    """Key→value links among `units` as (key index, value index, probability). `keyness`: how
+    likely each unit is a key (the gold labels where known)."""
+    geom = PageGeometry(units, keyness)
     if geom.n < 2:
         return []
     if model is None:
         model = load_model("pairs" if keys is None else "keyed")
-    key_idx = list(range(geom.n)) if keys is None else list(keys)
-    pool = None if values is None else np.asarray(list(values), dtype=np.int64)
-    scored = score_pairs(geom, key_idx, pool, model)
-    val_idx = list(range(geom.n)) if values is None else list(values)
-    kpool = None if keys is None else np.asarray(key_idx, dtype=np.int64)
-    seen = {(k, v) for k, v, _ in scored}
-    scored += [
-        t for t in score_pairs_by_value(geom, val_idx, kpool, model) if (t[0], t[1]) not in seen
-    ]
-    scored.sort(key=lambda t: -t[2])
-    out: list[tuple[int, int, float]] = []
-    as_value: set[int] = set()
-    as_key: set[int] = set()
-    for k, v, p in scored:
-        if p < threshold:
-            break
-        if v in as_value:
-            continue
-        if keys is None and (v in as_key or k in as_value):
-            continue
-        out.append((k, v, p))
-        as_value.add(v)
-        as_key.add(k)
-    return out
+    pairs = candidate_pairs(geom, keys, values)
+    if not pairs:
+        return []
+    WORK.pairs_scored += len(pairs)
+    p = model.proba(pair_rows(geom, pairs))
+    scored = [(k, v, float(q)) for (k, v), q in zip(pairs, p, strict=True)]
+    return assign(
+        scored,
+        roles_known=keys is not None,
+        threshold=threshold,
+        second_key=second_key,
+        geom=geom,
+    )

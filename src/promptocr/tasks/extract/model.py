@@ -20,7 +20,12 @@ import numpy as np
 MODEL_DIR = Path(__file__).parent
 # `pairs`: any unit may be the key (extract everything); `keyed`: the key is known (a requested
 # field's printed label, an annotated question)
-MODEL_FILES = {"pairs": "linker_pairs.npz", "keyed": "linker_keyed.npz"}
+# `roles`: whether a unit is a key at all (keyness.py)
+MODEL_FILES = {
+    "pairs": "linker_pairs.npz",
+    "keyed": "linker_keyed.npz",
+    "roles": "linker_roles.npz",
+}
 
 
 @dataclass

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from promptocr.tasks.extract.features import Unit
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 LABELS: dict[str, list[str]] = {
     "en": [
@@ -765,20 +765,28 @@ def _form(b: _Builder) -> None:
             t = r.choice([b.value("code"), b.value("word"), b.value("text"), str(r.randint(1, 99))])
             b.add(t, margin + r.uniform(0, 0.8) * usable, y, lh, "other")
             y += lh * r.uniform(1.3, 2.0)
-        elif u < 0.19:  # paragraph
+        elif u < 0.19:  # paragraph, on its own or the answer to a question printed above it
             n = r.randint(1, 4)
+            q = -1
+            if r.random() < 0.35:
+                q = b.add(b.colon(b.label(), 0.4), margin, y, lh, "key")
+                y += lh * r.uniform(1.3, 2.2)
+                n = r.randint(1, 6)
             for _ in range(n):
                 t = " ".join(r.choice(WORDS) for _ in range(r.randint(6, 16))).capitalize()
                 if b.lang in ("zh", "ja") and r.random() < 0.7:
                     t = "".join(r.choice(ZH_CHARS) for _ in range(r.randint(8, 30)))
                     if r.random() < 0.3:
                         t += "："
-                b.add(t, margin, y, lh, "other", width=min(text_width(t, lh), usable))
+                i = b.add(t, margin, y, lh, "other", width=min(text_width(t, lh), usable))
+                if q >= 0:
+                    b.doc.roles[i] = "value"
+                    b.link(q, i)
                 y += lh * 1.3
             y += lh * 0.6
-        elif u < 0.25:  # table with column headers
+        elif u < 0.29:  # table with column headers
             y = _table(b, margin, y, lh, usable)
-        elif u < 0.3:  # checkbox row
+        elif u < 0.33:  # checkbox row
             k = b.add(b.colon(b.label()), margin, y, lh, "key")
             x = d.units[k].box[2] + lh
             for _ in range(r.randint(2, 4)):
@@ -788,7 +796,7 @@ def _form(b: _Builder) -> None:
                     b.link(k, i)
                 x = d.units[i].box[2] + lh * r.uniform(1, 4)
             y += lh * 1.8
-        elif u < 0.42:  # a block of fields with values aligned in a column
+        elif u < 0.45:  # a block of fields with values aligned in a column
             n = r.randint(2, 6)
             vx = margin + r.uniform(6, 30) * lh
             for _ in range(n):
@@ -817,10 +825,16 @@ def _table(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
         cx = x0 + c * cw + (cw - w) / 2 if r.random() < 0.5 else x0 + c * cw + 0.3 * lh
         heads.append(b.add(t, cx, y, lh, "key"))
     y += lh * r.uniform(1.5, 2.2)
-    nrows = r.randint(1, 6)
-    all_rows = r.random() < 0.5
+    nrows = r.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15])
+    all_rows = r.random() < 0.7
     if r.random() < 0.4:  # row labels in the first column, each the key of its row's cells
         b.doc.roles[heads[0]] = "header" if r.random() < 0.5 else "key"
+        # a cell answers its row's label, and on some forms its column's header too
+        both = r.random() < 0.5
+        if not both:
+            for h in heads[1:]:
+                if r.random() < 0.7:
+                    b.doc.roles[h] = "header"
         for _ in range(nrows):
             rk = b.add(
                 b.label(),
@@ -837,6 +851,8 @@ def _table(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
                 w = min(text_width(t, lh), cw * 0.9)
                 v = b.add(t, x0 + c * cw + (cw - w) / 2, y, lh, "value", width=w)
                 b.link(rk, v)
+                if both:
+                    b.link(heads[c], v)
             y += lh * r.uniform(1.2, 1.8)
         return y + lh * 0.8
     kinds = [r.choice(["amount", "word", "text", "date", "code", "percent"]) for _ in range(ncol)]
