@@ -78,7 +78,8 @@ def add_parser(sub: Any) -> None:
         type=Path,
         metavar="DIR",
         help="with --fields: also score key→value linking on the kv_links JSONL files in DIR "
-        "(e.g. ../shared/data/kv_links)",
+        "(e.g. ../shared/data/kv_links): the shipped model and, where scikit-learn is "
+        "installed, the design cross-validated over the files' documents (not shipped)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
