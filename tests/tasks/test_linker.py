@@ -26,7 +26,7 @@ from promptocr.tasks.extract.features import (
     Unit,
 )
 from promptocr.tasks.extract.linked import extract_all_linked, link_bands
-from promptocr.tasks.extract.linker import WORK, link_units
+from promptocr.tasks.extract.linker import WORK, assign, link_units
 from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, load_model
 from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, generate
 
@@ -389,3 +389,57 @@ def test_extract_everything_links_a_dense_page_in_bands() -> None:
     assert {k: r.value for k, r in first.items()}.items() <= {
         k: r.value for k, r in pairs.items()
     }.items()
+
+
+# --------------------------------------------------------------------------------------------
+# roles, the second key of a table cell, the cross-validation of the design
+
+
+def test_a_key_between_speaks_against_the_link() -> None:
+    units = [
+        Unit("Name:", (10, 10, 80, 30)),
+        Unit("Date:", (300, 10, 360, 30)),
+        Unit("3/4/92", (370, 10, 440, 30)),
+    ]
+    got = {(k, v): p for k, v, p in link_units(units, keys=[0, 1], values=[2])}
+    assert (1, 2) in got and (0, 2) not in got
+    geom = PageGeometry(units, [1.0, 1.0, 0.0])
+    f = geom.pair_features(0, np.array([2]))[0]
+    assert f[FEATURE_NAMES.index("keys_between")] == 1.0
+    assert f[FEATURE_NAMES.index("k_is_v_left_key")] == 0.0
+
+
+def test_a_table_cell_takes_its_row_label_and_its_column_header() -> None:
+    units = [
+        Unit("Q1", (200, 10, 240, 30)),  # column header
+        Unit("Sales", (10, 50, 80, 70)),  # row label
+        Unit("1,200", (200, 50, 250, 70)),  # the cell
+        Unit("Other", (10, 10, 80, 30)),  # a second key on the header's row
+    ]
+    geom = PageGeometry(units, [1.0, 1.0, 0.0, 1.0])
+    scored = [(1, 2, 0.9), (0, 2, 0.6), (3, 2, 0.5)]
+    got = assign(scored, roles_known=True, threshold=0.02, second_key=0.3, geom=geom)
+    assert [(k, v) for k, v, _ in got] == [(1, 2), (0, 2)]
+    # the other way round, a second key on the same side is refused
+    got = assign([(0, 2, 0.9), (3, 2, 0.6)], roles_known=True, threshold=0.02, geom=geom)
+    assert [(k, v) for k, v, _ in got] == [(0, 2)]
+
+
+def test_cross_validation_over_documents_runs_on_kv_links_files(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from promptocr.bench.kvlinks import cross_validate, evaluate_file
+
+    label = {"key": "question", "value": "answer", "header": "header", "other": "other"}
+    path = tmp_path / "synth.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for i, d in enumerate(generate(11, 10)):
+            ents = [
+                {"id": j, "text": u.text, "box": list(u.box), "label": label[r]}
+                for j, (u, r) in enumerate(zip(d.units, d.roles, strict=True))
+            ]
+            links = [[k, v] for k, v in d.links]
+            f.write(json.dumps({"doc": f"s{i}", "entities": ents, "links": links}) + "\n")
+    cv = cross_validate(path, folds=2, settings=("gold_labels",))
+    assert cv["docs"] == 10 and 0.3 < cv["gold_labels"]["f1"] <= 1.0
+    shipped = evaluate_file(path)
+    assert shipped["gold_labels"]["f1"] > shipped["floor"]["f1"]
