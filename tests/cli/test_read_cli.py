@@ -168,7 +168,12 @@ def test_every_file_bad_exits_3_with_one_line_each(files: dict[str, Path]) -> No
 
 
 @pytest.mark.parametrize(
-    "flags", [["--runtime", "onnxruntime"], ["--runtime", "openvino", "--precision", "f32"]]
+    "flags",
+    [
+        ["--runtime", "onnxruntime"],
+        ["--runtime", "openvino", "--precision", "f32"],
+        ["--precision", "int8"],
+    ],
 )
 def test_runtime_flags_read_the_same_text(files: dict[str, Path], flags: list[str]) -> None:
     proc = run_cli("read", str(files["page"]), "-f", "text", *flags)
@@ -185,6 +190,8 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     assert proc.returncode == 2 and "needs -o DIR" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--runtime", "tensorrt")
     assert proc.returncode == 2 and "invalid choice: 'tensorrt'" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--runtime", "onnxruntime", "--precision", "int8")
+    assert proc.returncode == 2 and "int8 needs the OpenVINO runtime" in proc.stderr
     # the same rule for reads on a server: refused before anything is sent (nothing listens)
     for fmt in ("hocr", "pdf"):
         proc = run_cli(

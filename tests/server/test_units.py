@@ -32,6 +32,10 @@ def test_settings_precedence(tmp_path: Path) -> None:
         load_settings(None, None, environ={"PROMPTOCR_RUNTIME": "tensorrt"})
     s3 = load_settings(None, {"runtime": "onnxruntime", "precision": "f32"}, environ={})
     assert (s3.runtime, s3.precision) == ("onnxruntime", "f32")
+    s4 = load_settings(None, {"runtime": "onnxruntime", "precision": "int8"}, environ={})
+    with pytest.raises(ConfigError, match="int8 needs the OpenVINO runtime"):
+        s4.check_safe_to_start()
+    load_settings(None, {"precision": "int8"}, environ={}).check_safe_to_start()
     with pytest.raises(ConfigError, match="not a boolean"):
         load_settings(None, None, environ={"PROMPTOCR_ALLOW_URL_FETCH": "maybe"})
     with pytest.raises(ConfigError, match="Extra inputs"):

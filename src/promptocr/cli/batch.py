@@ -134,6 +134,13 @@ def run(args: argparse.Namespace) -> int:
         workers = args.workers or cores
         threads = args.threads or max(1, cores // workers)
     session = SessionSettings()
+    from promptocr.engines.runtime import precision_problem
+
+    problem = precision_problem(
+        args.runtime or session.runtime, args.precision or session.precision
+    )
+    if problem:
+        return usage_error(f"--precision: {problem}")
     config = BatchConfig(
         prompt=args.prompt,
         format=args.format,

