@@ -20,8 +20,8 @@ from pathlib import Path
 
 # file name -> SHA-256 (scripts/quantize_models.py prints them).
 INT8_FILES: dict[str, str] = {
-    "PP-OCRv6_rec_small.int8.xml": "8619f5c730000d1d8f7309dc6e8315cab1a65f9bf99a8ad7b705105cb31c17c5",
-    "PP-OCRv6_rec_small.int8.bin": "1426bb48cb322a27daec9474a08f326b738b218298ab0cfcec594b59a21a42cc",
+    "PP-OCRv6_rec_small.int8.xml": "79f7001647da2b5892778d2189380f2acb655b43062d6bb789251576f614fa03",
+    "PP-OCRv6_rec_small.int8.bin": "12d081c469984e421d38928aa42e56516caf3b60572856e55430dd0e4eb2fe0a",
 }
 INT8_REC = "PP-OCRv6_rec_small.int8.xml"
 
