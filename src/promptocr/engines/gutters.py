@@ -21,9 +21,13 @@ import numpy as np
 MIN_ASPECT = 3.0  # boxes narrower than this many heights are never split
 MIN_GAP = 0.45  # a gap must be at least this many box heights wide ...
 MIN_PIECE = 2.5  # the piece left of a gutter is at least this many box heights wide
+COLUMN_WIDTH = 5.0  # ... unless the column left of the gutter is this many box heights wide
+COLUMN_SHARE = 0.6  # (in this share of the text rows beside the gutter)
 MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gaps)
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
+LONG_RUN = 7.0  # ... or, where the white strip runs this many box heights (a column beside a
+SHORT_SIDE_ROWS = 0.6  # picture holds only two lines), this many rows on the shorter side
 MAX_SLOPE = 0.03  # only near-horizontal boxes
 RULE_HEIGHT = 3.0  # vertical ink runs taller than this many line heights are rules, not text
 
@@ -89,7 +93,8 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         # not a code or a quantity before a label; the piece right of it may be the short
         # last line of a paragraph
         left_edge = out[-1][1] if out else x0
-        if ga - left_edge < MIN_PIECE * h or x1 - gb < h:
+        short = ga - left_edge < MIN_PIECE * h
+        if x1 - gb < h:
             continue
         # a narrow strip somewhere in the gap must stay white up and down the page (the gap
         # in this line may be wider than the gutter: a full stop ending the column's line)
@@ -107,10 +112,29 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
             continue
         left = ink[rows, max(0, at - h) : at].any(axis=1)
         right = ink[rows, at + sw : at + sw + h].any(axis=1)
-        if left.sum() < MIN_SIDE_ROWS * h or right.sum() < MIN_SIDE_ROWS * h:
+        side = min(int(left.sum()), int(right.sum()))
+        if side < (SHORT_SIDE_ROWS if bottom - top >= LONG_RUN * h else MIN_SIDE_ROWS) * h:
+            continue
+        # a short piece left of the gutter (the last word of a justified column line) is
+        # cut off only when the rows beside it are lines of a wide column of text (a
+        # receipt's quantity or item-code column is narrow)
+        if short and not _wide_column(ink, rows, at, h):
             continue
         out.append((ga, gb))
     return out
+
+
+def _wide_column(ink: np.ndarray, rows: np.ndarray, at: int, h: int) -> bool:
+    """Whether the text left of a gutter at x `at` is a wide column: most pixel rows (of
+    `rows`, outside the box) with ink just left of the gutter also have ink
+    COLUMN_WIDTH - 2 to COLUMN_WIDTH line heights further left."""
+    a = at - int(COLUMN_WIDTH * h)
+    if a < 0:
+        return False
+    near = ink[rows, max(0, at - h) : at].any(axis=1)
+    far = ink[rows, a : a + 2 * h].any(axis=1)
+    n = int(near.sum())
+    return n >= SHORT_SIDE_ROWS * h and int((near & far).sum()) >= COLUMN_SHARE * n
 
 
 def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
