@@ -27,7 +27,7 @@ from pathlib import Path
 from PIL import ImageFont
 
 from promptocr.synth import Canvas, DrawnLine, font
-from promptocr.synth_docs import DocPage, RefBlock, Writer, _crop_height, _picture
+from promptocr.synth_docs import DocPage, RefBlock, Writer, _crop_height, _picture, _words
 
 SERIF = [
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
@@ -39,21 +39,25 @@ SERIF_CJK = [
 ]
 
 EN_VOCAB = (
-    "regional authorities announced yesterday that construction of the long-awaited "
-    "pedestrian crossing would begin before winter, although residents remain divided about "
-    "its cost, its appearance and the disruption expected along the waterfront; engineers "
-    "insisted the schedule was realistic, while shopkeepers warned that customers would "
-    "stay away during months of roadworks. independent analysts, citing figures from the "
-    "national statistics office, suggested that household spending had recovered faster "
-    "than anticipated. volunteers, students, pensioners and commuters gathered outside the "
-    "municipal theatre on thursday evening to hear the proposals debated in public"
-).replace(";", ",").split()
-ZH_VOCAB = (
+    (
+        "regional authorities announced yesterday that construction of the long-awaited "
+        "pedestrian crossing would begin before winter, although residents remain divided about "
+        "its cost, its appearance and the disruption expected along the waterfront; engineers "
+        "insisted the schedule was realistic, while shopkeepers warned that customers would "
+        "stay away during months of roadworks. independent analysts, citing figures from the "
+        "national statistics office, suggested that household spending had recovered faster "
+        "than anticipated. volunteers, students, pensioners and commuters gathered outside the "
+        "municipal theatre on thursday evening to hear the proposals debated in public"
+    )
+    .replace(";", ",")
+    .split()
+)
+ZH_VOCAB = _words(
     "地方 政府 昨日 宣布 新建 人行 天桥 将于 入冬 之前 动工 居民 对于 造价 外观 以及 施工 "
     "期间 带来 影响 看法 不一 工程师 表示 工期 安排 合理 商户 担心 顾客 流失 独立 分析 人士 "
     "引用 统计 部门 数据 认为 家庭 消费 恢复 速度 快于 预期 志愿者 学生 退休 职工 通勤 人员 "
     "周四 晚上 聚集 剧院 门前 旁听 方案 公开 讨论 专家 建议 加快 推进 配套 设施 完善"
-).split()
+)
 
 EN_HEADS = [
     "Waterfront crossing wins approval after a long debate",
@@ -245,7 +249,11 @@ def broadsheet(columns: int = 4, lang: str = "en", seed: int = 0) -> DocPage:
     pic = (margin, top, pic_cols[-1][0] + col_w, top + int(col_w * 0.8))
     _picture(c, pic, rng)
     blocks.append(RefBlock("figure", box=pic))
-    cap = "图：市民在剧院门前旁听方案讨论" if zh else "Residents outside the municipal theatre on Thursday."
+    cap = (
+        "图：市民在剧院门前旁听方案讨论"
+        if zh
+        else "Residents outside the municipal theatre on Thursday."
+    )
     cap_w = SerifWriter(c, lang, max(12, int(size * 0.8)), False)
     cy = cap_w.flow([cap], margin, pic[2] - margin, pic[3] + 6, gap=1)
     blocks.append(RefBlock("caption", cap))
@@ -320,7 +328,11 @@ def twocol(lang: str = "en", seed: int = 0) -> DocPage:
     pic = (margin, y, width - margin, y + 300)
     _picture(c, pic, rng)
     blocks.append(RefBlock("figure", box=pic))
-    cap = "图：老城区街道一角" if zh else "A street corner in the old quarter, photographed in spring."
+    cap = (
+        "图：老城区街道一角"
+        if zh
+        else "A street corner in the old quarter, photographed in spring."
+    )
     cw = SerifWriter(c, lang, max(12, int(size * 0.8)), False)
     y = cw.flow([cap], margin, width - 2 * margin, pic[3] + 8, gap=1)
     blocks.append(RefBlock("caption", cap))
@@ -422,16 +434,14 @@ def report(lang: str = "en", seed: int = 0) -> DocPage:
     return DocPage(f"heldout-report-{lang}-{seed}", lang, c, blocks)
 
 
-def corpus(lang: str | None = None, seeds: int = 1) -> list[DocPage]:
+def corpus(lang: str | None = None, seeds: int = 1, first: int = 0) -> list[DocPage]:
     """The held-out pages `promptocr bench --parse` scores separately: broadsheets with 3, 4
     and 5 columns, a two-column magazine page and a report page, in English and Chinese."""
     pages: list[DocPage] = []
     for lg in [lang] if lang else ["en", "zh"]:
-        for s in range(seeds):
+        for s in range(first, first + seeds):
             for n in (3, 4, 5):
                 pages.append(broadsheet(n, lg, seed=s))
             pages.append(twocol(lg, seed=s))
             pages.append(report(lg, seed=s))
     return pages
-
-
