@@ -25,8 +25,9 @@ from promptocr.engines.usage import Usage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth import receipt
 from promptocr.synth_docs import DocPage, newspaper, paper
+from promptocr.synth_heldout import broadsheet
 from promptocr.tasks import Service
-from promptocr.tasks.columns import running_text, segment_text
+from promptocr.tasks.columns import running_text, segment_text, text_extent
 from promptocr.tasks.parse import ParseResult, parse_pages, write_parse_files
 
 
@@ -107,6 +108,39 @@ def test_chinese_newspaper_lines_of_neighbouring_columns_never_merge(
             assert not any(ln.bbox[0] + 3 < g < ln.bbox[2] - 3 for g in gutters), ln.text
     _in_order(result.markdown, [b.text for b in page.body if b.kind in ("title", "text")])
     assert page_distance(result.markdown, page.markdown()) < 0.05
+
+
+def test_five_column_english_newspaper_no_line_spans_a_gutter(pipe: OCRPipeline) -> None:
+    # justified lines in narrow columns: the detector boxes the last word of a column's line
+    # together with the first word of the next column's line
+    page = newspaper(5, "en", seed=2)
+    result, usage = _parse(pipe, page)
+    assert any("split at column gutters" in n for n in usage.notes)
+    margin, gutter = 40, 20
+    col_w = (page.canvas.image.width - 2 * margin - 4 * gutter) // 5
+    gutters = [margin + k * (col_w + gutter) - gutter // 2 for k in range(1, 5)]
+    for ln in (ln for p in result.pages for r in p.regions for ln in r.lines):
+        if ln.height < 30 and ln.bbox[1] > 60:  # body text (no running head, no headlines)
+            a, b = text_extent(ln)
+            assert not any(a + 3 < g < b - 3 for g in gutters), ln.text
+    md = result.markdown
+    assert "<table" not in md
+    _in_order(md, [b.text for b in page.body if b.kind in ("title", "text")])
+    assert page_distance(md, page.markdown()) < 0.05
+
+
+def test_held_out_broadsheet_is_read_article_by_article(pipe: OCRPipeline) -> None:
+    # another style than the pages the heuristics were developed on: serif text, ruled
+    # gutters, a headline over only the first article's columns with a deck, a second article
+    # in two columns with a boxed note under them
+    page = broadsheet(4, "zh", seed=0)
+    result, _usage = _parse(pipe, page)
+    md = result.markdown
+    assert "<table" not in md and "城市晚报" not in md  # running head and foot dropped
+    _in_order(md, [b.text for b in page.body if b.kind in ("title", "text")])
+    # the picture and its caption (its own block) before the article's text
+    assert md.index("![figure](page-1-figure-1.png)") < md.index("\n\n*图") < md.index("造价")
+    assert page_distance(md, page.markdown()) < 0.05
 
 
 def test_table_caption_is_a_caption_beside_its_table_and_the_running_head_is_dropped(

@@ -278,18 +278,23 @@ def write_parse_files(output: dict[str, Any], out_dir: Path, stem: str) -> list[
     return [md_path, *written]
 
 
-def write_figures(result: Any, base: str | Path, ext: str) -> list[Path]:
-    """After `read -p ... -o DIR` wrote a parse answer as `<base>.md`: write its figures next
-    to it as `<base>-page-N-figure-K.png` and point the Markdown's references at them. Does
-    nothing for other answers; returns the figure files written."""
-    output = getattr(result, "output", None)
-    if ext != "md" or not isinstance(output, dict) or not output.get("figures"):
+def write_figures(
+    result: Any, base: str | Path, ext: str, figures: list[dict[str, Any]] | None = None
+) -> list[Path]:
+    """After `read ... -o DIR` wrote Markdown as `<base>.md`: write its figures next to it as
+    `<base>-page-N-figure-K.png` and point the Markdown's references at them. The figures are
+    `figures` (`Figure.to_dict()` items) or else those of a parse answer in `result.output`.
+    Does nothing for other answers; returns the figure files written."""
+    if figures is None:
+        output = getattr(result, "output", None)
+        figures = output.get("figures") if isinstance(output, dict) else None
+    if ext != "md" or not figures:
         return []
     base = Path(base)
     md_path = Path(f"{base}.md")
     md = md_path.read_text(encoding="utf-8")
     written: list[Path] = []
-    for fig in output["figures"]:
+    for fig in figures:
         name = str(fig["name"])
         target = base.parent / f"{base.name}-{name}"
         target.write_bytes(base64.b64decode(fig["data"]))
