@@ -372,6 +372,7 @@ def _parse_page(
         return ParsedPage(image.index, [], "")
 
     layout = [_tighten(r, upright) for r in det(upright, usage)]
+    layout += find_pictures(upright, shadows, layout)
     regions = _assign(layout, shadows)
     _relabel(regions, uh)
     regions = _tidy_captions(regions)
@@ -415,6 +416,40 @@ def _parse_page(
         if rot:
             _to_file_frame(ordered, unrot)
     return ParsedPage(image.index, ordered, "", body if drop_margins else ordered)
+
+
+PICTURE_MIN = 0.12  # a picture the layout model missed spans this share of the page's width
+PICTURE_FILL = 0.6  # ... and this share of its box is not white (a photo, not a frame)
+
+
+def find_pictures(
+    upright: np.ndarray, lines: Sequence[Line], layout: Sequence[LayoutRegion]
+) -> list[LayoutRegion]:
+    """Pictures the layout model missed (it sometimes misses a wide photo across the page):
+    large solid areas of non-white pixels away from the text lines, not inside a figure or
+    table region already found. Frames and rules are thin, so their boxes are mostly white."""
+    import cv2
+
+    h, w = upright.shape[:2]
+    gray = upright.min(axis=2) if upright.ndim == 3 else upright
+    mask = (gray < 235).astype(np.uint8)
+    for ln in lines:  # text is no picture (a caption set into a photo stays part of it)
+        x0, y0, x1, y1 = (int(v) for v in ln.bbox)
+        mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0
+    k = max(3, int(min(h, w) * 0.01))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    found: list[LayoutRegion] = []
+    taken = [r.bbox for r in layout if r.kind in ("figure", "table")]
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if bw < PICTURE_MIN * w or bh < PICTURE_MIN * w / 3 or area < PICTURE_FILL * bw * bh:
+            continue
+        box: BBox = (float(x), float(y), float(x + bw), float(y + bh))
+        if any(_overlap(box, t) > 0.3 * _area(box) for t in taken):
+            continue
+        found.append(LayoutRegion("figure", 0.5, box))
+    return found
 
 
 def _tighten(region: LayoutRegion, upright: np.ndarray) -> LayoutRegion:
@@ -901,7 +936,32 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
         if xcuts:
             groups = _group(idx, boxes, xcuts, 0)
             return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+    if not xcuts and not ycuts:
+        peeled = _peel(idx, boxes, min_gap)
+        if peeled is not None:
+            return [i for g in peeled for i in _xy(g, boxes, min_gap, depth + 1)]
     return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
+
+
+def _peel(idx: list[int], boxes: list[BBox], min_gap: float) -> list[list[int]] | None:
+    """Boxes set too close for a y gap: a headline (and deck) across columns right above them,
+    or a note across them right below. The fewest boxes at the top (or bottom) that lie above
+    (below) all the others and whose removal opens a gutter between the rest."""
+    by_top = sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
+    for k in range(1, len(by_top) - 1):
+        head, rest = by_top[:k], by_top[k:]
+        if max(boxes[i][3] for i in head) > min(boxes[i][1] for i in rest) + min_gap:
+            break
+        if gap_cuts([(boxes[i][0], boxes[i][2]) for i in rest], min_gap):
+            return [head, rest]
+    by_bottom = sorted(idx, key=lambda i: (-boxes[i][3], boxes[i][0]))
+    for k in range(1, len(by_bottom) - 1):
+        tail, rest = by_bottom[:k], by_bottom[k:]
+        if min(boxes[i][1] for i in tail) < max(boxes[i][3] for i in rest) - min_gap:
+            break
+        if gap_cuts([(boxes[i][0], boxes[i][2]) for i in rest], min_gap):
+            return [rest, tail]
+    return None
 
 
 # --------------------------------------------------------------------------------------------
