@@ -26,8 +26,9 @@ COLUMN_SHARE = 0.6  # (in this share of the text rows beside the gutter)
 MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gaps)
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
-LONG_RUN = 7.0  # ... or, where the white strip runs this many box heights (a column beside a
-SHORT_SIDE_ROWS = 0.6  # picture holds only two lines), this many rows on the shorter side
+# (rows of text, or of a picture: a column under a picture may hold only two lines beside it)
+PICTURE_SHADE = 235  # pixels darker than this (any channel) are not white page
+NEAR_ROWS = 0.6  # text rows (in box heights) beside a gutter to judge the column's width
 MAX_SLOPE = 0.03  # only near-horizontal boxes
 RULE_HEIGHT = 3.0  # vertical ink runs taller than this many line heights are rules, not text
 
@@ -75,8 +76,11 @@ def _extent(ink: np.ndarray, a: int, b: int, y0: int, y1: int, limit: int) -> tu
     return top, bottom
 
 
-def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
-    """Gutters (x_start, x_end) crossing `box` (x0, y0, x1, y1) on the page's ink mask."""
+def gutter_splits(
+    ink: np.ndarray, box: tuple[int, int, int, int], shade: np.ndarray | None = None
+) -> list[tuple[int, int]]:
+    """Gutters (x_start, x_end) crossing `box` (x0, y0, x1, y1) on the page's ink mask
+    (`shade`: where the page is not white, to count a picture beside a gutter as content)."""
     x0, y0, x1, y1 = box
     h = y1 - y0
     if h < 4 or x1 - x0 < MIN_ASPECT * h:
@@ -110,10 +114,9 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         rows = np.r_[top:y0, y1:bottom]
         if len(rows) == 0:
             continue
-        left = ink[rows, max(0, at - h) : at].any(axis=1)
-        right = ink[rows, at + sw : at + sw + h].any(axis=1)
-        side = min(int(left.sum()), int(right.sum()))
-        if side < (SHORT_SIDE_ROWS if bottom - top >= LONG_RUN * h else MIN_SIDE_ROWS) * h:
+        left = _beside(ink, shade, rows, max(0, at - h), at)
+        right = _beside(ink, shade, rows, at + sw, at + sw + h)
+        if min(int(left.sum()), int(right.sum())) < MIN_SIDE_ROWS * h:
             continue
         # a short piece left of the gutter (the last word of a justified column line) is
         # cut off only when the rows beside it are lines of a wide column of text (a
@@ -121,6 +124,17 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         if short and not _wide_column(ink, rows, at, h):
             continue
         out.append((ga, gb))
+    return out
+
+
+def _beside(
+    ink: np.ndarray, shade: np.ndarray | None, rows: np.ndarray, a: int, b: int
+) -> np.ndarray:
+    """Which of `rows` hold content in columns a:b: text ink, or mostly non-white pixels (a
+    picture, whose tall dark areas the ink mask drops with the rules)."""
+    out = np.asarray(ink[rows, a:b].any(axis=1))
+    if shade is not None and b > a:
+        out = out | (shade[rows, a:b].mean(axis=1) >= 0.5)
     return out
 
 
@@ -134,7 +148,7 @@ def _wide_column(ink: np.ndarray, rows: np.ndarray, at: int, h: int) -> bool:
     near = ink[rows, max(0, at - h) : at].any(axis=1)
     far = ink[rows, a : a + 2 * h].any(axis=1)
     n = int(near.sum())
-    return n >= SHORT_SIDE_ROWS * h and int((near & far).sum()) >= COLUMN_SHARE * n
+    return n >= NEAR_ROWS * h and int((near & far).sum()) >= COLUMN_SHARE * n
 
 
 def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
@@ -159,12 +173,13 @@ def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, in
     if not candidates:
         return quads, 0
     ink = _ink(bgr, float(np.median([b[3] - b[1] for b in boxes])))
+    shade = (bgr.min(axis=2) if bgr.ndim == 3 else bgr) < PICTURE_SHADE
     pieces: dict[int, list[np.ndarray]] = {}
     for k in candidates:
         x0, y0, x1, y1, _s = boxes[k]
         ix0, iy0 = max(0, int(x0)), max(0, int(y0))
         ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
-        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1))
+        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1), shade)
         if not gaps:
             continue
         pad = max(1.0, 0.15 * (y1 - y0))

@@ -380,10 +380,35 @@ def _parse_page(
     tables = [r for r in regions if r.kind == "table"]
     if tables:
         with usage.stage("table_structure"):
-            for r in tables:
-                box = union_bbox([r.bbox, *[ln.bbox for ln in r.lines]])
-                grid = build_table(upright, r.lines, box)
-                if grid.n_cols >= 2:
+            grids = [
+                build_table(upright, r.lines, union_bbox([r.bbox, *[ln.bbox for ln in r.lines]]))
+                for r in tables
+            ]
+            # a "table" of one column of text that runs on for rows (a boxed article, maybe
+            # with a line of the next column caught at its edge) is no region at all: its
+            # lines go back to the body text and its columns
+            boxed = [
+                r.bbox
+                for r, g in zip(tables, grids, strict=True)
+                if _text_columns(g) < 2 and len(sort_rows(r.lines)) >= 4
+            ]
+            if boxed:
+                layout = [
+                    lr
+                    for lr in layout
+                    if lr.kind != "table"
+                    or not any(_overlap(lr.bbox, b) >= 0.5 * _area(lr.bbox) for b in boxed)
+                ]
+                regions = _tidy_captions(_relabelled(_assign(layout, shadows), uh))
+                tables = [r for r in regions if r.kind == "table"]
+                grids = [
+                    build_table(
+                        upright, r.lines, union_bbox([r.bbox, *[ln.bbox for ln in r.lines]])
+                    )
+                    for r in tables
+                ]
+            for r, grid in zip(tables, grids, strict=True):
+                if _text_columns(grid) >= 2:
                     r.table = grid
                     continue
                 # one column is no table (a caption or a boxed note the model took for one)
@@ -450,6 +475,19 @@ def find_pictures(
             continue
         found.append(LayoutRegion("figure", 0.5, box))
     return found
+
+
+def _text_columns(grid: TableGrid) -> int:
+    """How many of a grid's columns hold text in two rows or more (in every row of a table of
+    one or two rows): a rule of a boxed article, or a line of the next column caught at the
+    region's edge, makes a column that is empty but for a cell or two; one column of text
+    with it is still no table."""
+    rows: dict[int, set[int]] = {}
+    for c in grid.cells:
+        if c.text.strip() and c.colspan == 1:
+            rows.setdefault(c.col, set()).add(c.row)
+    need = min(2, grid.n_rows)
+    return sum(1 for r in rows.values() if len(r) >= need)
 
 
 def _tighten(region: LayoutRegion, upright: np.ndarray) -> LayoutRegion:
@@ -728,6 +766,11 @@ def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
         else:
             out.append(r)
     return out
+
+
+def _relabelled(regions: list[ParsedRegion], page_h: int) -> list[ParsedRegion]:
+    _relabel(regions, page_h)
+    return regions
 
 
 def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
