@@ -27,7 +27,7 @@ MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gap
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
 # (rows of text, or of a picture: a column under a picture may hold only two lines beside it)
-PICTURE_SHADE = 235  # pixels darker than this (any channel) are not white page
+PICTURE_SHADE = 235  # pixels darker than this (grey level) are not white page
 NEAR_ROWS = 0.6  # text rows (in box heights) beside a gutter to judge the column's width
 MAX_SLOPE = 0.03  # only near-horizontal boxes
 RULE_HEIGHT = 3.0  # vertical ink runs taller than this many line heights are rules, not text
@@ -133,8 +133,8 @@ def _beside(
     """Which of `rows` hold content in columns a:b: text ink, or mostly non-white pixels (a
     picture, whose tall dark areas the ink mask drops with the rules)."""
     out = np.asarray(ink[rows, a:b].any(axis=1))
-    if shade is not None and b > a:
-        out = out | (shade[rows, a:b].mean(axis=1) >= 0.5)
+    if shade is not None and b > a and not out.all():
+        out = out | (np.count_nonzero(shade[rows, a:b], axis=1) * 2 >= b - a)
     return out
 
 
@@ -173,7 +173,8 @@ def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, in
     if not candidates:
         return quads, 0
     ink = _ink(bgr, float(np.median([b[3] - b[1] for b in boxes])))
-    shade = (bgr.min(axis=2) if bgr.ndim == 3 else bgr) < PICTURE_SHADE
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    shade = gray < PICTURE_SHADE
     pieces: dict[int, list[np.ndarray]] = {}
     for k in candidates:
         x0, y0, x1, y1, _s = boxes[k]
