@@ -274,3 +274,38 @@ def test_segment_text_starts_a_paragraph_where_the_first_layout_region_ends() ->
     tops = sorted((round(b.bbox[0]), round(b.bbox[1])) for b in blocks)
     # the change from region 0 to region 1 is a paragraph break like any other
     assert tops == [(50, 100), (50, 178), (380, 100)]
+
+
+def test_reading_order_over_region_boxes_article_by_article() -> None:
+    from promptocr.tasks.parse import order_regions
+
+    # article 1: headline, deck set tight above a picture and two columns; article 2 beside it,
+    # shorter, ending well above article 1's columns (its end is no band across the page)
+    boxes = {
+        "head1": (50, 75, 446, 111),
+        "head2": (989, 72, 1291, 105),
+        "deck": (50, 127, 328, 153),
+        "picture": (50, 168, 980, 536),
+        "caption": (49, 542, 277, 563),
+        "a2-1": (988, 132, 1450, 209),
+        "a2-2": (986, 228, 1451, 365),
+        "note": (992, 372, 1459, 478),
+        "col1": (48, 587, 500, 932),
+        "col2": (516, 587, 980, 902),
+    }
+    order = order_regions(list(boxes), lambda k: boxes[k], min_gap=4.0)
+    assert order == [
+        "head1", "deck", "picture", "caption", "col1", "col2", "head2", "a2-1", "a2-2", "note"
+    ]  # fmt: skip
+    # a headline and deck too close to the columns below for a gap: read first, then the
+    # picture's column, then the column beside it
+    tight = {
+        "head": (45, 60, 766, 134),
+        "deck": (46, 136, 467, 166),
+        "col3": (615, 171, 880, 1126),
+        "picture": (50, 176, 589, 378),
+        "col1": (45, 423, 309, 1165),
+        "col2": (330, 424, 595, 1164),
+    }
+    order = order_regions(list(tight), lambda k: tight[k], min_gap=6.0)
+    assert order == ["head", "deck", "picture", "col1", "col2", "col3"]

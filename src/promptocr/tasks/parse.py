@@ -71,6 +71,7 @@ TEXT_KINDS = {"text", "reference", "title", "table_caption", "figure_caption", "
 MARGIN_KINDS = {"header", "footer"}
 BODY_KINDS = {"text", "reference"}  # regions rebuilt from the lines on pages set in columns
 MIN_SHARE = 0.5  # a line belongs to a region holding at least this share of its area
+ORDER_GAP = 0.15  # reading order cuts at gaps this many line heights wide (narrow gutters)
 PAGE_MARGIN = 0.08  # page numbers are looked for in this share of the page height, top and bottom
 
 _TABLE_CAPTION = re.compile(r"^\s*(table|tab\.|表)\s*[0-9ivxlcIVXLC一二三四五六七八九十]", re.I)
@@ -428,7 +429,7 @@ def _parse_page(
         body = order_regions(
             [r for r in regions if r.kind not in MARGIN_KINDS],
             _order_box,
-            min_gap=max(1.0, 0.25 * lh),
+            min_gap=max(1.0, ORDER_GAP * lh),
         )
         ordered = heads + body + feet
         _cut_figures(upright, image.index, body)
@@ -768,6 +769,21 @@ def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
     return out
 
 
+def _prose_rows(lines: Sequence[Line]) -> bool:
+    """Two rows or more, most of them prose: 12+ CJK characters or 4+ words of 3+ letters (a
+    formula has symbols and one-letter names)."""
+    rows = [t for t, _ in _row_texts(lines)]
+    if len(rows) < 2:
+        return False
+    prose = sum(
+        1
+        for t in rows
+        if sum(1 for ch in t if _is_cjk(ch)) >= 12
+        or sum(1 for w in re.findall(r"[^\W\d_]+", t) if len(w) >= 3) >= 4
+    )
+    return prose > len(rows) / 2
+
+
 def _relabelled(regions: list[ParsedRegion], page_h: int) -> list[ParsedRegion]:
     _relabel(regions, page_h)
     return regions
@@ -778,6 +794,8 @@ def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
     as titles."""
     body_h = _body_height(regions)
     for r in regions:
+        if r.kind == "equation" and _prose_rows(r.lines):
+            r.kind = "text"  # a boxed paragraph the model took for a formula
         if r.kind == "title" and r.lines:
             rows = _row_texts(r.lines)
             listed = sum(1 for t, _ in rows if _BULLET.match(t) or _NUMBERED.match(t))
@@ -934,6 +952,22 @@ def _widest(idx: list[int], boxes: list[BBox], axis: int) -> float:
     return best
 
 
+def _band_across(idx: list[int], boxes: list[BBox], xcuts: list[float]) -> bool:
+    """Whether the widest horizontal gap runs between content in every column (`xcuts` split
+    the columns): not where one column has simply ended (an article shorter than the one
+    beside it)."""
+    spans = sorted((boxes[i][1], boxes[i][3]) for i in idx)
+    end, best, at = spans[0][1], 0.0, 0.0
+    for a, b in spans[1:]:
+        if a - end > best:
+            best, at = a - end, (a + end) / 2
+        end = max(end, b)
+    for g in _group(idx, boxes, xcuts, 0):
+        if not any(boxes[i][3] <= at for i in g) or not any(boxes[i][1] >= at for i in g):
+            return False
+    return True
+
+
 def _merge_bands(bands: list[list[int]], boxes: list[BBox], min_gap: float) -> list[list[int]]:
     """Re-join neighbouring horizontal bands that share columns: paragraph breaks of two
     columns often line up, and reading such bands one by one would interleave the columns.
@@ -958,7 +992,12 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
         return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
     xcuts = gap_cuts([(boxes[i][0], boxes[i][2]) for i in idx], min_gap)
     ycuts = gap_cuts([(boxes[i][1], boxes[i][3]) for i in idx], min_gap)
-    if xcuts and ycuts and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0):
+    if (
+        xcuts
+        and ycuts
+        and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0)
+        and _band_across(idx, boxes, xcuts)
+    ):
         # a band across every column (the space between two articles of a newspaper, under
         # a headline) clearly wider than the gutters: read band by band
         xcuts = []
@@ -970,7 +1009,7 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
             max(boxes[i][3] for i in g) - min(boxes[i][1] for i in g) >= 0.5 * (bottom - top)
             for g in groups
         )
-        if tall or not ycuts:
+        if tall or not ycuts or not _band_across(idx, boxes, xcuts):
             return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
     if ycuts:
         groups = _merge_bands(_group(idx, boxes, ycuts, 1), boxes, min_gap)
