@@ -431,6 +431,7 @@ def _parse_page(
             _order_box,
             min_gap=max(1.0, ORDER_GAP * lh),
         )
+        body = _captions_beside(body, lh)
         ordered = heads + body + feet
         _cut_figures(upright, image.index, body)
     for r in body:  # kept until the Markdown is made, for a VLM to read as LaTeX
@@ -476,6 +477,32 @@ def find_pictures(
             continue
         found.append(LayoutRegion("figure", 0.5, box))
     return found
+
+
+CAPTION_REACH = 3.0  # a caption is this many line heights from its table or figure at most
+
+
+def _captions_beside(body: list[ParsedRegion], lh: float) -> list[ParsedRegion]:
+    """Each caption right before the table just below it, or right after the figure just above
+    it (a short caption under two columns is otherwise read in the middle of the columns)."""
+    out = list(body)
+    for cap in [r for r in body if r.kind in ("table_caption", "figure_caption")]:
+        below = cap.kind == "table_caption"
+        target = "table" if below else "figure"
+
+        def near(t: ParsedRegion, cap: ParsedRegion = cap, below: bool = below) -> bool:
+            gap = t.bbox[1] - cap.bbox[3] if below else cap.bbox[1] - t.bbox[3]
+            across = min(t.bbox[2], cap.bbox[2]) - max(t.bbox[0], cap.bbox[0])
+            return -0.5 * lh <= gap <= CAPTION_REACH * lh and across > 0
+
+        owners = [t for t in out if t.kind == target and near(t)]
+        if not owners:
+            continue
+        owner = min(owners, key=lambda t: abs(t.bbox[1] - cap.bbox[3]) if below else 0.0)
+        out.remove(cap)
+        k = out.index(owner)
+        out.insert(k if below else k + 1, cap)
+    return out
 
 
 def _text_columns(grid: TableGrid) -> int:
