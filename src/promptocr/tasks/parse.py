@@ -483,22 +483,27 @@ CAPTION_REACH = 3.0  # a caption is this many line heights from its table or fig
 
 
 def _captions_beside(body: list[ParsedRegion], lh: float) -> list[ParsedRegion]:
-    """Each caption right before the table just below it, or right after the figure just above
-    it (a short caption under two columns is otherwise read in the middle of the columns)."""
+    """The nearest caption right before the table just below it, or right after the figure
+    just above it (a short caption under two columns is otherwise read in the middle of the
+    columns). Each table or figure takes one caption."""
     out = list(body)
-    for cap in [r for r in body if r.kind in ("table_caption", "figure_caption")]:
-        below = cap.kind == "table_caption"
-        target = "table" if below else "figure"
+    for owner in [r for r in body if r.kind in ("table", "figure")]:
+        below = owner.kind == "table"  # a table's caption is above it, a figure's below it
+        kind = "table_caption" if below else "figure_caption"
 
-        def near(t: ParsedRegion, cap: ParsedRegion = cap, below: bool = below) -> bool:
-            gap = t.bbox[1] - cap.bbox[3] if below else cap.bbox[1] - t.bbox[3]
-            across = min(t.bbox[2], cap.bbox[2]) - max(t.bbox[0], cap.bbox[0])
-            return -0.5 * lh <= gap <= CAPTION_REACH * lh and across > 0
+        def gap(c: ParsedRegion, owner: ParsedRegion = owner, below: bool = below) -> float:
+            return owner.bbox[1] - c.bbox[3] if below else c.bbox[1] - owner.bbox[3]
 
-        owners = [t for t in out if t.kind == target and near(t)]
-        if not owners:
+        caps = [
+            c
+            for c in out
+            if c.kind == kind
+            and -0.5 * lh <= gap(c) <= CAPTION_REACH * lh
+            and min(c.bbox[2], owner.bbox[2]) > max(c.bbox[0], owner.bbox[0])
+        ]
+        if not caps:
             continue
-        owner = min(owners, key=lambda t: abs(t.bbox[1] - cap.bbox[3]) if below else 0.0)
+        cap = min(caps, key=gap)
         out.remove(cap)
         k = out.index(owner)
         out.insert(k if below else k + 1, cap)
