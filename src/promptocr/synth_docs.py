@@ -536,12 +536,12 @@ def _crop_height(c: Canvas, height: int) -> None:
         c.draw = ImageDraw.Draw(c.image)
 
 
-def corpus(lang: str | None = None, seeds: int = 1) -> list[DocPage]:
+def corpus(lang: str | None = None, seeds: int = 1, first: int = 0) -> list[DocPage]:
     """The pages `promptocr bench --parse` scores: newspapers with 3, 4 and 5 columns and a
     two-column paper, in English and Chinese (`seeds` variants of each)."""
     pages: list[DocPage] = []
     for lg in [lang] if lang else ["en", "zh"]:
-        for s in range(seeds):
+        for s in range(first, first + seeds):
             for n in (3, 4, 5):
                 pages.append(newspaper(n, lg, seed=s))
             pages.append(paper(lg, seed=s))

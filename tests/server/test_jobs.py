@@ -253,6 +253,29 @@ def test_parse_job_joins_pages(keyed: RunningServer) -> None:
         assert re.findall(r"PAGE\s*(\d+)", md.text.upper()) == ["1", "2"], md.text
 
 
+def test_async_markdown_with_o_writes_the_figures(keyed: RunningServer, tmp_path: Path) -> None:
+    """A parse job's figures come with its JSON result; `read --server --async -f markdown -o
+    DIR` writes them next to the Markdown as a local read does."""
+    from promptocr.synth_docs import paper
+
+    src = tmp_path / "paper.png"
+    paper("en", width=1100, size=17).canvas.image.save(src)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "PROMPTOCR_API_KEY": KEY_A}
+    cmd = [sys.executable, "-m", "promptocr.cli.main", "read", "--server", keyed.url, "--async"]
+    proc = subprocess.run(
+        [*cmd, "-f", "markdown", "-o", str(out), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["paper-page-1-figure-1.png", "paper.md"]
+    assert "![figure](paper-page-1-figure-1.png)" in (out / "paper.md").read_text("utf-8")
+    Image.open(out / "paper-page-1-figure-1.png").verify()
+
+
 def test_job_result_as_searchable_pdf(keyed: RunningServer) -> None:
     """`format=pdf`: the original pages with our text on them, readable back by PDFium."""
     import pypdfium2 as pdfium

@@ -25,8 +25,9 @@ from promptocr.engines.usage import Usage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth import receipt
 from promptocr.synth_docs import DocPage, newspaper, paper
+from promptocr.synth_heldout import broadsheet
 from promptocr.tasks import Service
-from promptocr.tasks.columns import running_text, segment_text
+from promptocr.tasks.columns import running_text, segment_text, text_extent
 from promptocr.tasks.parse import ParseResult, parse_pages, write_parse_files
 
 
@@ -107,6 +108,39 @@ def test_chinese_newspaper_lines_of_neighbouring_columns_never_merge(
             assert not any(ln.bbox[0] + 3 < g < ln.bbox[2] - 3 for g in gutters), ln.text
     _in_order(result.markdown, [b.text for b in page.body if b.kind in ("title", "text")])
     assert page_distance(result.markdown, page.markdown()) < 0.05
+
+
+def test_five_column_english_newspaper_no_line_spans_a_gutter(pipe: OCRPipeline) -> None:
+    # justified lines in narrow columns: the detector boxes the last word of a column's line
+    # together with the first word of the next column's line
+    page = newspaper(5, "en", seed=2)
+    result, usage = _parse(pipe, page)
+    assert any("split at column gutters" in n for n in usage.notes)
+    margin, gutter = 40, 20
+    col_w = (page.canvas.image.width - 2 * margin - 4 * gutter) // 5
+    gutters = [margin + k * (col_w + gutter) - gutter // 2 for k in range(1, 5)]
+    for ln in (ln for p in result.pages for r in p.regions for ln in r.lines):
+        if ln.height < 30 and ln.bbox[1] > 60:  # body text (no running head, no headlines)
+            a, b = text_extent(ln)
+            assert not any(a + 3 < g < b - 3 for g in gutters), ln.text
+    md = result.markdown
+    assert "<table" not in md
+    _in_order(md, [b.text for b in page.body if b.kind in ("title", "text")])
+    assert page_distance(md, page.markdown()) < 0.05
+
+
+def test_held_out_broadsheet_is_read_article_by_article(pipe: OCRPipeline) -> None:
+    # another style than the pages the heuristics were developed on: serif text, ruled
+    # gutters, a headline over only the first article's columns with a deck, a second article
+    # in two columns with a boxed note under them
+    page = broadsheet(4, "zh", seed=0)
+    result, _usage = _parse(pipe, page)
+    md = result.markdown
+    assert "<table" not in md and "城市晚报" not in md  # running head and foot dropped
+    _in_order(md, [b.text for b in page.body if b.kind in ("title", "text")])
+    # the picture and its caption (its own block) before the article's text
+    assert md.index("![figure](page-1-figure-1.png)") < md.index("\n\n*图") < md.index("造价")
+    assert page_distance(md, page.markdown()) < 0.05
 
 
 def test_table_caption_is_a_caption_beside_its_table_and_the_running_head_is_dropped(
@@ -240,3 +274,38 @@ def test_segment_text_starts_a_paragraph_where_the_first_layout_region_ends() ->
     tops = sorted((round(b.bbox[0]), round(b.bbox[1])) for b in blocks)
     # the change from region 0 to region 1 is a paragraph break like any other
     assert tops == [(50, 100), (50, 178), (380, 100)]
+
+
+def test_reading_order_over_region_boxes_article_by_article() -> None:
+    from promptocr.tasks.parse import order_regions
+
+    # article 1: headline, deck set tight above a picture and two columns; article 2 beside it,
+    # shorter, ending well above article 1's columns (its end is no band across the page)
+    boxes = {
+        "head1": (50, 75, 446, 111),
+        "head2": (989, 72, 1291, 105),
+        "deck": (50, 127, 328, 153),
+        "picture": (50, 168, 980, 536),
+        "caption": (49, 542, 277, 563),
+        "a2-1": (988, 132, 1450, 209),
+        "a2-2": (986, 228, 1451, 365),
+        "note": (992, 372, 1459, 478),
+        "col1": (48, 587, 500, 932),
+        "col2": (516, 587, 980, 902),
+    }
+    order = order_regions(list(boxes), lambda k: boxes[k], min_gap=4.0)
+    assert order == [
+        "head1", "deck", "picture", "caption", "col1", "col2", "head2", "a2-1", "a2-2", "note"
+    ]  # fmt: skip
+    # a headline and deck too close to the columns below for a gap: read first, then the
+    # picture's column, then the column beside it
+    tight = {
+        "head": (45, 60, 766, 134),
+        "deck": (46, 136, 467, 166),
+        "col3": (615, 171, 880, 1126),
+        "picture": (50, 176, 589, 378),
+        "col1": (45, 423, 309, 1165),
+        "col2": (330, 424, 595, 1164),
+    }
+    order = order_regions(list(tight), lambda k: tight[k], min_gap=6.0)
+    assert order == ["head", "deck", "picture", "col1", "col2", "col3"]

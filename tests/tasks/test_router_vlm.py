@@ -207,3 +207,25 @@ def test_without_a_vlm_weak_results_stand_and_vlm_tasks_fail(
         svc.run(invoice_png, "read the text", name="inv.png", engine="vlm")
     with pytest.raises(InvalidEngineError):
         svc.run(invoice_png, "Translate the text into English", name="inv.png", engine="gpu")
+
+
+def test_parse_sends_display_formulas_to_the_vlm(
+    engine: EmbeddedEngine, local_vlm: TransformersVLMEngine
+) -> None:
+    """With a VLM configured, `parse` on the embedded engine sends each display formula's crop
+    to it (`formula` task) and writes its answer in the `$$` block instead of the OCR text
+    (random weights here: the answer is noise, but it is the VLM's, and the page's other
+    blocks stay the embedded engine's)."""
+    from promptocr.synth_docs import paper
+
+    buf = io.BytesIO()
+    paper("en", width=1100, size=17).canvas.image.save(buf, format="PNG")
+    svc = Service(OCRPipeline(engine), vlm=local_vlm)
+    result = svc.run(buf.getvalue(), "parse this page to markdown", engine="embedded")
+    assert result.task == "parse"
+    md = result.output["markdown"]
+    assert result.usage.stage_calls.get("vlm") == 1  # one formula on the page, one request
+    start = md.index("$$\n")
+    block = md[start : md.index("\n$$", start + 3)]
+    assert "N = k" not in block  # not the OCR text of the formula: the VLM's answer
+    assert "Measuring nitrate" in md and "<table" in md  # the rest is the embedded parse

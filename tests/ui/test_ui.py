@@ -195,6 +195,32 @@ def test_parse_renders_markdown_with_a_table(page: Any, shots: Path) -> None:
     assert page.inner_text("#md-view .md-source").startswith("# ")
 
 
+def test_parse_shows_the_cut_out_figures_inline(page: Any, tmp_path: Path) -> None:
+    from promptocr.synth_docs import paper
+
+    img = tmp_path / "paper.png"
+    paper("en", width=1100, size=17).canvas.image.save(img)
+    page.set_input_files("#file", str(img))
+    page.wait_for_selector("#stage:not([hidden])")
+    page.click('[data-task="parse"]')
+    run_and_wait(page)
+    assert page.is_hidden("#error")
+    page.click('.tab[data-tab="markdown"]')
+    fig = page.locator("#md-view .md-body img.md-figure")
+    assert fig.count() == 1
+    assert fig.get_attribute("title") == "page-1-figure-1.png"
+    assert fig.get_attribute("src").startswith("data:image/png;base64,")
+    # the image decoded (a broken data URL has no natural size)
+    assert fig.evaluate("el => el.complete && el.naturalWidth") > 200
+    # a reference to anything else shows its alt text, nothing is loaded
+    html = page.evaluate(
+        """() => PromptMarkdown.render('![chart](https://example.com/x.png) ![f](a.png)',
+            {images: {'a.png': 'javascript:alert(1)'}})"""
+    )
+    assert "<img" not in html and "javascript" not in html and "example.com" not in html
+    assert 'md-figure-missing">chart<' in html
+
+
 def test_downloads(page: Any, tmp_path: Path) -> None:
     page.click('[data-example="receipt"]')
     page.wait_for_selector("#stage:not([hidden])")

@@ -184,21 +184,30 @@ def evaluate_parse(
     limit: int | None = None,
     pipeline: OCRPipeline | None = None,
     seeds: int = 1,
+    first_seed: int = 0,
 ) -> dict[str, Any]:
-    """Parse every page of `source` ("synthetic" or a `gt.jsonl` folder with `table_html`) and
-    score the Markdown; see the module doc."""
+    """Parse every page of `source` ("synthetic", "heldout" or a `gt.jsonl` folder with
+    `table_html`) and score the Markdown; see the module doc. `seeds` variants of each
+    synthetic page are drawn, from seed `first_seed` on."""
     pipe = pipeline or OCRPipeline()
     items: list[dict[str, Any]] = []
-    if str(source) == "synthetic":
-        from promptocr.synth_docs import corpus
+    if str(source) in ("synthetic", "heldout"):
+        from promptocr import synth_docs, synth_heldout
 
-        docs = corpus(seeds=seeds)
+        held = str(source) == "heldout"
+        make = synth_heldout.corpus if held else synth_docs.corpus
+        docs = make(seeds=seeds, first=first_seed)
         if limit is not None:
             docs = docs[:limit]
         for d in docs:
             pages = _png_page(d.canvas.image, d.name + ".png", pipe)
-            items.append(_score_one(pipe, pages, d.markdown(), d.name, d.name.split("-")[0]))
-        label = "synthetic pages (promptocr.synth_docs)"
+            kind = d.name.split("-")[1] if held else d.name.split("-")[0]
+            items.append(_score_one(pipe, pages, d.markdown(), d.name, kind))
+        label = (
+            "held-out synthetic pages (promptocr.synth_heldout)"
+            if held
+            else "synthetic pages (promptocr.synth_docs)"
+        )
     else:
         folder = Path(source)
         gt_path = folder / "gt.jsonl"
@@ -267,7 +276,7 @@ def run_cli(args: Any) -> int:
     report) and `--json` as for the other bench modes."""
     import sys
 
-    sources: list[str | Path] = ["synthetic", *args.datasets]
+    sources: list[str | Path] = ["synthetic", "heldout", *args.datasets]
     reports = []
     for src in sources:
         try:
@@ -287,17 +296,19 @@ def run_cli(args: Any) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m promptocr.bench.parse [synthetic|DATASET_DIR] [--limit N] [--json OUT]`."""
+    """`python -m promptocr.bench.parse [synthetic|heldout|DATASET_DIR] [--seeds N]
+    [--first-seed K] [--limit N] [--json OUT] [--dump DIR]`."""
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m promptocr.bench.parse", description=__doc__)
     ap.add_argument("source", nargs="?", default="synthetic")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--seeds", type=int, default=1, help="variants of each synthetic page")
+    ap.add_argument("--first-seed", type=int, default=0, help="first variant drawn")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--dump", type=Path, default=None, help="write each page's Markdown here")
     args = ap.parse_args(argv)
-    report = evaluate_parse(args.source, args.limit, seeds=args.seeds)
+    report = evaluate_parse(args.source, args.limit, seeds=args.seeds, first_seed=args.first_seed)
     print(parse_markdown(report), end="")
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -207,6 +207,7 @@ class Item:
     usage: Usage
     result: Result | None = None  # with -p
     markdown: str | None = None  # the layout-aware Markdown, made only for --format markdown
+    figures: list[dict[str, Any]] | None = None  # its figures (name, base64 PNG data, ...)
 
 
 def render(item: Item, fmt: str) -> str:
@@ -406,7 +407,8 @@ def run(args: argparse.Namespace) -> int:
                     encoding="utf-8",
                     errors="surrogateescape",  # a name's own bytes
                 )
-                write_figures(item.result, bases[done - 1], extension(item, fmt))
+                figures = item.figures if fmt == "markdown" else None
+                write_figures(item.result, bases[done - 1], extension(item, fmt), figures)
             else:
                 if several and fmt != "json":
                     text = f"==> {name} <==\n{text}" + ("\n" if done < len(files) else "")
@@ -470,7 +472,9 @@ def read_one(
         bar.update(1)
     item = Item(name, doc, usage)
     if detector is not None:
-        item.markdown = finish_parse(parsed, usage).markdown
+        parse = finish_parse(parsed, usage)
+        item.markdown = parse.markdown
+        item.figures = [f.to_dict() for f in parse.figures]
     return item
 
 
@@ -503,6 +507,9 @@ def answer_one(
     if fmt == "markdown":
         if result.task == "parse" and "markdown" in result.output:
             item.markdown = str(result.output["markdown"])
+            item.figures = list(result.output.get("figures") or [])
         else:
-            item.markdown = service.run(name, "", task_type=PARSE_TASK_TYPE, **kw).content
+            parse = service.run(name, "", task_type=PARSE_TASK_TYPE, **kw)
+            item.markdown = parse.content
+            item.figures = list(parse.output.get("figures") or [])
     return item

@@ -230,6 +230,8 @@ class _Writer:
                 path = Path(f"{self.bases[job.index]}.{ext}")
                 try:
                     path.write_text(text, encoding="utf-8")
+                    if ext == "md":  # the figures next to the Markdown, as locally
+                        self._write_figures(client, job, self.bases[job.index])
                 except OSError as exc:
                     self.fail(job, f"cannot write {path} ({exc.strerror or exc})")
                 continue
@@ -238,6 +240,22 @@ class _Writer:
                 text = f"==> {job.name} <==\n{text}" + ("" if last else "\n")
             sys.stdout.write(text)
             sys.stdout.flush()
+
+    def _write_figures(self, client: httpx.Client, job: Submitted, base: Path) -> None:
+        """Write the figures of a parse result next to its Markdown (`<base>-page-N-figure-K.png`)
+        and point the Markdown at them; the figures come with the job's JSON result."""
+        from promptocr.tasks.parse import write_figures
+
+        try:
+            resp = client.get(f"/v1/jobs/{job.job_id}/result", params={"format": "json"})
+        except httpx.HTTPError:
+            return
+        if resp.status_code != 200:
+            return
+        output = resp.json().get("output")
+        figures = output.get("figures") if isinstance(output, dict) else None
+        if figures:
+            write_figures(None, base, "md", list(figures))
 
     def _fetch(self, client: httpx.Client, job: Submitted) -> str | None:
         query = "json" if self.fmt in ("answer", "json") else self.fmt

@@ -21,9 +21,14 @@ import numpy as np
 MIN_ASPECT = 3.0  # boxes narrower than this many heights are never split
 MIN_GAP = 0.45  # a gap must be at least this many box heights wide ...
 MIN_PIECE = 2.5  # the piece left of a gutter is at least this many box heights wide
+COLUMN_WIDTH = 5.0  # ... unless the column left of the gutter is this many box heights wide
+COLUMN_SHARE = 0.6  # (in this share of the text rows beside the gutter)
 MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gaps)
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
+# (rows of text, or of a picture: a column under a picture may hold only two lines beside it)
+PICTURE_SHADE = 235  # pixels darker than this (grey level) are not white page
+NEAR_ROWS = 0.6  # text rows (in box heights) beside a gutter to judge the column's width
 MAX_SLOPE = 0.03  # only near-horizontal boxes
 RULE_HEIGHT = 3.0  # vertical ink runs taller than this many line heights are rules, not text
 
@@ -71,8 +76,11 @@ def _extent(ink: np.ndarray, a: int, b: int, y0: int, y1: int, limit: int) -> tu
     return top, bottom
 
 
-def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
-    """Gutters (x_start, x_end) crossing `box` (x0, y0, x1, y1) on the page's ink mask."""
+def gutter_splits(
+    ink: np.ndarray, box: tuple[int, int, int, int], shade: np.ndarray | None = None
+) -> list[tuple[int, int]]:
+    """Gutters (x_start, x_end) crossing `box` (x0, y0, x1, y1) on the page's ink mask
+    (`shade`: where the page is not white, to count a picture beside a gutter as content)."""
     x0, y0, x1, y1 = box
     h = y1 - y0
     if h < 4 or x1 - x0 < MIN_ASPECT * h:
@@ -89,7 +97,8 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         # not a code or a quantity before a label; the piece right of it may be the short
         # last line of a paragraph
         left_edge = out[-1][1] if out else x0
-        if ga - left_edge < MIN_PIECE * h or x1 - gb < h:
+        short = ga - left_edge < MIN_PIECE * h
+        if x1 - gb < h:
             continue
         # a narrow strip somewhere in the gap must stay white up and down the page (the gap
         # in this line may be wider than the gutter: a full stop ending the column's line)
@@ -105,12 +114,41 @@ def gutter_splits(ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         rows = np.r_[top:y0, y1:bottom]
         if len(rows) == 0:
             continue
-        left = ink[rows, max(0, at - h) : at].any(axis=1)
-        right = ink[rows, at + sw : at + sw + h].any(axis=1)
-        if left.sum() < MIN_SIDE_ROWS * h or right.sum() < MIN_SIDE_ROWS * h:
+        left = _beside(ink, shade, rows, max(0, at - h), at)
+        right = _beside(ink, shade, rows, at + sw, at + sw + h)
+        if min(int(left.sum()), int(right.sum())) < MIN_SIDE_ROWS * h:
+            continue
+        # a short piece left of the gutter (the last word of a justified column line) is
+        # cut off only when the rows beside it are lines of a wide column of text (a
+        # receipt's quantity or item-code column is narrow)
+        if short and not _wide_column(ink, rows, at, h):
             continue
         out.append((ga, gb))
     return out
+
+
+def _beside(
+    ink: np.ndarray, shade: np.ndarray | None, rows: np.ndarray, a: int, b: int
+) -> np.ndarray:
+    """Which of `rows` hold content in columns a:b: text ink, or mostly non-white pixels (a
+    picture, whose tall dark areas the ink mask drops with the rules)."""
+    out = np.asarray(ink[rows, a:b].any(axis=1))
+    if shade is not None and b > a and not out.all():
+        out = out | (np.count_nonzero(shade[rows, a:b], axis=1) * 2 >= b - a)
+    return out
+
+
+def _wide_column(ink: np.ndarray, rows: np.ndarray, at: int, h: int) -> bool:
+    """Whether the text left of a gutter at x `at` is a wide column: most pixel rows (of
+    `rows`, outside the box) with ink just left of the gutter also have ink
+    COLUMN_WIDTH - 2 to COLUMN_WIDTH line heights further left."""
+    a = at - int(COLUMN_WIDTH * h)
+    if a < 0:
+        return False
+    near = ink[rows, max(0, at - h) : at].any(axis=1)
+    far = ink[rows, a : a + 2 * h].any(axis=1)
+    n = int(near.sum())
+    return n >= NEAR_ROWS * h and int((near & far).sum()) >= COLUMN_SHARE * n
 
 
 def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
@@ -135,12 +173,14 @@ def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, in
     if not candidates:
         return quads, 0
     ink = _ink(bgr, float(np.median([b[3] - b[1] for b in boxes])))
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    shade = gray < PICTURE_SHADE
     pieces: dict[int, list[np.ndarray]] = {}
     for k in candidates:
         x0, y0, x1, y1, _s = boxes[k]
         ix0, iy0 = max(0, int(x0)), max(0, int(y0))
         ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
-        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1))
+        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1), shade)
         if not gaps:
             continue
         pad = max(1.0, 0.15 * (y1 - y0))

@@ -129,8 +129,9 @@ def _words(text: str) -> float:
     return len([w for w in text.split() if any(c.isalpha() for c in w)]) + cjk / 3
 
 
-def column_cuts(lines: list[Line], lh: float) -> list[float]:
-    """x positions of gutters between text columns in `lines` (empty when none)."""
+def column_cuts(lines: list[Line], lh: float, depth: int = 0) -> list[float]:
+    """x positions of gutters between text columns in `lines` (empty when none). A side of a
+    gutter may itself be set in columns (an article in two columns beside another article)."""
     if len(lines) < 2 * COL_MIN_LINES:
         return []
     # detector boxes are padded, and two halves of a line split at a gutter may touch: the
@@ -139,9 +140,51 @@ def column_cuts(lines: list[Line], lh: float) -> list[float]:
     if not cuts:
         return []
     groups = _split(lines, cuts, 0)
-    if len(groups) != len(cuts) + 1 or not all(_is_text_column(g, lh) for g in groups):
+    if len(groups) != len(cuts) + 1 or not all(_columnar(g, lh, depth) for g in groups):
         return []
     return cuts
+
+
+SPAN_GAP = 0.4  # a boxed note or a headline across columns sits this many line heights apart
+
+
+def _spanning_cut(lines: list[Line], lh: float, depth: int) -> float | None:
+    """A y position, at a narrow gap across the lines, below which lines run across the
+    gutters of the columns above it (a boxed note under an article's columns) or above which
+    they do (a headline over them): the lowest (or highest) such gap."""
+    ys = gap_cuts([(ln.bbox[1], ln.bbox[3]) for ln in lines], SPAN_GAP * lh)
+    for at in sorted(ys, reverse=True):
+        top, bottom = _split(lines, [at], 1)
+        if len(sort_rows(bottom)) <= len(sort_rows(top)) and column_cuts(top, lh, depth):
+            return at
+    for at in ys:
+        top, bottom = _split(lines, [at], 1)
+        if len(sort_rows(top)) < len(sort_rows(bottom)) and column_cuts(bottom, lh, depth):
+            return at
+    return None
+
+
+NEST = 3  # how deep `_columnar` looks for columns inside a side of a gutter
+
+
+def _columnar(lines: list[Line], lh: float, depth: int) -> bool:
+    """One text column, or lines set in text columns themselves (under a deck or a
+    headline of at most two rows, set apart by a section gap)."""
+    if _is_text_column(lines, lh):
+        return True
+    if depth >= NEST or len(lines) < 2 * COL_MIN_LINES:
+        return False
+    if column_cuts(lines, lh, depth + 1):
+        return True
+    ycuts = gap_cuts([(ln.bbox[1], ln.bbox[3]) for ln in lines], SECTION_GAP * lh)
+    if not ycuts:
+        at = _spanning_cut(lines, lh, depth + 1)
+        if at is None:
+            return False
+        ycuts = [at]
+    parts = _split(lines, ycuts, 1)
+    big = [p for p in parts if len(sort_rows(p)) > 2]
+    return bool(big) and all(_columnar(p, lh, depth + 1) for p in big)
 
 
 def _xy(lines: list[Line], lh: float, depth: int, found: list[bool]) -> list[list[Line]]:
@@ -152,6 +195,9 @@ def _xy(lines: list[Line], lh: float, depth: int, found: list[bool]) -> list[lis
         found[0] = True
         return [leaf for g in _split(lines, cols, 0) for leaf in _xy(g, lh, depth + 1, found)]
     rows = gap_cuts([(ln.bbox[1], ln.bbox[3]) for ln in lines], SECTION_GAP * lh)
+    if not rows:
+        at = _spanning_cut(lines, lh, 0)
+        rows = [] if at is None else [at]
     if rows:
         return [leaf for g in _split(lines, rows, 1) for leaf in _xy(g, lh, depth + 1, found)]
     parts = _by_size(lines)  # a headline set close above the columns of its article

@@ -71,6 +71,7 @@ TEXT_KINDS = {"text", "reference", "title", "table_caption", "figure_caption", "
 MARGIN_KINDS = {"header", "footer"}
 BODY_KINDS = {"text", "reference"}  # regions rebuilt from the lines on pages set in columns
 MIN_SHARE = 0.5  # a line belongs to a region holding at least this share of its area
+ORDER_GAP = 0.15  # reading order cuts at gaps this many line heights wide (narrow gutters)
 PAGE_MARGIN = 0.08  # page numbers are looked for in this share of the page height, top and bottom
 
 _TABLE_CAPTION = re.compile(r"^\s*(table|tab\.|表)\s*[0-9ivxlcIVXLC一二三四五六七八九十]", re.I)
@@ -278,18 +279,23 @@ def write_parse_files(output: dict[str, Any], out_dir: Path, stem: str) -> list[
     return [md_path, *written]
 
 
-def write_figures(result: Any, base: str | Path, ext: str) -> list[Path]:
-    """After `read -p ... -o DIR` wrote a parse answer as `<base>.md`: write its figures next
-    to it as `<base>-page-N-figure-K.png` and point the Markdown's references at them. Does
-    nothing for other answers; returns the figure files written."""
-    output = getattr(result, "output", None)
-    if ext != "md" or not isinstance(output, dict) or not output.get("figures"):
+def write_figures(
+    result: Any, base: str | Path, ext: str, figures: list[dict[str, Any]] | None = None
+) -> list[Path]:
+    """After `read ... -o DIR` wrote Markdown as `<base>.md`: write its figures next to it as
+    `<base>-page-N-figure-K.png` and point the Markdown's references at them. The figures are
+    `figures` (`Figure.to_dict()` items) or else those of a parse answer in `result.output`.
+    Does nothing for other answers; returns the figure files written."""
+    if figures is None:
+        output = getattr(result, "output", None)
+        figures = output.get("figures") if isinstance(output, dict) else None
+    if ext != "md" or not figures:
         return []
     base = Path(base)
     md_path = Path(f"{base}.md")
     md = md_path.read_text(encoding="utf-8")
     written: list[Path] = []
-    for fig in output["figures"]:
+    for fig in figures:
         name = str(fig["name"])
         target = base.parent / f"{base.name}-{name}"
         target.write_bytes(base64.b64decode(fig["data"]))
@@ -366,7 +372,8 @@ def _parse_page(
         page.blocks = []
         return ParsedPage(image.index, [], "")
 
-    layout = det(upright, usage)
+    layout = [_tighten(r, upright) for r in det(upright, usage)]
+    layout += find_pictures(upright, shadows, layout)
     regions = _assign(layout, shadows)
     _relabel(regions, uh)
     regions = _tidy_captions(regions)
@@ -374,10 +381,35 @@ def _parse_page(
     tables = [r for r in regions if r.kind == "table"]
     if tables:
         with usage.stage("table_structure"):
-            for r in tables:
-                box = union_bbox([r.bbox, *[ln.bbox for ln in r.lines]])
-                grid = build_table(upright, r.lines, box)
-                if grid.n_cols >= 2:
+            grids = [
+                build_table(upright, r.lines, union_bbox([r.bbox, *[ln.bbox for ln in r.lines]]))
+                for r in tables
+            ]
+            # a "table" of one column of text that runs on for rows (a boxed article, maybe
+            # with a line of the next column caught at its edge) is no region at all: its
+            # lines go back to the body text and its columns
+            boxed = [
+                r.bbox
+                for r, g in zip(tables, grids, strict=True)
+                if _text_columns(g) < 2 and len(sort_rows(r.lines)) >= 4
+            ]
+            if boxed:
+                layout = [
+                    lr
+                    for lr in layout
+                    if lr.kind != "table"
+                    or not any(_overlap(lr.bbox, b) >= 0.5 * _area(lr.bbox) for b in boxed)
+                ]
+                regions = _tidy_captions(_relabelled(_assign(layout, shadows), uh))
+                tables = [r for r in regions if r.kind == "table"]
+                grids = [
+                    build_table(
+                        upright, r.lines, union_bbox([r.bbox, *[ln.bbox for ln in r.lines]])
+                    )
+                    for r in tables
+                ]
+            for r, grid in zip(tables, grids, strict=True):
+                if _text_columns(grid) >= 2:
                     r.table = grid
                     continue
                 # one column is no table (a caption or a boxed note the model took for one)
@@ -397,8 +429,9 @@ def _parse_page(
         body = order_regions(
             [r for r in regions if r.kind not in MARGIN_KINDS],
             _order_box,
-            min_gap=max(1.0, 0.25 * lh),
+            min_gap=max(1.0, ORDER_GAP * lh),
         )
+        body = _captions_beside(body, lh)
         ordered = heads + body + feet
         _cut_figures(upright, image.index, body)
     for r in body:  # kept until the Markdown is made, for a VLM to read as LaTeX
@@ -410,6 +443,104 @@ def _parse_page(
         if rot:
             _to_file_frame(ordered, unrot)
     return ParsedPage(image.index, ordered, "", body if drop_margins else ordered)
+
+
+PICTURE_MIN = 0.12  # a picture the layout model missed spans this share of the page's width
+PICTURE_FILL = 0.6  # ... and this share of its box is not white (a photo, not a frame)
+
+
+def find_pictures(
+    upright: np.ndarray, lines: Sequence[Line], layout: Sequence[LayoutRegion]
+) -> list[LayoutRegion]:
+    """Pictures the layout model missed (it sometimes misses a wide photo across the page):
+    large solid areas of non-white pixels away from the text lines, not inside a figure or
+    table region already found. Frames and rules are thin, so their boxes are mostly white."""
+    import cv2
+
+    h, w = upright.shape[:2]
+    gray = upright.min(axis=2) if upright.ndim == 3 else upright
+    mask = (gray < 235).astype(np.uint8)
+    for ln in lines:  # text is no picture (a caption set into a photo stays part of it)
+        x0, y0, x1, y1 = (int(v) for v in ln.bbox)
+        mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0
+    k = max(3, int(min(h, w) * 0.01))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    found: list[LayoutRegion] = []
+    taken = [r.bbox for r in layout if r.kind in ("figure", "table")]
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if bw < PICTURE_MIN * w or bh < PICTURE_MIN * w / 3 or area < PICTURE_FILL * bw * bh:
+            continue
+        box: BBox = (float(x), float(y), float(x + bw), float(y + bh))
+        if any(_overlap(box, t) > 0.3 * _area(box) for t in taken):
+            continue
+        found.append(LayoutRegion("figure", 0.5, box))
+    return found
+
+
+CAPTION_REACH = 3.0  # a caption is this many line heights from its table or figure at most
+
+
+def _captions_beside(body: list[ParsedRegion], lh: float) -> list[ParsedRegion]:
+    """The nearest caption right before the table just below it, or right after the figure
+    just above it (a short caption under two columns is otherwise read in the middle of the
+    columns). Each table or figure takes one caption."""
+    out = list(body)
+    for owner in [r for r in body if r.kind in ("table", "figure")]:
+        below = owner.kind == "table"  # a table's caption is above it, a figure's below it
+        kind = "table_caption" if below else "figure_caption"
+
+        def gap(c: ParsedRegion, owner: ParsedRegion = owner, below: bool = below) -> float:
+            return owner.bbox[1] - c.bbox[3] if below else c.bbox[1] - owner.bbox[3]
+
+        caps = [
+            c
+            for c in out
+            if c.kind == kind
+            and -0.5 * lh <= gap(c) <= CAPTION_REACH * lh
+            and min(c.bbox[2], owner.bbox[2]) > max(c.bbox[0], owner.bbox[0])
+        ]
+        if not caps:
+            continue
+        cap = min(caps, key=gap)
+        out.remove(cap)
+        k = out.index(owner)
+        out.insert(k if below else k + 1, cap)
+    return out
+
+
+def _text_columns(grid: TableGrid) -> int:
+    """How many of a grid's columns hold text in two rows or more (in every row of a table of
+    one or two rows): a rule of a boxed article, or a line of the next column caught at the
+    region's edge, makes a column that is empty but for a cell or two; one column of text
+    with it is still no table."""
+    rows: dict[int, set[int]] = {}
+    for c in grid.cells:
+        if c.text.strip() and c.colspan == 1:
+            rows.setdefault(c.col, set()).add(c.row)
+    need = min(2, grid.n_rows)
+    return sum(1 for r in rows.values() if len(r) >= need)
+
+
+def _tighten(region: LayoutRegion, upright: np.ndarray) -> LayoutRegion:
+    """A figure's box shrunk to the pixels that differ from the page's white (the model's
+    figure boxes often run a few pixels into the gutter beside them, which hides the gutter
+    from the reading order)."""
+    if region.kind != "figure":
+        return region
+    h, w = upright.shape[:2]
+    x0, y0 = max(0, int(region.bbox[0])), max(0, int(region.bbox[1]))
+    x1, y1 = min(w, int(np.ceil(region.bbox[2]))), min(h, int(np.ceil(region.bbox[3])))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return region
+    crop = upright[y0:y1, x0:x1]
+    ink = (crop.min(axis=2) if crop.ndim == 3 else crop) < 235
+    cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
+    if len(cols) < 2 or len(rows) < 2:
+        return region
+    box = (x0 + float(cols[0]), y0 + float(rows[0]), x0 + cols[-1] + 1.0, y0 + rows[-1] + 1.0)
+    return LayoutRegion(region.kind, region.score, box)
 
 
 def _crop(upright: np.ndarray, box: BBox, pad: int) -> np.ndarray | None:
@@ -670,11 +801,33 @@ def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
     return out
 
 
+def _prose_rows(lines: Sequence[Line]) -> bool:
+    """Two rows or more, most of them prose: 12+ CJK characters or 4+ words of 3+ letters (a
+    formula has symbols and one-letter names)."""
+    rows = [t for t, _ in _row_texts(lines)]
+    if len(rows) < 2:
+        return False
+    prose = sum(
+        1
+        for t in rows
+        if sum(1 for ch in t if _is_cjk(ch)) >= 12
+        or sum(1 for w in re.findall(r"[^\W\d_]+", t) if len(w) >= 3) >= 4
+    )
+    return prose > len(rows) / 2
+
+
+def _relabelled(regions: list[ParsedRegion], page_h: int) -> list[ParsedRegion]:
+    _relabel(regions, page_h)
+    return regions
+
+
 def _relabel(regions: list[ParsedRegion], page_h: int) -> None:
     """Fix what the model often gets wrong: captions and page numbers read as text, lists read
     as titles."""
     body_h = _body_height(regions)
     for r in regions:
+        if r.kind == "equation" and _prose_rows(r.lines):
+            r.kind = "text"  # a boxed paragraph the model took for a formula
         if r.kind == "title" and r.lines:
             rows = _row_texts(r.lines)
             listed = sum(1 for t, _ in rows if _BULLET.match(t) or _NUMBERED.match(t))
@@ -831,6 +984,22 @@ def _widest(idx: list[int], boxes: list[BBox], axis: int) -> float:
     return best
 
 
+def _band_across(idx: list[int], boxes: list[BBox], xcuts: list[float]) -> bool:
+    """Whether the widest horizontal gap runs between content in every column (`xcuts` split
+    the columns): not where one column has simply ended (an article shorter than the one
+    beside it)."""
+    spans = sorted((boxes[i][1], boxes[i][3]) for i in idx)
+    end, best, at = spans[0][1], 0.0, 0.0
+    for a, b in spans[1:]:
+        if a - end > best:
+            best, at = a - end, (a + end) / 2
+        end = max(end, b)
+    for g in _group(idx, boxes, xcuts, 0):
+        if not any(boxes[i][3] <= at for i in g) or not any(boxes[i][1] >= at for i in g):
+            return False
+    return True
+
+
 def _merge_bands(bands: list[list[int]], boxes: list[BBox], min_gap: float) -> list[list[int]]:
     """Re-join neighbouring horizontal bands that share columns: paragraph breaks of two
     columns often line up, and reading such bands one by one would interleave the columns.
@@ -855,7 +1024,12 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
         return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
     xcuts = gap_cuts([(boxes[i][0], boxes[i][2]) for i in idx], min_gap)
     ycuts = gap_cuts([(boxes[i][1], boxes[i][3]) for i in idx], min_gap)
-    if xcuts and ycuts and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0):
+    if (
+        xcuts
+        and ycuts
+        and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0)
+        and _band_across(idx, boxes, xcuts)
+    ):
         # a band across every column (the space between two articles of a newspaper, under
         # a headline) clearly wider than the gutters: read band by band
         xcuts = []
@@ -867,7 +1041,7 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
             max(boxes[i][3] for i in g) - min(boxes[i][1] for i in g) >= 0.5 * (bottom - top)
             for g in groups
         )
-        if tall or not ycuts:
+        if tall or not ycuts or not _band_across(idx, boxes, xcuts):
             return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
     if ycuts:
         groups = _merge_bands(_group(idx, boxes, ycuts, 1), boxes, min_gap)
@@ -876,7 +1050,32 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
         if xcuts:
             groups = _group(idx, boxes, xcuts, 0)
             return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+    if not xcuts and not ycuts:
+        peeled = _peel(idx, boxes, min_gap)
+        if peeled is not None:
+            return [i for g in peeled for i in _xy(g, boxes, min_gap, depth + 1)]
     return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
+
+
+def _peel(idx: list[int], boxes: list[BBox], min_gap: float) -> list[list[int]] | None:
+    """Boxes set too close for a y gap: a headline (and deck) across columns right above them,
+    or a note across them right below. The fewest boxes at the top (or bottom) that lie above
+    (below) all the others and whose removal opens a gutter between the rest."""
+    by_top = sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
+    for k in range(1, len(by_top) - 1):
+        head, rest = by_top[:k], by_top[k:]
+        if max(boxes[i][3] for i in head) > min(boxes[i][1] for i in rest) + min_gap:
+            break
+        if gap_cuts([(boxes[i][0], boxes[i][2]) for i in rest], min_gap):
+            return [head, rest]
+    by_bottom = sorted(idx, key=lambda i: (-boxes[i][3], boxes[i][0]))
+    for k in range(1, len(by_bottom) - 1):
+        tail, rest = by_bottom[:k], by_bottom[k:]
+        if min(boxes[i][1] for i in tail) < max(boxes[i][3] for i in rest) - min_gap:
+            break
+        if gap_cuts([(boxes[i][0], boxes[i][2]) for i in rest], min_gap):
+            return [rest, tail]
+    return None
 
 
 # --------------------------------------------------------------------------------------------

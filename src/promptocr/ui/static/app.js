@@ -1446,7 +1446,7 @@
     renderPageView();
     if (r.task === "spot") renderLines();
     if (isExtract) renderFields();
-    if (isParse) renderMarkdown(resultMarkdown(r));
+    if (isParse) renderMarkdown(resultMarkdown(r), figureImages(r));
     var text = resultText(r);
     // An empty answer says why (the server's `empty_reason`).
     $("text-view").textContent = text || (typeof r.empty_reason === "string" && r.empty_reason) || t("noText");
@@ -1758,14 +1758,25 @@
     }
   }
 
-  function renderMarkdown(md) {
+  /* A parse answer's cut-out figures as data URLs by the name the Markdown references. */
+  function figureImages(r) {
+    var images = {};
+    ((r.output && r.output.figures) || []).forEach(function (f) {
+      if (f && typeof f.name === "string" && typeof f.data === "string" && f.mime === "image/png") {
+        images[f.name] = "data:image/png;base64," + f.data;
+      }
+    });
+    return images;
+  }
+
+  function renderMarkdown(md, images) {
     var view = $("md-view");
     view.textContent = "";
     var bar = el("div", { class: "md-bar" });
     var body = el("div", { class: "md-body" });
     var src = el("pre", { class: "md-source", hidden: "hidden" });
     src.textContent = md;
-    body.innerHTML = window.PromptMarkdown.render(md);
+    body.innerHTML = window.PromptMarkdown.render(md, { images: images || {} });
     var bRendered = el("button", { type: "button", class: "seg active", text: t("rendered") });
     var bSource = el("button", { type: "button", class: "seg", text: t("source") });
     bRendered.addEventListener("click", function () {

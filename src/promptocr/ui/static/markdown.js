@@ -55,6 +55,12 @@
     s = s.replace(/\$([^$\n]+)\$/g, function (_, m) {
       return hold('<code class="math">' + escapeHtml(m) + "</code>");
     });
+    s = s.replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, function (_, alt, url) {
+      var data = Object.prototype.hasOwnProperty.call(images, url) ? String(images[url]) : "";
+      if (!DATA_IMAGE.test(data)) return hold('<span class="md-figure-missing">' + escapeHtml(alt || url) + "</span>");
+      return hold('<img class="md-figure" alt="' + escapeHtml(alt) + '" title="' + escapeHtml(url) +
+        '" src="' + data + '">');
+    });
     s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, function (_, label, url) {
       if (!/^https?:\/\//i.test(url)) return hold(escapeHtml(label));
       return hold('<a href="' + escapeHtml(url) + '" rel="noopener noreferrer" target="_blank">' +
@@ -81,7 +87,18 @@
   var ORDERED = /^\s{0,3}(\d{1,9})[.)]\s+(.*)$/;
   var TABLE_SEP = /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 
-  function render(md) {
+  /* Images the Markdown may show, by the name it references: `{"page-1-figure-1.png":
+   * "data:image/png;base64,..."}` (a parse answer's cut-out figures). Anything else an image
+   * reference points at is shown as its alt text: the page loads nothing from elsewhere. */
+  var images = {};
+  var DATA_IMAGE = /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+\/]+=*$/;
+
+  function render(md, opts) {
+    images = (opts && opts.images) || {};
+    try { return renderBlocks(md); } finally { images = {}; }
+  }
+
+  function renderBlocks(md) {
     var lines = String(md || "").replace(/\r\n?/g, "\n").split("\n");
     var out = [];
     var para = [];
@@ -177,7 +194,7 @@
         while (i < lines.length && /^\s{0,3}>/.test(lines[i])) {
           quote.push(lines[i++].replace(/^\s{0,3}>\s?/, ""));
         }
-        out.push("<blockquote>" + render(quote.join("\n")) + "</blockquote>");
+        out.push("<blockquote>" + renderBlocks(quote.join("\n")) + "</blockquote>");
         continue;
       }
       if (BULLET.test(line) || ORDERED.test(line)) {
