@@ -100,10 +100,14 @@ class OCRPipeline:
         engine: EmbeddedEngine | None = None,
         limits: InputLimits | None = None,
         cache: PageCache | None = None,
+        page_workers: int | None = None,
     ) -> None:
         self.engine = engine or EmbeddedEngine()
         self.limits = limits or InputLimits()
         self.cache = cache if cache is not None else PageCache()
+        # Pages of one document read at once (promptocr/overlap.py): by default one per model
+        # stream the engine was built with, so two single-thread streams read two pages.
+        self.page_workers = max(1, page_workers or self.engine.session_settings.streams)
         # The layout model loads on first use (only `parse` needs it), with the engine's threads.
         self.layout = LayoutDetector(self.engine.session_settings)
 
@@ -171,9 +175,26 @@ class OCRPipeline:
         with usage.stage("decode"):
             stream = self.open(src, options, name)
         doc = Document([], source=stream.source)
-        for page in self.iter_decoded(stream, usage):
-            doc.pages.append(self.read_page(page, usage, settings))
+        for _image, page in self.iter_read(stream, usage, settings):
+            doc.pages.append(page)
         return doc, usage
+
+    def iter_read(
+        self, stream: PageStream, usage: Usage, settings: EngineSettings | None = None
+    ) -> Iterator[tuple[PageImage, Page]]:
+        """Decode and OCR the stream's pages, yielding `(image, page)` in page order: with
+        `page_workers` > 1 and several pages, the next page is decoded and read while this one
+        is (promptocr/overlap.py); otherwise one page after the other."""
+        if self.page_workers > 1 and stream.count > 1:
+            from promptocr.overlap import read_overlapped
+
+            def read(image: PageImage, page_usage: Usage) -> Page:
+                return self.read_page(image, page_usage, settings)
+
+            yield from read_overlapped(stream, read, usage, workers=self.page_workers)
+            return
+        for image in self.iter_decoded(stream, usage):
+            yield image, self.read_page(image, usage, settings)
 
     @staticmethod
     def iter_decoded(stream: PageStream, usage: Usage) -> Iterator[PageImage]:
