@@ -96,6 +96,7 @@ class OverlappedPages:
         self._reserved = 0  # pages a worker has claimed (decoding, reading or parked)
         self._total: int | None = None  # set once the stream is exhausted or failed
         self._done: dict[int, _Done] = {}
+        self._tail: Usage | None = None
         self._threads: list[threading.Thread] = []
         self._started = False
         self._closed = False
@@ -116,14 +117,18 @@ class OverlappedPages:
         try:
             k = 0
             while True:
+                self.usage.check()  # as the sequential loop would, before every page
                 done = self._wait_for(k)
                 if done is None:
+                    if self._tail is not None:
+                        self.usage.merge(self._tail)
                     return
                 self.usage.merge(done.usage)
                 if done.error is not None:
                     raise done.error
                 assert done.image is not None and done.page is not None
                 image, page = done.image, done.page
+                done.image = done.page = None  # the caller's reference is the only one
                 del done
                 yield image, page
                 del image, page
@@ -196,6 +201,7 @@ class OverlappedPages:
                 if image is None:
                     with self._cond:
                         self._total = k
+                        self._tail = page_usage  # the end-of-stream check, timed as "decode"
                         self._reserved -= 1
                         self._cond.notify_all()
                     return
@@ -204,8 +210,10 @@ class OverlappedPages:
             except BaseException as exc:
                 self._finish(k, _Done(None, None, page_usage, exc), last=True)
                 return
-            self._finish(k, _Done(image, page, page_usage))
-            del image, page
+            done = _Done(image, page, page_usage)
+            del image, page  # parked in `done` only: the caller's release frees the pixels
+            self._finish(k, done)
+            del done
 
     def _finish(self, k: int, done: _Done, last: bool = False) -> None:
         with self._cond:

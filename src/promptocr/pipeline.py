@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -175,16 +176,19 @@ class OCRPipeline:
         with usage.stage("decode"):
             stream = self.open(src, options, name)
         doc = Document([], source=stream.source)
-        for _image, page in self.iter_read(stream, usage, settings):
-            doc.pages.append(page)
+        with closing(self.iter_read(stream, usage, settings)) as pages:
+            for image, page in pages:
+                del image  # the pixels go as soon as the next page is asked for
+                doc.pages.append(page)
         return doc, usage
 
     def iter_read(
         self, stream: PageStream, usage: Usage, settings: EngineSettings | None = None
-    ) -> Iterator[tuple[PageImage, Page]]:
+    ) -> Generator[tuple[PageImage, Page], None, None]:
         """Decode and OCR the stream's pages, yielding `(image, page)` in page order: with
         `page_workers` > 1 and several pages, the next page is decoded and read while this one
-        is (promptocr/overlap.py); otherwise one page after the other."""
+        is (promptocr/overlap.py); otherwise one page after the other. Close it (or iterate it
+        to the end) so the read-ahead stops and the stream is released."""
         if self.page_workers > 1 and stream.count > 1:
             from promptocr.overlap import read_overlapped
 

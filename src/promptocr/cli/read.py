@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -170,6 +171,14 @@ def add_parser(sub: Any) -> None:
         metavar="N",
         help=f"refuse reading more than N pages of one document (default {InputLimits().max_pages})",
     )
+    p.add_argument(
+        "--streams",
+        type=int,
+        metavar="N",
+        help="pages of one document read at once, each on its own single-thread model stream "
+        "(default: 2 when a file has several pages and the machine 2+ cores, else 1: every "
+        "core on one page)",
+    )
     add_runtime_arguments(p)
     p.add_argument("--server", metavar="URL", help="read on a promptocr server (needs --async)")
     p.add_argument(
@@ -264,7 +273,29 @@ def _line(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
 
-def make_pipeline(args: argparse.Namespace) -> tuple[OCRPipeline, EngineSettings]:
+def auto_streams(files: list[str], pages: str | None) -> int:
+    """2 model streams (two pages at once, one thread each) when a PDF or TIFF among `files`
+    has several selected pages and there are 2+ cores; 1 (every core on one page) otherwise.
+    Pages are counted without rendering; a file that cannot be counted counts as one page
+    (reading it reports the error)."""
+    from promptocr.batch import count_pages, default_workers
+    from promptocr.inputs.loader import parse_page_range
+
+    if default_workers() < 2:
+        return 1
+    for name in files:
+        if Path(name).suffix.lower() not in (".pdf", ".tif", ".tiff"):
+            continue
+        try:
+            n = count_pages(Path(name).read_bytes(), name)
+            if len(parse_page_range(pages, n, name)) > 1:
+                return 2
+        except (OSError, PromptOCRError):
+            continue
+    return 1
+
+
+def make_pipeline(args: argparse.Namespace, streams: int = 1) -> tuple[OCRPipeline, EngineSettings]:
     defaults = InputLimits()
     limits = InputLimits(
         max_pixels=args.max_pixels or defaults.max_pixels,
@@ -283,6 +314,12 @@ def make_pipeline(args: argparse.Namespace) -> tuple[OCRPipeline, EngineSettings
         runtime=args.runtime or session.runtime,
         precision=args.precision or session.precision,
     )
+    if streams > 1:  # pages read `streams` at a time, the cores shared between them
+        from promptocr.batch import default_workers
+
+        threads = max(1, default_workers() // streams)
+        # Detection on one stream: each stream keeps its own activations (docs/benchmarks.md).
+        session = replace(session, streams=streams, intra_op_threads=threads, det_streams=1)
     return OCRPipeline(EmbeddedEngine(settings, session), limits), settings
 
 
@@ -305,6 +342,8 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     )
     if problem:
         return f"--precision: {problem}"
+    if args.streams is not None and not 1 <= args.streams <= 16:
+        return "--streams must be between 1 and 16"
     if args.format in BINARY_FORMATS and args.output_dir is None and sys.stdout.isatty():
         return f"--format {args.format} is binary: use -o DIR or redirect stdout to a file"
     out = args.output_dir
@@ -360,7 +399,8 @@ def run(args: argparse.Namespace) -> int:
         bases = output_bases(files, args.output_dir)
 
     limit_malloc_arenas(2)  # as `serve` does by default: bounds RSS with the runtimes' threads
-    pipeline, settings = make_pipeline(args)
+    streams = args.streams or auto_streams(files, args.pages)
+    pipeline, settings = make_pipeline(args, streams)
     service: Service | None = None
     if args.prompt is not None:
         from promptocr.tasks import Service
@@ -463,13 +503,13 @@ def read_one(
         from promptocr.tasks.parse import finish_parse, layout_detector, parse_page
 
         detector = layout_detector(pipeline)
-    for image in pipeline.iter_decoded(stream, usage):
-        page = pipeline.read_page(image, usage, settings)
-        doc.pages.append(page)
-        if detector is not None:
-            parsed.append(parse_page(image, page, detector, usage))
-        del image
-        bar.update(1)
+    with closing(pipeline.iter_read(stream, usage, settings)) as pages:
+        for image, page in pages:
+            doc.pages.append(page)
+            if detector is not None:
+                parsed.append(parse_page(image, page, detector, usage))
+            del image
+            bar.update(1)
     item = Item(name, doc, usage)
     if detector is not None:
         parse = finish_parse(parsed, usage)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -118,11 +118,13 @@ def load_model(
     cache_shapes: bool = True,
     pixels: PixelInput | None = None,
     name: str | None = None,
+    streams: int | None = None,
 ) -> Model:
     """Load `path` on the runtime `settings` choose. `cache_shapes=False` tells OpenVINO not to
     keep the kernels it builds for each new input shape: right for detection, whose input
     shape changes with every page size, so the cache only grew (by ~26 MB over 40 pages).
-    `name` (default: the file's stem) is what `inference_seconds()` counts its calls under."""
+    `name` (default: the file's stem) is what `inference_seconds()` counts its calls under;
+    `streams` overrides `settings.streams` for this model (OpenVINO only)."""
     if settings.precision not in PRECISIONS:
         raise ValueError(
             f"precision must be one of {', '.join(PRECISIONS)}, got {settings.precision!r}"
@@ -131,6 +133,8 @@ def load_model(
     if problem:
         raise ValueError(problem)
     if resolve_runtime(settings.runtime) == "openvino":
+        if streams is not None:
+            settings = replace(settings, streams=streams)
         model: Model = OpenVINOModel(path, settings, cache_shapes=cache_shapes, pixels=pixels)
     else:
         model = OnnxRuntimeModel(path, settings, pixels=pixels)

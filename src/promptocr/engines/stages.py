@@ -71,6 +71,10 @@ class SessionSettings:
     runtime: str = "auto"
     precision: str = "bf16"
     streams: int = 1
+    # Streams of the detection model alone (0 = `streams`). Each OpenVINO stream keeps its own
+    # activations, ~170 MB for a page detected at 1280: a document read two pages at a time
+    # (promptocr/overlap.py) detects on one stream and recognises on two.
+    det_streams: int = 0
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
@@ -125,7 +129,12 @@ class TextDetector:
         # Pixels in, (x - 127.5) / 127.5 done by the runtime (PixelInput); no per-shape kernel
         # cache: every page size is a new shape (see load_model).
         self.model = load_model(
-            model_path(*DET_MODEL), settings, cache_shapes=False, pixels=PixelInput(), name="det"
+            model_path(*DET_MODEL),
+            settings,
+            cache_shapes=False,
+            pixels=PixelInput(),
+            name="det",
+            streams=settings.det_streams or None,
         )
 
     @staticmethod

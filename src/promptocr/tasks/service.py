@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -196,20 +197,27 @@ class Service:
         images: list[PageImage] = []
         parsed: list[ParsedPage] = []
         doc = Document([], source=source)
-        for done, image in enumerate(self.pipeline.iter_decoded(stream, usage), start=1):
-            if ocr:
-                page = self.pipeline.read_page(image, usage, settings)
-                doc.pages.append(page)
-                if detector is not None:
-                    drop = bool(p.arguments.get("drop_headers_footers", True))
-                    parsed.append(
-                        parse_page(image, page, detector, usage, drop_headers_footers=drop)
-                    )
-            if keep:
-                images.append(image)
-            del image
-            if on_page is not None and ocr:
-                on_page(doc.pages[-1], done, stream.count)
+        # OCR'd pages come overlapped (the next page decoded and read while this one is
+        # parsed or handed on: OCRPipeline.iter_read); without OCR the pixels alone.
+        pages_read: Generator[tuple[PageImage, Page | None], None, None] = (
+            self.pipeline.iter_read(stream, usage, settings)
+            if ocr
+            else ((im, None) for im in self.pipeline.iter_decoded(stream, usage))
+        )
+        with closing(pages_read):  # leaving early stops the read-ahead at once
+            for done, (image, page) in enumerate(pages_read, start=1):
+                if page is not None:
+                    doc.pages.append(page)
+                    if detector is not None:
+                        drop = bool(p.arguments.get("drop_headers_footers", True))
+                        parsed.append(
+                            parse_page(image, page, detector, usage, drop_headers_footers=drop)
+                        )
+                if keep:
+                    images.append(image)
+                del image
+                if on_page is not None and ocr:
+                    on_page(doc.pages[-1], done, stream.count)
         if ocr:
             from promptocr.engines.textsource import plan_stage
 
