@@ -3,7 +3,8 @@ OCRmyPDF plugin beside OCRmyPDF + Tesseract. Documents are generated here (known
 
     PYTHONPATH=src .venv/bin/python bench/pdf_bench.py digital [--pages 100] [--ocr-pages 10]
     PYTHONPATH=src .venv/bin/python bench/pdf_bench.py ocrmypdf [--pages 10] [--rounds 2]
-    PYTHONPATH=src .venv/bin/python bench/pdf_bench.py throughput [--pages 50]
+    PYTHONPATH=src .venv/bin/python bench/pdf_bench.py throughput [--pages 50] [--rounds 2]
+    PYTHONPATH=src .venv/bin/python bench/pdf_bench.py receipts [--count 100] [--sroie DIR]
 
 `digital`: a born-digital PDF (Helvetica, 40 lines a page) read with `--text-source auto`
 (every page) and with full OCR (`ocr`, the first `--ocr-pages` pages: OCR time per page is
@@ -14,9 +15,12 @@ promptocr.ocrmypdf` and plain `ocrmypdf` (Tesseract), alternating, each in its o
 reports wall seconds, the character error rate of the extracted text against the truth, and
 word/character bag F1 (order-free). `--funsd ../shared/data/funsd` uses real form scans (their
 gt.jsonl text; CER is then also affected by reading order) instead of generated pages.
-`throughput`: pages a minute on a generated 50-page scan for `promptocr read`, RapidOCR in its
-fastest configuration page by page, and OCRmyPDF with Tesseract (OMP_THREAD_LIMIT=1) and with
-the plugin, each run as its own process (start-up included).
+`throughput`: pages a minute on a generated 50-page scan for `promptocr read` (two pages at
+once, and `--streams 1` page by page), RapidOCR in its fastest configuration page by page, and
+with `--ocrmypdf` OCRmyPDF with Tesseract (OMP_THREAD_LIMIT=1) and with the plugin, each run
+as its own process (start-up included), interleaved round by round; `x_anchor` is each run's
+speed over the anchor's run of the same round. `receipts`: the same over 100 receipt images
+(`promptocr batch`, `promptocr read FILES`, the anchor page by page).
 """
 
 from __future__ import annotations
@@ -274,44 +278,159 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
     return wall, run.stdout
 
 
+def _read_cmd(extra: list[str], files: list[str]) -> list[str]:
+    return [sys.executable, "-m", "promptocr.cli.main", "read", "-q", "--format", "text",
+            "--text-source", "ocr", *extra, *files]  # fmt: skip
+
+
+def _interleaved(
+    variants: dict[str, Any], rounds: int, parse: Any, env: dict[str, str]
+) -> dict[str, list[tuple[float, list[str]]]]:
+    """Run every variant once per round, in turn (A B C A B C ...), so that a changing load
+    falls on all of them alike. A variant is a command line or a callable returning one."""
+    runs: dict[str, list[tuple[float, list[str]]]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, cmd in variants.items():
+            wall, out = timed(cmd() if callable(cmd) else cmd, env)
+            runs[name].append((wall, parse(name, out)))
+            print(f"{name}: {wall:.1f} s", file=sys.stderr, flush=True)
+    return runs
+
+
+def _summary(
+    runs: dict[str, list[tuple[float, list[str]]]], n: int, truth: list[str] | None, anchor: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, rs in runs.items():
+        walls = [w for w, _ in rs]
+        row: dict[str, Any] = {
+            "wall_s": [round(w, 1) for w in walls],
+            "pages_per_min": round(60 * n / statistics.median(walls), 1),
+        }
+        # per round, against the anchor's run of the same round (back to back)
+        row["x_anchor"] = [round(a / w, 2) for (w, _), (a, _) in zip(rs, runs[anchor], strict=True)]
+        if truth is not None:
+            texts = rs[-1][1]
+            row["cer"] = round(
+                statistics.mean(cer(t, w) for t, w in zip(texts, truth, strict=True)), 4
+            )
+        out[name] = row
+    return out
+
+
+ANCHOR = "RapidOCR (OpenVINO, no cls, det 960 max), page by page"
+
+
 def bench_throughput(args: argparse.Namespace) -> dict[str, Any]:
-    """Pages a minute on one scanned PDF, each engine in its own process (start-up included)."""
+    """Pages a minute on one scanned PDF, each engine in its own process (start-up included),
+    the engines interleaved round by round."""
     data, truth = scanned_pdf(args.pages)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OMP_THREAD_LIMIT="1")
-    out: dict[str, Any] = {"pages": args.pages, "dpi": 150}
+    out: dict[str, Any] = {"pages": args.pages, "dpi": 150, "rounds": args.rounds}
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "scan.pdf"
         src.write_bytes(data)
-        runs: dict[str, tuple[float, list[str]]] = {}
-        variants = {"promptocr read": []} if not args.like_rapidocr else {}
-        variants["promptocr read --det-side-len 960 --no-page-orientation"] = [
-            "--det-side-len", "960", "--no-page-orientation"
-        ]  # fmt: skip
-        for name, extra in variants.items():
-            wall, text = timed(
-                [sys.executable, "-m", "promptocr.cli.main", "read", "-q", "--format", "text",
-                 "--dpi", "150", "--text-source", "ocr", *extra, str(src)],
-                env,
-            )  # fmt: skip
-            runs[name] = (wall, text.split("\f"))
-        wall, text = timed([sys.executable, "-c", RAPIDOCR_SCRIPT, str(src), "150"], env)
-        runs["RapidOCR (OpenVINO, no cls, det 960 max)"] = (wall, json.loads(text))
-        if args.like_rapidocr:  # only the like-for-like pair, read back to back
-            engines: tuple[tuple[str, bool], ...] = ()
-        else:
-            engines = (("OCRmyPDF + Tesseract", False), ("OCRmyPDF + promptocr", True))
-        for name, plugin in engines:
-            dst = Path(tmp) / "out.pdf"
-            wall = run_ocrmypdf(src, dst, plugin, args.jobs)
-            runs[f"{name} (-j {args.jobs})"] = (wall, pdf_texts(dst.read_bytes()))
-        for name, (wall, texts) in runs.items():
-            out[name] = {
-                "wall_s": round(wall, 1),
-                "pages_per_min": round(60 * args.pages / wall, 1),
-                "cer": round(
-                    statistics.mean(cer(t, w) for t, w in zip(texts, truth, strict=True)), 4
-                ),
-            }
+        f = [str(src)]
+        variants: dict[str, Any] = {
+            "promptocr read (two pages at once)": _read_cmd(["--dpi", "150"], f),
+            "promptocr read --streams 1 (page by page)": _read_cmd(
+                ["--dpi", "150", "--streams", "1"], f
+            ),
+        }
+        if args.like_rapidocr:
+            variants["promptocr read --det-side-len 960 --no-page-orientation"] = _read_cmd(
+                ["--dpi", "150", "--det-side-len", "960", "--no-page-orientation"], f
+            )
+        variants[ANCHOR] = [sys.executable, "-c", RAPIDOCR_SCRIPT, str(src), "150"]
+        if args.ocrmypdf:
+            for name, plugin in (("OCRmyPDF + Tesseract", False), ("OCRmyPDF + promptocr", True)):
+                cmd = [sys.executable, "-m", "ocrmypdf", "-j", str(args.jobs),
+                       "--output-type", "pdf"]  # fmt: skip
+                if plugin:
+                    cmd += ["--plugin", "promptocr.ocrmypdf"]
+                variants[f"{name} (-j {args.jobs})"] = [*cmd, str(src), str(Path(tmp) / "o.pdf")]
+
+        def parse(name: str, stdout: str) -> list[str]:
+            if name == ANCHOR:
+                return list(json.loads(stdout))
+            if name.startswith("OCRmyPDF"):
+                return pdf_texts((Path(tmp) / "o.pdf").read_bytes())
+            return stdout.split("\f")
+
+        runs = _interleaved(variants, args.rounds, parse, env)
+        out.update(_summary(runs, args.pages, truth, ANCHOR))
+    return out
+
+
+RAPIDOCR_IMAGES_SCRIPT = (
+    RAPIDOCR_SCRIPT.split("pdf = pdfium")[0]
+    + """
+import cv2
+texts = []
+for path in sys.argv[1:]:
+    res = engine(cv2.imread(path), use_cls=False)
+    texts.append(" ".join(res.txts or []))
+json.dump(texts, sys.stdout)
+"""
+)
+
+ITEMS = ["MINERAL WATER", "WHITE BREAD", "FRESH MILK 1L", "INSTANT NOODLE", "EGGS 10S",
+         "COOKING OIL 2KG", "RICE 5KG", "SUGAR 1KG", "TEA BAGS", "COFFEE 200G", "BISCUITS",
+         "DISH SOAP", "TISSUE BOX", "APPLES", "BANANAS", "CHICKEN WING"]  # fmt: skip
+
+
+def generated_receipt(rng: random.Random) -> Any:
+    """A receipt of 14-30 rows (shop, address, date, items with prices, total), 640 px wide."""
+    items = [(rng.choice(ITEMS), f"{rng.randint(1, 60)}.{rng.randint(0, 99):02d}")
+             for _ in range(rng.randint(6, 20))]  # fmt: skip
+    total = sum(float(p) for _, p in items)
+    rows = [
+        (f"{rng.choice(['GREEN LEAF', 'SUN MART', 'KEDAI', 'EVERRISE'])} TRADING SDN BHD", None),
+        (f"NO {rng.randint(1, 99)}, JALAN MERANTI {rng.randint(1, 9)}, 47100 PUCHONG", None),
+        (f"INVOICE NO: CS{rng.randint(100000, 999999)}", None),
+        (f"DATE: {rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2019", None),
+        *items,
+        ("TOTAL", f"{total:.2f}"),
+        ("THANK YOU, PLEASE COME AGAIN", None),
+    ]
+    c = synth.Canvas(640, 80 + 44 * len(rows))
+    for i, (left, right) in enumerate(rows):
+        c.text((30, 40 + 44 * i), left, size=22)
+        if right:
+            c.text((510, 40 + 44 * i), right, size=22)
+    return c.image
+
+
+def bench_receipts(args: argparse.Namespace) -> dict[str, Any]:
+    """Receipts a minute over `--count` receipt images (SROIE's with --sroie, generated ones
+    to fill up): `promptocr batch` (its defaults: one single-thread worker per core),
+    `promptocr read FILES`, and the anchor page by page, interleaved round by round."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OMP_THREAD_LIMIT="1")
+    with tempfile.TemporaryDirectory() as tmp:
+        files: list[str] = []
+        if args.sroie:
+            files = sorted(str(p) for p in (Path(args.sroie) / "images").glob("*.jpg"))
+            files = files[: args.count]
+        rng = random.Random(5)
+        while len(files) < args.count:
+            path = Path(tmp) / f"gen{len(files):03d}.png"
+            generated_receipt(rng).save(path)
+            files.append(str(path))
+        outs = iter(range(10**6))
+        batch = [sys.executable, "-m", "promptocr.cli.main", "batch", *files, "-q",
+                 "--format", "text", "--out"]  # fmt: skip
+        variants: dict[str, Any] = {
+            "promptocr batch": lambda: [*batch, str(Path(tmp) / f"out{next(outs)}")],
+            "promptocr read FILES": _read_cmd([], files),
+            ANCHOR: [sys.executable, "-c", RAPIDOCR_IMAGES_SCRIPT, *files],
+        }
+        runs = _interleaved(variants, args.rounds, lambda name, out: [], env)
+        out: dict[str, Any] = {
+            "images": len(files),
+            "sroie": sum(1 for f in files if not Path(f).name.startswith("gen")),
+            "rounds": args.rounds,
+        }
+        out.update(_summary(runs, len(files), None, ANCHOR))
     return out
 
 
@@ -329,16 +448,24 @@ def main() -> None:
     t = sub.add_parser("throughput")
     t.add_argument("--pages", type=int, default=50)
     t.add_argument("--jobs", type=int, default=2)
+    t.add_argument("--rounds", type=int, default=1)
+    t.add_argument("--ocrmypdf", action="store_true", help="also OCRmyPDF (Tesseract, plugin)")
     t.add_argument(
         "--like-rapidocr",
         action="store_true",
-        help="only promptocr with RapidOCR's detection size and no page orientation, and RapidOCR",
+        help="also promptocr with RapidOCR's detection size and no page orientation",
     )
+    r = sub.add_parser("receipts")
+    r.add_argument("--count", type=int, default=100)
+    r.add_argument("--rounds", type=int, default=1)
+    r.add_argument("--sroie", metavar="DIR", help="SROIE images first (../shared/data/sroie)")
     args = ap.parse_args()
     if args.what == "digital":
         result = bench_digital(args)
     elif args.what == "ocrmypdf":
         result = bench_ocrmypdf(args)
+    elif args.what == "receipts":
+        result = bench_receipts(args)
     else:
         result = bench_throughput(args)
     print(json.dumps({args.what: result}, indent=2))
