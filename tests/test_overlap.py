@@ -4,6 +4,8 @@ failed page stops the read-ahead."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import tracemalloc
 import weakref
@@ -239,6 +241,31 @@ def test_auto_streams_counts_pages_without_rendering(tmp_path: Path) -> None:
 
     two = 2 if default_workers() >= 2 else 1
     assert auto_streams([str(many)], None) == two
-    assert auto_streams([str(png), str(one), str(broken)], None) == 1
+    for single in (png, one, broken):
+        assert auto_streams([str(single)], None) == 1
     assert auto_streams([str(many)], "2") == 1  # one page selected
-    assert auto_streams([str(one), str(many)], "1-2") == two
+    assert auto_streams([str(png), str(one)], None) == two  # several files
+
+
+def test_read_over_several_files_reads_ahead_in_order(tmp_path: Path) -> None:
+    names = []
+    for k in (1, 2, 3):
+        names.append(str(synth.numbered_page(k).save(tmp_path / f"p{k}.png")))
+    broken = tmp_path / "p2b.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    pdf = tmp_path / "p4.pdf"
+    pdf.write_bytes(_numbered_pdf(2))
+    files = [names[0], names[1], str(broken), names[2], str(pdf)]
+
+    def run(streams: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "promptocr.cli.main", "read", "--format", "text", "-q"]
+        return subprocess.run(
+            [*cmd, "--streams", streams, *files], capture_output=True, text=True, timeout=300
+        )
+
+    ahead, one = run("2"), run("1")
+    assert ahead.returncode == one.returncode == 1  # one file failed, the others were read
+    assert ahead.stdout == one.stdout
+    assert ahead.stderr == one.stderr and "p2b.png" in ahead.stderr
+    heads = [ln for ln in ahead.stdout.splitlines() if ln.startswith("==> ")]
+    assert heads == [f"==> {f} <==" for f in files if f != str(broken)]

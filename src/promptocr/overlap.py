@@ -31,8 +31,11 @@ both cores stay busy whatever stage each page is in.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from promptocr.cancel import CancelToken
 from promptocr.document.model import Page
@@ -232,3 +235,43 @@ def read_overlapped(
 ) -> Iterator[tuple[PageImage, Page]]:
     """`(image, page)` for every page of `stream`, in order, read `workers` at a time."""
     yield from OverlappedPages(stream, read, usage, workers=workers, window=window)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def read_ahead(
+    fn: Callable[[T], R], items: Sequence[T], workers: int = 2
+) -> Generator[Future[R], None, None]:
+    """Futures of `fn(item)` in the order of `items`, at most `workers` running or waiting to
+    be taken: the next files of a `promptocr read` over many files are read while this one is
+    written. With `workers` 1 each item runs in the caller's thread when its future is taken.
+    Closing the generator cancels what has not started and waits for what has."""
+    if workers <= 1:
+        for item in items:
+            f: Future[R] = Future()
+            try:
+                f.set_result(fn(item))
+            except Exception as exc:  # handed over like a pool's future would
+                f.set_exception(exc)
+            yield f
+        return
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="promptocr-file")
+    try:
+        pending: deque[Future[R]] = deque()
+        it = iter(items)
+        for item in it:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= workers:
+                break
+        while pending:
+            yield pending.popleft()
+            nxt = next(it, _END)
+            if nxt is not _END:
+                pending.append(pool.submit(fn, nxt))  # type: ignore[arg-type]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_END = object()

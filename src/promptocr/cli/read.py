@@ -33,6 +33,7 @@ from promptocr.engines.stages import SessionSettings
 from promptocr.engines.usage import Usage
 from promptocr.errors import PromptOCRError
 from promptocr.inputs.loader import InputLimits
+from promptocr.overlap import read_ahead
 from promptocr.pipeline import OCRPipeline, ReadOptions
 from promptocr.tasks.parse import write_figures
 
@@ -175,9 +176,9 @@ def add_parser(sub: Any) -> None:
         "--streams",
         type=int,
         metavar="N",
-        help="pages of one document read at once, each on its own single-thread model stream "
-        "(default: 2 when a file has several pages and the machine 2+ cores, else 1: every "
-        "core on one page)",
+        help="pages (or files) read at once, each on its own single-thread model stream "
+        "(default: 2 for several files or a multi-page file on a machine with 2+ cores, else "
+        "1: every core on one page)",
     )
     add_runtime_arguments(p)
     p.add_argument("--server", metavar="URL", help="read on a promptocr server (needs --async)")
@@ -274,8 +275,8 @@ def _line(text: str) -> str:
 
 
 def auto_streams(files: list[str], pages: str | None) -> int:
-    """2 model streams (two pages at once, one thread each) when a PDF or TIFF among `files`
-    has several selected pages and there are 2+ cores; 1 (every core on one page) otherwise.
+    """2 model streams (two pages at once, one thread each) for several files, or one PDF or
+    TIFF with several selected pages, on 2+ cores; 1 (every core on one page) otherwise.
     Pages are counted without rendering; a file that cannot be counted counts as one page
     (reading it reports the error)."""
     from promptocr.batch import count_pages, default_workers
@@ -283,6 +284,8 @@ def auto_streams(files: list[str], pages: str | None) -> int:
 
     if default_workers() < 2:
         return 1
+    if len(files) > 1:  # one file read while the next is (promptocr/overlap.py, read_ahead)
+        return 2
     for name in files:
         if Path(name).suffix.lower() not in (".pdf", ".tif", ".tiff"):
             continue
@@ -416,6 +419,14 @@ def run(args: argparse.Namespace) -> int:
     )
     failures = 0
     done = 0
+
+    def read_file(name: str) -> Item:
+        if service is not None:
+            return answer_one(service, name, args, settings, fmt, bar)
+        return read_one(pipeline, name, args, settings, fmt, bar)
+
+    # Several files on two streams: the next file is read while this one is written.
+    items = read_ahead(read_file, files, workers=pipeline.page_workers if several else 1)
     for entry in inputs:
         name = entry.path
         if entry.error is not None:
@@ -425,10 +436,7 @@ def run(args: argparse.Namespace) -> int:
         bar.set_postfix_str(Path(name).name, refresh=False)
         done += 1
         try:
-            if service is not None:
-                item = answer_one(service, name, args, settings, fmt, bar)
-            else:
-                item = read_one(pipeline, name, args, settings, fmt, bar)
+            item = next(items).result()
             if fmt in BINARY_FORMATS:
                 data = render_binary(item, fmt)
                 if bases:
@@ -474,6 +482,7 @@ def run(args: argparse.Namespace) -> int:
                 f"promptocr: error: {name}: internal error ({type(exc).__name__}: {exc})",
                 file=sys.stderr,
             )
+    items.close()
     bar.close()
     if failures == 0:
         return EXIT_OK

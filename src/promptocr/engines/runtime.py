@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from promptocr.engines.stages import SessionSettings
 
 RUNTIMES = ("auto", "openvino", "onnxruntime")
+_T = TypeVar("_T")
+# Held by a thread's first OpenVINO inference (OpenVINOModel._first_calls), process-wide.
+_FIRST_CALL = threading.Lock()
 PRECISIONS = ("f32", "bf16", "int8")
 # Under "int8" the quantised model (engines/int8.py) runs its int8 layers and computes the layers
 # NNCF left in float at INT8_FLOAT_PRECISION (f32: faster than bf16 next to int8 kernels, fewer
@@ -256,19 +260,39 @@ class OpenVINOModel:
             self._local.request = request
         return request
 
+    def _first_calls(self, fn: Callable[[], _T]) -> _T:
+        """Run `fn` (an inference and the conversion of its outputs) one thread at a time until
+        this thread has done it once: pyopenvino builds some of its conversion tables lazily,
+        in C++ function statics whose initialisation calls back into Python, and two threads
+        doing that at once deadlocked (one holding the static's guard and waiting for the GIL,
+        the other holding the GIL and waiting for the guard), seen with two pages read at once
+        (promptocr/overlap.py)."""
+        if getattr(self._local, "warm", False):
+            return fn()
+        with _FIRST_CALL:
+            out = fn()
+        self._local.warm = True
+        return out
+
     # A request reuses its output buffers on its next call: outputs are copied out unless the
     # caller asks for the view (and reduces it before this thread's next call).
     def run(self, x: np.ndarray, *, copy: bool = True) -> np.ndarray:
-        t0 = time.perf_counter()
-        out = self._request().infer({0: x})[0]
-        _count(self.name, t0)
-        return np.array(out, copy=True) if copy else np.asarray(out)
+        def call() -> np.ndarray:
+            t0 = time.perf_counter()
+            out = self._request().infer({0: x})[0]
+            _count(self.name, t0)
+            return np.array(out, copy=True) if copy else np.asarray(out)
+
+        return self._first_calls(call)
 
     def run_all(self, x: np.ndarray) -> list[np.ndarray]:
-        t0 = time.perf_counter()
-        outs = self._request().infer({0: x}).to_tuple()
-        _count(self.name, t0)
-        return [np.array(o, copy=True) for o in outs]
+        def call() -> list[np.ndarray]:
+            t0 = time.perf_counter()
+            outs = self._request().infer({0: x}).to_tuple()
+            _count(self.name, t0)
+            return [np.array(o, copy=True) for o in outs]
+
+        return self._first_calls(call)
 
     def metadata(self, key: str) -> str | None:
         return self._meta.get(key)
