@@ -108,6 +108,7 @@ SESSION_KEYS = {
     "runtime",
     "precision",
     "streams",
+    "det_streams",
 }
 
 
