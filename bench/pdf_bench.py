@@ -5,6 +5,7 @@ OCRmyPDF plugin beside OCRmyPDF + Tesseract. Documents are generated here (known
     PYTHONPATH=src .venv/bin/python bench/pdf_bench.py ocrmypdf [--pages 10] [--rounds 2]
     PYTHONPATH=src .venv/bin/python bench/pdf_bench.py throughput [--pages 50] [--rounds 2]
     PYTHONPATH=src .venv/bin/python bench/pdf_bench.py receipts [--count 100] [--sroie DIR]
+    PYTHONPATH=src .venv/bin/python bench/pdf_bench.py chunks [--pages 50] [--chunk 5]
 
 `digital`: a born-digital PDF (Helvetica, 40 lines a page) read with `--text-source auto`
 (every page) and with full OCR (`ocr`, the first `--ocr-pages` pages: OCR time per page is
@@ -20,7 +21,9 @@ once, and `--streams 1` page by page), RapidOCR in its fastest configuration pag
 with `--ocrmypdf` OCRmyPDF with Tesseract (OMP_THREAD_LIMIT=1) and with the plugin, each run
 as its own process (start-up included), interleaved round by round; `x_anchor` is each run's
 speed over the anchor's run of the same round. `receipts`: the same over 100 receipt images
-(`promptocr batch`, `promptocr read FILES`, the anchor page by page).
+(`promptocr batch`, `promptocr read FILES`, the anchor page by page). `chunks`: the 50-page
+scan in chunks of 5 pages, the engines taking turns chunk by chunk in one process (start-up
+left out), for ratios that hold under a changing load.
 """
 
 from __future__ import annotations
@@ -362,6 +365,74 @@ def bench_throughput(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def bench_chunks(args: argparse.Namespace) -> dict[str, Any]:
+    """The 50-page scan read in chunks of `--chunk` pages, the engines taking turns chunk by
+    chunk in one process (models loaded once, start-up left out): under a load that changes by
+    the minute, each engine sees the same load within a chunk's few seconds."""
+    import numpy as np
+
+    from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+    from promptocr.engines.runtime import limit_malloc_arenas
+    from promptocr.engines.stages import SessionSettings
+    from promptocr.pipeline import OCRPipeline, PageCache, ReadOptions
+
+    limit_malloc_arenas(2)
+    ns: dict[str, Any] = {}
+    exec(RAPIDOCR_SCRIPT.split("pdf = pdfium")[0], ns)  # the anchor, exactly as configured
+    anchor = ns["engine"]
+    settings = EngineSettings(text_source="ocr")
+    two = SessionSettings(intra_op_threads=1, streams=2, det_streams=1)  # what `read` picks
+    pipes = {
+        "promptocr, two pages at once": OCRPipeline(
+            EmbeddedEngine(settings, two), cache=PageCache(0)
+        ),
+        "promptocr, page by page": OCRPipeline(EmbeddedEngine(settings), cache=PageCache(0)),
+    }
+    data, truth = scanned_pdf(args.pages)
+
+    def rapid(first: int, last: int) -> list[str]:
+        pdf = pdfium.PdfDocument(data)
+        texts = []
+        for i in range(first, last):
+            page = pdf[i]
+            img = np.asarray(page.render(scale=150 / 72).to_pil().convert("RGB"))
+            res = anchor(img[:, :, ::-1].copy(), use_cls=False)
+            texts.append(" ".join(res.txts or []))
+        pdf.close()
+        return texts
+
+    for p in pipes.values():  # warm: models loaded, first shapes built
+        p.read(data, ReadOptions(pages="1-2", dpi=150), settings)
+    rapid(0, 1)
+    times: dict[str, list[float]] = {name: [] for name in [*pipes, ANCHOR]}
+    texts: dict[str, list[str]] = {name: [] for name in times}
+    for first in range(0, args.pages, args.chunk):
+        last = min(args.pages, first + args.chunk)
+        for name, p in pipes.items():
+            t0 = time.perf_counter()
+            doc, _ = p.read(data, ReadOptions(pages=f"{first + 1}-{last}", dpi=150), settings)
+            times[name].append(time.perf_counter() - t0)
+            texts[name] += [pg.text for pg in doc.pages]
+        t0 = time.perf_counter()
+        texts[ANCHOR] += rapid(first, last)
+        times[ANCHOR].append(time.perf_counter() - t0)
+        print({k: round(v[-1], 1) for k, v in times.items()}, file=sys.stderr, flush=True)
+    out: dict[str, Any] = {"pages": args.pages, "chunk": args.chunk, "dpi": 150}
+    for name, ts in times.items():
+        ratios = [a / t for t, a in zip(ts, times[ANCHOR], strict=True)]
+        out[name] = {
+            "wall_s": round(sum(ts), 1),
+            "pages_per_min": round(60 * args.pages / sum(ts), 1),
+            "x_anchor_total": round(sum(times[ANCHOR]) / sum(ts), 2),
+            "x_anchor_per_chunk_median": round(statistics.median(ratios), 2),
+            "x_anchor_per_chunk_range": [round(min(ratios), 2), round(max(ratios), 2)],
+            "cer": round(
+                statistics.mean(cer(t, w) for t, w in zip(texts[name], truth, strict=True)), 4
+            ),
+        }
+    return out
+
+
 RAPIDOCR_IMAGES_SCRIPT = (
     RAPIDOCR_SCRIPT.split("pdf = pdfium")[0]
     + """
@@ -455,6 +526,9 @@ def main() -> None:
         action="store_true",
         help="also promptocr with RapidOCR's detection size and no page orientation",
     )
+    c = sub.add_parser("chunks")
+    c.add_argument("--pages", type=int, default=50)
+    c.add_argument("--chunk", type=int, default=5)
     r = sub.add_parser("receipts")
     r.add_argument("--count", type=int, default=100)
     r.add_argument("--rounds", type=int, default=1)
@@ -464,6 +538,8 @@ def main() -> None:
         result = bench_digital(args)
     elif args.what == "ocrmypdf":
         result = bench_ocrmypdf(args)
+    elif args.what == "chunks":
+        result = bench_chunks(args)
     elif args.what == "receipts":
         result = bench_receipts(args)
     else:
