@@ -21,7 +21,8 @@ once, and `--streams 1` page by page), RapidOCR in its fastest configuration pag
 with `--ocrmypdf` OCRmyPDF with Tesseract (OMP_THREAD_LIMIT=1) and with the plugin, each run
 as its own process (start-up included), interleaved round by round; `x_anchor` is each run's
 speed over the anchor's run of the same round. `receipts`: the same over 100 receipt images
-(`promptocr batch`, `promptocr read FILES`, the anchor page by page). `chunks`: the 50-page
+(`promptocr batch`, `promptocr read FILES` two at once and `--streams 1`, the anchor page by
+page). `chunks`: the 50-page
 scan in chunks of 5 pages, the engines taking turns chunk by chunk in one process (start-up
 left out), for ratios that hold under a changing load.
 """
@@ -492,7 +493,10 @@ def bench_receipts(args: argparse.Namespace) -> dict[str, Any]:
                  "--format", "text", "--out"]  # fmt: skip
         variants: dict[str, Any] = {
             "promptocr batch": lambda: [*batch, str(Path(tmp) / f"out{next(outs)}")],
-            "promptocr read FILES": _read_cmd([], files),
+            "promptocr read FILES (two at once)": _read_cmd([], files),
+            "promptocr read FILES --streams 1 (one after the other)": _read_cmd(
+                ["--streams", "1"], files
+            ),
             ANCHOR: [sys.executable, "-c", RAPIDOCR_IMAGES_SCRIPT, *files],
         }
         runs = _interleaved(variants, args.rounds, lambda name, out: [], env)
