@@ -172,7 +172,7 @@ def test_overlapped_read_gives_the_same_document_as_page_by_page(
     two_streams: EmbeddedEngine,
 ) -> None:
     data = _numbered_pdf(5)
-    overlapped = OCRPipeline(two_streams, cache=PageCache(0))
+    overlapped = OCRPipeline(two_streams, cache=PageCache(0), page_workers=2)
     sequential = OCRPipeline(two_streams, cache=PageCache(0), page_workers=1)
     assert overlapped.page_workers == 2
     doc2, usage2 = overlapped.read(data, ReadOptions(dpi=100))
@@ -189,7 +189,7 @@ def test_overlapped_read_gives_the_same_document_as_page_by_page(
 
 def test_service_overlapped_equals_sequential_and_cancels(two_streams: EmbeddedEngine) -> None:
     data = _numbered_pdf(4)
-    over = Service(OCRPipeline(two_streams, cache=PageCache(0)), vlm=None)
+    over = Service(OCRPipeline(two_streams, cache=PageCache(0), page_workers=2), vlm=None)
     seq = Service(OCRPipeline(two_streams, cache=PageCache(0), page_workers=1), vlm=None)
     order: list[int] = []
     r2 = over.run(data, "Extract the section as JSON.", on_page=lambda p, d, t: order.append(d))

@@ -122,9 +122,9 @@ class OverlappedPages:
             threading.Thread(target=self._work, name=f"promptocr-page-{i}", daemon=True)
             for i in range(self.workers)
         ]
-        for t in self._threads:
-            t.start()
         try:
+            for t in self._threads:  # inside the try: a failed start still stops the others
+                t.start()
             k = 0
             while True:
                 self.usage.check()  # as the sequential loop would, before every page
@@ -171,7 +171,8 @@ class OverlappedPages:
         with self._cond:
             self._cond.notify_all()
         for t in self._threads:
-            t.join()
+            if t.ident is not None:  # started (a failed start leaves the rest unstarted)
+                t.join()
         with self._cond:
             self._done.clear()
         self.stream.close()

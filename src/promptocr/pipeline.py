@@ -106,9 +106,10 @@ class OCRPipeline:
         self.engine = engine or EmbeddedEngine()
         self.limits = limits or InputLimits()
         self.cache = cache if cache is not None else PageCache()
-        # Pages of one document read at once (promptocr/overlap.py): by default one per model
-        # stream the engine was built with, so two single-thread streams read two pages.
-        self.page_workers = max(1, page_workers or self.engine.session_settings.streams)
+        # Pages of one document read at once (promptocr/overlap.py). Opt-in (default 1): the
+        # CLI sets it to its streams for one multi-page file; the server keeps 1, since its
+        # workers already share the cores between requests and a request holds one page.
+        self.page_workers = max(1, page_workers or 1)
         # The layout model loads on first use (only `parse` needs it), with the engine's threads.
         self.layout = LayoutDetector(self.engine.session_settings)
 
@@ -144,9 +145,9 @@ class OCRPipeline:
             usage.pages += 1
             usage.skip("detect", "served from cache")
             usage.skip("recognize", "served from cache")
-            # The same pixels may come back as another page or file: identity is the caller's.
-            cached.index, cached.source = page.index, page.source
-            return cached
+            # The same pixels may come back as another page or file (or another request, on
+            # another thread): the caller gets its own copy with its own identity.
+            return replace(cached, index=page.index, source=page.source, blocks=list(cached.blocks))
         usage.cache["misses"] += 1
         result = self.engine.read_page(page, usage, s)
         self.cache.put(key, result)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from promptocr.cli.inputs import expand_inputs, output_bases
+from promptocr.cancel import CancelToken
+from promptocr.cli.inputs import Input, expand_inputs, output_bases
 from promptocr.document.export import to_alto, to_hocr, to_text
 from promptocr.document.model import Document
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
@@ -204,7 +207,7 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
         "--precision",
         choices=PRECISIONS,
         help="OpenVINO inference precision (default bf16; f32 where the CPU lacks bfloat16; "
-        "int8 runs the quantised detection and recognition models, OpenVINO only)",
+        "int8 runs the quantised recognition model, detection staying in bf16; OpenVINO only)",
     )
 
 
@@ -298,7 +301,12 @@ def auto_streams(files: list[str], pages: str | None) -> int:
     return 1
 
 
-def make_pipeline(args: argparse.Namespace, streams: int = 1) -> tuple[OCRPipeline, EngineSettings]:
+def make_pipeline(
+    args: argparse.Namespace, streams: int = 1, page_workers: int = 1
+) -> tuple[OCRPipeline, EngineSettings]:
+    """The pipeline for `read`: `streams` model streams sharing the cores, and `page_workers`
+    pages of one document read at once (1 when several files are read ahead instead, so the
+    two never multiply)."""
     defaults = InputLimits()
     limits = InputLimits(
         max_pixels=args.max_pixels or defaults.max_pixels,
@@ -323,7 +331,9 @@ def make_pipeline(args: argparse.Namespace, streams: int = 1) -> tuple[OCRPipeli
         threads = max(1, default_workers() // streams)
         # Detection on one stream: each stream keeps its own activations (docs/benchmarks.md).
         session = replace(session, streams=streams, intra_op_threads=threads, det_streams=1)
-    return OCRPipeline(EmbeddedEngine(settings, session), limits), settings
+    return OCRPipeline(
+        EmbeddedEngine(settings, session), limits, page_workers=page_workers
+    ), settings
 
 
 def usage_error(message: str) -> int:
@@ -403,7 +413,10 @@ def run(args: argparse.Namespace) -> int:
 
     limit_malloc_arenas(2)  # as `serve` does by default: bounds RSS with the runtimes' threads
     streams = args.streams or auto_streams(files, args.pages)
-    pipeline, settings = make_pipeline(args, streams)
+    # Several files: `streams` files at once, each read page by page; one multi-page file:
+    # `streams` of its pages at once.
+    pipeline, settings = make_pipeline(args, streams, page_workers=1 if several else streams)
+    cancel = CancelToken()  # Ctrl-C or a closed pipe stops the files in flight at once
     service: Service | None = None
     if args.prompt is not None:
         from promptocr.tasks import Service
@@ -417,16 +430,37 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         dynamic_ncols=True,
     )
-    failures = 0
-    done = 0
 
     def read_file(name: str) -> Item:
         if service is not None:
-            return answer_one(service, name, args, settings, fmt, bar)
-        return read_one(pipeline, name, args, settings, fmt, bar)
+            return answer_one(service, name, args, settings, fmt, bar, cancel)
+        return read_one(pipeline, name, args, settings, fmt, bar, cancel)
 
     # Several files on two streams: the next file is read while this one is written.
-    items = read_ahead(read_file, files, workers=pipeline.page_workers if several else 1)
+    items = read_ahead(read_file, files, workers=streams if several else 1)
+    try:
+        failures = _write_all(inputs, items, fmt, bases, several, files, bar)
+    finally:
+        cancel.cancel("the run was interrupted")  # no-op once every file is done
+        items.close()
+    bar.close()
+    if failures == 0:
+        return EXIT_OK
+    return EXIT_ALL_FAILED if failures == len(inputs) else EXIT_PARTIAL
+
+
+def _write_all(
+    inputs: list[Input],
+    items: Iterator[Future[Item]],
+    fmt: str,
+    bases: list[Path],
+    several: bool,
+    files: list[str],
+    bar: tqdm[Any],
+) -> int:
+    """Take each file's result in order and write it; returns the number of failures."""
+    failures = 0
+    done = 0
     for entry in inputs:
         name = entry.path
         if entry.error is not None:
@@ -482,11 +516,7 @@ def run(args: argparse.Namespace) -> int:
                 f"promptocr: error: {name}: internal error ({type(exc).__name__}: {exc})",
                 file=sys.stderr,
             )
-    items.close()
-    bar.close()
-    if failures == 0:
-        return EXIT_OK
-    return EXIT_ALL_FAILED if failures == len(inputs) else EXIT_PARTIAL
+    return failures
 
 
 def read_one(
@@ -496,11 +526,12 @@ def read_one(
     settings: EngineSettings,
     fmt: str,
     bar: tqdm[Any],
+    cancel: CancelToken | None = None,
 ) -> Item:
     """OCR one file a page at a time (decode, OCR, layout when asked, drop the pixels); the bar
     counts pages."""
     options = ReadOptions(pages=args.pages, dpi=args.dpi)
-    usage = Usage()
+    usage = Usage(cancel=cancel)
     with usage.stage("decode"):
         stream = pipeline.open(name, options)
     bar.total += max(stream.count - 1, 0)
@@ -534,6 +565,7 @@ def answer_one(
     settings: EngineSettings,
     fmt: str,
     bar: tqdm[Any],
+    cancel: CancelToken | None = None,
 ) -> Item:
     """Run the prompt on one file (the bar counts pages as the service reads them); for
     --format markdown also the parse task's Markdown (the OCR cache serves the pages a second
@@ -548,7 +580,12 @@ def answer_one(
         counted += 1
         bar.update(1)
 
-    kw: dict[str, Any] = {"pages": args.pages, "dpi": args.dpi, "settings": settings}
+    kw: dict[str, Any] = {
+        "pages": args.pages,
+        "dpi": args.dpi,
+        "settings": settings,
+        "cancel": cancel,
+    }
     result = service.run(name, args.prompt, on_page=on_page, find_all=args.find_all, **kw)
     if counted == 0:  # no page went through OCR (a vision-language engine read the file)
         bar.update(1)

@@ -252,10 +252,14 @@ class _Writer:
             return
         if resp.status_code != 200:
             return
-        output = resp.json().get("output")
+        try:
+            body = resp.json()
+        except ValueError:
+            return
+        output = body.get("output") if isinstance(body, dict) else None
         figures = output.get("figures") if isinstance(output, dict) else None
-        if figures:
-            write_figures(None, base, "md", list(figures))
+        if isinstance(figures, list):
+            write_figures(None, base, "md", [f for f in figures if isinstance(f, dict)])
 
     def _fetch(self, client: httpx.Client, job: Submitted) -> str | None:
         query = "json" if self.fmt in ("answer", "json") else self.fmt

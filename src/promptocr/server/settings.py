@@ -53,7 +53,7 @@ class ServerSettings(BaseModel):
     precision: Literal["f32", "bf16", "int8"] = Field(
         default="bf16",
         description="OpenVINO inference precision (bf16 needs CPU support; int8: the quantised "
-        "det/rec models, OpenVINO only)",
+        "recognition model, detection in bf16; OpenVINO only)",
     )
     ort_mem_arena: bool = Field(
         default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"

@@ -279,6 +279,9 @@ def write_parse_files(output: dict[str, Any], out_dir: Path, stem: str) -> list[
     return [md_path, *written]
 
 
+_FIGURE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(?<!\.\.)")
+
+
 def write_figures(
     result: Any, base: str | Path, ext: str, figures: list[dict[str, Any]] | None = None
 ) -> list[Path]:
@@ -296,9 +299,17 @@ def write_figures(
     md = md_path.read_text(encoding="utf-8")
     written: list[Path] = []
     for fig in figures:
-        name = str(fig["name"])
+        name = str(fig.get("name") or "")
+        # Names come from our parse (page-N-figure-K.png) or, with --server, from a server:
+        # only a plain file name is written, never a path out of the output folder.
+        if not _FIGURE_NAME.fullmatch(name):
+            continue
+        try:
+            data = base64.b64decode(str(fig.get("data") or ""), validate=True)
+        except ValueError:
+            continue
         target = base.parent / f"{base.name}-{name}"
-        target.write_bytes(base64.b64decode(fig["data"]))
+        target.write_bytes(data)
         md = md.replace(f"]({name})", f"]({target.name})")
         written.append(target)
     md_path.write_text(md, encoding="utf-8")

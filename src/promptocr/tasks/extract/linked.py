@@ -20,7 +20,7 @@ separator). For each requested key:
    counts as a missing field (escalation).
 
 Pages are searched in order; a key whose label is printed on several pages takes the first page
-where it gets a value (`find_all=True` returns every page's value in `details[...]["all"]`).
+where it gets a value (`find_all=True` returns every page's value in `details[key]["others"]`).
 """
 
 from __future__ import annotations

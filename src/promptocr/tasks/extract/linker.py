@@ -157,9 +157,9 @@ def assign(
             k0 = first[v]
             if (geom.yover[k0, v] > 0.3) == (geom.yover[k, v] > 0.3):
                 continue
-        first.setdefault(v, k)
         if not roles_known and (v in as_key or k in n_keys):
             continue
+        first.setdefault(v, k)  # the key actually linked (not one rejected just above)
         out.append((k, v, p))
         n_keys[v] = got + 1
         as_key.add(k)
