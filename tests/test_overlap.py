@@ -17,7 +17,6 @@ import pytest
 
 from promptocr import synth
 from promptocr.cancel import CancelledError, CancelToken
-from promptocr.cli.read import auto_streams
 from promptocr.document.model import Page
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.engines.stages import SessionSettings
@@ -226,25 +225,6 @@ def test_overlapped_service_still_streams_pages(two_streams: EmbeddedEngine) -> 
     assert len(result.document.pages) == 16
     # the window (3 pages) plus each worker's transient copies, not the 16 pages
     assert peak < 8 * side * side * 3, f"peak {peak / 1e6:.0f} MB for 16 pages"
-
-
-def test_auto_streams_counts_pages_without_rendering(tmp_path: Path) -> None:
-    many = tmp_path / "many.pdf"
-    many.write_bytes(_numbered_pdf(3))
-    one = tmp_path / "one.pdf"
-    one.write_bytes(_numbered_pdf(1))
-    png = tmp_path / "page.png"
-    synth.numbered_page(1).image.save(png)
-    broken = tmp_path / "broken.pdf"
-    broken.write_bytes(b"%PDF-1.4 not really")
-    from promptocr.batch import default_workers
-
-    two = 2 if default_workers() >= 2 else 1
-    assert auto_streams([str(many)], None) == two
-    for single in (png, one, broken):
-        assert auto_streams([str(single)], None) == 1
-    assert auto_streams([str(many)], "2") == 1  # one page selected
-    assert auto_streams([str(png), str(one)], None) == two  # several files
 
 
 def test_read_over_several_files_reads_ahead_in_order(tmp_path: Path) -> None:

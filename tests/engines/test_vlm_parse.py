@@ -273,6 +273,7 @@ def test_official_prompts_per_task() -> None:
     assert "日文" in official_prompt("translate", {"target_language": "ja"})
     assert official_prompt("vqa", {"question": "What is the total?"}) == "What is the total?"
     assert field_list(["a", "it's"]) == "['a','it\\'s']"
+    assert "every key-value pair" in official_prompt("extract", {"all_pairs": True}, language="en")
 
 
 def test_official_prompt_errors() -> None:

@@ -229,3 +229,14 @@ def test_parse_sends_display_formulas_to_the_vlm(
     block = md[start : md.index("\n$$", start + 3)]
     assert "N = k" not in block  # not the OCR text of the formula: the VLM's answer
     assert "Measuring nitrate" in md and "<table" in md  # the rest is the embedded parse
+
+
+def test_engine_vlm_extract_everything_asks_the_vlm_for_every_pair(
+    engine: EmbeddedEngine, server: str, invoice_png: bytes
+) -> None:
+    r = service(engine, server).run(
+        invoice_png, "extract all key-value pairs", name="inv.png", engine="vlm"
+    )
+    assert r.task == "extract" and r.plan.arguments.get("all_pairs")
+    assert r.output["route"]["reason"] == "requested_vlm"
+    assert r.usage.stage_calls["vlm"] == 1 and isinstance(r.output["fields"], dict)

@@ -179,9 +179,9 @@ def add_parser(sub: Any) -> None:
         "--streams",
         type=int,
         metavar="N",
-        help="pages (or files) read at once, each on its own single-thread model stream "
-        "(default: 2 for several files or a multi-page file on a machine with 2+ cores, else "
-        "1: every core on one page)",
+        help="pages of one file (or, for several files, files) read at once, each on its own "
+        "single-thread model stream (default 1: every core on one page, the faster choice on "
+        "an idle machine; 2 can help on a busy one)",
     )
     add_runtime_arguments(p)
     p.add_argument("--server", metavar="URL", help="read on a promptocr server (needs --async)")
@@ -275,30 +275,6 @@ def _write_stdout(text: str) -> None:
 
 def _line(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
-
-
-def auto_streams(files: list[str], pages: str | None) -> int:
-    """2 model streams (two pages at once, one thread each) for several files, or one PDF or
-    TIFF with several selected pages, on 2+ cores; 1 (every core on one page) otherwise.
-    Pages are counted without rendering; a file that cannot be counted counts as one page
-    (reading it reports the error)."""
-    from promptocr.batch import count_pages, default_workers
-    from promptocr.inputs.loader import parse_page_range
-
-    if default_workers() < 2:
-        return 1
-    if len(files) > 1:  # one file read while the next is (promptocr/overlap.py, read_ahead)
-        return 2
-    for name in files:
-        if Path(name).suffix.lower() not in (".pdf", ".tif", ".tiff"):
-            continue
-        try:
-            n = count_pages(Path(name).read_bytes(), name)
-            if len(parse_page_range(pages, n, name)) > 1:
-                return 2
-        except (OSError, PromptOCRError):
-            continue
-    return 1
 
 
 def make_pipeline(
@@ -412,7 +388,9 @@ def run(args: argparse.Namespace) -> int:
         bases = output_bases(files, args.output_dir)
 
     limit_malloc_arenas(2)  # as `serve` does by default: bounds RSS with the runtimes' threads
-    streams = args.streams or auto_streams(files, args.pages)
+    # One stream with every core by default: on an idle 2-core machine two single-thread
+    # streams read a 50-page scan at 0.6x the pages a minute (docs/benchmarks.md).
+    streams = args.streams or 1
     # Several files: `streams` files at once, each read page by page; one multi-page file:
     # `streams` of its pages at once.
     pipeline, settings = make_pipeline(args, streams, page_workers=1 if several else streams)

@@ -440,7 +440,10 @@ def escalate(
     usage.skipped.pop("vlm", None)
     usage.notes.append(f"{what} to the VLM engine: {decision.reason}")
     if p.task == "extract":
-        merged, filled = merge_fields(output.get("fields") or {k: None for k in keys}, run.fields)
+        base = output.get("fields") or {k: None for k in keys}
+        if p.arguments.get("all_pairs"):  # every pair: the VLM's keys join the embedded ones
+            base = {**{k: None for k in run.fields or {}}, **base}
+        merged, filled = merge_fields(base, run.fields)
         output["fields"] = merged
         for k in filled:
             output.setdefault("details", {}).setdefault(k, {}).update(

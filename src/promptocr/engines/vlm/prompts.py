@@ -31,6 +31,7 @@ ZH: dict[str, str] = {
     "chart": "解析图中的图表，对于流程图使用Mermaid格式表示，其他图表使用Markdown格式表示。",
     "subtitles": "提取图片中的字幕。",
     "extract": "提取图片中的: {fields} 的字段内容，并按照 JSON 格式返回。",
+    "extract_all": "提取图片中的所有字段（键值对）内容，并按照 JSON 格式返回。",
     "value": "输出 {key} 的值。",
     "translate_en": (
         "先提取文字，再将文字内容翻译为英文。若是文档，则其中页眉、页脚忽略。公式用latex格式表示，"
@@ -66,6 +67,7 @@ EN: dict[str, str] = {
         "Extract the content of the fields: {fields} from the image and return it in JSON format."
     ),
     "value": "Output the value of {key}.",
+    "extract_all": "Extract every key-value pair in the image and return them in JSON format.",
     "translate_en": (
         "First extract the text, then translate the text content into English. If it is a "
         "document, ignore the header and footer. Formulas should be represented in LaTeX "
@@ -111,6 +113,8 @@ def official_prompt(task: str, arguments: dict[str, Any], *, language: str = "zh
         return table[task]
     if task == "extract":
         fields = [str(f) for f in arguments.get("fields") or [] if str(f).strip()]
+        if not fields and arguments.get("all_pairs"):  # "extract everything" (no key named)
+            return table["extract_all"]
         if not fields:
             raise UnknownInstructionError("extraction needs at least one field name")
         if arguments.get("format") == "value" and len(fields) == 1:
