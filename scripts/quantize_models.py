@@ -19,7 +19,6 @@ are in promptocr/engines/int8.py. Needs the `quant` extra (nncf).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import sys
 import time
@@ -158,11 +157,9 @@ def quantize_det(det_in: list[np.ndarray]) -> Any:
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from promptocr.engines.int8 import sha256 as file_sha256
+
+    return file_sha256(path)
 
 
 def main(argv: list[str] | None = None) -> int:

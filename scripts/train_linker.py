@@ -13,7 +13,6 @@ evaluates them with numpy alone. Same seed and settings → the same file conten
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -215,18 +214,10 @@ def train(
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of the model's arrays (not the zip container, whose timestamps vary)."""
-    h = hashlib.sha256()
-    with np.load(path, allow_pickle=False) as z:
-        for name in sorted(z.files):
-            if name == "meta":
-                m = json.loads(str(z[name]))
-                m.pop("seconds", None)
-                m.pop("seconds_generate", None)
-                h.update(json.dumps(m, sort_keys=True).encode())
-            else:
-                h.update(np.ascontiguousarray(z[name]).tobytes())
-    return h.hexdigest()
+    """The model file's digest (promptocr.tasks.extract.model.model_digest)."""
+    from promptocr.tasks.extract.model import model_digest
+
+    return model_digest(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,6 @@ arrays. The trees are written as flat arrays (`roles.RolesModel`), evaluated wit
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -163,17 +162,10 @@ def train(docs: int, iters: int, seed: int, leaves: int, lr: float, c: float) ->
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of the model's arrays and metadata (not the zip container, nor the time taken)."""
-    h = hashlib.sha256()
-    with np.load(path, allow_pickle=False) as z:
-        for name in sorted(z.files):
-            if name == "meta":
-                m = json.loads(str(z[name]))
-                m.pop("seconds", None)
-                h.update(json.dumps(m, sort_keys=True).encode())
-            else:
-                h.update(np.ascontiguousarray(z[name]).tobytes())
-    return h.hexdigest()
+    """The model file's digest (promptocr.tasks.extract.model.model_digest)."""
+    from promptocr.tasks.extract.model import model_digest
+
+    return model_digest(path)
 
 
 def main(argv: list[str] | None = None) -> int:

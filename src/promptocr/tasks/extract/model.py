@@ -104,3 +104,22 @@ class TreeModel:
 def load_model(kind: str = "pairs", folder: str | None = None) -> TreeModel:
     """The shipped linker model of `kind` (cached); `folder` overrides MODEL_DIR."""
     return TreeModel.load(Path(folder or MODEL_DIR) / MODEL_FILES[kind])
+
+
+def model_digest(path: Path) -> str:
+    """SHA-256 of a model file's arrays and metadata, not of the zip container (whose
+    timestamps vary) nor of the training times recorded in its metadata: two trainings with the
+    same seed give the same digest (the training scripts print it; tests compare it)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with np.load(path, allow_pickle=False) as z:
+        for name in sorted(z.files):
+            if name == "meta":
+                m = json.loads(str(z[name]))
+                for timing in ("seconds", "seconds_generate"):
+                    m.pop(timing, None)
+                h.update(json.dumps(m, sort_keys=True).encode())
+            else:
+                h.update(np.ascontiguousarray(z[name]).tobytes())
+    return h.hexdigest()
