@@ -89,7 +89,7 @@ def test_adaptive_size_reads_and_reports(engine: EmbeddedEngine, size: int) -> N
     usage = Usage()
     out = engine.read_page(PageImage(0, np.asarray(c.image), "p.png"), usage, settings)
     (choice,) = usage.detection
-    assert choice["policy"] == "auto" and choice["page"] == 0 and choice["text_px"] > 0
+    assert choice["policy"] == "auto" and choice["page"] == 1 and choice["text_px"] > 0
     if size == 64:  # big type: detection runs smaller than a fixed `max` 1280 would
         assert choice["side"] < 1280
     else:  # dense small print: larger than 1280 (up to the page's own 1800)
@@ -108,4 +108,4 @@ def test_fixed_policy_is_reported_too(engine: EmbeddedEngine) -> None:
     engine.read_page(PageImage(2, np.asarray(c.image), "p.png"), usage, fixed)
     w, h = c.image.size
     nh, nw = TextDetector.target_size(h, w, fixed.detection)
-    assert usage.detection == [{"page": 2, "policy": "max", "side": max(nh, nw), "size": [nw, nh]}]
+    assert usage.detection == [{"page": 3, "policy": "max", "side": max(nh, nw), "size": [nw, nh]}]

@@ -169,7 +169,7 @@ class EmbeddedEngine:
         else:
             nh, nw = TextDetector.target_size(h, w, policy)
             choice = {"policy": policy.limit_type, "side": max(nh, nw), "size": [nw, nh]}
-        usage.detection.append({"page": page.index, **choice})
+        usage.detection.append({"page": page.index + 1, **choice})
         with usage.stage("detect"):
             quads, _scores = self.detector(upright, policy)
         if s.page_orientation:  # judged from these boxes; re-detects only if the page is turned
