@@ -325,12 +325,25 @@ def check_arguments(args: argparse.Namespace) -> str | None:
         return "--format answer needs -p PROMPT (without it there is no question to answer)"
     if args.dpi is not None and not 18 <= args.dpi <= 1200:
         return "--dpi must be between 18 and 1200"
-    defaults = SessionSettings()
-    problem = precision_problem(
-        args.runtime or defaults.runtime, args.precision or defaults.precision
-    )
-    if problem:
-        return f"--precision: {problem}"
+    if getattr(args, "server", None):
+        local = [
+            flag
+            for flag, value in (
+                ("--runtime", args.runtime),
+                ("--precision", args.precision),
+                ("--streams", args.streams),
+            )
+            if value is not None
+        ]
+        if local:  # they choose this machine's engine, which a --server read does not use
+            return f"{', '.join(local)}: the server's own settings apply with --server"
+    else:
+        defaults = SessionSettings()
+        problem = precision_problem(
+            args.runtime or defaults.runtime, args.precision or defaults.precision
+        )
+        if problem:
+            return f"--precision: {problem}"
     if args.streams is not None and not 1 <= args.streams <= 16:
         return "--streams must be between 1 and 16"
     if args.format in BINARY_FORMATS and args.output_dir is None and sys.stdout.isatty():
