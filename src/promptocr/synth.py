@@ -403,6 +403,41 @@ def write_pdf(
     return bytes(out)
 
 
+def digital_page_with_picture() -> bytes:
+    """A born-digital PDF page (a heading and a footer in its text layer) with a picture of
+    text drawn on it: the text layer covers the page's own text, not the picture's."""
+    import io
+
+    import pikepdf
+
+    base = write_pdf(
+        [PdfPage(texts=[(60, 60, 14, "Digital heading line"), (60, 400, 12, "Footer")])]
+    )
+    picture = english_page(lines=["Words inside a picture 42"], width=520).image
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        raw = pikepdf.Stream(pdf, picture.tobytes())
+        raw["/Type"] = pikepdf.Name.XObject
+        raw["/Subtype"] = pikepdf.Name.Image
+        raw["/Width"], raw["/Height"] = picture.size
+        raw["/ColorSpace"] = pikepdf.Name.DeviceRGB
+        raw["/BitsPerComponent"] = 8
+        page = pdf.pages[0]
+        name = page.add_resource(raw, pikepdf.Name.XObject, prefix="Pic")
+        w_pt, h_pt = picture.width * 0.6, picture.height * 0.6
+        ops = pikepdf.unparse_content_stream(
+            [
+                ([], pikepdf.Operator("q")),
+                ([w_pt, 0, 0, h_pt, 60, 792 - 200 - h_pt], pikepdf.Operator("cm")),
+                ([name], pikepdf.Operator("Do")),
+                ([], pikepdf.Operator("Q")),
+            ]
+        )
+        page.contents_add(pikepdf.Stream(pdf, ops))
+        buf = io.BytesIO()
+        pdf.save(buf)
+    return buf.getvalue()
+
+
 def pdf_from_images(images: list[Image.Image], dpi: int = 200) -> bytes:
     """A PDF with one page per image, each image filling a page sized so that rendering at
     `dpi` gives back the image's own pixel size."""

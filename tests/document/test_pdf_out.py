@@ -196,8 +196,7 @@ def test_rotated_and_cropped_pdf_page(rotate: int) -> None:
         pdf.pages[0].obj["/CropBox"] = [20, 10, 380, 290]
         buf = io.BytesIO()
         pdf.save(buf)
-        original = buf.getvalue()
-    w_pt, h_pt = (280, 360) if rotate in (90, 270) else (360, 280)
+        w_pt, h_pt = (280, 360) if rotate in (90, 270) else (360, 280)
     width, height = round(w_pt * 2), round(h_pt * 2)  # as rendered at 144 dpi
     page = hand_page(
         0,
@@ -245,32 +244,7 @@ def test_cli_writes_a_searchable_pdf(tmp_path: Path) -> None:
 def test_born_digital_pdf_round_trip(pipeline: OCRPipeline) -> None:
     """A digital page read from its own layer gets no second copy of that text; a picture of
     text on it gets its OCR'd words, so the whole page reads back as our document."""
-    base = synth.write_pdf(
-        [synth.PdfPage(texts=[(60, 60, 14, "Digital heading line"), (60, 400, 12, "Footer")])]
-    )
-    picture = synth.english_page(lines=["Words inside a picture 42"], width=520).image
-    with pikepdf.open(io.BytesIO(base)) as pdf:
-        raw = pikepdf.Stream(pdf, picture.tobytes())
-        raw["/Type"] = pikepdf.Name.XObject
-        raw["/Subtype"] = pikepdf.Name.Image
-        raw["/Width"], raw["/Height"] = picture.size
-        raw["/ColorSpace"] = pikepdf.Name.DeviceRGB
-        raw["/BitsPerComponent"] = 8
-        page = pdf.pages[0]
-        name = page.add_resource(raw, pikepdf.Name.XObject, prefix="Pic")
-        w_pt, h_pt = picture.width * 0.6, picture.height * 0.6
-        ops = pikepdf.unparse_content_stream(
-            [
-                ([], pikepdf.Operator("q")),
-                ([w_pt, 0, 0, h_pt, 60, 792 - 200 - h_pt], pikepdf.Operator("cm")),
-                ([name], pikepdf.Operator("Do")),
-                ([], pikepdf.Operator("Q")),
-            ]
-        )
-        page.contents_add(pikepdf.Stream(pdf, ops))
-        buf = io.BytesIO()
-        pdf.save(buf)
-    original = buf.getvalue()
+    original = synth.digital_page_with_picture()
     doc, _ = pipeline.read(original, ReadOptions(dpi=100), name="mixed.pdf")
     assert {ln.origin for ln in doc.pages[0].lines} == {"pdf_text", "ocr"}
     out = to_searchable_pdf(doc, original)

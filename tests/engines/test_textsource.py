@@ -146,32 +146,8 @@ def test_unmapped_and_misplaced_layers_are_ocrd(pipeline: OCRPipeline) -> None:
 
 
 def test_raster_image_on_a_digital_page_is_ocrd_by_region(pipeline: OCRPipeline) -> None:
-    base = synth.write_pdf(
-        [synth.PdfPage(texts=[(60, 60, 14, "Digital heading line"), (60, 400, 12, "Footer")])]
-    )
-    picture = synth.english_page(lines=["Words inside a picture 42"], width=520).image
-    with pikepdf.open(io.BytesIO(base)) as pdf:
-        raw = pikepdf.Stream(pdf, picture.tobytes())
-        raw["/Type"] = pikepdf.Name.XObject
-        raw["/Subtype"] = pikepdf.Name.Image
-        raw["/Width"], raw["/Height"] = picture.size
-        raw["/ColorSpace"] = pikepdf.Name.DeviceRGB
-        raw["/BitsPerComponent"] = 8
-        page = pdf.pages[0]
-        name = page.add_resource(raw, pikepdf.Name.XObject, prefix="Pic")
-        w_pt, h_pt = picture.width * 0.6, picture.height * 0.6
-        ops = pikepdf.unparse_content_stream(
-            [
-                ([], pikepdf.Operator("q")),
-                ([w_pt, 0, 0, h_pt, 60, 792 - 200 - h_pt], pikepdf.Operator("cm")),
-                ([name], pikepdf.Operator("Do")),
-                ([], pikepdf.Operator("Q")),
-            ]
-        )
-        page.contents_add(pikepdf.Stream(pdf, ops))
-        buf = io.BytesIO()
-        pdf.save(buf)
-    doc, usage = pipeline.read(buf.getvalue(), ReadOptions(dpi=100), AUTO, name="mixed.pdf")
+    data = synth.digital_page_with_picture()
+    doc, usage = pipeline.read(data, ReadOptions(dpi=100), AUTO, name="mixed.pdf")
     page_doc = doc.pages[0]
     texts = [ln.text for ln in page_doc.lines]
     assert "Digital heading line" in texts and "Footer" in texts
