@@ -11,6 +11,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -424,10 +425,11 @@ def digital_page_with_picture() -> bytes:
         page = pdf.pages[0]
         name = page.add_resource(raw, pikepdf.Name.XObject, prefix="Pic")
         w_pt, h_pt = picture.width * 0.6, picture.height * 0.6
+        matrix: list[Any] = [w_pt, 0, 0, h_pt, 60, 792 - 200 - h_pt]  # pikepdf takes numbers
         ops = pikepdf.unparse_content_stream(
             [
                 ([], pikepdf.Operator("q")),
-                ([w_pt, 0, 0, h_pt, 60, 792 - 200 - h_pt], pikepdf.Operator("cm")),
+                (matrix, pikepdf.Operator("cm")),
                 ([name], pikepdf.Operator("Do")),
                 ([], pikepdf.Operator("Q")),
             ]
