@@ -28,6 +28,7 @@ from promptocr.tasks.validators import (
         ("March 5, 2024", "March 5, 2024", "2024-03-05"),
         ("2019-03-14", "2019-03-14", "2019-03-14"),
         ("Date :30-06-201822:16:06", "30-06-2018", "2018-06-30"),
+        ("Recorded 12 March 1843", "12 March 1843", "1843-03-12"),
     ],
 )
 def test_dates_keep_the_printed_form_and_give_iso(text: str, printed: str, iso: str) -> None:
@@ -40,6 +41,7 @@ def test_not_dates() -> None:
     assert parse_date("MG12/3-32/ - 36/360") is None
     assert parse_date("31/02/2019") is None  # no 31 February
     assert parse_date("TOTAL 13.50") is None
+    assert parse_date("REF 1234-05-06") is None  # a year outside validators.YEAR_RANGE
 
 
 def test_amounts_phone_email() -> None:

@@ -39,16 +39,25 @@ class Found:
     end: int
 
 
-def _year(y: str) -> int:
+def expand_year(y: str) -> int:
+    """A printed year as a number: a two-digit year below 70 is 20yy, else 19yy."""
     n = int(y)
     if len(y) == 2:
         n += 2000 if n < 70 else 1900
     return n
 
 
+_year = expand_year
+
+
+# Years a printed date may carry: wide enough for historical records (an 1843 deed), narrow
+# enough that a run of digits such as a code or an amount is not read as a date.
+YEAR_RANGE = (1600, 2199)
+
+
 def _mk(y: int, m: int, d: int) -> date | None:
     try:
-        if not 1900 <= y <= 2100:
+        if not YEAR_RANGE[0] <= y <= YEAR_RANGE[1]:
             return None
         return date(y, m, d)
     except ValueError:

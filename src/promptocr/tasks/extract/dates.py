@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from promptocr.tasks.validators import expand_year
+
 NUMERIC = re.compile(r"(?<![\dA-Za-z])(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
 _EN_WORDS = frozenset(
     [
@@ -47,11 +49,7 @@ _EN_WORDS = frozenset(
 )
 
 
-def _year(y: str) -> int:
-    n = int(y)
-    if len(y) == 4:
-        return n
-    return 2000 + n if n < 50 else 1900 + n
+_year = expand_year  # the same two-digit pivot as the date finders
 
 
 def convention(texts: Iterable[str]) -> tuple[str | None, str]:
