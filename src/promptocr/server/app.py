@@ -74,6 +74,7 @@ from promptocr.server.protocol import (
 from promptocr.server.settings import ServerSettings
 from promptocr.server.work import WorkPool
 from promptocr.tasks import Result, Service
+from promptocr.tasks.planner import Plan
 from promptocr.tasks.service import TaskLimits
 from promptocr.ui import is_public_path, mount_ui
 
@@ -636,11 +637,13 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         task_type: str | None,
         engine: str | None = None,
         on_page: Callable[[Page, Document], None] | None = None,
+        planned: Plan | None = None,
     ) -> Result:
         check_dpi(dpi)
         es = engine_settings(opts)
-        # Cheap refusals (prompt length, field count, unknown instruction) before queueing.
-        state.service.plan(prompt, task_type=task_type)
+        # Cheap refusals (prompt length, field count, unknown instruction) before queueing;
+        # the plan made here is the one the service runs.
+        the_plan = planned or state.service.plan(prompt, task_type=task_type)
 
         read_so_far = Document([], source=name)
 
@@ -663,6 +666,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 engine=engine,
                 cancel=token,
                 on_page=page_done,
+                planned=the_plan,
             )
 
         result = await state.pool.run(work, timeout_for(timeout_s))
@@ -816,7 +820,10 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 extension["empty_reason"] = result.empty_reason
             return content, finish, usage, extension
 
-        def run(on_page: Callable[[Page, Document], None] | None = None) -> Awaitable[Result]:
+        def run(
+            on_page: Callable[[Page, Document], None] | None = None,
+            planned: Plan | None = None,
+        ) -> Awaitable[Result]:
             return run_task(
                 request,
                 data,
@@ -830,6 +837,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 task_type,
                 engine,
                 on_page=on_page,
+                planned=planned,
             )
 
         if not req.stream:
@@ -866,7 +874,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
         def on_page(_page: Page, so_far: Document) -> None:
             loop.call_soon_threadsafe(pieces.put_nowait, stable_text(so_far))
 
-        job = asyncio.ensure_future(run(on_page if page_by_page else None))
+        job = asyncio.ensure_future(run(on_page if page_by_page else None, planned=p))
         first = asyncio.ensure_future(pieces.get())
         both: set[asyncio.Future[Any]] = {job, first}
         await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)

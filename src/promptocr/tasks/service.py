@@ -144,8 +144,9 @@ class Service:
         cancel: CancelToken | None = None,
         on_page: Callable[[Page, int, int], None] | None = None,
         find_all: bool = False,
+        planned: Plan | None = None,
     ) -> Result:
-        """Plan `prompt`, then read the selected pages one at a time (decode, OCR, layout when
+        """Plan `prompt` (or take `planned`, made by `self.plan` for this prompt), then read the selected pages one at a time (decode, OCR, layout when
         parsing, drop the pixels) and run the task on the document.
 
         `find_all` (extract): a key found on several pages lists the later pages' values in
@@ -153,7 +154,7 @@ class Service:
 
         `cancel` stops the work between pages and stages (raising `CancelledError`);
         `on_page(page, done, total)` is called as each page is read."""
-        p = self.plan(prompt, task_type=task_type)
+        p = planned if planned is not None else self.plan(prompt, task_type=task_type)
         if output_format is not None:
             if output_format not in OUTPUT_FORMATS:
                 raise InvalidOptionError(
