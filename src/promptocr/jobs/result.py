@@ -23,7 +23,28 @@ from promptocr.document.model import Document, Page
 from promptocr.engines.usage import Usage
 from promptocr.jobs.store import JobRecord, PageRecord
 from promptocr.tasks import Service
+from promptocr.tasks.planner import Plan, task_plan
 from promptocr.tasks.registry import task_for
+
+
+def job_plan(job: JobRecord, service: Service, stored: dict[str, Any] | None = None) -> Plan:
+    """The plan a job was accepted with, so that its pages and its assembly run the same task
+    even when a newer release would plan the prompt differently (a restart on new code).
+
+    Jobs accepted since the plan is kept carry it in `params["plan"]`. For older ones the
+    prompt is planned again; when that now gives another task than the job's, the plan a
+    finished page ran with (`stored`) is taken, else a bare plan of the job's task."""
+    kept = job.params.get("plan")
+    if kept:
+        return Plan.from_dict(kept, job.prompt)
+    p = service.plan(job.prompt, task_type=job.params.get("task_type"))
+    if p.task == job.task:
+        return p
+    if stored and stored.get("task") == job.task:
+        p = Plan.from_dict(stored, job.prompt)
+        p.arguments.pop("pages", None)
+        return p
+    return task_plan(job.task, job.prompt)
 
 
 def page_payload(result: Any) -> dict[str, Any]:
@@ -98,6 +119,7 @@ def assemble(job: JobRecord, pages: list[PageRecord], service: Service) -> dict[
             output_format=fmt,
             task_type=params.get("task_type"),
             pages=params.get("pages"),
+            planned=job_plan(job, service, done[0].get("plan") if done else None),
         )
         plan_d, output, content = res.plan.to_dict(), res.output, res.content
     else:

@@ -42,7 +42,7 @@ from promptocr.errors import (
     PromptOCRError,
 )
 from promptocr.inputs.loader import InputLimits, open_pages
-from promptocr.jobs.result import assemble, assemble_document, errors_of, page_payload
+from promptocr.jobs.result import assemble, assemble_document, errors_of, job_plan, page_payload
 from promptocr.jobs.runner import JobRunner, RunnerHooks
 from promptocr.jobs.store import (
     FileSpec,
@@ -380,6 +380,7 @@ class Jobs:
             task_type=p.get("task_type"),
             engine=engine,
             cancel=cancel,
+            planned=job_plan(job, self.service),
         )
         self.state.metrics.pages.inc(result.usage.pages)
         return page_payload(result)
@@ -637,6 +638,9 @@ def register_jobs(app: FastAPI, state: State) -> Jobs:
             "task_type": req.task_type,
             "engine": req.engine,
             "settings": req.settings.model_dump(exclude_none=True) or None,
+            # the accepted plan: pages and assembly run it, whatever a later release would
+            # make of the prompt (jobs survive restarts and upgrades)
+            "plan": plan.to_dict(),
         }
         try:
             job = await run_in_threadpool(

@@ -84,6 +84,20 @@ class Plan:
             "matched": self.matched,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], prompt: str = "") -> Plan:
+        """The plan `to_dict` wrote (e.g. the one a job was accepted with)."""
+        return cls(
+            task=str(d["task"]),
+            arguments=dict(d.get("arguments") or {}),
+            stages=[
+                Stage(str(s["name"]), bool(s["runs"]), str(s.get("reason", "")))
+                for s in d.get("stages") or []
+            ],
+            prompt=prompt,
+            matched=str(d.get("matched", "free")),
+        )
+
 
 # ---------------------------------------------------------------------------------------------
 # normalisation
@@ -519,6 +533,12 @@ def _free_fields(text: str) -> list[str]:
             if fields:
                 return fields
     return []
+
+
+def task_plan(task: str, prompt: str = "", arguments: dict[str, Any] | None = None) -> Plan:
+    """The plan of a known task with the given arguments (its stages as the task declares
+    them), without reading the prompt for another task."""
+    return _finish(task, dict(arguments or {}), prompt, "free")
 
 
 def _finish(task: str, args: dict[str, Any], prompt: str, matched: str) -> Plan:

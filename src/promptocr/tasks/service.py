@@ -265,12 +265,13 @@ class Service:
         output_format: str | None = None,
         task_type: str | None = None,
         pages: str | None = None,
+        planned: Plan | None = None,
     ) -> Result:
         """Run a task that needs only the recognised text (`Task.document_only`: read, spot,
         extract, subtitles) on an already OCR'd document, e.g. `extract` over pages read one
         at a time by a job. No OCR, no routing to the VLM; other tasks raise
-        InvalidOptionError."""
-        p = plan(prompt, task_type=task_type)
+        InvalidOptionError. `planned` replaces planning `prompt` (a job's accepted plan)."""
+        p = planned if planned is not None else plan(prompt, task_type=task_type)
         task = task_for(p.task)
         if not task.document_only:
             raise InvalidOptionError(f"task {p.task!r} needs the page images", source=doc.source)
