@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 @dataclass(frozen=True)
 class Concept:
     name: str
-    type: str  # text, date, amount, phone, email, cn_id, sex, company, address, number
+    type: str  # text, date, amount, percent, phone, email, cn_id, sex, company, address, number
     synonyms: tuple[str, ...]
 
 
@@ -78,6 +78,9 @@ CONCEPTS: tuple[Concept, ...] = (
         ),
     ),
     Concept("subtotal", "amount", ("小计", "subtotal", "sub total", "sub-total")),
+    # an invoice's amount before tax (the goods table's 金额 column and its 合计)
+    Concept("net_amount", "amount", ("金额", "不含税金额", "net amount", "amount excl. tax")),
+    Concept("tax_rate", "percent", ("税率", "征收率", "税率/征收率", "tax rate", "vat rate")),
     Concept("tax", "amount", ("税额", "合计税额", "tax", "tax amount", "gst", "vat")),
     Concept(
         "date",
@@ -106,6 +109,8 @@ CONCEPTS: tuple[Concept, ...] = (
             "receipt no",
             "receipt #",
             "doc no",
+            "no",
+            "№",
         ),
     ),
     Concept("invoice_code", "number", ("发票代码", "invoice code")),

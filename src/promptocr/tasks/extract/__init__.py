@@ -211,6 +211,9 @@ def looks_like_label(text: str) -> bool:
 _RULE_CHARS = " \t_|·…"
 
 
+_PERCENT = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?[%％]|免税|不征税")
+
+
 def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
     """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None."""
     t = text
@@ -229,6 +232,9 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
         if start > 0 and t[start - 1] == "$":  # keep an attached dollar sign as printed
             start -= 1
         return (start, a.end, a.normalized, True)
+    if ftype == "percent":
+        pm = _PERCENT.search(t)
+        return (pm.start(), pm.end(), pm.group(0).replace(" ", ""), True) if pm else None
     if ftype == "phone":
         ph = v.find_phone(t)
         return (ph.start, ph.end, ph.normalized, True) if ph else None

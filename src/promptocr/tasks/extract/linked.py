@@ -214,6 +214,10 @@ class KeyHit:
 
 
 TEXT_TYPES = ("text", "address", "company")
+LATER_PRINTED = 0.5  # the factor for each earlier printing of the same label on the page
+KEY_ROW_P = 0.5  # the probability given to the first typed value further along the label's row
+# the label of a table's total row (the 合计 row under the 金额 and 税额 columns)
+TOTAL_ROW = re.compile(r"合计|总计|小计|共计|total|grandtotal|subtotal|sum", re.I)
 ROW_FORM = 0.8  # the probability factor for the typed form of a value further along its row
 SAME_UNIT = 0.9  # the probability given to the rest of the label's own line
 
@@ -242,7 +246,17 @@ def _case_differs(key: str, printed: str) -> bool:
 
 def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
     """Units that print one of `labels` (`texts`: the units' normalised texts), best first;
-    the pieces of a label set so wide that OCR cut it (`名` + `称：`) are joined."""
+    the pieces of a label set so wide that OCR cut it (`名` + `称：`) are joined. Where the key
+    itself (`labels[0]`) is printed, its synonyms are not searched: they name other fields
+    (价税合计 is printed; 合计, a synonym, is the goods table's own total row)."""
+    if len(labels) > 1:
+        own = _find_keys(geom, labels[:1], texts)
+        if own:
+            return own
+    return _find_keys(geom, labels, texts)
+
+
+def _find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
     hits: list[KeyHit] = []
     scores = _match_all(labels, texts)
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
@@ -276,6 +290,30 @@ def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
         return None
     s, e, norm, valid = tv
     return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
+
+
+def _column_total(geom: PageGeometry, texts: Sequence[str], k: int, v: int) -> int | None:
+    """For a column header `k` whose value `v` lies under it: the column's cell on the
+    table's total row (`合　　计`, `TOTAL`) further down, if the table has one — an invoice's
+    `金额` is the goods' total, which equals the single item's amount when there is one."""
+    b = geom.b
+    if b[v, 1] < b[k, 3] - 0.3 or geom.xover[k, v] <= 0:
+        return None  # not under its header
+    below = [
+        j
+        for j in range(geom.n)
+        if b[j, 1] > b[v, 3] - 0.2 and geom.xover[v, j] > 0 and b[j, 1] - b[v, 3] < 40
+    ]
+    for j in sorted(below, key=lambda j: b[j, 1]):
+        row = sorted(
+            (i for i in range(geom.n) if i != j and geom.yover[i, j] > 0.4 and b[i, 2] <= b[j, 0]),
+            key=lambda i: b[i, 0],
+        )
+        names = [texts[i] for i in row]
+        names += [a + c for a, c in zip(names, names[1:], strict=False)]
+        if any(TOTAL_ROW.fullmatch(t) for t in names):
+            return j
+    return None
 
 
 def _grow(
@@ -376,9 +414,17 @@ def extract_linked(
             if not hs:
                 continue
             top = hs[0].score
+            # a label printed more than once (a buyer's and a seller's 名称): the first printed
+            # is the field, unless its value is much less likely
+            near_top = sorted(
+                (h for h in hs if h.score >= top - 5),
+                key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0]),
+            )
             for h in hs:
                 if h.score < top - 5:
                     continue
+                first = LATER_PRINTED ** near_top.index(h)
+                match = (h.score / 100.0) ** 2 * first
                 scored = score_pairs(geom, [h.unit], model=load_model("keyed"))
                 probs[(key, h.unit)] = {v: p for _, v, p in scored}
                 if h.cut:
@@ -392,7 +438,9 @@ def extract_linked(
                     got = _value_of(rest, ftype)
                     if got is not None:
                         sp, norm, valid = got
-                        score = SAME_UNIT * (h.score / 100.0) ** 2 - 1e-6 * h.unit
+                        # figures run on right after the label ("No 20215394") are its value
+                        own = 1.0 if rest.text.lstrip()[:1].isdigit() else SAME_UNIT
+                        score = own * match - 1e-6 * h.unit
                         options.append((score, key, h.unit, h.unit, sp, norm, valid))
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces:
@@ -413,10 +461,30 @@ def extract_linked(
                                 break
                     if got is None or w < 0:
                         continue
+                    if ftype == "amount":
+                        t = _column_total(geom, texts, h.unit, w)
+                        got_t = _value_of(units[t], ftype) if t is not None else None
+                        if t is not None and got_t is not None:
+                            w, got = t, got_t
                     sp, norm, valid = got
                     # the key's match and its position in reading order break ties
-                    score = p * (h.score / 100.0) ** 2 - 1e-6 * h.unit
+                    score = p * match - 1e-6 * h.unit
                     options.append((score, key, h.unit, w, sp, norm, valid))
+                if ftype not in TEXT_TYPES:
+                    # the first typed value further along the label's own row, past words and
+                    # bracketed qualifiers (价税合计（大写）⊗叁仟…（小写）￥3495.00)
+                    w = h.unit
+                    for _ in range(4):
+                        gap = float(geom.right_gap[w])
+                        w = int(geom.right_nn[w])
+                        if w < 0 or gap > 30 or w in label_units:
+                            break
+                        got = _value_of(units[w], ftype)
+                        if got is not None:
+                            sp, norm, valid = got
+                            score = KEY_ROW_P * match - 1e-6 * h.unit
+                            options.append((score, key, h.unit, w, sp, norm, valid))
+                            break
         options.sort(key=lambda o: -o[0])
         done: set[str] = set()
         used: set[int] = set()
