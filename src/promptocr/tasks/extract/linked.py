@@ -292,6 +292,25 @@ def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
 
 
+def _after_colon(geom: PageGeometry, k: int, v: int) -> bool:
+    """`v` is the run right after the label `k` that ends with a colon: on its row, the
+    nearest to its right (of the runs that share most of its height, the one sharing more
+    when two are as near), close (≤ 1.5 line heights), and not itself a label."""
+    b = geom.b
+    if geom.looks[k, 0] == 0 or geom.looks[v, 0] > 0 or geom.yover[k, v] < 0.5:
+        return False
+    gap = b[v, 0] - b[k, 2]
+    if not -0.5 <= gap <= 1.5:
+        return False
+    for u in range(geom.n):
+        if u in (k, v) or geom.yover[k, u] < 0.5 or b[u, 0] < b[k, 2] - 0.5:
+            continue
+        g = b[u, 0] - b[k, 2]
+        if g < gap - 0.2 or (abs(g - gap) <= 0.2 and geom.yover[k, u] > geom.yover[k, v]):
+            return False
+    return True
+
+
 def _column_total(geom: PageGeometry, texts: Sequence[str], k: int, v: int) -> int | None:
     """For a column header `k` whose value `v` lies under it: the column's cell on the
     table's total row (`合　　计`, `TOTAL`) further down, if the table has one — an invoice's
@@ -342,6 +361,18 @@ def _grow(
         aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
             alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0
         )
+        left = int(geom.left_nn[nxt])
+        if (
+            left >= 0
+            and left != v
+            and (left in used or geom.looks[left, 0] > 0)
+            and geom.left_gap[nxt] <= 3.0
+        ):
+            break  # the line is the value of the label (or field) printed left of it
+        row = (geom.yover[nxt] > 0.5) & (geom.keyness >= 0.5)
+        row[nxt] = False
+        if int(row.sum()) >= 2:
+            break  # a table's header row (its other cells are keys) ends the value
         if aligned and probs.get(nxt, 0.0) >= CONTINUE_P and geom.looks[nxt, 0] == 0:
             out.append(nxt)
             cur = nxt
@@ -445,6 +476,9 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces:
                         continue
+                    if _after_colon(geom, h.unit, v):
+                        # `label：value` that OCR read as two runs: as if read as one line
+                        p = max(p, SAME_UNIT)
                     got = _value_of(units[v], ftype)
                     w = v
                     if got is None and p >= 0.5 and ftype not in TEXT_TYPES:
