@@ -25,8 +25,8 @@ uneven light and a shadow, blur, sensor noise, and saved as JPEG (quality 72–9
 
 * the buyer's fields (`名称`, `纳税人识别号`, `地址、电话`, `开户行及账号`) — the first block
   printed, and what a user asking for `名称` on a purchase invoice wants;
-* `金额` and `税额`: the invoice's totals, the `合计` row's figures (equal to the item's own
-  when the invoice has one item); `税率`: the items' rate (`13%`);
+* `金额` and `税额`: the invoice's totals, the `合计` row's figures as printed (`￥2991.45`;
+  equal to the item's own when the invoice has one item); `税率`: the items' rate (`13%`);
 * `价税合计`: the figure after `（小写）` (`￥3495.00`); `开票日期` as printed
   (`2019年03月05日`); `No`: the invoice number (8 digits);
 * `地址、电话` and `开户行及账号` are the whole printed value (address and phone; bank and
@@ -339,9 +339,9 @@ def reference(inv: Invoice) -> dict[str, str]:
         "纳税人识别号": tax_id,
         "地址、电话": addr,
         "开户行及账号": bank,
-        "金额": f"{inv.total:.2f}",
+        "金额": f"￥{inv.total:.2f}",
         "税率": f"{inv.items[0].rate}%",
-        "税额": f"{inv.total_tax:.2f}",
+        "税额": f"￥{inv.total_tax:.2f}",
         "价税合计": f"￥{inv.total + inv.total_tax:.2f}",
         "No": inv.number,
     }

@@ -229,7 +229,7 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
         with_dec = [a for a in found if "." in a.text]
         a = (with_dec or found)[-1]
         start = a.start
-        if start > 0 and t[start - 1] == "$":  # keep an attached dollar sign as printed
+        if start > 0 and t[start - 1] in "$￥¥":  # keep an attached currency sign as printed
             start -= 1
         return (start, a.end, a.normalized, True)
     if ftype == "percent":

@@ -311,7 +311,43 @@ def _after_colon(geom: PageGeometry, k: int, v: int) -> bool:
     return True
 
 
-def _column_total(geom: PageGeometry, texts: Sequence[str], k: int, v: int) -> int | None:
+def _skew(units: Sequence[Unit]) -> float:
+    """The page's text slope (dy/dx; a photo turned a little), the median of its long lines'
+    baselines."""
+    slopes = []
+    for u in units:
+        poly = u.ref.line.polygon if u.ref is not None else None
+        if not poly:
+            continue
+        (x0, y0), (x1, y1) = poly[0], poly[1]
+        h = abs(poly[3][1] - poly[0][1]) or 1.0
+        if x1 - x0 > 3 * h:
+            slopes.append((y1 - y0) / (x1 - x0))
+    return float(np.median(slopes)) if slopes else 0.0
+
+
+def _same_row(geom: PageGeometry, i: int, j: int, slope: float) -> bool:
+    """`i` and `j` stand on one row of the page, allowing for its slope."""
+    dy = (geom.cy[j] - geom.cy[i]) - slope * (geom.cx[j] - geom.cx[i])
+    return abs(dy) < 0.5 * max(geom.h[i], geom.h[j])
+
+
+def header_row(geom: PageGeometry, v: int) -> bool:
+    """`v` is a cell of a table's header row: no figures, nothing key-like just left of it,
+    and at least two other key-like units on its row (`规格型号`, `单位`, `数量` …)."""
+    if geom.looks[v, 4] > 0:  # digits: a data cell
+        return False
+    left = int(geom.left_nn[v])
+    if left >= 0 and geom.keyness[left] >= 0.5 and geom.left_gap[v] <= 3.0:
+        return False  # the value of the label left of it
+    row = (geom.yover[v] > 0.5) & (geom.keyness >= 0.5)
+    row[v] = False
+    return int(row.sum()) >= 2
+
+
+def _column_total(
+    geom: PageGeometry, texts: Sequence[str], k: int, v: int, slope: float = 0.0
+) -> int | None:
     """For a column header `k` whose value `v` lies under it: the column's cell on the
     table's total row (`合　　计`, `TOTAL`) further down, if the table has one — an invoice's
     `金额` is the goods' total, which equals the single item's amount when there is one."""
@@ -325,7 +361,11 @@ def _column_total(geom: PageGeometry, texts: Sequence[str], k: int, v: int) -> i
     ]
     for j in sorted(below, key=lambda j: b[j, 1]):
         row = sorted(
-            (i for i in range(geom.n) if i != j and geom.yover[i, j] > 0.4 and b[i, 2] <= b[j, 0]),
+            (
+                i
+                for i in range(geom.n)
+                if i != j and b[i, 2] <= b[j, 0] and _same_row(geom, i, j, slope)
+            ),
             key=lambda i: b[i, 0],
         )
         names = [texts[i] for i in row]
@@ -369,10 +409,8 @@ def _grow(
             and geom.left_gap[nxt] <= 3.0
         ):
             break  # the line is the value of the label (or field) printed left of it
-        row = (geom.yover[nxt] > 0.5) & (geom.keyness >= 0.5)
-        row[nxt] = False
-        if int(row.sum()) >= 2:
-            break  # a table's header row (its other cells are keys) ends the value
+        if header_row(geom, nxt):
+            break  # a table's header row ends the value
         if aligned and probs.get(nxt, 0.0) >= CONTINUE_P and geom.looks[nxt, 0] == 0:
             out.append(nxt)
             cur = nxt
@@ -431,6 +469,7 @@ def extract_linked(
         if not units:
             continue
         geom = PageGeometry(units)
+        slope = _skew(units)
         texts = [_norm(u.text) for u in units]
         hits = {key: find_keys(geom, labels, texts)[:3] for key, _, labels in pending}
         label_units = {i for hs in hits.values() for h in hs for i in h.pieces}
@@ -474,8 +513,8 @@ def extract_linked(
                         score = own * match - 1e-6 * h.unit
                         options.append((score, key, h.unit, h.unit, sp, norm, valid))
                 for _, v, p in scored:
-                    if v in label_units or v in h.pieces:
-                        continue
+                    if v in label_units or v in h.pieces or header_row(geom, v):
+                        continue  # a label is never a value
                     if _after_colon(geom, h.unit, v):
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)
@@ -496,7 +535,7 @@ def extract_linked(
                     if got is None or w < 0:
                         continue
                     if ftype == "amount":
-                        t = _column_total(geom, texts, h.unit, w)
+                        t = _column_total(geom, texts, h.unit, w, slope)
                         got_t = _value_of(units[t], ftype) if t is not None else None
                         if t is not None and got_t is not None:
                             w, got = t, got_t
