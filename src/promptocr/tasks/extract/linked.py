@@ -520,7 +520,8 @@ def extract_linked(
                         p = max(p, SAME_UNIT)
                     got = _value_of(units[v], ftype)
                     w = v
-                    if got is None and p >= 0.5 and ftype not in TEXT_TYPES:
+                    label_like = geom.looks[v, 0] > 0  # ends with a colon: another label
+                    if got is None and p >= 0.5 and ftype not in TEXT_TYPES and not label_like:
                         # the value printed twice along its row, in words then in figures
                         # (价税合计（大写）⊗叁仟…（小写）￥3495.00): the typed form further right
                         for _ in range(3):
