@@ -214,6 +214,9 @@ class KeyHit:
 
 
 TEXT_TYPES = ("text", "address", "company")
+# a row with this many other key-like units is a table's header row (2 cost 0.02 of FUNSD dev
+# similarity: form rows with several labels; 4 costs nothing there)
+HEADER_ROW_KEYS = 4
 LATER_PRINTED = 0.5  # the factor for each earlier printing of the same label on the page
 KEY_ROW_P = 0.5  # the probability given to the first typed value further along the label's row
 # the label of a table's total row (the 合计 row under the 金额 and 税额 columns)
@@ -332,17 +335,18 @@ def _same_row(geom: PageGeometry, i: int, j: int, slope: float) -> bool:
     return abs(dy) < 0.5 * max(geom.h[i], geom.h[j])
 
 
-def header_row(geom: PageGeometry, v: int) -> bool:
+def header_row(geom: PageGeometry, v: int, slope: float = 0.0) -> bool:
     """`v` is a cell of a table's header row: no figures, nothing key-like just left of it,
-    and at least two other key-like units on its row (`规格型号`, `单位`, `数量` …)."""
+    and at least `HEADER_ROW_KEYS` other key-like units on its row (`规格型号`, `单位`, `数量` …)."""
     if geom.looks[v, 4] > 0:  # digits: a data cell
         return False
     left = int(geom.left_nn[v])
     if left >= 0 and geom.keyness[left] >= 0.5 and geom.left_gap[v] <= 3.0:
         return False  # the value of the label left of it
-    row = (geom.yover[v] > 0.5) & (geom.keyness >= 0.5)
+    dy = (geom.cy - geom.cy[v]) - slope * (geom.cx - geom.cx[v])
+    row = (np.abs(dy) < 0.5 * np.maximum(geom.h, geom.h[v])) & (geom.keyness >= 0.5)
     row[v] = False
-    return int(row.sum()) >= 2
+    return int(row.sum()) >= HEADER_ROW_KEYS
 
 
 def _column_total(
@@ -382,6 +386,7 @@ def _grow(
     x0: float,
     alt_x: float | None = None,
     probs: dict[int, float] | None = None,
+    slope: float = 0.0,
 ) -> list[int]:
     """Lines carrying a text value on under it: the next line down, close (≤ 0.9 line heights),
     aligned with the value's start, of a similar height, not a label, not another field's
@@ -409,7 +414,7 @@ def _grow(
             and geom.left_gap[nxt] <= 3.0
         ):
             break  # the line is the value of the label (or field) printed left of it
-        if header_row(geom, nxt):
+        if header_row(geom, nxt, slope):
             break  # a table's header row ends the value
         if aligned and probs.get(nxt, 0.0) >= CONTINUE_P and geom.looks[nxt, 0] == 0:
             out.append(nxt)
@@ -513,7 +518,7 @@ def extract_linked(
                         score = own * match - 1e-6 * h.unit
                         options.append((score, key, h.unit, h.unit, sp, norm, valid))
                 for _, v, p in scored:
-                    if v in label_units or v in h.pieces or header_row(geom, v):
+                    if v in label_units or v in h.pieces or header_row(geom, v, slope):
                         continue  # a label is never a value
                     if _after_colon(geom, h.unit, v):
                         # `label：value` that OCR read as two runs: as if read as one line
@@ -588,7 +593,7 @@ def extract_linked(
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
                 alt = float(geom.b[k, 0]) if same_line and wide else None
                 x0 = span_geometry(sp)[0][0] / geom.lh  # where the value itself starts
-                more = _grow(geom, v, used | label_units, x0, alt, probs.get((key, k), {}))
+                more = _grow(geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope)
                 used.update(above + more)
                 spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]
             res.value = " ".join(s.text.strip() for s in spans)
