@@ -295,23 +295,32 @@ def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
 
 
-def _after_colon(geom: PageGeometry, k: int, v: int) -> bool:
-    """`v` is the run right after the label `k` that ends with a colon: on its row, the
-    nearest to its right (of the runs that share most of its height, the one sharing more
-    when two are as near), close (≤ 1.5 line heights), and not itself a label."""
+def row_right(geom: PageGeometry, k: int, slope: float = 0.0) -> tuple[int, float]:
+    """The nearest unit right of `k` on its row, allowing for the page's slope (a turned
+    photo puts the next row's start as near as the row's own value), and the gap to it in
+    line heights; (-1, inf) when there is none. Of two as near (within 0.2), the one better
+    in line."""
     b = geom.b
-    if geom.looks[k, 0] == 0 or geom.looks[v, 0] > 0 or geom.yover[k, v] < 0.5:
+    dy = np.abs((geom.cy - geom.cy[k]) - slope * (geom.cx - geom.cx[k]))
+    gap = b[:, 0] - b[k, 2]
+    ok = (dy < 0.5 * np.maximum(geom.h, geom.h[k])) & (gap >= -0.5)
+    ok[k] = False
+    if not ok.any():
+        return -1, float("inf")
+    idx = np.nonzero(ok)[0]
+    g = gap[idx]
+    near = idx[g <= g.min() + 0.2]
+    j = int(near[np.argmin(dy[near])])
+    return j, float(max(gap[j], 0.0))
+
+
+def _after_colon(geom: PageGeometry, k: int, v: int, slope: float = 0.0) -> bool:
+    """`v` is the run right after the label `k` that ends with a colon: the nearest on its
+    row (`row_right`), close (≤ 1.5 line heights), and not itself a label."""
+    if geom.looks[k, 0] == 0 or geom.looks[v, 0] > 0:
         return False
-    gap = b[v, 0] - b[k, 2]
-    if not -0.5 <= gap <= 1.5:
-        return False
-    for u in range(geom.n):
-        if u in (k, v) or geom.yover[k, u] < 0.5 or b[u, 0] < b[k, 2] - 0.5:
-            continue
-        g = b[u, 0] - b[k, 2]
-        if g < gap - 0.2 or (abs(g - gap) <= 0.2 and geom.yover[k, u] > geom.yover[k, v]):
-            return False
-    return True
+    j, gap = row_right(geom, k, slope)
+    return j == v and gap <= 1.5
 
 
 def _skew(units: Sequence[Unit]) -> float:
@@ -520,7 +529,7 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or header_row(geom, v, slope):
                         continue  # a label is never a value
-                    if _after_colon(geom, h.unit, v):
+                    if _after_colon(geom, h.unit, v, slope):
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)
                     got = _value_of(units[v], ftype)
@@ -554,8 +563,7 @@ def extract_linked(
                     # bracketed qualifiers (价税合计（大写）⊗叁仟…（小写）￥3495.00)
                     w = h.unit
                     for _ in range(4):
-                        gap = float(geom.right_gap[w])
-                        w = int(geom.right_nn[w])
+                        w, gap = row_right(geom, w, slope)
                         if w < 0 or gap > 30 or w in label_units:
                             break
                         got = _value_of(units[w], ftype)
