@@ -359,13 +359,20 @@ def header_row(geom: PageGeometry, v: int, slope: float = 0.0) -> bool:
 
 
 def _column_total(
-    geom: PageGeometry, texts: Sequence[str], k: int, v: int, slope: float = 0.0
+    geom: PageGeometry,
+    texts: Sequence[str],
+    pieces: Sequence[int],
+    v: int,
+    slope: float = 0.0,
 ) -> int | None:
-    """For a column header `k` whose value `v` lies under it: the column's cell on the
-    table's total row (`合　　计`, `TOTAL`) further down, if the table has one — an invoice's
-    `金额` is the goods' total, which equals the single item's amount when there is one."""
+    """For a column header (its label's `pieces`, `税` + `额` when set wide) whose value `v`
+    lies under it: the column's cell on the table's total row (`合　　计`, `TOTAL`) further
+    down, if the table has one — an invoice's `金额` is the goods' total, which equals the
+    single item's amount when there is one."""
     b = geom.b
-    if b[v, 1] < b[k, 3] - 0.3 or geom.xover[k, v] <= 0:
+    hx0 = min(b[i, 0] for i in pieces) - 1.5
+    hx1 = max(b[i, 2] for i in pieces) + 1.5
+    if b[v, 1] < max(b[i, 3] for i in pieces) - 0.3 or b[v, 2] <= hx0 or b[v, 0] >= hx1:
         return None  # not under its header
     below = [
         j
@@ -550,7 +557,7 @@ def extract_linked(
                     if got is None or w < 0:
                         continue
                     if ftype == "amount":
-                        t = _column_total(geom, texts, h.unit, w, slope)
+                        t = _column_total(geom, texts, h.pieces, w, slope)
                         got_t = _value_of(units[t], ftype) if t is not None else None
                         if t is not None and got_t is not None:
                             w, got = t, got_t
