@@ -118,10 +118,24 @@ def train(docs: int, iters: int, seed: int, leaves: int, lr: float, c: float) ->
     texts = [t for r in rows_tok for t in r[0]]
     y_tok = np.array([y for r in rows_tok for y in r[3]])
     lr_clf = LogisticRegression(C=c, max_iter=300, random_state=seed)
-    lr_clf.fit(_token_matrix(texts), y_tok)
+    T = _token_matrix(texts)
+    lr_clf.fit(T, y_tok)
     token_w = lr_clf.coef_.T.copy()  # (buckets, 3)
     token_b = lr_clf.intercept_.copy()
-    proto = roles.RolesModel(token_w, token_b, [], {})
+    # the continuation score: a company row right under another company row (a wrapped name)
+    y_cont = np.array(
+        [
+            int(y[i] == 1 and i > 0 and y[i - 1] == 1)
+            for r in rows_tok
+            for y in [r[3]]
+            for i in range(len(y))
+        ]
+    )
+    cont_clf = LogisticRegression(C=c, max_iter=300, random_state=seed)
+    cont_clf.fit(T, y_cont)
+    cont_w = cont_clf.coef_.ravel().copy()
+    cont_b = float(cont_clf.intercept_[0])
+    proto = roles.RolesModel(token_w, token_b, [], {}, cont_w, cont_b)
     Xs, ys = [], []
     for d in part_tree:
         texts, boxes, pieces, y = _rows(d)
@@ -139,7 +153,7 @@ def train(docs: int, iters: int, seed: int, leaves: int, lr: float, c: float) ->
     )
     clf.fit(X, y_arr)
     trees = [_export(clf, k) for k in range(len(roles.ROLES))]
-    model = roles.RolesModel(token_w, token_b, trees, {})
+    model = roles.RolesModel(token_w, token_b, trees, {}, cont_w, cont_b)
     # the numpy evaluation reproduces scikit-learn's probabilities
     sk = clf.predict_proba(X[:2000])
     mine = model.proba(X[:2000])

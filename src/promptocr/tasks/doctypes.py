@@ -30,6 +30,7 @@ from promptocr.tasks.extract import (
     find_by_label,
     find_by_pattern,
     roles,
+    typed_value,
 )
 from promptocr.tasks.fields import CONCEPT_BY_NAME, fold, match_concept
 
@@ -98,7 +99,8 @@ TOTAL_HIGH = re.compile(
 TOTAL_NEVER = re.compile(
     r"INCLUDED|TAX\s*TOTAL|SAVING|\bQTY\b|QUANTITY|CHANGE|TENDER|PAID|COLLECTED|找零", re.I
 )
-SUMMARY = re.compile(r"(?:GST|TAX|SST|VAT)\s*SUMM?ARY|税额汇总", re.I)
+# the tax summary table's title, also as OCR misreads it ("GST SUHHARY", "TAX SUMNARY")
+SUMMARY = re.compile(r"(?:GST|TAX|SST|VAT)\s*S\s*U\s*[MNH]{1,2}\s*A\s*R\s*Y|税额汇总", re.I)
 TOTAL_ANY = re.compile(r"\bTOTAL\b|\bAMOUNT\b|\bDUE\b|合计|总计|总额|应付|实付", re.I)
 SUBTOTAL = re.compile(r"SUB\s*-?\s*TOTAL|小计", re.I)
 ROUNDED = re.compile(r"ROUND", re.I)
@@ -111,6 +113,15 @@ def _clean_company(text: str) -> str:
     text = re.sub(r"^[^:：]{1,30}[:：]\s*(?=\S)", "", text)  # "Dimiliki: ..." lead-in
     t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
     t = REG_NO.sub(" ", t)
+    # an aside in brackets after the name (an abbreviation, a shop or branch name, "(KSB)"),
+    # or a whole row in brackets, is not part of the registered name
+    # (a marker of one or two letters such as "(M)" or "(KL)" is kept)
+    for _ in range(2):
+        t = re.sub(
+            r"[(（<\[](?![A-Za-z]{1,2}[)）])[^()（）]*(?:[(（][^()（）]*[)）][^()（）]*)*[)）>\]]?\s*$",
+            "",
+            t.strip(),
+        )
     t = re.sub(r"\s+", " ", t).strip(" ,-:;")
     return t if any(ch.isalnum() for ch in t) else ""  # "< >": only the number was there
 
@@ -179,6 +190,19 @@ def receipt_address(views: Sequence[PageView], key: str) -> FieldResult:
     return labelled if labelled.value is not None else res
 
 
+_SPACED_DECIMAL = re.compile(r"(?<![\d.])\d{1,6}\.\s\d{2}(?![\d.])")  # "170. 00" as OCR reads it
+
+
+def _decimal_amounts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the amounts with decimals in `text`, also those OCR split after the
+    decimal point."""
+    found = [(a.start, a.end) for a in v.find_amounts(text) if "." in a.text]
+    for m in _SPACED_DECIMAL.finditer(text):
+        if not any(s <= m.start() < e for s, e in found):
+            found.append((m.start(), m.end()))
+    return sorted(found)
+
+
 def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
     """Amounts (with decimals) after a label: the rest of its line, then the row to its right."""
     out: list[Span] = []
@@ -190,22 +214,38 @@ def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
         if abs((r.bbox[1] + r.bbox[3]) / 2 - cy) <= 0.5 * view.lh
     ]
     for sp in spans:
-        for a in v.find_amounts(sp.text):
-            if "." not in a.text:
-                continue
-            start = sp.start + a.start
+        for a_start, a_end in _decimal_amounts(sp.text):
+            start = sp.start + a_start
             if start > 0 and sp.line.text[start - 1] == "$":
                 start -= 1
             else:  # a currency code glued to the figure is part of it as printed ("RM9.00")
                 cur = re.search(r"(?:RM|MYR|USD|SGD)$", sp.line.text[:start], re.I)
                 if cur and (cur.start() == 0 or not sp.line.text[cur.start() - 1].isalpha()):
                     start = cur.start()
-            out.append(Span(sp.line, start, sp.start + a.end, sp.page))
+            out.append(Span(sp.line, start, sp.start + a_end, sp.page))
+    return out
+
+
+def _amounts_below(view: PageView, ln: Line) -> list[Span]:
+    """Amounts on the row right under a label that has none ("CASH" / "RM 170.00"), when that
+    row holds no other words."""
+    i = next((k for k, row in enumerate(view.rows) if any(x is ln for x in row)), None)
+    if i is None or i + 1 >= len(view.rows):
+        return []
+    below = view.rows[i + 1]
+    if below[0].bbox[1] - ln.bbox[3] > 1.5 * view.lh:
+        return []
+    text = " ".join(x.text for x in below)
+    if re.search(r"[A-Za-z]{4,}|[\u4e00-\u9fff]", text):
+        return []
+    out: list[Span] = []
+    for x in below:
+        out += _row_amounts(view, x, 0)
     return out
 
 
 def _amount_of(sp: Span) -> float:
-    found = v.find_amounts(sp.text)
+    found = v.find_amounts(re.sub(r"(\d)\.\s(\d{2})(?![\d.])", r"\1.\2", sp.text))
     return float(found[-1].normalized) if found else 0.0
 
 
@@ -272,6 +312,23 @@ def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
         res.valid, res.method, res.label = True, "label", label
         fill_geometry(res, [sp])
         return res
+    # no total printed: the amount tendered when no change is given back ("CASH 170.00")
+    paid: Span | None = None
+    change = False
+    for view in views:
+        for ln in view.lines:
+            if re.search(r"CHANGE|BALANCE|找零", ln.text, re.I):
+                change = True
+            elif re.search(r"\bCASH\b|现金", ln.text, re.I) and paid is None:
+                found = _row_amounts(view, ln, 0) or _amounts_below(view, ln)
+                if found:
+                    paid = found[-1]
+    if paid is not None and not change:
+        value = _amount_of(paid)
+        res.value, res.normalized = paid.text.strip(), f"{value:.2f}"
+        res.valid, res.method, res.label = True, "label", "cash paid"
+        fill_geometry(res, [paid])
+        return res
     # fallback: the largest plausible amount that is not a cash/change line
     top: tuple[float, Span] | None = None
     for view in views:
@@ -303,6 +360,22 @@ def receipt_date(views: Sequence[PageView], key: str) -> FieldResult:
     res = find_by_label(views, key, [key, "date", "日期", "tarikh"], "date")
     if res.value is None:
         res = find_by_pattern(views, key, "date")
+    if res.value is None:
+        # a date printed straight after a receipt number ("#001-0934-000105/01/2018 13:30"):
+        # a day/month/four-digit-year date at the end of a run of digits
+        for view in views:
+            for ln in view.lines:
+                m = re.search(r"\d(\d{2}[/.-]\d{2}[/.-](?:19|20)\d{2})(?!\d)", ln.text)
+                if m is None:
+                    continue
+                tv = typed_value(m.group(1), "date")
+                if tv is not None and tv[3]:
+                    sp = Span(ln, m.start(1), m.end(1), view.page)
+                    res = FieldResult(name=key, value=sp.text, normalized=tv[2], valid=True)
+                    res.method = "pattern"
+                    fill_geometry(res, [sp])
+                    res.type = "date"
+                    return res
     res.type = "date"
     return res
 

@@ -44,7 +44,7 @@ import numpy as np
 from promptocr.document.model import Line
 from promptocr.tasks.extract.model import TreeModel
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 N_BUCKETS = 1 << 14
 MODEL_FILE = Path(__file__).parent / "roles_model.npz"
 ROLES = ("other", "company", "address")
@@ -57,6 +57,13 @@ _PHONE = re.compile(r"(?:\+?\d[\d\s()-]{6,}\d)")
 _AMOUNT = re.compile(r"(?<![\d.])\d{1,6}[.,]\d{2}(?![\d.])")
 _WEB = re.compile(r"@|www\.|https?:|\.com\b", re.I)
 _WORD = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
+# a registration number printed on its own or after a name: "(123456-X)", "<484297-M>",
+# "JM0325955-V", "1030214K", "CO. REG: …"; its shape, not any register's list
+_REGNO = re.compile(
+    r"^[\s(<\[]*(?:[A-Z]{0,3}\d{4,}[\dA-Z]*(?:\s*-\s*|\s)?[A-Z]?|\d{5,})[\s)>\]]*$|"
+    r"\b(?:CO|COMPANY|ROC|REG|BRN)\b\.?\s*(?:REG|NO)?\.?\s*[:.]?\s*\d{4,}",
+    re.I,
+)
 
 FEATURE_NAMES = (
     "index",
@@ -106,6 +113,19 @@ FEATURE_NAMES = (
     "height_rank_top",
     "max_tok_company_before",
     "max_tok_address_before",
+    # version 2: how likely the row continues the name above it (learned word score), the
+    # rows around it looking like a registration number, the row's place against the first
+    # phone / tax-id / web row, and its height against its neighbours'
+    "tok_cont",
+    "next_tok_cont",
+    "is_regno",
+    "prev_is_regno",
+    "next_is_regno",
+    "next_has_bracket",
+    "next_longest_digits",
+    "rows_after_contact",
+    "height_vs_prev",
+    "height_vs_next",
 )
 
 
@@ -140,6 +160,7 @@ def token_ids(text: str) -> list[int]:
     out += [f"H2:{a}{b}" for a, b in zip(cjk, cjk[1:], strict=False)]
     if words:
         out.append(f"L:{words[-1] if not words[-1].isdigit() else '#'}")
+        out.append(f"F:{words[0] if not words[0].isdigit() else '#'}")
     return [_h(s) for s in out]
 
 
@@ -151,14 +172,20 @@ class RolesModel:
     token_b: np.ndarray  # (3,)
     trees: list[TreeModel]  # one per role: raw multiclass scores (softmax)
     meta: dict[str, Any]
+    cont_w: np.ndarray | None = None  # (N_BUCKETS,): the row continues a name wrapped above
+    cont_b: float = 0.0
 
     def token_scores(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, 2): the word score of company and of address, as log-odds against other."""
-        out = np.zeros((len(texts), 2))
+        """(n, 3): the word score of company and of address, as log-odds against other, and
+        the log-odds that the row is the second line of a wrapped name."""
+        out = np.zeros((len(texts), 3))
         for i, t in enumerate(texts):
             ids = token_ids(t)
             z = self.token_b + (self.token_w[ids].sum(axis=0) if ids else 0.0)
-            out[i] = z[1] - z[0], z[2] - z[0]
+            c = self.cont_b + (
+                float(self.cont_w[ids].sum()) if ids and self.cont_w is not None else 0.0
+            )
+            out[i] = z[1] - z[0], z[2] - z[0], c
         return out
 
     def proba(self, X: np.ndarray) -> np.ndarray:
@@ -175,6 +202,9 @@ def save_model(path: Path, model: RolesModel) -> None:
         "token_b": model.token_b.astype(np.float64),
         "meta": np.array(json.dumps(model.meta, sort_keys=True)),
     }
+    if model.cont_w is not None:
+        arrays["cont_w"] = model.cont_w.astype(np.float32)
+        arrays["cont_b"] = np.array([model.cont_b])
     for k, t in enumerate(model.trees):
         arrays[f"t{k}_feature"] = t.feature.astype(np.int16)
         arrays[f"t{k}_threshold"] = t.threshold.astype(np.float64)
@@ -213,6 +243,8 @@ def load_file(path: Path) -> RolesModel:
             token_b=z["token_b"].astype(np.float64),
             trees=trees,
             meta=json.loads(str(z["meta"])),
+            cont_w=z["cont_w"].astype(np.float64) if "cont_w" in z else None,
+            cont_b=float(z["cont_b"][0]) if "cont_b" in z else 0.0,
         )
 
 
@@ -241,6 +273,18 @@ def row_features(
     tw = max(x1 - x0, 1.0)
     th = max(y1 - y0, 1.0)
     top_h = np.sort(hs[: min(n, 12)])[::-1]
+    regno = [bool(_REGNO.search(t.strip())) for t in texts]
+    contact = n
+    for j in range(1, n):
+        sj = texts[j]
+        runs_j = [len(m) for m in re.findall(r"\d+", sj)]
+        if (
+            (_PHONE.search(sj) and not regno[j] and not _DATE.search(sj))
+            or _WEB.search(sj)
+            or max(runs_j, default=0) >= 10
+        ):
+            contact = j
+            break
     dates = phones = amounts = 0
     max_c = max_a = -10.0
     for i, t in enumerate(texts):
@@ -258,6 +302,20 @@ def row_features(
         xc = (bx[0] + bx[2]) / 2
         gap_above = (bx[1] - b[i - 1, 3]) / med if i > 0 else 5.0
         gap_below = (b[i + 1, 1] - bx[3]) / med if i + 1 < n else 5.0
+
+        def extra(j: int) -> tuple[float, float, float, float]:
+            if 0 <= j < n:
+                sj = texts[j]
+                runs_j = [len(m) for m in re.findall(r"\d+", sj)]
+                return (
+                    tok[j, 2],
+                    float(regno[j]),
+                    float("(" in sj or "（" in sj),
+                    max(runs_j, default=0),
+                )
+            return -10.0, 0.0, 0.0, 0.0
+
+        e_next = extra(i + 1)
 
         def nb(j: int) -> tuple[float, float, float, float]:
             if 0 <= j < n:
@@ -309,6 +367,16 @@ def row_features(
             float(int(np.searchsorted(-top_h, -hs[i]))) if i < 12 else 12.0,
             max_c,
             max_a,
+            tok[i, 2],
+            e_next[0],
+            float(regno[i]),
+            float(regno[i - 1]) if i > 0 else 0.0,
+            e_next[1],
+            e_next[2],
+            e_next[3],
+            float(np.clip(i - contact, -12, 12)),
+            hs[i] / hs[i - 1] if i > 0 else 0.0,
+            hs[i] / hs[i + 1] if i + 1 < n else 0.0,
         ]
         dates += has_date
         phones += has_phone

@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 ROLES = ("other", "company", "address")
 
 _SYL = [
@@ -58,7 +58,11 @@ _STREET_EN = ["STREET", "ST", "ST.", "ROAD", "RD", "RD.", "AVENUE", "AVE", "BOUL
               "BLVD", "LANE", "DRIVE", "DR", "WAY", "HIGHWAY", "PARKWAY", "PLACE", "COURT",
               "CRESCENT", "TERRACE"]  # fmt: skip
 _BUILDING = ["PLAZA", "MALL", "CENTRE", "CENTER", "COMPLEX", "SQUARE", "TOWER", "BUILDING",
-             "ARCADE", "PARADE", "POINT", "CITY"]  # fmt: skip
+             "ARCADE", "PARADE", "POINT", "CITY", "SHOPPING CENTRE", "MEGAMALL",
+             "INDUSTRIAL PARK", "IND. PARK", "INDS.PARK", "BUSINESS PARK", "HUB",
+             "COMMERCIAL CENTRE", "GALLERY", "AVENUE"]  # fmt: skip
+_FLOOR = ["GROUND FLOOR", "1ST FLOOR", "2ND FLOOR", "3 FLOOR", "LEVEL 2", "LOWER GROUND",
+          "G FLOOR", "FIRST FLOOR", "UPPER GROUND"]  # fmt: skip
 _REGION = ["SELANGOR", "JOHOR", "PERAK", "KEDAH", "PAHANG", "MELAKA", "SABAH", "SARAWAK",
            "PENANG", "NEGERI SEMBILAN", "KUALA LUMPUR", "WILAYAH PERSEKUTUAN",
            "SELANGOR DARUL EHSAN", "JOHOR DARUL TAKZIM", "MALAYSIA", "SINGAPORE",
@@ -207,10 +211,21 @@ class _B:
 def _reg_no(r: random.Random) -> str:
     n = "".join(r.choice("0123456789") for _ in range(r.randint(5, 7)))
     suffix = r.choice("ABDHKMPTUVWX")
-    num = f"{n}-{suffix}" if r.random() < 0.7 else f"{r.randint(2000, 2023)}0{n}"
+    x = r.random()
+    if x < 0.55:
+        num = f"{n}-{suffix}"
+    elif x < 0.7:
+        num = f"{r.randint(2000, 2023)}0{n}"
+    elif x < 0.8:
+        num = f"{n}{suffix}"  # the dash not printed (or not read)
+    elif x < 0.9:
+        num = f"{r.choice(['JM', 'SA', 'KT', 'PG', 'IP', 'CA', 'AS'])}{n}-{suffix}"
+    else:
+        num = f"00{n}-{suffix}"
     form = r.choice(
         ["({n})", "(CO. REG: {n})", "CO. NO: {n}", "(COMPANY NO. {n})", "ROC NO: {n}",
-         "({n}) ", "CO.REG.NO. {n}", "(REG NO: {n})", "BRN: {n}", "({n} {s})"]
+         "({n}) ", "CO.REG.NO. {n}", "(REG NO: {n})", "BRN: {n}", "({n} {s})", "<{n}>",
+         "{n}", "{n}", "({n})", "(CO. NO. {n})"]
     )  # fmt: skip
     return form.format(n=num, s=r.choice(["W", "D", "A"]))
 
@@ -247,12 +262,15 @@ def _company_en(b: _B) -> list[str]:
         legal = r.choice(_LEGAL_EN) if r.random() < 0.5 else ""
     name = f"{core} {legal}".strip()
     words = name.split(" ")
-    if len(words) >= 3 and r.random() < 0.2:
-        # wrapped over two lines, mostly before the legal form or the trade word
+    if len(words) >= 3 and r.random() < 0.3:
+        # wrapped over two lines, mostly before the legal form or the trade word, or after
+        # the first two words ("POPULAR BOOK" / "CO. (M) SDN BHD")
         tail = len(legal.split()) if legal else 1
-        k = len(words) - tail if r.random() < 0.7 else r.randint(1, len(words) - 1)
+        x = r.random()
+        k = len(words) - tail if x < 0.55 else 2 if x < 0.8 else r.randint(1, len(words) - 1)
         k = min(max(k, 1), len(words) - 1)
-        return [" ".join(words[:k]), " ".join(words[k:])]
+        first = " ".join(words[:k]) + ("-" if r.random() < 0.1 else "")
+        return [first, " ".join(words[k:])]
     return [name]
 
 
@@ -266,6 +284,10 @@ def _address_my(b: _B) -> list[str]:
     if r.random() < 0.2:
         num = f"{r.randint(1, 50)}-{r.randint(1, 9)}, {num}"
     first = f"{unit} {num}".replace("G- ", "G-")
+    if r.random() < 0.1:
+        first = f"LOT NO. : G{r.randint(1, 3)}.{r.randint(1, 200)}{r.choice(['', 'A', 'B'])}"
+    if r.random() < 0.12:
+        first += f", {r.choice(_FLOOR)}"
     if r.random() < 0.85:
         street = f"{r.choice(_STREET_MY)} {b.name(1, 2)}"
         if r.random() < 0.5:
@@ -281,8 +303,15 @@ def _address_my(b: _B) -> list[str]:
         parts = parts[1:]  # no street line: the area, postcode and town only
     pc = f"{r.randint(10000, 98999)}"
     city = b.name(1, 2)
+    if r.random() < 0.1:
+        city = f"{r.choice('BKPSTJ')}.{b.name(1, 1)}"  # an abbreviated town ("B.CAVES")
     region = r.choice(_REGION[:16])
-    parts.append(f"{pc} {city}")
+    if r.random() < 0.1:
+        parts.append(city)  # the town without its postcode, or the postcode after the town
+        if r.random() < 0.5:
+            parts.append(pc)
+    else:
+        parts.append(f"{pc} {city}" if r.random() < 0.85 else f"{city}, {pc}")
     if r.random() < 0.7:
         parts.append(region)
     return _wrap_address(b, parts)
@@ -406,6 +435,8 @@ def _header_other(b: _B, cn: bool) -> None:
             f"EMAIL: {b.name(1, 1).lower()}@{b.name(1, 1).lower()}.com",
             f"www.{b.name(1, 1).lower()}.com.my",
             f"VAT NO. {r.randint(100000000, 999999999)}",
+            _phone(r),
+            f"{_phone(r)} / {r.randint(1000, 9999)}",
         ]
     for t in r.sample(opts, r.randint(0, min(3, len(opts)))):
         b.add(t, "other")
@@ -474,14 +505,27 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
     b = _B(r, "zh" if cn else "en", style)
     if cn:
         b.upper = True
-    # brand / trade name / branch lines above the registered name
-    branded = r.random() < 0.3
+    if r.random() < 0.15:
+        # stray text above the header: a title, a handwritten name, a stamp, spaced digits
+        stray = [
+            "WELCOME",
+            "欢迎光临",
+            "*** COPY ***",
+            r.choice(_TITLES),
+            r.choice("ABCDEFGHJKLMNPRSTUVWXYZ"),
+            f"{b.name(2, 3).lower()}",
+            " ".join(str(r.randint(0, 9)) for _ in range(r.randint(4, 9))),
+            f"{r.randint(100, 99999)}",
+        ]
+        b.add(r.choice(stray), "other", scale=r.uniform(0.8, 1.8))
+    company = _company_cn(b) if cn else _company_en(b)
+    # brand / trade name lines above the registered name (often its first words)
+    branded = r.random() < 0.15
     if branded:
         brand = _cn_name(r, r.randint(2, 4)) if cn else b.name(1, 2)
+        if not cn and r.random() < 0.5:
+            brand = " ".join(company[0].split(" ")[: r.randint(1, 3)])
         b.add(brand, "other", scale=r.uniform(1.1, 2.0))
-    if r.random() < 0.1:
-        b.add(r.choice(["WELCOME", "欢迎光临"]) if r.random() < 0.5 else "*** COPY ***", "other")
-    company = _company_cn(b) if cn else _company_en(b)
     scale = r.uniform(1.0, 1.6) if r.random() < 0.5 else 1.0
     reg_inline = not cn and r.random() < 0.25
     if r.random() < 0.1:
@@ -493,12 +537,21 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         company = []  # the name was not printed (or not read)
     # the name is often printed in capitals above an address in mixed case
     name_upper = True if r.random() < 0.3 else None
+    first_scale = scale * (r.uniform(1.0, 1.4) if r.random() < 0.3 else 1.0)
     for i, t in enumerate(company):
         if reg_inline and i == len(company) - 1:
             t = f"{t} {_reg_no(r)}"
-        b.add(t, "company", scale=scale, upper=name_upper)
-    if not cn and not reg_inline and r.random() < 0.6:
+            if r.random() < 0.15:
+                t += f" ({''.join(r.choice('ABCDEKLMST') for _ in range(3))})"  # an abbreviation
+        b.add(t, "company", scale=first_scale if i == 0 else scale, upper=name_upper)
+    if r.random() < 0.06:
+        b.add(f"{_date(r)} {r.randint(0, 23):02d}:{r.randint(0, 59):02d}", "other")
+    reg_after = r.random() < 0.15
+    if not cn and not reg_inline and not reg_after and r.random() < 0.65:
         b.add(_reg_no(r), "other")
+    if not cn and r.random() < 0.08:
+        b.add(f"GST {r.choice(['ID', 'NO', 'REG NO', 'ID.'])}: {r.randint(10**11, 10**12 - 1):012d}",
+              "other")  # fmt: skip
     if r.random() < 0.12:
         b.add(
             f"{b.name(1, 2)} {r.choice(_BRANCH)}" if not cn else f"（{_cn_name(r, 2)}店）", "other"
@@ -507,8 +560,14 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         addr = {"my": _address_my, "sg": _address_sg, "us": _address_us, "cn": _address_cn}[style](
             b
         )
+        spaced = r.random() < 0.06  # OCR put spaces around the punctuation ("NO . 3 , JALAN")
         for t in addr:
+            if spaced:
+                t = t.replace(",", " , ").replace(".", " . ").replace(":", " : ")
+                t = " ".join(t.split())
             b.add(t, "address")
+    if not cn and reg_after and r.random() < 0.8:
+        b.add(_reg_no(r), "other")
     if r.random() < 0.12:
         # the branch, outlet or mall the shop is in, printed after the address
         t = f"{b.name(1, 2)} {r.choice(_BUILDING + _BRANCH)}" if not cn else f"{_cn_name(r, 3)}店"
