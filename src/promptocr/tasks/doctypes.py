@@ -148,11 +148,24 @@ def _conf(chosen: list[Line], lines: list[Line], P: np.ndarray, k: int) -> float
     return round(float(min(P[i, k] for i in idx)), 4) if idx else 0.0
 
 
+def _repeated_in(brand: str, name: str) -> bool:
+    a = re.sub(r"[^0-9a-z]", "", brand.lower())
+    return len(a) >= 3 and a in re.sub(r"[^0-9a-z]", "", name.lower())
+
+
 def receipt_company(views: Sequence[PageView], key: str) -> FieldResult:
     """The merchant's name: the rows the line-role model reads as the company (`roles.py`)."""
     res = FieldResult(name=key, type="company")
     for view in views:
         lines, _, P, every = _role_lines(view)
+        # a piece with fewer than two letters or digits is a logo's stroke, not a name; a
+        # brand row repeated at the start of the registered name under it is said once
+        lines = [ln for ln in lines if sum(ch.isalnum() for ch in ln.text) >= 2]
+        lines = [
+            ln
+            for k, ln in enumerate(lines)
+            if k + 1 >= len(lines) or not _repeated_in(ln.text, lines[k + 1].text)
+        ]
         names = [_clean_company(ln.text) for ln in lines]
         spans = [
             Span(ln, 0, len(ln.text), view.page) for ln, n in zip(lines, names, strict=True) if n
@@ -514,5 +527,10 @@ def resolve(document_type: str | None, keys: Sequence[str]) -> DocType | None:
         and concepts & {"company", "total"}
         and 2 * receipt_keys >= len(keys)
     ):
+        return DOCTYPES["receipt"]
+    # a lone question for the total ("What is the total amount?") reads the total the way the
+    # four receipt fields do, so that both prompts give the same figure; a Chinese key
+    # (合计 vs 价税合计 on a VAT invoice) stays with the linker
+    if len(keys) == 1 and concepts == {"total"} and keys[0].isascii():
         return DOCTYPES["receipt"]
     return None

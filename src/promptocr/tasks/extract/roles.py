@@ -54,6 +54,9 @@ _DATE = re.compile(
     r"\b\d{1,2}\s+[A-Za-z]{3,9}\s+\d{2,4}\b"
 )
 _PHONE = re.compile(r"(?:\+?\d[\d\s()-]{6,}\d)")
+# a phone number as printed: groups of digits split by a space or a dash ("03-7845 8155",
+# "H/P:019-7521215"), unlike a tax id or an item code printed as one run of digits
+_PHONE_SEP = re.compile(r"(?<![\d.,/])\(?\+?\d{1,4}\)?(?:[\s-]{1,2}\d{2,4}){1,3}\d*(?![\d.,])")
 _AMOUNT = re.compile(r"(?<![\d.])\d{1,6}[.,]\d{2}(?![\d.])")
 _WEB = re.compile(r"@|www\.|https?:|\.com\b", re.I)
 _WORD = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
@@ -274,15 +277,10 @@ def row_features(
     th = max(y1 - y0, 1.0)
     top_h = np.sort(hs[: min(n, 12)])[::-1]
     regno = [bool(_REGNO.search(t.strip())) for t in texts]
-    contact = n
+    contact = n  # the first phone or web row under the top row
     for j in range(1, n):
-        sj = texts[j]
-        runs_j = [len(m) for m in re.findall(r"\d+", sj)]
-        if (
-            (_PHONE.search(sj) and not regno[j] and not _DATE.search(sj))
-            or _WEB.search(sj)
-            or max(runs_j, default=0) >= 10
-        ):
+        m = _PHONE_SEP.search(texts[j])
+        if (m and sum(ch.isdigit() for ch in m.group(0)) >= 7) or _WEB.search(texts[j]):
             contact = j
             break
     dates = phones = amounts = 0
@@ -410,7 +408,11 @@ def decode(P: np.ndarray) -> tuple[list[int], list[int]]:
     if n == 0:
         return [], []
     L = np.log(np.clip(P, 1e-6, 1.0))
-    emit = np.stack([L[:, 0], L[:, 1], L[:, 0], L[:, 2], L[:, 0]], axis=1)  # 5 states
+    # a row the model reads as more likely an address than a name is never the name (the
+    # prior for a name must not pull the first address row of a receipt whose name was not
+    # read into the name)
+    name = np.where(P[:, 1] >= P[:, 2], L[:, 1], -1e6)
+    emit = np.stack([L[:, 0], name, L[:, 0], L[:, 2], L[:, 0]], axis=1)  # 5 states
     T = _trans()
     start = T[0]  # as if a state-0 unit came before the first
     best = np.full((n, 5), -math.inf)

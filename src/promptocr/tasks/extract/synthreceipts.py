@@ -33,6 +33,10 @@ _SYL = [
     "ku", "mu", "tu", "ru", "lu", "nu", "su", "bu", "du", "pu", "ju", "hu",
     "an", "in", "un", "ang", "eng", "ong", "ing", "ar", "or", "el", "ton", "ley", "ville",
     "chen", "wong", "lee", "tan", "lim", "goh", "ng", "ho", "teo", "chu",
+    # syllables with consonant clusters, so that names are not all consonant-vowel pairs
+    "sun", "fish", "str", "bri", "cra", "ght", "ck", "sh", "th", "wor", "ber", "ter", "son",
+    "man", "ford", "wood", "land", "ster", "gar", "den", "ria", "vio", "xen", "qui", "fra",
+    "glo", "pla", "tro", "chi", "kin", "bel", "mond", "rix", "nox", "vel", "dex", "ox",
 ]  # fmt: skip
 # legal forms and trade words (a name's shape; the model learns which end a company name)
 _LEGAL_MY = ["SDN BHD", "SDN. BHD.", "SDN.BHD", "(M) SDN BHD", "S/B", "BHD", "ENTERPRISE",
@@ -247,7 +251,7 @@ def _company_en(b: _B) -> list[str]:
     elif x < 0.3:
         core = f"{r.choice(_ADJ)} {b.name(1, 2)}"
     elif x < 0.6:
-        core = b.name(1, 3)
+        core = b.name(1, 2)
     elif x < 0.8:
         core = f"{b.name(1, 2)} {r.choice(_TRADE)}"
     else:
@@ -255,7 +259,7 @@ def _company_en(b: _B) -> list[str]:
     if r.random() < 0.3:
         core += " " + r.choice(_TRADE)
     if style == "my":
-        legal = r.choice(_LEGAL_MY) if r.random() < 0.7 else ""
+        legal = r.choice(_LEGAL_MY) if r.random() < 0.65 else ""
     elif style == "sg":
         legal = r.choice(_LEGAL_SG)
     else:
@@ -306,7 +310,7 @@ def _address_my(b: _B) -> list[str]:
     if r.random() < 0.1:
         city = f"{r.choice('BKPSTJ')}.{b.name(1, 1)}"  # an abbreviated town ("B.CAVES")
     region = r.choice(_REGION[:16])
-    if r.random() < 0.1:
+    if r.random() < 0.15:
         parts.append(city)  # the town without its postcode, or the postcode after the town
         if r.random() < 0.5:
             parts.append(pc)
@@ -396,6 +400,11 @@ def _address_cn(b: _B) -> list[str]:
 
 
 def _phone(r: random.Random) -> str:
+    if r.random() < 0.35:  # grouped with spaces ("03-7845 8155", "+1 415 555 0199")
+        return (
+            f"{r.choice(['0', '+60 ', '+1 ', ''])}{r.randint(2, 99)}{r.choice(['-', ' '])}"
+            f"{r.randint(100, 9999)} {r.randint(1000, 9999)}"
+        )
     return (
         f"{r.choice(['0', '+60 ', '(0', '1-', ''])}{r.randint(2, 99)}-{r.randint(1000000, 9999999)}"
     )

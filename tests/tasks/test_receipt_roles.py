@@ -1,0 +1,149 @@
+"""Receipts without printed labels (issue 16 item 3): the line-role model on rows written
+here (no OCR: names and places are invented), the name's cleaning, and the total and date
+finders on receipt layouts that earlier versions got wrong."""
+
+from __future__ import annotations
+
+from promptocr.document.model import Block, Document, Line, Page, polygon_of
+from promptocr.tasks import doctypes
+from promptocr.tasks.extract import extract_fields, roles
+
+
+def _rows(rows: list[tuple[str, float, float, float]], width: float = 640) -> list[Line]:
+    """Lines from (text, x0, y0, height); the width follows the text's length."""
+    out = []
+    for text, x0, y0, h in rows:
+        w = min(0.56 * h * len(text), width - x0 - 4)
+        out.append(Line(text=text, polygon=polygon_of((x0, y0, x0 + w, y0 + h)), confidence=0.99))
+    return out
+
+
+def _doc(lines: list[Line], width: int = 640) -> Document:
+    height = int(max(ln.bbox[3] for ln in lines) + 40)
+    return Document(pages=[Page(index=0, width=width, height=height, blocks=[Block(lines=lines)])])
+
+
+def _roles(lines: list[Line]) -> tuple[list[str], list[str]]:
+    units, texts, boxes, pieces = roles.line_units([[ln] for ln in lines])
+    company, address, _ = roles.receipt_rows(texts, boxes, pieces)
+    return [texts[i] for i in company], [texts[i] for i in address]
+
+
+TAIL = [
+    ("TAX INVOICE", 250, 0, 24),
+    ("INV NO: 30117", 40, 0, 22),
+    ("DATE: 12/04/2019 10:22", 40, 0, 22),
+    ("2 KOPI O                    3.00", 40, 0, 22),
+    ("1 ROTI BAKAR                2.20", 40, 0, 22),
+    ("TOTAL                       5.20", 40, 0, 24),
+    ("THANK YOU", 260, 0, 22),
+]
+
+
+def _receipt(head: list[tuple[str, float, float]]) -> list[Line]:
+    """A receipt: the header rows given as (text, x0, height), then a common body."""
+    rows, y = [], 30.0
+    for text, x0, h in [*head, *[(t, x, h) for t, x, _, h in TAIL]]:
+        rows.append((text, x0, y, h))
+        y += h * 1.45
+    return _rows(rows)
+
+
+def test_a_name_wrapped_over_two_large_lines_is_taken_whole() -> None:
+    lines = _receipt(
+        [
+            ("MERIDAN BOOK", 170, 44),
+            ("CO. (M) SDN BHD", 150, 46),
+            ("(CO. NO. 412093-T)", 200, 24),
+            ("(GST REG NO. 002277104128)", 150, 24),
+            ("NO 14, JALAN 5/27C, DESA KORAMAS", 90, 24),
+            ("58100 KUALA TEMBOK, MALAYSIA", 110, 24),
+            ("TEL: 03-2211 4456", 210, 24),
+        ]
+    )
+    company, address = _roles(lines)
+    assert company == ["MERIDAN BOOK", "CO. (M) SDN BHD"]
+    assert address == ["NO 14, JALAN 5/27C, DESA KORAMAS", "58100 KUALA TEMBOK, MALAYSIA"]
+    f = extract_fields(_doc(lines), ["company", "address"])
+    assert f["company"].value == "MERIDAN BOOK CO. (M) SDN BHD"
+
+
+def test_a_one_word_name_above_its_registration_number() -> None:
+    lines = _receipt(
+        [
+            ("KORVELA", 220, 40),
+            ("<583116-K>", 240, 26),
+            ("31 LRG INDUSTRI 7", 190, 26),
+            ("BERANAK IND.PARK S.TIMUR", 150, 26),
+            ("TEL:03-61172203", 200, 26),
+        ]
+    )
+    company, address = _roles(lines)
+    assert company == ["KORVELA"]
+    assert address == ["31 LRG INDUSTRI 7", "BERANAK IND.PARK S.TIMUR"]
+
+
+def test_the_name_drops_an_aside_in_brackets_but_keeps_markers() -> None:
+    clean = doctypes._clean_company
+    assert clean("QUEEN'S PASTRY S/B 283601-U (QPS)") == "QUEEN'S PASTRY S/B"
+    assert clean("(TOLAMI SHOP (58210))") == ""
+    assert clean("HARVIN (SP) SDN. BHD.") == "HARVIN (SP) SDN. BHD."
+    assert clean("TELOR BAKERIES (KL) SDN BHD (239411 X)") == "TELOR BAKERIES (KL) SDN BHD"
+    assert clean("RANO CO. (M) BHD. (226926-H)") == "RANO CO. (M) BHD."
+
+
+def _body(rows: list[tuple[str, float]]) -> Document:
+    lines = [("KEDAI MAKAN SERI KORA", 200, 30.0, 28), ("12 JALAN BATU 4", 220, 72.0, 22)]
+    y = 120.0
+    out = list(lines)
+    for text, x in rows:
+        out.append((text, x, y, 22))
+        y += 30
+    return _doc(_rows(out))
+
+
+def test_total_when_only_the_cash_paid_is_printed() -> None:
+    # no TOTAL line, no change given: the cash paid is the total, even printed on the row
+    # under its label and with a space after the decimal point as OCR reads it
+    doc = _body([("DPT.05", 40), ("RM 149.00", 300), ("DPT.04", 40), ("RM 21.00", 300)])
+    doc.pages[0].blocks[0].lines += _rows([("CASH", 40, 270, 22), ("RM 170. 00", 300, 300, 22)])
+    f = extract_fields(doc, ["company", "total"])
+    assert f["total"].normalized == "170.00"
+    # with change given back, the cash line is not the total
+    doc.pages[0].blocks[0].lines += _rows([("CHANGE", 40, 330, 22), ("RM 0.00", 300, 330, 22)])
+    assert extract_fields(doc, ["company", "total"])["total"].normalized == "149.00"
+
+
+def test_tax_summary_total_is_not_the_total_even_misread() -> None:
+    rows = [
+        ("SUB-TOTAL (GST)", 40),
+        ("TOTAL", 40),
+        ("CASH", 40),
+        ("CHANGE", 40),
+        ("GST SUHHARY", 40),
+        ("TAX TOTAL:", 40),
+    ]
+    doc = _body(rows)
+    amounts = ["12.19", "12.15", "50.15", "38.00", "", "0.69"]
+    extra = [(a, 400, 120.0 + 30 * i, 22) for i, a in enumerate(amounts) if a]
+    doc.pages[0].blocks[0].lines += _rows(extra)
+    assert extract_fields(doc, ["company", "total"])["total"].normalized == "12.15"
+
+
+def test_a_lone_total_question_reads_the_receipt_total() -> None:
+    doc = _body([("TOTAL", 40), ("ROUNDING ADJUSTMENT", 40), ("TOTAL ROUNDED", 40), ("CASH", 40)])
+    extra = [
+        (a, 400, 120.0 + 30 * i, 22) for i, a in enumerate(["30.91", "-0.01", "30.90", "50.90"])
+    ]
+    doc.pages[0].blocks[0].lines += _rows(extra)
+    both = extract_fields(doc, ["company", "total"])["total"].value
+    assert both == "30.90"
+    for key in ("total", "total amount"):
+        assert extract_fields(doc, [key])[key].value == both
+    assert doctypes.resolve(None, ["合计"]) is None  # a Chinese key stays with the linker
+
+
+def test_a_date_glued_to_the_receipt_number() -> None:
+    doc = _body([("#001-001-0934-000105/01/2018 13:30-R", 40)])
+    f = extract_fields(doc, ["company", "date"])
+    assert f["date"].value == "05/01/2018"
