@@ -1,0 +1,51 @@
+"""`bench.fields` with `--ocr-cache` (the OCR'd documents kept and read back, so only
+extraction reruns) and `--half` (a fixed split by file name)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from promptocr.bench.fields import _half, evaluate_fields, fields_markdown
+from promptocr.synth import Canvas
+
+RECEIPTS = [
+    ("b.png", "TORAMI TRADING", "12.40"),
+    ("a.png", "SELKA BAKERY", "7.90"),
+]
+
+
+def _dataset(root: Path) -> Path:
+    (root / "images").mkdir(parents=True)
+    with (root / "gt.jsonl").open("w", encoding="utf-8") as f:
+        for name, company, total in RECEIPTS:
+            c = Canvas(560, 300)
+            c.text((150, 30), company, size=30)
+            c.text((30, 150), "TOTAL", size=26)
+            c.text((380, 150), total, size=26)
+            c.image.save(root / "images" / name)
+            fields = {"company": company, "total": total}
+            f.write(json.dumps({"image": f"images/{name}", "fields": fields}) + "\n")
+    return root
+
+
+def test_ocr_cache_reads_back_the_same_documents(tmp_path: Path) -> None:
+    ds = _dataset(tmp_path / "ds")
+    cache = tmp_path / "cache"
+    first = evaluate_fields(ds, ocr_cache=cache)
+    assert first["ocr_from_cache"] == 0 and len(list(cache.glob("*.pkl"))) == 2
+    again = evaluate_fields(ds, ocr_cache=cache)
+    assert again["ocr_from_cache"] == 2
+    assert again["per_field"] == first["per_field"]
+    assert first["per_field"]["total"]["exact"] == 1.0
+    assert "read back from --ocr-cache for 2 images" in fields_markdown(again)
+    # the halves by sorted file name: a.png first, b.png second
+    one = evaluate_fields(ds, ocr_cache=cache, half=1)
+    assert one["images"] == 1 and one["ocr_from_cache"] == 1
+
+
+def test_halves_split_by_sorted_file_name() -> None:
+    rows = [{"image": f"images/{n:03d}.jpg"} for n in (7, 3, 5, 1)]
+    assert [r["image"] for r in _half(rows, 1)] == ["images/003.jpg", "images/001.jpg"]
+    assert [r["image"] for r in _half(rows, 2)] == ["images/007.jpg", "images/005.jpg"]
+    assert _half(rows, None) == rows
