@@ -41,8 +41,9 @@ def test_a_job_keeps_the_plan_it_was_accepted_with(tmp_path: Path) -> None:
     accepted = task_plan("extract", PROMPT, {"fields": ["table"], "format": "json"})
     store = JobStore(tmp_path)
     try:
-        # A job accepted by this release carries its plan.
-        kept = _job(store, data, {"dpi": 200, "plan": accepted.to_dict()})
+        # A job accepted by this release carries its plan; the stages are this release's.
+        stageless = {**accepted.to_dict(), "stages": []}
+        kept = _job(store, data, {"dpi": 200, "plan": stageless})
         p = job_plan(kept, service)
         assert (p.task, p.arguments["fields"]) == ("extract", ["table"])
         assert [s.name for s in p.stages] == [s.name for s in accepted.stages]
@@ -63,6 +64,12 @@ def test_a_job_keeps_the_plan_it_was_accepted_with(tmp_path: Path) -> None:
         out = assemble(legacy, store.pages(legacy.id, with_results=True), service)
         assert out["task"] == "extract" and out["plan"]["task"] == "extract"
         assert out["output"]["fields"]["table"] == "12"
+        # A page of it read after the restart runs the finished page's task and arguments.
+        first = store.first_done_result(legacy.id)
+        assert first is not None
+        again = job_plan(legacy, service, lambda: first["plan"])
+        assert (again.task, again.arguments["fields"]) == ("extract", ["table"])
+        assert "pages" not in again.arguments
 
         # With no finished page to go by, the job's own task is planned bare.
         bare = job_plan(_job(store, data, {"dpi": 200}), service)

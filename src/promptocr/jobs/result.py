@@ -16,6 +16,7 @@ Each page of a job is read on its own (`Service.run(..., pages="n")`) and stored
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from promptocr.document.export import to_alto, to_hocr
@@ -27,24 +28,37 @@ from promptocr.tasks.planner import Plan, task_plan
 from promptocr.tasks.registry import task_for
 
 
-def job_plan(job: JobRecord, service: Service, stored: dict[str, Any] | None = None) -> Plan:
+def job_plan(
+    job: JobRecord,
+    service: Service,
+    stored: Callable[[], dict[str, Any] | None] | None = None,
+) -> Plan:
     """The plan a job was accepted with, so that its pages and its assembly run the same task
     even when a newer release would plan the prompt differently (a restart on new code).
 
-    Jobs accepted since the plan is kept carry it in `params["plan"]`. For older ones the
-    prompt is planned again; when that now gives another task than the job's, the plan a
-    finished page ran with (`stored`) is taken, else a bare plan of the job's task."""
+    Jobs accepted since the plan is kept carry its task and arguments in `params["plan"]`.
+    For older ones the prompt is planned again; when that now gives another task than the
+    job's, the task and arguments a finished page ran with (`stored()`) are taken, else a
+    bare plan of the job's task. The stages are always those this release's task declares
+    (a stage added since then runs)."""
     kept = job.params.get("plan")
     if kept:
-        return Plan.from_dict(kept, job.prompt)
+        return _replanned(kept, job.prompt)
     p = service.plan(job.prompt, task_type=job.params.get("task_type"))
     if p.task == job.task:
         return p
-    if stored and stored.get("task") == job.task:
-        p = Plan.from_dict(stored, job.prompt)
-        p.arguments.pop("pages", None)
+    earlier = stored() if stored is not None else None
+    if earlier and earlier.get("task") == job.task:
+        p = _replanned(earlier, job.prompt)
+        p.arguments.pop("pages", None)  # a page's own page number
         return p
     return task_plan(job.task, job.prompt)
+
+
+def _replanned(d: dict[str, Any], prompt: str) -> Plan:
+    p = task_plan(str(d["task"]), prompt, dict(d.get("arguments") or {}))
+    p.matched = str(d.get("matched", p.matched))
+    return p
 
 
 def page_payload(result: Any) -> dict[str, Any]:
@@ -119,7 +133,7 @@ def assemble(job: JobRecord, pages: list[PageRecord], service: Service) -> dict[
             output_format=fmt,
             task_type=params.get("task_type"),
             pages=params.get("pages"),
-            planned=job_plan(job, service, done[0].get("plan") if done else None),
+            planned=job_plan(job, service, lambda: done[0].get("plan") if done else None),
         )
         plan_d, output, content = res.plan.to_dict(), res.output, res.content
     else:

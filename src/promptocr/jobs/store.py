@@ -348,6 +348,15 @@ class JobStore:
         rows = self._query(f"SELECT {cols} FROM pages WHERE job_id = ? ORDER BY seq", (job_id,))
         return [_page(r, with_results) for r in rows]
 
+    def first_done_result(self, job_id: str) -> dict[str, Any] | None:
+        """The stored result of the job's first finished page, if any."""
+        rows = self._query(
+            "SELECT result FROM pages WHERE job_id = ? AND state = 'done' AND result IS NOT NULL "
+            "ORDER BY seq LIMIT 1",
+            (job_id,),
+        )
+        return json.loads(rows[0]["result"]) if rows else None
+
     def failed_pages(self, job_id: str) -> list[PageRecord]:
         rows = self._query(
             "SELECT job_id, seq, file_index, page_no, state, attempts, NULL AS result, "

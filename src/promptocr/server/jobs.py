@@ -355,6 +355,12 @@ class Jobs:
         self._file_cache = (job_id, index, data)
         return data
 
+    def _first_done_plan(self, job_id: str) -> dict[str, Any] | None:
+        assert self.store is not None
+        done = self.store.first_done_result(job_id)
+        plan = done.get("plan") if done else None
+        return plan if isinstance(plan, dict) else None
+
     def _read_page(self, page: PageRecord, cancel: CancelToken) -> dict[str, object]:
         assert self.store is not None
         job = self.store.get(page.job_id)
@@ -380,7 +386,7 @@ class Jobs:
             task_type=p.get("task_type"),
             engine=engine,
             cancel=cancel,
-            planned=job_plan(job, self.service),
+            planned=job_plan(job, self.service, lambda: self._first_done_plan(job.id)),
         )
         self.state.metrics.pages.inc(result.usage.pages)
         return page_payload(result)
