@@ -41,7 +41,8 @@ def test_not_dates() -> None:
     assert parse_date("MG12/3-32/ - 36/360") is None
     assert parse_date("31/02/2019") is None  # no 31 February
     assert parse_date("TOTAL 13.50") is None
-    assert parse_date("REF 1234-05-06") is None  # a year outside validators.YEAR_RANGE
+    assert parse_date("REF 1650-10-12") is None  # a year outside validators.YEAR_RANGE
+    assert parse_date("Part 2150/11/30") is None
 
 
 def test_amounts_phone_email() -> None:

@@ -52,7 +52,7 @@ _year = expand_year
 
 # Years a printed date may carry: wide enough for historical records (an 1843 deed), narrow
 # enough that a run of digits such as a code or an amount is not read as a date.
-YEAR_RANGE = (1600, 2199)
+YEAR_RANGE = (1800, 2099)
 
 
 def _mk(y: int, m: int, d: int) -> date | None:
