@@ -101,6 +101,11 @@ def test_the_name_drops_an_aside_in_brackets_but_keeps_markers() -> None:
     assert clean("HARVIN (SP) SDN. BHD.") == "HARVIN (SP) SDN. BHD."
     assert clean("TELOR BAKERIES (KL) SDN BHD (239411 X)") == "TELOR BAKERIES (KL) SDN BHD"
     assert clean("RANO CO. (M) BHD. (226926-H)") == "RANO CO. (M) BHD."
+    # a country, a branch or an unclosed bracket is part of what is printed as the name
+    assert clean("ACME TRADING (USA)") == "ACME TRADING (USA)"
+    assert clean("可口可乐（中国）饮料") == "可口可乐（中国）饮料"
+    assert clean("可口可乐（中国）") == "可口可乐（中国）"
+    assert clean("TESCO [EXPRESS") == "TESCO [EXPRESS"
 
 
 def _body(rows: list[tuple[str, float]]) -> Document:

@@ -107,21 +107,38 @@ ROUNDED = re.compile(r"ROUND", re.I)
 CASHY = re.compile(r"CASH|CHANGE|TENDER|PAID|VISA|MASTER|CARD|找零|现金", re.I)
 
 
+_ASIDE = re.compile(r"\s*[(（<\[]([^()（）<>\[\]]*)[)）>\]]\s*$")
+
+
+def _drop_aside(t: str) -> str:
+    """`t` without a closed bracket at its end that is no part of the name: a registration
+    number, or the name's own abbreviation ("KEDAI SRI BAHAGIA (KSB)"); a whole row in
+    brackets is dropped. Other brackets stay: a country or branch ("ACME (USA)", "（中国）")
+    and a marker of one or two letters ("(M)", "(KL)")."""
+    m = _ASIDE.search(t)
+    if m is None:
+        return t
+    head, inner = t[: m.start()].strip(), m.group(1).strip()
+    if not head:
+        return ""
+    if re.search(r"\d{4,}", inner):
+        return head
+    letters = inner.replace(".", "").replace(" ", "")
+    if len(letters) >= 3 and letters.isascii() and letters.isalpha() and letters.isupper():
+        initials = iter(w[0].upper() for w in re.findall(r"[A-Za-z]+", head))
+        if all(ch in initials for ch in letters):  # the letters, in order, among the initials
+            return head
+    return t
+
+
 def _clean_company(text: str) -> str:
     """The name as printed, without a lead-in ("Owned by: …"), what follows "formerly", and
     the registration number printed beside it."""
     text = re.sub(r"^[^:：]{1,30}[:：]\s*(?=\S)", "", text)  # "Dimiliki: ..." lead-in
     t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
     t = REG_NO.sub(" ", t)
-    # an aside in brackets after the name (an abbreviation, a shop or branch name, "(KSB)"),
-    # or a whole row in brackets, is not part of the registered name
-    # (a marker of one or two letters such as "(M)" or "(KL)" is kept)
     for _ in range(2):
-        t = re.sub(
-            r"[(（<\[](?![A-Za-z]{1,2}[)）])[^()（）]*(?:[(（][^()（）]*[)）][^()（）]*)*[)）>\]]?\s*$",
-            "",
-            t.strip(),
-        )
+        t = _drop_aside(t.strip())
     t = re.sub(r"\s+", " ", t).strip(" ,-:;")
     return t if any(ch.isalnum() for ch in t) else ""  # "< >": only the number was there
 
@@ -325,17 +342,33 @@ def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
         res.valid, res.method, res.label = True, "label", label
         fill_geometry(res, [sp])
         return res
-    # no total printed: the amount tendered when no change is given back ("CASH 170.00")
+    # no total printed: the amount tendered when no change is given back ("CASH 170.00"): the
+    # last cash line (not a title such as "CASH BILL"), at least every other amount printed
     paid: Span | None = None
     change = False
     for view in views:
         for ln in view.lines:
-            if re.search(r"CHANGE|BALANCE|找零", ln.text, re.I):
+            if re.search(r"\b(?:CHANGE|BALANCE)\b|找零", ln.text, re.I):
                 change = True
-            elif re.search(r"\bCASH\b|现金", ln.text, re.I) and paid is None:
+            elif re.search(
+                r"\bCASH\b(?!\s*(?:BILL|SALES?|RECEIPT|INVOICE|MEMO)\b)|现金", ln.text, re.I
+            ):
                 found = _row_amounts(view, ln, 0) or _amounts_below(view, ln)
                 if found:
                     paid = found[-1]
+    if paid is not None and not change:
+        most = max(
+            (
+                float(a.normalized)
+                for view in views
+                for ln in view.lines
+                if ln is not paid.line
+                for a in v.find_amounts(ln.text, require_decimals=True)
+            ),
+            default=0.0,
+        )
+        if _amount_of(paid) < most:
+            paid = None
     if paid is not None and not change:
         value = _amount_of(paid)
         res.value, res.normalized = paid.text.strip(), f"{value:.2f}"

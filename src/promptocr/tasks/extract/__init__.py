@@ -708,6 +708,10 @@ def extract_fields(
     file_pages = {p.index: p for p in doc.pages}
     dt = doctypes.resolve(document_type, keys)
     use_linker = extract_method() == "linker"
+    # a lone total key is read the receipt way (so "What is the total amount?" and the four
+    # receipt fields agree), but the page need not be a receipt: where the receipt rules found
+    # no printed total (only the largest amount or the cash paid), the linker answers
+    lone_total = document_type is None and dt is not None and len(keys) == 1 and use_linker
 
     def special(key: str) -> bool:
         if dt is None:
@@ -719,10 +723,21 @@ def extract_fields(
     if use_linker:
         from promptocr.tasks.extract.linked import extract_linked
 
-        linked = extract_linked(doc, [k for k in keys if not special(k)], find_all=find_all)
+        linked = extract_linked(
+            doc, [k for k in keys if lone_total or not special(k)], find_all=find_all
+        )
     out: dict[str, FieldResult] = {}
     for key in keys:
         res = dt.extract(views, key) if dt is not None and special(key) else None
+        other = linked.get(key)
+        if (
+            lone_total
+            and res is not None
+            and (res.method == "largest_amount" or res.label == "cash paid")
+            and other is not None
+            and other.value
+        ):
+            res = other
         if res is None:
             res = linked.get(key)
         if res is None:

@@ -63,7 +63,7 @@ _WORD = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
 # a registration number printed on its own or after a name: "(123456-X)", "<484297-M>",
 # "JM0325955-V", "1030214K", "CO. REG: …"; its shape, not any register's list
 _REGNO = re.compile(
-    r"^[\s(<\[]*(?:[A-Z]{0,3}\d{4,}[\dA-Z]*(?:\s*-\s*|\s)?[A-Z]?|\d{5,})[\s)>\]]*$|"
+    r"^[\s(<\[]*(?:[A-Z]{0,3}\d{4}[\dA-Z]*(?:\s*-\s*|\s)?[A-Z]?|\d{5,})[\s)>\]]*$|"
     r"\b(?:CO|COMPANY|ROC|REG|BRN)\b\.?\s*(?:REG|NO)?\.?\s*[:.]?\s*\d{4,}",
     re.I,
 )

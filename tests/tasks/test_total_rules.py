@@ -1,0 +1,69 @@
+"""The receipt total rules on documents built line by line (no OCR): a lone total key on a
+page that is not a receipt, and the cash-paid rule when no total is printed."""
+
+from __future__ import annotations
+
+from promptocr.document.model import Block, Document, Line, Page
+from promptocr.tasks import Service
+
+
+def _line(text: str, x: int, y: int, h: int = 30) -> Line:
+    w = 18 * len(text)
+    return Line(text, 0.99, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)))
+
+
+def _doc(rows: list[tuple[str, str | None]]) -> Document:
+    lines: list[Line] = []
+    for i, (left, right) in enumerate(rows):
+        y = 50 + 50 * i
+        lines.append(_line(left, 50, y))
+        if right is not None:
+            lines.append(_line(right, 600, y))
+    return Document([Page(0, 1000, 80 + 50 * len(rows), [Block(lines)])])
+
+
+def _total(doc: Document, prompt: str) -> str | None:
+    result = Service(vlm=None).run_on_document(doc, prompt)
+    fields = result.output["fields"]
+    return next(iter(fields.values()))
+
+
+def test_a_lone_total_on_an_invoice_is_its_printed_total() -> None:
+    doc = _doc(
+        [
+            ("ACME SUPPLIES LTD", None),
+            ("Invoice No: 4711", None),
+            ("Widget", "12.00"),
+            ("Deposit paid", "250.00"),
+            ("Total", "EUR 238"),
+        ]
+    )
+    for prompt in (
+        "Extract the total",
+        "What is the total amount?",
+        "提取图片中的：['Total'] 的字段内容，并按照 JSON 格式返回。",
+    ):
+        assert _total(doc, prompt) == "238", prompt
+
+
+def test_cash_paid_is_the_total_only_when_it_can_be() -> None:
+    paid = _doc(
+        [
+            ("KEDAI RUNCIT MAJU", None),
+            ("COFFEE", "24.90"),
+            ("CUPS", "6.50"),
+            ("CASH", "31.40"),
+            ("Goods sold are not exchangeable", None),
+        ]
+    )
+    assert _total(paid, "Extract the total") == "31.40"
+    # "CASH BILL" is a title; the time under it is no amount paid
+    title = _doc(
+        [
+            ("CASH BILL", None),
+            ("12/03/2018 01.15", None),
+            ("BREAD", "5.00"),
+            ("MILK", "2.50"),
+        ]
+    )
+    assert _total(title, "Extract the total") == "5.00"
