@@ -38,7 +38,7 @@ def test_ocr_cache_reads_back_the_same_documents(tmp_path: Path) -> None:
     assert again["ocr_from_cache"] == 2
     assert again["per_field"] == first["per_field"]
     assert first["per_field"]["total"]["exact"] == 1.0
-    assert "read back from --ocr-cache for 2 images" in fields_markdown(again)
+    assert "read back from --ocr-cache for 2 of 2 images" in fields_markdown(again)
     # the halves by sorted file name: a.png first, b.png second
     one = evaluate_fields(ds, ocr_cache=cache, half=1)
     assert one["images"] == 1 and one["ocr_from_cache"] == 1
