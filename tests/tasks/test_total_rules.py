@@ -67,3 +67,33 @@ def test_cash_paid_is_the_total_only_when_it_can_be() -> None:
         ]
     )
     assert _total(title, "Extract the total") == "5.00"
+
+
+def test_a_street_number_is_no_invoice_number() -> None:
+    doc = _doc(
+        [
+            ("KEDAI ABC SDN BHD", None),
+            ("NO 12 JALAN MAWAR 3", None),
+            ("47000 SUNGAI BULOH", None),
+            ("Inv No: A-55012", None),
+            ("NASI LEMAK", "5.00"),
+            ("TOTAL", "5.00"),
+        ]
+    )
+    assert _total(doc, "Extract the invoice number") == "A-55012"
+    assert _total(doc, "提取图片中的：['发票号码'] 的字段内容，并按照 JSON 格式返回。") == "A-55012"
+
+
+def test_the_more_specific_printed_label_answers_a_synonym() -> None:
+    # a VAT invoice's 合计 row (before tax) is printed above 价税合计 (the total): the
+    # preset's `total`, printed under neither name, is the longer, more specific label's
+    doc = _doc(
+        [
+            ("货物或应税劳务名称", "金额"),
+            ("*办公用品*打印纸", "¥188.00"),
+            ("合计", "¥188.00"),
+            ("价税合计（大写）", "（小写）¥212.44"),
+        ]
+    )
+    result = Service(vlm=None).run_on_document(doc, "这是一张增值税发票")
+    assert result.output["fields"]["total"] == "¥212.44"

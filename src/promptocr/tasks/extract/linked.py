@@ -191,9 +191,13 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
             best = np.maximum(best, sc)
         if len(k) < 2:
             continue
+        short = n >= 1 and len(k) <= 2  # a synonym such as "No": whole, or before a number
         for i, t in enumerate(texts):
             if t == k:
                 best[i] = 100.0
+            elif short:
+                if t.startswith(k) and t[len(k) :].isdigit():
+                    best[i] = max(best[i], 94.0)
             elif t.endswith(k) and len(t) - len(k) <= 2 and len(k) >= 2:
                 # a stray mark or character read into the label's start ("购名称" for 名称)
                 best[i] = max(best[i], 92.0 - 4.0 * (len(t) - len(k)))
@@ -509,15 +513,25 @@ def extract_linked(
             if not hs:
                 continue
             top = hs[0].score
+            # of two printed labels that both match, one inside the other (合计 and 价税合计,
+            # "Total" and "Grand Total"), the longer is the more specific: it answers
+            near = [h for h in hs if h.score >= top - 5]
+            said = {h.unit: "".join(texts[i] for i in h.pieces) for h in near}
+            near = [
+                h
+                for h in near
+                if not any(
+                    len(said[g.unit]) > len(said[h.unit]) and said[h.unit] in said[g.unit]
+                    for g in near
+                )
+            ]
             # a label printed more than once (a buyer's and a seller's 名称): the first printed
             # is the field, unless its value is much less likely
             near_top = sorted(
-                (h for h in hs if h.score >= top - 5),
+                near,
                 key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0]),
             )
-            for h in hs:
-                if h.score < top - 5:
-                    continue
+            for h in near_top:
                 first = LATER_PRINTED ** near_top.index(h)
                 match = (h.score / 100.0) ** 2 * first
                 scored = score_pairs(geom, [h.unit], model=load_model("keyed"))
