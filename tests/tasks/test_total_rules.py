@@ -97,3 +97,15 @@ def test_the_more_specific_printed_label_answers_a_synonym() -> None:
     )
     result = Service(vlm=None).run_on_document(doc, "这是一张增值税发票")
     assert result.output["fields"]["total"] == "¥212.44"
+
+
+def test_a_long_goods_table_answers_its_total_row_not_a_subtotal() -> None:
+    lines = [_line(t, x, 50) for t, x in (("货物名称", 50), ("数量", 400), ("金额", 700))]
+    y = 100
+    for i in range(32):
+        lines += [_line(f"item {i}", 50, y), _line("2", 400, y), _line(f"{100 + i}.00", 700, y)]
+        y += 40
+    lines += [_line("小计", 50, y), _line("￥1.00", 700, y)]
+    lines += [_line("合计", 50, y + 40), _line("￥3696.00", 700, y + 40)]
+    doc = Document([Page(0, 1000, y + 140, [Block(lines)])])
+    assert _total(doc, "提取图片中的：['金额'] 的字段内容，并按照 JSON 格式返回。") == "￥3696.00"

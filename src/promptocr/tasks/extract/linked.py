@@ -229,6 +229,7 @@ LATER_PRINTED = 0.5  # the factor for each earlier printing of the same label on
 KEY_ROW_P = 0.5  # the probability given to the first typed value further along the label's row
 # the label of a table's total row (the 合计 row under the 金额 and 税额 columns)
 TOTAL_ROW = re.compile(r"合计|总计|小计|共计|total|grandtotal|subtotal|sum", re.I)
+SUBTOTAL_ROW = re.compile(r"小计|sub", re.I)
 ROW_FORM = 0.8  # the probability factor for the typed form of a value further along its row
 SAME_UNIT = 0.9  # the probability given to the rest of the label's own line
 
@@ -376,31 +377,31 @@ def _column_total(
     """For a column header (its label's `pieces`, `税` + `额` when set wide) whose value `v`
     lies under it: the column's cell on the table's total row (`合　　计`, `TOTAL`) further
     down, if the table has one — an invoice's `金额` is the goods' total, which equals the
-    single item's amount when there is one."""
+    single item's amount when there is one. Of several total rows the first that is not a
+    subtotal (`小计`, `Subtotal`) answers."""
     b = geom.b
     hx0 = min(b[i, 0] for i in pieces) - 1.5
     hx1 = max(b[i, 2] for i in pieces) + 1.5
     if b[v, 1] < max(b[i, 3] for i in pieces) - 0.3 or b[v, 2] <= hx0 or b[v, 0] >= hx1:
         return None  # not under its header
-    below = [
-        j
-        for j in range(geom.n)
-        if b[j, 1] > b[v, 3] - 0.2 and geom.xover[v, j] > 0 and b[j, 1] - b[v, 3] < 40
-    ]
-    for j in sorted(below, key=lambda j: b[j, 1]):
-        row = sorted(
-            (
-                i
-                for i in range(geom.n)
-                if i != j and b[i, 2] <= b[j, 0] and _same_row(geom, i, j, slope)
-            ),
-            key=lambda i: b[i, 0],
-        )
-        names = [texts[i] for i in row]
-        names += [a + c for a, c in zip(names, names[1:], strict=False)]
-        if any(TOTAL_ROW.fullmatch(t) for t in names):
-            return j
-    return None
+    # the total rows' labels, once: a unit, or a wide-set label cut in two (`合` + `计`)
+    labels: list[tuple[int, int, bool]] = []  # (first piece, last piece, a subtotal)
+    for i, t in enumerate(texts):
+        nxt = int(geom.right_nn[i])
+        for last, name in ((i, t), (nxt, t + texts[nxt] if nxt >= 0 else "")):
+            if name and TOTAL_ROW.fullmatch(name):
+                labels.append((i, last, bool(SUBTOTAL_ROW.search(name))))
+                break
+    if not labels:
+        return None
+    below = np.flatnonzero((b[:, 1] > b[v, 3] - 0.2) & (geom.xover[v] > 0))
+    found: list[tuple[bool, float, int]] = []
+    for j in below.tolist():
+        for first, last, sub in labels:
+            if b[last, 2] <= b[j, 0] and _same_row(geom, first, j, slope):
+                found.append((sub, float(b[j, 1]), j))
+                break
+    return min(found)[2] if found else None
 
 
 def _grow(
