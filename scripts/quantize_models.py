@@ -28,8 +28,67 @@ from typing import Any
 import numpy as np
 
 
-def calibration_pages(dev_images: list[Path]) -> list[np.ndarray]:
-    """RGB pages: rendered receipts, forms-like pages, English and Chinese text, newspapers."""
+def line_sheet(seed: int, width: int = 1000) -> Any:
+    """A page of short and long lines of the kinds receipts, forms and signs have: codes, dates,
+    amounts, phone numbers, punctuation, 2-6 character Chinese words and mixed lines, at body
+    and small sizes, left and right aligned (so short crops share batches with long ones)."""
+    from promptocr import synth, synth_docs
+
+    rng = random.Random(7000 + seed)
+    digits = "0123456789"
+    upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def code() -> str:
+        n = rng.randint(2, 4)
+        return "".join(rng.choice(upper) for _ in range(n)) + "".join(
+            rng.choice(digits) for _ in range(rng.randint(3, 8))
+        )
+
+    def amount() -> str:
+        return f"{rng.randint(0, 9999):,}.{rng.randint(0, 99):02d}"
+
+    def zh(n: int) -> str:
+        return "".join(rng.choice(synth_docs.ZH_WORDS) for _ in range(n))[: rng.randint(2, 9)]
+
+    def en(n: int) -> str:
+        return " ".join(rng.choice(synth_docs.EN_WORDS) for _ in range(n))
+
+    makers = [
+        lambda: f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(10, 29)} "
+        f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+        lambda: f"TEL: 0{rng.randint(1, 9)}-{rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        lambda: f"{en(rng.randint(1, 3)).upper()} {amount()}",
+        lambda: f"{code()}-{rng.randint(10, 99)}",
+        lambda: f"RM{amount()}",
+        lambda: f"{en(rng.randint(1, 2)).upper()}:",
+        lambda: f"({rng.randint(1, 99)}%) x{rng.randint(1, 9)} @{amount()} = {amount()}",
+        lambda: f"No. {rng.randint(1, 999)}, Jalan {en(1).title()} {rng.randint(1, 9)}/"
+        f"{rng.randint(1, 99)}, {rng.randint(10000, 99999)}",
+        lambda: zh(rng.randint(1, 3)),
+        lambda: zh(rng.randint(2, 6)),
+        lambda: f"{zh(2)}{rng.randint(1, 999)}号 {rng.randint(100, 999)}元",
+        lambda: f"{zh(3)}：{rng.randint(130, 189)}{rng.randint(10000000, 99999999)}",
+        lambda: f"{en(rng.randint(3, 9)).capitalize()}.",
+        lambda: f"{rng.choice(['#', '*', '-', '&', '/'])} {en(2)} {rng.choice(['!', '?', ';'])}",
+    ]
+    size = rng.choice([14, 16, 18, 20, 24, 28])
+    step = int(size * rng.uniform(1.5, 2.2))
+    rows = max(8, (1400 - 80) // step)
+    c = synth.Canvas(width, 80 + rows * step)
+    y = 40
+    for _ in range(rows):
+        text = rng.choice(makers)()
+        if rng.random() < 0.3:  # a right-aligned amount on the same row
+            right = amount()
+            c.text((width - 40 - len(right) * size * 6 // 10, y), right, size=size)
+        c.text((40 + rng.randint(0, width // 6), y), text, size=size)
+        y += step
+    return c
+
+
+def calibration_pages(dev_images: list[Path], line_sheets: int = 0) -> list[np.ndarray]:
+    """RGB pages: rendered receipts, forms-like pages, English and Chinese text, newspapers,
+    and `line_sheets` pages of codes, amounts, punctuation and short Chinese words."""
     from PIL import Image, ImageFilter
 
     from promptocr import synth, synth_docs
@@ -45,6 +104,8 @@ def calibration_pages(dev_images: list[Path]) -> list[np.ndarray]:
         synth.two_column_page(size=16, columns=3, paragraphs=3),
     ]
     canvases += [p.canvas for p in synth_docs.corpus(seeds=1)]
+    if line_sheets:
+        canvases += [line_sheet(seed) for seed in range(line_sheets)]
     rng = random.Random(20261129)
     pages: list[np.ndarray] = []
     for i, c in enumerate(canvases):
@@ -75,7 +136,7 @@ def record_inputs(pages: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.nd
         run = model.run
 
         def wrapped(x: np.ndarray, *, copy: bool = True) -> np.ndarray:
-            sink.append(np.array(x, copy=True))
+            sink.append(x.astype(np.float16) if x.dtype == np.float32 else np.array(x, copy=True))
             return run(x, copy=copy)
 
         model.run = wrapped
@@ -103,12 +164,24 @@ def greedy_texts(probs: np.ndarray, charset: list[str]) -> list[str]:
     return out
 
 
-def quantize_rec(rec_in: list[np.ndarray], max_drop: float, validation: int) -> Any:
-    """int8 recognition model, accuracy-controlled: NNCF quantises (MIXED preset, transformer
-    rules: SmoothQuant on the MatMuls, Softmax etc. left float), then measures the agreement of
-    its readings with the f32 model's on `validation` of the recorded batches (mean normalised
-    Levenshtein similarity per line), and if it drops more than `max_drop` puts the most
-    sensitive layers back to float one at a time until it does not."""
+def quantize_rec(
+    rec_in: list[np.ndarray],
+    max_drop: float,
+    validation: int,
+    *,
+    accuracy_control: bool = False,
+    subset: int = 0,
+    ignore: list[str] | None = None,
+) -> Any:
+    """int8 recognition model: NNCF post-training quantisation, MIXED preset with the
+    transformer rules (SmoothQuant on the MatMuls; Softmax, LayerNorm-like ops left float),
+    statistics over `subset` recorded batches (0: all of them), the layers named in `ignore`
+    (node names such as MatMul.12, or op types such as MatMul) left in float.
+
+    With `accuracy_control`, NNCF then measures the agreement of its readings with the f32
+    model's on `validation` of the recorded batches (mean normalised Levenshtein similarity per
+    line), and if it drops more than `max_drop` puts the most sensitive layers back to float
+    one at a time until it does not (on the rendered lines it never dropped: docs)."""
     import nncf
     import openvino as ov
     from rapidfuzz.distance import Levenshtein
@@ -117,12 +190,29 @@ def quantize_rec(rec_in: list[np.ndarray], max_drop: float, validation: int) -> 
 
     core = ov.Core()
     model = core.read_model(str(model_path(*REC_MODEL)))
+    data = nncf.Dataset(rec_in, lambda x: x.astype(np.float32))
+    names = [n for n in ignore or [] if "." in n]
+    types = [n for n in ignore or [] if "." not in n]
+    scope = nncf.IgnoredScope(names=names, types=types) if ignore else None
+    common: dict[str, Any] = {
+        "preset": nncf.QuantizationPreset.MIXED,
+        "model_type": nncf.ModelType.TRANSFORMER,
+        "subset_size": subset or len(rec_in),
+    }
+    if scope is not None:
+        common["ignored_scope"] = scope
+    if not accuracy_control:
+        return nncf.quantize(model, data, **common)
+
     chars = str(model.get_rt_info(["framework", "character"]).astype(str)).splitlines()
     charset = ["<blank>", *chars, " "]
     reference = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     rng = np.random.default_rng(20261129)
     picked = sorted(int(i) for i in rng.choice(len(rec_in), size=validation, replace=False))
-    val = [(rec_in[i], greedy_texts(reference(rec_in[i])[0], charset)) for i in picked]
+    val = [
+        (x, greedy_texts(reference(x)[0], charset))
+        for x in (rec_in[i].astype(np.float32) for i in picked)
+    ]
 
     def validate(compiled: Any, items: Any) -> tuple[float, list[float]]:
         per_batch = []
@@ -133,14 +223,7 @@ def quantize_rec(rec_in: list[np.ndarray], max_drop: float, validation: int) -> 
         return float(np.mean(per_batch)), per_batch
 
     return nncf.quantize_with_accuracy_control(
-        model,
-        nncf.Dataset(rec_in),
-        nncf.Dataset(val),
-        validate,
-        max_drop=max_drop,
-        preset=nncf.QuantizationPreset.MIXED,
-        model_type=nncf.ModelType.TRANSFORMER,
-        subset_size=300,
+        model, data, nncf.Dataset(val), validate, max_drop=max_drop, **common
     )
 
 
@@ -171,27 +254,57 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--det", action="store_true", help="also make the (not shipped) int8 detection model"
     )
+    ap.add_argument(
+        "--line-sheets",
+        type=int,
+        default=0,
+        help="also render this many pages of codes, amounts and short Chinese words",
+    )
+    ap.add_argument("--subset", type=int, default=0, help="batches for the statistics (0: all)")
+    ap.add_argument(
+        "--ignore", default="", help="comma-separated layers (MatMul.12) or op types left float"
+    )
+    ap.add_argument(
+        "--accuracy-control", action="store_true", help="nncf.quantize_with_accuracy_control"
+    )
+    ap.add_argument(
+        "--cache", type=Path, help="keep the recorded calibration batches here (.npz) and reuse"
+    )
     args = ap.parse_args(argv)
 
     import openvino as ov
 
     t0 = time.perf_counter()
-    pages = calibration_pages(args.dev_images)
-    det_in, rec_in = record_inputs(pages)
-    print(
-        f"calibration: {len(pages)} pages, {len(det_in)} detection inputs, "
-        f"{len(rec_in)} recognition batches ({time.perf_counter() - t0:.1f} s)",
-        file=sys.stderr,
-    )
+    if args.cache and args.cache.is_file() and not args.det:
+        with np.load(args.cache) as z:
+            rec_in = [z[k] for k in sorted(z.files, key=lambda k: int(k[1:]))]
+        det_in: list[np.ndarray] = []
+        print(f"calibration: {len(rec_in)} recognition batches from {args.cache}", file=sys.stderr)
+    else:
+        pages = calibration_pages(args.dev_images, args.line_sheets)
+        det_in, rec_in = record_inputs(pages)
+        print(
+            f"calibration: {len(pages)} pages, {len(det_in)} detection inputs, "
+            f"{len(rec_in)} recognition batches ({time.perf_counter() - t0:.1f} s)",
+            file=sys.stderr,
+        )
+        if args.cache:
+            np.savez(args.cache, **{f"b{i}": x for i, x in enumerate(rec_in)})
     args.out.mkdir(parents=True, exist_ok=True)
+    ignore = [n.strip() for n in args.ignore.split(",") if n.strip()]
     jobs = [
         (
             args.out / "PP-OCRv6_rec_small.int8.xml",
-            quantize_rec(rec_in, args.max_drop, args.validation_batches),
+            quantize_rec(
+                rec_in,
+                args.max_drop,
+                args.validation_batches,
+                accuracy_control=args.accuracy_control,
+                subset=args.subset,
+                ignore=ignore,
+            ),
         )
     ]
-    if args.det:
-        jobs.append((args.out / "PP-OCRv6_det_small.int8.xml", quantize_det(det_in)))
     for xml, model in jobs:
         ov.save_model(model, str(xml), compress_to_fp16=True)
         for f in (xml, xml.with_suffix(".bin")):

@@ -119,7 +119,7 @@ def resolve_policy(
                 est.px,
                 policy.target_text_px,
                 policy.min_side,
-                policy.max_side,
+                min(policy.max_side, policy.auto_max_side),
                 policy.max_upscale,
             )
             policy = replace(policy, limit_type="long", side_len=side)

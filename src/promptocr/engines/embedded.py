@@ -45,6 +45,9 @@ class EngineSettings:
     single_line_max_height: int = 64
     single_line_min_aspect: float = 2.0
     rec_batch: int = 8
+    # Crops narrower than this (px at the model's height) are padded to it; 0 = the
+    # recognizer's own default (TextRecognizer.min_width).
+    rec_min_width: int = 0
     text_source: str = "auto"  # PDF pages: auto | ocr | pdf (engines/textsource.py)
 
     def with_overrides(self, **kw: Any) -> EngineSettings:
@@ -58,6 +61,7 @@ class EngineSettings:
             "target_text_px",
             "min_side",
             "max_upscale",
+            "auto_max_side",
         }
         det = {k: v for k, v in kw.items() if k in det_keys and v is not None}
         rest = {k: v for k, v in kw.items() if k not in det_keys and v is not None}
@@ -202,7 +206,10 @@ class EmbeddedEngine:
             usage.skip("line_orientation", "disabled by settings")
 
         with usage.stage("recognize"):
-            recs = self.recognizer(crops, batch=s.rec_batch)
+            if s.rec_min_width:
+                recs = self.recognizer(crops, batch=s.rec_batch, min_width=s.rec_min_width)
+            else:
+                recs = self.recognizer(crops, batch=s.rec_batch)
 
         lines: list[Line] = []
         for quad, crop_flip, rec in zip(quads, flips, recs, strict=True):

@@ -88,9 +88,9 @@ def rec_model_file(choice: str, precision: str = "bf16") -> Path:
     if choice == "fp32":
         return model_path(*REC_MODEL)
     path = Path(choice)
-    if path.suffix == ".onnx" and path.is_file():
+    if path.suffix in (".onnx", ".xml") and path.is_file():  # .xml: OpenVINO IR (OpenVINO only)
         return path
-    raise ValueError(f"rec_model must be 'fp32' or an existing .onnx file, got {choice!r}")
+    raise ValueError(f"rec_model must be 'fp32' or an existing .onnx or .xml file, got {choice!r}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,16 +110,20 @@ class DetectionPolicy:
     `side_len` where the height can't be read.
     """
 
-    limit_type: str = "max"
+    limit_type: str = "auto"
     side_len: int = 1280
     max_side: int = 2400
     thresh: float = 0.3
     box_thresh: float = 0.5
     unclip_ratio: float = 1.6
     # limit_type="auto" only (engines/detsize.py)
-    target_text_px: float = 10.0
+    target_text_px: float = 13.0
     min_side: int = 960
     max_upscale: float = 1.0
+    # The largest long side `auto` picks (dense small print on large scans runs up to this; at
+    # most `max_side`). 1280 by default: above it the detector's buffers push peak memory of a
+    # receipt over 600 MB (docs/benchmarks.md).
+    auto_max_side: int = 1280
 
 
 class TextDetector:
@@ -356,6 +360,48 @@ def bucket_width(width: float, floor: int) -> int:
     return int(math.ceil(w / 512)) * 512
 
 
+def plan_batches(
+    ratios: list[float],
+    height: int,
+    floor: int,
+    budget: int,
+    batch: int,
+    pad_batches: bool,
+) -> list[tuple[list[int], int, int]]:
+    """How crops of these width/height `ratios` are batched: (crop indices, padded width,
+    rows of the model input) per call. Crops are sorted by ratio, each padded to at least `floor`
+    px and up the `WIDTH_LADDER`; a batch holds at most `batch` crops and `budget` padded pixels
+    of width in all. With `pad_batches` a short batch is filled with blank rows up to the next
+    power of two or that size (unless the call is a single batch), so each width runs with at
+    most four shapes."""
+    widths = [bucket_width(height * r, floor) for r in ratios]
+
+    def rows(width: int) -> int:
+        return max(1, min(batch, budget // width))
+
+    order = [int(i) for i in np.argsort(ratios, kind="stable")]
+    groups: list[list[int]] = []
+    for i in order:
+        g = groups[-1] if groups else None
+        # Sorted ascending, so the newest crop is the widest: it sets the batch width.
+        if g is not None and len(g) < rows(widths[i]):
+            g.append(i)
+        else:
+            groups.append([i])
+    plan = []
+    for idx in groups:
+        width = widths[idx[-1]]
+        # A call that fits in one batch (a plate, a field re-read) is not padded: rows of
+        # blank would cost more than the few extra shapes such calls add.
+        n = len(idx)
+        if pad_batches and len(groups) > 1:
+            # Filled up to the next power of two (capped at the full batch): a width runs with
+            # at most 1, 2, 4 or the full number of rows, so few shapes and few blank rows.
+            n = min(rows(width), 1 << (n - 1).bit_length())
+        plan.append((idx, width, n))
+    return plan
+
+
 class TextRecognizer:
     """CRNN/SVTR CTC recognition (PP-OCRv6 small): line crops -> text + confidence."""
 
@@ -410,26 +456,9 @@ class TextRecognizer:
         floor = self.min_width if min_width is None else min_width
         budget = self.max_batch_width if max_batch_width is None else max_batch_width
         ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
-        widths = [bucket_width(self.height * r, floor) for r in ratios]
-
-        def rows(width: int) -> int:
-            return max(1, min(batch, budget // width))
-
-        order = [int(i) for i in np.argsort(ratios, kind="stable")]
-        groups: list[list[int]] = []
-        for i in order:
-            g = groups[-1] if groups else None
-            # Sorted ascending, so the newest crop is the widest: it sets the batch width.
-            if g is not None and len(g) < rows(widths[i]):
-                g.append(i)
-            else:
-                groups.append([i])
+        plan = plan_batches(ratios, self.height, floor, budget, batch, self.pad_batches)
         out: list[Recognition | None] = [None] * len(crops)
-        for idx in groups:
-            width = widths[idx[-1]]
-            # A call that fits in one batch (a plate, a field re-read) is not padded: rows of
-            # blank would cost more than the few extra shapes such calls add.
-            n = rows(width) if self.pad_batches and len(groups) > 1 else len(idx)
+        for idx, width, n in plan:
             x = np.zeros((n, 3, self.height, width), dtype=np.float32)
             used: list[float] = []
             for j, i in enumerate(idx):
