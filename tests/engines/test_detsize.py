@@ -76,16 +76,29 @@ def test_resolve_policy_falls_back_without_text() -> None:
     auto = replace(EngineSettings().detection, limit_type="auto", side_len=1280)
     policy, record = resolve_policy(np.full((900, 700, 3), 255, np.uint8), auto)
     assert policy.limit_type == "max" and record["text_px"] is None and record["side"] == 896
+    # dense small print: by default no larger than 1280 (auto_max_side: peak memory) ...
     policy, record = resolve_policy(bgr(page(13)), auto)
-    assert policy.limit_type == "long" and record["text_px"] > 0
-    assert policy.side_len == H  # dense small print: the page as it is, not shrunk to 1280
+    assert policy.limit_type == "long" and record["text_px"] > 0 and record["side"] == 1280
+    # ... and with a higher ceiling the page as it is, not shrunk to 1280
+    policy, record = resolve_policy(bgr(page(13)), replace(auto, auto_max_side=2400))
+    assert policy.side_len == H
     assert record["side"] == max(TextDetector.target_size(H, W, policy)) == 1792
+
+
+def test_auto_is_the_default_and_keeps_ordinary_documents_near_their_size() -> None:
+    """The default policy is `auto` between 960 and 1280: big type (a photographed receipt)
+    runs at 960, body text of an ordinary page (x-height ~14 px) stays at 1280."""
+    default = EngineSettings().detection
+    assert default.limit_type == "auto" and default.auto_max_side == 1280
+    _, big = resolve_policy(bgr(page(64)), default)
+    _, body = resolve_policy(bgr(page(23)), default)
+    assert big["side"] == 960 and body["side"] == 1280, (big, body)
 
 
 @pytest.mark.parametrize("size", [64, 13])
 def test_adaptive_size_reads_and_reports(engine: EmbeddedEngine, size: int) -> None:
     c = page(size)
-    settings = EngineSettings().with_overrides(limit_type="auto")
+    settings = EngineSettings().with_overrides(limit_type="auto", auto_max_side=2400)
     usage = Usage()
     out = engine.read_page(PageImage(0, np.asarray(c.image), "p.png"), usage, settings)
     (choice,) = usage.detection

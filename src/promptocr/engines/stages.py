@@ -367,6 +367,7 @@ def plan_batches(
     budget: int,
     batch: int,
     pad_batches: bool,
+    max_spread: float = 1e9,
 ) -> list[tuple[list[int], int, int]]:
     """How crops of these width/height `ratios` are batched: (crop indices, padded width,
     rows of the model input) per call. Crops are sorted by ratio, each padded to at least `floor`
@@ -384,7 +385,11 @@ def plan_batches(
     for i in order:
         g = groups[-1] if groups else None
         # Sorted ascending, so the newest crop is the widest: it sets the batch width.
-        if g is not None and len(g) < rows(widths[i]):
+        if (
+            g is not None
+            and len(g) < rows(widths[i])
+            and widths[i] <= max_spread * widths[g[0]]
+        ):
             g.append(i)
         else:
             groups.append([i])
@@ -412,6 +417,10 @@ class TextRecognizer:
     min_width = 160
     # At most this many padded pixels of width per batch (long lines go in smaller batches).
     max_batch_width = 1024
+    # A crop does not join a batch whose narrowest crop is this many times narrower (padded
+    # widths): a short crop batched with long lines is mostly padding, which costs time and
+    # makes the int8 model less sure of it (docs/benchmarks.md).
+    max_spread = 1.5
 
     def __init__(self, settings: SessionSettings) -> None:
         self.model_file = rec_model_file(settings.rec_model, settings.precision)
@@ -456,7 +465,9 @@ class TextRecognizer:
         floor = self.min_width if min_width is None else min_width
         budget = self.max_batch_width if max_batch_width is None else max_batch_width
         ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
-        plan = plan_batches(ratios, self.height, floor, budget, batch, self.pad_batches)
+        plan = plan_batches(
+            ratios, self.height, floor, budget, batch, self.pad_batches, self.max_spread
+        )
         out: list[Recognition | None] = [None] * len(crops)
         for idx, width, n in plan:
             x = np.zeros((n, 3, self.height, width), dtype=np.float32)
