@@ -372,9 +372,9 @@ def plan_batches(
     """How crops of these width/height `ratios` are batched: (crop indices, padded width,
     rows of the model input) per call. Crops are sorted by ratio, each padded to at least `floor`
     px and up the `WIDTH_LADDER`; a batch holds at most `batch` crops and `budget` padded pixels
-    of width in all. With `pad_batches` a short batch is filled with blank rows up to the next
-    power of two or that size (unless the call is a single batch), so each width runs with at
-    most four shapes."""
+    of width in all, and no crop joins a batch whose narrowest crop is more than `max_spread`
+    times narrower. With `pad_batches` a short batch is filled with blank rows up to that size
+    (unless the call is a single batch), so each width runs with the same shape."""
     widths = [bucket_width(height * r, floor) for r in ratios]
 
     def rows(width: int) -> int:
@@ -400,9 +400,7 @@ def plan_batches(
         # blank would cost more than the few extra shapes such calls add.
         n = len(idx)
         if pad_batches and len(groups) > 1:
-            # Filled up to the next power of two (capped at the full batch): a width runs with
-            # at most 1, 2, 4 or the full number of rows, so few shapes and few blank rows.
-            n = min(rows(width), 1 << (n - 1).bit_length())
+            n = rows(width)
         plan.append((idx, width, n))
     return plan
 
