@@ -54,16 +54,20 @@ def line_sheet(seed: int, width: int = 1000) -> Any:
         return " ".join(rng.choice(synth_docs.EN_WORDS) for _ in range(n))
 
     makers = [
-        lambda: f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(10, 29)} "
-        f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+        lambda: (
+            f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(10, 29)} "
+            f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}"
+        ),
         lambda: f"TEL: 0{rng.randint(1, 9)}-{rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
         lambda: f"{en(rng.randint(1, 3)).upper()} {amount()}",
         lambda: f"{code()}-{rng.randint(10, 99)}",
         lambda: f"RM{amount()}",
         lambda: f"{en(rng.randint(1, 2)).upper()}:",
         lambda: f"({rng.randint(1, 99)}%) x{rng.randint(1, 9)} @{amount()} = {amount()}",
-        lambda: f"No. {rng.randint(1, 999)}, Jalan {en(1).title()} {rng.randint(1, 9)}/"
-        f"{rng.randint(1, 99)}, {rng.randint(10000, 99999)}",
+        lambda: (
+            f"No. {rng.randint(1, 999)}, Jalan {en(1).title()} {rng.randint(1, 9)}/"
+            f"{rng.randint(1, 99)}, {rng.randint(10000, 99999)}"
+        ),
         lambda: zh(rng.randint(1, 3)),
         lambda: zh(rng.randint(2, 6)),
         lambda: f"{zh(2)}{rng.randint(1, 999)}号 {rng.randint(100, 999)}元",

@@ -385,11 +385,7 @@ def plan_batches(
     for i in order:
         g = groups[-1] if groups else None
         # Sorted ascending, so the newest crop is the widest: it sets the batch width.
-        if (
-            g is not None
-            and len(g) < rows(widths[i])
-            and widths[i] <= max_spread * widths[g[0]]
-        ):
+        if g is not None and len(g) < rows(widths[i]) and widths[i] <= max_spread * widths[g[0]]:
             g.append(i)
         else:
             groups.append([i])
