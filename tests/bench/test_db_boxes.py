@@ -108,3 +108,17 @@ def test_bucket_width_rounds_up_to_the_ladder() -> None:
     assert bucket_width(700, 160) == 768
     assert bucket_width(5000, 160) == 5120
     assert bucket_width(40, 48) == 64  # below the ladder: multiples of 32
+
+
+def test_a_short_crop_is_not_batched_with_much_wider_lines() -> None:
+    """`max_spread`: a 2-character crop (padded to the 160 px floor) does not share a batch
+    padded to 320 px with longer lines; the int8 model misread such a crop (docs/benchmarks.md)."""
+    shapes: list[tuple[int, ...]] = []
+    rec = _shape_recording_recognizer(shapes, pad=False)
+    crops = [np.zeros((48, w, 3), dtype=np.uint8) for w in (90, 290, 300)]
+    rec(crops, batch=8, max_batch_width=1024)
+    assert shapes == [(1, 3, 48, 160), (2, 3, 48, 320)]
+    shapes.clear()
+    rec.max_spread = 1e9  # without the limit all three share one 320 px batch
+    rec(crops, batch=8, max_batch_width=1024)
+    assert shapes == [(3, 3, 48, 320)]
