@@ -10,6 +10,10 @@ a few milliseconds, no model) and scales the page so that characters come out ne
 `target_text_px` high, within `min_side`..`max_side` on the long side and never more than
 `max_upscale` times the page. Pages where no height can be read (photos with little text,
 blank-ish scans) fall back to the fixed `side_len` `max` policy.
+
+It is the default policy, with `target_text_px` 13 between `min_side` 960 and `auto_max_side`
+1280: big-type receipts run at 960, ordinary body text (x-height 14-17 px) at or near 1280, and
+nothing runs larger than the old fixed default (peak memory). docs/benchmarks.md, "Round 2".
 """
 
 from __future__ import annotations

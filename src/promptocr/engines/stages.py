@@ -106,8 +106,8 @@ class DetectionPolicy:
     text but costs time on ordinary scans; `"long"` scales the longer side to exactly
     `side_len` (up or down); `"auto"` picks the long side from the page's character height
     (engines/detsize.py) so that characters land near `target_text_px` pixels high, between
-    `min_side` and `max_side` and at most `max_upscale` times the page, falling back to `max`
-    `side_len` where the height can't be read.
+    `min_side` and `auto_max_side` (and `max_side`) and at most `max_upscale` times the page,
+    falling back to `max` `side_len` where the height can't be read. `auto` is the default.
     """
 
     limit_type: str = "auto"
