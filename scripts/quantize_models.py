@@ -2,7 +2,8 @@
 
 Post-training quantisation with NNCF (accuracy-controlled), calibrated on pages the project
 renders (promptocr.synth, promptocr.synth_docs) plus a few dev images given with --dev-images.
-The shipped model was made with (docs/benchmarks.md, "int8 on OpenVINO"; the defaults):
+The shipped model was made with (docs/benchmarks.md, "int8 on OpenVINO"; the defaults; the same
+bytes only with the engine of its commit, since calibration records the engine's batches):
 
     python scripts/quantize_models.py --dev-images ../shared/data/sroie/images/604.jpg \
         ../shared/data/funsd/images/92091873.png
