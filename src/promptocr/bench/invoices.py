@@ -21,7 +21,19 @@ printer in black or dark blue, shifted against the form by up to 2 mm.
 70–88% of its width, on a desk-coloured background, turned up to ±3°, with perspective,
 uneven light and a shadow, blur, sensor noise, and saved as JPEG (quality 72–90).
 
-**References** (`reference(inv)`) follow these conventions:
+**The hard mode** (`--hard`; what phone photos of these invoices show): 3–8 goods lines
+(`*类别*品名`) set closer and smaller; tax rates 13/9/6/3/1/0% or `免税` (the goods' tax
+printed `***`, the 合计 row's `￥0.00`); long buyer and seller names (`…集团有限公司第一分公司`)
+printed on two small lines squeezed into one row; a landline and a mobile after the address;
+a 备注 text; the data printed off the form by up to 4 mm across and 2 mm up or down (into the
+neighbouring cell, over the label's tail), half of the pages by a dot-matrix head (strokes of
+dots); the copy's name down the right margin and the next copy's print showing through,
+mirrored and faint; the seller's red stamp pressed over the seller's box and, on a third of
+the pages, over the `价税合计` line; 1–2 creases across the sheet. The photo: the invoice 60–85%
+of the frame's width, turned up to ±8° with stronger perspective, 1–2 glare patches, more
+blur, JPEG quality 50–72.
+
+**References** (`reference(inv)`) follow these conventions (in both modes):
 
 * the buyer's fields (`名称`, `纳税人识别号`, `地址、电话`, `开户行及账号`) — the first block
   printed, and what a user asking for `名称` on a purchase invoice wants;
@@ -30,13 +42,15 @@ uneven light and a shadow, blur, sensor noise, and saved as JPEG (quality 72–9
 * `价税合计`: the figure after `（小写）` (`￥3495.00`); `开票日期` as printed
   (`2019年03月05日`); `No`: the invoice number (8 digits);
 * `地址、电话` and `开户行及账号` are the whole printed value (address and phone; bank and
-  account), joined by one space.
+  account), joined by one space; a name printed on two lines is the whole name;
+* hard mode: `税率` `免税` for tax-exempt goods, with `税额` the 合计 row's `￥0.00`; the phone
+  part keeps both numbers as printed (`0755-86001234、13912345678`).
 
 **Scores** (`score`): *exact* on the short fields (`SHORT_KEYS`: dates, names, codes, amounts,
 rates) after folding width and case and removing spaces and currency signs; *similarity* on
 all ten fields, rapidfuzz `ratio` / 100 of the same folded strings (a missing value scores 0).
 
-Run: `python -m promptocr.bench.invoices --seeds 1000-1009 [--cache /tmp/invoice-ocr]
+Run: `python -m promptocr.bench.invoices --seeds 1000-1009 [--hard] [--cache /tmp/invoice-ocr]
 [--save-images DIR] [--json OUT]`. The OCR of each page is cached under `--cache` (keyed by
 seed and renderer version), so a rerun only repeats the extraction (through
 `Service.run_on_document`, the same task on the same OCR'd document).
@@ -63,6 +77,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 RENDERER_VERSION = 1
+HARD_VERSION = 2  # bump when the hard mode's drawing changes (the OCR cache's key)
 
 PROMPT = (
     "提取图片中的：['开票日期','名称','纳税人识别号','地址、电话','开户行及账号','金额','税率',"
@@ -151,6 +166,14 @@ SPECS = ("A4 70g", "HP-88A", "T480s", "DN50", "", "", "", "Q235", "27英寸", "�
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲"
 RATES = (13, 13, 13, 6, 9, 16, 17, 3)
+# the hard mode's rates: -1 stands for 免税 (tax-exempt: items' tax printed `***`)
+HARD_RATES = (13, 13, 9, 6, 6, 3, 1, 0, -1, -1)
+LONG_TAILS = (
+    "集团有限公司第一分公司",
+    "股份有限公司华南区营销服务中心",
+    "有限责任公司（普通合伙）研发分中心",
+    "有限公司附属第二人民医院后勤服务部",
+)
 CIPHER = "0123456789+-*/<>"
 
 
@@ -283,26 +306,48 @@ class Invoice:
         return round(sum(i.tax for i in self.items), 2)
 
 
-def _party(r: random.Random) -> tuple[str, str, str, str]:
+def _party(r: random.Random, hard: bool = False) -> tuple[str, str, str, str]:
     addr, phone = _address(r)
     bank, account = _bank(r)
-    return _company(r), _tax_id(r), f"{addr} {phone}", f"{bank} {account}"
+    name = _company(r)
+    if hard:
+        if r.random() < 0.4:  # a long name, printed on two lines
+            form = next(f for f in sorted(FORMS, key=len, reverse=True) if name.endswith(f))
+            name = name[: -len(form)] + r.choice(LONG_TAILS)
+        if r.random() < 0.5:  # a landline and a mobile
+            mobile = "1" + r.choice("3589") + "".join(r.choice("0123456789") for _ in range(9))
+            phone += r.choice(("/", " ", "、")) + mobile
+    return name, _tax_id(r), f"{addr} {phone}", f"{bank} {account}"
 
 
-def make_invoice(seed: int) -> Invoice:
-    """The content of one invoice (deterministic per seed)."""
+def _note(r: random.Random) -> str:
+    """The 备注 box's text (hard mode)."""
+    return r.choice(
+        (
+            f"合同号：HT{r.randint(2017, 2023)}-{r.randint(100, 999)}",
+            f"项目名称：{''.join(r.sample(ROADS, 2))}改造工程 {r.choice(CITIES)[0]}",
+            f"订单号{r.randint(10**9, 10**10 - 1)} 付款方式：转账",
+            f"差额征税：{r.randint(1000, 90000)}.00。",
+        )
+    )
+
+
+def make_invoice(seed: int, hard: bool = False) -> Invoice:
+    """The content of one invoice (deterministic per seed); `hard`: the hard mode's content
+    (3–8 goods lines, 免税 / 0% / 13% / 9% / 6% rates, long names and phones, a 备注 text)."""
     r = random.Random(seed)
-    rate = r.choice(RATES)
+    rate = r.choice(HARD_RATES if hard else RATES)
     items = []
-    for _ in range(r.choices((1, 2, 3), weights=(6, 3, 1))[0]):
+    n_items = r.randint(3, 8) if hard else r.choices((1, 2, 3), weights=(6, 3, 1))[0]
+    for _ in range(n_items):
         cat, names, units = r.choice(ITEMS)
         unit = r.choice(units)
         qty = r.choice((1, 1, 2, 3, 5, 10, 12, 20, 50))
-        price = r.uniform(8, 9000) / (1 + rate / 100)
+        price = r.uniform(8, 9000) / (1 + max(rate, 0) / 100)
         amount = round(qty * price, 2)
         # a tax-excluded unit price is often printed with many decimals
         price_s = f"{price:.8f}".rstrip("0") if r.random() < 0.4 else f"{price:.2f}"
-        tax = round(amount * rate / 100, 2)
+        tax = round(amount * max(rate, 0) / 100, 2)
         items.append(
             Item(cat + r.choice(names), r.choice(SPECS), unit, str(qty), price_s, amount, rate, tax)
         )
@@ -320,13 +365,14 @@ def make_invoice(seed: int) -> Invoice:
         date=date,
         machine="".join(r.choice("0123456789") for _ in range(12)),
         check=check,
-        buyer=_party(r),
-        seller=_party(r),
+        buyer=_party(r, hard),
+        seller=_party(r, hard),
         items=items,
         payee=_person(r),
         reviewer=_person(r),
         drawer=_person(r),
         copy=r.choice(("发票联", "抵扣联", "记账联")),
+        extras={"hard": True, "note": _note(r)} if hard else {},
     )
 
 
@@ -340,11 +386,16 @@ def reference(inv: Invoice) -> dict[str, str]:
         "地址、电话": addr,
         "开户行及账号": bank,
         "金额": f"￥{inv.total:.2f}",
-        "税率": f"{inv.items[0].rate}%",
+        "税率": rate_text(inv.items[0].rate),
         "税额": f"￥{inv.total_tax:.2f}",
         "价税合计": f"￥{inv.total + inv.total_tax:.2f}",
         "No": inv.number,
     }
+
+
+def rate_text(rate: int) -> str:
+    """A tax rate as printed (`13%`; -1 is tax-exempt, `免税`)."""
+    return "免税" if rate < 0 else f"{rate}%"
 
 
 # ---------------------------------------------------------------- drawing the form
@@ -353,9 +404,10 @@ def reference(inv: Invoice) -> dict[str, str]:
 class Paper:
     """The invoice drawn at `s` pixels per millimetre, with a form ink and a data ink."""
 
-    def __init__(self, s: float, r: random.Random) -> None:
+    def __init__(self, s: float, r: random.Random, hard: bool = False) -> None:
         self.s = s
         self.r = r
+        self.hard = hard
         self.w_mm, self.h_mm = 240.0, 150.0
         tint = r.choice(((252, 250, 244), (250, 247, 240), (253, 251, 250), (247, 246, 240)))
         self.image = Image.new("RGB", (int(self.w_mm * s), int(self.h_mm * s)), tint)
@@ -368,6 +420,16 @@ class Paper:
         # the printer's offset against the form (mm)
         self.shift = (r.uniform(-2.0, 2.0), r.uniform(-1.2, 1.2))
         self._fonts: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
+        # hard mode: the data misaligned by up to 4 mm (into neighbouring cells, over labels),
+        # drawn on a layer of its own so a dot-matrix head can break its strokes into dots
+        self.data_layer: Image.Image | None = None
+        self.dot_matrix = False
+        if hard:
+            self.shift = (r.uniform(-4.0, 4.0), r.uniform(-2.0, 2.0))
+            self.data_layer = Image.new("L", self.image.size, 0)
+            self.dot_matrix = r.random() < 0.5
+            if self.dot_matrix:
+                self.data_font = "sans"
 
     def font(self, kind: str, size_mm: float) -> ImageFont.FreeTypeFont:
         px = max(6, int(size_mm * self.s))
@@ -402,10 +464,48 @@ class Paper:
             x, y = x + self.shift[0], y + self.shift[1]
             kind = kind or self.data_font
             fill = fill or self.data_ink
+            if self.data_layer is not None and fill == self.data_ink:
+                x += self.r.uniform(-0.4, 0.4)  # the head's play from line to line
+                y += self.r.uniform(-0.3, 0.3)
+                ImageDraw.Draw(self.data_layer).text(
+                    self.px(x, y), text, font=self.font(kind, size), fill=255, anchor=anchor
+                )
+                return
         else:
             kind = kind or self.label_font
             fill = fill or self.form_ink
         self.draw.text(self.px(x, y), text, font=self.font(kind, size), fill=fill, anchor=anchor)
+
+    def print_data(self) -> None:
+        """Hard mode: lay the data layer on the form (as dots when the printer is dot-matrix)."""
+        if self.data_layer is None:
+            return
+        mask = np.asarray(self.data_layer, dtype=np.float32) / 255.0
+        if self.dot_matrix:
+            pitch = max(2.0, 0.3 * self.s)  # pins about 0.3 mm apart
+            h, w = mask.shape
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            fx = (xx % pitch) / pitch - 0.5
+            fy = (yy % pitch) / pitch - 0.5
+            dots = np.clip(1.6 - 6.0 * (fx * fx + fy * fy), 0.0, 1.0)
+            mask = mask * dots * self.r.uniform(0.75, 1.0)
+            mask = (
+                np.asarray(
+                    Image.fromarray((mask * 255).astype(np.uint8)).filter(
+                        ImageFilter.GaussianBlur(0.6)
+                    ),
+                    dtype=np.float32,
+                )
+                / 255.0
+                * 1.3
+            )
+            mask = np.clip(mask, 0.0, 1.0)
+        arr = np.asarray(self.image, dtype=np.float32)
+        ink = np.array(self.data_ink, dtype=np.float32)
+        arr = arr * (1 - mask[..., None]) + ink * mask[..., None]
+        self.image = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+        self.draw = ImageDraw.Draw(self.image)
+        self.data_layer = None
 
     def spaced(self, x: float, y: float, pieces: list[str], width: float, size: float) -> None:
         """A form label set across `width` mm with its pieces spread (`名　　称：`)."""
@@ -453,7 +553,8 @@ class Paper:
 def draw_invoice(inv: Invoice, s: float, seed: int) -> Image.Image:
     """The flat invoice at `s` px/mm (about 240 × 150 mm)."""
     r = random.Random(seed * 7919 + 1)
-    p = Paper(s, r)
+    hard = bool(inv.extras.get("hard"))
+    p = Paper(s, r, hard)
     lab = 3.1 + r.uniform(-0.2, 0.3)  # label size (mm)
     val = 3.0 + r.uniform(-0.2, 0.4)  # data size (mm)
     # --- top: 2-D code, code printed large, title, stamp, No, date
@@ -540,6 +641,11 @@ def draw_invoice(inv: Invoice, s: float, seed: int) -> Image.Image:
             else:
                 p.text(16.5, yy, pieces[0], lab)
             size = val if len(value) < 32 else val * 0.85
+            if hard and n == 0 and len(value) > 16:  # a long name wraps onto two small lines
+                cut = (len(value) + 1) // 2
+                p.text(41.0, yy - 1.3, value[:cut], val * 0.8, data=True)
+                p.text(41.0, yy + 1.3, value[cut:], val * 0.8, data=True)
+                continue
             p.text(41.0, yy, value, size, data=True)
         p.vertical(149.0, ytop + 1.5, ytop + 20.5, right, lab)
 
@@ -565,16 +671,18 @@ def draw_invoice(inv: Invoice, s: float, seed: int) -> Image.Image:
             p.spaced(cx - w * 0.22, (buyer_end + head_end) / 2, [h[0], h[-1]], w * 0.44, lab)
         else:
             p.text(cx, (buyer_end + head_end) / 2, h, lab * (0.9 if n == 0 else 1.0), anchor="mm")
+    pitch = min(4.8, 22.0 / len(inv.items))  # up to 8 lines above the 合计 row
+    isize = val * min(0.9, pitch / 4.8 * 1.15)
     for n, it in enumerate(inv.items):
-        yy = head_end + 3.5 + n * 4.8
-        p.text(9.0, yy, it.name, val * 0.9, data=True)
-        p.text(63.0, yy, it.spec, val * 0.9, data=True)
-        p.text(94.5, yy, it.unit, val * 0.9, anchor="mm", data=True)
-        p.text(120.0, yy, it.qty, val * 0.9, anchor="rm", data=True)
-        p.text(145.0, yy, it.price, val * 0.9, anchor="rm", data=True)
-        p.text(177.0, yy, f"{it.amount:.2f}", val * 0.9, anchor="rm", data=True)
-        p.text(184.5, yy, f"{it.rate}%", val * 0.9, anchor="mm", data=True)
-        p.text(231.0, yy, f"{it.tax:.2f}", val * 0.9, anchor="rm", data=True)
+        yy = head_end + 0.7 + pitch * (n + 0.5) + (2.0 if pitch >= 4.8 else 0.0)
+        p.text(9.0, yy, it.name, isize, data=True)
+        p.text(63.0, yy, it.spec, isize, data=True)
+        p.text(94.5, yy, it.unit, isize, anchor="mm", data=True)
+        p.text(120.0, yy, it.qty, isize, anchor="rm", data=True)
+        p.text(145.0, yy, it.price, isize, anchor="rm", data=True)
+        p.text(177.0, yy, f"{it.amount:.2f}", isize, anchor="rm", data=True)
+        p.text(184.5, yy, rate_text(it.rate), isize, anchor="mm", data=True)
+        p.text(231.0, yy, f"{it.tax:.2f}" if it.rate >= 0 else "***", isize, anchor="rm", data=True)
     sy = sum_row - 3.2
     p.spaced(20.0, sy, ["合", "计"], 22.0, lab)
     p.text(177.0, sy, f"￥{inv.total:.2f}", val, anchor="rm", data=True)
@@ -588,7 +696,12 @@ def draw_invoice(inv: Invoice, s: float, seed: int) -> Image.Image:
     p.text(176.0, gy, f"￥{grand:.2f}", val, data=True)
 
     party_block(total_row, "销售方", inv.seller, "备注")
-    if r.random() < 0.5:
+    note = inv.extras.get("note")
+    if note:
+        p.text(154.0, total_row + 4.0, note, val * 0.8, data=True)
+        if r.random() < 0.5:
+            p.text(154.0, total_row + 8.5, f"开户行：{inv.buyer[3][:14]}", val * 0.8, data=True)
+    elif r.random() < 0.5:
         p.text(
             154.0,
             total_row + 6.0,
@@ -604,6 +717,29 @@ def draw_invoice(inv: Invoice, s: float, seed: int) -> Image.Image:
     p.text(118.0, fy, "开票人：", lab)
     p.text(133.0, fy, inv.drawer, val, data=True)
     p.text(172.0, fy, "销售方：（章）", lab)
+    if hard:
+        # the copy's name down the right margin and, faint across the page, the next copy's
+        # print showing through (mirrored) — the second copy-page watermark
+        side = f"第{r.choice('二三一')}联：{inv.copy} {r.choice(('购买方记账凭证', '购买方扣税凭证', '销售方记账凭证'))}"
+        p.vertical(236.0, 40.0, 40.0 + 3.4 * len(side), side, 2.8)
+        p.print_data()
+        layer = Image.new("RGBA", p.image.size, (0, 0, 0, 0))
+        ImageDraw.Draw(layer).text(
+            p.px(120, 75),
+            f"{inv.province}增值税专用发票  {r.choice(('抵扣联', '记账联', '发票联'))}",
+            font=p.font("serif_bold", 13.0),
+            fill=(*p.form_ink, int(r.uniform(22, 45))),
+            anchor="mm",
+        )
+        layer = layer.transpose(Image.Transpose.FLIP_LEFT_RIGHT).rotate(
+            r.uniform(-12, 12), resample=Image.Resampling.BICUBIC
+        )
+        p.image.paste(layer, (0, 0), layer)
+        # the seller's stamp pressed over the seller's text, sometimes over the 价税合计 line
+        cx = r.uniform(40, 135)
+        cy = r.uniform(95.5, 101.0) if r.random() < 0.35 else r.uniform(103.0, 114.0)
+        p.ellipse_stamp(cx, cy, 20, 13, inv.seller[0][:14], [inv.seller[1], "发票专用章"])
+        return crease(p.image, r)
     p.ellipse_stamp(
         r.uniform(185, 205),
         fy + r.uniform(-6, 2),
@@ -613,6 +749,23 @@ def draw_invoice(inv: Invoice, s: float, seed: int) -> Image.Image:
         [inv.seller[1], "发票专用章"],
     )
     return p.image
+
+
+def crease(image: Image.Image, r: random.Random) -> Image.Image:
+    """1–2 fold lines across the paper: a dark crease with a lit and a shaded side."""
+    arr = np.asarray(image, dtype=np.float32)
+    h, w = arr.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    for _ in range(r.randint(1, 2)):
+        across = r.random() < 0.5  # folded in half or in thirds, across or along
+        d, other = (xx, yy) if across else (yy, xx)
+        pos = r.choice((0.5, 0.33, 0.67)) * (w if across else h)
+        dist = d - pos - r.uniform(-0.03, 0.03) * other
+        width = max(2.0, w / 900)
+        line = 1.0 - r.uniform(0.15, 0.35) * np.exp(-(dist**2) / (2 * width**2))
+        side = 1.0 + np.sign(dist) * r.uniform(0.02, 0.06) * np.exp(-np.abs(dist) / (w / 25))
+        arr *= (line * side)[..., None]
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
 
 # ---------------------------------------------------------------- the phone photo
@@ -632,8 +785,11 @@ def _perspective_coeffs(
     return [float(v) for v in sol]
 
 
-def photograph(paper: Image.Image, seed: int, size: tuple[int, int] | None = None) -> Image.Image:
-    """The flat invoice as a phone photo of it lying on a desk."""
+def photograph(
+    paper: Image.Image, seed: int, size: tuple[int, int] | None = None, hard: bool = False
+) -> Image.Image:
+    """The flat invoice as a phone photo of it lying on a desk (`hard`: smaller in the frame,
+    turned up to ±8°, stronger perspective, glare, a lower JPEG quality)."""
     r = random.Random(seed * 104729 + 3)
     W, H = size or r.choice(((4208, 3120), (4032, 3024), (4000, 3000)))
     bg = np.array(
@@ -651,16 +807,17 @@ def photograph(paper: Image.Image, seed: int, size: tuple[int, int] | None = Non
     canvas = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
     pw, ph = paper.size
     # where the paper's corners land: centred, turned, with perspective
-    scale = W * r.uniform(0.70, 0.88) / pw
-    ang = math.radians(r.uniform(-3.0, 3.0))
-    cx, cy = W / 2 + r.uniform(-0.05, 0.05) * W, H / 2 + r.uniform(-0.05, 0.05) * H
+    scale = W * (r.uniform(0.60, 0.85) if hard else r.uniform(0.70, 0.88)) / pw
+    turn, persp, jitter, off = (8.0, 0.07, 0.02, 0.03) if hard else (3.0, 0.035, 0.012, 0.05)
+    ang = math.radians(r.uniform(-turn, turn))
+    cx, cy = W / 2 + r.uniform(-off, off) * W, H / 2 + r.uniform(-off, off) * H
     corners = []
     for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
         x, y = sx * pw * scale / 2, sy * ph * scale / 2
         # perspective: one edge a little shorter than the opposite one
-        x *= 1 + sy * r.uniform(-0.035, 0.035) if sx else 1
-        x += r.uniform(-0.012, 0.012) * W
-        y += r.uniform(-0.012, 0.012) * H
+        x *= 1 + sy * r.uniform(-persp, persp) if sx else 1
+        x += r.uniform(-jitter, jitter) * W
+        y += r.uniform(-jitter, jitter) * H
         xr = x * math.cos(ang) - y * math.sin(ang)
         yr = x * math.sin(ang) + y * math.cos(ang)
         corners.append((cx + xr, cy + yr))
@@ -679,26 +836,32 @@ def photograph(paper: Image.Image, seed: int, size: tuple[int, int] | None = Non
         -((xx - sx0) ** 2 + (yy - sy0) ** 2) / (2 * rad**2)
     )
     arr *= (light * shadow)[..., None] * r.uniform(0.88, 1.02)
+    if hard:  # glare: 1–2 washed-out patches from a lamp or a window
+        for _ in range(r.randint(1, 2)):
+            gx0, gy0 = cx + r.uniform(-0.3, 0.3) * W, cy + r.uniform(-0.2, 0.2) * H
+            grx, gry = r.uniform(0.04, 0.12) * W, r.uniform(0.03, 0.08) * H
+            glare = np.exp(-(((xx - gx0) / grx) ** 2 + ((yy - gy0) / gry) ** 2))
+            arr += (r.uniform(90, 200) * glare)[..., None]
     arr += rng.normal(0, r.uniform(2.0, 5.0), arr.shape).astype(np.float32)
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
-    img = img.filter(ImageFilter.GaussianBlur(r.uniform(0.8, 1.8)))
+    img = img.filter(ImageFilter.GaussianBlur(r.uniform(0.8, 2.0 if hard else 1.8)))
     buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=r.randint(72, 90))
+    img.save(buf, "JPEG", quality=r.randint(50, 72) if hard else r.randint(72, 90))
     return Image.open(io.BytesIO(buf.getvalue()))
 
 
 def invoice_image(
-    seed: int, photo: bool = True, s: float | None = None
+    seed: int, photo: bool = True, s: float | None = None, hard: bool = False
 ) -> tuple[bytes, dict[str, str]]:
     """The page for `seed` as file bytes (a JPEG photo, or a flat PNG with `photo=False`) and
-    its reference values."""
-    inv = make_invoice(seed)
+    its reference values; `hard`: the hard mode (module docstring)."""
+    inv = make_invoice(seed, hard)
     r = random.Random(seed)
     scale = s if s is not None else (r.uniform(12.5, 14.5) if photo else 6.0)
     flat = draw_invoice(inv, scale, seed)
     buf = io.BytesIO()
     if photo:
-        photograph(flat, seed).save(buf, "JPEG", quality=95)
+        photograph(flat, seed, hard=hard).save(buf, "JPEG", quality=95)
     else:
         flat.save(buf, "PNG")
     return buf.getvalue(), reference(inv)
@@ -767,9 +930,10 @@ def _as_str(v: Any) -> str | None:
 # ---------------------------------------------------------------- running the pipeline
 
 
-def _cache_path(cache: Path, seed: int) -> Path:
-    h = hashlib.sha1(f"{RENDERER_VERSION}:{seed}".encode()).hexdigest()[:10]
-    return cache / f"invoice-{seed}-{h}.json"
+def _cache_path(cache: Path, seed: int, hard: bool = False) -> Path:
+    tag = f"{RENDERER_VERSION}:{seed}" + (f":hard{HARD_VERSION}" if hard else "")
+    h = hashlib.sha1(tag.encode()).hexdigest()[:10]
+    return cache / f"invoice-{'hard-' if hard else ''}{seed}-{h}.json"
 
 
 def run_bench(
@@ -777,6 +941,7 @@ def run_bench(
     cache: Path | None = None,
     save_images: Path | None = None,
     log: Any = None,
+    hard: bool = False,
 ) -> dict[str, Any]:
     """Render, OCR (or load the cached OCR) and extract each seed's page; the scores and rows."""
     from promptocr.document.model import Document
@@ -786,15 +951,15 @@ def run_bench(
     rows = []
     ocr_s = extract_s = 0.0
     for seed in seeds:
-        cp = _cache_path(cache, seed) if cache else None
-        ref = reference(make_invoice(seed))
+        cp = _cache_path(cache, seed, hard) if cache else None
+        ref = reference(make_invoice(seed, hard))
         if cp is not None and cp.exists():
             doc = Document.from_dict(json.loads(cp.read_text(encoding="utf-8")))
             t0 = time.perf_counter()
             res = service.run_on_document(doc, PROMPT)
             extract_s += time.perf_counter() - t0
         else:
-            data, ref = invoice_image(seed)
+            data, ref = invoice_image(seed, hard=hard)
             if save_images is not None:
                 save_images.mkdir(parents=True, exist_ok=True)
                 (save_images / f"invoice-{seed}.jpg").write_bytes(data)
@@ -846,8 +1011,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save-images", type=Path, default=None, help="write the photos here")
     ap.add_argument("--json", type=Path, default=None, help="write scores and rows here")
     ap.add_argument("--quiet", action="store_true", help="no per-page errors")
+    ap.add_argument(
+        "--hard",
+        action="store_true",
+        help="the hard mode: stamp over the data, glare, creases, ±8°, small in the frame, "
+        "dot-matrix or misaligned data, 3–8 goods lines, 免税, wrapped names (see the docstring)",
+    )
     a = ap.parse_args(argv)
-    res = run_bench(_parse_seeds(a.seeds), a.cache, a.save_images, None if a.quiet else sys.stdout)
+    res = run_bench(
+        _parse_seeds(a.seeds), a.cache, a.save_images, None if a.quiet else sys.stdout, a.hard
+    )
     print(
         f"pages {res['pages']}: short-field exact {res['short_exact']:.3f}, "
         f"all-field exact {res['all_exact']:.3f}, mean similarity {res['similarity']:.3f}"

@@ -214,6 +214,21 @@ _RULE_CHARS = " \t_|·…"
 _PERCENT = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?[%％]|免税|不征税")
 
 
+_CURRENCY_BEFORE = re.compile(r"(?:[$￥¥€£]|RM|MYR|USD|CNY|RMB)\s?$", re.I)
+
+
+def _code_like(text: str, a: v.Found) -> bool:
+    """Bare digits (no decimals, grouping or currency sign) that are part of a number, code or
+    ID rather than an amount of money: a run of ten or more (a tax number, an account), or
+    digits glued to a Latin letter (`T480s`, `…KJY2N`)."""
+    if not a.text.isdigit() or _CURRENCY_BEFORE.search(text[: a.start]):
+        return False
+    before = text[a.start - 1 : a.start]
+    after = text[a.end : a.end + 1]
+    glued = any(c.isascii() and c.isalpha() for c in before + after)
+    return len(a.text) >= 10 or glued
+
+
 def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
     """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None."""
     t = text
@@ -223,7 +238,7 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
         f = v.parse_date(t)
         return (f.start, f.end, f.normalized, True) if f else None
     if ftype == "amount":
-        found = v.find_amounts(t)
+        found = [a for a in v.find_amounts(t) if not _code_like(t, a)]
         if not found:
             return None
         with_dec = [a for a in found if "." in a.text]

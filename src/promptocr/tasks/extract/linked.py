@@ -29,6 +29,7 @@ where it gets a value (`find_all=True` returns every page's value in `details[ke
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -120,7 +121,64 @@ def _file_point(p: Point, angle: int, w: float, h: float) -> Point:
 
 def upright_page(page: Page) -> Page:
     """The page with its lines' boxes in the upright frame (the linker reads layout: right of,
-    below), for a page the engine turned back (`rotation`); the page itself when not turned."""
+    below), for a page the engine turned back (`rotation`), and levelled when its text runs at
+    a slant (`page_tilt`: a photo taken a few degrees turned, whose slanted lines' boxes would
+    reach into the rows above and below); the page itself when neither."""
+    turned = _turned_page(page)
+    tilt = page_tilt(turned)
+    return _rotated(turned, -tilt) if tilt else turned
+
+
+MIN_TILT = math.radians(1.0)  # a slant below this is left alone
+
+
+def page_tilt(page: Page) -> float:
+    """The angle (radians, clockwise positive) of the page's text: the median direction of its
+    long lines' baselines; 0 when under `MIN_TILT` or when too few lines show it."""
+    angles = []
+    for ln in page.lines:
+        (x0, y0), (x1, y1), _, (x3, y3) = ln.polygon
+        h = math.hypot(x3 - x0, y3 - y0) or 1.0
+        if math.hypot(x1 - x0, y1 - y0) > 3 * h and x1 > x0:
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    if len(angles) < 3:
+        return 0.0
+    a = float(np.median(angles))
+    return a if MIN_TILT <= abs(a) <= math.radians(20.0) else 0.0
+
+
+def _turn_point(p: Point, angle: float, cx: float, cy: float) -> Point:
+    """`p` turned by `angle` radians (clockwise on the page) about (cx, cy)."""
+    c, s = math.cos(angle), math.sin(angle)
+    dx, dy = p[0] - cx, p[1] - cy
+    return (cx + dx * c - dy * s, cy + dx * s + dy * c)
+
+
+def _rotated(page: Page, angle: float) -> Page:
+    """The page with its lines and words turned by `angle` about its centre."""
+    cx, cy = page.width / 2, page.height / 2
+
+    def turn(poly: Polygon) -> Polygon:
+        p0, p1, p2, p3 = (_turn_point(q, angle, cx, cy) for q in poly)
+        return (p0, p1, p2, p3)
+
+    lines = [
+        Line(
+            ln.text,
+            ln.confidence,
+            turn(ln.polygon),
+            [Word(wd.text, wd.confidence, turn(wd.polygon)) for wd in ln.words],
+            ln.origin,
+        )
+        for ln in page.lines
+    ]
+    return Page(
+        page.index, page.width, page.height, [Block(lines)] if lines else [], 0, page.source
+    )
+
+
+def _turned_page(page: Page) -> Page:
+    """The page with a right-angle `rotation` undone (the first half of `upright_page`)."""
     a, w, h = page.rotation % 360, page.width, page.height
     if a not in (90, 180, 270):
         return page
@@ -170,11 +228,30 @@ def link_bands(page: Page) -> list[Page]:
 def _to_file_frame(res: FieldResult, page: Page) -> None:
     """A result found on `upright_page(page)` with its box and polygon in the file's frame."""
     a = page.rotation % 360
-    if a not in (90, 180, 270) or res.polygon is None:
+    if res.polygon is None:
         return
-    pts = [_file_point((x, y), a, page.width, page.height) for x, y in res.polygon]
+    turned = _turned_page(page)
+    tilt = page_tilt(turned)
+    if a not in (90, 180, 270) and not tilt:
+        return
+    pts = [(float(x), float(y)) for x, y in res.polygon]
+    if tilt:
+        cx, cy = turned.width / 2, turned.height / 2
+        pts = [_turn_point(q, tilt, cx, cy) for q in pts]
+    pts = [_file_point((x, y), a, page.width, page.height) for x, y in pts]
     res.polygon = [[round(x, 1), round(y, 1)] for x, y in pts]
     res.bbox = [round(v, 1) for v in bbox_of([(x, y) for x, y in pts])]
+
+
+def _han(s: str) -> bool:
+    return bool(s) and all("\u4e00" <= ch <= "\u9fff" for ch in s)
+
+
+def _run_into_value(key: str, rest: str) -> bool:
+    """A Chinese key of four or more characters printed whole and run straight into a value
+    of its own (no separator: the data printed over the label's colon): the key still reads
+    as printed."""
+    return len(key) >= 4 and _han(key) and len(rest) >= 4 and _han(rest[:1])
 
 
 def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
@@ -207,6 +284,8 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
                 # a bracket, a separator or a value run on with no space ("DATE11/4/93")
                 quick = rest[:1] in "(（-–—" or rest[:1].isdigit()
                 penalty = 3.0 if quick else 12.0 + 2.0 * min(len(rest), 10)
+                if n == 0 and _run_into_value(k, rest):
+                    penalty = 1.0  # "开户行及账号中信银行…": the value printed over the colon
                 best[i] = max(best[i], 97.0 - penalty)
     if len(labels) > 1:
         return np.maximum(own, np.minimum(best, SYNONYM_CAP))
@@ -312,7 +391,10 @@ def row_right(geom: PageGeometry, k: int, slope: float = 0.0) -> tuple[int, floa
     b = geom.b
     dy = np.abs((geom.cy - geom.cy[k]) - slope * (geom.cx - geom.cx[k]))
     gap = b[:, 0] - b[k, 2]
-    ok = (dy < 0.5 * np.maximum(geom.h, geom.h[k])) & (gap >= -0.5)
+    # a run printed a little over the label's tail (data misregistered against the form)
+    # still follows it: it starts past the label's middle and reaches well beyond its end
+    over = (geom.cx > geom.cx[k]) & (b[:, 0] > geom.cx[k]) & (b[:, 2] > b[k, 2] + 2.0)
+    ok = (dy < 0.5 * np.maximum(geom.h, geom.h[k])) & ((gap >= -0.5) | over)
     ok[k] = False
     if not ok.any():
         return -1, float("inf")
@@ -325,11 +407,27 @@ def row_right(geom: PageGeometry, k: int, slope: float = 0.0) -> tuple[int, floa
 
 def _after_colon(geom: PageGeometry, k: int, v: int, slope: float = 0.0) -> bool:
     """`v` is the run right after the label `k` that ends with a colon: the nearest on its
-    row (`row_right`), close (≤ 1.5 line heights), and not itself a label."""
-    if geom.looks[k, 0] == 0 or geom.looks[v, 0] > 0:
+    row (`row_right`), close (≤ 1.5 line heights), and not itself a label. A semicolon counts
+    as the colon OCR often misreads it for (`开户行及账号；`)."""
+    colon = geom.looks[k, 0] > 0 or geom.units[k].text.rstrip()[-1:] in ";；"
+    if not colon or geom.looks[v, 0] > 0:
         return False
     j, gap = row_right(geom, k, slope)
     return j == v and gap <= 1.5
+
+
+OTHER_LABEL = 0.5  # the factor for a candidate that stands right after another label's colon
+
+
+def colon_values(geom: PageGeometry, slope: float = 0.0) -> dict[int, int]:
+    """Each run that stands right after a label ending with a colon (by `_after_colon`'s
+    rule), mapped to that label."""
+    out: dict[int, int] = {}
+    for k in np.nonzero(geom.looks[:, 0] > 0)[0]:
+        j, gap = row_right(geom, int(k), slope)
+        if j >= 0 and gap <= 1.5 and geom.looks[j, 0] == 0:
+            out.setdefault(j, int(k))
+    return out
 
 
 def _skew(units: Sequence[Unit]) -> float:
@@ -373,6 +471,7 @@ def _column_total(
     pieces: Sequence[int],
     v: int,
     slope: float = 0.0,
+    slack: float = 1.5,
 ) -> int | None:
     """For a column header (its label's `pieces`, `税` + `额` when set wide) whose value `v`
     lies under it: the column's cell on the table's total row (`合　　计`, `TOTAL`) further
@@ -380,10 +479,16 @@ def _column_total(
     single item's amount when there is one. Of several total rows the first that is not a
     subtotal (`小计`, `Subtotal`) answers."""
     b = geom.b
-    hx0 = min(b[i, 0] for i in pieces) - 1.5
-    hx1 = max(b[i, 2] for i in pieces) + 1.5
+    hx0 = min(b[i, 0] for i in pieces) - slack
+    hx1 = max(b[i, 2] for i in pieces) + slack
     if b[v, 1] < max(b[i, 3] for i in pieces) - 0.3 or b[v, 2] <= hx0 or b[v, 0] >= hx1:
         return None  # not under its header
+    # the cell that sums the column's cells above it: the total when its row's label is not
+    # read or the last goods line stands on that row (data printed off its rows)
+    head = max(b[i, 3] for i in pieces)
+    column = np.flatnonzero((geom.xover[v] > 0) & (geom.cy > head)).tolist()
+    column = sorted(set(column) | {v}, key=lambda j: geom.cy[j])
+    summed = _sum_cell(geom, column)
     # the total rows' labels, once: a unit, or a wide-set label cut in two (`合` + `计`)
     labels: list[tuple[int, int, bool]] = []  # (first piece, last piece, a subtotal)
     for i, t in enumerate(texts):
@@ -393,7 +498,7 @@ def _column_total(
                 labels.append((i, last, bool(SUBTOTAL_ROW.search(name))))
                 break
     if not labels:
-        return None
+        return summed
     below = np.flatnonzero((b[:, 1] > b[v, 3] - 0.2) & (geom.xover[v] > 0))
     found: list[tuple[bool, float, int]] = []
     for j in below.tolist():
@@ -401,7 +506,40 @@ def _column_total(
             if b[last, 2] <= b[j, 0] and _same_row(geom, first, j, slope):
                 found.append((sub, float(b[j, 1]), j))
                 break
-    return min(found)[2] if found else None
+    best = min(found)[2] if found else None
+    if summed is not None and (best is None or b[best, 1] <= b[summed, 1]):
+        return summed  # a total row further down (after a subtotal that sums) still answers
+    return best
+
+
+PLACEHOLDER = re.compile(r"\s*[*＊xX×—–\-/]{1,8}\s*")  # a cell left blank on purpose
+
+
+def _sum_cell(geom: PageGeometry, column: Sequence[int]) -> int | None:
+    """The cell of a column of amounts (the cells under its header, top first) that equals
+    the sum of the two or more amounts above it: the column's total, found by its figures
+    when the total row's label is misread, hidden, or shares its row with a goods line. A
+    placeholder (`***`: nothing charged) counts as zero, so a column of them totals 0.00."""
+    total = 0.0
+    seen = blanks = 0
+    for j in column:
+        text = geom.units[j].text
+        if PLACEHOLDER.fullmatch(text):
+            seen += 1  # `***`, `—`: nothing charged on that line
+            blanks += 1
+            continue
+        got = typed_value(text, "amount")
+        if got is None:
+            continue
+        try:
+            amount = float(str(got[2]))
+        except ValueError:
+            continue
+        if seen >= 2 and abs(amount - total) <= 0.011 * seen and (amount > 0 or blanks == seen):
+            return j
+        total += amount
+        seen += 1
+    return None
 
 
 def _grow(
@@ -412,6 +550,7 @@ def _grow(
     alt_x: float | None = None,
     probs: dict[int, float] | None = None,
     slope: float = 0.0,
+    own: Sequence[int] = (),
 ) -> list[int]:
     """Lines carrying a text value on under it: the next line down, close (≤ 0.9 line heights),
     aligned with the value's start, of a similar height, not a label, not another field's
@@ -419,14 +558,15 @@ def _grow(
     there). `alt_x`: a second start to align with (a long line that wraps back to the margin
     under its label). An aligned line the model itself links to the key (`probs` ≥
     `CONTINUE_P`) carries the value on even with text printed left of it (an answer column
-    beside another column)."""
+    beside another column). `own`: the key's printed label, which a value wrapping onto a
+    second line keeps beside it (a long name set on two small lines right of `名　称：`)."""
     out: list[int] = []
     cur = v
     b = geom.b
     probs = probs or {}
     for _ in range(MAX_LINES - 1):
-        nxt = int(geom.below_nn[cur])
-        if nxt < 0 or nxt in used or geom.below_gap[cur] > 0.9:
+        nxt, gap, tight = _line_below(geom, cur)
+        if nxt < 0 or nxt in used or gap > 0.9:
             break
         aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
             alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0
@@ -435,7 +575,9 @@ def _grow(
         if (
             left >= 0
             and left != v
+            and not (tight and left in own)
             and (left in used or geom.looks[left, 0] > 0)
+            and not (tight and not _its_value(geom, left, nxt, slope))
             and geom.left_gap[nxt] <= 3.0
         ):
             break  # the line is the value of the label (or field) printed left of it
@@ -450,11 +592,104 @@ def _grow(
         if not 0.6 <= geom.h[nxt] / geom.h[v] <= 1.6:
             break
         left = int(geom.left_nn[nxt])
-        if left >= 0 and left not in out and left != v and b[left, 2] <= x0 + 0.5:
+        if (
+            left >= 0
+            and left not in out
+            and left != v
+            and not (tight and left in own)
+            and b[left, 2] <= x0 + 0.5
+            and not (tight and geom.looks[left, 0] > 0 and not _its_value(geom, left, nxt, slope))
+        ):
             break
         out.append(nxt)
         cur = nxt
     return out
+
+
+def _with_cents(
+    geom: PageGeometry,
+    units: Sequence[Unit],
+    w: int,
+    got: tuple[Span, object, bool],
+    ftype: str,
+    slope: float,
+    label_units: set[int],
+) -> tuple[int, tuple[Span, object, bool]]:
+    """An amount found along a label's row without cents (`403960` misread from a line of
+    words) gives way to one with cents further along the same row (`￥519682.86`)."""
+    if ftype != "amount" or "." in got[0].text:
+        return w, got
+    nxt = w
+    for _ in range(3):
+        nxt, gap = row_right(geom, nxt, slope)
+        if nxt < 0 or gap > 30 or nxt in label_units:
+            break
+        other = _value_of(units[nxt], ftype)
+        if other is not None and "." in other[0].text:
+            return nxt, other
+    return w, got
+
+
+def _its_value(geom: PageGeometry, label: int, v: int, slope: float) -> bool:
+    """`v` may be the value of the label (or field) left of it: no other run stands nearer
+    and better in line right of it (a line squeezed between two rows is not the lower label's
+    value when that label has its own beside it)."""
+    j, _ = row_right(geom, label, slope)
+    return j in (-1, v)
+
+
+TIGHT_MIN_WIDTH = 4.0
+
+
+def _line_below(geom: PageGeometry, cur: int) -> tuple[int, float, bool]:
+    """The next line under `cur` in its column, the gap to it (line heights) and whether it
+    is set tight: the geometry's nearest below, unless a line is set so tight under `cur`
+    that their boxes overlap (a long value squeezed onto two small lines between the form's
+    rows): one starting below `cur`'s middle and reaching below its bottom, under a line long
+    enough to have wrapped (≥ `TIGHT_MIN_WIDTH` line heights; a short value such as a date does
+    not run on)."""
+    nxt = int(geom.below_nn[cur])
+    b = geom.b
+    ok = (
+        (geom.w[cur] >= TIGHT_MIN_WIDTH)
+        & (geom.xover[cur] > 0.05)
+        & (b[:, 1] > geom.cy[cur])
+        & (b[:, 1] < b[cur, 3])
+        & (geom.cy > b[cur, 3])
+    )
+    ok[cur] = False
+    if ok.any():
+        idx = np.nonzero(ok)[0]
+        j = int(idx[np.argmin(b[idx, 1])])
+        if nxt < 0 or b[j, 1] < b[nxt, 1]:
+            return j, 0.0, True
+    if nxt < 0:
+        return -1, float("inf"), False
+    return nxt, float(geom.below_gap[cur]), False
+
+
+def _tight_above(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int]:
+    """The first line of a value squeezed onto two lines beside its label `k` when the second
+    was chosen: a line set tight above `v` (their boxes overlap by a fifth of a line height or
+    more), starting where it starts,
+    long enough to have wrapped, not a label nor in `used` (another label's value), with the
+    label's middle between the two."""
+    b = geom.b
+    ok = (
+        (geom.xover[v] > 0.05)
+        & (b[:, 3] > b[v, 1] + 0.2 * np.minimum(geom.h, geom.h[v]))
+        & (geom.cy < b[v, 1])
+        & (np.abs(b[:, 0] - b[v, 0]) <= 1.0)
+        & (geom.w >= TIGHT_MIN_WIDTH)
+        & (geom.looks[:, 0] == 0)
+        & (geom.h / geom.h[v] >= 0.6)
+        & (geom.h / geom.h[v] <= 1.6)
+        & (geom.cy <= geom.cy[k])
+        & (geom.cy[k] <= geom.cy[v])
+    )
+    ok[v] = False
+    idx = [int(i) for i in np.nonzero(ok)[0] if int(i) not in used]
+    return [max(idx, key=lambda i: b[i, 3])] if idx else []
 
 
 def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]) -> list[int]:
@@ -509,6 +744,7 @@ def extract_linked(
             geom.set_keyness(keyness)
         options: list[tuple[float, str, int, int, Span, object, bool]] = []
         probs: dict[tuple[str, int], dict[int, float]] = {}
+        owners = colon_values(geom, slope)
         for key, ftype, _ in pending:
             hs = hits[key]
             if not hs:
@@ -558,6 +794,8 @@ def extract_linked(
                     if _after_colon(geom, h.unit, v, slope):
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)
+                    elif owners.get(v, h.unit) not in h.pieces:
+                        p *= OTHER_LABEL  # the run right after another label's colon is its
                     got = _value_of(units[v], ftype)
                     w = v
                     label_like = geom.looks[v, 0] > 0  # ends with a colon: another label
@@ -573,13 +811,25 @@ def extract_linked(
                             if got is not None:
                                 p *= ROW_FORM
                                 break
-                    if got is None or w < 0:
+                    slack = 1.5  # line heights a cell may stand beside its column's header
+                    if got is None and ftype == "amount":
+                        # a column whose cells hold no figure (`***`, `—`: nothing charged)
+                        # still has its total under them; a placeholder belongs to no other
+                        # column, so it may stand further off its header (misprinted data)
+                        w = v
+                        if PLACEHOLDER.fullmatch(units[v].text):
+                            slack = 3.0
+                    elif got is None or w < 0:
                         continue
                     if ftype == "amount":
-                        t = _column_total(geom, texts, h.pieces, w, slope)
+                        if got is not None:
+                            w, got = _with_cents(geom, units, w, got, ftype, slope, label_units)
+                        t = _column_total(geom, texts, h.pieces, w, slope, slack)
                         got_t = _value_of(units[t], ftype) if t is not None else None
                         if t is not None and got_t is not None:
                             w, got = t, got_t
+                    if got is None:
+                        continue
                     sp, norm, valid = got
                     # the key's match and its position in reading order break ties
                     score = p * match - 1e-6 * h.unit
@@ -594,6 +844,7 @@ def extract_linked(
                             break
                         got = _value_of(units[w], ftype)
                         if got is not None:
+                            w, got = _with_cents(geom, units, w, got, ftype, slope, label_units)
                             sp, norm, valid = got
                             score = KEY_ROW_P * match - 1e-6 * h.unit
                             options.append((score, key, h.unit, w, sp, norm, valid))
@@ -622,12 +873,18 @@ def extract_linked(
             spans = [sp]
             if ftype in ("text", "address", "company"):
                 above = _grow_up(geom, v, used | label_units | {k}, probs.get((key, k), {}))
+                if not above:
+                    taken = {u for u, o in owners.items() if o != k}  # other labels' values
+                    above = _tight_above(geom, v, k, used | label_units | taken)
                 # a value on its label's own long line may wrap back to the margin
                 same_line = units[v].ref.line is units[k].ref.line
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
                 alt = float(geom.b[k, 0]) if same_line and wide else None
                 x0 = span_geometry(sp)[0][0] / geom.lh  # where the value itself starts
-                more = _grow(geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope)
+                own_label = next(h.pieces for h in hits[key] if h.unit == k)
+                more = _grow(
+                    geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope, own_label
+                )
                 used.update(above + more)
                 spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]
             res.value = " ".join(s.text.strip() for s in spans)
