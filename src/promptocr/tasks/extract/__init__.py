@@ -214,19 +214,30 @@ _RULE_CHARS = " \t_|·…"
 _PERCENT = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?[%％]|免税|不征税")
 
 
-_CURRENCY_BEFORE = re.compile(r"(?:[$￥¥€£]|RM|MYR|USD|CNY|RMB)\s?$", re.I)
+_CURRENCY_BEFORE = re.compile(r"[$￥¥€£₹₩₱₫฿]\s?$")
 
 
 def _code_like(text: str, a: v.Found) -> bool:
     """Bare digits (no decimals, grouping or currency sign) that are part of a number, code or
     ID rather than an amount of money: a run of ten or more (a tax number, an account), or
-    digits glued to a Latin letter (`T480s`, `…KJY2N`)."""
+    digits inside a run of letters and digits (`T480s`, `KJY2N`). A word of two or three
+    letters standing on one side only is a currency (`EUR100`, `RM12`, `Rs100`, `100USD`)."""
     if not a.text.isdigit() or _CURRENCY_BEFORE.search(text[: a.start]):
         return False
-    before = text[a.start - 1 : a.start]
-    after = text[a.end : a.end + 1]
-    glued = any(c.isascii() and c.isalpha() for c in before + after)
-    return len(a.text) >= 10 or glued
+    i = a.start
+    while i > 0 and text[i - 1].isascii() and text[i - 1].isalpha():
+        i -= 1
+    j = a.end
+    while j < len(text) and text[j].isascii() and text[j].isalpha():
+        j += 1
+    left, right = text[i : a.start], text[a.end : j]
+    if left and right:
+        return True
+    word = left or right
+    if word:
+        edge = text[i - 1 : i] if left else text[j : j + 1]
+        return not (2 <= len(word) <= 3 and not edge.isalnum())
+    return len(a.text) >= 10
 
 
 def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:

@@ -519,26 +519,36 @@ def _sum_cell(geom: PageGeometry, column: Sequence[int]) -> int | None:
     """The cell of a column of amounts (the cells under its header, top first) that equals
     the sum of the two or more amounts above it: the column's total, found by its figures
     when the total row's label is misread, hidden, or shares its row with a goods line. A
-    placeholder (`***`: nothing charged) counts as zero, so a column of them totals 0.00."""
-    total = 0.0
-    seen = blanks = 0
+    placeholder (`***`: nothing charged) counts as zero, so a column of them totals 0.00. A
+    total is not followed in its column by a smaller amount (goods of 100, 100, 200, 50: the
+    200 only happens to be a sum)."""
+    cells: list[tuple[int, float | None]] = []  # (unit, amount; None for a placeholder)
     for j in column:
         text = geom.units[j].text
         if PLACEHOLDER.fullmatch(text):
-            seen += 1  # `***`, `—`: nothing charged on that line
-            blanks += 1
+            cells.append((j, None))  # `***`, `—`: nothing charged on that line
             continue
         got = typed_value(text, "amount")
         if got is None:
             continue
         try:
-            amount = float(str(got[2]))
+            cells.append((j, float(str(got[2]))))
         except ValueError:
             continue
-        if seen >= 2 and abs(amount - total) <= 0.011 * seen and (amount > 0 or blanks == seen):
+    total = 0.0
+    blanks = 0
+    for seen, (j, amount) in enumerate(cells):
+        if amount is None:
+            blanks += 1
+            continue
+        if (
+            seen >= 2
+            and abs(amount - total) <= 0.011 * seen
+            and (amount > 0 or blanks == seen)
+            and all(a is None or a >= amount for _, a in cells[seen + 1 :])
+        ):
             return j
         total += amount
-        seen += 1
     return None
 
 
@@ -606,6 +616,9 @@ def _grow(
     return out
 
 
+CENTS_GAP = 12.0
+
+
 def _with_cents(
     geom: PageGeometry,
     units: Sequence[Unit],
@@ -616,13 +629,20 @@ def _with_cents(
     label_units: set[int],
 ) -> tuple[int, tuple[Span, object, bool]]:
     """An amount found along a label's row without cents (`403960` misread from a line of
-    words) gives way to one with cents further along the same row (`￥519682.86`)."""
+    words) gives way to one with cents further along the same row (`￥519682.86`), with gaps
+    of at most `CENTS_GAP` line heights and before any other label ending with a colon
+    (`金额：500  税额：12.50` keeps 500)."""
     if ftype != "amount" or "." in got[0].text:
         return w, got
     nxt = w
     for _ in range(3):
         nxt, gap = row_right(geom, nxt, slope)
-        if nxt < 0 or gap > 30 or nxt in label_units:
+        if (
+            nxt < 0
+            or gap > CENTS_GAP
+            or nxt in label_units
+            or geom.looks[nxt, 0] > 0  # another label (`税额：`); `（小写）` is passed
+        ):
             break
         other = _value_of(units[nxt], ftype)
         if other is not None and "." in other[0].text:
