@@ -308,7 +308,10 @@ def main(argv: list[str] | None = None) -> int:
             np.savez(args.cache, **{f"b{i}": x for i, x in enumerate(rec_in)})
     args.out.mkdir(parents=True, exist_ok=True)
     ignore = [n.strip() for n in args.ignore.split(",") if n.strip()]
-    jobs = [
+    jobs: list[tuple[Path, Any]] = []
+    if args.det:
+        jobs.append((args.out / "PP-OCRv6_det_small.int8.xml", quantize_det(det_in)))
+    jobs += [
         (
             args.out / "PP-OCRv6_rec_small.int8.xml",
             quantize_rec(

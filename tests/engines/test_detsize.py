@@ -122,3 +122,11 @@ def test_fixed_policy_is_reported_too(engine: EmbeddedEngine) -> None:
     w, h = c.image.size
     nh, nw = TextDetector.target_size(h, w, fixed.detection)
     assert usage.detection == [{"page": 3, "policy": "max", "side": max(nh, nw), "size": [nw, nh]}]
+
+
+def test_a_side_length_alone_is_a_fixed_size_and_tiny_pages_are_not_enlarged() -> None:
+    alone = EngineSettings().with_overrides(side_len=960).detection
+    assert (alone.limit_type, alone.side_len) == ("max", 960)
+    both = EngineSettings().with_overrides(limit_type="auto", side_len=960).detection
+    assert both.limit_type == "auto"
+    assert auto_side(100, 120, 20.0, 13.0, 960, 1280, 1.0) == 120

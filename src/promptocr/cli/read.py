@@ -150,15 +150,16 @@ def add_parser(sub: Any) -> None:
         "--det-limit-type",
         choices=["max", "min", "auto"],
         help="detection resize policy: 'auto' (default) sizes each page from its character "
-        "height, between 960 and 1280 px on the long side (reported in usage.detection); 'max' "
+        "height, between 960 and 1280 px on the long side (smaller pages at their own size; "
+        "reported in usage.detection); 'max' "
         "caps the longer side at --det-side-len, 'min' raises the shorter",
     )
     p.add_argument(
         "--det-side-len",
         type=int,
         metavar="PX",
-        help="side length for --det-limit-type (auto: the size where the character height "
-        "can't be read)",
+        help="detection side length; on its own it means --det-limit-type max at PX; with "
+        "--det-limit-type auto, the size used where the character height can't be read",
     )
     p.add_argument(
         "--line-cls", action="store_true", help="run the 0/180 line orientation classifier"

@@ -98,7 +98,7 @@ def auto_side(
         return int(top)
     want = max(want, float(min(min_side, long)))
     side = int(round(want / SIDE_STEP)) * SIDE_STEP
-    return max(SIDE_STEP, min(side, int(top)))
+    return max(min(SIDE_STEP, int(top)), min(side, int(top)))  # never above `top`
 
 
 def resolve_policy(

@@ -64,6 +64,9 @@ class EngineSettings:
             "auto_max_side",
         }
         det = {k: v for k, v in kw.items() if k in det_keys and v is not None}
+        if "side_len" in det and "limit_type" not in det and self.detection.limit_type == "auto":
+            # a detection size asked for on its own is that size (`max`), as before `auto`
+            det["limit_type"] = "max"
         rest = {k: v for k, v in kw.items() if k not in det_keys and v is not None}
         return replace(self, detection=replace(self.detection, **det), **rest)
 

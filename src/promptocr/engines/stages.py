@@ -80,7 +80,7 @@ class SessionSettings:
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
     """The recognition model file for `SessionSettings.rec_model`: "fp32" is the wheel's model
     (its int8 copy under `precision="int8"`), anything else must name an existing .onnx file
-    (for experiments such as an int8 copy)."""
+    or, on OpenVINO, an .xml IR (for experiments such as an int8 copy)."""
     if choice == "fp32" and precision == "int8":
         from promptocr.engines.int8 import INT8_REC, int8_model_path
 
