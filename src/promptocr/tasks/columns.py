@@ -18,7 +18,7 @@ import statistics
 from collections.abc import Sequence
 
 from promptocr.document.layout import build_blocks, gap_cuts, sort_rows
-from promptocr.document.model import Block, Line
+from promptocr.document.model import Block, Line, same_row
 
 COL_GAP = 0.2  # a gutter is at least this many line heights wide (between narrowed boxes)
 BOX_SHRINK = 0.1  # text extents are narrowed by this many line heights on each side
@@ -71,10 +71,11 @@ def running_text(lines: Sequence[Line]) -> bool:
         return True
     if _one_text_column(list(lines), lh):
         return True
-    # most of the lines are one column of text (a boxed article, with a few lines of the
-    # next column caught at the region's edge)
+    # most of the lines are one column of text (a boxed article), or columns of text side
+    # by side, with a few lines of the next column caught at the region's edge
     groups = _split(list(lines), gap_cuts(_spans(lines, lh), COL_GAP * lh), 0)
-    return any(len(g) >= BULK * len(lines) and _one_text_column(g, lh) for g in groups)
+    held = sum(len(g) for g in groups if _one_text_column(g, lh))
+    return held >= BULK * len(lines)
 
 
 def _one_text_column(lines: list[Line], lh: float) -> bool:
@@ -259,3 +260,95 @@ def _by_size(lines: list[Line]) -> list[list[Line]]:
         parts[-1].extend(row)
         prev = h
     return parts
+
+
+# Lines that run across a gutter, after recognition. The detector may box two lines of
+# neighbouring columns as one where the gutter is narrower than its own gap threshold (half
+# a character: `engines.gutters` does not see it); the recogniser then reads them as one line
+# with a space where the gutter is. The other lines around it show the gutter: they end left
+# of it and start right of it, and none crosses it.
+GUTTER_WINDOW = 6.0  # lines this many line heights above and below are the neighbours
+GUTTER_SIDE_LINES = 2  # neighbours flush on each side of the gutter
+GUTTER_LINE_WIDTH = 3.0  # ... each a line of text at least this many line heights wide
+GUTTER_FLUSH = 1.0  # a line right of a gutter starts within this many line heights of it
+GUTTER_REACH = 5.0  # a line left of a gutter ends within this many line heights of it
+
+
+def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
+    """Lines that run across a column gutter, as `id(line)` -> the indexes of the words that
+    start a new piece. A gap between two words of a line is a gutter when, among the lines
+    above and below it (within GUTTER_WINDOW line heights), no line's text crosses it, at least
+    two lines of text end left of it (within GUTTER_REACH line heights) and at least two start
+    flush right of it (within GUTTER_FLUSH). Justified or ragged text in one column has no
+    such gap (its lines cross every space of another line); a receipt's prices are not lines
+    of text."""
+    lines = [ln for ln in lines if ln.text.strip()]
+    if len(lines) < 2 * GUTTER_SIDE_LINES + 1:
+        return {}
+    lh = statistics.median(max(ln.height, 1.0) for ln in lines)
+    shrink = BOX_SHRINK * lh
+    ext = {id(ln): text_extent(ln) for ln in lines}
+    out: dict[int, list[int]] = {}
+    for ln in lines:
+        if len(ln.words) < 2 or ln.bbox[2] - ln.bbox[0] < 2 * GUTTER_LINE_WIDTH * lh:
+            continue
+        y0, y1 = ln.bbox[1] - GUTTER_WINDOW * lh, ln.bbox[3] + GUTTER_WINDOW * lh
+        near = [
+            ext[id(o)]
+            for o in lines
+            if o is not ln and y0 <= (o.bbox[1] + o.bbox[3]) / 2 <= y1 and not same_row(o, ln)
+        ]
+        near = [(a, b) for a, b in near if b - a >= GUTTER_LINE_WIDTH * lh]
+        if len(near) < 2 * GUTTER_SIDE_LINES:
+            continue
+        cuts: list[int] = []
+        words = ln.words  # in reading order: left to right on the upright page
+        for k in range(1, len(words)):
+            a, b = words[k - 1].bbox[2], words[k].bbox[0]
+            x = _free_x(near, min(a, b), max(a, b), shrink)
+            if x is None:
+                continue
+            left = sum(1 for s, e in near if e <= x and x - e <= GUTTER_REACH * lh)
+            right = sum(1 for s, e in near if s >= x and s - x <= GUTTER_FLUSH * lh)
+            if left >= GUTTER_SIDE_LINES and right >= GUTTER_SIDE_LINES:
+                cuts.append(k)
+        if cuts:
+            out[id(ln)] = cuts
+    return out
+
+
+def _free_x(spans: list[tuple[float, float]], a: float, b: float, shrink: float) -> float | None:
+    """An x in [a, b] that no span (narrowed by `shrink` on each side) covers: the middle of
+    the widest free stretch; None when there is none."""
+    if b - a < 1.0:
+        m = (a + b) / 2
+        return None if any(s + shrink < m < e - shrink for s, e in spans) else m
+    covered = sorted(
+        (max(a, s + shrink), min(b, e - shrink))
+        for s, e in spans
+        if e - shrink > a and s + shrink < b
+    )
+    best: tuple[float, float] | None = None
+    at = a
+    for s, e in [*covered, (b, b)]:
+        if s > at and (best is None or s - at > best[1] - best[0]):
+            best = (at, s)
+        at = max(at, e)
+    return None if best is None else (best[0] + best[1]) / 2
+
+
+def split_line(line: Line, starts: Sequence[int]) -> list[Line]:
+    """`line` cut before each word index in `starts`: the pieces keep their words, the line's
+    confidence, and the part of its polygon (top and bottom edges) their words cover."""
+    words = line.words
+    edges = [0, *starts, len(words)]
+    out: list[Line] = []
+    for i, j in zip(edges, edges[1:], strict=False):
+        part = words[i:j]
+        if not part:
+            continue
+        first, last = part[0].polygon, part[-1].polygon
+        poly = (first[0], last[1], last[2], first[3])
+        text = " ".join(wd.text for wd in part)
+        out.append(Line(text, line.confidence, poly, list(part), line.origin))
+    return out

@@ -45,7 +45,13 @@ from promptocr.engines.layout import LayoutDetector, LayoutRegion
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
-from promptocr.tasks.columns import running_text, segment_text, text_extent
+from promptocr.tasks.columns import (
+    gutter_cuts,
+    running_text,
+    segment_text,
+    split_line,
+    text_extent,
+)
 from promptocr.tasks.tables import TableGrid, build_table
 
 if TYPE_CHECKING:
@@ -378,6 +384,7 @@ def _parse_page(
         )
         shadows.append(s)
         back[id(s)] = ln
+    shadows = _split_at_gutters(shadows, back)
 
     if not shadows:
         page.blocks = []
@@ -454,6 +461,26 @@ def _parse_page(
         if rot:
             _to_file_frame(ordered, unrot)
     return ParsedPage(image.index, ordered, "", body if drop_margins else ordered)
+
+
+def _split_at_gutters(shadows: list[Line], back: dict[int, Line]) -> list[Line]:
+    """Lines that run across a column gutter (`columns.gutter_cuts`) cut into their pieces,
+    in the upright frame and in the file's (`back` is updated for the pieces)."""
+    cuts = gutter_cuts(shadows)
+    if not cuts:
+        return shadows
+    out: list[Line] = []
+    for s in shadows:
+        starts = cuts.get(id(s))
+        if not starts:
+            out.append(s)
+            continue
+        pieces = split_line(s, starts)
+        originals = split_line(back.pop(id(s)), starts)
+        for piece, orig in zip(pieces, originals, strict=True):
+            back[id(piece)] = orig
+            out.append(piece)
+    return out
 
 
 PICTURE_MIN = 0.12  # a picture the layout model missed spans this share of the page's width
