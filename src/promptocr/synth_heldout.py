@@ -434,7 +434,227 @@ def report(lang: str = "en", seed: int = 0) -> DocPage:
     return DocPage(f"heldout-report-{lang}-{seed}", lang, c, blocks)
 
 
-def corpus(lang: str | None = None, seeds: int = 1, first: int = 0) -> list[DocPage]:
+EN_QUESTIONS = [
+    "Which statement about the waterfront crossing is supported by the passage",
+    "According to the second paragraph, why were the shopkeepers worried",
+    "What does the word realistic most nearly mean in the engineers' statement",
+    "Which of the following best describes the analysts' view of household spending",
+    "The volunteers gathered outside the theatre mainly in order to",
+    "Which detail would best support the author's claim about the old quarter",
+]
+ZH_QUESTIONS = [
+    "下列关于滨江人行天桥的说法，与原文相符的一项是",
+    "根据第二段内容，商户担心的主要原因是",
+    "文中工程师认为工期安排合理，其依据是",
+    "下列对分析人士观点的理解，正确的一项是",
+    "志愿者聚集在剧院门前的主要目的是",
+    "下列选项中，最能支持作者观点的一项是",
+]
+
+
+def _wrap_text(w: SerifWriter, text: str, width: int) -> list[str]:
+    return [("" if w.lang == "zh" else " ").join(p) for p in w.wrap(text, width)]
+
+
+def boxed_news(lang: str = "zh", seed: int = 0) -> DocPage:
+    """A newspaper page of boxed articles: a banner headline over the page, two framed
+    articles side by side (each with its headline inside the frame and its columns divided
+    by thin vertical rules), and a framed article across the page under them in 4-5 columns
+    with rules; narrow gutters, a page line at the top and a foot."""
+    rng = random.Random(4000 + seed * 17 + (1 if lang == "zh" else 0))
+    zh = lang == "zh"
+    size = rng.choice([16, 18, 20])
+    width = rng.choice([1400, 1560])
+    margin = 44
+    gutter = rng.choice([size, int(size * 1.4), int(size * 2)])
+    pad = int(size * 0.8)
+    c = Canvas(width, int(width * 1.5))
+    w = SerifWriter(c, lang, size, justify=True)
+    blocks: list[RefBlock] = []
+    hs = max(12, int(size * 0.8))
+    head = "晨光日报  2026年11月29日  星期日" if zh else "MORNING LIGHT  Sunday 29 November 2026"
+    hd = _small(c, (margin, 16), head, hs)
+    blocks.append(RefBlock("header", head, box=hd.box))
+    page_no = f"第{rng.randint(2, 24)}版" if zh else f"A{rng.randint(2, 24)}"
+    pn = _small(c, (width - margin - hs * 4, 16), page_no, hs)
+    blocks.append(RefBlock("header", page_no, box=pn.box))
+    y = hd.box[3] + 12
+    c.draw.line((margin, y, width - margin, y), fill="black", width=2)
+    y += 20
+    heads = list(ZH_HEADS if zh else EN_HEADS)
+    rng.shuffle(heads)
+    banner = heads[0]
+    bsize = int(size * 2.4)
+    while head_font(bsize, zh).getlength(banner) > width - 2 * margin and bsize > size * 1.6:
+        bsize -= 2
+    b = _head(c, (margin, y), banner, bsize)
+    blocks.append(RefBlock("title", banner))
+    y = b.box[3] + int(size * 1.2)
+
+    def framed(x0: int, x1: int, top: int, ncols: int, title: str, nparas: int) -> int:
+        """A framed article: its headline, then `ncols` ruled columns; returns the frame's
+        bottom."""
+        tsize = int(size * 1.5)
+        inner0, inner1 = x0 + pad, x1 - pad
+        ty = top + pad
+        texts = []
+        for line in _wrap_text(SerifWriter(c, lang, tsize), title, inner1 - inner0):
+            t = _head(c, (inner0, ty), line, tsize)
+            texts.append(t.text)
+            ty = t.box[3] + int(tsize * 0.3)
+        blocks.append(RefBlock("title", ("" if zh else " ").join(texts), level=2))
+        col_w = (inner1 - inner0 - (ncols - 1) * gutter) // ncols
+        cols = [(inner0 + i * (col_w + gutter), col_w) for i in range(ncols)]
+        body = [_para(rng, lang, rng.randint(2, 4)) for _ in range(nparas)]
+        start = ty + int(size * 0.6)
+        bottom = _columns(w, body, cols, [start] * ncols)
+        blocks.extend(RefBlock("text", p) for p in body)
+        for i in range(1, ncols):
+            gx = cols[i][0] - gutter // 2
+            c.draw.line((gx, start, gx, bottom - w.line_h // 2), fill=(70, 70, 70), width=1)
+        return bottom + pad
+
+    split = margin + int((width - 2 * margin) * rng.choice([0.55, 0.6]))
+    left_cols = 3 if width >= 1500 else 2
+    bl = framed(margin, split - gutter // 2, y, left_cols, heads[1], left_cols + 1)
+    br = framed(split + gutter // 2, width - margin, y, 2, heads[2], 3)
+    bottom = max(bl, br)
+    c.rect((margin, y, split - gutter // 2, bottom), width=2)
+    c.rect((split + gutter // 2, y, width - margin, bottom), width=2)
+    y2 = bottom + int(size * 1.2)
+    n3 = rng.choice([4, 5])
+    b3 = framed(margin, width - margin, y2, n3, heads[3], n3 + 1)
+    c.rect((margin, y2, width - margin, b3), width=2)
+    foot = "晨光日报社出版" if zh else "Published by Morning Light Press"
+    ft = _small(c, (margin, b3 + 24), foot, hs)
+    blocks.append(RefBlock("footer", foot, box=ft.box))
+    _crop_height(c, b3 + 70)
+    return DocPage(f"heldout-boxed-{lang}-{seed}", lang, c, blocks)
+
+
+def exam(lang: str = "en", seed: int = 0) -> DocPage:
+    """An exam page: a centred title and an instruction line, a reading passage, then
+    numbered multiple-choice questions whose options A-D sit two or four to a row, a score
+    box at the top right and a `- N -` page number at the foot."""
+    rng = random.Random(5000 + seed * 19 + (2 if lang == "zh" else 0))
+    zh = lang == "zh"
+    size = rng.choice([18, 20, 22])
+    width, margin = 1240, rng.choice([80, 110])
+    c = Canvas(width, int(width * 1.42))
+    w = SerifWriter(c, lang, size, justify=False)
+    blocks: list[RefBlock] = []
+    title = "2026年秋季学期期末考试  语文" if zh else "End-of-term examination: English reading"
+    tf = head_font(int(size * 1.4), zh)
+    tx = (width - int(tf.getlength(title))) // 2
+    t = _head(c, (tx, 40), title, int(size * 1.4))
+    blocks.append(RefBlock("title", title))
+    y = t.box[3] + 18
+    note = (
+        "本试卷共三部分，满分一百分，考试时间九十分钟。"
+        if zh
+        else "Answer every question. Choose the best option, A, B, C or D, for each item."
+    )
+    y = w.flow([note], margin, width - 2 * margin, y)
+    blocks.append(RefBlock("text", note))
+    sec = (
+        "一、阅读下面的文字，完成各题。"
+        if zh
+        else "Part One. Read the passage and answer the questions."
+    )
+    s = _head(c, (margin, y), sec, int(size * 1.15))
+    blocks.append(RefBlock("title", sec, level=2))
+    y = s.box[3] + 14
+    passage = [_para(rng, lang, rng.randint(2, 3)) for _ in range(2)]
+    y = SerifWriter(c, lang, size, justify=True).flow(passage, margin, width - 2 * margin, y)
+    blocks.extend(RefBlock("text", p) for p in passage)
+    qs = list(ZH_QUESTIONS if zh else EN_QUESTIONS)
+    rng.shuffle(qs)
+    opt_vocab = ZH_VOCAB if zh else [v.strip(",.") for v in EN_VOCAB]
+    for n, q in enumerate(qs[: rng.randint(3, 4)], start=1):
+        qtext = f"{n}. {q}{'（  ）' if zh else '?'}"
+        rows = _wrap_text(w, qtext, width - 2 * margin)
+        for r in rows:
+            _small(c, (margin, y), r, size)
+            y += w.line_h
+        blocks.append(RefBlock("text", (" " if not zh else "").join(rows)))
+        opts = []
+        for letter in "ABCD":
+            k = rng.randint(2, 3) if zh else rng.randint(2, 4)
+            words = [rng.choice(opt_vocab) for _ in range(k)]
+            opts.append(f"{letter}. " + ("".join(words) if zh else " ".join(words)))
+        room = width - 2 * margin - 40
+        longest = max(w.font.getlength(o) for o in opts) + size * 2
+        per_row = next((n for n in (4, 2) if longest * n <= room and rng.random() < 0.8), 1)
+        cell = room // per_row
+        for i in range(0, 4, per_row):
+            for j, o in enumerate(opts[i : i + per_row]):
+                _small(c, (margin + 40 + j * cell, y), o, size)
+            y += w.line_h
+        blocks.append(RefBlock("text", " ".join(opts)))
+        y += w.line_h // 2
+    pn = f"- {rng.randint(1, 8)} -"
+    ft = _small(c, (width // 2 - 20, y + 40), pn, max(12, int(size * 0.8)))
+    blocks.append(RefBlock("footer", pn, box=ft.box))
+    _crop_height(c, y + 100)
+    return DocPage(f"heldout-exam-{lang}-{seed}", lang, c, blocks)
+
+
+def slide(lang: str = "en", seed: int = 0) -> DocPage:
+    """A presentation slide (16:9): a title bar, bullet points with indented sub-points on
+    the left, a picture on the right, and a foot with the talk's name and slide number."""
+    rng = random.Random(6000 + seed * 23 + (4 if lang == "zh" else 0))
+    zh = lang == "zh"
+    width, height = 1600, 900
+    c = Canvas(width, height)
+    size = rng.choice([28, 32])
+    blocks: list[RefBlock] = []
+    title = rng.choice(ZH_HEADS if zh else EN_HEADS)
+    c.draw.rectangle((0, 0, width, 130), fill=(225, 232, 242))
+    t = _head(c, (70, 40), title, int(size * 1.5))
+    blocks.append(RefBlock("title", title, box=t.box))
+    y = 180
+    pic_left = rng.random() < 0.5
+    text_x = 620 if pic_left else 80
+    pic = (70, 190, 560, 640) if pic_left else (1040, 190, 1530, 640)
+    text_w = (width - 80 - text_x) if pic_left else (pic[0] - 60 - text_x)
+    w = SerifWriter(c, lang, size, justify=False)
+    vocab = ZH_VOCAB if zh else [v.strip(",.") for v in EN_VOCAB]
+    for _ in range(rng.randint(3, 4)):
+        k = rng.randint(5, 9) if zh else rng.randint(3, 7)
+        words = [rng.choice(vocab) for _ in range(k)]
+        text = "".join(words) if zh else " ".join(words).capitalize()
+        for r, line in enumerate(_wrap_text(w, text, text_w - 40)):
+            if r == 0:
+                _small(c, (text_x, y), "•", size)
+            _small(c, (text_x + 40, y), line, size)
+            y += w.line_h
+        blocks.append(RefBlock("text", "- " + text))
+        if rng.random() < 0.4:
+            sub_size = int(size * 0.8)
+            sw = SerifWriter(c, lang, sub_size, justify=False)
+            words = [rng.choice(vocab) for _ in range(k)]
+            sub = "".join(words) if zh else " ".join(words)
+            for r, line in enumerate(_wrap_text(sw, sub, text_w - 100)):
+                if r == 0:
+                    _small(c, (text_x + 60, y), "–", sub_size)
+                _small(c, (text_x + 100, y), line, sub_size)
+                y += sw.line_h
+            blocks.append(RefBlock("text", "- " + sub))
+        y += size // 2
+    _picture(c, pic, rng)
+    blocks.insert(1 if pic_left else len(blocks), RefBlock("figure", box=pic))
+    foot = "城市更新研讨会" if zh else "City renewal workshop"
+    ft = _small(c, (70, height - 50), foot, 18)
+    blocks.append(RefBlock("footer", foot, box=ft.box))
+    no = str(rng.randint(2, 30))
+    fn = _small(c, (width - 100, height - 50), no, 18)
+    blocks.append(RefBlock("footer", no, box=fn.box))
+    return DocPage(f"heldout-slide-{lang}-{seed}", lang, c, blocks)
+
+
+def corpus(
+    lang: str | None = None, seeds: int = 1, first: int = 0, extended: bool = True
+) -> list[DocPage]:
     """The held-out pages `promptocr bench --parse` scores separately: broadsheets with 3, 4
     and 5 columns, a two-column magazine page and a report page, in English and Chinese."""
     pages: list[DocPage] = []
@@ -444,4 +664,8 @@ def corpus(lang: str | None = None, seeds: int = 1, first: int = 0) -> list[DocP
                 pages.append(broadsheet(n, lg, seed=s))
             pages.append(twocol(lg, seed=s))
             pages.append(report(lg, seed=s))
+            if extended:
+                pages.append(boxed_news(lg, seed=s))
+                pages.append(exam(lg, seed=s))
+                pages.append(slide(lg, seed=s))
     return pages
