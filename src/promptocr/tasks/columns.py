@@ -268,7 +268,7 @@ def _by_size(lines: list[Line]) -> list[list[Line]]:
 # with a space where the gutter is. The other lines around it show the gutter: they end left
 # of it and start right of it, and none crosses it.
 GUTTER_WINDOW = 6.0  # lines this many line heights above and below are the neighbours
-GUTTER_SIDE_LINES = 2  # neighbours flush on each side of the gutter
+GUTTER_SIDE_LINES = 3  # neighbours flush on each side of the gutter
 GUTTER_LINE_WIDTH = 3.0  # ... each a line of text at least this many line heights wide
 GUTTER_FLUSH = 1.0  # a line right of a gutter starts within this many line heights of it
 GUTTER_REACH = 5.0  # a line left of a gutter ends within this many line heights of it
@@ -278,7 +278,7 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
     """Lines that run across a column gutter, as `id(line)` -> the indexes of the words that
     start a new piece. A gap between two words of a line is a gutter when, among the lines
     above and below it (within GUTTER_WINDOW line heights), no line's text crosses it, at least
-    two lines of text end left of it (within GUTTER_REACH line heights) and at least two start
+    three lines of text end left of it (within GUTTER_REACH line heights) and three start
     flush right of it (within GUTTER_FLUSH). Justified or ragged text in one column has no
     such gap (its lines cross every space of another line); a receipt's prices are not lines
     of text."""
