@@ -52,6 +52,7 @@ from promptocr.tasks.columns import (
     split_line,
     text_extent,
 )
+from promptocr.tasks.frames import find_frames, order_framed
 from promptocr.tasks.tables import TableGrid, build_table
 
 if TYPE_CHECKING:
@@ -83,8 +84,8 @@ PAGE_MARGIN = 0.08  # page numbers are looked for in this share of the page heig
 _TABLE_CAPTION = re.compile(r"^\s*(table|tab\.|表)\s*[0-9ivxlcIVXLC一二三四五六七八九十]", re.I)
 _FIGURE_CAPTION = re.compile(r"^\s*(figure|fig\.?|图|圖)\s*[0-9一二三四五六七八九十]", re.I)
 _PAGE_NUMBER = re.compile(
-    r"^\s*(page\s*|p\.\s*|第\s*)?[-–—]?\s*(\d{1,4}|[ivxlc]{1,6})\s*[-–—]?\s*"
-    r"((of|/)\s*\d{1,4})?\s*(页)?\s*$",
+    r"^\s*(page\s*|p\.\s*|第\s*)?[-–—]?\s*(\d{1,4}|[A-Z]\d{1,3}|[ivxlc]{1,6})\s*[-–—]?\s*"
+    r"((of|/)\s*\d{1,4})?\s*(页|版)?\s*$",
     re.I,
 )
 _BULLET = re.compile(r"^\s*(?:[•·●○◦▪■□►▶✓✔]\s*|[-–—*]\s+)(?=\S)(.*)$")
@@ -444,10 +445,14 @@ def _parse_page(
         feet = sorted((r for r in regions if r.kind == "footer"), key=_top_left)
         # a gutter between two columns of text can be narrower than a line is high
         lh = statistics.median(ln.height for ln in shadows)
-        body = order_regions(
+        # a framed box (a boxed article) is read as a whole where it stands
+        frames = find_frames(upright, shadows, lh)
+        gap = max(1.0, ORDER_GAP * lh)
+        body = order_framed(
             [r for r in regions if r.kind not in MARGIN_KINDS],
             _order_box,
-            min_gap=max(1.0, ORDER_GAP * lh),
+            frames,
+            lambda items, box: order_regions(items, box, min_gap=gap),
         )
         body = _captions_beside(body, lh)
         ordered = heads + body + feet
@@ -485,6 +490,7 @@ def _split_at_gutters(shadows: list[Line], back: dict[int, Line]) -> list[Line]:
 
 PICTURE_MIN = 0.12  # a picture the layout model missed spans this share of the page's width
 PICTURE_FILL = 0.6  # ... and this share of its box is not white (a photo, not a frame)
+PICTURE_FLAT = 12  # ... and its tones spread over more grey levels than this (not a tint)
 
 
 def find_pictures(
@@ -503,7 +509,7 @@ def find_pictures(
         mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0
     k = max(3, int(min(h, w) * 0.01))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
-    n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
     found: list[LayoutRegion] = []
     taken = [r.bbox for r in layout if r.kind in ("figure", "table")]
     for i in range(1, n):
@@ -512,6 +518,11 @@ def find_pictures(
             continue
         box: BBox = (float(x), float(y), float(x + bw), float(y + bh))
         if any(_overlap(box, t) > 0.3 * _area(box) for t in taken):
+            continue
+        # a flat tint (a shaded title bar or box behind text) is a background, not a picture
+        tones = gray[y : y + bh, x : x + bw][labels[y : y + bh, x : x + bw] == i]
+        lo, hi = np.percentile(tones, [5, 95])
+        if hi - lo <= PICTURE_FLAT:
             continue
         found.append(LayoutRegion("figure", 0.5, box))
     return found
@@ -1193,9 +1204,15 @@ def _is_prose(rows: list[list[Line]]) -> bool:
     x1 = max(ln.bbox[2] for row in rows for ln in row)
     width = max(x1 - x0, 1.0)
     body = rows[:-1]
-    full = sum(
-        1 for row in body if len(row) == 1 and row[-1].bbox[2] - row[0].bbox[0] >= 0.7 * width
-    )
+    filled = [row for row in body if row[-1].bbox[2] - row[0].bbox[0] >= 0.7 * width]
+    full = sum(1 for row in filled if len(row) == 1)
+    # justified text set with wide spaces: the detector boxes a row's words apart; its
+    # pieces don't line up from row to row as a form's fields do
+    pieces = [row for row in filled if len(row) > 1]
+    if len(pieces) >= 2:
+        lh = statistics.median(ln.height for row in rows for ln in row)
+        if not gap_cuts([(ln.bbox[0], ln.bbox[2]) for row in pieces for ln in row], 0.2 * lh):
+            full += len(pieces)
     return full >= 0.6 * len(body)
 
 
