@@ -114,7 +114,9 @@ def test_gutter_cuts_split_a_line_that_runs_across_a_narrow_gutter() -> None:
     assert left.bbox[2] <= 326 <= right.bbox[0] and left.bbox[1] == merged.bbox[1]
     # one column of justified text: its word gaps are crossed by the lines above and below
     single = [
-        _words_line([("justified", 50), ("words", 200), ("spread", 330), ("wide", 470)], 100 + 26 * k)
+        _words_line(
+            [("justified", 50), ("words", 200), ("spread", 330), ("wide", 470)], 100 + 26 * k
+        )
         for k in range(8)
     ]
     assert gutter_cuts(single) == {}

@@ -24,7 +24,11 @@ def sort_rows(lines: Sequence[Line]) -> list[list[Line]]:
     rows: list[list[Line]] = []
     for ln in sorted(lines, key=lambda x: (x.bbox[1] + x.bbox[3]) / 2):
         for row in rows[-3:]:
-            if any(same_row(ln, other) for other in row):
+            # pieces of a row sit side by side: a long line tilted a little may reach into
+            # the row above, but it lies under that row's lines, not beside them
+            if any(same_row(ln, other) for other in row) and not any(
+                _stacked(ln, other) for other in row
+            ):
                 row.append(ln)
                 break
         else:
@@ -33,6 +37,20 @@ def sort_rows(lines: Sequence[Line]) -> list[list[Line]]:
         row.sort(key=lambda x: x.bbox[0])
     rows.sort(key=lambda r: min((x.bbox[1] + x.bbox[3]) / 2 for x in r))
     return rows
+
+
+def _stacked(a: Line, b: Line) -> bool:
+    """Lines that overlap along `a`'s text direction by more than half the shorter one."""
+    p0, p1, _p2, _p3 = a.polygon
+    dx, dy = p1[0] - p0[0], p1[1] - p0[1]
+    norm = (dx * dx + dy * dy) ** 0.5
+    if norm == 0:
+        return False
+    dx, dy = dx / norm, dy / norm
+    pa = [x * dx + y * dy for x, y in a.polygon]
+    pb = [x * dx + y * dy for x, y in b.polygon]
+    overlap = min(max(pa), max(pb)) - max(min(pa), min(pb))
+    return overlap > 0.5 * min(max(pa) - min(pa), max(pb) - min(pb))
 
 
 def gap_cuts(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:

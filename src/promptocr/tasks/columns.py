@@ -25,6 +25,7 @@ BOX_SHRINK = 0.1  # text extents are narrowed by this many line heights on each 
 COL_MIN_WIDTH = 5.0  # a text column is at least this many line heights wide ...
 COL_MIN_LINES = 2  # ... holds at least this many lines ...
 COL_FILL = 0.6  # ... whose median width is at least this share of the column's width
+COL_ROW_GAP = 1.0  # ... and whose rows are at most this many line heights apart (median)
 SECTION_GAP = 1.2  # horizontal cut, in line heights
 PROSE_SHARE = 0.5  # lines that are mostly sentences are running text
 
@@ -121,7 +122,15 @@ def _is_text_column(group: list[Line], lh: float) -> bool:
     ) / max(width, 1.0)
     # and it reads as text: rows of several words (a column of codes or numbers is no text)
     words = statistics.median(_words(" ".join(ln.text for ln in row)) for row in rows)
-    return len(rows) >= COL_MIN_LINES and fill >= COL_FILL and words >= 2
+    if len(rows) < COL_MIN_LINES or fill < COL_FILL or words < 2:
+        return False
+    # and its rows follow one another at line spacing (the options C and D of an exam's
+    # questions, one row under each question, are no column)
+    gaps = [
+        min(ln.bbox[1] for ln in b) - max(ln.bbox[3] for ln in a)
+        for a, b in zip(rows, rows[1:], strict=False)
+    ]
+    return statistics.median(gaps) <= COL_ROW_GAP * lh
 
 
 def _words(text: str) -> float:

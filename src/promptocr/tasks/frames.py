@@ -30,9 +30,7 @@ T = TypeVar("T")
 
 def _rules(gray: np.ndarray, lh: float) -> tuple[np.ndarray, np.ndarray]:
     """Masks of long horizontal and vertical rules (dark, thin, straight)."""
-    bw = cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15
-    )
+    bw = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     hk = max(25, int(4 * lh))
     vk = max(20, int(2 * lh))
     horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
