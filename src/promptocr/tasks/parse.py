@@ -733,7 +733,7 @@ def _assign(layout: list[LayoutRegion], lines: list[Line]) -> list[ParsedRegion]
 
     kept: list[ParsedRegion] = []
     for r in _split_table_captions(_merge_same_kind(regions)):
-        if r.kind == "figure" and _text_heavy(r.lines):
+        if r.kind == "figure" and _text_heavy(r.lines, r.bbox):
             # a photographed document (a receipt, a page) is content, not an illustration
             leftovers.extend(r.lines)
             continue
@@ -786,9 +786,17 @@ FIGURE_MAX_LINES = 12  # a "figure" holding more text than this is read as text
 FIGURE_MAX_CHARS = 240
 
 
-def _text_heavy(lines: list[Line]) -> bool:
+FIGURE_TEXT_COVER = 0.4  # ... and so is one whose area is mostly text lines (a boxed note)
+
+
+def _text_heavy(lines: list[Line], box: BBox | None = None) -> bool:
     chars = sum(len(ln.text.strip()) for ln in lines)
-    return len(lines) > FIGURE_MAX_LINES or chars > FIGURE_MAX_CHARS
+    if len(lines) > FIGURE_MAX_LINES or chars > FIGURE_MAX_CHARS:
+        return True
+    if box is None or len(lines) < 2:
+        return False
+    covered = sum(_overlap(ln.bbox, box) for ln in lines)
+    return covered >= FIGURE_TEXT_COVER * max(_area(box), 1.0)
 
 
 def _split_table_captions(regions: list[ParsedRegion]) -> list[ParsedRegion]:
