@@ -456,6 +456,22 @@ def _wrap_text(w: SerifWriter, text: str, width: int) -> list[str]:
     return [("" if w.lang == "zh" else " ").join(p) for p in w.wrap(text, width)]
 
 
+def _wrap_head(text: str, size: int, width: int, zh: bool) -> list[str]:
+    """A headline broken into rows that fit `width` in the headline font."""
+    f = head_font(size, zh)
+    pieces = list(text) if zh else text.split()
+    rows: list[str] = []
+    cur = ""
+    for p in pieces:
+        nxt = cur + p if zh or not cur else cur + " " + p
+        if cur and f.getlength(nxt) > width:
+            rows.append(cur)
+            cur = p
+        else:
+            cur = nxt
+    return [*rows, cur] if cur else rows
+
+
 def boxed_news(lang: str = "zh", seed: int = 0) -> DocPage:
     """A newspaper page of boxed articles: a banner headline over the page, two framed
     articles side by side (each with its headline inside the frame and its columns divided
@@ -498,7 +514,7 @@ def boxed_news(lang: str = "zh", seed: int = 0) -> DocPage:
         inner0, inner1 = x0 + pad, x1 - pad
         ty = top + pad
         texts = []
-        for line in _wrap_text(SerifWriter(c, lang, tsize), title, inner1 - inner0):
+        for line in _wrap_head(title, tsize, inner1 - inner0, zh):
             t = _head(c, (inner0, ty), line, tsize)
             texts.append(t.text)
             ty = t.box[3] + int(tsize * 0.3)

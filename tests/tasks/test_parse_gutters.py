@@ -1,15 +1,19 @@
-"""Parse on columns with gutters half a character wide, and on columns of text the layout
-model calls a table (the two failures the held-out pages of `synth_heldout` found).
+"""Parse on the failures the held-out pages of `synth_heldout` found: columns with gutters
+half a character wide, columns of text the layout model calls a table, boxed articles side
+by side, a shaded title bar taken for a picture, exam options taken for text columns.
 
-The real OCR and layout models run on a drawn page; the pieces (`gutter_cuts`, `split_line`,
-`running_text`) are also checked on hand-made lines without models.
+The real OCR and layout models run on drawn pages; the pieces (`gutter_cuts`, `split_line`,
+`running_text`, `find_frames`, `order_framed`, `find_pictures`, `sort_rows`) are also checked
+on hand-made input without models.
 """
 
 from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 from rapidfuzz import fuzz
 
 from promptocr.bench.parse import page_distance, plain_text
@@ -18,9 +22,11 @@ from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.engines.usage import Usage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth_docs import DocPage
-from promptocr.synth_heldout import broadsheet
-from promptocr.tasks.columns import gutter_cuts, running_text, split_line
-from promptocr.tasks.parse import ParseResult, parse_pages
+from promptocr.document.layout import sort_rows
+from promptocr.synth_heldout import boxed_news, broadsheet
+from promptocr.tasks.columns import gutter_cuts, running_text, segment_text, split_line
+from promptocr.tasks.frames import find_frames, order_framed
+from promptocr.tasks.parse import ParseResult, find_pictures, order_regions, parse_pages
 
 
 def _parse(pipe: OCRPipeline, page: DocPage) -> ParseResult:
@@ -155,3 +161,105 @@ def test_two_text_columns_with_lines_of_a_third_at_the_edge_are_running_text() -
         for x, t in ((50, "S1"), (200, "1.0"), (350, "108.0"), (500, "1.5"))
     ]
     assert not running_text(cells)
+
+
+def test_boxed_articles_side_by_side_are_read_box_by_box(engine: EmbeddedEngine) -> None:
+    # two framed articles side by side, their headlines on one row, columns divided by rules;
+    # a third framed article across the page under them
+    page = boxed_news("en", seed=22)
+    md = _parse(OCRPipeline(engine), page).markdown
+    assert "<table" not in md and "MORNING LIGHT" not in md and "A17" not in md
+    _in_order(md, [b.text for b in page.body if b.kind in ("title", "text")])
+    assert page_distance(md, page.markdown()) < 0.05
+
+
+def test_find_frames() -> None:
+    img = Image.new("RGB", (1000, 600), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle((20, 20, 480, 400), outline="black", width=2)
+    d.rectangle((520, 20, 980, 400), outline="black", width=2)
+    d.rectangle((600, 450, 900, 560), fill=(60, 90, 60))  # a solid picture: no frame
+    lines = [
+        _line("text", x, y, x + 150)
+        for x in (40, 260, 540, 760)
+        for y in (40, 80, 120)
+    ]
+    frames = sorted(find_frames(np.asarray(img), lines, 20.0))
+    assert len(frames) == 2
+    assert abs(frames[0][0] - 20) <= 4 and abs(frames[1][2] - 980) <= 4
+
+
+def test_order_framed_reads_boxed_articles_box_by_box() -> None:
+    # region boxes of a page of boxed articles (`boxed_news("en", 22)`): a banner headline,
+    # two framed articles side by side whose headlines share a row, a framed article across
+    # the page under them
+    frames = [(42, 124, 920, 762), (936, 124, 1520, 762), (42, 775, 1520, 1269)]
+    boxes = {
+        "banner": (41, 62, 909, 110),
+        "head-a": (54, 139, 681, 167),
+        "head-b": (948, 139, 1508, 167),
+        "b2": (1230, 178, 1510, 743),
+        "a1": (51, 180, 330, 551),
+        "a2-1": (341, 180, 620, 277),
+        "a3-1": (629, 180, 908, 252),
+        "b1-1": (947, 180, 1222, 224),
+        "b1-2": (944, 227, 1224, 503),
+        "a3-2": (631, 265, 908, 550),
+        "a2-2": (341, 277, 620, 550),
+        "b1-3": (945, 504, 1222, 743),
+        "head-c": (64, 790, 796, 819),
+        "c1-1": (52, 829, 333, 856),
+        "c4": (932, 830, 1217, 1203),
+        "c2": (346, 831, 627, 1204),
+        "c3": (638, 831, 922, 1094),
+        "c5-1": (1225, 831, 1509, 904),
+        "c1-2": (52, 855, 333, 1204),
+        "c5-2": (1225, 904, 1509, 1250),
+    }
+    expected = [
+        "banner", "head-a", "a1", "a2-1", "a2-2", "a3-1", "a3-2",
+        "head-b", "b1-1", "b1-2", "b1-3", "b2",
+        "head-c", "c1-1", "c1-2", "c2", "c3", "c4", "c5-1", "c5-2",
+    ]  # fmt: skip
+    order = order_framed(
+        list(boxes), lambda k: boxes[k], frames, lambda it, box: order_regions(it, box, 3.3)
+    )
+    assert order == expected
+    # without the frames both headlines are read before either article
+    plain = order_regions(list(boxes), lambda k: boxes[k], 3.3)
+    assert plain.index("head-b") < plain.index("a1")
+
+
+def test_a_flat_tint_is_no_picture_but_a_photo_is() -> None:
+    img = Image.new("RGB", (1600, 900), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, 1600, 130), fill=(225, 232, 242))  # a slide's title bar
+    d.rectangle((1000, 200, 1500, 600), fill=(198, 212, 226))  # a picture: sky ...
+    d.rectangle((1000, 420, 1500, 600), fill=(60, 90, 60))  # ... and hills
+    title = _line("Title", 70, 40, 900, 50)
+    found = find_pictures(np.asarray(img), [title], [])
+    assert len(found) == 1 and found[0].bbox[0] >= 990 and found[0].bbox[1] >= 190
+
+
+def test_exam_options_under_each_question_are_no_text_column() -> None:
+    # question rows across the page, each followed by a row of four options: the options C
+    # and D line up one under another, but three line heights apart: no column
+    lines: list[Line] = []
+    for q in range(4):
+        y = 100 + 80 * q
+        lines.append(_line(f"{q + 1}. which statement about the crossing is true", 80, y, 620))
+        for k, x in enumerate((120, 380, 640, 900)):
+            lines.append(_line(f"{'ABCD'[k]}. words of option", x, y + 28, x + 200))
+    assert segment_text(lines) is None
+
+
+def test_a_tilted_long_line_does_not_join_the_row_above() -> None:
+    above = _line("the first line of a justified paragraph across the page", 78, 186, 1162, 28)
+    # tilted by a degree: its polygon reaches up into the row above
+    below = Line(
+        "the second line",
+        0.99,
+        ((76.0, 217.0), (1163.0, 198.0), (1163.0, 229.0), (76.0, 248.0)),
+    )
+    rows = sort_rows([below, above])
+    assert [[ln.text for ln in r] for r in rows] == [[above.text], [below.text]]

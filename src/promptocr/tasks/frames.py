@@ -23,6 +23,8 @@ FRAME_MIN_HEIGHT = 2.5  # ... and this many high
 FRAME_SIDE = 0.9  # each of its four sides is ruled over this share of its length
 FRAME_MAX_FILL = 0.25  # rules fill at most this share of its inside (no picture, no solid)
 FRAME_MIN_LINES = 2  # text lines inside
+FRAME_SHADE = 235  # pixels darker than this (least channel) are not white page ...
+FRAME_MAX_SHADED = 0.4  # ... and fill at most this share of a frame's inside (no picture)
 FRAME_PAGE = 0.9  # a frame around (nearly) the whole page is a border, not a box
 
 T = TypeVar("T")
@@ -55,6 +57,7 @@ def find_frames(rgb: np.ndarray, lines: Sequence[Line], lh: float) -> list[BBox]
         return []
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
     gray = np.ascontiguousarray(gray, dtype=np.uint8)
+    tone = rgb.min(axis=2) if rgb.ndim == 3 else gray
     page_h, page_w = gray.shape[:2]
     horiz, vert = _rules(gray, lh)
     both = (horiz | vert).astype(np.uint8)
@@ -80,6 +83,10 @@ def find_frames(rgb: np.ndarray, lines: Sequence[Line], lh: float) -> list[BBox]
         inner = (horiz | vert)[y + 3 * t : y1 - 3 * t, x + 3 * t : x1 - 3 * t]
         if inner.size and float(inner.mean()) > FRAME_MAX_FILL:
             continue
+        # the edges of a picture close into a rectangle too: a frame is mostly white inside
+        shaded = tone[y + 3 * t : y1 - 3 * t, x + 3 * t : x1 - 3 * t]
+        if shaded.size and float((shaded < FRAME_SHADE).mean()) > FRAME_MAX_SHADED:
+            continue
         box = (float(x), float(y), float(x1), float(y1))
         if sum(1 for ln in lines if _inside(ln.bbox, box)) < FRAME_MIN_LINES:
             continue
@@ -93,6 +100,15 @@ def _inside(box: BBox, frame: BBox, slack: float = 2.0) -> bool:
         and box[1] >= frame[1] - slack
         and box[2] <= frame[2] + slack
         and box[3] <= frame[3] + slack
+    )
+
+
+def _union(boxes: list[BBox]) -> BBox:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
     )
 
 
@@ -123,7 +139,12 @@ def order_framed(
         (members[k] if k >= 0 else loose).append(it)
     if not any(members):
         return order(list(items), box_of)
-    top: list[Any] = [*loose, *(_Frame(k, frames[k]) for k, m in enumerate(members) if m)]
+    # a frame stands among the rest by the extent of what it holds (its rules lie a little
+    # outside and would narrow the gaps around it)
+    top: list[Any] = [
+        *loose,
+        *(_Frame(k, _union([box_of(it) for it in m])) for k, m in enumerate(members) if m),
+    ]
 
     def top_box(x: Any) -> BBox:
         return x.box if isinstance(x, _Frame) else box_of(x)
