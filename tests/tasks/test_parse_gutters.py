@@ -17,12 +17,12 @@ from PIL import Image, ImageDraw
 from rapidfuzz import fuzz
 
 from promptocr.bench.parse import page_distance, plain_text
+from promptocr.document.layout import sort_rows
 from promptocr.document.model import Line, Word, polygon_of
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.engines.usage import Usage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth_docs import DocPage
-from promptocr.document.layout import sort_rows
 from promptocr.synth_heldout import boxed_news, broadsheet
 from promptocr.tasks.columns import gutter_cuts, running_text, segment_text, split_line
 from promptocr.tasks.frames import find_frames, order_framed
@@ -179,11 +179,7 @@ def test_find_frames() -> None:
     d.rectangle((20, 20, 480, 400), outline="black", width=2)
     d.rectangle((520, 20, 980, 400), outline="black", width=2)
     d.rectangle((600, 450, 900, 560), fill=(60, 90, 60))  # a solid picture: no frame
-    lines = [
-        _line("text", x, y, x + 150)
-        for x in (40, 260, 540, 760)
-        for y in (40, 80, 120)
-    ]
+    lines = [_line("text", x, y, x + 150) for x in (40, 260, 540, 760) for y in (40, 80, 120)]
     frames = sorted(find_frames(np.asarray(img), lines, 20.0))
     assert len(frames) == 2
     assert abs(frames[0][0] - 20) <= 4 and abs(frames[1][2] - 980) <= 4

@@ -46,6 +46,7 @@ from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
 from promptocr.tasks.columns import (
+    BOX_SHRINK,
     gutter_cuts,
     running_text,
     segment_text,
@@ -656,7 +657,10 @@ def _order_box(r: ParsedRegion) -> BBox:
     line boxes are padded, and two columns' boxes may touch across a narrow gutter)."""
     if r.kind in TEXT_KINDS and r.lines:
         spans = [text_extent(ln) for ln in r.lines]
-        return (min(a for a, _ in spans), r.bbox[1], max(b for _, b in spans), r.bbox[3])
+        a, b = min(a for a, _ in spans), max(b for _, b in spans)
+        # narrowed a little, as `columns` does: word boxes overshoot their ink by a bit
+        s = min(BOX_SHRINK * statistics.median(ln.height for ln in r.lines), (b - a) / 4)
+        return (a + s, r.bbox[1], b - s, r.bbox[3])
     return r.bbox
 
 
