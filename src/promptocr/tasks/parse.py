@@ -46,7 +46,6 @@ from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
 from promptocr.pipeline import OCRPipeline
 from promptocr.tasks.columns import (
-    BOX_SHRINK,
     gutter_cuts,
     running_text,
     segment_text,
@@ -374,7 +373,8 @@ def _parse_page(
     fwd, uw, uh = _rotator(rot, w, h)
     upright = np.ascontiguousarray(np.rot90(rgb, k=rot // 90)) if rot else rgb
 
-    originals = [ln for ln in page.lines if ln.text.strip()]
+    originals = [_without_rules(ln) for ln in page.lines if ln.text.strip()]
+    originals = [ln for ln in originals if ln.text.strip()]
     shadows: list[Line] = []
     back: dict[int, Line] = {}
     for ln in originals:
@@ -467,6 +467,39 @@ def _parse_page(
         if rot:
             _to_file_frame(ordered, unrot)
     return ParsedPage(image.index, ordered, "", body if drop_margins else ordered)
+
+
+_RULE_CHARS = "|｜丨"  # a vertical rule beside a line, read as a character
+
+
+def _without_rules(line: Line) -> Line:
+    """`line` without a vertical rule the recogniser read as `|` at its start or end (a rule
+    standing in a gutter, the frame of a boxed article); its first or last word's box is
+    shortened by the characters dropped. The line itself when there is none."""
+    text = line.text.strip()
+    if not text or (text[0] not in _RULE_CHARS and text[-1] not in _RULE_CHARS) or not line.words:
+        return line
+    words = list(line.words)
+    for k in (0, len(words) - 1):
+        w = words[k]
+        n = len(w.text)
+        head = n - len(w.text.lstrip(_RULE_CHARS)) if k == 0 else 0
+        tail = n - len(w.text.rstrip(_RULE_CHARS)) if k == len(words) - 1 else 0
+        if not head and not tail:
+            continue
+        ta, tb = head / n, (n - tail) / n
+        p0, p1, p2, p3 = w.polygon
+        poly = (_lerp(p0, p1, ta), _lerp(p0, p1, tb), _lerp(p3, p2, tb), _lerp(p3, p2, ta))
+        words[k] = Word(w.text[head : n - tail], w.confidence, poly)
+    words = [w for w in words if w.text]
+    if not words:
+        return Line("", line.confidence, line.polygon, [], line.origin)
+    poly = (words[0].polygon[0], words[-1].polygon[1], words[-1].polygon[2], words[0].polygon[3])
+    return Line(" ".join(w.text for w in words), line.confidence, poly, words, line.origin)
+
+
+def _lerp(a: Point, b: Point, t: float) -> Point:
+    return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
 
 
 def _split_at_gutters(shadows: list[Line], back: dict[int, Line]) -> list[Line]:
@@ -657,10 +690,7 @@ def _order_box(r: ParsedRegion) -> BBox:
     line boxes are padded, and two columns' boxes may touch across a narrow gutter)."""
     if r.kind in TEXT_KINDS and r.lines:
         spans = [text_extent(ln) for ln in r.lines]
-        a, b = min(a for a, _ in spans), max(b for _, b in spans)
-        # narrowed a little, as `columns` does: word boxes overshoot their ink by a bit
-        s = min(BOX_SHRINK * statistics.median(ln.height for ln in r.lines), (b - a) / 4)
-        return (a + s, r.bbox[1], b - s, r.bbox[3])
+        return (min(a for a, _ in spans), r.bbox[1], max(b for _, b in spans), r.bbox[3])
     return r.bbox
 
 
