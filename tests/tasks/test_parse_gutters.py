@@ -259,3 +259,17 @@ def test_a_tilted_long_line_does_not_join_the_row_above() -> None:
     )
     rows = sort_rows([below, above])
     assert [[ln.text for ln in r] for r in rows] == [[above.text], [below.text]]
+
+
+def test_a_vertical_rule_read_as_a_bar_is_dropped() -> None:
+    from promptocr.tasks.parse import _without_rules
+
+    line = _words_line([("long-awaited|", 215)], 813)  # the rule right of a column's line
+    clean = _without_rules(line)
+    assert clean.text == "long-awaited" and [w.text for w in clean.words] == ["long-awaited"]
+    assert clean.bbox[2] < line.bbox[2] - 5 and clean.bbox[0] == line.words[0].bbox[0]
+    line = _words_line([("|the", 629), ("anticipated", 680)], 813)  # the rule left of it
+    clean = _without_rules(line)
+    assert clean.text == "the anticipated" and clean.bbox[0] > 629
+    plain = _words_line([("a", 10), ("|", 40), ("b", 60)], 10)  # a bar inside: kept
+    assert _without_rules(plain) is plain
