@@ -619,11 +619,30 @@ def _tighten(region: LayoutRegion, upright: np.ndarray) -> LayoutRegion:
         return region
     crop = upright[y0:y1, x0:x1]
     ink = (crop.min(axis=2) if crop.ndim == 3 else crop) < 235
+    ink = _without_thin_rules(ink)
     cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
     if len(cols) < 2 or len(rows) < 2:
         return region
     box = (x0 + float(cols[0]), y0 + float(rows[0]), x0 + cols[-1] + 1.0, y0 + rows[-1] + 1.0)
     return LayoutRegion(region.kind, region.score, box)
+
+
+def _without_thin_rules(ink: np.ndarray) -> np.ndarray:
+    """`ink` without long thin straight lines (at most 4 px thick, a third of the crop long):
+    a rule standing in the gutter beside a picture is no part of it."""
+    import cv2
+
+    h, w = ink.shape
+    m = ink.astype(np.uint8)
+    out = ink.copy()
+    for size, thick in (
+        ((1, max(15, h // 3)), (5, max(15, h // 3))),
+        ((max(15, w // 3), 1), (max(15, w // 3), 5)),
+    ):
+        lines = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+        bars = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, thick))
+        out &= ~((lines > 0) & ~(bars > 0))
+    return out if out.any() else ink
 
 
 def _crop(upright: np.ndarray, box: BBox, pad: int) -> np.ndarray | None:
