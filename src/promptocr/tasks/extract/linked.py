@@ -515,13 +515,24 @@ def _column_total(
 PLACEHOLDER = re.compile(r"\s*[*＊xX×—–\-/]{1,8}\s*")  # a cell left blank on purpose
 
 
+def _goods_go_on(geom: PageGeometry, cells: Sequence[tuple[int, float | None]], at: int) -> bool:
+    """The column's cells go on under cell `at` at the spacing of those above it with a
+    smaller amount: `at` is one more line of goods, not their total."""
+    j, amount = cells[at]
+    step = (geom.cy[j] - geom.cy[cells[0][0]]) / max(at, 1)
+    return any(
+        a is not None and a < (amount or 0.0) and geom.cy[k] - geom.cy[j] <= 1.5 * step
+        for k, a in cells[at + 1 :]
+    )
+
+
 def _sum_cell(geom: PageGeometry, column: Sequence[int]) -> int | None:
     """The cell of a column of amounts (the cells under its header, top first) that equals
     the sum of the two or more amounts above it: the column's total, found by its figures
     when the total row's label is misread, hidden, or shares its row with a goods line. A
     placeholder (`***`: nothing charged) counts as zero, so a column of them totals 0.00. A
-    total is not followed in its column by a smaller amount (goods of 100, 100, 200, 50: the
-    200 only happens to be a sum)."""
+    total is not followed, at the goods' own spacing, by a smaller amount (goods of 100, 100,
+    200, 50: the 200 only happens to be a sum)."""
     cells: list[tuple[int, float | None]] = []  # (unit, amount; None for a placeholder)
     for j in column:
         text = geom.units[j].text
@@ -545,7 +556,7 @@ def _sum_cell(geom: PageGeometry, column: Sequence[int]) -> int | None:
             seen >= 2
             and abs(amount - total) <= 0.011 * seen
             and (amount > 0 or blanks == seen)
-            and all(a is None or a >= amount for _, a in cells[seen + 1 :])
+            and not _goods_go_on(geom, cells, seen)
         ):
             return j
         total += amount
