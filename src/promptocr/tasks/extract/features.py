@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 # Bump when the features change: the shipped model records it and a test compares.
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 
 # how many value candidates the linker scores per key (the nearest ones by a directed distance)
 CANDIDATES_PER_KEY = 12
@@ -142,6 +142,9 @@ PAIR_NAMES = (
     "v_above_key_gap",
 )
 
+# the same table column: units in the key's column between the key and a candidate below it
+COLUMN_NAMES = ("col_between", "col_keys_between", "col_rank")
+
 ROLE_FEATURE_NAMES: tuple[str, ...] = (
     tuple(LOOK_NAMES)
     + tuple(
@@ -153,7 +156,10 @@ ROLE_FEATURE_NAMES: tuple[str, ...] = (
 )
 
 FEATURE_NAMES: tuple[str, ...] = (
-    PAIR_NAMES + tuple("k_" + n for n in LOOK_NAMES) + tuple("v_" + n for n in LOOK_NAMES)
+    PAIR_NAMES
+    + tuple("k_" + n for n in LOOK_NAMES)
+    + tuple("v_" + n for n in LOOK_NAMES)
+    + COLUMN_NAMES
 )
 
 
@@ -337,6 +343,23 @@ class PageGeometry:
             (inside * self.keyness[None, :]).sum(1),
         )
 
+    def column_features(self, k: int, js: np.ndarray) -> tuple[np.ndarray, ...]:
+        """A table column under a header: how many units of the key's column lie between the
+        key and each candidate below it, how much keyness among them (another header-like unit
+        in between), and the candidate's rank down the column (0: the first cell; 50: not in
+        the key's column below it)."""
+        b = self.b
+        m = len(js)
+        col = (self.xover[k] > 0.3) & (b[:, 1] >= b[k, 3] - 0.3)
+        col[k] = False
+        inside = col[None, :] & (b[None, :, 3] <= b[js, 1][:, None] + 0.3)
+        inside[np.arange(m), js] = False
+        n_in = inside.sum(1).astype(np.float64)
+        keys_in = (inside * self.keyness[None, :]).sum(1)
+        in_col = col[js]
+        rank = np.where(in_col, np.minimum(n_in, 50.0), 50.0)
+        return np.minimum(n_in, 50.0), keys_in, rank
+
     def pair_features(self, k: int, js: np.ndarray) -> np.ndarray:
         """Feature rows for key `k` and candidates `js`, columns as FEATURE_NAMES."""
         b = self.b
@@ -395,5 +418,6 @@ class PageGeometry:
         out[:, :npair] = np.stack(cols, axis=1)
         nl = len(LOOK_NAMES)
         out[:, npair : npair + nl] = self.looks[k][None, :]
-        out[:, npair + nl :] = self.looks[js]
+        out[:, npair + nl : npair + 2 * nl] = self.looks[js]
+        out[:, npair + 2 * nl :] = np.stack(self.column_features(k, js), axis=1)
         return out

@@ -47,7 +47,7 @@ from promptocr.tasks.extract import (
     span_geometry,
     typed_value,
 )
-from promptocr.tasks.extract.features import PageGeometry, Unit
+from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit
 from promptocr.tasks.extract.linker import link_units, score_pairs
 from promptocr.tasks.extract.model import load_model
 from promptocr.tasks.fields import fold, guess_type, match_concept
@@ -56,7 +56,10 @@ MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
 CONTINUE_P = 0.8  # a line under a text value that the model links to the key this well continues it
 MIN_KEY_MATCH = 80.0  # rapidfuzz score for a printed label to count as the key
 SYNONYM_CAP = 90.0  # the best score a synonym of the key gets (the key as printed gets 100)
+LABEL_MARGIN = 5.0  # a key is read from its printed labels this close to its best match
+
 MAX_LINES = 8
+UP_P = 0.3  # the model's link probability for a line above the chosen value to join it
 
 COMPOUND = re.compile(r"[、/&＆]|及|与|\band\b", re.I)
 _SEP = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(\S.*)$")
@@ -70,9 +73,37 @@ def _norm(s: str) -> str:
     return fold(s).replace(" ", "").strip(_STRIP)
 
 
+MIN_SKEW = 0.25  # degrees: a page slanted less is read as it stands
+
+
+def page_skew(page: Page) -> float:
+    """The page's slant in degrees: the median angle of its long lines' top edges (a scan fed
+    in slightly turned); 0 with fewer than three long lines or a slant over 5°."""
+    angles = []
+    for ln in page.lines:
+        (x0, y0), (x1, y1) = ln.polygon[0], ln.polygon[1]
+        bx = ln.bbox
+        if x1 - x0 > 4 * max(bx[3] - bx[1], 1.0) and x1 > x0:
+            angles.append(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+    if len(angles) < 3:
+        return 0.0
+    a = float(np.median(angles))
+    return a if abs(a) <= 5.0 else 0.0
+
+
+def _level(poly: Polygon, cos: float, sin: float) -> tuple[float, float, float, float]:
+    """The box of a polygon turned back by the page's slant (cos, sin of minus the slant)."""
+    xs = [x * cos - y * sin for x, y in poly]
+    ys = [x * sin + y * cos for x, y in poly]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
 def page_units(page: Page) -> list[Unit]:
-    """A page's lines as linker units; `label: value` lines cut at the separator."""
+    """A page's lines as linker units; `label: value` lines cut at the separator. On a page
+    scanned slightly turned the units' boxes are taken in the levelled frame (an axis-aligned
+    box of a slanted line is too tall: lines of a paragraph would overlap)."""
     out: list[Unit] = []
+    polys: list[Polygon] = []
     for ln in page.lines:
         if not ln.text.strip():
             continue
@@ -82,15 +113,24 @@ def page_units(page: Page) -> list[Unit]:
             m, label = None, ""  # a time ("TIME3:28 CST"), not a label and its value
         if m and m.group(2).startswith("//"):
             m, label = None, ""  # a web address ("https://…"), not a label and its value
+        if m and label.count("(") + label.count("（") > label.count(")") + label.count("）"):
+            m, label = None, ""  # a colon inside brackets ("… samples. (Note: Coal …")
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
             a = Span(ln, 0, m.start(2), page)
             b = Span(ln, m.start(2), len(ln.text), page)
             for sp in (a, b):
-                box = span_geometry(sp)[0]
+                box, poly, _ = span_geometry(sp)
                 out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
+                polys.append(poly or ln.polygon)
         else:
             sp = Span(ln, 0, len(ln.text), page)
             out.append(Unit(ln.text.strip(), tuple(ln.bbox), page.index, sp))  # type: ignore[arg-type]
+            polys.append(ln.polygon)
+    skew = page_skew(page)
+    if abs(skew) >= MIN_SKEW:
+        c, s = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
+        for u, poly in zip(out, polys, strict=True):
+            u.box = _level(poly, c, s)
     return out
 
 
@@ -563,6 +603,24 @@ def _sum_cell(geom: PageGeometry, column: Sequence[int]) -> int | None:
     return None
 
 
+_DIGITS = LOOK_NAMES.index("digit_frac")
+PARA_WIDTH = 6.0  # line heights: lines this wide are lines of running text
+
+
+def _next_line(geom: PageGeometry, cur: int) -> int:
+    """The line under unit `cur` in its column, within 0.9 line heights: the nearest one whose
+    top lies below the middle of `cur` (in a dense paragraph the boxes of consecutive lines
+    overlap), or -1."""
+    b = geom.b
+    top = b[cur, 1] + 0.5 * geom.h[cur]
+    gap = b[:, 1] - b[cur, 3]
+    ok = (geom.xover[cur] > 0.05) & (b[:, 1] > top) & (gap <= 0.9)
+    ok[cur] = False
+    if not ok.any():
+        return -1
+    return int(np.argmin(np.where(ok, b[:, 1], np.inf)))
+
+
 def _grow(
     geom: PageGeometry,
     v: int,
@@ -571,7 +629,7 @@ def _grow(
     alt_x: float | None = None,
     probs: dict[int, float] | None = None,
     slope: float = 0.0,
-    own: Sequence[int] = (),
+    key: Sequence[int] = (),
 ) -> list[int]:
     """Lines carrying a text value on under it: the next line down, close (≤ 0.9 line heights),
     aligned with the value's start, of a similar height, not a label, not another field's
@@ -579,24 +637,37 @@ def _grow(
     there). `alt_x`: a second start to align with (a long line that wraps back to the margin
     under its label). An aligned line the model itself links to the key (`probs` ≥
     `CONTINUE_P`) carries the value on even with text printed left of it (an answer column
-    beside another column). `own`: the key's printed label, which a value wrapping onto a
-    second line keeps beside it (a long name set on two small lines right of `名　称：`)."""
+    beside another column). `key`: the key's printed label, which a value keeps beside it
+    when it wraps onto a line set tight under it (a long name on two small lines right of
+    `名　称：`) or runs on as a dense paragraph."""
     out: list[int] = []
     cur = v
     b = geom.b
     probs = probs or {}
     for _ in range(MAX_LINES - 1):
-        nxt, gap, tight = _line_below(geom, cur)
-        if nxt < 0 or nxt in used or gap > 0.9:
+        nxt = _next_line(geom, cur)
+        if nxt < 0 or nxt in used:
             break
+        # set tight: starting above the bottom of a line long enough to have wrapped
+        tight = bool(
+            geom.w[cur] >= TIGHT_MIN_WIDTH and b[nxt, 1] < b[cur, 3] and geom.cy[nxt] > b[cur, 3]
+        )
         aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
-            alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0
+            alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0 and geom.keyness[nxt] < 0.5
         )
         left = int(geom.left_nn[nxt])
+        # the key itself beside the next line of a dense paragraph (or of a value set tight)
+        # lets it carry on, unless another label stands under the key on that line's height
+        under = int(geom.below_nn[left]) if left in key else -1
+        beside_key = (left in key and tight) or (
+            left in key
+            and min(geom.w[v], geom.w[nxt]) >= PARA_WIDTH
+            and not (under >= 0 and b[under, 1] < b[nxt, 3])
+        )
         if (
             left >= 0
             and left != v
-            and not (tight and left in own)
+            and not beside_key
             and (left in used or geom.looks[left, 0] > 0)
             and not (tight and not _its_value(geom, left, nxt, slope))
             and geom.left_gap[nxt] <= 3.0
@@ -604,8 +675,11 @@ def _grow(
             break  # the line is the value of the label (or field) printed left of it
         if header_row(geom, nxt, slope):
             break  # a table's header row ends the value
+        if geom.looks[v, _DIGITS] >= 0.5:
+            break  # a number, an amount, a date: one line
         if aligned and probs.get(nxt, 0.0) >= CONTINUE_P and geom.looks[nxt, 0] == 0:
             out.append(nxt)
+            out += _row_rest(geom, nxt, used | set(out))
             cur = nxt
             continue
         if not aligned or geom.looks[nxt, 0] > 0 or geom.looks[nxt, 2] > 0:
@@ -613,14 +687,37 @@ def _grow(
         if not 0.6 <= geom.h[nxt] / geom.h[v] <= 1.6:
             break
         left = int(geom.left_nn[nxt])
+        # text in another column further left (the key's column begins right of it) is not a
+        # new field of this one
+        lx = min(x0, float(b[key[0], 0])) if key else -1e9
         if (
             left >= 0
             and left not in out
             and left != v
-            and not (tight and left in own)
-            and b[left, 2] <= x0 + 0.5
+            and lx - 0.5 <= b[left, 2] <= x0 + 0.5
+            and not beside_key
             and not (tight and geom.looks[left, 0] > 0 and not _its_value(geom, left, nxt, slope))
         ):
+            break
+        out.append(nxt)
+        out += _row_rest(geom, nxt, used | set(out))
+        cur = nxt
+    return out
+
+
+ROW_GAP = 1.0  # line heights between the pieces of one line of a value
+
+
+def _row_rest(geom: PageGeometry, u: int, used: set[int]) -> list[int]:
+    """The pieces of a value's line that OCR read apart (a wider space): the units right of
+    `u` on its row, each within ROW_GAP line heights of the last, not labels, not taken."""
+    out: list[int] = []
+    cur = u
+    for _ in range(MAX_LINES):
+        nxt = int(geom.right_nn[cur])
+        if nxt < 0 or nxt in used or nxt in out or geom.right_gap[cur] > ROW_GAP:
+            break
+        if geom.looks[nxt, 0] > 0 or geom.keyness[nxt] >= 0.5 or geom.yover[cur, nxt] < 0.5:
             break
         out.append(nxt)
         cur = nxt
@@ -672,33 +769,6 @@ def _its_value(geom: PageGeometry, label: int, v: int, slope: float) -> bool:
 TIGHT_MIN_WIDTH = 4.0
 
 
-def _line_below(geom: PageGeometry, cur: int) -> tuple[int, float, bool]:
-    """The next line under `cur` in its column, the gap to it (line heights) and whether it
-    is set tight: the geometry's nearest below, unless a line is set so tight under `cur`
-    that their boxes overlap (a long value squeezed onto two small lines between the form's
-    rows): one starting below `cur`'s middle and reaching below its bottom, under a line long
-    enough to have wrapped (≥ `TIGHT_MIN_WIDTH` line heights; a short value such as a date does
-    not run on)."""
-    nxt = int(geom.below_nn[cur])
-    b = geom.b
-    ok = (
-        (geom.w[cur] >= TIGHT_MIN_WIDTH)
-        & (geom.xover[cur] > 0.05)
-        & (b[:, 1] > geom.cy[cur])
-        & (b[:, 1] < b[cur, 3])
-        & (geom.cy > b[cur, 3])
-    )
-    ok[cur] = False
-    if ok.any():
-        idx = np.nonzero(ok)[0]
-        j = int(idx[np.argmin(b[idx, 1])])
-        if nxt < 0 or b[j, 1] < b[nxt, 1]:
-            return j, 0.0, True
-    if nxt < 0:
-        return -1, float("inf"), False
-    return nxt, float(geom.below_gap[cur]), False
-
-
 def _tight_above(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int]:
     """The first line of a value squeezed onto two lines beside its label `k` when the second
     was chosen: a line set tight above `v` (their boxes overlap by a fifth of a line height or
@@ -731,7 +801,7 @@ def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]
     b = geom.b
     for _ in range(MAX_LINES - 1):
         up = int(geom.above_nn[cur])
-        if up < 0 or up in used or geom.above_gap[cur] > 0.9 or probs.get(up, 0.0) < 0.3:
+        if up < 0 or up in used or geom.above_gap[cur] > 0.9 or probs.get(up, 0.0) < UP_P:
             break
         if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
             break
@@ -765,14 +835,27 @@ def extract_linked(
         if not units:
             continue
         geom = PageGeometry(units)
-        slope = _skew(units)
+        # the units of a slanted page are levelled already (page_units); else the slope is read
+        slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
         texts = [_norm(u.text) for u in units]
         hits = {key: find_keys(geom, labels, texts)[:3] for key, _, labels in pending}
-        label_units = {i for hs in hits.values() for h in hs for i in h.pieces}
+        # the labels each key is read from (its best matches); a weaker match of one key may
+        # still be another key's value ("3 cartons" under the key "Laboratory", key "Cartons")
+        label_units = {
+            i
+            for hs in hits.values()
+            for h in hs
+            if h.score >= hs[0].score - LABEL_MARGIN
+            for i in h.pieces
+        }
         if label_units:  # the requested keys' printed labels are keys
             keyness = geom.keyness.copy()
             keyness[sorted(label_units)] = 1.0
             geom.set_keyness(keyness)
+        # the candidates are the units that are not a requested key's printed label (a column
+        # of labels under the key must not fill its candidate list: a value far right across
+        # empty space is still reached)
+        pool = np.array([i for i in range(geom.n) if i not in label_units], dtype=np.int64)
         options: list[tuple[float, str, int, int, Span, object, bool]] = []
         probs: dict[tuple[str, int], dict[int, float]] = {}
         owners = colon_values(geom, slope)
@@ -802,7 +885,7 @@ def extract_linked(
             for h in near_top:
                 first = LATER_PRINTED ** near_top.index(h)
                 match = (h.score / 100.0) ** 2 * first
-                scored = score_pairs(geom, [h.unit], model=load_model("keyed"))
+                scored = score_pairs(geom, [h.unit], pool, model=load_model("keyed"))
                 probs[(key, h.unit)] = {v: p for _, v, p in scored}
                 if h.cut:
                     ref: Span = units[h.unit].ref
@@ -912,9 +995,9 @@ def extract_linked(
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
                 alt = float(geom.b[k, 0]) if same_line and wide else None
                 x0 = span_geometry(sp)[0][0] / geom.lh  # where the value itself starts
-                own_label = next(h.pieces for h in hits[key] if h.unit == k)
+                pieces = next(h.pieces for h in hits[key] if h.unit == k)
                 more = _grow(
-                    geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope, own_label
+                    geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope, pieces
                 )
                 used.update(above + more)
                 spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from promptocr.tasks.extract.features import Unit
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 
 LABELS: dict[str, list[str]] = {
     "en": [
@@ -801,6 +801,8 @@ def _form(b: _Builder) -> None:
             vx = margin + r.uniform(6, 30) * lh
             for _ in range(n):
                 y += _field(b, margin, y, lh, usable, r.choice(["right", "right", "empty"]), vx)
+        elif u < 0.52:  # table rows whose label stands at the middle of a tall cell of lines
+            y = _centred_rows(b, margin, y, lh, usable)
         else:  # a row of 1-3 fields in columns
             ncol = r.choice([1, 1, 2, 2, 3])
             cw = usable / ncol
@@ -810,6 +812,39 @@ def _form(b: _Builder) -> None:
                 s = st or r.choices(styles, weights)[0]
                 hs.append(_field(b, margin + c * cw, y, lh, cw * 0.92, s))
             y += max(hs)
+
+
+def _centred_rows(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
+    """2-4 rows of a form table, each a label set at the vertical middle of its cell and the
+    cell's 2-8 lines of text right of it: the first lines of a cell stand above its label, level
+    with the label of the row before (a Chinese application form's 支出内容 / 政策依据)."""
+    r = b.rng
+    lab_w = lh * r.uniform(3, 9)
+    vx = x0 + lab_w + lh * r.uniform(0.8, 4.0)
+    avail = max(usable - (vx - x0), 6 * lh)
+    pitch = lh * r.uniform(1.05, 1.45)
+    for _ in range(r.randint(2, 4)):
+        n = r.randint(2, 8)
+        block = n * pitch
+        lab = b.colon(b.label(), 0.3)
+        # a long label wraps in its narrow column: one unit of 1-3 lines
+        nl = 1 if len(lab) <= 6 or r.random() < 0.5 else r.randint(2, 3)
+        lw = min(text_width(lab, lh) / nl, lab_w)
+        lx = x0 + (lab_w - lw) / 2 if r.random() < 0.5 else x0 + 0.3 * lh
+        lab_h = lh * (nl + (nl - 1) * 0.25)
+        ly = y + (block - lab_h) / 2 + r.uniform(-0.3, 0.3) * lh
+        k = b.add(lab, lx, ly, lh, "key", lines=nl, width=lw)
+        for i in range(n):
+            t = b.value("text")
+            if r.random() < 0.5:
+                t = " ".join(r.choice(WORDS) for _ in range(r.randint(4, 14))).capitalize()
+                if b.lang in ("zh", "ja") and r.random() < 0.7:
+                    t = "".join(r.choice(ZH_CHARS) for _ in range(r.randint(8, 30)))
+            w = min(text_width(t, lh), avail)
+            v = b.add(t, vx + r.uniform(-0.2, 0.2) * lh, y + i * pitch, lh, "value", width=w)
+            b.link(k, v)
+        y += block + lh * r.uniform(0.4, 1.0)
+    return y + lh * 0.5
 
 
 def _table(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
