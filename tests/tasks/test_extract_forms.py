@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from promptocr.document.model import Block, Document, Line, Page
 from promptocr.tasks.extract import extract_fields
@@ -182,3 +183,14 @@ def test_column_features_count_the_cells_between_a_header_and_a_cell() -> None:
     assert list(f[:, col]) == [0.0, 3.0, 5.0]
     far = geom.pair_features(1, np.array([7]))[0]  # not in the header's column
     assert far[col] == 50.0
+
+
+@pytest.mark.parametrize("angle", [0.9, -0.9])
+def test_a_paragraph_low_on_a_slightly_slanted_page_is_read_whole(angle: float) -> None:
+    # under the page-turn threshold the units are levelled about the page's origin: far down
+    # the page the value's start must be measured in that same levelled frame
+    rows = [(t, x + 300, y + 2000, w) for t, x, y, w in _paragraph_form(24.0)]
+    doc = _doc(rows, angle=angle)
+    doc.pages[0].width, doc.pages[0].height = 1400, 3400
+    got = extract_fields(doc, ["Suggestion:"])
+    assert got["Suggestion:"].value == " ".join(PARAGRAPH)

@@ -689,7 +689,7 @@ def _grow(
         left = int(geom.left_nn[nxt])
         # text in another column further left (the key's column begins right of it) is not a
         # new field of this one
-        lx = min(x0, float(b[key[0], 0])) if key else -1e9
+        lx = min(x0, min(float(b[i, 0]) for i in key)) if key else -1e9
         if (
             left >= 0
             and left not in out
@@ -994,7 +994,9 @@ def extract_linked(
                 same_line = units[v].ref.line is units[k].ref.line
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
                 alt = float(geom.b[k, 0]) if same_line and wide else None
-                x0 = span_geometry(sp)[0][0] / geom.lh  # where the value itself starts
+                # where the value itself starts, in the units' (levelled) frame
+                start = span_geometry(sp)[0][0] - span_geometry(units[v].ref)[0][0]
+                x0 = float(geom.b[v, 0]) + start / geom.lh
                 pieces = next(h.pieces for h in hits[key] if h.unit == k)
                 more = _grow(
                     geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope, pieces
