@@ -273,3 +273,40 @@ def test_a_vertical_rule_read_as_a_bar_is_dropped() -> None:
     assert clean.text == "the anticipated" and clean.bbox[0] > 629
     plain = _words_line([("a", 10), ("|", 40), ("b", 60)], 10)  # a bar inside: kept
     assert _without_rules(plain) is plain
+
+
+def test_gutter_cuts_leave_a_line_set_across_the_columns_top_whole() -> None:
+    # a line of body text above two columns (gutter 320-332) crosses the gutter with a plain
+    # word space: only the columns below show the gutter, so it is no merged pair of lines
+    body = [_column_line(x, 130 + 26 * k, k) for k in range(8) for x in (50, 332)]
+    words, at = [], 50.0
+    for w in [
+        "Council",
+        "approves",
+        "the",
+        "new",
+        "budget",
+        "for",
+        "the",
+        "harbour",
+        "district",
+        "schools",
+    ]:
+        words.append((w, at))
+        at += 9 * len(w) + 9
+    across = _words_line(words, 100)
+    assert id(across) not in gutter_cuts([across, *body])
+
+
+def test_a_superscript_or_a_price_touching_a_line_stays_on_its_row() -> None:
+    def line(text: str, box: tuple[float, float, float, float]) -> Line:
+        return Line(text, 0.9, polygon_of(box))
+
+    rows = sort_rows(
+        [line("The result holds", (50, 100, 300, 120)), line("1", (290, 96, 300, 106))]
+    )
+    assert [[x.text for x in r] for r in rows] == [["The result holds", "1"]]
+    rows = sort_rows(
+        [line("Coffee ......", (50, 100, 400, 120)), line("3.50", (360, 102, 420, 122))]
+    )
+    assert [[x.text for x in r] for r in rows] == [["Coffee ......", "3.50"]]

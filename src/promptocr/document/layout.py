@@ -40,7 +40,9 @@ def sort_rows(lines: Sequence[Line]) -> list[list[Line]]:
 
 
 def _stacked(a: Line, b: Line) -> bool:
-    """Lines that overlap along `a`'s text direction by more than half the shorter one."""
+    """Lines that overlap along `a`'s text direction by more than half the shorter one and
+    by more than two line heights (a superscript or a price box touching the end of a line
+    stays on its row)."""
     p0, p1, _p2, _p3 = a.polygon
     dx, dy = p1[0] - p0[0], p1[1] - p0[1]
     norm = (dx * dx + dy * dy) ** 0.5
@@ -50,7 +52,9 @@ def _stacked(a: Line, b: Line) -> bool:
     pa = [x * dx + y * dy for x, y in a.polygon]
     pb = [x * dx + y * dy for x, y in b.polygon]
     overlap = min(max(pa), max(pb)) - max(min(pa), min(pb))
-    return overlap > 0.5 * min(max(pa) - min(pa), max(pb) - min(pb))
+    return overlap > 0.5 * min(max(pa) - min(pa), max(pb) - min(pb)) and overlap > 2.0 * max(
+        a.height, b.height
+    )
 
 
 def gap_cuts(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:

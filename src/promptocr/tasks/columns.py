@@ -14,6 +14,7 @@ sentences (four words or more, or a dozen CJK characters) rather than short cell
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Sequence
 
@@ -25,7 +26,8 @@ BOX_SHRINK = 0.1  # text extents are narrowed by this many line heights on each 
 COL_MIN_WIDTH = 5.0  # a text column is at least this many line heights wide ...
 COL_MIN_LINES = 2  # ... holds at least this many lines ...
 COL_FILL = 0.6  # ... whose median width is at least this share of the column's width
-COL_ROW_GAP = 1.0  # ... and whose rows are at most this many line heights apart (median)
+COL_ROW_GAP = 1.5  # ... and whose rows are at most this many line heights apart (median;
+# double-spaced text is 1.1-1.3, exam options about 3)
 SECTION_GAP = 1.2  # horizontal cut, in line heights
 PROSE_SHARE = 0.5  # lines that are mostly sentences are running text
 
@@ -283,6 +285,9 @@ GUTTER_FLUSH = 1.0  # a line right of a gutter starts within this many line heig
 GUTTER_REACH = 5.0  # a line left of a gutter ends within this many line heights of it
 
 
+NARROW_GUTTER = 0.8  # line heights: a gap narrower than this may be a word space
+
+
 def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
     """Lines that run across a column gutter, as `id(line)` -> the indexes of the words that
     start a new piece. A gap between two words of a line is a gutter when, among the lines
@@ -296,31 +301,50 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
         return {}
     lh = statistics.median(max(ln.height, 1.0) for ln in lines)
     shrink = BOX_SHRINK * lh
-    ext = {id(ln): text_extent(ln) for ln in lines}
+    # the lines of text that may show a gutter, by their middle's height (a window of them is
+    # found by bisection: pages of thousands of lines stay linear-ish)
+    wide = sorted(
+        (
+            ((o.bbox[1] + o.bbox[3]) / 2, o, text_extent(o))
+            for o in lines
+            if o.bbox[2] - o.bbox[0] >= GUTTER_LINE_WIDTH * lh
+        ),
+        key=lambda t: t[0],
+    )
+    mids = [m for m, _, _ in wide]
     out: dict[int, list[int]] = {}
     for ln in lines:
         if len(ln.words) < 2 or ln.bbox[2] - ln.bbox[0] < 2 * GUTTER_LINE_WIDTH * lh:
             continue
         y0, y1 = ln.bbox[1] - GUTTER_WINDOW * lh, ln.bbox[3] + GUTTER_WINDOW * lh
+        mid = (ln.bbox[1] + ln.bbox[3]) / 2
+        lo, hi = bisect.bisect_left(mids, y0), bisect.bisect_right(mids, y1)
         near = [
-            ext[id(o)]
-            for o in lines
-            if o is not ln and y0 <= (o.bbox[1] + o.bbox[3]) / 2 <= y1 and not same_row(o, ln)
+            (m < mid, e)
+            for m, o, e in wide[lo:hi]
+            if o is not ln and not same_row(o, ln) and e[1] - e[0] >= GUTTER_LINE_WIDTH * lh
         ]
-        near = [(a, b) for a, b in near if b - a >= GUTTER_LINE_WIDTH * lh]
         if len(near) < 2 * GUTTER_SIDE_LINES:
             continue
+        spans = [e for _, e in near]
         cuts: list[int] = []
         words = ln.words  # in reading order: left to right on the upright page
         for k in range(1, len(words)):
             a, b = words[k - 1].bbox[2], words[k].bbox[0]
-            x = _free_x(near, min(a, b), max(a, b), shrink)
+            x = _free_x(spans, min(a, b), max(a, b), shrink)
             if x is None:
                 continue
-            left = sum(1 for s, e in near if e <= x and x - e <= GUTTER_REACH * lh)
-            right = sum(1 for s, e in near if s >= x and s - x <= GUTTER_FLUSH * lh)
-            if left >= GUTTER_SIDE_LINES and right >= GUTTER_SIDE_LINES:
-                cuts.append(k)
+            left = [up for up, (s, e) in near if e <= x and x - e <= GUTTER_REACH * lh]
+            right = [up for up, (s, e) in near if s >= x and s - x <= GUTTER_FLUSH * lh]
+            if len(left) < GUTTER_SIDE_LINES or len(right) < GUTTER_SIDE_LINES:
+                continue
+            # a gap no wider than a word space is a gutter only inside the columns (text on
+            # both sides above and below it), not in a line set across the columns' top
+            if abs(b - a) < NARROW_GUTTER * lh and not (
+                any(left) and any(right) and not all(left) and not all(right)
+            ):
+                continue
+            cuts.append(k)
         if cuts:
             out[id(ln)] = cuts
     return out

@@ -84,9 +84,9 @@ PAGE_MARGIN = 0.08  # page numbers are looked for in this share of the page heig
 _TABLE_CAPTION = re.compile(r"^\s*(table|tab\.|表)\s*[0-9ivxlcIVXLC一二三四五六七八九十]", re.I)
 _FIGURE_CAPTION = re.compile(r"^\s*(figure|fig\.?|图|圖)\s*[0-9一二三四五六七八九十]", re.I)
 _PAGE_NUMBER = re.compile(
-    r"^\s*(page\s*|p\.\s*|第\s*)?[-–—]?\s*(\d{1,4}|[A-Z]\d{1,3}|[ivxlc]{1,6})\s*[-–—]?\s*"
-    r"((of|/)\s*\d{1,4})?\s*(页|版)?\s*$",
-    re.I,
+    r"^\s*((?i:page)\s*|(?i:p)\.\s*|第\s*)?[-–—]?\s*(\d{1,4}|[A-Z]\d{1,3}|(?i:[ivxlc]{1,6}))\s*"
+    r"[-–—]?\s*"
+    r"(((?i:of)|/)\s*\d{1,4})?\s*(页|版)?\s*$",  # a section page such as A17: a capital
 )
 _BULLET = re.compile(r"^\s*(?:[•·●○◦▪■□►▶✓✔]\s*|[-–—*]\s+)(?=\S)(.*)$")
 _NUMBERED = re.compile(r"^\s*\(?(\d{1,3})[.)、]\s*(?=\S)(.*)$")
