@@ -20,6 +20,8 @@ import numpy as np
 
 MIN_ASPECT = 3.0  # boxes narrower than this many heights are never split
 MIN_GAP = 0.45  # a gap must be at least this many box heights wide ...
+TEXT_GAP = 0.45  # ... or this many text heights (the ink's height in the box: the detector's
+# boxes are padded, and a CJK gutter half a character wide is narrower than MIN_GAP box heights)
 MIN_PIECE = 2.5  # the piece left of a gutter is at least this many box heights wide
 COLUMN_WIDTH = 5.0  # ... unless the column left of the gutter is this many box heights wide
 COLUMN_SHARE = 0.6  # (in this share of the text rows beside the gutter)
@@ -87,7 +89,8 @@ def gutter_splits(
         return []
     core = np.asarray(ink[y0 + h // 6 : y1 - h // 6, x0:x1].any(axis=0))
     out: list[tuple[int, int]] = []
-    for a, b in _white_runs(core, max(3, int(MIN_GAP * h))):
+    min_gap = min(MIN_GAP * h, TEXT_GAP * _text_height(ink, box))
+    for a, b in _white_runs(core, max(3, int(min_gap))):
         if b - a > MAX_GAP * h:  # a gutter the detector bridged is narrow; wider is a layout
             continue
         ga, gb = x0 + a + 1, x0 + b - 1
@@ -125,6 +128,16 @@ def gutter_splits(
             continue
         out.append((ga, gb))
     return out
+
+
+def _text_height(ink: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """The height of the text in `box` (its font size, about): from the first to the last
+    pixel row with ink in more than a hundredth of the box's width (a speck is not text);
+    the box's own height when there is none."""
+    x0, y0, x1, y1 = box
+    rows = np.count_nonzero(ink[y0:y1, x0:x1], axis=1)
+    body = np.flatnonzero(rows * 100 > (x1 - x0))
+    return float(body[-1] - body[0] + 1) if len(body) else float(y1 - y0)
 
 
 def _beside(
