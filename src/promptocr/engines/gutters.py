@@ -131,13 +131,17 @@ def gutter_splits(
 
 
 def _text_height(ink: np.ndarray, box: tuple[int, int, int, int]) -> float:
-    """The height of the text in `box` (its font size, about): from the first to the last
-    pixel row with ink in more than a hundredth of the box's width (a speck is not text);
-    the box's own height when there is none."""
+    """The height of the text in `box` (its font size, about): the longest run of pixel rows
+    with ink in more than a hundredth of the box's width (a speck is not text, and the edge of
+    a neighbouring line caught in the padded box is apart from it); the box's own height when
+    there is none."""
     x0, y0, x1, y1 = box
-    rows = np.count_nonzero(ink[y0:y1, x0:x1], axis=1)
-    body = np.flatnonzero(rows * 100 > (x1 - x0))
-    return float(body[-1] - body[0] + 1) if len(body) else float(y1 - y0)
+    rows = np.count_nonzero(ink[y0:y1, x0:x1], axis=1) * 100 > (x1 - x0)
+    best = run = 0
+    for r in rows:
+        run = run + 1 if r else 0
+        best = max(best, run)
+    return float(best) if best else float(y1 - y0)
 
 
 def _beside(

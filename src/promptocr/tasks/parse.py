@@ -52,8 +52,8 @@ from promptocr.tasks.columns import (
     split_line,
     text_extent,
 )
-from promptocr.tasks.chains import ink_tight, order_chained
 from promptocr.tasks.frames import find_frames, order_framed
+from promptocr.tasks.inkbox import ink_tight
 from promptocr.tasks.tables import TableGrid, build_table
 
 if TYPE_CHECKING:
@@ -452,12 +452,10 @@ def _parse_page(
         gap = max(1.0, ORDER_GAP * lh)
         body = order_framed(
             [r for r in regions if r.kind not in MARGIN_KINDS],
+            # text boxes moved in to their ink: a half-character gutter stays open
             ink_tight(upright, _order_box, lambda r: r.kind in TEXT_KINDS),
             frames,
-            # regions stacked in one column are placed as one (tasks/chains.py)
-            lambda items, box: order_chained(
-                items, box, lambda its, bx: order_regions(its, bx, min_gap=gap), lh
-            ),
+            lambda items, box: order_regions(items, box, min_gap=gap),
         )
         body = _captions_beside(body, lh)
         ordered = heads + body + feet
