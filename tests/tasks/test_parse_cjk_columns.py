@@ -4,7 +4,7 @@ boxes across, and columns whose boxes (from the word extents) reach into a half-
 gutter and close it for the reading order.
 
 The real OCR and layout models run on the drawn pages; the pieces (`gutter_splits`,
-`ink_tight`) are also checked on hand-made input.
+`open_gutters`) are also checked on hand-made input.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from promptocr.engines.gutters import _ink, gutter_splits
 from promptocr.engines.usage import Usage
 from promptocr.pipeline import OCRPipeline
 from promptocr.synth_heldout import broadsheet, serif
-from promptocr.tasks.inkbox import ink_tight
+from promptocr.tasks.inkbox import open_gutters
 from promptocr.tasks.parse import order_regions, parse_pages
 
 ZH = "城市晚报消费恢复快于预期居民对造价看法不一市民在剧院门前旁听方案讨论"
@@ -81,7 +81,7 @@ def _figure_page() -> tuple[list[str], list[BBox], list[BBox]]:
     return list(named), list(named.values()), list(ink.values())
 
 
-def test_ink_tight_keeps_a_half_character_gutter_open_for_the_reading_order() -> None:
+def test_open_gutters_keeps_a_half_character_gutter_open_for_the_reading_order() -> None:
     names, boxes, inks = _figure_page()
     img = np.full((960, 1000, 3), 255, np.uint8)
     for x0, y0, x1, y1 in inks:
@@ -92,18 +92,23 @@ def test_ink_tight_keeps_a_half_character_gutter_open_for_the_reading_order() ->
     # picture, is read before the first two columns
     plain = order_regions(items, lambda i: boxes[i], min_gap=4.0)
     assert [names[i] for i in plain] != want
-    tight = ink_tight(img, lambda i: boxes[i], lambda i: names[i] != "figure")
-    assert tight(names.index("c2")) == (336.0, 442.0, 603.0, 903.0)
-    assert [names[i] for i in order_regions(items, tight, min_gap=4.0)] == want
+    opened = open_gutters(img, items, lambda i: boxes[i], lambda i: names[i] != "figure", 4.0)
+    assert opened(names.index("c2")) == (332.0, 442.0, 603.0, 903.0)  # only the close side
+    assert opened(names.index("c1")) == boxes[names.index("c1")]  # 5 px from c2: open
+    assert [names[i] for i in order_regions(items, opened, min_gap=4.0)] == want
 
 
-def test_ink_tight_moves_a_text_box_in_to_its_ink() -> None:
-    img = np.full((60, 200, 3), 255, np.uint8)
+def test_open_gutters_leaves_boxes_with_open_sides_alone() -> None:
+    img = np.full((60, 300, 3), 255, np.uint8)
     img[20:40, 50:120] = 0
-    tight = ink_tight(img, lambda b: b, lambda b: b[0] < 100)
-    assert tight((40.0, 10.0, 130.0, 50.0)) == (50.0, 10.0, 120.0, 50.0)
-    assert tight((150.0, 10.0, 190.0, 50.0)) == (150.0, 10.0, 190.0, 50.0)  # not text
-    assert tight((10.0, 45.0, 90.0, 55.0)) == (10.0, 45.0, 90.0, 55.0)  # no ink: as it was
+    img[20:40, 140:200] = 0
+    boxes = [(40.0, 10.0, 130.0, 50.0), (132.0, 10.0, 210.0, 50.0), (30.0, 0.0, 220.0, 8.0)]
+    # a gap of 2 px between the first two, the third box over both (a headline)
+    opened = open_gutters(img, [0, 1, 2], lambda i: boxes[i], lambda i: True, 4.0)
+    assert opened(0) == (40.0, 10.0, 120.0, 50.0) and opened(1) == (140.0, 10.0, 210.0, 50.0)
+    assert opened(2) == boxes[2]
+    opened = open_gutters(img, [0, 1, 2], lambda i: boxes[i], lambda i: True, 2.0)
+    assert [opened(i) for i in (0, 1, 2)] == boxes  # 2 px is open when the smallest gap is 2
 
 
 # --------------------------------------------------------------------------------------------

@@ -101,6 +101,13 @@ def gutter_splits(
         # last line of a paragraph
         left_edge = out[-1][1] if out else x0
         short = ga - left_edge < MIN_PIECE * h
+        # a gap narrower than MIN_GAP box heights (a gutter half a character wide) is as wide
+        # as a word space in a headline or a caption: it is a gutter only after a whole line of
+        # a column, never after a word or two, and only with text beside it (a caption's word
+        # spaces run up white through a picture)
+        narrow = b - a < MIN_GAP * h
+        if narrow and ga - left_edge < COLUMN_WIDTH * h:
+            continue
         if x1 - gb < h:
             continue
         # a narrow strip somewhere in the gap must stay white up and down the page (the gap
@@ -117,8 +124,9 @@ def gutter_splits(
         rows = np.r_[top:y0, y1:bottom]
         if len(rows) == 0:
             continue
-        left = _beside(ink, shade, rows, max(0, at - h), at)
-        right = _beside(ink, shade, rows, at + sw, at + sw + h)
+        seen = None if narrow else shade
+        left = _beside(ink, seen, rows, max(0, at - h), at)
+        right = _beside(ink, seen, rows, at + sw, at + sw + h)
         if min(int(left.sum()), int(right.sum())) < MIN_SIDE_ROWS * h:
             continue
         # a short piece left of the gutter (the last word of a justified column line) is

@@ -53,7 +53,7 @@ from promptocr.tasks.columns import (
     text_extent,
 )
 from promptocr.tasks.frames import find_frames, order_framed
-from promptocr.tasks.inkbox import ink_tight
+from promptocr.tasks.inkbox import open_gutters
 from promptocr.tasks.tables import TableGrid, build_table
 
 if TYPE_CHECKING:
@@ -450,10 +450,11 @@ def _parse_page(
         # a framed box (a boxed article) is read as a whole where it stands
         frames = find_frames(upright, shadows, lh)
         gap = max(1.0, ORDER_GAP * lh)
+        items = [r for r in regions if r.kind not in MARGIN_KINDS]
         body = order_framed(
-            [r for r in regions if r.kind not in MARGIN_KINDS],
-            # text boxes moved in to their ink: a half-character gutter stays open
-            ink_tight(upright, _order_box, lambda r: r.kind in TEXT_KINDS),
+            items,
+            # a text box reaching into a half-character gutter is moved in to its ink there
+            open_gutters(upright, items, _order_box, lambda r: r.kind in TEXT_KINDS, gap),
             frames,
             lambda items, box: order_regions(items, box, min_gap=gap),
         )
