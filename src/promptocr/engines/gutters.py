@@ -102,11 +102,12 @@ def gutter_splits(
         left_edge = out[-1][1] if out else x0
         short = ga - left_edge < MIN_PIECE * h
         # a gap narrower than MIN_GAP box heights (a gutter half a character wide) is as wide
-        # as a word space in a headline or a caption: it is a gutter only after a whole line of
-        # a column, never after a word or two, and only with text beside it (a caption's word
-        # spaces run up white through a picture)
+        # as a word space in a headline, a caption or a receipt's monospaced line: it is a
+        # gutter only between whole lines of columns (a line of a column before it, the rest
+        # of the box after it as wide), never beside a word or two, and only with text beside
+        # it (a caption's word spaces run up white through a picture)
         narrow = b - a < MIN_GAP * h
-        if narrow and ga - left_edge < COLUMN_WIDTH * h:
+        if narrow and min(ga - left_edge, x1 - gb) < COLUMN_WIDTH * h:
             continue
         if x1 - gb < h:
             continue
