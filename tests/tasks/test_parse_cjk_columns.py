@@ -133,3 +133,28 @@ def test_chinese_broadsheets_read_in_order(pipe: OCRPipeline, columns: int, seed
     md = parse_pages(pipe, pages, doc, usage).markdown
     assert "<table" not in md
     assert page_distance(md, page.markdown()) < 0.05
+
+
+def test_a_monospaced_receipt_line_keeps_its_aligned_word_space() -> None:
+    # a receipt set in a monospaced font: the word space before a short last word lines up
+    # down the receipt, as narrow as a half-character gutter (10 px at 15 px text) but with
+    # only a word after it: no gutter
+    img = np.full((400, 400, 3), 255, np.uint8)
+    pitch, top = 9, 30
+    for row in range(12):
+        y = top + row * 30
+        for cell in list(range(25)) + list(range(26, 31)):
+            x = 20 + cell * pitch
+            img[y : y + 15, x : x + 8] = 0
+    ink = _ink(img, 26.0)
+    y = top + 6 * 30
+    box = (16, y - 5, 20 + 31 * pitch + 4, y + 21)
+    assert gutter_splits(ink, box) == []
+    # with a whole line of a column on either side the same gap is a gutter
+    wide = np.full((400, 700, 3), 255, np.uint8)
+    for row in range(12):
+        y0 = top + row * 30
+        for cell in list(range(25)) + list(range(26, 51)):
+            wide[y0 : y0 + 15, 20 + cell * pitch : 28 + cell * pitch] = 0
+    cuts = gutter_splits(_ink(wide, 26.0), (16, y - 5, 20 + 51 * pitch + 4, y + 21))
+    assert len(cuts) == 1 and 20 + 25 * pitch - 2 <= cuts[0][0]
