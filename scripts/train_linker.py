@@ -37,6 +37,11 @@ from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, SynthDoc, gener
 
 # the later lines of a multi-line value: trained as links of the key (True) or left out
 CONTINUED_AS_LINKS = os.environ.get("LINKER_CONTINUED", "links") == "links"
+# `keyed` experiments, off in the shipped model (docs/extract.md, "What fails"): the other labels
+# near each key (the next label on its row, the label below it) trained as negatives; the
+# candidates' keyness taken from the role model's estimate instead of the true roles
+KEY_NEGATIVES = os.environ.get("LINKER_KEY_NEGATIVES", "0") == "1"
+KEYED_ESTIMATED = os.environ.get("LINKER_KEYED_ESTIMATED", "0") == "1"
 SHIPPED = {"docs": 500, "iters": 100, "seed": 1, "leaves": 31, "lr": 0.1}
 
 
@@ -45,6 +50,33 @@ def role_matrix(docs: list[SynthDoc]) -> tuple[np.ndarray, np.ndarray]:
     xs = [PageGeometry(d.units, np.zeros(len(d.units))).unit_features() for d in docs if d.units]
     ys = [np.array([r == "key" for r in d.roles], dtype=np.int8) for d in docs if d.units]
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def near_keys(units: list[Any], keys: list[int]) -> list[tuple[int, int]]:
+    """For each key, the nearest other key right of it on its row and the nearest one below
+    it in its column (the label-looking neighbours a requested field's label sees)."""
+    out: list[tuple[int, int]] = []
+    for k in keys:
+        x0, y0, x1, y1 = units[k].box
+        h = max(y1 - y0, 1.0)
+        right: tuple[float, int] | None = None
+        below: tuple[float, int] | None = None
+        for j in keys:
+            if j == k:
+                continue
+            a0, b0, a1, b1 = units[j].box
+            v_overlap = min(y1, b1) - max(y0, b0)
+            h_overlap = min(x1, a1) - max(x0, a0)
+            if v_overlap > 0.5 * min(h, b1 - b0) and a0 >= x1 - 0.2 * h:
+                gap = a0 - x1
+                if right is None or gap < right[0]:
+                    right = (gap, j)
+            elif h_overlap > 0 and b0 >= y1 - 0.2 * h:
+                gap = b0 - y1
+                if below is None or gap < below[0]:
+                    below = (gap, j)
+        out += [(k, near[1]) for near in (right, below) if near is not None]
+    return out
 
 
 def pair_matrix(
@@ -62,12 +94,17 @@ def pair_matrix(
         geom = PageGeometry(d.units, roles_gold)
         if not keyed and roles is not None:  # the model decides what is a key: estimated roles
             geom.set_keyness(roles.proba(geom.unit_features()))
+        elif keyed and roles is not None and KEYED_ESTIMATED:
+            geom.set_keyness(np.maximum(roles.proba(geom.unit_features()), roles_gold))
         links = set(d.links) | (set(d.continued) if CONTINUED_AS_LINKS else set())
         cont = set() if CONTINUED_AS_LINKS else set(d.continued)
         if keyed:
             keys = [i for i, r in enumerate(roles_gold) if r]
             others = [i for i, r in enumerate(roles_gold) if not r]
             pairs = candidate_pairs(geom, keys, others) if keys and others else []
+            if KEY_NEGATIVES:
+                have = set(pairs)
+                pairs += [p for p in near_keys(d.units, keys) if p not in have]
         else:
             pairs = [(k, int(j)) for k in range(geom.n) for j in geom.candidates(k, None).tolist()]
         pairs = [p for p in pairs if p not in cont]
@@ -206,6 +243,9 @@ def train(
         X, y, ceiling = pair_matrix(train_docs, kind == "keyed", models["roles"])
         Xc, yc, _ = pair_matrix(cal_docs, kind == "keyed", models["roles"])
         m = {**meta, "kind": kind, "candidate_recall": round(ceiling, 4)}
+        if kind == "keyed" and (KEY_NEGATIVES or KEYED_ESTIMATED):  # experiments only
+            m["key_negatives"] = KEY_NEGATIVES
+            m["keyed_estimated_keyness"] = KEYED_ESTIMATED
         models[kind] = fit(X, y, Xc, yc, iters, seed, leaves, lr, m)
     for m in models.values():
         m.meta["seconds_generate"] = round(t_gen, 1)
