@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,6 +194,20 @@ def _turn_point(p: Point, angle: float, cx: float, cy: float) -> Point:
     return (cx + dx * c - dy * s, cy + dx * s + dy * c)
 
 
+def _mapped_lines(page: Page, f: Callable[[Polygon], Polygon]) -> list[Line]:
+    """The page's lines and their words with every polygon mapped by `f`."""
+    return [
+        Line(
+            ln.text,
+            ln.confidence,
+            f(ln.polygon),
+            [Word(wd.text, wd.confidence, f(wd.polygon)) for wd in ln.words],
+            ln.origin,
+        )
+        for ln in page.lines
+    ]
+
+
 def _rotated(page: Page, angle: float) -> Page:
     """The page with its lines and words turned by `angle` about its centre."""
     cx, cy = page.width / 2, page.height / 2
@@ -202,16 +216,7 @@ def _rotated(page: Page, angle: float) -> Page:
         p0, p1, p2, p3 = (_turn_point(q, angle, cx, cy) for q in poly)
         return (p0, p1, p2, p3)
 
-    lines = [
-        Line(
-            ln.text,
-            ln.confidence,
-            turn(ln.polygon),
-            [Word(wd.text, wd.confidence, turn(wd.polygon)) for wd in ln.words],
-            ln.origin,
-        )
-        for ln in page.lines
-    ]
+    lines = _mapped_lines(page, turn)
     return Page(
         page.index, page.width, page.height, [Block(lines)] if lines else [], 0, page.source
     )
@@ -227,16 +232,7 @@ def _turned_page(page: Page) -> Page:
         p0, p1, p2, p3 = (_up_point(q, a, w, h) for q in poly)
         return (p0, p1, p2, p3)
 
-    lines = [
-        Line(
-            ln.text,
-            ln.confidence,
-            up(ln.polygon),
-            [Word(wd.text, wd.confidence, up(wd.polygon)) for wd in ln.words],
-            ln.origin,
-        )
-        for ln in page.lines
-    ]
+    lines = _mapped_lines(page, up)
     uw, uh = (h, w) if a in (90, 270) else (w, h)
     return Page(page.index, uw, uh, [Block(lines)] if lines else [], 0, page.source)
 
