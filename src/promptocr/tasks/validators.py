@@ -47,9 +47,6 @@ def expand_year(y: str) -> int:
     return n
 
 
-_year = expand_year
-
-
 # Years a printed date may carry: wide enough for historical records (an 1843 deed), narrow
 # enough that a run of digits such as a code or an amount is not read as a date.
 YEAR_RANGE = (1800, 2099)
@@ -103,13 +100,15 @@ def parse_date(s: str) -> Found | None:
             if order == "ymd":
                 d = _mk(int(a), int(b), int(c))
             elif order == "dmy":
-                d = _mk(_year(c), int(b), int(a)) or _mk(_year(c), int(a), int(b))
+                d = _mk(expand_year(c), int(b), int(a)) or _mk(expand_year(c), int(a), int(b))
             elif order == "dMy":
                 d = _mk(
-                    _year(c), MONTHS[b.lower()[:3] if b.lower()[:4] != "sept" else "sep"], int(a)
+                    expand_year(c),
+                    MONTHS[b.lower()[:3] if b.lower()[:4] != "sept" else "sep"],
+                    int(a),
                 )
             elif order == "Mdy":
-                d = _mk(_year(c), MONTHS[a.lower()[:3]], int(b))
+                d = _mk(expand_year(c), MONTHS[a.lower()[:3]], int(b))
             if d is None:
                 continue
             end = m.end()

@@ -49,9 +49,6 @@ _EN_WORDS = frozenset(
 )
 
 
-_year = expand_year  # the same two-digit pivot as the date finders
-
-
 def convention(texts: Iterable[str]) -> tuple[str | None, str]:
     """("mdy" | "dmy" | None, why) for a document's lines."""
     texts = list(texts)
@@ -84,7 +81,11 @@ def resolve(value: str, order: str | None) -> tuple[str | None, str | None]:
     m = NUMERIC.search(value)
     if not m:
         return None, None
-    a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
+    a, b, y = (
+        int(m.group(1)),
+        int(m.group(3)),
+        expand_year(m.group(4)),
+    )  # the date finders' two-digit pivot
     if a > 12 or b > 12 or a == b:
         return None, None  # only one order fits, or both give the same date
     try:
