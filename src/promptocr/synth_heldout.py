@@ -120,23 +120,22 @@ def head_font(size: int, cjk: bool) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(bold, size) if not cjk and Path(bold).exists() else font(size, cjk)
 
 
-def _head(c: Canvas, xy: tuple[int, int], text: str, size: int) -> DrawnLine:
-    """A headline in the sans font (bold where installed)."""
-    f = head_font(size, any(ord(ch) > 0x2E80 for ch in text))
+def _drawn(c: Canvas, xy: tuple[int, int], text: str, f: ImageFont.FreeTypeFont) -> DrawnLine:
+    """`text` drawn at `xy` in `f`, recorded as one of the canvas's lines."""
     c.draw.text(xy, text, font=f, fill="black")
     x0, y0, x1, y1 = c.draw.textbbox(xy, text, font=f)
     line = DrawnLine(text, (int(x0), int(y0), int(x1), int(y1)))
     c.lines.append(line)
     return line
+
+
+def _head(c: Canvas, xy: tuple[int, int], text: str, size: int) -> DrawnLine:
+    """A headline in the sans font (bold where installed)."""
+    return _drawn(c, xy, text, head_font(size, any(ord(ch) > 0x2E80 for ch in text)))
 
 
 def _small(c: Canvas, xy: tuple[int, int], text: str, size: int) -> DrawnLine:
-    f = serif(size, any(ord(ch) > 0x2E80 for ch in text))
-    c.draw.text(xy, text, font=f, fill="black")
-    x0, y0, x1, y1 = c.draw.textbbox(xy, text, font=f)
-    line = DrawnLine(text, (int(x0), int(y0), int(x1), int(y1)))
-    c.lines.append(line)
-    return line
+    return _drawn(c, xy, text, serif(size, any(ord(ch) > 0x2E80 for ch in text)))
 
 
 def _para(rng: random.Random, lang: str, sentences: int) -> str:
