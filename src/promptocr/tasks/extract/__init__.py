@@ -749,21 +749,20 @@ def extract_fields(
     if use_linker:
         from promptocr.tasks.extract.linked import extract_linked
 
-        linked = extract_linked(
-            doc, [k for k in keys if lone_total or not special(k)], find_all=find_all
-        )
+        linked = extract_linked(doc, [k for k in keys if not special(k)], find_all=find_all)
     out: dict[str, FieldResult] = {}
     for key in keys:
         res = dt.extract(views, key) if dt is not None and special(key) else None
-        other = linked.get(key)
         if (
             lone_total
             and res is not None
             and (res.method == "largest_amount" or res.label == "cash paid")
-            and other is not None
-            and other.value
         ):
-            res = other
+            from promptocr.tasks.extract.linked import extract_linked
+
+            other = extract_linked(doc, [key], find_all=find_all).get(key)
+            if other is not None and other.value:
+                res = other
         if res is None:
             res = linked.get(key)
         if res is None:
