@@ -441,14 +441,16 @@ def row_right(geom: PageGeometry, k: int, slope: float = 0.0) -> tuple[int, floa
     return j, float(max(gap[j], 0.0))
 
 
-def _after_colon(geom: PageGeometry, k: int, v: int, slope: float = 0.0) -> bool:
+def _after_colon(
+    geom: PageGeometry, k: int, v: int, slope: float = 0.0, facts: PageFacts | None = None
+) -> bool:
     """`v` is the run right after the label `k` that ends with a colon: the nearest on its
     row (`row_right`), close (≤ 1.5 line heights), and not itself a label. A semicolon counts
     as the colon OCR often misreads it for (`开户行及账号；`)."""
     colon = geom.looks[k, 0] > 0 or geom.units[k].text.rstrip()[-1:] in ";；"
     if not colon or geom.looks[v, 0] > 0:
         return False
-    j, gap = row_right(geom, k, slope)
+    j, gap = facts.row_right(k) if facts is not None else row_right(geom, k, slope)
     return j == v and gap <= 1.5
 
 
@@ -501,6 +503,70 @@ def header_row(geom: PageGeometry, v: int, slope: float = 0.0) -> bool:
     return int(row.sum()) >= HEADER_ROW_KEYS
 
 
+class PageFacts:
+    """What the linker reads about a page more than once, worked out once per page: the
+    nearest run right of a unit on its row, whether a unit is a header-row cell, the typed
+    value a unit holds, the labels of the page's total rows, the figure of each cell and the
+    total cell of each column. The scoring loop asks these for every (key, candidate) pair;
+    a 3,200-line table read them again for each candidate."""
+
+    def __init__(self, geom: PageGeometry, texts: Sequence[str], slope: float) -> None:
+        self.geom, self.texts, self.slope = geom, texts, slope
+        self._right: dict[int, tuple[int, float]] = {}
+        self._header: dict[int, bool] = {}
+        self._values: dict[tuple[int, str], tuple[Span, object, bool] | None] = {}
+        self._labels: list[tuple[int, int, bool]] | None = None
+        self._cells: dict[int, tuple[bool, float | None]] = {}
+        self._sums: dict[tuple[int, ...], int | None] = {}
+
+    def row_right(self, k: int) -> tuple[int, float]:
+        got = self._right.get(k)
+        if got is None:
+            got = self._right[k] = row_right(self.geom, k, self.slope)
+        return got
+
+    def header_row(self, v: int) -> bool:
+        got = self._header.get(v)
+        if got is None:
+            got = self._header[v] = header_row(self.geom, v, self.slope)
+        return got
+
+    def value_of(self, v: int, ftype: str) -> tuple[Span, object, bool] | None:
+        key = (v, ftype)
+        if key not in self._values:
+            self._values[key] = _value_of(self.geom.units[v], ftype)
+        return self._values[key]
+
+    def total_labels(self) -> list[tuple[int, int, bool]]:
+        """The total rows' labels (first piece, last piece, a subtotal): a unit, or a
+        wide-set label cut in two (`合` + `计`)."""
+        if self._labels is None:
+            texts, geom = self.texts, self.geom
+            labels: list[tuple[int, int, bool]] = []
+            for i, t in enumerate(texts):
+                nxt = int(geom.right_nn[i])
+                for last, name in ((i, t), (nxt, t + texts[nxt] if nxt >= 0 else "")):
+                    if name and TOTAL_ROW.fullmatch(name):
+                        labels.append((i, last, bool(SUBTOTAL_ROW.search(name))))
+                        break
+            self._labels = labels
+        return self._labels
+
+    def cell(self, j: int) -> tuple[bool, float | None]:
+        """(a cell of the column at all, its amount): a placeholder (`***`) is a cell of no
+        amount; a unit without a figure is not a cell."""
+        got = self._cells.get(j)
+        if got is None:
+            got = self._cells[j] = _cell_amount(self.geom.units[j].text)
+        return got
+
+    def sum_cell(self, column: Sequence[int]) -> int | None:
+        key = tuple(column)
+        if key not in self._sums:
+            self._sums[key] = _sum_cell(self.geom, column, self)
+        return self._sums[key]
+
+
 def _column_total(
     geom: PageGeometry,
     texts: Sequence[str],
@@ -508,6 +574,7 @@ def _column_total(
     v: int,
     slope: float = 0.0,
     slack: float = 1.5,
+    facts: PageFacts | None = None,
 ) -> int | None:
     """For a column header (its label's `pieces`, `税` + `额` when set wide) whose value `v`
     lies under it: the column's cell on the table's total row (`合　　计`, `TOTAL`) further
@@ -524,15 +591,9 @@ def _column_total(
     head = max(b[i, 3] for i in pieces)
     column = np.flatnonzero((geom.xover[v] > 0) & (geom.cy > head)).tolist()
     column = sorted(set(column) | {v}, key=lambda j: geom.cy[j])
-    summed = _sum_cell(geom, column)
-    # the total rows' labels, once: a unit, or a wide-set label cut in two (`合` + `计`)
-    labels: list[tuple[int, int, bool]] = []  # (first piece, last piece, a subtotal)
-    for i, t in enumerate(texts):
-        nxt = int(geom.right_nn[i])
-        for last, name in ((i, t), (nxt, t + texts[nxt] if nxt >= 0 else "")):
-            if name and TOTAL_ROW.fullmatch(name):
-                labels.append((i, last, bool(SUBTOTAL_ROW.search(name))))
-                break
+    facts = facts if facts is not None else PageFacts(geom, texts, slope)
+    summed = facts.sum_cell(column)
+    labels = facts.total_labels()  # (first piece, last piece, a subtotal)
     if not labels:
         return summed
     below = np.flatnonzero((b[:, 1] > b[v, 3] - 0.2) & (geom.xover[v] > 0))
@@ -562,7 +623,23 @@ def _goods_go_on(geom: PageGeometry, cells: Sequence[tuple[int, float | None]], 
     )
 
 
-def _sum_cell(geom: PageGeometry, column: Sequence[int]) -> int | None:
+def _cell_amount(text: str) -> tuple[bool, float | None]:
+    """Whether a unit's text is a cell of a column of amounts, and its amount (None for a
+    placeholder: `***`, `—`, nothing charged on that line)."""
+    if PLACEHOLDER.fullmatch(text):
+        return True, None
+    got = typed_value(text, "amount")
+    if got is None:
+        return False, None
+    try:
+        return True, float(str(got[2]))
+    except ValueError:
+        return False, None
+
+
+def _sum_cell(
+    geom: PageGeometry, column: Sequence[int], facts: PageFacts | None = None
+) -> int | None:
     """The cell of a column of amounts (the cells under its header, top first) that equals
     the sum of the two or more amounts above it: the column's total, found by its figures
     when the total row's label is misread, hidden, or shares its row with a goods line. A
@@ -571,17 +648,9 @@ def _sum_cell(geom: PageGeometry, column: Sequence[int]) -> int | None:
     200, 50: the 200 only happens to be a sum)."""
     cells: list[tuple[int, float | None]] = []  # (unit, amount; None for a placeholder)
     for j in column:
-        text = geom.units[j].text
-        if PLACEHOLDER.fullmatch(text):
-            cells.append((j, None))  # `***`, `—`: nothing charged on that line
-            continue
-        got = typed_value(text, "amount")
-        if got is None:
-            continue
-        try:
-            cells.append((j, float(str(got[2]))))
-        except ValueError:
-            continue
+        is_cell, amount = facts.cell(j) if facts is not None else _cell_amount(geom.units[j].text)
+        if is_cell:
+            cells.append((j, amount))
     total = 0.0
     blanks = 0
     for seen, (j, amount) in enumerate(cells):
@@ -731,6 +800,7 @@ def _with_cents(
     ftype: str,
     slope: float,
     label_units: set[int],
+    facts: PageFacts | None = None,
 ) -> tuple[int, tuple[Span, object, bool]]:
     """An amount found along a label's row without cents (`403960` misread from a line of
     words) gives way to one with cents further along the same row (`￥519682.86`), with gaps
@@ -740,7 +810,7 @@ def _with_cents(
         return w, got
     nxt = w
     for _ in range(3):
-        nxt, gap = row_right(geom, nxt, slope)
+        nxt, gap = facts.row_right(nxt) if facts is not None else row_right(geom, nxt, slope)
         if (
             nxt < 0
             or gap > CENTS_GAP
@@ -748,7 +818,7 @@ def _with_cents(
             or geom.looks[nxt, 0] > 0  # another label (`税额：`); `（小写）` is passed
         ):
             break
-        other = _value_of(units[nxt], ftype)
+        other = facts.value_of(nxt, ftype) if facts is not None else _value_of(units[nxt], ftype)
         if other is not None and "." in other[0].text:
             return nxt, other
     return w, got
@@ -806,6 +876,43 @@ def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]
     return out
 
 
+def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -> list[KeyHit]:
+    """The printed labels a key is read from, first printed first: its best matches (within 5
+    points), less those held inside a longer one that matches as well."""
+    if not hs:
+        return []
+    top = hs[0].score
+    # of two printed labels that both match, one inside the other (合计 and 价税合计,
+    # "Total" and "Grand Total"), the longer is the more specific: it answers
+    near = [h for h in hs if h.score >= top - 5]
+    said = {h.unit: "".join(texts[i] for i in h.pieces) for h in near}
+    near = [
+        h
+        for h in near
+        if not any(
+            len(said[g.unit]) > len(said[h.unit]) and said[h.unit] in said[g.unit] for g in near
+        )
+    ]
+    # a label printed more than once (a buyer's and a seller's 名称): the first printed
+    # is the field, unless its value is much less likely
+    return sorted(
+        near, key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0])
+    )
+
+
+def _score_labels(
+    geom: PageGeometry, labels: dict[str, list[KeyHit]], pool: np.ndarray
+) -> dict[int, list[tuple[int, int, float]]]:
+    """Each matched label unit's candidates scored by the `keyed` model, all labels of the
+    page in one batch (the trees read each row on its own: the same scores as one call per
+    label, without the fixed cost of a call per label)."""
+    units = list(dict.fromkeys(h.unit for hs in labels.values() for h in hs))
+    out: dict[int, list[tuple[int, int, float]]] = {u: [] for u in units}
+    for k, v, p in score_pairs(geom, units, pool, model=load_model("keyed")):
+        out[k].append((k, v, p))
+    return out
+
+
 def extract_linked(
     doc: Document, keys: Sequence[str], *, find_all: bool = False
 ) -> dict[str, FieldResult | None]:
@@ -855,33 +962,15 @@ def extract_linked(
         options: list[tuple[float, str, int, int, Span, object, bool]] = []
         probs: dict[tuple[str, int], dict[int, float]] = {}
         owners = colon_values(geom, slope)
+        facts = PageFacts(geom, texts, slope)
+        answering = {key: _answering(geom, hits[key], texts) for key, _, _ in pending}
+        scores = _score_labels(geom, answering, pool)
         for key, ftype, _ in pending:
-            hs = hits[key]
-            if not hs:
-                continue
-            top = hs[0].score
-            # of two printed labels that both match, one inside the other (合计 and 价税合计,
-            # "Total" and "Grand Total"), the longer is the more specific: it answers
-            near = [h for h in hs if h.score >= top - 5]
-            said = {h.unit: "".join(texts[i] for i in h.pieces) for h in near}
-            near = [
-                h
-                for h in near
-                if not any(
-                    len(said[g.unit]) > len(said[h.unit]) and said[h.unit] in said[g.unit]
-                    for g in near
-                )
-            ]
-            # a label printed more than once (a buyer's and a seller's 名称): the first printed
-            # is the field, unless its value is much less likely
-            near_top = sorted(
-                near,
-                key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0]),
-            )
+            near_top = answering[key]
             for h in near_top:
                 first = LATER_PRINTED ** near_top.index(h)
                 match = (h.score / 100.0) ** 2 * first
-                scored = score_pairs(geom, [h.unit], pool, model=load_model("keyed"))
+                scored = scores.get(h.unit, [])
                 probs[(key, h.unit)] = {v: p for _, v, p in scored}
                 if h.cut:
                     ref: Span = units[h.unit].ref
@@ -899,14 +988,14 @@ def extract_linked(
                         score = own * match - 1e-6 * h.unit
                         options.append((score, key, h.unit, h.unit, sp, norm, valid))
                 for _, v, p in scored:
-                    if v in label_units or v in h.pieces or header_row(geom, v, slope):
+                    if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
-                    if _after_colon(geom, h.unit, v, slope):
+                    if _after_colon(geom, h.unit, v, slope, facts):
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)
                     elif owners.get(v, h.unit) not in h.pieces:
                         p *= OTHER_LABEL  # the run right after another label's colon is its
-                    got = _value_of(units[v], ftype)
+                    got = facts.value_of(v, ftype)
                     w = v
                     label_like = geom.looks[v, 0] > 0  # ends with a colon: another label
                     if got is None and p >= 0.5 and ftype not in TEXT_TYPES and not label_like:
@@ -917,7 +1006,7 @@ def extract_linked(
                             w = int(geom.right_nn[w])
                             if w < 0 or gap > 30:
                                 break
-                            got = _value_of(units[w], ftype)
+                            got = facts.value_of(w, ftype)
                             if got is not None:
                                 p *= ROW_FORM
                                 break
@@ -933,9 +1022,11 @@ def extract_linked(
                         continue
                     if ftype == "amount":
                         if got is not None:
-                            w, got = _with_cents(geom, units, w, got, ftype, slope, label_units)
-                        t = _column_total(geom, texts, h.pieces, w, slope, slack)
-                        got_t = _value_of(units[t], ftype) if t is not None else None
+                            w, got = _with_cents(
+                                geom, units, w, got, ftype, slope, label_units, facts
+                            )
+                        t = _column_total(geom, texts, h.pieces, w, slope, slack, facts)
+                        got_t = facts.value_of(t, ftype) if t is not None else None
                         if t is not None and got_t is not None:
                             w, got = t, got_t
                     if got is None:
@@ -949,12 +1040,14 @@ def extract_linked(
                     # bracketed qualifiers (价税合计（大写）⊗叁仟…（小写）￥3495.00)
                     w = h.unit
                     for _ in range(4):
-                        w, gap = row_right(geom, w, slope)
+                        w, gap = facts.row_right(w)
                         if w < 0 or gap > 30 or w in label_units:
                             break
-                        got = _value_of(units[w], ftype)
+                        got = facts.value_of(w, ftype)
                         if got is not None:
-                            w, got = _with_cents(geom, units, w, got, ftype, slope, label_units)
+                            w, got = _with_cents(
+                                geom, units, w, got, ftype, slope, label_units, facts
+                            )
                             sp, norm, valid = got
                             score = KEY_ROW_P * match - 1e-6 * h.unit
                             options.append((score, key, h.unit, w, sp, norm, valid))

@@ -43,22 +43,35 @@ class TreeModel:
     platt_b: float
     meta: dict[str, Any]
 
+    def _flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The trees for `raw`, built once: each node's feature and threshold, and its two
+        children side by side (right, left) with a leaf its own child both ways, so a row that
+        reached its leaf stays there (the same leaves as walking the trees one by one)."""
+        got = self.__dict__.get("_flat_cache")
+        if got is None:
+            nodes = np.arange(len(self.feature), dtype=np.int64)
+            left = np.where(self.is_leaf, nodes, self.left).astype(np.int64)
+            right = np.where(self.is_leaf, nodes, self.right).astype(np.int64)
+            child = np.stack([right, left], axis=1).reshape(-1)
+            got = (self.feature.astype(np.int64), self.threshold.astype(np.float64), child)
+            self.__dict__["_flat_cache"] = got
+        return got
+
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The ensemble's raw score (log-odds before calibration) for each row of X."""
-        X = np.asarray(X, dtype=np.float64)
+        X = np.ascontiguousarray(X, dtype=np.float64)
         n = X.shape[0]
         if n == 0:
             return np.zeros(0)
+        feature, threshold, child = self._flat()
+        flat = X.reshape(-1)
+        base = (np.arange(n, dtype=np.int64) * X.shape[1])[:, None]
         node = np.broadcast_to(self.roots[None, :], (n, len(self.roots))).copy()
-        rows = np.arange(n)[:, None]
-        for _ in range(self.depth + 1):
-            leaf = self.is_leaf[node]
-            if leaf.all():
+        for step in range(self.depth + 1):
+            if step % 4 == 3 and self.is_leaf[node].all():
                 break
-            f = self.feature[node]
-            go_left = X[rows, f] <= self.threshold[node]
-            nxt = np.where(go_left, self.left[node], self.right[node])
-            node = np.where(leaf, node, nxt)
+            go_left = flat[base + feature[node]] <= threshold[node]
+            node = child[2 * node + go_left]
         return self.baseline + self.value[node].sum(axis=1)
 
     def proba(self, X: np.ndarray) -> np.ndarray:
