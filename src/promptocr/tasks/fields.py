@@ -192,8 +192,10 @@ def fold(s: str) -> str:
     return t.strip(" :：.。;；=#-–")
 
 
+@functools.lru_cache(maxsize=4096)
 def match_concept(key: str) -> Concept | None:
-    """The concept whose name or a synonym best matches `key` (score >= 88), if any."""
+    """The concept whose name or a synonym best matches `key` (score >= 88), if any
+    (memoised: the concepts are fixed, and a key is looked up by several finders)."""
     k = fold(key)
     if not k:
         return None

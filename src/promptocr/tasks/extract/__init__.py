@@ -729,8 +729,15 @@ def extract_fields(
     from promptocr.tasks.extract.linked import _to_file_frame, upright_page
 
     # the rules read layout (right of, below) too: pages the engine turned back are read
-    # upright, and the boxes they find go back to the file's frame below
-    views = [PageView.of(upright_page(p)) for p in doc.pages]
+    # upright, and the boxes they find go back to the file's frame below; the pages' rows are
+    # sorted only when a rule runs (every key linked: never)
+    made: list[list[PageView]] = []
+
+    def views() -> list[PageView]:
+        if not made:
+            made.append([PageView.of(upright_page(p)) for p in doc.pages])
+        return made[0]
+
     file_pages = {p.index: p for p in doc.pages}
     dt = doctypes.resolve(document_type, keys)
     use_linker = extract_method() == "linker"
@@ -752,7 +759,7 @@ def extract_fields(
         linked = extract_linked(doc, [k for k in keys if not special(k)], find_all=find_all)
     out: dict[str, FieldResult] = {}
     for key in keys:
-        res = dt.extract(views, key) if dt is not None and special(key) else None
+        res = dt.extract(views(), key) if dt is not None and special(key) else None
         if (
             lone_total
             and res is not None
@@ -766,7 +773,7 @@ def extract_fields(
         if res is None:
             res = linked.get(key)
         if res is None:
-            res = extract_generic(views, key, avoid=keys)
+            res = extract_generic(views(), key, avoid=keys)
         if res.method != "linker" and res.page is not None and res.page - 1 in file_pages:
             _to_file_frame(res, file_pages[res.page - 1])
         res.name = key

@@ -261,18 +261,27 @@ def link_bands(page: Page) -> list[Page]:
     return bands
 
 
-def _to_file_frame(res: FieldResult, page: Page) -> None:
-    """A result found on `upright_page(page)` with its box and polygon in the file's frame."""
-    a = page.rotation % 360
+FileFrame = tuple[int, float, float, float]  # right-angle rotation, tilt, centre x, y
+
+
+def file_frame(page: Page) -> FileFrame:
+    """How `upright_page(page)` maps back to the file (`_to_file_frame`): the page's
+    right-angle rotation, the tilt levelled and the turned page's centre. Worked out once per
+    page: it maps every line of the page."""
+    turned = _turned_page(page)
+    return page.rotation % 360, page_tilt(turned), turned.width / 2, turned.height / 2
+
+
+def _to_file_frame(res: FieldResult, page: Page, frame: FileFrame | None = None) -> None:
+    """A result found on `upright_page(page)` with its box and polygon in the file's frame
+    (`frame`: `file_frame(page)`, when the caller has it)."""
     if res.polygon is None:
         return
-    turned = _turned_page(page)
-    tilt = page_tilt(turned)
+    a, tilt, cx, cy = frame if frame is not None else file_frame(page)
     if a not in (90, 180, 270) and not tilt:
         return
     pts = [(float(x), float(y)) for x, y in res.polygon]
     if tilt:
-        cx, cy = turned.width / 2, turned.height / 2
         pts = [_turn_point(q, tilt, cx, cy) for q in pts]
     pts = [_file_point((x, y), a, page.width, page.height) for x, y in pts]
     res.polygon = [[round(x, 1), round(y, 1)] for x, y in pts]
@@ -937,6 +946,7 @@ def extract_linked(
         units = page_units(page)
         if not units:
             continue
+        frame = file_frame(file_page)
         geom = PageGeometry(units)
         # the units of a slanted page are levelled already (page_units); else the slope is read
         slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
@@ -1097,7 +1107,7 @@ def extract_linked(
             if not valid:
                 res.raw, res.value, res.reason = res.value, None, _reject_reason(ftype)
             fill_geometry(res, spans)
-            _to_file_frame(res, file_page)
+            _to_file_frame(res, file_page, frame)
             res.confidence = round(float(score), 4)
             prev = out[key]
             if prev is None or prev.value is None:
@@ -1138,6 +1148,7 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
     out: dict[str, FieldResult] = {}
     seen: set[tuple[int, str]] = set()  # (label line, value): pairs met again in a band overlap
     for file_page in doc.pages:
+        frame = file_frame(file_page)
         for page in link_bands(upright_page(file_page)):
             units = page_units(page)
             if len(units) < 2:
@@ -1169,7 +1180,7 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
                 seen.add((id(units[k].ref.line), res.value))
                 res.valid = True
                 fill_geometry(res, spans)
-                _to_file_frame(res, file_page)
+                _to_file_frame(res, file_page, frame)
                 res.confidence = round(min(p for _, p in vals), 4)
                 name, n = label, 2
                 while name in out:
