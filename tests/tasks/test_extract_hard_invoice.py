@@ -274,3 +274,32 @@ def test_the_hard_renderer_draws_what_it_promises() -> None:
     assert len(make_invoice(7).items) <= 3  # the plain mode is unchanged
     flat = draw_invoice(make_invoice(41, hard=True), 3.0, 41)
     assert flat.size == (720, 450)
+
+
+def _margin(text: str, x: float, y0: float, y1: float) -> tuple[str, Polygon]:
+    """A line set down the page's margin (the copy's name: `抵扣联购买方记账凭证`)."""
+    return text, ((x, y0), (x + 32, y0), (x + 32, y1), (x, y1))
+
+
+def test_a_tax_exempt_column_whose_stars_ocr_did_not_read() -> None:
+    # 免税 goods: the tax column's `***` cells are not read at all and half of the wide-set
+    # 合计 label is lost, so the column's only figure is its total ￥0.00 on the 合计 row, far
+    # under the header (printed a little right of it, the copy's name down the margin beside
+    # it): the pair model alone scores it near 0 — it is the column's value all the same
+    rows = [(a, "免税", "***") for a in AMOUNTS + AMOUNTS]
+    for keep in ("合", "计"):
+        lost = {"***", "合", "计", "税　额"} - {keep}
+        lines = [
+            (text, tuple((x + 80, y) for x, y in poly) if text == "￥0.00" else poly)
+            for text, poly in _table(
+                rows, ("￥11299.20", "￥0.00"), ("合", "计"), 150 + 8 * 36 + 10
+            )
+            if text not in lost
+        ]
+        lines += [_line("税", 1300, 100), _line("额", 1400, 100)]
+        lines.append(_margin("抵扣联购买方记账凭证", 1470, 60, 420))
+        got = extract_fields(_doc(lines, size=(1700, 900)), ["金额", "税率", "税额"])  # type: ignore[arg-type]
+        assert got["税额"].value == "￥0.00"
+        assert got["税额"].confidence is not None and got["税额"].confidence >= 0.3
+        assert got["税率"].value == "免税"
+        assert got["金额"].value == "￥11299.20"

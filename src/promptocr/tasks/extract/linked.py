@@ -527,6 +527,7 @@ class PageFacts:
         self._labels: list[tuple[int, int, bool]] | None = None
         self._cells: dict[int, tuple[bool, float | None]] = {}
         self._sums: dict[tuple[int, ...], int | None] = {}
+        self._first: dict[tuple[tuple[int, ...], str], int] = {}
 
     def row_right(self, k: int) -> tuple[int, float]:
         got = self._right.get(k)
@@ -569,11 +570,56 @@ class PageFacts:
             got = self._cells[j] = _cell_amount(self.geom.units[j].text)
         return got
 
+    def first_cell(self, pieces: tuple[int, ...], ftype: str) -> int:
+        """For a label standing in a table's header row (`header_key`), the first unit down
+        its column that holds a value of `ftype`, past placeholder cells (`***`); -1 when
+        the label is no column header or another text comes first."""
+        key = (pieces, ftype)
+        got = self._first.get(key)
+        if got is None:
+            got = self._first[key] = _first_cell(self, pieces, ftype)
+        return got
+
     def sum_cell(self, column: Sequence[int]) -> int | None:
         key = tuple(column)
         if key not in self._sums:
             self._sums[key] = _sum_cell(self.geom, column, self)
         return self._sums[key]
+
+
+COLUMN_CELL_P = 0.5  # the probability given to the first typed cell down a header's column
+
+
+def header_key(geom: PageGeometry, pieces: Sequence[int], slope: float = 0.0) -> bool:
+    """The label (its `pieces`) stands in a table's header row: at least `HEADER_ROW_KEYS`
+    other key-like units on its row (`规格型号`, `单位`, `数量` … beside `税　额`)."""
+    k = pieces[-1]
+    dy = (geom.cy - geom.cy[k]) - slope * (geom.cx - geom.cx[k])
+    row = (np.abs(dy) < 0.5 * np.maximum(geom.h, geom.h[k])) & (geom.keyness >= 0.5)
+    row[list(pieces)] = False
+    return int(row.sum()) >= HEADER_ROW_KEYS
+
+
+def _first_cell(facts: PageFacts, pieces: tuple[int, ...], ftype: str, slack: float = 1.5) -> int:
+    """`PageFacts.first_cell`: a header's column is the units under the header overlapping its
+    whole (wide-set) label widened by `slack` line heights, top first. A tax-exempt invoice's
+    `税　额` column holds `***` on each goods line — or nothing where OCR does not read them —
+    and its total `￥0.00` on the 合计 row: the column's only figure, far under the header,
+    which the pair model alone scores low."""
+    geom = facts.geom
+    if not header_key(geom, pieces, facts.slope):
+        return -1
+    b = geom.b
+    hx0 = min(b[i, 0] for i in pieces) - slack
+    hx1 = max(b[i, 2] for i in pieces) + slack
+    head = max(b[i, 3] for i in pieces)
+    under = (b[:, 1] >= head - 0.3) & (b[:, 2] > hx0) & (b[:, 0] < hx1)
+    under[list(pieces)] = False
+    for j in sorted(np.flatnonzero(under).tolist(), key=lambda j: (b[j, 1], b[j, 0])):
+        if PLACEHOLDER.fullmatch(geom.units[j].text):
+            continue
+        return j if facts.value_of(j, ftype) is not None else -1
+    return -1
 
 
 def _column_total(
@@ -904,9 +950,7 @@ def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -
     ]
     # a label printed more than once (a buyer's and a seller's 名称): the first printed
     # is the field, unless its value is much less likely
-    return sorted(
-        near, key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0])
-    )
+    return sorted(near, key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0]))
 
 
 def _score_labels(
@@ -1000,6 +1044,10 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
+                    if ftype not in TEXT_TYPES and v == facts.first_cell(h.pieces, ftype):
+                        # the first typed cell down a table header's column (only placeholders
+                        # above it): the column's value however far down (its total, below)
+                        p = max(p, COLUMN_CELL_P)
                     if _after_colon(geom, h.unit, v, slope, facts):
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)
