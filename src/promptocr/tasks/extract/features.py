@@ -201,10 +201,10 @@ class PageGeometry:
         dist = np.sqrt(gx**2 + gy**2)
         np.fill_diagonal(dist, np.inf)
         self.dist = dist
-        order = np.argsort(dist, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        rank[np.arange(n)[:, None], order] = np.arange(n)[None, :]
-        self.rank = rank  # rank[i, j]: j is the rank-th nearest unit to i
+        # the distance ranks (`rank_of`, `rank_in`) and the directed distance (`cost_row`,
+        # `cost_col`) are worked out for the rows asked: a full matrix of each (a sort of
+        # every row) cost more than the rest of the page on a table of thousands of lines
+        self._x0, self._y0, self._x1, self._y1 = x0, y0, x1, y1
         same_row = self.yover > 0.3
         eye = np.eye(n, dtype=bool)
         # j is left of i on i's row: j.x1 <= i.x0 + 0.5
@@ -226,13 +226,64 @@ class PageGeometry:
         self.below_nn = np.where(below.any(1), gap_below.argmin(1), -1)
         self.below_gap = np.where(below.any(1), gap_below.min(1), 50.0)
         self._gap_left, self._gap_above = gap_left, gap_above
-        # directed distance for choosing candidates: wholly left of / above the key costs more
-        left_of = np.maximum(0.0, x0[:, None] - x1[None, :])
-        above_of = np.maximum(0.0, y0[:, None] - y1[None, :])
-        cost = dist + left_of + above_of
-        np.fill_diagonal(cost, np.inf)
-        self.cost = cost
         self.set_keyness(keyness)
+
+    def rank_of(self, i: int, js: np.ndarray) -> np.ndarray:
+        """rank[i, js]: the place of each j among unit i's neighbours by distance, nearest
+        first (0), ties in index order (a stable sort of i's row)."""
+        order = np.argsort(self.dist[i], kind="stable")
+        rank = np.empty(self.n, dtype=np.int64)
+        rank[order] = np.arange(self.n)
+        return rank[js]
+
+    def rank_in(self, js: np.ndarray, i: int) -> np.ndarray:
+        """rank[js, i]: the place of unit i among each j's neighbours (as `rank_of` counts:
+        the nearer ones, and the as near ones of lower index)."""
+        d = self.dist[js]
+        di = d[:, i : i + 1]
+        return (d < di).sum(1) + (d[:, :i] == di).sum(1)
+
+    @property
+    def rank(self) -> np.ndarray:
+        """rank[i, j]: j is the rank-th nearest unit to i (the whole matrix; the features read
+        `rank_of` / `rank_in`)."""
+        order = np.argsort(self.dist, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        rank[np.arange(self.n)[:, None], order] = np.arange(self.n)[None, :]
+        return rank
+
+    def cost_row(self, k: int) -> np.ndarray:
+        """The directed distance from key k to every unit, for choosing candidates: a unit
+        wholly left of or above the key costs more (inf for k itself)."""
+        c = (
+            self.dist[k]
+            + np.maximum(0.0, self._x0[k] - self._x1)
+            + np.maximum(0.0, self._y0[k] - self._y1)
+        )
+        c[k] = np.inf
+        return c
+
+    def cost_col(self, v: int) -> np.ndarray:
+        """The directed distance from every unit (as a key) to unit v."""
+        c = (
+            self.dist[:, v]
+            + np.maximum(0.0, self._x0 - self._x1[v])
+            + np.maximum(0.0, self._y0 - self._y1[v])
+        )
+        c[v] = np.inf
+        return c
+
+    @property
+    def cost(self) -> np.ndarray:
+        """The directed distance of every pair (cost[k, j]: `cost_row(k)`)."""
+        x0, y0, x1, y1 = self._x0, self._y0, self._x1, self._y1
+        cost = (
+            self.dist
+            + np.maximum(0.0, x0[:, None] - x1[None, :])
+            + np.maximum(0.0, y0[:, None] - y1[None, :])
+        )
+        np.fill_diagonal(cost, np.inf)
+        return cost
 
     def set_keyness(self, keyness: Sequence[float] | np.ndarray | None) -> None:
         """How likely each unit is a key: the gold labels where known, else the role model's
@@ -293,7 +344,7 @@ class PageGeometry:
         self, k: int, pool: np.ndarray | None = None, m: int = CANDIDATES_PER_KEY
     ) -> np.ndarray:
         """The m value candidates nearest to key `k` (within `pool`, all units if None)."""
-        c = self.cost[k].copy()
+        c = self.cost_row(k)
         if pool is not None:
             mask = np.ones(self.n, dtype=bool)
             mask[pool] = False
@@ -309,7 +360,7 @@ class PageGeometry:
         self, v: int, pool: np.ndarray | None = None, m: int = CANDIDATES_PER_KEY
     ) -> np.ndarray:
         """The m keys (within `pool`) nearest to value `v`, by the same directed distance."""
-        c = self.cost[:, v].copy()
+        c = self.cost_col(v)
         if pool is not None:
             mask = np.ones(self.n, dtype=bool)
             mask[pool] = False
@@ -393,8 +444,8 @@ class PageGeometry:
             (self.above_nn[js] == k).astype(np.float64),
             (self.right_nn[k] == js).astype(np.float64),
             (self.below_nn[k] == js).astype(np.float64),
-            np.minimum(self.rank[k, js], 50).astype(np.float64),
-            np.minimum(self.rank[js, k], 50).astype(np.float64),
+            np.minimum(self.rank_of(k, js), 50).astype(np.float64),
+            np.minimum(self.rank_in(js, k), 50).astype(np.float64),
             np.where(left_nn >= 0, self.looks[np.maximum(left_nn, 0), colon], -1.0),
             np.minimum(self.left_gap[js], 50.0),
             np.minimum(self.above_gap[js], 50.0),
