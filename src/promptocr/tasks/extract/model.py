@@ -45,8 +45,7 @@ class TreeModel:
 
     def _flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The trees for `raw`, built once: each node's feature and threshold, and its two
-        children side by side (right, left) with a leaf its own child both ways, so a row that
-        reached its leaf stays there (the same leaves as walking the trees one by one)."""
+        children side by side (right, left; a leaf its own child both ways)."""
         got = self.__dict__.get("_flat_cache")
         if got is None:
             nodes = np.arange(len(self.feature), dtype=np.int64)
@@ -65,13 +64,19 @@ class TreeModel:
             return np.zeros(0)
         feature, threshold, child = self._flat()
         flat = X.reshape(-1)
-        base = (np.arange(n, dtype=np.int64) * X.shape[1])[:, None]
-        node = np.broadcast_to(self.roots[None, :], (n, len(self.roots))).copy()
-        for step in range(self.depth + 1):
-            if step % 4 == 3 and self.is_leaf[node].all():
+        trees = len(self.roots)
+        node = np.broadcast_to(self.roots[None, :], (n, trees)).copy()
+        at = node.reshape(-1)  # a view: (row, tree) pairs walked down together
+        row_base = np.repeat(np.arange(n, dtype=np.int64) * X.shape[1], trees)
+        walking = np.flatnonzero(~self.is_leaf[at])
+        for _ in range(self.depth + 1):
+            if walking.size == 0:
                 break
-            go_left = flat[base + feature[node]] <= threshold[node]
-            node = child[2 * node + go_left]
+            nd = at[walking]
+            go_left = flat[row_base[walking] + feature[nd]] <= threshold[nd]
+            nd = child[2 * nd + go_left]
+            at[walking] = nd
+            walking = walking[~self.is_leaf[nd]]  # only the pairs not yet at a leaf go on
         return self.baseline + self.value[node].sum(axis=1)
 
     def proba(self, X: np.ndarray) -> np.ndarray:
