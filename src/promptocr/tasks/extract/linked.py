@@ -13,8 +13,9 @@ separator). For each requested key:
    takes only a candidate holding such a value, cut to it.
    Layout facts the model misses are added as options (docs/extract.md, "VAT invoices"):
    the run right after a label's colon, the first typed value along the label's row (after
-   `（小写）`), a column header's cell on the table's total row (`合计`); a header row's cells
-   are never values; a label printed twice counts its later printings at half.
+   `（小写）`), a column header's cell on the table's total row (`合计`), the first typed cell
+   down a header's column however far (`PageFacts.first_cell`); a header row's cells are never
+   values; a label printed twice counts its later printings at half.
 3. A global greedy assignment over all keys' (key, value, probability) options gives each key
    one value and each unit at most one key.
 4. A text value grows down line by line while the next line under it is aligned, close, of a
