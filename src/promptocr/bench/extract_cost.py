@@ -149,6 +149,65 @@ def run(
     return {"sets": sets, "rows": rows}
 
 
+def dense_table(rows: int) -> Any:
+    """A page of OCR lines (no pixels) holding one goods table of `rows` lines under the
+    headers `货物或应税劳务、服务名称 … 金　额 税率 税　额` (8 cells a line) and its `合　计` row:
+    the linker's worst case (every unit is compared with every other)."""
+    from promptocr.document.model import Block, Document, Line, Page, Word
+
+    def line(text: str, x: float, y: float, h: float = 30.0) -> Line:
+        w = sum(h * (0.55 if ch.isascii() else 1.0) for ch in text)
+        poly = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+        return Line(text, 0.95, poly, [Word(text, 0.95, poly)])
+
+    def right(text: str, x1: float, y: float, h: float = 26.0) -> Line:
+        return line(text, x1 - sum(h * (0.55 if c.isascii() else 1.0) for c in text), y, h)
+
+    heads = (
+        ("货物或应税劳务、服务名称", 40),
+        ("规格型号", 460),
+        ("单位", 620),
+        ("数量", 700),
+        ("单价", 800),
+        ("金　额", 940),
+        ("税率", 1140),
+        ("税　额", 1300),
+    )
+    out = [line(t, x, 100) for t, x in heads]
+    total = tax_total = 0.0
+    for i in range(rows):
+        y = 150 + i * 36
+        amount = 100 + (i * 37) % 900 + 0.25
+        tax = round(amount * 0.13, 2)
+        total, tax_total = total + amount, tax_total + tax
+        out += [line(f"*办公用品*复印纸{i}", 40, y, 26), line(f"A{i % 50}", 460, y, 26)]
+        out += [line("箱", 620, y, 26), line(str(1 + i % 9), 720, y, 26)]
+        out += [line(f"{amount:.2f}", 800, y, 26), right(f"{amount:.2f}", 1060, y)]
+        out += [line("13%", 1150, y, 26), right(f"{tax:.2f}", 1440, y)]
+    y = 150 + rows * 36 + 10
+    out += [line("合", 120, y), line("计", 300, y)]
+    out += [right(f"￥{total:.2f}", 1060, y, 30), right(f"￥{tax_total:.2f}", 1440, y, 30)]
+    return Document([Page(0, 1600, int(y + 100), [Block(out)])])
+
+
+def time_table(rows: int, repeat: int = 3) -> dict[str, Any]:
+    """Extraction on `dense_table(rows)`: the three column keys and "extract everything"."""
+    from promptocr.tasks.service import Service
+
+    service = Service(vlm=None)
+    doc = dense_table(rows)
+    prompt = "提取图片中的：['金额','税率','税额'] 的字段内容，并按照 JSON 格式返回。"
+    named_ms, res = _best_ms(service, doc, prompt, repeat)
+    all_ms, _ = _best_ms(service, doc, ALL_ZH, repeat)
+    return {
+        "rows": rows,
+        "lines": len(doc.lines),
+        "named_ms": round(named_ms, 1),
+        "all_ms": round(all_ms, 1),
+        "named": res.output.get("fields"),
+    }
+
+
 def markdown(res: dict[str, Any]) -> str:
     lines = [
         "| set | pages | OCR ms / page | named keys ms | share | worst page | "
@@ -181,7 +240,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="extraction runs per page (best)")
     ap.add_argument("--json", type=Path, default=None, help="write the rows and values here")
     ap.add_argument("--quiet", action="store_true", help="no per-page lines")
+    ap.add_argument(
+        "--table",
+        type=int,
+        default=0,
+        help="also time extraction on a drawn goods table of this many lines (8 cells each)",
+    )
     a = ap.parse_args(argv)
+    if a.table:
+        t = time_table(a.table, a.repeat)
+        print(
+            f"table of {t['rows']} goods lines ({t['lines']} OCR lines): the three column keys "
+            f"{t['named_ms']:.0f} ms, everything {t['all_ms']:.0f} ms; {t['named']}"
+        )
+        if not a.datasets and not a.invoices:
+            return 0
     seeds = _parse_seeds(a.invoices) if a.invoices else []
     res = run(
         a.datasets, a.limit, seeds, a.hard, a.cache, a.repeat, None if a.quiet else sys.stdout
