@@ -16,6 +16,9 @@ code) times only the extraction against the OCR time measured when the page was 
 `--json OUT` also writes every page's extracted values, to check that two versions of the
 code give the same answers.
 
+`--table N` also times extraction on a drawn goods table of N lines of 8 cells (no OCR: the
+linker's worst case, every unit compared with every other).
+
 Run: `python -m promptocr.bench.extract_cost ../shared/data/sroie ../shared/data/funsd
 --limit 20 --invoices 27001-27012 --hard --cache /tmp/extract-cost`.
 """
