@@ -27,7 +27,7 @@ from promptocr.tasks.extract.features import (
 )
 from promptocr.tasks.extract.linked import extract_all_linked, link_bands
 from promptocr.tasks.extract.linker import WORK, assign, link_units
-from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, load_model
+from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, TreeModel, load_model
 from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -444,3 +444,46 @@ def test_cross_validation_over_documents_runs_on_kv_links_files(tmp_path: Path) 
     assert cv["docs"] == 10 and 0.3 < cv["gold_labels"]["f1"] <= 1.0
     shipped = evaluate_file(path)
     assert shipped["gold_labels"]["f1"] > shipped["floor"]["f1"]
+
+
+def _walk_each_tree(m: TreeModel, X: np.ndarray) -> np.ndarray:
+    """The ensemble read the plain way: each row down each tree, node by node."""
+    out = np.zeros(len(X))
+    for r, x in enumerate(X):
+        leaves = []
+        for node in m.roots:
+            while not m.is_leaf[node]:
+                node = m.left[node] if x[m.feature[node]] <= m.threshold[node] else m.right[node]
+            leaves.append(node)
+        out[r] = m.baseline + m.value[np.array(leaves)].sum()
+    return out
+
+
+def test_the_tree_walk_gives_each_rows_own_leaves() -> None:
+    # `TreeModel.raw` walks only the (row, tree) pairs not yet at a leaf, all rows at once:
+    # the same leaves as walking each tree alone, whatever the batch (a row's score does not
+    # depend on the rows scored with it), missing values going right
+    model = load_model("keyed")
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(60, len(FEATURE_NAMES))) * rng.choice([0.1, 1.0, 10.0], len(FEATURE_NAMES))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    want = _walk_each_tree(model, X)
+    assert np.allclose(model.raw(X), want, rtol=0, atol=1e-12)
+    assert np.array_equal(model.raw(X)[10:15], model.raw(X[10:15]))
+
+
+def test_distance_ranks_and_costs_per_row_match_the_whole_matrices() -> None:
+    # boxes on a coarse grid: many units as near as each other (ties go by index)
+    rng = np.random.default_rng(3)
+    units = []
+    for i in range(40):
+        x, y = rng.integers(0, 12) * 10.0, rng.integers(0, 12) * 10.0
+        units.append(Unit(f"u{i}", (x, y, x + rng.integers(1, 5) * 10.0, y + 10.0)))
+    geom = PageGeometry(units, keyness=np.zeros(len(units)))
+    rank, cost = geom.rank, geom.cost
+    for k in range(len(units)):
+        js = np.array([j for j in range(len(units)) if j != k])
+        assert np.array_equal(geom.rank_of(k, js), rank[k, js])
+        assert np.array_equal(geom.rank_in(js, k), rank[js, k])
+        assert np.array_equal(geom.cost_row(k), cost[k])
+        assert np.array_equal(geom.cost_col(k), cost[:, k])
