@@ -303,3 +303,40 @@ def test_a_tax_exempt_column_whose_stars_ocr_did_not_read() -> None:
         assert got["税额"].confidence is not None and got["税额"].confidence >= 0.3
         assert got["税率"].value == "免税"
         assert got["金额"].value == "￥11299.20"
+
+
+def test_a_blank_tables_column_does_not_reach_into_another_section() -> None:
+    # the goods table is empty: the first figure under the `税　额` header is a signature
+    # line's amount far below, in another section of the page — not the column's value
+    heads = (
+        ("货物或应税劳务、服务名称", 40),
+        ("规格型号", 460),
+        ("单位", 620),
+        ("数量", 700),
+        ("单价", 800),
+        ("金　额", 940),
+        ("税率", 1140),
+        ("税　额", 1300),
+    )
+    lines = [_line(t, x, 100) for t, x in heads]
+    lines += [_line("备注：", 40, 420), _line("运费另计", 200, 420)]
+    lines += [_line("收款人：", 40, 520), _line("复核：", 500, 520), _line("开票人：", 900, 520)]
+    lines.append(_line("￥1280.00", 1300, 520))
+    got = extract_fields(_doc(lines, size=(1600, 700)), ["单价", "金额", "税额", "税率"])
+    assert got["税额"].value is None
+
+
+def test_a_blank_order_forms_amount_column_is_not_the_shipping_charge() -> None:
+    heads = (
+        ("Item", 40),
+        ("Description", 160),
+        ("Qty", 600),
+        ("Unit Price", 760),
+        ("Amount", 1000),
+    )
+    lines = [_line(t, x, 100) for t, x in heads]
+    lines += [_line("Shipping:", 800, 500), _line("15.00", 1010, 500)]
+    got = extract_fields(
+        _doc(lines, size=(1300, 700)), ["Qty", "Unit Price", "Amount", "Description"]
+    )
+    assert got["Amount"].value is None

@@ -589,6 +589,7 @@ class PageFacts:
 
 
 COLUMN_CELL_P = 0.5  # the probability given to the first typed cell down a header's column
+COLUMN_GAP = 2.0  # line heights of empty page that end a header's column
 
 
 def header_key(geom: PageGeometry, pieces: Sequence[int], slope: float = 0.0) -> bool:
@@ -619,7 +620,18 @@ def _first_cell(facts: PageFacts, pieces: tuple[int, ...], ftype: str, slack: fl
     for j in sorted(np.flatnonzero(under).tolist(), key=lambda j: (b[j, 1], b[j, 0])):
         if PLACEHOLDER.fullmatch(geom.units[j].text):
             continue
-        return j if facts.value_of(j, ftype) is not None else -1
+        if facts.value_of(j, ftype) is None:
+            return -1
+        # the table runs on down to the cell: no empty band of more than
+        # `COLUMN_GAP` line heights between the header row and it (a blank table's
+        # column would otherwise reach into another section of the page)
+        band = (geom.cy > head) & (geom.cy < b[j, 1])
+        edge = head
+        for y0, y1 in sorted(zip(b[band, 1].tolist(), b[band, 3].tolist(), strict=True)):
+            if y0 - edge > COLUMN_GAP:
+                return -1
+            edge = max(edge, y1)
+        return j if b[j, 1] - edge <= COLUMN_GAP else -1
     return -1
 
 
