@@ -370,6 +370,8 @@ def bench_chunks(args: argparse.Namespace) -> dict[str, Any]:
     """The 50-page scan read in chunks of `--chunk` pages, the engines taking turns chunk by
     chunk in one process (models loaded once, start-up left out): under a load that changes by
     the minute, each engine sees the same load within a chunk's few seconds."""
+    from dataclasses import replace
+
     import numpy as np
 
     from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
@@ -382,13 +384,25 @@ def bench_chunks(args: argparse.Namespace) -> dict[str, Any]:
     exec(RAPIDOCR_SCRIPT.split("pdf = pdfium")[0], ns)  # the anchor, exactly as configured
     anchor = ns["engine"]
     settings = EngineSettings(text_source="ocr")
-    two = SessionSettings(intra_op_threads=1, streams=2, det_streams=1)  # what `read` picks
+    # Two pages at once needs `page_workers=2` as well as two streams: without it (as this
+    # bench had it from the round that made reading ahead opt-in) the pages were read one at a
+    # time on single-thread streams (docs/benchmarks.md, "Two pages at once").
+    two = SessionSettings(intra_op_threads=1, streams=2, det_streams=1)
     pipes = {
-        "promptocr, two pages at once": OCRPipeline(
-            EmbeddedEngine(settings, two), cache=PageCache(0)
+        "promptocr, two pages at once (pinning off)": OCRPipeline(
+            EmbeddedEngine(settings, replace(two, cpu_pinning=False)),
+            cache=PageCache(0),
+            page_workers=2,
+        ),
+        "promptocr, two pages at once (OpenVINO pinning)": OCRPipeline(
+            EmbeddedEngine(settings, two), cache=PageCache(0), page_workers=2
         ),
         "promptocr, page by page": OCRPipeline(EmbeddedEngine(settings), cache=PageCache(0)),
     }
+    if args.with_old:  # what this bench measured as "two pages at once" before (one page)
+        pipes["promptocr, two 1-thread streams, one page at a time"] = OCRPipeline(
+            EmbeddedEngine(settings, two), cache=PageCache(0)
+        )
     data, truth = scanned_pdf(args.pages)
 
     def rapid(first: int, last: int) -> list[str]:
@@ -406,17 +420,20 @@ def bench_chunks(args: argparse.Namespace) -> dict[str, Any]:
         p.read(data, ReadOptions(pages="1-2", dpi=150), settings)
     rapid(0, 1)
     times: dict[str, list[float]] = {name: [] for name in [*pipes, ANCHOR]}
+    cpu: dict[str, float] = dict.fromkeys(times, 0.0)  # process CPU seconds (all threads)
     texts: dict[str, list[str]] = {name: [] for name in times}
     for first in range(0, args.pages, args.chunk):
         last = min(args.pages, first + args.chunk)
         for name, p in pipes.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             doc, _ = p.read(data, ReadOptions(pages=f"{first + 1}-{last}", dpi=150), settings)
             times[name].append(time.perf_counter() - t0)
+            cpu[name] += time.process_time() - c0
             texts[name] += [pg.text for pg in doc.pages]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         texts[ANCHOR] += rapid(first, last)
         times[ANCHOR].append(time.perf_counter() - t0)
+        cpu[ANCHOR] += time.process_time() - c0
         print({k: round(v[-1], 1) for k, v in times.items()}, file=sys.stderr, flush=True)
     out: dict[str, Any] = {"pages": args.pages, "chunk": args.chunk, "dpi": 150}
     for name, ts in times.items():
@@ -427,6 +444,9 @@ def bench_chunks(args: argparse.Namespace) -> dict[str, Any]:
             "x_anchor_total": round(sum(times[ANCHOR]) / sum(ts), 2),
             "x_anchor_per_chunk_median": round(statistics.median(ratios), 2),
             "x_anchor_per_chunk_range": [round(min(ratios), 2), round(max(ratios), 2)],
+            # CPU seconds a page and CPU over wall (2.0 = both cores busy throughout)
+            "cpu_s_per_page": round(cpu[name] / args.pages, 3),
+            "cpu_over_wall": round(cpu[name] / sum(ts), 2),
             "cer": round(
                 statistics.mean(cer(t, w) for t, w in zip(texts[name], truth, strict=True)), 4
             ),
@@ -533,6 +553,11 @@ def main() -> None:
     c = sub.add_parser("chunks")
     c.add_argument("--pages", type=int, default=50)
     c.add_argument("--chunk", type=int, default=5)
+    c.add_argument(
+        "--with-old",
+        action="store_true",
+        help="also the configuration this bench measured before (two streams, one page at a time)",
+    )
     r = sub.add_parser("receipts")
     r.add_argument("--count", type=int, default=100)
     r.add_argument("--rounds", type=int, default=1)

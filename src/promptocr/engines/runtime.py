@@ -240,6 +240,8 @@ class OpenVINOModel:
         }
         if not cache_shapes:
             config["CPU_RUNTIME_CACHE_CAPACITY"] = 0
+        if settings.cpu_pinning is not None:
+            config["ENABLE_CPU_PINNING"] = settings.cpu_pinning
         if settings.intra_op_threads > 0:
             config["INFERENCE_NUM_THREADS"] = settings.intra_op_threads * max(1, settings.streams)
         self._meta: dict[str, str] = {}

@@ -75,6 +75,11 @@ class SessionSettings:
     # activations, ~170 MB for a page detected at 1280: a document read two pages at a time
     # (promptocr/overlap.py) detects on one stream and recognises on two.
     det_streams: int = 0
+    # OpenVINO's ENABLE_CPU_PINNING (None = OpenVINO's own choice, which pins each stream's
+    # threads to cores). Separately compiled models pin their streams to the same cores, so
+    # two pages in flight can land on one core while the other waits (docs/benchmarks.md,
+    # "Two pages at once").
+    cpu_pinning: bool | None = None
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
