@@ -158,7 +158,9 @@ def test_leaving_the_loop_early_stops_the_workers_and_closes_the_stream() -> Non
 @pytest.fixture(scope="module")
 def two_streams() -> EmbeddedEngine:
     """The engine `promptocr read` builds for a multi-page document on two cores."""
-    e = EmbeddedEngine(session=SessionSettings(intra_op_threads=1, streams=2, det_streams=1))
+    e = EmbeddedEngine(
+        session=SessionSettings(intra_op_threads=1, streams=2, det_streams=1, cpu_pinning=False)
+    )
     e.warm_up()
     return e
 

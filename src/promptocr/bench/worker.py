@@ -109,6 +109,7 @@ SESSION_KEYS = {
     "precision",
     "streams",
     "det_streams",
+    "cpu_pinning",
 }
 
 

@@ -289,11 +289,7 @@ def make_pipeline(
     """The pipeline for `read`: `streams` model streams sharing the cores, and `page_workers`
     pages of one document read at once (1 when several files are read ahead instead, so the
     two never multiply)."""
-    defaults = InputLimits()
-    limits = InputLimits(
-        max_pixels=args.max_pixels or defaults.max_pixels,
-        max_pages=args.max_pages or defaults.max_pages,
-    )
+    limits = input_limits(args)
     settings = EngineSettings().with_overrides(
         limit_type=args.det_limit_type,
         side_len=args.det_side_len,
@@ -312,10 +308,51 @@ def make_pipeline(
 
         threads = max(1, default_workers() // streams)
         # Detection on one stream: each stream keeps its own activations (docs/benchmarks.md).
-        session = replace(session, streams=streams, intra_op_threads=threads, det_streams=1)
+        # Pinning off: OpenVINO pins each compiled model's streams to the same first cores, so
+        # one page's detection and the other's recognition could share a core while another
+        # core idles (docs/benchmarks.md, "Two pages at once").
+        session = replace(
+            session,
+            streams=streams,
+            intra_op_threads=threads,
+            det_streams=1,
+            cpu_pinning=False,
+        )
     return OCRPipeline(
         EmbeddedEngine(settings, session), limits, page_workers=page_workers
     ), settings
+
+
+def input_limits(args: argparse.Namespace) -> InputLimits:
+    defaults = InputLimits()
+    return InputLimits(
+        max_pixels=args.max_pixels or defaults.max_pixels,
+        max_pages=args.max_pages or defaults.max_pages,
+    )
+
+
+def default_streams(args: argparse.Namespace, files: list[str]) -> int:
+    """`--streams` when given; otherwise 2 for one document with several selected pages on a
+    machine with two or more cores (two pages at once, each on a single-thread stream:
+    docs/benchmarks.md, "Two pages at once"), else 1: a single image, or several files, keeps
+    one stream with every core. The page count comes from opening the document (no page is
+    decoded); a file that cannot be opened gets 1 and its error when it is read."""
+    if args.streams is not None:
+        return int(args.streams)
+    from promptocr.batch import default_workers
+
+    if len(files) != 1 or default_workers() < 2:
+        return 1
+    from promptocr.inputs.loader import open_pages
+
+    try:
+        stream = open_pages(files[0], pages=args.pages, dpi=args.dpi, limits=input_limits(args))
+    except PromptOCRError:
+        return 1
+    try:
+        return 2 if stream.count > 1 else 1
+    finally:
+        stream.close()
 
 
 def usage_error(message: str) -> int:
@@ -407,9 +444,9 @@ def run(args: argparse.Namespace) -> int:
         bases = output_bases(files, args.output_dir)
 
     limit_malloc_arenas(2)  # as `serve` does by default: bounds RSS with the runtimes' threads
-    # One stream with every core by default: on an idle 2-core machine two single-thread
-    # streams read a 50-page scan at 0.6x the pages a minute (docs/benchmarks.md).
-    streams = args.streams or 1
+    # One document of several pages: two pages at once on two single-thread streams; a single
+    # image or several files: one stream with every core (default_streams).
+    streams = default_streams(args, files)
     # Several files: `streams` files at once, each read page by page; one multi-page file:
     # `streams` of its pages at once.
     pipeline, settings = make_pipeline(args, streams, page_workers=1 if several else streams)
