@@ -183,6 +183,18 @@ def overlap_share(calls: list[tuple[str, str, float, float]]) -> float:
     return over / total if total else 0.0
 
 
+def overlap_by_pair(calls: list[tuple[str, str, float, float]]) -> dict[str, float]:
+    """Seconds during which a call of model A in one thread and a call of model B in another
+    ran at the same moment, per pair ("det+rec": one page detected while another recognised;
+    "det+det": two detections at once)."""
+    out: dict[str, float] = defaultdict(float)
+    for i, (th, m, a, b) in enumerate(calls):
+        for t2, m2, c, d in calls[i + 1 :]:
+            if t2 != th and min(b, d) > max(a, c):
+                out["+".join(sorted((m, m2)))] += min(b, d) - max(a, c)
+    return {k: round(v, 2) for k, v in sorted(out.items())}
+
+
 def configs(name: str) -> tuple[SessionSettings, int]:
     return {
         # what bench/pdf_bench.py chunks measured as "two pages at once" (page_workers left 1)
@@ -251,6 +263,7 @@ def main() -> None:
             "cpu_over_wall": round(cpu / wall, 2),
             "calls": len(CALLS),
             "call_overlap_share": round(overlap_share(CALLS), 2),
+            "overlap_s_by_pair": overlap_by_pair(CALLS),
             "call_s_by_thread": {k: round(v, 2) for k, v in sorted(by_thread.items())},
             "caller_cpu_s_in_calls": {k: round(v, 2) for k, v in sorted(CALL_CPU.items())},
             "samples_2_running": sampler.busy2,

@@ -30,9 +30,9 @@ both cores stay busy whatever stage each page is in.
 `read_ahead` does the same for whole files (`promptocr read` over several files): the next
 file is read while this one is written, results in the files' order.
 
-(On an idle two-core machine the gain is mostly the single-threaded share of a page, since a
-model call on two threads already uses both cores; under load, single-thread streams also stop
-a two-thread call from waiting on its slower thread: docs/benchmarks.md, "Two pages at once".)
+(On an idle two-core machine the gain is the single-threaded share of a page and the CPU that
+two-thread model calls spend synchronising; under load, single-thread streams also stop a
+two-thread call from waiting on its slower thread: docs/benchmarks.md, "Two pages at once".)
 """
 
 from __future__ import annotations

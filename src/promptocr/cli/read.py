@@ -186,8 +186,8 @@ def add_parser(sub: Any) -> None:
         type=int,
         metavar="N",
         help="pages of one file (or, for several files, files) read at once, each on its own "
-        "single-thread model stream (default 1: every core on one page, the faster choice on "
-        "an idle machine; 2 can help on a busy one)",
+        "model stream with its share of the cores (default: 2 for one document of several "
+        "pages on 2+ cores, 1 for a single image or several files)",
     )
     add_runtime_arguments(p)
     p.add_argument("--server", metavar="URL", help="read on a promptocr server (needs --async)")
