@@ -347,7 +347,7 @@ def default_streams(args: argparse.Namespace, files: list[str]) -> int:
 
     try:
         stream = open_pages(files[0], pages=args.pages, dpi=args.dpi, limits=input_limits(args))
-    except PromptOCRError:
+    except (PromptOCRError, OSError):
         return 1
     try:
         return 2 if stream.count > 1 else 1
