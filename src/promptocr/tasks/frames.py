@@ -94,6 +94,24 @@ def find_frames(rgb: np.ndarray, lines: Sequence[Line], lh: float) -> list[BBox]
     return [b for b in found if not any(o != b and _inside(b, o) for o in found)]
 
 
+FRAME_CUT_SHARE = 0.2  # a box reaches into a frame when this share of its area lies inside it
+
+
+def cut_at_frames(box: BBox, frames: Sequence[BBox]) -> list[BBox]:
+    """`box` cut at the borders of the frames it lies across: where two frames or more each
+    hold FRAME_CUT_SHARE of its area, its part inside each of them (what lies outside them
+    is left out); else `box` itself. A table stands inside one frame, never across the rule
+    between two boxed articles."""
+    area = max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
+    parts: list[BBox] = []
+    for f in frames:
+        cut = (max(box[0], f[0]), max(box[1], f[1]), min(box[2], f[2]), min(box[3], f[3]))
+        if cut[2] > cut[0] and cut[3] > cut[1]:
+            if (cut[2] - cut[0]) * (cut[3] - cut[1]) >= FRAME_CUT_SHARE * area:
+                parts.append(cut)
+    return parts if len(parts) >= 2 else [box]
+
+
 def _inside(box: BBox, frame: BBox, slack: float = 2.0) -> bool:
     return (
         box[0] >= frame[0] - slack

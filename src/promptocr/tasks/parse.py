@@ -52,9 +52,9 @@ from promptocr.tasks.columns import (
     split_line,
     text_extent,
 )
-from promptocr.tasks.frames import find_frames, order_framed
+from promptocr.tasks.frames import cut_at_frames, find_frames, order_framed
 from promptocr.tasks.inkbox import open_gutters
-from promptocr.tasks.tables import TableGrid, build_table
+from promptocr.tasks.tables import TableGrid, build_table, reads_as_text
 
 if TYPE_CHECKING:
     from promptocr.tasks.base import TaskInput
@@ -395,6 +395,17 @@ def _parse_page(
 
     layout = [_tighten(r, upright) for r in det(upright, usage)]
     layout += find_pictures(upright, shadows, layout)
+    with usage.stage("markdown"):
+        # a gutter between two columns of text can be narrower than a line is high
+        lh = statistics.median(ln.height for ln in shadows)
+        # framed boxes (boxed articles): read as a whole where they stand, and no table
+        # region runs across the border of one (it is cut there)
+        frames = find_frames(upright, shadows, lh)
+    layout = [
+        LayoutRegion(lr.kind, lr.score, part)
+        for lr in layout
+        for part in (cut_at_frames(lr.bbox, frames) if lr.kind == "table" else [lr.bbox])
+    ]
     regions = _assign(layout, shadows)
     _relabel(regions, uh)
     regions = _tidy_captions(regions)
@@ -407,14 +418,17 @@ def _parse_page(
                 for r in tables
             ]
             # a "table" of one column of text that runs on for rows (a boxed article, maybe
-            # with a line of the next column caught at its edge) is no region at all: its
-            # lines go back to the body text and its columns
-            boxed = [
-                r.bbox
-                for r, g in zip(tables, grids, strict=True)
-                if _text_columns(g) < 2 and len(sort_rows(r.lines)) >= 4
-            ]
-            if boxed:
+            # with a line of the next column caught at its edge), or whose cells are lines of
+            # running text in columns (`reads_as_text`: a framed article set in ruled columns),
+            # is no region at all: its lines go back to the body text and its columns
+            for _ in range(3):  # a table that loses its lines may hand them to another
+                boxed = [
+                    r.bbox
+                    for r, g in zip(tables, grids, strict=True)
+                    if (_text_columns(g) < 2 and len(sort_rows(r.lines)) >= 4) or reads_as_text(g)
+                ]
+                if not boxed:
+                    break
                 layout = [
                     lr
                     for lr in layout
@@ -430,7 +444,7 @@ def _parse_page(
                     for r in tables
                 ]
             for r, grid in zip(tables, grids, strict=True):
-                if _text_columns(grid) >= 2:
+                if _text_columns(grid) >= 2 and not reads_as_text(grid):
                     r.table = grid
                     continue
                 # one column is no table (a caption or a boxed note the model took for one)
@@ -445,10 +459,6 @@ def _parse_page(
     with usage.stage("markdown"):
         heads = sorted((r for r in regions if r.kind == "header"), key=_top_left)
         feet = sorted((r for r in regions if r.kind == "footer"), key=_top_left)
-        # a gutter between two columns of text can be narrower than a line is high
-        lh = statistics.median(ln.height for ln in shadows)
-        # a framed box (a boxed article) is read as a whole where it stands
-        frames = find_frames(upright, shadows, lh)
         gap = max(1.0, ORDER_GAP * lh)
         items = [r for r in regions if r.kind not in MARGIN_KINDS]
         body = order_framed(

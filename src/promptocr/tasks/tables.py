@@ -85,6 +85,7 @@ class TableGrid:
     bbox: BBox
     header_rows: int = 0
     ruled: bool = False
+    ruled_rows: bool = False  # horizontal rules separate most of its text rows
 
     def to_html(self) -> str:
         """`<table>` with `<thead>`/`<tbody>`, `<td rowspan/colspan>`, text escaped."""
@@ -179,6 +180,50 @@ def _merge_rules(
         else:
             out.append((pos, a, b))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Running text set in a grid
+
+TEXT_FILL = 0.8  # a line of running text fills its column (median over the column's cells) ...
+TEXT_WORDS = 2.0  # ... with this many words or more (a CJK character counts a third of one)
+TEXT_CELLS = 3  # a column of text has at least this many such lines
+
+
+def reads_as_text(grid: TableGrid) -> bool:
+    """A grid whose cells are lines of running text set in columns, not a table's cells.
+
+    A table has short cells somewhere: numbers, labels and values narrower than their column,
+    in at least one of its columns. Columns of running text (an article set in columns, maybe
+    inside a ruled frame with a rule between its columns) have none: in every column that holds
+    text in two rows or more, the cells (median) are lines of several words that fill the
+    column's width. Horizontal rules between most rows are a table's own ruling and keep it
+    one. Cells spanning columns (a headline over the columns) are left out."""
+    if grid.ruled_rows:
+        return False
+    by_col: dict[int, list[TableCell]] = {}
+    for c in grid.cells:
+        if c.text.strip() and c.colspan == 1 and c.bbox is not None:
+            by_col.setdefault(c.col, []).append(c)
+    text_cols = 0
+    for cells in by_col.values():
+        if len(cells) < 2:
+            continue
+        boxes = [c.bbox for c in cells if c.bbox is not None]
+        width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+        fill = statistics.median((b[2] - b[0]) / max(width, 1.0) for b in boxes)
+        words = statistics.median(_word_count(c.text) for c in cells)
+        if len(cells) < TEXT_CELLS or fill < TEXT_FILL or words < TEXT_WORDS:
+            return False
+        text_cols += 1
+    return text_cols > 0
+
+
+def _word_count(text: str) -> float:
+    """Words in a cell's text, a CJK character counting as a third of one (numbers and
+    symbols are no words)."""
+    cjk = sum(1 for ch in text if _is_cjk(ch))
+    return len([w for w in text.split() if any(ch.isalpha() and not _is_cjk(ch) for ch in w)]) + cjk / 3
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,7 +443,9 @@ def build_table(rgb: np.ndarray | None, lines: list[Line], bbox: BBox) -> TableG
                 covered.add((r, c + k))
             cells.append(_make_cell(r, c, span, slots.get((r, c), [])))
 
-    grid = TableGrid(n_rows, n_cols, cells, bbox, ruled=ruled_rows or ruled_cols)
+    grid = TableGrid(
+        n_rows, n_cols, cells, bbox, ruled=ruled_rows or ruled_cols, ruled_rows=ruled_rows
+    )
     if not ruled_cols:
         _section_rows(grid)
     edges = [min(tx0, bbox[0]), *cuts, max(tx1, bbox[2])]
