@@ -106,9 +106,9 @@ def cut_at_frames(box: BBox, frames: Sequence[BBox]) -> list[BBox]:
     parts: list[BBox] = []
     for f in frames:
         cut = (max(box[0], f[0]), max(box[1], f[1]), min(box[2], f[2]), min(box[3], f[3]))
-        if cut[2] > cut[0] and cut[3] > cut[1]:
-            if (cut[2] - cut[0]) * (cut[3] - cut[1]) >= FRAME_CUT_SHARE * area:
-                parts.append(cut)
+        inside = max(0.0, cut[2] - cut[0]) * max(0.0, cut[3] - cut[1])
+        if inside >= FRAME_CUT_SHARE * area:
+            parts.append(cut)
     return parts if len(parts) >= 2 else [box]
 
 

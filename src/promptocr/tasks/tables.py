@@ -223,7 +223,10 @@ def _word_count(text: str) -> float:
     """Words in a cell's text, a CJK character counting as a third of one (numbers and
     symbols are no words)."""
     cjk = sum(1 for ch in text if _is_cjk(ch))
-    return len([w for w in text.split() if any(ch.isalpha() and not _is_cjk(ch) for ch in w)]) + cjk / 3
+    return (
+        len([w for w in text.split() if any(ch.isalpha() and not _is_cjk(ch) for ch in w)])
+        + cjk / 3
+    )
 
 
 # --------------------------------------------------------------------------------------------
