@@ -253,6 +253,12 @@ def test_tables_do_not_read_as_text() -> None:
         if r % 2 == 0:
             cells.append(_cell(r, 0, 40, 140, ["Bridge", "Road", "Toll"][r // 2]))
     assert not reads_as_text(_grid(cells))
+    # names beside places: two words each, about as wide as their narrow columns
+    names = ["Ann Lee", "Bo Chan", "Cy Moss", "Di Park"]
+    cells = [
+        _cell(r, c, 40 + 160 * c, 136 + 160 * c, t) for r, t in enumerate(names) for c in (0, 1)
+    ]
+    assert not reads_as_text(_grid(cells))
     # text in cells that rules divide row by row is a table's own ruling
     cells = [
         _cell(r, c, 40 + 340 * c, 340 + 340 * c, t) for r, t in enumerate(TEXT_ROWS) for c in (0, 1)

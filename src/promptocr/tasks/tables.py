@@ -187,7 +187,8 @@ def _merge_rules(
 
 TEXT_FILL = 0.8  # a line of running text fills its column (median over the column's cells) ...
 TEXT_WORDS = 2.0  # ... with this many words or more (a CJK character counts a third of one)
-TEXT_CELLS = 3  # a column of text has at least this many such lines
+TEXT_CELLS = 3  # a column of text has at least this many such lines ...
+TEXT_WIDTH = 5.0  # ... and is at least this many line heights wide (a column of names is not)
 
 
 def reads_as_text(grid: TableGrid) -> bool:
@@ -195,9 +196,9 @@ def reads_as_text(grid: TableGrid) -> bool:
 
     A table has short cells somewhere: numbers, labels and values narrower than their column,
     in at least one of its columns. Columns of running text (an article set in columns, maybe
-    inside a ruled frame with a rule between its columns) have none: in every column that holds
-    text in two rows or more, the cells (median) are lines of several words that fill the
-    column's width. Horizontal rules between most rows are a table's own ruling and keep it
+    inside a ruled frame with a rule between its columns) have none: every column that holds
+    text in two rows or more is a column of text (TEXT_WIDTH line heights wide or more) whose
+    cells (median) are lines of several words that fill its width. Horizontal rules between most rows are a table's own ruling and keep it
     one. Cells spanning columns (a headline over the columns) are left out."""
     if grid.ruled_rows:
         return False
@@ -213,7 +214,10 @@ def reads_as_text(grid: TableGrid) -> bool:
         width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
         fill = statistics.median((b[2] - b[0]) / max(width, 1.0) for b in boxes)
         words = statistics.median(_word_count(c.text) for c in cells)
+        lh = statistics.median(b[3] - b[1] for b in boxes)
         if len(cells) < TEXT_CELLS or fill < TEXT_FILL or words < TEXT_WORDS:
+            return False
+        if width < TEXT_WIDTH * lh:
             return False
         text_cols += 1
     return text_cols > 0
