@@ -235,8 +235,8 @@ def broadsheet(columns: int = 4, lang: str = "en", seed: int = 0) -> DocPage:
         hsize -= 2
     hy = y
     texts = []
-    for pieces in SerifWriter(c, lang, hsize).wrap(head1, int(span * 0.8)):
-        h1 = _head(c, (margin, hy), ("" if zh else " ").join(pieces), hsize)
+    for row in _wrap_head(head1, hsize, int(span * 0.8), zh):
+        h1 = _head(c, (margin, hy), row, hsize)
         texts.append(h1.text)
         hy = h1.box[3] + int(hsize * 0.3)
     blocks.append(RefBlock("title", ("" if zh else " ").join(texts)))
@@ -265,11 +265,10 @@ def broadsheet(columns: int = 4, lang: str = "en", seed: int = 0) -> DocPage:
     x2 = a2[0][0]
     span2 = a2[-1][0] + col_w - x2
     h2size = int(size * 1.6)
-    lines2 = SerifWriter(c, lang, h2size).wrap(heads[1], span2)
     yy = y
     h2_texts = []
-    for pieces in lines2:
-        t = _head(c, (x2, yy), ("" if zh else " ").join(pieces), h2size)
+    for row in _wrap_head(heads[1], h2size, span2, zh):  # in the font it is drawn in
+        t = _head(c, (x2, yy), row, h2size)
         h2_texts.append(t.text)
         yy = t.box[3] + int(h2size * 0.3)
     blocks.append(RefBlock("title", ("" if zh else " ").join(h2_texts), level=2))

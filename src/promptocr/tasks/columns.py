@@ -288,30 +288,45 @@ GUTTER_REACH = 5.0  # a line left of a gutter ends within this many line heights
 NARROW_GUTTER = 0.8  # line heights: a gap narrower than this may be a word space
 
 
+DEBUG = False
+GUTTER_STRETCH = 6  # ... at least this many lines beside the gap show it free, in all
+GUTTER_MIN_WIDTH = 0.15  # line heights between the neighbours' ends and starts, at least
+GUTTER_PITCH = 1.3  # line heights between the middles of neighbouring rows of a column, at most
+GUTTER_ALIGN = 0.3  # line heights: a line's pieces stay this close inside the columns' edges
+
+
 def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
     """Lines that run across a column gutter, as `id(line)` -> the indexes of the words that
-    start a new piece. A gap between two words of a line is a gutter when, among the lines
-    above and below it (within GUTTER_WINDOW line heights), no line's text crosses it, at least
-    three lines of text end left of it (within GUTTER_REACH line heights) and three start
-    flush right of it (within GUTTER_FLUSH). Justified or ragged text in one column has no
-    such gap (its lines cross every space of another line); a receipt's prices are not lines
-    of text."""
+    start a new piece. A gap between two words of a line is a gutter when the lines above and
+    below it (within GUTTER_WINDOW line heights, up to the first line whose words cross the
+    gap: a headline over the columns, a boxed note under them) show it: at least three lines
+    (or pieces of lines) of text end left of it (within GUTTER_REACH line heights) and three
+    start flush right of it (within GUTTER_FLUSH). Justified or ragged text in one column has
+    no such gap (the next line's words cross every space of another line); a receipt's
+    prices are not lines of text. The neighbours are judged by their words, not their whole
+    extent: other lines run across the same gutter (justified text in narrow columns, where
+    the detector bridges the gutter rather than the wider word spaces) do not hide it."""
     lines = [ln for ln in lines if ln.text.strip()]
     if len(lines) < 2 * GUTTER_SIDE_LINES + 1:
         return {}
     lh = statistics.median(max(ln.height, 1.0) for ln in lines)
     shrink = BOX_SHRINK * lh
-    # the lines of text that may show a gutter, by their middle's height (a window of them is
-    # found by bisection: pages of thousands of lines stay linear-ish)
-    wide = sorted(
+    # the lines, by their middle's height (a window of them is found by bisection: pages of
+    # thousands of lines stay linear-ish); only lines of text 3+ line heights wide show a
+    # gutter, but any line's words (a word of a justified line boxed apart) hide one
+    rows = sorted(
         (
-            ((o.bbox[1] + o.bbox[3]) / 2, o, text_extent(o))
+            (
+                (o.bbox[1] + o.bbox[3]) / 2,
+                o,
+                _word_spans(o),
+                o.bbox[2] - o.bbox[0] >= GUTTER_LINE_WIDTH * lh,
+            )
             for o in lines
-            if o.bbox[2] - o.bbox[0] >= GUTTER_LINE_WIDTH * lh
         ),
         key=lambda t: t[0],
     )
-    mids = [m for m, _, _ in wide]
+    mids = [t[0] for t in rows]
     out: dict[int, list[int]] = {}
     for ln in lines:
         if len(ln.words) < 2 or ln.bbox[2] - ln.bbox[0] < 2 * GUTTER_LINE_WIDTH * lh:
@@ -319,35 +334,107 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
         y0, y1 = ln.bbox[1] - GUTTER_WINDOW * lh, ln.bbox[3] + GUTTER_WINDOW * lh
         mid = (ln.bbox[1] + ln.bbox[3]) / 2
         lo, hi = bisect.bisect_left(mids, y0), bisect.bisect_right(mids, y1)
-        near = [
-            (m < mid, e)
-            for m, o, e in wide[lo:hi]
-            if o is not ln and not same_row(o, ln) and e[1] - e[0] >= GUTTER_LINE_WIDTH * lh
-        ]
-        if len(near) < 2 * GUTTER_SIDE_LINES:
+        around = [t for t in rows[lo:hi] if t[1] is not ln and not same_row(t[1], ln)]
+        # nearest first, upwards and downwards
+        up = sorted((t for t in around if t[0] < mid), key=lambda t: -t[0])
+        down = [t for t in around if t[0] >= mid]
+        if sum(1 for t in around if t[3]) < 2 * GUTTER_SIDE_LINES:
             continue
-        spans = [e for _, e in near]
         cuts: list[int] = []
         words = ln.words  # in reading order: left to right on the upright page
         for k in range(1, len(words)):
-            a, b = words[k - 1].bbox[2], words[k].bbox[0]
-            x = _free_x(spans, min(a, b), max(a, b), shrink)
+            a, b = min(words[k - 1].bbox[2], words[k].bbox[0]), max(
+                words[k - 1].bbox[2], words[k].bbox[0]
+            )
+            left: list[Side] = []
+            right: list[Side] = []
+            x = _shown_gutter(up, down, (a, b, mid), shrink, lh, left, right)
             if x is None:
                 continue
-            left = [up for up, (s, e) in near if e <= x and x - e <= GUTTER_REACH * lh]
-            right = [up for up, (s, e) in near if s >= x and s - x <= GUTTER_FLUSH * lh]
-            if len(left) < GUTTER_SIDE_LINES or len(right) < GUTTER_SIDE_LINES:
-                continue
             # a gap no wider than a word space is a gutter only inside the columns (text on
-            # both sides above and below it), not in a line set across the columns' top
-            if abs(b - a) < NARROW_GUTTER * lh and not (
-                any(left) and any(right) and not all(left) and not all(right)
-            ):
-                continue
+            # both sides above and below it), or in the top or bottom row of the columns:
+            # where the line's pieces stay inside the columns' edges and it follows the
+            # columns' lines at line spacing (a line set across the columns' top or a boxed
+            # note under them, with a word space there by chance, is set apart or reaches
+            # into the gutter)
+            if b - a < NARROW_GUTTER * lh:
+                ups = [t[0] for t in left if t[3]], [t[0] for t in right if t[3]]
+                inside = all(any(u) and not all(u) for u in ups)
+                tol = GUTTER_ALIGN * lh
+                flush = (
+                    a <= max(t[1] for t in left) + tol
+                    and b >= min(t[1] for t in right) - tol
+                    and max(min(t[2] for t in left), min(t[2] for t in right))
+                    <= GUTTER_PITCH * lh
+                )
+                if not (inside or flush):
+                    continue
             cuts.append(k)
         if cuts:
             out[id(ln)] = cuts
     return out
+
+
+Row = tuple[float, Line, list[tuple[float, float]], bool]  # middle, line, words, wide
+Side = tuple[bool, float, float, bool]  # above, end or start, distance, wide
+
+
+def _shown_gutter(
+    up: list[Row],
+    down: list[Row],
+    gap: tuple[float, float, float],
+    shrink: float,
+    lh: float,
+    left: list[Side],
+    right: list[Side],
+) -> float | None:
+    """The x of a gutter in the gap (a, b) of a line at height `mid` that its neighbours (`up`,
+    `down`: nearest first) show, or None. The neighbours that reach to within a line height
+    of the gap, up to the first one whose words (narrowed by `shrink`) leave no part of the
+    gap free, are looked at; `left` and `right` get (above, x, distance, wide) of those that
+    end left of the gutter (within GUTTER_REACH) and start flush right of it (only lines of
+    text, `wide`, count as showing it)."""
+    a, b, mid = gap
+    stretch: list[Row] = []
+    spans: list[tuple[float, float]] = []
+    for side in (up, down):
+        seen = list(spans)
+        for t in side:
+            s, e = t[2][0][0], t[2][-1][1]
+            if e < a - lh or s > b + lh:  # a line of another column, away from the gap
+                continue
+            if _free_x([*seen, *t[2]], a, b, shrink) is None:
+                break
+            seen.extend(t[2])
+            stretch.append(t)
+        spans = seen
+    x = _free_x(spans, a, b, shrink)
+    # and they are many (a few lines of one column may leave a space free by chance: a
+    # river of ragged or justified text)
+    print("STRETCH", len(stretch), x) if DEBUG else None
+    if x is None or len(stretch) < GUTTER_STRETCH:
+        return None
+    for m, _o, ws, wide in stretch:
+        above = m < mid
+        ends = [e for s, e in ws if (s + e) / 2 < x]
+        starts = [s for s, e in ws if (s + e) / 2 >= x]
+        if ends and x - max(ends) <= GUTTER_REACH * lh:
+            left.append((above, max(ends), abs(m - mid), wide))
+        if starts and -shrink <= min(starts) - x <= GUTTER_FLUSH * lh:
+            right.append((above, min(starts), abs(m - mid), wide))
+    if min(sum(t[3] for t in left), sum(t[3] for t in right)) < GUTTER_SIDE_LINES:
+        return None
+    # and a gutter is a white stretch between them (the spaces of a river of text overlap)
+    if min(t[1] for t in right) - max(t[1] for t in left) < GUTTER_MIN_WIDTH * lh:
+        return None
+    return x
+
+
+def _word_spans(line: Line) -> list[tuple[float, float]]:
+    """The x extents of a line's words (its text extent when it has no words)."""
+    if line.words:
+        return [(w.bbox[0], w.bbox[2]) for w in line.words]
+    return [text_extent(line)]
 
 
 def _free_x(spans: list[tuple[float, float]], a: float, b: float, shrink: float) -> float | None:
