@@ -288,8 +288,8 @@ GUTTER_REACH = 5.0  # a line left of a gutter ends within this many line heights
 NARROW_GUTTER = 0.8  # line heights: a gap narrower than this may be a word space
 
 
-DEBUG = False
 GUTTER_STRETCH = 6  # ... at least this many lines beside the gap show it free, in all
+GUTTER_EDGE = 0.25  # line heights: three of them start this close together, at least
 GUTTER_MIN_WIDTH = 0.15  # line heights between the neighbours' ends and starts, at least
 GUTTER_PITCH = 1.3  # line heights between the middles of neighbouring rows of a column, at most
 GUTTER_ALIGN = 0.3  # line heights: a line's pieces stay this close inside the columns' edges
@@ -389,8 +389,8 @@ def _shown_gutter(
     right: list[Side],
 ) -> float | None:
     """The x of a gutter in the gap (a, b) of a line at height `mid` that its neighbours (`up`,
-    `down`: nearest first) show, or None. The neighbours that reach to within a line height
-    of the gap, up to the first one whose words (narrowed by `shrink`) leave no part of the
+    `down`: nearest first) show, or None. The neighbours that end within GUTTER_REACH line
+    heights left of the gap or start within GUTTER_FLUSH right of it, up to the first one whose words (narrowed by `shrink`) leave no part of the
     gap free, are looked at; `left` and `right` get (above, x, distance, wide) of those that
     end left of the gutter (within GUTTER_REACH) and start flush right of it (only lines of
     text, `wide`, count as showing it)."""
@@ -401,7 +401,7 @@ def _shown_gutter(
         seen = list(spans)
         for t in side:
             s, e = t[2][0][0], t[2][-1][1]
-            if e < a - lh or s > b + lh:  # a line of another column, away from the gap
+            if e < a - GUTTER_REACH * lh or s > b + GUTTER_FLUSH * lh:  # away from the gap
                 continue
             if _free_x([*seen, *t[2]], a, b, shrink) is None:
                 break
@@ -411,18 +411,32 @@ def _shown_gutter(
     x = _free_x(spans, a, b, shrink)
     # and they are many (a few lines of one column may leave a space free by chance: a
     # river of ragged or justified text)
-    print("STRETCH", len(stretch), x) if DEBUG else None
     if x is None or len(stretch) < GUTTER_STRETCH:
         return None
+    outer = [x, x]  # how far the columns on either side reach
     for m, _o, ws, wide in stretch:
         above = m < mid
-        ends = [e for s, e in ws if (s + e) / 2 < x]
-        starts = [s for s, e in ws if (s + e) / 2 >= x]
-        if ends and x - max(ends) <= GUTTER_REACH * lh:
-            left.append((above, max(ends), abs(m - mid), wide))
-        if starts and -shrink <= min(starts) - x <= GUTTER_FLUSH * lh:
-            right.append((above, min(starts), abs(m - mid), wide))
+        before = [(s, e) for s, e in ws if (s + e) / 2 < x]
+        after = [(s, e) for s, e in ws if (s + e) / 2 >= x]
+        if before and x - before[-1][1] <= GUTTER_REACH * lh:
+            left.append((above, before[-1][1], abs(m - mid), wide))
+            outer[0] = min(outer[0], before[0][0]) if wide else outer[0]
+        if after and -shrink <= after[0][0] - x <= GUTTER_FLUSH * lh:
+            right.append((above, after[0][0], abs(m - mid), wide))
+            outer[1] = max(outer[1], after[-1][1]) if wide else outer[1]
     if min(sum(t[3] for t in left), sum(t[3] for t in right)) < GUTTER_SIDE_LINES:
+        return None
+    # a gutter stands between two columns of text (a river of text inside one column leaves
+    # less than a column's width on one side)
+    if min(x - outer[0], outer[1] - x) < COL_MIN_WIDTH * lh:
+        return None
+    # the lines right of a gutter start flush, at one x: a column's edge (the words after the
+    # spaces of a river of justified text start where they happen to)
+    starts = sorted(t[1] for t in right if t[3])
+    if not any(
+        starts[i + GUTTER_SIDE_LINES - 1] - starts[i] <= GUTTER_EDGE * lh
+        for i in range(len(starts) - GUTTER_SIDE_LINES + 1)
+    ):
         return None
     # and a gutter is a white stretch between them (the spaces of a river of text overlap)
     if min(t[1] for t in right) - max(t[1] for t in left) < GUTTER_MIN_WIDTH * lh:
