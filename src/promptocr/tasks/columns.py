@@ -392,8 +392,8 @@ def _shown_gutter(
     `down`: nearest first) show, or None. The neighbours that end within GUTTER_REACH line
     heights left of the gap or start within GUTTER_FLUSH right of it, up to the first one whose words (narrowed by `shrink`) leave no part of the
     gap free, are looked at; `left` and `right` get (above, x, distance, wide) of those that
-    end left of the gutter (within GUTTER_REACH) and start flush right of it (only lines of
-    text, `wide`, count as showing it)."""
+    end left of the gutter (within GUTTER_REACH) and start flush right of it (only whole lines
+    of text on one side, `wide`, count as showing it)."""
     a, b, mid = gap
     stretch: list[Row] = []
     spans: list[tuple[float, float]] = []
@@ -418,12 +418,14 @@ def _shown_gutter(
         above = m < mid
         before = [(s, e) for s, e in ws if (s + e) / 2 < x]
         after = [(s, e) for s, e in ws if (s + e) / 2 >= x]
+        # (only a line of text that ends left of the gap, or starts right of it, shows a
+        # gutter: the spaces of a river of text lie inside lines)
         if before and x - before[-1][1] <= GUTTER_REACH * lh:
-            left.append((above, before[-1][1], abs(m - mid), wide))
-            outer[0] = min(outer[0], before[0][0]) if wide else outer[0]
+            left.append((above, before[-1][1], abs(m - mid), wide and not after))
+            outer[0] = min(outer[0], before[0][0]) if wide and not after else outer[0]
         if after and -shrink <= after[0][0] - x <= GUTTER_FLUSH * lh:
-            right.append((above, after[0][0], abs(m - mid), wide))
-            outer[1] = max(outer[1], after[-1][1]) if wide else outer[1]
+            right.append((above, after[0][0], abs(m - mid), wide and not before))
+            outer[1] = max(outer[1], after[-1][1]) if wide and not before else outer[1]
     if min(sum(t[3] for t in left), sum(t[3] for t in right)) < GUTTER_SIDE_LINES:
         return None
     # a gutter stands between two columns of text (a river of text inside one column leaves

@@ -517,7 +517,21 @@ def _lerp(a: Point, b: Point, t: float) -> Point:
 
 def _split_at_gutters(shadows: list[Line], back: dict[int, Line]) -> list[Line]:
     """Lines that run across a column gutter (`columns.gutter_cuts`) cut into their pieces,
-    in the upright frame and in the file's (`back` is updated for the pieces)."""
+    in the upright frame and in the file's (`back` is updated for the pieces). The pieces of
+    lines cut are lines of their columns that show the gutter to their neighbours: the cuts
+    are looked for again (a few times) until no more are found."""
+    for _ in range(GUTTER_PASSES):
+        cut = _split_once(shadows, back)
+        if cut is shadows:
+            break
+        shadows = cut
+    return shadows
+
+
+GUTTER_PASSES = 3
+
+
+def _split_once(shadows: list[Line], back: dict[int, Line]) -> list[Line]:
     cuts = gutter_cuts(shadows)
     if not cuts:
         return shadows
