@@ -1121,6 +1121,25 @@ def _widest(idx: list[int], boxes: list[BBox], axis: int) -> float:
     return best
 
 
+def _block_gap(idx: list[int], boxes: list[BBox]) -> float:
+    """The usual space between a box and the next one below it in its column (boxes that
+    overlap by half the narrower one's width): the median of those spaces, 0 when none."""
+    gaps = []
+    for i in idx:
+        x0, _y0, x1, y1 = boxes[i]
+        below = [
+            boxes[j][1] - y1
+            for j in idx
+            if j != i
+            and boxes[j][1] >= y1
+            and min(x1, boxes[j][2]) - max(x0, boxes[j][0])
+            >= 0.5 * min(x1 - x0, boxes[j][2] - boxes[j][0])
+        ]
+        if below:
+            gaps.append(min(below))
+    return statistics.median(gaps) if gaps else 0.0
+
+
 def _band_across(idx: list[int], boxes: list[BBox], xcuts: list[float]) -> bool:
     """Whether the widest horizontal gap runs between content in every column (`xcuts` split
     the columns): not where one column has simply ended (an article shorter than the one
@@ -1165,10 +1184,13 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
         xcuts
         and ycuts
         and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0)
+        and _widest(idx, boxes, 1) >= Y_FIRST * _block_gap(idx, boxes)
         and _band_across(idx, boxes, xcuts)
     ):
         # a band across every column (the space between two articles of a newspaper, under
-        # a headline) clearly wider than the gutters: read band by band
+        # a headline) clearly wider than the gutters and than the spaces between the blocks
+        # of a column (paragraph breaks of neighbouring columns, or a caption's and a
+        # paragraph's end, may line up across a narrow gutter): read band by band
         xcuts = []
     if xcuts:
         groups = _group(idx, boxes, xcuts, 0)
