@@ -343,8 +343,9 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
         cuts: list[int] = []
         words = ln.words  # in reading order: left to right on the upright page
         for k in range(1, len(words)):
-            a, b = min(words[k - 1].bbox[2], words[k].bbox[0]), max(
-                words[k - 1].bbox[2], words[k].bbox[0]
+            a, b = (
+                min(words[k - 1].bbox[2], words[k].bbox[0]),
+                max(words[k - 1].bbox[2], words[k].bbox[0]),
             )
             left: list[Side] = []
             right: list[Side] = []
@@ -364,8 +365,7 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
                 flush = (
                     a <= max(t[1] for t in left) + tol
                     and b >= min(t[1] for t in right) - tol
-                    and max(min(t[2] for t in left), min(t[2] for t in right))
-                    <= GUTTER_PITCH * lh
+                    and max(min(t[2] for t in left), min(t[2] for t in right)) <= GUTTER_PITCH * lh
                 )
                 if not (inside or flush):
                     continue

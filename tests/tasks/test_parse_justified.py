@@ -1,0 +1,199 @@
+"""Parse on narrow columns of justified text (the fourth round of issue 15's held-out pages).
+
+In justified text set in narrow columns the spaces between words are wider than a gutter half
+a character wide, so the text detector bridges the gutter rather than the spaces: many lines
+of neighbouring columns are boxed together, some of them in consecutive rows, and the top row
+under a headline as well. Two articles side by side, with a gutter as narrow, are read article
+by article even where a paragraph break of one lines up with a caption's end in the other.
+
+The pieces (`gutter_cuts`, `order_regions`) are checked on hand-made input; one drawn page
+runs the real OCR and layout models.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+from promptocr.bench.parse import page_distance, plain_text
+from promptocr.document.model import Line, Word, polygon_of
+from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.engines.usage import Usage
+from promptocr.pipeline import OCRPipeline
+from promptocr.synth import Canvas
+from promptocr.synth_docs import DocPage, RefBlock, _crop_height
+from promptocr.synth_heldout import EN_VOCAB, SerifWriter, _columns, _head, broadsheet
+from promptocr.tasks.columns import gutter_cuts
+from promptocr.tasks.parse import order_regions, parse_pages
+
+CHAR = 9  # px a character on the hand-made lines
+H = 20  # their height
+
+
+def _line(words: list[tuple[str, float]], y: float, h: float = H, char: float = CHAR) -> Line:
+    ws = [Word(t, 0.99, polygon_of((x, y, x + char * len(t), y + h))) for t, x in words]
+    box = (ws[0].bbox[0] - 2, y, ws[-1].bbox[2] + 2, y + h)
+    return Line(" ".join(t for t, _x in words), 0.99, polygon_of(box), ws)
+
+
+def _justified(rng: random.Random, x: float, width: float) -> list[tuple[str, float]]:
+    """Words of one justified line filling [x, x + width]: the spaces share what is left."""
+    words: list[str] = []
+    while True:
+        w = rng.choice(["household", "the", "municipal", "of", "realistic", "stay", "winter"])
+        if CHAR * (sum(map(len, words)) + len(w)) + 6 * len(words) > width:
+            break
+        words.append(w)
+    space = (width - CHAR * sum(map(len, words))) / max(len(words) - 1, 1)
+    out, at = [], x
+    for w in words:
+        out.append((w, at))
+        at += CHAR * len(w) + space
+    return out
+
+
+COLS = (50.0, 332.0)  # two columns 270 px wide (13.5 line heights), a 12 px gutter
+WIDTH = 270.0
+
+
+def _two_columns(merged_rows: set[int], rows: int = 14) -> tuple[list[Line], dict[int, Line]]:
+    """Two justified columns; in `merged_rows` a line of each column is boxed as one line."""
+    rng = random.Random(7)
+    lines: list[Line] = []
+    merged: dict[int, Line] = {}
+    for k in range(rows):
+        y = 100 + 26 * k
+        left, right = _justified(rng, COLS[0], WIDTH), _justified(rng, COLS[1], WIDTH)
+        if k in merged_rows:
+            merged[k] = _line(left + right, y)
+            lines.append(merged[k])
+        else:
+            lines += [_line(left, y), _line(right, y)]
+    return lines, merged
+
+
+def test_gutter_cuts_find_a_gutter_that_several_lines_run_across() -> None:
+    # rows 0 (the top row, right under a headline over both columns), 3, 4 (consecutive)
+    # and 9 were each boxed across the gutter: every one of them is cut there, and nothing else
+    lines, merged = _two_columns({0, 3, 4, 9})
+    headline = _line([("Volunteers", 50), ("map", 300), ("every", 420)], 50, 36, 22)
+    cuts = gutter_cuts([headline, *lines])
+    assert set(cuts) == {id(ln) for ln in merged.values()}
+    for ln in merged.values():
+        (k,) = cuts[id(ln)]
+        assert ln.words[k - 1].bbox[2] <= COLS[1] - 5 and ln.words[k].bbox[0] == COLS[1]
+
+
+def test_gutter_cuts_leave_one_justified_column_alone() -> None:
+    # one column 540 px wide of justified lines whose wide spaces line up here and there
+    rng = random.Random(3)
+    lines = [_line(_justified(rng, 50, 540), 100 + 26 * k) for k in range(14)]
+    assert gutter_cuts(lines) == {}
+    # nor a river: the same words in every row leave the same spaces free all the way down
+    row = _justified(random.Random(5), 50, 540)
+    assert gutter_cuts([_line(row, 100 + 26 * k) for k in range(14)]) == {}
+
+
+def test_gutter_cuts_leave_a_boxed_note_under_the_columns_whole() -> None:
+    # a note across both columns right under them, set apart by more than a row's spacing,
+    # whose word space happens to fall on the gutter
+    lines, _merged = _two_columns(set(), rows=10)
+    note_y = 100 + 26 * 10 + 22
+    note = _line([("boxed", 70), ("note", 124), ("across", 174), ("words", 240)], note_y)
+    words = [("running", 60), ("on", 134), ("under", 158), ("the", 212), ("columns", 257)]
+    words += [("here", COLS[1]), ("beyond", COLS[1] + 45), ("it", COLS[1] + 108)]
+    across = _line(words, note_y + 26)
+    assert id(across) not in gutter_cuts([*lines, note, across])
+
+
+def test_two_articles_side_by_side_are_read_article_by_article() -> None:
+    # a narrow gutter (9 px) between article A (headline, deck, picture and caption over two
+    # columns) and article B (headline, paragraphs, a boxed note); B's paragraph break lines
+    # up with the space under A's caption: a band across the page, but no wider than the
+    # spaces between the paragraphs of a column
+    boxes = {
+        "a-head": (50, 76, 481, 118),
+        "a-deck": (49, 130, 287, 163),
+        "a-figure": (50, 179, 846, 493),
+        "a-caption": (48, 501, 292, 522),
+        "a1-1": (47, 549, 438, 762),
+        "a1-2": (48, 781, 430, 870),
+        "a1-3": (48, 874, 431, 1132),
+        "a2-1": (450, 549, 834, 761),
+        "a2-2": (448, 762, 532, 796),
+        "a2-3": (451, 812, 842, 1149),
+        "b-head": (859, 74, 1189, 109),
+        "b-1": (857, 139, 1242, 195),
+        "b-2": (855, 199, 1243, 382),
+        "b-3": (857, 402, 1238, 520),
+        "b-note-1": (865, 542, 1226, 660),
+        "b-note-2": (861, 661, 905, 698),
+    }
+    order = order_regions(list(boxes), lambda k: boxes[k], 3.75)
+    assert order == list(boxes)
+
+
+# --------------------------------------------------------------------------------------------
+# A drawn page
+
+
+def _justified_page(seed: int) -> DocPage:
+    """Five justified columns 11 px apart (half a character at 19 px text): article A under a
+    headline over its three columns, article B with its own headline over the last two."""
+    rng = random.Random(seed)
+    size, gutter, margin, width = 19, 11, 50, 1500
+    col_w = (width - 2 * margin - 4 * gutter) // 5
+    cols = [(margin + i * (col_w + gutter), col_w) for i in range(5)]
+    c = Canvas(width, 1300)
+    w = SerifWriter(c, "en", size, True)
+    blocks: list[RefBlock] = []
+    bottom = 0
+
+    def para(n: int) -> str:
+        out = []
+        for _ in range(n):
+            words = [rng.choice(EN_VOCAB).strip(",.") for _ in range(rng.randint(8, 14))]
+            out.append(" ".join(words).capitalize() + ".")
+        return " ".join(out)
+
+    for heads, span, npara in (
+        (["Waterfront crossing wins approval"], cols[:3], 5),
+        (["Volunteers map every tree"], cols[3:], 3),
+    ):
+        y = 40
+        for text in heads:
+            t = _head(c, (span[0][0], y), text, int(size * 1.8))
+            blocks.append(RefBlock("title", text, level=2))
+            y = t.box[3] + int(size * 0.8)
+        body = [para(rng.randint(3, 4)) for _ in range(npara)]
+        bottom = max(bottom, _columns(w, body, span, [y] * len(span)))
+        blocks.extend(RefBlock("text", p) for p in body)
+    _crop_height(c, bottom + 40)
+    return DocPage(f"justified-{seed}", "en", c, blocks)
+
+
+def test_justified_narrow_columns_are_read_column_by_column(engine: EmbeddedEngine) -> None:
+    page = _justified_page(4)
+    buf = io.BytesIO()
+    page.canvas.image.save(buf, format="PNG")
+    pipe = OCRPipeline(engine)
+    usage = Usage()
+    pages = pipe.load(buf.getvalue(), name=page.name + ".png")
+    doc = pipe.read_pages(pages, usage)
+    md = parse_pages(pipe, pages, doc, usage).markdown
+    flat = plain_text(md)
+    pos = -1
+    for b in page.body:  # every headline and paragraph, in order
+        at = flat.find(plain_text(" ".join(b.text.split()[:4])), pos + 1)
+        assert at > pos, (b.text[:40], flat[:300])
+        pos = at
+    assert page_distance(md, page.markdown()) < 0.05
+
+
+def test_held_out_broadsheet_headlines_stay_on_the_page() -> None:
+    # the renderer wraps a headline in the font it draws it in: no text runs off the page
+    for seed in range(48, 54):
+        for n in (4, 5):
+            page = broadsheet(n, "en", seed=seed)
+            width = page.canvas.image.size[0]
+            assert all(ln.box[2] <= width - 10 for ln in page.canvas.lines), page.name
