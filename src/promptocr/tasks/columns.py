@@ -298,14 +298,15 @@ GUTTER_ALIGN = 0.3  # line heights: a line's pieces stay this close inside the c
 def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
     """Lines that run across a column gutter, as `id(line)` -> the indexes of the words that
     start a new piece. A gap between two words of a line is a gutter when the lines above and
-    below it (within GUTTER_WINDOW line heights, up to the first line whose words cross the
-    gap: a headline over the columns, a boxed note under them) show it: at least three lines
-    (or pieces of lines) of text end left of it (within GUTTER_REACH line heights) and three
-    start flush right of it (within GUTTER_FLUSH). Justified or ragged text in one column has
-    no such gap (the next line's words cross every space of another line); a receipt's
-    prices are not lines of text. The neighbours are judged by their words, not their whole
-    extent: other lines run across the same gutter (justified text in narrow columns, where
-    the detector bridges the gutter rather than the wider word spaces) do not hide it."""
+    below it show one there (`_shown_gutter`): within GUTTER_WINDOW line heights, up to the
+    first line whose words cross the gap (a headline over the columns, a boxed note under
+    them), at least three whole lines of text end left of it (within GUTTER_REACH line
+    heights) and three start flush right of it (within GUTTER_FLUSH), at one x. Justified or
+    ragged text in one column has no such gap (the next line's words cross every space of
+    another line); a receipt's prices are not lines of text. The neighbours are judged by
+    their words, not their whole extent: other lines run across the same gutter (justified
+    text in narrow columns, where the detector bridges the gutter rather than the wider
+    spaces between words) do not hide it."""
     lines = [ln for ln in lines if ln.text.strip()]
     if len(lines) < 2 * GUTTER_SIDE_LINES + 1:
         return {}
@@ -390,17 +391,17 @@ def _shown_gutter(
 ) -> float | None:
     """The x of a gutter in the gap (a, b) of a line at height `mid` that its neighbours (`up`,
     `down`: nearest first) show, or None. The neighbours that end within GUTTER_REACH line
-    heights left of the gap or start within GUTTER_FLUSH right of it, up to the first one whose words (narrowed by `shrink`) leave no part of the
-    gap free, are looked at; `left` and `right` get (above, x, distance, wide) of those that
-    end left of the gutter (within GUTTER_REACH) and start flush right of it (only whole lines
-    of text on one side, `wide`, count as showing it)."""
+    heights left of the gap or start within GUTTER_FLUSH right of it are looked at, each way up
+    to the first one whose words (narrowed by `shrink`) leave no part of the gap free; `left`
+    and `right` get (above, x, distance, whole) of those that end left of the gutter and start
+    flush right of it (only whole lines of text on one side show it)."""
     a, b, mid = gap
     stretch: list[Row] = []
     spans: list[tuple[float, float]] = []
     for side in (up, down):
         seen = list(spans)
         for t in side:
-            s, e = t[2][0][0], t[2][-1][1]
+            s, e = min(w[0] for w in t[2]), max(w[1] for w in t[2])
             if e < a - GUTTER_REACH * lh or s > b + GUTTER_FLUSH * lh:  # away from the gap
                 continue
             if _free_x([*seen, *t[2]], a, b, shrink) is None:
@@ -447,9 +448,9 @@ def _shown_gutter(
 
 
 def _word_spans(line: Line) -> list[tuple[float, float]]:
-    """The x extents of a line's words (its text extent when it has no words)."""
+    """The x extents of a line's words, left to right (its text extent when it has none)."""
     if line.words:
-        return [(w.bbox[0], w.bbox[2]) for w in line.words]
+        return sorted((w.bbox[0], w.bbox[2]) for w in line.words)
     return [text_extent(line)]
 
 
