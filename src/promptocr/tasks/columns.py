@@ -288,6 +288,7 @@ GUTTER_REACH = 5.0  # a line left of a gutter ends within this many line heights
 NARROW_GUTTER = 0.8  # line heights: a gap narrower than this may be a word space
 
 
+GUTTER_SIZE = 1.35  # lines set this much larger than most (headlines) are not cut
 GUTTER_STRETCH = 6  # ... at least this many lines beside the gap show it free, in all
 GUTTER_EDGE = 0.25  # line heights: three of them start this close together, at least
 GUTTER_MIN_WIDTH = 0.15  # line heights between the neighbours' ends and starts, at least
@@ -328,9 +329,12 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
         key=lambda t: t[0],
     )
     mids = [t[0] for t in rows]
+    body = statistics.median(_letter_size(ln) for ln in lines)
     out: dict[int, list[int]] = {}
     for ln in lines:
         if len(ln.words) < 2 or ln.bbox[2] - ln.bbox[0] < 2 * GUTTER_LINE_WIDTH * lh:
+            continue
+        if _letter_size(ln) > GUTTER_SIZE * body:  # a headline's word space is no gutter
             continue
         y0, y1 = ln.bbox[1] - GUTTER_WINDOW * lh, ln.bbox[3] + GUTTER_WINDOW * lh
         mid = (ln.bbox[1] + ln.bbox[3]) / 2
@@ -445,6 +449,15 @@ def _shown_gutter(
     if min(t[1] for t in right) - max(t[1] for t in left) < GUTTER_MIN_WIDTH * lh:
         return None
     return x
+
+
+def _letter_size(line: Line) -> float:
+    """Width per character of a line's words (spaces left out): the size of its type."""
+    words = [w for w in line.words if w.text.strip()]
+    chars = sum(len(w.text.strip()) for w in words)
+    if not chars:
+        return max(line.bbox[2] - line.bbox[0], 1.0) / max(len(line.text), 1)
+    return sum(w.bbox[2] - w.bbox[0] for w in words) / chars
 
 
 def _word_spans(line: Line) -> list[tuple[float, float]]:

@@ -466,7 +466,7 @@ def _parse_page(
             # a text box reaching into a half-character gutter is moved in to its ink there
             open_gutters(upright, items, _order_box, lambda r: r.kind in TEXT_KINDS, gap),
             frames,
-            lambda items, box: order_regions(items, box, min_gap=gap),
+            lambda items, box: order_regions(items, box, min_gap=gap, opens=_opens),
         )
         body = _captions_beside(body, lh)
         ordered = heads + body + feet
@@ -755,6 +755,12 @@ def _to_file_frame(regions: list[ParsedRegion], unrot: Callable[[Point], Point])
             for c in r.table.cells:
                 if c.bbox is not None:
                     c.bbox = f(c.bbox)
+
+
+def _opens(item: object) -> bool:
+    """A headline opens an article (a frame, `frames.order_framed`'s stand-in, may be a boxed
+    note inside one)."""
+    return isinstance(item, ParsedRegion) and item.kind == "title"
 
 
 def _top_left(r: ParsedRegion) -> tuple[float, float]:
@@ -1083,12 +1089,17 @@ T = TypeVar("T")
 
 
 def order_regions(
-    items: Sequence[T], box_of: Callable[[T], BBox], min_gap: float | None = None
+    items: Sequence[T],
+    box_of: Callable[[T], BBox],
+    min_gap: float | None = None,
+    opens: Callable[[T], bool] | None = None,
 ) -> list[T]:
     """Recursive XY-cut over boxes: columns (an x gap whose two sides each fill most of the
     height) are read one after the other, otherwise top to bottom at y gaps; boxes that can't
     be cut apart are read by their top edge, then left edge. Gaps narrower than `min_gap`
-    (default: a tenth of the median box height) don't count."""
+    (default: a tenth of the median box height) don't count. `opens` tells the items that
+    open an article (headlines): a band across the columns with one right
+    under it is the space between two articles."""
     items = list(items)
     if len(items) <= 1:
         return items
@@ -1096,7 +1107,8 @@ def order_regions(
     heights = sorted(b[3] - b[1] for b in boxes)
     if min_gap is None:
         min_gap = max(1.0, 0.1 * heights[len(heights) // 2])
-    return [items[k] for k in _xy(list(range(len(items))), boxes, min_gap, 0)]
+    heads = frozenset(k for k, it in enumerate(items) if opens is not None and opens(it))
+    return [items[k] for k in _xy(list(range(len(items))), boxes, min_gap, 0, heads)]
 
 
 def _group(idx: list[int], boxes: list[BBox], cuts: list[float], axis: int) -> list[list[int]]:
@@ -1121,13 +1133,26 @@ def _widest(idx: list[int], boxes: list[BBox], axis: int) -> float:
     return best
 
 
-def _block_gap(idx: list[int], boxes: list[BBox]) -> float:
-    """The usual space between a box and the next one below it in its column (boxes that
-    overlap by half the narrower one's width): the median of those spaces, 0 when none."""
+def _between_articles(idx: list[int], boxes: list[BBox], heads: frozenset[int]) -> bool:
+    """Whether the widest horizontal gap is the space between two articles: a headline opens
+    the row right under it, or the gap is clearly (Y_FIRST times) wider
+    than the usual space between a box and the next one below it in its column. A paragraph
+    break of one article that lines up with a caption's end in the article beside it, across
+    a narrow gutter, is neither."""
+    spans = sorted((boxes[i][1], boxes[i][3]) for i in idx)
+    end, best, at = spans[0][1], 0.0, 0.0
+    for a, b in spans[1:]:
+        if a - end > best:
+            best, at = a - end, end
+        end = max(end, b)
+    below = [i for i in idx if boxes[i][1] >= at + best]
+    first = min(boxes[i][1] for i in below)
+    if any(i in heads and boxes[i][1] <= first + best for i in below):
+        return True
     gaps = []
     for i in idx:
         x0, _y0, x1, y1 = boxes[i]
-        below = [
+        under = [
             boxes[j][1] - y1
             for j in idx
             if j != i
@@ -1135,9 +1160,9 @@ def _block_gap(idx: list[int], boxes: list[BBox]) -> float:
             and min(x1, boxes[j][2]) - max(x0, boxes[j][0])
             >= 0.5 * min(x1 - x0, boxes[j][2] - boxes[j][0])
         ]
-        if below:
-            gaps.append(min(below))
-    return statistics.median(gaps) if gaps else 0.0
+        if under and not (y1 <= at and min(under) + y1 >= at + best):  # not across the band
+            gaps.append(min(under))
+    return not gaps or best >= Y_FIRST * statistics.median(gaps)
 
 
 def _band_across(idx: list[int], boxes: list[BBox], xcuts: list[float]) -> bool:
@@ -1175,7 +1200,9 @@ def _merge_bands(bands: list[list[int]], boxes: list[BBox], min_gap: float) -> l
     return merged
 
 
-def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[int]:
+def _xy(
+    idx: list[int], boxes: list[BBox], min_gap: float, depth: int, heads: frozenset[int]
+) -> list[int]:
     if len(idx) <= 1 or depth > 20:
         return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
     xcuts = gap_cuts([(boxes[i][0], boxes[i][2]) for i in idx], min_gap)
@@ -1184,13 +1211,11 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
         xcuts
         and ycuts
         and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0)
-        and _widest(idx, boxes, 1) >= Y_FIRST * _block_gap(idx, boxes)
         and _band_across(idx, boxes, xcuts)
+        and _between_articles(idx, boxes, heads)
     ):
         # a band across every column (the space between two articles of a newspaper, under
-        # a headline) clearly wider than the gutters and than the spaces between the blocks
-        # of a column (paragraph breaks of neighbouring columns, or a caption's and a
-        # paragraph's end, may line up across a narrow gutter): read band by band
+        # a headline) clearly wider than the gutters: read band by band
         xcuts = []
     if xcuts:
         groups = _group(idx, boxes, xcuts, 0)
@@ -1201,18 +1226,18 @@ def _xy(idx: list[int], boxes: list[BBox], min_gap: float, depth: int) -> list[i
             for g in groups
         )
         if tall or not ycuts or not _band_across(idx, boxes, xcuts):
-            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1, heads)]
     if ycuts:
         groups = _merge_bands(_group(idx, boxes, ycuts, 1), boxes, min_gap)
         if len(groups) > 1:
-            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1, heads)]
         if xcuts:
             groups = _group(idx, boxes, xcuts, 0)
-            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1)]
+            return [i for g in groups for i in _xy(g, boxes, min_gap, depth + 1, heads)]
     if not xcuts and not ycuts:
         peeled = _peel(idx, boxes, min_gap)
         if peeled is not None:
-            return [i for g in peeled for i in _xy(g, boxes, min_gap, depth + 1)]
+            return [i for g in peeled for i in _xy(g, boxes, min_gap, depth + 1, heads)]
     return sorted(idx, key=lambda i: (boxes[i][1], boxes[i][0]))
 
 
