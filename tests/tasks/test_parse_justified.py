@@ -56,13 +56,15 @@ COLS = (50.0, 332.0)  # two columns 270 px wide (13.5 line heights), a 12 px gut
 WIDTH = 270.0
 
 
-def _two_columns(merged_rows: set[int], rows: int = 14) -> tuple[list[Line], dict[int, Line]]:
+def _two_columns(
+    merged_rows: set[int], rows: int = 14, y0: float = 100, seed: int = 7
+) -> tuple[list[Line], dict[int, Line]]:
     """Two justified columns; in `merged_rows` a line of each column is boxed as one line."""
-    rng = random.Random(7)
+    rng = random.Random(seed)
     lines: list[Line] = []
     merged: dict[int, Line] = {}
     for k in range(rows):
-        y = 100 + 26 * k
+        y = y0 + 26 * k
         left, right = _justified(rng, COLS[0], WIDTH), _justified(rng, COLS[1], WIDTH)
         if k in merged_rows:
             merged[k] = _line(left + right, y)
@@ -131,6 +133,40 @@ def test_two_articles_side_by_side_are_read_article_by_article() -> None:
     }
     order = order_regions(list(boxes), lambda k: boxes[k], 3.75)
     assert order == list(boxes)
+
+
+def test_gutter_cuts_leave_a_headline_between_the_columns_whole() -> None:
+    # a headline in larger type over the columns of the next article, right under the
+    # columns of the one before: its word space falls on the gutter, lines of both columns
+    # stand above and below it, but a headline's space is no gutter
+    above, _m = _two_columns(set(), rows=6)
+    below, _m = _two_columns(set(), rows=6, y0=310, seed=8)
+    head = _line(
+        [("Library", 60), ("opens", 206), ("late", COLS[1] + 4), ("today", 430)], 262, 34, 20
+    )
+    assert id(head) not in gutter_cuts([*above, head, *below])
+
+
+def test_a_band_under_which_a_headline_opens_the_next_article_is_read_first() -> None:
+    # the three columns of article A (paragraphs 16 px apart), then article B's headline
+    # over the first two columns and a note in the third; the band between the articles
+    # (20 px) is wider than the gutters (10 px) but not clearly wider than the paragraph
+    # breaks: the headline under it says it is the space between two articles
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    for k, x in enumerate((50, 340, 630)):
+        boxes[f"a{k + 1}-1"] = (x, 100, x + 280, 240)
+        boxes[f"a{k + 1}-2"] = (x, 256, x + 280, 400)
+    boxes["b-head"] = (50, 420, 600, 450)
+    for k, x in enumerate((50, 340)):
+        boxes[f"b{k + 1}-1"] = (x, 466, x + 280, 580)
+        boxes[f"b{k + 1}-2"] = (x, 596, x + 280, 700)
+    boxes["c-1"] = (630, 420, 900, 560)
+    boxes["c-2"] = (630, 576, 900, 700)
+    order = order_regions(list(boxes), lambda k: boxes[k], 3.0, lambda k: k.endswith("head"))
+    assert order == list(boxes)
+    # told of no headline, the band is a paragraph break: the third column is read to its end
+    plain = order_regions(list(boxes), lambda k: boxes[k], 3.0)
+    assert plain.index("b-head") < plain.index("a3-1")
 
 
 # --------------------------------------------------------------------------------------------
