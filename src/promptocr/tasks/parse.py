@@ -1133,10 +1133,13 @@ def _widest(idx: list[int], boxes: list[BBox], axis: int) -> float:
     return best
 
 
-def _between_articles(idx: list[int], boxes: list[BBox], heads: frozenset[int]) -> bool:
+def _between_articles(
+    idx: list[int], boxes: list[BBox], heads: frozenset[int], min_gap: float
+) -> bool:
     """Whether the widest horizontal gap is the space between two articles: a headline opens
-    the row right under it, or the gap is clearly (Y_FIRST times) wider
-    than the usual space between a box and the next one below it in its column. A paragraph
+    the row right under it, or the gap is clearly (Y_FIRST times) wider than the usual space
+    between a box and the next one below it in its column (where there is one: boxes that
+    touch, closer than `min_gap`, have none). A paragraph
     break of one article that lines up with a caption's end in the article beside it, across
     a narrow gutter, is neither."""
     spans = sorted((boxes[i][1], boxes[i][3]) for i in idx)
@@ -1160,7 +1163,9 @@ def _between_articles(idx: list[int], boxes: list[BBox], heads: frozenset[int]) 
             and min(x1, boxes[j][2]) - max(x0, boxes[j][0])
             >= 0.5 * min(x1 - x0, boxes[j][2] - boxes[j][0])
         ]
-        if under and not (y1 <= at and min(under) + y1 >= at + best):  # not across the band
+        if not under or min(under) < min_gap:
+            continue
+        if not (y1 <= at and min(under) + y1 >= at + best):  # not across the band
             gaps.append(min(under))
     return not gaps or best >= Y_FIRST * statistics.median(gaps)
 
@@ -1212,7 +1217,7 @@ def _xy(
         and ycuts
         and _widest(idx, boxes, 1) >= Y_FIRST * max(_widest(idx, boxes, 0), 1.0)
         and _band_across(idx, boxes, xcuts)
-        and _between_articles(idx, boxes, heads)
+        and _between_articles(idx, boxes, heads, min_gap)
     ):
         # a band across every column (the space between two articles of a newspaper, under
         # a headline) clearly wider than the gutters: read band by band
