@@ -1098,8 +1098,8 @@ def order_regions(
     height) are read one after the other, otherwise top to bottom at y gaps; boxes that can't
     be cut apart are read by their top edge, then left edge. Gaps narrower than `min_gap`
     (default: a tenth of the median box height) don't count. `opens` tells the items that
-    open an article (headlines): a band across the columns with one right
-    under it is the space between two articles."""
+    open an article (headlines): a band across the columns with one right under it is the
+    space between two articles."""
     items = list(items)
     if len(items) <= 1:
         return items
@@ -1139,9 +1139,8 @@ def _between_articles(
     """Whether the widest horizontal gap is the space between two articles: a headline opens
     the row right under it, or the gap is clearly (Y_FIRST times) wider than the usual space
     between a box and the next one below it in its column (where there is one: boxes that
-    touch, closer than `min_gap`, have none). A paragraph
-    break of one article that lines up with a caption's end in the article beside it, across
-    a narrow gutter, is neither."""
+    touch, closer than `min_gap`, have none). A paragraph break of one article that lines up
+    with a caption's end in the article beside it, across a narrow gutter, is neither."""
     spans = sorted((boxes[i][1], boxes[i][3]) for i in idx)
     end, best, at = spans[0][1], 0.0, 0.0
     for a, b in spans[1:]:
