@@ -235,7 +235,8 @@ def test_columns_of_running_text_read_as_text() -> None:
     cells += [_cell(r + 1, 1, 380, 680, t) for r, t in enumerate(reversed(TEXT_ROWS))]
     cells.append(_cell(6, 1, 380, 520, "growth."))  # a paragraph's short last line
     assert reads_as_text(_grid(cells))
-    zh = ["财政助农福建茶农迎来", "工程农业信息平台系统", "城市乡村发展经济市场"]
+    # Chinese running text: sentence punctuation in its lines
+    zh = ["财政助农，福建茶农迎来", "工程农业信息平台系统。", "城市乡村发展，经济市场"]
     cells = [_cell(r, c, 40 + 300 * c, 320 + 300 * c, t) for r, t in enumerate(zh) for c in (0, 1)]
     assert reads_as_text(_grid(cells))
 
@@ -257,6 +258,23 @@ def test_tables_do_not_read_as_text() -> None:
     names = ["Ann Lee", "Bo Chan", "Cy Moss", "Di Park"]
     cells = [
         _cell(r, c, 40 + 160 * c, 136 + 160 * c, t) for r, t in enumerate(names) for c in (0, 1)
+    ]
+    assert not reads_as_text(_grid(cells))
+    # short text cells that fill their columns: a programme, publishers' addresses
+    rows = [("Session", "Speaker"), ("Opening remarks", "Jane Smith")]
+    rows += [("Keynote address", "Rahul Mehta"), ("Panel discussion", "Laura Chen")]
+    cells = [
+        _cell(r, c, 40 + 300 * c, 300 + 300 * c, t)
+        for r, row in enumerate(rows)
+        for c, t in enumerate(row)
+    ]
+    assert not reads_as_text(_grid(cells))
+    rows = [("单位名称", "通讯地址"), ("北京大学出版社", "北京市海淀区成府路")]
+    rows += [("清华大学出版社", "北京市海淀区双清路"), ("上海人民出版社", "上海市闵行区号景路")]
+    cells = [
+        _cell(r, c, 40 + 300 * c, 300 + 300 * c, t)
+        for r, row in enumerate(rows)
+        for c, t in enumerate(row)
     ]
     assert not reads_as_text(_grid(cells))
     # text in cells that rules divide row by row is a table's own ruling

@@ -112,6 +112,14 @@ def cut_at_frames(box: BBox, frames: Sequence[BBox]) -> list[BBox]:
     return parts if len(parts) >= 2 else [box]
 
 
+def framed_part(box: BBox, frames: Sequence[BBox], share: float = 0.9) -> bool:
+    """`box` stands inside a frame that holds more than it (its centre in the frame, under
+    `share` of the frame's area): a part of a boxed article, not a ruled table whose own
+    border the frame is."""
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return any(_centre_in(box, f) and area < share * (f[2] - f[0]) * (f[3] - f[1]) for f in frames)
+
+
 def _inside(box: BBox, frame: BBox, slack: float = 2.0) -> bool:
     return (
         box[0] >= frame[0] - slack

@@ -52,7 +52,7 @@ from promptocr.tasks.columns import (
     split_line,
     text_extent,
 )
-from promptocr.tasks.frames import cut_at_frames, find_frames, order_framed
+from promptocr.tasks.frames import cut_at_frames, find_frames, framed_part, order_framed
 from promptocr.tasks.inkbox import open_gutters
 from promptocr.tasks.tables import TableGrid, build_table, reads_as_text
 
@@ -425,7 +425,8 @@ def _parse_page(
                 boxed = [
                     r.bbox
                     for r, g in zip(tables, grids, strict=True)
-                    if (_text_columns(g) < 2 and len(sort_rows(r.lines)) >= 4) or reads_as_text(g)
+                    if (_text_columns(g) < 2 and len(sort_rows(r.lines)) >= 4)
+                    or reads_as_text(g, framed_part(r.bbox, frames))
                 ]
                 if not boxed:
                     break
@@ -433,7 +434,10 @@ def _parse_page(
                     lr
                     for lr in layout
                     if lr.kind != "table"
-                    or not any(_overlap(lr.bbox, b) >= 0.5 * _area(lr.bbox) for b in boxed)
+                    # the rejected box itself, not a smaller table the model found inside it
+                    or not any(
+                        _overlap(lr.bbox, b) >= 0.5 * max(_area(lr.bbox), _area(b)) for b in boxed
+                    )
                 ]
                 regions = _tidy_captions(_relabelled(_assign(layout, shadows), uh))
                 tables = [r for r in regions if r.kind == "table"]
@@ -444,7 +448,9 @@ def _parse_page(
                     for r in tables
                 ]
             for r, grid in zip(tables, grids, strict=True):
-                if _text_columns(grid) >= 2 and not reads_as_text(grid):
+                if _text_columns(grid) >= 2 and not reads_as_text(
+                    grid, framed_part(r.bbox, frames)
+                ):
                     r.table = grid
                     continue
                 # one column is no table (a caption or a boxed note the model took for one)

@@ -189,17 +189,20 @@ TEXT_FILL = 0.8  # a line of running text fills its column (median over the colu
 TEXT_WORDS = 2.0  # ... with this many words or more (a CJK character counts a third of one)
 TEXT_CELLS = 3  # a column of text has at least this many such lines ...
 TEXT_WIDTH = 5.0  # ... and is at least this many line heights wide (a column of names is not)
+PROSE_WORDS = 4.0  # one column at least reads as prose: this many words a line (median)
 
 
-def reads_as_text(grid: TableGrid) -> bool:
+def reads_as_text(grid: TableGrid, framed: bool = False) -> bool:
     """A grid whose cells are lines of running text set in columns, not a table's cells.
 
     A table has short cells somewhere: numbers, labels and values narrower than their column,
     in at least one of its columns. Columns of running text (an article set in columns, maybe
     inside a ruled frame with a rule between its columns) have none: every column that holds
     text in two rows or more is a column of text (TEXT_WIDTH line heights wide or more) whose
-    cells (median) are lines of several words that fill its width. Horizontal rules between most rows are a table's own ruling and keep it
-    one. Cells spanning columns (a headline over the columns) are left out."""
+    cells (median) are lines of several words that fill its width, and one column at least
+    reads as prose (PROSE_WORDS a line, or lines that run on: `_runs_on`) or the grid stands
+    `framed` in a boxed article. Horizontal rules between most rows are a table's own
+    ruling and keep it one. Cells spanning columns (a headline over the columns) are left out."""
     if grid.ruled_rows:
         return False
     by_col: dict[int, list[TableCell]] = {}
@@ -207,6 +210,7 @@ def reads_as_text(grid: TableGrid) -> bool:
         if c.text.strip() and c.colspan == 1 and c.bbox is not None:
             by_col.setdefault(c.col, []).append(c)
     text_cols = 0
+    prose = False
     for cells in by_col.values():
         if len(cells) < 2:
             continue
@@ -220,7 +224,20 @@ def reads_as_text(grid: TableGrid) -> bool:
         if width < TEXT_WIDTH * lh:
             return False
         text_cols += 1
-    return text_cols > 0
+        prose = prose or words >= PROSE_WORDS or _runs_on(cells)
+    # a table of short text cells (session | speaker, 单位名称 | 通讯地址) fills its columns
+    # too; running text has lines of several words in one column at least
+    return text_cols > 0 and (prose or framed)
+
+
+def _runs_on(cells: list[TableCell]) -> bool:
+    """Lines that run on from the line above: half of them or more begin with a lower-case
+    word, or a third or more hold CJK sentence punctuation (a table's cells begin with a
+    capital or a name, and hold no sentences)."""
+    texts = [c.text.strip() for c in sorted(cells, key=lambda c: c.row)]
+    lower = sum(1 for t in texts[1:] if t[:1].islower())
+    punct = sum(1 for t in texts if any(ch in "，。；、：！？" for ch in t))
+    return 2 * lower >= max(1, len(texts) - 1) or 3 * punct >= len(texts)
 
 
 def _word_count(text: str) -> float:
