@@ -163,3 +163,33 @@ def test_a_date_glued_to_the_receipt_number() -> None:
     doc = _body([("#001-001-0934-000105/01/2018 13:30-R", 40)])
     f = extract_fields(doc, ["company", "date"])
     assert f["date"].value == "05/01/2018"
+
+
+def test_an_address_row_cut_in_two_keeps_its_garbled_first_piece() -> None:
+    # OCR cut the first address row in two and misread the first piece ("10T" for "LOT"): a
+    # row is one role, so the piece stays with the address
+    head = [
+        ("KORVANI (M) SDN BHD", 150, 30.0, 24),
+        ("(CO.REG : 77Q512-D)", 160, 65.0, 24),
+        ("10T 2207-A &", 60, 100.0, 24),
+        ("2207-B. JALAN SEMBOR 6,", 215, 100.0, 24),
+        ("KAWASAN PERINDUSTRIAN MELORAN,", 70, 135.0, 24),
+        ("43300 SERI TERANG, SELANGOR", 80, 170.0, 24),
+        ("-INVOICE-", 250, 215.0, 24),
+    ]
+    body = [(t, x, 250.0 + 35 * i, h) for i, (t, x, _, h) in enumerate(TAIL)]
+    f = extract_fields(_doc(_rows(head + body)), ["company", "address"])
+    assert f["address"].value == (
+        "10T 2207-A & 2207-B. JALAN SEMBOR 6, KAWASAN PERINDUSTRIAN MELORAN, "
+        "43300 SERI TERANG, SELANGOR"
+    )
+    assert f["company"].value == "KORVANI (M) SDN BHD"
+
+
+def test_a_registration_number_misread_at_the_end_of_the_name_is_dropped() -> None:
+    clean = doctypes._clean_company
+    # the opening bracket read as a digit, a 5 as an S; a 0 as an O with no bracket at all
+    assert clean("88 QUICK MART S/B 4S21937-X)") == "88 QUICK MART S/B"
+    assert clean("TERANG HARDWARE SDN BHD 1O30214-K") == "TERANG HARDWARE SDN BHD"
+    # a name that ends in figures without a check letter keeps them
+    assert clean("KEDAI 1999") == "KEDAI 1999"

@@ -107,6 +107,10 @@ ROUNDED = re.compile(r"ROUND", re.I)
 CASHY = re.compile(r"CASH|CHANGE|TENDER|PAID|VISA|MASTER|CARD|找零|现金", re.I)
 
 
+# a registration number at the end of the name's row as OCR misreads it: a bracket read as a
+# digit or letter, digits read as look-alike letters ("4S19537-X)" for "(519537-X)"); its
+# check letter after a dash says what it is
+_GARBLED_REGNO = re.compile(r"\s+[(\[<{]?\S?([0-9OIlSBZGQ]{5,})\s*-\s*[A-Z][)\]>}]?$")
 _ASIDE = re.compile(r"\s*[(（<\[]([^()（）<>\[\]]*)[)）>\]]\s*$")
 
 
@@ -137,6 +141,9 @@ def _clean_company(text: str) -> str:
     text = re.sub(r"^[^:：]{1,30}[:：]\s*(?=\S)", "", text)  # "Dimiliki: ..." lead-in
     t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
     t = REG_NO.sub(" ", t)
+    m = _GARBLED_REGNO.search(t)
+    if m is not None and sum(ch.isdigit() for ch in m.group(1)) >= 4:
+        t = t[: m.start()]
     for _ in range(2):
         t = _drop_aside(t.strip())
     t = re.sub(r"\s+", " ", t).strip(" ,-:;")

@@ -401,9 +401,34 @@ def _trans() -> np.ndarray:
     return T
 
 
-def decode(P: np.ndarray) -> tuple[list[int], list[int]]:
+# An address row that OCR read in two pieces is rarely two roles (a garbled first piece,
+# "10T 1851-A &" before "1851-B, JALAN KPB 6,"): entering or leaving the address between two
+# units of one row costs this log-probability. (Not the name: a name row often carries its
+# registration number, or a stray mark, as another piece of the same row.)
+ROW_SPLIT = math.log(0.05)
+# the role of each of the five states
+_STATE_ROLE = np.array([0, 1, 0, 2, 0])
+
+
+def same_row_flags(pieces: Sequence[int]) -> list[bool]:
+    """For each unit of `line_units` (rows flattened in order, each unit carrying its row's
+    number of pieces): whether it is on the same row as the unit before it."""
+    out: list[bool] = []
+    i = 0
+    while i < len(pieces):
+        k = max(1, int(pieces[i]))
+        out += [False] + [True] * (k - 1)
+        i += k
+    return out[: len(pieces)]
+
+
+def decode(
+    P: np.ndarray, same_row: Sequence[bool] | None = None
+) -> tuple[list[int], list[int]]:
     """The most likely reading `other* company* other* address* other*` of the units, given
-    each one's (other, company, address) probabilities: (company units, address units)."""
+    each one's (other, company, address) probabilities: (company units, address units).
+    `same_row[i]`: unit i is on the row of unit i - 1 (a change of role there costs
+    `ROW_SPLIT`)."""
     n = P.shape[0]
     if n == 0:
         return [], []
@@ -414,12 +439,14 @@ def decode(P: np.ndarray) -> tuple[list[int], list[int]]:
     name = np.where(P[:, 1] >= P[:, 2], L[:, 1], -1e6)
     emit = np.stack([L[:, 0], name, L[:, 0], L[:, 2], L[:, 0]], axis=1)  # 5 states
     T = _trans()
+    a, b = _STATE_ROLE[:, None], _STATE_ROLE[None, :]
+    T_row = T + np.where((a != b) & ((a == 2) | (b == 2)), ROW_SPLIT, 0.0)
     start = T[0]  # as if a state-0 unit came before the first
     best = np.full((n, 5), -math.inf)
     back = np.zeros((n, 5), dtype=np.int64)
     best[0] = start + emit[0]
     for i in range(1, n):
-        cand = best[i - 1][:, None] + T  # (from, to)
+        cand = best[i - 1][:, None] + (T_row if same_row is not None and same_row[i] else T)
         back[i] = np.argmax(cand, axis=0)
         best[i] = cand[back[i], np.arange(5)] + emit[i]
     end = best[-1] + np.array([SKIP_COMPANY + SKIP_ADDRESS, SKIP_ADDRESS, SKIP_ADDRESS, 0, 0])
@@ -454,5 +481,5 @@ def receipt_rows(
     tok = model.token_scores(texts)
     X = row_features(texts, boxes, pieces or [1] * len(texts), tok)
     P = model.proba(X) if len(texts) else np.zeros((0, 3))
-    company, address = decode(P)
+    company, address = decode(P, same_row_flags(pieces) if pieces else None)
     return company, address, P
