@@ -34,7 +34,7 @@ from promptocr.tasks.extract.synthreceipts import (  # noqa: E402
     generate,
 )
 
-SHIPPED = {"docs": 3000, "iters": 120, "seed": 20261129, "leaves": 15, "lr": 0.1, "c": 0.2}
+SHIPPED = {"docs": 6000, "iters": 120, "seed": 20261129, "leaves": 15, "lr": 0.1, "c": 0.2}
 
 
 def _rows(

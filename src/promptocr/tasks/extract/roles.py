@@ -12,7 +12,9 @@ from:
   and phone numbers), a date, a phone-like number, an amount with decimals, brackets, an
   e-mail or web address;
 * **words, learned**: a hashed bag of words, word shapes (`00000`), character trigrams and CJK
-  characters and bigrams, scored by a logistic regression trained on the synthetic receipts —
+  characters and bigrams (each token counted once, in 2^18 buckets so that a word never seen
+  in training rarely shares a weight with one that was; feature version 3), scored by a
+  logistic regression trained on the synthetic receipts —
   so `SDN BHD`, `LTD`, `有限公司` or `JALAN`, `路`, a five-digit postcode come to mean "name" or
   "address" because the training receipts print them so, not because a list here says so;
 * **neighbours**: the word scores, height and digit share of the rows above and below, and
@@ -21,7 +23,7 @@ from:
 A gradient-boosted tree ensemble (`roles_model.npz`, evaluated in numpy like the linker's
 `model.py`) gives the three probabilities; a small dynamic programme (Viterbi) then reads the
 receipt as `other* company+ other* address+ other*` and returns the most likely company lines
-and address lines. Either part may be absent, at a prior cost (`SKIP_COMPANY`,
+and address lines; the address begins and ends between rows, not inside one (`ROW_SPLIT`). Either part may be absent, at a prior cost (`SKIP_COMPANY`,
 `SKIP_ADDRESS`: most receipts print both), so a name without a legal form that the model
 finds only half likely is still taken when it stands where a name stands. Training: `scripts/train_roles.py` on
 `synthreceipts.py` only.
@@ -44,8 +46,8 @@ import numpy as np
 from promptocr.document.model import Line
 from promptocr.tasks.extract.model import TreeModel
 
-FEATURE_VERSION = 2
-N_BUCKETS = 1 << 14
+FEATURE_VERSION = 3
+N_BUCKETS = 1 << 18
 MODEL_FILE = Path(__file__).parent / "roles_model.npz"
 ROLES = ("other", "company", "address")
 
@@ -183,7 +185,9 @@ class RolesModel:
         the log-odds that the row is the second line of a wrapped name."""
         out = np.zeros((len(texts), 3))
         for i, t in enumerate(texts):
-            ids = token_ids(t)
+            # each token once, as the regressions were fitted (presence, not counts): a row
+            # with many full stops is not many times less an address (feature version 3)
+            ids = sorted(set(token_ids(t)))
             z = self.token_b + (self.token_w[ids].sum(axis=0) if ids else 0.0)
             c = self.cont_b + (
                 float(self.cont_w[ids].sum()) if ids and self.cont_w is not None else 0.0
@@ -422,9 +426,7 @@ def same_row_flags(pieces: Sequence[int]) -> list[bool]:
     return out[: len(pieces)]
 
 
-def decode(
-    P: np.ndarray, same_row: Sequence[bool] | None = None
-) -> tuple[list[int], list[int]]:
+def decode(P: np.ndarray, same_row: Sequence[bool] | None = None) -> tuple[list[int], list[int]]:
     """The most likely reading `other* company* other* address* other*` of the units, given
     each one's (other, company, address) probabilities: (company units, address units).
     `same_row[i]`: unit i is on the row of unit i - 1 (a change of role there costs

@@ -5,11 +5,19 @@ each with its role — `company` (the merchant's registered name), `address` (th
 address lines) or `other` (brand and branch lines, registration numbers, phone / fax / tax-id
 / e-mail lines, titles, invoice data, items, totals, footers). Receipts come in several
 conventions: Malaysian / Singaporean style (legal name with SDN BHD / PTE LTD, registration
-number, address with postcode and state, GST / SST id), US / UK style (brand name, street
-number first, city with state and ZIP or a postcode), and Chinese (…有限公司 / 店名, address
-from province down to the street number), with varied widths, line heights, centring, brand
-lines above the legal name, names and addresses wrapped over several lines, lines that OCR
-cuts into two pieces on one row, lost punctuation and OCR-like character errors.
+number, address with postcode and state — or, since version 6, ending with an industrial park,
+an area or a town and no postcode — GST / SST id), US style (brand name, street number first,
+city with state and ZIP), and since version 6 UK (unit and retail park, street, town and
+postcode, VAT number), Australian (shop, street, suburb with state and postcode, ABN),
+Indonesian (PT / CV, JL. … NO., RT/RW, kelurahan, town with postcode, NPWP) and Indian (plot
+or shop number, road, nagar / layout, town - PIN, GSTIN), and Chinese (…有限公司 / 店名,
+address from province down to the street number), with varied widths, line heights, centring,
+brand lines above the legal name, a tax id between the name and the address, names and
+addresses wrapped over several lines, lines that OCR cuts into two pieces on one row, a stamp
+read as a short garbled run with a box several lines tall, lost punctuation and OCR-like
+character errors (version 6: more confusions, `Y`→`G`, `A`→`E`, `M`→`H`, …). Item names are
+mostly invented too (version 6), so that the body's few listed words do not teach that some
+letters mean "neither a name nor an address".
 
 Place and company names are mostly invented from syllables, so the model learns the shape of
 a name or an address (a legal-form word at the end, a house number, a postcode, commas,
@@ -22,7 +30,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 ROLES = ("other", "company", "address")
 
 _SYL = [
@@ -96,6 +104,13 @@ _FOOTERS = ["THANK YOU", "THANK YOU. PLEASE COME AGAIN", "GOODS SOLD ARE NOT RET
 _BRANCH = ["BRANCH", "OUTLET", "HQ", "HEAD OFFICE", "(BRANCH)", "STORE #"]
 _OCR = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B",
         "L": "1", "D": "O", "G": "6", "Z": "2", ",": ".", ".": ",", "M": "N", "H": "N"}  # fmt: skip
+# version 6: more of what OCR of thermal print confuses, several choices per character
+_OCR_MORE = {"Y": "G", "A": "E", "E": "F", "U": "V", "N": "H", "M": "H", "R": "P", "C": "G",
+             "T": "I", "L": "I", "I": "L", "Q": "O", "P": "F", "K": "X", "W": "V", "J": "I",
+             "0": "Q", "6": "G", "2": "Z", "7": "T", "4": "A", ",": ";"}  # fmt: skip
+_CONS = "BCDFGHJKLMNPRSTVWYZ"
+_CLUSTERS = ["BR", "CH", "GR", "KR", "NG", "NK", "PR", "SH", "ST", "TR", "TH", "WH", "KH"]
+_VOWELS = "AEIOU"
 
 
 @dataclass
@@ -138,7 +153,15 @@ class _B:
         r = self.r
         words = []
         for _ in range(r.randint(lo, hi)):
-            w = "".join(r.choice(_SYL) for _ in range(r.randint(1, 3)))
+            if r.random() < 0.5:
+                w = "".join(r.choice(_SYL) for _ in range(r.randint(1, 3)))
+            else:  # version 6: letter by letter, so that no fixed syllable means anything
+                w = ""
+                for _ in range(r.randint(1, 3)):
+                    c = r.choice(_CLUSTERS) if r.random() < 0.2 else r.choice(_CONS)
+                    w += ("" if r.random() < 0.15 else c) + r.choice(_VOWELS)
+                    if r.random() < 0.3:
+                        w += r.choice(_CONS)
             words.append(w)
         return " ".join(words).upper()
 
@@ -155,7 +178,9 @@ class _B:
         out = []
         for ch in t:
             x = r.random()
-            if x < self.noise and ch.upper() in _OCR:
+            if x < self.noise and ch.upper() in _OCR_MORE and r.random() < 0.4:
+                out.append(_OCR_MORE[ch.upper()])
+            elif x < self.noise and ch.upper() in _OCR:
                 out.append(_OCR[ch.upper()])
             elif x < self.noise * 1.3 and ch in ",.:":
                 continue
@@ -181,7 +206,8 @@ class _B:
             text = text.replace(" ", "")  # OCR lost the spaces of a tightly printed line
         if not text:
             return
-        h = self.h * scale * r.uniform(0.93, 1.07)
+        # OCR boxes of one type size vary with the letters and the detector (version 6: wider)
+        h = self.h * scale * r.uniform(0.88, 1.2)
         y0 = self.y + r.uniform(-0.08, 0.08) * h
         usable = self.width - 2 * self.margin
         w = min(_w(text, h), usable * r.uniform(0.95, 1.0))
@@ -262,6 +288,15 @@ def _company_en(b: _B) -> list[str]:
         legal = r.choice(_LEGAL_MY) if r.random() < 0.65 else ""
     elif style == "sg":
         legal = r.choice(_LEGAL_SG)
+    elif style == "uk":
+        legal = r.choice(["LTD", "LIMITED", "PLC", "& SONS LTD", "LLP"]) if r.random() < 0.6 else ""
+    elif style == "au":
+        legal = r.choice(["PTY LTD", "PTY. LTD.", "PTY LIMITED"]) if r.random() < 0.6 else ""
+    elif style == "id":
+        legal = r.choice(["TBK", "", ""])
+        core = f"{r.choice(['PT', 'PT.', 'CV', 'CV.', 'TOKO', 'RM', 'UD'])} {core}"
+    elif style == "in":
+        legal = r.choice(["PVT LTD", "PVT. LTD.", "PRIVATE LIMITED", "LLP", ""])
     else:
         legal = r.choice(_LEGAL_EN) if r.random() < 0.5 else ""
     name = f"{core} {legal}".strip()
@@ -311,13 +346,24 @@ def _address_my(b: _B) -> list[str]:
         city = f"{r.choice('BKPSTJ')}.{b.name(1, 1)}"  # an abbreviated town ("B.CAVES")
     region = r.choice(_REGION[:16])
     if r.random() < 0.15:
+        # version 6: no postcode at all; the address ends with an industrial park, an area
+        # or a town, often abbreviated ("KIMPAL INDS.PARK B.CAVES")
+        end = r.choice(
+            [f"{b.name(1, 1)} {r.choice(_BUILDING[14:19] + _AREA_MY[4:8])} {city}",
+             f"{r.choice(_AREA_MY)} {b.name(1, 2)}", city, f"{city} {region}"]
+        )  # fmt: skip
+        parts.append(end)
+        return _wrap_address(b, parts)
+    if r.random() < 0.15:
         parts.append(city)  # the town without its postcode, or the postcode after the town
         if r.random() < 0.5:
             parts.append(pc)
     else:
         parts.append(f"{pc} {city}" if r.random() < 0.85 else f"{city}, {pc}")
     if r.random() < 0.7:
-        parts.append(region)
+        parts.append(
+            region + (r.choice([" D.E.", " DARUL EHSAN", " D.T."]) if r.random() < 0.1 else "")
+        )
     return _wrap_address(b, parts)
 
 
@@ -349,6 +395,60 @@ def _address_us(b: _B) -> list[str]:
         )
         lines.append(f"{b.name(1, 1)} {pc}")
     return lines
+
+
+def _address_uk(b: _B) -> list[str]:
+    r = b.r
+    out = []
+    if r.random() < 0.4:
+        out.append(f"UNIT {r.randint(1, 40)}{r.choice(['', 'A', 'B'])}, {b.name(1, 2)} "
+                   f"{r.choice(['RETAIL PARK', 'SHOPPING CENTRE', 'HIGH STREET', 'ARCADE'])}")  # fmt: skip
+    out.append(f"{r.randint(1, 300)} {b.name(1, 2)} {r.choice(_STREET_EN)}")
+    pc = (
+        f"{r.choice('BEGLMNSW')}{r.choice(['', r.choice('ACEGHKLMNRSTW')])}{r.randint(1, 29)} "
+        f"{r.randint(1, 9)}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+    )
+    town = b.name(1, 2)
+    out += [f"{town} {pc}"] if r.random() < 0.6 else [town, pc]
+    return _wrap_address(b, out) if r.random() < 0.3 else out
+
+
+def _address_au(b: _B) -> list[str]:
+    r = b.r
+    first = f"{r.randint(1, 400)} {b.name(1, 2)} {r.choice(_STREET_EN)}"
+    if r.random() < 0.4:
+        first = f"{r.choice(['SHOP', 'SHOP', 'UNIT', 'LEVEL'])} {r.randint(1, 120)}, {first}"
+    state = r.choice(["NSW", "VIC", "QLD", "WA", "SA", "TAS", "ACT", "NT"])
+    last = f"{b.name(1, 2)} {state} {r.randint(800, 7999):04d}"
+    return _wrap_address(b, [first, last]) if r.random() < 0.4 else [first, last]
+
+
+def _address_id(b: _B) -> list[str]:
+    r = b.r
+    parts = [f"{r.choice(['JL.', 'JL', 'JALAN'])} {b.name(1, 2)} {r.choice(['NO.', 'NO', 'KAV.'])} "
+             f"{r.randint(1, 200)}{r.choice(['', 'A', '-B'])}"]  # fmt: skip
+    if r.random() < 0.5:
+        parts.append(f"RT.{r.randint(1, 20):03d}/RW.{r.randint(1, 20):03d}")
+    if r.random() < 0.6:
+        parts.append(f"{r.choice(['KEL.', 'KEC.', 'DESA'])} {b.name(1, 2)}")
+    parts.append(
+        f"{b.name(1, 2)} {r.choice(['', 'SELATAN ', 'BARAT ', 'TIMUR '])}{r.randint(10000, 99999)}"
+    )
+    return _wrap_address(b, parts)
+
+
+def _address_in(b: _B) -> list[str]:
+    r = b.r
+    parts = [f"{r.choice(['NO.', '#', 'SHOP NO.', 'PLOT NO.'])} {r.randint(1, 400)}"
+             f"{r.choice(['', '/1', '-A'])}, {b.name(1, 2)} {r.choice(['ROAD', 'MARG', 'NAGAR', 'MAIN ROAD', 'CROSS'])}"]  # fmt: skip
+    if r.random() < 0.6:
+        parts.append(
+            f"{b.name(1, 2)} {r.choice(['NAGAR', 'LAYOUT', 'COLONY', 'SECTOR 4', 'PHASE 2'])}"
+        )
+    parts.append(f"{b.name(1, 2)} - {r.randint(110000, 855999)}")
+    if r.random() < 0.4:
+        parts.append(b.name(1, 2))
+    return _wrap_address(b, parts)
 
 
 def _wrap_address(b: _B, parts: list[str]) -> list[str]:
@@ -399,6 +499,18 @@ def _address_cn(b: _B) -> list[str]:
     return [s]
 
 
+_ADDRESS = {
+    "my": _address_my,
+    "sg": _address_sg,
+    "us": _address_us,
+    "uk": _address_uk,
+    "au": _address_au,
+    "id": _address_id,
+    "in": _address_in,
+    "cn": _address_cn,
+}
+
+
 def _phone(r: random.Random) -> str:
     if r.random() < 0.35:  # grouped with spaces ("03-7845 8155", "+1 415 555 0199")
         return (
@@ -444,6 +556,13 @@ def _header_other(b: _B, cn: bool) -> None:
             f"EMAIL: {b.name(1, 1).lower()}@{b.name(1, 1).lower()}.com",
             f"www.{b.name(1, 1).lower()}.com.my",
             f"VAT NO. {r.randint(100000000, 999999999)}",
+            f"VAT REG NO: GB {r.randint(100, 999)} {r.randint(1000, 9999)} {r.randint(10, 99)}",
+            f"ABN {r.randint(10, 99)} {r.randint(100, 999)} {r.randint(100, 999)} {r.randint(100, 999)}",
+            f"NPWP: {r.randint(10, 99)}.{r.randint(100, 999)}.{r.randint(100, 999)}.{r.randint(1, 9)}-"
+            f"{r.randint(100, 999)}.000",
+            f"GSTIN: {r.randint(10, 37)}{''.join(r.choice('ABCDEFGHJKLMNPRSTUVWXYZ') for _ in range(5))}"
+            f"{r.randint(1000, 9999)}{r.choice('ABCDEFGHJK')}1Z{r.randint(1, 9)}",
+            f"UEN: {r.randint(199000000, 202399999)}{r.choice('ABCDEKMNRWZ')}",
             _phone(r),
             f"{_phone(r)} / {r.randint(1000, 9999)}",
         ]
@@ -472,6 +591,10 @@ def _body(b: _B, cn: bool) -> None:
         price = round(r.uniform(0.5, 120), 2)
         total += price
         item = r.choice(_CN_ITEMS) if cn else r.choice(_ITEMS)
+        if not cn and r.random() < 0.5:
+            # version 6: most items are product names nobody listed (so that the words of the
+            # body do not teach that any few letters mean "not a name or an address")
+            item = f"{b.name(1, 3)}{r.choice(['', '', ' 500G', ' 1L', ' (L)', ' 12S', ' X2'])}"
         if r.random() < 0.4:
             b.add(f"{r.randint(1000000, 9999999999)}", "other", centre=False, gap=0.9)
         b.add(f"{r.randint(1, 5)} {item}" if r.random() < 0.5 else item, "other",
@@ -501,7 +624,7 @@ def _customer(b: _B, cn: bool, style: str) -> None:
             centre=False,
         )
     name = _company_cn(b) if cn else _company_en(b)
-    addr = {"my": _address_my, "sg": _address_sg, "us": _address_us, "cn": _address_cn}[style](b)
+    addr = _ADDRESS[style](b)
     for t in [*name, *addr]:
         b.add(t, "other", centre=False)
 
@@ -509,7 +632,10 @@ def _customer(b: _B, cn: bool, style: str) -> None:
 def make_receipt(rng: random.Random) -> SynthReceipt:
     r = rng
     x = r.random()
-    style = "my" if x < 0.4 else "sg" if x < 0.5 else "us" if x < 0.72 else "cn"
+    style = (
+        "my" if x < 0.36 else "sg" if x < 0.44 else "us" if x < 0.56 else "uk" if x < 0.62
+        else "au" if x < 0.67 else "id" if x < 0.72 else "in" if x < 0.77 else "cn"
+    )  # fmt: skip
     cn = style == "cn"
     b = _B(r, "zh" if cn else "en", style)
     if cn:
@@ -558,17 +684,16 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
     reg_after = r.random() < 0.15
     if not cn and not reg_inline and not reg_after and r.random() < 0.65:
         b.add(_reg_no(r), "other")
-    if not cn and r.random() < 0.08:
-        b.add(f"GST {r.choice(['ID', 'NO', 'REG NO', 'ID.'])}: {r.randint(10**11, 10**12 - 1):012d}",
-              "other")  # fmt: skip
+    if not cn and r.random() < 0.15:
+        # a tax id between the name and the address (version 6: more often, more shapes)
+        b.add(f"{r.choice(['GST', 'GST/TAX', 'TAX', 'SST', 'VAT'])} {r.choice(['ID', 'NO', 'REG NO', 'ID.'])}: "
+              f"{r.randint(10**11, 10**12 - 1):012d}", "other")  # fmt: skip
     if r.random() < 0.12:
         b.add(
             f"{b.name(1, 2)} {r.choice(_BRANCH)}" if not cn else f"（{_cn_name(r, 2)}店）", "other"
         )
     if r.random() < 0.9:
-        addr = {"my": _address_my, "sg": _address_sg, "us": _address_us, "cn": _address_cn}[style](
-            b
-        )
+        addr = _ADDRESS[style](b)
         spaced = r.random() < 0.06  # OCR put spaces around the punctuation ("NO . 3 , JALAN")
         for t in addr:
             if spaced:
@@ -582,6 +707,18 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         t = f"{b.name(1, 2)} {r.choice(_BUILDING + _BRANCH)}" if not cn else f"{_cn_name(r, 3)}店"
         b.add(f"({t})" if r.random() < 0.5 else t, "other")
     _header_other(b, cn)
+    if r.random() < 0.08:
+        # version 6: a stamp or handwriting over the header, read as a short garbled run whose
+        # box is several lines tall (it lands on the row of a name or an address line)
+        hh = b.h * r.uniform(2.5, 9.0)
+        y0 = r.uniform(0, max(b.y - hh / 2, 1.0))
+        x0 = r.uniform(0, b.width * 0.6)
+        text = "".join(
+            r.choice("ABCDEFGHIJKLMNOPRSTUVWXYZ0123456789/-") for _ in range(r.randint(1, 6))
+        )
+        b.rows.append(
+            Row(text, (x0, y0, min(b.width, x0 + r.uniform(0.2, 0.7) * b.width), y0 + hh), "other")
+        )
     b.skip(r.uniform(0, 1.5))
     if r.random() < 0.06:
         _customer(b, cn, style)
