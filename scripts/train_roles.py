@@ -50,6 +50,15 @@ def _rows(
     return texts, boxes, pieces, [role[id(ln)] for ln in units]
 
 
+def _header(
+    r: tuple[list[str], list[tuple[float, float, float, float]], list[int], list[int]],
+) -> tuple[list[str], list[tuple[float, float, float, float]], list[int], list[int]]:
+    """A receipt's rows down to three past its last company or address row."""
+    last = max((i for i, y in enumerate(r[3]) if y), default=0)
+    k = min(len(r[3]), last + 4)
+    return r[0][:k], r[1][:k], r[2][:k], r[3][:k]
+
+
 def _token_matrix(texts: list[str]) -> Any:
     from scipy.sparse import csr_matrix
 
@@ -106,7 +115,15 @@ def _doc_scores(model: roles.RolesModel, docs: list[SynthReceipt]) -> dict[str, 
     return {"company_exact": ok_c / len(docs), "address_exact": ok_a / len(docs)}
 
 
-def train(docs: int, iters: int, seed: int, leaves: int, lr: float, c: float) -> roles.RolesModel:
+def train(
+    docs: int,
+    iters: int,
+    seed: int,
+    leaves: int,
+    lr: float,
+    c: float,
+    header_words: bool = True,
+) -> roles.RolesModel:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
@@ -115,6 +132,12 @@ def train(docs: int, iters: int, seed: int, leaves: int, lr: float, c: float) ->
     n1, n2 = docs // 3, 2 * docs // 3
     part_tok, part_tree, part_eval = all_docs[:n1], all_docs[n1:n2], all_docs[n2:]
     rows_tok = [_rows(d) for d in part_tok]
+    if header_words:
+        # the word scores are fitted on the header only (down to three rows past the last name
+        # or address row), where the roles are decided: the body's few fixed words (TOTAL,
+        # CASH, …) would otherwise teach that their letters mean "neither name nor address"
+        # wherever they occur (`CAVES`, `KIMPAL`); the trees still see every row
+        rows_tok = [_header(r) for r in rows_tok]
     texts = [t for r in rows_tok for t in r[0]]
     y_tok = np.array([y for r in rows_tok for y in r[3]])
     lr_clf = LogisticRegression(C=c, max_iter=300, random_state=seed)
@@ -168,6 +191,7 @@ def train(docs: int, iters: int, seed: int, leaves: int, lr: float, c: float) ->
         "leaves": leaves,
         "learning_rate": lr,
         "token_c": c,
+        "header_words": header_words,
         "train_rows": int(len(y_arr)),
         "held_out": {k: round(v, 4) for k, v in _doc_scores(model, part_eval).items()},
         "seconds": round(time.time() - t0, 1),

@@ -144,7 +144,7 @@ def test_role_model_file_and_runtime_without_scikit_learn() -> None:
 
 
 # `PYTHONPATH=src python scripts/train_roles.py` prints this digest for the file it writes
-ROLES_DIGEST = "afc2ff6aa689b648acb6f35807d4e5bcdfefa441223df9c9391582a0cae36147"
+ROLES_DIGEST = "135b3f2fce449a1a8dd44fac184eb44bd9aa5577a024b0f919ce85adf29aef7a"
 
 
 def _train_roles() -> object:

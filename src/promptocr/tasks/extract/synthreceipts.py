@@ -703,8 +703,13 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
     if not cn and reg_after and r.random() < 0.8:
         b.add(_reg_no(r), "other")
     if r.random() < 0.12:
-        # the branch, outlet or mall the shop is in, printed after the address
-        t = f"{b.name(1, 2)} {r.choice(_BUILDING + _BRANCH)}" if not cn else f"{_cn_name(r, 3)}店"
+        # the branch, outlet or mall the shop is in, printed after the address (not an
+        # industrial or business park: a row naming one is part of the address, version 6)
+        t = (
+            f"{b.name(1, 2)} {r.choice(_BUILDING[:14] + _BRANCH)}"
+            if not cn
+            else f"{_cn_name(r, 3)}店"
+        )
         b.add(f"({t})" if r.random() < 0.5 else t, "other")
     _header_other(b, cn)
     if r.random() < 0.08:
