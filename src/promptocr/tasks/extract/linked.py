@@ -478,6 +478,11 @@ def colon_values(geom: PageGeometry, slope: float = 0.0) -> dict[int, int]:
     return out
 
 
+# the factor for a candidate right after the colon of another printed label that is not
+# requested (an empty `Remarks:` does not take the number right after `Phone:`)
+CARRIED = 0.04
+
+
 def _skew(units: Sequence[Unit]) -> float:
     """The page's text slope (dy/dx; a photo turned a little), the median of its long lines'
     baselines."""
@@ -1065,7 +1070,9 @@ def extract_linked(
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)
                     elif owners.get(v, h.unit) not in h.pieces:
-                        p *= OTHER_LABEL  # the run right after another label's colon is its
+                        # the run right after another label's colon is its (all but ruled out
+                        # where that label is not requested: nothing else will take it)
+                        p *= OTHER_LABEL if owners[v] in label_units else CARRIED
                     got = facts.value_of(v, ftype)
                     w = v
                     label_like = geom.looks[v, 0] > 0  # ends with a colon: another label
