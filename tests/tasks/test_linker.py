@@ -545,3 +545,17 @@ def test_a_value_beside_another_printed_label_is_that_labels() -> None:
     ]
     got = extract_fields(_page(zh), ["备注"])
     assert got["备注"].value is None, got["备注"].value
+
+
+def test_a_colon_read_as_a_run_of_its_own_belongs_to_the_label_left_of_it() -> None:
+    # aligned colons (`Table   :   T12`) that OCR reads apart are no unrequested label: the
+    # run after them stays the requested key's value
+    def doc(lines: list[Line]) -> Document:
+        return Document(pages=[Page(index=0, width=600, height=400, blocks=[Block(lines)])])
+
+    en = [_line("Cashier", 30, 40, 63), _line(":", 160, 40, 6), _line("ALI", 176, 40, 27)]
+    en += [_line("Table", 30, 68, 45), _line(":", 160, 68, 6), _line("T12", 176, 68, 27)]
+    assert extract_fields(doc(en), ["Cashier", "Table"])["Table"].value == "T12"
+    zh = [_line("收银员", 30, 40, 60), _line("：", 160, 40, 10), _line("王芳", 180, 40, 40)]
+    zh += [_line("桌号", 30, 68, 40), _line("：", 160, 68, 10), _line("A12", 180, 68, 30)]
+    assert extract_fields(doc(zh), ["收银员", "桌号"])["桌号"].value == "A12"

@@ -469,12 +469,16 @@ OTHER_LABEL = 0.5  # the factor for a candidate that stands right after another 
 
 def colon_values(geom: PageGeometry, slope: float = 0.0) -> dict[int, int]:
     """Each run that stands right after a label ending with a colon (by `_after_colon`'s
-    rule), mapped to that label."""
+    rule), mapped to that label. A colon OCR read as a run of its own (`Cashier   :   ALI`)
+    belongs to the label on its left."""
     out: dict[int, int] = {}
     for k in np.nonzero(geom.looks[:, 0] > 0)[0]:
         j, gap = row_right(geom, int(k), slope)
         if j >= 0 and gap <= 1.5 and geom.looks[j, 0] == 0:
-            out.setdefault(j, int(k))
+            o = int(k)
+            if not any(ch.isalnum() for ch in geom.units[o].text) and geom.left_nn[o] >= 0:
+                o = int(geom.left_nn[o])
+            out.setdefault(j, o)
     return out
 
 
