@@ -233,3 +233,66 @@ def test_held_out_broadsheet_headlines_stay_on_the_page() -> None:
             page = broadsheet(n, "en", seed=seed)
             width = page.canvas.image.size[0]
             assert all(ln.box[2] <= width - 10 for ln in page.canvas.lines), page.name
+
+
+def test_a_body_line_over_the_columns_is_not_cut_at_a_word_space() -> None:
+    # a line set across the columns' top at line spacing, one of its word spaces by chance
+    # over the gutter (narrower than it), and a letter-spaced title: neither is two columns
+    vocab = [
+        "Council",
+        "approves",
+        "the",
+        "new",
+        "budget",
+        "for",
+        "harbour",
+        "district",
+        "schools",
+        "and",
+        "a",
+        "road",
+    ]
+    for seed in range(40):
+        rng = random.Random(seed)
+        at, words = 50.0, []
+        for w in (rng.choice(vocab) for _ in range(14)):
+            if at + CHAR * len(w) > 600:
+                break
+            words.append((w, at))
+            at += CHAR * len(w) + 9
+        top = _line(words, 100 - 26)
+        body, _ = _two_columns(set(), rows=8, seed=seed)
+        assert id(top) not in gutter_cuts([top, *body]), (seed, top.text)
+    for off in range(0, 40, 2):
+        at, letters = 170.0 + off, []
+        for ch in "ANNUALREPORT2025":
+            letters.append((ch, at))
+            at += 19
+        title = _line(letters, 100 - 26)
+        body, _ = _two_columns(set(), rows=8)
+        assert id(title) not in gutter_cuts([title, *body]), off
+
+
+def test_chinese_lines_across_a_gutter_are_cut_on_a_page_set_mostly_in_latin() -> None:
+    # Chinese characters are twice as wide as Latin letters: no headline for it
+    lines, _ = _two_columns(set(), rows=16, seed=4)
+    merged = []
+    for k in range(10):
+        y = 600 + 26 * k
+        a, b = ("财" * (13 if k % 4 != 3 else 7), COLS[0]), ("政" * 13, COLS[1])
+        if k in (3, 6):
+            merged.append(_line([a, b], y, char=20))
+            lines.append(merged[-1])
+        else:
+            lines += [_line([a], y, char=20), _line([b], y, char=20)]
+    cuts = gutter_cuts(lines)
+    assert all(id(m) in cuts for m in merged)
+
+
+def test_order_regions_survives_a_gap_that_rounds_above_its_edge() -> None:
+    # (a - e) + e > a in floating point: the band under the widest gap is still found
+    e, a = 105.8, 250.9
+    assert (a - e) + e > a
+    boxes = [(50, e - 100, 300, e), (320, e - 50, 570, e - 0), (50, a, 300, a + 300)]
+    boxes.append((320, a, 570, a + 250))
+    assert sorted(order_regions(list(range(4)), lambda k: boxes[k], 3.0)) == [0, 1, 2, 3]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import statistics
+import unicodedata
 from collections.abc import Sequence
 
 from promptocr.document.layout import build_blocks, gap_cuts, sort_rows
@@ -294,6 +295,7 @@ GUTTER_EDGE = 0.25  # line heights: three of them start this close together, at 
 GUTTER_MIN_WIDTH = 0.15  # line heights between the neighbours' ends and starts, at least
 GUTTER_PITCH = 1.3  # line heights between the middles of neighbouring rows of a column, at most
 GUTTER_ALIGN = 0.3  # line heights: a line's pieces stay this close inside the columns' edges
+GUTTER_GAP_SLACK = 0.1  # ... and its gap is the gutter's width, less this many line heights
 
 
 def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
@@ -367,10 +369,15 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
                 ups = [t[0] for t in left if t[3]], [t[0] for t in right if t[3]]
                 inside = all(any(u) and not all(u) for u in ups)
                 tol = GUTTER_ALIGN * lh
+                end, start = max(t[1] for t in left), min(t[1] for t in right)
                 flush = (
-                    a <= max(t[1] for t in left) + tol
-                    and b >= min(t[1] for t in right) - tol
+                    a <= end + tol
+                    and b >= start - tol
+                    # the gap spans the gutter itself, not a word space inside it by chance
+                    and b - a >= start - end - GUTTER_GAP_SLACK * lh
                     and max(min(t[2] for t in left), min(t[2] for t in right)) <= GUTTER_PITCH * lh
+                    # letters spaced out (`A N N U A L`) are no columns' words
+                    and min(len(words[k - 1].text.strip()), len(words[k].text.strip())) > 1
                 )
                 if not (inside or flush):
                     continue
@@ -408,9 +415,11 @@ def _shown_gutter(
             s, e = min(w[0] for w in t[2]), max(w[1] for w in t[2])
             if e < a - GUTTER_REACH * lh or s > b + GUTTER_FLUSH * lh:  # away from the gap
                 continue
-            if _free_x([*seen, *t[2]], a, b, shrink) is None:
+            # (only words over the gap matter: a line of many words stays cheap)
+            near = [w for w in t[2] if w[1] - shrink > a and w[0] + shrink < b]
+            if near and _free_x([*seen, *near], a, b, shrink) is None:
                 break
-            seen.extend(t[2])
+            seen.extend(near)
             stretch.append(t)
         spans = seen
     x = _free_x(spans, a, b, shrink)
@@ -452,12 +461,18 @@ def _shown_gutter(
 
 
 def _letter_size(line: Line) -> float:
-    """Width per character of a line's words (spaces left out): the size of its type."""
+    """Width per character of a line's words (spaces left out): the size of its type. A wide
+    (CJK, full-width) character counts as two, so Chinese body text is not taken for a
+    headline on a page set mostly in Latin letters."""
     words = [w for w in line.words if w.text.strip()]
-    chars = sum(len(w.text.strip()) for w in words)
+    chars = sum(_cells(w.text.strip()) for w in words)
     if not chars:
         return max(line.bbox[2] - line.bbox[0], 1.0) / max(len(line.text), 1)
     return sum(w.bbox[2] - w.bbox[0] for w in words) / chars
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _word_spans(line: Line) -> list[tuple[float, float]]:

@@ -1153,7 +1153,9 @@ def _between_articles(
         if a - end > best:
             best, at = a - end, end
         end = max(end, b)
-    below = [i for i in idx if boxes[i][1] >= at + best]
+    below = [i for i in idx if boxes[i][1] >= at + best - 1e-6]
+    if not below:
+        return False
     first = min(boxes[i][1] for i in below)
     if any(i in heads and boxes[i][1] <= first + best for i in below):
         return True
