@@ -296,3 +296,10 @@ def test_order_regions_survives_a_gap_that_rounds_above_its_edge() -> None:
     boxes = [(50, e - 100, 300, e), (320, e - 50, 570, e - 0), (50, a, 300, a + 300)]
     boxes.append((320, a, 570, a + 250))
     assert sorted(order_regions(list(range(4)), lambda k: boxes[k], 3.0)) == [0, 1, 2, 3]
+
+
+def test_lines_whose_words_run_right_to_left_are_not_cut() -> None:
+    # a line read turned round lists its words right to left: no gap of it is a gutter
+    lines, _ = _two_columns(set(), rows=14, seed=1)
+    turned = [Line(ln.text, 0.9, ln.polygon, list(reversed(ln.words))) for ln in lines]
+    assert gutter_cuts(turned) == {}

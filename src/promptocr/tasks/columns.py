@@ -336,6 +336,9 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
     for ln in lines:
         if len(ln.words) < 2 or ln.bbox[2] - ln.bbox[0] < 2 * GUTTER_LINE_WIDTH * lh:
             continue
+        xs = [w.bbox[0] for w in ln.words]
+        if any(x1 < x0 for x0, x1 in zip(xs, xs[1:], strict=False)):
+            continue  # words not left to right (a line read turned round): cut none
         if _letter_size(ln) > GUTTER_SIZE * body:  # a headline's word space is no gutter
             continue
         y0, y1 = ln.bbox[1] - GUTTER_WINDOW * lh, ln.bbox[3] + GUTTER_WINDOW * lh
