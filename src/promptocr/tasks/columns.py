@@ -69,17 +69,24 @@ def running_text(lines: Sequence[Line]) -> bool:
     if prose_share(lines) > PROSE_SHARE:
         return True
     lh = statistics.median(max(ln.height, 1.0) for ln in lines)
-    found = [False]
-    _xy(list(lines), lh, 0, found)
-    if found[0]:
+    if _in_columns(list(lines), lh):
         return True
     if _one_text_column(list(lines), lh):
         return True
     # most of the lines are one column of text (a boxed article), or columns of text side
-    # by side, with a few lines of the next column caught at the region's edge
+    # by side, with a few lines of the next column caught at the region's edge; a group may
+    # itself be set in columns under a line across them (two columns under a picture's
+    # caption, which hides their gutter from the whole region)
     groups = _split(list(lines), gap_cuts(_spans(lines, lh), COL_GAP * lh), 0)
-    held = sum(len(g) for g in groups if _one_text_column(g, lh))
+    held = sum(len(g) for g in groups if _one_text_column(g, lh) or _in_columns(g, lh))
     return held >= BULK * len(lines)
+
+
+def _in_columns(lines: list[Line], lh: float) -> bool:
+    """Lines an XY-cut finds set in text columns somewhere (`column_cuts`)."""
+    found = [False]
+    _xy(lines, lh, 0, found)
+    return found[0]
 
 
 def _one_text_column(lines: list[Line], lh: float) -> bool:
@@ -334,7 +341,7 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
     body = statistics.median(_letter_size(ln) for ln in lines)
     out: dict[int, list[int]] = {}
     for ln in lines:
-        if len(ln.words) < 2 or ln.bbox[2] - ln.bbox[0] < 2 * GUTTER_LINE_WIDTH * lh:
+        if len(ln.words) < 2 or ln.bbox[2] - ln.bbox[0] < GUTTER_LINE_WIDTH * lh:
             continue
         xs = [w.bbox[0] for w in ln.words]
         if any(x1 < x0 for x0, x1 in zip(xs, xs[1:], strict=False)):
@@ -457,8 +464,11 @@ def _shown_gutter(
         for i in range(len(starts) - GUTTER_SIDE_LINES + 1)
     ):
         return None
-    # and a gutter is a white stretch between them (the spaces of a river of text overlap)
-    if min(t[1] for t in right) - max(t[1] for t in left) < GUTTER_MIN_WIDTH * lh:
+    # and a gutter is a white stretch between the whole lines' ends and starts (the spaces
+    # of a river of text overlap; the words of a line that bridges the gutter too are placed
+    # only roughly, from the recogniser's character timing, and may reach into it)
+    ends = [t[1] for t in left if t[3]]
+    if min(starts) - max(ends) < GUTTER_MIN_WIDTH * lh:
         return None
     return x
 

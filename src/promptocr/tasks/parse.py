@@ -393,7 +393,7 @@ def _parse_page(
         page.blocks = []
         return ParsedPage(image.index, [], "")
 
-    layout = [_tighten(r, upright) for r in det(upright, usage)]
+    layout = [_tighten(r, upright, shadows) for r in det(upright, usage)]
     layout += find_pictures(upright, shadows, layout)
     with usage.stage("markdown"):
         # a gutter between two columns of text can be narrower than a line is high
@@ -639,10 +639,13 @@ def _text_columns(grid: TableGrid) -> int:
     return sum(1 for r in rows.values() if len(r) >= need)
 
 
-def _tighten(region: LayoutRegion, upright: np.ndarray) -> LayoutRegion:
+def _tighten(
+    region: LayoutRegion, upright: np.ndarray, lines: Sequence[Line] = ()
+) -> LayoutRegion:
     """A figure's box shrunk to the pixels that differ from the page's white (the model's
     figure boxes often run a few pixels into the gutter beside them, which hides the gutter
-    from the reading order)."""
+    from the reading order). The text of `lines` lying mostly outside the box (the column
+    beside the picture, whose first words the box reaches over) is no part of it."""
     if region.kind != "figure":
         return region
     h, w = upright.shape[:2]
@@ -652,6 +655,12 @@ def _tighten(region: LayoutRegion, upright: np.ndarray) -> LayoutRegion:
         return region
     crop = upright[y0:y1, x0:x1]
     ink = (crop.min(axis=2) if crop.ndim == 3 else crop) < 235
+    for ln in lines:
+        if _overlap(ln.bbox, region.bbox) < MIN_SHARE * max(_area(ln.bbox), 1.0):
+            lx0, ly0 = max(0, int(ln.bbox[0]) - x0), max(0, int(ln.bbox[1]) - y0)
+            lx1, ly1 = int(np.ceil(ln.bbox[2])) - x0, int(np.ceil(ln.bbox[3])) - y0
+            if lx1 > lx0 and ly1 > ly0:
+                ink[ly0:ly1, lx0:lx1] = False
     ink = _without_thin_rules(ink)
     cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
     if len(cols) < 2 or len(rows) < 2:
