@@ -639,9 +639,7 @@ def _text_columns(grid: TableGrid) -> int:
     return sum(1 for r in rows.values() if len(r) >= need)
 
 
-def _tighten(
-    region: LayoutRegion, upright: np.ndarray, lines: Sequence[Line] = ()
-) -> LayoutRegion:
+def _tighten(region: LayoutRegion, upright: np.ndarray, lines: Sequence[Line] = ()) -> LayoutRegion:
     """A figure's box shrunk to the pixels that differ from the page's white (the model's
     figure boxes often run a few pixels into the gutter beside them, which hides the gutter
     from the reading order). The text of `lines` lying mostly outside the box (the column
