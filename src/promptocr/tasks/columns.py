@@ -76,10 +76,23 @@ def running_text(lines: Sequence[Line]) -> bool:
     # most of the lines are one column of text (a boxed article), or columns of text side
     # by side, with a few lines of the next column caught at the region's edge; a group may
     # itself be set in columns under a line across them (two columns under a picture's
-    # caption, which hides their gutter from the whole region)
+    # caption, which hides their gutter from the whole region) when its lines run on as
+    # prose does (a table's text columns beside a column of numbers are set in columns too,
+    # but its cells begin with a capital or a name)
     groups = _split(list(lines), gap_cuts(_spans(lines, lh), COL_GAP * lh), 0)
-    held = sum(len(g) for g in groups if _one_text_column(g, lh) or _in_columns(g, lh))
+    held = sum(
+        len(g) for g in groups if _one_text_column(g, lh) or (_runs_on(g) and _in_columns(g, lh))
+    )
     return held >= BULK * len(lines)
+
+
+def _runs_on(lines: Sequence[Line]) -> bool:
+    """Lines of running text: half of them or more begin with a lower-case word (running on
+    from the line before), or a third or more hold CJK sentence punctuation."""
+    texts = [ln.text.strip() for ln in lines if ln.text.strip()]
+    lower = sum(1 for t in texts if t[:1].islower())
+    punct = sum(1 for t in texts if any(ch in "，。；、：！？" for ch in t))
+    return 2 * lower >= len(texts) or 3 * punct >= len(texts)
 
 
 def _in_columns(lines: list[Line], lh: float) -> bool:
