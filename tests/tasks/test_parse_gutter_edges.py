@@ -124,3 +124,44 @@ def test_a_picture_box_is_tightened_without_the_text_beside_it() -> None:
     page[280:296, 490:508] = 0
     label = _line([("km", 490)], 278)
     assert _tighten(region, page, [*lines, label]).bbox[2] >= 507
+
+
+def test_a_short_line_alone_on_its_row_over_the_gutter_is_not_cut() -> None:
+    # a centred subhead between two sections of a two-column page, its word space over the
+    # gutter (x 320-332): no line of the columns' row stands beside it, so it is one line
+    rng = random.Random(5)
+    cols = _rows(rng, range(6)) + _rows(rng, range(8, 14))
+    y = 100 + 26 * 6.5
+    for words in (
+        [("Chapter", 326 - 6 - 7 * CHAR + 3), ("Two", 329)],
+        [("Part", 326 - 3 - 4 * CHAR), ("Two", 329)],
+    ):
+        head = _line(words, y)
+        assert id(head) not in gutter_cuts([*cols, head]), head.text
+
+
+def test_a_table_of_lower_case_text_cells_beside_a_number_column_is_no_running_text() -> None:
+    # a header over two text columns whose cells begin in lower case, and a column of
+    # quantities on every row: the text columns share their rows with the numbers
+    rows = [
+        ("stainless steel", "outer frame parts", "12"),
+        ("carbon fibre", "inner panel sheet", "4"),
+        ("cast iron", "base plate and feet", "2"),
+        ("brass wire", "spring coil set", "30"),
+        ("oak board", "side panels left", "6"),
+        ("pine strip", "back rail top", "8"),
+        ("glass pane", "front window pane", "1"),
+    ]
+
+    def cell(text: str, x: float, y: float) -> Line:
+        words, at = [], x
+        for w in text.split():
+            words.append((w, at))
+            at += 10 * (len(w) + 1)
+        return _line(words, y)
+
+    lines = [_line([("Material", 50), ("and", 200), ("use", 300)], 70)]
+    for k, (a, b, n) in enumerate(rows):
+        y = 100 + 26 * k
+        lines += [cell(a, 50, y), cell(b, 260, y), _line([(n, 520)], y)]
+    assert not running_text(lines)

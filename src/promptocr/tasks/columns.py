@@ -80,8 +80,19 @@ def running_text(lines: Sequence[Line]) -> bool:
     # prose does (a table's text columns beside a column of numbers are set in columns too,
     # but its cells begin with a capital or a name)
     groups = _split(list(lines), gap_cuts(_spans(lines, lh), COL_GAP * lh), 0)
+
+    def beside(g: list[Line]) -> bool:
+        """Other lines share a third of its rows or more: a table's other cells."""
+        own = {id(ln) for ln in g}
+        rest = [o for o in lines if id(o) not in own]
+        rows = sort_rows(g)
+        shared = sum(1 for row in rows if any(same_row(o, row[0]) for o in rest))
+        return 3 * shared > len(rows)
+
     held = sum(
-        len(g) for g in groups if _one_text_column(g, lh) or (_runs_on(g) and _in_columns(g, lh))
+        len(g)
+        for g in groups
+        if _one_text_column(g, lh) or (_runs_on(g) and _in_columns(g, lh) and not beside(g))
     )
     return held >= BULK * len(lines)
 
@@ -365,6 +376,14 @@ def gutter_cuts(lines: Sequence[Line]) -> dict[int, list[int]]:
         mid = (ln.bbox[1] + ln.bbox[3]) / 2
         lo, hi = bisect.bisect_left(mids, y0), bisect.bisect_right(mids, y1)
         around = [t for t in rows[lo:hi] if t[1] is not ln and not same_row(t[1], ln)]
+        if ln.bbox[2] - ln.bbox[0] < 2 * GUTTER_LINE_WIDTH * lh:
+            # a short line is cut only where the rest of its columns' row stands beside it
+            # (a short line alone on its row, a centred subhead, is no pieces)
+            beside = [t[1] for t in rows[lo:hi] if t[1] is not ln and same_row(t[1], ln)]
+            if not any(
+                o.bbox[2] <= ln.bbox[0] + shrink or o.bbox[0] >= ln.bbox[2] - shrink for o in beside
+            ):
+                continue
         # nearest first, upwards and downwards
         up = sorted((t for t in around if t[0] < mid), key=lambda t: -t[0])
         down = [t for t in around if t[0] >= mid]
