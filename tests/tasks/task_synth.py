@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from promptocr.document.model import Line, Word, polygon_of
 from promptocr.synth import Canvas
 from promptocr.tasks.validators import cn_id_check_digit, mrz_check_digit
 
@@ -150,3 +151,13 @@ def receipt_zh() -> Canvas:
             c.text((500, y), right, size=28, cjk=False)
         y += 52
     return c
+
+
+def worded_line(
+    words: list[tuple[str, float]], y: float, h: float = 20.0, char: float = 9.0
+) -> Line:
+    """A hand-made line of `words` (text, left x), each `char` px a character and `h` high,
+    its box 2 px wider than its words on each side."""
+    ws = [Word(t, 0.99, polygon_of((x, y, x + char * len(t), y + h))) for t, x in words]
+    box = (ws[0].bbox[0] - 2, y, ws[-1].bbox[2] + 2, y + h)
+    return Line(" ".join(t for t, _x in words), 0.99, polygon_of(box), ws)

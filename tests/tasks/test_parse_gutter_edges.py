@@ -20,8 +20,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
+from task_synth import worded_line
 
-from promptocr.document.model import Line, Word, polygon_of
+from promptocr.document.model import Line
 from promptocr.engines.layout import LayoutRegion
 from promptocr.tasks.columns import gutter_cuts, running_text
 from promptocr.tasks.parse import _tighten
@@ -33,9 +34,7 @@ LONG = ["household", "municipal", "realistic", "authorities", "construction", "p
 
 
 def _line(words: list[tuple[str, float]], y: float, h: float = H) -> Line:
-    ws = [Word(t, 0.99, polygon_of((x, y, x + CHAR * len(t), y + h))) for t, x in words]
-    box = (ws[0].bbox[0] - 2, y, ws[-1].bbox[2] + 2, y + h)
-    return Line(" ".join(t for t, _x in words), 0.99, polygon_of(box), ws)
+    return worded_line(words, y, h, CHAR)
 
 
 def _justified(rng: random.Random, x: float, width: float) -> list[tuple[str, float]]:

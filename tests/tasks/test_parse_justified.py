@@ -15,8 +15,10 @@ from __future__ import annotations
 import io
 import random
 
+from task_synth import worded_line
+
 from promptocr.bench.parse import page_distance, plain_text
-from promptocr.document.model import Line, Word, polygon_of
+from promptocr.document.model import Line
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.engines.usage import Usage
 from promptocr.pipeline import OCRPipeline
@@ -31,9 +33,7 @@ H = 20  # their height
 
 
 def _line(words: list[tuple[str, float]], y: float, h: float = H, char: float = CHAR) -> Line:
-    ws = [Word(t, 0.99, polygon_of((x, y, x + char * len(t), y + h))) for t, x in words]
-    box = (ws[0].bbox[0] - 2, y, ws[-1].bbox[2] + 2, y + h)
-    return Line(" ".join(t for t, _x in words), 0.99, polygon_of(box), ws)
+    return worded_line(words, y, h, char)
 
 
 def _justified(rng: random.Random, x: float, width: float) -> list[tuple[str, float]]:
