@@ -33,6 +33,12 @@ from promptocr.tasks.extract import (
     typed_value,
 )
 from promptocr.tasks.fields import CONCEPT_BY_NAME, fold, match_concept
+from promptocr.tasks.receipt_text import (
+    drop_repeated_heading,
+    fix_l_read_as_i,
+    fold_total_keywords,
+    is_tax_summary,
+)
 
 Finder = Callable[[Sequence[PageView], str], FieldResult]
 
@@ -194,7 +200,7 @@ def receipt_company(views: Sequence[PageView], key: str) -> FieldResult:
         spans = [
             Span(ln, 0, len(ln.text), view.page) for ln, n in zip(lines, names, strict=True) if n
         ]
-        name = " ".join(n for n in names if n)
+        name = fix_l_read_as_i(" ".join(n for n in names if n))
         if not name:
             continue
         res.value, res.valid, res.method = name, True, "line_roles"
@@ -215,9 +221,11 @@ def receipt_address(views: Sequence[PageView], key: str) -> FieldResult:
         _, lines, P, every = _role_lines(view)
         if not lines:
             continue
+        # a branch or building name printed above the address and repeated inside it
+        lines = drop_repeated_heading(lines, [ln.text for ln in lines])
         text = " ".join(ln.text.strip() for ln in lines)
         text = re.sub(r"^[\u4e00-\u9fff]{1,4}\s*[:：]\s*", "", text)  # a printed "地址：" label
-        res.value = v.fix_digit_confusions(text)
+        res.value = fix_l_read_as_i(v.fix_digit_confusions(text))
         res.valid, res.method = True, "line_roles"
         res.confidence = _conf(lines, every, P, 2)
         fill_geometry(res, [Span(ln, 0, len(ln.text), view.page) for ln in lines])
@@ -286,20 +294,20 @@ def _amount_of(sp: Span) -> float:
     return float(found[-1].normalized) if found else 0.0
 
 
-def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
-    """Amount after the strongest total keyword (the last one of that strength); a rounded
-    figure printed on a rounding line next to it wins; subtotal and then the largest amount
-    are fallbacks."""
-    res = FieldResult(name=key, type="amount")
+def _total_candidates(
+    views: Sequence[PageView], read: Callable[[str], str]
+) -> tuple[list[tuple[int, int, Span, str]], list[tuple[int, list[Span]]]]:
+    """The total's candidates (priority, order, amount, label) and the rounding lines' amounts,
+    each line's text read through `read` (the same length as the text)."""
     cands: list[tuple[int, int, Span, str]] = []  # (priority, order, span, label)
     rounding: list[tuple[int, list[Span]]] = []
     order = 0
     for view in views:
         in_summary = False
         for ln in view.lines:
-            t = ln.text
+            t = read(ln.text)
             order += 1
-            if SUMMARY.search(t):
+            if SUMMARY.search(t) or is_tax_summary(t):
                 in_summary = True  # the tax summary table repeats "Total" for other figures
             if in_summary:
                 continue
@@ -331,6 +339,19 @@ def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
             amounts = _row_amounts(view, ln, m.end())
             if amounts:
                 cands.append((prio, order, amounts[-1], m.group(0)))
+    return cands, rounding
+
+
+def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
+    """Amount after the strongest total keyword (the last one of that strength); a rounded
+    figure printed on a rounding line next to it wins; subtotal and then the largest amount
+    are fallbacks."""
+    res = FieldResult(name=key, type="amount")
+    cands, rounding = _total_candidates(views, lambda t: t)
+    if not cands:
+        # no total keyword as printed: read the words through OCR's letter confusions
+        # ("IUIAL" for TOTAL in a font whose T reads as I and O as U)
+        cands, rounding = _total_candidates(views, fold_total_keywords)
     if cands:
         prio, pos, sp, label = max(cands, key=lambda c: (c[0], c[1]))
         value = _amount_of(sp)

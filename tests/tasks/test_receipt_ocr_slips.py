@@ -1,0 +1,145 @@
+"""Receipt fields through OCR's slips and printing habits (rows written here, no OCR; names
+and places invented): a total keyword OCR misread letter by letter, a misread tax-summary
+title, a branch name printed above the address and repeated in it, a lower-case l read as I."""
+
+from __future__ import annotations
+
+from promptocr.document.model import Block, Document, Line, Page, polygon_of
+from promptocr.tasks.extract import extract_fields
+from promptocr.tasks.receipt_text import (
+    drop_repeated_heading,
+    fix_l_read_as_i,
+    fold_total_keywords,
+    is_tax_summary,
+)
+
+
+def _doc(rows: list[tuple[str, float, float, float]], width: int = 640) -> Document:
+    lines = []
+    for text, x0, y0, h in rows:
+        w = min(0.56 * h * len(text), width - x0 - 4)
+        lines.append(Line(text=text, polygon=polygon_of((x0, y0, x0 + w, y0 + h)), confidence=0.99))
+    height = int(max(ln.bbox[3] for ln in lines) + 40)
+    return Document(pages=[Page(index=0, width=width, height=height, blocks=[Block(lines=lines)])])
+
+
+def _receipt(head: list[tuple[str, float]], body: list[tuple[str, str | None]]) -> Document:
+    """Header rows (text, x0) centred-ish at 24 px, then body rows (label, amount or None)."""
+    rows, y = [], 30.0
+    for text, x0 in head:
+        rows.append((text, x0, y, 24.0))
+        y += 34
+    for label, amount in body:
+        rows.append((label, 40.0, y, 22.0))
+        if amount is not None:
+            rows.append((amount, 480.0, y, 22.0))
+        y += 32
+    return _doc(rows)
+
+
+HEAD = [
+    ("TERAVO HEALTH AND BEAUTY SDN BHD", 60.0),
+    ("NO 21 JALAN MELATI KAMBA 4", 110.0),
+    ("TAMAN SERI KAMBA", 170.0),
+    ("TEL:03-60932032", 200.0),
+]
+
+
+def test_a_total_keyword_misread_letter_by_letter_is_still_the_total() -> None:
+    # a font whose T and L read as I and O as U: "IUIAL" is TOTAL; the cash paid ("UASH") and
+    # the change are not the total, nor is the largest amount
+    doc = _receipt(
+        HEAD,
+        [
+            ("121062680 HERBAL TEA 500ML", "2.28"),
+            ("SUBIUIAL", "2.28"),
+            ("IUIAL (GSI INCL)", "2.28"),
+            ("UASH", "5.00"),
+            ("RUUNDING ADJUSIMENIS", "0.02"),
+            ("CHANGE DUE", "2.70"),
+        ],
+    )
+    got = extract_fields(doc, ["company", "date", "address", "total"])["total"]
+    assert got.normalized == "2.28"
+    assert got.value == "2.28"
+    # as printed, the same receipt gives the same figure by the exact keyword
+    fixed = _receipt(
+        HEAD,
+        [("HERBAL TEA", "2.28"), ("SUBTOTAL", "2.28"), ("TOTAL (GST INCL)", "2.28"),
+         ("CASH", "5.00"), ("CHANGE DUE", "2.70")],
+    )  # fmt: skip
+    assert extract_fields(fixed, ["company", "total"])["total"].normalized == "2.28"
+    assert fold_total_keywords("IUIAL (GSI INCL) 2.28") == "TOTAL (GSI INCL) 2.28"
+    assert fold_total_keywords("SUBIUIAL") == "SUBTOTAL"
+    # other words are left alone
+    for word in ("HOTEL", "LOCAL", "IDEAL", "TOTALQUANTITY", "12345"):
+        assert fold_total_keywords(word) == word
+
+
+def test_a_misread_tax_summary_title_still_ends_the_totals() -> None:
+    doc = _receipt(
+        HEAD,
+        [
+            ("SUB-TOTAL (GST)", "12.19"),
+            ("ROUNDING", "-0.04"),
+            ("TOTAL", "12.15"),
+            ("CASH", "50.15"),
+            ("CHANGE", "38.00"),
+            ("GST SUHLARY", None),
+            ("SR", "11.50"),
+            ("TAS TOTAL :", "0.69"),
+        ],
+    )
+    assert extract_fields(doc, ["company", "total"])["total"].normalized == "12.15"
+    for title in ("GST SUHLARY", "TAX SUMNARY", "GST Summery", "GSTSUMMARY", "税额汇总"):
+        assert is_tax_summary(title), title
+    for other in ("TAX TOTAL:", "TAXABLE AMOUNT", "GST 6% INCLUDED", "Total Sales"):
+        assert not is_tax_summary(other), other
+
+
+def test_a_heading_repeated_inside_the_address_is_no_address_line() -> None:
+    assert drop_repeated_heading(
+        [1, 2, 3],
+        ["PUSAT NIAGA KORAMI", "UNIT 105, BLOCK A,PUSAT NIAGA KORAMI,", "46350 PETALING"],
+    ) == [2, 3]
+    # a first line that is not repeated, or too short to tell, stays
+    assert drop_repeated_heading([1, 2], ["NO 21 JALAN MELATI", "46350 KAMBA"]) == [1, 2]
+    assert drop_repeated_heading([1, 2], ["SEKSYEN 9", "SEKSYEN 9 KAMBA"]) == [1, 2]
+    doc = _receipt(
+        [
+            ("TERAVO HEALTH AND BEAUTY SDN BHD", 60.0),
+            ("BANDAR BARU KAMBA", 190.0),
+            ("NO 15 JALAN BANDAR KAMBA 10", 130.0),
+            ("BANDAR BARU KAMBA", 190.0),
+            ("TEL:03-60932032", 200.0),
+            ("GST REG #000899874816", 160.0),
+        ],
+        [("HERBAL TEA", "2.28"), ("TOTAL", "2.28"), ("CASH", "5.00")],
+    )
+    address = extract_fields(doc, ["company", "address"])["address"].value
+    assert address == "NO 15 JALAN BANDAR KAMBA 10 BANDAR BARU KAMBA"
+
+
+def test_a_lower_case_l_read_as_capital_i_in_mixed_case_words() -> None:
+    assert fix_l_read_as_i("No: G3, BIk G, JIn PJU 1A/3, SeIangor") == (
+        "No: G3, Blk G, Jln PJU 1A/3, Selangor"
+    )
+    # capitals, a word that begins with I, and "I" on its own are left alone
+    for text in ("BLK G, JLN PJU", "Ilford Road", "I & J Cafe", "IKEA"):
+        assert fix_l_read_as_i(text) == text
+    doc = _receipt(
+        [
+            ("Kelvaro Hardware Centre (M) Sdn. Bhd.", 40.0),
+            ("Co. Reg. No.: 795225-A", 150.0),
+            ("No: G7, BIk C, JIn Perdana 3/2,", 110.0),
+            ("Taman Sri Korami, 47301", 140.0),
+            ("Petaling Jaya, SeIangor.", 130.0),
+            ("TEL: 03-7832 6929", 170.0),
+        ],
+        [("Item A", "5.00"), ("Total", "5.00"), ("Cash", "10.00"), ("Change", "5.00")],
+    )
+    address = extract_fields(doc, ["company", "address"])["address"].value
+    assert (
+        address
+        == "No: G7, Blk C, Jln Perdana 3/2, Taman Sri Korami, 47301 Petaling Jaya, Selangor."
+    )
