@@ -143,3 +143,123 @@ def test_a_lower_case_l_read_as_capital_i_in_mixed_case_words() -> None:
         address
         == "No: G7, Blk C, Jln Perdana 3/2, Taman Sri Korami, 47301 Petaling Jaya, Selangor."
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the line-role model (generator v7, decoding version 2)
+
+
+def test_decoding_reads_a_name_printed_after_the_address() -> None:
+    import numpy as np
+
+    from promptocr.tasks.extract import roles
+
+    # slogan, two address rows, a phone row, the registered name, a tax id row
+    P = np.array(
+        [
+            [0.90, 0.08, 0.02],
+            [0.02, 0.01, 0.97],
+            [0.01, 0.01, 0.98],
+            [0.99, 0.005, 0.005],
+            [0.03, 0.96, 0.01],
+            [0.99, 0.005, 0.005],
+        ]
+    )
+    assert roles.decode(P) == ([4], [1, 2])
+    # a row after the address the model finds only half a name is not taken as the name
+    # (the receipt then has no name, at the prior's cost, rather than a doubtful one)
+    P[4] = [0.45, 0.5, 0.05]
+    assert roles.decode(P) == ([], [1, 2])
+    # a doubtful name on top wins over a sure one after the address (an owner, a customer)
+    P[0] = [0.7, 0.3, 0.0]
+    P[4] = [0.01, 0.99, 0.0]
+    assert roles.decode(P) == ([0], [1, 2])
+    # a name on top still comes first: the second name-like row after the address is other
+    P[0] = [0.02, 0.97, 0.01]
+    P[4] = [0.03, 0.96, 0.01]
+    assert roles.decode(P) == ([0], [1, 2])
+
+
+def test_a_registered_name_under_the_address_and_a_slogan_on_top() -> None:
+    doc = _receipt(
+        [
+            ("TQ FOR SHOPPING WITH kelmora.com", 60.0),
+            ("PUSAT NIAGA KORAMI", 160.0),
+            ("UNIT 12, BLOCK C, PUSAT NIAGA KORAMI,", 60.0),
+            ("NO.7, JALAN 14/2, 46350 PETALING JAYA, SELANGOR", 20.0),
+            ("kelmora careline : 1800 88 2291", 100.0),
+            ("KELMORA RETAIL SB(412295-X) FKA TIRAS STORES SB", 20.0),
+            ("TAX REG ID CBP 000709361664", 100.0),
+        ],
+        [("Item A", "5.00"), ("GRAND TOTAL", "5.00"), ("CASH", "10.00"), ("CHANGE", "5.00")],
+    )
+    f = extract_fields(doc, ["company", "date", "address", "total"])
+    assert f["company"].value == "KELMORA RETAIL SB"
+    assert f["address"].value == (
+        "UNIT 12, BLOCK C, PUSAT NIAGA KORAMI, NO.7, JALAN 14/2, 46350 PETALING JAYA, SELANGOR"
+    )
+
+
+def test_a_brand_logo_in_mixed_case_above_the_registered_name_is_no_part_of_it() -> None:
+    # a larger logo line in mixed case with a one-letter mark over the registered name
+    # (generator v7; the v6 model took "Tamaki Q VERONA IMPRESSION SDN BHD")
+    head = [
+        ("Tamaki Q", 370.0, 55.0),
+        ("VERONA IMPRESSION SDN BHD", 240.0, 44.0),
+        ("(894412-D)", 370.0, 46.0),
+        ("Lot NO : 20, Level UG1, Plaza Kelmora", 160.0, 48.0),
+        ("Kelmora.", 384.0, 45.0),
+        ("No1, Jalan Kelmora, 50480 KL", 224.0, 44.0),
+    ]
+    body = ["Tel: 03-62062378", "(GST ID:000926818304)", "Tax Invoice", "Date: 20/10/2016",
+            "Item A        5.00", "Total         5.00", "Cash         10.00"]  # fmt: skip
+    rows, y = [], 30.0
+    for text, x, h in [*head, *[(t, 60.0, 46.0) for t in body]]:
+        rows.append((text, x, y, h))
+        y += 0.92 * h
+    f = extract_fields(_doc(rows), ["company", "address"])
+    assert f["company"].value == "VERONA IMPRESSION SDN BHD"
+    assert (
+        f["address"].value
+        == "Lot NO : 20, Level UG1, Plaza Kelmora Kelmora. No1, Jalan Kelmora, 50480 KL"
+    )
+
+
+def test_a_stamped_number_and_a_scribble_on_the_top_row_are_no_name() -> None:
+    # a guard (the v6 model read this layout right too): generator v7 prints such a row
+    rows = [("31804057", 40.0, 20.0, 40.0), ("Puka", 520.0, 20.0, 30.0)]
+    y = 80.0
+    for text, x in [
+        ("KORAMI CO. (M) BHD (126926-H)", 150.0),
+        ("3RD FLR, KORAMI TAMAN MELATI SC", 140.0),
+        ("JLN SERUNAI, TAMAN MELATI", 160.0),
+        ("CHERAS, 55100 KUALA LUMPUR", 150.0),
+        ("GST ID : 002017394688", 180.0),
+        ("Sub-total", 40.0),
+        ("Total Sales Incl GST", 40.0),
+    ]:
+        rows.append((text, x, y, 26.0))
+        y += 36
+    f = extract_fields(_doc(rows), ["company", "address"])
+    assert f["company"].value == "KORAMI CO. (M) BHD"
+
+
+def test_an_owner_printed_after_the_address_is_not_the_name_on_top() -> None:
+    doc = _receipt(
+        [
+            ("KELMORASTATIONERYSHOP", 150.0),
+            ("NO. 31G&33G, JALAN SERI INDAH X,U13/X", 60.0),
+            ("40170 SERI TAMAN", 190.0),
+            ("Mobile /Whatsapps : +6012-918 7937", 90.0),
+            ("Tel: +603-3362 4137", 180.0),
+            ("GST ID No: 001531760640", 150.0),
+            ("TAX INVOICE", 200.0),
+            ("Owned By :", 220.0),
+            ("KELMORA SUPPLY SDN BHD (1135772-K)", 80.0),
+            ("CASH SALES COUNTER", 160.0),
+        ],
+        [("Item A", "5.00"), ("Total", "5.00"), ("Cash", "10.00"), ("Change", "5.00")],
+    )
+    f = extract_fields(doc, ["company", "address"])
+    assert f["company"].value == "KELMORASTATIONERYSHOP"
+    assert f["address"].value == "NO. 31G&33G, JALAN SERI INDAH X,U13/X 40170 SERI TAMAN"

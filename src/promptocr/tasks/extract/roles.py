@@ -25,8 +25,10 @@ A gradient-boosted tree ensemble (`roles_model.npz`, evaluated in numpy like the
 receipt as `other* company+ other* address+ other*` and returns the most likely company lines
 and address lines; the address begins and ends between rows, not inside one (`ROW_SPLIT`). Either part may be absent, at a prior cost (`SKIP_COMPANY`,
 `SKIP_ADDRESS`: most receipts print both), so a name without a legal form that the model
-finds only half likely is still taken when it stands where a name stands. Training: `scripts/train_roles.py` on
-`synthreceipts.py` only.
+finds only half likely is still taken when it stands where a name stands. After the address a
+name-like row is no name when one stands on top (an owner, a customer); a receipt with no
+name on top takes the name printed under its address (`_name_after`, decoding version 2).
+Training: `scripts/train_roles.py` on `synthreceipts.py` only.
 """
 
 from __future__ import annotations
@@ -391,6 +393,16 @@ def row_features(
 # this log-probability (the share of synthetic receipts without one is about 6-10%).
 SKIP_COMPANY = math.log(0.1)
 SKIP_ADDRESS = math.log(0.1)
+# Decoding version 2: a receipt may print its registered name only under the address and the
+# phone lines, a slogan or a brand on top ("TQ FOR SHOPPING WITH …" over the address, then
+# "… RETAIL SB (123456-X)"). After the address a name-like row is never read against the
+# reading (the state "other after the address" takes the name's probability too: an owner
+# "Owned by: … SDN BHD" or a customer printed there is not the name when a name stands on
+# top); where no name was read on top, the first run of units within `NAME_AFTER_UNITS` after
+# the address that the model reads as a name with probability ≥ `NAME_AFTER_P` each is the
+# name.
+NAME_AFTER_UNITS = 8
+NAME_AFTER_P = 0.8
 
 
 def _trans() -> np.ndarray:
@@ -408,8 +420,10 @@ def _trans() -> np.ndarray:
 # An address row that OCR read in two pieces is rarely two roles (a garbled first piece,
 # "10T 1851-A &" before "1851-B, JALAN KPB 6,"): entering or leaving the address between two
 # units of one row costs this log-probability. (Not the name: a name row often carries its
-# registration number, or a stray mark, as another piece of the same row.)
-ROW_SPLIT = math.log(0.05)
+# registration number, or a stray mark, as another piece of the same row.) Since decoding
+# version 2 log 0.001 (log 0.05 before): the v7 model reads such a garbled piece as "other"
+# with p 0.99, and a row is one role.
+ROW_SPLIT = math.log(0.001)
 # the role of each of the five states
 _STATE_ROLE = np.array([0, 1, 0, 2, 0])
 
@@ -428,7 +442,8 @@ def same_row_flags(pieces: Sequence[int]) -> list[bool]:
 
 def decode(P: np.ndarray, same_row: Sequence[bool] | None = None) -> tuple[list[int], list[int]]:
     """The most likely reading `other* company* other* address* other*` of the units, given
-    each one's (other, company, address) probabilities: (company units, address units).
+    each one's (other, company, address) probabilities: (company units, address units); where
+    it reads no name, a name printed after the address (`_name_after`, decoding version 2).
     `same_row[i]`: unit i is on the row of unit i - 1 (a change of role there costs
     `ROW_SPLIT`)."""
     n = P.shape[0]
@@ -439,7 +454,9 @@ def decode(P: np.ndarray, same_row: Sequence[bool] | None = None) -> tuple[list[
     # prior for a name must not pull the first address row of a receipt whose name was not
     # read into the name)
     name = np.where(P[:, 1] >= P[:, 2], L[:, 1], -1e6)
-    emit = np.stack([L[:, 0], name, L[:, 0], L[:, 2], L[:, 0]], axis=1)  # 5 states
+    # after the address, a name-like row is "other" at no cost (decoding version 2)
+    after = np.log(np.clip(P[:, 0] + P[:, 1], 1e-6, 1.0))
+    emit = np.stack([L[:, 0], name, L[:, 0], L[:, 2], after], axis=1)  # 5 states
     T = _trans()
     a, b = _STATE_ROLE[:, None], _STATE_ROLE[None, :]
     T_row = T + np.where((a != b) & ((a == 2) | (b == 2)), ROW_SPLIT, 0.0)
@@ -457,7 +474,23 @@ def decode(P: np.ndarray, same_row: Sequence[bool] | None = None) -> tuple[list[
     for i in range(n - 1, -1, -1):
         states[i] = s
         s = int(back[i, s])
-    return [i for i in range(n) if states[i] == 1], [i for i in range(n) if states[i] == 3]
+    company = [i for i in range(n) if states[i] == 1]
+    address = [i for i in range(n) if states[i] == 3]
+    if not company and address:
+        company = _name_after(P, address[-1] + 1)
+    return company, address
+
+
+def _name_after(P: np.ndarray, start: int) -> list[int]:
+    """The first run of units within `NAME_AFTER_UNITS` from `start` that the model reads as a
+    name (probability ≥ `NAME_AFTER_P`, more a name than an address) — [] if none."""
+    run: list[int] = []
+    for i in range(start, min(P.shape[0], start + NAME_AFTER_UNITS)):
+        if P[i, 1] >= NAME_AFTER_P and P[i, 1] >= P[i, 2]:
+            run.append(i)
+        elif run:
+            break
+    return run
 
 
 def line_units(

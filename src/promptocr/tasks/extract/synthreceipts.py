@@ -17,7 +17,11 @@ addresses wrapped over several lines, lines that OCR cuts into two pieces on one
 read as a short garbled run with a box several lines tall, lost punctuation and OCR-like
 character errors (version 6: more confusions, `Y`→`G`, `A`→`E`, `M`→`H`, …). Item names are
 mostly invented too (version 6), so that the body's few listed words do not teach that some
-letters mean "neither a name nor an address".
+letters mean "neither a name nor an address". Version 7: the registered name printed only
+under the address and the phone lines, with a slogan or the brand on top ("TQ FOR SHOPPING
+WITH …", the name with its registration number and an "FKA …" former name); brand logos in
+mixed case, often with a short mark ("Tamaki Q"); a stamped number and a short scribble on
+one stray row above the header; names wrapped over three lines.
 
 Place and company names are mostly invented from syllables, so the model learns the shape of
 a name or an address (a legal-form word at the end, a house number, a postcode, commas,
@@ -30,7 +34,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 ROLES = ("other", "company", "address")
 
 _SYL = [
@@ -309,7 +313,13 @@ def _company_en(b: _B) -> list[str]:
         k = len(words) - tail if x < 0.55 else 2 if x < 0.8 else r.randint(1, len(words) - 1)
         k = min(max(k, 1), len(words) - 1)
         first = " ".join(words[:k]) + ("-" if r.random() < 0.1 else "")
-        return [first, " ".join(words[k:])]
+        rest = words[k:]
+        if len(rest) >= 3 and r.random() < 0.3:
+            # version 7: over three lines on a narrow receipt ("AIK HUAT HARDWARE" /
+            # "ENTERPRISE (SETIA" / "ALAM) SDN BHD")
+            j = r.randint(1, len(rest) - 1)
+            return [first, " ".join(rest[:j]), " ".join(rest[j:])]
+        return [first, " ".join(rest)]
     return [name]
 
 
@@ -629,6 +639,12 @@ def _customer(b: _B, cn: bool, style: str) -> None:
         b.add(t, "other", centre=False)
 
 
+def _scribble(r: random.Random) -> str:
+    """A short handwritten mark as OCR reads it ("Pula", "lt", "7/x")."""
+    w = "".join(r.choice("abcdefghiklmnoprstuvwxyz") for _ in range(r.randint(1, 4)))
+    return r.choice([w.capitalize(), w, w.upper(), f"{r.randint(1, 9)}/{w[:1]}"])
+
+
 def make_receipt(rng: random.Random) -> SynthReceipt:
     r = rng
     x = r.random()
@@ -652,15 +668,37 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
             " ".join(str(r.randint(0, 9)) for _ in range(r.randint(4, 9))),
             f"{r.randint(100, 99999)}",
         ]
-        b.add(r.choice(stray), "other", scale=r.uniform(0.8, 1.8))
+        if r.random() < 0.25:
+            # version 7: a stamped number and a short scribble on one row, both stray
+            b.add(f"{r.randint(10**6, 10**8)}", "other", centre=False, scale=r.uniform(1.0, 1.8),
+                  right=_scribble(r))  # fmt: skip
+        else:
+            b.add(r.choice(stray), "other", scale=r.uniform(0.8, 1.8))
     company = _company_cn(b) if cn else _company_en(b)
+    # version 7: the registered name printed only under the address and the phone lines, a
+    # slogan or the brand on top ("TQ FOR SHOPPING WITH …", then "… RETAIL SB (123456-X)")
+    name_after = not cn and r.random() < 0.06
+    if name_after:
+        brand = b.name(1, 2)
+        b.add(
+            r.choice([f"TQ FOR SHOPPING WITH {brand}.COM", f"THANK YOU FOR SHOPPING AT {brand}",
+                      f"WELCOME TO {brand}", brand, f"{brand} {r.choice(_TRADE)}"]),
+            "other", scale=r.uniform(1.0, 1.6), upper=r.random() < 0.7,
+        )  # fmt: skip
     # brand / trade name lines above the registered name (often its first words)
-    branded = r.random() < 0.15
+    branded = not name_after and r.random() < 0.15
     if branded:
         brand = _cn_name(r, r.randint(2, 4)) if cn else b.name(1, 2)
         if not cn and r.random() < 0.5:
             brand = " ".join(company[0].split(" ")[: r.randint(1, 3)])
-        b.add(brand, "other", scale=r.uniform(1.1, 2.0))
+        if not cn and r.random() < 0.4:
+            # version 7: a logo's brand in mixed case, often with a short mark ("Sushi Q")
+            brand = " ".join(w.capitalize() for w in brand.split(" "))
+            if r.random() < 0.5:
+                brand += " " + r.choice(["Q", "X", "2U", "88", "&", "Co", "Express", "Go"])
+            b.add(brand, "other", scale=r.uniform(1.0, 2.0), upper=False)
+        else:
+            b.add(brand, "other", scale=r.uniform(1.1, 2.0))
     scale = r.uniform(1.0, 1.6) if r.random() < 0.5 else 1.0
     reg_inline = not cn and r.random() < 0.25
     if r.random() < 0.1:
@@ -670,6 +708,9 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         company[0] = f"{lead} {company[0]}"
     if r.random() < 0.06 and not branded:
         company = []  # the name was not printed (or not read)
+    late_name: list[str] = []
+    if name_after:
+        late_name, company = company, []
     # the name is often printed in capitals above an address in mixed case
     name_upper = True if r.random() < 0.3 else None
     first_scale = scale * (r.uniform(1.0, 1.4) if r.random() < 0.3 else 1.0)
@@ -712,6 +753,17 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         )
         b.add(f"({t})" if r.random() < 0.5 else t, "other")
     _header_other(b, cn)
+    for i, t in enumerate(late_name):
+        if i == len(late_name) - 1:
+            t = f"{t}{r.choice(['', ' '])}{_reg_no(r)}" if r.random() < 0.7 else t
+            if r.random() < 0.25:
+                t += f" {r.choice(['FKA', 'F.K.A', '(FORMERLY'])} {b.name(1, 2)} {r.choice(_LEGAL_MY)}"
+        b.add(t, "company", centre=r.random() < 0.5)
+    if late_name and r.random() < 0.6:
+        b.add(
+            f"{r.choice(['TAX REG ID', 'GST ID', 'SST NO'])}: {r.randint(10**11, 10**12 - 1):012d}",
+            "other",
+        )
     if r.random() < 0.08:
         # version 6: a stamp or handwriting over the header, read as a short garbled run whose
         # box is several lines tall (it lands on the row of a name or an address line)
