@@ -263,3 +263,23 @@ def test_an_owner_printed_after_the_address_is_not_the_name_on_top() -> None:
     f = extract_fields(doc, ["company", "address"])
     assert f["company"].value == "KELMORASTATIONERYSHOP"
     assert f["address"].value == "NO. 31G&33G, JALAN SERI INDAH X,U13/X 40170 SERI TAMAN"
+
+
+def test_decoding_without_an_address_keeps_a_wrapped_name_whole() -> None:
+    import numpy as np
+
+    from promptocr.tasks.extract import roles
+
+    # a name over two rows, no address printed: the state after the address (which reads
+    # name-like rows as other) is not reached by skipping the address
+    P = np.array([[0.05, 0.9, 0.05], [0.3, 0.65, 0.05], [0.99, 0.005, 0.005], [0.99, 0.005, 0.005]])
+    assert roles.decode(P) == ([0, 1], [])
+
+
+def test_a_tall_stamp_piece_is_tied_to_no_row() -> None:
+    from promptocr.tasks.extract import roles
+
+    # an address row in two pieces, then a row with a stamp read as a tall short run
+    boxes = [(10, 100, 200, 124), (210, 100, 400, 124), (10, 130, 300, 154), (320, 110, 420, 230)]
+    assert roles.row_ties(boxes, [2, 2, 2, 2]) == [False, True, False, False]
+    assert roles.same_row_flags([2, 2, 2, 2]) == [False, True, False, True]

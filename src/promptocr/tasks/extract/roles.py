@@ -407,13 +407,16 @@ NAME_AFTER_P = 0.8
 
 def _trans() -> np.ndarray:
     """Log transition weights between the five states (other, company, other, address,
-    other): forward only; passing over the company or the address state costs its prior."""
+    other): forward only; passing over the company state costs its prior (passing over the
+    address is paid at the end)."""
     T = np.full((5, 5), -math.inf)
     for j in range(5):
         for s in range(j, 5):
-            T[j, s] = (SKIP_COMPANY if j == 0 and s >= 2 else 0.0) + (
-                SKIP_ADDRESS if j <= 2 and s == 4 else 0.0
-            )
+            T[j, s] = SKIP_COMPANY if j == 0 and s >= 2 else 0.0
+    # the last state follows the address only (decoding version 2: it reads name-like rows as
+    # other at no cost); a receipt without an address ends in state 0, 1 or 2 at the prior's
+    # cost (`decode`'s end weights)
+    T[:3, 4] = -math.inf
     return T
 
 
@@ -516,5 +519,19 @@ def receipt_rows(
     tok = model.token_scores(texts)
     X = row_features(texts, boxes, pieces or [1] * len(texts), tok)
     P = model.proba(X) if len(texts) else np.zeros((0, 3))
-    company, address = decode(P, same_row_flags(pieces) if pieces else None)
+    company, address = decode(P, row_ties(boxes, pieces) if pieces else None)
     return company, address, P
+
+
+def row_ties(
+    boxes: Sequence[tuple[float, float, float, float]], pieces: Sequence[int]
+) -> list[bool]:
+    """`same_row_flags`, except that a unit whose box is more than 1.8 times the median line
+    height (a stamp or handwriting read as a short run over several lines) is tied to no
+    row: it may take another role than the pieces beside it at no `ROW_SPLIT` cost."""
+    flags = same_row_flags(pieces)
+    if not boxes:
+        return flags
+    hs = np.array([max(b[3] - b[1], 1.0) for b in boxes])
+    tall = hs > 1.8 * float(np.median(hs))
+    return [f and not tall[i] and not (i > 0 and tall[i - 1]) for i, f in enumerate(flags)]
