@@ -215,11 +215,15 @@ def fit(
 def train(
     docs: int, iters: int, seed: int, leaves: int = 31, lr: float = 0.1
 ) -> dict[str, TreeModel]:
-    """Two models from the same documents and features: `pairs` scores any unit as a possible
-    key (the linker decides what is a key), `keyed` scores value candidates of a unit known to
-    be a key (a requested field's printed label; annotated questions)."""
+    """Four models from the same seed and features: `roles` (is a unit a key), `pairs` scores
+    any unit as a possible key (the linker decides what is a key), `keyed` scores value
+    candidates of a unit known to be a key (a requested field's printed label; annotated
+    questions), all three on forms without generator v7's grid blocks; `keyed_cjk`, the same
+    as `keyed` on the same documents with the grid blocks in their forms (ruled label | value
+    grids, section tables, check-box option rows), reads pages written mostly in CJK."""
     t0 = time.perf_counter()
-    all_docs = generate(seed, docs)
+    all_docs = generate(seed, docs, grids=False)
+    grid_docs = generate(seed, docs, grids=True)
     n_cal = max(1, docs // 7)
     train_docs, cal_docs = all_docs[n_cal:], all_docs[:n_cal]
     Xr, yr = role_matrix(train_docs)
@@ -236,14 +240,22 @@ def train(
         "leaves": leaves,
         "learning_rate": lr,
         "trainer": "sklearn HistGradientBoostingClassifier",
+        "grids": False,
     }
     rmeta = {**meta, "kind": "roles", "feature_names": list(ROLE_FEATURE_NAMES)}
     models = {"roles": fit(Xr, yr, Xrc, yrc, iters, seed, leaves, lr, rmeta)}
-    for kind in ("keyed", "pairs"):
-        X, y, ceiling = pair_matrix(train_docs, kind == "keyed", models["roles"])
-        Xc, yc, _ = pair_matrix(cal_docs, kind == "keyed", models["roles"])
+    for kind in ("keyed", "pairs", "keyed_cjk"):
+        keyed = kind != "pairs"
+        tr, ca = (
+            (grid_docs[n_cal:], grid_docs[:n_cal])
+            if kind == "keyed_cjk"
+            else (train_docs, cal_docs)
+        )
+        X, y, ceiling = pair_matrix(tr, keyed, models["roles"])
+        Xc, yc, _ = pair_matrix(ca, keyed, models["roles"])
         m = {**meta, "kind": kind, "candidate_recall": round(ceiling, 4)}
-        if kind == "keyed" and (KEY_NEGATIVES or KEYED_ESTIMATED):  # experiments only
+        m["grids"] = kind == "keyed_cjk"
+        if keyed and (KEY_NEGATIVES or KEYED_ESTIMATED):  # experiments only
             m["key_negatives"] = KEY_NEGATIVES
             m["keyed_estimated_keyness"] = KEYED_ESTIMATED
         models[kind] = fit(X, y, Xc, yc, iters, seed, leaves, lr, m)

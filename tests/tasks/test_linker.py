@@ -26,7 +26,14 @@ from promptocr.tasks.extract.features import (
     Unit,
 )
 from promptocr.tasks.extract.linked import extract_all_linked, link_bands
-from promptocr.tasks.extract.linker import WORK, assign, link_units
+from promptocr.tasks.extract.linker import (
+    CJK_PAGE,
+    WORK,
+    assign,
+    cjk_share,
+    keyed_model,
+    link_units,
+)
 from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, TreeModel, load_model
 from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, generate
 
@@ -559,3 +566,59 @@ def test_a_colon_read_as_a_run_of_its_own_belongs_to_the_label_left_of_it() -> N
     zh = [_line("收银员", 30, 40, 60), _line("：", 160, 40, 10), _line("王芳", 180, 40, 40)]
     zh += [_line("桌号", 30, 68, 40), _line("：", 160, 68, 10), _line("A12", 180, 68, 30)]
     assert extract_fields(doc(zh), ["收银员", "桌号"])["桌号"].value == "A12"
+
+
+def test_a_cell_beside_a_tall_section_label_answers_its_column_header() -> None:
+    """A family-members table (家庭主要成员 in a tall cell on the left, 称谓 / 姓名 / 年龄 /
+    工作单位 as column headers): each cell answers its column's header, not the section label
+    standing at the middle of its rows (generator v7)."""
+    units = [
+        Unit("家庭主要成员", (40, 118, 160, 182)),  # wrapped over two lines, rows' middle
+        Unit("称谓", (220, 60, 260, 80)),
+        Unit("姓名", (340, 60, 380, 80)),
+        Unit("年龄", (460, 60, 500, 80)),
+        Unit("工作单位", (600, 60, 680, 80)),
+    ]
+    rows = [("父亲", "王建国", "56", "上海市第一中学"), ("母亲", "李秀英", "54", "退休")]
+    for r, cells in enumerate(rows):
+        y = 110 + 50 * r
+        for c, t in enumerate(cells):
+            x = (220, 330, 465, 590)[c]
+            units.append(Unit(t, (x, y, x + 20 * len(t), y + 20)))
+    keys = [0, 1, 2, 3, 4]
+    values = list(range(5, len(units)))
+    role = [1.0] * 5 + [0.0] * len(values)
+    got = link_units(units, keys=keys, values=values, keyness=role, threshold=0.02)
+    pairs = {(k, v) for k, v, _ in got}
+    for v in values:
+        assert (1 + (v - 5) % 4, v) in pairs, units[v].text
+        assert (0, v) not in pairs, units[v].text
+
+
+def test_a_page_mostly_written_in_cjk_is_read_by_the_cjk_model() -> None:
+    zh = [Unit("姓名：", (10, 10, 70, 30)), Unit("王小明", (90, 10, 150, 30))]
+    en = [Unit("Name:", (10, 10, 70, 30)), Unit("Ann Lee", (90, 10, 170, 30))]
+    # a Chinese form with English glosses: a CJK character is a token, an English word one
+    both = zh + [Unit("Name of the applicant", (10, 40, 200, 60))]
+    assert cjk_share(zh) == 1.0 and cjk_share(en) == 0.0
+    assert cjk_share(both) >= CJK_PAGE
+    assert cjk_share([Unit("12.50", (0, 0, 10, 10))]) == 0.0
+    assert keyed_model(zh) is load_model("keyed_cjk")
+    assert keyed_model(both) is load_model("keyed_cjk")
+    assert keyed_model(en) is load_model("keyed")
+    assert load_model("keyed_cjk").meta["grids"] is True
+    assert load_model("keyed").meta["grids"] is False
+
+
+def test_a_labels_own_line_value_beats_a_key_like_line_under_it() -> None:
+    """`姓名 张伟` read as one line, `性别男` (a label run into its value) under it: the name
+    is the rest of the label's own line, not the line below that the role model takes for a key."""
+    lines = [
+        _line("姓名 张伟", 46, 57, 160, 42),
+        _line("性别男", 45, 125, 126, 45),
+        _line("民族 汉", 326, 127, 126, 43),
+        _line("出生1990年3月7日", 50, 198, 297, 39),
+        _line("住址北京市东城区景山前街4号", 49, 268, 478, 40),
+    ]
+    got = extract_fields(_page(lines, 800, 500), ["姓名"])
+    assert got["姓名"].value == "张伟"

@@ -28,10 +28,10 @@ from promptocr.tasks.extract.linker import (
     GOLD_LABEL_THRESHOLD,
     assign,
     candidate_pairs,
+    keyed_model,
     link_units,
     pair_rows,
 )
-from promptocr.tasks.extract.model import load_model
 
 PUBLISHED = {
     "LayoutXLM-base": {
@@ -101,7 +101,7 @@ def evaluate_file(path: Path, limit: int | None = None) -> dict[str, Any]:
                     values=ans,
                     keyness=role,
                     threshold=GOLD_LABEL_THRESHOLD,
-                    model=load_model("keyed"),
+                    model=keyed_model(units),
                 )
             else:
                 got = link_units(units)

@@ -49,8 +49,7 @@ from promptocr.tasks.extract import (
     typed_value,
 )
 from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit
-from promptocr.tasks.extract.linker import link_units, score_pairs
-from promptocr.tasks.extract.model import load_model
+from promptocr.tasks.extract.linker import keyed_model, link_units, score_pairs
 from promptocr.tasks.fields import fold, guess_type, match_concept
 
 MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
@@ -485,6 +484,9 @@ def colon_values(geom: PageGeometry, slope: float = 0.0) -> dict[int, int]:
 # the factor for a candidate right after the colon of another printed label that is not
 # requested (an empty `Remarks:` does not take the number right after `Phone:`)
 CARRIED = 0.04
+# the factor for a candidate the role model takes for a key (estimate >= 0.5) where the key's
+# label has a value on its own line (`姓名 张伟` above `性别男`): the line's rest comes first
+KEYLIKE_BESIDE_OWN = 0.5
 
 
 def _skew(units: Sequence[Unit]) -> float:
@@ -936,6 +938,28 @@ def _tight_above(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int
     return [max(idx, key=lambda i: b[i, 3])] if idx else []
 
 
+def _overlapping_above(geom: PageGeometry, v: int, probs: dict[int, float]) -> int:
+    """The line the model links best among those whose boxes overlap `v`'s from above by a fifth
+    of a line height or more, starting where it starts, both long enough to have wrapped, of a
+    similar height, not a label (-1: none)."""
+    b = geom.b
+    if geom.w[v] < TIGHT_MIN_WIDTH:
+        return -1
+    ok = (
+        (geom.xover[v] > 0.05)
+        & (b[:, 3] > b[v, 1] + 0.2 * np.minimum(geom.h, geom.h[v]))
+        & (geom.cy < b[v, 1])
+        & (np.abs(b[:, 0] - b[v, 0]) <= 1.0)
+        & (geom.w >= TIGHT_MIN_WIDTH)
+        & (geom.looks[:, 0] == 0)
+        & (geom.h / geom.h[v] >= 0.6)
+        & (geom.h / geom.h[v] <= 1.6)
+    )
+    ok[v] = False
+    idx = [int(i) for i in np.nonzero(ok)[0]]
+    return max(idx, key=lambda i: probs.get(i, 0.0)) if idx else -1
+
+
 def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]) -> list[int]:
     """Lines above a chosen value that the model links to the same key as well (the value
     started higher: its first line scored a little lower than a later one), top first."""
@@ -944,7 +968,12 @@ def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]
     b = geom.b
     for _ in range(MAX_LINES - 1):
         up = int(geom.above_nn[cur])
-        if up < 0 or up in used or geom.above_gap[cur] > 0.9 or probs.get(up, 0.0) < UP_P:
+        gap, least = float(geom.above_gap[cur]), UP_P
+        if up < 0 or probs.get(up, 0.0) < UP_P:
+            # a line set so tight above that the boxes overlap (two small lines squeezed into
+            # one row) is not `above_nn`: it joins where the model links it all but surely
+            up, gap, least = _overlapping_above(geom, cur, probs), 0.0, CONTINUE_P
+        if up < 0 or up in used or gap > 0.9 or probs.get(up, 0.0) < least:
             break
         if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
             break
@@ -983,7 +1012,7 @@ def _score_labels(
     label, without the fixed cost of a call per label)."""
     units = list(dict.fromkeys(h.unit for hs in labels.values() for h in hs))
     out: dict[int, list[tuple[int, int, float]]] = {u: [] for u in units}
-    for k, v, p in score_pairs(geom, units, pool, model=load_model("keyed")):
+    for k, v, p in score_pairs(geom, units, pool, model=keyed_model(geom.units)):
         out[k].append((k, v, p))
     return out
 
@@ -1048,6 +1077,7 @@ def extract_linked(
                 match = (h.score / 100.0) ** 2 * first
                 scored = scores.get(h.unit, [])
                 probs[(key, h.unit)] = {v: p for _, v, p in scored}
+                own_value = False
                 if h.cut:
                     ref: Span = units[h.unit].ref
                     rest = Unit(
@@ -1063,6 +1093,7 @@ def extract_linked(
                         own = 1.0 if rest.text.lstrip()[:1].isdigit() else SAME_UNIT
                         score = own * match - 1e-6 * h.unit
                         options.append((score, key, h.unit, h.unit, sp, norm, valid))
+                        own_value = True
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
@@ -1070,6 +1101,8 @@ def extract_linked(
                         # the first typed cell down a table header's column (only placeholders
                         # above it): the column's value however far down (its total, below)
                         p = max(p, COLUMN_CELL_P)
+                    if own_value and geom.keyness[v] >= 0.5:
+                        p *= KEYLIKE_BESIDE_OWN
                     if _after_colon(geom, h.unit, v, slope, facts):
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from promptocr.tasks.extract.features import CANDIDATES_PER_KEY, FEATURE_NAMES, PageGeometry, Unit
+from promptocr.tasks.extract.features import (
+    CANDIDATES_PER_KEY,
+    FEATURE_NAMES,
+    PageGeometry,
+    Unit,
+    _is_cjk,
+)
 from promptocr.tasks.extract.model import TreeModel, load_model
 
 DEFAULT_THRESHOLD = 0.5
@@ -27,6 +33,38 @@ DEFAULT_THRESHOLD = 0.5
 GOLD_LABEL_THRESHOLD = 0.02
 # a value takes a second key only when that link is this likely too
 SECOND_KEY_THRESHOLD = 0.3
+
+
+# a page on which at least this share of the written tokens are CJK characters is read by the
+# `keyed_cjk` model (a token: a CJK character, or a run of other letters — a word)
+CJK_PAGE = 0.5
+
+
+def cjk_share(units: Sequence[Unit]) -> float:
+    """The share of CJK characters among the page's tokens: its CJK characters and its runs of
+    other letters (0 without either). A Chinese form with English glosses stays well above a
+    half (a Chinese word is one or two tokens, an English word one); a Latin-script page is 0."""
+    cjk = words = 0
+    for u in units:
+        in_word = False
+        for ch in u.text:
+            if _is_cjk(ch):
+                cjk += 1
+                in_word = False
+            elif ch.isalpha():
+                words += not in_word
+                in_word = True
+            else:
+                in_word = False
+    return cjk / (cjk + words) if cjk + words else 0.0
+
+
+def keyed_model(units: Sequence[Unit]) -> TreeModel:
+    """The `keyed` model for a page: `keyed_cjk` (trained with generator v7's ruled grids,
+    section tables and option rows in its forms) where the page is mostly written in CJK, else
+    `keyed` (trained on the same documents' forms without them; docs/extract.md, "Training
+    data and model")."""
+    return load_model("keyed_cjk" if cjk_share(units) >= CJK_PAGE else "keyed")
 
 
 @dataclass
@@ -182,7 +220,7 @@ def link_units(
     if geom.n < 2:
         return []
     if model is None:
-        model = load_model("pairs" if keys is None else "keyed")
+        model = load_model("pairs") if keys is None else keyed_model(units)
     pairs = candidate_pairs(geom, keys, values)
     if not pairs:
         return []

@@ -1,8 +1,8 @@
 """The linker's shipped model: a gradient-boosted tree ensemble evaluated in plain numpy.
 
 `scripts/train_linker.py` trains scikit-learn's HistGradientBoostingClassifier on synthetic
-layouts (`synthdocs.py`) and writes the trees as flat arrays into `linker_pairs.npz` and
-`linker_keyed.npz` next to this file, each with a Platt calibration (fitted on a held-out synthetic split) and metadata (feature
+layouts (`synthdocs.py`) and writes the trees as flat arrays into `linker_pairs.npz`,
+`linker_keyed.npz`, `linker_keyed_cjk.npz` and `linker_roles.npz` next to this file, each with a Platt calibration (fitted on a held-out synthetic split) and metadata (feature
 names and version, generator version, seed, training figures). Nothing from scikit-learn is
 needed at run time.
 """
@@ -21,9 +21,11 @@ MODEL_DIR = Path(__file__).parent
 # `pairs`: any unit may be the key (extract everything); `keyed`: the key is known (a requested
 # field's printed label, an annotated question)
 # `roles`: whether a unit is a key at all (keyness.py)
+# `keyed_cjk`: `keyed` for pages written mostly in CJK characters (`linker.keyed_model`)
 MODEL_FILES = {
     "pairs": "linker_pairs.npz",
     "keyed": "linker_keyed.npz",
+    "keyed_cjk": "linker_keyed_cjk.npz",
     "roles": "linker_roles.npz",
 }
 

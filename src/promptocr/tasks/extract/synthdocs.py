@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from promptocr.tasks.extract.features import Unit
 
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 
 LABELS: dict[str, list[str]] = {
     "en": [
@@ -478,8 +478,11 @@ def text_width(text: str, lh: float) -> float:
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, lang: str, width: float, height: float) -> None:
+    def __init__(
+        self, rng: random.Random, lang: str, width: float, height: float, grids: bool = True
+    ) -> None:
         self.rng = rng
+        self.grids = grids  # generator v7's grid blocks in forms (off: generator v6's forms)
         self.doc = SynthDoc(width, height, lang)
         self.lang = lang
 
@@ -756,6 +759,11 @@ def _form(b: _Builder) -> None:
     styles = ["inline", "inline", "right", "below", "empty", "above"]
     weights = [0.35, 0.0, 0.25, 0.25, 0.1, 0.05]
     while y < d.height * 0.92:
+        share = GRID_SHARE["cjk" if b.lang in ("zh", "ja") else "other"] if b.grids else 0.0
+        if share and r.random() < share:  # generator v7: grids
+            make = r.choice([_GRID_MAKERS[k] for k in GRID_KINDS])
+            y = make(b, margin, y, lh, usable)
+            continue
         u = r.random()
         if u < 0.08:  # section header
             t = b.value("text").upper() if r.random() < 0.6 else b.label()
@@ -910,6 +918,131 @@ def _table(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
                 b.doc.roles[v] = "other"
         y += lh * r.uniform(1.3, 1.8)
     return y + lh * 0.8
+
+
+def _cell_text(b: _Builder, long: bool = False) -> str:
+    """A table cell's text: a value of any kind, or a longer phrase."""
+    r = b.rng
+    if long and r.random() < 0.5:
+        if b.lang in ("zh", "ja") and r.random() < 0.7:
+            return "".join(r.choice(ZH_CHARS) for _ in range(r.randint(6, 24)))
+        return " ".join(r.choice(WORDS) for _ in range(r.randint(3, 10))).capitalize()
+    return b.value(r.choice(["name", "date", "amount", "word", "text", "percent", "code"]))
+
+
+def _section_table(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
+    """A table of column headers and rows of cells, with a tall section label in a cell on its
+    left spanning all its rows (家庭主要成员及社会关系 beside 称谓 / 姓名 / 年龄 …): the section
+    label is a key of no cell; each cell answers its column's header (generator v7)."""
+    r = b.rng
+    sec_w = lh * r.uniform(2.5, 8)
+    lab = b.label()
+    if b.lang in ("zh", "ja") and r.random() < 0.7:
+        lab = "".join(r.choice(ZH_CHARS) for _ in range(r.randint(4, 14)))
+    ncol = r.randint(2, 6)
+    tx = x0 + sec_w + lh * r.uniform(0.5, 1.5)
+    cw = (x0 + usable - tx) / ncol
+    nrows = r.randint(1, 6)
+    pitch = lh * r.uniform(1.4, 2.6)
+    top = y
+    heads = []
+    for c in range(ncol):
+        t = b.colon(b.label(), 0.1)
+        w = min(text_width(t, lh), cw * 0.95)
+        cx = tx + c * cw + ((cw - w) / 2 if r.random() < 0.6 else 0.3 * lh)
+        heads.append(b.add(t, cx, y, lh, "key", width=w))
+    y += pitch
+    kinds = [r.choice(["name", "date", "amount", "word", "text", "code", "percent"]) for _ in heads]
+    for _ in range(nrows):
+        for c in range(ncol):
+            if r.random() < 0.12:
+                continue
+            t = b.value(kinds[c])
+            w = min(text_width(t, lh), cw * 0.9)
+            cx = tx + c * cw + ((cw - w) / 2 if r.random() < 0.6 else 0.3 * lh)
+            v = b.add(t, cx, y + r.uniform(-0.15, 0.15) * lh, lh, "value", width=w)
+            b.link(heads[c], v)
+        y += pitch
+    # the section label: at the middle of its tall cell, wrapped in its narrow column
+    nl = max(1, min(4, math.ceil(text_width(lab, lh) / sec_w)))
+    lw = min(text_width(lab, lh) / nl, sec_w)
+    lab_h = lh * (nl + (nl - 1) * 0.25)
+    ly = top + (y - top - lab_h) / 2 + r.uniform(-0.3, 0.3) * lh
+    b.add(lab, x0 + max(0.0, (sec_w - lw) / 2), ly, lh, "key", lines=nl, width=lw)
+    return y + lh * r.uniform(0.4, 1.0)
+
+
+def _kv_grid(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
+    """A ruled form grid: rows of [label | value | label | value …] cells in fixed columns
+    (姓名 | 张三 | 性别 | 男), values centred or left in their wide cells, some empty, some
+    of two lines; a label may wrap in a tall cell (工作单位 / 及职务) (generator v7)."""
+    r = b.rng
+    npair = r.randint(1, 4)
+    lab_w = lh * r.uniform(2.5, 7)
+    pair_w = usable / npair
+    val_w = max(pair_w - lab_w, 3 * lh)
+    centred = r.random() < 0.5
+    for _ in range(r.randint(2, 7)):
+        tall = r.random() < 0.3
+        row_h = lh * (r.uniform(2.4, 4.0) if tall else r.uniform(1.4, 2.4))
+        span = npair > 1 and r.random() < 0.2  # one pair across the whole row
+        for c in range(1 if span else npair):
+            cx = x0 + c * pair_w
+            lab = b.colon(b.label(), 0.3)
+            nl = 2 if tall and text_width(lab, lh) > lab_w * 0.8 and r.random() < 0.7 else 1
+            lw = min(text_width(lab, lh) / nl, lab_w * 0.95)
+            lab_h = lh * (nl + (nl - 1) * 0.25)
+            lx = cx + ((lab_w - lw) / 2 if r.random() < 0.5 else 0.2 * lh)
+            k = b.add(lab, lx, y + (row_h - lab_h) / 2, lh, "key", lines=nl, width=lw)
+            if r.random() < 0.12:
+                continue  # left empty
+            vw = (usable - lab_w) if span else val_w
+            nv = 2 if tall and r.random() < 0.5 else 1
+            vals = [_cell_text(b, long=span or nv > 1) for _ in range(nv)]
+            vx0 = cx + lab_w
+            for i, t in enumerate(vals):
+                w = min(text_width(t, lh), vw * 0.92)
+                vx = vx0 + ((vw - w) / 2 if centred else r.uniform(0.2, 0.8) * lh)
+                vy = y + (row_h - lh * (1.25 * nv - 0.25)) / 2 + i * 1.25 * lh
+                v = b.add(t, vx, vy, lh, "value", width=w)
+                b.link(k, v)
+        y += row_h
+    return y + lh * r.uniform(0.4, 1.0)
+
+
+def _option_row(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
+    """A question and its check-box options (□工人 □干部 ☑其他), all options the answer, in one
+    run or several; often another question with its options further along the row (v7)."""
+    r = b.rng
+    x = x0
+    for _ in range(r.choice([1, 1, 2, 3])):
+        if x > x0 + usable * 0.75:
+            break
+        k = b.add(b.colon(b.label(), 0.6), x, y, lh, "key")
+        x = b.doc.units[k].box[2] + lh * r.uniform(0.3, 1.5)
+        box = r.choice(["□", "☐", "☑", "■", "○", "[ ]"])
+        opts = [
+            box + (r.choice(["", " "]) if r.random() < 0.8 else "") + b.value("word")
+            for _ in range(r.randint(2, 5))
+        ]
+        if r.random() < 0.1:
+            opts = [o + r.choice(["[1]", "(2)", "3"]) for o in opts]
+        groups = [opts] if r.random() < 0.5 else [[o] for o in opts]
+        for g in groups:
+            t = " ".join(g)
+            v = b.add(t, x, y, lh, "value")
+            b.link(k, v)
+            x = b.doc.units[v].box[2] + lh * r.uniform(0.5, 2.0)
+        x += lh * r.uniform(1, 4)
+    return y + lh * r.uniform(1.5, 2.2)
+
+
+_GRID_MAKERS = {"section": _section_table, "grid": _kv_grid, "option": _option_row}
+# generator v7: the share of a form's blocks drawn as grids, by the script of the rendered form
+# (CJK forms are mostly ruled grids), and the kinds drawn (a kind listed twice is drawn twice as
+# often)
+GRID_SHARE = {"cjk": 0.25, "other": 0.1}
+GRID_KINDS = ("section", "grid", "grid", "option")
 
 
 def _amount_upper(a: float) -> str:
@@ -1207,7 +1340,7 @@ def _rotate(doc: SynthDoc, angle_deg: float) -> None:
         u.box = (min(xs), min(ys), max(xs), max(ys))
 
 
-def make_doc(rng: random.Random) -> SynthDoc:
+def make_doc(rng: random.Random, grids: bool = True) -> SynthDoc:
     kind = rng.choices([k[0] for k in KINDS], [k[2] for k in KINDS])[0]
     fn = {k[0]: k[1] for k in KINDS}[kind]
     lang = (
@@ -1217,14 +1350,15 @@ def make_doc(rng: random.Random) -> SynthDoc:
     )
     w = rng.uniform(1200, 2600)
     h = w * rng.uniform(0.6, 1.5) if kind != "receipt" else w * rng.uniform(1.5, 3.0)
-    b = _Builder(rng, lang, w, h)
+    b = _Builder(rng, lang, w, h, grids)
     fn(b)
     if rng.random() < 0.5:
         _rotate(b.doc, rng.uniform(-1.5, 1.5))
     return b.doc
 
 
-def generate(seed: int, n: int) -> list[SynthDoc]:
-    """`n` synthetic documents, the same for the same seed."""
+def generate(seed: int, n: int, grids: bool = True) -> list[SynthDoc]:
+    """`n` synthetic documents, the same for the same seed. `grids=False`: forms without
+    generator v7's grid blocks (the documents of generator v6 for the same seed)."""
     rng = random.Random(seed)
-    return [make_doc(rng) for _ in range(n)]
+    return [make_doc(rng, grids) for _ in range(n)]
