@@ -136,7 +136,7 @@ def train(
         # the word scores are fitted on the header only (down to three rows past the last name
         # or address row), where the roles are decided: the body's few fixed words (TOTAL,
         # CASH, …) would otherwise teach that their letters mean "neither name nor address"
-        # wherever they occur (`CAVES`, `KIMPAL`); the trees still see every row
+        # wherever they occur (`TEMARU`, `SELORAN`); the trees still see every row
         rows_tok = [_header(r) for r in rows_tok]
     texts = [t for r in rows_tok for t in r[0]]
     y_tok = np.array([y for r in rows_tok for y in r[3]])

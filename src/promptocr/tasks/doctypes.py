@@ -86,7 +86,7 @@ def _label_type(t: str) -> str:
 # receipts
 
 REG_NO = re.compile(
-    r"\(?\s*(?:CO\.?\s*(?:REG|NO)|COMPANY\s*(?:REG|NO)|ROC|REG\.?\s*NO)[^)]*\)?|"
+    r"\(?\s*(?<![A-Z])(?:CO\.?\s*(?:REG|NO)|COMPANY\s*(?:REG|NO)|ROC|REG\.?\s*NO)(?![A-Z])[^)]*\)?|"
     r"\(?\b[A-Z]{0,3}\d{4,}[\dA-Z]*\s*-\s*[A-Z]\b\)?|\(\s*\d{3,}[\dA-Z-]*(?:\s+[A-Z])?\s*\)",
     re.I,
 )
@@ -114,7 +114,7 @@ CASHY = re.compile(r"CASH|CHANGE|TENDER|PAID|VISA|MASTER|CARD|找零|现金", re
 
 
 # a registration number at the end of the name's row as OCR misreads it: a bracket read as a
-# digit or letter, digits read as look-alike letters ("4S19537-X)" for "(519537-X)"); its
+# digit or letter, digits read as look-alike letters ("6S20418-X)" for "(620418-X)"); its
 # check letter after a dash says what it is
 _GARBLED_REGNO = re.compile(r"\s+[(\[<{]?\S?([0-9OIlSBZGQ]{5,})\s*-\s*[A-Z][)\]>}]?$")
 _ASIDE = re.compile(r"\s*[(（<\[]([^()（）<>\[\]]*)[)）>\]]\s*$")
@@ -348,10 +348,12 @@ def receipt_total(views: Sequence[PageView], key: str) -> FieldResult:
     are fallbacks."""
     res = FieldResult(name=key, type="amount")
     cands, rounding = _total_candidates(views, lambda t: t)
-    if not cands:
-        # no total keyword as printed: read the words through OCR's letter confusions
-        # ("IUIAL" for TOTAL in a font whose T reads as I and O as U)
-        cands, rounding = _total_candidates(views, fold_total_keywords)
+    # the words read again through OCR's letter confusions ("IUIAL" for TOTAL in a font whose
+    # T reads as I and O as U): that reading is taken where its strongest keyword is stronger
+    # than the strongest as printed (a SUBTOTAL read right must not hide a misread TOTAL)
+    folded, folded_rounding = _total_candidates(views, fold_total_keywords)
+    if folded and (not cands or max(c[0] for c in folded) > max(c[0] for c in cands)):
+        cands, rounding = folded, folded_rounding
     if cands:
         prio, pos, sp, label = max(cands, key=lambda c: (c[0], c[1]))
         value = _amount_of(sp)
@@ -435,7 +437,7 @@ def receipt_date(views: Sequence[PageView], key: str) -> FieldResult:
     if res.value is None:
         res = find_by_pattern(views, key, "date")
     if res.value is None:
-        # a date printed straight after a receipt number ("#001-0934-000105/01/2018 13:30"):
+        # a date printed straight after a receipt number ("#002-0417-000312/04/2019 09:15"):
         # a day/month/four-digit-year date at the end of a run of digits
         for view in views:
             for ln in view.lines:

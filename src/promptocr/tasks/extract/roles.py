@@ -58,14 +58,14 @@ _DATE = re.compile(
     r"\b\d{1,2}\s+[A-Za-z]{3,9}\s+\d{2,4}\b"
 )
 _PHONE = re.compile(r"(?:\+?\d[\d\s()-]{6,}\d)")
-# a phone number as printed: groups of digits split by a space or a dash ("03-7845 8155",
-# "H/P:019-7521215"), unlike a tax id or an item code printed as one run of digits
+# a phone number as printed: groups of digits split by a space or a dash ("03-5521 4907",
+# "H/P:017-4430918"), unlike a tax id or an item code printed as one run of digits
 _PHONE_SEP = re.compile(r"(?<![\d.,/])\(?\+?\d{1,4}\)?(?:[\s-]{1,2}\d{2,4}){1,3}\d*(?![\d.,])")
 _AMOUNT = re.compile(r"(?<![\d.])\d{1,6}[.,]\d{2}(?![\d.])")
 _WEB = re.compile(r"@|www\.|https?:|\.com\b", re.I)
 _WORD = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
-# a registration number printed on its own or after a name: "(123456-X)", "<484297-M>",
-# "JM0325955-V", "1030214K", "CO. REG: …"; its shape, not any register's list
+# a registration number printed on its own or after a name: "(123456-X)", "<573318-M>",
+# "JM0418826-V", "2049361K", "CO. REG: …"; its shape, not any register's list
 _REGNO = re.compile(
     r"^[\s(<\[]*(?:[A-Z]{0,3}\d{4}[\dA-Z]*(?:\s*-\s*|\s)?[A-Z]?|\d{5,})[\s)>\]]*$|"
     r"\b(?:CO|COMPANY|ROC|REG|BRN)\b\.?\s*(?:REG|NO)?\.?\s*[:.]?\s*\d{4,}",
@@ -394,8 +394,8 @@ def row_features(
 SKIP_COMPANY = math.log(0.1)
 SKIP_ADDRESS = math.log(0.1)
 # Decoding version 2: a receipt may print its registered name only under the address and the
-# phone lines, a slogan or a brand on top ("TQ FOR SHOPPING WITH …" over the address, then
-# "… RETAIL SB (123456-X)"). After the address a name-like row is never read against the
+# phone lines, a slogan or a brand on top ("SHOP ONLINE AT ….COM" over the address, then
+# "… TRADING SB (123456-X)"). After the address a name-like row is never read against the
 # reading (the state "other after the address" takes the name's probability too: an owner
 # "Owned by: … SDN BHD" or a customer printed there is not the name when a name stands on
 # top); where no name was read on top, the first run of units within `NAME_AFTER_UNITS` after
@@ -421,12 +421,15 @@ def _trans() -> np.ndarray:
 
 
 # An address row that OCR read in two pieces is rarely two roles (a garbled first piece,
-# "10T 1851-A &" before "1851-B, JALAN KPB 6,"): entering or leaving the address between two
-# units of one row costs this log-probability. (Not the name: a name row often carries its
-# registration number, or a stray mark, as another piece of the same row.) Since decoding
-# version 2 log 0.001 (log 0.05 before): the v7 model reads such a garbled piece as "other"
-# with p 0.99, and a row is one role.
+# "L0T 27-B &" before "27-C, JALAN MERBAU 4,"): entering the address between two units of one
+# row costs this log-probability. (Not the name: a name row often carries its registration
+# number, or a stray mark, as another piece of the same row.) Since decoding version 2 log
+# 0.001 (log 0.05 before): the v7 model reads such a garbled piece as "other" with p 0.99, and
+# a row is one role. Leaving the address mid-row costs only `ROW_LEAVE` (log 0.05, as before):
+# the last address row often carries a date, a phone number or a store number at its right
+# ("43000 KAJANG, SELANGOR" + "DATE: 12/03/2018"), which is not the address.
 ROW_SPLIT = math.log(0.001)
+ROW_LEAVE = math.log(0.05)
 # the role of each of the five states
 _STATE_ROLE = np.array([0, 1, 0, 2, 0])
 
@@ -447,8 +450,8 @@ def decode(P: np.ndarray, same_row: Sequence[bool] | None = None) -> tuple[list[
     """The most likely reading `other* company* other* address* other*` of the units, given
     each one's (other, company, address) probabilities: (company units, address units); where
     it reads no name, a name printed after the address (`_name_after`, decoding version 2).
-    `same_row[i]`: unit i is on the row of unit i - 1 (a change of role there costs
-    `ROW_SPLIT`)."""
+    `same_row[i]`: unit i is on the row of unit i - 1 (entering the address there costs
+    `ROW_SPLIT`, leaving it `ROW_LEAVE`)."""
     n = P.shape[0]
     if n == 0:
         return [], []
@@ -462,7 +465,8 @@ def decode(P: np.ndarray, same_row: Sequence[bool] | None = None) -> tuple[list[
     emit = np.stack([L[:, 0], name, L[:, 0], L[:, 2], after], axis=1)  # 5 states
     T = _trans()
     a, b = _STATE_ROLE[:, None], _STATE_ROLE[None, :]
-    T_row = T + np.where((a != b) & ((a == 2) | (b == 2)), ROW_SPLIT, 0.0)
+    T_row = T + np.where((a != 2) & (b == 2), ROW_SPLIT, 0.0)
+    T_row += np.where((a == 2) & (b != 2), ROW_LEAVE, 0.0)
     start = T[0]  # as if a state-0 unit came before the first
     best = np.full((n, 5), -math.inf)
     back = np.zeros((n, 5), dtype=np.int64)

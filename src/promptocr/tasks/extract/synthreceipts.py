@@ -18,10 +18,12 @@ read as a short garbled run with a box several lines tall, lost punctuation and 
 character errors (version 6: more confusions, `Y`→`G`, `A`→`E`, `M`→`H`, …). Item names are
 mostly invented too (version 6), so that the body's few listed words do not teach that some
 letters mean "neither a name nor an address". Version 7: the registered name printed only
-under the address and the phone lines, with a slogan or the brand on top ("TQ FOR SHOPPING
-WITH …", the name with its registration number and an "FKA …" former name); brand logos in
-mixed case, often with a short mark ("Tamaki Q"); a stamped number and a short scribble on
-one stray row above the header; names wrapped over three lines.
+under the address and the phone lines, with a slogan or the brand on top ("SHOP ONLINE AT
+….COM", the name with its registration number and an "FKA …" former name); brand logos in
+mixed case, often with a short mark ("Dorvani K"); a stamped number and a short scribble on
+one stray row above the header; names wrapped over three lines. Version 8: the same receipts
+with the slogan, the logo's mark (one capital consonant) and the tax-id row reworded in
+general terms.
 
 Place and company names are mostly invented from syllables, so the model learns the shape of
 a name or an address (a legal-form word at the end, a house number, a postcode, commas,
@@ -32,9 +34,10 @@ nothing is read from any dataset. `generate(seed, n)` is deterministic for a see
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
-GENERATOR_VERSION = 7
+GENERATOR_VERSION = 8
 ROLES = ("other", "company", "address")
 
 _SYL = [
@@ -77,6 +80,7 @@ _BUILDING = ["PLAZA", "MALL", "CENTRE", "CENTER", "COMPLEX", "SQUARE", "TOWER", 
              "ARCADE", "PARADE", "POINT", "CITY", "SHOPPING CENTRE", "MEGAMALL",
              "INDUSTRIAL PARK", "IND. PARK", "INDS.PARK", "BUSINESS PARK", "HUB",
              "COMMERCIAL CENTRE", "GALLERY", "AVENUE"]  # fmt: skip
+_BLOCK = ["BLK", "BLOCK", "NO.", ""]
 _FLOOR = ["GROUND FLOOR", "1ST FLOOR", "2ND FLOOR", "3 FLOOR", "LEVEL 2", "LOWER GROUND",
           "G FLOOR", "FIRST FLOOR", "UPPER GROUND"]  # fmt: skip
 _REGION = ["SELANGOR", "JOHOR", "PERAK", "KEDAH", "PAHANG", "MELAKA", "SABAH", "SARAWAK",
@@ -307,7 +311,7 @@ def _company_en(b: _B) -> list[str]:
     words = name.split(" ")
     if len(words) >= 3 and r.random() < 0.3:
         # wrapped over two lines, mostly before the legal form or the trade word, or after
-        # the first two words ("POPULAR BOOK" / "CO. (M) SDN BHD")
+        # the first two words ("GOLDEN MERANTI" / "TRADING (M) SDN BHD")
         tail = len(legal.split()) if legal else 1
         x = r.random()
         k = len(words) - tail if x < 0.55 else 2 if x < 0.8 else r.randint(1, len(words) - 1)
@@ -315,8 +319,8 @@ def _company_en(b: _B) -> list[str]:
         first = " ".join(words[:k]) + ("-" if r.random() < 0.1 else "")
         rest = words[k:]
         if len(rest) >= 3 and r.random() < 0.3:
-            # version 7: over three lines on a narrow receipt ("AIK HUAT HARDWARE" /
-            # "ENTERPRISE (SETIA" / "ALAM) SDN BHD")
+            # version 7: over three lines on a narrow receipt ("SOON KERAVI HARDWARE" /
+            # "TRADING (BUKIT" / "TAMBUN) SDN BHD")
             j = r.randint(1, len(rest) - 1)
             return [first, " ".join(rest[:j]), " ".join(rest[j:])]
         return [first, " ".join(rest)]
@@ -353,11 +357,11 @@ def _address_my(b: _B) -> list[str]:
     pc = f"{r.randint(10000, 98999)}"
     city = b.name(1, 2)
     if r.random() < 0.1:
-        city = f"{r.choice('BKPSTJ')}.{b.name(1, 1)}"  # an abbreviated town ("B.CAVES")
+        city = f"{r.choice('BKPSTJ')}.{b.name(1, 1)}"  # an abbreviated town ("K.TEMARU")
     region = r.choice(_REGION[:16])
     if r.random() < 0.15:
         # version 6: no postcode at all; the address ends with an industrial park, an area
-        # or a town, often abbreviated ("KIMPAL INDS.PARK B.CAVES")
+        # or a town, often abbreviated ("SELORAN INDS.PARK K.TEMARU")
         end = r.choice(
             [f"{b.name(1, 1)} {r.choice(_BUILDING[14:19] + _AREA_MY[4:8])} {city}",
              f"{r.choice(_AREA_MY)} {b.name(1, 2)}", city, f"{city} {region}"]
@@ -380,7 +384,7 @@ def _address_my(b: _B) -> list[str]:
 def _address_sg(b: _B) -> list[str]:
     r = b.r
     parts = [
-        f"{r.choice(['BLK', 'BLOCK', 'NO.', ''])} {r.randint(1, 999)} {b.name(1, 2)} "
+        f"{r.choice(_BLOCK)} {r.randint(1, 999)} {b.name(1, 2)} "
         f"{r.choice(_STREET_EN + ['AVE 3', 'STREET 21', 'ROAD'])}".strip()
     ]
     if r.random() < 0.6:
@@ -522,7 +526,7 @@ _ADDRESS = {
 
 
 def _phone(r: random.Random) -> str:
-    if r.random() < 0.35:  # grouped with spaces ("03-7845 8155", "+1 415 555 0199")
+    if r.random() < 0.35:  # grouped with spaces ("03-5521 4907", "+1 415 555 0199")
         return (
             f"{r.choice(['0', '+60 ', '+1 ', ''])}{r.randint(2, 99)}{r.choice(['-', ' '])}"
             f"{r.randint(100, 9999)} {r.randint(1000, 9999)}"
@@ -676,12 +680,12 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
             b.add(r.choice(stray), "other", scale=r.uniform(0.8, 1.8))
     company = _company_cn(b) if cn else _company_en(b)
     # version 7: the registered name printed only under the address and the phone lines, a
-    # slogan or the brand on top ("TQ FOR SHOPPING WITH …", then "… RETAIL SB (123456-X)")
+    # slogan or the brand on top ("SHOP ONLINE AT ….COM", then "… TRADING SB (123456-X)")
     name_after = not cn and r.random() < 0.06
     if name_after:
         brand = b.name(1, 2)
         b.add(
-            r.choice([f"TQ FOR SHOPPING WITH {brand}.COM", f"THANK YOU FOR SHOPPING AT {brand}",
+            r.choice([f"SHOP ONLINE AT {brand}.COM", f"THANK YOU FOR SHOPPING AT {brand}",
                       f"WELCOME TO {brand}", brand, f"{brand} {r.choice(_TRADE)}"]),
             "other", scale=r.uniform(1.0, 1.6), upper=r.random() < 0.7,
         )  # fmt: skip
@@ -692,10 +696,11 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         if not cn and r.random() < 0.5:
             brand = " ".join(company[0].split(" ")[: r.randint(1, 3)])
         if not cn and r.random() < 0.4:
-            # version 7: a logo's brand in mixed case, often with a short mark ("Sushi Q")
+            # version 7: a logo's brand in mixed case, often with a short mark ("Dorvani K";
+            # version 8: one capital consonant)
             brand = " ".join(w.capitalize() for w in brand.split(" "))
             if r.random() < 0.5:
-                brand += " " + r.choice(["Q", "X", "2U", "88", "&", "Co", "Express", "Go"])
+                brand += " " + r.choice([r.choice(_CONS), "2U", "88", "&", "Co", "Express", "Go"])
             b.add(brand, "other", scale=r.uniform(1.0, 2.0), upper=False)
         else:
             b.add(brand, "other", scale=r.uniform(1.1, 2.0))
@@ -761,7 +766,7 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
         b.add(t, "company", centre=r.random() < 0.5)
     if late_name and r.random() < 0.6:
         b.add(
-            f"{r.choice(['TAX REG ID', 'GST ID', 'SST NO'])}: {r.randint(10**11, 10**12 - 1):012d}",
+            f"{r.choice(['TAX ID NO', 'GST ID', 'SST NO'])}: {r.randint(10**11, 10**12 - 1):012d}",
             "other",
         )
     if r.random() < 0.08:
@@ -788,3 +793,14 @@ def make_receipt(rng: random.Random) -> SynthReceipt:
 def generate(seed: int, n: int) -> list[SynthReceipt]:
     rng = random.Random(seed)
     return [make_receipt(rng) for _ in range(n)]
+
+
+def address_vocabulary() -> frozenset[str]:
+    """The generator's address words (street types, areas, units, buildings, floors, regions
+    and their abbreviations, in capitals): general address vocabulary, no place from any
+    dataset. `receipt_text.fix_l_read_as_i` reads OCR's l-for-I slips against it."""
+    words: set[str] = set()
+    for group in (_STREET_MY, _AREA_MY, _UNIT_MY, _STREET_EN, _BUILDING, _BLOCK, _FLOOR, _REGION):
+        for phrase in group:
+            words.update(w for w in re.findall(r"[A-Z]+", phrase) if len(w) >= 2)
+    return frozenset(words)
