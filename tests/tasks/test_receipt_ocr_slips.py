@@ -247,7 +247,7 @@ def test_a_stamped_number_and_a_scribble_on_the_top_row_are_no_name() -> None:
 def test_an_owner_printed_after_the_address_is_not_the_name_on_top() -> None:
     doc = _receipt(
         [
-            ("KELMORAPAPERSHOP", 150.0),
+            ("KELMORABOOKSHOP", 150.0),
             ("NO. 14B&16B, JALAN SERI MERBAU Y,U7/Y", 60.0),
             ("40460 SERI TAMAN", 190.0),
             ("Mobile/WhatsApp : +6012-604 3318", 90.0),
@@ -261,7 +261,7 @@ def test_an_owner_printed_after_the_address_is_not_the_name_on_top() -> None:
         [("Item A", "5.00"), ("Total", "5.00"), ("Cash", "10.00"), ("Change", "5.00")],
     )
     f = extract_fields(doc, ["company", "address"])
-    assert f["company"].value == "KELMORAPAPERSHOP"
+    assert f["company"].value == "KELMORABOOKSHOP"
     assert f["address"].value == "NO. 14B&16B, JALAN SERI MERBAU Y,U7/Y 40460 SERI TAMAN"
 
 
@@ -379,15 +379,11 @@ def test_correct_mixed_case_names_keep_their_capital_i() -> None:
     assert fix_l_read_as_i("LeveI 2, PIaza Merbau, KuaIa Lumpur") == (
         "Level 2, Plaza Merbau, Kuala Lumpur"
     )
-    doc = _rows(
-        [
-            [("McIntosh Family Bakery", 180.0)],
-            [("1200 McIntyre Ave", 180.0)],
-            [("Springfield, IL 62701", 180.0)],
-            [("Bread 2.49", 40.0)],
-            [("Total 2.49", 40.0)],
-        ]
-    )
+    doc = _receipt(
+        [("McIntosh Family Bakery", 180.0), ("1200 McIntyre Ave", 180.0),
+         ("Springfield, IL 62701", 180.0)],
+        [("Bread", "2.49"), ("Total", "2.49")],
+    )  # fmt: skip
     f = extract_fields(doc, ["company", "address"])
     assert f["company"].value == "McIntosh Family Bakery"
     assert f["address"].value == "1200 McIntyre Ave Springfield, IL 62701"
@@ -464,3 +460,6 @@ def test_a_name_ending_in_co_keeps_its_words() -> None:
 
     assert _clean_company("Procter Supply Sdn Bhd (ROC 12345)") == "Procter Supply Sdn Bhd"
     assert _clean_company("ACME SDN BHD (CO. REG NO 12345-X)") == "ACME SDN BHD"
+    # a lead-in printed on its own row is no part of the name
+    assert _clean_company("Owned By :") == ""
+    assert _clean_company("Owned By : KELMORA SUPPLY SDN BHD") == "KELMORA SUPPLY SDN BHD"

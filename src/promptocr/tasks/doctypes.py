@@ -144,6 +144,8 @@ def _drop_aside(t: str) -> str:
 def _clean_company(text: str) -> str:
     """The name as printed, without a lead-in ("Owned by: …"), what follows "formerly", and
     the registration number printed beside it."""
+    if re.fullmatch(r"[^:：]{1,30}[:：]\s*", text):
+        return ""  # a lead-in on its own row ("Owned By :"): a name never ends in a colon
     text = re.sub(r"^[^:：]{1,30}[:：]\s*(?=\S)", "", text)  # "Dimiliki: ..." lead-in
     t = re.split(r"\bF\.?K\.?A\b|\(?formerly\b", text, maxsplit=1, flags=re.I)[0]
     t = REG_NO.sub(" ", t)
