@@ -161,8 +161,8 @@ def test_fill_in_rule_is_not_part_of_a_text_value() -> None:
 def test_receipt_company_is_the_registered_owner_of_a_trade_name(service: Service) -> None:
     c = Canvas(760, 560)
     c.text((260, 30), "Harbour Cafe", size=34)
-    c.text((90, 80), "Owned by: harbour cafe sdn bhd 1110644-W", size=26)
-    c.text((150, 124), "No. 1 Jalan Puteri 7/10", size=26)
+    c.text((90, 80), "Owned by: harbour cafe sdn bhd 1248063-W", size=26)
+    c.text((150, 124), "No. 1 Jalan Merbau 7/10", size=26)
     c.text((150, 164), "47100 Puchong, Selangor", size=26)
     c.text((150, 204), "Tel: 03-8076 1234", size=26)
     c.text((60, 280), "Date: 12/03/2018", size=26)
@@ -173,15 +173,15 @@ def test_receipt_company_is_the_registered_owner_of_a_trade_name(service: Servic
     r = service.run(png(c), "Extract the company, date, address and total as JSON.")
     f = r.output["fields"]
     assert f["company"] == "harbour cafe sdn bhd"
-    assert f["address"] == "No. 1 Jalan Puteri 7/10 47100 Puchong, Selangor"
+    assert f["address"] == "No. 1 Jalan Merbau 7/10 47100 Puchong, Selangor"
     assert f["total"] == "12.50"
 
 
 def test_receipt_without_a_readable_name_returns_no_company(service: Service) -> None:
     c = Canvas(700, 420)
-    c.text((120, 40), "K3-113, JL IBRAHIM SULTAN", size=26)
-    c.text((120, 80), "80300 JOHOR BAHRU", size=26)
-    c.text((120, 120), "H/P: 019-7521215", size=26)
+    c.text((120, 40), "K5-207, JL MERANTI PUTRA", size=26)
+    c.text((120, 80), "81200 KELAMA JAYA", size=26)
+    c.text((120, 120), "H/P: 017-4430918", size=26)
     c.text((60, 200), "09/03/2018 21:26", size=26)
     c.text((60, 280), "TOTAL", size=28)
     c.text((520, 280), "149.00", size=28)
@@ -189,7 +189,7 @@ def test_receipt_without_a_readable_name_returns_no_company(service: Service) ->
         "fields"
     ]
     assert f["company"] is None  # never the address line passed off as the name
-    assert f["address"] == "K3-113, JL IBRAHIM SULTAN 80300 JOHOR BAHRU"
+    assert f["address"] == "K5-207, JL MERANTI PUTRA 81200 KELAMA JAYA"
 
 
 def test_label_printed_over_two_lines(service: Service) -> None:

@@ -89,5 +89,5 @@ def test_mrz_td1() -> None:
 
 def test_digit_slips_inside_numbers() -> None:
     assert fix_digit_confusions("NO 29O, JALAN") == "NO 290, JALAN"
-    assert fix_digit_confusions("Jalan 7/1l8B") == "Jalan 7/118B"
-    assert fix_digit_confusions("LOT 1851-A, JALAN KPB 6") == "LOT 1851-A, JALAN KPB 6"
+    assert fix_digit_confusions("Jalan 5/1l4C") == "Jalan 5/114C"
+    assert fix_digit_confusions("LOT 2718-A, JALAN KMB 6") == "LOT 2718-A, JALAN KMB 6"

@@ -23,7 +23,7 @@ from:
 A gradient-boosted tree ensemble (`roles_model.npz`, evaluated in numpy like the linker's
 `model.py`) gives the three probabilities; a small dynamic programme (Viterbi) then reads the
 receipt as `other* company+ other* address+ other*` and returns the most likely company lines
-and address lines; the address begins and ends between rows, not inside one (`ROW_SPLIT`). Either part may be absent, at a prior cost (`SKIP_COMPANY`,
+and address lines; the address begins between rows, not inside one (`ROW_SPLIT`), and seldom ends inside one (`ROW_LEAVE`). Either part may be absent, at a prior cost (`SKIP_COMPANY`,
 `SKIP_ADDRESS`: most receipts print both), so a name without a legal form that the model
 finds only half likely is still taken when it stands where a name stands. After the address a
 name-like row is no name when one stands on top (an owner, a customer); a receipt with no
