@@ -110,6 +110,7 @@ SESSION_KEYS = {
     "streams",
     "det_streams",
     "cpu_pinning",
+    "rec_squeeze",
 }
 
 

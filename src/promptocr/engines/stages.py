@@ -80,6 +80,10 @@ class SessionSettings:
     # two pages in flight can land on one core while the other waits (docs/benchmarks.md,
     # "Two pages at once").
     cpu_pinning: bool | None = None
+    # Horizontal squeeze of recognition crops: each line is resized to the model's height and
+    # its width then multiplied by this (1.0 = aspect kept). The model's cost grows with input
+    # width (docs/benchmarks.md, "Recognition width squeeze").
+    rec_squeeze: float = 1.0
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
@@ -432,10 +436,13 @@ class TextRecognizer:
         # fixed number of rows per width (see `__call__`); onnxruntime frees them per call, and
         # padding would only cost time there.
         self.pad_batches = self.model.runtime == "openvino"
+        if not 0.1 <= settings.rec_squeeze <= 1.0:
+            raise ValueError(f"rec_squeeze must be in [0.1, 1], got {settings.rec_squeeze}")
+        self.squeeze = settings.rec_squeeze
 
     def _norm(self, img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
         ih, iw = img.shape[:2]
-        rw = min(width, int(math.ceil(self.height * iw / float(ih))))
+        rw = min(width, int(math.ceil(self.height * self.squeeze * iw / float(ih))))
         rw = max(rw, 1)
         r = cv2.resize(img, (rw, self.height)).astype(np.float32)
         r = r.transpose(2, 0, 1) / 127.5 - 1.0
@@ -463,7 +470,7 @@ class TextRecognizer:
             return []
         floor = self.min_width if min_width is None else min_width
         budget = self.max_batch_width if max_batch_width is None else max_batch_width
-        ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+        ratios = [self.squeeze * c.shape[1] / max(c.shape[0], 1) for c in crops]
         plan = plan_batches(
             ratios, self.height, floor, budget, batch, self.pad_batches, self.max_spread
         )
