@@ -111,6 +111,7 @@ SESSION_KEYS = {
     "det_streams",
     "cpu_pinning",
     "rec_squeeze",
+    "rec_squeeze_mode",
 }
 
 

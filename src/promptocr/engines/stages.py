@@ -84,6 +84,7 @@ class SessionSettings:
     # its width then multiplied by this (1.0 = aspect kept). The model's cost grows with input
     # width (docs/benchmarks.md, "Recognition width squeeze").
     rec_squeeze: float = 1.0
+    rec_squeeze_mode: str = "fit"
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
@@ -439,10 +440,14 @@ class TextRecognizer:
         if not 0.1 <= settings.rec_squeeze <= 1.0:
             raise ValueError(f"rec_squeeze must be in [0.1, 1], got {settings.rec_squeeze}")
         self.squeeze = settings.rec_squeeze
+        self.squeeze_fit = settings.rec_squeeze_mode == "fit"
 
-    def _norm(self, img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
+    def _norm(self, img: np.ndarray, width: int, fit: int = 0) -> tuple[np.ndarray, float]:
         ih, iw = img.shape[:2]
-        rw = min(width, int(math.ceil(self.height * self.squeeze * iw / float(ih))))
+        if fit:
+            rw = min(width, fit, int(math.ceil(self.height * iw / float(ih))))
+        else:
+            rw = min(width, int(math.ceil(self.height * self.squeeze * iw / float(ih))))
         rw = max(rw, 1)
         r = cv2.resize(img, (rw, self.height)).astype(np.float32)
         r = r.transpose(2, 0, 1) / 127.5 - 1.0
@@ -479,7 +484,8 @@ class TextRecognizer:
             x = np.zeros((n, 3, self.height, width), dtype=np.float32)
             used: list[float] = []
             for j, i in enumerate(idx):
-                x[j], fraction = self._norm(crops[i], width)
+                fit = bucket_width(self.height * ratios[i], floor) if self.squeeze_fit else 0
+                x[j], fraction = self._norm(crops[i], width, fit)
                 used.append(fraction)
             # Reduced at once over the (rows, steps, classes) output, padded rows left out:
             # with 18k classes the raw output is MBs per batch, not worth copying.
