@@ -111,7 +111,6 @@ SESSION_KEYS = {
     "det_streams",
     "cpu_pinning",
     "rec_squeeze",
-    "rec_squeeze_mode",
 }
 
 
