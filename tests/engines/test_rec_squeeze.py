@@ -16,7 +16,9 @@ LINE = "Invoice No. 2018-0412 / Cashier 07"
 
 
 def _crop(text: str) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(synth.text_image(text, size=32, pad=8).image)[:, :, ::-1])
+    return np.ascontiguousarray(
+        np.asarray(synth.text_image(text, size=32, pad=8).image)[:, :, ::-1]
+    )
 
 
 def _widths(rec: TextRecognizer, crops: list[np.ndarray]) -> tuple[list[str], list[int]]:
@@ -50,8 +52,13 @@ def test_squeeze_narrows_the_model_input_and_keeps_the_text() -> None:
         assert Levenshtein.distance(text, LINE) / len(LINE) <= 0.03, text
 
 
-def test_default_squeeze() -> None:
+def test_default_squeeze_reads_latin_and_chinese_lines() -> None:
     assert SessionSettings().rec_squeeze == 0.85
+    rec = TextRecognizer(SessionSettings())
+    lines = [LINE, "统一发票收银员"]
+    texts, _ = _widths(rec, [_crop(t) for t in lines])
+    assert texts[1] == lines[1]  # square CJK glyphs keep every character
+    assert Levenshtein.distance(texts[0], LINE) / len(LINE) <= 0.03, texts[0]
 
 
 def test_squeeze_must_be_a_fraction() -> None:
