@@ -425,6 +425,8 @@ class TextRecognizer:
     # widths): a short crop batched with long lines is mostly padding, which costs time and
     # makes the int8 model less sure of it (docs/benchmarks.md).
     max_spread = 1.5
+    # Width factor at height 48 (SessionSettings.rec_squeeze sets it per instance).
+    squeeze = 1.0
 
     def __init__(self, settings: SessionSettings) -> None:
         if not 0.1 <= settings.rec_squeeze <= 1.0:
