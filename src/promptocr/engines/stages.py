@@ -82,9 +82,10 @@ class SessionSettings:
     cpu_pinning: bool | None = None
     # Horizontal squeeze of recognition crops: each line is resized to the model's height and
     # its width then multiplied by this (1.0 = aspect kept). The model's cost grows with its
-    # input width; 0.85 cut recognition time by 9-17 % and read SROIE, FUNSD, ReCTS and the
-    # plates as well or better (docs/benchmarks.md, "Recognition width squeeze").
-    rec_squeeze: float = 0.85
+    # input width; 0.85 cut recognition time by 11-16 % and read the dev sets as well, but lost
+    # narrow word gaps on clean rendered text, so it is opt-in (docs/benchmarks.md,
+    # "Recognition width squeeze").
+    rec_squeeze: float = 1.0
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
