@@ -85,7 +85,7 @@ class SessionSettings:
     # input width; 0.85 cut recognition time by 11-16 % and read the dev sets as well, but lost
     # narrow word gaps on clean rendered text, so it is opt-in (docs/benchmarks.md,
     # "Recognition width squeeze").
-    rec_squeeze: float = 0.85
+    rec_squeeze: float = 1.0
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
@@ -444,34 +444,10 @@ class TextRecognizer:
         self.pad_batches = self.model.runtime == "openvino"
         self.squeeze = settings.rec_squeeze
 
-    # A squeezed crop keeps its narrowest word gap at least this wide (px at the model's
-    # height, the model reads one CTC step per 8 px): narrower gaps were read as no space.
-    min_gap = 12.0
-
-    def crop_squeeze(self, img: np.ndarray) -> float:
-        """How much this crop is narrowed: `squeeze`, or less so that its narrowest gap between
-        words (a run of ink-free columns of at least half `min_gap`, Otsu threshold) stays
-        `min_gap` wide at the model's height."""
-        if self.squeeze >= 1.0:
-            return 1.0
-        gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-        _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-        if ink.mean() > 0.5:  # light text on a dark ground
-            ink = 1 - ink
-        cols = np.flatnonzero(ink.any(axis=0))
-        if len(cols) < 2:
-            return self.squeeze
-        scale = self.height / float(max(img.shape[0], 1))
-        gaps = (np.diff(cols) - 1) * scale
-        gaps = gaps[gaps >= self.min_gap / 2]
-        if not len(gaps):
-            return self.squeeze
-        return float(min(1.0, max(self.squeeze, self.min_gap / float(gaps.min()))))
-
-    def _norm(self, img: np.ndarray, width: int, squeeze: float = 1.0) -> tuple[np.ndarray, float]:
+    def _norm(self, img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
         ih, iw = img.shape[:2]
         # Height to the model's, width to the same scale times `squeeze`.
-        rw = min(width, int(math.ceil(self.height * squeeze * iw / float(ih))))
+        rw = min(width, int(math.ceil(self.height * self.squeeze * iw / float(ih))))
         rw = max(rw, 1)
         r = cv2.resize(img, (rw, self.height)).astype(np.float32)
         r = r.transpose(2, 0, 1) / 127.5 - 1.0
@@ -500,12 +476,7 @@ class TextRecognizer:
         floor = self.min_width if min_width is None else min_width
         budget = self.max_batch_width if max_batch_width is None else max_batch_width
         # Widths as the model sees them (squeezed), so batches and their widths shrink too.
-        # A crop is not squeezed under the floor it would be padded to: that saves nothing.
-        squeezes = [
-            min(1.0, max(self.crop_squeeze(c), floor * c.shape[0] / (self.height * c.shape[1])))
-            for c in crops
-        ]
-        ratios = [q * c.shape[1] / max(c.shape[0], 1) for q, c in zip(squeezes, crops, strict=True)]
+        ratios = [self.squeeze * c.shape[1] / max(c.shape[0], 1) for c in crops]
         plan = plan_batches(
             ratios, self.height, floor, budget, batch, self.pad_batches, self.max_spread
         )
@@ -514,7 +485,7 @@ class TextRecognizer:
             x = np.zeros((n, 3, self.height, width), dtype=np.float32)
             used: list[float] = []
             for j, i in enumerate(idx):
-                x[j], fraction = self._norm(crops[i], width, squeezes[i])
+                x[j], fraction = self._norm(crops[i], width)
                 used.append(fraction)
             # Reduced at once over the (rows, steps, classes) output, padded rows left out:
             # with 18k classes the raw output is MBs per batch, not worth copying.
