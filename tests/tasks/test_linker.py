@@ -622,3 +622,23 @@ def test_a_labels_own_line_value_beats_a_key_like_line_under_it() -> None:
     ]
     got = extract_fields(_page(lines, 800, 500), ["姓名"])
     assert got["姓名"].value == "张伟"
+
+
+def test_a_line_overlapping_a_value_from_above_that_another_label_owns_stays_out() -> None:
+    """A value squeezed tight under another label's value (their boxes overlap) is read alone:
+    the line above is the value of the label above-left of it (`名称：`, `Remarks`), not the
+    first line of the address, however well the model links it."""
+    zh = [
+        _line("名称：", 40, 83, 60),
+        _line("北京海淀科技发展有限公司", 200, 100, 240),
+        _line("地址：", 40, 114, 60),
+        _line("北京市东城区景山前街4号", 207, 111, 230),
+    ]
+    assert extract_fields(_page(zh), ["地址"])["地址"].value == "北京市东城区景山前街4号"
+    en = [
+        _line("Remarks", 40, 69, 63),
+        _line("Deliver after five to the back door", 200, 100, 315),
+        _line("Address", 40, 120, 63),
+        _line("12 High Street, Springfield", 210, 113, 243),
+    ]
+    assert extract_fields(_page(en), ["Address"])["Address"].value == "12 High Street, Springfield"

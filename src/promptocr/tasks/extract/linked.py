@@ -938,10 +938,13 @@ def _tight_above(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int
     return [max(idx, key=lambda i: b[i, 3])] if idx else []
 
 
-def _overlapping_above(geom: PageGeometry, v: int, probs: dict[int, float]) -> int:
+def _overlapping_above(
+    geom: PageGeometry, v: int, k: int, pieces: Sequence[int], probs: dict[int, float]
+) -> int:
     """The line the model links best among those whose boxes overlap `v`'s from above by a fifth
     of a line height or more, starting where it starts, both long enough to have wrapped, of a
-    similar height, not a label (-1: none)."""
+    similar height, not a label, with the label `k`'s middle at or below theirs and not below
+    `v`'s box, and not another label's value (-1: none)."""
     b = geom.b
     if geom.w[v] < TIGHT_MIN_WIDTH:
         return -1
@@ -954,15 +957,51 @@ def _overlapping_above(geom: PageGeometry, v: int, probs: dict[int, float]) -> i
         & (geom.looks[:, 0] == 0)
         & (geom.h / geom.h[v] >= 0.6)
         & (geom.h / geom.h[v] <= 1.6)
+        # the label's middle between the two lines' (a squeezed pair may sit a little high
+        # beside a taller label: down to the lower line's bottom)
+        & (geom.cy <= geom.cy[k])
+        & (geom.cy[k] <= b[v, 3])
     )
     ok[v] = False
-    idx = [int(i) for i in np.nonzero(ok)[0]]
+    idx = [int(i) for i in np.nonzero(ok)[0] if not _another_labels(geom, int(i), k, v, pieces)]
     return max(idx, key=lambda i: probs.get(i, 0.0)) if idx else -1
 
 
-def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]) -> list[int]:
+def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequence[int]) -> bool:
+    """`up` is the nearest line right of another run printed above the label `k` and left of
+    `up` (a label the role model may not know, `Remarks` without a colon, or one that it
+    does, `名称：`), `k`'s value `v` and key-like runs aside: that run's value, not the first
+    line of `v`."""
+    b = geom.b
+    keylike = (geom.keyness >= 0.5) | (geom.looks[:, 0] > 0)
+    others = (geom.cy < geom.cy[k]) & (b[:, 2] <= b[up, 0] + 0.5)
+    others[list(pieces)] = False
+    others[[k, v, up]] = False
+    for j in np.nonzero(others)[0]:
+        right = ~keylike & (b[:, 0] >= b[j, 2] - 0.5) & (b[:, 3] > b[j, 1])
+        right[[j, k, v]] = False
+        cand = np.nonzero(right)[0]
+        if up not in cand:
+            continue
+        dist = np.hypot(b[cand, 0] - b[j, 2], geom.cy[cand] - geom.cy[j])
+        if int(cand[int(np.argmin(dist))]) == up:
+            return True
+    return False
+
+
+def _grow_up(
+    geom: PageGeometry,
+    v: int,
+    k: int,
+    pieces: Sequence[int],
+    used: set[int],
+    probs: dict[int, float],
+    taken: set[int],
+) -> list[int]:
     """Lines above a chosen value that the model links to the same key as well (the value
-    started higher: its first line scored a little lower than a later one), top first."""
+    started higher: its first line scored a little lower than a later one), top first; a line
+    overlapping from above joins only where no other label owns it (`taken`: other labels'
+    colon values; `_overlapping_above`)."""
     out: list[int] = []
     cur = v
     b = geom.b
@@ -972,7 +1011,9 @@ def _grow_up(geom: PageGeometry, v: int, used: set[int], probs: dict[int, float]
         if up < 0 or probs.get(up, 0.0) < UP_P:
             # a line set so tight above that the boxes overlap (two small lines squeezed into
             # one row) is not `above_nn`: it joins where the model links it all but surely
-            up, gap, least = _overlapping_above(geom, cur, probs), 0.0, CONTINUE_P
+            up, gap, least = _overlapping_above(geom, cur, k, pieces, probs), 0.0, CONTINUE_P
+            if up in taken:
+                break
         if up < 0 or up in used or gap > 0.9 or probs.get(up, 0.0) < least:
             break
         if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
@@ -1190,9 +1231,11 @@ def extract_linked(
             used.add(v)
             spans = [sp]
             if ftype in ("text", "address", "company"):
-                above = _grow_up(geom, v, used | label_units | {k}, probs.get((key, k), {}))
+                pieces = next(h.pieces for h in hits[key] if h.unit == k)
+                taken = {u for u, o in owners.items() if o != k}  # other labels' values
+                link = probs.get((key, k), {})
+                above = _grow_up(geom, v, k, pieces, used | label_units | {k}, link, taken)
                 if not above:
-                    taken = {u for u, o in owners.items() if o != k}  # other labels' values
                     above = _tight_above(geom, v, k, used | label_units | taken)
                 # a value on its label's own long line may wrap back to the margin
                 same_line = units[v].ref.line is units[k].ref.line
@@ -1201,7 +1244,6 @@ def extract_linked(
                 # where the value itself starts, in the units' (levelled) frame
                 start = span_geometry(sp)[0][0] - span_geometry(units[v].ref)[0][0]
                 x0 = float(geom.b[v, 0]) + start / geom.lh
-                pieces = next(h.pieces for h in hits[key] if h.unit == k)
                 more = _grow(
                     geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope, pieces
                 )
