@@ -24,6 +24,7 @@ from promptocr.tasks.extract.features import (
     ROLE_FEATURE_NAMES,
     PageGeometry,
     Unit,
+    _is_cjk,
 )
 from promptocr.tasks.extract.linked import extract_all_linked, link_bands
 from promptocr.tasks.extract.linker import (
@@ -642,3 +643,15 @@ def test_a_line_overlapping_a_value_from_above_that_another_label_owns_stays_out
         _line("12 High Street, Springfield", 210, 113, 243),
     ]
     assert extract_fields(_page(en), ["Address"])["Address"].value == "12 High Street, Springfield"
+
+
+def test_every_kind_of_cjk_character_counts_as_one() -> None:
+    """Half-width katakana count per character, as full-width do; 々, the compatibility
+    ideographs and extension B count as ideographs."""
+    for ch in "ｺｰﾋｰ々〆豈\U00020000\U0002f800가ㄱ漢かカ":
+        assert _is_cjk(ch), hex(ord(ch))
+    for ch in "aé1:：（":
+        assert not _is_cjk(ch), ch
+    half = [Unit("ｺｰﾋｰ", (10, 10, 50, 30)), Unit("Coffee", (60, 10, 120, 30))]
+    assert cjk_share(half) == 0.8  # four katakana, one English word
+    assert cjk_share([Unit("佐々木", (10, 10, 70, 30))]) == 1.0

@@ -51,9 +51,25 @@ _PERCENT = re.compile(r"\d+(?:\.\d+)?\s?[%％]")
 _CODE = re.compile(r"[A-Z0-9][A-Z0-9\-/]{5,}")
 
 
+# CJK characters: the ideographs (unified, extension A, the compatibility block and the
+# supplementary planes' extensions B onwards), 々〆〇, kana (half-width katakana `ｺｰﾋｰ` too,
+# one per character) and hangul (syllables and compatibility jamo; no Korean page measured)
+_CJK_RANGES = (
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3040, 0x30FF),  # hiragana, katakana
+    (0x3130, 0x318F),  # hangul compatibility jamo
+    (0x31F0, 0x31FF),  # katakana phonetic extensions
+    (0x3400, 0x9FFF),  # CJK unified ideographs and extension A
+    (0xAC00, 0xD7AF),  # hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # half-width katakana
+    (0x20000, 0x3134F),  # extensions B to G and the compatibility supplement
+)
+
+
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
-    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF
+    return any(lo <= o <= hi for lo, hi in _CJK_RANGES)
 
 
 LOOK_NAMES = (
