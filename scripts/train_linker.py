@@ -219,8 +219,9 @@ def train(
     any unit as a possible key (the linker decides what is a key), `keyed` scores value
     candidates of a unit known to be a key (a requested field's printed label; annotated
     questions), all three on forms without generator v7's grid blocks; `keyed_cjk`, the same
-    as `keyed` on the same documents with the grid blocks in their forms (ruled label | value
-    grids, section tables, check-box option rows), reads pages written mostly in CJK."""
+    as `keyed` on a set drawn from the same seed with the grid blocks in its forms (ruled
+    label | value grids, section tables, check-box option rows; not the same documents: the
+    grid draw moves the shared random stream), reads pages written mostly in CJK."""
     t0 = time.perf_counter()
     all_docs = generate(seed, docs, grids=False)
     grid_docs = generate(seed, docs, grids=True)

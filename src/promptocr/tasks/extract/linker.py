@@ -42,8 +42,10 @@ CJK_PAGE = 0.5
 
 def cjk_share(units: Sequence[Unit]) -> float:
     """The share of CJK characters among the page's tokens: its CJK characters and its runs of
-    other letters (0 without either). A Chinese form with English glosses stays well above a
-    half (a Chinese word is one or two tokens, an English word one); a Latin-script page is 0."""
+    other letters (0 without either); a Latin-script page is 0. A Chinese form with English
+    glosses is not always well above a half (`姓名 Name` labels with values 0.7 to 0.8; a label
+    and value over an English line of four words 0.56), and a long Chinese title counts each
+    character (20 over 7 short English labels and values: about 0.59); docs/extract.md, "Training data and model"."""
     cjk = words = 0
     for u in units:
         in_word = False
@@ -62,8 +64,8 @@ def cjk_share(units: Sequence[Unit]) -> float:
 def keyed_model(units: Sequence[Unit]) -> TreeModel:
     """The `keyed` model for a page: `keyed_cjk` (trained with generator v7's ruled grids,
     section tables and option rows in its forms) where the page is mostly written in CJK, else
-    `keyed` (trained on the same documents' forms without them; docs/extract.md, "Training
-    data and model")."""
+    `keyed` (trained on a set drawn from the same seed without them — other documents, the
+    grid draw moving the shared random stream; docs/extract.md, "Training data and model")."""
     return load_model("keyed_cjk" if cjk_share(units) >= CJK_PAGE else "keyed")
 
 

@@ -1359,6 +1359,7 @@ def make_doc(rng: random.Random, grids: bool = True) -> SynthDoc:
 
 def generate(seed: int, n: int, grids: bool = True) -> list[SynthDoc]:
     """`n` synthetic documents, the same for the same seed. `grids=False`: forms without
-    generator v7's grid blocks (the documents of generator v6 for the same seed)."""
+    generator v7's grid blocks (the documents of generator v6 for the same seed; not the
+    `grids=True` set less its grids: the grid draw takes numbers from the shared stream)."""
     rng = random.Random(seed)
     return [make_doc(rng, grids) for _ in range(n)]
