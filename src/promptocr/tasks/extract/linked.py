@@ -939,12 +939,18 @@ def _tight_above(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int
 
 
 def _overlapping_above(
-    geom: PageGeometry, v: int, k: int, pieces: Sequence[int], probs: dict[int, float]
+    geom: PageGeometry,
+    v: int,
+    k: int,
+    pieces: Sequence[int],
+    probs: dict[int, float],
+    taken: set[int],
 ) -> int:
     """The line the model links best among those whose boxes overlap `v`'s from above by a fifth
     of a line height or more, starting where it starts, both long enough to have wrapped, of a
     similar height, not a label, with the label `k`'s middle at or below theirs and not below
-    `v`'s box, and not another label's value (-1: none)."""
+    `v`'s box, and not another label's value (`taken`: after its colon; `_another_labels`)
+    (-1: none)."""
     b = geom.b
     if geom.w[v] < TIGHT_MIN_WIDTH:
         return -1
@@ -963,15 +969,19 @@ def _overlapping_above(
         & (geom.cy[k] <= b[v, 3])
     )
     ok[v] = False
-    idx = [int(i) for i in np.nonzero(ok)[0] if not _another_labels(geom, int(i), k, v, pieces)]
+    idx = [
+        int(i)
+        for i in np.nonzero(ok)[0]
+        if int(i) not in taken and not _another_labels(geom, int(i), k, v, pieces)
+    ]
     return max(idx, key=lambda i: probs.get(i, 0.0)) if idx else -1
 
 
 def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequence[int]) -> bool:
-    """`up` is the nearest line right of another run printed above the label `k` and left of
-    `up` (a label the role model may not know, `Remarks` without a colon, or one that it
-    does, `名称：`), `k`'s value `v` and key-like runs aside: that run's value, not the first
-    line of `v`."""
+    """Whether `up` is another run's value rather than the first line of `k`'s value `v`: the
+    nearest line right of a run printed above the label `k` and left of `up` (key-like runs,
+    `k` and `v` aside), that run a label the role model may not know (`Remarks` without a
+    colon: 0.05) or one that it does (`名称：`)."""
     b = geom.b
     keylike = (geom.keyness >= 0.5) | (geom.looks[:, 0] > 0)
     others = (geom.cy < geom.cy[k]) & (b[:, 2] <= b[up, 0] + 0.5)
@@ -1011,9 +1021,8 @@ def _grow_up(
         if up < 0 or probs.get(up, 0.0) < UP_P:
             # a line set so tight above that the boxes overlap (two small lines squeezed into
             # one row) is not `above_nn`: it joins where the model links it all but surely
-            up, gap, least = _overlapping_above(geom, cur, k, pieces, probs), 0.0, CONTINUE_P
-            if up in taken:
-                break
+            up, gap = _overlapping_above(geom, cur, k, pieces, probs, taken), 0.0
+            least = CONTINUE_P
         if up < 0 or up in used or gap > 0.9 or probs.get(up, 0.0) < least:
             break
         if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
