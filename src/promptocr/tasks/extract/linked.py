@@ -801,12 +801,20 @@ def _grow(
         )
         left = int(geom.left_nn[nxt])
         # the key itself beside the next line of a dense paragraph (or of a value set tight)
-        # lets it carry on, unless another label stands under the key on that line's height
+        # lets it carry on, unless another label stands under the key on that line's height,
+        # or the value's own line has another run close left of it (that run's line: the
+        # line beside the key is the key's own value, not the rest of this one)
         under = int(geom.below_nn[left]) if left in key else -1
-        beside_key = (left in key and tight) or (
+        beside_key = (
             left in key
-            and min(geom.w[v], geom.w[nxt]) >= PARA_WIDTH
-            and not (under >= 0 and b[under, 1] < b[nxt, 3])
+            and not _beside_another(geom, v, key)
+            and (
+                tight
+                or (
+                    min(geom.w[v], geom.w[nxt]) >= PARA_WIDTH
+                    and not (under >= 0 and b[under, 1] < b[nxt, 3])
+                )
+            )
         )
         if (
             left >= 0
@@ -847,6 +855,13 @@ def _grow(
         out += _row_rest(geom, nxt, used | set(out))
         cur = nxt
     return out
+
+
+def _beside_another(geom: PageGeometry, v: int, key: Sequence[int]) -> bool:
+    """Whether a run other than the key's printed label stands close left of `v` on its row
+    (within 3 line heights): `v` is that run's line."""
+    left = int(geom.left_nn[v])
+    return left >= 0 and left not in key and float(geom.left_gap[v]) <= 3.0
 
 
 ROW_GAP = 1.0  # line heights between the pieces of one line of a value
@@ -993,10 +1008,21 @@ def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequenc
         cand = np.nonzero(right)[0]
         if up not in cand:
             continue
-        dist = np.hypot(b[cand, 0] - b[j, 2], geom.cy[cand] - geom.cy[j])
-        if int(cand[int(np.argmin(dist))]) == up:
+        # the first of them in reading order: the topmost (a lower line may start a little
+        # nearer across, and be nearer by distance)
+        first = int(cand[np.lexsort((b[cand, 0], np.round(b[cand, 1], 1)))[0]])
+        if first == up:
             return True
     return False
+
+
+def _line_between(geom: PageGeometry, up: int, cur: int) -> bool:
+    """Whether another line of `cur`'s column stands between `up` and `cur`: its middle below
+    `up`'s and above `cur`'s (a line overlapping `cur` from above is not `above_nn`)."""
+    mid = (geom.cy > geom.cy[up] + 0.15) & (geom.cy < geom.cy[cur] - 0.15)
+    mid &= geom.xover[cur] > 0.05
+    mid[[up, cur]] = False
+    return bool(mid.any())
 
 
 def _grow_up(
@@ -1027,6 +1053,8 @@ def _grow_up(
             break
         if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
             break
+        if _line_between(geom, up, cur):
+            break  # growth does not jump over a line (another field's) printed between
         out.insert(0, up)
         cur = up
     return out
