@@ -774,6 +774,7 @@ def _grow(
     probs: dict[int, float] | None = None,
     slope: float = 0.0,
     key: Sequence[int] = (),
+    spaced_above: bool = False,
 ) -> list[int]:
     """Lines carrying a text value on under it: the next line down, close (≤ 0.9 line heights),
     aligned with the value's start, of a similar height, not a label, not another field's
@@ -783,7 +784,9 @@ def _grow(
     `CONTINUE_P`) carries the value on even with text printed left of it (an answer column
     beside another column). `key`: the key's printed label, which a value keeps beside it
     when it wraps onto a line set tight under it (a long name on two small lines right of
-    `名　称：`) or runs on as a dense paragraph."""
+    `名　称：`) or runs on as a dense paragraph. `spaced_above`: the value began on a line set
+    apart above `v` (a row of its own), so it is not a pair squeezed into the key's row: a line
+    set tight under `v` beside the key is the key's own."""
     out: list[int] = []
     cur = v
     b = geom.b
@@ -800,21 +803,22 @@ def _grow(
             alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0 and geom.keyness[nxt] < 0.5
         )
         left = int(geom.left_nn[nxt])
+        if left in key and (
+            (tight and spaced_above and cur == v)
+            or _beside_another(geom, v, key)
+            or _another_labels(geom, v, left, nxt, key)
+        ):
+            # the key beside the next line while the value's line is another run's (a run
+            # close left of it on its row, or one printed above-left whose first line it is):
+            # the next line is the key's own, the value was another field's; no growth
+            break
         # the key itself beside the next line of a dense paragraph (or of a value set tight)
-        # lets it carry on, unless another label stands under the key on that line's height,
-        # or the value's own line has another run close left of it (that run's line: the
-        # line beside the key is the key's own value, not the rest of this one)
+        # lets it carry on, unless another label stands under the key on that line's height
         under = int(geom.below_nn[left]) if left in key else -1
-        beside_key = (
+        beside_key = (left in key and tight) or (
             left in key
-            and not _beside_another(geom, v, key)
-            and (
-                tight
-                or (
-                    min(geom.w[v], geom.w[nxt]) >= PARA_WIDTH
-                    and not (under >= 0 and b[under, 1] < b[nxt, 3])
-                )
-            )
+            and min(geom.w[v], geom.w[nxt]) >= PARA_WIDTH
+            and not (under >= 0 and b[under, 1] < b[nxt, 3])
         )
         if (
             left >= 0
@@ -858,10 +862,18 @@ def _grow(
 
 
 def _beside_another(geom: PageGeometry, v: int, key: Sequence[int]) -> bool:
-    """Whether a run other than the key's printed label stands close left of `v` on its row
-    (within 3 line heights): `v` is that run's line."""
-    left = int(geom.left_nn[v])
-    return left >= 0 and left not in key and float(geom.left_gap[v]) <= 3.0
+    """Whether the run most in line with `v` close left of it (within 3 line heights) is not
+    the key's printed label: `v` is that run's line."""
+    b = geom.b
+    gap = b[v, 0] - b[:, 2]
+    ok = (geom.yover[v] > 0.3) & (gap >= -0.5) & (gap <= 3.0)
+    ok[v] = False
+    if not ok.any():
+        return False
+    idx = np.nonzero(ok)[0]
+    # the run most in line with `v` (of two as much, the nearer)
+    best = int(idx[np.lexsort((gap[idx], -np.round(geom.yover[v, idx], 2)))[0]])
+    return best not in key
 
 
 ROW_GAP = 1.0  # line heights between the pieces of one line of a value
@@ -929,12 +941,15 @@ def _its_value(geom: PageGeometry, label: int, v: int, slope: float) -> bool:
 TIGHT_MIN_WIDTH = 4.0
 
 
-def _tight_above(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int]:
+def _tight_above(
+    geom: PageGeometry, v: int, k: int, used: set[int], pieces: Sequence[int] = ()
+) -> list[int]:
     """The first line of a value squeezed onto two lines beside its label `k` when the second
     was chosen: a line set tight above `v` (their boxes overlap by a fifth of a line height or
     more), starting where it starts,
     long enough to have wrapped, not a label nor in `used` (another label's value), with the
-    label's middle between the two."""
+    label's middle between the two, and not another run's line (`_beside_another`,
+    `_another_labels`; `pieces`: the key's printed label)."""
     b = geom.b
     ok = (
         (geom.xover[v] > 0.05)
@@ -949,7 +964,14 @@ def _tight_above(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int
         & (geom.cy[k] <= geom.cy[v])
     )
     ok[v] = False
-    idx = [int(i) for i in np.nonzero(ok)[0] if int(i) not in used]
+    pieces = tuple(pieces) or (k,)
+    idx = [
+        int(i)
+        for i in np.nonzero(ok)[0]
+        if int(i) not in used
+        and not _beside_another(geom, int(i), pieces)
+        and not _another_labels(geom, int(i), k, v, pieces)
+    ]
     return [max(idx, key=lambda i: b[i, 3])] if idx else []
 
 
@@ -994,11 +1016,20 @@ def _overlapping_above(
 
 def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequence[int]) -> bool:
     """Whether `up` is another run's value rather than the first line of `k`'s value `v`: the
-    nearest line right of a run printed above the label `k` and left of `up` (key-like runs,
-    `k` and `v` aside), that run a label the role model may not know (`Remarks` without a
-    colon: 0.05) or one that it does (`名称：`)."""
+    line under a label printed right above it (a colon or a key to the role model), or the
+    first line in reading order right of a run printed above the label `k` and left of `up`
+    (key-like runs, `k` and `v` aside), that run a label the role model may not know
+    (`Remarks` without a colon: 0.05) or one that it does (`名称：`)."""
     b = geom.b
     keylike = (geom.keyness >= 0.5) | (geom.looks[:, 0] > 0)
+    # a label printed right above `up`, starting where it starts, whose nearest line under it
+    # `up` is (`Remarks:` over its note)
+    over = keylike & (np.abs(b[:, 0] - b[up, 0]) <= 1.0) & (geom.below_nn == up)
+    over &= (b[:, 3] <= b[up, 1] + 0.3) & (geom.below_gap <= 2.0)
+    over[list(pieces)] = False
+    over[[k, v, up]] = False
+    if over.any():
+        return True
     others = (geom.cy < geom.cy[k]) & (b[:, 2] <= b[up, 0] + 0.5)
     others[list(pieces)] = False
     others[[k, v, up]] = False
@@ -1273,7 +1304,7 @@ def extract_linked(
                 link = probs.get((key, k), {})
                 above = _grow_up(geom, v, k, pieces, used | label_units | {k}, link, taken)
                 if not above:
-                    above = _tight_above(geom, v, k, used | label_units | taken)
+                    above = _tight_above(geom, v, k, used | label_units | taken, pieces)
                 # a value on its label's own long line may wrap back to the margin
                 same_line = units[v].ref.line is units[k].ref.line
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
@@ -1281,8 +1312,18 @@ def extract_linked(
                 # where the value itself starts, in the units' (levelled) frame
                 start = span_geometry(sp)[0][0] - span_geometry(units[v].ref)[0][0]
                 x0 = float(geom.b[v, 0]) + start / geom.lh
+                # the value began on a line set apart above (not overlapping) `v`
+                spaced = bool(above) and geom.b[v, 1] >= geom.b[above[-1], 3]
                 more = _grow(
-                    geom, v, used | label_units, x0, alt, probs.get((key, k), {}), slope, pieces
+                    geom,
+                    v,
+                    used | label_units,
+                    x0,
+                    alt,
+                    probs.get((key, k), {}),
+                    slope,
+                    pieces,
+                    spaced,
                 )
                 used.update(above + more)
                 spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]
