@@ -806,7 +806,11 @@ def _grow(
         if left in key and (
             (tight and spaced_above and cur == v)
             or _beside_another(geom, v, key)
-            or _another_labels(geom, v, left, nxt, key)
+            or (
+                tight
+                and not _its_value(geom, left, v, slope)
+                and _another_labels(geom, v, left, nxt, key)
+            )
         ):
             # the key beside the next line while the value's line is another run's (a run
             # close left of it on its row, or one printed above-left whose first line it is):
@@ -1034,6 +1038,8 @@ def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequenc
     others[list(pieces)] = False
     others[[k, v, up]] = False
     for j in np.nonzero(others)[0]:
+        if geom.yover[j, k] > 0.3 and b[j, 2] <= b[k, 0] + 0.5 and b[k, 2] <= b[up, 0] + 0.5:
+            continue  # the label `k` stands between that run and `up` on its row
         right = ~keylike & (b[:, 0] >= b[j, 2] - 0.5) & (b[:, 3] > b[j, 1])
         right[[j, k, v]] = False
         cand = np.nonzero(right)[0]
@@ -1048,10 +1054,11 @@ def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequenc
 
 
 def _line_between(geom: PageGeometry, up: int, cur: int) -> bool:
-    """Whether another line of `cur`'s column stands between `up` and `cur`: its middle below
-    `up`'s and above `cur`'s (a line overlapping `cur` from above is not `above_nn`)."""
+    """Whether another line of `cur`'s column stands between `up` and `cur`: starting below
+    `up`'s bottom, its middle above `cur`'s (a line overlapping `cur` from above is not
+    `above_nn`)."""
     mid = (geom.cy > geom.cy[up] + 0.15) & (geom.cy < geom.cy[cur] - 0.15)
-    mid &= geom.xover[cur] > 0.05
+    mid &= (geom.xover[cur] > 0.05) & (geom.b[:, 1] >= geom.b[up, 3] - 0.1)
     mid[[up, cur]] = False
     return bool(mid.any())
 
