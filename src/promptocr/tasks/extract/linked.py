@@ -1020,15 +1020,18 @@ def _overlapping_above(
 
 def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequence[int]) -> bool:
     """Whether `up` is another run's value rather than the first line of `k`'s value `v`: the
-    line under a label printed right above it (a colon or a key to the role model), or the
-    first line in reading order right of a run printed above the label `k` and left of `up`
-    (key-like runs, `k` and `v` aside), that run a label the role model may not know
-    (`Remarks` without a colon: 0.05) or one that it does (`名称：`)."""
+    line under a label printed right above it (a colon, a key to the role model or a short
+    run), or the first line in reading order right of a run printed above the label `k` and
+    left of `up` (key-like runs, `k` and `v` aside; not one with `k` between it and `up` on
+    its row), that run a label the role model may not know (`Remarks` without a colon: 0.05)
+    or one that it does (`名称：`)."""
     b = geom.b
     keylike = (geom.keyness >= 0.5) | (geom.looks[:, 0] > 0)
     # a label printed right above `up`, starting where it starts, whose nearest line under it
-    # `up` is (`Remarks:` over its note)
-    over = keylike & (np.abs(b[:, 0] - b[up, 0]) <= 1.0) & (geom.below_nn == up)
+    # `up` is (`Remarks:` over its note): a key to the role model, or a label-sized run (at
+    # most 5 line heights and 0.4 of `up`'s width: `名称` over a name)
+    short = (geom.w <= 0.4 * geom.w[up]) & (geom.w <= 5.0)
+    over = (keylike | short) & (np.abs(b[:, 0] - b[up, 0]) <= 1.0) & (geom.below_nn == up)
     over &= (b[:, 3] <= b[up, 1] + 0.3) & (geom.below_gap <= 2.0)
     over[list(pieces)] = False
     over[[k, v, up]] = False
