@@ -72,6 +72,13 @@ def test_a_line_under_a_label_printed_right_above_it_is_that_labels() -> None:
         (ZH_ADDRESS, 209, 112),
     ]
     assert _address(zh) == ZH_ADDRESS
+    # a label-sized run without a colon (the role model gives `名称` 0.08) owns it as well
+    for label, value, y, x, ay in (
+        ("名称", "北京海淀科技发展有限公司", 109.6, 197.2, 110.2),
+        ("工作单位", "中国人民大学附属中学高中部", 109.0, 193.6, 111.0),
+    ):
+        rows = [(label, 200, 67), (value, 200, 100), ("地址", 40, y), (ZH_ADDRESS, x, ay)]
+        assert _address(rows) == ZH_ADDRESS, label
 
 
 def test_the_first_line_right_of_a_label_above_left_is_that_labels() -> None:
