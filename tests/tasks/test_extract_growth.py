@@ -119,3 +119,43 @@ def test_a_value_chosen_on_the_wrong_line_does_not_grow_into_the_keys_own() -> N
     for rows in (above_left, right_above):
         got = _address(rows)
         assert got is not None and (got == EN_ADDRESS or EN_ADDRESS not in got), got
+
+
+def _fields(rows: list[tuple[str, float, float]], keys: list[str]) -> dict[str, str | None]:
+    got = extract_fields(_page(rows), keys)
+    return {k: (got[k].value if got[k] else None) for k in keys}
+
+
+TIGHT_1, TIGHT_2 = "The quick brown fox jumps", "over the lazy dog again"
+
+
+def test_a_title_far_above_owns_no_line_of_a_tight_two_line_value() -> None:
+    # a page title (or a note printed over its own value) far above-left is no label of the
+    # value's lines: the value squeezed onto two tight lines beside its key stays whole
+    for head in ([("INVOICE", 40, 40)], [("Notes:", 40, 60), ("Deliver after five", 40, 84)]):
+        rows = [*head, ("Address:", 40, 133), (TIGHT_1, 200, 124), (TIGHT_2, 200, 140)]
+        rows.append(("Phone:", 40, 170))
+        assert _fields(rows, ["Address"])["Address"] == f"{TIGHT_1} {TIGHT_2}"
+    zh = [
+        ("发票", 40, 40),
+        ("地址：", 40, 133),
+        (ZH_ADDRESS, 200, 124),
+        ("故宫博物院西侧门", 200, 140),
+        ("电话：", 40, 170),
+    ]
+    assert _fields(zh, ["地址"])["地址"] == f"{ZH_ADDRESS} 故宫博物院西侧门"
+
+
+def test_the_short_value_of_the_field_above_is_no_label_of_the_next_value() -> None:
+    # `Bob` stands right above the address and starts where it starts, but it is the value of
+    # `Name:` beside it, not a label owning the address's first line
+    rows = [
+        ("Name:", 40, 84),
+        ("Bob", 200, 84),
+        ("Address:", 40, 119),
+        ("Springfield Office Park", 200, 110),
+        ("No. 12 Main Road", 200, 126),
+    ]
+    got = _fields(rows, ["Name", "Address"])
+    assert got["Name"] == "Bob"
+    assert got["Address"] == "Springfield Office Park No. 12 Main Road"

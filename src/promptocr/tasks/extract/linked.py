@@ -1031,13 +1031,18 @@ def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequenc
     # `up` is (`Remarks:` over its note): a key to the role model, or a label-sized run (at
     # most 5 line heights and 0.4 of `up`'s width: `名称` over a name)
     short = (geom.w <= 0.4 * geom.w[up]) & (geom.w <= 5.0)
+    # a short run with a label close left of it on its row is that label's value, not a label
+    ln = geom.left_nn
+    valued = (ln >= 0) & keylike[np.maximum(ln, 0)] & (geom.left_gap <= 12.0)
+    short &= ~valued
     over = (keylike | short) & (np.abs(b[:, 0] - b[up, 0]) <= 1.0) & (geom.below_nn == up)
     over &= (b[:, 3] <= b[up, 1] + 0.3) & (geom.below_gap <= 2.0)
     over[list(pieces)] = False
     over[[k, v, up]] = False
     if over.any():
         return True
-    others = (geom.cy < geom.cy[k]) & (b[:, 2] <= b[up, 0] + 0.5)
+    others = (geom.cy < geom.cy[k]) & (b[:, 2] <= b[up, 0] + 0.5) & (b[up, 1] - b[:, 3] <= 2.0)
+    others &= keylike | ((geom.w <= 5.0) & ~valued)
     others[list(pieces)] = False
     others[[k, v, up]] = False
     for j in np.nonzero(others)[0]:
