@@ -42,6 +42,9 @@ CONTINUED_AS_LINKS = os.environ.get("LINKER_CONTINUED", "links") == "links"
 # candidates' keyness taken from the role model's estimate instead of the true roles
 KEY_NEGATIVES = os.environ.get("LINKER_KEY_NEGATIVES", "0") == "1"
 KEYED_ESTIMATED = os.environ.get("LINKER_KEYED_ESTIMATED", "0") == "1"
+# experiment, off in the shipped model: `keyed_cjk`'s candidates carry `roles_cjk`'s estimate
+# (the run-time keyness of a requested field's other units on a CJK page) instead of the true roles
+CJK_KEYED_ESTIMATED = os.environ.get("LINKER_CJK_KEYED_ESTIMATED", "0") == "1"
 SHIPPED = {"docs": 500, "iters": 100, "seed": 1, "leaves": 31, "lr": 0.1}
 
 
@@ -80,12 +83,16 @@ def near_keys(units: list[Any], keys: list[int]) -> list[tuple[int, int]]:
 
 
 def pair_matrix(
-    docs: list[SynthDoc], keyed: bool, roles: TreeModel | None = None
+    docs: list[SynthDoc],
+    keyed: bool,
+    roles: TreeModel | None = None,
+    estimated: bool = KEYED_ESTIMATED,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Features and labels of the pairs the linker scores, and the share of true links that
     the candidate sets hold (the ceiling of recall). `keyed`: the key units are known (the
     pairs of `linker.candidate_pairs` from the keys to the other units); else every unit may
-    be a key (each unit with its nearest candidates)."""
+    be a key (each unit with its nearest candidates). `estimated`: with `keyed`, the other
+    units carry the role model's estimate (an experiment)."""
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     found = total = 0
@@ -94,7 +101,7 @@ def pair_matrix(
         geom = PageGeometry(d.units, roles_gold)
         if not keyed and roles is not None:  # the model decides what is a key: estimated roles
             geom.set_keyness(roles.proba(geom.unit_features()))
-        elif keyed and roles is not None and KEYED_ESTIMATED:
+        elif keyed and roles is not None and estimated:
             geom.set_keyness(np.maximum(roles.proba(geom.unit_features()), roles_gold))
         links = set(d.links) | (set(d.continued) if CONTINUED_AS_LINKS else set())
         cont = set() if CONTINUED_AS_LINKS else set(d.continued)
@@ -215,13 +222,15 @@ def fit(
 def train(
     docs: int, iters: int, seed: int, leaves: int = 31, lr: float = 0.1
 ) -> dict[str, TreeModel]:
-    """Four models from the same seed and features: `roles` (is a unit a key), `pairs` scores
+    """Five models from the same seed and features: `roles` (is a unit a key), `pairs` scores
     any unit as a possible key (the linker decides what is a key), `keyed` scores value
     candidates of a unit known to be a key (a requested field's printed label; annotated
-    questions), all three on forms without generator v7's grid blocks; `keyed_cjk`, the same
-    as `keyed` on a set drawn from the same seed with the grid blocks in its forms (ruled
-    label | value grids, section tables, check-box option rows; not the same documents: the
-    grid draw moves the shared random stream), reads pages written mostly in CJK."""
+    questions), all three on forms without generator v7's grid blocks; `keyed_cjk` and
+    `roles_cjk`, the same as `keyed` and `roles` on a set drawn from the same seed with the
+    grid blocks in its forms (ruled label | value grids, section tables, check-box option rows;
+    not the same documents: the grid draw moves the shared random stream), read pages written
+    mostly in CJK. `keyed_cjk` is trained with the true roles as keyness, so no role model's
+    estimate enters it; `pairs` reads the `roles` estimate."""
     t0 = time.perf_counter()
     all_docs = generate(seed, docs, grids=False)
     grid_docs = generate(seed, docs, grids=True)
@@ -245,20 +254,23 @@ def train(
     }
     rmeta = {**meta, "kind": "roles", "feature_names": list(ROLE_FEATURE_NAMES)}
     models = {"roles": fit(Xr, yr, Xrc, yrc, iters, seed, leaves, lr, rmeta)}
+    Xg, yg = role_matrix(grid_docs[n_cal:])
+    Xgc, ygc = role_matrix(grid_docs[:n_cal])
+    gmeta = {**rmeta, "kind": "roles_cjk", "grids": True}
+    models["roles_cjk"] = fit(Xg, yg, Xgc, ygc, iters, seed, leaves, lr, gmeta)
     for kind in ("keyed", "pairs", "keyed_cjk"):
         keyed = kind != "pairs"
-        tr, ca = (
-            (grid_docs[n_cal:], grid_docs[:n_cal])
-            if kind == "keyed_cjk"
-            else (train_docs, cal_docs)
-        )
-        X, y, ceiling = pair_matrix(tr, keyed, models["roles"])
-        Xc, yc, _ = pair_matrix(ca, keyed, models["roles"])
+        cjk = kind == "keyed_cjk"
+        tr, ca = (grid_docs[n_cal:], grid_docs[:n_cal]) if cjk else (train_docs, cal_docs)
+        roles = models["roles_cjk"] if cjk and CJK_KEYED_ESTIMATED else models["roles"]
+        est = KEYED_ESTIMATED or (cjk and CJK_KEYED_ESTIMATED)
+        X, y, ceiling = pair_matrix(tr, keyed, roles, est)
+        Xc, yc, _ = pair_matrix(ca, keyed, roles, est)
         m = {**meta, "kind": kind, "candidate_recall": round(ceiling, 4)}
-        m["grids"] = kind == "keyed_cjk"
-        if keyed and (KEY_NEGATIVES or KEYED_ESTIMATED):  # experiments only
+        m["grids"] = cjk
+        if keyed and (KEY_NEGATIVES or est):  # experiments only
             m["key_negatives"] = KEY_NEGATIVES
-            m["keyed_estimated_keyness"] = KEYED_ESTIMATED
+            m["keyed_estimated_keyness"] = est
         models[kind] = fit(X, y, Xc, yc, iters, seed, leaves, lr, m)
     for m in models.values():
         m.meta["seconds_generate"] = round(t_gen, 1)

@@ -34,6 +34,7 @@ from promptocr.tasks.extract.linker import (
     cjk_share,
     keyed_model,
     link_units,
+    roles_model,
 )
 from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, TreeModel, load_model
 from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, generate
@@ -64,7 +65,8 @@ def test_shipped_model_matches_the_code_that_trains_it(kind: str) -> None:
     m = load_model(kind)
     assert m.meta["kind"] == kind
     assert m.meta["feature_version"] == FEATURE_VERSION
-    names = ROLE_FEATURE_NAMES if kind == "roles" else FEATURE_NAMES
+    role_kind = kind in ("roles", "roles_cjk")
+    names = ROLE_FEATURE_NAMES if role_kind else FEATURE_NAMES
     assert m.meta["feature_names"] == list(names)
     assert m.meta["generator_version"] == GENERATOR_VERSION
     assert m.meta["candidates_per_key"] == CANDIDATES_PER_KEY
@@ -77,7 +79,7 @@ def test_shipped_model_matches_the_code_that_trains_it(kind: str) -> None:
         assert m.meta[k] == SHIPPED[k], k
     # probabilities are probabilities
     geom = PageGeometry([Unit("Name:", (10, 10, 80, 30)), Unit("Ann Lee", (90, 10, 170, 30))])
-    x = geom.unit_features() if kind == "roles" else geom.pair_features(0, np.array([1]))
+    x = geom.unit_features() if role_kind else geom.pair_features(0, np.array([1]))
     p = m.proba(x)
     assert 0.0 <= float(p[0]) <= 1.0
 
@@ -609,6 +611,28 @@ def test_a_page_mostly_written_in_cjk_is_read_by_the_cjk_model() -> None:
     assert keyed_model(en) is load_model("keyed")
     assert load_model("keyed_cjk").meta["grids"] is True
     assert load_model("keyed").meta["grids"] is False
+
+
+def test_a_page_mostly_written_in_cjk_gets_its_keyness_from_the_cjk_role_model() -> None:
+    """The role model is chosen by the page's script as the keyed model is: every estimate of a
+    page's keyness (`PageGeometry` without known roles) reads `roles_cjk` on a CJK page."""
+    zh = [Unit("姓名：", (10, 10, 70, 30)), Unit("王小明", (90, 10, 150, 30))]
+    en = [Unit("Name:", (10, 10, 70, 30)), Unit("Ann Lee", (90, 10, 170, 30))]
+    both = zh + [Unit("Name of the applicant", (10, 40, 200, 60))]
+    assert roles_model(zh) is load_model("roles_cjk")
+    assert roles_model(both) is load_model("roles_cjk")
+    assert roles_model(en) is load_model("roles")
+    assert roles_model([]) is load_model("roles")
+    cjk, latin = load_model("roles_cjk"), load_model("roles")
+    assert cjk.meta["grids"] is True and latin.meta["grids"] is False
+    assert cjk.meta["kind"] == "roles_cjk" and cjk.meta["feature_names"] == list(ROLE_FEATURE_NAMES)
+    # the two models differ, and the page's estimate is the chosen model's
+    for units, chosen in ((zh, cjk), (both, cjk), (en, latin)):
+        geom = PageGeometry(units)
+        x = geom.unit_features()
+        assert np.array_equal(geom.keyness, chosen.proba(x))
+    x = PageGeometry(zh).unit_features()
+    assert not np.array_equal(cjk.proba(x), latin.proba(x))
 
 
 def test_a_labels_own_line_value_beats_a_key_like_line_under_it() -> None:

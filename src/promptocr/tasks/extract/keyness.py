@@ -6,7 +6,8 @@ the value). Where the roles are known (the annotated question / answer labels) t
 otherwise this model estimates them from each unit's look and its neighbours' (a short text
 ending with a colon with a value to its right, a column header above numbers, ...). It is a
 tree ensemble like the pair model, trained by `scripts/train_linker.py` on the same synthetic
-documents (`linker_roles.npz`).
+documents (`linker_roles.npz`; on a page written mostly in CJK `linker_roles_cjk.npz`, trained on
+the documents with the grid blocks — `linker.roles_model` chooses).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def estimate_keyness(geom: PageGeometry) -> np.ndarray:
-    """The role model's probability that each unit of the page is a key."""
+    """The role model's probability that each unit of the page is a key (`roles`, or
+    `roles_cjk` on a page mostly written in CJK: `linker.roles_model`)."""
     if geom.n == 0:
         return np.zeros(0)
     if not (
@@ -30,4 +32,6 @@ def estimate_keyness(geom: PageGeometry) -> np.ndarray:
     ).exists():  # only while training the first time
         colon = [float(u.text.strip()[-1:] in (":", "：")) for u in geom.units]
         return np.asarray(colon, dtype=np.float64)
-    return _model.load_model("roles").proba(geom.unit_features())
+    from promptocr.tasks.extract.linker import roles_model
+
+    return roles_model(geom.units).proba(geom.unit_features())

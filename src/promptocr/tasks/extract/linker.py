@@ -69,6 +69,15 @@ def keyed_model(units: Sequence[Unit]) -> TreeModel:
     return load_model("keyed_cjk" if cjk_share(units) >= CJK_PAGE else "keyed")
 
 
+def roles_model(units: Sequence[Unit]) -> TreeModel:
+    """The key-role model for a page (`keyness.estimate_keyness`), chosen as `keyed_model`
+    chooses: `roles_cjk` (trained on the document set with the grid blocks) where the page is
+    mostly written in CJK, else `roles` (without them; the role model trained on the grids takes
+    more of a Latin-script form's answers for keys — docs/extract.md, "Training data and
+    model")."""
+    return load_model("roles_cjk" if cjk_share(units) >= CJK_PAGE else "roles")
+
+
 @dataclass
 class Work:
     """Counters of the linker's work (the test of linear cost reads them)."""

@@ -2,7 +2,8 @@
 
 `scripts/train_linker.py` trains scikit-learn's HistGradientBoostingClassifier on synthetic
 layouts (`synthdocs.py`) and writes the trees as flat arrays into `linker_pairs.npz`,
-`linker_keyed.npz`, `linker_keyed_cjk.npz` and `linker_roles.npz` next to this file, each with a Platt calibration (fitted on a held-out synthetic split) and metadata (feature
+`linker_keyed.npz`, `linker_keyed_cjk.npz`, `linker_roles.npz` and `linker_roles_cjk.npz` next to
+this file, each with a Platt calibration (fitted on a held-out synthetic split) and metadata (feature
 names and version, generator version, seed, training figures). Nothing from scikit-learn is
 needed at run time.
 """
@@ -22,11 +23,13 @@ MODEL_DIR = Path(__file__).parent
 # field's printed label, an annotated question)
 # `roles`: whether a unit is a key at all (keyness.py)
 # `keyed_cjk`: `keyed` for pages written mostly in CJK characters (`linker.keyed_model`)
+# `roles_cjk`: `roles` for pages written mostly in CJK characters (`linker.roles_model`)
 MODEL_FILES = {
     "pairs": "linker_pairs.npz",
     "keyed": "linker_keyed.npz",
     "keyed_cjk": "linker_keyed_cjk.npz",
     "roles": "linker_roles.npz",
+    "roles_cjk": "linker_roles_cjk.npz",
 }
 
 
