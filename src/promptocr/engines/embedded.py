@@ -48,6 +48,9 @@ class EngineSettings:
     # Crops narrower than this (px at the model's height) are padded to it; 0 = the
     # recognizer's own default (TextRecognizer.min_width).
     rec_min_width: int = 0
+    # Short crops whose least sure character is below this are read again padded to 320 px
+    # (engines/secondlook.py); 0 = off (measured, not the default).
+    rec_second_look: float = 0.0
     text_source: str = "auto"  # PDF pages: auto | ocr | pdf (engines/textsource.py)
 
     def with_overrides(self, **kw: Any) -> EngineSettings:
@@ -58,6 +61,7 @@ class EngineSettings:
             "thresh",
             "box_thresh",
             "unclip_ratio",
+            "end_pad",
             "target_text_px",
             "min_side",
             "max_upscale",
@@ -213,6 +217,11 @@ class EmbeddedEngine:
                 recs = self.recognizer(crops, batch=s.rec_batch, min_width=s.rec_min_width)
             else:
                 recs = self.recognizer(crops, batch=s.rec_batch)
+            if s.rec_second_look:
+                from promptocr.engines.secondlook import second_look
+
+                recs, n_again = second_look(self.recognizer, crops, recs, s.rec_second_look)
+                usage.notes.append(f"{n_again} short line(s) read again at 320 px")
 
         lines: list[Line] = []
         for quad, crop_flip, rec in zip(quads, flips, recs, strict=True):

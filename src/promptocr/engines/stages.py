@@ -127,6 +127,9 @@ class DetectionPolicy:
     thresh: float = 0.3
     box_thresh: float = 0.5
     unclip_ratio: float = 1.6
+    # Extra length at each end of a line box, in box heights (after the unclip). 0 = RapidOCR's
+    # geometry; 0.1-0.3 were measured and not adopted (docs/benchmarks.md, "The word-F1 gap").
+    end_pad: float = 0.0
     # limit_type="auto" only (engines/detsize.py)
     target_text_px: float = 13.0
     min_side: int = 960
@@ -228,6 +231,11 @@ def db_boxes(
             continue
         d = rw * rh * policy.unclip_ratio / (2.0 * (rw + rh))
         gw, gh = rw + 2 * d, rh + 2 * d
+        if policy.end_pad:  # lengthen along the long side (the text's direction)
+            if gw >= gh:
+                gw += 2 * policy.end_pad * gh
+            else:
+                gh += 2 * policy.end_pad * gw
         if min(gw, gh) < 5:
             continue
         big = order_quad(cv2.boxPoints(((cx, cy), (gw, gh), angle)))
