@@ -945,6 +945,23 @@ def _its_value(geom: PageGeometry, label: int, v: int, slope: float) -> bool:
 TIGHT_MIN_WIDTH = 4.0
 
 
+def _set_tight_above(geom: PageGeometry, v: int) -> np.ndarray:
+    """Lines set so tight above `v` that their boxes overlap it by a fifth of a line height or
+    more, starting where it starts, long enough to have wrapped, of a similar height and not
+    labels: the candidates of `_tight_above` and `_overlapping_above`."""
+    b = geom.b
+    return (
+        (geom.xover[v] > 0.05)
+        & (b[:, 3] > b[v, 1] + 0.2 * np.minimum(geom.h, geom.h[v]))
+        & (geom.cy < b[v, 1])
+        & (np.abs(b[:, 0] - b[v, 0]) <= 1.0)
+        & (geom.w >= TIGHT_MIN_WIDTH)
+        & (geom.looks[:, 0] == 0)
+        & (geom.h / geom.h[v] >= 0.6)
+        & (geom.h / geom.h[v] <= 1.6)
+    )
+
+
 def _tight_above(
     geom: PageGeometry, v: int, k: int, used: set[int], pieces: Sequence[int] = ()
 ) -> list[int]:
@@ -955,18 +972,7 @@ def _tight_above(
     label's middle between the two, and not another run's line (`_beside_another`,
     `_another_labels`; `pieces`: the key's printed label)."""
     b = geom.b
-    ok = (
-        (geom.xover[v] > 0.05)
-        & (b[:, 3] > b[v, 1] + 0.2 * np.minimum(geom.h, geom.h[v]))
-        & (geom.cy < b[v, 1])
-        & (np.abs(b[:, 0] - b[v, 0]) <= 1.0)
-        & (geom.w >= TIGHT_MIN_WIDTH)
-        & (geom.looks[:, 0] == 0)
-        & (geom.h / geom.h[v] >= 0.6)
-        & (geom.h / geom.h[v] <= 1.6)
-        & (geom.cy <= geom.cy[k])
-        & (geom.cy[k] <= geom.cy[v])
-    )
+    ok = _set_tight_above(geom, v) & (geom.cy <= geom.cy[k]) & (geom.cy[k] <= geom.cy[v])
     ok[v] = False
     pieces = tuple(pieces) or (k,)
     idx = [
@@ -996,14 +1002,7 @@ def _overlapping_above(
     if geom.w[v] < TIGHT_MIN_WIDTH:
         return -1
     ok = (
-        (geom.xover[v] > 0.05)
-        & (b[:, 3] > b[v, 1] + 0.2 * np.minimum(geom.h, geom.h[v]))
-        & (geom.cy < b[v, 1])
-        & (np.abs(b[:, 0] - b[v, 0]) <= 1.0)
-        & (geom.w >= TIGHT_MIN_WIDTH)
-        & (geom.looks[:, 0] == 0)
-        & (geom.h / geom.h[v] >= 0.6)
-        & (geom.h / geom.h[v] <= 1.6)
+        _set_tight_above(geom, v)
         # the label's middle between the two lines' (a squeezed pair may sit a little high
         # beside a taller label: down to the lower line's bottom)
         & (geom.cy <= geom.cy[k])
