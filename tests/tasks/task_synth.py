@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -161,3 +163,22 @@ def worded_line(
     ws = [Word(t, 0.99, polygon_of((x, y, x + char * len(t), y + h))) for t, x in words]
     box = (ws[0].bbox[0] - 2, y, ws[-1].bbox[2] + 2, y + h)
     return Line(" ".join(t for t, _x in words), 0.99, polygon_of(box), ws)
+
+
+def justified_words(
+    rng: random.Random, x: float, width: float, vocabulary: Sequence[str], char: float = 9.0
+) -> list[tuple[str, float]]:
+    """Words drawn from `vocabulary` for one justified line filling [x, x + width], each `char`
+    px a character: as many as fit with 6 px spaces, then the spaces share what is left."""
+    words: list[str] = []
+    while True:
+        w = rng.choice(vocabulary)
+        if char * (sum(map(len, words)) + len(w)) + 6 * len(words) > width:
+            break
+        words.append(w)
+    space = (width - char * sum(map(len, words))) / max(len(words) - 1, 1)
+    out, at = [], x
+    for w in words:
+        out.append((w, at))
+        at += char * len(w) + space
+    return out

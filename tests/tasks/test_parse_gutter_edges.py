@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from task_synth import worded_line
+from task_synth import justified_words, worded_line
 
 from promptocr.document.model import Line
 from promptocr.engines.layout import LayoutRegion
@@ -39,18 +39,7 @@ def _line(words: list[tuple[str, float]], y: float, h: float = H) -> Line:
 
 def _justified(rng: random.Random, x: float, width: float) -> list[tuple[str, float]]:
     """Long words (three to a line at most: no line reads as a sentence) filling [x, x+width]."""
-    words: list[str] = []
-    while True:
-        w = rng.choice(LONG)
-        if CHAR * (sum(map(len, words)) + len(w)) + 6 * len(words) > width:
-            break
-        words.append(w)
-    space = (width - CHAR * sum(map(len, words))) / max(len(words) - 1, 1)
-    out, at = [], x
-    for w in words:
-        out.append((w, at))
-        at += CHAR * len(w) + space
-    return out
+    return justified_words(rng, x, width, LONG, CHAR)
 
 
 def _rows(rng: random.Random, rows: range, y0: float = 100) -> list[Line]:

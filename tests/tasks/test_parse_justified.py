@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import random
 
-from task_synth import worded_line
+from task_synth import justified_words, worded_line
 
 from promptocr.bench.parse import page_distance, plain_text
 from promptocr.document.model import Line
@@ -38,18 +38,8 @@ def _line(words: list[tuple[str, float]], y: float, h: float = H, char: float = 
 
 def _justified(rng: random.Random, x: float, width: float) -> list[tuple[str, float]]:
     """Words of one justified line filling [x, x + width]: the spaces share what is left."""
-    words: list[str] = []
-    while True:
-        w = rng.choice(["household", "the", "municipal", "of", "realistic", "stay", "winter"])
-        if CHAR * (sum(map(len, words)) + len(w)) + 6 * len(words) > width:
-            break
-        words.append(w)
-    space = (width - CHAR * sum(map(len, words))) / max(len(words) - 1, 1)
-    out, at = [], x
-    for w in words:
-        out.append((w, at))
-        at += CHAR * len(w) + space
-    return out
+    vocabulary = ["household", "the", "municipal", "of", "realistic", "stay", "winter"]
+    return justified_words(rng, x, width, vocabulary, CHAR)
 
 
 COLS = (50.0, 332.0)  # two columns 270 px wide (13.5 line heights), a 12 px gutter
