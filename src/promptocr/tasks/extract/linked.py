@@ -1060,6 +1060,63 @@ def _another_labels(geom: PageGeometry, up: int, k: int, v: int, pieces: Sequenc
     return False
 
 
+def _own_row_start(
+    geom: PageGeometry, v: int, k: int, used: set[int], slope: float, facts: PageFacts
+) -> list[int]:
+    """The run right after the label `k`'s colon (`_after_colon`), when the value chosen is the
+    line under that run, wrapped back to the run's start or to the label's margin: the value
+    begins on the label's own row (`REFERENCE: Litchfield, J. T. and …` over `and Exper. Ther.,
+    90:99, 1948.`), whichever of its lines the model scored higher."""
+    r, _ = facts.row_right(k)
+    if r < 0 or r == v or r in used or not _after_colon(geom, k, r, slope, facts):
+        return []
+    if geom.looks[r, _DIGITS] >= 0.5 or _next_line(geom, r) != v:
+        return []
+    b = geom.b
+    if min(abs(b[v, 0] - b[r, 0]), abs(b[v, 0] - b[k, 0])) > 1.0:
+        return []
+    return [r]
+
+
+def _paragraph_up(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int]:
+    """The lines of running text above a chosen line `v` of a paragraph, top first: the model
+    may score a middle line of a paragraph answer best (the lines of a long comment in a
+    table column all score alike, low). Each line joins while it is set at the paragraph's
+    pitch (≤ 0.9 line heights apart, or overlapping), starts where the line under it starts,
+    is a line of running text (≥ `PARA_WIDTH` line heights, as is `v`) of a similar height,
+    not a label nor key-like, not in `used`, and does not start above the label `k`'s own top
+    (a paragraph beside or under its label does not climb into the rows above it)."""
+    b = geom.b
+    if geom.w[v] < PARA_WIDTH or geom.looks[v, _DIGITS] >= 0.5:
+        return []
+    out: list[int] = []
+    cur = v
+    for _ in range(MAX_LINES - 1):
+        ok = (
+            (geom.xover[cur] > 0.05)
+            & (b[:, 1] < b[cur, 1])
+            & (geom.cy < geom.cy[cur])
+            & (b[cur, 1] - b[:, 3] <= 0.9)
+            & (np.abs(b[:, 0] - b[cur, 0]) <= 1.0)
+            & (geom.w >= PARA_WIDTH)
+            & (geom.looks[:, 0] == 0)
+            & (geom.keyness < 0.5)
+            & (geom.h / geom.h[v] >= 0.6)
+            & (geom.h / geom.h[v] <= 1.6)
+            & (b[:, 1] >= b[k, 1] - 0.3)
+        )
+        ok[[cur, k]] = False
+        if not ok.any():
+            break
+        idx = np.nonzero(ok)[0]
+        up = int(idx[np.argmax(b[idx, 3])])
+        if up in used or up in out or _line_between(geom, up, cur):
+            break
+        out.insert(0, up)
+        cur = up
+    return out
+
+
 def _line_between(geom: PageGeometry, up: int, cur: int) -> bool:
     """Whether another line of `cur`'s column stands between `up` and `cur`: starting below
     `up`'s bottom, its middle above `cur`'s (a line overlapping `cur` from above is not
@@ -1094,8 +1151,8 @@ def _grow_up(
             # one row) is not `above_nn`: it joins where the model links it all but surely
             up, gap = _overlapping_above(geom, cur, k, pieces, probs, taken), 0.0
             least = CONTINUE_P
-        if up < 0 or up in used or gap > 0.9 or probs.get(up, 0.0) < least:
-            break
+        if up < 0 or up in used or up in taken or gap > 0.9 or probs.get(up, 0.0) < least:
+            break  # (a line right after another label's colon is that label's value)
         if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
             break
         if _line_between(geom, up, cur):
@@ -1319,6 +1376,10 @@ def extract_linked(
                 above = _grow_up(geom, v, k, pieces, used | label_units | {k}, link, taken)
                 if not above:
                     above = _tight_above(geom, v, k, used | label_units | taken, pieces)
+                if not above:
+                    above = _own_row_start(geom, v, k, used | label_units | taken, slope, facts)
+                if not above:
+                    above = _paragraph_up(geom, v, k, used | label_units | taken | {k})
                 # a value on its label's own long line may wrap back to the margin
                 same_line = units[v].ref.line is units[k].ref.line
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
