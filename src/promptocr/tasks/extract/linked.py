@@ -327,7 +327,7 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
                 # "价税合计(大写)" for 价税合计; "DATE OF ISSUE" is not quite "DATE"
                 rest = t[len(k) :]
                 # a bracket, a separator or a value run on with no space ("DATE11/4/93")
-                quick = rest[:1] in "(（-–—" or rest[:1].isdigit()
+                quick = rest[:1] in "(（-–—_" or rest[:1].isdigit()
                 penalty = 3.0 if quick else 12.0 + 2.0 * min(len(rest), 10)
                 if n == 0 and _run_into_value(k, rest):
                     penalty = 1.0  # "开户行及账号中信银行…": the value printed over the colon
@@ -380,6 +380,13 @@ def _case_differs(key: str, printed: str) -> bool:
     return k != k.lower() and k.lower() == p.lower() and k != p
 
 
+# a label, the underscore of its fill-in line and the value written on it, read as one run
+_FILL_SEP = re.compile(r"^\s*([^_:：]{1,40}?)\s*_+\s*([^\s_].*)$")
+FILL_MATCH = (
+    96.0  # a label run into its value over an underscore (as printed: 100; within LABEL_MARGIN)
+)
+
+
 def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
     """Units that print one of `labels` (`texts`: the units' normalised texts), best first;
     the pieces of a label set so wide that OCR cut it (`名` + `称：`) are joined. Where the key
@@ -395,6 +402,15 @@ def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -
 def _find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
     hits: list[KeyHit] = []
     scores = _match_all(labels, texts)
+    # a label run into its value over the underscore of a fill-in line (`Date_March 18,
+    # 1968`): the underscore separates them as a colon would (`fold` drops it from `texts`)
+    for i, u in enumerate(geom.units):
+        m = _FILL_SEP.match(u.text)
+        if m and scores[i] < FILL_MATCH:
+            head = _norm(m.group(1))
+            for n, lab in enumerate(labels):
+                if head and head == _norm(lab):
+                    scores[i] = max(scores[i], FILL_MATCH if n == 0 else SYNONYM_CAP)
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
         s = float(scores[i])
         if _case_differs(labels[0], geom.units[i].text):
@@ -799,8 +815,13 @@ def _grow(
         tight = bool(
             geom.w[cur] >= TIGHT_MIN_WIDTH and b[nxt, 1] < b[cur, 3] and geom.cy[nxt] > b[cur, 3]
         )
+        # a line wraps back to the label's margin only from a line that reached about as far
+        # right as the next one does (a short entry does not wrap into a long line under it)
         aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
-            alt_x is not None and abs(b[nxt, 0] - alt_x) <= 1.0 and geom.keyness[nxt] < 0.5
+            alt_x is not None
+            and abs(b[nxt, 0] - alt_x) <= 1.0
+            and geom.keyness[nxt] < 0.5
+            and b[cur, 2] >= b[nxt, 2] - WRAP_SHORT
         )
         left = int(geom.left_nn[nxt])
         if left in key and (
@@ -863,6 +884,9 @@ def _grow(
         out += _row_rest(geom, nxt, used | set(out))
         cur = nxt
     return out
+
+
+WRAP_SHORT = 3.0  # line heights a wrapped line may end short of the line under it
 
 
 def _beside_another(geom: PageGeometry, v: int, key: Sequence[int]) -> bool:
@@ -1270,7 +1294,10 @@ def extract_linked(
                     if got is not None:
                         sp, norm, valid = got
                         # figures run on right after the label ("No 20215394") are its value
+                        # and so is the entry written on the label's fill-in line (`Date_…`)
                         own = 1.0 if rest.text.lstrip()[:1].isdigit() else SAME_UNIT
+                        if _FILL_SEP.match(units[h.unit].text) and h.score == FILL_MATCH:
+                            own = 1.0
                         score = own * match - 1e-6 * h.unit
                         options.append((score, key, h.unit, h.unit, sp, norm, valid))
                         own_value = True
