@@ -615,6 +615,29 @@ class PageFacts:
         return self._sums[key]
 
 
+SIBLING_GAP = 2.0  # line heights from a column header down to its first cell
+
+
+def _sibling_header(geom: PageGeometry, k: int, v: int) -> bool:
+    """`v` is another column header on the row of the header `k` (`Offer Description` beside
+    `Charge Code`, each with its cells under it): key-like to the role model, right of `k` on
+    its row, and each of the two has a cell right under it (≤ `SIBLING_GAP` line heights),
+    neither of them key-like, the two on one row. A row of fewer headers than `header_row`
+    asks for; a label's value beside it has no cell of its own on the next row's line under
+    the label (the label's next row is another label)."""
+    if geom.keyness[v] < 0.5 or geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
+        return False
+    a, c = int(geom.below_nn[k]), int(geom.below_nn[v])
+    if a < 0 or c < 0 or a in (c, v) or c == k:
+        return False
+    if geom.below_gap[k] > SIBLING_GAP or geom.below_gap[v] > SIBLING_GAP:
+        return False
+    cells = (a, c)
+    if any(geom.keyness[i] >= 0.5 or geom.looks[i, 0] > 0 for i in cells):
+        return False
+    return bool(geom.yover[a, c] > 0.3)
+
+
 COLUMN_CELL_P = 0.5  # the probability given to the first typed cell down a header's column
 COLUMN_GAP = 2.0  # line heights of empty page that end a header's column
 
@@ -1167,6 +1190,8 @@ def _grow_up(
     out: list[int] = []
     cur = v
     b = geom.b
+    if geom.looks[v, _DIGITS] >= 0.5:
+        return out  # a number, an amount, a date: one line (as growth down)
     for _ in range(MAX_LINES - 1):
         up = int(geom.above_nn[cur])
         gap, least = float(geom.above_gap[cur]), UP_P
@@ -1304,6 +1329,8 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
+                    if _sibling_header(geom, h.unit, v):
+                        continue  # the next column's header, not the cell under the key
                     if ftype not in TEXT_TYPES and v == facts.first_cell(h.pieces, ftype):
                         # the first typed cell down a table header's column (only placeholders
                         # above it): the column's value however far down (its total, below)
