@@ -134,6 +134,70 @@ def page_units(page: Page) -> list[Unit]:
     return out
 
 
+def _key_pattern(key: str) -> re.Pattern[str] | None:
+    """A requested key's words as printed inside a line: the same words with any punctuation
+    or spaces between them (`CITY STATE, ZIP` for `CITY. STATE. ZIP`), not inside a word, and
+    the separator after them; None for a key of fewer than five letters or digits, or one
+    written in other than Latin letters (`split_at_keys`)."""
+    words = re.findall(r"[A-Za-z0-9]+", key)
+    if sum(len(w) for w in words) < 5 or not any(ch.isalpha() for w in words for ch in w):
+        return None
+    if re.search(r"[^\x00-\x7f]", key):
+        return None
+    body = r"[\W_]*".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![A-Za-z0-9])(\(?" + body + r"\)?)(?![a-z0-9])\s*[:：.]?", re.I)
+
+
+def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
+    """Units cut where a requested key is printed inside another run of text: two fields
+    that OCR read as one line (`…Suite 800 CITY. STATE. ZIP Washington. DC 20006`,
+    `NOT APPROVE (Give reasons below): —APPROVE TENTATIVELY`), or a label run into figures
+    before it (`11/16New Balance:`). Cut only where the key stands after another field's text
+    (figures, or three words or more; a key at a line's start is matched as printed,
+    `find_keys`) and is printed in the key's own case or followed by a colon. Each piece
+    keeps its place in the line (a share of the unit's box by character widths)."""
+    pats = [(k, p) for k in keys if (p := _key_pattern(k)) is not None]
+    if not pats:
+        return units
+    out: list[Unit] = []
+    for u in units:
+        sp: Span = u.ref
+        text = sp.text
+        cuts: list[tuple[int, int]] = []
+        for key, pat in pats:
+            for m in pat.finditer(text):
+                a, e = m.start(1), m.end()
+                before = text[:a]
+                # another field's text before it: figures, or three words or more (`FAX
+                # NUMBER:` is one label; `Rod Length` one label without its value)
+                if not any(ch.isdigit() for ch in before) and len(before.split()) < 3:
+                    continue
+                printed = re.sub(r"[^A-Za-z0-9]", "", m.group(1))
+                own_case = printed == re.sub(r"[^A-Za-z0-9]", "", key)
+                if not own_case and m.group(0).rstrip()[-1:] not in ":：":
+                    continue
+                if any(a < ce and e > ca for ca, ce in cuts):
+                    continue
+                cuts.append((a, e))
+        if not cuts:
+            out.append(u)
+            continue
+        bounds = sorted({0, len(text), *(i for c in cuts for i in c)})
+        x0, y0, x1, y1 = u.box
+        ws = [0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text]
+        total = sum(ws) or 1.0
+        for a, e in zip(bounds, bounds[1:], strict=False):
+            piece = text[a:e]
+            if not piece.strip(" \t;；,，—–-"):
+                continue
+            fa, fe = sum(ws[:a]) / total, sum(ws[:e]) / total
+            box = (x0 + (x1 - x0) * fa, y0, x0 + (x1 - x0) * fe, y1)
+            lead = len(piece) - len(piece.lstrip(" \t;；,，—–-"))
+            sub = Span(sp.line, sp.start + a + lead, sp.start + e, sp.page)
+            out.append(Unit(sub.text.strip(), box, u.page, sub))
+    return out
+
+
 def _up_point(p: Point, angle: int, w: float, h: float) -> Point:
     """A point of a page whose content was turned `angle` degrees clockwise (`Page.rotation`;
     `w` x `h` the file's size), in the upright page's frame."""
@@ -314,9 +378,14 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         if len(k) < 2:
             continue
         short = n >= 1 and len(k) <= 2  # a synonym such as "No": whole, or before a number
+        bare = _PUNCT.sub("", k)
         for i, t in enumerate(texts):
             if t == k:
                 best[i] = 100.0
+            elif len(bare) >= 4 and _PUNCT.sub("", t) == bare:
+                # the same words with other punctuation (`CITY. STATE. ZIP`, `CITY, STATE, ZIP`)
+                best[i] = max(best[i], PUNCT_MATCH)
+                continue
             elif short:
                 if t.startswith(k) and t[len(k) :].isdigit():
                     best[i] = max(best[i], 94.0)
@@ -329,12 +398,20 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
                 # a bracket, a separator or a value run on with no space ("DATE11/4/93")
                 quick = rest[:1] in "(（-–—_" or rest[:1].isdigit()
                 penalty = 3.0 if quick else 12.0 + 2.0 * min(len(rest), 10)
+                if n == 0 and rest[:1].isdigit() and k[-1:].isalpha():
+                    # the key's words run straight into figures ("ADDRESS1875 Eye Street"):
+                    # as good a printing as one followed by a colon (within LABEL_MARGIN)
+                    penalty = 1.0
                 if n == 0 and _run_into_value(k, rest):
                     penalty = 1.0  # "开户行及账号中信银行…": the value printed over the colon
                 best[i] = max(best[i], 97.0 - penalty)
     if len(labels) > 1:
         return np.maximum(own, np.minimum(best, SYNONYM_CAP))
     return best
+
+
+_PUNCT = re.compile(r"[^\w]|_")  # what `PUNCT_MATCH` ignores: punctuation and spaces
+PUNCT_MATCH = 98.0  # the key's words printed with other punctuation between them
 
 
 @dataclass
@@ -1267,7 +1344,7 @@ def extract_linked(
         if not pending:
             break
         file_page, page = page, upright_page(page)
-        units = page_units(page)
+        units = split_at_keys(page_units(page), [s[0] for s in pending])
         if not units:
             continue
         frame = file_frame(file_page)
