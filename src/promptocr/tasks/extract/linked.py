@@ -693,15 +693,18 @@ class PageFacts:
 
 
 SIBLING_GAP = 2.0  # line heights from a column header down to its first cell
+# the cells under two headers are not labels: no colon, and the role model does not take them
+# for keys with confidence (a one-word cell such as `Brochures` may get 0.5 by its look)
+SIBLING_CELL_KEYNESS = 0.8
 
 
 def _sibling_header(geom: PageGeometry, k: int, v: int) -> bool:
     """`v` is another column header on the row of the header `k` (`Offer Description` beside
     `Charge Code`, each with its cells under it): key-like to the role model, right of `k` on
     its row, and each of the two has a cell right under it (≤ `SIBLING_GAP` line heights),
-    neither of them key-like, the two on one row. A row of fewer headers than `header_row`
-    asks for; a label's value beside it has no cell of its own on the next row's line under
-    the label (the label's next row is another label)."""
+    neither of them a label (`SIBLING_CELL_KEYNESS`), the two on one row. A row of fewer
+    headers than `header_row` asks for; a label's value beside it has no cell of its own on
+    the next row's line under the label (the label's next row is another label)."""
     if geom.keyness[v] < 0.5 or geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
         return False
     a, c = int(geom.below_nn[k]), int(geom.below_nn[v])
@@ -710,7 +713,7 @@ def _sibling_header(geom: PageGeometry, k: int, v: int) -> bool:
     if geom.below_gap[k] > SIBLING_GAP or geom.below_gap[v] > SIBLING_GAP:
         return False
     cells = (a, c)
-    if any(geom.keyness[i] >= 0.5 or geom.looks[i, 0] > 0 for i in cells):
+    if any(geom.keyness[i] >= SIBLING_CELL_KEYNESS or geom.looks[i, 0] > 0 for i in cells):
         return False
     return bool(geom.yover[a, c] > 0.3)
 
@@ -1509,10 +1512,14 @@ def extract_linked(
                     above = _tight_above(geom, v, k, used | label_units | taken, pieces)
                 if not above:
                     above = _own_row_start(geom, v, k, used | label_units | taken, slope, facts)
-                if not above:
-                    above = _paragraph_up(geom, v, k, used | label_units | taken | {k})
+                # and the lines of running text above the first one so far (a paragraph)
+                top = above[0] if above else v
+                above = _paragraph_up(geom, top, k, used | label_units | taken | {k}) + above
                 # a value on its label's own long line may wrap back to the margin
-                same_line = units[v].ref.line is units[k].ref.line
+                # (or on its row right after its colon, OCR having read the two apart)
+                same_line = units[v].ref.line is units[k].ref.line or _after_colon(
+                    geom, k, v, slope, facts
+                )
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
                 alt = float(geom.b[k, 0]) if same_line and wide else None
                 # where the value itself starts, in the units' (levelled) frame
