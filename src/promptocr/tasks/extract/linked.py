@@ -48,7 +48,7 @@ from promptocr.tasks.extract import (
     span_geometry,
     typed_value,
 )
-from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit
+from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, text_look
 from promptocr.tasks.extract.linker import keyed_model, link_units, score_pairs
 from promptocr.tasks.fields import fold, guess_type, match_concept
 
@@ -145,7 +145,7 @@ def _key_pattern(key: str) -> re.Pattern[str] | None:
     if re.search(r"[^\x00-\x7f]", key):
         return None
     body = r"[\W_]*".join(re.escape(w) for w in words)
-    return re.compile(r"(?<![A-Za-z0-9])(\(?" + body + r"\)?)(?![a-z0-9])\s*[:：.]?", re.I)
+    return re.compile(r"(?<![A-Za-z])(\(?" + body + r"\)?)(?![a-z0-9])\s*[:：.]?", re.I)
 
 
 def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
@@ -444,6 +444,8 @@ def _label_end(labels: Sequence[str], text: str) -> int:
         for i in range(1, len(text) + 1):
             if len(_norm(text[:i])) >= len(k) and _norm(text[:i]).startswith(k):
                 while i < len(text) and text[i] in _STRIP:
+                    if text[i] in "-–" and text[i + 1 : i + 2].isdigit() and text[i - 1] != " ":
+                        break  # a minus run on to its figures (`This Amount-14,165.00`)
                     i += 1
                 return i if i < len(text) else 0
     return 0
@@ -690,6 +692,33 @@ class PageFacts:
         if key not in self._sums:
             self._sums[key] = _sum_cell(self.geom, column, self)
         return self._sums[key]
+
+
+def _mid_paragraph(geom: PageGeometry, k: int, v: int) -> bool:
+    """`v` is a line inside a paragraph and `k` a label far left on its row: a line of running
+    text (≥ `PARA_WIDTH` line heights) set tight between two other such lines starting where it
+    starts (≤ 0.5 line heights apart, or overlapping), not a label, with no key-like run close
+    on its left (its own label), and `k` left of it on its row more than 3 line heights off.
+    A paragraph answers the label above it or beside its first line; its middle lines are not
+    the values of a label that happens to stand level with them across the page."""
+    b = geom.b
+    if geom.w[v] < PARA_WIDTH or geom.yover[k, v] <= 0.3 or b[k, 2] > b[v, 0]:
+        return False
+    if b[v, 0] - b[k, 2] <= 3.0:
+        return False
+    left = int(geom.left_nn[v])
+    if left >= 0 and left != k and geom.keyness[left] >= 0.5 and geom.left_gap[v] <= 3.0:
+        return False
+    text = (
+        (np.abs(b[:, 0] - b[v, 0]) <= 0.5)
+        & (geom.w >= PARA_WIDTH)
+        & (geom.looks[:, 0] == 0)
+        & (geom.keyness < 0.5)
+    )
+    text[[k, v]] = False
+    up = text & (geom.cy < geom.cy[v]) & (b[v, 1] - b[:, 3] <= 0.5) & (b[:, 1] < b[v, 1])
+    down = text & (geom.cy > geom.cy[v]) & (b[:, 1] - b[v, 3] <= 0.5) & (b[:, 3] > b[v, 3])
+    return bool(up.any() and down.any())
 
 
 SIBLING_GAP = 2.0  # line heights from a column header down to its first cell
@@ -1411,6 +1440,8 @@ def extract_linked(
                         continue  # a label is never a value
                     if _sibling_header(geom, h.unit, v):
                         continue  # the next column's header, not the cell under the key
+                    if _mid_paragraph(geom, h.unit, v):
+                        p *= CARRIED  # a line inside another answer's paragraph
                     if ftype not in TEXT_TYPES and v == facts.first_cell(h.pieces, ftype):
                         # the first typed cell down a table header's column (only placeholders
                         # above it): the column's value however far down (its total, below)
@@ -1503,7 +1534,10 @@ def extract_linked(
                 continue
             used.add(v)
             spans = [sp]
-            if ftype in ("text", "address", "company"):
+            # a figure (an amount, a date, a code) is one line, also where it was cut from its
+            # label's own line (`This Amount-14,165.00`)
+            figure = text_look(sp.text)[_DIGITS] >= 0.5
+            if ftype in ("text", "address", "company") and not figure:
                 pieces = next(h.pieces for h in hits[key] if h.unit == k)
                 taken = {u for u, o in owners.items() if o != k}  # other labels' values
                 link = probs.get((key, k), {})
