@@ -213,6 +213,68 @@ def test_a_key_inside_a_line_of_options_and_a_short_entry_that_does_not_wrap() -
     assert got["NAME"]["value"] == "Hilda B. Orr"
 
 
+def test_a_signed_figure_run_on_to_its_label_is_one_line() -> None:
+    # `Net Change-2,040.00` read as one run: the minus belongs to the figure, and the figure
+    # does not take the note printed under it
+    rows = [
+        ("Change:", 324, 483, 92),
+        ("+2,040.00", 544, 482, 96),
+        ("(From Current Budget)", 324, 498, 159),
+        ("Net Change-2,040.00", 324, 528, 192),
+        ("(From Next Year's Budget)", 324, 542, 191),
+        ("Balance:", 324, 586, 92),
+        ("(310,420.25)", 538, 586, 108),
+    ]
+    got = _json(rows, ["Net Change"])
+    assert got["Net Change"]["value"] == "-2,040.00"
+
+
+def test_a_figure_run_into_the_key_printed_after_it() -> None:
+    # `… 4/12Closing Position:` — the key runs straight on from the figures before it
+    rows = [
+        ("Budget Line", 80, 560, 120),
+        ("88-201 (12,400)", 32, 587, 138),
+        ("2/14 3/22 4/12Closing Position:", 168, 586, 270),
+        ("(96,310.75)", 538, 586, 108),
+        ("Committed:", 324, 647, 137),
+        ("1,200,118.40", 524, 646, 116),
+    ]
+    got = _json(rows, ["Closing Position:"])
+    assert got["Closing Position:"]["value"] == "(96,310.75)"
+
+
+SPRAY = [
+    "Dissolve 20 g of the salt in one litre",
+    "of warm water and stir it for an hour;",
+    "leave it to stand, then filter twice",
+    "1.5% add-on (1.4% retained) by weight",
+    "assuming an even spray over the leaf.",
+    "Store the batch cold until it is used",
+    "and record the weight after drying.",
+]
+
+
+def test_a_line_inside_a_paragraph_is_not_the_value_of_a_label_far_left_on_its_row() -> None:
+    # a paragraph answering `Special Instructions` above it; `Analysis` far left, level with
+    # one of its middle lines, has its own answer under it
+    rows: list[Row] = [
+        ("Special Instructions", 385, 634, 192),
+        ("Lab", 34, 669, 102),
+        ("3 cartons", 147, 668, 93),
+        ("Other", 35, 685, 52, 16),
+        ("20,000 units", 152, 683, 123, 18),
+        ("Analysis", 7, 727, 181, 22),
+        ("Smoke Yield", 188, 744, 134, 17),
+        ("Salt Content", 189, 760, 115, 21),
+        ("Reports", 7, 792, 72, 19),
+    ]
+    ys = [666, 683, 698, 713, 729, 744, 759]
+    rows += [(t, 385, y, 340, 22) for t, y in zip(SPRAY, ys, strict=True)]
+    got = _json(rows, ["Special Instructions", "Analysis"])
+    assert got["Special Instructions"]["value"] == " ".join(SPRAY)
+    assert got["Analysis"]["value"] == "Smoke Yield Salt Content"
+
+
 def test_a_key_is_not_cut_out_of_a_label_or_a_value_of_its_own() -> None:
     from promptocr.tasks.extract.features import Unit
     from promptocr.tasks.extract.linked import page_units, split_at_keys
