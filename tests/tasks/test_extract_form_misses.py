@@ -294,10 +294,15 @@ def test_a_key_is_not_cut_out_of_a_label_or_a_value_of_its_own() -> None:
             ("FAX NUMBER: 1-502-555-0192", 10, 10, 240),
             ("Rod Length", 10, 40, 90),
             ("Length 85 mm", 10, 70, 110),
+            # the tail of a longer label without a colon; a word inside running text
+            ("Start Date Test Article Sent By", 10, 100, 260),
+            ("the smoke of each sample was weighed twice", 10, 130, 330),
+            # the key printed whole is its own label, even with another key inside it
+            ("Vendor Start Date", 10, 160, 140),
         ]
     )
     units = page_units(doc.pages[0])
-    cut = split_at_keys(units, ["NUMBER:", "Length"])
+    cut = split_at_keys(units, ["NUMBER:", "Length", "Sent By", "smoke", "Vendor Start Date"])
     assert [u.text for u in cut] == [u.text for u in units]
     assert all(isinstance(u, Unit) for u in cut)
 
@@ -319,7 +324,7 @@ def test_a_rendered_form_read_end_to_end(service: Service) -> None:
     c.text((120, 160), "Brochures", size=24)
     c.text((420, 160), "MKT-PRN-204", size=24)
     c.text((760, 160), "12,500.00", size=24)
-    c.text((40, 260), "Street 42 Elm Road Unit 7   Postcode EX4 4QJ", size=24)
+    c.text((40, 260), "Street 42 Elm Road Unit 7   POST CODE EX4 4QJ", size=24)
     c.text((40, 360), "SCORE", size=24)
     c.text((200, 360), "BASE", size=24)
     c.text((560, 360), "NOTES", size=24)
@@ -327,7 +332,7 @@ def test_a_rendered_form_read_end_to_end(service: Service) -> None:
     c.text((200, 420), "1.0 (97)", size=24)
     for i, line in enumerate(PARAGRAPH):
         c.text((520, 420 + 30 * i), line, size=24)
-    keys = ["Item Description", "Postcode", "NOTES"]
+    keys = ["Item Description", "POST CODE", "NOTES"]
     prompt = (
         f"Extract the content of the fields: {json.dumps(keys)} from the image and return it"
         " in JSON format."
@@ -335,6 +340,6 @@ def test_a_rendered_form_read_end_to_end(service: Service) -> None:
     r = service.run(png(c), prompt)
     fields = json.loads(r.content)
     assert fields["Item Description"] == "Brochures"
-    assert fields["Postcode"] == "EX4 4QJ"
+    assert fields["POST CODE"] == "EX4 4QJ"
     assert fields["NOTES"] == " ".join(PARAGRAPH)
-    assert r.output["details"]["Postcode"]["confidence"] > 0.05
+    assert r.output["details"]["POST CODE"]["confidence"] > 0.05

@@ -156,8 +156,9 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     that OCR read as one line (`…Suite 800 CITY. STATE. ZIP Washington. DC 20006`,
     `NOT APPROVE (Give reasons below): —APPROVE TENTATIVELY`), or a label run into figures
     before it (`11/16New Balance:`). Cut only where the key stands after another field's text
-    (figures, or three words or more; a key at a line's start is matched as printed,
-    `find_keys`) and is printed in the key's own case or followed by a colon. Each piece
+    and looks like a label there (a key at a line's start is matched as printed, `find_keys`):
+    followed by a colon, after figures or three words or more; or a key of two words or more
+    printed in its own case with capitals after figures (`… 800 CITY. STATE. ZIP …`). Each piece
     keeps its place in the line (a share of the unit's box by character widths)."""
     pats = [(k, p) for k in keys if (p := _key_pattern(k)) is not None]
     if not pats:
@@ -176,13 +177,19 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
             for m in pat.finditer(text):
                 a, e = m.start(1), m.end()
                 before = text[:a]
-                # another field's text before it: figures, or three words or more (`FAX
-                # NUMBER:` is one label; `Rod Length` one label without its value)
-                if not any(ch.isdigit() for ch in before) and len(before.split()) < 3:
-                    continue
+                figures = any(ch.isdigit() for ch in before)
                 printed = re.sub(r"[^A-Za-z0-9]", "", m.group(1))
                 own_case = printed == re.sub(r"[^A-Za-z0-9]", "", key)
-                if not own_case and m.group(0).rstrip()[-1:] not in ":：":
+                # a label's look: a colon after it, after figures or three words or more of
+                # another field (`FAX NUMBER:` is one label); or, after figures, the words of
+                # a key of two or more in its own case with capitals (a phrase inside running
+                # text, or the tail of a longer label without a colon, is not cut)
+                colon = m.group(0).rstrip()[-1:] in ":："
+                capitals = any(ch.isupper() for ch in printed)
+                phrase = own_case and capitals and len(key.split()) >= 2
+                if not (colon and (figures or len(before.split()) >= 3)) and not (
+                    phrase and figures
+                ):
                     continue
                 if any(a < ce and e > ca for ca, ce in cuts):
                     continue
@@ -738,10 +745,11 @@ SIBLING_CELL_KEYNESS = 0.8
 def _sibling_header(geom: PageGeometry, k: int, v: int) -> bool:
     """`v` is another column header on the row of the header `k` (`Offer Description` beside
     `Charge Code`, each with its cells under it): key-like to the role model, right of `k` on
-    its row, and each of the two has a cell right under it (≤ `SIBLING_GAP` line heights),
-    neither of them a label (`SIBLING_CELL_KEYNESS`), the two on one row. A row of fewer
-    headers than `header_row` asks for; a label's value beside it has no cell of its own on
-    the next row's line under the label (the label's next row is another label)."""
+    its row, and each of the two has a cell right under it (≤ `SIBLING_GAP` line heights,
+    overlapping it by half the narrower width or more), neither of them a label
+    (`SIBLING_CELL_KEYNESS`), the two on one row. A row of fewer headers than `header_row`
+    asks for; a label's value beside it has no cell of its own on the next row's line under
+    the label (the label's next row is another label)."""
     if geom.keyness[v] < 0.5 or geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
         return False
     a, c = int(geom.below_nn[k]), int(geom.below_nn[v])
@@ -749,6 +757,8 @@ def _sibling_header(geom: PageGeometry, k: int, v: int) -> bool:
         return False
     if geom.below_gap[k] > SIBLING_GAP or geom.below_gap[v] > SIBLING_GAP:
         return False
+    if geom.xover[k, a] < 0.5 or geom.xover[v, c] < 0.5:
+        return False  # each cell stands under its header (not a row of options across)
     cells = (a, c)
     if any(geom.keyness[i] >= SIBLING_CELL_KEYNESS or geom.looks[i, 0] > 0 for i in cells):
         return False
