@@ -6,7 +6,9 @@ separator). For each requested key:
 1. Its printed label is found among the units: the key or one of its concept's synonyms
    (`fields.py`, Chinese and English), compared with rapidfuzz after folding case, width and the
    spaces of wide-set CJK labels; a label printed so wide that OCR cut it into pieces on one row
-   (`名` + `称：`) is matched as the joined pieces, and the piece nearest the value is the key.
+   (`名` + `称：`) is matched as the joined pieces, and the piece nearest the value is the key;
+   a label run into its entry over a fill-in underscore (`Date_March 18`) is cut there, and a
+   key printed inside another field's line is cut out of it (`split_at_keys`).
 2. The linker scores the key's nearest value candidates (`CANDIDATES_PER_KEY`, so the work per
    key is bounded and the whole is linear in the number of keys); a candidate that is itself a
    matched label of another requested key is never a value; a typed key (amount, date, ...)
@@ -19,7 +21,9 @@ separator). For each requested key:
 3. A global greedy assignment over all keys' (key, value, probability) options gives each key
    one value and each unit at most one key.
 4. A text value grows down line by line while the next line under it is aligned, close, of a
-   similar height, not a label and not another field's (a layout rule, `_grow`).
+   similar height, not a label and not another field's (a layout rule, `_grow`), and up into
+   the lines the model links as well, the run after its label's colon, or the lines of its
+   paragraph (`_grow_up`, `_own_row_start`, `_paragraph_up`); a figure stays one line.
 5. The probability is calibrated (Platt scaling on held-out synthetic documents); a field whose
    best candidate scores below `MIN_CONFIDENCE` is `null` with a `reason`, which the router
    counts as a missing field (escalation).
