@@ -84,6 +84,10 @@ def dataset_markdown(ds: dict[str, Any]) -> str:
             split = time_split(e)
             if split:
                 notes.append(f"- {e['label']} {split}")
+            heads = e.get("rec_head") or {}
+            if heads:
+                tally = ", ".join(f"{k} {v}" for k, v in sorted(heads.items()))
+                notes.append(f"- {e['label']} lines by recognition head: {tally}")
             rot = e["rotated_pages"]
             notes.append(
                 f"- {e['label']} pages turned by page orientation: "

@@ -120,6 +120,8 @@ class EngineResult:
     errors: list[str] = field(default_factory=list)
     stages_ms: dict[str, float] = field(default_factory=dict)
     infer_ms: dict[str, float] = field(default_factory=dict)
+    # Lines per recognition head under rec_head "auto" (engines/rechead.py), summed.
+    rec_head: dict[str, int] = field(default_factory=dict)
     rotated: list[str] = field(default_factory=list)
     load_s: float = 0.0
     cold_start_s: float = 0.0
@@ -145,6 +147,7 @@ class EngineResult:
             "errors": self.errors,
             "stages_ms_mean": {k: round(v / n, 1) for k, v in self.stages_ms.items()},
             "infer_ms_mean": {k: round(v / n, 1) for k, v in self.infer_ms.items()},
+            "rec_head": dict(self.rec_head),
             "rotated_pages": self.rotated,
             "per_image": self.per_image,
         }
@@ -223,6 +226,8 @@ def _score(r: EngineResult, sample: Any, res: dict[str, Any], first: bool) -> No
         r.stages_ms[k] = r.stages_ms.get(k, 0.0) + float(v)
     for k, v in (res.get("infer_ms") or {}).items():
         r.infer_ms[k] = r.infer_ms.get(k, 0.0) + float(v)
+    for k, v in (res.get("rec_head") or {}).items():
+        r.rec_head[k] = r.rec_head.get(k, 0) + int(v)
     if res.get("rotation"):
         r.rotated.append(f"{sample.name}: {res['rotation']}")
     r.per_image.append(

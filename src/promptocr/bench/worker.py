@@ -111,6 +111,7 @@ SESSION_KEYS = {
     "det_streams",
     "cpu_pinning",
     "rec_squeeze",
+    "rec_head",
 }
 
 
@@ -152,6 +153,7 @@ def make_embedded(
             "rotation": out.rotation,
             "skipped": usage.skipped,
             "notes": usage.notes,
+            "rec_head": usage.rec_head,
         }
         return lines, extra
 

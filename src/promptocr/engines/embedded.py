@@ -222,6 +222,10 @@ class EmbeddedEngine:
 
                 recs, n_again = second_look(self.recognizer, crops, recs, s.rec_second_look)
                 usage.notes.append(f"{n_again} short line(s) read again at 320 px")
+            if self.session_settings.rec_head != "full":
+                from promptocr.engines.rechead import count_heads
+
+                count_heads(usage.rec_head, recs)
 
         lines: list[Line] = []
         for quad, crop_flip, rec in zip(quads, flips, recs, strict=True):

@@ -123,12 +123,15 @@ def load_model(
     pixels: PixelInput | None = None,
     name: str | None = None,
     streams: int | None = None,
+    transform: Callable[[Any], Any] | None = None,
 ) -> Model:
     """Load `path` on the runtime `settings` choose. `cache_shapes=False` tells OpenVINO not to
     keep the kernels it builds for each new input shape: right for detection, whose input
     shape changes with every page size, so the cache only grew (by ~26 MB over 40 pages).
     `name` (default: the file's stem) is what `inference_seconds()` counts its calls under;
-    `streams` overrides `settings.streams` for this model (OpenVINO only)."""
+    `streams` overrides `settings.streams` for this model (OpenVINO only). `transform` (OpenVINO
+    only) edits the `openvino.Model` in memory before it is compiled (engines/rechead.py cuts
+    the recognition model's output head this way); the metadata is read before it."""
     if settings.precision not in PRECISIONS:
         raise ValueError(
             f"precision must be one of {', '.join(PRECISIONS)}, got {settings.precision!r}"
@@ -139,8 +142,12 @@ def load_model(
     if resolve_runtime(settings.runtime) == "openvino":
         if streams is not None:
             settings = replace(settings, streams=streams)
-        model: Model = OpenVINOModel(path, settings, cache_shapes=cache_shapes, pixels=pixels)
+        model: Model = OpenVINOModel(
+            path, settings, cache_shapes=cache_shapes, pixels=pixels, transform=transform
+        )
     else:
+        if transform is not None:
+            raise ValueError("a model transform needs the OpenVINO runtime")
         model = OnnxRuntimeModel(path, settings, pixels=pixels)
     model.name = name or path.stem
     return model
@@ -221,11 +228,19 @@ class OpenVINOModel:
         *,
         cache_shapes: bool = True,
         pixels: PixelInput | None = None,
+        transform: Callable[[Any], Any] | None = None,
     ) -> None:
         import openvino as ov
 
         core = ov.Core()
         model = core.read_model(str(path))
+        self._meta: dict[str, str] = {}
+        info = model.get_rt_info()
+        if "framework" in info:
+            for key in info["framework"]:
+                self._meta[str(key)] = str(model.get_rt_info(["framework", str(key)]).astype(str))
+        if transform is not None:
+            model = transform(model)
         if pixels is not None:
             ppp = ov.preprocess.PrePostProcessor(model)
             ppp.input().tensor().set_element_type(ov.Type.u8).set_layout(ov.Layout("NHWC"))
@@ -244,11 +259,7 @@ class OpenVINOModel:
             config["ENABLE_CPU_PINNING"] = settings.cpu_pinning
         if settings.intra_op_threads > 0:
             config["INFERENCE_NUM_THREADS"] = settings.intra_op_threads * max(1, settings.streams)
-        self._meta: dict[str, str] = {}
-        info = model.get_rt_info()
-        if "framework" in info:
-            for key in info["framework"]:
-                self._meta[str(key)] = str(model.get_rt_info(["framework", str(key)]).astype(str))
+        self.config = dict(config)  # what it was compiled with (engines/rechead.py reuses it)
         self.input_shape = [
             d.get_length() if d.is_static else None for d in model.inputs[0].get_partial_shape()
         ]

@@ -14,11 +14,13 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
-from promptocr.engines.runtime import PixelInput, load_model
+from promptocr.engines.rechead import HEAD_MODES, ConditionalHead, HeadGate, split_head
+from promptocr.engines.runtime import PixelInput, load_model, resolve_runtime
 
 
 def _package_dir(package: str) -> Path:
@@ -86,6 +88,11 @@ class SessionSettings:
     # narrow word gaps on clean rendered text, so it is opt-in (docs/benchmarks.md,
     # "Recognition width squeeze").
     rec_squeeze: float = 1.0
+    # Recognition output head: "full" (every class, every line) or "auto" (OpenVINO only,
+    # else full): once a page's first batch read only Latin/common characters, later lines are
+    # decoded with a Latin-only head, a line with weak evidence falling back to the full one
+    # (engines/rechead.py; docs/benchmarks.md, "Conditional recognition head").
+    rec_head: str = "full"
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
@@ -340,6 +347,8 @@ class Recognition:
     confidence: float
     char_pos: list[float]
     char_conf: list[float]
+    # Which output head decoded it (engines/rechead.py): "full", "restricted" or "fallback".
+    head: str = "full"
 
 
 # Padded recognition widths. OpenVINO builds kernels and buffers per input shape and keeps
@@ -441,11 +450,28 @@ class TextRecognizer:
         if not 0.1 <= settings.rec_squeeze <= 1.0:
             raise ValueError(f"rec_squeeze must be in [0.1, 1], got {settings.rec_squeeze}")
         self.model_file = rec_model_file(settings.rec_model, settings.precision)
-        self.model = load_model(self.model_file, settings, name="rec")
+        if settings.rec_head not in HEAD_MODES:
+            raise ValueError(f"rec_head must be one of {HEAD_MODES}, got {settings.rec_head!r}")
+        # The conditional head (rec_head "auto") needs the model cut in memory: OpenVINO only.
+        split = settings.rec_head == "auto" and resolve_runtime(settings.runtime) == "openvino"
+        parts: list[np.ndarray] = []
+
+        def cut(model: Any) -> Any:
+            features, weight, bias = split_head(model)
+            parts.extend((weight, bias))
+            return features
+
+        self.model = load_model(
+            self.model_file, settings, name="rec", transform=cut if split else None
+        )
         chars = (self.model.metadata("character") or "").splitlines()
         if not chars:
             raise RuntimeError(f"{self.model_file} has no 'character' metadata")
         self.charset = ["<blank>", *chars, " "]
+        self.head: ConditionalHead | None = None
+        if split:
+            config = getattr(self.model, "config", {})
+            self.head = ConditionalHead(parts[0], parts[1], self.charset, config)
         # OpenVINO keeps kernels and buffers per input shape, so its batches are padded to a
         # fixed number of rows per width (see `__call__`); onnxruntime frees them per call, and
         # padding would only cost time there.
@@ -489,12 +515,20 @@ class TextRecognizer:
             ratios, self.height, floor, budget, batch, self.pad_batches, self.max_spread
         )
         out: list[Recognition | None] = [None] * len(crops)
+        gate = None if self.head is None else HeadGate(self.head)
         for idx, width, n in plan:
             x = np.zeros((n, 3, self.height, width), dtype=np.float32)
             used: list[float] = []
             for j, i in enumerate(idx):
                 x[j], fraction = self._norm(crops[i], width)
                 used.append(fraction)
+            if gate is not None:  # the model returns features: the head runs here
+                rows = gate.decode(self.model.run(x, copy=False)[: len(idx)], used)
+                for j, i in enumerate(idx):
+                    rec = self._decode(rows[j][0], rows[j][1], used[j])
+                    rec.head = rows[j][2]
+                    out[i] = rec
+                continue
             # Reduced at once over the (rows, steps, classes) output, padded rows left out:
             # with 18k classes the raw output is MBs per batch, not worth copying.
             probs = self.model.run(x, copy=False)[: len(idx)]

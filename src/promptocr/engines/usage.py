@@ -26,6 +26,10 @@ class Usage:
     # Per detected page: how its detection resolution was chosen (engines/detsize.py):
     # {"page", "policy", "side", "size": [w, h], and for "auto" "text_px"}.
     detection: list[dict[str, Any]] = field(default_factory=list)
+    # Lines per recognition output head under `rec_head="auto"` (engines/rechead.py): "full",
+    # "restricted" (Latin-only head) and "fallback" (re-read with the full head); empty when
+    # the full head read everything (the default).
+    rec_head: dict[str, int] = field(default_factory=dict)
     # Checked at the start of every stage, so a cancelled request stops between stages.
     cancel: CancelToken | None = field(default=None, repr=False, compare=False)
 
@@ -65,12 +69,15 @@ class Usage:
         self.lines_recognized += other.lines_recognized
         self.notes.extend(n for n in other.notes if n not in self.notes)
         self.detection.extend(other.detection)
+        for k, n in other.rec_head.items():
+            self.rec_head[k] = self.rec_head.get(k, 0) + n
 
     @property
     def total_ms(self) -> float:
         return sum(self.stages_ms.values())
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"rec_head": dict(self.rec_head)} if self.rec_head else {}
         return {
             "stages_ms": {k: round(v, 2) for k, v in self.stages_ms.items()},
             "stage_calls": dict(self.stage_calls),
@@ -82,4 +89,5 @@ class Usage:
             "lines_recognized": self.lines_recognized,
             "notes": list(self.notes),
             "detection": [dict(d) for d in self.detection],
+            **extra,
         }

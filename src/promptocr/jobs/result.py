@@ -85,6 +85,7 @@ def usage_from_dict(d: dict[str, Any]) -> Usage:
         lines_recognized=int(d.get("lines_recognized", 0)),
         notes=list(d.get("notes", [])),
         detection=[dict(x) for x in d.get("detection", [])],
+        rec_head={str(k): int(v) for k, v in d.get("rec_head", {}).items()},
     )
 
 

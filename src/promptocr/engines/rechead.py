@@ -1,0 +1,235 @@
+"""A conditional output head for the recognition model (`SessionSettings.rec_head="auto"`).
+
+The recognition model ends in one linear projection of 120 features per time step onto its
+18,710 classes, then a softmax (PP-OCRv6 small: `MatMul` + `Add` + `Softmax`). OpenVINO's
+per-layer counters put that head, with the bf16 -> f32 reorder of its 18,710-wide output, at
+18-21 % of a recognition call, yet a Latin page only ever uses about 1,500 of the classes. The
+head cannot be restricted exactly (no bound proves a Latin class the best without computing the
+others: docs/benchmarks.md, "Recognition width squeeze"), so it is made *conditional*:
+
+- The compiled recognition model is cut before the head (`split_head`, on the OpenVINO model
+  in memory at load time: no file is written), so it returns the 120 features per time step.
+  The head's weights and bias are read from the same model (dequantised for the int8 copy).
+- The first batch of each recognition call (a page's lines) is decoded with the full head. If
+  every character it read is in the restricted set (`restricted_class`: Latin script, digits,
+  punctuation and common symbols, chosen by Unicode block), later batches are decoded with the
+  restricted head only (`features @ W[:, subset]`, ~8 % of the full head's work).
+- A line whose restricted evidence is weak (at some time step no restricted class, blank
+  included, reaches the raw logit `EVIDENCE_LOGIT`) is decoded again with the full head from
+  the features already computed: a CJK glyph gives every Latin class a low logit, so a Chinese
+  line on a Latin page is read in full, not silently lost. If such a line reads a character
+  outside the set, the rest of the call goes back to the full head.
+
+Confidences: the restricted softmax leaves out the other classes' share of the probability,
+which on Latin lines is tiny (measured in docs/benchmarks.md, "Conditional recognition head").
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+# Unicode ranges (inclusive) of the restricted head's classes: Latin script with its
+# diacritics, digits, punctuation, currency and the common symbols of printed forms and
+# receipts (arrows, maths, enclosed numbers, boxes and check marks), and the fullwidth ASCII
+# forms that the model sometimes reads for ASCII punctuation. Chosen by block, not from data.
+RESTRICTED_BLOCKS: tuple[tuple[int, int, str], ...] = (
+    (0x0020, 0x007E, "Basic Latin"),
+    (0x00A0, 0x024F, "Latin-1 Supplement, Latin Extended-A and -B"),
+    (0x02B0, 0x02FF, "Spacing Modifier Letters"),
+    (0x1E00, 0x1EFF, "Latin Extended Additional"),
+    (0x2000, 0x206F, "General Punctuation"),
+    (0x20A0, 0x20CF, "Currency Symbols"),
+    (0x2100, 0x22FF, "Letterlike Symbols, Number Forms, Arrows, Mathematical Operators"),
+    (0x2460, 0x27BF, "Enclosed Alphanumerics, Box Drawing, Shapes, Symbols, Dingbats"),
+    (0xFF01, 0xFF5E, "Fullwidth ASCII variants"),
+)
+
+# The restricted head's evidence threshold: a line falls back to the full head when at one of
+# its time steps (inside the crop, not the padding) the best restricted class, blank
+# included, has a raw logit under this. Calibrated on rendered text (DejaVu Sans lines, sizes
+# 14-32 px: lowest 9.4; Noto Sans CJK lines, mixed Chinese/Latin ones included: highest 6.5);
+# on the dev sets' Latin lines ~5 % fall under it (and are read with the full head).
+EVIDENCE_LOGIT = 10.0
+
+HEAD_MODES = ("full", "auto")
+
+
+def restricted_class(ch: str) -> bool:
+    """Whether the character `ch` (one class of the model) is in the restricted head."""
+    if len(ch) != 1:
+        return False
+    o = ord(ch)
+    return any(lo <= o <= hi for lo, hi, _ in RESTRICTED_BLOCKS)
+
+
+def split_head(model: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Cut an OpenVINO recognition model before its output head: (the model returning the
+    head's input features, (steps, dims) per row; the head's weight (dims, classes) and bias
+    (classes,) as float32). Raises ValueError if the model does not end in
+    MatMul (+ Add) + Softmax."""
+    import openvino as ov
+
+    def source(node: Any, i: int = 0) -> Any:
+        return node.input(i).get_source_output().get_node()
+
+    def skip_identity(node: Any) -> Any:
+        while node.get_type_name() in ("Identity", "Convert"):
+            node = source(node)
+        return node
+
+    (result,) = model.get_results()
+    softmax = skip_identity(source(result))
+    if softmax.get_type_name() != "Softmax":
+        raise ValueError(f"recognition model ends in {softmax.get_type_name()}, not Softmax")
+    add = skip_identity(source(softmax))
+    if add.get_type_name() != "Add":
+        raise ValueError(f"recognition head has {add.get_type_name()} where Add was expected")
+    matmul = skip_identity(source(add, 0))
+    bias_node = source(add, 1)
+    if matmul.get_type_name() != "MatMul":
+        matmul, bias_node = skip_identity(source(add, 1)), source(add, 0)
+    if matmul.get_type_name() != "MatMul":
+        raise ValueError("recognition head has no MatMul before its Add")
+    attrs = matmul.get_attributes()
+    if attrs.get("transpose_a") or attrs.get("transpose_b"):
+        raise ValueError("recognition head's MatMul is transposed")
+    # The weight and bias may be plain constants (the wheel's ONNX) or small constant
+    # subgraphs (NNCF's int8 weights times their scales): evaluate them once.
+    consts = ov.Model([matmul.input(1).get_source_output(), bias_node.output(0)], [], "head")
+    weight, bias = ov.Core().compile_model(consts, "CPU").create_infer_request().infer({}).values()
+    weight = np.ascontiguousarray(np.asarray(weight, dtype=np.float32))
+    bias = np.asarray(bias, dtype=np.float32).reshape(-1)
+    if weight.ndim != 2 or weight.shape[1] != bias.shape[0]:
+        raise ValueError(f"recognition head shapes {weight.shape} and {bias.shape} do not match")
+    features = ov.Model([matmul.input(0).get_source_output()], model.get_parameters(), "rec")
+    return features, weight, bias
+
+
+class ConditionalHead:
+    """The recognition head over precomputed features, in two sizes (see the module doc).
+
+    Both run as small compiled OpenVINO models at the session's precision (numpy's float32
+    product was slower than the whole bf16 head in the graph): `full` is MatMul + Add +
+    Softmax + TopK, so it reads as the unsplit model does; `restricted` the same over the
+    restricted classes, plus their best raw logit. Thread-safe: each thread has its own
+    infer requests."""
+
+    def __init__(
+        self,
+        weight: np.ndarray,
+        bias: np.ndarray,
+        charset: list[str],
+        config: dict[str, Any],
+        threshold: float = EVIDENCE_LOGIT,
+    ) -> None:
+        import openvino as ov
+        import openvino.opset13 as ops
+
+        if weight.shape[1] != len(charset):
+            raise ValueError(
+                f"recognition head has {weight.shape[1]} classes, charset {len(charset)}"
+            )
+        self.charset = charset
+        self.threshold = threshold
+        keep = [i for i, ch in enumerate(charset) if i == 0 or restricted_class(ch)]
+        self.subset = np.asarray(keep, dtype=np.int64)
+        self.in_subset = np.zeros(len(charset), dtype=bool)
+        self.in_subset[self.subset] = True
+        core = ov.Core()
+
+        def compile_head(w: np.ndarray, b: np.ndarray, name: str) -> Any:
+            feats = ops.parameter([-1, -1, w.shape[0]], np.float32, name="features")
+            logits = ops.add(ops.matmul(feats, ops.constant(w), False, False), b)
+            best = ops.topk(logits, 1, 2, "max", "none")
+            # The best class's softmax probability is 1 / sum(exp(logits - best logit)).
+            total = ops.reduce_sum(ops.exp(ops.subtract(logits, best.output(0))), 2, False)
+            outs = [best.output(0), best.output(1), total.output(0)]
+            return core.compile_model(ov.Model(outs, [feats], name), "CPU", config)
+
+        self._full = compile_head(weight, bias, "rec_head_full")
+        w_sub = np.ascontiguousarray(weight[:, self.subset])
+        self._restricted = compile_head(w_sub, bias[self.subset].copy(), "rec_head_restricted")
+        self._local = threading.local()
+
+    @property
+    def restricted_size(self) -> int:
+        return int(self.subset.size)
+
+    def _infer(self, which: str, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        requests: dict[str, Any] | None = getattr(self._local, "requests", None)
+        if requests is None:
+            requests = self._local.requests = {
+                "full": self._full.create_infer_request(),
+                "restricted": self._restricted.create_infer_request(),
+            }
+        out = requests[which].infer({0: np.ascontiguousarray(feats, dtype=np.float32)})
+        top = np.array(out[0], dtype=np.float32)[:, :, 0]
+        best = np.array(out[1], dtype=np.int64)[:, :, 0]
+        conf = 1.0 / np.array(out[2], dtype=np.float32)
+        return best, conf, top
+
+    def full(self, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best class and its probability per time step, (rows, steps) each, full head."""
+        best, conf, _ = self._infer("full", feats)
+        return best, conf
+
+    def restricted(self, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Best restricted class (as an index of the full charset), its probability under the
+        restricted softmax, and its raw logit, (rows, steps) each."""
+        k, conf, top = self._infer("restricted", feats)
+        return self.subset[k], conf, top
+
+    def weak(self, top_logit: np.ndarray, steps: int) -> bool:
+        """Whether a row's restricted evidence (its `restricted` top logits over its first
+        `steps` time steps, the crop without its padding) is too weak to trust."""
+        return bool(top_logit[: max(1, steps)].min() < self.threshold)
+
+    def all_restricted(self, best: np.ndarray) -> bool:
+        """Whether every class in `best` (any shape) is in the restricted set."""
+        return bool(self.in_subset[best].all())
+
+
+class HeadGate:
+    """One recognition call's use of a `ConditionalHead`: full until a batch has read only
+    restricted characters, then restricted with the per-line fallback, and full again for the
+    rest of the call once a fallback line reads a character outside the set."""
+
+    def __init__(self, head: ConditionalHead) -> None:
+        self.head = head
+        self.open = False
+
+    def decode(
+        self, feats: np.ndarray, used: list[float]
+    ) -> list[tuple[np.ndarray, np.ndarray, str]]:
+        """Best class, its probability per time step and the head used ("full",
+        "restricted", "fallback"), per row of `feats` (rows, steps, dims); `used` is the
+        fraction of each row's width that the crop fills (the rest is padding)."""
+        head = self.head
+        rows, steps = feats.shape[:2]
+        if not self.open:
+            best, conf = head.full(feats)
+            read = best[best != 0]
+            self.open = bool(read.size) and head.all_restricted(read)
+            return [(best[j], conf[j], "full") for j in range(rows)]
+        best, conf, top = head.restricted(feats)
+        weak = [
+            j for j in range(rows) if head.weak(top[j], min(steps, int(np.ceil(steps * used[j]))))
+        ]
+        for j in weak:  # one row at a time: the head sees a few shapes, not one per subset
+            fb_best, fb_conf = head.full(feats[j : j + 1])
+            best[j] = fb_best[0]
+            conf[j] = fb_conf[0]
+            read = fb_best[fb_best != 0]
+            if not head.all_restricted(read):
+                self.open = False
+        labels = ["fallback" if j in weak else "restricted" for j in range(rows)]
+        return [(best[j], conf[j], labels[j]) for j in range(rows)]
+
+
+def count_heads(counts: dict[str, int], recs: list[Any]) -> None:
+    """Add the heads that decoded `recs` (each a `stages.Recognition`) to `counts`."""
+    for r in recs:
+        counts[r.head] = counts.get(r.head, 0) + 1
