@@ -457,7 +457,10 @@ class TextRecognizer:
         parts: list[np.ndarray] = []
 
         def cut(model: Any) -> Any:
-            features, weight, bias = split_head(model)
+            try:
+                features, weight, bias = split_head(model)
+            except ValueError:  # a custom rec_model without the usual head: read in full
+                return model
             parts.extend((weight, bias))
             return features
 
@@ -469,7 +472,7 @@ class TextRecognizer:
             raise RuntimeError(f"{self.model_file} has no 'character' metadata")
         self.charset = ["<blank>", *chars, " "]
         self.head: ConditionalHead | None = None
-        if split:
+        if parts:
             config = getattr(self.model, "config", {})
             self.head = ConditionalHead(parts[0], parts[1], self.charset, config)
         # OpenVINO keeps kernels and buffers per input shape, so its batches are padded to a
