@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from promptocr import synth
 from promptocr.engines.embedded import EmbeddedEngine
-from promptocr.engines.rechead import restricted_class
+from promptocr.engines.rechead import restricted_class, split_head
 from promptocr.engines.stages import SessionSettings, TextRecognizer
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import PageImage
@@ -126,3 +126,13 @@ def test_int8_model_splits_too() -> None:
     assert heads[-1] == "fallback" and "restricted" in heads, heads
     for a, b in zip(got, want, strict=True):  # confidences stay close to the full softmax
         assert abs(a.confidence - b.confidence) < 0.02, (a, b)
+
+
+def test_split_head_refuses_a_model_without_the_head() -> None:
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    x = ops.parameter([1, 4, 120], np.float32)
+    model = ov.Model([ops.relu(x).output(0)], [x], "no_head")
+    with pytest.raises(ValueError, match="Softmax"):
+        split_head(model)
