@@ -445,6 +445,8 @@ class TextRecognizer:
     max_spread = 1.5
     # Width factor at height 48 (SessionSettings.rec_squeeze sets it per instance).
     squeeze = 1.0
+    # The conditional output head (SessionSettings.rec_head "auto"), or None: the model's own.
+    head: ConditionalHead | None = None
 
     def __init__(self, settings: SessionSettings) -> None:
         if not 0.1 <= settings.rec_squeeze <= 1.0:
@@ -471,7 +473,7 @@ class TextRecognizer:
         if not chars:
             raise RuntimeError(f"{self.model_file} has no 'character' metadata")
         self.charset = ["<blank>", *chars, " "]
-        self.head: ConditionalHead | None = None
+        self.head = None
         if parts:
             config = getattr(self.model, "config", {})
             self.head = ConditionalHead(parts[0], parts[1], self.charset, config)
