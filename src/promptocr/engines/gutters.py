@@ -177,12 +177,11 @@ def _wide_column(ink: np.ndarray, rows: np.ndarray, at: int, h: int) -> bool:
     return n >= NEAR_ROWS * h and int((near & far).sum()) >= COLUMN_SHARE * n
 
 
-def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
-    """Detected quads (N, 4, 2) with every box that crosses a column gutter cut into pieces;
-    returns the new quads (reading order of the pieces: left to right) and how many boxes were
-    split. Returns the input unchanged when nothing crosses a gutter."""
+def find_gutters(bgr: np.ndarray, quads: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """The gutters (x_start, x_end, page pixels) crossing each detected quad of (N, 4, 2),
+    by the quad's index; quads that no gutter crosses are left out."""
     if len(quads) == 0:
-        return quads, 0
+        return {}
     h_img, w_img = bgr.shape[:2]
     boxes = []
     for q in quads:
@@ -197,26 +196,28 @@ def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, in
         if slope <= MAX_SLOPE and y1 - y0 >= 4 and x1 - x0 >= MIN_ASPECT * (y1 - y0)
     ]
     if not candidates:
-        return quads, 0
+        return {}
     ink = _ink(bgr, float(np.median([b[3] - b[1] for b in boxes])))
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     shade = gray < PICTURE_SHADE
-    pieces: dict[int, list[np.ndarray]] = {}
+    found: dict[int, list[tuple[int, int]]] = {}
     for k in candidates:
         x0, y0, x1, y1, _s = boxes[k]
         ix0, iy0 = max(0, int(x0)), max(0, int(y0))
         ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
         gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1), shade)
-        if not gaps:
-            continue
-        pad = max(1.0, 0.15 * (y1 - y0))
-        q = quads[k].astype(np.float32)
-        edges = [x0] + [v for ga, gb in gaps for v in (ga + pad, gb - pad)] + [x1]
-        parts = []
-        for a, b in zip(edges[0::2], edges[1::2], strict=True):
-            if b - a < 2:
-                continue
-            parts.append(_sub_quad(q, (a - x0) / max(x1 - x0, 1.0), (b - x0) / max(x1 - x0, 1.0)))
+        if gaps:
+            found[k] = gaps
+    return found
+
+
+def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
+    """Detected quads (N, 4, 2) with every box that crosses a column gutter cut into pieces;
+    returns the new quads (reading order of the pieces: left to right) and how many boxes were
+    split. Returns the input unchanged when nothing crosses a gutter."""
+    pieces: dict[int, list[np.ndarray]] = {}
+    for k, gaps in find_gutters(bgr, quads).items():
+        parts = cut_quad(quads[k], gaps)
         if len(parts) > 1:
             pieces[k] = parts
     if not pieces:
@@ -225,6 +226,21 @@ def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, in
     for k, q in enumerate(quads):
         out.extend(pieces.get(k, [q]))
     return np.stack(out).astype(quads.dtype), len(pieces)
+
+
+def cut_quad(quad: np.ndarray, gaps: list[tuple[int, int]]) -> list[np.ndarray]:
+    """The pieces of `quad` left between the gutters `gaps` (page x ranges), left to right."""
+    xs, ys = quad[:, 0], quad[:, 1]
+    x0, x1 = float(xs.min()), float(xs.max())
+    pad = max(1.0, 0.15 * (float(ys.max()) - float(ys.min())))
+    q = quad.astype(np.float32)
+    edges = [x0] + [v for ga, gb in gaps for v in (ga + pad, gb - pad)] + [x1]
+    parts = []
+    for a, b in zip(edges[0::2], edges[1::2], strict=True):
+        if b - a < 2:
+            continue
+        parts.append(_sub_quad(q, (a - x0) / max(x1 - x0, 1.0), (b - x0) / max(x1 - x0, 1.0)))
+    return parts
 
 
 def _sub_quad(q: np.ndarray, ta: float, tb: float) -> np.ndarray:
