@@ -33,6 +33,10 @@ PICTURE_SHADE = 235  # pixels darker than this (grey level) are not white page
 NEAR_ROWS = 0.6  # text rows (in box heights) beside a gutter to judge the column's width
 MAX_SLOPE = 0.03  # only near-horizontal boxes
 RULE_HEIGHT = 3.0  # vertical ink runs taller than this many line heights are rules, not text
+LETTER_GAPS = 2.0  # a gap is at least this many times the median gap between the line's letters
+OPEN_SHARE = 0.5  # ... and as wide as a gutter (min_gap) in this share of the text lines beside
+LINE_ROWS = 0.3  # (a text line beside: this many text heights of consecutive inked pixel rows)
+FAINT = 20  # grey levels under the paper around it: ink too faint for Otsu (a faded digit)
 
 
 def _ink(bgr: np.ndarray, line_h: float = 20.0) -> np.ndarray:
@@ -40,11 +44,56 @@ def _ink(bgr: np.ndarray, line_h: float = 20.0) -> np.ndarray:
     frame of a boxed article) separates columns as whitespace does."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     _t, bw = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return (bw & ~_tall(bw, line_h).astype(bool)).astype(bool)
+
+
+def _tall(bw: np.ndarray, line_h: float) -> np.ndarray:
+    """The pixels of `bw` in vertical runs taller than RULE_HEIGHT line heights."""
     tall = max(15, int(RULE_HEIGHT * line_h))
-    rules = cv2.morphologyEx(
-        bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall))
+    return cv2.morphologyEx(
+        bw.astype(np.uint8),
+        cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)),
     )
-    return (bw & ~rules.astype(bool)).astype(bool)
+
+
+def _paper(gray: np.ndarray, line_h: float) -> np.ndarray:
+    """The page's paper level around each pixel: the lightest (noise-smoothed) grey within
+    about RULE_HEIGHT line heights, so that a photographed receipt's grey paper, its shadows
+    and its lighting gradient are paper, and text, faint text and pictures are below it."""
+    f = max(1, int(line_h // 4))
+    h, w = gray.shape[:2]
+    small = cv2.resize(gray, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = cv2.medianBlur(small, 3)
+    k = max(3, int(RULE_HEIGHT * line_h / f)) | 1
+    small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _masks(bgr: np.ndarray, line_h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ink, faint, shade) of the page: `ink` as `_ink`; `faint`, ink or any pixel FAINT grey
+    levels darker than the paper around it (a receipt's faded digits, the thin strokes Otsu
+    misses, light-on-dark print), without thin vertical rules; `shade`, pixels
+    (255 - PICTURE_SHADE) levels darker than the paper around them (a picture's pixels on a
+    white page; on grey paper only what is darker than the paper)."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    _t, bw = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    tall = _tall(bw, line_h)
+    ink = (bw & ~tall.astype(bool)).astype(bool)
+    below = _paper(gray, line_h).astype(np.int16) - cv2.blur(gray, (3, 3)).astype(np.int16)
+    # faint pixels next to Otsu's ink are the edges of its strokes (anti-aliasing, blur), not
+    # more ink: counting them would narrow every gap by a pixel or two each side
+    near = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    dark = ((below > FAINT) & (near == 0)).astype(np.uint8) | bw
+    # only thin rules leave the faint mask: a dark band with light print in it stays dark
+    k = max(3, int(line_h / 4))
+    tall_dark = _tall(dark, line_h)
+    wide = cv2.morphologyEx(
+        tall_dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
+    )
+    faint = dark.astype(bool) & ~(tall_dark.astype(bool) & ~wide.astype(bool))
+    shade = below > 255 - PICTURE_SHADE
+    return ink, faint, shade
 
 
 def _white_runs(col_ink: np.ndarray, min_len: int) -> list[tuple[int, int]]:
@@ -79,19 +128,32 @@ def _extent(ink: np.ndarray, a: int, b: int, y0: int, y1: int, limit: int) -> tu
 
 
 def gutter_splits(
-    ink: np.ndarray, box: tuple[int, int, int, int], shade: np.ndarray | None = None
+    ink: np.ndarray,
+    box: tuple[int, int, int, int],
+    shade: np.ndarray | None = None,
+    faint: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """Gutters (x_start, x_end) crossing `box` (x0, y0, x1, y1) on the page's ink mask
-    (`shade`: where the page is not white, to count a picture beside a gutter as content)."""
+    (`shade`: where the page is darker than its paper, to count a picture beside a gutter as
+    content; `faint`: the ink at a lower threshold, which a gutter must be clear of, in the
+    line and up and down the page; the ink mask when not given)."""
     x0, y0, x1, y1 = box
     h = y1 - y0
     if h < 4 or x1 - x0 < MIN_ASPECT * h:
         return []
-    core = np.asarray(ink[y0 + h // 6 : y1 - h // 6, x0:x1].any(axis=0))
+    clear = ink if faint is None else faint
+    core = np.asarray(clear[y0 + h // 6 : y1 - h // 6, x0:x1].any(axis=0))
     out: list[tuple[int, int]] = []
-    min_gap = min(MIN_GAP * h, TEXT_GAP * _text_height(ink, box))
+    text_h = _text_height(ink, box)
+    min_gap = min(MIN_GAP * h, TEXT_GAP * text_h)
+    # the gaps between the letters of this line: a monospaced typewriter line has them 3 px
+    # wide at 11 px text, as wide as min_gap, and they line up down the page like a gutter
+    letters = [q - p for p, q in _white_runs(core, 1) if q - p < min_gap]
+    letter_gap = float(np.median(letters)) if letters else 0.0
     for a, b in _white_runs(core, max(3, int(min_gap))):
         if b - a > MAX_GAP * h:  # a gutter the detector bridged is narrow; wider is a layout
+            continue
+        if b - a < LETTER_GAPS * letter_gap:
             continue
         ga, gb = x0 + a + 1, x0 + b - 1
         if gb - ga < 2:
@@ -116,19 +178,24 @@ def gutter_splits(
         sw = max(2, min(gb - ga, h // 5))
         top, bottom, at = y0, y0, ga
         for sa in range(ga, gb - sw + 1, max(1, sw // 2)):
-            t, b = _extent(ink, sa, sa + sw, y0, y1, int(8 * h))
+            t, b = _extent(clear, sa, sa + sw, y0, y1, int(8 * h))
             if b - t > bottom - top:
                 top, bottom, at = t, b, sa
         if bottom - top < MIN_RUN * h:
             continue
         # text beside the gap, on both sides, over several lines of the white stretch
         rows = np.r_[top:y0, y1:bottom]
-        if len(rows) == 0:
-            continue
         seen = None if narrow else shade
         left = _beside(ink, seen, rows, max(0, at - h), at)
         right = _beside(ink, seen, rows, at + sw, at + sw + h)
         if min(int(left.sum()), int(right.sum())) < MIN_SIDE_ROWS * h:
+            continue
+        # ... and in most of those lines the white is as wide as a gutter: a river of letter
+        # gaps and word spaces lining up down a monospaced page is narrower in most lines
+        opened, lines = _open_lines(
+            ink, clear, rows, at, sw, h, max(2.0, LINE_ROWS * text_h), min_gap - 1
+        )
+        if opened < OPEN_SHARE * lines:
             continue
         # a short piece left of the gutter (the last word of a justified column line) is
         # cut off only when the rows beside it are lines of a wide column of text (a
@@ -137,6 +204,46 @@ def gutter_splits(
             continue
         out.append((ga, gb))
     return out
+
+
+def _open_lines(
+    ink: np.ndarray,
+    clear: np.ndarray,
+    rows: np.ndarray,
+    at: int,
+    sw: int,
+    h: int,
+    min_rows: float,
+    need: float,
+) -> tuple[int, int]:
+    """(how many are open, how many) of the text lines in `rows` beside a gutter strip at
+    columns at:at+sw: a line is a run of consecutive rows (at least `min_rows`) with ink within
+    a box height of the strip; it is open where the white around the strip, over all its
+    rows, is at least `need` px wide."""
+    a, b = max(0, at - 2 * h), min(ink.shape[1], at + sw + 2 * h)
+    inked = np.asarray(ink[rows, max(0, at - h) : at + sw + h].any(axis=1))
+    bands: list[list[int]] = []
+    for r, f in zip(rows.tolist(), inked.tolist(), strict=True):
+        if not f:
+            continue
+        if bands and r == bands[-1][-1] + 1:
+            bands[-1].append(r)
+        else:
+            bands.append([r])
+    opened = lines = 0
+    for band in bands:
+        if len(band) < min_rows:
+            continue
+        lines += 1
+        u = np.asarray(clear[band, a:b].any(axis=0))
+        left, right = at - a, at - a + sw
+        while left > 0 and not u[left - 1]:
+            left -= 1
+        while right < len(u) and not u[right]:
+            right += 1
+        if not u[at - a : at - a + sw].any() and right - left >= need:
+            opened += 1
+    return opened, lines
 
 
 def _text_height(ink: np.ndarray, box: tuple[int, int, int, int]) -> float:
@@ -197,15 +304,13 @@ def find_gutters(bgr: np.ndarray, quads: np.ndarray) -> dict[int, list[tuple[int
     ]
     if not candidates:
         return {}
-    ink = _ink(bgr, float(np.median([b[3] - b[1] for b in boxes])))
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    shade = gray < PICTURE_SHADE
+    ink, faint, shade = _masks(bgr, float(np.median([b[3] - b[1] for b in boxes])))
     found: dict[int, list[tuple[int, int]]] = {}
     for k in candidates:
         x0, y0, x1, y1, _s = boxes[k]
         ix0, iy0 = max(0, int(x0)), max(0, int(y0))
         ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
-        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1), shade)
+        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1), shade, faint)
         if gaps:
             found[k] = gaps
     return found
