@@ -15,6 +15,8 @@ gutter, and only the columns of candidate gaps are followed up and down.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -150,7 +152,7 @@ def gutter_splits(
     # wide at 11 px text, as wide as min_gap, and they line up down the page like a gutter
     letters = [q - p for p, q in _white_runs(core, 1) if q - p < min_gap]
     letter_gap = float(np.median(letters)) if letters else 0.0
-    for a, b in _white_runs(core, max(3, int(min_gap))):
+    for a, b in _white_runs(core, max(3, math.ceil(min_gap))):
         if b - a > MAX_GAP * h:  # a gutter the detector bridged is narrow; wider is a layout
             continue
         if b - a < LETTER_GAPS * letter_gap:
