@@ -31,7 +31,7 @@ MAX_GAP = 2.5  # ... and at most this many (the detector only bridges narrow gap
 MIN_RUN = 3.5  # ... and white over at least this many box heights of the page, in all
 MIN_SIDE_ROWS = 2.0  # pixel rows (in box heights) beside the gap, outside the box, each side
 # (rows of text, or of a picture: a column under a picture may hold only two lines beside it)
-PICTURE_SHADE = 235  # pixels darker than this (grey level) are not white page
+PICTURE_SHADE = 235  # pixels darker than this (grey level, on white paper) are not paper
 NEAR_ROWS = 0.6  # text rows (in box heights) beside a gutter to judge the column's width
 MAX_SLOPE = 0.03  # only near-horizontal boxes
 RULE_HEIGHT = 3.0  # vertical ink runs taller than this many line heights are rules, not text
@@ -53,7 +53,7 @@ def _tall(bw: np.ndarray, line_h: float) -> np.ndarray:
     """The pixels of `bw` in vertical runs taller than RULE_HEIGHT line heights."""
     tall = max(15, int(RULE_HEIGHT * line_h))
     return cv2.morphologyEx(
-        bw.astype(np.uint8),
+        bw if bw.dtype == np.uint8 else bw.astype(np.uint8),
         cv2.MORPH_OPEN,
         cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)),
     )
@@ -65,37 +65,40 @@ def _paper(gray: np.ndarray, line_h: float) -> np.ndarray:
     and its lighting gradient are paper, and text, faint text and pictures are below it."""
     f = max(1, int(line_h // 4))
     h, w = gray.shape[:2]
-    small = cv2.resize(gray, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-    small = cv2.medianBlur(small, 3)
+    small = cv2.medianBlur(np.ascontiguousarray(gray[::f, ::f]), 3)  # a sample, denoised
     k = max(3, int(RULE_HEIGHT * line_h / f)) | 1
     small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _masks(bgr: np.ndarray, line_h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ink, faint, shade) of the page: `ink` as `_ink`; `faint`, ink or any pixel FAINT grey
-    levels darker than the paper around it (a receipt's faded digits, the thin strokes Otsu
-    misses, light-on-dark print), without thin vertical rules; `shade`, pixels
-    (255 - PICTURE_SHADE) levels darker than the paper around them (a picture's pixels on a
-    white page; on grey paper only what is darker than the paper)."""
+    """(ink, faint, shade) of the page: `ink` as `_ink`; `faint`, Otsu's ink and any pixel
+    more than FAINT grey levels darker than the paper around it (a receipt's faded digit, the
+    thin strokes Otsu misses), without thin vertical rules only (a dark band with light print
+    in it stays dark); `shade`, pixels more than 255 - PICTURE_SHADE levels darker than the
+    paper around them (a picture's pixels on a white page; on grey paper, only what is darker
+    than that paper)."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     _t, bw = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     tall = _tall(bw, line_h)
-    ink = (bw & ~tall.astype(bool)).astype(bool)
-    below = _paper(gray, line_h).astype(np.int16) - cv2.blur(gray, (3, 3)).astype(np.int16)
+    ink = np.asarray(cv2.subtract(bw, tall), dtype=np.uint8)  # 0/1, viewed as bool below
+    # rules are the tall ink no wider than a quarter of a line height
+    kept = ink
+    if cv2.countNonZero(tall):
+        k = max(3, int(line_h / 4))
+        kept = ink | np.asarray(
+            cv2.morphologyEx(
+                tall, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
+            ),
+            dtype=np.uint8,
+        )
+    below = cv2.subtract(_paper(gray, line_h), cv2.blur(gray, (3, 3)))
     # faint pixels next to Otsu's ink are the edges of its strokes (anti-aliasing, blur), not
     # more ink: counting them would narrow every gap by a pixel or two each side
     near = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    dark = ((below > FAINT) & (near == 0)).astype(np.uint8) | bw
-    # only thin rules leave the faint mask: a dark band with light print in it stays dark
-    k = max(3, int(line_h / 4))
-    tall_dark = _tall(dark, line_h)
-    wide = cv2.morphologyEx(
-        tall_dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
-    )
-    faint = dark.astype(bool) & ~(tall_dark.astype(bool) & ~wide.astype(bool))
+    faint = kept | np.asarray(cv2.subtract((below > FAINT).view(np.uint8), near), dtype=np.uint8)
     shade = below > 255 - PICTURE_SHADE
-    return ink, faint, shade
+    return ink.view(bool), faint.view(bool), shade
 
 
 def _white_runs(col_ink: np.ndarray, min_len: int) -> list[tuple[int, int]]:
