@@ -7,6 +7,9 @@ same recognizer), and the ground-truth lines the box overlaps. With `--crops DIR
 cut box (a little page around it, the cut shaded) as a PNG to look at.
 
     PYTHONPATH=src python bench/gutter_audit.py ../shared/data/sroie ../shared/data/funsd
+    git show 6053700:src/promptocr/engines/gutters.py > /tmp/gutters_before.py
+    PYTHONPATH=src python bench/gutter_audit.py ../shared/data/sroie ../shared/data/funsd \
+        -n 20 --time-against /tmp/gutters_before.py
 
 (docs/benchmarks.md, "The word-F1 gap on SROIE", the gutter paragraph).
 """
@@ -15,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
+import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +31,7 @@ import numpy as np
 
 import promptocr.engines.embedded as embedded
 from promptocr.bench.datasets import GTLine, load_dataset
-from promptocr.engines.gutters import cut_quad, find_gutters
+from promptocr.engines.gutters import cut_quad, find_gutters, split_at_gutters
 from promptocr.engines.usage import Usage
 from promptocr.inputs.loader import load_pages
 
@@ -54,7 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", "--limit", type=int, default=0, help="first N images of each (0: all)")
     ap.add_argument("--crops", help="write each cut box as a PNG into this folder")
     ap.add_argument("--json", help="write the list as JSON here")
+    ap.add_argument(
+        "--time-against",
+        metavar="GUTTERS_PY",
+        help="also time split_at_gutters against this other version of engines/gutters.py "
+        "(e.g. from `git show REV:src/promptocr/engines/gutters.py`), interleaved on each "
+        "page's detected boxes, and print the median ms of both",
+    )
     args = ap.parse_args(argv)
+    other = _load_other(args.time_against) if args.time_against else None
+    times: dict[str, tuple[list[float], list[float]]] = {}
 
     engine = embedded.EmbeddedEngine()
     seen: dict[str, Any] = {}
@@ -78,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
             if "quads" not in seen:
                 continue
             bgr, quads = seen["bgr"], seen["quads"]
+            if other is not None:
+                mine, theirs = times.setdefault(name, ([], []))
+                for r in range(4):  # interleaved, each first in turn
+                    for fn, acc in [(split_at_gutters, mine), (other, theirs)][:: 1 - 2 * (r % 2)]:
+                        t0 = time.perf_counter()
+                        fn(bgr, quads)
+                        acc.append(time.perf_counter() - t0)
             cut = find_gutters(bgr, quads)
             if cut:
                 totals[name][0] += len(cut)
@@ -111,9 +133,25 @@ def main(argv: list[str] | None = None) -> int:
                     _write_crop(Path(args.crops), row, bgr)
     for name, (n, imgs, total) in totals.items():
         print(f"{name}: {n} split(s) on {imgs} of {total} images", file=sys.stderr)
+    for name, (mine, theirs) in times.items():
+        print(
+            f"{name}: split_at_gutters median {statistics.median(mine) * 1000:.1f} ms, "
+            f"{args.time_against}: {statistics.median(theirs) * 1000:.1f} ms",
+            file=sys.stderr,
+        )
     if args.json:
         Path(args.json).write_text(json.dumps({"totals": totals, "splits": rows}, indent=1))
     return 0
+
+
+def _load_other(path: str) -> Any:
+    """split_at_gutters of another version of the module, loaded from its file."""
+    spec = importlib.util.spec_from_file_location("other_gutters", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.split_at_gutters
 
 
 def _write_crop(folder: Path, row: dict[str, Any], bgr: np.ndarray) -> None:

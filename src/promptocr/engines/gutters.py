@@ -24,7 +24,7 @@ Receipts and typed forms showed what "white" and "text beside" must mean (issue 
 - the lines beside the run show the gutter as wide as in this line, in at least half of them: a
   river of letter gaps and word spaces down a monospaced page is narrower in most lines.
 
-It is cheap: the page's masks are made once (Otsu, the paper level from a sample every quarter
+It is cheap: the page's masks are made once (Otsu, the paper level from block means a quarter
 line height) only when some box is wide enough to hold a gutter, and only the columns of
 candidate gaps are followed up and down. `bench/gutter_audit.py` lists every cut on a
 ground-truth folder.
@@ -141,13 +141,14 @@ def _white_runs(col_ink: np.ndarray, min_len: int) -> list[tuple[int, int]]:
 
 def _extent(ink: np.ndarray, a: int, b: int, y0: int, y1: int, limit: int) -> tuple[int, int]:
     """How far the columns a:b stay white above y0 and below y1 (at most `limit` rows each)."""
-    strip = np.asarray(ink[:, a:b].any(axis=1))
+    lo = max(0, y0 - limit)
+    strip = np.asarray(ink[lo : min(ink.shape[0], y1 + limit), a:b].any(axis=1))
     top = y0
-    while top > 0 and y0 - top < limit and not strip[top - 1]:
+    while top > lo and y0 - top < limit and not strip[top - 1 - lo]:
         top -= 1
     bottom = y1
-    h = ink.shape[0]
-    while bottom < h and bottom - y1 < limit and not strip[bottom]:
+    end = lo + len(strip)
+    while bottom < end and bottom - y1 < limit and not strip[bottom - lo]:
         bottom += 1
     return top, bottom
 
@@ -173,9 +174,10 @@ def gutter_splits(
     min_gap = min(MIN_GAP * h, TEXT_GAP * text_h)
     # the gaps between the letters of this line: a monospaced typewriter line has them 3 px
     # wide at 11 px text, as wide as min_gap, and they line up down the page like a gutter
-    letters = [q - p for p, q in _white_runs(core, 1) if q - p < min_gap]
+    gaps = _white_runs(core, max(3, math.ceil(min_gap)))
+    letters = [q - p for p, q in _white_runs(core, 1) if q - p < min_gap] if gaps else []
     letter_gap = float(np.median(letters)) if letters else 0.0
-    for a, b in _white_runs(core, max(3, math.ceil(min_gap))):
+    for a, b in gaps:
         if b - a > MAX_GAP * h:  # a gutter the detector bridged is narrow; wider is a layout
             continue
         if b - a < LETTER_GAPS * letter_gap:
