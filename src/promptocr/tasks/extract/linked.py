@@ -429,7 +429,9 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
     return best
 
 
-_PUNCT = re.compile(r"[^\w]|_")  # what `PUNCT_MATCH` ignores: punctuation and spaces
+# what `PUNCT_MATCH` ignores: separators and spaces only; a symbol (% # $ № brackets) makes
+# another field (`Nicotine %` is not `Nicotine`)
+_PUNCT = re.compile(r"[\s.,;:/\-–—_、，：；]")
 PUNCT_MATCH = 98.0  # the key's words printed with other punctuation between them
 
 
@@ -454,6 +456,11 @@ ROW_FORM = 0.8  # the probability factor for the typed form of a value further a
 SAME_UNIT = 0.9  # the probability given to the rest of the label's own line
 
 
+# an amount: decimals or thousands separators (`14,165.00`, `2040.00`); a code or number run on
+# to its label over a hyphen (`Account-12345678`, `Batch-2231-B`) is not signed
+_AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{2})\s*$")
+
+
 def _label_end(labels: Sequence[str], text: str) -> int:
     """Where in `text` a label that begins it ends (after its separators), or 0."""
     for lab in labels:
@@ -463,8 +470,8 @@ def _label_end(labels: Sequence[str], text: str) -> int:
         for i in range(1, len(text) + 1):
             if len(_norm(text[:i])) >= len(k) and _norm(text[:i]).startswith(k):
                 while i < len(text) and text[i] in _STRIP:
-                    if text[i] in "-–" and text[i + 1 : i + 2].isdigit() and text[i - 1] != " ":
-                        break  # a minus run on to its figures (`This Amount-14,165.00`)
+                    if text[i] in "-–" and text[i - 1] != " " and _AMOUNT.match(text[i + 1 :]):
+                        break  # a minus run on to its amount (`This Amount-14,165.00`)
                     i += 1
                 return i if i < len(text) else 0
     return 0
@@ -970,12 +977,13 @@ def _grow(
             geom.w[cur] >= TIGHT_MIN_WIDTH and b[nxt, 1] < b[cur, 3] and geom.cy[nxt] > b[cur, 3]
         )
         # a line wraps back to the label's margin only from a line that reached about as far
-        # right as the next one does (a short entry does not wrap into a long line under it)
+        # right as the next one does, or would have but for the next line's first word (a
+        # short entry does not wrap into a long line under it)
         aligned = abs(b[nxt, 0] - x0) <= 1.0 or (
             alt_x is not None
             and abs(b[nxt, 0] - alt_x) <= 1.0
             and geom.keyness[nxt] < 0.5
-            and b[cur, 2] >= b[nxt, 2] - WRAP_SHORT
+            and b[cur, 2] + max(WRAP_SHORT, _first_word_width(geom, nxt) + 1.0) >= b[nxt, 2]
         )
         left = int(geom.left_nn[nxt])
         if left in key and (
@@ -1041,6 +1049,16 @@ def _grow(
 
 
 WRAP_SHORT = 3.0  # line heights a wrapped line may end short of the line under it
+
+
+def _first_word_width(geom: PageGeometry, u: int) -> float:
+    """The width of `u`'s first word in line heights (its share of the line's characters):
+    a word that did not fit at the end of the line above (ragged-right text wraps it)."""
+    text = geom.units[u].text.strip()
+    if not text:
+        return 0.0
+    first = text.split()[0]
+    return float(geom.w[u]) * (len(first) + 1) / (len(text) + 1)
 
 
 def _beside_another(geom: PageGeometry, v: int, key: Sequence[int]) -> bool:
@@ -1305,6 +1323,23 @@ def _line_between(geom: PageGeometry, up: int, cur: int) -> bool:
     return bool(mid.any())
 
 
+def _label_left(geom: PageGeometry, u: int, pieces: Sequence[int]) -> bool:
+    """Whether a label other than the key's `pieces` stands close left of `u` (within 3 line
+    heights, on its row or printed a little above it): `u` is that label's value."""
+    b = geom.b
+    gap = b[u, 0] - b[:, 2]
+    ok = (
+        ((geom.looks[:, 0] > 0) | (geom.keyness >= 0.5))
+        & (gap >= -0.5)
+        & (gap <= 3.0)
+        & (b[:, 3] > b[u, 1] - 0.5)
+        & (b[:, 1] < b[u, 3])
+    )
+    ok[u] = False
+    ok[list(pieces)] = False
+    return bool(ok.any())
+
+
 def _grow_up(
     geom: PageGeometry,
     v: int,
@@ -1321,8 +1356,7 @@ def _grow_up(
     out: list[int] = []
     cur = v
     b = geom.b
-    if geom.looks[v, _DIGITS] >= 0.5:
-        return out  # a number, an amount, a date: one line (as growth down)
+    figure = geom.looks[v, _DIGITS] >= 0.5
     for _ in range(MAX_LINES - 1):
         up = int(geom.above_nn[cur])
         gap, least = float(geom.above_gap[cur]), UP_P
@@ -1337,6 +1371,10 @@ def _grow_up(
             break
         if _line_between(geom, up, cur):
             break  # growth does not jump over a line (another field's) printed between
+        if figure and _label_left(geom, up, pieces):
+            # a figure does not take another label's figure printed over it; a long number
+            # wrapped onto a second line (an account number, an IBAN) joins its first line
+            break
         out.insert(0, up)
         cur = up
     return out
@@ -1556,9 +1594,10 @@ def extract_linked(
                 continue
             used.add(v)
             spans = [sp]
-            # a figure (an amount, a date, a code) is one line, also where it was cut from its
-            # label's own line (`This Amount-14,165.00`)
-            figure = text_look(sp.text)[_DIGITS] >= 0.5
+            # a figure (an amount, a date, a code) cut from its label's own line is one line
+            # (`This Amount-14,165.00`); a figure on a line of its own grows as `_grow_up`
+            # and `_grow` allow (a long number wrapped onto a second line)
+            figure = v == k and text_look(sp.text)[_DIGITS] >= 0.5
             if ftype in ("text", "address", "company") and not figure:
                 pieces = next(h.pieces for h in hits[key] if h.unit == k)
                 taken = {u for u, o in owners.items() if o != k}  # other labels' values
