@@ -153,6 +153,9 @@ def _key_pattern(key: str) -> re.Pattern[str] | None:
 
 
 SPLIT_KEEP = 90.0  # a unit printing a requested key this well is that key's label, not cut
+# the score of a whole printing's value above which a printing cut out of another line is not
+# read (`split_at_keys`): a label printed twice, once empty, still uses the cut printing
+WHOLE_FIRST = 0.5
 
 
 def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
@@ -186,11 +189,20 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
                 own_case = printed == re.sub(r"[^A-Za-z0-9]", "", key)
                 # a label's look: a colon after it, after figures or three words or more of
                 # another field (`FAX NUMBER:` is one label); or, after figures, the words of
-                # a key of two or more in its own case with capitals (a phrase inside running
-                # text, or the tail of a longer label without a colon, is not cut)
+                # a key of two or more printed in its own case in capitals (`… 800 CITY.
+                # STATE. ZIP …`). Not cut: a phrase inside running text (`1996 Marketing
+                # Budget by Quarter`, `Invoice 4471 Due Date extended …`, `… with the
+                # Reference: number shown`), nor the tail of a longer label (`4. Supervisor
+                # Signature:`) unless figures run straight into it (`4/12Closing Position:`)
                 colon = m.group(0).rstrip()[-1:] in ":："
-                capitals = any(ch.isupper() for ch in printed)
-                phrase = own_case and capitals and len(key.split()) >= 2
+                after = text[e:].lstrip(" \t;；,，—–-")
+                running = after[:1].islower()
+                capitals = printed.isupper()
+                phrase = own_case and capitals and len(key.split()) >= 2 and not running
+                sentence = running and before.rstrip()[-1:].islower()
+                tail = colon and not text[e:].strip() and not before[-1:].isdigit()
+                if sentence or tail:
+                    continue
                 if not (colon and (figures or len(before.split()) >= 3)) and not (
                     phrase and figures
                 ):
@@ -735,16 +747,30 @@ def _mid_paragraph(geom: PageGeometry, k: int, v: int) -> bool:
     left = int(geom.left_nn[v])
     if left >= 0 and left != k and geom.keyness[left] >= 0.5 and geom.left_gap[v] <= 3.0:
         return False
+    if geom.looks[v, _DIGITS] >= PARA_DIGITS:
+        return False  # a column of figures (amounts, codes) is no running text
     text = (
         (np.abs(b[:, 0] - b[v, 0]) <= 0.5)
         & (geom.w >= PARA_WIDTH)
         & (geom.looks[:, 0] == 0)
         & (geom.keyness < 0.5)
+        & (geom.looks[:, _DIGITS] < PARA_DIGITS)
     )
     text[[k, v]] = False
+    # a neighbour with a label of its own on its row (key-like, or standing in `k`'s column)
+    # is the next value of a grid of labels and values, not a line of the same paragraph
+    labelled = (geom.keyness >= 0.5) | (geom.looks[:, 0] > 0) | (np.abs(b[:, 0] - b[k, 0]) <= 1.0)
+    for n in np.nonzero(text)[0]:
+        beside = labelled & (geom.yover[n] > 0.3) & (b[:, 2] <= b[n, 0] + 0.5)
+        beside[n] = False
+        if beside.any():
+            text[n] = False
     up = text & (geom.cy < geom.cy[v]) & (b[v, 1] - b[:, 3] <= 0.5) & (b[:, 1] < b[v, 1])
     down = text & (geom.cy > geom.cy[v]) & (b[:, 1] - b[v, 3] <= 0.5) & (b[:, 3] > b[v, 3])
     return bool(up.any() and down.any())
+
+
+PARA_DIGITS = 0.3  # the digit share above which a line is a figure, not running text
 
 
 SIBLING_GAP = 2.0  # line heights from a column header down to its first cell
@@ -1274,6 +1300,9 @@ def _own_row_start(
     return [r]
 
 
+PARA_UP_P = 0.5  # the chosen line's link probability from which `_paragraph_up` climbs
+
+
 def _paragraph_up(geom: PageGeometry, v: int, k: int, used: set[int]) -> list[int]:
     """The lines of running text above a chosen line `v` of a paragraph, top first: the model
     may score a middle line of a paragraph answer best (the lines of a long comment in a
@@ -1436,7 +1465,10 @@ def extract_linked(
         if not pending:
             break
         file_page, page = page, upright_page(page)
-        units = split_at_keys(page_units(page), [s[0] for s in pending])
+        whole = page_units(page)
+        units = split_at_keys(whole, [s[0] for s in pending])
+        kept = {id(u) for u in whole}
+        cut_pieces = {i for i, u in enumerate(units) if id(u) not in kept}
         if not units:
             continue
         frame = file_frame(file_page)
@@ -1572,6 +1604,12 @@ def extract_linked(
                             score = KEY_ROW_P * match - 1e-6 * h.unit
                             options.append((score, key, h.unit, w, sp, norm, valid))
                             break
+        if cut_pieces:
+            # a key printed whole ranks above a printing cut out of another line: the cut one
+            # is read only where no whole printing has a value (a heading or a sentence that
+            # happens to hold the key's words is not its label)
+            whole_keys = {o[1] for o in options if o[2] not in cut_pieces and o[0] >= WHOLE_FIRST}
+            options = [o for o in options if o[2] not in cut_pieces or o[1] not in whole_keys]
         options.sort(key=lambda o: -o[0])
         done: set[str] = set()
         used: set[int] = set()
@@ -1609,7 +1647,10 @@ def extract_linked(
                     above = _own_row_start(geom, v, k, used | label_units | taken, slope, facts)
                 # and the lines of running text above the first one so far (a paragraph)
                 top = above[0] if above else v
-                above = _paragraph_up(geom, top, k, used | label_units | taken | {k}) + above
+                # (only where the model links the chosen line with confidence: a paragraph
+                # it links weakly is likely not the answer, and more of it is no better)
+                if link.get(v, 0.0) >= PARA_UP_P:
+                    above = _paragraph_up(geom, top, k, used | label_units | taken | {k}) + above
                 # a value on its label's own long line may wrap back to the margin
                 same_line = units[v].ref.line is units[k].ref.line
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
