@@ -153,8 +153,8 @@ def _key_pattern(key: str) -> re.Pattern[str] | None:
 
 
 SPLIT_KEEP = 90.0  # a unit printing a requested key this well is that key's label, not cut
-# the score of a whole printing's value above which a printing cut out of another line is not
-# read (`split_at_keys`): a label printed twice, once empty, still uses the cut printing
+# the link probability of a whole printing's value from which a printing cut out of another
+# line is not read (`split_at_keys`): a label printed twice, once empty, uses the cut printing
 WHOLE_FIRST = 0.5
 
 
@@ -759,10 +759,16 @@ def _mid_paragraph(geom: PageGeometry, k: int, v: int) -> bool:
     text[[k, v]] = False
     # a neighbour with a label of its own on its row (key-like, or standing in `k`'s column)
     # is the next value of a grid of labels and values, not a line of the same paragraph
-    labelled = (geom.keyness >= 0.5) | (geom.looks[:, 0] > 0) | (np.abs(b[:, 0] - b[k, 0]) <= 1.0)
+    # (surely key-like: a paragraph's line may have a one-word answer of another label, which
+    # the role model half takes for a key, left of it)
+    labelled = (
+        (geom.keyness >= SIBLING_CELL_KEYNESS)
+        | (geom.looks[:, 0] > 0)
+        | (np.abs(b[:, 0] - b[k, 0]) <= 1.0)
+    )
     for n in np.nonzero(text)[0]:
         beside = labelled & (geom.yover[n] > 0.3) & (b[:, 2] <= b[n, 0] + 0.5)
-        beside[n] = False
+        beside[[n, k]] = False  # (`k` itself may stand level with two of the lines)
         if beside.any():
             text[n] = False
     up = text & (geom.cy < geom.cy[v]) & (b[v, 1] - b[:, 3] <= 0.5) & (b[:, 1] < b[v, 1])
@@ -1400,8 +1406,11 @@ def _grow_up(
             break
         if _line_between(geom, up, cur):
             break  # growth does not jump over a line (another field's) printed between
-        if figure and _label_left(geom, up, pieces):
-            # a figure does not take another label's figure printed over it; a long number
+        if figure and (
+            geom.yover[k, v] > 0.3 or _label_left(geom, up, pieces) or _beside_another(geom, up, pieces)
+        ):
+            # a figure level with its label is its value whole; nor does it take a figure
+            # printed over it beside another label or run (a grid's cells); a long number
             # wrapped onto a second line (an account number, an IBAN) joins its first line
             break
         out.insert(0, up)
@@ -1495,6 +1504,7 @@ def extract_linked(
         # empty space is still reached)
         pool = np.array([i for i in range(geom.n) if i not in label_units], dtype=np.int64)
         options: list[tuple[float, str, int, int, Span, object, bool]] = []
+        whole_keys: set[str] = set()  # keys with a value linked to a whole printing
         probs: dict[tuple[str, int], dict[int, float]] = {}
         owners = colon_values(geom, slope)
         facts = PageFacts(geom, texts, slope)
@@ -1527,6 +1537,8 @@ def extract_linked(
                         score = own * match - 1e-6 * h.unit
                         options.append((score, key, h.unit, h.unit, sp, norm, valid))
                         own_value = True
+                        if h.unit not in cut_pieces:
+                            whole_keys.add(key)
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
@@ -1587,6 +1599,8 @@ def extract_linked(
                     # the key's match and its position in reading order break ties
                     score = p * match - 1e-6 * h.unit
                     options.append((score, key, h.unit, w, sp, norm, valid))
+                    if h.unit not in cut_pieces and p >= WHOLE_FIRST:
+                        whole_keys.add(key)
                 if ftype not in TEXT_TYPES:
                     # the first typed value further along the label's own row, past words and
                     # bracketed qualifiers (价税合计（大写）⊗叁仟…（小写）￥3495.00)
@@ -1608,7 +1622,6 @@ def extract_linked(
             # a key printed whole ranks above a printing cut out of another line: the cut one
             # is read only where no whole printing has a value (a heading or a sentence that
             # happens to hold the key's words is not its label)
-            whole_keys = {o[1] for o in options if o[2] not in cut_pieces and o[0] >= WHOLE_FIRST}
             options = [o for o in options if o[2] not in cut_pieces or o[1] not in whole_keys]
         options.sort(key=lambda o: -o[0])
         done: set[str] = set()
