@@ -92,7 +92,10 @@ def test_a_value_begins_on_its_labels_own_row() -> None:
     assert _own_row_start(geom, wrapped, label, {run}, 0.0, facts) == []
     assert _own_row_start(geom, 6, 5, set(), 0.0, facts) == []
     got = _json(rows, ["CITATION"])
-    assert got["CITATION"]["value"].startswith("Harlow, M. and Petrie")
+    # the run on the label's row only: the line wrapped back under the label (`vol. 12, pp.
+    # 33-41, 1951.`) is missing — a wrap to the margin from a value OCR read apart from its
+    # label is not followed (docs/extract.md, round funsd; the code before returned the same)
+    assert got["CITATION"]["value"] == "Harlow, M. and Petrie, D., Annals of Applied Zoology"
 
 
 PARAGRAPH = [
@@ -343,3 +346,229 @@ def test_a_rendered_form_read_end_to_end(service: Service) -> None:
     assert fields["POST CODE"] == "EX4 4QJ"
     assert fields["NOTES"] == " ".join(PARAGRAPH)
     assert r.output["details"]["POST CODE"]["confidence"] > 0.05
+
+
+# ---- the review of round funsd: each rule above misfired on a form nobody tuned it on ----
+
+# the rest of a page: a heading and a reference line (sets the page's line height)
+BASE: list[Row] = [
+    ("Contract Research Services", 480, 36, 200),
+    ("Our ref.:", 96, 80, 60),
+    ("Dr. Anna Weller", 265, 80, 140),
+]
+
+
+def test_a_value_in_a_grid_of_labels_is_not_taken_for_a_paragraphs_middle_line() -> None:
+    # values set tight in a column far right of their labels: each row has its own label,
+    # so the middle value is no line inside a paragraph (nor is a column of amounts)
+    grid = BASE + [
+        ("Company Name", 60, 200, 110),
+        ("Philip Morris Incorporated", 300, 200, 220),
+        ("Street Address", 60, 224, 110),
+        ("120 Park Avenue, New York", 300, 224, 220),
+        ("Contact Person", 60, 248, 110),
+        ("Dr. Anna Weller, Director", 300, 248, 220),
+    ]
+    got = _json(grid, ["Street Address"])
+    assert got["Street Address"]["value"] == "120 Park Avenue, New York"
+    cjk: list[Row] = [
+        ("员工信息登记表", 300, 60, 200, 24),
+        ("单位名称", 60, 200, 80),
+        ("北京星辰科技有限公司", 300, 200, 200),
+        ("通讯地址", 60, 224, 80),
+        ("北京市海淀区中关村大街一号", 300, 224, 260),
+        ("开户银行", 60, 248, 80),
+        ("中国银行北京分行营业部", 300, 248, 220),
+    ]
+    got = _json(cjk, ["单位名称", "通讯地址", "开户银行"])
+    assert got["通讯地址"]["value"] == "北京市海淀区中关村大街一号"
+    receipt: list[Row] = [
+        ("KEDAI RUNCIT MAJU", 300, 40, 250, 28),
+        ("TOTAL:", 100, 600, 80, 28),
+        ("RM340,240.42", 600, 600, 170, 28),
+        ("CASH:", 100, 632, 70, 28),
+        ("RM688,586.80", 600, 632, 170, 28),
+        ("CHANGE:", 100, 664, 90, 28),
+        ("RM348,346.38", 600, 664, 170, 28),
+    ]
+    got = _json(receipt, ["CASH"])
+    assert got["CASH"]["value"] == "RM688,586.80"
+
+
+def test_a_key_inside_running_text_or_a_heading_is_not_cut_out() -> None:
+    from promptocr.tasks.extract.linked import page_units, split_at_keys
+
+    heading = BASE + [
+        ("1996 Marketing Budget by Quarter", 300, 140, 300, 26),
+        ("Q1", 100, 200, 30),
+        ("Q2", 300, 200, 30),
+        ("Jan 12,000", 100, 225, 100),
+        ("Apr 14,500", 300, 225, 100),
+        ("Marketing Budget:", 100, 400, 150),
+        ("$45,000", 280, 400, 80),
+    ]
+    got = _json(heading, ["Marketing Budget"])
+    assert got["Marketing Budget"]["value"] == "$45,000"
+    note = BASE + [
+        ("Note:", 60, 200, 50),
+        ("Invoice 4471 Due Date extended by two weeks", 160, 200, 400),
+        ("Due Date:", 60, 260, 80),
+        ("5/1/95", 200, 260, 60),
+    ]
+    got = _json(note, ["Note", "Due Date"])
+    assert got["Note"]["value"] == "Invoice 4471 Due Date extended by two weeks"
+    assert got["Due Date"]["value"] == "5/1/95"
+    ship = BASE + [
+        ("Ship To:", 60, 200, 70),
+        ("Dock 4 Main Street Warehouse", 160, 200, 260),
+        ("Main Street", 60, 260, 90),
+        ("Building C", 200, 260, 90),
+    ]
+    got = _json(ship, ["Ship To", "Main Street"])
+    assert got["Ship To"]["value"] == "Dock 4 Main Street Warehouse"
+    assert got["Main Street"]["value"] == "Building C"
+    remark = "Please return the signed form with the Reference: number shown"
+    sentence = BASE + [
+        ("Remarks:", 60, 200, 70),
+        (remark, 160, 200, 560),
+        ("Reference", 60, 300, 80),
+        ("RX-2231", 200, 300, 80),
+    ]
+    got = _json(sentence, ["Remarks", "Reference"])
+    assert got["Remarks"]["value"] == remark
+    assert got["Reference"]["value"] == "RX-2231"
+    units = page_units(_doc(sentence).pages[0])
+    assert [u.text for u in split_at_keys(units, ["Reference"])] == [u.text for u in units]
+
+
+def test_a_printing_cut_out_of_a_heading_ranks_below_the_printed_label() -> None:
+    # a heading in capitals holds the key after figures (cut out as a printing of its own);
+    # the label printed whole, with its figure beside it, is the one read
+    rows = BASE + [
+        ("1996 MARKETING BUDGET Q1 REVIEW", 300, 140, 300, 26),
+        ("Q1 total 12,000", 300, 200, 150),
+        ("MARKETING BUDGET:", 100, 400, 150),
+        ("$45,000", 280, 400, 80),
+    ]
+    got = _json(rows, ["MARKETING BUDGET"])
+    assert got["MARKETING BUDGET"]["value"] == "$45,000"
+
+
+def test_the_tail_of_a_longer_label_is_not_cut_off_as_the_key() -> None:
+    # `Signature` ends the label `4. Supervisor Signature:`: cutting it left `4. Supervisor`
+    # as a value candidate, which the empty `Employee Name:` above took
+    rows = BASE + [
+        ("3. Employee Name:", 100, 200, 150),
+        ("4. Supervisor Signature:", 100, 260, 200),
+        ("5. Date Signed:", 100, 320, 130),
+        ("6/12/95", 260, 320, 70),
+    ]
+    got = _json(rows, ["Employee Name", "Signature"])
+    assert got["Employee Name"]["value"] is None
+    assert got["Signature"]["value"] is None
+
+
+def test_a_symbol_in_a_label_makes_another_field() -> None:
+    # `Nicotine %` is not `Nicotine` printed with other punctuation
+    rows = BASE + [
+        ("Nicotine %:", 60, 200, 100),
+        ("1.2", 200, 200, 40),
+        ("Nicotine:", 60, 240, 80),
+        ("0.9 mg", 200, 240, 60),
+    ]
+    assert _json(rows, ["Nicotine"])["Nicotine"]["value"] == "0.9 mg"
+    both = _json(rows, ["Nicotine", "Nicotine %"])
+    assert both["Nicotine"]["value"] == "0.9 mg"
+    assert both["Nicotine %"]["value"] == "1.2"
+
+
+def test_a_long_number_wrapped_onto_a_second_line_is_whole() -> None:
+    for first, second, w1, w2 in (
+        ("1234 5678 9012", "3456 7890", 140, 90),
+        ("DE89 3704 0044 0532", "0130 00", 170, 70),
+    ):
+        rows = BASE + [
+            ("Account No.:", 60, 200, 100),
+            (first, 200, 200, w1),
+            (second, 200, 220, w2),
+        ]
+        got = _json(rows, ["Account No."])
+        assert got["Account No."]["value"] == f"{first} {second}"
+
+
+def test_ragged_right_text_wraps_back_to_the_labels_margin() -> None:
+    # the second line is longer only because its first word did not fit on the first
+    remarks = (
+        "The samples were stored at room temperature and",
+        "subsequently analysed by the central laboratory in Hamburg.",
+    )
+    rows = BASE + [
+        ("REMARKS: " + remarks[0], 60, 200, 560),
+        (remarks[1], 60, 220, 640),
+        ("DATE:", 60, 280, 50),
+        ("6/12/95", 200, 280, 70),
+    ]
+    assert _json(rows, ["REMARKS"])["REMARKS"]["value"] == " ".join(remarks)
+    ref = (
+        "Litchfield, J. T. and Wilcoxon, F., J.",
+        "Pharmacological and Experimental Therapeutics, 96:99, 1949.",
+    )
+    rows = BASE + [
+        ("REFERENCE: " + ref[0], 60, 200, 480),
+        (ref[1], 60, 220, 600),
+        ("DATE:", 60, 280, 50),
+        ("6/12/95", 200, 280, 70),
+    ]
+    assert _json(rows, ["REFERENCE"])["REFERENCE"]["value"] == " ".join(ref)
+
+
+def test_a_hyphen_between_a_label_and_a_code_is_no_minus() -> None:
+    rows = BASE + [
+        ("Account-12345678", 100, 200, 150),
+        ("Batch-2231-B", 100, 240, 150),
+        ("Reference-4471/95", 100, 280, 150),
+        ("Net Change-2,040.00", 100, 320, 190),
+    ]
+    got = _json(rows, ["Account", "Batch", "Reference", "Net Change"])
+    assert got["Account"]["value"] == "12345678"
+    assert got["Batch"]["value"] == "2231-B"
+    assert got["Reference"]["value"] == "4471/95"
+    assert got["Net Change"]["value"] == "-2,040.00"  # an amount keeps its sign
+
+
+def test_a_paragraph_the_model_links_weakly_is_not_climbed() -> None:
+    # a generated letter (synthdocs seed 2718, page 175): a long label whose answer stands far
+    # right on its row, over a paragraph of body text. The model links a middle line of the
+    # paragraph weakly (p about 0.1), and that line is chosen (a miss of its own, as before round
+    # funsd); `_paragraph_up` climbs only from a line linked with confidence (p >= 0.5), so
+    # the answer does not take in the paragraph's first lines as well
+    key = "Time Data Marital Status Invoice No. Please Research Nationality Mecting:"
+    body = [
+        "Smoke cost filter review for schedule sample market tobacco plan promotion project",
+        "Area project group attached approved study attached project information and summary",
+        "Results service of cost media in special store study attached regional special copy",
+        "Budget company sa1es following sample tached to meeting original anlysis with",
+        "Smoke following service of plan regional quality report area analysis for schedule",
+        "Total special in special to results results tobacco quality results sample test method",
+        "Report results promotion office return test control tobacco plan new control meeting",
+        "Copy smoke group promotion return service sample office group control annual retail",
+    ]
+    tops = [410, 439, 466, 494, 525, 552, 580, 611]
+    rights = [1130, 1416, 1323, 1113, 1448, 1472, 1154, 1336]
+    boxes = [
+        ("RESULTS", 244, 245, 357, 275),
+        ("Research results", 244, 299, 421, 318),
+        ("¥800483.46", 443, 301, 559, 317),
+        (key, 241, 349, 1035, 372),
+        ("(288) 336-1235", 1473, 347, 1627, 365),
+        *((t, 244, y, r, y + 22) for t, y, r in zip(body, tops, rights, strict=True)),
+        ("Yours truly,", 242, 662, 375, 685),
+        ("Mark Tanaka", 243, 706, 363, 730),
+    ]
+    lines = [
+        Line(t, 0.99, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), []) for t, x0, y0, x1, y1 in boxes
+    ]
+    doc = Document(pages=[Page(index=0, width=2383, height=1975, blocks=[Block(lines)])])
+    value = extract_fields(doc, [key])[key].value
+    assert isinstance(value, str) and value
+    assert not value.startswith(body[0])

@@ -1407,7 +1407,9 @@ def _grow_up(
         if _line_between(geom, up, cur):
             break  # growth does not jump over a line (another field's) printed between
         if figure and (
-            geom.yover[k, v] > 0.3 or _label_left(geom, up, pieces) or _beside_another(geom, up, pieces)
+            geom.yover[k, v] > 0.3
+            or _label_left(geom, up, pieces)
+            or _beside_another(geom, up, pieces)
         ):
             # a figure level with its label is its value whole; nor does it take a figure
             # printed over it beside another label or run (a grid's cells); a long number
