@@ -23,7 +23,10 @@ separator). For each requested key:
 4. A text value grows down line by line while the next line under it is aligned, close, of a
    similar height, not a label and not another field's (a layout rule, `_grow`), and up into
    the lines the model links as well, the run after its label's colon, or the lines of its
-   paragraph (`_grow_up`, `_own_row_start`, `_paragraph_up`); a figure stays one line.
+   paragraph above a line the model links with confidence (`_grow_up`, `_own_row_start`,
+   `_paragraph_up`); a figure cut from its label's line stays one line, and a figure grows
+   up only over a number wrapped onto a second line (not level with its label, nor into a
+   line beside another label or run).
 5. The probability is calibrated (Platt scaling on held-out synthetic documents); a field whose
    best candidate scores below `MIN_CONFIDENCE` is `null` with a `reason`, which the router
    counts as a missing field (escalation).
@@ -165,8 +168,12 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     before it (`11/16New Balance:`). Cut only where the key stands after another field's text
     and looks like a label there (a key at a line's start is matched as printed, `find_keys`):
     followed by a colon, after figures or three words or more; or a key of two words or more
-    printed in its own case with capitals after figures (`… 800 CITY. STATE. ZIP …`). Each piece
-    keeps its place in the line (a share of the unit's box by character widths)."""
+    printed in its own case in capitals after figures (`… 800 CITY. STATE. ZIP …`). Never in
+    running text (a lower-case word after the key, or on both sides of a colon), nor where the
+    key ends a unit that ends in a colon (the tail of a longer label, `4. Supervisor
+    Signature:`) unless figures run straight into it. A printing cut out is read only where no
+    whole printing of the key has a value linked with `WHOLE_FIRST` (`extract_linked`). Each
+    piece keeps its place in the line (a share of the unit's box by character widths)."""
     pats = [(k, p) for k in keys if (p := _key_pattern(k)) is not None]
     if not pats:
         return units
@@ -734,11 +741,14 @@ class PageFacts:
 
 def _mid_paragraph(geom: PageGeometry, k: int, v: int) -> bool:
     """`v` is a line inside a paragraph and `k` a label far left on its row: a line of running
-    text (≥ `PARA_WIDTH` line heights) set tight between two other such lines starting where it
-    starts (≤ 0.5 line heights apart, or overlapping), not a label, with no key-like run close
-    on its left (its own label), and `k` left of it on its row more than 3 line heights off.
-    A paragraph answers the label above it or beside its first line; its middle lines are not
-    the values of a label that happens to stand level with them across the page."""
+    text (≥ `PARA_WIDTH` line heights, mostly letters: a digit share under `PARA_DIGITS`) set
+    tight between two other such lines starting where it starts (≤ 0.5 line heights apart, or
+    overlapping), not a label, with no key-like run close on its left (its own label), and `k`
+    left of it on its row more than 3 line heights off; neither neighbour has a label of its
+    own on its row (a colon, surely key-like, or standing in `k`'s column: a grid of labels
+    and values, not a paragraph). A paragraph answers the label above it or beside its first
+    line; its middle lines are not the values of a label that happens to stand level with
+    them across the page."""
     b = geom.b
     if geom.w[v] < PARA_WIDTH or geom.yover[k, v] <= 0.3 or b[k, 2] > b[v, 0]:
         return False
