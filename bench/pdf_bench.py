@@ -376,6 +376,7 @@ def bench_chunks(args: argparse.Namespace) -> dict[str, Any]:
 
     import numpy as np
 
+    from promptocr.bench.worker import parse_sets
     from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
     from promptocr.engines.runtime import limit_malloc_arenas
     from promptocr.engines.stages import SessionSettings
@@ -401,6 +402,18 @@ def bench_chunks(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "promptocr, page by page": OCRPipeline(EmbeddedEngine(settings), cache=PageCache(0)),
     }
+    for variant in args.variant or []:  # NAME:key=value,... (SessionSettings keys)
+        label, _, rest = variant.partition(":")
+        sets = parse_sets([x for x in rest.split(",") if x])
+        fast = replace(SessionSettings(), **sets)
+        pipes[f"promptocr, page by page, {label}"] = OCRPipeline(
+            EmbeddedEngine(settings, fast), cache=PageCache(0)
+        )
+        pipes[f"promptocr, two pages at once (pinning off), {label}"] = OCRPipeline(
+            EmbeddedEngine(settings, replace(two, cpu_pinning=False, **sets)),
+            cache=PageCache(0),
+            page_workers=2,
+        )
     if args.with_old:  # what this bench measured as "two pages at once" before (one page)
         pipes["promptocr, two 1-thread streams, one page at a time"] = OCRPipeline(
             EmbeddedEngine(settings, two), cache=PageCache(0)
@@ -560,6 +573,13 @@ def main() -> None:
         "--with-old",
         action="store_true",
         help="also the configuration this bench measured before (two streams, one page at a time)",
+    )
+    c.add_argument(
+        "--variant",
+        action="append",
+        metavar="NAME:K=V,...",
+        help="also promptocr with these SessionSettings, page by page and two pages at once "
+        "(e.g. 'fast:precision=int8,rec_squeeze=0.85,rec_head=latin'; repeatable)",
     )
     r = sub.add_parser("receipts")
     r.add_argument("--count", type=int, default=100)
