@@ -120,7 +120,7 @@ class EngineResult:
     errors: list[str] = field(default_factory=list)
     stages_ms: dict[str, float] = field(default_factory=dict)
     infer_ms: dict[str, float] = field(default_factory=dict)
-    # Lines per recognition head under rec_head "auto" (engines/rechead.py), summed.
+    # Lines per recognition head under rec_head "latin" (engines/rechead.py), summed.
     rec_head: dict[str, int] = field(default_factory=dict)
     rotated: list[str] = field(default_factory=list)
     load_s: float = 0.0
@@ -276,7 +276,7 @@ def machine() -> dict[str, Any]:
 
 def merge_shards(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """One dataset section from the sections of disjoint shards of it (`--shard K/N` runs):
-    counts are summed, medians recomputed from the per-image seconds, peak RSS and start-up
+    counts (lines by recognition head included) are summed, medians recomputed from the per-image seconds, peak RSS and start-up
     are the worst shard's."""
     first = parts[0]
     out = dict(first, images=sum(p["images"] for p in parts))
@@ -308,6 +308,11 @@ def merge_shards(parts: list[dict[str, Any]]) -> dict[str, Any]:
                 for k, v in (x.get(key) or {}).items():
                     stages[k] = stages.get(k, 0.0) + float(v) * x["images"] / total
             e[key] = {k: round(v, 1) for k, v in stages.items()}
+        heads: dict[str, int] = {}
+        for x in same:
+            for k, n in (x.get("rec_head") or {}).items():
+                heads[k] = heads.get(k, 0) + int(n)
+        e["rec_head"] = heads
         engines.append(e)
     out["engines"] = engines
     out.pop("shard", None)

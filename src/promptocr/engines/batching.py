@@ -5,7 +5,9 @@ line crops in small batches. `BatchingRecognizer` instead collects the crops of 
 arrives within a short window (a few milliseconds), and runs them as one recognition call: the
 wrapped `TextRecognizer` sorts the combined crops by aspect ratio, so lines of similar width from
 different requests share a batch and padding stays small. Results are handed back to each caller
-in its own order.
+in its own order. Under the restricted recognition head (`SessionSettings.rec_head="latin"`)
+each caller's crops are one group of the merged call, so one caller's head decision (its first
+batch read only Latin) never applies to another caller's lines.
 
 `runners` threads (one per core the recognizer may use) each take the next waiting caller,
 gather whoever else is waiting, and run the merged call; while they run, the next batch
@@ -126,7 +128,11 @@ class BatchingRecognizer(TextRecognizer):
     def _run(self, jobs: list[_Job]) -> None:
         merged: list[np.ndarray] = [c for job in jobs for c in job.crops]
         try:
-            recs = self.inner(merged, batch=self.batch)
+            if getattr(self.inner, "head", None) is not None:  # rec_head "latin": per caller
+                groups = [k for k, job in enumerate(jobs) for _ in job.crops]
+                recs = self.inner(merged, batch=self.batch, groups=groups)
+            else:
+                recs = self.inner(merged, batch=self.batch)
         except BaseException as exc:  # hand the failure to every caller, keep serving
             for job in jobs:
                 job.future.set_exception(exc)

@@ -222,16 +222,13 @@ class EmbeddedEngine:
 
                 recs, n_again = second_look(self.recognizer, crops, recs, s.rec_second_look)
                 usage.notes.append(f"{n_again} short line(s) read again at 320 px")
-            if self.session_settings.rec_head != "full":
-                from promptocr.engines.rechead import count_heads
-
-                count_heads(usage.rec_head, recs)
 
         lines: list[Line] = []
         for quad, crop_flip, rec in zip(quads, flips, recs, strict=True):
             if not rec.text.strip() or rec.confidence < s.text_score:
                 continue
             lines.append(_make_line(rec, _quad_to_polygon(quad), crop_flip, tall=_is_tall(quad)))
+            self._count_head(usage, rec)
         usage.lines_recognized += len(lines)
         with usage.stage("reading_order"):
             # Reading order is decided upright; geometry then goes back to the file's frame.
@@ -254,11 +251,19 @@ class EmbeddedEngine:
         if not rec.text.strip() or rec.confidence < s.text_score:
             return []
         usage.lines_recognized += 1
+        self._count_head(usage, rec)
         poly: Polygon = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
         return [_make_line(rec, poly, False, tall=False)]
 
+    def _count_head(self, usage: Usage, rec: Recognition) -> None:
+        """`usage.rec_head` under rec_head "latin": the kept lines (those `lines_recognized`
+        counts) by the head that decoded them (engines/rechead.py)."""
+        if self.session_settings.rec_head != "full":
+            usage.rec_head[rec.head] = usage.rec_head.get(rec.head, 0) + 1
+
     def recognize_crops(self, crops: list[np.ndarray], usage: Usage) -> list[Recognition]:
-        """Recognition alone on caller-supplied BGR crops (used by field re-reads)."""
+        """Recognition alone on caller-supplied BGR crops (used by field re-reads). Like
+        `lines_recognized`, `usage.rec_head` does not count these."""
         with usage.stage("recognize"):
             return self.recognizer(crops)
 

@@ -10,8 +10,10 @@ All stages take BGR uint8 images (what the PaddleOCR models were trained on).
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,16 @@ from typing import Any
 import cv2
 import numpy as np
 
-from promptocr.engines.rechead import HEAD_MODES, ConditionalHead, HeadGate, split_head
+from promptocr.engines.rechead import (
+    HEAD_MODES,
+    ConditionalHead,
+    HeadGate,
+    model_characters,
+    split_head,
+)
 from promptocr.engines.runtime import PixelInput, load_model, resolve_runtime
+
+_log = logging.getLogger(__name__)
 
 
 def _package_dir(package: str) -> Path:
@@ -88,10 +98,11 @@ class SessionSettings:
     # narrow word gaps on clean rendered text, so it is opt-in (docs/benchmarks.md,
     # "Recognition width squeeze").
     rec_squeeze: float = 1.0
-    # Recognition output head: "full" (every class, every line) or "auto" (OpenVINO only,
-    # else full): once a page's first batch read only Latin/common characters, later lines are
-    # decoded with a Latin-only head, a line with weak evidence falling back to the full one
-    # (engines/rechead.py; docs/benchmarks.md, "Conditional recognition head").
+    # Recognition output head: "full" (every class, every line; the default) or "latin": the
+    # caller declares the text Latin/Greek/Cyrillic script, and after a page's first batch read
+    # only such characters later lines are decoded with a head restricted to them (OpenVINO
+    # only, else full). Not a guess: CJK look-alikes (一 二 工 口 十) are misread under it
+    # (engines/rechead.py; docs/benchmarks.md, "Restricted recognition head").
     rec_head: str = "full"
 
 
@@ -445,7 +456,7 @@ class TextRecognizer:
     max_spread = 1.5
     # Width factor at height 48 (SessionSettings.rec_squeeze sets it per instance).
     squeeze = 1.0
-    # The conditional output head (SessionSettings.rec_head "auto"), or None: the model's own.
+    # The restricted output head (SessionSettings.rec_head "latin"), or None: the model's own.
     head: ConditionalHead | None = None
 
     def __init__(self, settings: SessionSettings) -> None:
@@ -454,14 +465,22 @@ class TextRecognizer:
         self.model_file = rec_model_file(settings.rec_model, settings.precision)
         if settings.rec_head not in HEAD_MODES:
             raise ValueError(f"rec_head must be one of {HEAD_MODES}, got {settings.rec_head!r}")
-        # The conditional head (rec_head "auto") needs the model cut in memory: OpenVINO only.
-        split = settings.rec_head == "auto" and resolve_runtime(settings.runtime) == "openvino"
+        # The restricted head (rec_head "latin") needs the model cut in memory: OpenVINO only.
+        split = settings.rec_head == "latin" and resolve_runtime(settings.runtime) == "openvino"
         parts: list[np.ndarray] = []
 
         def cut(model: Any) -> Any:
+            # Any failure (a custom rec_model without the usual head, a charset that does not
+            # match its classes, an OpenVINO error) leaves the model whole: read in full.
             try:
                 features, weight, bias = split_head(model)
-            except ValueError:  # a custom rec_model without the usual head: read in full
+                classes = len(model_characters(model)) + 2  # + blank and space, as `charset`
+                if weight.shape[1] != classes:
+                    raise ValueError(f"head has {weight.shape[1]} classes, charset {classes}")
+            except Exception as exc:
+                _log.warning(
+                    "rec_head=latin: %s read with its full head (%s)", self.model_file, exc
+                )
                 return model
             parts.extend((weight, bias))
             return features
@@ -476,7 +495,13 @@ class TextRecognizer:
         self.head = None
         if parts:
             config = getattr(self.model, "config", {})
-            self.head = ConditionalHead(parts[0], parts[1], self.charset, config)
+            try:
+                self.head = ConditionalHead(parts[0], parts[1], self.charset, config)
+            except Exception as exc:  # the cut model is no use without its head: load it whole
+                _log.warning(
+                    "rec_head=latin: %s read with its full head (%s)", self.model_file, exc
+                )
+                self.model = load_model(self.model_file, settings, name="rec")
         # OpenVINO keeps kernels and buffers per input shape, so its batches are padded to a
         # fixed number of rows per width (see `__call__`); onnxruntime frees them per call, and
         # padding would only cost time there.
@@ -500,6 +525,7 @@ class TextRecognizer:
         batch: int = 8,
         min_width: int | None = None,
         max_batch_width: int | None = None,
+        groups: Sequence[Hashable] | None = None,
     ) -> list[Recognition]:
         """Recognise crops in batches of similar width (sorted by aspect ratio: less padding).
 
@@ -508,7 +534,8 @@ class TextRecognizer:
         `max_batch_width` padded pixels in all, so a batch of long lines is smaller than one of
         short ones: bounded activation memory. With `pad_batches` a short batch is filled with
         blank rows up to that size (unless the call is a single batch), so each width is run
-        with the same shape.
+        with the same shape. `groups` (one per crop) keeps the restricted head's decision
+        (rec_head "latin") per group: the server's `BatchingRecognizer` passes one per caller.
         """
         if not crops:
             return []
@@ -528,7 +555,10 @@ class TextRecognizer:
                 x[j], fraction = self._norm(crops[i], width)
                 used.append(fraction)
             if gate is not None:  # the model returns features: the head runs here
-                rows = gate.decode(self.model.run(x, copy=False)[: len(idx)], used)
+                feats = self.model.run(x, copy=False)[: len(idx)]
+                rows = gate.decode(
+                    feats, used, None if groups is None else [groups[i] for i in idx]
+                )
                 for j, i in enumerate(idx):
                     rec = self._decode(rows[j][0], rows[j][1], used[j])
                     rec.head = rows[j][2]

@@ -379,6 +379,8 @@ def _ocr_image_regions(
             sub = engine.read_page(PageImage(page.index, crop, page.source), sub_usage, plain)
         usage.lines_detected += sub_usage.lines_detected
         usage.lines_recognized += sub_usage.lines_recognized
+        for k, n in sub_usage.rec_head.items():
+            usage.rec_head[k] = usage.rec_head.get(k, 0) + n
         for ln in sub.lines:
             moved = _shift(ln, a, b)
             if _covered(moved.bbox, l_mask, w, h) < 0.5:

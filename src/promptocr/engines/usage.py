@@ -26,9 +26,10 @@ class Usage:
     # Per detected page: how its detection resolution was chosen (engines/detsize.py):
     # {"page", "policy", "side", "size": [w, h], and for "auto" "text_px"}.
     detection: list[dict[str, Any]] = field(default_factory=list)
-    # Lines per recognition output head under `rec_head="auto"` (engines/rechead.py): "full",
-    # "restricted" (Latin-only head) and "fallback" (re-read with the full head); empty when
-    # the full head read everything (the default).
+    # Lines per recognition output head under `rec_head="latin"` (engines/rechead.py): "full",
+    # "restricted" (Latin-only head) and "fallback" (re-read with the full head). It counts the
+    # lines `lines_recognized` counts (kept lines, text-layer pages' picture regions included;
+    # not field re-reads); empty under the default `rec_head="full"`.
     rec_head: dict[str, int] = field(default_factory=dict)
     # Checked at the start of every stage, so a cancelled request stops between stages.
     cancel: CancelToken | None = field(default=None, repr=False, compare=False)
