@@ -53,3 +53,15 @@ def test_merge_sums_counts_and_recomputes_median() -> None:
     assert e["stages_ms_mean"]["detect"] == pytest.approx(166.7, abs=0.1)
     md = dataset_markdown(merged)
     assert "| embedded |" in md and "3 images" in md
+
+
+def test_merge_sums_lines_by_recognition_head() -> None:
+    """Every shard's `rec_head` tally (rec_head="latin") is summed, not only the first's."""
+    a, b, c = part(1, 1, 1, [1.0], 1.0), part(1, 1, 1, [1.0], 1.0), part(1, 1, 1, [1.0], 1.0)
+    a["engines"][0]["rec_head"] = {"full": 10, "restricted": 30}
+    b["engines"][0]["rec_head"] = {"full": 7, "restricted": 50, "fallback": 3}
+    merged = merge_shards([a, b, c])  # c from a run without the field
+    assert merged["engines"][0]["rec_head"] == {"full": 17, "restricted": 80, "fallback": 3}
+    assert "lines by recognition head: fallback 3, full 17, restricted 80" in dataset_markdown(
+        merged
+    )
