@@ -59,9 +59,16 @@ class BatchConfig:
     runtime: str = "auto"
     precision: str = "bf16"
     threads: int = 1  # model threads per worker (process or actor)
+    rec_head: str = "full"
+    rec_squeeze: float = 1.0
 
     def settings_hash(self) -> str:
         keyed = {k: v for k, v in asdict(self).items() if k != "threads"}
+        # Recognition options key results only when set, so results made before they existed
+        # keep their keys (a rerun skips them).
+        for name, default in (("rec_head", "full"), ("rec_squeeze", 1.0)):
+            if keyed[name] == default:
+                del keyed[name]
         blob = json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -183,7 +190,11 @@ class PageWorker:
         limit_malloc_arenas(2)
         self.config = config
         session = SessionSettings(
-            intra_op_threads=config.threads, runtime=config.runtime, precision=config.precision
+            intra_op_threads=config.threads,
+            runtime=config.runtime,
+            precision=config.precision,
+            rec_head=config.rec_head,
+            rec_squeeze=config.rec_squeeze,
         )
         engine = EmbeddedEngine(session=session)
         engine.warm_up()

@@ -3,6 +3,7 @@ synthetic images and a generated 3-page PDF, folder and glob inputs, resume, a c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -135,6 +136,13 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
     b = plan_items(files, BatchConfig(prompt="extract the total"))
     assert len(a) == 5 and len({i.key for i in a}) == 5
     assert not {i.key for i in a} & {i.key for i in b}  # other settings: other keys
+    latin = plan_items(files, BatchConfig(rec_head="latin"))
+    assert not {i.key for i in a} & {i.key for i in latin}
+    # the recognition options key results only when set: a default config keeps the key it
+    # had before they existed, so a rerun after an upgrade skips what is done
+    before = {"prompt": None, "format": "json", "dpi": 200, "runtime": "auto", "precision": "bf16"}
+    blob = json.dumps(before, sort_keys=True, ensure_ascii=False).encode()
+    assert BatchConfig().settings_hash() == hashlib.sha256(blob).hexdigest()[:16]
     # the same bytes under another name share the content part of the key
     copy = inputs / "copy.png"
     copy.write_bytes((inputs / "in" / "one.png").read_bytes())

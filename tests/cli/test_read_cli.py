@@ -181,6 +181,22 @@ def test_runtime_flags_read_the_same_text(files: dict[str, Path], flags: list[st
     assert "Hello <world> & friends" in proc.stdout and "Second line 42" in proc.stdout
 
 
+def test_rec_head_latin_and_squeeze_reach_the_engine(files: dict[str, Path]) -> None:
+    """--rec-head latin reads the Latin page as the full head does, and its usage counts the
+    lines read by the restricted head (so the flag is not silently dropped on the way)."""
+    proc = run_cli(
+        "read", str(files["page"]), "-f", "json", "--rec-head", "latin", "--rec-squeeze", "0.9"
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    text = " ".join(ln["text"] for b in out["document"]["pages"][0]["blocks"] for ln in b["lines"])
+    assert "Hello <world> & friends" in text and "Second line 42" in text
+    heads = out["usage"]["rec_head"]
+    assert sum(heads.values()) == out["usage"]["lines_recognized"] >= 2
+    plain = json.loads(run_cli("read", str(files["page"]), "-f", "json").stdout)
+    assert "rec_head" not in plain["usage"]  # the default full head reports nothing
+
+
 def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     proc = run_cli("read", str(files["page"]), "--format", "docx")
     assert proc.returncode == 2 and "invalid choice: 'docx'" in proc.stderr
@@ -192,6 +208,10 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     assert proc.returncode == 2 and "invalid choice: 'tensorrt'" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--runtime", "onnxruntime", "--precision", "int8")
     assert proc.returncode == 2 and "int8 needs the OpenVINO runtime" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--rec-head", "auto")
+    assert proc.returncode == 2 and "invalid choice: 'auto'" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--rec-squeeze", "0.3")
+    assert proc.returncode == 2 and "--rec-squeeze must be between 0.5 and 1" in proc.stderr
     # the same rule for reads on a server: refused before anything is sent (nothing listens)
     for fmt in ("hocr", "pdf"):
         proc = run_cli(
@@ -210,6 +230,16 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
         "read", "--server", "http://127.0.0.1:9", "--async", str(files["page"]), "--streams", "2"
     )
     assert proc.returncode == 2 and "--streams: the server's own settings" in proc.stderr
+    proc = run_cli(
+        "read",
+        "--server",
+        "http://127.0.0.1:9",
+        "--async",
+        str(files["page"]),
+        "--rec-head",
+        "latin",
+    )
+    assert proc.returncode == 2 and "--rec-head: the server's own settings" in proc.stderr
 
 
 def test_help_documents_formats_pages_and_exit_codes() -> None:

@@ -93,7 +93,20 @@ def rsa_keys() -> RSAKeys:
 def rs256_server(server_tmp: Path, rsa_keys: RSAKeys) -> Iterator[RunningServer]:
     pub = server_tmp / "jwt_public.pem"
     pub.write_bytes(rsa_keys.public_pem)
-    s = start_server(server_tmp, "--workers", "1", "--jwt-public-key-file", str(pub), name="rs256")
+    # Also the restricted recognition head (the server's --rec-head latin): its tests read only
+    # Latin text, and one server start is saved.
+    s = start_server(
+        server_tmp,
+        "--workers",
+        "1",
+        "--jwt-public-key-file",
+        str(pub),
+        "--rec-head",
+        "latin",
+        "--rec-squeeze",
+        "0.9",
+        name="rs256",
+    )
     yield s
     stop_server(s)
 

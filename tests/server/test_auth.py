@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import sys
 import time
@@ -79,7 +80,12 @@ def test_hs256_jwt(auth_server: RunningServer, line_png: bytes) -> None:
 def test_rs256_jwt(rs256_server: RunningServer, rsa_keys: Any, line_png: bytes) -> None:
     claims = {k: v for k, v in _claims().items() if k != "aud"}
     good = jwt.encode(claims, rsa_keys.private_pem, algorithm="RS256")
-    assert _ocr(rs256_server, line_png, good).status_code == 200
+    ok = _ocr(rs256_server, line_png, good)
+    assert ok.status_code == 200
+    # that server reads with --rec-head latin: the setting reaches the engine (usage counts it)
+    body = ok.json()
+    assert "INVOICE 2024-117 TOTAL 58.20" in json.dumps(body)
+    assert sum(body["usage"]["rec_head"].values()) == body["usage"]["lines_recognized"] >= 1
     expired = jwt.encode(
         {**claims, "exp": int(time.time()) - 60}, rsa_keys.private_pem, algorithm="RS256"
     )

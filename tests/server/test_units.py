@@ -36,6 +36,12 @@ def test_settings_precedence(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="int8 needs the OpenVINO runtime"):
         s4.check_safe_to_start()
     load_settings(None, {"precision": "int8"}, environ={}).check_safe_to_start()
+    s5 = load_settings(None, None, environ={"PROMPTOCR_REC_HEAD": "latin"})
+    assert (s5.rec_head, s5.rec_squeeze) == ("latin", 1.0)
+    with pytest.raises(ConfigError, match="rec_head"):
+        load_settings(None, {"rec_head": "auto"}, environ={})
+    with pytest.raises(ConfigError, match="rec_squeeze"):
+        load_settings(None, {"rec_squeeze": 0.3}, environ={})
     with pytest.raises(ConfigError, match="not a boolean"):
         load_settings(None, None, environ={"PROMPTOCR_ALLOW_URL_FETCH": "maybe"})
     with pytest.raises(ConfigError, match="Extra inputs"):

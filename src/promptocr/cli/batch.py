@@ -141,6 +141,11 @@ def run(args: argparse.Namespace) -> int:
     )
     if problem:
         return usage_error(f"--precision: {problem}")
+    from promptocr.cli.read import squeeze_problem
+
+    squeeze = squeeze_problem(args.rec_squeeze)
+    if squeeze:
+        return usage_error(squeeze)
     config = BatchConfig(
         prompt=args.prompt,
         format=args.format,
@@ -148,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
         runtime=args.runtime or session.runtime,
         precision=args.precision or session.precision,
         threads=threads,
+        rec_head=args.rec_head or session.rec_head,
+        rec_squeeze=args.rec_squeeze or session.rec_squeeze,
     )
     try:
         report = run_batch(

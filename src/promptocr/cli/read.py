@@ -26,6 +26,7 @@ from promptocr.cli.inputs import Input, expand_inputs, output_bases
 from promptocr.document.export import to_alto, to_hocr, to_text
 from promptocr.document.model import Document
 from promptocr.engines.embedded import EmbeddedEngine, EngineSettings
+from promptocr.engines.rechead import HEAD_MODES
 from promptocr.engines.runtime import (
     PRECISIONS,
     RUNTIMES,
@@ -215,6 +216,28 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
         help="OpenVINO inference precision (default bf16; f32 where the CPU lacks bfloat16; "
         "int8 runs the quantised recognition model, detection staying in bf16; OpenVINO only)",
     )
+    p.add_argument(
+        "--rec-head",
+        choices=HEAD_MODES,
+        help="recognition output head: full (default; every character the model knows) or "
+        "latin (you declare the text Latin, Greek or Cyrillic script: a restricted head, "
+        "faster; CJK characters that look like Latin letters or strokes may be misread; "
+        "OpenVINO only, docs/benchmarks.md)",
+    )
+    p.add_argument(
+        "--rec-squeeze",
+        type=float,
+        metavar="F",
+        help="recognition width factor in [0.5, 1] (default 1; 0.85 is faster, but may drop "
+        "spaces between tightly set words: docs/benchmarks.md)",
+    )
+
+
+def squeeze_problem(value: float | None) -> str | None:
+    """The usage error of a --rec-squeeze value, or None."""
+    if value is not None and not 0.5 <= value <= 1.0:
+        return f"--rec-squeeze must be between 0.5 and 1, got {value}"
+    return None
 
 
 @dataclass
@@ -302,6 +325,8 @@ def make_pipeline(
         session,
         runtime=args.runtime or session.runtime,
         precision=args.precision or session.precision,
+        rec_head=args.rec_head or session.rec_head,
+        rec_squeeze=args.rec_squeeze or session.rec_squeeze,
     )
     if streams > 1:  # pages read `streams` at a time, the cores shared between them
         from promptocr.batch import default_workers
@@ -360,6 +385,8 @@ def check_arguments(args: argparse.Namespace) -> str | None:
             for flag, value in (
                 ("--runtime", args.runtime),
                 ("--precision", args.precision),
+                ("--rec-head", args.rec_head),
+                ("--rec-squeeze", args.rec_squeeze),
                 ("--streams", args.streams),
             )
             if value is not None
@@ -373,6 +400,9 @@ def check_arguments(args: argparse.Namespace) -> str | None:
         )
         if problem:
             return f"--precision: {problem}"
+    squeeze = squeeze_problem(args.rec_squeeze)
+    if squeeze:
+        return squeeze
     if args.streams is not None and not 1 <= args.streams <= 16:
         return "--streams must be between 1 and 16"
     if args.format in BINARY_FORMATS and args.output_dir is None and sys.stdout.isatty():

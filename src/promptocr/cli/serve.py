@@ -108,6 +108,8 @@ OVERRIDES = (
     "ocr_threads",
     "runtime",
     "precision",
+    "rec_head",
+    "rec_squeeze",
     "rec_runners",
     "batch_window_ms",
     "cache_mb",

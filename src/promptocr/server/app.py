@@ -126,6 +126,8 @@ class State:
                 enable_mem_arena=settings.ort_mem_arena,
                 runtime=settings.runtime,
                 precision=settings.precision,
+                rec_head=settings.rec_head,
+                rec_squeeze=settings.rec_squeeze,
                 # One OpenVINO stream per concurrent caller, or they would queue on one.
                 streams=max(settings.workers, settings.rec_runners or settings.workers),
             ),
@@ -508,6 +510,7 @@ def create_app(settings: ServerSettings | None = None, *, load_models: bool = Tr
                 "workers": settings.workers,
                 "runtime": resolve_runtime(settings.runtime),
                 "precision": settings.precision,
+                "rec_head": settings.rec_head,
                 "queue_size": settings.queue_size,
                 "auth": state.auth.enabled,
             },

@@ -55,6 +55,19 @@ class ServerSettings(BaseModel):
         description="OpenVINO inference precision (bf16 needs CPU support; int8: the quantised "
         "recognition model, detection in bf16; OpenVINO only)",
     )
+    rec_head: Literal["full", "latin"] = Field(
+        default="full",
+        description="recognition output head: full, or latin (the documents are declared "
+        "Latin, Greek or Cyrillic script: a restricted head, faster; CJK characters that look "
+        "like Latin letters may be misread; OpenVINO only)",
+    )
+    rec_squeeze: float = Field(
+        default=1.0,
+        ge=0.5,
+        le=1.0,
+        description="recognition width factor (0.85 is faster but may drop spaces between "
+        "tightly set words)",
+    )
     ort_mem_arena: bool = Field(
         default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"
     )
