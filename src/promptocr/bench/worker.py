@@ -112,6 +112,7 @@ SESSION_KEYS = {
     "cpu_pinning",
     "rec_squeeze",
     "rec_head",
+    "rec_gap_spaces",
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from promptocr.engines.ctcspaces import gap_space_positions, with_gap_spaces
 from promptocr.engines.rechead import (
     HEAD_MODES,
     ConditionalHead,
@@ -104,6 +105,10 @@ class SessionSettings:
     # only, else full). Not a guess: CJK look-alikes (一 二 工 口 十) are misread under it
     # (engines/rechead.py; docs/benchmarks.md, "Restricted recognition head").
     rec_head: str = "full"
+    # Put back word spaces the recogniser left out at wide gaps inside a line, where two
+    # characters' CTC steps lie more than this many times the line's median pitch apart
+    # (engines/ctcspaces.py; None = off; 2.5 chosen on rendered text, docs/benchmarks.md).
+    rec_gap_spaces: float | None = None
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
@@ -458,6 +463,8 @@ class TextRecognizer:
     squeeze = 1.0
     # The restricted output head (SessionSettings.rec_head "latin"), or None: the model's own.
     head: ConditionalHead | None = None
+    # SessionSettings.rec_gap_spaces: spaces put back at wide gaps (None = off).
+    gap_spaces: float | None = None
 
     def __init__(self, settings: SessionSettings) -> None:
         if not 0.1 <= settings.rec_squeeze <= 1.0:
@@ -507,6 +514,7 @@ class TextRecognizer:
         # padding would only cost time there.
         self.pad_batches = self.model.runtime == "openvino"
         self.squeeze = settings.rec_squeeze
+        self.gap_spaces = settings.rec_gap_spaces
 
     def _norm(self, img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
         ih, iw = img.shape[:2]
@@ -585,6 +593,9 @@ class TextRecognizer:
         span = steps * used if used > 0 else steps
         char_pos = [min(1.0, (p + 0.5) / span) for p in pos]
         mean = float(np.mean(confs)) if confs else 0.0
+        if self.gap_spaces is not None:  # spaces at wide gaps (engines/ctcspaces.py)
+            after = gap_space_positions(idx, self.gap_spaces, len(self.charset) - 1)
+            text, char_pos, confs = with_gap_spaces(text, char_pos, confs, after)
         return Recognition(text, mean, char_pos, confs)
 
 
