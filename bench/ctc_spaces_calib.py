@@ -81,7 +81,9 @@ def find(name: str) -> str | None:
     return None
 
 
-def render(parts: list[tuple[str, float]], f: ImageFont.FreeTypeFont, track: float = 0.0) -> Image.Image:
+def render(
+    parts: list[tuple[str, float]], f: ImageFont.FreeTypeFont, track: float = 0.0
+) -> Image.Image:
     """Parts drawn left to right, each followed by a gap of its float (ems); with `track`,
     every character is drawn alone with that many ems of extra space after it."""
     size = f.size
@@ -175,8 +177,10 @@ def main() -> None:
                 between = truth[where[i] + 1 : where[i + 1]]
                 item = (ratio, gap, f"{truth!r} @{text[: i + 1]!r}")
                 (pos if " " in between else neg).append(item)
-    print(f"lines {len(data)}; pairs with a truth space not emitted {len(pos)}, "
-          f"pairs without a truth space {len(neg)}, emitted spaces {emitted_ok}")
+    print(
+        f"lines {len(data)}; pairs with a truth space not emitted {len(pos)}, "
+        f"pairs without a truth space {len(neg)}, emitted spaces {emitted_ok}"
+    )
     neg.sort(key=lambda t: -t[0])
     print("widest no-space pairs (ratio, blank steps):")
     for r, g, s in neg[:15]:
@@ -188,7 +192,9 @@ def main() -> None:
         for k in (1.5, 1.75, 2.0, 2.25, 2.5, 3.0):
             tp = sum(1 for r, g, _ in pos if r > k and g >= mg)
             fp = sum(1 for r, g, _ in neg if r > k and g >= mg)
-            print(f"min_gap {mg} k {k:4.2f}: spaces put back {tp}/{len(pos)}, false {fp}/{len(neg)}")
+            print(
+                f"min_gap {mg} k {k:4.2f}: spaces put back {tp}/{len(pos)}, false {fp}/{len(neg)}"
+            )
 
 
 if __name__ == "__main__":
