@@ -15,17 +15,20 @@ from promptocr.synth import find_font
 SPACE = 99
 
 
-def render(parts: list[tuple[str, float]], font: str, size: int) -> np.ndarray:
-    """Parts drawn left to right, each followed by a gap of its float in ems; cropped to the
-    ink with a small margin, like a detected line."""
+def render(parts: list[tuple[str, float]], font: str, size: int, track: float = 0.0) -> np.ndarray:
+    """Parts drawn left to right, each followed by a gap of its float in ems (with `track`,
+    letter by letter, that many ems apart); cropped to the ink with a small margin, like a
+    detected line."""
     f = ImageFont.truetype(font, size)
-    w = int(sum(f.getlength(t) + g * size for t, g in parts)) + 2 * size
+    w = int(sum(f.getlength(t) + (g + track * len(t)) * size for t, g in parts)) + 2 * size
     img = Image.new("RGB", (w, int(size * 1.6)), "white")
     d = ImageDraw.Draw(img)
     x = 0.3 * size
     for t, g in parts:
-        d.text((x, 0.2 * size), t, font=f, fill="black")
-        x += f.getlength(t) + g * size
+        for ch in t if track else [t]:
+            d.text((x, 0.2 * size), ch, font=f, fill="black")
+            x += f.getlength(ch) + track * size
+        x += g * size
     a = np.asarray(img)
     cols = np.nonzero((a < 128).any(axis=(0, 2)))[0]
     rows = np.nonzero((a < 128).any(axis=(1, 2)))[0]
@@ -103,4 +106,8 @@ def test_kerned_words_stay_whole(readers: tuple[TextRecognizer, TextRecognizer])
         "www.example.com",
     ]
     crops = [render([(w, 0)], f, s) for f in fonts() for s in (20, 32) for w in words]
+    # letter-spaced headings: wide gaps everywhere, none of them a word space
+    crops += [
+        render([(w, 0)], fonts()[0], 28, track=t) for w in ("TOTAL", "RECEIPT") for t in (0.2, 0.4)
+    ]
     assert [r.text for r in on(crops)] == [r.text for r in off(crops)]
