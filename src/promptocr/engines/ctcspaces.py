@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 # Blank steps (8 px each at height 48, i.e. 1/6 of the line height) that a gap must hold
-# besides being wide against the line's pitch: one or two blank steps between characters
-# occur inside words of every font rendered in calibration.
+# besides being wide against the line's pitch: a floor for lines whose pitch is tiny (one or
+# two steps). The ratio does the work: inside rendered words up to 5 blank steps occur
+# (`Tom|orrow`), and a floor of 2, 3 or 4 gave the same calibration counts.
 MIN_GAP_STEPS = 3
 # Fewer emitted characters than this and the median pitch means little: nothing is added.
 MIN_CHARS = 4
