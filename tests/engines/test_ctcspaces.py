@@ -47,7 +47,8 @@ def fonts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def readers() -> tuple[TextRecognizer, TextRecognizer]:
-    return TextRecognizer(SessionSettings()), TextRecognizer(SessionSettings(rec_gap_spaces=2.5))
+    off = TextRecognizer(SessionSettings(rec_gap_spaces=None))
+    return off, TextRecognizer(SessionSettings(rec_gap_spaces=2.5))
 
 
 def path(*runs: tuple[int, int]) -> np.ndarray:
@@ -73,8 +74,25 @@ def test_positions_from_a_path() -> None:
     assert pos[5] == pytest.approx(0.45)
 
 
-def test_off_by_default() -> None:
-    assert SessionSettings().rec_gap_spaces is None
+def test_on_by_default() -> None:
+    assert SessionSettings().rec_gap_spaces == 2.5
+
+
+def test_no_space_between_characters_of_unspaced_scripts(
+    readers: tuple[TextRecognizer, TextRecognizer],
+) -> None:
+    """A wide gap between CJK characters is letter-spacing (a tracked title, `名　称`), not a
+    word break: no space goes in where either neighbour is CJK, kana or fullwidth."""
+    assert with_gap_spaces("增值税发票", [0.0] * 5, [0.9] * 5, [0, 1, 2, 3])[0] == "增值税发票"
+    assert with_gap_spaces("合计¥12.00", [0.0] * 8, [0.9] * 8, [1])[0] == "合计¥12.00"
+    assert with_gap_spaces("Tel:0312", [0.0] * 8, [0.9] * 8, [3])[0] == "Tel: 0312"
+    off, on = readers
+    cjk = find_font(cjk=True)
+    crops = [render([("增值税专用发票", 0)], cjk, 32, track=t) for t in (0.0, 0.6, 1.2)] + [
+        render([("名", 2.0), ("称：", 0)], cjk, 28),
+        render([("价税合计", 3.0), ("3495", 0)], cjk, 28),
+    ]
+    assert [r.text for r in on(crops)] == [r.text for r in off(crops)]
 
 
 def test_wide_gaps_get_their_space(readers: tuple[TextRecognizer, TextRecognizer]) -> None:

@@ -10,8 +10,9 @@ step to the next one's is more than `k` times the line's median such distance *a
 blank steps between them are at least `min_gap_steps`; both thresholds were chosen on rendered
 text only (`bench/ctc_spaces_calib.py`), never on a benchmark set.
 
-Opt-in (`SessionSettings.rec_gap_spaces`, the `k`): measured, docs/benchmarks.md, "Spaces
-at wide gaps".
+On by default (`SessionSettings.rec_gap_spaces`, the `k`, 2.5; None turns it off), never
+between two characters of scripts written without word spaces (CJK, kana): measured,
+docs/benchmarks.md, "Spaces at wide gaps".
 """
 
 from __future__ import annotations
@@ -91,6 +92,28 @@ def gap_space_positions(
     ]
 
 
+# Scripts written without spaces between words: no space is put between two characters when
+# either is one of them (CJK ideographs and radicals, CJK punctuation, kana, fullwidth forms).
+# A wide gap there is letter-spacing (`名　称`, a tracked title), not a word break.
+_UNSPACED = (
+    (0x2E80, 0x303F),
+    (0x3040, 0x30FF),
+    (0x3100, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
+
+
+def unspaced(ch: str) -> bool:
+    """Whether `ch` belongs to a script written without word spaces (CJK, kana, fullwidth)."""
+    code = ord(ch)
+    return any(a <= code <= b for a, b in _UNSPACED)
+
+
 def with_gap_spaces(
     text: str,
     char_pos: list[float],
@@ -98,11 +121,16 @@ def with_gap_spaces(
     after: list[int],
 ) -> tuple[str, list[float], list[float]]:
     """`text` (one character per emitted CTC character) with a space after each index in
-    `after`; the space sits halfway between its neighbours and carries the lower of their
+    `after`, except between characters of which one is written without word spaces
+    (`unspaced`); the space sits halfway between its neighbours and carries the lower of their
     confidences."""
-    if not after:
+    cut = {
+        i
+        for i in after
+        if i + 1 < len(text) and not unspaced(text[i]) and not unspaced(text[i + 1])
+    }
+    if not cut:
         return text, char_pos, char_conf
-    cut = set(after)
     chars: list[str] = []
     pos: list[float] = []
     conf: list[float] = []

@@ -107,8 +107,9 @@ class SessionSettings:
     rec_head: str = "full"
     # Put back word spaces the recogniser left out at wide gaps inside a line, where two
     # characters' CTC steps lie more than this many times the line's median pitch apart
-    # (engines/ctcspaces.py; None = off; 2.5 chosen on rendered text, docs/benchmarks.md).
-    rec_gap_spaces: float | None = None
+    # (engines/ctcspaces.py; None = off; 2.5 chosen on rendered text, docs/benchmarks.md;
+    # never between characters of scripts written without word spaces: CJK, kana).
+    rec_gap_spaces: float | None = 2.5
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
