@@ -62,8 +62,8 @@ def _ink(bgr: np.ndarray, line_h: float = 20.0) -> np.ndarray:
     """Ink mask of the page (Otsu), without vertical rules: a rule standing in a gutter (the
     frame of a boxed article) separates columns as whitespace does."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    _t, bw = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return (bw & ~_tall(bw, line_h).astype(bool)).astype(bool)
+    bw, tall = _otsu(gray, line_h)
+    return np.asarray(cv2.subtract(bw, tall), dtype=np.uint8).view(bool)
 
 
 def _tall(bw: np.ndarray, line_h: float) -> np.ndarray:
@@ -73,6 +73,23 @@ def _tall(bw: np.ndarray, line_h: float) -> np.ndarray:
         bw if bw.dtype == np.uint8 else bw.astype(np.uint8),
         cv2.MORPH_OPEN,
         cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)),
+    )
+
+
+def _tall_sampled(mask: np.ndarray, line_h: float, step: int = 4) -> np.ndarray:
+    """`_tall` of `mask` (0/1 uint8) found on every `step`-th pixel row (a fifth of the time
+    on a 300 dpi page): the pixels of `mask` in columns where those rows are set over more
+    than RULE_HEIGHT line heights."""
+    tall = max(15, int(RULE_HEIGHT * line_h))
+    sampled = cv2.morphologyEx(
+        np.ascontiguousarray(mask[::step]),
+        cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(2, tall // step - 1))),
+    )
+    if not cv2.countNonZero(sampled):
+        return np.zeros_like(mask)
+    return np.asarray(
+        cv2.bitwise_and(np.repeat(sampled, step, axis=0)[: mask.shape[0]], mask), dtype=np.uint8
     )
 
 
@@ -91,34 +108,59 @@ def _paper(gray: np.ndarray, line_h: float) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def _otsu(gray: np.ndarray, line_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """(bw, tall) of the page, 0/1 uint8: Otsu's ink, and its vertical runs taller than
+    RULE_HEIGHT line heights (rules, and dark bands); `bw - tall` is `_ink`."""
+    _t, bw = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return bw, _tall(bw, line_h)
+
+
+def _thin(tall: np.ndarray, line_h: float) -> np.ndarray:
+    """The runs of `tall` (0/1 uint8, vertical runs of a mask) no wider than a quarter of a
+    line height: rules (a dark band is wider)."""
+    if not cv2.countNonZero(tall):
+        return tall
+    k = max(3, int(line_h / 4))
+    wide = cv2.morphologyEx(tall, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    return np.asarray(cv2.subtract(tall, wide), dtype=np.uint8)
+
+
 def _masks(bgr: np.ndarray, line_h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ink, faint, shade) of the page: `ink` as `_ink`; `faint`, Otsu's ink and any pixel
     more than FAINT grey levels darker than the paper around it (a receipt's faded digit, the
-    thin strokes Otsu misses), without thin vertical rules only (a dark band with light print
-    in it stays dark); `shade`, pixels more than 255 - PICTURE_SHADE levels darker than the
-    paper around them (a picture's pixels on a white page; on grey paper, only what is darker
-    than that paper)."""
+    thin strokes Otsu misses), without thin vertical rules, dark or grey (a dark band with
+    light print in it stays dark); `shade`, pixels more than 255 - PICTURE_SHADE levels darker
+    than the paper around them (a picture's pixels on a white page; on grey paper, only what
+    is darker than that paper)."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    _t, bw = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    tall = _tall(bw, line_h)
-    ink = np.asarray(cv2.subtract(bw, tall), dtype=np.uint8)  # 0/1, viewed as bool below
-    # rules are the tall ink no wider than a quarter of a line height
-    kept = ink
-    if cv2.countNonZero(tall):
-        k = max(3, int(line_h / 4))
-        kept = ink | np.asarray(
-            cv2.morphologyEx(
-                tall, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
-            ),
-            dtype=np.uint8,
-        )
-    below = cv2.subtract(_paper(gray, line_h), cv2.blur(gray, (3, 3)))
+    bw, tall = _otsu(gray, line_h)
+    ink = np.asarray(cv2.subtract(bw, tall), dtype=np.uint8)
+    faint, shade = _faint_shade(gray, bw, tall, line_h)
+    return ink.view(bool), faint, shade
+
+
+def _faint_shade(
+    gray: np.ndarray, bw: np.ndarray, tall: np.ndarray, line_h: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(faint, shade) of `_masks` for a page, or a band of rows of it, from its grey, Otsu's
+    ink `bw` and that ink's tall runs (`_otsu`)."""
+    paper = _paper(gray, line_h)
+    # the picture test on the grey itself: blurred, the word spaces of a justified column
+    # darken at their edges and fall apart into white rivers between "picture" specks
+    shade = np.asarray(cv2.subtract(paper, gray), dtype=np.uint8) > 255 - PICTURE_SHADE
+    below = cv2.subtract(paper, cv2.blur(gray, (3, 3)))
+    del paper
     # faint pixels next to Otsu's ink are the edges of its strokes (anti-aliasing, blur), not
     # more ink: counting them would narrow every gap by a pixel or two each side
     near = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    faint = kept | np.asarray(cv2.subtract((below > FAINT).view(np.uint8), near), dtype=np.uint8)
-    shade = below > 255 - PICTURE_SHADE
-    return ink.view(bool), faint.view(bool), shade
+    only = cv2.subtract((below > FAINT).view(np.uint8), near)
+    del below, near
+    # thin vertical runs are rules, dark (Otsu's) or grey (only in the faint mask: lighter
+    # than Otsu's threshold, 20+ levels under the paper), and stand in gutters as white
+    only = cv2.subtract(only, _thin(_tall_sampled(only, line_h), line_h))
+    # Otsu's ink without its thin rules: a dark band stays (its light print is not a gap)
+    faint = cv2.bitwise_or(cv2.subtract(bw, _thin(tall, line_h)), only)
+    return np.asarray(faint, dtype=np.uint8).view(bool), shade
 
 
 def _white_runs(col_ink: np.ndarray, min_len: int) -> list[tuple[int, int]]:
@@ -331,16 +373,74 @@ def find_gutters(bgr: np.ndarray, quads: np.ndarray) -> dict[int, list[tuple[int
     ]
     if not candidates:
         return {}
-    ink, faint, shade = _masks(bgr, float(np.median([b[3] - b[1] for b in boxes])))
-    found: dict[int, list[tuple[int, int]]] = {}
+    line_h = float(np.median([b[3] - b[1] for b in boxes]))
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    bw, tall = _otsu(gray, line_h)
+    ink = np.asarray(cv2.subtract(bw, tall), dtype=np.uint8).view(bool)
+    ints: dict[int, tuple[int, int, int, int]] = {}
     for k in candidates:
         x0, y0, x1, y1, _s = boxes[k]
         ix0, iy0 = max(0, int(x0)), max(0, int(y0))
         ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
-        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1), shade, faint)
+        # the faint mask holds Otsu's ink, so a gutter in it is a gap in Otsu's ink too:
+        # only boxes with such a gap need the paper level and the faint mask
+        if _may_split(ink, (ix0, iy0, ix1, iy1)):
+            ints[k] = (ix0, iy0, ix1, iy1)
+    if not ints:
+        return {}
+    # the faint and shade masks only for the rows that those boxes' tests read (a gutter is
+    # followed 8 box heights up and down), with a margin for the paper level's window and
+    # for telling rules (RULE_HEIGHT tall) from text
+    margin = int(math.ceil((RULE_HEIGHT + 1) * line_h))
+    spans = sorted(
+        (max(0, y0 - 9 * (y1 - y0) - margin), min(h_img, y1 + 9 * (y1 - y0) + margin))
+        for _x0, y0, _x1, y1 in ints.values()
+    )
+    bands: list[list[int]] = []
+    for a, b in spans:
+        if bands and a <= bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], b)
+        else:
+            bands.append([a, b])
+    faint = ink.copy()
+    shade = np.zeros_like(ink)
+    for a, b in bands:
+        faint[a:b], shade[a:b] = _faint_shade(gray[a:b], bw[a:b], tall[a:b], line_h)
+    del bw, tall
+    found: dict[int, list[tuple[int, int]]] = {}
+    for k, box in ints.items():
+        gaps = gutter_splits(ink, box, shade, faint)
         if gaps:
             found[k] = gaps
     return found
+
+
+def _may_split(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether `gutter_splits` could find a gutter in `box` with some mask that holds `ink`:
+    a gap in the box's core rows wide enough, in which some pixel column stays white
+    MIN_RUN box heights up and down the page (each only narrower or shorter on more ink)."""
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    if h < 4 or x1 - x0 < MIN_ASPECT * h:
+        return False
+    # runs reaching the box's ends too: more ink may close them there
+    core = np.r_[True, ink[y0 + h // 6 : y1 - h // 6, x0:x1].any(axis=0), True]
+    min_gap = min(MIN_GAP * h, TEXT_GAP * _text_height(ink, box))
+    limit = int(8 * h)
+    for a, b in _white_runs(core, max(3, math.ceil(min_gap))):
+        xa, xb = x0 + a, x0 + b - 2
+        if xb <= xa:
+            continue
+        # each column's white rows straight above y0 and below y1 (as `_extent`)
+        up = ink[max(0, y0 - limit) : y0, xa:xb][::-1]
+        down = ink[y1 : min(ink.shape[0], y1 + limit), xa:xb]
+        white = h + sum(
+            np.where(m.any(axis=0), m.argmax(axis=0), m.shape[0]) if len(m) else 0
+            for m in (up, down)
+        )
+        if np.max(white) >= MIN_RUN * h:
+            return True
+    return False
 
 
 def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
