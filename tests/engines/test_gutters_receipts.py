@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from promptocr.engines import gutters
 from promptocr.engines.embedded import EmbeddedEngine
 from promptocr.engines.gutters import (
     PICTURE_SHADE,
@@ -203,32 +204,67 @@ TYPED = (
 )
 
 
-def test_a_typewritten_page_is_not_cut_between_letters(engine: EmbeddedEngine) -> None:
-    f = ImageFont.truetype(TYPEWRITER, 17)
-    adv = f.getlength("m")
-    cols = 62
+def _typed_page(
+    text: str, size: int = 17, step: int = 24, cols: int = 62, track: float = 0.0
+) -> tuple[np.ndarray, list[tuple[str, Box]]]:
+    """`text` typed in cells of NimbusMonoPS at `size` px, `cols` a line, `step` px apart,
+    `track` px of letter spacing added to each cell; the page and its words' boxes."""
+    f = ImageFont.truetype(TYPEWRITER, size)
+    adv = f.getlength("m") + track
     lines, cur = [], ""
-    for word in TYPED.split():
+    for word in text.split():
         if len(cur) + 1 + len(word) > cols:
             lines.append(cur)
             cur = word
         else:
             cur = f"{cur} {word}".strip()
     lines.append(cur)
-    img = Image.new("RGB", (int(cols * adv) + 80, 60 + 24 * len(lines)), "white")
+    img = Image.new("RGB", (int(cols * adv) + 80, 60 + step * len(lines)), "white")
     d = ImageDraw.Draw(img)
     words: list[tuple[str, Box]] = []
-    for k, text in enumerate(lines):
-        y = 30 + 24 * k
-        d.text((40, y), text, font=f, fill="black")
+    for k, line in enumerate(lines):
+        y = 30 + step * k
+        if track:
+            for i, ch in enumerate(line):
+                d.text((40 + i * adv, y), ch, font=f, fill="black")
+        else:
+            d.text((40, y), line, font=f, fill="black")
         at = 0
-        for word in text.split(" "):
-            bb = d.textbbox((40 + at * adv, y), word, font=f)
-            words.append((word, (int(bb[0]), int(bb[1]), int(bb[2]), int(bb[3]))))
+        for word in line.split(" "):
+            first = d.textbbox((40 + at * adv, y), word[0], font=f)
+            last = d.textbbox((40 + (at + len(word) - 1) * adv, y), word[-1], font=f)
+            words.append((word, (int(first[0]), int(first[1]), int(last[2]), int(last[3]))))
             at += len(word) + 1
-    bgr = _bgr(img)
+    return _bgr(img), words
+
+
+def test_a_typewritten_page_is_not_cut_between_letters(engine: EmbeddedEngine) -> None:
+    # at 17 px NimbusMonoPS's letter gaps are 3-4 px: this page was cut while the gap
+    # minimum was rounded down to whole pixels
+    bgr, words = _typed_page(TYPED)
+    assert _cut_words(bgr, _detect(engine, bgr), words) == []
+
+
+@pytest.mark.parametrize(
+    ("page", "check"),
+    [
+        # letter-spaced typing: every cell boundary is a white column down the page, as wide
+        # as a gutter in every line beside; only the line's own letter gaps tell it apart
+        ({"text": TYPED, "cols": 50, "track": 3.0}, "LETTER_GAPS"),
+        # a longer page: a river of letter gaps and word spaces runs down it, as wide as a
+        # gutter in this line but narrower in most lines beside it
+        ({"text": f"{TYPED} {TYPED}"}, "OPEN_SHARE"),
+    ],
+)
+def test_a_typewritten_page_needs_each_check(
+    engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch, page: dict, check: str
+) -> None:
+    bgr, words = _typed_page(**page)
     quads = _detect(engine, bgr)
     assert _cut_words(bgr, quads, words) == []
+    # the page shows the fault the check is for: without it, words are cut
+    monkeypatch.setattr(gutters, check, 0.0)
+    assert _cut_words(bgr, quads, words) != []
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,3 +321,45 @@ def test_a_gutter_between_chinese_columns_on_grey_paper_is_still_cut(gutter: int
     assert len(cuts) == 1
     ga, gb = cuts[0]
     assert xs[0] + 14 * size - 2 <= ga and gb <= xs[1] + 2
+
+
+# --------------------------------------------------------------------------------------------
+# A thin grey rule in a gutter: lighter than Otsu's threshold, 20+ levels under the paper
+
+
+@pytest.mark.parametrize(("level", "width"), [(160, 1), (180, 1), (175, 2)])
+def test_a_gutter_with_a_grey_rule_is_still_cut(
+    level: int, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size, gutter, text = (
+        19,
+        14,
+        "城市晚报消费恢复快于预期居民对造价看法不一市民在剧院门前旁听方案讨论" * 3,
+    )
+    img = Image.new("L", (2 * 14 * size + gutter + 80, 12 * 28 + 60), 255)
+    d = ImageDraw.Draw(img)
+    f = font(size, cjk=True)
+    xs = [40, 40 + 14 * size + gutter]
+    rng = random.Random(level)
+    for row in range(12):
+        for x in xs:
+            start = rng.randrange(0, 40)
+            d.text((x, 30 + row * 28), text[start : start + 14], fill=30, font=f)
+    rule = xs[1] - gutter // 2
+    d.rectangle((rule, 20, rule + width - 1, 12 * 28 + 40), fill=level)
+    g = np.asarray(img)
+    bgr = np.dstack([g, g, g])
+    y = 30 + 5 * 28
+    box = (xs[0] - 4, y - 6, xs[1] + 14 * size + 4, y + 25)
+    cuts = gutter_splits(*_masks_of(bgr, box))
+    assert len(cuts) == 1
+    ga, gb = cuts[0]
+    assert xs[0] + 14 * size - 2 <= ga and gb <= xs[1] + 2
+    # the page shows the fault: with the faint-only rule kept, the rule closes the gutter
+    monkeypatch.setattr(gutters, "_tall_sparse", lambda mask, _h: np.zeros_like(mask))
+    assert gutter_splits(*_masks_of(bgr, box)) == []
+
+
+def _masks_of(bgr: np.ndarray, box: Box) -> tuple[np.ndarray, Box, np.ndarray, np.ndarray]:
+    ink, faint, shade = _masks(bgr, 31.0)
+    return ink, box, shade, faint

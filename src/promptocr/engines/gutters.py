@@ -76,21 +76,16 @@ def _tall(bw: np.ndarray, line_h: float) -> np.ndarray:
     )
 
 
-def _tall_sampled(mask: np.ndarray, line_h: float, step: int = 4) -> np.ndarray:
-    """`_tall` of `mask` (0/1 uint8) found on every `step`-th pixel row (a fifth of the time
-    on a 300 dpi page): the pixels of `mask` in columns where those rows are set over more
-    than RULE_HEIGHT line heights."""
+def _tall_sparse(mask: np.ndarray, line_h: float) -> np.ndarray:
+    """`_tall` of `mask` (0/1 uint8), opened only in the pixel columns that hold enough of it
+    to hold a tall run (a vertical opening works column by column): the faint-only pixels of
+    a page are few."""
     tall = max(15, int(RULE_HEIGHT * line_h))
-    sampled = cv2.morphologyEx(
-        np.ascontiguousarray(mask[::step]),
-        cv2.MORPH_OPEN,
-        cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(2, tall // step - 1))),
-    )
-    if not cv2.countNonZero(sampled):
-        return np.zeros_like(mask)
-    return np.asarray(
-        cv2.bitwise_and(np.repeat(sampled, step, axis=0)[: mask.shape[0]], mask), dtype=np.uint8
-    )
+    cols = np.flatnonzero(cv2.reduce(mask, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[0] >= tall)
+    out = np.zeros_like(mask)
+    if len(cols):
+        out[:, cols] = _tall(np.ascontiguousarray(mask[:, cols]), line_h)
+    return out
 
 
 def _paper(gray: np.ndarray, line_h: float) -> np.ndarray:
@@ -117,12 +112,20 @@ def _otsu(gray: np.ndarray, line_h: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _thin(tall: np.ndarray, line_h: float) -> np.ndarray:
     """The runs of `tall` (0/1 uint8, vertical runs of a mask) no wider than a quarter of a
-    line height: rules (a dark band is wider)."""
+    line height: rules (a dark band is wider). Only the stretches of columns that hold some of
+    `tall` are looked at (rules are narrow: a fraction of the page)."""
     if not cv2.countNonZero(tall):
         return tall
     k = max(3, int(line_h / 4))
-    wide = cv2.morphologyEx(tall, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
-    return np.asarray(cv2.subtract(tall, wide), dtype=np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
+    out = tall.copy()
+    cols = np.flatnonzero(np.asarray(tall.any(axis=0)))
+    breaks = np.flatnonzero(np.diff(cols) > k) + 1
+    for run in np.split(cols, breaks):
+        a, b = max(0, int(run[0]) - k), min(tall.shape[1], int(run[-1]) + k + 1)
+        part = np.ascontiguousarray(tall[:, a:b])
+        out[:, a:b] = cv2.subtract(part, cv2.morphologyEx(part, cv2.MORPH_OPEN, kernel))
+    return out
 
 
 def _masks(bgr: np.ndarray, line_h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -147,20 +150,24 @@ def _faint_shade(
     paper = _paper(gray, line_h)
     # the picture test on the grey itself: blurred, the word spaces of a justified column
     # darken at their edges and fall apart into white rivers between "picture" specks
-    shade = np.asarray(cv2.subtract(paper, gray), dtype=np.uint8) > 255 - PICTURE_SHADE
-    below = cv2.subtract(paper, cv2.blur(gray, (3, 3)))
+    tmp = cv2.subtract(paper, gray)
+    shade = tmp > 255 - PICTURE_SHADE
+    # (one page-sized buffer, `tmp`, reused for each step: a 300 dpi page is 9 MB a mask)
+    cv2.blur(gray, (3, 3), dst=tmp)
+    cv2.subtract(paper, tmp, dst=tmp)
     del paper
+    cv2.threshold(tmp, FAINT, 1, cv2.THRESH_BINARY, dst=tmp)
     # faint pixels next to Otsu's ink are the edges of its strokes (anti-aliasing, blur), not
     # more ink: counting them would narrow every gap by a pixel or two each side
     near = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    only = cv2.subtract((below > FAINT).view(np.uint8), near)
-    del below, near
+    cv2.subtract(tmp, near, dst=tmp)
+    del near
     # thin vertical runs are rules, dark (Otsu's) or grey (only in the faint mask: lighter
     # than Otsu's threshold, 20+ levels under the paper), and stand in gutters as white
-    only = cv2.subtract(only, _thin(_tall_sampled(only, line_h), line_h))
+    cv2.subtract(tmp, _thin(_tall_sparse(tmp, line_h), line_h), dst=tmp)
     # Otsu's ink without its thin rules: a dark band stays (its light print is not a gap)
-    faint = cv2.bitwise_or(cv2.subtract(bw, _thin(tall, line_h)), only)
-    return np.asarray(faint, dtype=np.uint8).view(bool), shade
+    cv2.bitwise_or(tmp, cv2.subtract(bw, _thin(tall, line_h)), dst=tmp)
+    return np.asarray(tmp, dtype=np.uint8).view(bool), shade
 
 
 def _white_runs(col_ink: np.ndarray, min_len: int) -> list[tuple[int, int]]:
@@ -384,7 +391,7 @@ def find_gutters(bgr: np.ndarray, quads: np.ndarray) -> dict[int, list[tuple[int
         ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
         # the faint mask holds Otsu's ink, so a gutter in it is a gap in Otsu's ink too:
         # only boxes with such a gap need the paper level and the faint mask
-        if _may_split(ink, (ix0, iy0, ix1, iy1)):
+        if _may_split(ink, gray, (ix0, iy0, ix1, iy1)):
             ints[k] = (ix0, iy0, ix1, iy1)
     if not ints:
         return {}
@@ -402,10 +409,12 @@ def find_gutters(bgr: np.ndarray, quads: np.ndarray) -> dict[int, list[tuple[int
             bands[-1][1] = max(bands[-1][1], b)
         else:
             bands.append([a, b])
-    faint = ink.copy()
-    shade = np.zeros_like(ink)
-    for a, b in bands:
-        faint[a:b], shade[a:b] = _faint_shade(gray[a:b], bw[a:b], tall[a:b], line_h)
+    if bands == [[0, h_img]]:
+        faint, shade = _faint_shade(gray, bw, tall, line_h)
+    else:  # outside the bands nothing reads them
+        faint, shade = ink.copy(), np.zeros_like(ink)
+        for a, b in bands:
+            faint[a:b], shade[a:b] = _faint_shade(gray[a:b], bw[a:b], tall[a:b], line_h)
     del bw, tall
     found: dict[int, list[tuple[int, int]]] = {}
     for k, box in ints.items():
@@ -415,21 +424,30 @@ def find_gutters(bgr: np.ndarray, quads: np.ndarray) -> dict[int, list[tuple[int
     return found
 
 
-def _may_split(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    """Whether `gutter_splits` could find a gutter in `box` with some mask that holds `ink`:
+def _may_split(ink: np.ndarray, gray: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether `gutter_splits` could find a gutter in `box` with some mask that holds `ink`
+    (the faint mask: `ink`, and pixels FAINT levels under the paper, which is at most 255):
     a gap in the box's core rows wide enough, in which some pixel column stays white
     MIN_RUN box heights up and down the page (each only narrower or shorter on more ink)."""
     x0, y0, x1, y1 = box
     h = y1 - y0
     if h < 4 or x1 - x0 < MIN_ASPECT * h:
         return False
-    # runs reaching the box's ends too: more ink may close them there
-    core = np.r_[True, ink[y0 + h // 6 : y1 - h // 6, x0:x1].any(axis=0), True]
+    # a white run reaching the box's end is a gap only where more ink may close it there:
+    # where some pixel is dark enough to be faint ink (under 255 - FAINT)
+    c0, c1 = y0 + h // 6, y1 - h // 6
+    core = np.r_[True, ink[c0:c1, x0:x1].any(axis=0), True]
     min_gap = min(MIN_GAP * h, TEXT_GAP * _text_height(ink, box))
     limit = int(8 * h)
     for a, b in _white_runs(core, max(3, math.ceil(min_gap))):
         xa, xb = x0 + a, x0 + b - 2
         if xb <= xa:
+            continue
+        # (2 px beside Otsu's ink are its strokes' edges, never faint ink; 3 with the blur)
+        ea, eb = x0 + a - 1 + (3 if a > 1 else 0), x0 + b - 1 - (3 if b < len(core) - 1 else 0)
+        if (a == 1 or b == len(core) - 1) and (
+            eb <= ea or int(gray[c0:c1, ea:eb].min()) >= 255 - FAINT
+        ):
             continue
         # each column's white rows straight above y0 and below y1 (as `_extent`)
         up = ink[max(0, y0 - limit) : y0, xa:xb][::-1]
