@@ -3,9 +3,20 @@ forms, whose wide label-value spaces, faint print, grey paper, monospaced letter
 print on dark bands once made it cut lines where no column gutter is (on one receipt inside
 `2018`, losing its faint `0`). Pages are drawn here; the real text detector boxes them.
 
-Each case is also checked against what made the stage go wrong (the Otsu ink mask alone, the
-old picture test on grey paper), so a test still fails if its page stops showing the fault;
-and a two-column page on photographed grey paper is still cut at its gutter.
+Which test pins which check (each fails with its check switched off, and asserts that its
+page still shows the fault, so it cannot pass by losing it):
+
+- the faint mask: the faint receipt digit (Otsu's ink alone cuts `2018`);
+- the picture test against the paper level: the grey receipt (grey < 235 cuts it);
+- the minimum gap unrounded: the 17 px typewritten page (cut when the minimum is truncated;
+  not asserted in the test: the rounding is inside the function);
+- twice the line's letter gaps: the letter-spaced typewritten page;
+- half the lines beside open: the two-paragraph typewritten page;
+- grey thin rules out of the faint mask: two Chinese columns with a grey rule in the gutter.
+
+The dark band's test guards only the outcome: with the band dropped from the faint mask too
+(Otsu's ink alone) its gaps are stopped by the other checks. Two Chinese columns on
+photographed grey paper are still cut at their gutter.
 """
 
 from __future__ import annotations
@@ -274,7 +285,8 @@ def test_a_typewritten_page_needs_each_check(
 def test_light_digits_on_a_dark_band_are_not_cut(engine: EmbeddedEngine) -> None:
     # a form's black band (taller than three lines) with a number printed in white; text
     # above and below. Otsu takes the band for a vertical rule and drops it from the ink, so
-    # the gaps between the digits looked like gutters
+    # the gaps between the digits looked like gutters (on a FUNSD form). The outcome only:
+    # on this page the other checks stop those gaps too
     img = Image.new("RGB", (700, 420), "white")
     d = ImageDraw.Draw(img)
     f = font(24)

@@ -16,7 +16,8 @@ Receipts and typed forms showed what "white" and "text beside" must mean (issue 
   254 paper) is no gap, and neither are the strokes of faint characters in the lines above and
   below. The faint mask compares each pixel with the paper around it, so a photographed
   receipt's grey paper and its lighting gradient are paper, and light print on a dark band
-  stays inside the band (only thin rules are taken out of it);
+  stays inside the band (only thin vertical rules are taken out of it: dark ones, and grey ones
+  lighter than Otsu's threshold, which stand in gutters as often);
 - a picture beside a gutter is what is darker than the paper around it, not darker than a fixed
   grey: on grey paper everything was "picture";
 - a gap is wider than the line's letter gaps (a typewriter's letter gaps are as wide as half a
@@ -24,10 +25,15 @@ Receipts and typed forms showed what "white" and "text beside" must mean (issue 
 - the lines beside the run show the gutter as wide as in this line, in at least half of them: a
   river of letter gaps and word spaces down a monospaced page is narrower in most lines.
 
-It is cheap: the page's masks are made once (Otsu, the paper level from block means a quarter
-line height) only when some box is wide enough to hold a gutter, and only the columns of
-candidate gaps are followed up and down. `bench/gutter_audit.py` lists every cut on a
-ground-truth folder.
+Cost: the page's masks are made once, only when some box is wide enough to hold a gutter
+(Otsu's ink; the paper level from block means a quarter line height wide; the faint and the
+picture masks in one reused page buffer), and only the columns of candidate gaps are followed
+up and down. Making the paper level and the faint mask only for boxes with a gap in Otsu's ink
+(which a gutter in the faint mask always is) was tried and dropped: such a gap, a word space
+lining up over four lines, is on every receipt and form page (all of the first 25 SROIE and
+FUNSD dev images; 90-96 % of their rows in the bands around those boxes), so the check cost
+more than it saved. `bench/gutter_audit.py` lists every cut on a ground-truth folder;
+`bench/gutter_timing.py` times the stage against another version.
 """
 
 from __future__ import annotations
@@ -145,7 +151,7 @@ def _masks(bgr: np.ndarray, line_h: float) -> tuple[np.ndarray, np.ndarray, np.n
 def _faint_shade(
     gray: np.ndarray, bw: np.ndarray, tall: np.ndarray, line_h: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(faint, shade) of `_masks` for a page, or a band of rows of it, from its grey, Otsu's
+    """(faint, shade) of `_masks` for a page from its grey, Otsu's
     ink `bw` and that ink's tall runs (`_otsu`)."""
     paper = _paper(gray, line_h)
     # the picture test on the grey itself: blurred, the word spaces of a justified column
@@ -172,20 +178,13 @@ def _faint_shade(
 
 def _white_runs(col_ink: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """(start, end) of interior runs of False at least `min_len` long (not touching the ends)."""
-    runs: list[tuple[int, int]] = []
     n = len(col_ink)
-    i = 0
-    while i < n:
-        if col_ink[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not col_ink[j]:
-            j += 1
-        if i > 0 and j < n and j - i >= min_len:
-            runs.append((i, j))
-        i = j
-    return runs
+    white = np.zeros(n + 2, dtype=np.int8)
+    white[1:-1] = ~np.asarray(col_ink, dtype=bool)
+    edges = np.diff(white)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    keep = (starts > 0) & (ends < n) & (ends - starts >= min_len)
+    return list(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
 
 
 def _extent(ink: np.ndarray, a: int, b: int, y0: int, y1: int, limit: int) -> tuple[int, int]:
@@ -329,10 +328,10 @@ def _text_height(ink: np.ndarray, box: tuple[int, int, int, int]) -> float:
     there is none."""
     x0, y0, x1, y1 = box
     rows = np.count_nonzero(ink[y0:y1, x0:x1], axis=1) * 100 > (x1 - x0)
-    best = run = 0
-    for r in rows:
-        run = run + 1 if r else 0
-        best = max(best, run)
+    inked = np.zeros(len(rows) + 2, dtype=np.int8)
+    inked[1:-1] = rows
+    edges = np.diff(inked)
+    best = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max(initial=0))
     return float(best) if best else float(y1 - y0)
 
 
@@ -384,81 +383,17 @@ def find_gutters(bgr: np.ndarray, quads: np.ndarray) -> dict[int, list[tuple[int
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     bw, tall = _otsu(gray, line_h)
     ink = np.asarray(cv2.subtract(bw, tall), dtype=np.uint8).view(bool)
-    ints: dict[int, tuple[int, int, int, int]] = {}
+    faint, shade = _faint_shade(gray, bw, tall, line_h)
+    del bw, tall
+    found: dict[int, list[tuple[int, int]]] = {}
     for k in candidates:
         x0, y0, x1, y1, _s = boxes[k]
         ix0, iy0 = max(0, int(x0)), max(0, int(y0))
         ix1, iy1 = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(y1)))
-        # the faint mask holds Otsu's ink, so a gutter in it is a gap in Otsu's ink too:
-        # only boxes with such a gap need the paper level and the faint mask
-        if _may_split(ink, gray, (ix0, iy0, ix1, iy1)):
-            ints[k] = (ix0, iy0, ix1, iy1)
-    if not ints:
-        return {}
-    # the faint and shade masks only for the rows that those boxes' tests read (a gutter is
-    # followed 8 box heights up and down), with a margin for the paper level's window and
-    # for telling rules (RULE_HEIGHT tall) from text
-    margin = int(math.ceil((RULE_HEIGHT + 1) * line_h))
-    spans = sorted(
-        (max(0, y0 - 9 * (y1 - y0) - margin), min(h_img, y1 + 9 * (y1 - y0) + margin))
-        for _x0, y0, _x1, y1 in ints.values()
-    )
-    bands: list[list[int]] = []
-    for a, b in spans:
-        if bands and a <= bands[-1][1]:
-            bands[-1][1] = max(bands[-1][1], b)
-        else:
-            bands.append([a, b])
-    if bands == [[0, h_img]]:
-        faint, shade = _faint_shade(gray, bw, tall, line_h)
-    else:  # outside the bands nothing reads them
-        faint, shade = ink.copy(), np.zeros_like(ink)
-        for a, b in bands:
-            faint[a:b], shade[a:b] = _faint_shade(gray[a:b], bw[a:b], tall[a:b], line_h)
-    del bw, tall
-    found: dict[int, list[tuple[int, int]]] = {}
-    for k, box in ints.items():
-        gaps = gutter_splits(ink, box, shade, faint)
+        gaps = gutter_splits(ink, (ix0, iy0, ix1, iy1), shade, faint)
         if gaps:
             found[k] = gaps
     return found
-
-
-def _may_split(ink: np.ndarray, gray: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    """Whether `gutter_splits` could find a gutter in `box` with some mask that holds `ink`
-    (the faint mask: `ink`, and pixels FAINT levels under the paper, which is at most 255):
-    a gap in the box's core rows wide enough, in which some pixel column stays white
-    MIN_RUN box heights up and down the page (each only narrower or shorter on more ink)."""
-    x0, y0, x1, y1 = box
-    h = y1 - y0
-    if h < 4 or x1 - x0 < MIN_ASPECT * h:
-        return False
-    # a white run reaching the box's end is a gap only where more ink may close it there:
-    # where some pixel is dark enough to be faint ink (under 255 - FAINT)
-    c0, c1 = y0 + h // 6, y1 - h // 6
-    core = np.r_[True, ink[c0:c1, x0:x1].any(axis=0), True]
-    min_gap = min(MIN_GAP * h, TEXT_GAP * _text_height(ink, box))
-    limit = int(8 * h)
-    for a, b in _white_runs(core, max(3, math.ceil(min_gap))):
-        xa, xb = x0 + a, x0 + b - 2
-        if xb <= xa:
-            continue
-        # (2 px beside Otsu's ink are its strokes' edges, never faint ink; 3 with the blur)
-        ea, eb = x0 + a - 1 + (3 if a > 1 else 0), x0 + b - 1 - (3 if b < len(core) - 1 else 0)
-        if (a == 1 or b == len(core) - 1) and (
-            eb <= ea or int(gray[c0:c1, ea:eb].min()) >= 255 - FAINT
-        ):
-            continue
-        # each column's white rows straight above y0 and below y1 (as `_extent`)
-        up = ink[max(0, y0 - limit) : y0, xa:xb][::-1]
-        down = ink[y1 : min(ink.shape[0], y1 + limit), xa:xb]
-        white = h + sum(
-            np.where(m.any(axis=0), m.argmax(axis=0), m.shape[0]) if len(m) else 0
-            for m in (up, down)
-        )
-        if np.max(white) >= MIN_RUN * h:
-            return True
-    return False
 
 
 def split_at_gutters(bgr: np.ndarray, quads: np.ndarray) -> tuple[np.ndarray, int]:
