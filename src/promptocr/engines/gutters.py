@@ -88,6 +88,8 @@ def _tall_sparse(mask: np.ndarray, line_h: float) -> np.ndarray:
     a page are few."""
     tall = max(15, int(RULE_HEIGHT * line_h))
     cols = np.flatnonzero(cv2.reduce(mask, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[0] >= tall)
+    if 4 * len(cols) > mask.shape[1]:  # grey noisy paper: gathering the columns costs more
+        return _tall(mask, line_h)
     out = np.zeros_like(mask)
     if len(cols):
         out[:, cols] = _tall(np.ascontiguousarray(mask[:, cols]), line_h)
