@@ -61,12 +61,13 @@ class BatchConfig:
     threads: int = 1  # model threads per worker (process or actor)
     rec_head: str = "full"
     rec_squeeze: float = 1.0
+    rec_gap_spaces: float | None = 2.5
 
     def settings_hash(self) -> str:
         keyed = {k: v for k, v in asdict(self).items() if k != "threads"}
         # Recognition options key results only when set, so results made before they existed
         # keep their keys (a rerun skips them).
-        for name, default in (("rec_head", "full"), ("rec_squeeze", 1.0)):
+        for name, default in (("rec_head", "full"), ("rec_squeeze", 1.0), ("rec_gap_spaces", 2.5)):
             if keyed[name] == default:
                 del keyed[name]
         blob = json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()
@@ -195,6 +196,7 @@ class PageWorker:
             precision=config.precision,
             rec_head=config.rec_head,
             rec_squeeze=config.rec_squeeze,
+            rec_gap_spaces=config.rec_gap_spaces,
         )
         engine = EmbeddedEngine(session=session)
         engine.warm_up()

@@ -185,7 +185,16 @@ def test_rec_head_latin_and_squeeze_reach_the_engine(files: dict[str, Path]) -> 
     """--rec-head latin reads the Latin page as the full head does, and its usage counts the
     lines read by the restricted head (so the flag is not silently dropped on the way)."""
     proc = run_cli(
-        "read", str(files["page"]), "-f", "json", "--rec-head", "latin", "--rec-squeeze", "0.9"
+        "read",
+        str(files["page"]),
+        "-f",
+        "json",
+        "--rec-head",
+        "latin",
+        "--rec-squeeze",
+        "0.9",
+        "--rec-gap-spaces",
+        "0",
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -212,6 +221,8 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     assert proc.returncode == 2 and "invalid choice: 'auto'" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--rec-squeeze", "0.3")
     assert proc.returncode == 2 and "--rec-squeeze must be between 0.5 and 1" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--rec-gap-spaces", "1")
+    assert proc.returncode == 2 and "--rec-gap-spaces must be 0 (off)" in proc.stderr
     # the same rule for reads on a server: refused before anything is sent (nothing listens)
     for fmt in ("hocr", "pdf"):
         proc = run_cli(

@@ -42,6 +42,9 @@ def test_settings_precedence(tmp_path: Path) -> None:
         load_settings(None, {"rec_head": "auto"}, environ={})
     with pytest.raises(ConfigError, match="rec_squeeze"):
         load_settings(None, {"rec_squeeze": 0.3}, environ={})
+    assert load_settings(None, None, environ={"PROMPTOCR_REC_GAP_SPACES": "0"}).rec_gap_spaces == 0
+    with pytest.raises(ConfigError, match="rec_gap_spaces must be 0"):
+        load_settings(None, {"rec_gap_spaces": 0.5}, environ={})
     with pytest.raises(ConfigError, match="not a boolean"):
         load_settings(None, None, environ={"PROMPTOCR_ALLOW_URL_FETCH": "maybe"})
     with pytest.raises(ConfigError, match="Extra inputs"):

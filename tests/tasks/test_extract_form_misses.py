@@ -528,12 +528,17 @@ def test_a_hyphen_between_a_label_and_a_code_is_no_minus() -> None:
         ("Batch-2231-B", 100, 240, 150),
         ("Reference-4471/95", 100, 280, 150),
         ("Net Change-2,040.00", 100, 320, 190),
+        ("This Amount -14,165.00", 100, 360, 220),
+        ("Balance Due - 310.25", 100, 400, 200),
     ]
-    got = _json(rows, ["Account", "Batch", "Reference", "Net Change"])
+    got = _json(rows, ["Account", "Batch", "Reference", "Net Change", "This Amount", "Balance Due"])
     assert got["Account"]["value"] == "12345678"
     assert got["Batch"]["value"] == "2231-B"
     assert got["Reference"]["value"] == "4471/95"
     assert got["Net Change"]["value"] == "-2,040.00"  # an amount keeps its sign
+    # also with a space between the label and the signed figure (a wide gap read as a space)
+    assert got["This Amount"]["value"] == "-14,165.00"
+    assert got["Balance Due"]["value"] == "310.25"  # a dash set apart is a separator
 
 
 def test_a_paragraph_the_model_links_weakly_is_not_climbed() -> None:

@@ -79,6 +79,8 @@ def _parse_value(raw: str) -> Any:
     low = raw.lower()
     if low in ("true", "false"):
         return low == "true"
+    if low == "none":  # e.g. rec_gap_spaces=None: the setting off
+        return None
     for cast in (int, float):
         try:
             return cast(raw)

@@ -141,9 +141,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if problem:
         return usage_error(f"--precision: {problem}")
-    from promptocr.cli.read import squeeze_problem
+    from promptocr.cli.read import gap_spaces, gap_spaces_problem, squeeze_problem
 
-    squeeze = squeeze_problem(args.rec_squeeze)
+    squeeze = squeeze_problem(args.rec_squeeze) or gap_spaces_problem(args.rec_gap_spaces)
     if squeeze:
         return usage_error(squeeze)
     config = BatchConfig(
@@ -155,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
         threads=threads,
         rec_head=args.rec_head or session.rec_head,
         rec_squeeze=args.rec_squeeze or session.rec_squeeze,
+        rec_gap_spaces=gap_spaces(args.rec_gap_spaces, session.rec_gap_spaces),
     )
     try:
         report = run_batch(

@@ -225,12 +225,34 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
         "OpenVINO only, docs/benchmarks.md)",
     )
     p.add_argument(
+        "--rec-gap-spaces",
+        type=float,
+        metavar="K",
+        help="put back word spaces the recogniser left out where two characters stand more "
+        "than K times the line's character pitch apart (default 2.5; 0 turns it off; never "
+        "between CJK characters)",
+    )
+    p.add_argument(
         "--rec-squeeze",
         type=float,
         metavar="F",
         help="recognition width factor in [0.5, 1] (default 1; 0.85 is faster, but may drop "
         "spaces between tightly set words: docs/benchmarks.md)",
     )
+
+
+def gap_spaces(value: float | None, default: float | None) -> float | None:
+    """--rec-gap-spaces as the session setting: not given -> the default, 0 -> off."""
+    if value is None:
+        return default
+    return value or None
+
+
+def gap_spaces_problem(value: float | None) -> str | None:
+    """The usage error of a --rec-gap-spaces value, or None."""
+    if value is not None and value != 0 and not 1.5 <= value <= 10:
+        return f"--rec-gap-spaces must be 0 (off) or between 1.5 and 10, got {value}"
+    return None
 
 
 def squeeze_problem(value: float | None) -> str | None:
@@ -327,6 +349,7 @@ def make_pipeline(
         precision=args.precision or session.precision,
         rec_head=args.rec_head or session.rec_head,
         rec_squeeze=args.rec_squeeze or session.rec_squeeze,
+        rec_gap_spaces=gap_spaces(args.rec_gap_spaces, session.rec_gap_spaces),
     )
     if streams > 1:  # pages read `streams` at a time, the cores shared between them
         from promptocr.batch import default_workers
@@ -387,6 +410,7 @@ def check_arguments(args: argparse.Namespace) -> str | None:
                 ("--precision", args.precision),
                 ("--rec-head", args.rec_head),
                 ("--rec-squeeze", args.rec_squeeze),
+                ("--rec-gap-spaces", args.rec_gap_spaces),
                 ("--streams", args.streams),
             )
             if value is not None
@@ -400,7 +424,7 @@ def check_arguments(args: argparse.Namespace) -> str | None:
         )
         if problem:
             return f"--precision: {problem}"
-    squeeze = squeeze_problem(args.rec_squeeze)
+    squeeze = squeeze_problem(args.rec_squeeze) or gap_spaces_problem(args.rec_gap_spaces)
     if squeeze:
         return squeeze
     if args.streams is not None and not 1 <= args.streams <= 16:

@@ -110,6 +110,7 @@ OVERRIDES = (
     "precision",
     "rec_head",
     "rec_squeeze",
+    "rec_gap_spaces",
     "rec_runners",
     "batch_window_ms",
     "cache_mb",

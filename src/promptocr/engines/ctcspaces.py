@@ -11,7 +11,7 @@ blank steps between them are at least `min_gap_steps`; both thresholds were chos
 text only (`bench/ctc_spaces_calib.py`), never on a benchmark set.
 
 On by default (`SessionSettings.rec_gap_spaces`, the `k`, 2.5; None turns it off), never
-between two characters of scripts written without word spaces (CJK, kana): measured,
+next to a character of a script written without word spaces (CJK, kana): measured,
 docs/benchmarks.md, "Spaces at wide gaps".
 """
 

@@ -108,7 +108,7 @@ class SessionSettings:
     # Put back word spaces the recogniser left out at wide gaps inside a line, where two
     # characters' CTC steps lie more than this many times the line's median pitch apart
     # (engines/ctcspaces.py; None = off; 2.5 chosen on rendered text, docs/benchmarks.md;
-    # never between characters of scripts written without word spaces: CJK, kana).
+    # never next to a character of a script written without word spaces: CJK, kana).
     rec_gap_spaces: float | None = 2.5
 
 

@@ -68,6 +68,14 @@ class ServerSettings(BaseModel):
         description="recognition width factor (0.85 is faster but may drop spaces between "
         "tightly set words)",
     )
+    rec_gap_spaces: float = Field(
+        default=2.5,
+        ge=0,
+        le=10,
+        description="put back word spaces the recogniser left out where two characters stand "
+        "more than this many times the line's character pitch apart (0 = off; never between "
+        "CJK characters)",
+    )
     ort_mem_arena: bool = Field(
         default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"
     )
@@ -134,6 +142,13 @@ class ServerSettings(BaseModel):
                 )
             if key != key.strip():
                 raise ValueError("an API key has leading or trailing whitespace")
+        return v
+
+    @field_validator("rec_gap_spaces")
+    @classmethod
+    def _gap_spaces(cls, v: float) -> float:
+        if v != 0 and v < 1.5:
+            raise ValueError("rec_gap_spaces must be 0 (off) or between 1.5 and 10")
         return v
 
     @field_validator("jwt_secret")

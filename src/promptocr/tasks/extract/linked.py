@@ -489,8 +489,10 @@ def _label_end(labels: Sequence[str], text: str) -> int:
         for i in range(1, len(text) + 1):
             if len(_norm(text[:i])) >= len(k) and _norm(text[:i]).startswith(k):
                 while i < len(text) and text[i] in _STRIP:
-                    if text[i] in "-–" and text[i - 1] != " " and _AMOUNT.match(text[i + 1 :]):
-                        break  # a minus run on to its amount (`This Amount-14,165.00`)
+                    if text[i] in "-–" and _AMOUNT.match(text[i + 1 :]):
+                        # a minus run on to its amount (`This Amount-14,165.00`, `This Amount
+                        # -14,165.00`); a dash set apart (`Total - 14.00`) separates
+                        break
                     i += 1
                 return i if i < len(text) else 0
     return 0
