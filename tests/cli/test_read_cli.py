@@ -237,20 +237,11 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
         )
         assert proc.returncode == 2 and "needs -o DIR" in proc.stderr, proc.stderr
     # this machine's engine options mean nothing to a read on a server: said, not ignored
-    proc = run_cli(
-        "read", "--server", "http://127.0.0.1:9", "--async", str(files["page"]), "--streams", "2"
-    )
-    assert proc.returncode == 2 and "--streams: the server's own settings" in proc.stderr
-    proc = run_cli(
-        "read",
-        "--server",
-        "http://127.0.0.1:9",
-        "--async",
-        str(files["page"]),
-        "--rec-head",
-        "latin",
-    )
-    assert proc.returncode == 2 and "--rec-head: the server's own settings" in proc.stderr
+    for flag, value in (("--streams", "2"), ("--rec-head", "latin")):
+        proc = run_cli(
+            "read", "--server", "http://127.0.0.1:9", "--async", str(files["page"]), flag, value
+        )
+        assert proc.returncode == 2 and f"{flag}: the server's own settings" in proc.stderr
 
 
 def test_help_documents_formats_pages_and_exit_codes() -> None:

@@ -310,29 +310,41 @@ def test_light_digits_on_a_dark_band_are_not_cut(engine: EmbeddedEngine) -> None
 # Columns on photographed paper are still cut
 
 
-@pytest.mark.parametrize("gutter", [10, 14])
-def test_a_gutter_between_chinese_columns_on_grey_paper_is_still_cut(gutter: int) -> None:
-    size, text = 19, "城市晚报消费恢复快于预期居民对造价看法不一市民在剧院门前旁听方案讨论" * 3
-    img = Image.new("L", (2 * 14 * size + gutter + 80, 12 * 28 + 60), 255)
+COLUMN_TEXT = "城市晚报消费恢复快于预期居民对造价看法不一市民在剧院门前旁听方案讨论" * 3
+SIZE = 19  # the columns' type size: 14 characters a column line, 28 px a line, 12 lines
+
+
+def chinese_columns(gutter: int, seed: int) -> tuple[Image.Image, list[int], Box]:
+    """Two columns of Chinese text `gutter` px apart (white paper), the columns' left edges and
+    the box of a detected line that runs across both columns (the 6th line)."""
+    img = Image.new("L", (2 * 14 * SIZE + gutter + 80, 12 * 28 + 60), 255)
     d = ImageDraw.Draw(img)
-    f = font(size, cjk=True)
-    xs = [40, 40 + 14 * size + gutter]
-    rng = random.Random(gutter)
+    f = font(SIZE, cjk=True)
+    xs = [40, 40 + 14 * SIZE + gutter]
+    rng = random.Random(seed)
     for row in range(12):
         for x in xs:
             start = rng.randrange(0, 40)
-            d.text((x, 30 + row * 28), text[start : start + 14], fill=30, font=f)
+            d.text((x, 30 + row * 28), COLUMN_TEXT[start : start + 14], fill=30, font=f)
+    y = 30 + 5 * 28
+    return img, xs, (xs[0] - 4, y - 6, xs[1] + 14 * SIZE + 4, y + 25)
+
+
+def assert_cut_between(cuts: list[tuple[int, int]], xs: list[int]) -> None:
+    assert len(cuts) == 1
+    ga, gb = cuts[0]
+    assert xs[0] + 14 * SIZE - 2 <= ga and gb <= xs[1] + 2
+
+
+@pytest.mark.parametrize("gutter", [10, 14])
+def test_a_gutter_between_chinese_columns_on_grey_paper_is_still_cut(gutter: int) -> None:
+    img, xs, box = chinese_columns(gutter, seed=gutter)
     gray = np.asarray(img, dtype=np.float32)
     level = np.linspace(205, 170, gray.shape[1], dtype=np.float32)[None, :]
     g = np.clip(gray / 255.0 * level, 0, 255).astype(np.uint8)
     bgr = np.dstack([g, g, g])
-    y = 30 + 5 * 28
-    box = (xs[0] - 4, y - 6, xs[1] + 14 * size + 4, y + 25)
     ink, faint, shade = _masks(bgr, 31.0)
-    cuts = gutter_splits(ink, box, shade, faint)
-    assert len(cuts) == 1
-    ga, gb = cuts[0]
-    assert xs[0] + 14 * size - 2 <= ga and gb <= xs[1] + 2
+    assert_cut_between(gutter_splits(ink, box, shade, faint), xs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,30 +355,13 @@ def test_a_gutter_between_chinese_columns_on_grey_paper_is_still_cut(gutter: int
 def test_a_gutter_with_a_grey_rule_is_still_cut(
     level: int, width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    size, gutter, text = (
-        19,
-        14,
-        "城市晚报消费恢复快于预期居民对造价看法不一市民在剧院门前旁听方案讨论" * 3,
-    )
-    img = Image.new("L", (2 * 14 * size + gutter + 80, 12 * 28 + 60), 255)
-    d = ImageDraw.Draw(img)
-    f = font(size, cjk=True)
-    xs = [40, 40 + 14 * size + gutter]
-    rng = random.Random(level)
-    for row in range(12):
-        for x in xs:
-            start = rng.randrange(0, 40)
-            d.text((x, 30 + row * 28), text[start : start + 14], fill=30, font=f)
+    gutter = 14
+    img, xs, box = chinese_columns(gutter, seed=level)
     rule = xs[1] - gutter // 2
-    d.rectangle((rule, 20, rule + width - 1, 12 * 28 + 40), fill=level)
+    ImageDraw.Draw(img).rectangle((rule, 20, rule + width - 1, 12 * 28 + 40), fill=level)
     g = np.asarray(img)
     bgr = np.dstack([g, g, g])
-    y = 30 + 5 * 28
-    box = (xs[0] - 4, y - 6, xs[1] + 14 * size + 4, y + 25)
-    cuts = gutter_splits(*_masks_of(bgr, box))
-    assert len(cuts) == 1
-    ga, gb = cuts[0]
-    assert xs[0] + 14 * size - 2 <= ga and gb <= xs[1] + 2
+    assert_cut_between(gutter_splits(*_masks_of(bgr, box)), xs)
     # the page shows the fault: with the faint-only rule kept, the rule closes the gutter
     monkeypatch.setattr(gutters, "_tall_sparse", lambda mask, _h: np.zeros_like(mask))
     assert gutter_splits(*_masks_of(bgr, box)) == []
