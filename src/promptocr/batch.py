@@ -65,10 +65,12 @@ class BatchConfig:
 
     def settings_hash(self) -> str:
         keyed = {k: v for k, v in asdict(self).items() if k != "threads"}
-        # Recognition options key results only when set, so results made before they existed
-        # keep their keys (a rerun skips them).
-        for name, default in (("rec_head", "full"), ("rec_squeeze", 1.0), ("rec_gap_spaces", 2.5)):
-            if keyed[name] == default:
+        # Recognition options key results only where they differ from how results were made
+        # before they existed (full head, no squeeze, no gap spaces), so those results keep
+        # their keys; results with gap spaces, the default since, get new keys (a rerun after
+        # the upgrade reads pages again rather than mixing the two outputs).
+        for name, before in (("rec_head", "full"), ("rec_squeeze", 1.0), ("rec_gap_spaces", None)):
+            if keyed[name] == before:
                 del keyed[name]
         blob = json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -206,6 +206,14 @@ def test_rec_head_latin_and_squeeze_reach_the_engine(files: dict[str, Path]) -> 
     assert "rec_head" not in plain["usage"]  # the default full head reports nothing
 
 
+def test_rec_gap_spaces_flag_maps_to_the_session_setting() -> None:
+    from promptocr.cli.read import gap_spaces
+
+    assert gap_spaces(None, 2.5) == 2.5  # not given: the default
+    assert gap_spaces(0.0, 2.5) is None  # 0: off (SessionSettings None, no spaces put back)
+    assert gap_spaces(3.0, 2.5) == 3.0
+
+
 def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     proc = run_cli("read", str(files["page"]), "--format", "docx")
     assert proc.returncode == 2 and "invalid choice: 'docx'" in proc.stderr
@@ -217,6 +225,8 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     assert proc.returncode == 2 and "invalid choice: 'tensorrt'" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--runtime", "onnxruntime", "--precision", "int8")
     assert proc.returncode == 2 and "int8 needs the OpenVINO runtime" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--runtime", "onnxruntime", "--rec-head", "latin")
+    assert proc.returncode == 2 and "rec-head latin needs the OpenVINO runtime" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--rec-head", "auto")
     assert proc.returncode == 2 and "invalid choice: 'auto'" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--rec-squeeze", "0.3")

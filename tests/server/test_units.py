@@ -38,6 +38,9 @@ def test_settings_precedence(tmp_path: Path) -> None:
     load_settings(None, {"precision": "int8"}, environ={}).check_safe_to_start()
     s5 = load_settings(None, None, environ={"PROMPTOCR_REC_HEAD": "latin"})
     assert (s5.rec_head, s5.rec_squeeze) == ("latin", 1.0)
+    s6 = load_settings(None, {"runtime": "onnxruntime", "rec_head": "latin"}, environ={})
+    with pytest.raises(ConfigError, match="rec-head latin needs the OpenVINO runtime"):
+        s6.check_safe_to_start()
     with pytest.raises(ConfigError, match="rec_head"):
         load_settings(None, {"rec_head": "auto"}, environ={})
     with pytest.raises(ConfigError, match="rec_squeeze"):

@@ -530,8 +530,10 @@ def test_a_hyphen_between_a_label_and_a_code_is_no_minus() -> None:
         ("Net Change-2,040.00", 100, 320, 190),
         ("This Amount -14,165.00", 100, 360, 220),
         ("Balance Due - 310.25", 100, 400, 200),
+        ("Credit -12.00 EUR", 100, 440, 170),
     ]
-    got = _json(rows, ["Account", "Batch", "Reference", "Net Change", "This Amount", "Balance Due"])
+    keys = ["Account", "Batch", "Reference", "Net Change", "This Amount", "Balance Due", "Credit"]
+    got = _json(rows, keys)
     assert got["Account"]["value"] == "12345678"
     assert got["Batch"]["value"] == "2231-B"
     assert got["Reference"]["value"] == "4471/95"
@@ -539,6 +541,7 @@ def test_a_hyphen_between_a_label_and_a_code_is_no_minus() -> None:
     # also with a space between the label and the signed figure (a wide gap read as a space)
     assert got["This Amount"]["value"] == "-14,165.00"
     assert got["Balance Due"]["value"] == "310.25"  # a dash set apart is a separator
+    assert got["Credit"]["value"] == "-12.00 EUR"  # an amount with its currency keeps its sign
 
 
 def test_a_paragraph_the_model_links_weakly_is_not_climbed() -> None:

@@ -33,7 +33,8 @@ output (DIR):
 
 resuming:
   A page is keyed by the file's content hash, the page number and the settings (prompt,
-  format, dpi, runtime, precision). Pages already in DIR/{RESULTS} are skipped, so rerunning
+  format, dpi, runtime, precision, and the recognition options --rec-head, --rec-squeeze and
+  --rec-gap-spaces where they differ from full / 1 / off). Pages already in DIR/{RESULTS} are skipped, so rerunning
   the same command after a crash or Ctrl-C finishes the rest. A page that failed is recorded
   with its error (and not retried on rerun: delete its line to retry it).
 
@@ -137,10 +138,12 @@ def run(args: argparse.Namespace) -> int:
     from promptocr.engines.runtime import precision_problem
 
     problem = precision_problem(
-        args.runtime or session.runtime, args.precision or session.precision
+        args.runtime or session.runtime,
+        args.precision or session.precision,
+        args.rec_head or session.rec_head,
     )
     if problem:
-        return usage_error(f"--precision: {problem}")
+        return usage_error(f"--{problem.split()[0]}: {problem}")
     from promptocr.cli.read import gap_spaces, gap_spaces_problem, squeeze_problem
 
     squeeze = squeeze_problem(args.rec_squeeze) or gap_spaces_problem(args.rec_gap_spaces)

@@ -420,10 +420,12 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     else:
         defaults = SessionSettings()
         problem = precision_problem(
-            args.runtime or defaults.runtime, args.precision or defaults.precision
+            args.runtime or defaults.runtime,
+            args.precision or defaults.precision,
+            args.rec_head or defaults.rec_head,
         )
         if problem:
-            return f"--precision: {problem}"
+            return f"--{problem.split()[0]}: {problem}"
     squeeze = squeeze_problem(args.rec_squeeze) or gap_spaces_problem(args.rec_gap_spaces)
     if squeeze:
         return squeeze

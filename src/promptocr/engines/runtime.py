@@ -96,10 +96,13 @@ def resolve_runtime(choice: str) -> str:
     return choice
 
 
-def precision_problem(runtime: str, precision: str) -> str | None:
-    """Why `precision` cannot run on `runtime`, or None: int8 models are OpenVINO IR."""
+def precision_problem(runtime: str, precision: str, rec_head: str = "full") -> str | None:
+    """Why `precision` (or the restricted recognition head) cannot run on `runtime`, or None:
+    int8 models are OpenVINO IR, and the head is cut from the OpenVINO graph."""
     if precision == "int8" and resolve_runtime(runtime) != "openvino":
         return "precision int8 needs the OpenVINO runtime (--runtime openvino or auto)"
+    if rec_head != "full" and resolve_runtime(runtime) != "openvino":
+        return f"rec-head {rec_head} needs the OpenVINO runtime (--runtime openvino or auto)"
     return None
 
 

@@ -214,7 +214,7 @@ class ServerSettings(BaseModel):
             raise ConfigError("set jwt_secret (HS256) or jwt_public_key_file (RS256), not both")
         from promptocr.engines.runtime import precision_problem
 
-        problem = precision_problem(self.runtime, self.precision)
+        problem = precision_problem(self.runtime, self.precision, self.rec_head)
         if problem:
             raise ConfigError(problem)
         keys = self.all_api_keys()  # raises when the file can't be read

@@ -477,7 +477,7 @@ SAME_UNIT = 0.9  # the probability given to the rest of the label's own line
 
 # an amount: decimals or thousands separators (`14,165.00`, `2040.00`); a code or number run on
 # to its label over a hyphen (`Account-12345678`, `Batch-2231-B`) is not signed
-_AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{2})\s*$")
+_AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{2})\s*([A-Z]{3}|[$€£¥₹])?\s*$")
 
 
 def _label_end(labels: Sequence[str], text: str) -> int:
