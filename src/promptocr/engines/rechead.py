@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from promptocr.engines.runtime import _FIRST_CALL, _count
+from promptocr.engines.runtime import _count, first_calls
 
 # Unicode ranges (inclusive) of the restricted head's classes: Latin script with its
 # diacritics, the other European alphabets (Greek, Cyrillic: small, and their letters would
@@ -235,14 +235,9 @@ class ConditionalHead:
             best = np.array(out[1], dtype=np.int64)[:, :, 0]
             return best, 1.0 / np.array(out[2], dtype=np.float32), top
 
-        if getattr(self._local, "warm", False):
-            return call()
-        # A thread's first calls one at a time, as runtime.OpenVINOModel's (its `_first_calls`
-        # says why: pyopenvino's lazily built conversion tables deadlocked two threads).
-        with _FIRST_CALL:
-            out = call()
-        self._local.warm = True
-        return out
+        # A thread's first calls one at a time, as runtime.OpenVINOModel's (`first_calls` says
+        # why: pyopenvino's lazily built conversion tables deadlocked two threads).
+        return first_calls(self._local, call)
 
     def full(self, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Best class and its probability per time step, (rows, steps) each, full head."""

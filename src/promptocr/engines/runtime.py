@@ -277,18 +277,7 @@ class OpenVINOModel:
         return request
 
     def _first_calls(self, fn: Callable[[], _T]) -> _T:
-        """Run `fn` (an inference and the conversion of its outputs) one thread at a time until
-        this thread has done it once: pyopenvino builds some of its conversion tables lazily,
-        in C++ function statics whose initialisation calls back into Python, and two threads
-        doing that at once deadlocked (one holding the static's guard and waiting for the GIL,
-        the other holding the GIL and waiting for the guard), seen with two pages read at once
-        (promptocr/overlap.py)."""
-        if getattr(self._local, "warm", False):
-            return fn()
-        with _FIRST_CALL:
-            out = fn()
-        self._local.warm = True
-        return out
+        return first_calls(self._local, fn)
 
     # A request reuses its output buffers on its next call: outputs are copied out unless the
     # caller asks for the view (and reduces it before this thread's next call).
@@ -312,6 +301,21 @@ class OpenVINOModel:
 
     def metadata(self, key: str) -> str | None:
         return self._meta.get(key)
+
+
+def first_calls(local: threading.local, fn: Callable[[], _T]) -> _T:
+    """Run `fn` (an inference and the conversion of its outputs) one thread at a time until
+    this thread (`local`: the caller's per-thread state) has done it once: pyopenvino builds
+    some of its conversion tables lazily, in C++ function statics whose initialisation calls
+    back into Python, and two threads doing that at once deadlocked (one holding the static's
+    guard and waiting for the GIL, the other holding the GIL and waiting for the guard), seen
+    with two pages read at once (promptocr/overlap.py)."""
+    if getattr(local, "warm", False):
+        return fn()
+    with _FIRST_CALL:
+        out = fn()
+    local.warm = True
+    return out
 
 
 def limit_malloc_arenas(n: int) -> bool:
