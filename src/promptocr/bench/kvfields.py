@@ -1,0 +1,311 @@
+"""Requested-key field extraction on `kv_links` forms: the product's extraction path on
+documents built from the annotated words (perfect OCR), with held-out halves.
+
+`bench.fields` measures extraction on the 58 FUNSD dev forms, whose errors were read while
+writing the extraction code, so its figure is optimistic. The `kv_links` files hold many more
+annotated forms (149 FUNSD training forms, most of them not among the dev images, and XFUND
+forms in seven languages) with words, boxes and question→answer links, but no images. Here each
+document is built from its words — one `Line` per text line of an entity, as OCR would give it
+— and `extract_fields` is asked for the document's question texts exactly as `bench.fields`
+asks for the FUNSD dev forms' (the questions printed once with exactly one linked answer, the
+rule of `funsd/gt.jsonl`'s `fields`); each answer is scored against the linked answer's text
+with `bench.fields`' exact match and similarity.
+
+Splits (fixed, by document id): `en_funsd_train` is split into the forms that are among the
+FUNSD dev images (`in dev`, read while building) and those that are not; the latter and `zh`
+are each split in two halves by sorted document id: the first half (`read`) may be looked at
+while changing the extraction code, the second (`held out`) is only scored.
+
+This is the perfect-OCR, requested-key setting: OCR errors and OCR's line cuts are absent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from promptocr.bench.fields import normalize_value
+from promptocr.document.model import Block, Document, Line, Page, Word, polygon_of
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+# the splits reported; `read` and `held` name the halves
+SPLITS = ("in_dev", "read", "held", "other")
+
+
+def _join(words: list[str]) -> str:
+    """Words of one line joined as OCR prints them: no space next to a CJK character."""
+    out = ""
+    for w in words:
+        if out and not (CJK.search(out[-1]) or CJK.search(w[:1])):
+            out += " "
+        out += w
+    return out
+
+
+def entity_lines(entity: dict[str, Any]) -> list[Line]:
+    """One entity's words as OCR lines: words grouped into rows (vertical overlap over half
+    the smaller height), each row sorted left to right and cut where a gap is wider than
+    twice the row's height (OCR's detector does not bridge such gaps)."""
+    words = [w for w in entity.get("words", []) if str(w.get("text", "")).strip()]
+    if not words:
+        return []
+    words.sort(key=lambda w: ((w["box"][1] + w["box"][3]) / 2, w["box"][0]))
+    rows: list[list[dict[str, Any]]] = []
+    for w in words:
+        x0, y0, x1, y1 = w["box"]
+        for row in rows:
+            ry0 = sum(r["box"][1] for r in row) / len(row)
+            ry1 = sum(r["box"][3] for r in row) / len(row)
+            overlap = min(y1, ry1) - max(y0, ry0)
+            if overlap > 0.5 * min(y1 - y0, ry1 - ry0):
+                row.append(w)
+                break
+        else:
+            rows.append([w])
+    lines: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda w: w["box"][0])
+        h = max(1.0, sorted(w["box"][3] - w["box"][1] for w in row)[len(row) // 2])
+        piece: list[dict[str, Any]] = []
+        for w in row:
+            if piece and w["box"][0] - max(p["box"][2] for p in piece) > 2 * h:
+                lines.append(_line(piece))
+                piece = []
+            piece.append(w)
+        lines.append(_line(piece))
+    return lines
+
+
+def _line(words: list[dict[str, Any]]) -> Line:
+    box = (
+        float(min(w["box"][0] for w in words)),
+        float(min(w["box"][1] for w in words)),
+        float(max(w["box"][2] for w in words)),
+        float(max(w["box"][3] for w in words)),
+    )
+    ws = [
+        Word(str(w["text"]).strip(), 0.99, polygon_of(tuple(float(v) for v in w["box"])))  # type: ignore[arg-type]
+        for w in words
+    ]
+    return Line(_join([w.text for w in ws]), 0.99, polygon_of(box), ws)
+
+
+def build_document(doc: dict[str, Any]) -> Document:
+    """A one-page `Document` from a kv_links document's annotated words (perfect OCR)."""
+    lines = [ln for e in doc["entities"] for ln in entity_lines(e)]
+    lines.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+    page = Page(
+        index=0, width=int(doc["width"]), height=int(doc["height"]), blocks=[Block(lines)]
+    )
+    return Document(pages=[page], source=str(doc.get("doc", "")))
+
+
+def requested_fields(doc: dict[str, Any]) -> dict[str, str]:
+    """{question text: answer text} for the questions printed once (by their text, among
+    the questions with answers) that have exactly one linked answer — the rule `funsd/gt.jsonl`'s `fields` follows; questions with
+    several answers, or printed more than once, are left out there too. A question without
+    text cannot be asked for and is skipped."""
+    ents = {e["id"]: e for e in doc["entities"]}
+    answers: dict[int, list[int]] = {}
+    for q, a in doc["links"]:
+        if q in ents and a in ents and ents[a].get("label") == "answer":
+            answers.setdefault(q, []).append(a)
+    # a text counts as printed twice only where two of its printings have answers (an
+    # empty second printing of `DATE:` does not make the first ambiguous)
+    texts = Counter(
+        str(e["text"]).strip()
+        for e in doc["entities"]
+        if e.get("label") == "question" and answers.get(e["id"])
+    )
+    out: dict[str, str] = {}
+    for e in doc["entities"]:
+        key = str(e["text"]).strip()
+        if e.get("label") != "question" or not key or texts[key] != 1:
+            continue
+        linked = answers.get(e["id"], [])
+        if len(linked) == 1:
+            out[key] = str(ents[linked[0]]["text"]).strip()
+    return out
+
+
+def split_of(file: str, doc_id: str, ids: list[str], dev_ids: set[str]) -> str:
+    """`in_dev`, `read`, `held` or `other` for one document (see the module's doc)."""
+    if file == "en_funsd_train" and doc_id in dev_ids:
+        return "in_dev"
+    if file not in ("en_funsd_train", "zh"):
+        return "other"
+    pool = sorted(i for i in ids if not (file == "en_funsd_train" and i in dev_ids))
+    return "read" if doc_id in set(pool[: len(pool) // 2]) else "held"
+
+
+def dev_doc_ids(funsd_dir: Path | None) -> set[str]:
+    """The doc ids of the FUNDS dev images (`funsd/gt.jsonl` rows with `fields`)."""
+    if funsd_dir is None or not (funsd_dir / "gt.jsonl").exists():
+        return set()
+    ids = set()
+    for line in (funsd_dir / "gt.jsonl").read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if row.get("fields"):
+                ids.add(Path(row["image"]).stem)
+    return ids
+
+
+def score_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each requested key of one document: truth, answer, exact and similarity."""
+    from promptocr.tasks.extract import extract_fields
+
+    gt = requested_fields(doc)
+    if not gt:
+        return []
+    got = extract_fields(build_document(doc), list(gt), None)
+    out = []
+    for k, truth in gt.items():
+        r = got.get(k)
+        pred = r.value if r is not None else None
+        t, p = normalize_value(truth), normalize_value(pred)
+        out.append(
+            {
+                "key": k,
+                "truth": truth,
+                "got": pred,
+                "exact": pred is not None and p == t,
+                "similarity": fuzz.ratio(p, t) / 100.0 if pred is not None else 0.0,
+            }
+        )
+    return out
+
+
+def evaluate(
+    root: Path,
+    *,
+    files: Iterable[str] | None = None,
+    splits: Iterable[str] = SPLITS,
+    funsd_dir: Path | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Score every kv_links file under `root` (or `files`) in the chosen `splits`; rows per
+    (file, split) with n, returned, exact and similarity, and every field scored."""
+    from promptocr.bench.kvlinks import load
+
+    root = Path(root)
+    if funsd_dir is None:
+        funsd_dir = root.parent / "funsd"
+    dev = dev_doc_ids(funsd_dir)
+    wanted = set(splits)
+    names = list(files) if files else sorted(p.stem for p in root.glob("*.jsonl"))
+    rows: list[dict[str, Any]] = []
+    fields: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    for name in names:
+        docs = load(root / f"{name}.jsonl", limit)
+        ids = [str(d["doc"]) for d in docs]
+        per: dict[str, dict[str, float]] = {}
+        for d in docs:
+            split = split_of(name, str(d["doc"]), ids, dev)
+            if split not in wanted:
+                continue
+            b = per.setdefault(
+                split, {"docs": 0, "n": 0, "returned": 0, "exact": 0, "similarity": 0.0}
+            )
+            b["docs"] += 1
+            for f in score_document(d):
+                b["n"] += 1
+                b["returned"] += f["got"] is not None
+                b["exact"] += f["exact"]
+                b["similarity"] += f["similarity"]
+                fields.append({"file": name, "doc": d["doc"], "split": split, **f})
+        for split in SPLITS:
+            if split in per:
+                b = per[split]
+                n = int(b["n"])
+                rows.append(
+                    {
+                        "file": name,
+                        "split": split,
+                        "docs": int(b["docs"]),
+                        "n": n,
+                        "returned": int(b["returned"]),
+                        "exact": round(b["exact"] / n, 4) if n else 0.0,
+                        "similarity": round(b["similarity"] / n, 4) if n else 0.0,
+                    }
+                )
+    return {"rows": rows, "fields": fields, "seconds": round(time.perf_counter() - t0, 1)}
+
+
+SPLIT_NAMES = {
+    "in_dev": "in FUNSD dev (read while building)",
+    "read": "not in dev, first half (read)",
+    "held": "not in dev, second half (held out)",
+    "other": "all",
+}
+
+
+def kvfields_markdown(report: dict[str, Any]) -> str:
+    """The per-file table of `evaluate`."""
+    lines = [
+        "### Requested-key fields on kv_links (perfect OCR: lines built from the annotated "
+        "words; the questions' texts as keys)",
+        "",
+        "| file | split | docs | n | returned | exact | similarity |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in report["rows"]:
+        split = SPLIT_NAMES[r["split"]]
+        if r["file"] == "zh" and r["split"] in ("read", "held"):
+            split = split.replace("not in dev, ", "")
+        lines.append(
+            f"| {r['file']} | {split} | {r['docs']} | {r['n']} | {r['returned']} | "
+            f"{r['exact']:.3f} | {r['similarity']:.3f} |"
+        )
+    lines += [
+        "",
+        "Keys: the questions printed once with exactly one linked answer (the rule of "
+        "`funsd/gt.jsonl`'s fields); exact and similarity as `bench.fields` (a missing value "
+        "scores 0). Perfect OCR and requested keys: an upper bound on what OCR'd pages give.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - convenience entry point
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(
+        description="Requested-key field extraction on kv_links forms (perfect OCR)"
+    )
+    ap.add_argument("root", type=Path, help="the kv_links folder (../shared/data/kv_links)")
+    ap.add_argument("--files", default="", help="comma-separated file names (default: all)")
+    ap.add_argument(
+        "--splits",
+        default=",".join(SPLITS),
+        help="comma-separated splits to score: in_dev, read (first half of the en forms not "
+        "in dev and of zh), held (their second halves: score rarely), other (the other "
+        "files); default all",
+    )
+    ap.add_argument(
+        "--funsd", type=Path, default=None, help="the FUNSD dev folder (default: ROOT/../funsd)"
+    )
+    ap.add_argument("--limit", type=int, default=None, help="first N documents of each file")
+    ap.add_argument("--misses", type=Path, default=None, help="write the non-exact fields here")
+    ns = ap.parse_args()
+    rep = evaluate(
+        ns.root,
+        files=[f for f in ns.files.split(",") if f] or None,
+        splits=[s for s in ns.splits.split(",") if s],
+        funsd_dir=ns.funsd,
+        limit=ns.limit,
+    )
+    sys.stdout.write(kvfields_markdown(rep))
+    if ns.misses:
+        ns.misses.write_text(
+            "\n".join(json.dumps(f, ensure_ascii=False) for f in rep["fields"]) + "\n", "utf-8"
+        )
