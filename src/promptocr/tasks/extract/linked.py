@@ -1455,15 +1455,33 @@ def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -
 
 
 def _score_labels(
-    geom: PageGeometry, labels: dict[str, list[KeyHit]], pool: np.ndarray
+    geom: PageGeometry, labels: dict[str, list[KeyHit]], pool: np.ndarray, slope: float = 0.0
 ) -> dict[int, list[tuple[int, int, float]]]:
     """Each matched label unit's candidates scored by the `keyed` model, all labels of the
     page in one batch (the trees read each row on its own: the same scores as one call per
     label, without the fixed cost of a call per label)."""
     units = list(dict.fromkeys(h.unit for hs in labels.values() for h in hs))
     out: dict[int, list[tuple[int, int, float]]] = {u: [] for u in units}
-    for k, v, p in score_pairs(geom, units, pool, model=keyed_model(geom.units)):
+    model = keyed_model(geom.units)
+    for k, v, p in score_pairs(geom, units, pool, model=model):
         out[k].append((k, v, p))
+    # the run right of a label on its own row is always a candidate, however far across
+    # empty space it stands: on a dense page (a column of labels, a column of values far
+    # right) the nearest units by distance are the rows above and below, and the label's own
+    # value can be the 13th nearest; not where the run looks like another label
+    in_pool = np.zeros(geom.n, dtype=bool)
+    in_pool[pool] = True
+    extra: list[tuple[int, int]] = []
+    for k in units:
+        j, _ = row_right(geom, k, slope)
+        if j < 0 or not in_pool[j] or geom.keyness[j] >= 0.5:
+            continue  # (another label further along the row is not reached this way)
+        if all(v != j for _, v, _ in out[k]):
+            extra.append((k, j))
+    if extra:
+        X = np.concatenate([geom.pair_features(k, np.array([j])) for k, j in extra], axis=0)
+        for (k, j), p in zip(extra, model.proba(X), strict=True):
+            out[k].append((k, j, float(p)))
     return out
 
 
@@ -1523,7 +1541,7 @@ def extract_linked(
         owners = colon_values(geom, slope)
         facts = PageFacts(geom, texts, slope)
         answering = {key: _answering(geom, hits[key], texts) for key, _, _ in pending}
-        scores = _score_labels(geom, answering, pool)
+        scores = _score_labels(geom, answering, pool, slope)
         for key, ftype, _ in pending:
             near_top = answering[key]
             for h in near_top:
@@ -1638,6 +1656,7 @@ def extract_linked(
             # happens to hold the key's words is not its label)
             options = [o for o in options if o[2] not in cut_pieces or o[1] not in whole_keys]
         options.sort(key=lambda o: -o[0])
+
         done: set[str] = set()
         used: set[int] = set()
         for score, key, k, v, sp, norm, valid in options:
