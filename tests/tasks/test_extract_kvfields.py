@@ -104,6 +104,19 @@ def test_the_kv_links_document_builder_cuts_entities_into_ocr_lines() -> None:
                 ],
             },
             {"id": 3, "text": "", "label": "question", "box": [10, 80, 40, 92], "words": []},
+            {
+                "id": 4,
+                "text": "1983/6/8",
+                "label": "answer",
+                "box": [60, 50, 120, 62],
+                "words": [
+                    {"text": "1983", "box": [60, 50, 90, 62]},
+                    {"text": "/", "box": [91, 50, 95, 62]},
+                    {"text": "6", "box": [96, 50, 104, 62]},
+                    {"text": "/", "box": [105, 50, 109, 62]},
+                    {"text": "8", "box": [110, 50, 120, 62]},
+                ],
+            },
         ],
         "links": [[0, 1], [2, 1]],
     }
@@ -113,6 +126,7 @@ def test_the_kv_links_document_builder_cuts_entities_into_ocr_lines() -> None:
         "Ann Lee",
         "Main Street",
         "名称",
+        "1983/6/8",
     ]
     assert requested_fields(record) == {
         "Name:": "Ann Lee Main Street",
@@ -121,3 +135,25 @@ def test_the_kv_links_document_builder_cuts_entities_into_ocr_lines() -> None:
     assert split_of("zh", "b", ["a", "b", "c", "d"], set()) == "read"
     assert split_of("zh", "c", ["a", "b", "c", "d"], set()) == "held"
     assert split_of("en_funsd_train", "c", ["a", "b", "c"], {"c"}) == "in_dev"
+
+
+def test_a_row_of_fields_each_label_with_its_value_is_no_header_row() -> None:
+    # a registration form's grid: labels and values alternate along each row, the cells wide
+    # (each value more than three line heights from its label)
+    rows: list[Row] = [
+        ("录用人员登记表", 300, 40, 200),
+        ("性别", 60, 100, 40),
+        ("男", 200, 100, 20),
+        ("姓名", 300, 100, 40),
+        ("荆妙海", 440, 100, 60),
+        ("出生年月", 580, 100, 80),
+        ("1997.12", 700, 100, 60),
+        ("民族", 800, 100, 40),
+        ("汉", 900, 100, 20),
+        ("文化程度", 60, 140, 80),
+        ("本科", 200, 140, 40),
+        ("婚姻状态", 300, 140, 80),
+        ("否", 440, 140, 20),
+    ]
+    got = _values(rows, ["姓名", "婚姻状态", "民族"], h=20.0)
+    assert got == {"姓名": "荆妙海", "婚姻状态": "否", "民族": "汉"}

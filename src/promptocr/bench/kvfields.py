@@ -40,13 +40,33 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\
 SPLITS = ("in_dev", "read", "held", "other")
 
 
-def _join(words: list[str]) -> str:
-    """Words of one line joined as OCR prints them: no space next to a CJK character."""
+def _join(words: list[str], spaced: list[bool] | None = None) -> str:
+    """Words of one line joined as printed: with a space where the entity's own text has one
+    before the word (`spaced`), else none next to a CJK character."""
     out = ""
-    for w in words:
-        if out and not (CJK.search(out[-1]) or CJK.search(w[:1])):
+    for i, w in enumerate(words):
+        gap = spaced[i] if spaced is not None else not (CJK.search(out[-1:]) or CJK.search(w[:1]))
+        if out and gap:
             out += " "
         out += w
+    return out
+
+
+def _spacing(entity: dict[str, Any], words: list[dict[str, Any]]) -> list[bool] | None:
+    """For each word (in the annotation's order), whether the entity's text has a space
+    before it (`1983/6/8` is printed as one run, its words `1983` `/` `6` `/` `8` are not
+    five); None where the words cannot be found in the text in order."""
+    text = str(entity.get("text", ""))
+    at, out = 0, []
+    for w in words:
+        t = str(w["text"]).strip()
+        i = text.find(t, at)
+        if i < 0:
+            return None
+        out.append(i > 0 and text[at:i].strip() == "" and (i > at or text[i - 1 : i].isspace()))
+        if text[at:i].strip():
+            return None
+        at = i + len(t)
     return out
 
 
@@ -57,6 +77,8 @@ def entity_lines(entity: dict[str, Any]) -> list[Line]:
     words = [w for w in entity.get("words", []) if str(w.get("text", "")).strip()]
     if not words:
         return []
+    spacing = _spacing(entity, words)
+    spaced = {id(w): sp for w, sp in zip(words, spacing or [], strict=False)}
     words.sort(key=lambda w: ((w["box"][1] + w["box"][3]) / 2, w["box"][0]))
     rows: list[list[dict[str, Any]]] = []
     for w in words:
@@ -77,14 +99,14 @@ def entity_lines(entity: dict[str, Any]) -> list[Line]:
         piece: list[dict[str, Any]] = []
         for w in row:
             if piece and w["box"][0] - max(p["box"][2] for p in piece) > 2 * h:
-                lines.append(_line(piece))
+                lines.append(_line(piece, spaced if spacing is not None else None))
                 piece = []
             piece.append(w)
-        lines.append(_line(piece))
+        lines.append(_line(piece, spaced if spacing is not None else None))
     return lines
 
 
-def _line(words: list[dict[str, Any]]) -> Line:
+def _line(words: list[dict[str, Any]], spaced: dict[int, bool] | None = None) -> Line:
     box = (
         float(min(w["box"][0] for w in words)),
         float(min(w["box"][1] for w in words)),
@@ -95,16 +117,15 @@ def _line(words: list[dict[str, Any]]) -> Line:
         Word(str(w["text"]).strip(), 0.99, polygon_of(tuple(float(v) for v in w["box"])))  # type: ignore[arg-type]
         for w in words
     ]
-    return Line(_join([w.text for w in ws]), 0.99, polygon_of(box), ws)
+    gaps = [spaced[id(w)] for w in words] if spaced is not None else None
+    return Line(_join([w.text for w in ws], gaps), 0.99, polygon_of(box), ws)
 
 
 def build_document(doc: dict[str, Any]) -> Document:
     """A one-page `Document` from a kv_links document's annotated words (perfect OCR)."""
     lines = [ln for e in doc["entities"] for ln in entity_lines(e)]
     lines.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
-    page = Page(
-        index=0, width=int(doc["width"]), height=int(doc["height"]), blocks=[Block(lines)]
-    )
+    page = Page(index=0, width=int(doc["width"]), height=int(doc["height"]), blocks=[Block(lines)])
     return Document(pages=[page], source=str(doc.get("doc", "")))
 
 

@@ -654,16 +654,22 @@ def _same_row(geom: PageGeometry, i: int, j: int, slope: float) -> bool:
 
 def header_row(geom: PageGeometry, v: int, slope: float = 0.0) -> bool:
     """`v` is a cell of a table's header row: no figures, nothing key-like just left of it,
-    and at least `HEADER_ROW_KEYS` other key-like units on its row (`规格型号`, `单位`, `数量` …)."""
+    and at least `HEADER_ROW_KEYS` other key-like units on its row (`规格型号`, `单位`, `数量` …),
+    and fewer than half as many others (not a row of fields, each label with its value)."""
     if geom.looks[v, 4] > 0:  # digits: a data cell
         return False
     left = int(geom.left_nn[v])
     if left >= 0 and geom.keyness[left] >= 0.5 and geom.left_gap[v] <= 3.0:
         return False  # the value of the label left of it
     dy = (geom.cy - geom.cy[v]) - slope * (geom.cx - geom.cx[v])
-    row = (np.abs(dy) < 0.5 * np.maximum(geom.h, geom.h[v])) & (geom.keyness >= 0.5)
-    row[v] = False
-    return int(row.sum()) >= HEADER_ROW_KEYS
+    on_row = np.abs(dy) < 0.5 * np.maximum(geom.h, geom.h[v])
+    on_row[v] = False
+    keys = on_row & (geom.keyness >= 0.5)
+    n_keys = int(keys.sum())
+    # a form's row of fields (`姓名 荆妙海 性别 男 出生年月 1997.12 …`) holds as many values
+    # as labels; a header row holds labels, with at most a few cells read as values
+    n_other = int(on_row.sum()) - n_keys
+    return n_keys >= HEADER_ROW_KEYS and 2 * n_other < n_keys
 
 
 class PageFacts:
@@ -1472,7 +1478,9 @@ def _score_labels(
     in_pool = np.zeros(geom.n, dtype=bool)
     in_pool[pool] = True
     extra: list[tuple[int, int]] = []
-    for k in units:
+    # (a label read as one run with its value, `开户行及账号 交通银行…`, has it already)
+    whole = dict.fromkeys(h.unit for hs in labels.values() for h in hs if not h.cut)
+    for k in whole:
         j, _ = row_right(geom, k, slope)
         if j < 0 or not in_pool[j] or geom.keyness[j] >= 0.5:
             continue  # (another label further along the row is not reached this way)
