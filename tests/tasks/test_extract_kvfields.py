@@ -157,3 +157,24 @@ def test_a_row_of_fields_each_label_with_its_value_is_no_header_row() -> None:
     ]
     got = _values(rows, ["姓名", "婚姻状态", "民族"], h=20.0)
     assert got == {"姓名": "荆妙海", "婚姻状态": "否", "民族": "汉"}
+
+
+def test_a_date_given_to_the_month_or_without_a_space_after_its_comma() -> None:
+    rows: list[Row] = [
+        ("姓名", 60, 100, 40),
+        ("荆妙海", 160, 100, 60),
+        ("出生年月", 300, 100, 80),
+        ("1997.12", 420, 100, 70),
+        ("颁发日期", 60, 140, 120),
+        ("2014年12月", 200, 140, 100),
+        ("SIGNED", 60, 200, 60),
+        ("HOPE MARTINEZ", 140, 200, 120),
+        ("DATE", 300, 200, 40),
+        ("APRIL 1,1957", 360, 200, 110),
+    ]
+    got = extract_fields(_doc(rows, h=20.0), ["出生年月", "颁发日期", "DATE"])
+    assert {k: (r.value, r.normalized) for k, r in got.items()} == {
+        "出生年月": ("1997.12", "1997-12"),
+        "颁发日期": ("2014年12月", "2014-12"),
+        "DATE": ("APRIL 1,1957", "1957-04-01"),
+    }

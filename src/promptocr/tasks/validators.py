@@ -83,7 +83,13 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "dMy",
     ),
     # March 14, 2019 / Mar 14 2019
-    (re.compile(rf"\b({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I), "Mdy"),
+    # (`APRIL 1,1957`: typed without a space after the comma)
+    (
+        re.compile(
+            rf"\b({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I
+        ),
+        "Mdy",
+    ),
     # 20190314 (compact, only when it is a valid date)
     (re.compile(r"(?<!\d)(19\d{2}|20\d{2})(\d{2})(\d{2})(?!\d)"), "ymd"),
 ]

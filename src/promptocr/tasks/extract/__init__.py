@@ -240,6 +240,19 @@ def _code_like(text: str, a: v.Found) -> bool:
     return len(a.text) >= 10
 
 
+# a date given to the month only (`1997.12`, `2014年12月`, `2017-9`: a date of birth, of
+# joining, on a form's field for a year and month): normalised to `YYYY-MM`
+_YEAR_MONTH = re.compile(r"(?<![\d.])(\d{4})\s*(?:年\s*(\d{1,2})\s*月|[-/.]\s?(\d{1,2}))(?![\d.])")
+
+
+def _year_month(t: str) -> tuple[int, int, Any, bool] | None:
+    for m in _YEAR_MONTH.finditer(t):
+        y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
+        if v.YEAR_RANGE[0] <= y <= v.YEAR_RANGE[1] and 1 <= mo <= 12:
+            return (m.start(), m.end(), f"{y:04d}-{mo:02d}", True)
+    return None
+
+
 def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
     """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None."""
     t = text
@@ -247,7 +260,9 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
         return None
     if ftype == "date":
         f = v.parse_date(t)
-        return (f.start, f.end, f.normalized, True) if f else None
+        if f is None:
+            return _year_month(t)
+        return (f.start, f.end, f.normalized, True)
     if ftype == "amount":
         found = [a for a in v.find_amounts(t) if not _code_like(t, a)]
         if not found:
