@@ -178,3 +178,49 @@ def test_a_date_given_to_the_month_or_without_a_space_after_its_comma() -> None:
         "颁发日期": ("2014年12月", "2014-12"),
         "DATE": ("APRIL 1,1957", "1957-04-01"),
     }
+
+
+def test_a_label_wrapped_onto_two_or_three_lines_in_its_cell() -> None:
+    # labels wrapped in narrow cells: the value beside the middle of the two lines, or
+    # beside the last of three
+    rows: list[Row] = [
+        ("婚姻", 60, 100, 40),
+        ("状况", 60, 122, 40),
+        ("否", 200, 111, 20),
+        ("加入", 300, 100, 40),
+        ("时间", 300, 122, 40),
+        ("2012.10", 420, 111, 70),
+        ("Field Start", 60, 200, 90),
+        ("Wave(s)", 60, 222, 60),
+        ("3/20/95", 220, 222, 60),
+        ("Final Report Due", 60, 270, 130),
+        ("(Supplier Rpt.)", 60, 292, 120),
+        ("Wave(s)", 60, 314, 60),
+        ("3/31/95", 220, 314, 60),
+    ]
+    keys = [
+        "婚姻状况",
+        "加入时间",
+        "Field Start Wave(s)",
+        "Final Report Due (Supplier Rpt.) Wave(s)",
+    ]
+    assert _values(rows, keys, h=20.0) == {
+        "婚姻状况": "否",
+        "加入时间": "2012.10",
+        "Field Start Wave(s)": "3/20/95",
+        "Final Report Due (Supplier Rpt.) Wave(s)": "3/31/95",
+    }
+
+
+def test_a_row_header_wrapped_over_two_lines_does_not_displace_the_printed_key() -> None:
+    rows: list[Row] = [
+        ("项目目标和", 60, 200, 100),
+        ("主要开发内容", 50, 222, 120),
+        ("项目目标:", 250, 200, 90),
+        ("星河公众号", 360, 198, 100),
+        ("开发内容:", 250, 222, 90),
+        ("发表产品推文", 360, 224, 120),
+        ("项目人员", 60, 300, 80),
+        ("成员姓名", 250, 300, 80),
+    ]
+    assert _values(rows, ["项目目标:"], h=20.0) == {"项目目标:": "星河公众号"}

@@ -551,8 +551,50 @@ def _find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) 
             s2 = float(_match_all(labels, [texts[i] + texts[j]])[0])
             if s2 >= MIN_KEY_MATCH and s2 > scores[i]:
                 hits.append(KeyHit(j, (i, j), s2))
+        hits += _stacked_keys(geom, labels, texts, scores)
     hits.sort(key=lambda h: (-h.score, h.unit))
     return hits
+
+
+STACK_GAP = 0.6  # line heights between the lines of a label wrapped in its cell
+MAX_STACK = 3  # the most lines a wrapped label is read from
+
+
+def _stacked_keys(
+    geom: PageGeometry, labels: Sequence[str], texts: Sequence[str], scores: np.ndarray
+) -> list[KeyHit]:
+    """A label wrapped onto two or three lines in a narrow cell (`婚姻` over `状况`, `Final
+    Report Due` over `(Supplier Rpt.)` over `Wave(s)`): a unit that begins a label, and the
+    lines right under it (tight, starting or centred where it does, as tall), match as one
+    while each line added matches better, and better than any printing on one line (the
+    row header `项目目标和` over `主要开发内容` does not displace a printed `项目目标:`)."""
+    heads = {_norm(lab)[:2] for lab in labels if len(_norm(lab)) >= 3}
+    printed = float(scores.max()) if len(scores) else 0.0  # the best printing on one line
+    b = geom.b
+    out: list[KeyHit] = []
+    for i, t in enumerate(texts):
+        if not t or t[:2] not in heads or scores[i] >= 100.0:
+            continue
+        pieces, joined, best = [i], t, float(scores[i])
+        while len(pieces) < MAX_STACK:
+            last = pieces[-1]
+            j = int(geom.below_nn[last])
+            if j < 0 or geom.below_gap[last] > STACK_GAP or not texts[j] or j in pieces:
+                break
+            same_start = abs(b[last, 0] - b[j, 0]) <= 1.0
+            centred = abs(geom.cx[last] - geom.cx[j]) <= 1.0
+            if not (same_start or centred) or not 0.7 <= geom.h[last] / max(geom.h[j], 1e-6) <= 1.4:
+                break
+            s2 = float(_match_all(labels, [joined + texts[j]])[0])
+            if s2 <= max(best, float(scores[j])):
+                break
+            pieces.append(j)
+            joined, best = joined + texts[j], s2
+        if len(pieces) > 1 and best >= MIN_KEY_MATCH and best > printed:
+            # its value may stand beside any of its lines: each line is read as the key, one
+            # printing (`_answering` ranks them as one)
+            out += [KeyHit(u, tuple(pieces), best) for u in pieces]
+    return out
 
 
 def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
@@ -1552,8 +1594,9 @@ def extract_linked(
         scores = _score_labels(geom, answering, pool, slope)
         for key, ftype, _ in pending:
             near_top = answering[key]
+            printings = list(dict.fromkeys(h.pieces for h in near_top))
             for h in near_top:
-                first = LATER_PRINTED ** near_top.index(h)
+                first = LATER_PRINTED ** printings.index(h.pieces)
                 match = (h.score / 100.0) ** 2 * first
                 scored = scores.get(h.unit, [])
                 probs[(key, h.unit)] = {v: p for _, v, p in scored}
@@ -1664,7 +1707,6 @@ def extract_linked(
             # happens to hold the key's words is not its label)
             options = [o for o in options if o[2] not in cut_pieces or o[1] not in whole_keys]
         options.sort(key=lambda o: -o[0])
-
         done: set[str] = set()
         used: set[int] = set()
         for score, key, k, v, sp, norm, valid in options:
