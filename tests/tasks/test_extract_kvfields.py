@@ -224,3 +224,20 @@ def test_a_row_header_wrapped_over_two_lines_does_not_displace_the_printed_key()
         ("成员姓名", 250, 300, 80),
     ]
     assert _values(rows, ["项目目标:"], h=20.0) == {"项目目标:": "星河公众号"}
+
+
+def test_a_phone_with_spaces_round_its_hyphen_and_a_sign_set_apart_from_its_amount() -> None:
+    rows: list[Row] = [
+        ("PHONE No.", 60, 100, 80),
+        ("917- 663 3056", 200, 100, 110),
+        ("Fax Number:", 60, 130, 90),
+        ("305 400 - 6107", 200, 130, 110),
+        ("TOTAL", 60, 160, 50),
+        ("$ 28,880.00", 200, 160, 90),
+    ]
+    got = extract_fields(_doc(rows, h=20.0), ["PHONE No.", "Fax Number:", "TOTAL"])
+    assert {k: (r.value, r.normalized) for k, r in got.items()} == {
+        "PHONE No.": ("917- 663 3056", "9176633056"),
+        "Fax Number:": ("305 400 - 6107", None),  # its own words: no tax number
+        "TOTAL": ("$ 28,880.00", "28880.00"),
+    }

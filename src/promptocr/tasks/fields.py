@@ -206,7 +206,12 @@ def match_concept(key: str) -> Concept | None:
             if score > best[0]:
                 best = (score, c)
     if best[0] >= 88:
-        return best[1]
+        found = best[1]
+        own = guess_type(key)
+        if best[0] < 100 and found is not None and own not in ("text", found.type):
+            # a near miss whose own words name another type (`Fax Number` is not `Tax Number`)
+            return None
+        return found
     # Chinese keys often add a word to a known label ("合计金额" = 合计 + 金额): take the
     # concept whose synonym is the longest piece of the key.
     if any("\u4e00" <= ch <= "\u9fff" for ch in k):

@@ -148,8 +148,11 @@ def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
     return out
 
 
+# groups of digits apart by a space, a hyphen, or a hyphen with a space on either side
+# (`305 400- 6107`, `0731 - 56494164`)
 _PHONE = re.compile(
-    r"(?<![\d\w])(?:\+?\d{1,3}[\s-]?)?(?:\(?\d{2,4}\)?[\s-]?)?\d{3,4}[\s-]?\d{3,4}(?![\d])"
+    r"(?<![\d\w])(?:\+?\d{1,3}(?:\s?-\s?|\s)?)?(?:\(?\d{2,4}\)?(?:\s?-\s?|\s)?)?\d{3,4}"
+    r"(?:\s?-\s?|\s)?\d{3,4}(?![\d])"
 )
 
 

@@ -272,6 +272,8 @@ def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
         start = a.start
         if start > 0 and t[start - 1] in "$￥¥":  # keep an attached currency sign as printed
             start -= 1
+        elif start > 1 and t[start - 1] == " " and t[start - 2] in "$￥¥":
+            start -= 2  # and one set a space before the figures (`$ 28,880.00`)
         return (start, a.end, a.normalized, True)
     if ftype == "percent":
         pm = _PERCENT.search(t)
