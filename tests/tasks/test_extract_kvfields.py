@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from promptocr.bench.kvfields import build_document, requested_fields, split_of
 from promptocr.document.model import Block, Document, Line, Page
-from promptocr.tasks.extract import extract_fields
+from promptocr.tasks.extract import extract_fields, typed_value
 
 Row = tuple[str, float, float, float]  # text, x, y, width
 
@@ -178,6 +178,8 @@ def test_a_date_given_to_the_month_or_without_a_space_after_its_comma() -> None:
         "颁发日期": ("2014年12月", "2014-12"),
         "DATE": ("APRIL 1,1957", "1957-04-01"),
     }
+    # never the head of a full date that the date patterns did not read
+    assert typed_value("2018/02/2211:54", "date") is None
 
 
 def test_a_label_wrapped_onto_two_or_three_lines_in_its_cell() -> None:

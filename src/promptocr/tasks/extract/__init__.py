@@ -241,8 +241,11 @@ def _code_like(text: str, a: v.Found) -> bool:
 
 
 # a date given to the month only (`1997.12`, `2014年12月`, `2017-9`: a date of birth, of
-# joining, on a form's field for a year and month): normalised to `YYYY-MM`
-_YEAR_MONTH = re.compile(r"(?<![\d.])(\d{4})\s*(?:年\s*(\d{1,2})\s*月|[-/.]\s?(\d{1,2}))(?![\d.])")
+# joining, on a form's field for a year and month): normalised to `YYYY-MM`; not the head
+# of a full date the date patterns did not read (`2018/02/2211:54`)
+_YEAR_MONTH = re.compile(
+    r"(?<![\d.])(\d{4})\s*(?:年\s*(\d{1,2})\s*月|[-/.]\s?(\d{1,2}))(?![\d.]|\s?[-/.]\s?\d)"
+)
 
 
 def _year_month(t: str) -> tuple[int, int, Any, bool] | None:
