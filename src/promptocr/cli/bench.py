@@ -79,7 +79,9 @@ def add_parser(sub: Any) -> None:
         metavar="DIR",
         help="with --fields: also score key→value linking on the kv_links JSONL files in DIR "
         "(e.g. ../shared/data/kv_links): the shipped model and, where scikit-learn is "
-        "installed, the design cross-validated over the files' documents (not shipped)",
+        "installed, the design cross-validated over the files' documents (not shipped); and "
+        "requested-key field extraction on the same forms built from their annotated words "
+        "(perfect OCR; bench.kvfields), per file and split (FUNSD dev / read / held-out halves)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
@@ -212,6 +214,11 @@ def run(args: argparse.Namespace) -> int:
         from promptocr.bench.kvlinks import evaluate_dir, kvlinks_markdown
 
         extras.append(kvlinks_markdown(evaluate_dir(args.kv_links)))
+        # and the product's extraction path on the same forms (perfect OCR, requested keys)
+        from promptocr.bench.kvfields import evaluate as kvfields_evaluate
+        from promptocr.bench.kvfields import kvfields_markdown
+
+        extras.append(kvfields_markdown(kvfields_evaluate(args.kv_links)))
     report["extra_sections"] = [e for e in extras if e]
 
     _write_outputs(args, report)
