@@ -157,6 +157,16 @@ def requested_fields(doc: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def multi_answer(doc: dict[str, Any]) -> int:
+    """How many questions have several linked answers (left out of the requested keys, as
+    `funsd/gt.jsonl` leaves them out: which answer is the field's is a convention)."""
+    ents = {e["id"]: e for e in doc["entities"]}
+    n: Counter[int] = Counter(
+        q for q, a in doc["links"] if q in ents and ents.get(a, {}).get("label") == "answer"
+    )
+    return sum(1 for c in n.values() if c > 1)
+
+
 def split_of(file: str, doc_id: str, ids: list[str], dev_ids: set[str]) -> str:
     """`in_dev`, `read`, `held` or `other` for one document (see the module's doc)."""
     if file == "en_funsd_train" and doc_id in dev_ids:
@@ -188,20 +198,77 @@ def score_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
     if not gt:
         return []
     got = extract_fields(build_document(doc), list(gt), None)
+    labels = {
+        normalize_value(str(e["text"]))
+        for e in doc["entities"]
+        if e.get("label") in ("question", "header")
+    }
     out = []
     for k, truth in gt.items():
         r = got.get(k)
         pred = r.value if r is not None else None
         t, p = normalize_value(truth), normalize_value(pred)
-        out.append(
-            {
-                "key": k,
-                "truth": truth,
-                "got": pred,
-                "exact": pred is not None and p == t,
-                "similarity": fuzz.ratio(p, t) / 100.0 if pred is not None else 0.0,
-            }
-        )
+        f = {
+            "key": k,
+            "truth": truth,
+            "got": pred,
+            "exact": pred is not None and p == t,
+            "similarity": fuzz.ratio(p, t) / 100.0 if pred is not None else 0.0,
+        }
+        f["kind"] = loss_kind(f, r, p in labels)
+        out.append(f)
+    return out
+
+
+MARK = re.compile(r"[\s☑☒☐□■✓✔√×xX()\[\]<>]*")
+
+
+def loss_kind(f: dict[str, Any], r: Any, got_is_label: bool) -> str:
+    """What kind of loss a scored field is (`ok` when exact): see `LOSS_KINDS`."""
+    if f["exact"]:
+        return "ok"
+    truth, got = str(f["truth"]), f["got"]
+    if "<unk>" in truth or MARK.fullmatch(truth) or re.search(r"[☑☒☐□■✓✔√]", truth):
+        return "mark"
+    if got is None:
+        if r is None or r.method != "linker":
+            return "no_label"
+        if r.raw is not None and r.valid is False:
+            return "rejected"
+        if (r.reason or "").startswith("the label is printed but no value candidate"):
+            return "no_candidate"
+        return "null"
+    if got_is_label:
+        return "label_as_value"
+    t, p = normalize_value(truth), normalize_value(got)
+    if p and p in t:
+        return "too_short"
+    if t and t in p:
+        return "too_long"
+    return "wrong"
+
+
+LOSS_KINDS = {
+    "mark": "a check mark, a box or `<unk>` in the annotation (no reader returns it)",
+    "no_label": "the key's printed label not found",
+    "rejected": "a value found but failing its type's check (an ID number's check digit)",
+    "no_candidate": "the label found, no unit holding a value of the key's type",
+    "null": "the label found, no value linked with confidence ≥ 0.05",
+    "label_as_value": "another printed label (question or header) returned as the value",
+    "too_short": "the right value, cut short (lines or pieces of the row missing, a unit cut off)",
+    "too_long": "the right value, grown too far (into the next line or field)",
+    "wrong": "another value (a neighbour's answer, another column's cell)",
+}
+
+
+def losses(fields: list[dict[str, Any]]) -> dict[str, tuple[int, float]]:
+    """(fields, similarity points lost) per loss kind."""
+    out: dict[str, tuple[int, float]] = {}
+    for f in fields:
+        if f["kind"] == "ok":
+            continue
+        n, lost = out.get(f["kind"], (0, 0.0))
+        out[f["kind"]] = (n + 1, lost + 1.0 - f["similarity"])
     return out
 
 
@@ -235,9 +302,11 @@ def evaluate(
             if split not in wanted:
                 continue
             b = per.setdefault(
-                split, {"docs": 0, "n": 0, "returned": 0, "exact": 0, "similarity": 0.0}
+                split,
+                {"docs": 0, "n": 0, "returned": 0, "exact": 0, "similarity": 0.0, "multi": 0},
             )
             b["docs"] += 1
+            b["multi"] += multi_answer(d)
             for f in score_document(d):
                 b["n"] += 1
                 b["returned"] += f["got"] is not None
@@ -257,6 +326,7 @@ def evaluate(
                         "returned": int(b["returned"]),
                         "exact": round(b["exact"] / n, 4) if n else 0.0,
                         "similarity": round(b["similarity"] / n, 4) if n else 0.0,
+                        "multi_answer": int(b["multi"]),
                     }
                 )
     return {"rows": rows, "fields": fields, "seconds": round(time.perf_counter() - t0, 1)}
@@ -276,8 +346,9 @@ def kvfields_markdown(report: dict[str, Any]) -> str:
         "### Requested-key fields on kv_links (perfect OCR: lines built from the annotated "
         "words; the questions' texts as keys)",
         "",
-        "| file | split | docs | n | returned | exact | similarity |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| file | split | docs | n | returned | exact | similarity | multi-answer questions "
+        "(not asked) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in report["rows"]:
         split = SPLIT_NAMES[r["split"]]
@@ -285,8 +356,27 @@ def kvfields_markdown(report: dict[str, Any]) -> str:
             split = split.replace("not in dev, ", "")
         lines.append(
             f"| {r['file']} | {split} | {r['docs']} | {r['n']} | {r['returned']} | "
-            f"{r['exact']:.3f} | {r['similarity']:.3f} |"
+            f"{r['exact']:.3f} | {r['similarity']:.3f} | {r['multi_answer']} |"
         )
+    kinds = sorted({(f["file"], f["split"]) for f in report["fields"]})
+    if kinds and report.get("losses", True):
+        lines += [
+            "",
+            "Losses by kind (fields, similarity points lost):",
+            "",
+            "| kind | " + " | ".join(f"{a} {b}" for a, b in kinds) + " |",
+            "| --- |" + " ---: |" * len(kinds),
+        ]
+        per = {
+            fs: losses([f for f in report["fields"] if (f["file"], f["split"]) == fs])
+            for fs in kinds
+        }
+        for kind, what in LOSS_KINDS.items():
+            cells = [per[fs].get(kind, (0, 0.0)) for fs in kinds]
+            if any(n for n, _ in cells):
+                lines.append(
+                    f"| {what} | " + " | ".join(f"{n} ({lost:.1f})" for n, lost in cells) + " |"
+                )
     lines += [
         "",
         "Keys: the questions printed once with exactly one linked answer (the rule of "
