@@ -5,7 +5,16 @@ own document builder is checked on an invented kv_links record."""
 
 from __future__ import annotations
 
-from promptocr.bench.kvfields import build_document, requested_fields, split_of
+import json
+from pathlib import Path
+
+from promptocr.bench.kvfields import (
+    build_document,
+    evaluate,
+    kvfields_markdown,
+    requested_fields,
+    split_of,
+)
 from promptocr.document.model import Block, Document, Line, Page
 from promptocr.tasks.extract import extract_fields, typed_value
 
@@ -243,3 +252,49 @@ def test_a_phone_with_spaces_round_its_hyphen_and_a_sign_set_apart_from_its_amou
         "Fax Number:": ("305 400 - 6107", None),  # its own words: no tax number
         "TOTAL": ("$ 28,880.00", "28880.00"),
     }
+
+
+def _entity(i: int, text: str, label: str, box: list[int]) -> dict[str, object]:
+    return {
+        "id": i,
+        "text": text,
+        "label": label,
+        "box": box,
+        "words": [{"text": text, "box": box}],
+    }
+
+
+def test_the_benchmark_scores_a_folder_of_invented_forms(tmp_path: Path) -> None:
+    # four invented forms in a `zh` file (two read, two held out) and one in `fr`
+    def form(doc: str, name: str) -> dict[str, object]:
+        return {
+            "doc": doc,
+            "width": 800,
+            "height": 600,
+            "entities": [
+                _entity(0, "Name:", "question", [40, 40, 100, 60]),
+                _entity(1, name, "answer", [120, 40, 220, 60]),
+                _entity(2, "Date:", "question", [40, 80, 100, 100]),
+                _entity(3, "☑", "answer", [120, 80, 140, 100]),
+                _entity(4, "cc:", "question", [40, 120, 80, 140]),
+                _entity(5, "A. Lee", "answer", [120, 120, 180, 140]),
+                _entity(6, "B. Orr", "answer", [120, 150, 180, 170]),
+            ],
+            "links": [[0, 1], [2, 3], [4, 5], [4, 6]],
+        }
+
+    zh = [form(f"d{i}", n) for i, n in enumerate(["Ann Lee", "Bo Orr", "Cy Day", "Di Fox"])]
+    (tmp_path / "zh.jsonl").write_text("\n".join(json.dumps(d) for d in zh), "utf-8")
+    (tmp_path / "fr.jsonl").write_text(json.dumps(form("f0", "Eve Gray")), "utf-8")
+    rep = evaluate(tmp_path, funsd_dir=tmp_path / "none")
+    rows = {(r["file"], r["split"]): r for r in rep["rows"]}
+    assert set(rows) == {("fr", "other"), ("zh", "read"), ("zh", "held")}
+    # per form: Name (right) and Date (a check mark, no reader returns it); `cc:` has two
+    # answers and is not asked
+    assert (rows["zh", "read"]["docs"], rows["zh", "read"]["n"]) == (2, 4)
+    assert rows["zh", "read"]["exact"] == 0.5 and rows["zh", "read"]["multi_answer"] == 2
+    kinds = {f["key"]: f["kind"] for f in rep["fields"]}
+    assert kinds == {"Name:": "ok", "Date:": "mark"}
+    read = evaluate(tmp_path, files=["zh"], splits=["read"], funsd_dir=tmp_path / "none")
+    assert [r["split"] for r in read["rows"]] == ["read"]
+    assert "zh | first half (read)" in kvfields_markdown(read)
