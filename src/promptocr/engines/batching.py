@@ -7,7 +7,8 @@ wrapped `TextRecognizer` sorts the combined crops by aspect ratio, so lines of s
 different requests share a batch and padding stays small. Results are handed back to each caller
 in its own order. Under the restricted recognition head (`SessionSettings.rec_head="latin"`)
 each caller's crops are one group of the merged call, so one caller's head decision (its first
-batch read only Latin) never applies to another caller's lines.
+batch read only Latin) never applies to another caller's lines; nor does its width squeeze
+(`rec_squeeze="auto"`, decided from each caller's own first crops).
 
 `runners` threads (one per core the recognizer may use) each take the next waiting caller,
 gather whoever else is waiting, and run the merged call; while they run, the next batch
@@ -128,7 +129,8 @@ class BatchingRecognizer(TextRecognizer):
     def _run(self, jobs: list[_Job]) -> None:
         merged: list[np.ndarray] = [c for job in jobs for c in job.crops]
         try:
-            if getattr(self.inner, "head", None) is not None:  # rec_head "latin": per caller
+            # rec_head "latin" and rec_squeeze "auto" decide per caller: one group each
+            if getattr(self.inner, "head", None) is not None or self.inner.squeeze_auto:
                 groups = [k for k, job in enumerate(jobs) for _ in job.crops]
                 recs = self.inner(merged, batch=self.batch, groups=groups)
             else:

@@ -16,7 +16,7 @@ import os
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -30,6 +30,7 @@ from promptocr.engines.rechead import (
     split_head,
 )
 from promptocr.engines.runtime import PixelInput, load_model, resolve_runtime
+from promptocr.engines.squeeze import AUTO_FACTOR, SqueezeGate, squeezed_ratio
 
 _log = logging.getLogger(__name__)
 
@@ -94,11 +95,12 @@ class SessionSettings:
     # "Two pages at once").
     cpu_pinning: bool | None = None
     # Horizontal squeeze of recognition crops: each line is resized to the model's height and
-    # its width then multiplied by this (1.0 = aspect kept). The model's cost grows with its
-    # input width; 0.85 cut recognition time by 11-16 % and read the dev sets as well, but lost
-    # narrow word gaps on clean rendered text, so it is opt-in (docs/benchmarks.md,
-    # "Recognition width squeeze").
-    rec_squeeze: float = 1.0
+    # its width then multiplied by this (1.0 = aspect kept; never below the padding floor).
+    # The model's cost grows with its input width. "auto" (the default) squeezes a page's
+    # lines by 0.85 after its first batch, read at full width, showed tight glyphs (few wide
+    # blank runs without a space): engines/squeeze.py; docs/benchmarks.md, "Recognition width
+    # squeeze".
+    rec_squeeze: float | str = "auto"
     # Recognition output head: "full" (every class, every line; the default) or "latin": the
     # caller declares the text Latin/Greek/Cyrillic script, and after a page's first batch read
     # only such characters later lines are decoded with a head restricted to them (OpenVINO
@@ -366,6 +368,9 @@ class Recognition:
     char_conf: list[float]
     # Which output head decoded it (engines/rechead.py): "full", "restricted" or "fallback".
     head: str = "full"
+    # The width squeeze it was read with (engines/squeeze.py; under `auto` 1.0 for a caller's
+    # first batches, its decided factor after them).
+    squeeze: float = 1.0
 
 
 # Padded recognition widths. OpenVINO builds kernels and buffers per input shape and keeps
@@ -413,13 +418,15 @@ def plan_batches(
     batch: int,
     pad_batches: bool,
     max_spread: float = 1e9,
+    pad_single: bool = False,
 ) -> list[tuple[list[int], int, int]]:
     """How crops of these width/height `ratios` are batched: (crop indices, padded width,
     rows of the model input) per call. Crops are sorted by ratio, each padded to at least `floor`
     px and up the `WIDTH_LADDER`; a batch holds at most `batch` crops and `budget` padded pixels
     of width in all, and no crop joins a batch whose narrowest crop is more than `max_spread`
     times narrower. With `pad_batches` a short batch is filled with blank rows up to that size
-    (unless the call is a single batch), so each width runs with the same shape."""
+    (unless the call is a single batch and not `pad_single`: the rest of a call planned anew),
+    so each width runs with the same shape."""
     widths = [bucket_width(height * r, floor) for r in ratios]
 
     def rows(width: int) -> int:
@@ -440,7 +447,7 @@ def plan_batches(
         # A call that fits in one batch (a plate, a field re-read) is not padded: rows of
         # blank would cost more than the few extra shapes such calls add.
         n = len(idx)
-        if pad_batches and len(groups) > 1:
+        if pad_batches and (len(groups) > 1 or pad_single):
             n = rows(width)
         plan.append((idx, width, n))
     return plan
@@ -460,16 +467,21 @@ class TextRecognizer:
     # widths): a short crop batched with long lines is mostly padding, which costs time and
     # makes the int8 model less sure of it (docs/benchmarks.md).
     max_spread = 1.5
-    # Width factor at height 48 (SessionSettings.rec_squeeze sets it per instance).
+    # Width factor at height 48 (SessionSettings.rec_squeeze sets it per instance); with
+    # `squeeze_auto` decided per caller from its first batches (engines/squeeze.py).
     squeeze = 1.0
+    squeeze_auto = False
     # The restricted output head (SessionSettings.rec_head "latin"), or None: the model's own.
     head: ConditionalHead | None = None
     # SessionSettings.rec_gap_spaces: spaces put back at wide gaps (None = off).
     gap_spaces: float | None = None
 
     def __init__(self, settings: SessionSettings) -> None:
-        if not 0.1 <= settings.rec_squeeze <= 1.0:
-            raise ValueError(f"rec_squeeze must be in [0.1, 1], got {settings.rec_squeeze}")
+        squeeze = settings.rec_squeeze
+        if squeeze != "auto" and (
+            isinstance(squeeze, str) or not 0.1 <= squeeze <= 1.0  # (bool is an int)
+        ):
+            raise ValueError(f"rec_squeeze must be 'auto' or in [0.1, 1], got {squeeze!r}")
         self.model_file = rec_model_file(settings.rec_model, settings.precision)
         if settings.rec_head not in HEAD_MODES:
             raise ValueError(f"rec_head must be one of {HEAD_MODES}, got {settings.rec_head!r}")
@@ -514,13 +526,13 @@ class TextRecognizer:
         # fixed number of rows per width (see `__call__`); onnxruntime frees them per call, and
         # padding would only cost time there.
         self.pad_batches = self.model.runtime == "openvino"
-        self.squeeze = settings.rec_squeeze
+        self.squeeze_auto = squeeze == "auto"
+        self.squeeze = AUTO_FACTOR if squeeze == "auto" else float(squeeze)
         self.gap_spaces = settings.rec_gap_spaces
 
-    def _norm(self, img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
-        ih, iw = img.shape[:2]
-        # Height to the model's, width to the same scale times `squeeze`.
-        rw = min(width, int(math.ceil(self.height * self.squeeze * iw / float(ih))))
+    def _norm(self, img: np.ndarray, width: int, ratio: float) -> tuple[np.ndarray, float]:
+        # Height to the model's, width to `ratio` times that (the squeezed aspect).
+        rw = min(width, int(math.ceil(self.height * ratio)))
         rw = max(rw, 1)
         r = cv2.resize(img, (rw, self.height)).astype(np.float32)
         r = r.transpose(2, 0, 1) / 127.5 - 1.0
@@ -550,36 +562,78 @@ class TextRecognizer:
             return []
         floor = self.min_width if min_width is None else min_width
         budget = self.max_batch_width if max_batch_width is None else max_batch_width
-        # Widths as the model sees them (squeezed), so batches and their widths shrink too.
-        ratios = [self.squeeze * c.shape[1] / max(c.shape[0], 1) for c in crops]
-        plan = plan_batches(
-            ratios, self.height, floor, budget, batch, self.pad_batches, self.max_spread
-        )
+        natural = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+        group: list[Hashable] = list(groups) if groups is not None else [0] * len(crops)
+        # rec_squeeze "auto": a caller's crops are read at full width until its evidence
+        # decides its factor (engines/squeeze.py); a number squeezes every crop alike.
+        sq = SqueezeGate() if self.squeeze_auto else None
+
+        def factor(i: int) -> float:
+            if sq is None:
+                return self.squeeze
+            return sq.decided(group[i]) or 1.0
+
+        def planned(todo: list[int], pad: bool) -> list[tuple[list[int], int, int]]:
+            # Widths as the model sees them (squeezed), so batches and their widths shrink too.
+            for i in todo:
+                ratios[i] = squeezed_ratio(natural[i], factor(i), floor / self.height)
+            sub = plan_batches(
+                [ratios[i] for i in todo],
+                self.height,
+                floor,
+                budget,
+                batch,
+                self.pad_batches,
+                self.max_spread,
+                pad_single=pad,
+            )
+            return [([todo[j] for j in idx], width, n) for idx, width, n in sub]
+
+        ratios = list(natural)
+        plan = planned(list(range(len(crops))), False)
         out: list[Recognition | None] = [None] * len(crops)
         gate = None if self.head is None else HeadGate(self.head)
-        for idx, width, n in plan:
+        space = len(self.charset) - 1
+        k = 0
+        while k < len(plan):
+            idx, width, n = plan[k]
+            k += 1
             x = np.zeros((n, 3, self.height, width), dtype=np.float32)
             used: list[float] = []
             for j, i in enumerate(idx):
-                x[j], fraction = self._norm(crops[i], width)
+                x[j], fraction = self._norm(crops[i], width, ratios[i])
                 used.append(fraction)
+            paths: list[np.ndarray] = []
             if gate is not None:  # the model returns features: the head runs here
                 feats = self.model.run(x, copy=False)[: len(idx)]
-                rows = gate.decode(
-                    feats, used, None if groups is None else [groups[i] for i in idx]
-                )
+                rows = gate.decode(feats, used, [group[i] for i in idx])
                 for j, i in enumerate(idx):
                     rec = self._decode(rows[j][0], rows[j][1], used[j])
                     rec.head = rows[j][2]
                     out[i] = rec
-                continue
-            # Reduced at once over the (rows, steps, classes) output, padded rows left out:
-            # with 18k classes the raw output is MBs per batch, not worth copying.
-            probs = self.model.run(x, copy=False)[: len(idx)]
-            best = probs.argmax(axis=2)
-            conf = np.take_along_axis(probs, best[:, :, None], axis=2)[:, :, 0]
+                    paths.append(rows[j][0])
+            else:
+                # Reduced at once over the (rows, steps, classes) output, padded rows left
+                # out: with 18k classes the raw output is MBs per batch, not worth copying.
+                probs = self.model.run(x, copy=False)[: len(idx)]
+                best = probs.argmax(axis=2)
+                conf = np.take_along_axis(probs, best[:, :, None], axis=2)[:, :, 0]
+                for j, i in enumerate(idx):
+                    out[i] = self._decode(best[j], conf[j], used[j])
+                    paths.append(best[j])
             for j, i in enumerate(idx):
-                out[i] = self._decode(best[j], conf[j], used[j])
+                cast(Recognition, out[i]).squeeze = factor(i)
+            if sq is None:
+                continue
+            before = {g: sq.decided(g) for g in set(group[i] for i in idx)}
+            for j, i in enumerate(idx):
+                if before[group[i]] is None:
+                    steps = min(len(paths[j]), int(math.ceil(len(paths[j]) * used[j])))
+                    sq.observe(group[i], paths[j], steps, space)
+            rest = [i for b in plan[k:] for i in b[0]]
+            # A caller just decided for the squeeze: its crops not read yet are planned anew.
+            if any(before[g] is None and (sq.decided(g) or 1.0) < 1.0 for g in before) and rest:
+                plan = plan[:k] + planned(rest, len(plan) > 1)
         return [r for r in out if r is not None]
 
     def _decode(self, idx: np.ndarray, conf: np.ndarray, used: float) -> Recognition:

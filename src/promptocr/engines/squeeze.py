@@ -1,0 +1,87 @@
+"""The recognition width squeeze (`SessionSettings.rec_squeeze`): how far a line crop is
+narrowed at the model's height before recognition.
+
+The recognition model's cost grows with its input width, and at height 48 a Latin glyph is
+~20-28 px wide against one CTC step per 8 px, so a crop can be narrowed. A crop that is
+already narrower than the recognizer's padding floor (`TextRecognizer.min_width`, 160 px) is
+padded to the floor anyway: narrowing it saves nothing, so it is never narrowed, and a wider
+crop is narrowed at most down to the floor.
+
+`rec_squeeze="auto"` (the default) decides per caller of a recognition call (a page; each
+request's crops where the server merges requests) from the recogniser's own evidence: the
+first batch (the narrowest crops) is read at full width, and the caller's later crops are
+squeezed by `AUTO_FACTOR` only if that reading showed few *loose* character pairs: two
+consecutive characters with at least `LOOSE_STEPS` blank CTC steps between them and no space
+emitted. On receipts and forms 0-5 % of pairs are loose; on clean rendered pages 6-29 %, and
+there the squeeze shortens exactly those blank runs, where a narrow word space is the
+recogniser's marginal call (a rendered invoice line lost `amount due` → `amountdue` at 0.85).
+Measured: docs/benchmarks.md, "Recognition width squeeze".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+
+from promptocr.engines.ctcspaces import emitted_spans
+
+# The factor `auto` squeezes by once a caller's evidence allows it.
+AUTO_FACTOR = 0.85
+# Blank steps between two emitted characters (no space between them) that make the pair loose.
+LOOSE_STEPS = 3
+# Most loose pairs (share of all pairs of consecutive characters) a caller may show and be
+# squeezed.
+MAX_LOOSE = 0.05
+# Fewest pairs the evidence needs; until a caller has read this many, its crops are read at
+# full width (batch after batch; a caller with fewer pairs in all is never squeezed).
+MIN_PAIRS = 20
+
+
+def squeezed_ratio(ratio: float, factor: float, floor_ratio: float) -> float:
+    """A crop's width over height as the model sees it: `ratio` times `factor`, but never
+    under `floor_ratio` (the padding floor over the model's height) nor under `ratio` itself
+    where the crop is narrower than the floor (it is padded to the floor either way)."""
+    if factor >= 1.0:
+        return ratio
+    return max(min(ratio, floor_ratio), ratio * factor)
+
+
+def loose_pairs(idx: np.ndarray, steps: int, space: int, blank: int = 0) -> tuple[int, int]:
+    """(pairs of consecutive emitted characters, loose ones) on a greedy CTC path's first
+    `steps` steps (the crop without its padding); pairs next to a space are not counted."""
+    spans = emitted_spans(idx[: max(1, steps)], blank)
+    pairs = loose = 0
+    for a, b in zip(spans, spans[1:], strict=False):
+        if a.cls == space or b.cls == space:
+            continue
+        pairs += 1
+        if b.first - a.last - 1 >= LOOSE_STEPS:
+            loose += 1
+    return pairs, loose
+
+
+class SqueezeGate:
+    """One recognition call's `auto` squeeze, per group of crops (a caller): evidence is
+    gathered from the group's rows read at full width, and the group's factor is decided once
+    it has `MIN_PAIRS` pairs: `AUTO_FACTOR` if at most `MAX_LOOSE` of them were loose, else 1.0.
+    One group's decision never applies to another's crops."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[Hashable, int] = {}
+        self.loose: dict[Hashable, int] = {}
+        self.factor: dict[Hashable, float] = {}
+
+    def observe(self, group: Hashable, idx: np.ndarray, steps: int, space: int) -> None:
+        """Count a row read at full width (its greedy path, `steps` of it the crop)."""
+        if group in self.factor:
+            return
+        p, n = loose_pairs(idx, steps, space)
+        self.pairs[group] = self.pairs.get(group, 0) + p
+        self.loose[group] = self.loose.get(group, 0) + n
+        if self.pairs[group] >= MIN_PAIRS:
+            tight = self.loose[group] <= MAX_LOOSE * self.pairs[group]
+            self.factor[group] = AUTO_FACTOR if tight else 1.0
+
+    def decided(self, group: Hashable) -> float | None:
+        return self.factor.get(group)
