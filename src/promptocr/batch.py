@@ -60,7 +60,7 @@ class BatchConfig:
     precision: str = "bf16"
     threads: int = 1  # model threads per worker (process or actor)
     rec_head: str = "full"
-    rec_squeeze: float = 1.0
+    rec_squeeze: float | str = "auto"
     rec_gap_spaces: float | None = 2.5
 
     def settings_hash(self) -> str:
@@ -72,6 +72,11 @@ class BatchConfig:
         for name, before in (("rec_head", "full"), ("rec_squeeze", 1.0), ("rec_gap_spaces", None)):
             if keyed[name] == before:
                 del keyed[name]
+        # A numeric squeeze is read differently since it stopped narrowing crops under the
+        # padding floor (engines/squeeze.py): its results get new keys too ("auto", the
+        # default since, is new anyway).
+        if isinstance(keyed.get("rec_squeeze"), float | int):
+            keyed["rec_squeeze"] = [keyed["rec_squeeze"], "floor"]
         blob = json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

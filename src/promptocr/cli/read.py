@@ -234,10 +234,12 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--rec-squeeze",
-        type=float,
-        metavar="F",
-        help="recognition width factor in [0.5, 1] (default 1; 0.85 is faster, but may drop "
-        "spaces between tightly set words: docs/benchmarks.md)",
+        type=squeeze_arg,
+        metavar="auto|F",
+        help="recognition width factor: auto (the default: each page's lines are narrowed to "
+        "0.85 after its first, full-width batch showed tightly set glyphs; usage.rec_squeeze "
+        "says the factor per page) or a number in [0.5, 1] for every page (1 = off; never "
+        "narrower than the 160 px padding floor): docs/benchmarks.md",
     )
 
 
@@ -255,9 +257,19 @@ def gap_spaces_problem(value: float | None) -> str | None:
     return None
 
 
-def squeeze_problem(value: float | None) -> str | None:
+def squeeze_arg(text: str) -> float | str:
+    """--rec-squeeze's value: "auto" or a number."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected auto or a number, got {text!r}") from None
+
+
+def squeeze_problem(value: float | str | None) -> str | None:
     """The usage error of a --rec-squeeze value, or None."""
-    if value is not None and not 0.5 <= value <= 1.0:
+    if value is not None and value != "auto" and not 0.5 <= float(value) <= 1.0:
         return f"--rec-squeeze must be between 0.5 and 1, got {value}"
     return None
 

@@ -21,6 +21,7 @@ from promptocr.document.model import Line, Page, Point, Polygon, Word
 from promptocr.engines.detsize import resolve_policy
 from promptocr.engines.gutters import split_at_gutters
 from promptocr.engines.orientation import orient_page
+from promptocr.engines.squeeze import squeeze_report
 from promptocr.engines.stages import (
     DetectionPolicy,
     LineOrientationClassifier,
@@ -168,7 +169,7 @@ class EmbeddedEngine:
         if h <= s.single_line_max_height and w >= s.single_line_min_aspect * h:
             usage.skip("detect", "single-line input: the whole image is read as one line")
             usage.skip("page_orientation", "single-line input")
-            out.blocks = build_blocks(self._read_whole(bgr, usage, s))
+            out.blocks = build_blocks(self._read_whole(bgr, usage, s, page.index))
             return out
 
         rotation = 0
@@ -222,6 +223,7 @@ class EmbeddedEngine:
 
                 recs, n_again = second_look(self.recognizer, crops, recs, s.rec_second_look)
                 usage.notes.append(f"{n_again} short line(s) read again at 320 px")
+        usage.rec_squeeze.append(squeeze_report(page.index, recs))
 
         lines: list[Line] = []
         for quad, crop_flip, rec in zip(quads, flips, recs, strict=True):
@@ -241,12 +243,15 @@ class EmbeddedEngine:
                         wd.polygon = _unrotate(wd.polygon, rotation, uw, uh)
         return out
 
-    def _read_whole(self, bgr: np.ndarray, usage: Usage, s: EngineSettings) -> list[Line]:
+    def _read_whole(
+        self, bgr: np.ndarray, usage: Usage, s: EngineSettings, index: int = 0
+    ) -> list[Line]:
         h, w = bgr.shape[:2]
         pad = max(2, h // 8)
         padded = cv2.copyMakeBorder(bgr, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
         with usage.stage("recognize"):
             rec = self.recognizer([padded])[0]
+        usage.rec_squeeze.append(squeeze_report(index, [rec]))
         usage.lines_detected += 1
         if not rec.text.strip() or rec.confidence < s.text_score:
             return []

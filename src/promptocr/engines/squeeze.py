@@ -20,11 +20,15 @@ Measured: docs/benchmarks.md, "Recognition width squeeze".
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from promptocr.engines.ctcspaces import emitted_spans
+
+if TYPE_CHECKING:
+    from promptocr.engines.stages import Recognition
 
 # The factor `auto` squeezes by once a caller's evidence allows it.
 AUTO_FACTOR = 0.85
@@ -85,3 +89,16 @@ class SqueezeGate:
 
     def decided(self, group: Hashable) -> float | None:
         return self.factor.get(group)
+
+
+def squeeze_report(index: int, recs: Sequence[Recognition]) -> dict[str, Any]:
+    """`usage.rec_squeeze`'s entry for a page (0-based `index`) read into `recs`: its factor
+    (the narrowest any of its crops was read with; 1.0 if none was squeezed), how many crops
+    were recognised and how many of them narrowed."""
+    factors = [r.squeeze for r in recs]
+    return {
+        "page": index + 1,
+        "factor": round(min(factors, default=1.0), 3),
+        "lines": len(recs),
+        "squeezed": sum(f < 1.0 for f in factors),
+    }

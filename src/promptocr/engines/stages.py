@@ -621,7 +621,7 @@ class TextRecognizer:
                 for j, i in enumerate(idx):
                     out[i] = self._decode(best[j], conf[j], used[j])
                     paths.append(best[j])
-            for j, i in enumerate(idx):
+            for i in idx:
                 cast(Recognition, out[i]).squeeze = factor(i)
             if sq is None:
                 continue

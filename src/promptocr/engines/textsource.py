@@ -381,6 +381,7 @@ def _ocr_image_regions(
         usage.lines_recognized += sub_usage.lines_recognized
         for k, n in sub_usage.rec_head.items():
             usage.rec_head[k] = usage.rec_head.get(k, 0) + n
+        usage.rec_squeeze.extend(sub_usage.rec_squeeze)
         for ln in sub.lines:
             moved = _shift(ln, a, b)
             if _covered(moved.bbox, l_mask, w, h) < 0.5:

@@ -31,6 +31,10 @@ class Usage:
     # lines `lines_recognized` counts (kept lines, text-layer pages' picture regions included;
     # not field re-reads); empty under the default `rec_head="full"`.
     rec_head: dict[str, int] = field(default_factory=dict)
+    # Per OCR'd page: the recognition width squeeze it was read with (engines/squeeze.py):
+    # {"page", "factor" (the page's decided factor; 1.0 where it was not squeezed), "lines"
+    # (crops recognised), "squeezed" (of them read narrowed)}.
+    rec_squeeze: list[dict[str, Any]] = field(default_factory=list)
     # Checked at the start of every stage, so a cancelled request stops between stages.
     cancel: CancelToken | None = field(default=None, repr=False, compare=False)
 
@@ -72,6 +76,7 @@ class Usage:
         self.detection.extend(other.detection)
         for k, n in other.rec_head.items():
             self.rec_head[k] = self.rec_head.get(k, 0) + n
+        self.rec_squeeze.extend(other.rec_squeeze)
 
     @property
     def total_ms(self) -> float:
@@ -90,5 +95,6 @@ class Usage:
             "lines_recognized": self.lines_recognized,
             "notes": list(self.notes),
             "detection": [dict(d) for d in self.detection],
+            "rec_squeeze": [dict(d) for d in self.rec_squeeze],
             **extra,
         }

@@ -86,6 +86,7 @@ def usage_from_dict(d: dict[str, Any]) -> Usage:
         notes=list(d.get("notes", [])),
         detection=[dict(x) for x in d.get("detection", [])],
         rec_head={str(k): int(v) for k, v in d.get("rec_head", {}).items()},
+        rec_squeeze=[dict(x) for x in d.get("rec_squeeze", [])],
     )
 
 

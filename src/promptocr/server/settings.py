@@ -61,12 +61,11 @@ class ServerSettings(BaseModel):
         "Latin, Greek or Cyrillic script: a restricted head, faster; CJK characters that look "
         "like Latin letters may be misread; OpenVINO only)",
     )
-    rec_squeeze: float = Field(
-        default=1.0,
-        ge=0.5,
-        le=1.0,
-        description="recognition width factor (0.85 is faster but may drop spaces between "
-        "tightly set words)",
+    rec_squeeze: Literal["auto"] | float = Field(
+        default="auto",
+        description="recognition width factor: auto (each request page's lines narrowed to "
+        "0.85 after its first, full-width batch showed tightly set glyphs) or a number in "
+        "[0.5, 1] for every page (1 = off)",
     )
     rec_gap_spaces: float = Field(
         default=2.5,
@@ -149,6 +148,13 @@ class ServerSettings(BaseModel):
     def _gap_spaces(cls, v: float) -> float:
         if v != 0 and v < 1.5:
             raise ValueError("rec_gap_spaces must be 0 (off) or between 1.5 and 10")
+        return v
+
+    @field_validator("rec_squeeze")
+    @classmethod
+    def _squeeze(cls, v: str | float) -> str | float:
+        if v != "auto" and not 0.5 <= float(v) <= 1.0:
+            raise ValueError("rec_squeeze must be auto or between 0.5 and 1")
         return v
 
     @field_validator("jwt_secret")
