@@ -144,8 +144,17 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
     before = {"prompt": None, "format": "json", "dpi": 200, "runtime": "auto", "precision": "bf16"}
     blob = json.dumps(before, sort_keys=True, ensure_ascii=False).encode()
     old_key = hashlib.sha256(blob).hexdigest()[:16]
-    assert BatchConfig(rec_gap_spaces=None).settings_hash() == old_key
+    assert BatchConfig(rec_gap_spaces=None, rec_squeeze=1.0).settings_hash() == old_key
     assert BatchConfig().settings_hash() != old_key
+    # the `auto` squeeze, the default since, keys anew against the gap-spaces default before it,
+    # and so does a number (read since without narrowing crops under the padding floor)
+    gaps = BatchConfig(rec_squeeze=1.0).settings_hash()
+    assert gaps not in (old_key, BatchConfig().settings_hash())
+    blob = json.dumps({**before, "rec_gap_spaces": 2.5, "rec_squeeze": 0.85}, sort_keys=True)
+    assert (
+        BatchConfig(rec_squeeze=0.85).settings_hash()
+        != hashlib.sha256(blob.encode()).hexdigest()[:16]
+    )
     # the same bytes under another name share the content part of the key
     copy = inputs / "copy.png"
     copy.write_bytes((inputs / "in" / "one.png").read_bytes())

@@ -204,6 +204,11 @@ def test_rec_head_latin_and_squeeze_reach_the_engine(files: dict[str, Path]) -> 
     assert sum(heads.values()) == out["usage"]["lines_recognized"] >= 2
     plain = json.loads(run_cli("read", str(files["page"]), "-f", "json").stdout)
     assert "rec_head" not in plain["usage"]  # the default full head reports nothing
+    # the width squeeze per page: 0.9 for every page, `auto` (the default) as decided
+    assert [(d["page"], d["factor"]) for d in out["usage"]["rec_squeeze"]] == [(1, 0.9)]
+    (auto,) = plain["usage"]["rec_squeeze"]
+    assert auto["page"] == 1 and auto["factor"] in (0.85, 1.0)
+    assert auto["lines"] >= 2
 
 
 def test_rec_gap_spaces_flag_maps_to_the_session_setting() -> None:
@@ -231,6 +236,8 @@ def test_usage_errors_exit_2(files: dict[str, Path]) -> None:
     assert proc.returncode == 2 and "invalid choice: 'auto'" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--rec-squeeze", "0.3")
     assert proc.returncode == 2 and "--rec-squeeze must be between 0.5 and 1" in proc.stderr
+    proc = run_cli("read", str(files["page"]), "--rec-squeeze", "fast")
+    assert proc.returncode == 2 and "expected auto or a number" in proc.stderr
     proc = run_cli("read", str(files["page"]), "--rec-gap-spaces", "1")
     assert proc.returncode == 2 and "--rec-gap-spaces must be 0 (off)" in proc.stderr
     # the same rule for reads on a server: refused before anything is sent (nothing listens)

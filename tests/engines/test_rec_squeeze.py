@@ -1,5 +1,6 @@
-"""`SessionSettings.rec_squeeze` (opt-in): recognition crops narrowed horizontally before the
-model (docs/benchmarks.md, "Recognition width squeeze"). Real model, rendered lines."""
+"""`SessionSettings.rec_squeeze` as a number: recognition crops narrowed horizontally before
+the model (docs/benchmarks.md, "Recognition width squeeze"; the default `auto` decides per
+caller: tests/engines/test_squeeze.py). Real model, rendered lines."""
 
 from __future__ import annotations
 
@@ -45,12 +46,13 @@ def _read(rec: TextRecognizer, crop: np.ndarray) -> tuple[str, int, int]:
 
 @pytest.fixture(scope="module")
 def recs() -> tuple[TextRecognizer, TextRecognizer]:
-    plain = TextRecognizer(SessionSettings())
+    plain = TextRecognizer(SessionSettings(rec_squeeze=1.0))
     return plain, TextRecognizer(SessionSettings(rec_squeeze=0.75))
 
 
-def test_squeeze_is_opt_in() -> None:
-    assert SessionSettings().rec_squeeze == 1.0
+def test_squeeze_default_is_auto() -> None:
+    assert SessionSettings().rec_squeeze == "auto"
+    assert TextRecognizer(SessionSettings()).squeeze_auto
 
 
 def test_squeeze_narrows_the_model_input_and_keeps_the_text(
