@@ -65,3 +65,13 @@ def test_merge_sums_lines_by_recognition_head() -> None:
     assert "lines by recognition head: fallback 3, full 17, restricted 80" in dataset_markdown(
         merged
     )
+
+
+def test_merge_sums_pages_read_narrowed() -> None:
+    """Every shard's `rec_squeeze` tally (pages, pages narrowed under `auto`) is summed."""
+    a, b, c = part(1, 1, 1, [1.0], 1.0), part(1, 1, 1, [1.0], 1.0), part(1, 1, 1, [1.0], 1.0)
+    a["engines"][0]["rec_squeeze"] = {"pages": 10, "squeezed": 7}
+    b["engines"][0]["rec_squeeze"] = {"pages": 5, "squeezed": 1}
+    merged = merge_shards([a, b, c])  # c from a run without the field
+    assert merged["engines"][0]["rec_squeeze"] == {"pages": 15, "squeezed": 8}
+    assert "pages read narrowed by the width squeeze: 8 of 15" in dataset_markdown(merged)

@@ -88,6 +88,12 @@ def dataset_markdown(ds: dict[str, Any]) -> str:
             if heads:
                 tally = ", ".join(f"{k} {v}" for k, v in sorted(heads.items()))
                 notes.append(f"- {e['label']} lines by recognition head: {tally}")
+            sq = e.get("rec_squeeze") or {}
+            if sq.get("squeezed"):
+                notes.append(
+                    f"- {e['label']} pages read narrowed by the width squeeze: "
+                    f"{sq['squeezed']} of {sq.get('pages', 0)}"
+                )
             rot = e["rotated_pages"]
             notes.append(
                 f"- {e['label']} pages turned by page orientation: "

@@ -122,6 +122,8 @@ class EngineResult:
     infer_ms: dict[str, float] = field(default_factory=dict)
     # Lines per recognition head under rec_head "latin" (engines/rechead.py), summed.
     rec_head: dict[str, int] = field(default_factory=dict)
+    # Pages OCR'd and pages read narrowed by the width squeeze (engines/squeeze.py), summed.
+    rec_squeeze: dict[str, int] = field(default_factory=dict)
     rotated: list[str] = field(default_factory=list)
     load_s: float = 0.0
     cold_start_s: float = 0.0
@@ -148,6 +150,7 @@ class EngineResult:
             "stages_ms_mean": {k: round(v / n, 1) for k, v in self.stages_ms.items()},
             "infer_ms_mean": {k: round(v / n, 1) for k, v in self.infer_ms.items()},
             "rec_head": dict(self.rec_head),
+            "rec_squeeze": dict(self.rec_squeeze),
             "rotated_pages": self.rotated,
             "per_image": self.per_image,
         }
@@ -228,6 +231,8 @@ def _score(r: EngineResult, sample: Any, res: dict[str, Any], first: bool) -> No
         r.infer_ms[k] = r.infer_ms.get(k, 0.0) + float(v)
     for k, v in (res.get("rec_head") or {}).items():
         r.rec_head[k] = r.rec_head.get(k, 0) + int(v)
+    for k, v in (res.get("rec_squeeze") or {}).items():
+        r.rec_squeeze[k] = r.rec_squeeze.get(k, 0) + int(v)
     if res.get("rotation"):
         r.rotated.append(f"{sample.name}: {res['rotation']}")
     r.per_image.append(
@@ -313,6 +318,11 @@ def merge_shards(parts: list[dict[str, Any]]) -> dict[str, Any]:
             for k, n in (x.get("rec_head") or {}).items():
                 heads[k] = heads.get(k, 0) + int(n)
         e["rec_head"] = heads
+        squeezed: dict[str, int] = {}
+        for x in same:
+            for k, n in (x.get("rec_squeeze") or {}).items():
+                squeezed[k] = squeezed.get(k, 0) + int(n)
+        e["rec_squeeze"] = squeezed
         engines.append(e)
     out["engines"] = engines
     out.pop("shard", None)

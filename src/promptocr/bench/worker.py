@@ -157,6 +157,10 @@ def make_embedded(
             "skipped": usage.skipped,
             "notes": usage.notes,
             "rec_head": usage.rec_head,
+            "rec_squeeze": {
+                "pages": len(usage.rec_squeeze),
+                "squeezed": sum(d["factor"] < 1.0 for d in usage.rec_squeeze),
+            },
         }
         return lines, extra
 
