@@ -42,6 +42,20 @@ MAX_LOOSE = 0.05
 MIN_PAIRS = 20
 
 
+def parse_auto(value: object) -> float | None:
+    """The factor of an `auto` setting ("auto" = `AUTO_FACTOR`; "auto:F", for experiments,
+    F in (0, 1]), or None for anything else (a plain number is not `auto`)."""
+    if value == "auto":
+        return AUTO_FACTOR
+    if isinstance(value, str) and value.startswith("auto:"):
+        try:
+            f = float(value[5:])
+        except ValueError:
+            return None
+        return f if 0.1 <= f <= 1.0 else None
+    return None
+
+
 def squeezed_ratio(ratio: float, factor: float, floor_ratio: float) -> float:
     """A crop's width over height as the model sees it: `ratio` times `factor`, but never
     under `floor_ratio` (the padding floor over the model's height) nor under `ratio` itself
@@ -71,7 +85,8 @@ class SqueezeGate:
     it has `MIN_PAIRS` pairs: `AUTO_FACTOR` if at most `MAX_LOOSE` of them were loose, else 1.0.
     One group's decision never applies to another's crops."""
 
-    def __init__(self) -> None:
+    def __init__(self, factor: float = AUTO_FACTOR) -> None:
+        self.squeeze = factor
         self.pairs: dict[Hashable, int] = {}
         self.loose: dict[Hashable, int] = {}
         self.factor: dict[Hashable, float] = {}
@@ -85,7 +100,7 @@ class SqueezeGate:
         self.loose[group] = self.loose.get(group, 0) + n
         if self.pairs[group] >= MIN_PAIRS:
             tight = self.loose[group] <= MAX_LOOSE * self.pairs[group]
-            self.factor[group] = AUTO_FACTOR if tight else 1.0
+            self.factor[group] = self.squeeze if tight else 1.0
 
     def decided(self, group: Hashable) -> float | None:
         return self.factor.get(group)

@@ -30,7 +30,7 @@ from promptocr.engines.rechead import (
     split_head,
 )
 from promptocr.engines.runtime import PixelInput, load_model, resolve_runtime
-from promptocr.engines.squeeze import AUTO_FACTOR, SqueezeGate, squeezed_ratio
+from promptocr.engines.squeeze import SqueezeGate, parse_auto, squeezed_ratio
 
 _log = logging.getLogger(__name__)
 
@@ -478,9 +478,8 @@ class TextRecognizer:
 
     def __init__(self, settings: SessionSettings) -> None:
         squeeze = settings.rec_squeeze
-        if squeeze != "auto" and (
-            isinstance(squeeze, str) or not 0.1 <= squeeze <= 1.0  # (bool is an int)
-        ):
+        auto = parse_auto(squeeze)  # "auto" or, for experiments, "auto:F" (factor F)
+        if auto is None and (isinstance(squeeze, str) or not 0.1 <= squeeze <= 1.0):
             raise ValueError(f"rec_squeeze must be 'auto' or in [0.1, 1], got {squeeze!r}")
         self.model_file = rec_model_file(settings.rec_model, settings.precision)
         if settings.rec_head not in HEAD_MODES:
@@ -526,8 +525,8 @@ class TextRecognizer:
         # fixed number of rows per width (see `__call__`); onnxruntime frees them per call, and
         # padding would only cost time there.
         self.pad_batches = self.model.runtime == "openvino"
-        self.squeeze_auto = squeeze == "auto"
-        self.squeeze = AUTO_FACTOR if squeeze == "auto" else float(squeeze)
+        self.squeeze_auto = auto is not None
+        self.squeeze = auto if auto is not None else float(squeeze)
         self.gap_spaces = settings.rec_gap_spaces
 
     def _norm(self, img: np.ndarray, width: int, ratio: float) -> tuple[np.ndarray, float]:
@@ -566,7 +565,7 @@ class TextRecognizer:
         group: list[Hashable] = list(groups) if groups is not None else [0] * len(crops)
         # rec_squeeze "auto": a caller's crops are read at full width until its evidence
         # decides its factor (engines/squeeze.py); a number squeezes every crop alike.
-        sq = SqueezeGate() if self.squeeze_auto else None
+        sq = SqueezeGate(self.squeeze) if self.squeeze_auto else None
 
         def factor(i: int) -> float:
             if sq is None:
