@@ -237,7 +237,7 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
         type=squeeze_arg,
         metavar="auto|F",
         help="recognition width factor: auto (the default: each page's lines are narrowed to "
-        "0.85 after its first, full-width batch showed tightly set glyphs; usage.rec_squeeze "
+        "0.9 after its first, full-width batch showed tightly set glyphs; usage.rec_squeeze "
         "says the factor per page) or a number in [0.5, 1] for every page (1 = off; never "
         "narrower than the 160 px padding floor): docs/benchmarks.md",
     )

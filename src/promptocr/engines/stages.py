@@ -97,7 +97,7 @@ class SessionSettings:
     # Horizontal squeeze of recognition crops: each line is resized to the model's height and
     # its width then multiplied by this (1.0 = aspect kept; never below the padding floor).
     # The model's cost grows with its input width. "auto" (the default) squeezes a page's
-    # lines by 0.85 after its first batch, read at full width, showed tight glyphs (few wide
+    # lines by 0.9 after its first batch, read at full width, showed tight glyphs (few wide
     # blank runs without a space): engines/squeeze.py; docs/benchmarks.md, "Recognition width
     # squeeze".
     rec_squeeze: float | str = "auto"

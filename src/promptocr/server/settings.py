@@ -64,7 +64,7 @@ class ServerSettings(BaseModel):
     rec_squeeze: Literal["auto"] | float = Field(
         default="auto",
         description="recognition width factor: auto (each request page's lines narrowed to "
-        "0.85 after its first, full-width batch showed tightly set glyphs) or a number in "
+        "0.9 after its first, full-width batch showed tightly set glyphs) or a number in "
         "[0.5, 1] for every page (1 = off)",
     )
     rec_gap_spaces: float = Field(
