@@ -130,7 +130,9 @@ class BatchingRecognizer(TextRecognizer):
         merged: list[np.ndarray] = [c for job in jobs for c in job.crops]
         try:
             # rec_head "latin" and rec_squeeze "auto" decide per caller: one group each
-            if getattr(self.inner, "head", None) is not None or self.inner.squeeze_auto:
+            if getattr(self.inner, "head", None) is not None or getattr(
+                self.inner, "squeeze_auto", False
+            ):
                 groups = [k for k, job in enumerate(jobs) for _ in job.crops]
                 recs = self.inner(merged, batch=self.batch, groups=groups)
             else:
