@@ -298,3 +298,51 @@ def test_the_benchmark_scores_a_folder_of_invented_forms(tmp_path: Path) -> None
     read = evaluate(tmp_path, files=["zh"], splits=["read"], funsd_dir=tmp_path / "none")
     assert [r["split"] for r in read["rows"]] == ["read"]
     assert "zh | first half (read)" in kvfields_markdown(read)
+
+
+def test_a_year_and_month_counts_only_beside_a_date_label_and_as_the_whole_run() -> None:
+    # a receipt with no date label: a lot number earlier in reading order is no date
+    receipt: list[Row] = [
+        ("KEDAI MAJU ENTERPRISE", 100, 40, 300),
+        ("LOT 1998-3, JALAN BESAR", 100, 70, 300),
+        ("43000 KAJANG", 100, 100, 200),
+        ("12/03/2018 10:05", 100, 140, 200),
+    ]
+    assert _values(receipt, ["date"], h=20.0) == {"date": "12/03/2018"}
+    # a version number beside the label is not a year and month
+    assert _values(
+        [("DATE", 60, 100, 50), ("Version 2014.12", 200, 100, 140)], ["DATE"], h=20.0
+    ) == {"DATE": None}
+    # nor a figure beside another label on the row
+    form: list[Row] = [("Date:", 60, 100, 50), ("Amount:", 300, 100, 70), ("2001.10", 400, 100, 70)]
+    assert _values(form, ["Date:"], h=20.0) == {"Date:": None}
+    for text in ("$1997.12", "Price: 2019.5", "Room 2010/11", "2019 - 12 units", "1997.12"):
+        assert typed_value(text, "date") is None
+        assert typed_value(text, "date", beside=True) is None or text == "1997.12"
+    assert typed_value("1997.12", "date", beside=True) == (0, 7, "1997-12", True)
+    assert typed_value("1997.12", "date", beside=True, before="$") is None
+
+
+def test_a_range_of_numbers_is_no_phone_number() -> None:
+    receipt: list[Row] = [
+        ("KEDAI MAJU ENTERPRISE", 100, 40, 300),
+        ("BUSINESS HOURS 1000 - 2200", 100, 70, 300),
+        ("03-8925 1234", 100, 100, 200),
+    ]
+    assert _values(receipt, ["phone"], h=20.0) == {"phone": "03-8925 1234"}
+    for text in ("2019 - 2020", "1998 - 2003", "1000 - 2000", "ref 123 - 4567", "2019-2020"):
+        assert typed_value(text, "phone") is None, text
+    assert typed_value("page 12 - 345 - 6789", "phone") is None
+    for text in ("917- 663 3056", "305 400 - 6107", "0731 - 56494164", "555-1234"):
+        got = typed_value(text, "phone")
+        assert got is not None and text[got[0] : got[1]] == text
+
+
+def test_two_stacked_labels_each_with_its_value_are_not_one_wrapped_label() -> None:
+    rows: list[Row] = [
+        ("Date", 60, 100, 40),
+        ("3/4/95", 250, 100, 60),
+        ("Received by", 60, 122, 100),
+        ("J. Smith", 250, 122, 80),
+    ]
+    assert _values(rows, ["Date Received"], h=20.0) == {"Date Received": "3/4/95"}

@@ -156,10 +156,28 @@ _PHONE = re.compile(
 )
 
 
+def _range_not_phone(text: str, digits: str) -> bool:
+    """Figures the phone pattern reads that are a range of numbers, not a phone number: a
+    hyphen set apart by a space (`1000 - 2200`, `ref 123 - 4567`, `12 - 345 - 6789`) unless
+    the groups make a whole number (ten digits or more: `0731 - 56494164`, `917- 663 3056`)
+    or three groups of three digits or more (`555 - 123 - 4567`); and two four-digit groups
+    that read as a span of years (`2019-2020`, `1998 - 2003`)."""
+    groups = re.findall(r"\d+", text)
+    if re.search(r"\s-|-\s", text):
+        three = len(groups) >= 3 and all(len(g) >= 3 for g in groups)
+        if len(digits) < 10 and not three:
+            return True
+    if len(groups) == 2 and all(len(g) == 4 for g in groups):
+        a, b = int(groups[0]), int(groups[1])
+        if YEAR_RANGE[0] <= a <= b <= YEAR_RANGE[1]:
+            return True
+    return False
+
+
 def find_phone(s: str) -> Found | None:
     for m in _PHONE.finditer(s):
         digits = re.sub(r"\D", "", m.group(0))
-        if 7 <= len(digits) <= 15:
+        if 7 <= len(digits) <= 15 and not _range_not_phone(m.group(0), digits):
             return Found(m.group(0).strip(), digits, m.start(), m.end())
     return None
 

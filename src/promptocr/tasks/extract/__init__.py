@@ -241,30 +241,47 @@ def _code_like(text: str, a: v.Found) -> bool:
 
 
 # a date given to the month only (`1997.12`, `2014年12月`, `2017-9`: a date of birth, of
-# joining, on a form's field for a year and month): normalised to `YYYY-MM`; not the head
-# of a full date the date patterns did not read (`2018/02/2211:54`)
-_YEAR_MONTH = re.compile(
-    r"(?<![\d.])(\d{4})\s*(?:年\s*(\d{1,2})\s*月|[-/.]\s?(\d{1,2}))(?![\d.]|\s?[-/.]\s?\d)"
-)
+# joining, on a form's field for a year and month): normalised to `YYYY-MM`. Read only where
+# a date key's label points at the candidate (`typed_value(..., beside=True)`), never when
+# a date is searched for anywhere on the page (a lot number `1998-3`, a version `2014.12`),
+# and only as the whole candidate (`$1997.12`, `Room 2010/11`, `2019 - 12 units` are not)
+_YEAR_MONTH = re.compile(r"(\d{4})(?:\s*年\s*(\d{1,2})\s*月|[-/.]\s?(\d{1,2}))")
 
 
-def _year_month(t: str) -> tuple[int, int, Any, bool] | None:
-    for m in _YEAR_MONTH.finditer(t):
-        y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
-        if v.YEAR_RANGE[0] <= y <= v.YEAR_RANGE[1] and 1 <= mo <= 12:
-            return (m.start(), m.end(), f"{y:04d}-{mo:02d}", True)
-    return None
+def year_month(text: str, before: str = "") -> tuple[int, int, Any, bool] | None:
+    """`text` whole (but for spaces round it) a year and month: (start, end, `YYYY-MM`,
+    True), or None. `before` is what the line prints right before `text`: a value run on
+    after a currency sign, a comma or a letter (`$1997.12`, `1,997.12`, `No2014.12`) is
+    not a date."""
+    stripped = text.strip()
+    m = _YEAR_MONTH.fullmatch(stripped)
+    if m is None:
+        return None
+    prev = before[-1:]
+    if prev and (prev in "$¥￥," or (prev.isascii() and prev.isalpha())):
+        return None
+    y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
+    if not (v.YEAR_RANGE[0] <= y <= v.YEAR_RANGE[1] and 1 <= mo <= 12):
+        return None
+    start = len(text) - len(text.lstrip())
+    return (start, start + len(stripped), f"{y:04d}-{mo:02d}", True)
 
 
-def typed_value(text: str, ftype: str) -> tuple[int, int, Any, bool] | None:
-    """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None."""
+def typed_value(
+    text: str, ftype: str, *, beside: bool = False, before: str = ""
+) -> tuple[int, int, Any, bool] | None:
+    """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None.
+    `beside`: `text` is the candidate a date key's label points at (right after it, its
+    row's next run, the line under it), where a date given to the month only (`1997.12`)
+    counts too, when it is the whole candidate and not run on after `before` (the line's
+    text right before `text`: `$`, a comma or a letter there refuse it)."""
     t = text
     if not t.strip():
         return None
     if ftype == "date":
         f = v.parse_date(t)
         if f is None:
-            return _year_month(t)
+            return year_month(t, before) if beside else None
         return (f.start, f.end, f.normalized, True)
     if ftype == "amount":
         found = [a for a in v.find_amounts(t) if not _code_like(t, a)]
@@ -602,8 +619,13 @@ def find_by_label(
 
     def attempt(view: PageView, ln: Line, label: str, cands: list[tuple[Span, str]]) -> bool:
         nonlocal rejected
+        seen: set[str] = set()
         for sp, method in cands:
-            tv = typed_value(sp.text, ftype)
+            # the first candidate each way is the one the label points at
+            beside = method not in seen
+            seen.add(method)
+            before = sp.line.text[: sp.start]
+            tv = typed_value(sp.text, ftype, beside=beside, before=before)
             if tv is None:
                 continue
             s, e, norm, valid = tv
@@ -712,7 +734,7 @@ def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = 
         if ftype != "text":  # prefer a slot that holds such a value, kept whole
             res = find_by_label(views, key, labels, ftype, avoid=avoid, whole=True)
             if res.value is not None:
-                tv = typed_value(res.value, ftype)
+                tv = typed_value(res.value, ftype, beside=True)
                 if tv is None or tv[1] - tv[0] < 0.6 * len(res.value):
                     res.normalized = None
                 return res

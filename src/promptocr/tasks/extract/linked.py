@@ -585,6 +585,8 @@ def _stacked_keys(
             centred = abs(geom.cx[last] - geom.cx[j]) <= 1.0
             if not (same_start or centred) or not 0.7 <= geom.h[last] / max(geom.h[j], 1e-6) <= 1.4:
                 break
+            if _own_rows(geom, last, j):
+                break
             s2 = float(_match_all(labels, [joined + texts[j]])[0])
             if s2 <= max(best, float(scores[j])):
                 break
@@ -597,6 +599,19 @@ def _stacked_keys(
     return out
 
 
+def _own_rows(geom: PageGeometry, up: int, low: int) -> bool:
+    """Two stacked lines that are two fields, not one label wrapped in its cell: the upper
+    ends with a colon, or each has a value of its own on its row, the two values one under
+    the other (`Date  3/4/95` over `Received by  J. Smith`). A value beside both lines, or
+    beside the last line only, is the wrapped label's."""
+    if geom.looks[up, 0] > 0:
+        return True
+    a, c = int(geom.right_nn[up]), int(geom.right_nn[low])
+    if a < 0 or c < 0 or a == c or geom.keyness[a] >= 0.5 or geom.keyness[c] >= 0.5:
+        return False
+    return bool(abs(geom.b[a, 0] - geom.b[c, 0]) <= 2.0)
+
+
 def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     """The value a candidate unit holds for a key of `ftype` (cut to a typed value)."""
     sp: Span = u.ref
@@ -606,6 +621,30 @@ def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
             return None
         return Span(sp.line, sp.start + tv[0], sp.start + tv[1], sp.page), None, True
     tv = typed_value(sp.text, ftype)
+    if tv is None:
+        return None
+    s, e, norm, valid = tv
+    return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
+
+
+def _month_beside(
+    geom: PageGeometry, pieces: Sequence[int], v: int, facts: PageFacts
+) -> tuple[Span, object, bool] | None:
+    """A date given to the month only (`1997.12`) in `v`, where `v` is the run the date
+    key's label points at: the next run on the row of one of its lines, or the line right
+    under its last (never a year and month found elsewhere on the page)."""
+    last = pieces[-1]
+    under = int(geom.below_nn[last]) == v and geom.below_gap[last] <= 1.5
+    if not under and not any(
+        int(geom.right_nn[p]) == v or facts.row_right(p)[0] == v for p in pieces
+    ):
+        return None
+    return _ym_value(geom.units[v])
+
+
+def _ym_value(u: Unit) -> tuple[Span, object, bool] | None:
+    sp: Span = u.ref
+    tv = typed_value(sp.text, "date", beside=True, before=sp.line.text[: sp.start])
     if tv is None:
         return None
     s, e, norm, valid = tv
@@ -1610,6 +1649,8 @@ def extract_linked(
                         Span(ref.line, ref.start + h.cut, ref.end, ref.page),
                     )
                     got = _value_of(rest, ftype)
+                    if got is None and ftype == "date":
+                        got = _ym_value(rest)  # `出生年月 1997.12` read as one run
                     if got is not None:
                         sp, norm, valid = got
                         # figures run on right after the label ("No 20215394") are its value
@@ -1643,6 +1684,8 @@ def extract_linked(
                         # where that label is not requested: nothing else will take it)
                         p *= OTHER_LABEL if owners[v] in label_units else CARRIED
                     got = facts.value_of(v, ftype)
+                    if got is None and ftype == "date":
+                        got = _month_beside(geom, h.pieces, v, facts)
                     w = v
                     label_like = geom.looks[v, 0] > 0  # ends with a colon: another label
                     if got is None and p >= 0.5 and ftype not in TEXT_TYPES and not label_like:
