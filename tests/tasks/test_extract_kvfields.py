@@ -298,6 +298,50 @@ def test_the_benchmark_scores_a_folder_of_invented_forms(tmp_path: Path) -> None
     read = evaluate(tmp_path, files=["zh"], splits=["read"], funsd_dir=tmp_path / "none")
     assert [r["split"] for r in read["rows"]] == ["read"]
     assert "zh | first half (read)" in kvfields_markdown(read)
+    # the losses table's columns in the splits' order: read, then held out
+    head = next(ln for ln in kvfields_markdown(rep).splitlines() if ln.startswith("| kind |"))
+    assert head == "| kind | fr other | zh read | zh held |"
+
+
+def test_a_limit_scores_the_first_documents_in_the_whole_files_splits(tmp_path: Path) -> None:
+    # a file not sorted by id: its halves are the whole file's, whatever the limit
+    docs = [
+        {
+            "doc": f"d{i}",
+            "width": 800,
+            "height": 600,
+            "entities": [
+                _entity(0, "Name:", "question", [40, 40, 100, 60]),
+                _entity(1, f"Ann {i}", "answer", [160, 40, 260, 60]),
+            ],
+            "links": [[0, 1]],
+        }
+        for i in (3, 2, 1, 0)
+    ]
+    (tmp_path / "zh.jsonl").write_text("\n".join(json.dumps(d) for d in docs), "utf-8")
+    rep = evaluate(tmp_path, funsd_dir=tmp_path / "none", limit=2)
+    assert [(r["split"], r["docs"]) for r in rep["rows"]] == [("held", 2)]
+    assert {f["doc"] for f in rep["fields"]} == {"d3", "d2"}
+
+
+def test_the_builder_can_merge_a_rows_runs_as_a_detector_reads_them() -> None:
+    doc = {
+        "doc": "m0",
+        "width": 800,
+        "height": 600,
+        "entities": [
+            _entity(0, "姓名:", "question", [40, 40, 90, 60]),
+            _entity(1, "张三", "answer", [100, 40, 140, 60]),  # half a line height on
+            _entity(2, "Date:", "question", [40, 100, 90, 120]),
+            _entity(3, "3/4/95", "answer", [200, 100, 260, 120]),  # five heights on
+        ],
+        "links": [[0, 1], [2, 3]],
+    }
+    apart = [ln.text for ln in build_document(doc).pages[0].lines]
+    assert apart == ["姓名:", "张三", "Date:", "3/4/95"]
+    merged = build_document(doc, merge=True).pages[0].lines
+    assert [ln.text for ln in merged] == ["姓名:张三", "Date:", "3/4/95"]
+    assert merged[0].bbox == (40.0, 40.0, 140.0, 60.0) and len(merged[0].words) == 2
 
 
 def test_a_year_and_month_counts_only_beside_a_date_label_and_as_the_whole_run() -> None:
