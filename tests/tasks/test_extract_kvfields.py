@@ -377,7 +377,7 @@ def test_a_range_of_numbers_is_no_phone_number() -> None:
     for text in ("2019 - 2020", "1998 - 2003", "1000 - 2000", "ref 123 - 4567", "2019-2020"):
         assert typed_value(text, "phone") is None, text
     assert typed_value("page 12 - 345 - 6789", "phone") is None
-    for text in ("917- 663 3056", "305 400 - 6107", "0731 - 56494164", "555-1234"):
+    for text in ("917- 663 3056", "305 400 - 6107", "0731 - 56494164", "555-1234", "457- 4850"):
         got = typed_value(text, "phone")
         assert got is not None and text[got[0] : got[1]] == text
 
@@ -390,3 +390,15 @@ def test_two_stacked_labels_each_with_its_value_are_not_one_wrapped_label() -> N
         ("J. Smith", 250, 122, 80),
     ]
     assert _values(rows, ["Date Received"], h=20.0) == {"Date Received": "3/4/95"}
+    # a header wrapped in two columns (each line with the other column's line beside it)
+    # still reads as one label where together its lines print the key
+    rows = [
+        ("Quantity, Cartons", 60, 100, 150),
+        ("Tax Status", 300, 100, 90),
+        ("of 200 each", 60, 118, 100),
+        ("Paid or Free", 300, 118, 100),
+        ("20", 100, 160, 20),
+        ("Paid", 300, 160, 40),
+    ]
+    keys = ["Quantity, Cartons of 200 each", "Tax Status Paid or Free"]
+    assert _values(rows, keys, h=20.0) == dict(zip(keys, ["20", "Paid"], strict=True))

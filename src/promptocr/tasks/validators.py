@@ -158,12 +158,13 @@ _PHONE = re.compile(
 
 def _range_not_phone(text: str, digits: str) -> bool:
     """Figures the phone pattern reads that are a range of numbers, not a phone number: a
-    hyphen set apart by a space (`1000 - 2200`, `ref 123 - 4567`, `12 - 345 - 6789`) unless
-    the groups make a whole number (ten digits or more: `0731 - 56494164`, `917- 663 3056`)
-    or three groups of three digits or more (`555 - 123 - 4567`); and two four-digit groups
+    hyphen set apart by a space on both sides (`1000 - 2200`, `ref 123 - 4567`, `12 - 345 -
+    6789`) unless the groups make a whole number (ten digits or more: `0731 - 56494164`,
+    `305 400 - 6107`) or three groups of three digits or more (`555 - 123 - 4567`); a space
+    on one side is a typing slip (`457- 4850`, `917- 663 3056`); and two four-digit groups
     that read as a span of years (`2019-2020`, `1998 - 2003`)."""
     groups = re.findall(r"\d+", text)
-    if re.search(r"\s-|-\s", text):
+    if re.search(r"\s-\s", text):
         three = len(groups) >= 3 and all(len(g) >= 3 for g in groups)
         if len(digits) < 10 and not three:
             return True

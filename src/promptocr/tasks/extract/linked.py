@@ -556,6 +556,10 @@ def _find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) 
     return hits
 
 
+# two stacked lines that look like two fields (`_own_rows`) are read as one wrapped label
+# only where together they print the key as asked (`Quantity, Cartons` over `of 200 each`
+# beside `Tax Status` over `Paid or Free`; not `Date` over `Received by` for `Date Received`)
+OWN_ROWS_MATCH = 98.0
 STACK_GAP = 0.6  # line heights between the lines of a label wrapped in its cell
 MAX_STACK = 3  # the most lines a wrapped label is read from
 
@@ -585,11 +589,11 @@ def _stacked_keys(
             centred = abs(geom.cx[last] - geom.cx[j]) <= 1.0
             if not (same_start or centred) or not 0.7 <= geom.h[last] / max(geom.h[j], 1e-6) <= 1.4:
                 break
-            if _own_rows(geom, last, j):
-                break
             s2 = float(_match_all(labels, [joined + texts[j]])[0])
             if s2 <= max(best, float(scores[j])):
                 break
+            if s2 < OWN_ROWS_MATCH and _own_rows(geom, last, j):
+                break  # two fields, each with its value, unless together they print the key
             pieces.append(j)
             joined, best = joined + texts[j], s2
         if len(pieces) > 1 and best >= MIN_KEY_MATCH and best > printed:
@@ -600,10 +604,10 @@ def _stacked_keys(
 
 
 def _own_rows(geom: PageGeometry, up: int, low: int) -> bool:
-    """Two stacked lines that are two fields, not one label wrapped in its cell: the upper
-    ends with a colon, or each has a value of its own on its row, the two values one under
-    the other (`Date  3/4/95` over `Received by  J. Smith`). A value beside both lines, or
-    beside the last line only, is the wrapped label's."""
+    """Two stacked lines that look like two fields, not one label wrapped in its cell: the
+    upper ends with a colon, or each has a run of its own on its row (not key-like), the two
+    one under the other (`Date  3/4/95` over `Received by  J. Smith`). A value beside both
+    lines, or beside the last line only, is the wrapped label's."""
     if geom.looks[up, 0] > 0:
         return True
     a, c = int(geom.right_nn[up]), int(geom.right_nn[low])
