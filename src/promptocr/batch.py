@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from promptocr.engines.squeeze import auto_key
 from promptocr.errors import InvalidInputError, PromptOCRError
 from promptocr.inputs.paths import expand_inputs as expand_paths
 
@@ -77,6 +78,10 @@ class BatchConfig:
         # default since, is new anyway).
         if isinstance(keyed.get("rec_squeeze"), float | int):
             keyed["rec_squeeze"] = [keyed["rec_squeeze"], "floor"]
+        # `auto` is keyed with its factor and thresholds (engines/squeeze.py), so a change of
+        # any of them reads pages again rather than mixing outputs of two rules.
+        elif (auto := auto_key(keyed.get("rec_squeeze"))) is not None:
+            keyed["rec_squeeze"] = auto
         blob = json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

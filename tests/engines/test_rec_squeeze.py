@@ -12,7 +12,7 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from promptocr import synth
-from promptocr.engines.stages import SessionSettings, TextRecognizer, bucket_width
+from promptocr.engines.stages import Recognition, SessionSettings, TextRecognizer, bucket_width
 
 H = TextRecognizer.height
 FLOOR = TextRecognizer.min_width
@@ -81,3 +81,42 @@ def test_squeeze_must_be_a_fraction() -> None:
     for bad in (0.0, 1.5):
         with pytest.raises(ValueError, match="rec_squeeze"):
             TextRecognizer(SessionSettings(rec_squeeze=bad))
+
+
+def test_a_crop_under_the_floor_keeps_its_natural_width(
+    recs: tuple[TextRecognizer, TextRecognizer],
+) -> None:
+    """A number squeezes only what is wider than the padding floor, and only down to it: a
+    short crop reaches the model at its natural width (and says it was not narrowed), one
+    just over the floor at the floor. Also through the per-call override at 0.85."""
+    plain, squeezed = recs
+    short = _crop("TAX 1")  # ratio under 160/48
+    just_over = _crop("TOTAL 9")  # ratio a little over it
+    for crop in (short, just_over):
+        assert H * crop.shape[1] / crop.shape[0] < FLOOR / 0.85  # narrowed under the floor
+    assert H * short.shape[1] / short.shape[0] < FLOOR < H * just_over.shape[1] / just_over.shape[0]
+    for rec, kw in ((squeezed, {}), (plain, {"squeeze": 0.85})):
+        got, ratio = _sent_ratios(rec, [short, just_over], **kw)
+        assert ratio[id(short)] == pytest.approx(short.shape[1] / short.shape[0])
+        assert ratio[id(just_over)] == pytest.approx(FLOOR / H)
+        assert got[0].squeeze == 1.0 and 0.75 < got[1].squeeze < 1.0
+        assert got[0].text.replace(" ", "") == "TAX1"
+
+
+def _sent_ratios(
+    rec: TextRecognizer, crops: list[np.ndarray], **kw: Any
+) -> tuple[list[Recognition], dict[int, float]]:
+    """What `rec` read and the width/height ratio each crop (by id) was sent to the model at."""
+    sent: dict[int, float] = {}
+    norm = rec._norm
+
+    def spy(img: np.ndarray, width: int, ratio: float) -> tuple[np.ndarray, float]:
+        sent[id(img)] = ratio
+        return norm(img, width, ratio)
+
+    rec._norm = spy  # type: ignore[method-assign]
+    try:
+        got = rec(crops, **kw)
+    finally:
+        del rec._norm
+    return got, sent

@@ -5,6 +5,7 @@ kept. The real models read drawn lines; the rules are also checked on hand-made 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,11 +13,13 @@ import pytest
 from promptocr import synth
 from promptocr.engines.batching import BatchingRecognizer
 from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.engines.orientation import decide_rotation
 from promptocr.engines.squeeze import (
     AUTO_FACTOR,
     MIN_PAIRS,
     SqueezeGate,
     loose_pairs,
+    merge_reports,
     squeeze_report,
     squeezed_ratio,
 )
@@ -94,6 +97,21 @@ def test_squeeze_report() -> None:
     recs = [Recognition("a", 1.0, [0.5], [1.0], squeeze=f) for f in (1.0, 0.85, 0.85)]
     assert squeeze_report(2, recs) == {"page": 3, "factor": 0.85, "lines": 3, "squeezed": 2}
     assert squeeze_report(0, [])["factor"] == 1.0
+    # what was done, not what was decided: crops left alone (under the floor) count as 1.0
+    alone = [Recognition("a", 1.0, [0.5], [1.0], squeeze=1.0) for _ in range(3)]
+    assert squeeze_report(0, alone) == {"page": 1, "factor": 1.0, "lines": 3, "squeezed": 0}
+
+
+def test_reports_of_one_page_merge_into_one_entry() -> None:
+    """A text-layer page's raster regions are read one by one: one entry for the page."""
+    a = {"page": 2, "factor": 0.9, "lines": 4, "squeezed": 2}
+    b = {"page": 2, "factor": 1.0, "lines": 3, "squeezed": 0}
+    c = {"page": 3, "factor": 1.0, "lines": 1, "squeezed": 0}
+    assert merge_reports([a, c, b]) == [
+        {"page": 2, "factor": 0.9, "lines": 7, "squeezed": 2},
+        c,
+    ]
+    assert a == {"page": 2, "factor": 0.9, "lines": 4, "squeezed": 2}  # inputs left alone
 
 
 def test_auto_squeezes_small_text_and_keeps_its_spaces(engine: EmbeddedEngine) -> None:
@@ -131,7 +149,10 @@ def test_auto_is_decided_per_caller(engine: EmbeddedEngine) -> None:
     merged = rec(small + large, groups=[0] * len(small) + [1] * len(large))
     _same_decisions(merged[: len(small)], merged[len(small) :])
     # through the batcher, two callers at once (merged into one call when they meet)
-    batcher = BatchingRecognizer(rec, window_ms=400, batch=8)
+    calls: list[tuple[int, int]] = []
+    batcher = BatchingRecognizer(
+        rec, window_ms=1000, batch=8, on_batch=lambda n, jobs: calls.append((n, jobs))
+    )
     got: dict[int, list[Recognition]] = {}
     try:
         workers = [
@@ -144,6 +165,8 @@ def test_auto_is_decided_per_caller(engine: EmbeddedEngine) -> None:
             t.join(timeout=120)
     finally:
         batcher.close()
+    # the two requests really were merged into one call
+    assert (len(small) + len(large), 2) in calls, calls
     _same_decisions(got[0], got[1])
 
 
@@ -160,3 +183,69 @@ def test_settings_refuse_other_values() -> None:
     for bad in ("fast", 1.5, 0.0):
         with pytest.raises(ValueError, match="rec_squeeze"):
             TextRecognizer(SessionSettings(rec_squeeze=bad))
+
+
+def _spy_widths(rec: TextRecognizer, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """(crop, padded width, width/height ratio) of every crop as `_norm` sends it to the model."""
+    sent: list[Any] = []
+    norm = rec._norm
+
+    def spy(img: np.ndarray, width: int, ratio: float) -> tuple[np.ndarray, float]:
+        sent.append((img, width, ratio))
+        return norm(img, width, ratio)
+
+    monkeypatch.setattr(rec, "_norm", spy)
+    return sent
+
+
+def test_auto_sends_later_batches_narrower(
+    engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the model gets, not what is reported: on the 13 px page `auto` sends the crops read
+    after its decision narrower and in smaller padded widths than at full width
+    (`squeeze=1.0`, which sends every crop at its natural ratio)."""
+    rec = engine.recognizer
+    small = _crops(engine, 13)
+    natural = [c.shape[1] / c.shape[0] for c in small]
+    sent = _spy_widths(rec, monkeypatch)
+    full = rec(small, squeeze=1.0)
+    at_full = {id(img): (w, r) for img, w, r in sent}
+    assert len(sent) == len(small)
+    assert all(at_full[id(c)][1] == pytest.approx(n) for c, n in zip(small, natural, strict=True))
+    assert {r.squeeze for r in full} == {1.0}
+    sent.clear()
+    recs = rec(small)
+    auto = {id(img): (w, r) for img, w, r in sent}
+    assert len(sent) == len(small)  # each crop read once
+    got = [auto[id(c)] for c in small]
+    narrowed = [k for k, (_, r) in enumerate(got) if r < natural[k] * 0.999]
+    assert len(narrowed) >= 3
+    assert all(got[k][1] == pytest.approx(AUTO_FACTOR * natural[k]) for k in narrowed)
+    assert all(got[k][0] <= at_full[id(c)][0] for k, c in enumerate(small))
+    assert any(got[k][0] < at_full[id(small[k])][0] for k in narrowed)  # smaller padded widths
+    # each Recognition says what was done to its crop
+    for k, r in enumerate(recs):
+        assert r.squeeze == pytest.approx(got[k][1] / natural[k], abs=1e-3)
+    assert sorted(r.text for r in recs) == sorted(LINES)
+
+
+def test_orientation_check_reads_both_ways_at_full_width(
+    engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page-orientation check compares upright and turned readings of the same crops: it
+    reads them all at full width (`squeeze=1.0`), never some narrowed by `auto`."""
+    rec = engine.recognizer
+    calls: list[dict[str, Any]] = []
+
+    def recognizer(crops: list[np.ndarray], *args: Any, **kw: Any) -> list[Recognition]:
+        calls.append(kw)
+        return rec(crops, *args, **kw)
+
+    sent = _spy_widths(rec, monkeypatch)
+    monkeypatch.setattr(engine, "_rec", recognizer)
+    bgr = np.ascontiguousarray(np.rot90(_page(13).image, 2)[:, :, ::-1])
+    quads, _ = engine.detector(bgr, DetectionPolicy())
+    decision = decide_rotation(engine, bgr, quads)
+    assert decision.rotation == 180
+    assert calls and all(kw.get("squeeze") == 1.0 for kw in calls)
+    assert sent and all(r == pytest.approx(img.shape[1] / img.shape[0]) for img, _, r in sent)

@@ -159,7 +159,8 @@ def make_embedded(
             "rec_head": usage.rec_head,
             "rec_squeeze": {
                 "pages": len(usage.rec_squeeze),
-                "squeezed": sum(d["factor"] < 1.0 for d in usage.rec_squeeze),
+                # pages with at least one crop read narrowed (not merely decided for)
+                "squeezed": sum(d["squeezed"] > 0 for d in usage.rec_squeeze),
             },
         }
         return lines, extra

@@ -122,7 +122,10 @@ def decide_rotation(
 
     # Settle it by reading the longest lines both ways.
     few = [_middle(c, p.verify_aspect) for c in crops[: p.verify]]
-    recs = engine.recognizer(few + [np.ascontiguousarray(np.rot90(c, 2)) for c in few])
+    # Both ways at full width (squeeze=1.0): under `auto` the crops read after the first batch
+    # would be narrowed, and the upright and turned readings compared at different widths.
+    turned_crops = [np.ascontiguousarray(np.rot90(c, 2)) for c in few]
+    recs = engine.recognizer(few + turned_crops, squeeze=1.0)
     n = len(few)
     plain, turned = (90, 270) if vertical else (0, 180)
     d.confidences = {

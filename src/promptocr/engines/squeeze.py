@@ -59,6 +59,24 @@ def parse_auto(value: object) -> float | None:
     return None
 
 
+def auto_key(value: object) -> list[Any] | None:
+    """How an `auto` setting keys results (`BatchConfig.settings_hash`): its name with the
+    factor and every threshold its decision depends on, so a change of any of them keys
+    results anew; None for anything that is not `auto`."""
+    factor = parse_auto(value)
+    if factor is None:
+        return None
+    params = {
+        "factor": factor,
+        "min_pairs": MIN_PAIRS,
+        "max_loose": MAX_LOOSE,
+        "loose_steps": LOOSE_STEPS,
+        # 2: page-orientation and text-layer checks read at full width, whatever the squeeze
+        "rules": 2,
+    }
+    return [value, params]
+
+
 def squeezed_ratio(ratio: float, factor: float, floor_ratio: float) -> float:
     """A crop's width over height as the model sees it: `ratio` times `factor`, but never
     under `floor_ratio` (the padding floor over the model's height) nor under `ratio` itself
@@ -110,9 +128,12 @@ class SqueezeGate:
 
 
 def squeeze_report(index: int, recs: Sequence[Recognition]) -> dict[str, Any]:
-    """`usage.rec_squeeze`'s entry for a page (0-based `index`) read into `recs`: its factor
-    (the narrowest any of its crops was read with; 1.0 if none was squeezed), how many crops
-    were recognised and how many of them narrowed."""
+    """`usage.rec_squeeze`'s entry for a page (0-based `index`) read into `recs`, from what
+    was done to each crop (`Recognition.squeeze`, its width at the model over its natural
+    width): `factor`, the narrowest any crop was read with (1.0 if none was narrowed: also where
+    `auto` decided to squeeze but every later crop was under the padding floor; above the
+    decided factor where the narrowed crops were only narrowed down to the floor), `lines`,
+    the crops recognised, and `squeezed`, how many of them were read narrowed."""
     factors = [r.squeeze for r in recs]
     return {
         "page": index + 1,
@@ -120,3 +141,19 @@ def squeeze_report(index: int, recs: Sequence[Recognition]) -> dict[str, Any]:
         "lines": len(recs),
         "squeezed": sum(f < 1.0 for f in factors),
     }
+
+
+def merge_reports(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`usage.rec_squeeze` with one entry per page: entries of the same page (a text-layer
+    page's raster regions, each read on its own) merged (narrowest factor; lines and squeezed
+    summed), in order of first appearance."""
+    pages: dict[Any, dict[str, Any]] = {}
+    for e in entries:
+        got = pages.get(e["page"])
+        if got is None:
+            pages[e["page"]] = dict(e)
+            continue
+        got["factor"] = min(got["factor"], e["factor"])
+        got["lines"] += e["lines"]
+        got["squeezed"] += e["squeezed"]
+    return list(pages.values())

@@ -368,8 +368,9 @@ class Recognition:
     char_conf: list[float]
     # Which output head decoded it (engines/rechead.py): "full", "restricted" or "fallback".
     head: str = "full"
-    # The width squeeze it was read with (engines/squeeze.py; under `auto` 1.0 for a caller's
-    # first batches, its decided factor after them).
+    # The width squeeze it was read with: its width at the model over its natural width
+    # (engines/squeeze.py; 1.0 for a crop left alone: `auto`'s first batches, a crop under
+    # the padding floor; between the factor and 1.0 for one narrowed only down to the floor).
     squeeze: float = 1.0
 
 
@@ -546,6 +547,7 @@ class TextRecognizer:
         min_width: int | None = None,
         max_batch_width: int | None = None,
         groups: Sequence[Hashable] | None = None,
+        squeeze: float | None = None,
     ) -> list[Recognition]:
         """Recognise crops in batches of similar width (sorted by aspect ratio: less padding).
 
@@ -556,6 +558,9 @@ class TextRecognizer:
         blank rows up to that size (unless the call is a single batch), so each width is run
         with the same shape. `groups` (one per crop) keeps the restricted head's decision
         (rec_head "latin") per group: the server's `BatchingRecognizer` passes one per caller.
+        `squeeze` overrides the width squeeze for this call (a factor in (0, 1]; 1.0 = every
+        crop at full width): checks that compare readings of the same crops (page orientation,
+        the text-layer check) pass 1.0, so no crop is read narrower than another.
         """
         if not crops:
             return []
@@ -565,11 +570,14 @@ class TextRecognizer:
         group: list[Hashable] = list(groups) if groups is not None else [0] * len(crops)
         # rec_squeeze "auto": a caller's crops are read at full width until its evidence
         # decides its factor (engines/squeeze.py); a number squeezes every crop alike.
-        sq = SqueezeGate(self.squeeze) if self.squeeze_auto else None
+        if squeeze is not None and not 0.0 < squeeze <= 1.0:
+            raise ValueError(f"squeeze must be in (0, 1], got {squeeze}")
+        fixed = self.squeeze if squeeze is None else squeeze
+        sq = SqueezeGate(self.squeeze) if self.squeeze_auto and squeeze is None else None
 
         def factor(i: int) -> float:
             if sq is None:
-                return self.squeeze
+                return fixed
             return sq.decided(group[i]) or 1.0
 
         def planned(todo: list[int], pad: bool) -> list[tuple[list[int], int, int]]:
@@ -620,8 +628,10 @@ class TextRecognizer:
                 for j, i in enumerate(idx):
                     out[i] = self._decode(best[j], conf[j], used[j])
                     paths.append(best[j])
-            for i in idx:
-                cast(Recognition, out[i]).squeeze = factor(i)
+            for i in idx:  # what was done: 1.0 for a crop left alone (under the floor)
+                cast(Recognition, out[i]).squeeze = (
+                    round(ratios[i] / natural[i], 4) if natural[i] > 0 else 1.0
+                )
             if sq is None:
                 continue
             before = {g: sq.decided(g) for g in set(group[i] for i in idx)}

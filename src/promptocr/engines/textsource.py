@@ -33,6 +33,7 @@ import numpy as np
 
 from promptocr.document.layout import build_blocks
 from promptocr.document.model import ORIGIN_OCR, BBox, Block, Document, Line, Page, Point, Word
+from promptocr.engines.squeeze import merge_reports
 from promptocr.engines.stages import DetectionPolicy
 from promptocr.engines.usage import Usage
 from promptocr.errors import InvalidInputError
@@ -334,7 +335,8 @@ def _sample_agreement(engine: EmbeddedEngine, rgb: np.ndarray, layer: TextLayer)
         crops.append((text, np.ascontiguousarray(rgb[b:d, a:c, ::-1])))
     if not crops:
         return None
-    recs = engine.recognizer([c for _, c in crops])
+    # At full width, every crop alike (no width squeeze decided after the first batch).
+    recs = engine.recognizer([c for _, c in crops], squeeze=1.0)
     scores = [
         ratio(_norm(text), _norm(r.text)) / 100.0 for (text, _), r in zip(crops, recs, strict=True)
     ]
@@ -381,7 +383,7 @@ def _ocr_image_regions(
         usage.lines_recognized += sub_usage.lines_recognized
         for k, n in sub_usage.rec_head.items():
             usage.rec_head[k] = usage.rec_head.get(k, 0) + n
-        usage.rec_squeeze.extend(sub_usage.rec_squeeze)
+        usage.rec_squeeze[:] = merge_reports(usage.rec_squeeze + sub_usage.rec_squeeze)
         for ln in sub.lines:
             moved = _shift(ln, a, b)
             if _covered(moved.bbox, l_mask, w, h) < 0.5:

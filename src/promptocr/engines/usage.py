@@ -31,9 +31,11 @@ class Usage:
     # lines `lines_recognized` counts (kept lines, text-layer pages' picture regions included;
     # not field re-reads); empty under the default `rec_head="full"`.
     rec_head: dict[str, int] = field(default_factory=dict)
-    # Per OCR'd page: the recognition width squeeze it was read with (engines/squeeze.py):
-    # {"page", "factor" (the page's decided factor; 1.0 where it was not squeezed), "lines"
-    # (crops recognised), "squeezed" (of them read narrowed)}.
+    # Per OCR'd page (one entry a page): the recognition width squeeze it was read with, from
+    # what was done to its crops (engines/squeeze.py, `squeeze_report`): {"page", "factor"
+    # (the narrowest width factor any crop was read with; 1.0 where none was narrowed, even
+    # if `auto` had decided to squeeze), "lines" (crops recognised), "squeezed" (of them read
+    # narrowed)}.
     rec_squeeze: list[dict[str, Any]] = field(default_factory=list)
     # Checked at the start of every stage, so a cancelled request stops between stages.
     cancel: CancelToken | None = field(default=None, repr=False, compare=False)
