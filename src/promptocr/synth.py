@@ -404,9 +404,10 @@ def write_pdf(
     return bytes(out)
 
 
-def digital_page_with_picture() -> bytes:
+def digital_page_with_picture(pictures: int = 1) -> bytes:
     """A born-digital PDF page (a heading and a footer in its text layer) with a picture of
-    text drawn on it: the text layer covers the page's own text, not the picture's."""
+    text drawn on it: the text layer covers the page's own text, not the picture's. With
+    `pictures` 2 a second picture ("Second picture words 17") sits 250 pt further down."""
     import io
 
     import pikepdf
@@ -414,30 +415,38 @@ def digital_page_with_picture() -> bytes:
     base = write_pdf(
         [PdfPage(texts=[(60, 60, 14, "Digital heading line"), (60, 400, 12, "Footer")])]
     )
-    picture = english_page(lines=["Words inside a picture 42"], width=520).image
+    texts = ["Words inside a picture 42", "Second picture words 17"][: max(1, pictures)]
     with pikepdf.open(io.BytesIO(base)) as pdf:
-        raw = pikepdf.Stream(pdf, picture.tobytes())
-        raw["/Type"] = pikepdf.Name.XObject
-        raw["/Subtype"] = pikepdf.Name.Image
-        raw["/Width"], raw["/Height"] = picture.size
-        raw["/ColorSpace"] = pikepdf.Name.DeviceRGB
-        raw["/BitsPerComponent"] = 8
-        page = pdf.pages[0]
-        name = page.add_resource(raw, pikepdf.Name.XObject, prefix="Pic")
-        w_pt, h_pt = picture.width * 0.6, picture.height * 0.6
-        matrix: list[Any] = [w_pt, 0, 0, h_pt, 60, 792 - 200 - h_pt]  # pikepdf takes numbers
-        ops = pikepdf.unparse_content_stream(
-            [
-                ([], pikepdf.Operator("q")),
-                (matrix, pikepdf.Operator("cm")),
-                ([name], pikepdf.Operator("Do")),
-                ([], pikepdf.Operator("Q")),
-            ]
-        )
-        page.contents_add(pikepdf.Stream(pdf, ops))
+        for k, words in enumerate(texts):
+            _draw_picture(pdf, english_page(lines=[words], width=520).image, 200 + 250 * k)
         buf = io.BytesIO()
         pdf.save(buf)
     return buf.getvalue()
+
+
+def _draw_picture(pdf: Any, picture: Image.Image, top_pt: float) -> None:
+    """`picture` drawn on `pdf`'s first page at 60 pt from the left, `top_pt` from the top."""
+    import pikepdf
+
+    raw = pikepdf.Stream(pdf, picture.tobytes())
+    raw["/Type"] = pikepdf.Name.XObject
+    raw["/Subtype"] = pikepdf.Name.Image
+    raw["/Width"], raw["/Height"] = picture.size
+    raw["/ColorSpace"] = pikepdf.Name.DeviceRGB
+    raw["/BitsPerComponent"] = 8
+    page = pdf.pages[0]
+    name = page.add_resource(raw, pikepdf.Name.XObject, prefix="Pic")
+    w_pt, h_pt = picture.width * 0.6, picture.height * 0.6
+    matrix: list[Any] = [w_pt, 0, 0, h_pt, 60, 792 - top_pt - h_pt]  # pikepdf: numbers
+    ops = pikepdf.unparse_content_stream(
+        [
+            ([], pikepdf.Operator("q")),
+            (matrix, pikepdf.Operator("cm")),
+            ([name], pikepdf.Operator("Do")),
+            ([], pikepdf.Operator("Q")),
+        ]
+    )
+    page.contents_add(pikepdf.Stream(pdf, ops))
 
 
 def pdf_from_images(images: list[Image.Image], dpi: int = 200) -> bytes:

@@ -25,6 +25,8 @@ from promptocr.batch import (
     run_local,
 )
 from promptocr.cli.main import main
+from promptocr.cli.read import squeeze_arg
+from promptocr.engines import squeeze
 
 
 @pytest.fixture()
@@ -155,6 +157,19 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
         BatchConfig(rec_squeeze=0.85).settings_hash()
         != hashlib.sha256(blob.encode()).hexdigest()[:16]
     )
+    # `--rec-squeeze 1` (as the CLI parses it) keeps the key from before the squeeze existed
+    assert BatchConfig(rec_squeeze=squeeze_arg("1"), rec_gap_spaces=None).settings_hash() == old_key
+    # and `auto` is keyed with its factor and thresholds: a change of any re-keys results
+    auto = BatchConfig().settings_hash()
+    assert auto != BatchConfig(rec_squeeze="auto:0.85").settings_hash()
+    for name, value in (("AUTO_FACTOR", 0.85), ("MIN_PAIRS", 30), ("MAX_LOOSE", 0.1)):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(squeeze, name, value)
+            assert BatchConfig().settings_hash() != auto, name
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(squeeze, "LOOSE_STEPS", 4)
+        assert BatchConfig().settings_hash() != auto
+    assert BatchConfig().settings_hash() == auto
     # the same bytes under another name share the content part of the key
     copy = inputs / "copy.png"
     copy.write_bytes((inputs / "in" / "one.png").read_bytes())

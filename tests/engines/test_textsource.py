@@ -6,6 +6,7 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -124,6 +125,25 @@ def test_a_scan_with_a_matching_ocr_layer_reuses_it(pipeline: OCRPipeline) -> No
     assert usage.skipped["recognize"] == SKIP_REASON
 
 
+def test_the_layer_check_reads_at_full_width(
+    pipeline: OCRPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check compares the layer's words with what recognition reads at their place: it
+    reads every crop at full width (`squeeze=1.0`), never some narrowed by `auto`."""
+    rec = pipeline.engine.recognizer
+    calls: list[dict[str, Any]] = []
+
+    def recognizer(crops: list[Any], *args: Any, **kw: Any) -> Any:
+        calls.append(kw)
+        return rec(crops, *args, **kw)
+
+    monkeypatch.setattr(pipeline.engine, "_rec", recognizer)
+    data = scan_with_layer("What the pixels really say", "What the pixels really say")
+    doc, usage = pipeline.read(data, ReadOptions(dpi=100), AUTO, name="scan.pdf")
+    assert usage.skipped["recognize"] == SKIP_REASON  # only the check recognised
+    assert calls and all(kw.get("squeeze") == 1.0 for kw in calls)
+
+
 def test_unmapped_and_misplaced_layers_are_ocrd(pipeline: OCRPipeline) -> None:
     # Private-use characters: what a font without a ToUnicode map extracts as.
     garbage = scan_with_layer("\ue001\ue002\ue003 \ue004\ue005", "Readable words on the page")
@@ -157,6 +177,14 @@ def test_raster_image_on_a_digital_page_is_ocrd_by_region(pipeline: OCRPipeline)
     assert ocrd[0].bbox[1] > 200 * 100 / 72 - 5
     assert usage.stage_calls["image_region_ocr"] == 1
     assert usage.skipped["recognize"] == SKIP_REASON
+    assert [(d["page"], d["lines"]) for d in usage.rec_squeeze] == [(1, 1)]
+    # two pictures, each OCR'd on its own: still one `rec_squeeze` entry for the page
+    data = synth.digital_page_with_picture(pictures=2)
+    doc, usage = pipeline.read(data, ReadOptions(dpi=100), AUTO, name="mixed2.pdf")
+    ocrd = sorted(ln.text for ln in doc.pages[0].lines if ln.origin == "ocr")
+    assert len(ocrd) == 2 and cer(ocrd[1], "Words inside a picture 42") < 0.1, ocrd
+    assert usage.stage_calls["image_region_ocr"] == 2
+    assert [(d["page"], d["lines"]) for d in usage.rec_squeeze] == [(1, 2)]
 
 
 def test_the_quick_ink_check_only_ever_accepts(pipeline: OCRPipeline) -> None:
