@@ -89,7 +89,7 @@ def main() -> None:
                             stats[k][0] += same[0] == truth
                             stats[k][1] += max(0, truth.count(" ") - same[0].count(" "))
                             stats[k][2] += max(0, same[0].count(" ") - truth.count(" "))
-                    stats[k][3] += usage.rec_squeeze[0]["factor"] < 1
+                    stats[k][3] += usage.rec_squeeze[0]["squeezed"] > 0  # a crop read narrowed
     print(f"{pages} pages, {pages * len(TEXT)} lines")
     for k, (exact, lost, added, narrowed) in stats.items():
         print(

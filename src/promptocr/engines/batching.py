@@ -8,7 +8,9 @@ different requests share a batch and padding stays small. Results are handed bac
 in its own order. Under the restricted recognition head (`SessionSettings.rec_head="latin"`)
 each caller's crops are one group of the merged call, so one caller's head decision (its first
 batch read only Latin) never applies to another caller's lines; nor does its width squeeze
-(`rec_squeeze="auto"`, decided from each caller's own first crops).
+(`rec_squeeze="auto"`, decided from each caller's own first crops; they are read at the merged
+batches' padded widths, which move the readings a little, so a caller near the threshold may
+decide differently than alone, but never from or for another caller's crops).
 
 `runners` threads (one per core the recognizer may use) each take the next waiting caller,
 gather whoever else is waiting, and run the merged call; while they run, the next batch

@@ -9,14 +9,26 @@ crop is narrowed at most down to the floor.
 
 `rec_squeeze="auto"` (the default) decides per caller of a recognition call (a page; each
 request's crops where the server merges requests) from the recogniser's own evidence: the
-first batch (the narrowest crops) is read at full width, and the caller's later crops are
-squeezed by `AUTO_FACTOR` only if that reading showed few *loose* character pairs: two
-consecutive characters with at least `LOOSE_STEPS` blank CTC steps between them and no space
-emitted. On receipts and forms 0-5 % of pairs are loose; on clean rendered pages in large type
-6-29 %, and there the squeeze shortens exactly those blank runs, where a word space is the
-recogniser's marginal call (a rendered, JPEG-compressed invoice line lost `amount due` →
-`amountdue` at 0.85 where the unsqueezed read had already dropped two of its five spaces).
-Measured: docs/benchmarks.md, "Recognition width squeeze".
+caller's crops are read at full width, narrowest first, batch after batch until they have
+shown `MIN_PAIRS` pairs of characters (often the first batch, possibly several), and its
+remaining crops are squeezed by `AUTO_FACTOR` only if that reading showed few *loose*
+character pairs: two consecutive characters with at least `LOOSE_STEPS` blank CTC steps
+between them and no space emitted. On receipts and forms 0-5 % of pairs are loose; on clean
+rendered pages in large type 6-29 %, and there the squeeze shortens exactly those blank runs,
+where a word space is the recogniser's marginal call (a rendered, JPEG-compressed invoice line
+lost `amount due` → `amountdue` at 0.85 where the unsqueezed read had already dropped two of
+its five spaces). Measured: docs/benchmarks.md, "Recognition width squeeze". The thresholds
+were calibrated on bf16 readings with the full output head; with `precision="int8"` or
+`rec_head="latin"` the rule was checked on a rendered page only.
+
+The evidence is always the caller's own crops (the same ones, its narrowest, however calls
+are merged), but where the server merges requests they are read at the merged batches'
+padded widths, which move the greedy paths a little (the model sees the padding), and the
+batch boundaries decide which of the caller's crops are already read when the decision
+falls: so a caller near the threshold may decide, and a line may read, differently than
+alone (as any line may at another padded width). Checks that compare readings of the same
+crops (page orientation, the text-layer check) pass `squeeze=1.0` to the recognizer and are
+never squeezed.
 """
 
 from __future__ import annotations
@@ -33,7 +45,8 @@ if TYPE_CHECKING:
 
 # The factor `auto` squeezes by once a caller's evidence allows it. 0.85 cut recognition time
 # by 11 % on the dev sets but read FUNSD 0.001 word F1 under the unsqueezed default; 0.9 cut it
-# by 7-8 % and read both dev sets at or above it (docs/benchmarks.md).
+# by 7-8 % and read word F1 on both dev sets at or above it, char F1 at or above on SROIE and
+# just under on FUNSD (0.97712 against 0.97714; docs/benchmarks.md).
 AUTO_FACTOR = 0.9
 # Blank steps between two emitted characters (no space between them) that make the pair loose.
 LOOSE_STEPS = 3

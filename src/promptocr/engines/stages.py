@@ -97,9 +97,9 @@ class SessionSettings:
     # Horizontal squeeze of recognition crops: each line is resized to the model's height and
     # its width then multiplied by this (1.0 = aspect kept; never below the padding floor).
     # The model's cost grows with its input width. "auto" (the default) squeezes a page's
-    # lines by 0.9 after its first batch, read at full width, showed tight glyphs (few wide
-    # blank runs without a space): engines/squeeze.py; docs/benchmarks.md, "Recognition width
-    # squeeze".
+    # remaining lines by 0.9 once its first lines, read at full width until 20 pairs of
+    # characters are read (one batch or more), showed tight glyphs (few wide blank runs
+    # without a space): engines/squeeze.py; docs/benchmarks.md, "Recognition width squeeze".
     rec_squeeze: float | str = "auto"
     # Recognition output head: "full" (every class, every line; the default) or "latin": the
     # caller declares the text Latin/Greek/Cyrillic script, and after a page's first batch read

@@ -63,9 +63,10 @@ class ServerSettings(BaseModel):
     )
     rec_squeeze: Literal["auto"] | float = Field(
         default="auto",
-        description="recognition width factor: auto (each request page's lines narrowed to "
-        "0.9 after its first, full-width batch showed tightly set glyphs) or a number in "
-        "[0.5, 1] for every page (1 = off)",
+        description="recognition width factor: auto (a request page's lines are read at full "
+        "width until 20 pairs of characters are read; if they showed tightly set glyphs its "
+        "remaining lines are narrowed to 0.9; decided from the request's own lines only) or a "
+        "number in [0.5, 1] for every page (1 = off)",
     )
     rec_gap_spaces: float = Field(
         default=2.5,
