@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything promptocr needs on a fresh Debian/Ubuntu machine, idempotently:
-#   system packages (libGL for OpenCV, CJK + Latin fonts, Tesseract for the benchmark, Chromium
+#   system packages (libGL for OpenCV, CJK + Latin fonts, Tesseract for the benchmark, the
+#   English word list of the lexicon correction (wamerican), Chromium
 #   for the UI tests, kubectl for the deploy tests, Ghostscript for OCRmyPDF and its PDF/A
 #   output) and a virtual environment in .venv with the package and its pins.
 # Usage: scripts/setup.sh [dev]     ('dev' adds the test/lint tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libgl1 libglib2.0-0 fonts-dejavu-core fonts-noto-cjk tesseract-ocr)
+APT_PACKAGES=(libgl1 libglib2.0-0 fonts-dejavu-core fonts-noto-cjk tesseract-ocr wamerican)
 if [ "${1:-}" = "dev" ]; then
   APT_PACKAGES+=(chromium ghostscript fonts-urw-base35)  # NimbusMonoPS: the typewriter test
   # kubectl renders deploy/k8s in the tests (its built-in kustomize). Debian's package is

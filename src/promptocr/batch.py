@@ -63,6 +63,7 @@ class BatchConfig:
     rec_head: str = "full"
     rec_squeeze: float | str = "auto"
     rec_gap_spaces: float | None = 2.5
+    rec_lexicon: bool = True  # as SessionSettings.rec_lexicon
 
     def settings_hash(self) -> str:
         keyed = {k: v for k, v in asdict(self).items() if k != "threads"}
@@ -70,7 +71,14 @@ class BatchConfig:
         # before they existed (full head, no squeeze, no gap spaces), so those results keep
         # their keys; results with gap spaces, the default since, get new keys (a rerun after
         # the upgrade reads pages again rather than mixing the two outputs).
-        for name, before in (("rec_head", "full"), ("rec_squeeze", 1.0), ("rec_gap_spaces", None)):
+        # The lexicon correction likewise keys results only where it is on.
+        before_options = (
+            ("rec_head", "full"),
+            ("rec_squeeze", 1.0),
+            ("rec_gap_spaces", None),
+            ("rec_lexicon", False),
+        )
+        for name, before in before_options:
             if keyed[name] == before:
                 del keyed[name]
         # A numeric squeeze is read differently since it stopped narrowing crops under the
@@ -209,6 +217,7 @@ class PageWorker:
             rec_head=config.rec_head,
             rec_squeeze=config.rec_squeeze,
             rec_gap_spaces=config.rec_gap_spaces,
+            rec_lexicon=config.rec_lexicon,
         )
         engine = EmbeddedEngine(session=session)
         engine.warm_up()

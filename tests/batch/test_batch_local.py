@@ -146,19 +146,23 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
     before = {"prompt": None, "format": "json", "dpi": 200, "runtime": "auto", "precision": "bf16"}
     blob = json.dumps(before, sort_keys=True, ensure_ascii=False).encode()
     old_key = hashlib.sha256(blob).hexdigest()[:16]
-    assert BatchConfig(rec_gap_spaces=None, rec_squeeze=1.0).settings_hash() == old_key
+    assert (
+        BatchConfig(rec_gap_spaces=None, rec_squeeze=1.0, rec_lexicon=False).settings_hash()
+        == old_key
+    )
     assert BatchConfig().settings_hash() != old_key
     # the `auto` squeeze, the default since, keys anew against the gap-spaces default before it,
     # and so does a number (read since without narrowing crops under the padding floor)
-    gaps = BatchConfig(rec_squeeze=1.0).settings_hash()
+    gaps = BatchConfig(rec_squeeze=1.0, rec_lexicon=False).settings_hash()
     assert gaps not in (old_key, BatchConfig().settings_hash())
     blob = json.dumps({**before, "rec_gap_spaces": 2.5, "rec_squeeze": 0.85}, sort_keys=True)
     assert (
-        BatchConfig(rec_squeeze=0.85).settings_hash()
+        BatchConfig(rec_squeeze=0.85, rec_lexicon=False).settings_hash()
         != hashlib.sha256(blob.encode()).hexdigest()[:16]
     )
     # `--rec-squeeze 1` (as the CLI parses it) keeps the key from before the squeeze existed
-    assert BatchConfig(rec_squeeze=squeeze_arg("1"), rec_gap_spaces=None).settings_hash() == old_key
+    one = BatchConfig(rec_squeeze=squeeze_arg("1"), rec_gap_spaces=None, rec_lexicon=False)
+    assert one.settings_hash() == old_key
     # and `auto` is keyed with its factor and thresholds: a change of any re-keys results
     auto = BatchConfig().settings_hash()
     assert auto != BatchConfig(rec_squeeze="auto:0.85").settings_hash()
@@ -170,6 +174,10 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
         mp.setattr(squeeze, "LOOSE_STEPS", 4)
         assert BatchConfig().settings_hash() != auto
     assert BatchConfig().settings_hash() == auto
+    # the lexicon correction, the default since, keys anew where it is on
+    squeezed = BatchConfig(rec_lexicon=False).settings_hash()
+    assert squeezed != BatchConfig().settings_hash()
+    assert gaps != BatchConfig(rec_squeeze=1.0).settings_hash()
     # the same bytes under another name share the content part of the key
     copy = inputs / "copy.png"
     copy.write_bytes((inputs / "in" / "one.png").read_bytes())

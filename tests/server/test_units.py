@@ -47,6 +47,8 @@ def test_settings_precedence(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="rec_squeeze"):
         load_settings(None, {"rec_squeeze": 0.3}, environ={})
     assert load_settings(None, None, environ={"PROMPTOCR_REC_GAP_SPACES": "0"}).rec_gap_spaces == 0
+    lex = load_settings(None, None, environ={"PROMPTOCR_REC_LEXICON": "false"}).rec_lexicon
+    assert lex is False and load_settings(None, {"rec_lexicon": True}, environ={}).rec_lexicon
     with pytest.raises(ConfigError, match="rec_gap_spaces must be 0"):
         load_settings(None, {"rec_gap_spaces": 0.5}, environ={})
     with pytest.raises(ConfigError, match="not a boolean"):

@@ -115,6 +115,7 @@ SESSION_KEYS = {
     "rec_squeeze",
     "rec_head",
     "rec_gap_spaces",
+    "rec_lexicon",
 }
 
 

@@ -33,9 +33,9 @@ output (DIR):
 
 resuming:
   A page is keyed by the file's content hash, the page number and the settings (prompt,
-  format, dpi, runtime, precision, and the recognition options --rec-head, --rec-squeeze and
-  --rec-gap-spaces where they differ from full / 1 / off; a numeric --rec-squeeze and auto,
-  the default since, key anew). Pages already in DIR/{RESULTS} are skipped, so rerunning
+  format, dpi, runtime, precision, and the recognition options --rec-head, --rec-squeeze,
+  --rec-gap-spaces and --rec-lexicon where they differ from full / 1 / off / off; a numeric
+  --rec-squeeze and auto, the default since, key anew). Pages already in DIR/{RESULTS} are skipped, so rerunning
   the same command after a crash or Ctrl-C finishes the rest. A page that failed is recorded
   with its error (and not retried on rerun: delete its line to retry it).
 
@@ -160,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
         rec_head=args.rec_head or session.rec_head,
         rec_squeeze=args.rec_squeeze or session.rec_squeeze,
         rec_gap_spaces=gap_spaces(args.rec_gap_spaces, session.rec_gap_spaces),
+        rec_lexicon=session.rec_lexicon if args.rec_lexicon is None else args.rec_lexicon,
     )
     try:
         report = run_batch(

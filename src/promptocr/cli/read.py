@@ -233,6 +233,14 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
         "between CJK characters)",
     )
     p.add_argument(
+        "--rec-lexicon",
+        action=argparse.BooleanOptionalAction,
+        help="correct words of 4+ letters outside the system's English word list (wamerican) "
+        "from the recogniser's own second and third choices where one clearly makes a word "
+        "(PHARHACY -> PHARMACY; names, codes and numbers stay as read; full head only; "
+        f"default {'on' if SessionSettings().rec_lexicon else 'off'}; docs/benchmarks.md)",
+    )
+    p.add_argument(
         "--rec-squeeze",
         type=squeeze_arg,
         metavar="auto|F",
@@ -364,6 +372,7 @@ def make_pipeline(
         rec_head=args.rec_head or session.rec_head,
         rec_squeeze=args.rec_squeeze or session.rec_squeeze,
         rec_gap_spaces=gap_spaces(args.rec_gap_spaces, session.rec_gap_spaces),
+        rec_lexicon=session.rec_lexicon if args.rec_lexicon is None else args.rec_lexicon,
     )
     if streams > 1:  # pages read `streams` at a time, the cores shared between them
         from promptocr.batch import default_workers
@@ -425,6 +434,7 @@ def check_arguments(args: argparse.Namespace) -> str | None:
                 ("--rec-head", args.rec_head),
                 ("--rec-squeeze", args.rec_squeeze),
                 ("--rec-gap-spaces", args.rec_gap_spaces),
+                ("--rec-lexicon", args.rec_lexicon),
                 ("--streams", args.streams),
             )
             if value is not None

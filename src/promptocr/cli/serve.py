@@ -111,6 +111,7 @@ OVERRIDES = (
     "rec_head",
     "rec_squeeze",
     "rec_gap_spaces",
+    "rec_lexicon",
     "rec_runners",
     "batch_window_ms",
     "cache_mb",

@@ -262,7 +262,9 @@ class EmbeddedEngine:
 
     def _count_head(self, usage: Usage, rec: Recognition) -> None:
         """`usage.rec_head` under rec_head "latin": the kept lines (those `lines_recognized`
-        counts) by the head that decoded them (engines/rechead.py)."""
+        counts) by the head that decoded them (engines/rechead.py), and `usage.rec_lexicon`
+        the words the lexicon correction changed in them (engines/lexicon.py)."""
+        usage.rec_lexicon += rec.corrected
         if self.session_settings.rec_head != "full":
             usage.rec_head[rec.head] = usage.rec_head.get(rec.head, 0) + 1
 

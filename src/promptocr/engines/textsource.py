@@ -384,6 +384,7 @@ def _ocr_image_regions(
         for k, n in sub_usage.rec_head.items():
             usage.rec_head[k] = usage.rec_head.get(k, 0) + n
         usage.rec_squeeze[:] = merge_reports(usage.rec_squeeze + sub_usage.rec_squeeze)
+        usage.rec_lexicon += sub_usage.rec_lexicon
         for ln in sub.lines:
             moved = _shift(ln, a, b)
             if _covered(moved.bbox, l_mask, w, h) < 0.5:

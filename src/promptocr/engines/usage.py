@@ -37,6 +37,9 @@ class Usage:
     # if `auto` had decided to squeeze), "lines" (crops recognised), "squeezed" (of them read
     # narrowed)}.
     rec_squeeze: list[dict[str, Any]] = field(default_factory=list)
+    # Words the lexicon correction changed (SessionSettings.rec_lexicon, engines/lexicon.py)
+    # in the lines `lines_recognized` counts; absent from `to_dict` when none.
+    rec_lexicon: int = 0
     # Checked at the start of every stage, so a cancelled request stops between stages.
     cancel: CancelToken | None = field(default=None, repr=False, compare=False)
 
@@ -79,13 +82,16 @@ class Usage:
         for k, n in other.rec_head.items():
             self.rec_head[k] = self.rec_head.get(k, 0) + n
         self.rec_squeeze.extend(other.rec_squeeze)
+        self.rec_lexicon += other.rec_lexicon
 
     @property
     def total_ms(self) -> float:
         return sum(self.stages_ms.values())
 
     def to_dict(self) -> dict[str, Any]:
-        extra = {"rec_head": dict(self.rec_head)} if self.rec_head else {}
+        extra: dict[str, Any] = {"rec_head": dict(self.rec_head)} if self.rec_head else {}
+        if self.rec_lexicon:
+            extra["rec_lexicon"] = self.rec_lexicon
         return {
             "stages_ms": {k: round(v, 2) for k, v in self.stages_ms.items()},
             "stage_calls": dict(self.stage_calls),

@@ -87,6 +87,7 @@ def usage_from_dict(d: dict[str, Any]) -> Usage:
         detection=[dict(x) for x in d.get("detection", [])],
         rec_head={str(k): int(v) for k, v in d.get("rec_head", {}).items()},
         rec_squeeze=[dict(x) for x in d.get("rec_squeeze", [])],
+        rec_lexicon=int(d.get("rec_lexicon", 0)),
     )
 
 

@@ -129,6 +129,7 @@ class State:
                 rec_head=settings.rec_head,
                 rec_squeeze=settings.rec_squeeze,
                 rec_gap_spaces=settings.rec_gap_spaces or None,
+                rec_lexicon=settings.rec_lexicon,
                 # One OpenVINO stream per concurrent caller, or they would queue on one.
                 streams=max(settings.workers, settings.rec_runners or settings.workers),
             ),

@@ -76,6 +76,12 @@ class ServerSettings(BaseModel):
         "more than this many times the line's character pitch apart (0 = off; never between "
         "CJK characters)",
     )
+    rec_lexicon: bool = Field(
+        default=True,  # as SessionSettings.rec_lexicon
+        description="correct words of 4+ letters outside the system's English word list from "
+        "the recogniser's own second and third choices where one clearly makes a word (names, "
+        "codes and numbers stay as read; full head only)",
+    )
     ort_mem_arena: bool = Field(
         default=False, description="onnxruntime CPU memory arena (faster, but keeps its peak)"
     )

@@ -1,0 +1,261 @@
+"""Word corrections from the recogniser's own second choices, checked against a lexicon.
+
+Many of the recogniser's word errors are one or two letters read as a look-alike (`PHARHACY`,
+`Selengor`, `Ihank`, `Bil1`) where the right letter is the model's second or third choice at
+that CTC time step, at a step it was not sure of. This stage looks only at such words:
+
+- a run of ASCII letters and digits (split at spaces, punctuation and the gap spaces of
+  engines/ctcspaces.py) of at least 4 characters, at least 2 of them letters and no more digits
+  than letters; CJK and other scripts, numbers, amounts, dates and mostly-digit codes are
+  never touched, nor words of 3 letters (mostly abbreviations outside any lexicon: SDN, GST,
+  PTE, NGO, LLP were "corrected" when they were tried);
+- that is not a lexicon word (case-insensitive);
+- whose unsure characters (best class below `LOW_CONF` at the character's least sure step)
+  are replaced by their top-`TOP_K` alternatives at that step (letters only, each at least
+  `MIN_ALT` probable, `MIN_ALT_SHORT` in a 4-character word), at most `MAX_SUBS` at a time.
+
+If a candidate is a lexicon word and is at least `MARGIN` times as probable (product of the
+alternatives' probabilities over those they replace) as any other lexicon candidate, it is
+taken: digits read for letters become the letters, the case pattern is kept (an all-capitals
+word stays in capitals, a lower-case word in lower case after its first letter) and each
+replaced character's confidence becomes its alternative's probability.
+
+The lexicon is the system's English word list, `/usr/share/dict/words` (Debian `wamerican`:
+SCOWL, a permissive licence; scripts/setup.sh installs it), plus the receipt generator's
+general address vocabulary (tasks/extract/synthreceipts.py: street types, Malay address words,
+regions; kept in data/address_words.txt). Nothing is downloaded: without the word list the
+stage is off, said once in the log.
+The thresholds were chosen on the dev sets' study and the false-correction audit on rendered
+text (bench/lexicon_audit.py): docs/benchmarks.md, "Lexicon correction".
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+from collections.abc import Container, Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+_log = logging.getLogger(__name__)
+
+DICT_PATH = Path("/usr/share/dict/words")
+# The receipt generator's address words (street types, Malay address words, regions), kept as a
+# file so that the engine need not import the tasks package (tests check it against
+# tasks/extract/synthreceipts.py `address_vocabulary()`).
+ADDRESS_WORDS = Path(__file__).resolve().parent.parent / "data" / "address_words.txt"
+# A character is unsure when its best class has less than this probability at its least sure
+# step. PP-OCRv6 is near 1.0 on characters it reads right: 0.99 still leaves most untouched.
+LOW_CONF = 0.99
+TOP_K = 3
+MIN_ALT = 0.02
+# Words of `MIN_LEN` characters are often names or abbreviations outside the lexicon (`Lifi`
+# read as `Lift`): their alternatives must be clearly probable.
+MIN_ALT_SHORT = 0.15
+MAX_SUBS = 2
+MARGIN = 2.0
+MIN_LEN = 4
+
+
+class Lexicon:
+    """A set of lower-case words kept as a sorted array of their 64-bit string hashes: 0.6 MB
+    for the 73,000 words, where a Python set of them held 11 MB. Built per process (Python's
+    string hash is salted per process); a false hit needs two words' hashes to collide."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.hashes = np.unique(np.fromiter((hash(w) for w in words), dtype=np.int64))
+
+    def __len__(self) -> int:
+        return int(self.hashes.size)
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        h = hash(word)
+        i = int(np.searchsorted(self.hashes, h))
+        return i < self.hashes.size and int(self.hashes[i]) == h
+
+
+def _listed(f: Iterable[str]) -> Iterator[str]:
+    """The lower-case ASCII words of a word list, one per line (not: `Apple's`, `naïve`)."""
+    return (w.lower() for w in map(str.strip, f) if w.isascii() and w.isalpha())
+
+
+@functools.cache
+def load_lexicon(path: Path = DICT_PATH) -> Lexicon | None:
+    """Lower-case words of the word list plus the receipt generator's address words
+    (`ADDRESS_WORDS`), or None (stage off) when the word list is missing. Loaded once per
+    process (a few tens of ms)."""
+    try:
+        with (
+            path.open(encoding="utf-8", errors="replace") as f,  # line by line: small peak
+            ADDRESS_WORDS.open(encoding="utf-8") as g,
+        ):
+            return Lexicon(itertools.chain(_listed(f), _listed(g)))
+    except OSError as exc:
+        _log.warning("rec_lexicon: no word list at %s (%s): lexicon correction is off", path, exc)
+        return None
+
+
+class StepChoices:
+    """One decoded row's choices per emitted character (the order `_decode` emits them): the
+    best class's probability at the character's least sure step, and on demand the next best
+    classes there (only for the few words `correct_text` tries, so the cost stays small).
+    `probs` is the row's softmax output (steps, classes), `idx` and `conf` its best class and
+    that class's probability per step."""
+
+    def __init__(
+        self, probs: np.ndarray, idx: np.ndarray, conf: np.ndarray, charset: Sequence[str]
+    ) -> None:
+        self.row, self.idx, self.conf, self.charset = probs, idx, conf, charset
+
+    @functools.cached_property
+    def steps(self) -> list[int]:
+        """Per emitted character, its least sure step (worked out on first use: most lines
+        have no word to try)."""
+        steps: list[int] = []
+        prev = -1
+        conf = self.conf
+        for t, c in enumerate(self.idx.tolist()):
+            if c != prev and c != 0:
+                steps.append(t)
+            elif c == prev and c != 0 and conf[t] < conf[steps[-1]]:
+                steps[-1] = t
+            prev = c
+        return steps
+
+    @functools.cached_property
+    def probs(self) -> list[float]:
+        """Per emitted character, the best class's probability at its least sure step."""
+        return [float(self.conf[t]) for t in self.steps]
+
+    def alternatives(self, i: int, k: int = TOP_K) -> list[tuple[str, float]]:
+        """The next `k - 1` classes after the best at character `i`'s least sure step, with
+        their probabilities, best first; none where that step was sure."""
+        if self.probs[i] >= LOW_CONF:
+            return []
+        step = np.asarray(self.row[self.steps[i]], dtype=np.float32)
+        top = np.argpartition(-step, k)[:k]
+        top = top[np.argsort(-step[top])]
+        return [(self.charset[int(c)], float(step[c])) for c in top[1:]]
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def worth_trying(word: str, lexicon: Container[str]) -> bool:
+    """Whether `word` (a run of letters and digits) is one this stage may correct: ASCII, at
+    least `MIN_LEN` long, at least 2 letters, no more digits than letters, and not a lexicon
+    word as it stands."""
+    if len(word) < MIN_LEN or not word.isascii():
+        return False
+    letters = sum(_is_letter(c) for c in word)
+    digits = sum(c.isdigit() for c in word)
+    if letters < 2 or digits > letters or letters + digits != len(word):
+        return False
+    return bool(digits) or word.lower() not in lexicon
+
+
+def correct_word(
+    word: str,
+    probs: Sequence[float],
+    alts: Sequence[Sequence[tuple[str, float]]],
+    lexicon: Container[str],
+) -> tuple[str, dict[int, float]] | None:
+    """The lexicon word `word` was most likely meant to be, with the probabilities of its
+    replaced characters (by index), or None to keep it. `probs` and `alts` are per character (see
+    `char_alternatives`)."""
+    if not worth_trying(word, lexicon):
+        return None
+    floor = MIN_ALT_SHORT if len(word) <= MIN_LEN else MIN_ALT
+    options: list[list[tuple[str, float]]] = []
+    for ch, p, alt in zip(word, probs, alts, strict=True):
+        choice = []
+        if p < LOW_CONF:
+            choice = [
+                (a, q) for a, q in alt if _is_letter(a) and q >= floor and a.lower() != ch.lower()
+            ]
+        if ch.isdigit() and not choice:
+            return None  # a digit that is surely a digit: a code, not a misread word
+        options.append(choice)
+    unsure = [i for i, o in enumerate(options) if o]
+    found: dict[str, tuple[float, str, dict[int, float]]] = {}
+    for n in range(1, MAX_SUBS + 1):
+        for where in itertools.combinations(unsure, n):
+            if any(word[i].isdigit() for i in set(range(len(word))) - set(where)):
+                continue  # every digit must become a letter
+            for pick in itertools.product(*(options[i] for i in where)):
+                chars = list(word)
+                conf: dict[int, float] = {}
+                score = 1.0
+                for i, (a, q) in zip(where, pick, strict=True):
+                    chars[i] = a
+                    conf[i] = q
+                    score *= q / max(probs[i], 1e-6)
+                cand = "".join(chars)
+                key = cand.lower()
+                if key in lexicon and score > found.get(key, (0.0, "", {}))[0]:
+                    found[key] = (score, cand, conf)
+    if not found:
+        return None
+    ranked = sorted(found.values(), key=lambda f: -f[0])
+    if len(ranked) > 1 and ranked[0][0] < MARGIN * ranked[1][0]:
+        return None  # two words about as likely: keep what was read
+    _, cand, conf = ranked[0]
+    return _cased(cand, word), conf
+
+
+def _cased(cand: str, word: str) -> str:
+    """`cand` in `word`'s case pattern: capitals stay capitals, a lower-case word stays lower
+    case after its first letter; otherwise replaced letters keep the model's own case."""
+    cased = [c for c in word if _is_letter(c)]
+    if all(c.isupper() for c in cased):
+        return cand.upper()
+    if all(c.islower() for c in cased[1:]):
+        return cand[0] + cand[1:].lower()
+    return cand
+
+
+def correct_text(
+    text: str,
+    choices: StepChoices,
+    lexicon: Container[str],
+    cuts: Sequence[int] = (),
+) -> tuple[str, dict[int, float], int]:
+    """Every word of `text` (one character per emitted CTC character, `choices` per character)
+    corrected by `correct_word`: the new text, the probabilities of the replaced characters
+    (by index) and how many words changed. `cuts` are indices after which a gap space goes
+    (a word ends there)."""
+    out = list(text)
+    conf: dict[int, float] = {}
+    changed = 0
+    ends = set(cuts)
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, ch in enumerate(text):
+        if not ch.isalnum():
+            if start is not None:
+                runs.append((start, i))
+            start = None
+            continue
+        if start is None:
+            start = i
+        if i in ends:
+            runs.append((start, i + 1))
+            start = None
+    if start is not None:
+        runs.append((start, len(text)))
+    for a, b in runs:
+        word = text[a:b]
+        if not worth_trying(word, lexicon):  # other scripts, numbers, codes, lexicon words
+            continue
+        alts = [choices.alternatives(i) for i in range(a, b)]
+        got = correct_word(word, choices.probs[a:b], alts, lexicon)
+        if got is not None:
+            out[a:b] = list(got[0])
+            conf.update((a + i, q) for i, q in got[1].items())
+            changed += 1
+    return "".join(out), conf, changed

@@ -1,0 +1,209 @@
+"""Lexicon correction from the recogniser's own alternatives (engines/lexicon.py): on constructed
+CTC probability arrays through `TextRecognizer._decode`, and end to end on words rendered small
+enough that the real model misreads letters."""
+
+from __future__ import annotations
+
+import logging
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from promptocr.engines.lexicon import load_lexicon
+from promptocr.engines.stages import Recognition, SessionSettings, TextRecognizer
+from promptocr.engines.usage import Usage
+from promptocr.jobs.result import usage_from_dict
+from promptocr.synth import find_font
+
+CHARSET = ["<blank>", *string.ascii_uppercase, *string.ascii_lowercase, *string.digits, "中", " "]
+CLS = {c: i for i, c in enumerate(CHARSET)}
+LEXICON = frozenset({"pharmacy", "house", "mouse", "hope", "rope", "selangor", "guardian", "bill"})
+
+Step = tuple[str, float, list[tuple[str, float]]]
+
+
+def probs_of(steps: list[Step]) -> np.ndarray:
+    """A (steps, classes) softmax output: each character one step (best class, probability,
+    alternatives), then a blank step; what is left of each step's mass spread thinly."""
+    out = []
+    for ch, p, alts in steps:
+        row = np.zeros(len(CHARSET), dtype=np.float32)
+        row[CLS[ch]] = p
+        for a, q in alts:
+            row[CLS[a]] = q
+        rest = 1.0 - row.sum()
+        free = row == 0
+        row[free] = rest / free.sum()
+        blank = np.zeros(len(CHARSET), dtype=np.float32)
+        blank[0] = 1.0
+        out += [row, blank]
+    return np.stack(out)
+
+
+def sure(text: str) -> list[Step]:
+    return [(c, 0.999, []) for c in text]
+
+
+@pytest.fixture
+def reader() -> TextRecognizer:
+    rec = TextRecognizer.__new__(TextRecognizer)  # decoding only: no model needed
+    rec.charset = CHARSET
+    rec.gap_spaces = None
+    rec.lexicon = LEXICON
+    return rec
+
+
+def decode(rec: TextRecognizer, steps: list[Step]) -> Recognition:
+    probs = probs_of(steps)
+    best = probs.argmax(axis=1)
+    conf = probs.max(axis=1)
+    return rec._decode(best, conf, 1.0, probs)
+
+
+def test_right_word_among_alternatives_is_taken(reader: TextRecognizer) -> None:
+    steps = sure("PHAR") + [("H", 0.6, [("M", 0.3), ("N", 0.05)])] + sure("ACY")
+    r = decode(reader, steps)
+    assert r.text == "PHARMACY" and r.corrected == 1
+    assert r.char_conf[4] == pytest.approx(0.3) and r.char_conf[0] == pytest.approx(0.999)
+    # the case pattern is kept: a title-case word stays title case, a lower-case word's
+    # first letter takes the model's own case, digits read for letters become letters
+    r = decode(reader, sure("Sel") + [("e", 0.7, [("a", 0.25)])] + sure("ngor"))
+    assert r.text == "Selangor"
+    r = decode(reader, [("b", 0.5, [("G", 0.3), ("g", 0.1)])] + sure("uardian"))
+    assert r.text == "Guardian"
+    r = decode(reader, sure("Bil") + [("1", 0.6, [("l", 0.35)])] + sure(" 12"))
+    assert r.text == "Bill 12" and r.corrected == 1
+
+
+def test_what_is_left_as_read(reader: TextRecognizer) -> None:
+    cases = {
+        # a non-word whose alternatives make no lexicon word
+        "ZQXWV": sure("ZQ") + [("X", 0.5, [("Y", 0.3)])] + sure("WV"),
+        # a lexicon word, even if an alternative makes another one
+        "HOUSE": [("H", 0.6, [("M", 0.35)])] + sure("OUSE"),
+        # two lexicon words about as likely: which one is not known
+        "XOPE": [("X", 0.5, [("H", 0.2), ("R", 0.2)])] + sure("OPE"),
+        # a code of mostly digits, a number, and a digit the model is sure of
+        "AB1234": sure("AB12") + [("3", 0.5, [("B", 0.4)])] + sure("4"),
+        "2019": sure("20") + [("1", 0.5, [("l", 0.45)])] + sure("9"),
+        "Bi11": sure("Bi1") + [("1", 0.5, [("l", 0.45)])],
+        # a Latin run joined to CJK text
+        "中PHARHACY": sure("中PHAR") + [("H", 0.6, [("M", 0.3)])] + sure("ACY"),
+        # a right letter below the alternatives' floor
+        "PHARHACZ": sure("PHAR") + [("H", 0.6, [("M", 0.01)])] + sure("ACZ"),
+    }
+    for text, steps in cases.items():
+        r = decode(reader, steps)
+        assert (r.text, r.corrected) == (text, 0), text
+    reader.lexicon = None  # the option off
+    r = decode(reader, sure("PHAR") + [("H", 0.6, [("M", 0.3)])] + sure("ACY"))
+    assert r.text == "PHARHACY"
+
+
+def test_word_list_loading(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    words = tmp_path / "words"
+    words.write_text("apple\nApple's\nZurich\nnaïve\n", encoding="utf-8")
+    lex = load_lexicon(words)
+    assert lex is not None and "apple" in lex and "zurich" in lex and "naïve" not in lex
+    assert "Apple" not in lex and "apples" not in lex and 5 not in lex  # lower-case words only
+    assert "jalan" in lex  # the receipt generator's address words join it
+    from promptocr.engines.lexicon import ADDRESS_WORDS
+    from promptocr.tasks.extract.synthreceipts import address_vocabulary
+
+    kept = {w.strip() for w in ADDRESS_WORDS.read_text().splitlines() if w.strip().isalpha()}
+    assert kept == {w.lower() for w in address_vocabulary()}  # the file is the generator's
+    with caplog.at_level(logging.WARNING):
+        assert load_lexicon(tmp_path / "missing") is None
+    assert "lexicon correction is off" in caplog.text
+    assert not SessionSettings().rec_lexicon or load_lexicon() is not None
+
+
+def test_usage_counts_corrections() -> None:
+    a, b = Usage(rec_lexicon=2), Usage(rec_lexicon=3)
+    a.merge(b)
+    assert a.rec_lexicon == 5 and a.to_dict()["rec_lexicon"] == 5
+    assert "rec_lexicon" not in Usage().to_dict()
+    assert usage_from_dict(a.to_dict()).rec_lexicon == 5
+
+
+WORDS = ["Guardian", "Manuscript", "Corporation", "Receipt", "HARDWARE", "Attention"]
+# Names and codes outside the lexicon, which must stay as read.
+OTHERS = ["Tan Woon Yann", "CS0098812", "KAWANG", "Zhongshan"]
+
+
+def render(text: str, size: int, font: str) -> np.ndarray:
+    f = ImageFont.truetype(font, size)
+    img = Image.new("RGB", (int(f.getlength(text)) + 8, size + 8), "white")
+    ImageDraw.Draw(img).text((4, 2), text, font=f, fill="black")
+    return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+
+
+def test_real_misreads_are_corrected() -> None:
+    if load_lexicon() is None:
+        pytest.skip("no word list at /usr/share/dict/words (scripts/setup.sh installs wamerican)")
+    sans = Path(find_font())
+    serif = sans.parent / "DejaVuSerif.ttf"
+    fonts = [str(serif)] if serif.is_file() else [str(sans)]
+    off = TextRecognizer(SessionSettings(rec_lexicon=False))
+    on = TextRecognizer(SessionSettings(rec_lexicon=True))
+    # Large: read right either way, nothing changed.
+    crops = [render(t, 24, fonts[0]) for t in WORDS + OTHERS]
+    a, b = off(crops), on(crops)
+    assert [r.text for r in a] == WORDS + OTHERS
+    assert [r.text for r in b] == WORDS + OTHERS and not any(r.corrected for r in b)
+    # 7-8 px high: letters misread; the correction finds the word where the right letter is
+    # among the model's alternatives, and never changes a word that was read right.
+    fixed = 0
+    for size in (7, 8):
+        crops = [render(t, size, f) for f in fonts for t in WORDS + OTHERS]
+        truth = [t for _ in fonts for t in WORDS + OTHERS]
+        for t, x, y in zip(truth, off(crops), on(crops), strict=True):
+            assert x.text != t or y.text == t, (t, x.text, y.text)
+            fixed += x.text != t and y.text == t
+            assert (y.corrected > 0) == (x.text != y.text)
+    assert fixed >= 1
+
+
+def test_option_plumbing() -> None:
+    """The default is one everywhere, and --rec-lexicon / --no-rec-lexicon reach the session."""
+    import argparse
+
+    from promptocr.batch import BatchConfig
+    from promptocr.cli.read import add_runtime_arguments
+    from promptocr.server.settings import ServerSettings
+
+    default = SessionSettings().rec_lexicon
+    assert BatchConfig().rec_lexicon == default
+    assert ServerSettings.model_fields["rec_lexicon"].default == default
+    p = argparse.ArgumentParser()
+    add_runtime_arguments(p)
+    assert p.parse_args([]).rec_lexicon is None  # not given: the default
+    assert p.parse_args(["--rec-lexicon"]).rec_lexicon is True
+    assert p.parse_args(["--no-rec-lexicon"]).rec_lexicon is False
+
+
+def test_engine_counts_corrections_in_usage() -> None:
+    """Through the engine (single-line images are read whole): `usage.rec_lexicon` counts the
+    words changed, and each page it counts reads as rendered."""
+    if load_lexicon() is None:
+        pytest.skip("no word list at /usr/share/dict/words (scripts/setup.sh installs wamerican)")
+    from promptocr.engines.embedded import EmbeddedEngine
+    from promptocr.inputs.loader import PageImage
+
+    sans = Path(find_font())
+    serif = sans.parent / "DejaVuSerif.ttf"
+    font = str(serif if serif.is_file() else sans)
+    engine = EmbeddedEngine(session=SessionSettings(rec_lexicon=True))
+    total = Usage()
+    for size in (7, 8):
+        for word in WORDS:
+            usage = Usage()
+            page = PageImage(0, np.ascontiguousarray(render(word, size, font)[:, :, ::-1]), "w.png")
+            lines = [ln.text for ln in engine.read_page(page, usage).lines]
+            if usage.rec_lexicon:
+                assert lines == [word]
+            total.merge(usage)
+    assert total.rec_lexicon >= 1 and total.to_dict()["rec_lexicon"] == total.rec_lexicon
