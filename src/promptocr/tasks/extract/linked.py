@@ -155,6 +155,48 @@ def _key_pattern(key: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<![A-Za-z])(\(?" + body + r"\)?)(?![a-z0-9])\s*[:：.]?", re.I)
 
 
+# a CJK letter (Han, kana, Hangul): a key written in them is found inside a run by its letters
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _cjk_key_pattern(key: str) -> re.Pattern[str] | None:
+    """A requested key written in CJK as printed inside a line: its letters and digits with
+    any spaces between them (`名 称`), and the separator after them; None for a key of fewer
+    than two CJK letters (`split_at_keys`)."""
+    body = _norm(key)
+    if len(_CJK.findall(body)) < 2:
+        return None
+    chars = [re.escape(ch) for ch in body if not ch.isspace()]
+    return re.compile("(" + r"\s*".join(chars) + r")\s*[:：]?")
+
+
+def _cjk_cuts(text: str, pats: Sequence[re.Pattern[str]], value_side: bool) -> list[tuple[int, int]]:
+    """Where requested CJK keys are printed inside a run after another field's text
+    (`split_at_keys`): the key ends the run after a value of its own (`2016.7修业年限`,
+    `江苏省高邮市政治面貌`, the value beside it), or a colon follows it and the run goes on
+    (`13835888654邮编：044000`, `…15时发生地点：学院北路`), or the key follows figures or Latin
+    letters (`熟练掌握word到岗时间 2017年9月`). Not the tail of a longer label ending in its
+    colon (`联系人姓名：`) unless the run is the value after another label's colon."""
+    cuts: list[tuple[int, int]] = []
+    for pat in pats:
+        for m in pat.finditer(text):
+            a, e = m.start(1), m.end()
+            before = text[:a].rstrip(" \t;；,，、")
+            if not before.strip(_STRIP):
+                continue  # a key at the run's start is matched as printed (`find_keys`)
+            colon = m.group(0).rstrip()[-1:] in ":："
+            after = text[e:].strip()
+            script = not _CJK.match(before[-1]) and before[-1] not in "(（"
+            if colon and not after and not value_side and not before[-1].isdigit():
+                continue  # the tail of a longer label (`联系人姓名：`)
+            if not (colon or script or not after):
+                continue  # inside a phrase (`本人姓名及地址`) or a value run on (`…地址不详`)
+            if any(a < ce and e > ca for ca, ce in cuts):
+                continue
+            cuts.append((a, e))
+    return cuts
+
+
 SPLIT_KEEP = 90.0  # a unit printing a requested key this well is that key's label, not cut
 # the link probability of a whole printing's value from which a printing cut out of another
 # line is not read (`split_at_keys`): a label printed twice, once empty, uses the cut printing
@@ -175,18 +217,25 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     whole printing of the key has a value linked with `WHOLE_FIRST` (`extract_linked`). Each
     piece keeps its place in the line (a share of the unit's box by character widths)."""
     pats = [(k, p) for k in keys if (p := _key_pattern(k)) is not None]
-    if not pats:
+    # the longest first: a key printed inside a longer requested key is that key's
+    cjk = sorted(
+        (p for k in keys if (p := _cjk_key_pattern(k)) is not None),
+        key=lambda p: -len(p.pattern),
+    )
+    if not pats and not cjk:
         return units
     normed = [_norm(k) for k in keys]
     out: list[Unit] = []
     for u in units:
         sp: Span = u.ref
         text = sp.text
-        cuts: list[tuple[int, int]] = []
         t = _norm(text)
         if any(t == k or fuzz.ratio(t, k) >= SPLIT_KEEP for k in normed if k):
             out.append(u)  # the printed label of a requested key itself is not cut
             continue
+        # the run after another label's colon on its line (`电话：13835888654邮编：044000`)
+        value_side = sp.start > 0 and sp.line.text[: sp.start].rstrip()[-1:] in ":："
+        cuts = _cjk_cuts(text, cjk, value_side)
         for key, pat in pats:
             for m in pat.finditer(text):
                 a, e = m.start(1), m.end()
@@ -207,7 +256,11 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
                 capitals = printed.isupper()
                 phrase = own_case and capitals and len(key.split()) >= 2 and not running
                 sentence = running and before.rstrip()[-1:].islower()
-                tail = colon and not text[e:].strip() and not before[-1:].isdigit()
+                # (in the run after another label's colon the key begins a new field:
+                # `DATE: June 21, 1993 DEPARTMENT:`)
+                tail = (
+                    colon and not text[e:].strip() and not before[-1:].isdigit() and not value_side
+                )
                 if sentence or tail:
                     continue
                 if not (colon and (figures or len(before.split()) >= 3)) and not (
@@ -397,8 +450,34 @@ def _han(s: str) -> bool:
 def _run_into_value(key: str, rest: str) -> bool:
     """A Chinese key of four or more characters printed whole and run straight into a value
     of its own (no separator: the data printed over the label's colon): the key still reads
-    as printed."""
-    return len(key) >= 4 and _han(key) and len(rest) >= 4 and _han(rest[:1])
+    as printed. So is a key of four or more that holds CJK letters where the value begins in
+    another script than the key ends (`5、在华住址AddressinChina山西省…`, `邮政编码044000`)."""
+    if len(key) < 4 or not rest:
+        return False
+    if _han(key):
+        return len(rest) >= 4 and _han(rest[:1])
+    if not _CJK.search(key):
+        return False
+    return bool(_CJK.match(key[-1])) != bool(_CJK.match(rest[0])) and rest[0].isalnum()
+
+
+# a printed key run on into its value over a space, without a colon (`Account Name CAPRI`)
+RUN_ON_MATCH = 94.0
+
+
+def _spaced_run_on(key: str, text: str) -> bool:
+    """A key of two words or more written in Latin letters printed at the start of a run and
+    followed, past a space, by a value that does not go on in lower case (`Account Name
+    CAPRI`, `Authorized by Dr. Connie Stone`, `PROJECT No. 1984- 175NP`; not `Project No.
+    of Cartons`, a longer label)."""
+    pat = _key_pattern(key)
+    if pat is None or len(re.findall(r"[A-Za-z0-9]+", key)) < 2:
+        return False
+    m = pat.match(text.lstrip())
+    if m is None:
+        return False
+    rest = text.lstrip()[m.end() :]
+    return bool(rest[:1].isspace()) and bool(rest.strip()) and not rest.strip()[0].islower()
 
 
 def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
@@ -537,6 +616,9 @@ def _find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) 
             for n, lab in enumerate(labels):
                 if head and head == _norm(lab):
                     scores[i] = max(scores[i], FILL_MATCH if n == 0 else SYNONYM_CAP)
+    for i, u in enumerate(geom.units):
+        if scores[i] < RUN_ON_MATCH and _spaced_run_on(labels[0], u.text):
+            scores[i] = RUN_ON_MATCH
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
         s = float(scores[i])
         if _case_differs(labels[0], geom.units[i].text):
