@@ -141,13 +141,13 @@ def page_units(page: Page) -> list[Unit]:
     return out
 
 
-def _key_pattern(key: str) -> re.Pattern[str] | None:
+def _key_pattern(key: str, least: int = 5) -> re.Pattern[str] | None:
     """A requested key's words as printed inside a line: the same words with any punctuation
     or spaces between them (`CITY STATE, ZIP` for `CITY. STATE. ZIP`), not inside a word, and
     the separator after them; None for a key of fewer than five letters or digits, or one
     written in other than Latin letters (`split_at_keys`)."""
     words = re.findall(r"[A-Za-z0-9]+", key)
-    if sum(len(w) for w in words) < 5 or not any(ch.isalpha() for w in words for ch in w):
+    if sum(len(w) for w in words) < least or not any(ch.isalpha() for w in words for ch in w):
         return None
     if re.search(r"[^\x00-\x7f]", key):
         return None
@@ -198,6 +198,7 @@ def _cjk_cuts(text: str, pats: Sequence[re.Pattern[str]], value_side: bool) -> l
 
 
 SPLIT_KEEP = 90.0  # a unit printing a requested key this well is that key's label, not cut
+SHORT_KEY = 2  # letters and digits: a shorter Latin key is not looked for inside a run
 # the link probability of a whole printing's value from which a printing cut out of another
 # line is not read (`split_at_keys`): a label printed twice, once empty, uses the cut printing
 WHOLE_FIRST = 0.5
@@ -216,7 +217,7 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     Signature:`) unless figures run straight into it. A printing cut out is read only where no
     whole printing of the key has a value linked with `WHOLE_FIRST` (`extract_linked`). Each
     piece keeps its place in the line (a share of the unit's box by character widths)."""
-    pats = [(k, p) for k in keys if (p := _key_pattern(k)) is not None]
+    pats = [(k, p) for k in keys if (p := _key_pattern(k, SHORT_KEY)) is not None]
     # the longest first: a key printed inside a longer requested key is that key's
     cjk = sorted(
         (p for k in keys if (p := _cjk_key_pattern(k)) is not None),
@@ -266,6 +267,12 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
                 if not (colon and (figures or len(before.split()) >= 3)) and not (
                     phrase and figures
                 ):
+                    continue
+                if len(printed) < 5 and not (
+                    colon and before.rstrip()[-1:].isdigit() and printed[:1].isupper()
+                ):
+                    # a short key (`Time`, `To`) only as a label: a capital, its colon, right
+                    # after another field's figures (`Date: 3/4/95 Time: 10:00`)
                     continue
                 if any(a < ce and e > ca for ca, ce in cuts):
                     continue
