@@ -483,8 +483,8 @@ def _spaced_run_on(key: str, text: str) -> bool:
     m = pat.match(text.lstrip())
     if m is None:
         return False
-    rest = text.lstrip()[m.end() :]
-    return bool(rest[:1].isspace()) and bool(rest.strip()) and not rest.strip()[0].islower()
+    gap = re.match(r"[.]?\s+(\S)", text.lstrip()[m.end(1) :])
+    return gap is not None and not gap.group(1).islower()
 
 
 def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
@@ -1767,7 +1767,9 @@ def extract_linked(
                         # the first typed cell down a table header's column (only placeholders
                         # above it): the column's value however far down (its total, below)
                         p = max(p, COLUMN_CELL_P)
-                    if own_value and geom.keyness[v] >= 0.5:
+                    if own_value and (geom.keyness[v] >= 0.5 or h.score == RUN_ON_MATCH):
+                        # (a key run on into its value over a space, `Authorized by Dr.
+                        # Connie Stone`: the rest of its line comes first, not the next field)
                         p *= KEYLIKE_BESIDE_OWN
                     if _after_colon(geom, h.unit, v, slope, facts):
                         # `label：value` that OCR read as two runs: as if read as one line
