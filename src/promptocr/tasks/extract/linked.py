@@ -472,19 +472,27 @@ def _run_into_value(key: str, rest: str) -> bool:
 RUN_ON_MATCH = 94.0
 
 
-def _spaced_run_on(key: str, text: str) -> bool:
+def _spaced_run_on(key: str, text: str, others: Sequence[str] = ()) -> bool:
     """A key of two words or more written in Latin letters printed at the start of a run and
-    followed, past a space, by a value that does not go on in lower case (`Account Name
-    CAPRI`, `Authorized by Dr. Connie Stone`, `PROJECT No. 1984- 175NP`; not `Project No.
-    of Cartons`, a longer label)."""
+    followed, past a space, by a value (`Account Name CAPRI`, `Authorized by Dr. Connie
+    Stone`, `PROJECT No. 1984- 175NP`, `E-Mail 10 info@…`). Not a longer label (`Project No.
+    of Cartons`: a word in lower case goes on), a label in two languages (`E-Mail / E-mail`),
+    nor two labels read as one run: the rest begins another requested key (`others`,
+    normalised: `Codice Postale Città`)."""
     pat = _key_pattern(key)
     if pat is None or len(re.findall(r"[A-Za-z0-9]+", key)) < 2:
         return False
     m = pat.match(text.lstrip())
     if m is None:
         return False
-    gap = re.match(r"[.]?\s+(\S)", text.lstrip()[m.end(1) :])
-    return gap is not None and not gap.group(1).islower()
+    rest = text.lstrip()[m.end(1) :]
+    gap = re.match(r"[.]?\s+(\S)", rest)
+    if gap is None or re.match(r"[.]?\s+[a-z]+\b(?![@.\d])", rest):
+        return False
+    if not (gap.group(1).isalnum() or gap.group(1) in "($€£¥#+\"'“"):
+        return False
+    t = _norm(rest)
+    return not any(k and (t.startswith(k) or fuzz.ratio(t, k) >= SPLIT_KEEP) for k in others)
 
 
 def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
@@ -599,19 +607,24 @@ FILL_MATCH = (
 )
 
 
-def find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
+def find_keys(
+    geom: PageGeometry, labels: Sequence[str], texts: Sequence[str], others: Sequence[str] = ()
+) -> list[KeyHit]:
     """Units that print one of `labels` (`texts`: the units' normalised texts), best first;
     the pieces of a label set so wide that OCR cut it (`名` + `称：`) are joined. Where the key
     itself (`labels[0]`) is printed, its synonyms are not searched: they name other fields
-    (价税合计 is printed; 合计, a synonym, is the goods table's own total row)."""
+    (价税合计 is printed; 合计, a synonym, is the goods table's own total row). `others`: the
+    other requested keys, normalised (a label read as one run with another is no value)."""
     if len(labels) > 1:
-        own = _find_keys(geom, labels[:1], texts)
+        own = _find_keys(geom, labels[:1], texts, others)
         if own:
             return own
-    return _find_keys(geom, labels, texts)
+    return _find_keys(geom, labels, texts, others)
 
 
-def _find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) -> list[KeyHit]:
+def _find_keys(
+    geom: PageGeometry, labels: Sequence[str], texts: Sequence[str], others: Sequence[str] = ()
+) -> list[KeyHit]:
     hits: list[KeyHit] = []
     scores = _match_all(labels, texts)
     # a label run into its value over the underscore of a fill-in line (`Date_March 18,
@@ -624,7 +637,7 @@ def _find_keys(geom: PageGeometry, labels: Sequence[str], texts: Sequence[str]) 
                 if head and head == _norm(lab):
                     scores[i] = max(scores[i], FILL_MATCH if n == 0 else SYNONYM_CAP)
     for i, u in enumerate(geom.units):
-        if scores[i] < RUN_ON_MATCH and _spaced_run_on(labels[0], u.text):
+        if scores[i] < RUN_ON_MATCH and _spaced_run_on(labels[0], u.text, others):
             scores[i] = RUN_ON_MATCH
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
         s = float(scores[i])
@@ -1699,7 +1712,11 @@ def extract_linked(
         # the units of a slanted page are levelled already (page_units); else the slope is read
         slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
         texts = [_norm(u.text) for u in units]
-        hits = {key: find_keys(geom, labels, texts)[:3] for key, _, labels in pending}
+        normed = [_norm(s[0]) for s in pending]
+        hits = {
+            key: find_keys(geom, labels, texts, [k for k in normed if k != _norm(key)])[:3]
+            for key, _, labels in pending
+        }
         # the labels each key is read from (its best matches); a weaker match of one key may
         # still be another key's value ("3 cartons" under the key "Laboratory", key "Cartons")
         label_units = {
