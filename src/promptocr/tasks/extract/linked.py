@@ -191,6 +191,8 @@ def _cjk_cuts(text: str, pats: Sequence[re.Pattern[str]], value_side: bool) -> l
                 continue  # the tail of a longer label (`联系人姓名：`)
             if not (colon or script or not after):
                 continue  # inside a phrase (`本人姓名及地址`) or a value run on (`…地址不详`)
+            if not (colon or script) and len(before.strip(_STRIP)) <= 2:
+                continue  # a stray mark read into the label's start (`入勤務先名`: `_match_all`)
             if any(a < ce and e > ca for ca, ce in cuts):
                 continue
             cuts.append((a, e))
