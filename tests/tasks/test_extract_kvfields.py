@@ -402,3 +402,103 @@ def test_two_stacked_labels_each_with_its_value_are_not_one_wrapped_label() -> N
     ]
     keys = ["Quantity, Cartons of 200 each", "Tax Status Paid or Free"]
     assert _values(rows, keys, h=20.0) == dict(zip(keys, ["20", "Paid"], strict=True))
+
+
+# OCR's line cuts (`bench.kvfields --merge-rows`): a requested key printed inside a longer run
+# of text, as a detector reads a row; each case failed on the code before its change
+
+
+def test_a_cjk_key_run_on_after_another_fields_value_is_cut_out_of_the_run() -> None:
+    # `2016.7修业年限  4`: the value of 毕业时间 and the label 修业年限 read as one run; so
+    # `江苏省高邮市政治面貌  党员`; the value stands beside the cut key
+    rows: list[Row] = [
+        ("毕业时间", 50, 50, 60),
+        ("2016.7修业年限", 130, 50, 100),
+        ("4", 260, 50, 10),
+        ("户籍地", 50, 80, 40),
+        ("江苏省高邮市政治面貌", 130, 80, 150),
+        ("党员", 310, 80, 30),
+        ("学历", 50, 110, 40),
+        ("本科", 130, 110, 40),
+    ]
+    got = _values(rows, ["毕业时间", "修业年限", "户籍地", "政治面貌", "学历"])
+    assert got == {
+        "毕业时间": "2016.7",
+        "修业年限": "4",
+        "户籍地": "江苏省高邮市",
+        "政治面貌": "党员",
+        "学历": "本科",
+    }
+
+
+def test_a_cjk_key_and_its_colon_inside_the_value_after_another_label() -> None:
+    rows: list[Row] = [
+        ("电话：13835888654邮编：044000", 50, 50, 260),
+        ("地址：北京市海淀区", 50, 80, 200),
+    ]
+    got = _values(rows, ["电话", "邮编", "地址"])
+    assert got == {"电话": "13835888654", "邮编": "044000", "地址": "北京市海淀区"}
+
+
+def test_a_cjk_key_after_a_stray_character_is_not_cut_from_it() -> None:
+    # `细住址` is the label 住址 with a stray character (matched as such); the key printed
+    # exactly at the end of `山西省.阳泉市.住址` is cut out, its value beside it
+    rows: list[Row] = [
+        ("细住址", 50, 50, 40),
+        ("代号", 60, 70, 30),
+        ("山西省.阳泉市.住址", 150, 50, 120),
+        ("河南省.洛阳市.伊川县", 280, 50, 120),
+    ]
+    assert _values(rows, ["住址"]) == {"住址": "河南省.洛阳市.伊川县"}
+
+
+def test_several_latin_label_value_pairs_on_one_line() -> None:
+    # a short key after another field's figures; a key ending the run after another label's
+    # value, its own value beside it
+    rows: list[Row] = [("Date: 3/4/95 Time: 10:00", 50, 50, 200), ("Name: John Smith", 50, 80, 200)]
+    assert _values(rows, ["Date", "Time", "Name"]) == {
+        "Date": "3/4/95",
+        "Time": "10:00",
+        "Name": "John Smith",
+    }
+    rows = [
+        ("DATE: June 21, 1993 DEPARTMENT:", 50, 50, 260),
+        ("R&D Library", 330, 50, 90),
+        ("TO: Bob Smith", 50, 80, 150),
+    ]
+    assert _values(rows, ["DATE", "DEPARTMENT", "TO"]) == {
+        "DATE": "June 21, 1993",
+        "DEPARTMENT": "R&D Library",
+        "TO": "Bob Smith",
+    }
+
+
+def test_a_latin_key_run_on_into_its_value_over_a_space() -> None:
+    # no colon: the rest of the label's run is its value, not the next field along the row
+    rows: list[Row] = [
+        ("Authorized by Dr. Connie Stone", 50, 50, 200),
+        ("Date 5-13-81", 300, 50, 80),
+        ("Authorized to", 50, 80, 90),
+        ("Mr. Charles Burns", 150, 80, 120),
+    ]
+    assert _values(rows, ["Authorized by", "Authorized to"]) == {
+        "Authorized by": "Dr. Connie Stone",
+        "Authorized to": "Mr. Charles Burns",
+    }
+
+
+def test_no_run_on_value_that_is_another_label() -> None:
+    # two requested labels read as one run, their values below; a label in two languages
+    rows: list[Row] = [
+        ("Codice Postale Città", 50, 50, 140),
+        ("10129", 60, 66, 40),
+        ("Torino", 160, 66, 50),
+    ]
+    assert _values(rows, ["Codice Postale", "Città"])["Codice Postale"] == "10129"
+    rows = [
+        ("E-Mail 10 / E-mail", 50, 50, 140),
+        ("Telefono", 50, 80, 60),
+        ("0123 456", 130, 80, 60),
+        ("E-Mail 10 info@example.at", 50, 110, 200),
+    ]
+    assert _values(rows, ["E-Mail 10", "Telefono"])["E-Mail 10"] == "info@example.at"

@@ -170,7 +170,9 @@ def _cjk_key_pattern(key: str) -> re.Pattern[str] | None:
     return re.compile("(" + r"\s*".join(chars) + r")\s*[:：]?")
 
 
-def _cjk_cuts(text: str, pats: Sequence[re.Pattern[str]], value_side: bool) -> list[tuple[int, int]]:
+def _cjk_cuts(
+    text: str, pats: Sequence[re.Pattern[str]], value_side: bool
+) -> list[tuple[int, int]]:
     """Where requested CJK keys are printed inside a run after another field's text
     (`split_at_keys`): the key ends the run after a value of its own (`2016.7修业年限`,
     `江苏省高邮市政治面貌`, the value beside it), or a colon follows it and the run goes on
