@@ -502,3 +502,15 @@ def test_no_run_on_value_that_is_another_label() -> None:
         ("E-Mail 10 info@example.at", 50, 110, 200),
     ]
     assert _values(rows, ["E-Mail 10", "Telefono"])["E-Mail 10"] == "info@example.at"
+
+
+def test_a_key_with_cjk_letters_run_into_a_value_in_another_script() -> None:
+    # no separator, the value begins where the script changes; the key's words also stand
+    # inside running text above (`…当社ホームページをご参照下さい。`), which is no label
+    rows: list[Row] = [
+        ("詳細は当社ホームページをご参照下さい。", 50, 30, 300),
+        ("E-Mailアドレスyamada@example.jp", 50, 60, 250),
+        ("ホームページhttp://example.jp", 50, 80, 250),
+    ]
+    got = _values(rows, ["E-Mailアドレス", "ホームページ"])
+    assert got == {"E-Mailアドレス": "yamada@example.jp", "ホームページ": "http://example.jp"}
