@@ -514,3 +514,17 @@ def test_a_key_with_cjk_letters_run_into_a_value_in_another_script() -> None:
     ]
     got = _values(rows, ["E-Mailアドレス", "ホームページ"])
     assert got == {"E-Mailアドレス": "yamada@example.jp", "ホームページ": "http://example.jp"}
+
+
+def test_a_key_with_its_colon_after_a_one_word_value_in_the_run_after_a_label() -> None:
+    # in the run after `Sexo:`, a requested key with its own colon begins the next field
+    # even after a single word (elsewhere a colon after one word is no cut)
+    rows: list[Row] = [
+        ("Sexo: Female Data de nascimento: 4/5/2015", 50, 50, 300),
+        ("Nome: Ana Souza", 50, 80, 150),
+    ]
+    assert _values(rows, ["Sexo", "Data de nascimento", "Nome"]) == {
+        "Sexo": "Female",
+        "Data de nascimento": "4/5/2015",
+        "Nome": "Ana Souza",
+    }

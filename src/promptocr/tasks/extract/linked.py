@@ -268,7 +268,9 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
                 )
                 if sentence or tail:
                     continue
-                if not (colon and (figures or len(before.split()) >= 3)) and not (
+                # (in the run after another label's colon, a key with its own colon begins
+                # the next field after any value: `Estado: España Código Postal: 18002`)
+                if not (colon and (figures or len(before.split()) >= 3 or value_side)) and not (
                     phrase and figures
                 ):
                     continue
