@@ -61,7 +61,7 @@ class BatchConfig:
     precision: str = "bf16"
     threads: int = 1  # model threads per worker (process or actor)
     rec_head: str = "full"
-    rec_squeeze: float | str = "auto"
+    rec_squeeze: float | str = 1.0  # as SessionSettings.rec_squeeze
     rec_gap_spaces: float | None = 2.5
     rec_lexicon: bool = True  # as SessionSettings.rec_lexicon
 
@@ -82,8 +82,8 @@ class BatchConfig:
             if keyed[name] == before:
                 del keyed[name]
         # A numeric squeeze is read differently since it stopped narrowing crops under the
-        # padding floor (engines/squeeze.py): its results get new keys too ("auto", the
-        # default since, is new anyway).
+        # padding floor (engines/squeeze.py): its results get new keys too ("auto" is new
+        # anyway). 1.0, the default again, is how results were made before: old keys.
         if isinstance(keyed.get("rec_squeeze"), float | int):
             keyed["rec_squeeze"] = [keyed["rec_squeeze"], "floor"]
         # `auto` is keyed with its factor and thresholds (engines/squeeze.py), so a change of

@@ -151,10 +151,20 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
         == old_key
     )
     assert BatchConfig().settings_hash() != old_key
-    # the `auto` squeeze, the default since, keys anew against the gap-spaces default before it,
+    # 1.0, the default again (after a while of `auto`), keys as before the squeeze existed:
+    # the default config keys as the gap-spaces-and-lexicon default did before `auto`
+    assert BatchConfig().rec_squeeze == 1.0
+    before_auto = {**before, "rec_gap_spaces": 2.5, "rec_lexicon": True}
+    blob = json.dumps(before_auto, sort_keys=True, ensure_ascii=False).encode()
+    default_key = hashlib.sha256(blob).hexdigest()[:16]
+    assert BatchConfig().settings_hash() == default_key
+    # the opt-in `auto` squeeze keys anew against the gap-spaces default,
     # and so does a number (read since without narrowing crops under the padding floor)
     gaps = BatchConfig(rec_squeeze=1.0, rec_lexicon=False).settings_hash()
-    assert gaps not in (old_key, BatchConfig().settings_hash())
+    # (the key the default had before `auto` and the lexicon: results made then are skipped)
+    gaps_blob = json.dumps({**before, "rec_gap_spaces": 2.5}, sort_keys=True).encode()
+    assert gaps == hashlib.sha256(gaps_blob).hexdigest()[:16]
+    assert gaps not in (old_key, BatchConfig(rec_squeeze="auto", rec_lexicon=False).settings_hash())
     blob = json.dumps({**before, "rec_gap_spaces": 2.5, "rec_squeeze": 0.85}, sort_keys=True)
     assert (
         BatchConfig(rec_squeeze=0.85, rec_lexicon=False).settings_hash()
@@ -164,20 +174,21 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
     one = BatchConfig(rec_squeeze=squeeze_arg("1"), rec_gap_spaces=None, rec_lexicon=False)
     assert one.settings_hash() == old_key
     # and `auto` is keyed with its factor and thresholds: a change of any re-keys results
-    auto = BatchConfig().settings_hash()
+    auto = BatchConfig(rec_squeeze="auto").settings_hash()
+    assert auto != BatchConfig().settings_hash()
     assert auto != BatchConfig(rec_squeeze="auto:0.85").settings_hash()
     for name, value in (("AUTO_FACTOR", 0.85), ("MIN_PAIRS", 30), ("MAX_LOOSE", 0.1)):
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(squeeze, name, value)
-            assert BatchConfig().settings_hash() != auto, name
+            assert BatchConfig(rec_squeeze="auto").settings_hash() != auto, name
+            assert BatchConfig().settings_hash() == default_key  # 1.0 is not keyed by them
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(squeeze, "LOOSE_STEPS", 4)
-        assert BatchConfig().settings_hash() != auto
-    assert BatchConfig().settings_hash() == auto
+        assert BatchConfig(rec_squeeze="auto").settings_hash() != auto
+    assert BatchConfig(rec_squeeze="auto").settings_hash() == auto
     # the lexicon correction, the default since, keys anew where it is on
-    squeezed = BatchConfig(rec_lexicon=False).settings_hash()
-    assert squeezed != BatchConfig().settings_hash()
-    assert gaps != BatchConfig(rec_squeeze=1.0).settings_hash()
+    assert gaps != BatchConfig().settings_hash()
+    assert auto != BatchConfig(rec_squeeze="auto", rec_lexicon=False).settings_hash()
     # the same bytes under another name share the content part of the key
     copy = inputs / "copy.png"
     copy.write_bytes((inputs / "in" / "one.png").read_bytes())

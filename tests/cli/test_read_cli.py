@@ -204,9 +204,13 @@ def test_rec_head_latin_and_squeeze_reach_the_engine(files: dict[str, Path]) -> 
     assert sum(heads.values()) == out["usage"]["lines_recognized"] >= 2
     plain = json.loads(run_cli("read", str(files["page"]), "-f", "json").stdout)
     assert "rec_head" not in plain["usage"]  # the default full head reports nothing
-    # the width squeeze per page: 0.9 for every page, `auto` (the default) as decided
+    # the width squeeze per page: 0.9 for every page, none by default, `auto` as decided
     assert [(d["page"], d["factor"]) for d in out["usage"]["rec_squeeze"]] == [(1, 0.9)]
-    (auto,) = plain["usage"]["rec_squeeze"]
+    (full,) = plain["usage"]["rec_squeeze"]
+    assert (full["page"], full["factor"], full["squeezed"]) == (1, 1.0, 0)
+    proc = run_cli("read", str(files["page"]), "-f", "json", "--rec-squeeze", "auto")
+    assert proc.returncode == 0, proc.stderr
+    (auto,) = json.loads(proc.stdout)["usage"]["rec_squeeze"]
     assert auto["page"] == 1 and auto["factor"] in (0.9, 1.0)
     assert auto["lines"] >= 2
 

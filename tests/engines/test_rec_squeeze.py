@@ -1,6 +1,6 @@
 """`SessionSettings.rec_squeeze` as a number: recognition crops narrowed horizontally before
-the model (docs/benchmarks.md, "Recognition width squeeze"; the default `auto` decides per
-caller: tests/engines/test_squeeze.py). Real model, rendered lines."""
+the model (docs/benchmarks.md, "Recognition width squeeze"; the default is 1.0, and the opt-in `auto`
+decides per caller: tests/engines/test_squeeze.py). Real model, rendered lines."""
 
 from __future__ import annotations
 
@@ -50,9 +50,9 @@ def recs() -> tuple[TextRecognizer, TextRecognizer]:
     return plain, TextRecognizer(SessionSettings(rec_squeeze=0.75))
 
 
-def test_squeeze_default_is_auto() -> None:
-    assert SessionSettings().rec_squeeze == "auto"
-    assert TextRecognizer(SessionSettings()).squeeze_auto
+def test_squeeze_default_is_full_width() -> None:
+    assert SessionSettings().rec_squeeze == 1.0
+    assert not TextRecognizer(SessionSettings()).squeeze_auto
 
 
 def test_squeeze_narrows_the_model_input_and_keeps_the_text(

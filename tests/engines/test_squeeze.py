@@ -44,6 +44,18 @@ LINES = [
 SPACE = 9  # a class index standing for the space in the hand-made paths
 
 
+@pytest.fixture(scope="module")
+def engine() -> EmbeddedEngine:
+    """`auto` is opt-in (the default is 1.0, no squeeze): this module's engine asks for it."""
+    return EmbeddedEngine(session=SessionSettings(rec_squeeze="auto"))
+
+
+def test_default_is_full_width_and_auto_is_opt_in() -> None:
+    assert SessionSettings().rec_squeeze == 1.0
+    assert not TextRecognizer(SessionSettings()).squeeze_auto
+    assert TextRecognizer(SessionSettings(rec_squeeze="auto")).squeeze_auto
+
+
 def _page(size: int) -> PageImage:
     c = synth.Canvas(900, int(size * 1.8) * len(LINES) + 40)
     for k, text in enumerate(LINES):
@@ -115,7 +127,7 @@ def test_reports_of_one_page_merge_into_one_entry() -> None:
 
 
 def test_auto_squeezes_small_text_and_keeps_its_spaces(engine: EmbeddedEngine) -> None:
-    """Small proportional text drawn with known spaces: `auto` (the default) narrows the page's
+    """Small proportional text drawn with known spaces: `auto` (asked for) narrows the page's
     later lines, and every line reads exactly, spaces included; 28 px text, whose first lines
     show loose glyphs at height 48, is read at full width."""
     assert engine.session_settings.rec_squeeze == "auto"

@@ -37,7 +37,10 @@ def test_settings_precedence(tmp_path: Path) -> None:
         s4.check_safe_to_start()
     load_settings(None, {"precision": "int8"}, environ={}).check_safe_to_start()
     s5 = load_settings(None, None, environ={"PROMPTOCR_REC_HEAD": "latin"})
-    assert (s5.rec_head, s5.rec_squeeze) == ("latin", "auto")
+    assert (s5.rec_head, s5.rec_squeeze) == ("latin", 1.0)
+    assert load_settings(None, None, environ={"PROMPTOCR_REC_SQUEEZE": "auto"}).rec_squeeze == (
+        "auto"
+    )
     assert load_settings(None, None, environ={"PROMPTOCR_REC_SQUEEZE": "0.9"}).rec_squeeze == 0.9
     s6 = load_settings(None, {"runtime": "onnxruntime", "rec_head": "latin"}, environ={})
     with pytest.raises(ConfigError, match="rec-head latin needs the OpenVINO runtime"):

@@ -7,7 +7,7 @@ already narrower than the recognizer's padding floor (`TextRecognizer.min_width`
 padded to the floor anyway: narrowing it saves nothing, so it is never narrowed, and a wider
 crop is narrowed at most down to the floor.
 
-`rec_squeeze="auto"` (the default) decides per caller of a recognition call (a page; each
+`rec_squeeze="auto"` (opt-in; the default is 1.0, no squeeze) decides per caller of a recognition call (a page; each
 request's crops where the server merges requests) from the recogniser's own evidence: the
 caller's crops are read at full width, narrowest first, batch after batch until they have
 shown `MIN_PAIRS` pairs of characters (often the first batch, possibly several), and its

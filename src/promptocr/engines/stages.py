@@ -97,11 +97,13 @@ class SessionSettings:
     cpu_pinning: bool | None = None
     # Horizontal squeeze of recognition crops: each line is resized to the model's height and
     # its width then multiplied by this (1.0 = aspect kept; never below the padding floor).
-    # The model's cost grows with its input width. "auto" (the default) squeezes a page's
-    # remaining lines by 0.9 once its first lines, read at full width until 20 pairs of
-    # characters are read (one batch or more), showed tight glyphs (few wide blank runs
-    # without a space): engines/squeeze.py; docs/benchmarks.md, "Recognition width squeeze".
-    rec_squeeze: float | str = "auto"
+    # The model's cost grows with its input width. 1.0 (the default) leaves every crop at
+    # full width. "auto" (opt-in) squeezes a page's remaining lines by 0.9 once its first
+    # lines, read at full width until 20 pairs of characters are read (one batch or more),
+    # showed tight glyphs (few wide blank runs without a space): engines/squeeze.py. It was
+    # the default for a while and is opt-in again: it cost SROIE key fields (207 -> 203 of
+    # 240 exact) for ~4-5 % of wall time; docs/benchmarks.md, "Recognition width squeeze".
+    rec_squeeze: float | str = 1.0
     # Recognition output head: "full" (every class, every line; the default) or "latin": the
     # caller declares the text Latin/Greek/Cyrillic script, and after a page's first batch read
     # only such characters later lines are decoded with a head restricted to them (OpenVINO

@@ -62,11 +62,11 @@ class ServerSettings(BaseModel):
         "like Latin letters may be misread; OpenVINO only)",
     )
     rec_squeeze: Literal["auto"] | float = Field(
-        default="auto",
-        description="recognition width factor: auto (a request page's lines are read at full "
-        "width until 20 pairs of characters are read; if they showed tightly set glyphs its "
-        "remaining lines are narrowed to 0.9; decided from the request's own lines only) or a "
-        "number in [0.5, 1] for every page (1 = off)",
+        default=1.0,
+        description="recognition width factor: a number in [0.5, 1] for every page (1 = off, "
+        "the default) or auto (opt-in: a request page's lines are read at full width until 20 "
+        "pairs of characters are read; if they showed tightly set glyphs its remaining lines "
+        "are narrowed to 0.9; decided from the request's own lines only)",
     )
     rec_gap_spaces: float = Field(
         default=2.5,
