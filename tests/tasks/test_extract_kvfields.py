@@ -528,3 +528,118 @@ def test_a_key_with_its_colon_after_a_one_word_value_in_the_run_after_a_label() 
         "Data de nascimento": "4/5/2015",
         "Nome": "Ana Souza",
     }
+
+
+# regressions of the cuts above (review of 9d8a67c); each case was right before the cuts
+
+
+def test_a_cjk_key_ending_a_longer_label_first_on_its_row_is_not_cut_out() -> None:
+    # the key is the tail of another field's own label (`紧急联系人电话`, `E-mail地址`); the
+    # label that prints it whole, or a synonym (`住址`), names the field
+    cases: list[tuple[list[Row], str, str]] = [
+        (
+            [
+                ("联系电话", 50, 50, 60),
+                ("13800000000", 160, 50, 100),
+                ("紧急联系人电话", 50, 80, 100),
+                ("13900000000", 160, 80, 100),
+            ],
+            "电话",
+            "13800000000",
+        ),
+        (
+            [
+                ("通讯地址", 50, 50, 60),
+                ("北京市海淀区1号", 160, 50, 120),
+                ("E-mail地址", 50, 80, 80),
+                ("a@b.com", 160, 80, 80),
+            ],
+            "地址",
+            "北京市海淀区1号",
+        ),
+        (
+            [
+                ("电子邮件地址", 50, 50, 90),
+                ("abc@x.com", 160, 50, 100),
+                ("住址", 50, 80, 40),
+                ("北京市海淀区中关村大街1号", 160, 80, 200),
+            ],
+            "地址",
+            "北京市海淀区中关村大街1号",
+        ),
+        (
+            [
+                ("开户银行名称", 50, 50, 90),
+                ("中国银行", 160, 50, 80),
+                ("单位名称", 50, 80, 60),
+                ("某某公司", 160, 80, 80),
+            ],
+            "名称",
+            "某某公司",
+        ),
+        (
+            [
+                ("合同签订日期", 50, 50, 90),
+                ("2020-01-01", 160, 50, 80),
+                ("填表日期", 50, 80, 60),
+                ("2023-05-01", 160, 80, 80),
+            ],
+            "日期",
+            "2023-05-01",
+        ),
+    ]
+    for rows, key, want in cases:
+        assert _values(rows, [key]) == {key: want}, (rows[0][0], rows[2][0])
+
+
+def test_a_key_word_inside_an_item_under_a_table_header_is_not_cut_out() -> None:
+    rows: list[Row] = [
+        ("项目名称", 50, 50, 60),
+        ("金额", 300, 50, 40),
+        ("技术服务费金额", 50, 70, 120),
+        ("100.00", 300, 70, 50),
+    ]
+    assert _values(rows, ["项目名称", "金额"]) == {"项目名称": "技术服务费金额", "金额": "100.00"}
+    rows = [
+        ("项目名称", 50, 50, 60),
+        ("技术服务费金额", 50, 70, 120),
+        ("数量", 200, 50, 40),
+        ("3", 200, 70, 20),
+    ]
+    assert _values(rows, ["项目名称", "金额"])["金额"] is None  # `3` is the 数量 column's
+
+
+def test_a_row_of_column_headers_read_as_one_run_is_not_a_key_run_on_into_its_value() -> None:
+    rows: list[Row] = [
+        ("Date Received Date Shipped", 50, 50, 200),
+        ("3/4/95", 50, 66, 50),
+        ("3/9/95", 160, 66, 50),
+    ]
+    assert _values(rows, ["Date Received"]) == {"Date Received": "3/4/95"}
+    rows = [("Codice Postale Città", 50, 50, 140), ("10129", 60, 66, 40), ("Torino", 160, 66, 50)]
+    assert _values(rows, ["Codice Postale"]) == {"Codice Postale": "10129"}
+    # the other key found on an earlier page still begins another field on this one
+    pages = [[("Città: Roma", 50.0, 50.0, 120.0)], rows]
+    doc = Document(
+        pages=[
+            Page(index=i, width=800, height=1000, blocks=[Block(_doc(p, 10.0).pages[0].lines)])
+            for i, p in enumerate(pages)
+        ]
+    )
+    got = {k: r.value for k, r in extract_fields(doc, ["Codice Postale", "Città"]).items()}
+    assert got == {"Codice Postale": "10129", "Città": "Roma"}
+
+
+def test_a_key_after_a_lower_case_word_or_a_reply_prefix_is_not_cut_after_a_colon() -> None:
+    rows: list[Row] = [
+        ("Note: call Customer Name: Smith about it", 50, 50, 300),
+        ("Customer Name: Jones", 50, 70, 200),
+    ]
+    got = _values(rows, ["Note", "Customer Name"])
+    assert got == {"Note": "call Customer Name: Smith about it", "Customer Name": "Jones"}
+    rows = [
+        ("Subject: Re: Purchase Order: 4471", 50, 50, 300),
+        ("Purchase Order: 999", 50, 70, 200),
+    ]
+    got = _values(rows, ["Subject", "Purchase Order"])
+    assert got == {"Subject": "Re: Purchase Order: 4471", "Purchase Order": "999"}

@@ -37,6 +37,7 @@ where it gets a value (`find_all=True` returns every page's value in `details[ke
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -141,6 +142,7 @@ def page_units(page: Page) -> list[Unit]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _key_pattern(key: str, least: int = 5) -> re.Pattern[str] | None:
     """A requested key's words as printed inside a line: the same words with any punctuation
     or spaces between them (`CITY STATE, ZIP` for `CITY. STATE. ZIP`), not inside a word, and
@@ -171,14 +173,18 @@ def _cjk_key_pattern(key: str) -> re.Pattern[str] | None:
 
 
 def _cjk_cuts(
-    text: str, pats: Sequence[re.Pattern[str]], value_side: bool
+    text: str, pats: Sequence[re.Pattern[str]], value_side: bool, left: Callable[[], bool]
 ) -> list[tuple[int, int]]:
     """Where requested CJK keys are printed inside a run after another field's text
     (`split_at_keys`): the key ends the run after a value of its own (`2016.7修业年限`,
     `江苏省高邮市政治面貌`, the value beside it), or a colon follows it and the run goes on
     (`13835888654邮编：044000`, `…15时发生地点：学院北路`), or the key follows figures or Latin
     letters (`熟练掌握word到岗时间 2017年9月`). Not the tail of a longer label ending in its
-    colon (`联系人姓名：`) unless the run is the value after another label's colon."""
+    colon (`联系人姓名：`) unless the run is the value after another label's colon. Where the
+    key ends the run without a colon, only in another field's value: the run after a label's
+    colon (`value_side`) or one with a label or value left of it on its row (`left`), not a
+    label of its own first on its row (`紧急联系人电话`, `E-mail地址`, an item `技术服务费金额`
+    under a `项目名称` header)."""
     cuts: list[tuple[int, int]] = []
     for pat in pats:
         for m in pat.finditer(text):
@@ -195,6 +201,8 @@ def _cjk_cuts(
                 continue  # inside a phrase (`本人姓名及地址`) or a value run on (`…地址不详`)
             if not (colon or script) and len(before.strip(_STRIP)) <= 2:
                 continue  # a stray mark read into the label's start (`入勤務先名`: `_match_all`)
+            if not colon and not after and not (value_side or left()):
+                continue  # a longer label of its own (`紧急联系人电话`, `E-mail地址`)
             if any(a < ce and e > ca for ca, ce in cuts):
                 continue
             cuts.append((a, e))
@@ -202,10 +210,30 @@ def _cjk_cuts(
 
 
 SPLIT_KEEP = 90.0  # a unit printing a requested key this well is that key's label, not cut
+# the most units cut on one page: each cut adds units, and the page's geometry grows faster
+# than its units (a page of 3,429 runs with keys in most of them)
+MAX_CUT_UNITS = 200
 SHORT_KEY = 2  # letters and digits: a shorter Latin key is not looked for inside a run
 # the link probability of a whole printing's value from which a printing cut out of another
 # line is not read (`split_at_keys`): a label printed twice, once empty, uses the cut printing
 WHOLE_FIRST = 0.5
+
+
+# a mail's reply or forward prefixes before a subject (`Re: Fwd: …`)
+_REPLY = re.compile(r"(?:(?:re|fwd?|aw|wg|tr|sv|vs)\s*[:：]\s*)*", re.I)
+
+
+def _left_on_row(units: Sequence[Unit], u: Unit) -> bool:
+    """Whether another unit stands left of `u` on its row (a label or a value before it)."""
+    x0, y0, x1, y1 = u.box
+    h = max(y1 - y0, 1.0)
+    for w in units:
+        if w is u:
+            continue
+        a0, b0, a1, b1 = w.box
+        if a1 <= x0 + 0.2 * h and min(y1, b1) - max(y0, b0) >= 0.5 * min(h, b1 - b0):
+            return True
+    return False
 
 
 def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
@@ -231,7 +259,11 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
         return units
     normed = [_norm(k) for k in keys]
     out: list[Unit] = []
-    for u in units:
+    n_cut = 0
+    for n, u in enumerate(units):
+        if n_cut >= MAX_CUT_UNITS:
+            out.extend(units[n:])  # (a page of runs holding keys everywhere: no more cuts)
+            break
         sp: Span = u.ref
         text = sp.text
         t = _norm(text)
@@ -240,7 +272,7 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
             continue
         # the run after another label's colon on its line (`电话：13835888654邮编：044000`)
         value_side = sp.start > 0 and sp.line.text[: sp.start].rstrip()[-1:] in ":："
-        cuts = _cjk_cuts(text, cjk, value_side)
+        cuts = _cjk_cuts(text, cjk, value_side, functools.partial(_left_on_row, units, u))
         for key, pat in pats:
             for m in pat.finditer(text):
                 a, e = m.start(1), m.end()
@@ -270,7 +302,15 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
                     continue
                 # (in the run after another label's colon, a key with its own colon begins
                 # the next field after any value: `Estado: España Código Postal: 18002`)
-                if not (colon and (figures or len(before.split()) >= 3 or value_side)) and not (
+                # (not after a word in lower case, `Note: call Customer Name: Smith`, nor
+                # after a reply's prefix, `Subject: Re: Purchase Order: 4471`)
+                words = before.split()
+                begins = (
+                    value_side
+                    and not (words and words[-1][:1].islower())
+                    and not _REPLY.fullmatch(before.strip())
+                )
+                if not (colon and (figures or len(words) >= 3 or begins)) and not (
                     phrase and figures
                 ):
                     continue
@@ -286,6 +326,7 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
         if not cuts:
             out.append(u)
             continue
+        n_cut += 1
         bounds = sorted({0, len(text), *(i for c in cuts for i in c)})
         x0, y0, x1, y1 = u.box
         ws = [0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text]
@@ -474,6 +515,11 @@ def _run_into_value(key: str, rest: str) -> bool:
     return bool(_CJK.match(key[-1])) != bool(_CJK.match(rest[0])) and rest[0].isalnum()
 
 
+@functools.lru_cache(maxsize=4096)
+def _key_words(key: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[A-Za-z0-9]+", key))
+
+
 # a printed key run on into its value over a space, without a colon (`Account Name CAPRI`)
 RUN_ON_MATCH = 94.0
 
@@ -485,8 +531,11 @@ def _spaced_run_on(key: str, text: str, others: Sequence[str] = ()) -> bool:
     of Cartons`: a word in lower case goes on), a label in two languages (`E-Mail / E-mail`),
     nor two labels read as one run: the rest begins another requested key (`others`,
     normalised: `Codice Postale Città`)."""
+    words = _key_words(key)
+    if len(words) < 2 or text.lstrip(" (")[: len(words[0])].lower() != words[0].lower():
+        return False  # (a cheap look first: the run starts with the key's first word)
     pat = _key_pattern(key)
-    if pat is None or len(re.findall(r"[A-Za-z0-9]+", key)) < 2:
+    if pat is None:
         return False
     m = pat.match(text.lstrip())
     if m is None:
@@ -499,6 +548,39 @@ def _spaced_run_on(key: str, text: str, others: Sequence[str] = ()) -> bool:
         return False
     t = _norm(rest)
     return not any(k and (t.startswith(k) or fuzz.ratio(t, k) >= SPLIT_KEEP) for k in others)
+
+
+def _header_run(geom: PageGeometry, i: int, key: str) -> bool:
+    """A run that starts with `key` and goes on past a space (`_spaced_run_on`) is a row of
+    column headers read as one line where the line directly below holds separate runs under
+    the key and under the rest (`Date Received Date Shipped` over `3/4/95` `3/9/95`)."""
+    u = geom.units[i]
+    text = u.text
+    pat = _key_pattern(key)
+    m = pat.match(text.lstrip()) if pat is not None else None
+    if m is None:
+        return False
+    x0, y0, x1, y1 = u.box
+    ws = [0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text]
+    cut = len(text) - len(text.lstrip()) + m.end(1)
+    xs = x0 + (x1 - x0) * sum(ws[:cut]) / (sum(ws) or 1.0)
+    h = max(y1 - y0, 1.0)
+    below = [
+        b
+        for n, w in enumerate(geom.units)
+        if n != i
+        and (b := w.box)[1] >= y1 - 0.3 * h
+        and b[1] <= y1 + 1.5 * h
+        and b[0] < x1
+        and b[2] > x0
+    ]
+    if not below:
+        return False
+    top = min(b[1] for b in below)
+    row = [b for b in below if b[1] <= top + 0.5 * h]
+    under_key = [b for b in row if b[2] <= xs + 0.2 * h]
+    under_rest = [b for b in row if b[0] >= xs - 2.0 * h and (b[0] + b[2]) / 2 > xs]
+    return bool(under_key) and bool(under_rest)
 
 
 def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
@@ -614,16 +696,22 @@ FILL_MATCH = (
 
 
 def find_keys(
-    geom: PageGeometry, labels: Sequence[str], texts: Sequence[str], others: Sequence[str] = ()
+    geom: PageGeometry,
+    labels: Sequence[str],
+    texts: Sequence[str],
+    others: Sequence[str] = (),
+    cut: frozenset[int] = frozenset(),
 ) -> list[KeyHit]:
     """Units that print one of `labels` (`texts`: the units' normalised texts), best first;
     the pieces of a label set so wide that OCR cut it (`名` + `称：`) are joined. Where the key
     itself (`labels[0]`) is printed, its synonyms are not searched: they name other fields
     (价税合计 is printed; 合计, a synonym, is the goods table's own total row). `others`: the
-    other requested keys, normalised (a label read as one run with another is no value)."""
+    other requested keys, normalised (a label read as one run with another is no value).
+    `cut`: the units cut out of a longer run (`split_at_keys`); the key printed only there is
+    not printed as far as its synonyms go (`地址` cut out of a run, `住址` printed whole)."""
     if len(labels) > 1:
         own = _find_keys(geom, labels[:1], texts, others)
-        if own:
+        if own and any(i not in cut for h in own for i in h.pieces):
             return own
     return _find_keys(geom, labels, texts, others)
 
@@ -643,7 +731,11 @@ def _find_keys(
                 if head and head == _norm(lab):
                     scores[i] = max(scores[i], FILL_MATCH if n == 0 else SYNONYM_CAP)
     for i, u in enumerate(geom.units):
-        if scores[i] < RUN_ON_MATCH and _spaced_run_on(labels[0], u.text, others):
+        if (
+            scores[i] < RUN_ON_MATCH
+            and _spaced_run_on(labels[0], u.text, others)
+            and not _header_run(geom, i, labels[0])
+        ):
             scores[i] = RUN_ON_MATCH
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
         s = float(scores[i])
@@ -1718,9 +1810,13 @@ def extract_linked(
         # the units of a slanted page are levelled already (page_units); else the slope is read
         slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
         texts = [_norm(u.text) for u in units]
-        normed = [_norm(s[0]) for s in pending]
+        # (all requested keys, not only those still pending: `Città` found on an earlier
+        # page still begins another field in `Codice Postale Città`)
+        normed = [_norm(s[0]) for s in specs]
         hits = {
-            key: find_keys(geom, labels, texts, [k for k in normed if k != _norm(key)])[:3]
+            key: find_keys(
+                geom, labels, texts, [k for k in normed if k != _norm(key)], frozenset(cut_pieces)
+            )[:3]
             for key, _, labels in pending
         }
         # the labels each key is read from (its best matches); a weaker match of one key may
