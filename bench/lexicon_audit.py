@@ -3,7 +3,7 @@
 Renders the text lines (without the generator's OCR-like slips) of the project's own synthetic
 receipts (tasks/extract/synthreceipts.py:
 company names with made-up proper names, addresses, codes, item rows, amounts, dates; English
-and Chinese) in several fonts and sizes, sharp and blurred, reads each line with the lexicon
+and Chinese) plus invented names and codes outside the lexicon (`NAMES`) in several fonts and sizes, sharp and blurred, reads each line with the lexicon
 correction off and on (same recogniser otherwise), and compares every word the correction
 changed with the rendered truth:
 
@@ -40,6 +40,27 @@ FONTS = [
     "NimbusSans-Regular.otf",
     "NimbusRoman-Regular.otf",
 ]
+# Real-world-like surnames, given names and codes the lexicon does not hold (invented for the
+# audit, not taken from any data set); an unsure letter next to a word-making alternative must
+# not turn them into words (`Chong` -> `Thong`, `Yann` -> `Yarn`, `C0DE` -> `CODE`).
+NAMES = [
+    "Tan Chong Wong",
+    "CHONG KAH YANN",
+    "Lim Woon Hock",
+    "Yann Tan Siew Ling",
+    "Goh Boon Teck",
+    "Ong Hui Min",
+    "Chua Kim Leng",
+    "Tee Yong Sheng",
+    "Kwok Mun Keong",
+    "Loke Wai Kit",
+    "SKU ABCD 4471",
+    "REF C0DE 12",
+    "R00MS 3",
+    "ITEM XKCD-09",
+    "Lau Poh Chin",
+    "Yeoh Kah Seng",
+]
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SIZES = (7, 9, 12)
 BLURS = (0.0, 0.6)
@@ -74,6 +95,7 @@ def main() -> None:
     on = TextRecognizer(SessionSettings(rec_lexicon=True))
     lines = sorted(
         {r.text for doc in generate(7, args.receipts) for r in doc.rows if r.text.strip()}
+        | set(NAMES)
     )
     fonts = [d / f for f in FONTS for d in FONT_DIRS if (d / f).is_file()]
     print(f"{len(lines)} distinct lines x {len(fonts)} fonts x sizes {SIZES} x blurs {BLURS}")

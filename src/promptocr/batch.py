@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from promptocr.engines.lexicon import lexicon_key
 from promptocr.engines.squeeze import auto_key
 from promptocr.errors import InvalidInputError, PromptOCRError
 from promptocr.inputs.paths import expand_inputs as expand_paths
@@ -90,6 +91,10 @@ class BatchConfig:
         # any of them reads pages again rather than mixing outputs of two rules.
         elif (auto := auto_key(keyed.get("rec_squeeze"))) is not None:
             keyed["rec_squeeze"] = auto
+        # The lexicon correction is keyed with its thresholds and the word list loaded (or
+        # 'off' without one), so installing the list or changing the rule reads pages again.
+        if keyed.get("rec_lexicon"):
+            keyed["rec_lexicon"] = lexicon_key()
         blob = json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -20,7 +20,10 @@ from promptocr.synth import find_font
 
 CHARSET = ["<blank>", *string.ascii_uppercase, *string.ascii_lowercase, *string.digits, "中", " "]
 CLS = {c: i for i, c in enumerate(CHARSET)}
-LEXICON = frozenset({"pharmacy", "house", "mouse", "hope", "rope", "selangor", "guardian", "bill"})
+LEXICON = frozenset(
+    {"pharmacy", "house", "mouse", "hope", "rope", "selangor", "guardian", "bill", "sugar", "cat"}
+    | {"thong", "yarn", "moon", "abed", "code", "rooms", "shop"}
+)
 
 Step = tuple[str, float, list[tuple[str, float]]]
 
@@ -73,7 +76,10 @@ def test_right_word_among_alternatives_is_taken(reader: TextRecognizer) -> None:
     r = decode(reader, sure("Sel") + [("e", 0.7, [("a", 0.25)])] + sure("ngor"))
     assert r.text == "Selangor"
     r = decode(reader, [("b", 0.5, [("G", 0.3), ("g", 0.1)])] + sure("uardian"))
-    assert r.text == "Guardian"
+    assert r.text == "Guardian"  # a line's first word: the model's own case
+    # mid-line, a lower-case word gains no capital
+    r = decode(reader, sure("a ") + [("x", 0.5, [("S", 0.3), ("s", 0.1)])] + sure("ugar"))
+    assert r.text == "a sugar"
     r = decode(reader, sure("Bil") + [("1", 0.6, [("l", 0.35)])] + sure(" 12"))
     assert r.text == "Bill 12" and r.corrected == 1
 
@@ -92,8 +98,16 @@ def test_what_is_left_as_read(reader: TextRecognizer) -> None:
         "Bi11": sure("Bi1") + [("1", 0.5, [("l", 0.45)])],
         # a Latin run joined to CJK text
         "中PHARHACY": sure("中PHAR") + [("H", 0.6, [("M", 0.3)])] + sure("ACY"),
-        # a right letter below the alternatives' floor
-        "PHARHACZ": sure("PHAR") + [("H", 0.6, [("M", 0.01)])] + sure("ACZ"),
+        # a right letter below the alternatives' floor (`MIN_ALT`), though near the reading
+        "PHARHACY": sure("PHAR") + [("H", 0.04, [("M", 0.018)])] + sure("ACY"),
+        # names and codes whose read letter is far more likely than the word-making one
+        "Chong": [("C", 0.97, [("T", 0.025)])] + sure("hong"),
+        "CHONG": [("C", 0.97, [("T", 0.025)])] + sure("HONG"),
+        "Yann": sure("Ya") + [("n", 0.6, [("r", 0.3)])] + sure("n"),
+        "Woon": [("W", 0.7, [("M", 0.2)])] + sure("oon"),
+        "SKU ABCD": sure("SKU AB") + [("C", 0.8, [("E", 0.15)])] + sure("D"),
+        "C0DE": sure("C") + [("0", 0.8, [("O", 0.19)])] + sure("DE"),
+        "R00MS": sure("R") + [("0", 0.8, [("O", 0.19)])] * 2 + sure("MS"),
     }
     for text, steps in cases.items():
         r = decode(reader, steps)
@@ -101,6 +115,78 @@ def test_what_is_left_as_read(reader: TextRecognizer) -> None:
     reader.lexicon = None  # the option off
     r = decode(reader, sure("PHAR") + [("H", 0.6, [("M", 0.3)])] + sure("ACY"))
     assert r.text == "PHARHACY"
+
+
+def test_thresholds(reader: TextRecognizer) -> None:
+    """One case on each side of every threshold of engines/lexicon.py (a mutated constant fails
+    one of them)."""
+
+    def read(steps: list[Step]) -> str:
+        return decode(reader, steps).text
+
+    # MIN_ALT_SHORT: a 4-letter word's alternative at 0.10 (near the reading) stays, 0.16 is taken
+    assert read([("X", 0.15, [("H", 0.10)])] + sure("ope")) == "Xope"
+    assert read([("X", 0.2, [("H", 0.16)])] + sure("ope")) == "Hope"
+    # MIN_ALT: 0.018 stays in a long word, 0.025 is taken (both near the reading)
+    assert read(sure("PHAR") + [("H", 0.04, [("M", 0.018)])] + sure("ACY")) == "PHARHACY"
+    assert read(sure("PHAR") + [("H", 0.035, [("M", 0.025)])] + sure("ACY")) == "PHARMACY"
+    # MARGIN: two lexicon words at 3:2 stay, at 2.5:1 the likelier is taken
+    assert read([("X", 0.35, [("H", 0.3), ("M", 0.2)])] + sure("OUSE")) == "XOUSE"
+    assert read([("X", 0.35, [("H", 0.3), ("M", 0.12)])] + sure("OUSE")) == "HOUSE"
+    # MAX_SUBS: two swaps are taken, three left
+    swap = [("B", 0.6, [("A", 0.3)])]
+    h = [("H", 0.6, [("M", 0.3)])]
+    assert read(sure("PH") + swap + sure("R") + h + sure("ACY")) == "PHARMACY"
+    assert read(sure("PH") + swap + sure("R") + h + swap + sure("CY")) == "PHBRHBCY"
+    # MIN_LEN: a 3-letter word is left, whatever its alternatives
+    assert read(sure("C") + [("X", 0.5, [("A", 0.45)])] + sure("T")) == "CXT"
+    # LOW_CONF: a letter read at 0.75 is tried
+    assert read(sure("PHAR") + [("H", 0.75, [("M", 0.24)])] + sure("ACY")) == "PHARMACY"
+    # MIN_RATIO: against the reading, 0.36 of its probability is taken, 0.25 left
+    assert read(sure("Sel") + [("e", 0.7, [("a", 0.25)])] + sure("ngor")) == "Selangor"
+    assert read(sure("Sel") + [("e", 0.72, [("a", 0.18)])] + sure("ngor")) == "Selengor"
+    # MIN_RATIO_SHORT: in a 4-letter word 0.7 of it is taken, 0.55 left
+    assert read([("X", 0.5, [("H", 0.35)])] + sure("ope")) == "Hope"
+    assert read([("X", 0.55, [("H", 0.3)])] + sure("ope")) == "Xope"
+    # MIN_RATIO_DIGIT: a digit read for a letter needs half its probability
+    assert read(sure("Guard") + [("1", 0.6, [("i", 0.32)])] + sure("an")) == "Guardian"
+    assert read(sure("Guard") + [("1", 0.6, [("i", 0.27)])] + sure("an")) == "Guard1an"
+
+
+def test_correction_keeps_line_confidence(reader: TextRecognizer) -> None:
+    """The line's confidence is the one read (the engine's `text_score` filter uses it), while
+    the replaced character carries its alternative's probability."""
+    steps = [("X", 0.5, [("H", 0.45)])] + sure("ope")
+    r = decode(reader, steps)
+    reader.lexicon = None
+    read = decode(reader, steps)
+    assert (r.text, read.text) == ("Hope", "Xope")
+    assert r.confidence == pytest.approx(read.confidence)
+    assert r.char_conf[0] == pytest.approx(0.45) and read.char_conf[0] == pytest.approx(0.5)
+
+
+def gapped(words: list[list[Step]], gap: int = 12) -> np.ndarray:
+    """Words' probability rows with `gap` blank steps between them."""
+    rows = []
+    for k, steps in enumerate(words):
+        rows.append(probs_of(steps))
+        if k < len(words) - 1:
+            blank = np.zeros((gap, len(CHARSET)), dtype=np.float32)
+            blank[:, 0] = 1.0
+            rows.append(blank)
+    return np.concatenate(rows)
+
+
+def test_gap_cuts_next_to_cjk_end_no_word(reader: TextRecognizer) -> None:
+    """A gap cut ends a word only where `with_gap_spaces` puts a space: not next to CJK."""
+    reader.gap_spaces = 2.5
+    bad = sure("PHAR") + [("H", 0.6, [("M", 0.3)])] + sure("ACY")
+
+    def read(probs: np.ndarray) -> str:
+        return reader._decode(probs.argmax(1), probs.max(1), 1.0, probs).text
+
+    assert read(gapped([bad, sure("SHOP")])) == "PHARMACY SHOP"
+    assert read(gapped([sure("中中"), bad])) == "中中PHARHACY"
 
 
 def test_word_list_loading(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -118,7 +204,44 @@ def test_word_list_loading(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.WARNING):
         assert load_lexicon(tmp_path / "missing") is None
     assert "lexicon correction is off" in caplog.text
-    assert not SessionSettings().rec_lexicon or load_lexicon() is not None
+
+
+def test_word_list_paths_and_batch_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`american-english` first, then `words`, the one used logged with its count; batch results
+    are keyed on the list loaded ('off' without one), so installing it reads pages again."""
+    from promptocr.batch import BatchConfig
+    from promptocr.engines import lexicon
+
+    words = tmp_path / "words"
+    words.write_text("apple\npear\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "DICT_PATHS", (tmp_path / "american-english", words))
+    lexicon.load_lexicon.cache_clear()
+    try:
+        with caplog.at_level(logging.INFO):
+            lex = lexicon.load_lexicon()
+        assert lex is not None and "pear" in lex
+        assert f"{len(lex)} words from {words}" in caplog.text
+        with_list = BatchConfig().settings_hash()
+        assert lexicon.lexicon_key().startswith(f"{len(lex)}:")
+        words.write_text("apple\npear\nplum\n", encoding="utf-8")
+        lexicon.load_lexicon.cache_clear()
+        assert BatchConfig().settings_hash() != with_list  # another list, other keys
+        words.unlink()
+        lexicon.load_lexicon.cache_clear()
+        assert lexicon.lexicon_key() == "off"
+        assert BatchConfig().settings_hash() not in (with_list,)
+        off = BatchConfig(rec_lexicon=False).settings_hash()
+        assert off != BatchConfig().settings_hash()
+    finally:
+        lexicon.load_lexicon.cache_clear()
+
+
+def test_default_word_list_is_there() -> None:
+    if load_lexicon() is None:
+        pytest.skip("no word list in /usr/share/dict (scripts/setup.sh installs wamerican)")
+    assert SessionSettings().rec_lexicon and len(load_lexicon() or ()) > 50_000
 
 
 def test_usage_counts_corrections() -> None:
@@ -143,7 +266,7 @@ def render(text: str, size: int, font: str) -> np.ndarray:
 
 def test_real_misreads_are_corrected() -> None:
     if load_lexicon() is None:
-        pytest.skip("no word list at /usr/share/dict/words (scripts/setup.sh installs wamerican)")
+        pytest.skip("no word list in /usr/share/dict (scripts/setup.sh installs wamerican)")
     sans = Path(find_font())
     serif = sans.parent / "DejaVuSerif.ttf"
     fonts = [str(serif)] if serif.is_file() else [str(sans)]
@@ -189,7 +312,7 @@ def test_engine_counts_corrections_in_usage() -> None:
     """Through the engine (single-line images are read whole): `usage.rec_lexicon` counts the
     words changed, and each page it counts reads as rendered."""
     if load_lexicon() is None:
-        pytest.skip("no word list at /usr/share/dict/words (scripts/setup.sh installs wamerican)")
+        pytest.skip("no word list in /usr/share/dict (scripts/setup.sh installs wamerican)")
     from promptocr.engines.embedded import EmbeddedEngine
     from promptocr.inputs.loader import PageImage
 

@@ -12,16 +12,30 @@ that CTC time step, at a step it was not sure of. This stage looks only at such 
 - that is not a lexicon word (case-insensitive);
 - whose unsure characters (best class below `LOW_CONF` at the character's least sure step)
   are replaced by their top-`TOP_K` alternatives at that step (letters only, each at least
-  `MIN_ALT` probable, `MIN_ALT_SHORT` in a 4-character word), at most `MAX_SUBS` at a time.
+  `MIN_ALT` probable, `MIN_ALT_SHORT` in a 4-character word), at most `MAX_SUBS` at a time;
+- where each alternative is also at least `MIN_RATIO` times as probable as the character read
+  (`MIN_RATIO_SHORT` in a 4-character word, `MIN_RATIO_DIGIT` for a digit read): a correction
+  must be nearly as likely as the reading itself, not just the best of the lexicon words
+  (`Chong` with T at 0.025 against C at 0.97 stays `Chong`, not `Thong`).
 
 If a candidate is a lexicon word and is at least `MARGIN` times as probable (product of the
 alternatives' probabilities over those they replace) as any other lexicon candidate, it is
-taken: digits read for letters become the letters, the case pattern is kept (an all-capitals
-word stays in capitals, a lower-case word in lower case after its first letter) and each
-replaced character's confidence becomes its alternative's probability.
+taken: digits read for letters become the letters, the case pattern read is kept (an
+all-capitals word stays in capitals, a title-case word in title case, a lower-case word in lower
+case — `xugar` mid-line becomes `sugar`, not `Sugar` — except a line's first word, whose replaced
+first letter keeps the model's own case: `buardian Health` at a line's start becomes `Guardian`)
+and each replaced character's confidence becomes its
+alternative's probability (the line's confidence stays the one read, so a correction never
+drops a line under the engine's `text_score`).
 
-The lexicon is the system's English word list, `/usr/share/dict/words` (Debian `wamerican`:
-SCOWL, a permissive licence; scripts/setup.sh installs it), plus the receipt generator's
+Names, codes and numbers outside the lexicon mostly stay as read, but not always: a non-word
+whose unsure letters have near-as-likely alternatives making a word is changed (a read `Yann`
+becomes `Yarn` where r has at least 0.6 of n's probability).
+
+The lexicon is the system's English word list: `/usr/share/dict/american-english` (Debian
+`wamerican`: SCOWL, a permissive licence; scripts/setup.sh installs it), else
+`/usr/share/dict/words` (whatever it points to; the path used and its word count are logged
+once), plus the receipt generator's
 general address vocabulary (tasks/extract/synthreceipts.py: street types, Malay address words,
 regions; kept in data/address_words.txt). Nothing is downloaded: without the word list the
 stage is off, said once in the log.
@@ -32,6 +46,7 @@ text (bench/lexicon_audit.py): docs/benchmarks.md, "Lexicon correction".
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import logging
 from collections.abc import Container, Iterable, Iterator, Sequence
@@ -39,9 +54,13 @@ from pathlib import Path
 
 import numpy as np
 
+from promptocr.engines.ctcspaces import unspaced
+
 _log = logging.getLogger(__name__)
 
-DICT_PATH = Path("/usr/share/dict/words")
+# The word lists tried, in order: Debian's `wamerican` first, then whatever `words` points to
+# (web2 on macOS, Fedora's 480k `words`, `british-english` under update-alternatives).
+DICT_PATHS = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/words"))
 # The receipt generator's address words (street types, Malay address words, regions), kept as a
 # file so that the engine need not import the tasks package (tests check it against
 # tasks/extract/synthreceipts.py `address_vocabulary()`).
@@ -57,6 +76,12 @@ MIN_ALT_SHORT = 0.15
 MAX_SUBS = 2
 MARGIN = 2.0
 MIN_LEN = 4
+# Each replaced character's alternative against the character read (q / p): a correction must be
+# nearly as likely as the reading, not only the best lexicon candidate. Stricter in a
+# `MIN_LEN`-character word and for a digit read as a letter (`C0DE`, `R00MS` codes).
+MIN_RATIO = 0.3
+MIN_RATIO_SHORT = 0.6
+MIN_RATIO_DIGIT = 0.5
 
 
 class Lexicon:
@@ -64,8 +89,10 @@ class Lexicon:
     for the 73,000 words, where a Python set of them held 11 MB. Built per process (Python's
     string hash is salted per process); a false hit needs two words' hashes to collide."""
 
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], key: str = "") -> None:
         self.hashes = np.unique(np.fromiter((hash(w) for w in words), dtype=np.int64))
+        # What was loaded, stable across processes (batch results are keyed on it).
+        self.key = key
 
     def __len__(self) -> int:
         return int(self.hashes.size)
@@ -84,19 +111,41 @@ def _listed(f: Iterable[str]) -> Iterator[str]:
 
 
 @functools.cache
-def load_lexicon(path: Path = DICT_PATH) -> Lexicon | None:
-    """Lower-case words of the word list plus the receipt generator's address words
-    (`ADDRESS_WORDS`), or None (stage off) when the word list is missing. Loaded once per
-    process (a few tens of ms)."""
-    try:
-        with (
-            path.open(encoding="utf-8", errors="replace") as f,  # line by line: small peak
-            ADDRESS_WORDS.open(encoding="utf-8") as g,
-        ):
-            return Lexicon(itertools.chain(_listed(f), _listed(g)))
-    except OSError as exc:
-        _log.warning("rec_lexicon: no word list at %s (%s): lexicon correction is off", path, exc)
-        return None
+def load_lexicon(path: Path | None = None) -> Lexicon | None:
+    """Lower-case words of the word list (`path`, else the first of `DICT_PATHS` there) plus the
+    receipt generator's address words (`ADDRESS_WORDS`), or None (stage off) when there is no
+    word list. Loaded once per process (a few tens of ms); the path and word count are logged."""
+    tried = [path] if path is not None else list(DICT_PATHS)
+    for where in tried:
+        try:
+            data = where.read_bytes()
+            extra = ADDRESS_WORDS.read_bytes()
+        except OSError as exc:
+            _log.debug("rec_lexicon: no word list at %s (%s)", where, exc)
+            continue
+        text = data.decode("utf-8", errors="replace").splitlines()
+        more = extra.decode("utf-8").splitlines()
+        digest = hashlib.blake2b(data + b"\0" + extra, digest_size=6).hexdigest()
+        lex = Lexicon(itertools.chain(_listed(text), _listed(more)))
+        lex.key = f"{len(lex)}:{digest}"
+        _log.info("rec_lexicon: %d words from %s (and %s)", len(lex), where, ADDRESS_WORDS.name)
+        return lex
+    _log.warning(
+        "rec_lexicon: no word list at %s: lexicon correction is off",
+        " or ".join(map(str, tried)),
+    )
+    return None
+
+
+def lexicon_key() -> str:
+    """What the lexicon correction runs with, for keying stored results: the thresholds and the
+    loaded list's word count and digest, or 'off' without a word list (results made without
+    the list are not reused once it is installed)."""
+    lex = load_lexicon()
+    if lex is None:
+        return "off"
+    rule = (LOW_CONF, MIN_ALT, MIN_ALT_SHORT, MAX_SUBS, MARGIN, MIN_LEN, MIN_RATIO)
+    return f"{lex.key}:{'/'.join(map(str, (*rule, MIN_RATIO_SHORT, MIN_RATIO_DIGIT)))}"
 
 
 class StepChoices:
@@ -164,19 +213,24 @@ def correct_word(
     probs: Sequence[float],
     alts: Sequence[Sequence[tuple[str, float]]],
     lexicon: Container[str],
+    first: bool = False,
 ) -> tuple[str, dict[int, float]] | None:
     """The lexicon word `word` was most likely meant to be, with the probabilities of its
     replaced characters (by index), or None to keep it. `probs` and `alts` are per character (see
-    `char_alternatives`)."""
+    `StepChoices.alternatives`); `first`: the word begins its line (see `_cased`)."""
     if not worth_trying(word, lexicon):
         return None
-    floor = MIN_ALT_SHORT if len(word) <= MIN_LEN else MIN_ALT
+    short = len(word) <= MIN_LEN
+    floor = MIN_ALT_SHORT if short else MIN_ALT
     options: list[list[tuple[str, float]]] = []
     for ch, p, alt in zip(word, probs, alts, strict=True):
         choice = []
         if p < LOW_CONF:
+            # against the reading: the alternative must be nearly as likely as what was read
+            ratio = MIN_RATIO_DIGIT if ch.isdigit() else MIN_RATIO_SHORT if short else MIN_RATIO
+            least = max(floor, ratio * p)
             choice = [
-                (a, q) for a, q in alt if _is_letter(a) and q >= floor and a.lower() != ch.lower()
+                (a, q) for a, q in alt if _is_letter(a) and q >= least and a.lower() != ch.lower()
             ]
         if ch.isdigit() and not choice:
             return None  # a digit that is surely a digit: a code, not a misread word
@@ -205,15 +259,22 @@ def correct_word(
     if len(ranked) > 1 and ranked[0][0] < MARGIN * ranked[1][0]:
         return None  # two words about as likely: keep what was read
     _, cand, conf = ranked[0]
-    return _cased(cand, word), conf
+    return _cased(cand, word, first), conf
 
 
-def _cased(cand: str, word: str) -> str:
-    """`cand` in `word`'s case pattern: capitals stay capitals, a lower-case word stays lower
-    case after its first letter; otherwise replaced letters keep the model's own case."""
+def _cased(cand: str, word: str, first: bool = False) -> str:
+    """`cand` in `word`'s case pattern as read: capitals stay capitals, a title-case word stays
+    title case, a lower-case word stays lower case (a capital the reading lacked is not added
+    mid-line: `xugar` becomes `sugar`) unless it is the line's `first` word, whose first letter
+    then takes the model's own case (`buardian` at a line's start becomes `Guardian`);
+    otherwise (mixed case) replaced letters keep the model's own case."""
     cased = [c for c in word if _is_letter(c)]
     if all(c.isupper() for c in cased):
         return cand.upper()
+    if all(c.islower() for c in cased) and not first:
+        return cand.lower()
+    if _is_letter(word[0]) and word[0].isupper() and all(c.islower() for c in cased[1:]):
+        return cand[0].upper() + cand[1:].lower()
     if all(c.islower() for c in cased[1:]):
         return cand[0] + cand[1:].lower()
     return cand
@@ -228,11 +289,13 @@ def correct_text(
     """Every word of `text` (one character per emitted CTC character, `choices` per character)
     corrected by `correct_word`: the new text, the probabilities of the replaced characters
     (by index) and how many words changed. `cuts` are indices after which a gap space goes
-    (a word ends there)."""
+    (a word ends there, except where `with_gap_spaces` puts no space: next to CJK)."""
     out = list(text)
     conf: dict[int, float] = {}
     changed = 0
-    ends = set(cuts)
+    ends = {
+        i for i in cuts if i + 1 < len(text) and not unspaced(text[i]) and not unspaced(text[i + 1])
+    }
     runs: list[tuple[int, int]] = []
     start: int | None = None
     for i, ch in enumerate(text):
@@ -253,7 +316,8 @@ def correct_text(
         if not worth_trying(word, lexicon):  # other scripts, numbers, codes, lexicon words
             continue
         alts = [choices.alternatives(i) for i in range(a, b)]
-        got = correct_word(word, choices.probs[a:b], alts, lexicon)
+        first = not any(c.isalnum() for c in text[:a])
+        got = correct_word(word, choices.probs[a:b], alts, lexicon, first)
         if got is not None:
             out[a:b] = list(got[0])
             conf.update((a + i, q) for i, q in got[1].items())

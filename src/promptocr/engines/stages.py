@@ -680,12 +680,13 @@ class TextRecognizer:
         if self.gap_spaces is not None:  # spaces at wide gaps (engines/ctcspaces.py)
             after = gap_space_positions(idx, self.gap_spaces, len(self.charset) - 1)
         corrected = 0
+        # the line's confidence as read: a correction never drops a line under `text_score`
+        mean = float(np.mean(confs)) if confs else 0.0
         if probs is not None and self.lexicon is not None:  # engines/lexicon.py
             choices = StepChoices(probs, idx, conf, self.charset)
             text, fixed, corrected = correct_text(text, choices, self.lexicon, after or ())
             for k, q in fixed.items():
                 confs[k] = q
-        mean = float(np.mean(confs)) if confs else 0.0
         if after is not None:
             text, char_pos, confs = with_gap_spaces(text, char_pos, confs, after)
         return Recognition(text, mean, char_pos, confs, corrected=corrected)
