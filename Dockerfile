@@ -26,7 +26,7 @@ RUN python -m venv /opt/promptocr \
 # ---- runtime: slim, non-root, read-only root filesystem friendly ------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 # OpenCV (pulled in by rapid-layout) needs libGL and GLib at import time; wamerican is the
-# English word list of the lexicon correction (/usr/share/dict/words, engines/lexicon.py).
+# English word list of the lexicon correction (/usr/share/dict/american-english, engines/lexicon.py).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 wamerican \
  && rm -rf /var/lib/apt/lists/* \

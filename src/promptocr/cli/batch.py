@@ -35,7 +35,8 @@ resuming:
   A page is keyed by the file's content hash, the page number and the settings (prompt,
   format, dpi, runtime, precision, and the recognition options --rec-head, --rec-squeeze,
   --rec-gap-spaces and --rec-lexicon where they differ from full / 1 / off / off; a numeric
-  --rec-squeeze under 1 and auto key anew). Pages already in DIR/{RESULTS} are skipped, so rerunning
+  --rec-squeeze under 1 and auto key anew; --rec-lexicon keys with the word list loaded, or
+  'off' without one). Pages already in DIR/{RESULTS} are skipped, so rerunning
   the same command after a crash or Ctrl-C finishes the rest. A page that failed is recorded
   with its error (and not retried on rerun: delete its line to retry it).
 

@@ -237,7 +237,9 @@ def add_runtime_arguments(p: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         help="correct words of 4+ letters outside the system's English word list (wamerican) "
         "from the recogniser's own second and third choices where one clearly makes a word "
-        "(PHARHACY -> PHARMACY; names, codes and numbers stay as read; full head only; "
+        "and is nearly as likely as the letters read (PHARHACY -> PHARMACY; numbers and CJK "
+        "stay as read, names and codes mostly: one whose unsure letter has a near-as-likely "
+        "word-making alternative can change; full head only; "
         f"default {'on' if SessionSettings().rec_lexicon else 'off'}; docs/benchmarks.md)",
     )
     p.add_argument(

@@ -120,7 +120,7 @@ class SessionSettings:
     # (engines/lexicon.py; docs/benchmarks.md, "Lexicon correction"; the default since it
     # raised word F1 on SROIE and FUNSD with no false correction on rendered text). Full head
     # only: under rec_head "latin" the head keeps no alternatives and words stay as read.
-    # Without /usr/share/dict/words (Debian wamerican) it is off, said once in the log.
+    # Without a word list in /usr/share/dict (Debian wamerican) it is off, said once in the log.
     rec_lexicon: bool = True
 
 
