@@ -27,6 +27,7 @@ from promptocr.batch import (
 from promptocr.cli.main import main
 from promptocr.cli.read import squeeze_arg
 from promptocr.engines import squeeze
+from promptocr.engines.lexicon import lexicon_key
 
 
 @pytest.fixture()
@@ -151,10 +152,11 @@ def test_planning_counts_pages_and_keys_by_content(inputs: Path) -> None:
         == old_key
     )
     assert BatchConfig().settings_hash() != old_key
-    # 1.0, the default again (after a while of `auto`), keys as before the squeeze existed:
-    # the default config keys as the gap-spaces-and-lexicon default did before `auto`
+    # 1.0, the default again (after a while of `auto`), keys as before the squeeze existed;
+    # the lexicon correction keys with its rule and word list (engines/lexicon.py
+    # `lexicon_key`), so results of its first rule are read again
     assert BatchConfig().rec_squeeze == 1.0
-    before_auto = {**before, "rec_gap_spaces": 2.5, "rec_lexicon": True}
+    before_auto = {**before, "rec_gap_spaces": 2.5, "rec_lexicon": lexicon_key()}
     blob = json.dumps(before_auto, sort_keys=True, ensure_ascii=False).encode()
     default_key = hashlib.sha256(blob).hexdigest()[:16]
     assert BatchConfig().settings_hash() == default_key
