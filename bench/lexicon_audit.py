@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,10 @@ from promptocr.engines.stages import SessionSettings, TextRecognizer
 from promptocr.tasks.extract import synthreceipts
 from promptocr.tasks.extract.synthreceipts import generate
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/opentype/urw-base35")]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ctc_spaces_calib import find  # noqa: E402
+
+# A subset of ctc_spaces_calib.FONTS, looked up with its `find` (the same font folders).
 FONTS = [
     "DejaVuSans.ttf",
     "DejaVuSerif.ttf",
@@ -97,7 +101,7 @@ def main() -> None:
         {r.text for doc in generate(7, args.receipts) for r in doc.rows if r.text.strip()}
         | set(NAMES)
     )
-    fonts = [d / f for f in FONTS for d in FONT_DIRS if (d / f).is_file()]
+    fonts = [Path(p) for p in map(find, FONTS) if p is not None]
     print(f"{len(lines)} distinct lines x {len(fonts)} fonts x sizes {SIZES} x blurs {BLURS}")
     print(
         "size | words | read wrong (off) | fixed | FALSE | wrong->wrong | non-lexicon words read right | of them changed"
