@@ -17,6 +17,7 @@ docs/benchmarks.md, "Spaces at wide gaps".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +115,16 @@ def unspaced(ch: str) -> bool:
     return any(a <= code <= b for a, b in _UNSPACED)
 
 
+def spaced_cuts(text: str, after: Iterable[int]) -> set[int]:
+    """The indexes of `after` where a space really goes into `text`: inside it, and with
+    neither neighbour written without word spaces (`unspaced`)."""
+    return {
+        i
+        for i in after
+        if i + 1 < len(text) and not unspaced(text[i]) and not unspaced(text[i + 1])
+    }
+
+
 def with_gap_spaces(
     text: str,
     char_pos: list[float],
@@ -124,11 +135,7 @@ def with_gap_spaces(
     `after`, except between characters of which one is written without word spaces
     (`unspaced`); the space sits halfway between its neighbours and carries the lower of their
     confidences."""
-    cut = {
-        i
-        for i in after
-        if i + 1 < len(text) and not unspaced(text[i]) and not unspaced(text[i + 1])
-    }
+    cut = spaced_cuts(text, after)
     if not cut:
         return text, char_pos, char_conf
     chars: list[str] = []

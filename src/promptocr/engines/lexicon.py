@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
-from promptocr.engines.ctcspaces import unspaced
+from promptocr.engines.ctcspaces import spaced_cuts
 
 _log = logging.getLogger(__name__)
 
@@ -293,9 +293,7 @@ def correct_text(
     out = list(text)
     conf: dict[int, float] = {}
     changed = 0
-    ends = {
-        i for i in cuts if i + 1 < len(text) and not unspaced(text[i]) and not unspaced(text[i + 1])
-    }
+    ends = spaced_cuts(text, cuts)
     runs: list[tuple[int, int]] = []
     start: int | None = None
     for i, ch in enumerate(text):
