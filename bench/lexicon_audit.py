@@ -64,6 +64,14 @@ NAMES = [
     "ITEM XKCD-09",
     "Lau Poh Chin",
     "Yeoh Kah Seng",
+    # words with real diacritics whose unmarked forms are lexicon words (`Jose`, `Muller`,
+    # `cafe`, `resume`): the mark must stay
+    "José Müller",
+    "Café Renée",
+    "RÉSUMÉ",
+    "Zoë Brontë",
+    "Jürgen Schäfer",
+    "Crème brûlée",
 ]
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SIZES = (7, 9, 12)

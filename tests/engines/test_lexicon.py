@@ -13,16 +13,25 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from promptocr.engines.lexicon import load_lexicon
-from promptocr.engines.stages import Recognition, SessionSettings, TextRecognizer
+from promptocr.engines.stages import Recognition, SessionSettings, TextRecognizer, fold_marks
 from promptocr.engines.usage import Usage
 from promptocr.jobs.result import usage_from_dict
 from promptocr.synth import find_font
 
-CHARSET = ["<blank>", *string.ascii_uppercase, *string.ascii_lowercase, *string.digits, "中", " "]
+CHARSET = [
+    "<blank>",
+    *string.ascii_uppercase,
+    *string.ascii_lowercase,
+    *string.digits,
+    *"áāäÀÁČĊéüūâê",
+    "中",
+    " ",
+]
 CLS = {c: i for i, c in enumerate(CHARSET)}
 LEXICON = frozenset(
     {"pharmacy", "house", "mouse", "hope", "rope", "selangor", "guardian", "bill", "sugar", "cat"}
     | {"thong", "yarn", "moon", "abed", "code", "rooms", "shop"}
+    | {"tobacco", "total", "cigarette", "media", "muller", "cafe", "café"}
 )
 
 Step = tuple[str, float, list[tuple[str, float]]]
@@ -59,11 +68,19 @@ def reader() -> TextRecognizer:
     return rec
 
 
-def decode(rec: TextRecognizer, steps: list[Step]) -> Recognition:
+def decode_line(rec: TextRecognizer, steps: list[Step]) -> Recognition:
+    """One row through `_decode`: stray-diacritic folds still pending."""
     probs = probs_of(steps)
     best = probs.argmax(axis=1)
     conf = probs.max(axis=1)
     return rec._decode(best, conf, 1.0, probs)
+
+
+def decode(rec: TextRecognizer, steps: list[Step]) -> Recognition:
+    """One row read as a page of its own (the recogniser's call applies the folds)."""
+    r = decode_line(rec, steps)
+    fold_marks([r], [0])
+    return r
 
 
 def test_right_word_among_alternatives_is_taken(reader: TextRecognizer) -> None:
@@ -115,6 +132,63 @@ def test_what_is_left_as_read(reader: TextRecognizer) -> None:
     reader.lexicon = None  # the option off
     r = decode(reader, sure("PHAR") + [("H", 0.6, [("M", 0.3)])] + sure("ACY"))
     assert r.text == "PHARHACY"
+
+
+def test_a_stray_diacritic_goes_where_the_word_is_a_word(reader: TextRecognizer) -> None:
+    """Noise over a letter read as an accent (`Tobácco`, `Totäl`, `Čigarette`, `MEDIÀ`, as
+    PP-OCRv6 read them on FUNSD and SROIE): the mark goes when the plain letter is among the
+    alternatives, the mark was unsure and the word without it is a lexicon word, even though
+    the plain letter is far less likely than the marked one (0.06 against 0.93)."""
+    r = decode(reader, sure("Tob") + [("á", 0.927, [("a", 0.059), ("â", 0.005)])] + sure("cco"))
+    assert (r.text, r.corrected) == ("Tobacco", 1)
+    assert r.char_conf[3] == pytest.approx(0.059)
+    r = decode(reader, sure("Tot") + [("ä", 0.9, [("a", 0.04), ("ā", 0.037)])] + sure("l"))
+    assert r.text == "Total"
+    r = decode(reader, [("Č", 0.82, [("C", 0.089), ("Ċ", 0.036)])] + sure("igarette"))
+    assert r.text == "Cigarette"  # a line's first letter keeps the model's case
+    r = decode(reader, sure("THE MEDI") + [("À", 0.813, [("A", 0.165), ("Á", 0.006)])])
+    assert r.text == "THE MEDIA"
+
+
+def test_real_diacritics_stay(reader: TextRecognizer) -> None:
+    """A mark read surely is spelling (`Müller` on a German letter); a word the list holds
+    with its mark (`café`) is a word; a mark whose plain letter is not among the alternatives,
+    or whose word without it is no word (a name), stays; so does a word of 3 letters."""
+    cases = {
+        "Müller": sure("M") + [("ü", 0.97, [("u", 0.02), ("ū", 0.005)])] + sure("ller"),
+        "café": sure("caf") + [("é", 0.9, [("e", 0.08)])],
+        "Neuchâtel": sure("Neuch") + [("â", 0.9, [("ê", 0.06), ("á", 0.02)])] + sure("tel"),
+        "Kalláanos": sure("Kall") + [("á", 0.66, [("a", 0.33)])] + sure("anos"),
+        "TÀX": sure("T") + [("À", 0.8, [("A", 0.19)])] + sure("X"),
+        # the plain letter under the floor of alternatives (`MIN_ALT`)
+        "Mediá": sure("Medi") + [("á", 0.9, [("ā", 0.08), ("a", 0.01)])],
+    }
+    for text, steps in cases.items():
+        r = decode(reader, steps)
+        assert (r.text, r.corrected) == (text, 0), text
+
+
+def test_no_fold_on_a_page_written_with_diacritics(reader: TextRecognizer) -> None:
+    """A page (one caller's lines) that reads a diacritic surely is written with them (French,
+    German …): there a mark is spelling, and no word loses one; another caller's page in the
+    same call still does; gap spaces before a folded word move its indices."""
+    stray = sure("Tob") + [("á", 0.9, [("a", 0.06)])] + sure("cco")
+    plain = sure("THE MEDI") + [("À", 0.8, [("A", 0.16)])]
+    german = sure("f") + [("ü", 0.995, [])] + sure("r Sie")
+    lines = [decode_line(reader, s) for s in (stray, german, plain)]
+    assert [r.text for r in lines] == ["Tobácco", "für Sie", "THE MEDIÀ"]  # pending
+    assert [r.sure_marks for r in lines] == [0, 1, 0]
+    fold_marks(lines, ["de", "de", "en"])
+    assert [r.text for r in lines] == ["Tobácco", "für Sie", "THE MEDIA"]
+    assert [r.corrected for r in lines] == [0, 0, 1] and all(not r.folds for r in lines)
+    assert lines[2].char_conf[8] == pytest.approx(0.16)
+    # with gap spaces put in before the word, the fold lands on the shifted letter
+    reader.gap_spaces = 2.5
+    p = gapped([sure("SHOP"), plain[4:]])
+    r = reader._decode(p.argmax(1), p.max(1), 1.0, p)
+    assert r.text == "SHOP MEDIÀ" and r.folds == [{9: ("A", pytest.approx(0.16))}]
+    fold_marks([r], [0])
+    assert r.text == "SHOP MEDIA" and r.corrected == 1
 
 
 def test_thresholds(reader: TextRecognizer) -> None:
@@ -193,7 +267,7 @@ def test_word_list_loading(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> 
     words = tmp_path / "words"
     words.write_text("apple\nApple's\nZurich\nnaïve\n", encoding="utf-8")
     lex = load_lexicon(words)
-    assert lex is not None and "apple" in lex and "zurich" in lex and "naïve" not in lex
+    assert lex is not None and "apple" in lex and "zurich" in lex and "naïve" in lex
     assert "Apple" not in lex and "apples" not in lex and 5 not in lex  # lower-case words only
     assert "jalan" in lex  # the receipt generator's address words join it
     from promptocr.engines.lexicon import ADDRESS_WORDS

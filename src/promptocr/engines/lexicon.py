@@ -28,6 +28,11 @@ and each replaced character's confidence becomes its
 alternative's probability (the line's confidence stays the one read, so a correction never
 drops a line under the engine's `text_score`).
 
+A Latin letter with diacritics read in a word that is a lexicon word without it may lose its
+mark (`Tobácco` -> `Tobacco`; `MARK_CONF`), but only on a page that reads no diacritic surely:
+such words come back as `Corrections.folds`, and the recogniser applies them per caller
+(`stages.fold_marks`).
+
 Names, codes and numbers outside the lexicon mostly stay as read, but not always: a non-word
 whose unsure letters have near-as-likely alternatives making a word is changed (a read `Yann`
 becomes `Yarn` where r has at least 0.6 of n's probability).
@@ -49,7 +54,9 @@ import functools
 import hashlib
 import itertools
 import logging
+import unicodedata
 from collections.abc import Container, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -82,11 +89,19 @@ MIN_LEN = 4
 MIN_RATIO = 0.3
 MIN_RATIO_SHORT = 0.6
 MIN_RATIO_DIGIT = 0.5
+# A Latin letter with a diacritic (`á`, `Č`) read in a word that is a lexicon word without it
+# may become its own base letter (`Tobácco` -> `Tobacco`): noise over a letter reads as an
+# accent, and the base letter is then the model's next choice but seldom nearly as likely as
+# the marked one (`MIN_RATIO`). It needs only the base letter among the alternatives (at least
+# `MIN_ALT` probable) and the mark itself unsure: below `MARK_CONF`. Accents on clean print are
+# read at 0.98-1.0 (`Réunies`, `für`); the misread ones measured 0.53-0.93. A marked word the
+# word list holds as such (`café`, `Zürich`) is a lexicon word and left alone.
+MARK_CONF = 0.95
 
 
 class Lexicon:
     """A set of lower-case words kept as a sorted array of their 64-bit string hashes: 0.6 MB
-    for the 73,000 words, where a Python set of them held 11 MB. Built per process (Python's
+    for the 73,600 words, where a Python set of them held 11 MB. Built per process (Python's
     string hash is salted per process); a false hit needs two words' hashes to collide."""
 
     def __init__(self, words: Iterable[str], key: str = "") -> None:
@@ -106,8 +121,9 @@ class Lexicon:
 
 
 def _listed(f: Iterable[str]) -> Iterator[str]:
-    """The lower-case ASCII words of a word list, one per line (not: `Apple's`, `naïve`)."""
-    return (w.lower() for w in map(str.strip, f) if w.isascii() and w.isalpha())
+    """The lower-case words of a word list, one per line, in ASCII or with Latin letters that
+    carry diacritics (`naïve`; not: `Apple's`)."""
+    return (w.lower() for w in map(str.strip, f) if w.isalpha() and all(map(_latin, w)))
 
 
 @functools.cache
@@ -195,15 +211,31 @@ def _is_letter(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
 
+def base_letter(ch: str) -> str | None:
+    """The ASCII letter under a Latin letter with diacritics (`á` -> `a`, `Č` -> `C`), else None
+    (ASCII letters, `ß`, other scripts)."""
+    if ch.isascii() or not ch.isalpha():
+        return None
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base if _is_letter(base) else None
+
+
+def _latin(ch: str) -> bool:
+    """An ASCII letter or one with diacritics over it."""
+    return _is_letter(ch) or base_letter(ch) is not None
+
+
 def worth_trying(word: str, lexicon: Container[str]) -> bool:
-    """Whether `word` (a run of letters and digits) is one this stage may correct: ASCII, at
-    least `MIN_LEN` long, at least 2 letters, no more digits than letters, and not a lexicon
-    word as it stands."""
-    if len(word) < MIN_LEN or not word.isascii():
+    """Whether `word` (a run of letters and digits) is one this stage may correct: ASCII digits
+    and Latin letters (at most `MAX_SUBS` of them with diacritics), at least `MIN_LEN` long, at
+    least 2 letters, no more digits than letters, and not a lexicon word as it stands."""
+    if len(word) < MIN_LEN:
         return False
-    letters = sum(_is_letter(c) for c in word)
-    digits = sum(c.isdigit() for c in word)
+    letters = sum(_latin(c) for c in word)
+    digits = sum(c.isascii() and c.isdigit() for c in word)
     if letters < 2 or digits > letters or letters + digits != len(word):
+        return False
+    if sum(not c.isascii() for c in word) > MAX_SUBS:
         return False
     return bool(digits) or word.lower() not in lexicon
 
@@ -225,7 +257,16 @@ def correct_word(
     options: list[list[tuple[str, float]]] = []
     for ch, p, alt in zip(word, probs, alts, strict=True):
         choice = []
-        if p < LOW_CONF:
+        base = base_letter(ch)
+        if base is not None:
+            # a marked letter may only lose its mark (`MARK_CONF`); a sure mark is spelling: the
+            # word is left as read
+            if p >= MARK_CONF:
+                return None
+            choice = [(a, q) for a, q in alt if a.lower() == base.lower() and q >= floor]
+            if not choice:
+                return None
+        elif p < LOW_CONF:
             # against the reading: the alternative must be nearly as likely as what was read
             ratio = MIN_RATIO_DIGIT if ch.isdigit() else MIN_RATIO_SHORT if short else MIN_RATIO
             least = max(floor, ratio * p)
@@ -268,31 +309,40 @@ def _cased(cand: str, word: str, first: bool = False) -> str:
     mid-line: `xugar` becomes `sugar`) unless it is the line's `first` word, whose first letter
     then takes the model's own case (`buardian` at a line's start becomes `Guardian`);
     otherwise (mixed case) replaced letters keep the model's own case."""
-    cased = [c for c in word if _is_letter(c)]
+    cased = [c for c in word if _latin(c)]
     if all(c.isupper() for c in cased):
         return cand.upper()
     if all(c.islower() for c in cased) and not first:
         return cand.lower()
-    if _is_letter(word[0]) and word[0].isupper() and all(c.islower() for c in cased[1:]):
+    if _latin(word[0]) and word[0].isupper() and all(c.islower() for c in cased[1:]):
         return cand[0].upper() + cand[1:].lower()
     if all(c.islower() for c in cased[1:]):
         return cand[0] + cand[1:].lower()
     return cand
 
 
-def correct_text(
-    text: str,
-    choices: StepChoices,
-    lexicon: Container[str],
-    cuts: Sequence[int] = (),
-) -> tuple[str, dict[int, float], int]:
-    """Every word of `text` (one character per emitted CTC character, `choices` per character)
-    corrected by `correct_word`: the new text, the probabilities of the replaced characters
-    (by index) and how many words changed. `cuts` are indices after which a gap space goes
-    (a word ends there, except where `with_gap_spaces` puts no space: next to CJK)."""
-    out = list(text)
-    conf: dict[int, float] = {}
-    changed = 0
+@dataclass
+class Corrections:
+    """What `correct_text` changed in a line, and what it would change on a page without
+    diacritics."""
+
+    text: str
+    # the probabilities of the replaced characters, by index into `text`
+    conf: dict[int, float] = field(default_factory=dict)
+    # words changed
+    changed: int = 0
+    # Words that lose a stray diacritic (`Tobácco` -> `Tobacco`), not applied to `text`: each
+    # a {index: (character, probability)}. The recogniser applies them only on a page that
+    # reads no diacritic surely (`sure_marks`): on a page written with diacritics (French,
+    # German, Spanish …) a mark is spelling.
+    folds: list[dict[int, tuple[str, float]]] = field(default_factory=list)
+    # Latin letters with diacritics read at least `MARK_CONF` surely.
+    sure_marks: int = 0
+
+
+def _word_runs(text: str, cuts: Sequence[int]) -> list[tuple[int, int]]:
+    """(start, end) of each run of letters and digits, ending also at the gap cuts that
+    `with_gap_spaces` turns into spaces."""
     ends = spaced_cuts(text, cuts)
     runs: list[tuple[int, int]] = []
     start: int | None = None
@@ -309,15 +359,46 @@ def correct_text(
             start = None
     if start is not None:
         runs.append((start, len(text)))
-    for a, b in runs:
+    return runs
+
+
+def correct_text(
+    text: str,
+    choices: StepChoices,
+    lexicon: Container[str],
+    cuts: Sequence[int] = (),
+) -> Corrections:
+    """Every word of `text` (one character per emitted CTC character, `choices` per character)
+    corrected by `correct_word`. `cuts` are indices after which a gap space goes (a word ends
+    there, except where `with_gap_spaces` puts no space: next to CJK). A word holding a Latin
+    letter with diacritics is not changed but returned among the `folds`."""
+    out = list(text)
+    fixed = Corrections(text)
+    probs = choices.probs
+    fixed.sure_marks = sum(
+        1 for ch, p in zip(text, probs, strict=True) if p >= MARK_CONF and base_letter(ch)
+    )
+    for a, b in _word_runs(text, cuts):
         word = text[a:b]
         if not worth_trying(word, lexicon):  # other scripts, numbers, codes, lexicon words
             continue
         alts = [choices.alternatives(i) for i in range(a, b)]
         first = not any(c.isalnum() for c in text[:a])
-        got = correct_word(word, choices.probs[a:b], alts, lexicon, first)
-        if got is not None:
+        got = correct_word(word, probs[a:b], alts, lexicon, first)
+        if got is None:
+            continue
+        if word.isascii():
             out[a:b] = list(got[0])
-            conf.update((a + i, q) for i, q in got[1].items())
-            changed += 1
-    return "".join(out), conf, changed
+            fixed.conf.update((a + i, q) for i, q in got[1].items())
+            fixed.changed += 1
+        else:
+            new = got[0]
+            fixed.folds.append(
+                {
+                    a + i: (new[i], got[1].get(i, probs[a + i]))
+                    for i in range(len(word))
+                    if new[i] != word[i]
+                }
+            )
+    fixed.text = "".join(out)
+    return fixed

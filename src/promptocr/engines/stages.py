@@ -10,18 +10,19 @@ All stages take BGR uint8 images (what the PaddleOCR models were trained on).
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import os
 from collections.abc import Container, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import cv2
 import numpy as np
 
-from promptocr.engines.ctcspaces import gap_space_positions, with_gap_spaces
+from promptocr.engines.ctcspaces import gap_space_positions, spaced_cuts, with_gap_spaces
 from promptocr.engines.lexicon import StepChoices, correct_text, load_lexicon
 from promptocr.engines.rechead import (
     HEAD_MODES,
@@ -385,6 +386,11 @@ class Recognition:
     squeeze: float = 1.0
     # Words changed by the lexicon correction (engines/lexicon.py).
     corrected: int = 0
+    # The lexicon correction's stray-diacritic folds, {index into `text`: (character,
+    # probability)} a word, applied by the recogniser only where the page (the caller's crops)
+    # reads no diacritic surely: `sure_marks` counts those of this line.
+    folds: list[dict[int, tuple[str, float]]] = field(default_factory=list)
+    sure_marks: int = 0
 
 
 # Padded recognition widths. OpenVINO builds kernels and buffers per input shape and keeps
@@ -660,7 +666,9 @@ class TextRecognizer:
             # A caller just decided for the squeeze: its crops not read yet are planned anew.
             if any(before[g] is None and (sq.decided(g) or 1.0) < 1.0 for g in before) and rest:
                 plan = plan[:k] + planned(rest, len(plan) > 1)
-        return [r for r in out if r is not None]
+        done = [(r, g) for r, g in zip(out, group, strict=True) if r is not None]
+        fold_marks([r for r, _ in done], [g for _, g in done])
+        return [r for r, _ in done]
 
     def _decode(
         self, idx: np.ndarray, conf: np.ndarray, used: float, probs: np.ndarray | None = None
@@ -680,17 +688,48 @@ class TextRecognizer:
         after = None
         if self.gap_spaces is not None:  # spaces at wide gaps (engines/ctcspaces.py)
             after = gap_space_positions(idx, self.gap_spaces, len(self.charset) - 1)
-        corrected = 0
         # the line's confidence as read: a correction never drops a line under `text_score`
         mean = float(np.mean(confs)) if confs else 0.0
+        fixed = None
         if probs is not None and self.lexicon is not None:  # engines/lexicon.py
-            choices = StepChoices(probs, idx, conf, self.charset)
-            text, fixed, corrected = correct_text(text, choices, self.lexicon, after or ())
-            for k, q in fixed.items():
+            fixed = correct_text(
+                text, StepChoices(probs, idx, conf, self.charset), self.lexicon, after or ()
+            )
+            text = fixed.text
+            for k, q in fixed.conf.items():
                 confs[k] = q
+        folds: list[dict[int, tuple[str, float]]] = fixed.folds if fixed is not None else []
         if after is not None:
+            cut = sorted(spaced_cuts(text, after))
             text, char_pos, confs = with_gap_spaces(text, char_pos, confs, after)
-        return Recognition(text, mean, char_pos, confs, corrected=corrected)
+            # a fold's indices past the spaces put in before them
+            folds = [{k + bisect.bisect_left(cut, k): v for k, v in f.items()} for f in folds]
+        return Recognition(
+            text,
+            mean,
+            char_pos,
+            confs,
+            corrected=fixed.changed if fixed is not None else 0,
+            folds=folds,
+            sure_marks=fixed.sure_marks if fixed is not None else 0,
+        )
+
+
+def fold_marks(recs: Sequence[Recognition], groups: Sequence[Hashable]) -> None:
+    """Apply the lexicon correction's stray-diacritic folds (`Recognition.folds`) to the lines of
+    each caller (`groups`, one per line) whose lines read no diacritic surely; drop them on the
+    others (a page written with diacritics). Each applied fold counts as a corrected word."""
+    marked = {g for r, g in zip(recs, groups, strict=True) if r.sure_marks}
+    for r, g in zip(recs, groups, strict=True):
+        if r.folds and g not in marked:
+            chars = list(r.text)
+            for fold in r.folds:
+                for k, (ch, q) in fold.items():
+                    chars[k] = ch
+                    r.char_conf[k] = q
+                r.corrected += 1
+            r.text = "".join(chars)
+        r.folds = []
 
 
 def default_threads() -> int:
