@@ -161,7 +161,8 @@ def lexicon_key() -> str:
     if lex is None:
         return "off"
     rule = (LOW_CONF, MIN_ALT, MIN_ALT_SHORT, MAX_SUBS, MARGIN, MIN_LEN, MIN_RATIO)
-    return f"{lex.key}:{'/'.join(map(str, (*rule, MIN_RATIO_SHORT, MIN_RATIO_DIGIT)))}"
+    more = (MIN_RATIO_SHORT, MIN_RATIO_DIGIT, MARK_CONF)
+    return f"{lex.key}:{'/'.join(map(str, (*rule, *more)))}"
 
 
 class StepChoices:
