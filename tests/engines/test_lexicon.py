@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import string
+import threading
+from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +25,7 @@ CHARSET = [
     *string.ascii_uppercase,
     *string.ascii_lowercase,
     *string.digits,
-    *"áāäÀÁČĊéüūâê",
+    *"áāäÀÁČĊéüūâêï",
     "中",
     " ",
 ]
@@ -31,7 +33,7 @@ CLS = {c: i for i, c in enumerate(CHARSET)}
 LEXICON = frozenset(
     {"pharmacy", "house", "mouse", "hope", "rope", "selangor", "guardian", "bill", "sugar", "cat"}
     | {"thong", "yarn", "moon", "abed", "code", "rooms", "shop"}
-    | {"tobacco", "total", "cigarette", "media", "muller", "cafe", "café"}
+    | {"tobacco", "total", "cigarette", "media", "muller", "cafe", "café", "naïve"}
 )
 
 Step = tuple[str, float, list[tuple[str, float]]]
@@ -148,6 +150,9 @@ def test_a_stray_diacritic_goes_where_the_word_is_a_word(reader: TextRecognizer)
     assert r.text == "Cigarette"  # a line's first letter keeps the model's case
     r = decode(reader, sure("THE MEDI") + [("À", 0.813, [("A", 0.165), ("Á", 0.006)])])
     assert r.text == "THE MEDIA"
+    # the plain letter takes the case read, whichever case the model offered
+    r = decode(reader, sure("MEDi") + [("á", 0.8, [("A", 0.1), ("a", 0.05)])])
+    assert r.text == "MEDia" and r.char_conf[4] == pytest.approx(0.1)
 
 
 def test_real_diacritics_stay(reader: TextRecognizer) -> None:
@@ -158,7 +163,9 @@ def test_real_diacritics_stay(reader: TextRecognizer) -> None:
         "Müller": sure("M") + [("ü", 0.97, [("u", 0.02), ("ū", 0.005)])] + sure("ller"),
         "café": sure("caf") + [("é", 0.9, [("e", 0.08)])],
         "Neuchâtel": sure("Neuch") + [("â", 0.9, [("ê", 0.06), ("á", 0.02)])] + sure("tel"),
-        "Kalláanos": sure("Kall") + [("á", 0.66, [("a", 0.33)])] + sure("anos"),
+        "Kallános": sure("Kall") + [("á", 0.66, [("a", 0.33)])] + sure("nos"),
+        # a swap elsewhere that keeps the mark is no fold (the mark must go)
+        "naïue": sure("na") + [("ï", 0.9, [])] + [("u", 0.6, [("v", 0.35)])] + sure("e"),
         "TÀX": sure("T") + [("À", 0.8, [("A", 0.19)])] + sure("X"),
         # the plain letter under the floor of alternatives (`MIN_ALT`)
         "Mediá": sure("Medi") + [("á", 0.9, [("ā", 0.08), ("a", 0.01)])],
@@ -189,6 +196,51 @@ def test_no_fold_on_a_page_written_with_diacritics(reader: TextRecognizer) -> No
     assert r.text == "SHOP MEDIÀ" and r.folds == [{9: ("A", pytest.approx(0.16))}]
     fold_marks([r], [0])
     assert r.text == "SHOP MEDIA" and r.corrected == 1
+
+
+def test_batcher_keeps_each_callers_page_rule(reader: TextRecognizer) -> None:
+    """The server's `BatchingRecognizer` merges requests into one call: with the lexicon on it
+    passes one group per caller, so a German request's sure `für` does not keep a concurrent
+    English request's `Tobácco` from its fold (the recogniser's model is replaced by the
+    constructed rows below; the batcher and `fold_marks` are the real ones)."""
+    from promptocr.engines.batching import BatchingRecognizer
+
+    rows = {
+        1: sure("Tob") + [("á", 0.9, [("a", 0.06)])] + sure("cco"),
+        2: sure("f") + [("ü", 0.995, [])] + sure("r Sie"),
+    }
+    seen: list[list[Hashable] | None] = []
+
+    class Inner:
+        lexicon = reader.lexicon
+        model = None
+        charset = CHARSET
+
+        def __call__(
+            self, crops: list[np.ndarray], batch: int = 8, groups: list[Hashable] | None = None
+        ) -> list[Recognition]:
+            seen.append(groups)
+            recs = [decode_line(reader, rows[int(c[0, 0])]) for c in crops]
+            fold_marks(recs, groups if groups is not None else [0] * len(recs))
+            return recs
+
+    got: dict[int, list[Recognition]] = {}
+    batcher = BatchingRecognizer(Inner(), window_ms=1000, batch=8)  # type: ignore[arg-type]
+    try:
+        workers = [
+            threading.Thread(
+                target=lambda k=k: got.__setitem__(k, batcher([np.full((4, 4), k, np.uint8)]))
+            )
+            for k in rows
+        ]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join(timeout=60)
+    finally:
+        batcher.close()
+    assert got[1][0].text == "Tobacco" and got[2][0].text == "für Sie"
+    assert any(g is not None and len(set(g)) == 2 for g in seen)  # merged, one group each
 
 
 def test_thresholds(reader: TextRecognizer) -> None:

@@ -131,9 +131,13 @@ class BatchingRecognizer(TextRecognizer):
     def _run(self, jobs: list[_Job]) -> None:
         merged: list[np.ndarray] = [c for job in jobs for c in job.crops]
         try:
-            # rec_head "latin" and rec_squeeze "auto" decide per caller: one group each
-            if getattr(self.inner, "head", None) is not None or getattr(
-                self.inner, "squeeze_auto", False
+            # rec_head "latin", rec_squeeze "auto" and the lexicon's stray-diacritic folds
+            # decide per caller: one group each
+            inner = self.inner
+            if (
+                getattr(inner, "head", None) is not None
+                or getattr(inner, "squeeze_auto", False)
+                or getattr(inner, "lexicon", None) is not None
             ):
                 groups = [k for k, job in enumerate(jobs) for _ in job.crops]
                 recs = self.inner(merged, batch=self.batch, groups=groups)

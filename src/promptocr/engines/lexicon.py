@@ -96,7 +96,7 @@ MIN_RATIO_DIGIT = 0.5
 # `MIN_ALT` probable) and the mark itself unsure: below `MARK_CONF`. Accents on clean print are
 # read at 0.98-1.0 (`Réunies`, `für`); the misread ones measured 0.53-0.93. A marked word the
 # word list holds as such (`café`, `Zürich`) is a lexicon word and left alone.
-MARK_CONF = 0.95
+MARK_CONF = 0.95  # at most LOW_CONF: `StepChoices` gives no alternatives at a surer step
 
 
 class Lexicon:
@@ -264,9 +264,11 @@ def correct_word(
             # word is left as read
             if p >= MARK_CONF:
                 return None
-            choice = [(a, q) for a, q in alt if a.lower() == base.lower() and q >= floor]
-            if not choice:
+            # the plain letter in the case read (either case's probability, the larger)
+            q = max((q for a, q in alt if a.lower() == base.lower()), default=0.0)
+            if q < floor:
                 return None
+            choice = [(base.upper() if ch.isupper() else base.lower(), q)]
         elif p < LOW_CONF:
             # against the reading: the alternative must be nearly as likely as what was read
             ratio = MIN_RATIO_DIGIT if ch.isdigit() else MIN_RATIO_SHORT if short else MIN_RATIO
@@ -281,8 +283,11 @@ def correct_word(
     found: dict[str, tuple[float, str, dict[int, float]]] = {}
     for n in range(1, MAX_SUBS + 1):
         for where in itertools.combinations(unsure, n):
-            if any(word[i].isdigit() for i in set(range(len(word))) - set(where)):
-                continue  # every digit must become a letter
+            if any(
+                word[i].isdigit() or base_letter(word[i])
+                for i in set(range(len(word))) - set(where)
+            ):
+                continue  # every digit must become a letter, every marked letter lose its mark
             for pick in itertools.product(*(options[i] for i in where)):
                 chars = list(word)
                 conf: dict[int, float] = {}
