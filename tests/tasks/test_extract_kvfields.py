@@ -643,3 +643,37 @@ def test_a_key_after_a_lower_case_word_or_a_reply_prefix_is_not_cut_after_a_colo
     ]
     got = _values(rows, ["Subject", "Purchase Order"])
     assert got == {"Subject": "Re: Purchase Order: 4471", "Purchase Order": "999"}
+
+
+def test_a_phone_given_as_an_extension_beside_its_label() -> None:
+    # an office form: `Telephone 6926` read as one run, `Phone Number:` with its extension
+    # beside it, `Ext.` with an `x` before the digits (FUNSD's `Telephone#` 6926 came back
+    # null: a phone had to have 7 digits)
+    rows: list[Row] = [
+        ("Kenneth W. Smith", 60, 100, 160),
+        ("Telephone  6926", 300, 100, 150),
+        ("Phone Number:", 60, 160, 130),
+        ("7970", 200, 160, 50),
+        ("Fax", 60, 220, 40),
+        ("x4471", 200, 220, 60),
+    ]
+    got = extract_fields(_doc(rows, h=20.0), ["Telephone#", "Phone Number:", "Fax"])
+    assert {k: r.value for k, r in got.items()} == {
+        "Telephone#": "6926",
+        "Phone Number:": "7970",
+        "Fax": "x4471",
+    }
+    assert got["Telephone#"].normalized == "6926" and got["Fax"].normalized == "4471"
+    # a short number is a phone only where the label points at it: not one found elsewhere
+    # (a room number two rows down), nor one run on in a longer text
+    rows = [
+        ("Telephone", 60, 100, 100),
+        ("Signature", 60, 160, 100),
+        ("J. Smith", 200, 160, 100),
+        ("Room 302", 60, 220, 100),
+    ]
+    assert _values(rows, ["Telephone"], h=20.0) == {"Telephone": None}
+    assert typed_value("6926", "phone") is None
+    assert typed_value("Room 6926", "phone", beside=True) is None
+    assert typed_value("6926", "phone", beside=True) == (0, 4, "6926", True)
+    assert typed_value("12", "phone", beside=True) is None  # too short for an extension

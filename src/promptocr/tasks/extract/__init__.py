@@ -267,14 +267,21 @@ def year_month(text: str, before: str = "") -> tuple[int, int, Any, bool] | None
     return (start, start + len(stripped), f"{y:04d}-{mo:02d}", True)
 
 
+# a phone given as an internal extension (`6926`, `x4471`, `Ext. 215`): read only where a
+# phone key's label points at the candidate (`typed_value(..., beside=True)`) and as the whole
+# candidate, never when a phone is searched for anywhere on the page (any short number)
+_EXTENSION = re.compile(r"(?:(?:ext|extn|x)\.?\s*)?(\d{3,6})", re.I)
+
+
 def typed_value(
     text: str, ftype: str, *, beside: bool = False, before: str = ""
 ) -> tuple[int, int, Any, bool] | None:
     """Where in `text` a value of `ftype` is: (start, end, normalized, valid), or None.
-    `beside`: `text` is the candidate a date key's label points at (right after it, its
-    row's next run, the line under it), where a date given to the month only (`1997.12`)
-    counts too, when it is the whole candidate and not run on after `before` (the line's
-    text right before `text`: `$`, a comma or a letter there refuse it)."""
+    `beside`: `text` is the candidate the key's label points at (right after it, its row's
+    next run, the line under it), where a date given to the month only (`1997.12`) or a phone
+    given as an extension (`6926`) counts too, when it is the whole candidate; a date not run
+    on after `before` (the line's text right before `text`: `$`, a comma or a letter there
+    refuse it)."""
     t = text
     if not t.strip():
         return None
@@ -300,6 +307,9 @@ def typed_value(
         return (pm.start(), pm.end(), pm.group(0).replace(" ", ""), True) if pm else None
     if ftype == "phone":
         ph = v.find_phone(t)
+        if ph is None and beside and (m := _EXTENSION.fullmatch(t.strip())):
+            start = len(t) - len(t.lstrip())
+            return (start, start + len(m.group(0)), m.group(1), True)
         return (ph.start, ph.end, ph.normalized, True) if ph else None
     if ftype == "email":
         em = v.find_email(t)

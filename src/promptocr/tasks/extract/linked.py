@@ -831,24 +831,29 @@ def _value_of(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
 
 
-def _month_beside(
-    geom: PageGeometry, pieces: Sequence[int], v: int, facts: PageFacts
+# the types with values read only beside their label (`typed_value(..., beside=True)`): a
+# date given to the month only (`1997.12`), a phone given as an extension (`6926`)
+BESIDE_TYPES = ("date", "phone")
+
+
+def _typed_beside(
+    geom: PageGeometry, pieces: Sequence[int], v: int, facts: PageFacts, ftype: str
 ) -> tuple[Span, object, bool] | None:
-    """A date given to the month only (`1997.12`) in `v`, where `v` is the run the date
+    """A value read only beside its label (`BESIDE_TYPES`) in `v`, where `v` is the run the
     key's label points at: the next run on the row of one of its lines, or the line right
-    under its last (never a year and month found elsewhere on the page)."""
+    under its last (never a year and month, or a short number, found elsewhere on the page)."""
     last = pieces[-1]
     under = int(geom.below_nn[last]) == v and geom.below_gap[last] <= 1.5
     if not under and not any(
         int(geom.right_nn[p]) == v or facts.row_right(p)[0] == v for p in pieces
     ):
         return None
-    return _ym_value(geom.units[v])
+    return _beside_value(geom.units[v], ftype)
 
 
-def _ym_value(u: Unit) -> tuple[Span, object, bool] | None:
+def _beside_value(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     sp: Span = u.ref
-    tv = typed_value(sp.text, "date", beside=True, before=sp.line.text[: sp.start])
+    tv = typed_value(sp.text, ftype, beside=True, before=sp.line.text[: sp.start])
     if tv is None:
         return None
     s, e, norm, valid = tv
@@ -1861,8 +1866,9 @@ def extract_linked(
                         Span(ref.line, ref.start + h.cut, ref.end, ref.page),
                     )
                     got = _value_of(rest, ftype)
-                    if got is None and ftype == "date":
-                        got = _ym_value(rest)  # `出生年月 1997.12` read as one run
+                    if got is None and ftype in BESIDE_TYPES:
+                        # `出生年月 1997.12`, `Telephone 6926` read as one run
+                        got = _beside_value(rest, ftype)
                     if got is not None:
                         sp, norm, valid = got
                         # figures run on right after the label ("No 20215394") are its value
@@ -1898,8 +1904,8 @@ def extract_linked(
                         # where that label is not requested: nothing else will take it)
                         p *= OTHER_LABEL if owners[v] in label_units else CARRIED
                     got = facts.value_of(v, ftype)
-                    if got is None and ftype == "date":
-                        got = _month_beside(geom, h.pieces, v, facts)
+                    if got is None and ftype in BESIDE_TYPES:
+                        got = _typed_beside(geom, h.pieces, v, facts, ftype)
                     w = v
                     label_like = geom.looks[v, 0] > 0  # ends with a colon: another label
                     if got is None and p >= 0.5 and ftype not in TEXT_TYPES and not label_like:
