@@ -49,3 +49,31 @@ def test_halves_split_by_sorted_file_name() -> None:
     assert [r["image"] for r in _half(rows, 1)] == ["images/003.jpg", "images/001.jpg"]
     assert [r["image"] for r in _half(rows, 2)] == ["images/007.jpg", "images/005.jpg"]
     assert _half(rows, None) == rows
+
+
+def test_extract_everything_is_scored_against_the_annotated_fields(tmp_path: Path) -> None:
+    """`--all-pairs`: no key in the prompt; each annotated question is looked up among the
+    labels the linker returned, and its answer scored; the OCR cache is the same."""
+    from promptocr.bench.fields import all_pairs_markdown, evaluate_all_pairs
+
+    root = tmp_path / "forms"
+    (root / "images").mkdir(parents=True)
+    with (root / "gt.jsonl").open("w", encoding="utf-8") as f:
+        for name, who, when in (
+            ("a.png", "TORAMI SELKA", "12/03/2018"),
+            ("b.png", "MEI", "5/6/95"),
+        ):
+            c = Canvas(700, 300)
+            c.text((30, 40), f"Name: {who}", size=28)
+            c.text((30, 140), f"Date: {when}", size=28)
+            c.image.save(root / "images" / name)
+            fields = {"Name:": who, "Date:": when, "Signature:": "J. Smith"}
+            f.write(json.dumps({"image": f"images/{name}", "fields": fields}) + "\n")
+    cache = tmp_path / "cache"
+    rep = evaluate_all_pairs(root, ocr_cache=cache)
+    assert rep["fields"] == 6 and rep["pairs_returned"] == rep["pairs_on_a_question"] == 4
+    assert rep["key_found"] == rep["exact"] == round(4 / 6, 4)  # no pair for the signature
+    assert {m["field"] for m in rep["misses_sample"]} == {"Signature:"}
+    assert len(list(cache.glob("*.pkl"))) == 2
+    assert evaluate_all_pairs(root, ocr_cache=cache) == rep
+    assert "| 0.667 | 0.667 |" in all_pairs_markdown(rep)

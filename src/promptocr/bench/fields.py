@@ -239,6 +239,104 @@ def evaluate_fields(
     }
 
 
+# a printed pair's label matches an annotated question at this `fuzz.ratio` of the normalised
+# texts (the label as the linker reports it, without its colon)
+ALL_KEY_MATCH = 80.0
+
+
+def evaluate_all_pairs(
+    dataset_dir: Path,
+    limit: int | None = None,
+    *,
+    ocr_cache: Path | None = None,
+    half: int | None = None,
+) -> dict[str, Any]:
+    """ "Extract everything" on OCR'd pages: the prompt names no key, the linker decides what is
+    a key (`extract_all_pairs`). Per annotated field (question -> answer of `gt.jsonl`), the
+    returned pair whose label matches the question best (at least `ALL_KEY_MATCH`) gives the
+    value; exact and similarity as `evaluate_fields` (no pair: 0). Also counts the pairs
+    returned and how many of them are on an annotated question: the rest are not all wrong
+    (a form's annotated fields are only the questions with exactly one answer), so that share
+    is no precision. The OCR'd documents are `evaluate_fields`'s (`ocr_cache` shared)."""
+    from promptocr.pipeline import OCRPipeline
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.service import Service
+
+    dataset_dir = Path(dataset_dir)
+    rows = _half(_load(dataset_dir, limit), half)
+    service = Service(OCRPipeline())
+    engine_key = repr(service.pipeline.engine.settings) + repr(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith("PROMPTOCR_"))
+    )
+    n = found = exact = 0
+    sim = 0.0
+    returned = on_question = 0
+    misses: list[dict[str, Any]] = []
+    for row in rows:
+        gt: dict[str, str] = row["fields"]
+        cached = _cached_ocr(ocr_cache, dataset_dir, row["image"], engine_key)
+        if cached is not None and cached.exists():
+            import pickle
+
+            document, _ = pickle.loads(cached.read_bytes())  # noqa: S301 - our own cache
+        else:
+            result = service.run(dataset_dir / row["image"], prompt_for(list(gt)))
+            document = result.document
+            if cached is not None:
+                import pickle
+
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_bytes(pickle.dumps((document, result.output.get("document_type"))))
+        pairs = extract_all_pairs(document)
+        labels = [normalize_value(r.label or name) for name, r in pairs.items()]
+        labels = [lab.rstrip(":：") for lab in labels]
+        values = [r.value for r in pairs.values()]
+        returned += len(pairs)
+        questions = [normalize_value(q).rstrip(":：") for q in gt]
+        on_question += sum(
+            1 for lab in labels if any(fuzz.ratio(lab, q) >= ALL_KEY_MATCH for q in questions)
+        )
+        for (q, truth), qn in zip(gt.items(), questions, strict=True):
+            n += 1
+            scores = [fuzz.ratio(lab, qn) for lab in labels]
+            best = max(range(len(scores)), key=scores.__getitem__, default=-1)
+            got = values[best] if best >= 0 and scores[best] >= ALL_KEY_MATCH else None
+            t, p = normalize_value(truth), normalize_value(got)
+            if got is not None:
+                found += 1
+                sim += fuzz.ratio(p, t) / 100.0
+            ok = got is not None and p == t
+            exact += ok
+            if not ok and len(misses) < 40:
+                misses.append({"image": row["image"], "field": q, "truth": truth, "got": got})
+    return {
+        "dataset": dataset_dir.name,
+        "images": len(rows),
+        "fields": n,
+        "key_found": round(found / n, 4) if n else 0.0,
+        "exact": round(exact / n, 4) if n else 0.0,
+        "similarity": round(sim / n, 4) if n else 0.0,
+        "pairs_returned": returned,
+        "pairs_on_a_question": on_question,
+        "misses_sample": misses,
+    }
+
+
+def all_pairs_markdown(report: dict[str, Any]) -> str:
+    """A Markdown line block for one `evaluate_all_pairs` report."""
+    return (
+        f"### Extract everything: {report['dataset']} ({report['images']} images, "
+        f"{report['fields']} annotated fields)\n\n"
+        "| key found | exact | similarity | pairs returned | of them on an annotated question |\n"
+        "| ---: | ---: | ---: | ---: | ---: |\n"
+        f"| {report['key_found']:.3f} | {report['exact']:.3f} | {report['similarity']:.3f} | "
+        f"{report['pairs_returned']} | {report['pairs_on_a_question']} |\n\n"
+        "No key named in the prompt: the linker decides what is a key. A field counts where a "
+        f"returned pair's label matches its question (fuzz.ratio >= {ALL_KEY_MATCH:.0f}); exact "
+        "and similarity as above, a field without such a pair scoring 0.\n"
+    )
+
+
 def fields_markdown(report: dict[str, Any]) -> str:
     """A Markdown section for one `evaluate_fields` report."""
     lines = [
@@ -301,8 +399,19 @@ if __name__ == "__main__":  # pragma: no cover - convenience entry point
     ap.add_argument(
         "--half", type=int, choices=(1, 2), default=None, help="first or second half by file name"
     )
+    ap.add_argument(
+        "--all-pairs",
+        action="store_true",
+        help='also score "extract everything" (no key named) against the annotated fields',
+    )
     ns = ap.parse_args()
     for ds in ns.datasets:
+        if ns.all_pairs:
+            every = evaluate_all_pairs(ds, ns.limit, ocr_cache=ns.ocr_cache, half=ns.half)
+            sys.stdout.write(all_pairs_markdown(every) + "\n")
+            if ns.misses:
+                for m in every["misses_sample"]:
+                    sys.stdout.write(json.dumps(m, ensure_ascii=False) + "\n")
         rep = evaluate_fields(ds, ns.limit, ocr_cache=ns.ocr_cache, half=ns.half)
         sys.stdout.write(fields_markdown(rep) + "\n")
         if ns.misses:
