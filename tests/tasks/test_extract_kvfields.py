@@ -677,3 +677,49 @@ def test_a_phone_given_as_an_extension_beside_its_label() -> None:
     assert typed_value("Room 6926", "phone", beside=True) is None
     assert typed_value("6926", "phone", beside=True) == (0, 4, "6926", True)
     assert typed_value("12", "phone", beside=True) is None  # too short for an extension
+
+
+def test_extract_everything_returns_one_block_per_key() -> None:
+    # no key named: the model links several separate runs to one key (a date printed under
+    # another label further along, the next field's label and value on the row); the value is
+    # the likeliest run and the lines carrying it on as a block, not all of them joined
+    # (FUNSD, read as "extract everything": `25-84 APR 2 1984`, `74-80 Total Sample 214`)
+    from promptocr.tasks.extract import extract_all_pairs
+
+    form: list[Row] = [
+        ("INITIATED BY:", 60, 60, 130),
+        ("P. H. HARPER", 220, 60, 120),
+        ("REQUEST NO.:", 60, 100, 120),
+        ("25-84", 200, 100, 50),
+        ("RECEIVED", 420, 90, 90),
+        ("APR 2 1984", 420, 112, 100),
+        ("NATURE OF WORK:", 60, 160, 150),
+        ("Advise if locally obtained honey", 60, 185, 300),
+        ("is an acceptable substitute.", 60, 208, 280),
+    ]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(form, h=20.0)).items()}
+    assert got["REQUEST NO."] == "25-84"
+    assert got["INITIATED BY"] == "P. H. HARPER"
+    assert got["NATURE OF WORK"] == "Advise if locally obtained honey is an acceptable substitute."
+    sheet: list[Row] = [
+        ("Date Sent", 60, 60, 90),
+        ("4/19/74", 200, 60, 70),
+        ("(P1-7653)", 300, 60, 90),
+        ("Project #", 60, 100, 90),
+        ("74-80", 200, 100, 50),
+        ("Total Sample", 300, 100, 110),
+        ("214", 430, 100, 30),
+    ]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(sheet, h=20.0)).items()}
+    assert got["Date Sent"] == "4/19/74" and got["Project #"] == "74-80"
+    # a table: the next column's header linked to a header is not part of its value
+    table: list[Row] = [
+        ("Item", 60, 60, 60),
+        ("Quantity", 300, 60, 90),
+        ("Unit price", 450, 60, 100),
+        ("Copy paper A4", 60, 100, 130),
+        ("10", 320, 100, 30),
+        ("4.50", 470, 100, 50),
+    ]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(table, h=20.0)).items()}
+    assert got["Quantity"] == "10"

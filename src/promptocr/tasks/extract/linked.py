@@ -2073,6 +2073,38 @@ def _date_order(doc: Document, results: Sequence[FieldResult]) -> None:
                 r.reason = f"{note}: {why}"
 
 
+def _block_of(
+    geom: PageGeometry, k: int, by_key: dict[int, list[tuple[int, float]]], own: int | None
+) -> list[tuple[int, float]]:
+    """The value of key `k` among the units the model linked to it (`by_key[k]`: unit and
+    probability): the rest of the key's own `label: value` line (`own`) or else the likeliest
+    one, with the lines above and under it that carry it on as a block (`_grow_up`, `_grow`:
+    aligned, close, not another key or another key's value), then the other linked units down
+    its column. The model may link several separate runs to one key (a label and a date
+    further along, `RECEIVED 25-84 APR 2 1984`): joined, they were no value anyone printed."""
+    best, p_best = max(by_key[k], key=lambda t: (t[0] == own, t[1], -t[0]))
+    probs = dict(by_key[k])
+    others = {v for kk, vs in by_key.items() if kk != k for v, _ in vs}
+    used = set(by_key) | others
+    more = _grow(geom, best, used, float(geom.b[best, 0]), None, probs, 0.0, (k,))
+    above = _grow_up(geom, best, k, (k,), used | set(more), probs, others)
+    block = [*above, best, *more]
+    # and the other linked units in the value's column, above or under the block (a column
+    # header's cells, the lines of a cipher block): a column is one value, read top to bottom
+    top, low = geom.b[block[0], 1], geom.b[block[-1], 3]
+    column = [
+        v
+        for v in probs
+        if v not in block
+        and geom.xover[v, best] > 0.5
+        and (geom.b[v, 1] >= low or geom.b[v, 3] <= top)
+    ]
+    order = sorted(
+        [*block, *column], key=lambda v: (geom.b[v, 1], block.index(v) if v in block else 0)
+    )
+    return [(m, probs.get(m, p_best)) for m in order]
+
+
 def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
     """Every key→value pair the linker finds on every page, keyed by the printed label."""
     out: dict[str, FieldResult] = {}
@@ -2089,18 +2121,19 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
                 for i in range(len(units) - 1)
                 if units[i].ref.line is units[i + 1].ref.line
             ]
-            keys_f = {k for k, _, _ in fixed}
+            keys_f = {k: v for k, v, _ in fixed}
             vals_f = {v for _, v, _ in fixed}
+            geom = PageGeometry(units)
             links = fixed + [
                 (k, v, p)
-                for k, v, p in link_units(units)
+                for k, v, p in link_units(units, geom=geom)
                 if v not in vals_f and v not in keys_f and k not in vals_f
             ]
             by_key: dict[int, list[tuple[int, float]]] = {}
             for k, v, p in links:
                 by_key.setdefault(k, []).append((v, p))
             for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
-                vals = sorted(by_key[k], key=lambda t: (units[t[0]].box[1], units[t[0]].box[0]))
+                vals = _block_of(geom, k, by_key, keys_f.get(k))
                 label = units[k].text.strip().rstrip(":：").strip() or units[k].text
                 res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
                 spans = [units[v].ref for v, _ in vals]

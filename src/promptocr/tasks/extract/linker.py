@@ -224,10 +224,13 @@ def link_units(
     model: TreeModel | None = None,
     second_key: float = SECOND_KEY_THRESHOLD,
     keyness: Sequence[float] | None = None,
+    geom: PageGeometry | None = None,
 ) -> list[tuple[int, int, float]]:
     """Key→value links among `units` as (key index, value index, probability). `keyness`: how
-    likely each unit is a key (the gold labels where known)."""
-    geom = PageGeometry(units, keyness)
+    likely each unit is a key (the gold labels where known). `geom`: the units' geometry when
+    the caller has built it already (with the same `keyness`)."""
+    if geom is None:
+        geom = PageGeometry(units, keyness)
     if geom.n < 2:
         return []
     if model is None:
