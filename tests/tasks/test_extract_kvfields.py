@@ -652,18 +652,23 @@ def test_a_phone_given_as_an_extension_beside_its_label() -> None:
     rows: list[Row] = [
         ("Kenneth W. Smith", 60, 100, 160),
         ("Telephone  6926", 300, 100, 150),
-        ("Phone Number:", 60, 160, 130),
+        ("Phone", 60, 160, 60),
         ("7970", 200, 160, 50),
         ("Fax", 60, 220, 40),
         ("x4471", 200, 220, 60),
     ]
-    got = extract_fields(_doc(rows, h=20.0), ["Telephone#", "Phone Number:", "Fax"])
-    assert {k: r.value for k, r in got.items()} == {
-        "Telephone#": "6926",
-        "Phone Number:": "7970",
-        "Fax": "x4471",
+    got = extract_fields(_doc(rows, h=20.0), ["Telephone#", "Phone", "Fax"])
+    assert {k: (r.value, r.normalized) for k, r in got.items()} == {
+        "Telephone#": ("6926", "6926"),
+        "Phone": ("7970", "7970"),
+        "Fax": ("x4471", "4471"),
     }
-    assert got["Telephone#"].normalized == "6926" and got["Fax"].normalized == "4471"
+    # not the head of a number split into runs, nor a year
+    split: list[Row] = [("Phone", 60, 100, 60), ("212", 200, 100, 40), ("555-1234", 250, 100, 90)]
+    assert _values(split, ["Phone"], h=20.0) == {"Phone": "555-1234"}
+    assert _values([("Phone", 60, 100, 60), ("1994", 200, 100, 50)], ["Phone"], h=20.0) == {
+        "Phone": None
+    }
     # a short number is a phone only where the label points at it: not one found elsewhere
     # (a room number two rows down), nor one run on in a longer text
     rows = [
@@ -676,6 +681,7 @@ def test_a_phone_given_as_an_extension_beside_its_label() -> None:
     assert typed_value("6926", "phone") is None
     assert typed_value("Room 6926", "phone", beside=True) is None
     assert typed_value("6926", "phone", beside=True) == (0, 4, "6926", True)
+    assert typed_value("2018", "phone", beside=True) is None
     assert typed_value("12", "phone", beside=True) is None  # too short for an extension
 
 
@@ -723,3 +729,33 @@ def test_extract_everything_returns_one_block_per_key() -> None:
     ]
     got = {k: r.value for k, r in extract_all_pairs(_doc(table, h=20.0)).items()}
     assert got["Quantity"] == "10"
+    # a value printed in two runs on its row, both linked, is read whole
+    name: list[Row] = [("Name:", 60, 60, 60), ("John", 130, 60, 50), ("Smith", 190, 60, 60)]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(name, h=20.0)).items()}
+    assert got["Name"] == "John Smith"
+
+
+def test_a_keys_block_takes_its_column_and_not_runs_elsewhere() -> None:
+    """`_block_of` on links given by hand: the likeliest unit, the other linked units down its
+    column (top to bottom, even where they are set too far apart to grow), not a linked unit
+    in another column; the key's own `label: value` run first whatever its probability."""
+    from promptocr.tasks.extract.features import PageGeometry
+    from promptocr.tasks.extract.linked import _block_of, page_units
+
+    rows: list[Row] = [
+        ("Batch numbers", 300, 60, 140),
+        ("4471-A", 300, 110, 80),
+        ("4472-B", 300, 160, 80),
+        ("4473-C", 300, 210, 80),
+        ("RECEIVED", 500, 110, 90),
+        ("APR 2 1984", 500, 160, 100),
+    ]
+    units = page_units(_doc(rows, h=20.0).pages[0])
+    geom = PageGeometry(units)
+    links = {0: [(1, 0.6), (2, 0.9), (3, 0.7), (5, 0.95)]}
+    assert [v for v, _ in _block_of(geom, 0, links, None)] == [5]  # the likeliest: elsewhere
+    links = {0: [(1, 0.6), (2, 0.9), (3, 0.7), (5, 0.8)]}
+    got = _block_of(geom, 0, links, None)
+    assert [units[v].text for v, _ in got] == ["4471-A", "4472-B", "4473-C"]
+    assert [p for _, p in got] == [0.6, 0.9, 0.7]
+    assert [v for v, _ in _block_of(geom, 0, links, own=1)][0] == 1

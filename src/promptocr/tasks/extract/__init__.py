@@ -269,8 +269,14 @@ def year_month(text: str, before: str = "") -> tuple[int, int, Any, bool] | None
 
 # a phone given as an internal extension (`6926`, `x4471`, `Ext. 215`): read only where a
 # phone key's label points at the candidate (`typed_value(..., beside=True)`) and as the whole
-# candidate, never when a phone is searched for anywhere on the page (any short number)
-_EXTENSION = re.compile(r"(?:(?:ext|extn|x)\.?\s*)?(\d{3,6})", re.I)
+# candidate, never when a phone is searched for anywhere on the page (any short number); not
+# a year (`1994`)
+_EXTENSION = re.compile(r"(?:(?:ext|extn|x)\.?\s*)?(?!(?:19|20)\d\d$)(\d{3,6})", re.I)
+# a compound key ("地址、电话", "Name/Phone Ext."): its whole value is asked for, not one part
+COMPOUND_KEY = re.compile(r"[、/&＆]|及|与|\band\b", re.I)
+# what a run after a short number starts with when the two are one phone number split into
+# runs (`212` | `555-1234`, `(0 22 03)` | `303-362`): the number is no extension then
+PHONE_GOES_ON = re.compile(r"^\s*[\d(+\-–]")
 
 
 def typed_value(
@@ -630,10 +636,14 @@ def find_by_label(
     def attempt(view: PageView, ln: Line, label: str, cands: list[tuple[Span, str]]) -> bool:
         nonlocal rejected
         seen: set[str] = set()
-        for sp, method in cands:
+        for n, (sp, method) in enumerate(cands):
             # the first candidate each way is the one the label points at
             beside = method not in seen
             seen.add(method)
+            if beside and ftype == "phone":
+                # no extension where the next run that way goes on with the number
+                nxt = next((c for c, m in cands[n + 1 :] if m == method), None)
+                beside = nxt is None or not PHONE_GOES_ON.match(nxt.text)
             before = sp.line.text[: sp.start]
             tv = typed_value(sp.text, ftype, beside=beside, before=before)
             if tv is None:
@@ -735,6 +745,8 @@ PATTERN_TYPES = frozenset({"date", "cn_id", "email", "phone"})
 def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = ()) -> FieldResult:
     concept: Concept | None = match_concept(key)
     ftype = concept.type if concept else guess_type(key)
+    if COMPOUND_KEY.search(key):
+        ftype = "text"  # "地址、电话": the whole value, not one part (as the linker reads it)
     labels = [key, *(concept.synonyms if concept else ())]
     if concept is None:
         # A key of the caller's own (a form's question text): its answer is whatever is printed

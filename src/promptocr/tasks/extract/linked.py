@@ -48,6 +48,8 @@ from rapidfuzz import fuzz, process
 
 from promptocr.document.model import Block, Document, Line, Page, Point, Polygon, Word, bbox_of
 from promptocr.tasks.extract import (
+    COMPOUND_KEY,
+    PHONE_GOES_ON,
     FieldResult,
     Span,
     _reject_reason,
@@ -69,7 +71,6 @@ LABEL_MARGIN = 5.0  # a key is read from its printed labels this close to its be
 MAX_LINES = 8
 UP_P = 0.3  # the model's link probability for a line above the chosen value to join it
 
-COMPOUND = re.compile(r"[、/&＆]|及|与|\band\b", re.I)
 _SEP = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(\S.*)$")
 # a short bracketed label before its value: "(小写) ¥3495.00", "（盖章）…"
 _BRACKETED = re.compile(r"^\s*([（(][^)）]{1,8}[)）])\s*(\S.*)$")
@@ -848,6 +849,14 @@ def _typed_beside(
         int(geom.right_nn[p]) == v or facts.row_right(p)[0] == v for p in pieces
     ):
         return None
+    nxt = int(geom.right_nn[v])
+    if (
+        ftype == "phone"
+        and nxt >= 0
+        and geom.right_gap[v] <= 1.5
+        and PHONE_GOES_ON.match(geom.units[nxt].text)
+    ):
+        return None  # `212` | `555-1234`: one number split into runs, no extension
     return _beside_value(geom.units[v], ftype)
 
 
@@ -1793,7 +1802,7 @@ def extract_linked(
     for key in keys:
         concept = match_concept(key)
         ftype = concept.type if concept else guess_type(key)
-        if COMPOUND.search(key) or concept is None:
+        if COMPOUND_KEY.search(key) or concept is None:
             # "地址、电话", "Name/Phone Ext.": the whole value, not one part; a key of the
             # caller's own (a form's question): its answer as printed
             ftype = "text"
@@ -2074,7 +2083,11 @@ def _date_order(doc: Document, results: Sequence[FieldResult]) -> None:
 
 
 def _block_of(
-    geom: PageGeometry, k: int, by_key: dict[int, list[tuple[int, float]]], own: int | None
+    geom: PageGeometry,
+    k: int,
+    by_key: dict[int, list[tuple[int, float]]],
+    own: int | None,
+    slope: float = 0.0,
 ) -> list[tuple[int, float]]:
     """The value of key `k` among the units the model linked to it (`by_key[k]`: unit and
     probability): the rest of the key's own `label: value` line (`own`) or else the likeliest
@@ -2086,9 +2099,20 @@ def _block_of(
     probs = dict(by_key[k])
     others = {v for kk, vs in by_key.items() if kk != k for v, _ in vs}
     used = set(by_key) | others
-    more = _grow(geom, best, used, float(geom.b[best, 0]), None, probs, 0.0, (k,))
-    above = _grow_up(geom, best, k, (k,), used | set(more), probs, others)
-    block = [*above, best, *more]
+    # the value's other runs on its row that the model links to the key too (`John` `Smith`)
+    row = [best]
+    while (nxt := int(geom.right_nn[row[-1]])) in probs and nxt not in row:
+        if geom.right_gap[row[-1]] > 1.0 or nxt in used or geom.keyness[nxt] >= 0.5:
+            break
+        row.append(nxt)
+    if best == own and geom.looks[best, _DIGITS] >= 0.5:
+        block = row  # a figure on its label's own line is one line (as for named keys)
+    else:
+        more = _grow(
+            geom, row[-1], used | set(row), float(geom.b[best, 0]), None, probs, slope, (k,)
+        )
+        above = _grow_up(geom, best, k, (k,), used | set(row) | set(more), probs, others)
+        block = [*above, *row, *more]
     # and the other linked units in the value's column, above or under the block (a column
     # header's cells, the lines of a cipher block): a column is one value, read top to bottom
     top, low = geom.b[block[0], 1], geom.b[block[-1], 3]
@@ -2124,6 +2148,7 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
             keys_f = {k: v for k, v, _ in fixed}
             vals_f = {v for _, v, _ in fixed}
             geom = PageGeometry(units)
+            slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
             links = fixed + [
                 (k, v, p)
                 for k, v, p in link_units(units, geom=geom)
@@ -2133,7 +2158,7 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
             for k, v, p in links:
                 by_key.setdefault(k, []).append((v, p))
             for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
-                vals = _block_of(geom, k, by_key, keys_f.get(k))
+                vals = _block_of(geom, k, by_key, keys_f.get(k), slope)
                 label = units[k].text.strip().rstrip(":：").strip() or units[k].text
                 res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
                 spans = [units[v].ref for v, _ in vals]

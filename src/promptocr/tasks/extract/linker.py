@@ -231,6 +231,8 @@ def link_units(
     the caller has built it already (with the same `keyness`)."""
     if geom is None:
         geom = PageGeometry(units, keyness)
+    elif keyness is not None:
+        raise ValueError("give the units' keyness to their PageGeometry, not beside it")
     if geom.n < 2:
         return []
     if model is None:
