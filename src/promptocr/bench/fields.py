@@ -100,6 +100,39 @@ def _cached_ocr(cache: Path | None, dataset_dir: Path, image: str, engine: str =
     return cache / (hashlib.sha256(stamp.encode()).hexdigest()[:24] + ".pkl")
 
 
+def _engine() -> tuple[Any, str]:
+    """The service the benchmarks read with, and the key its OCR'd documents are cached under
+    (the engine's settings and the PROMPTOCR_ environment)."""
+    from promptocr.pipeline import OCRPipeline
+    from promptocr.tasks.service import Service
+
+    service = Service(OCRPipeline())
+    engine_key = repr(service.pipeline.engine.settings) + repr(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith("PROMPTOCR_"))
+    )
+    return service, engine_key
+
+
+def _ocr_document(
+    service: Any, engine_key: str, ocr_cache: Path | None, dataset_dir: Path, row: dict[str, Any]
+) -> tuple[Any, str | None, bool]:
+    """An image's OCR'd document and document type, read back from `ocr_cache` when it holds
+    them (and whether it did), else read by the service with the fields' prompt (and kept
+    there). Raises PromptOCRError for an image the service refuses."""
+    import pickle
+
+    cached = _cached_ocr(ocr_cache, dataset_dir, row["image"], engine_key)
+    if cached is not None and cached.exists():
+        document, dt = pickle.loads(cached.read_bytes())  # noqa: S301 - our own cache
+        return document, dt, True
+    result = service.run(dataset_dir / row["image"], prompt_for(list(row["fields"])))
+    document, dt = result.document, result.output.get("document_type")
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(pickle.dumps((document, dt)))
+    return document, dt, False
+
+
 def evaluate_fields(
     dataset_dir: Path,
     limit: int | None = None,
@@ -116,16 +149,11 @@ def evaluate_fields(
     so only extraction runs again; times then cover extraction alone. `half` (1 or 2): score
     only that half of the images by sorted file name."""
     from promptocr.errors import PromptOCRError
-    from promptocr.pipeline import OCRPipeline
     from promptocr.tasks.extract import extract_fields
-    from promptocr.tasks.service import Service
 
     dataset_dir = Path(dataset_dir)
     rows = _half(_load(dataset_dir, limit), half)
-    service = Service(OCRPipeline())
-    engine_key = repr(service.pipeline.engine.settings) + repr(
-        sorted((k, v) for k, v in os.environ.items() if k.startswith("PROMPTOCR_"))
-    )
+    service, engine_key = _engine()
     name_counts = Counter(k for r in rows for k in r["fields"])
     shared = {k for k, n in name_counts.items() if n >= max(2, len(rows) // 2)}
     per: dict[str, dict[str, float]] = {}
@@ -148,20 +176,8 @@ def evaluate_fields(
         t0 = time.perf_counter()
         rules: dict[str, Any] = {}
         try:
-            cached = _cached_ocr(ocr_cache, dataset_dir, row["image"], engine_key)
-            if cached is not None and cached.exists():
-                import pickle
-
-                document, dt = pickle.loads(cached.read_bytes())  # noqa: S301 - our own cache
-                from_cache += 1
-            else:
-                result = service.run(dataset_dir / row["image"], prompt_for(keys))
-                document, dt = result.document, result.output.get("document_type")
-                if cached is not None:
-                    import pickle
-
-                    cached.parent.mkdir(parents=True, exist_ok=True)
-                    cached.write_bytes(pickle.dumps((document, dt)))
+            document, dt, hit = _ocr_document(service, engine_key, ocr_cache, dataset_dir, row)
+            from_cache += hit
             times.append((time.perf_counter() - t0) * 1000.0)
             t1 = time.perf_counter()
             # the linker again on its own (timed: extraction's share of the OCR time), with the
@@ -259,16 +275,11 @@ def evaluate_all_pairs(
     (a form's annotated fields are only the questions with exactly one answer), so that share
     is no precision. The OCR'd documents are `evaluate_fields`'s (`ocr_cache` shared)."""
     from promptocr.errors import PromptOCRError
-    from promptocr.pipeline import OCRPipeline
     from promptocr.tasks.extract import extract_all_pairs
-    from promptocr.tasks.service import Service
 
     dataset_dir = Path(dataset_dir)
     rows = _half(_load(dataset_dir, limit), half)
-    service = Service(OCRPipeline())
-    engine_key = repr(service.pipeline.engine.settings) + repr(
-        sorted((k, v) for k, v in os.environ.items() if k.startswith("PROMPTOCR_"))
-    )
+    service, engine_key = _engine()
     n = found = exact = 0
     sim = 0.0
     returned = on_question = 0
@@ -276,24 +287,12 @@ def evaluate_all_pairs(
     errors: list[str] = []
     for row in rows:
         gt: dict[str, str] = row["fields"]
-        cached = _cached_ocr(ocr_cache, dataset_dir, row["image"], engine_key)
-        if cached is not None and cached.exists():
-            import pickle
-
-            document, _ = pickle.loads(cached.read_bytes())  # noqa: S301 - our own cache
-        else:
-            try:
-                result = service.run(dataset_dir / row["image"], prompt_for(list(gt)))
-            except PromptOCRError as exc:  # the image's fields score 0, the run goes on
-                errors.append(f"{row['image']}: {exc}")
-                n += len(gt)
-                continue
-            document = result.document
-            if cached is not None:
-                import pickle
-
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_bytes(pickle.dumps((document, result.output.get("document_type"))))
+        try:
+            document, _, _ = _ocr_document(service, engine_key, ocr_cache, dataset_dir, row)
+        except PromptOCRError as exc:  # the image's fields score 0, the run goes on
+            errors.append(f"{row['image']}: {exc}")
+            n += len(gt)
+            continue
         pairs = extract_all_pairs(document)
         labels = [normalize_value(r.label or name) for name, r in pairs.items()]
         labels = [lab.rstrip(":：") for lab in labels]
