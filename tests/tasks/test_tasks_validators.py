@@ -54,6 +54,23 @@ def test_amounts_phone_email() -> None:
     assert em is not None and em.normalized == "alice@example.com"
 
 
+def test_international_phone_numbers_are_read_whole() -> None:
+    # a four-digit international prefix and an area code in brackets with spaces inside
+    # (a Swiss fax and a German telephone on a FUNSD form were cut to `32-888 5776` and
+    # `22 03) 303-362`)
+    for text, digits in (
+        ("Fax no: 0041-32-888 5776", "0041328885776"),
+        ("Telefax (0 22 03) 303-362", "02203303362"),
+        ("+86 10 8888 6666", "861088886666"),
+        ("(202) 842-9530", "2028429530"),
+    ):
+        ph = find_phone(text)
+        assert ph is not None and ph.normalized == digits, text
+        assert text.endswith(ph.text)
+    for text in ("04-06-2018", "1000 - 2200", "2019-2020", "Qty 12 x 3"):
+        assert find_phone(text) is None, text
+
+
 def test_gb11643_check_digit() -> None:
     assert valid_cn_id("11010519491231002X")  # the standard's worked example
     assert cn_id_check_digit("11010519491231002") == "X"
