@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from promptocr.bench.kvfields import (
     build_document,
     evaluate,
@@ -669,6 +671,9 @@ def test_a_phone_given_as_an_extension_beside_its_label() -> None:
     assert _values([("Phone", 60, 100, 60), ("1994", 200, 100, 50)], ["Phone"], h=20.0) == {
         "Phone": None
     }
+    # a dash before words is no number going on
+    note: list[Row] = [("Phone", 60, 100, 60), ("6926", 200, 100, 50), ("- evenings", 270, 100, 90)]
+    assert _values(note, ["Phone"], h=20.0) == {"Phone": "6926"}
     # a short number is a phone only where the label points at it: not one found elsewhere
     # (a room number two rows down), nor one run on in a longer text
     rows = [
@@ -683,6 +688,23 @@ def test_a_phone_given_as_an_extension_beside_its_label() -> None:
     assert typed_value("6926", "phone", beside=True) == (0, 4, "6926", True)
     assert typed_value("2018", "phone", beside=True) is None
     assert typed_value("12", "phone", beside=True) is None  # too short for an extension
+
+
+def test_an_extension_under_the_rules_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the earlier rules (`PROMPTOCR_EXTRACT=rules`, and the linker's fallback for typed keys):
+    # an extension under its label with an address under it, one beside it with a date far
+    # along the row; a number split into runs is read whole
+    monkeypatch.setenv("PROMPTOCR_EXTRACT", "rules")
+    under: list[Row] = [
+        ("Phone", 60, 100, 60),
+        ("6926", 60, 125, 50),
+        ("1200 Main St", 60, 150, 120),
+    ]
+    assert _values(under, ["Phone"], h=20.0) == {"Phone": "6926"}
+    far: list[Row] = [("Phone", 60, 100, 60), ("6926", 200, 100, 50), ("10/12/98", 700, 100, 80)]
+    assert _values(far, ["Phone"], h=20.0) == {"Phone": "6926"}
+    split: list[Row] = [("Phone", 60, 100, 60), ("212", 200, 100, 40), ("555-1234", 250, 100, 90)]
+    assert _values(split, ["Phone"], h=20.0) == {"Phone": "555-1234"}
 
 
 def test_extract_everything_returns_one_block_per_key() -> None:

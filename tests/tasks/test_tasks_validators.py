@@ -67,8 +67,15 @@ def test_international_phone_numbers_are_read_whole() -> None:
         ph = find_phone(text)
         assert ph is not None and ph.normalized == digits, text
         assert text.endswith(ph.text)
-    for text in ("04-06-2018", "1000 - 2200", "2019-2020", "Qty 12 x 3"):
+    for text in ("04-06-2018", "1000 - 2200", "2019-2020", "Qty 12 x 3", "Qty (1 2) 100 200"):
         assert find_phone(text) is None, text
+    # a number before the phone is not taken into it (only `+41`, `0041`)
+    for text, got in (
+        ("Suite 1200 (212) 555-1234", "(212) 555-1234"),
+        ("Unit 1203 03-5631 9320", "03-5631 9320"),
+    ):
+        ph = find_phone(text)
+        assert ph is not None and ph.text == got, text
 
 
 def test_gb11643_check_digit() -> None:

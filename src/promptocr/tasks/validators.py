@@ -149,11 +149,12 @@ def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
 
 
 # groups of digits apart by a space, a hyphen, or a hyphen with a space on either side
-# (`305 400- 6107`, `0731 - 56494164`); an international prefix of up to four digits
-# (`0041-32-888 5776`), an area code in brackets with spaces inside (`(0 22 03) 303-362`)
+# (`305 400- 6107`, `0731 - 56494164`); an international prefix (`+41`, `0041-32-888 5776`;
+# other 4-digit numbers before a phone are not part of it: `Suite 1200 (212) 555-1234`), an
+# area code in brackets with spaces inside (`(0 22 03) 303-362`, three digits at least)
 _PHONE = re.compile(
-    r"(?<![\d\w])(?:\+?\d{1,4}(?:\s?-\s?|\s)?)?"
-    r"(?:(?:\(\d[\d ]{0,6}\d\)|\(?\d{2,4}\)?)(?:\s?-\s?|\s)?)?\d{3,4}"
+    r"(?<![\d\w])(?:(?:\+\d{1,3}|00\d{1,2}|\d{1,3})(?:\s?-\s?|\s)?)?"
+    r"(?:(?:\((?=(?:\s*\d){3})\d[\d ]{0,6}\d\)|\(?\d{2,4}\)?)(?:\s?-\s?|\s)?)?\d{3,4}"
     r"(?:\s?-\s?|\s)?\d{3,4}(?![\d])"
 )
 

@@ -276,7 +276,7 @@ _EXTENSION = re.compile(r"(?:(?:ext|extn|x)\.?\s*)?(?!(?:19|20)\d\d$)(\d{3,6})",
 COMPOUND_KEY = re.compile(r"[、/&＆]|及|与|\band\b", re.I)
 # what a run after a short number starts with when the two are one phone number split into
 # runs (`212` | `555-1234`, `(0 22 03)` | `303-362`): the number is no extension then
-PHONE_GOES_ON = re.compile(r"^\s*[\d(+\-–]")
+PHONE_GOES_ON = re.compile(r"^\s*(?:\d|[(+\-–]\s*\d)")
 
 
 def typed_value(
@@ -485,6 +485,13 @@ def wrapped_labels(view: PageView, labels: Sequence[str]) -> list[list[Line]]:
     return out
 
 
+def _goes_on(view: PageView, sp: Span, nxt: Span) -> bool:
+    """The run `nxt`, next on `sp`'s row, goes on with `sp`'s number: it starts within 1.5
+    line heights and with a digit (or a bracket, plus or dash before one: `212` | `555-1234`)."""
+    gap = nxt.line.bbox[0] - sp.line.bbox[2]
+    return gap <= 1.5 * view.lh and PHONE_GOES_ON.match(nxt.text) is not None
+
+
 def _right_of(view: PageView, ln: Line) -> list[Line]:
     row = view.row_of(ln)
     x1 = ln.bbox[2]
@@ -640,10 +647,10 @@ def find_by_label(
             # the first candidate each way is the one the label points at
             beside = method not in seen
             seen.add(method)
-            if beside and ftype == "phone":
-                # no extension where the next run that way goes on with the number
+            if beside and ftype == "phone" and method == "right":
+                # no extension where the next run on the row goes on with the number
                 nxt = next((c for c, m in cands[n + 1 :] if m == method), None)
-                beside = nxt is None or not PHONE_GOES_ON.match(nxt.text)
+                beside = nxt is None or not _goes_on(view, sp, nxt)
             before = sp.line.text[: sp.start]
             tv = typed_value(sp.text, ftype, beside=beside, before=before)
             if tv is None:
