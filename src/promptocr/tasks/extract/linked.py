@@ -2115,18 +2115,15 @@ def _block_of(
         block = [*above, *row, *more]
     # and the other linked units in the value's column, above or under the block (a column
     # header's cells, the lines of a cipher block): a column is one value, read top to bottom
+    # (the block keeps its own order: runs of one row stay left to right)
     top, low = geom.b[block[0], 1], geom.b[block[-1], 3]
-    column = [
-        v
-        for v in probs
-        if v not in block
-        and geom.xover[v, best] > 0.5
-        and (geom.b[v, 1] >= low or geom.b[v, 3] <= top)
-    ]
-    order = sorted(
-        [*block, *column], key=lambda v: (geom.b[v, 1], block.index(v) if v in block else 0)
+    column = sorted(
+        (v for v in probs if v not in block and geom.xover[v, best] > 0.5),
+        key=lambda v: geom.b[v, 1],
     )
-    return [(m, probs.get(m, p_best)) for m in order]
+    over = [v for v in column if geom.b[v, 3] <= top]
+    under = [v for v in column if geom.b[v, 1] >= low]
+    return [(m, probs.get(m, p_best)) for m in [*over, *block, *under]]
 
 
 def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
