@@ -380,16 +380,19 @@ def correct_text(
     letter with diacritics is not changed but returned among the `folds`."""
     out = list(text)
     fixed = Corrections(text)
-    probs = choices.probs
-    fixed.sure_marks = sum(
-        1 for ch, p in zip(text, probs, strict=True) if p >= MARK_CONF and base_letter(ch)
-    )
+    if any(map(base_letter, text)):  # (`choices.probs` walks the row's steps: only if needed)
+        fixed.sure_marks = sum(
+            1
+            for ch, p in zip(text, choices.probs, strict=True)
+            if p >= MARK_CONF and base_letter(ch)
+        )
     for a, b in _word_runs(text, cuts):
         word = text[a:b]
         if not worth_trying(word, lexicon):  # other scripts, numbers, codes, lexicon words
             continue
         alts = [choices.alternatives(i) for i in range(a, b)]
         first = not any(c.isalnum() for c in text[:a])
+        probs = choices.probs
         got = correct_word(word, probs[a:b], alts, lexicon, first)
         if got is None:
             continue

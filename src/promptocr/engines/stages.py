@@ -700,10 +700,10 @@ class TextRecognizer:
                 confs[k] = q
         folds: list[dict[int, tuple[str, float]]] = fixed.folds if fixed is not None else []
         if after is not None:
-            cut = sorted(spaced_cuts(text, after))
+            if folds:  # a fold's indices past the spaces put in before them
+                cut = sorted(spaced_cuts(text, after))
+                folds = [{k + bisect.bisect_left(cut, k): v for k, v in f.items()} for f in folds]
             text, char_pos, confs = with_gap_spaces(text, char_pos, confs, after)
-            # a fold's indices past the spaces put in before them
-            folds = [{k + bisect.bisect_left(cut, k): v for k, v in f.items()} for f in folds]
         return Recognition(
             text,
             mean,
