@@ -782,3 +782,79 @@ def test_a_keys_block_takes_its_column_and_not_runs_elsewhere() -> None:
     assert [units[v].text for v, _ in got] == ["4471-A", "4472-B", "4473-C"]
     assert [p for _, p in got] == [0.6, 0.9, 0.7]
     assert [v for v, _ in _block_of(geom, 0, links, own=1)][0] == 1
+
+
+def test_extract_everything_looks_up_the_keys_the_pair_model_left_alone() -> None:
+    # a label the role model reads as a key but the pair model links to nothing is looked up
+    # as a named key requested alone: its value may be a run that itself looks like a label
+    # (`RICHLAND Kings (Soft Pack)`, title case)
+    from promptocr.tasks.extract import extract_all_pairs
+
+    form: list[Row] = [
+        ("Cases:", 60, 60, 60),
+        ("500", 200, 60, 40),
+        ("Dollar Cost", 60, 90, 90),
+        ("$250", 200, 90, 40),
+        ("Major Competitive Brands:", 60, 130, 210),
+        ("TBD", 300, 130, 40),
+        ("COST OR RETAIL PRICING:", 60, 160, 210),
+        ("TBD", 300, 160, 40),
+        ("BRAND/PROJECT NAME:", 60, 200, 190),
+        ("RICHLAND Kings (Soft Pack)", 300, 200, 220),
+    ]
+    got = {k: r for k, r in extract_all_pairs(_doc(form, h=18.0)).items()}
+    assert got["BRAND/PROJECT NAME"].value == "RICHLAND Kings (Soft Pack)"
+    assert got["BRAND/PROJECT NAME"].bbox is not None and got["BRAND/PROJECT NAME"].confidence
+    assert got["Cases"].value == "500" and got["COST OR RETAIL PRICING"].value == "TBD"
+    # each value once: no second key took a value a first-pass pair holds
+    values = [r.value for r in got.values()]
+    assert values.count("RICHLAND Kings (Soft Pack)") == 1 and values.count("500") == 1
+
+
+def test_a_key_requested_apart_may_take_another_keys_label() -> None:
+    # `apart`: each key as if requested alone; `fixed` labels are never a value
+    from promptocr.tasks.extract.linked import extract_linked
+
+    rows: list[Row] = [("BRAND/PROJECT NAME:", 60, 200, 190), ("RICHLAND Kings", 300, 200, 140)]
+    keys = ["BRAND/PROJECT NAME:", "RICHLAND Kings"]
+    together = extract_linked(_doc(rows, h=18.0), keys)
+    assert together["BRAND/PROJECT NAME:"] is None or together["BRAND/PROJECT NAME:"].value is None
+    apart = extract_linked(_doc(rows, h=18.0), keys, apart=True)
+    assert apart["BRAND/PROJECT NAME:"] is not None
+    assert apart["BRAND/PROJECT NAME:"].value == "RICHLAND Kings"
+    fixed = extract_linked(
+        _doc(rows, h=18.0), ["BRAND/PROJECT NAME:"], apart=True, fixed=["RICHLAND Kings"]
+    )
+    assert fixed["BRAND/PROJECT NAME:"] is None or fixed["BRAND/PROJECT NAME:"].value is None
+
+
+def test_extract_everything_reads_a_label_set_with_wide_spacing_whole() -> None:
+    # a Chinese label set with wide spacing and read one letter per run (`名` `称：`, a column
+    # header `金` `额`): one label, and its first letter is no value (it was the buyer block
+    # title's value, and the label read `称`)
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.linked import join_spaced_labels, page_units
+
+    form: list[Row] = [
+        ("购买方", 20, 60, 40),
+        ("名", 80, 60, 20),
+        ("称：", 150, 60, 30),
+        ("济南市达盛网络技术有限公司", 190, 60, 260),
+        ("纳税人识别号：", 80, 100, 140),
+        ("172356673429821", 230, 100, 150),
+        ("金", 480, 160, 20),
+        ("额", 540, 160, 20),
+        ("11064.22", 490, 200, 80),
+    ]
+    doc = _doc(form, h=20.0)
+    joined = [u.text for u in join_spaced_labels(page_units(doc.pages[0]))]
+    assert "名称：" in joined and "金额" in joined and "名" not in joined
+    got = {k: r.value for k, r in extract_all_pairs(doc).items()}
+    assert got["名称"] == "济南市达盛网络技术有限公司"
+    assert got["纳税人识别号"] == "172356673429821"
+    assert got.get("金额") == "11064.22"
+    assert "名" not in got.values() and "称" not in got
+    # single letters far apart, or a letter beside a word, are left as they are
+    apart: list[Row] = [("男", 80, 60, 20), ("民族", 200, 60, 40), ("汉", 300, 60, 20)]
+    units = page_units(_doc(apart, h=20.0).pages[0])
+    assert [u.text for u in join_spaced_labels(units)] == ["男", "民族", "汉"]

@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -1793,10 +1793,20 @@ def _score_labels(
 
 
 def extract_linked(
-    doc: Document, keys: Sequence[str], *, find_all: bool = False
+    doc: Document,
+    keys: Sequence[str],
+    *,
+    find_all: bool = False,
+    apart: bool = False,
+    fixed: Sequence[str] = (),
 ) -> dict[str, FieldResult | None]:
     """Values for `keys` by the linker; a key whose label is printed nowhere maps to None (the
-    caller may try other means), one with a label but no confident value to a null result."""
+    caller may try other means), one with a label but no confident value to a null result.
+
+    `apart`: each key is looked up as if it were requested alone, so another key's printed
+    label may be its value (one value per key and each unit one key's value still hold);
+    only the labels printing `fixed` (keys known to be keys, not looked up) are never a value.
+    "Extract everything" looks up its candidate keys so: many of them are not keys."""
     out: dict[str, FieldResult | None] = {k: None for k in keys}
     specs = []
     for key in keys:
@@ -1833,19 +1843,30 @@ def extract_linked(
             )[:3]
             for key, _, labels in pending
         }
-        # the labels each key is read from (its best matches); a weaker match of one key may
-        # still be another key's value ("3 cartons" under the key "Laboratory", key "Cartons")
-        label_units = {
-            i
-            for hs in hits.values()
-            for h in hs
-            if h.score >= hs[0].score - LABEL_MARGIN
-            for i in h.pieces
-        }
+        fixed_hits = [
+            find_keys(geom, [f], texts, [k for k in normed if k != _norm(f)], frozenset())[:3]
+            for f in fixed
+        ]
+
+        def read_from(found: Iterable[list[KeyHit]]) -> set[int]:
+            # the labels each key is read from (its best matches); a weaker match of one key
+            # may still be another key's value ("3 cartons" under the key "Laboratory", key
+            # "Cartons")
+            return {
+                i
+                for hs in found
+                for h in hs
+                if h.score >= hs[0].score - LABEL_MARGIN
+                for i in h.pieces
+            }
+
+        label_units = read_from([*hits.values(), *fixed_hits])
         if label_units:  # the requested keys' printed labels are keys
             keyness = geom.keyness.copy()
             keyness[sorted(label_units)] = 1.0
             geom.set_keyness(keyness)
+        if apart:  # only the fixed labels are never a value (a key's own label never is)
+            label_units = read_from(fixed_hits)
         # the candidates are the units that are not a requested key's printed label (a column
         # of labels under the key must not fill its candidate list: a value far right across
         # empty space is still reached)
@@ -2126,14 +2147,154 @@ def _block_of(
     return [(m, probs.get(m, p_best)) for m in [*over, *block, *under]]
 
 
+# "Extract everything", second pass: a unit the role model reads as a key at least this
+# likely (`PageGeometry.keyness`) to which the pair model linked no value is looked up as a
+# named key would be (`extract_linked`, each candidate as if requested alone). The pair model
+# alone left about a third of FUNSD's annotated questions without a value (`Brand`,
+# `INITIATED BY:` …); named, about half of those were found.
+KEY_CANDIDATE = 0.3
+# a second-pass value whose first run the role model reads as a key this surely is another
+# label (`规格型号` → `单位 吨`); a weaker reading may be a value set like a header
+SURE_KEY = 0.9
+# boxes lying this much inside one another (the smaller's share) hold the same text
+VALUE_OVERLAP = 0.5
+
+
+def _overlap(a: Sequence[float], b: Sequence[float]) -> float:
+    """The share of the smaller of boxes `a` and `b` that lies inside the other."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / small if small > 0 else 0.0
+
+
+def _named_pass(
+    band: Page,
+    geom: PageGeometry,
+    units: Sequence[Unit],
+    keys: Sequence[int],
+    first: list[FieldResult],
+) -> list[FieldResult]:
+    """The band's pairs after the second pass of "extract everything". The candidates are the
+    units the role model reads as keys (`KEY_CANDIDATE`) that are neither a first-pass key
+    (`keys`) nor inside a first-pass value (`first`: the first pass's pairs, boxes still in the
+    band's frame). Each is looked up as a named key requested alone (`extract_linked(...,
+    apart=True)`): a candidate is often no key, so another candidate may be its value, but a
+    first-pass label never is. Then, likeliest first, a pair is kept unless its value begins
+    with a unit surely read as a key (`SURE_KEY`) or lies on a kept pair's key or value, or its
+    key lies on a kept value; the first pass's pairs are kept as they are."""
+    labels = list(dict.fromkeys(units[k].text.strip() for k in keys))
+    known = {_norm(t) for t in labels}
+    wanted: list[tuple[str, tuple[float, float, float, float]]] = []
+    for i, u in enumerate(units):
+        text = u.text.strip()
+        if geom.keyness[i] < KEY_CANDIDATE or not any(ch.isalpha() for ch in text):
+            continue
+        if _norm(text) in known or any(
+            r.bbox and _overlap(u.box, r.bbox) > VALUE_OVERLAP for r in first
+        ):
+            continue
+        known.add(_norm(text))
+        wanted.append((text, u.box))
+    if not wanted:
+        return first
+    found = extract_linked(Document([band]), [t for t, _ in wanted], apart=True, fixed=labels)
+    got = [
+        (res, box)
+        for text, box in wanted
+        if (res := found.get(text)) is not None and res.value is not None and res.bbox
+    ]
+    taken = [list(r.bbox) for r in first if r.bbox]  # values
+    keyboxes: list[Sequence[float]] = [units[k].box for k in keys]
+    out = list(first)
+    for res, box in sorted(got, key=lambda t: -(t[0].confidence or 0.0)):
+        vbox = res.bbox or []
+        inside = [i for i, u in enumerate(units) if _overlap(u.box, vbox) > VALUE_OVERLAP]
+        if inside and geom.keyness[inside[0]] >= SURE_KEY:
+            continue  # a label is never a value
+        if any(_overlap(vbox, b) > VALUE_OVERLAP for b in [*taken, *keyboxes]):
+            continue  # one value per key, and a key is no value
+        if any(_overlap(box, b) > VALUE_OVERLAP for b in taken):
+            continue
+        taken.append(list(vbox))
+        keyboxes.append(box)
+        res.name = res.name.rstrip(":：").strip() or res.name
+        out.append(res)
+    return out
+
+
+SPACED_GAP = 4.0  # line heights between the letters of a label set with wide spacing
+_SPACED_END = re.compile(r"^[\u4e00-\u9fff]{1,2}\s*[:：]$")
+
+
+def join_spaced_labels(units: Sequence[Unit]) -> list[Unit]:
+    """`units` with each Chinese word set with wide spacing and read one letter per run
+    (`名` `称：`, `金` `额`, `开` `户` `行：`) joined into one unit (`名称：`, `金额`): single
+    Han letters on one row, each at most `SPACED_GAP` line heights from the next, possibly
+    ending in a run of one or two letters and a colon. Else a label's first letter is a value
+    candidate of its own (the buyer block's `名` was "extract everything"'s value of `购买方`)
+    and the label reads `称`.
+    The joined unit keeps the colon piece's `ref` (a `称：` cut from its value's line still
+    pairs with it)."""
+    out = list(units)
+    i = 0
+    while i < len(out):
+        u = out[i]
+        if len(u.text) != 1 or not _han(u.text):
+            i += 1
+            continue
+        chain = [u]
+        while True:
+            last = chain[-1]
+            h = last.box[3] - last.box[1]
+            nxt = [
+                (v.box[0] - last.box[2], j)
+                for j, v in enumerate(out)
+                if v is not last
+                and 0 <= v.box[0] - last.box[2] <= SPACED_GAP * h
+                and min(v.box[3], last.box[3]) - max(v.box[1], last.box[1]) >= 0.5 * h
+            ]
+            if not nxt:
+                break
+            v = out[min(nxt)[1]]
+            if _SPACED_END.match(v.text):
+                chain.append(v)
+                break
+            if len(v.text) != 1 or not _han(v.text):
+                break
+            chain.append(v)
+        if len(chain) < 2:
+            i += 1
+            continue
+        text = "".join(c.text.strip() for c in chain)
+        box = (
+            min(c.box[0] for c in chain),
+            min(c.box[1] for c in chain),
+            max(c.box[2] for c in chain),
+            max(c.box[3] for c in chain),
+        )
+        joined = Unit(text, box, u.page, chain[-1].ref)
+        drop = {id(c) for c in chain}
+        at = min(out.index(c) for c in chain)
+        out = [c for c in out if id(c) not in drop]
+        out.insert(at, joined)
+        i = at + 1
+    return out
+
+
 def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
-    """Every key→value pair the linker finds on every page, keyed by the printed label."""
+    """Every key→value pair the linker finds on every page, keyed by the printed label: the
+    pair model's links (a value block per key, `_block_of`), then the units the role model
+    reads as keys that it left alone, looked up by name (`_named_pass`); in reading order."""
     out: dict[str, FieldResult] = {}
     seen: set[tuple[int, str]] = set()  # (label line, value): pairs met again in a band overlap
+    met: set[tuple[int, str | None, str | None]] = set()  # (page, label, value), both passes
     for file_page in doc.pages:
         frame = file_frame(file_page)
         for page in link_bands(upright_page(file_page)):
-            units = page_units(page)
+            units = join_spaced_labels(page_units(page))
             if len(units) < 2:
                 continue
             # a line printed as `label: value` is a pair as it stands
@@ -2154,6 +2315,7 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
             by_key: dict[int, list[tuple[int, float]]] = {}
             for k, v, p in links:
                 by_key.setdefault(k, []).append((v, p))
+            found: list[FieldResult] = []
             for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
                 vals = _block_of(geom, k, by_key, keys_f.get(k), slope)
                 label = units[k].text.strip().rstrip(":：").strip() or units[k].text
@@ -2165,11 +2327,20 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
                 seen.add((id(units[k].ref.line), res.value))
                 res.valid = True
                 fill_geometry(res, spans)
-                _to_file_frame(res, file_page, frame)
                 res.confidence = round(min(p for _, p in vals), 4)
-                name, n = label, 2
+                found.append(res)
+            found = _named_pass(page, geom, units, list(by_key), found)
+            # in reading order (the second pass's pairs among the first's)
+            found.sort(key=lambda r: (r.bbox[1], r.bbox[0]) if r.bbox else (0.0, 0.0))
+            for res in found:
+                if (page.index, res.label, res.value) in met:
+                    continue  # met again in a band overlap
+                met.add((page.index, res.label, res.value))
+                _to_file_frame(res, file_page, frame)
+                label, name, n = res.name, res.name, 2
                 while name in out:
                     name, n = f"{label} ({n})", n + 1
                 res.name = name
                 out[name] = res
+    _date_order(doc, list(out.values()))
     return out
