@@ -858,3 +858,37 @@ def test_extract_everything_reads_a_label_set_with_wide_spacing_whole() -> None:
     apart: list[Row] = [("男", 80, 60, 20), ("民族", 200, 60, 40), ("汉", 300, 60, 20)]
     units = page_units(_doc(apart, h=20.0).pages[0])
     assert [u.text for u in join_spaced_labels(units)] == ["男", "民族", "汉"]
+
+
+def test_the_benchmark_scores_extract_everything_with_and_without_the_second_pass(
+    tmp_path: Path,
+) -> None:
+    # an invented form: `BRAND/PROJECT NAME:` and its title-case value (the pair model alone
+    # leaves it), `Cases:` and its figure (found either way), `cc:` with two answers (not asked)
+    from promptocr.bench.kvfields import all_pairs_markdown, evaluate_all_pairs
+
+    rows = [
+        (0, "Cases:", "question", [60, 60, 120, 78]),
+        (1, "500", "answer", [200, 60, 240, 78]),
+        (2, "Dollar Cost", "question", [60, 90, 150, 108]),
+        (3, "$250", "answer", [200, 90, 240, 108]),
+        (4, "BRAND/PROJECT NAME:", "question", [60, 200, 250, 218]),
+        (5, "RICHLAND Kings (Soft Pack)", "answer", [300, 200, 520, 218]),
+        (6, "cc:", "question", [60, 260, 90, 278]),
+        (7, "A. Lee", "answer", [300, 260, 360, 278]),
+        (8, "B. Orr", "answer", [300, 290, 360, 308]),
+    ]
+    doc = {
+        "doc": "f0",
+        "width": 800,
+        "height": 600,
+        "entities": [_entity(i, t, lab, box) for i, t, lab, box in rows],
+        "links": [[0, 1], [2, 3], [4, 5], [6, 7], [6, 8]],
+    }
+    (tmp_path / "en.jsonl").write_text(json.dumps(doc), "utf-8")
+    rep = evaluate_all_pairs(tmp_path)
+    (row,) = rep["rows"]
+    assert (row["docs"], row["n"]) == (1, 3)
+    assert row["first_exact"] == round(2 / 3, 4) and row["both_exact"] == 1.0
+    assert row["both_pairs"] > row["first_pairs"]
+    assert "| en | 1 | 3 | 0.667 → **1.000** |" in all_pairs_markdown(rep)

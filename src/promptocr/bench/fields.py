@@ -260,6 +260,28 @@ def evaluate_fields(
 ALL_KEY_MATCH = 80.0
 
 
+def answers_among_pairs(
+    pairs: dict[str, Any], gt: dict[str, str]
+) -> tuple[dict[str, str | None], int]:
+    """Each annotated question's answer among "extract everything"'s `pairs` (results by
+    name): the value of the pair whose printed label matches the question best, at least
+    `ALL_KEY_MATCH` (else None); and how many pairs are on an annotated question."""
+    labels = [normalize_value(r.label or name).rstrip(":：") for name, r in pairs.items()]
+    values = [r.value for r in pairs.values()]
+    questions = {q: normalize_value(q).rstrip(":：") for q in gt}
+    on = sum(
+        1
+        for lab in labels
+        if any(fuzz.ratio(lab, qn) >= ALL_KEY_MATCH for qn in questions.values())
+    )
+    out: dict[str, str | None] = {}
+    for q, qn in questions.items():
+        scores = [fuzz.ratio(lab, qn) for lab in labels]
+        best = max(range(len(scores)), key=scores.__getitem__, default=-1)
+        out[q] = values[best] if best >= 0 and scores[best] >= ALL_KEY_MATCH else None
+    return out, on
+
+
 def evaluate_all_pairs(
     dataset_dir: Path,
     limit: int | None = None,
@@ -294,19 +316,12 @@ def evaluate_all_pairs(
             n += len(gt)
             continue
         pairs = extract_all_pairs(document)
-        labels = [normalize_value(r.label or name) for name, r in pairs.items()]
-        labels = [lab.rstrip(":：") for lab in labels]
-        values = [r.value for r in pairs.values()]
         returned += len(pairs)
-        questions = [normalize_value(q).rstrip(":：") for q in gt]
-        on_question += sum(
-            1 for lab in labels if any(fuzz.ratio(lab, q) >= ALL_KEY_MATCH for q in questions)
-        )
-        for (q, truth), qn in zip(gt.items(), questions, strict=True):
+        answers, on = answers_among_pairs(pairs, gt)
+        on_question += on
+        for q, truth in gt.items():
             n += 1
-            scores = [fuzz.ratio(lab, qn) for lab in labels]
-            best = max(range(len(scores)), key=scores.__getitem__, default=-1)
-            got = values[best] if best >= 0 and scores[best] >= ALL_KEY_MATCH else None
+            got = answers[q]
             t, p = normalize_value(truth), normalize_value(got)
             if got is not None:
                 found += 1

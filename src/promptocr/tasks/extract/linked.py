@@ -2284,10 +2284,11 @@ def join_spaced_labels(units: Sequence[Unit]) -> list[Unit]:
     return out
 
 
-def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
+def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, FieldResult]:
     """Every key→value pair the linker finds on every page, keyed by the printed label: the
     pair model's links (a value block per key, `_block_of`), then the units the role model
-    reads as keys that it left alone, looked up by name (`_named_pass`); in reading order."""
+    reads as keys that it left alone, looked up by name (`_named_pass`; `second_pass=False`
+    leaves it out, for the benchmarks); in reading order."""
     out: dict[str, FieldResult] = {}
     seen: set[tuple[int, str]] = set()  # (label line, value): pairs met again in a band overlap
     met: set[tuple[int, str | None, str | None]] = set()  # (page, label, value), both passes
@@ -2329,7 +2330,8 @@ def extract_all_linked(doc: Document) -> dict[str, FieldResult]:
                 fill_geometry(res, spans)
                 res.confidence = round(min(p for _, p in vals), 4)
                 found.append(res)
-            found = _named_pass(page, geom, units, list(by_key), found)
+            if second_pass:
+                found = _named_pass(page, geom, units, list(by_key), found)
             # in reading order (the second pass's pairs among the first's)
             found.sort(key=lambda r: (r.bbox[1], r.bbox[0]) if r.bbox else (0.0, 0.0))
             for res in found:
