@@ -892,3 +892,112 @@ def test_the_benchmark_scores_extract_everything_with_and_without_the_second_pas
     assert row["first_exact"] == round(2 / 3, 4) and row["both_exact"] == 1.0
     assert row["both_pairs"] > row["first_pairs"]
     assert "| en | 1 | 3 | 0.667 → **1.000** |" in all_pairs_markdown(rep)
+
+
+def test_extract_everything_keeps_a_pair_printed_twice() -> None:
+    # two sections with the same label and value: two pairs (the second pass's dedupe of
+    # band overlaps once dropped the second, on text alone)
+    from promptocr.tasks.extract import extract_all_pairs
+
+    rows: list[Row] = [
+        ("Qty:", 60, 60, 40),
+        ("1", 120, 60, 20),
+        ("Color:", 400, 60, 60),
+        ("Red", 480, 60, 40),
+        ("Qty:", 60, 300, 40),
+        ("1", 120, 300, 20),
+        ("Color:", 400, 300, 60),
+        ("Red", 480, 300, 40),
+    ]
+    got = extract_all_pairs(_doc(rows, h=18.0))
+    assert {k: r.value for k, r in got.items()} == {
+        "Qty": "1",
+        "Color": "Red",
+        "Qty (2)": "1",
+        "Color (2)": "Red",
+    }
+    assert got["Qty"].bbox != got["Qty (2)"].bbox
+
+
+def test_words_set_wide_are_joined_but_not_vertical_writing_or_two_headers() -> None:
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.features import Unit
+    from promptocr.tasks.extract.linked import join_spaced_labels, page_units
+
+    def joined(rows: list[Row]) -> list[str]:
+        return [u.text for u in join_spaced_labels(page_units(_doc(rows, h=20.0).pages[0]))]
+
+    # a value set wide reads whole, with the box of the whole word
+    card: list[Row] = [
+        ("姓名：", 60, 100, 60),
+        ("张", 140, 100, 24),
+        ("三", 200, 100, 24),
+        ("性别：", 60, 150, 60),
+        ("男", 140, 150, 24),
+    ]
+    assert joined(card) == ["姓名：", "张三", "性别：", "男"]
+    got = extract_all_pairs(_doc(card, h=20.0))
+    assert got["姓名"].value == "张三" and got["姓名"].bbox == [140, 100, 224, 120.0]
+    # two column headers set wide side by side: two words, split at the wider gap
+    assert joined(
+        [("数", 100, 60, 20), ("量", 150, 60, 20), ("单", 260, 60, 20), ("价", 310, 60, 20)]
+    ) == ["数量", "单价"]
+    # a label written down the margin is not joined to the row beside it
+    margin: list[Row] = [
+        ("购", 40, 100, 20),
+        ("买", 40, 124, 20),
+        ("方", 40, 148, 20),
+        ("名", 80, 100, 20),
+        ("称：", 150, 100, 30),
+    ]
+    assert sorted(joined(margin)) == sorted(["购", "买", "方", "名称："])
+    # letters stacked on one spot (boxes of no width) end, rather than run round for ever
+    line = _doc([("名", 100, 10, 0), ("称", 100, 10, 0)], h=20.0).pages[0]
+    units = page_units(line)
+    assert all(isinstance(u, Unit) for u in units)
+    assert len(join_spaced_labels(units)) in (1, 2)
+
+
+def test_the_second_pass_compares_boxes_in_the_levelled_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a page scanned 0.9° turned (levelled by `page_units`, not by `upright_page`): a value
+    # of the first pass is still no candidate key of the second
+    import math
+
+    import promptocr.tasks.extract.linked as linked
+    from promptocr.tasks.extract import FieldResult, fill_geometry
+    from promptocr.tasks.extract.features import PageGeometry
+
+    width, height, t = 2480, 3508, math.radians(0.9)
+    form = [
+        ("Comments", 60, 60, 90),
+        ("Approved by Division Head", 300, 60, 210),
+        ("Filler line one", 60, 120, 120),
+        ("Filler line two", 60, 160, 120),
+        ("Filler line three", 60, 200, 120),
+    ]
+    lines = []
+    for text, x, y, w in form:
+        x0, y0, x1, y1 = 1000 + x * 2.2, 2600 + y * 2.2, 1000 + (x + w) * 2.2, 2600 + (y + 18) * 2.2
+        corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        poly = tuple(linked._turn_point(p, t, width / 2, height / 2) for p in corners)
+        lines.append(Line(text, 0.99, poly, []))  # type: ignore[arg-type]
+    band = linked.upright_page(Page(0, width, height, [Block(lines)]))
+    units = linked.page_units(band)
+    geom = PageGeometry(units)
+    keyness = geom.keyness.copy()
+    keyness[1] = 0.5  # the value reads key-like
+    geom.set_keyness(keyness)
+    first = FieldResult(name="Comments", type="text", label="Comments", value=units[1].text)
+    fill_geometry(first, [units[1].ref])
+    asked: list[list[str]] = []
+    real = linked.extract_linked
+
+    def spy(doc: Document, keys: list[str], **kw: object) -> dict[str, object]:
+        asked.append(list(keys))
+        return real(doc, keys, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(linked, "extract_linked", spy)
+    linked._named_pass(band, geom, units, [0], [first])
+    assert all("Approved by Division Head" not in keys for keys in asked)
