@@ -1001,3 +1001,131 @@ def test_the_second_pass_compares_boxes_in_the_levelled_frame(
     monkeypatch.setattr(linked, "extract_linked", spy)
     linked._named_pass(band, geom, units, [0], [first])
     assert all("Approved by Division Head" not in keys for keys in asked)
+
+
+def test_a_letter_after_a_labels_colon_is_its_value_not_the_next_labels_start() -> None:
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.linked import join_spaced_labels, page_units
+
+    def joined(rows: list[Row]) -> list[str]:
+        return [u.text for u in join_spaced_labels(page_units(_doc(rows, h=20.0).pages[0]))]
+
+    runs: list[Row] = [
+        ("性别：", 60, 100, 60),
+        ("男", 160, 100, 20),
+        ("民族：", 240, 100, 60),
+        ("汉", 340, 100, 20),
+    ]
+    lines: list[Row] = [("性别：男", 60, 100, 80), ("民族：汉", 240, 100, 80)]
+    for rows in (runs, lines):
+        assert "男民族：" not in joined(rows)
+        got = {k: r.value for k, r in extract_all_pairs(_doc(rows, h=20.0)).items()}
+        assert got == {"性别": "男", "民族": "汉"}
+    # labels set wide in a column of rows (an ID card) still join, row by row
+    card: list[Row] = []
+    for n, (a, b, value) in enumerate(
+        [("姓", "名：", "张三"), ("性", "别：", "李四"), ("籍", "贯：", "山东济南")]
+    ):
+        y = 100 + 30 * n
+        card += [(a, 60, y, 20), (b, 120, y, 40), (value, 200, y, 20 * len(value))]
+    assert joined(card)[::2] == ["姓名：", "性别：", "籍贯："]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(card, h=20.0)).items()}
+    assert got == {"姓名": "张三", "性别": "李四", "籍贯": "山东济南"}
+    # a letter of vertical writing set close beside a wide-set label is not joined to it
+    margin: list[Row] = [("购", 40, 100, 20), ("名", 69, 100, 20), ("称：", 150, 100, 30)]
+    assert sorted(joined(margin)) == ["名称：", "购"]
+    # a run read down the page (taller than wide) ends no label: `税 额` then the margin's
+    # `一联：` (of `第一联：`), set as far off as the letters
+    side = _doc([("税", 100, 60, 20), ("额", 150, 60, 20)], h=20.0)
+    tall = Line("一联：", 0.99, ((200, 40), (222, 40), (222, 100), (200, 100)), [])
+    side.pages[0].blocks[0].lines.append(tall)
+    assert [u.text for u in join_spaced_labels(page_units(side.pages[0]))] == ["税额", "一联："]
+
+
+def test_extract_everything_reads_every_page_of_a_long_document() -> None:
+    # the same card on eight pages: two pairs a page (the first pass's dedupe of band
+    # overlaps is per page: a later page's lines may reuse an earlier page's freed ids)
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.linked import _file_point
+
+    card: list[Row] = [
+        ("姓", 60, 100, 24),
+        ("名：", 120, 100, 40),
+        ("张三", 200, 100, 48),
+        ("住址：", 60, 150, 60),
+        ("北京", 140, 150, 48),
+    ]
+    for rot in (0, 90):
+        pages = []
+        for i in range(8):
+            fw, fh = (1000, 800) if rot == 90 else (800, 1000)
+            lines = []
+            for t, x, y, w in card:
+                corners = [(x, y), (x + w, y), (x + w, y + 20), (x, y + 20)]
+                lines.append(Line(t, 0.99, tuple(_file_point(p, rot, fw, fh) for p in corners), []))  # type: ignore[arg-type]
+            pages.append(Page(index=i, width=fw, height=fh, blocks=[Block(lines)], rotation=rot))
+        got = extract_all_pairs(Document(pages=pages))
+        assert len(got) == 16
+        assert {r.page for r in got.values()} == set(range(1, 9))
+
+
+def test_the_second_pass_takes_no_value_inside_its_own_label() -> None:
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.linked import _down_the_column, _overlap
+
+    rows: list[Row] = [
+        ("性", 60, 100, 20),
+        ("别", 125, 100, 20),
+        ("男", 190, 100, 20),
+        ("出生：", 60, 150, 60),
+        ("1990", 140, 150, 40),
+    ]
+    got = extract_all_pairs(_doc(rows, h=20.0))
+    for r in got.values():
+        assert r.value != "男" or "男" not in r.name
+    assert got["出生"].value == "1990"
+    assert _overlap((60, 100, 210, 120), (190, 100, 210, 120)) == 1.0
+    # a Latin one-letter header is taller than wide, yet its cell is no vertical writing
+    assert not _down_the_column((100, 60, 111, 80), (96, 84, 116, 104), "A", "是")
+    assert _down_the_column((40, 100, 60, 160), (40, 163, 60, 183), "销售", "方")
+
+
+def test_a_joined_value_keeps_its_box_on_a_page_scanned_slightly_turned() -> None:
+    # `page_units` levels the boxes of a page turned 0.25–1°; the joined word's box in the
+    # result is the pieces' own, in the file's frame
+    import math
+
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.linked import _turn_point
+
+    width, height = 2480, 3508
+    rows = [
+        ("姓名：", 60, 100, 60),
+        ("张", 140, 100, 24),
+        ("三", 200, 100, 24),
+        ("性别：", 60, 150, 60),
+        ("男", 140, 150, 24),
+        *[
+            (f"A long line of filler text on the page, number {n}", 0, -600 + 100 * n, 400)
+            for n in range(4)
+        ],
+    ]
+    for deg in (0.5, -0.9):
+        t = math.radians(deg)
+        lines, where = [], {}
+        for text, x, y, w in rows:
+            x0, y0 = 1400 + 2 * x, 2900 + 2 * y
+            corners = [(x0, y0), (x0 + 2 * w, y0), (x0 + 2 * w, y0 + 40), (x0, y0 + 40)]
+            poly = tuple(_turn_point(p, t, width / 2, height / 2) for p in corners)
+            where[text] = poly
+            lines.append(Line(text, 0.99, poly, []))  # type: ignore[arg-type]
+        got = extract_all_pairs(Document(pages=[Page(0, width, height, [Block(lines)])]))
+        assert got["姓名"].value == "张三"
+        pts = [*where["张"], *where["三"]]
+        want = [
+            min(p[0] for p in pts),
+            min(p[1] for p in pts),
+            max(p[0] for p in pts),
+            max(p[1] for p in pts),
+        ]
+        assert got["姓名"].bbox == pytest.approx(want, abs=0.2)

@@ -2177,12 +2177,15 @@ def _overlap(a: Sequence[float], b: Sequence[float]) -> float:
     return w * h / small if small > 0 else 0.0
 
 
-def _down_the_column(key: Sequence[float], value: Sequence[float], text: str) -> bool:
-    """Whether `value` (one or two Han letters) carries on a label written down its column
-    (`key` taller than wide): right under it, in its column, closer than half a letter."""
+def _down_the_column(key: Sequence[float], value: Sequence[float], label: str, text: str) -> bool:
+    """Whether `value` (one or two Han letters) carries on a Han `label` written down its
+    column (`key` taller than wide): right under it, in its column, closer than half a
+    letter."""
     kw, kh = key[2] - key[0], key[3] - key[1]
     vw, vh = value[2] - value[0], value[3] - value[1]
     if not (1 <= len(text.strip()) <= 2 and _han(text.strip())) or kh < 1.5 * kw:
+        return False
+    if not _han(label.strip().rstrip(":：")):
         return False
     across = min(key[2], value[2]) - max(key[0], value[0])
     return across >= 0.5 * min(kw, vw) and -0.2 * vh <= value[1] - key[3] <= 0.5 * min(vw, vh)
@@ -2246,7 +2249,9 @@ def _named_pass(
             continue  # one value per key, and a key is no value
         if any(_overlap(box, b) > VALUE_OVERLAP for b in taken):
             continue
-        if _down_the_column(box, vbox, res.value or ""):
+        if _overlap(vbox, box) > VALUE_OVERLAP:
+            continue  # its own label's letter (`性别男` → `男`)
+        if _down_the_column(box, vbox, res.name, res.value or ""):
             continue  # the rest of a label written down the margin (`销售` `方`)
         taken.append(vbox)
         keyboxes.append(box)
@@ -2256,26 +2261,73 @@ def _named_pass(
 
 
 SPACED_GAP = 4.0  # line heights between the letters of a label set with wide spacing
+# ... and at least this many: letters set closer that OCR read as separate runs are no one
+# word (the vertical `购` of `购买方` beside `名` of `名　称：`, 0.4–0.5 line heights)
+MIN_SPACED = 0.8
 # a gap this many times the narrowest one between a run's letters ends a word (two column
 # headers set wide side by side: `数 量` `单 价`)
 WORD_GAP = 1.5
+MAX_SPACED = 8  # the most pieces a word set wide is read from
 _SPACED_END = re.compile(r"^[\u4e00-\u9fff]{1,2}\s*[:：]$")
 
 
+def _whole(u: Unit) -> bool:
+    """`u` is a whole OCR line (not a piece cut from a `label: value` line)."""
+    ref: Span = u.ref
+    return ref.start == 0 and ref.end >= len(ref.line.text.rstrip())
+
+
 def _letter(u: Unit) -> bool:
-    return len(u.text) == 1 and _han(u.text)
+    return len(u.text) == 1 and _han(u.text) and _whole(u)
 
 
-def _in_column(letters: Sequence[Unit], u: Unit) -> bool:
-    """A single letter of vertical writing (`购` `买` `方` down an invoice's margin), not of a
-    word set wide along a row: one of at least three single letters (of the page's `letters`)
-    stacked in a column, each less than a line height under the one above."""
+def _short_han(u: Unit) -> bool:
+    """One or two Han letters, maybe with a colon: a letter of vertical writing."""
+    t = u.text.strip().rstrip(":：")
+    return 1 <= len(t) <= 2 and _han(t)
+
+
+def _row_next(units: Sequence[Unit], u: Unit, left: bool = False) -> tuple[Unit, float] | None:
+    """The nearest unit right (or left) of `u` on its row within `SPACED_GAP` line heights,
+    and the gap in line heights."""
+    h = max(u.box[3] - u.box[1], 1.0)
+    best: tuple[Unit, float] | None = None
+    for v in units:
+        if v is u or min(v.box[3], u.box[3]) - max(v.box[1], u.box[1]) < 0.5 * h:
+            continue
+        gap = (u.box[0] - v.box[2]) if left else (v.box[0] - u.box[2])
+        if 0 <= gap <= SPACED_GAP * h and (best is None or gap < best[1] * h):
+            best = (v, gap / h)
+    return best
+
+
+def _read_down(u: Unit) -> bool:
+    """A run of letters read down the page: taller than wide."""
+    return len(u.text.strip()) >= 2 and u.box[3] - u.box[1] >= 1.3 * (u.box[2] - u.box[0])
+
+
+def _in_column(units: Sequence[Unit], u: Unit) -> bool:
+    """A single letter of vertical writing (`购` `买` `方` down an invoice's margin, `第` `三`
+    `联：`), not of a word set wide along a row: one of at least three short Han runs stacked
+    in a column, each less than a line height under the one above, and not the start of a word
+    set wide (a column of row labels set wide, `姓 名：` over `性 别：` over `籍 贯：`, is
+    no vertical writing), or a run of letters read down the page (`一联：` of the margin's
+    `第一联：`: taller than wide)."""
+    if _read_down(u):
+        return True
+    nxt = _row_next(units, u)
+    if (
+        nxt is not None
+        and nxt[1] >= MIN_SPACED
+        and (_letter(nxt[0]) or _SPACED_END.match(nxt[0].text))
+    ):
+        return False
     h = u.box[3] - u.box[1]
 
     def step(cur: Unit, down: bool) -> Unit | None:
         w = max(cur.box[2] - cur.box[0], 1.0)
-        for v in letters:
-            if v is cur:
+        for v in units:
+            if v is cur or not _short_han(v):
                 continue
             gap = v.box[1] - cur.box[3] if down else cur.box[1] - v.box[3]
             across = min(v.box[2], cur.box[2]) - max(v.box[0], cur.box[0])
@@ -2293,9 +2345,10 @@ def _in_column(letters: Sequence[Unit], u: Unit) -> bool:
 
 def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
     """One unit for the pieces of a word set wide. Its `ref` is a line of its own over the
-    pieces (its text and box are the word's: a joined value reads whole), except where the
-    last piece is a label cut from its value's line (`称：` of `称：济南…`): that piece's
-    `ref`, so the label still pairs with the rest of its line."""
+    pieces (its text and box are the word's: a joined value reads whole; its polygon is the
+    pieces' own, in the page's frame, not the levelled `Unit.box`), except where the last
+    piece is a label cut from its value's line (`称：` of `称：济南…`): that piece's `ref`, so
+    the label still pairs with the rest of its line."""
     text = "".join(c.text.strip() for c in chain)
     box = (
         min(c.box[0] for c in chain),
@@ -2306,9 +2359,11 @@ def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
     last: Span = chain[-1].ref
     if last.start > 0 or last.end < len(last.line.text):
         return Unit(text, box, chain[0].page, last)
-    x0, y0, x1, y1 = box
     key = tuple(id(c.ref.line) for c in chain)
     if key not in made:  # one line for the same pieces in every band of a page
+        pts = [q for c in chain for q in c.ref.line.polygon]
+        x0, y0 = min(q[0] for q in pts), min(q[1] for q in pts)
+        x1, y1 = max(q[0] for q in pts), max(q[1] for q in pts)
         made[key] = Line(
             text,
             min(c.ref.line.confidence for c in chain),
@@ -2325,39 +2380,31 @@ def join_spaced_labels(
 ) -> list[Unit]:
     """`units` with each Chinese word set with wide spacing and read one letter per run
     (`名` `称：`, `金` `额`, `开` `户` `行：`) joined into one unit (`名称：`, `金额`): single
-    Han letters on one row, each at most `SPACED_GAP` line heights from the next, possibly
-    ending in a run of one or two letters and a colon; a gap more than `WORD_GAP` times the
-    run's narrowest ends a word, and a letter of vertical writing (`_in_column`) is no piece.
-    Else a label's first letter is a value candidate of its own (the buyer block's `名` was
-    "extract everything"'s value of `购买方`) and the label reads `称`. (`_joined`: the
-    joined unit's `ref`; `made` keeps the lines it makes, so that bands of one page share
-    them.)"""
+    Han letters on one row, each `MIN_SPACED` to `SPACED_GAP` line heights from the next,
+    possibly ending in a run of one or two letters and a colon; a gap more than `WORD_GAP`
+    times the run's narrowest ends a word. No piece is a letter of vertical writing
+    (`_in_column`) or cut from a `label: value` line, and a letter right after a label's colon
+    is that label's value, not the start of the next label (`性别：` `男` `民族：`). Else a
+    label's first letter is a value candidate of its own (the buyer block's `名` was "extract
+    everything"'s value of `购买方`) and the label reads `称`. (`_joined`: the joined unit's
+    `ref`; `made` keeps the lines it makes, so that bands of one page share them.)"""
     made = {} if made is None else made
     out = list(units)
-    letters = [u for u in out if _letter(u)]
     i = 0
     while i < len(out):
         u = out[i]
-        if not _letter(u) or _in_column(letters, u):
+        if not _letter(u) or _in_column(out, u):
             i += 1
             continue
         chain, gaps = [u], []
-        while True:
-            last = chain[-1]
-            h = last.box[3] - last.box[1]
-            nxt = [
-                (v.box[0] - last.box[2], j)
-                for j, v in enumerate(out)
-                if all(v is not c for c in chain)
-                and 0 <= v.box[0] - last.box[2] <= SPACED_GAP * h
-                and min(v.box[3], last.box[3]) - max(v.box[1], last.box[1]) >= 0.5 * h
-            ]
-            if not nxt:
+        while len(chain) < MAX_SPACED:
+            got = _row_next(out, chain[-1])
+            if got is None or got[1] < MIN_SPACED or any(got[0] is c for c in chain):
                 break
-            gap, j = min(nxt)
-            v = out[j]
+            v, gap = got
             end = bool(_SPACED_END.match(v.text))
-            if not end and (not _letter(v) or _in_column(letters, v)):
+            # (a label's last piece may stand in a column of labels: `名：` over `别：`)
+            if _read_down(v) if end else (not _letter(v) or _in_column(out, v)):
                 break
             chain.append(v)
             gaps.append(gap)
@@ -2365,9 +2412,12 @@ def join_spaced_labels(
                 break
         # the first word of the run: up to a gap much wider than the narrowest
         if gaps:
-            narrow = max(min(gaps), 0.05 * (u.box[3] - u.box[1]))
-            cut = next((n for n, g in enumerate(gaps) if g > WORD_GAP * narrow), len(gaps))
+            cut = next((n for n, g in enumerate(gaps) if g > WORD_GAP * min(gaps)), len(gaps))
             chain = chain[: cut + 1]
+        if len(chain) > 1 and _SPACED_END.match(chain[-1].text):
+            before = _row_next(out, u, left=True)
+            if before is not None and before[0].text.rstrip().endswith((":", "：")):
+                chain = [u]  # the value of the label before it, not a label's first letter
         if len(chain) < 2:
             i += 1
             continue
@@ -2386,7 +2436,9 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
     reads as keys that it left alone, looked up by name (`_named_pass`; `second_pass=False`
     leaves it out, for the benchmarks); in reading order."""
     out: dict[str, FieldResult] = {}
-    seen: set[tuple[int, str]] = set()  # (label line, value): pairs met again in a band overlap
+    # (page, label line, value): pairs met again in a band overlap (the page's index too: a
+    # later page's lines may reuse the ids of an earlier page's freed ones)
+    seen: set[tuple[int, int, str]] = set()
     # the second pass's pairs met again in a band overlap: (page, label, value, value box)
     met: set[tuple[int, str | None, str | None, tuple[float, ...]]] = set()
     for file_page in doc.pages:
@@ -2415,21 +2467,23 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
             for k, v, p in links:
                 by_key.setdefault(k, []).append((v, p))
             found: list[tuple[FieldResult, tuple[float, float, float, float]]] = []
+            every: list[FieldResult] = []
             for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
                 vals = _block_of(geom, k, by_key, keys_f.get(k), slope)
                 label = units[k].text.strip().rstrip(":：").strip() or units[k].text
                 res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
                 spans = [units[v].ref for v, _ in vals]
                 res.value = " ".join(s.text.strip() for s in spans)
-                if (id(units[k].ref.line), res.value) in seen:
-                    continue
-                seen.add((id(units[k].ref.line), res.value))
                 res.valid = True
                 fill_geometry(res, spans)
                 res.confidence = round(min(p for _, p in vals), 4)
+                every.append(res)  # (the second pass's values to keep clear of)
+                if (page.index, id(units[k].ref.line), res.value) in seen:
+                    continue
+                seen.add((page.index, id(units[k].ref.line), res.value))
                 found.append((res, units[k].box))
             if second_pass:
-                for res, box in _named_pass(page, geom, units, list(by_key), [r for r, _ in found]):
+                for res, box in _named_pass(page, geom, units, list(by_key), every):
                     again = (page.index, res.label, res.value, tuple(res.bbox or ()))
                     if again not in met:
                         met.add(again)
