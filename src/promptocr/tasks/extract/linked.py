@@ -2306,22 +2306,26 @@ def _read_down(u: Unit) -> bool:
     return len(u.text.strip()) >= 2 and u.box[3] - u.box[1] >= 1.3 * (u.box[2] - u.box[0])
 
 
+def _in_word(units: Sequence[Unit], u: Unit) -> bool:
+    """`u` has a letter, or a last piece with a colon, set wide after it on its row, or a
+    letter set wide before it: a letter of a word set wide along its row."""
+    nxt = _row_next(units, u)
+    word = nxt is not None and (_letter(nxt[0]) or bool(_SPACED_END.match(nxt[0].text)))
+    if nxt is not None and word and nxt[1] >= MIN_SPACED:
+        return True
+    before = _row_next(units, u, left=True)
+    return before is not None and before[1] >= MIN_SPACED and _letter(before[0])
+
+
 def _in_column(units: Sequence[Unit], u: Unit) -> bool:
-    """A single letter of vertical writing (`购` `买` `方` down an invoice's margin, `第` `三`
-    `联：`), not of a word set wide along a row: one of at least three short Han runs stacked
-    in a column, each less than a line height under the one above, and not the start of a word
-    set wide (a column of row labels set wide, `姓 名：` over `性 别：` over `籍 贯：`, is
-    no vertical writing), or a run of letters read down the page (`一联：` of the margin's
-    `第一联：`: taller than wide)."""
+    """A letter of vertical writing (`购` `买` `方` down an invoice's margin), not of a word set
+    wide along a row: one of at least three short Han runs stacked in a column, each less than
+    a line height under the one above, not all of them letters of words set wide along their
+    rows (a column of row labels set wide, `姓 名：` over `性 别：` over `籍 贯：`, is no
+    vertical writing); or a
+    run of letters read down the page (`一联：` of the margin's `第一联：`: taller than wide)."""
     if _read_down(u):
         return True
-    nxt = _row_next(units, u)
-    if (
-        nxt is not None
-        and nxt[1] >= MIN_SPACED
-        and (_letter(nxt[0]) or _SPACED_END.match(nxt[0].text))
-    ):
-        return False
     h = u.box[3] - u.box[1]
 
     def step(cur: Unit, down: bool) -> Unit | None:
@@ -2335,12 +2339,15 @@ def _in_column(units: Sequence[Unit], u: Unit) -> bool:
                 return v
         return None
 
-    n = 1
+    stack = [u]
     for down in (True, False):
         cur: Unit | None = u
-        while n < 3 and cur is not None and (cur := step(cur, down)) is not None:
-            n += 1
-    return n >= 3
+        while len(stack) < 6 and cur is not None and (cur := step(cur, down)) is not None:
+            if any(cur is c for c in stack):
+                break
+            stack.append(cur)
+    # (a word already joined in the column, `姓名：`, is no letter of vertical writing)
+    return len(stack) >= 3 and not all(_in_word(units, c) or not _letter(c) for c in stack)
 
 
 def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
