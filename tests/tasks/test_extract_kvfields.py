@@ -919,13 +919,17 @@ def test_extract_everything_keeps_a_pair_printed_twice() -> None:
     assert got["Qty"].bbox != got["Qty (2)"].bbox
 
 
+def joined(rows: list[Row]) -> list[str]:
+    """The texts of `rows`' units after `join_spaced_labels` (line height 20)."""
+    from promptocr.tasks.extract.linked import join_spaced_labels, page_units
+
+    return [u.text for u in join_spaced_labels(page_units(_doc(rows, h=20.0).pages[0]))]
+
+
 def test_words_set_wide_are_joined_but_not_vertical_writing_or_two_headers() -> None:
     from promptocr.tasks.extract import extract_all_pairs
     from promptocr.tasks.extract.features import Unit
     from promptocr.tasks.extract.linked import join_spaced_labels, page_units
-
-    def joined(rows: list[Row]) -> list[str]:
-        return [u.text for u in join_spaced_labels(page_units(_doc(rows, h=20.0).pages[0]))]
 
     # a value set wide reads whole, with the box of the whole word
     card: list[Row] = [
@@ -1006,9 +1010,6 @@ def test_the_second_pass_compares_boxes_in_the_levelled_frame(
 def test_a_letter_after_a_labels_colon_is_its_value_not_the_next_labels_start() -> None:
     from promptocr.tasks.extract import extract_all_pairs
     from promptocr.tasks.extract.linked import join_spaced_labels, page_units
-
-    def joined(rows: list[Row]) -> list[str]:
-        return [u.text for u in join_spaced_labels(page_units(_doc(rows, h=20.0).pages[0]))]
 
     runs: list[Row] = [
         ("性别：", 60, 100, 60),
