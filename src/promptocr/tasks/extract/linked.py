@@ -2156,12 +2156,12 @@ def _block_of(
 
 # "Extract everything", second pass: a unit the role model reads as a key at least this
 # likely (`PageGeometry.keyness`) to which the pair model linked no value is looked up as a
-# named key would be (`extract_linked`, each candidate as if requested alone). The pair model
-# alone left about a third of FUNSD's annotated questions without a value (`Brand`,
+# named key is (`extract_linked`, apart: another candidate's label may be its value). The pair
+# model alone left about a third of FUNSD's annotated questions without a value (`Brand`,
 # `INITIATED BY:` …); named, about half of those were found.
 KEY_CANDIDATE = 0.3
 # a second-pass value whose first run the role model reads as a key this surely is another
-# label (`规格型号` → `单位 吨`); a weaker reading may be a value set like a header
+# label (`购买方` → `销售方`); a weaker reading may be a value set like a header
 SURE_KEY = 0.9
 # boxes lying this much inside one another (the smaller's share) hold the same text
 VALUE_OVERLAP = 0.5
@@ -2322,8 +2322,8 @@ def _in_column(units: Sequence[Unit], u: Unit) -> bool:
     wide along a row: one of at least three short Han runs stacked in a column, each less than
     a line height under the one above, not all of them letters of words set wide along their
     rows (a column of row labels set wide, `姓 名：` over `性 别：` over `籍 贯：`, is no
-    vertical writing); or a
-    run of letters read down the page (`一联：` of the margin's `第一联：`: taller than wide)."""
+    vertical writing); or a run of letters read down the page (`一联：` of the margin's
+    `第一联：`: taller than wide)."""
     if _read_down(u):
         return True
     h = u.box[3] - u.box[1]
