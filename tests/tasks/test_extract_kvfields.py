@@ -782,6 +782,18 @@ def test_a_keys_block_takes_its_column_and_not_runs_elsewhere() -> None:
     assert [units[v].text for v, _ in got] == ["4471-A", "4472-B", "4473-C"]
     assert [p for _, p in got] == [0.6, 0.9, 0.7]
     assert [v for v, _ in _block_of(geom, 0, links, own=1)][0] == 1
+    # a linked run under the value that overlaps its column but shares no edge or centre with
+    # it (another field's note, set across) is not the column's cell; an aligned one is
+    rows = [
+        ("Date Submitted", 60, 60, 120),
+        ("September 26, 1995", 200, 60, 150),
+        ("(submit by 30 days after the event)", 60, 100, 340),
+        ("October 2, 1995", 200, 140, 130),
+    ]
+    units = page_units(_doc(rows, h=20.0).pages[0])
+    geom = PageGeometry(units)
+    got = _block_of(geom, 0, {0: [(1, 0.9), (2, 0.6), (3, 0.5)]}, None)
+    assert [units[v].text for v, _ in got] == ["September 26, 1995", "October 2, 1995"]
 
 
 def test_extract_everything_looks_up_the_keys_the_pair_model_left_alone() -> None:

@@ -2110,6 +2110,25 @@ def _date_order(doc: Document, results: Sequence[FieldResult]) -> None:
                 r.reason = f"{note}: {why}"
 
 
+# line heights: a linked unit is in the value's column only when its left edge, centre or right
+# edge lies this close to the value's (a paragraph of another field that merely overlaps the
+# column is not: `September 26, 1995` + `(submit by 30 days after event)` under it)
+COLUMN_ALIGN = 2.0
+
+
+def _aligned(geom: PageGeometry, v: int, w: int) -> bool:
+    """`v` and `w` share a left edge, a centre or a right edge (`COLUMN_ALIGN`)."""
+    b = geom.b
+    return (
+        min(
+            abs(b[v, 0] - b[w, 0]),
+            abs(geom.cx[v] - geom.cx[w]),
+            abs(b[v, 2] - b[w, 2]),
+        )
+        <= COLUMN_ALIGN
+    )
+
+
 def _block_of(
     geom: PageGeometry,
     k: int,
@@ -2146,7 +2165,11 @@ def _block_of(
     # (the block keeps its own order: runs of one row stay left to right)
     top, low = geom.b[block[0], 1], geom.b[block[-1], 3]
     column = sorted(
-        (v for v in probs if v not in block and geom.xover[v, best] > 0.5),
+        (
+            v
+            for v in probs
+            if v not in block and geom.xover[v, best] > 0.5 and _aligned(geom, v, best)
+        ),
         key=lambda v: geom.b[v, 1],
     )
     over = [v for v in column if geom.b[v, 3] <= top]
