@@ -1142,3 +1142,24 @@ def test_a_joined_value_keeps_its_box_on_a_page_scanned_slightly_turned() -> Non
             max(p[1] for p in pts),
         ]
         assert got["姓名"].bbox == pytest.approx(want, abs=0.2)
+
+
+def test_extract_everything_reads_each_field_of_a_line_of_fields() -> None:
+    # the fields of a row read as one line: each label with the run after it, not the first
+    # label with the rest of the line; a time, a bracketed note and a lower-case word before a
+    # colon are no labels
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.linked import _inner_cuts
+
+    rows: list[Row] = [
+        ("DATE: June 21, 1993 DEPARTMENT: R&D Library", 60, 60, 420),
+        ("Magazines: P 4/C; Newspapers: 1/2 B/W", 60, 100, 360),
+        ("开票日期：2017年09月16日 校验码：74814", 60, 140, 420),
+    ]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(rows, h=20.0)).items()}
+    assert got["DATE"] == "June 21, 1993" and got["DEPARTMENT"] == "R&D Library"
+    assert got["Magazines"] == "P 4/C;" and got["Newspapers"] == "1/2 B/W"
+    assert got["开票日期"] == "2017年09月16日" and got["校验码"] == "74814"
+    assert _inner_cuts("Meeting at 10:30 today") == []
+    assert _inner_cuts("tested (Note: see below) again") == []
+    assert _inner_cuts("the lab said: fine") == []

@@ -107,8 +107,33 @@ def _level(poly: Polygon, cos: float, sin: float) -> tuple[float, float, float, 
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def page_units(page: Page) -> list[Unit]:
-    """A page's lines as linker units; `label: value` lines cut at the separator. On a page
+# A further `Label:` inside the value of a `label: value` line (`DATE: June 21, 1993
+# DEPARTMENT: R&D Library`, read as one line where the fields of a row stand close): after a
+# space, one to four words beginning with a capital (or two to eight Han letters), a colon, more
+# text. "Extract everything" cuts the line there too (`page_units(..., every_label=True)`).
+_INNER_LABEL = re.compile(
+    r"(?<=\s)([A-Z][A-Za-z.#/&'()-]*(?:\s[A-Za-z#/&'()-][A-Za-z0-9.#/&'()-]*){0,3}|"
+    r"[\u4e00-\u9fff]{2,8})\s?[:：]\s*(?=\S)"
+)
+
+
+def _inner_cuts(text: str) -> list[tuple[int, int]]:
+    """(label start, value start) of each further `Label:` in a value's `text`
+    (`_INNER_LABEL`), outside brackets."""
+    cuts = []
+    for m in _INNER_LABEL.finditer(text):
+        before = text[: m.start()]
+        if before.count("(") + before.count("（") > before.count(")") + before.count("）"):
+            continue
+        if not before.strip():
+            continue
+        cuts.append((m.start(), m.end()))
+    return cuts
+
+
+def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
+    """A page's lines as linker units; `label: value` lines cut at the separator (with
+    `every_label`, at each further `Label:` in the value too: `_INNER_LABEL`). On a page
     scanned slightly turned the units' boxes are taken in the levelled frame (an axis-aligned
     box of a slanted line is too tall: lines of a paragraph would overlap)."""
     out: list[Unit] = []
@@ -125,9 +150,17 @@ def page_units(page: Page) -> list[Unit]:
         if m and label.count("(") + label.count("（") > label.count(")") + label.count("）"):
             m, label = None, ""  # a colon inside brackets ("… samples. (Note: Coal …")
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
-            a = Span(ln, 0, m.start(2), page)
-            b = Span(ln, m.start(2), len(ln.text), page)
-            for sp in (a, b):
+            start = at = m.start(2)
+            spans = [Span(ln, 0, start, page)]
+            if every_label:  # the value before each further label, and that label
+                for lab, val in _inner_cuts(ln.text[start:]):
+                    spans += [
+                        Span(ln, at, start + lab, page),
+                        Span(ln, start + lab, start + val, page),
+                    ]
+                    at = start + val
+            spans.append(Span(ln, at, len(ln.text), page))
+            for sp in spans:
                 box, poly, _ = span_geometry(sp)
                 out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
                 polys.append(poly or ln.polygon)
@@ -2475,15 +2508,18 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
         frame = file_frame(file_page)
         made: dict[tuple[int, ...], Line] = {}
         for page in link_bands(upright_page(file_page)):
-            units = join_spaced_labels(page_units(page), made)
+            units = join_spaced_labels(page_units(page, every_label=True), made)
             if len(units) < 2:
                 continue
-            # a line printed as `label: value` is a pair as it stands
-            fixed = [
-                (i, i + 1, SAME_UNIT)
-                for i in range(len(units) - 1)
-                if units[i].ref.line is units[i + 1].ref.line
-            ]
+            # a line printed as `label: value` is a pair as it stands (`label: value label:
+            # value …`: each label with the run after it)
+            fixed: list[tuple[int, int, float]] = []
+            for i in range(len(units) - 1):
+                if units[i].ref.line is not units[i + 1].ref.line:
+                    continue
+                if fixed and fixed[-1][1] == i:
+                    continue  # a value, then the line's next label
+                fixed.append((i, i + 1, SAME_UNIT))
             keys_f = {k: v for k, v, _ in fixed}
             vals_f = {v for _, v, _ in fixed}
             geom = PageGeometry(units)
