@@ -1163,3 +1163,22 @@ def test_extract_everything_reads_each_field_of_a_line_of_fields() -> None:
     assert _inner_cuts("Meeting at 10:30 today") == []
     assert _inner_cuts("tested (Note: see below) again") == []
     assert _inner_cuts("the lab said: fine") == []
+
+
+def test_a_joined_label_cut_from_its_values_line_still_pairs_with_it() -> None:
+    # `名` on a line of its own, `称：济南…` read as one line, another line read between them:
+    # the joined `名称：` stands where `称：` stood, right before its value
+    from promptocr.tasks.extract import extract_all_pairs
+
+    rows: list[Row] = [
+        ("名", 80, 60, 20),
+        ("纳税人识别号：172356673429821", 80, 100, 320),
+        ("称：济南市达盛网络技术有限公司", 150, 60, 300),
+    ]
+    from promptocr.tasks.extract.linked import SAME_UNIT
+
+    got = extract_all_pairs(_doc(rows, h=20.0))
+    assert got["名称"].value == "济南市达盛网络技术有限公司"
+    assert got["纳税人识别号"].value == "172356673429821"
+    # read as the pair printed on one line, not left to the pair model
+    assert got["名称"].confidence == SAME_UNIT

@@ -2486,10 +2486,15 @@ def join_spaced_labels(
             continue
         joined = _joined(chain, made)
         drop = {id(c) for c in chain}
-        at = min(out.index(c) for c in chain)
+        # in the last piece's place: a label cut from its value's line stays right before the
+        # value (`fixed` pairs in `extract_all_linked` are neighbours of one line)
+        last = next(n for n, c in enumerate(out) if c is chain[-1])
+        at = last - sum(1 for c in out[:last] if id(c) in drop)
+        # the next unit to read: the one after `u`, where it now stands
+        i -= sum(1 for c in out[:i] if id(c) in drop)
         out = [c for c in out if id(c) not in drop]
         out.insert(at, joined)
-        i = at + 1
+        i += at <= i
     return out
 
 
