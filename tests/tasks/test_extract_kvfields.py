@@ -1163,6 +1163,24 @@ def test_extract_everything_reads_each_field_of_a_line_of_fields() -> None:
     assert _inner_cuts("Meeting at 10:30 today") == []
     assert _inner_cuts("tested (Note: see below) again") == []
     assert _inner_cuts("the lab said: fine") == []
+    # the label is the one word before the colon (a value is not cut short), the same value
+    # twice on a line is two fields, two labels side by side leave no empty value, and a web
+    # address or a bracketed note is no label
+    cases = {
+        "TO: Dr. H. Smith FROM: J. Doe": {"TO": "Dr. H. Smith", "FROM": "J. Doe"},
+        "Name: John Smith Title: Vice President": {"Name": "John Smith", "Title": "Vice President"},
+        "Phone: N/A Fax: N/A": {"Phone": "N/A", "Fax": "N/A"},
+        "Name: John Phone: Fax: 555": {"Name": "John", "Phone": "Fax: 555"},
+        "Tel: 555-1234 HTTP://WWW.RJRT.COM": {"Tel": "555-1234 HTTP://WWW.RJRT.COM"},
+        "Comments: as per Dr Smith (Note: retired)": {
+            "Comments": "as per Dr Smith (Note: retired)"
+        },
+    }
+    for line, want in cases.items():
+        got = {
+            k: r.value for k, r in extract_all_pairs(_doc([(line, 60, 60, 600)], h=20.0)).items()
+        }
+        assert got == want, line
 
 
 def test_a_joined_label_cut_from_its_values_line_still_pairs_with_it() -> None:

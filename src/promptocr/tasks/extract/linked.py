@@ -109,23 +109,25 @@ def _level(poly: Polygon, cos: float, sin: float) -> tuple[float, float, float, 
 
 # A further `Label:` inside the value of a `label: value` line (`DATE: June 21, 1993
 # DEPARTMENT: R&D Library`, read as one line where the fields of a row stand close): after a
-# space, one to four words beginning with a capital (or two to eight Han letters), a colon, more
-# text. "Extract everything" cuts the line there too (`page_units(..., every_label=True)`).
+# space, one word beginning with a capital (or two to eight Han letters), a colon, more text.
+# One word only: which of several capitalised words before a colon begin the label is not
+# known (`Name: John Smith Title: Vice President`), and a value cut short is worse than one
+# run on. "Extract everything" cuts the line there too (`page_units(..., every_label=True)`).
 _INNER_LABEL = re.compile(
-    r"(?<=\s)([A-Z][A-Za-z.#/&'()-]*(?:\s[A-Za-z#/&'()-][A-Za-z0-9.#/&'()-]*){0,3}|"
-    r"[\u4e00-\u9fff]{2,8})\s?[:：]\s*(?=\S)"
+    r"(?<=\s)([A-Z][A-Za-z.#&'-]*|[\u4e00-\u9fff]{2,8})\s?[:：][ \t]*(?=\S)(?!//)"
 )
 
 
 def _inner_cuts(text: str) -> list[tuple[int, int]]:
     """(label start, value start) of each further `Label:` in a value's `text`
-    (`_INNER_LABEL`), outside brackets."""
-    cuts = []
+    (`_INNER_LABEL`): not inside brackets, not a web address, and only after some value (two
+    labels side by side leave the first with no value to cut off)."""
+    cuts: list[tuple[int, int]] = []
     for m in _INNER_LABEL.finditer(text):
         before = text[: m.start()]
         if before.count("(") + before.count("（") > before.count(")") + before.count("）"):
             continue
-        if not before.strip():
+        if not text[cuts[-1][1] if cuts else 0 : m.start()].strip():
             continue
         cuts.append((m.start(), m.end()))
     return cuts
@@ -2504,9 +2506,9 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
     reads as keys that it left alone, looked up by name (`_named_pass`; `second_pass=False`
     leaves it out, for the benchmarks); in reading order."""
     out: dict[str, FieldResult] = {}
-    # (page, label line, value): pairs met again in a band overlap (the page's index too: a
+    # (page, label line, label start, value): pairs met again in a band overlap (the page's index too: a
     # later page's lines may reuse the ids of an earlier page's freed ones)
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[int, int, int, str]] = set()
     # the second pass's pairs met again in a band overlap: (page, label, value, value box)
     met: set[tuple[int, str | None, str | None, tuple[float, ...]]] = set()
     for file_page in doc.pages:
@@ -2549,9 +2551,11 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                 fill_geometry(res, spans)
                 res.confidence = round(min(p for _, p in vals), 4)
                 every.append(res)  # (the second pass's values to keep clear of)
-                if (page.index, id(units[k].ref.line), res.value) in seen:
+                # (the label's place on its line too: a line may hold several fields)
+                place = (page.index, id(units[k].ref.line), units[k].ref.start, res.value)
+                if place in seen:
                     continue
-                seen.add((page.index, id(units[k].ref.line), res.value))
+                seen.add(place)
                 found.append((res, units[k].box))
             if second_pass:
                 for res, box in _named_pass(page, geom, units, list(by_key), every):
