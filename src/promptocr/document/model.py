@@ -31,6 +31,13 @@ def polygon_of(bbox: BBox) -> Polygon:
     return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
 
 
+def overlap_area(a: Sequence[float], b: Sequence[float]) -> float:
+    """The area two axis-aligned boxes (x0, y0, x1, y1) share (0 where they do not meet)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, w) * max(0.0, h)
+
+
 def union_bbox(boxes: Sequence[BBox]) -> BBox:
     """Smallest box covering all boxes (empty input gives a zero box)."""
     if not boxes:

@@ -38,6 +38,7 @@ from promptocr.document.model import (
     Polygon,
     Word,
     bbox_of,
+    overlap_area,
     polygon_of,
     union_bbox,
 )
@@ -436,7 +437,8 @@ def _parse_page(
                     if lr.kind != "table"
                     # the rejected box itself, not a smaller table the model found inside it
                     or not any(
-                        _overlap(lr.bbox, b) >= 0.5 * max(_area(lr.bbox), _area(b)) for b in boxed
+                        overlap_area(lr.bbox, b) >= 0.5 * max(_area(lr.bbox), _area(b))
+                        for b in boxed
                     )
                 ]
                 regions = _tidy_captions(_relabelled(_assign(layout, shadows), uh))
@@ -584,7 +586,7 @@ def find_pictures(
         if bw < PICTURE_MIN * w or bh < PICTURE_MIN * w / 3 or area < PICTURE_FILL * bw * bh:
             continue
         box: BBox = (float(x), float(y), float(x + bw), float(y + bh))
-        if any(_overlap(box, t) > 0.3 * _area(box) for t in taken):
+        if any(overlap_area(box, t) > 0.3 * _area(box) for t in taken):
             continue
         # a flat tint (a shaded title bar or box behind text) is a background, not a picture
         tones = gray[y : y + bh, x : x + bw][labels[y : y + bh, x : x + bw] == i]
@@ -654,7 +656,7 @@ def _tighten(region: LayoutRegion, upright: np.ndarray, lines: Sequence[Line] = 
     crop = upright[y0:y1, x0:x1]
     ink = (crop.min(axis=2) if crop.ndim == 3 else crop) < 235
     for ln in lines:
-        if _overlap(ln.bbox, region.bbox) < MIN_SHARE * max(_area(ln.bbox), 1.0):
+        if overlap_area(ln.bbox, region.bbox) < MIN_SHARE * max(_area(ln.bbox), 1.0):
             lx0, ly0 = max(0, int(ln.bbox[0]) - x0), max(0, int(ln.bbox[1]) - y0)
             lx1, ly1 = int(np.ceil(ln.bbox[2])) - x0, int(np.ceil(ln.bbox[3])) - y0
             if lx1 > lx0 and ly1 > ly0:
@@ -780,12 +782,6 @@ def _top_left(r: ParsedRegion) -> tuple[float, float]:
     return (r.bbox[1], r.bbox[0])
 
 
-def _overlap(a: BBox, b: BBox) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return max(0.0, w) * max(0.0, h)
-
-
 def _area(b: BBox) -> float:
     return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
 
@@ -801,7 +797,7 @@ def _assign_lines(regions: list[ParsedRegion], lines: list[Line]) -> list[Line]:
         best: tuple[int, float, float] | None = None
         best_k = -1
         for k, r in enumerate(regions):
-            share = _overlap(box, r.bbox) / area
+            share = overlap_area(box, r.bbox) / area
             if share < MIN_SHARE:
                 continue
             key = (KIND_PRIORITY.get(r.kind, 1), share, r.score)
@@ -894,7 +890,7 @@ def _text_heavy(lines: list[Line], box: BBox | None = None) -> bool:
         return True
     if box is None or len(lines) < 2:
         return False
-    covered = sum(_overlap(ln.bbox, box) for ln in lines)
+    covered = sum(overlap_area(ln.bbox, box) for ln in lines)
     return covered >= FIGURE_TEXT_COVER * max(_area(box), 1.0)
 
 
@@ -947,7 +943,7 @@ def _merge_same_kind(regions: list[ParsedRegion]) -> list[ParsedRegion]:
     for r in sorted(regions, key=lambda r: -r.score):
         for o in out:
             if o.kind == r.kind and r.kind in TEXT_KINDS:
-                inter = _overlap(o.bbox, r.bbox)
+                inter = overlap_area(o.bbox, r.bbox)
                 if inter > 0.3 * min(_area(o.bbox), _area(r.bbox)):
                     o.lines.extend(r.lines)
                     o.bbox = union_bbox([o.bbox, r.bbox])

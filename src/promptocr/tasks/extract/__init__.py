@@ -485,11 +485,16 @@ def wrapped_labels(view: PageView, labels: Sequence[str]) -> list[list[Line]]:
     return out
 
 
+def phone_goes_on(gap: float, nxt: str) -> bool:
+    """The run `nxt`, next on a short number's row `gap` line heights after it, goes on with
+    that number: it starts within 1.5 line heights and with a digit (or a bracket, plus or
+    dash before one: `212` | `555-1234`), so the number is no extension."""
+    return gap <= 1.5 and PHONE_GOES_ON.match(nxt) is not None
+
+
 def _goes_on(view: PageView, sp: Span, nxt: Span) -> bool:
-    """The run `nxt`, next on `sp`'s row, goes on with `sp`'s number: it starts within 1.5
-    line heights and with a digit (or a bracket, plus or dash before one: `212` | `555-1234`)."""
-    gap = nxt.line.bbox[0] - sp.line.bbox[2]
-    return gap <= 1.5 * view.lh and PHONE_GOES_ON.match(nxt.text) is not None
+    """`phone_goes_on` for the rules' runs `sp` and `nxt` on one row."""
+    return phone_goes_on((nxt.line.bbox[0] - sp.line.bbox[2]) / view.lh, nxt.text)
 
 
 def _right_of(view: PageView, ln: Line) -> list[Line]:

@@ -46,15 +46,27 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from promptocr.document.model import Block, Document, Line, Page, Point, Polygon, Word, bbox_of
+from promptocr.document.model import (
+    Block,
+    Document,
+    Line,
+    Page,
+    Point,
+    Polygon,
+    Word,
+    bbox_of,
+    overlap_area,
+    polygon_of,
+    union_bbox,
+)
 from promptocr.tasks.extract import (
     COMPOUND_KEY,
-    PHONE_GOES_ON,
     FieldResult,
     Span,
     _reject_reason,
     dates,
     fill_geometry,
+    phone_goes_on,
     span_geometry,
     typed_value,
 )
@@ -98,6 +110,15 @@ def page_skew(page: Page) -> float:
         return 0.0
     a = float(np.median(angles))
     return a if abs(a) <= 5.0 else 0.0
+
+
+def _levelling(page: Page) -> tuple[float, float] | None:
+    """(cos, sin) of minus the page's slant where `page_units` levels its units' boxes (a slant
+    of `MIN_SKEW` or more), else None."""
+    skew = page_skew(page)
+    if abs(skew) < MIN_SKEW:
+        return None
+    return math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
 
 
 def _level(poly: Polygon, cos: float, sin: float) -> tuple[float, float, float, float]:
@@ -170,11 +191,10 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
             sp = Span(ln, 0, len(ln.text), page)
             out.append(Unit(ln.text.strip(), tuple(ln.bbox), page.index, sp))  # type: ignore[arg-type]
             polys.append(ln.polygon)
-    skew = page_skew(page)
-    if abs(skew) >= MIN_SKEW:
-        c, s = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
+    turn = _levelling(page)
+    if turn is not None:
         for u, poly in zip(out, polys, strict=True):
-            u.box = _level(poly, c, s)
+            u.box = _level(poly, *turn)
     return out
 
 
@@ -885,12 +905,7 @@ def _typed_beside(
     ):
         return None
     nxt = int(geom.right_nn[v])
-    if (
-        ftype == "phone"
-        and nxt >= 0
-        and geom.right_gap[v] <= 1.5
-        and PHONE_GOES_ON.match(geom.units[nxt].text)
-    ):
+    if ftype == "phone" and nxt >= 0 and phone_goes_on(geom.right_gap[v], geom.units[nxt].text):
         return None  # `212` | `555-1234`: one number split into runs, no extension
     return _beside_value(geom.units[v], ftype)
 
@@ -2227,12 +2242,11 @@ VALUE_OVERLAP = 0.5
 
 def _overlap(a: Sequence[float], b: Sequence[float]) -> float:
     """The share of the smaller of boxes `a` and `b` that lies inside the other."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
+    shared = overlap_area(a, b)
+    if shared <= 0:
         return 0.0
     small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return w * h / small if small > 0 else 0.0
+    return shared / small if small > 0 else 0.0
 
 
 def _down_the_column(key: Sequence[float], value: Sequence[float], label: str, text: str) -> bool:
@@ -2247,6 +2261,11 @@ def _down_the_column(key: Sequence[float], value: Sequence[float], label: str, t
         return False
     across = min(key[2], value[2]) - max(key[0], value[0])
     return across >= 0.5 * min(kw, vw) and -0.2 * vh <= value[1] - key[3] <= 0.5 * min(vw, vh)
+
+
+def _label_name(text: str) -> str:
+    """A printed label as "extract everything" names its pair: without its colon."""
+    return text.strip().rstrip(":：").strip() or text
 
 
 def _named_pass(
@@ -2266,13 +2285,12 @@ def _named_pass(
     the first pass's pairs are kept as they are. A label printed twice is looked up once (its
     likelier printing), as a named key is. Boxes are compared in the units' frame (levelled
     on a page scanned slightly turned, as `page_units` levels them)."""
-    skew = page_skew(band)
-    c, s_ = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
+    turn = _levelling(band)
 
     def frame(res: FieldResult) -> tuple[float, float, float, float]:
         pts = [(float(x), float(y)) for x, y in (res.polygon or [])]
-        if abs(skew) >= MIN_SKEW and pts:
-            return _level(pts, c, s_)  # type: ignore[arg-type]
+        if turn is not None and pts:
+            return _level(pts, *turn)  # type: ignore[arg-type]
         b = res.bbox or [0.0, 0.0, 0.0, 0.0]
         return (b[0], b[1], b[2], b[3])
 
@@ -2313,7 +2331,7 @@ def _named_pass(
             continue  # the rest of a label written down the margin (`销售` `方`)
         taken.append(vbox)
         keyboxes.append(box)
-        res.name = res.name.rstrip(":：").strip() or res.name
+        res.name = _label_name(res.name)
         out.append((res, box))
     return out
 
@@ -2415,24 +2433,16 @@ def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
     piece is a label cut from its value's line (`称：` of `称：济南…`): that piece's `ref`, so
     the label still pairs with the rest of its line."""
     text = "".join(c.text.strip() for c in chain)
-    box = (
-        min(c.box[0] for c in chain),
-        min(c.box[1] for c in chain),
-        max(c.box[2] for c in chain),
-        max(c.box[3] for c in chain),
-    )
+    box = union_bbox([c.box for c in chain])
     last: Span = chain[-1].ref
     if last.start > 0 or last.end < len(last.line.text):
         return Unit(text, box, chain[0].page, last)
     key = tuple(id(c.ref.line) for c in chain)
     if key not in made:  # one line for the same pieces in every band of a page
-        pts = [q for c in chain for q in c.ref.line.polygon]
-        x0, y0 = min(q[0] for q in pts), min(q[1] for q in pts)
-        x1, y1 = max(q[0] for q in pts), max(q[1] for q in pts)
         made[key] = Line(
             text,
             min(c.ref.line.confidence for c in chain),
-            ((x0, y0), (x1, y0), (x1, y1), (x0, y1)),
+            polygon_of(bbox_of([q for c in chain for q in c.ref.line.polygon])),
             [],
             last.line.origin,
         )
@@ -2543,7 +2553,7 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
             every: list[FieldResult] = []
             for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
                 vals = _block_of(geom, k, by_key, keys_f.get(k), slope)
-                label = units[k].text.strip().rstrip(":：").strip() or units[k].text
+                label = _label_name(units[k].text)
                 res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
                 spans = [units[v].ref for v, _ in vals]
                 res.value = " ".join(s.text.strip() for s in spans)
