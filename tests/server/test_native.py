@@ -199,3 +199,32 @@ def test_engine_choice_per_request(server: RunningServer, line_png: bytes) -> No
     assert "PROMPTOCR_VLM_URL" in vlm.json()["error"]["message"]
     assert bogus.status_code == 400, bogus.text
     assert bogus.json()["error"]["code"] == "invalid_engine"
+
+
+def test_extract_everything_reads_a_label_set_with_wide_spacing(server: RunningServer) -> None:
+    # `提取所有字段` over HTTP: the label `名　　称：` read as two runs (`名`, `称：济南…`) comes
+    # back whole, as `名称` (it came back as `称`), with its value's box
+    from promptocr import synth
+
+    c = synth.Canvas(1000, 300)
+    for text, x, y in [
+        ("名", 60, 60),
+        ("称：", 180, 60),
+        ("济南市达盛网络技术有限公司", 260, 60),
+        ("纳税人识别号：", 60, 140),
+        ("172356673429821", 260, 140),
+    ]:
+        c.text((x, y), text, size=28)
+    with server.client() as client:
+        r = client.post(
+            "/v1/ocr",
+            files={"file": ("form.png", png_bytes(c.image), "image/png")},
+            data={"prompt": "提取所有字段"},
+        )
+    assert r.status_code == 200, r.text
+    out = r.json()["output"]
+    assert out["fields"]["名称"] == "济南市达盛网络技术有限公司"
+    assert out["fields"]["纳税人识别号"] == "172356673429821"
+    assert "称" not in out["fields"]
+    box = out["details"]["名称"]["bbox"]
+    assert box is not None and 200 < box[0] < 260 < 600 < box[2]  # the value, not the label
