@@ -27,6 +27,11 @@ def _line(text: str, x: int, y: int, h: int = 30) -> Line:
         ("T480s", None),  # a model name
         ("KJY2N", None),  # a code
         ("91510107123456789", None),  # a tax number
+        ("DN50", None),  # a goods line's size: letters that are no currency
+        ("SUS304", None),  # a steel grade
+        ("17%", None),  # a tax rate
+        ("13 %", None),
+        ("RM 5.00 6%", "5.00"),
     ],
 )
 def test_currency_words_and_codes(text: str, amount: str | None) -> None:

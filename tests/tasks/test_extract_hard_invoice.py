@@ -340,3 +340,59 @@ def test_a_blank_order_forms_amount_column_is_not_the_shipping_charge() -> None:
         _doc(lines, size=(1300, 700)), ["Qty", "Unit Price", "Amount", "Description"]
     )
     assert got["Amount"].value is None
+
+
+def _boxed(rows: Sequence[tuple[str, tuple[int, int, int, int]]]) -> Document:
+    """A page of lines given by their boxes (x0, y0, x1, y1), as read from a hard-mode photo."""
+    out = []
+    for t, (x0, y0, x1, y1) in rows:
+        p: Polygon = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+        out.append(Line(t, 0.95, p, [Word(t, 0.95, p)]))
+    return Document([Page(0, 4000, 3000, [Block(out)])])
+
+
+def test_a_whole_name_label_does_not_grow_into_the_tax_number_printed_high() -> None:
+    # `名称：` read as one run (or joined from `名` `称：`) is the nearest run left of the tax
+    # number printed high, but `纳税人识别号：` is more in line with it: the number is that
+    # label's value, not a third line of the name (boxes of a hard-mode page, seed 24008)
+    rows = [
+        ("名称：", (689, 976, 998, 1047)),
+        ("上海恒和医药有限公司附属", (1065, 938, 1534, 1005)),
+        ("第二人民医院后勤服务部", (1044, 974, 1489, 1043)),
+        ("91510107D6UJJ28A3T", (1050, 1027, 1586, 1092)),
+        ("纳税人识别号：", (683, 1049, 987, 1115)),
+        ("地址、电话：", (676, 1116, 984, 1187)),
+        ("南京市鼓楼区华建北路163号025-71295916", (1047, 1095, 1985, 1162)),
+    ]
+    for name in (rows[:1], [("名", (689, 976, 760, 1047)), ("称：", (900, 976, 998, 1047))]):
+        got = extract_fields(_boxed(name + rows[1:]), ["名称", "纳税人识别号", "地址、电话"])
+        assert got["名称"].value == "上海恒和医药有限公司附属 第二人民医院后勤服务部"
+        assert got["纳税人识别号"].value == "91510107D6UJJ28A3T"
+
+
+def test_a_headers_first_cell_is_the_one_under_its_middle() -> None:
+    # data printed off the form (seed 21004): the 单价 column's cell reaches into the slack
+    # beside the `金额` header and stands a little higher than the 金额 cell of its row; the
+    # header's first cell is the one under its middle
+    from promptocr.tasks.extract.linked import PageFacts, _norm
+
+    rows = [
+        ("单价", (2177, 1236, 2268, 1296)),
+        ("金额", (2442, 1239, 2605, 1295)),
+        ("税率", (2712, 1236, 2804, 1297)),
+        ("税额", (2937, 1240, 3149, 1292)),
+        ("货物或应税劳务、服务名称", (1027, 1239, 1365, 1292)),
+        ("*建筑服务*工程款", (931, 1334, 1185, 1388)),
+        ("670.09", (2255, 1324, 2375, 1388)),
+        ("8041.08", (2569, 1338, 2701, 1394)),
+        ("13%", (2723, 1337, 2815, 1394)),
+        ("1045.34", (3145, 1339, 3265, 1391)),
+    ]
+    units = page_units(_boxed(rows).pages[0])
+    geom = PageGeometry(units)
+    keyness = geom.keyness.copy()
+    keyness[:5] = 1.0  # the header row's labels, as when they are requested keys
+    geom.set_keyness(keyness)
+    facts = PageFacts(geom, [_norm(u.text) for u in units], 0.0)
+    assert units[facts.first_cell((1,), "amount")].text == "8041.08"
+    assert units[facts.first_cell((3,), "amount")].text == "1045.34"

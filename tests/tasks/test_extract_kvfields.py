@@ -1200,3 +1200,22 @@ def test_a_joined_label_cut_from_its_values_line_still_pairs_with_it() -> None:
     assert got["纳税人识别号"].value == "172356673429821"
     # read as the pair printed on one line, not left to the pair model
     assert got["名称"].confidence == SAME_UNIT
+
+
+def test_named_keys_read_words_set_with_wide_spacing_whole() -> None:
+    # the named path joins single letters set wide as extract everything does
+    # (`join_spaced_labels`): a value of letters set apart reads whole, and a label printed
+    # one letter per run is found
+    rows: list[Row] = [
+        ("曜日", 50, 50, 40),
+        *[(c, 150 + i * 40, 50, 20) for i, c in enumerate("月火水木金土")],
+        ("連絡先", 50, 90, 60),
+        ("073-290-6733", 150, 90, 120),
+    ]
+    assert _values(rows, ["曜日", "連絡先"], h=20.0) == {
+        "曜日": "月火水木金土",
+        "連絡先": "073-290-6733",
+    }
+    rows = [(c, 50 + 60 * i, 50, 20) for i, c in enumerate("印鑑登録番号")]
+    rows.append(("11-9766453", 420, 50, 100))
+    assert _values(rows, ["印鑑登録番号"], h=20.0) == {"印鑑登録番号": "11-9766453"}

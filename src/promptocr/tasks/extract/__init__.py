@@ -217,11 +217,36 @@ _PERCENT = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?[%％]|免税|不征税")
 _CURRENCY_BEFORE = re.compile(r"[$￥¥€£₹₩₱₫฿]\s?$")
 
 
+# currency words printed against a figure (`EUR100`, `RM12`, `Rs100`, `100USD`): the ISO 4217
+# codes and the common letter abbreviations; other letters against digits make a code (`DN50`,
+# `SUS304`, `PN16`: a goods line's size or grade, not an amount)
+# fmt: off
+CURRENCY_WORDS = frozenset(
+    {
+        "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+        "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+        "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+        "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+        "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+        "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+        "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+        "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+        "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+        "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+        "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+        "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL", "RMB",
+        "NTD", "RM", "RS", "RP", "KR", "FT", "TK", "DH", "LEI",
+    }
+)
+# fmt: on
+
+
 def _code_like(text: str, a: v.Found) -> bool:
     """Bare digits (no decimals, grouping or currency sign) that are part of a number, code or
     ID rather than an amount of money: a run of ten or more (a tax number, an account), or
-    digits inside a run of letters and digits (`T480s`, `KJY2N`). A word of two or three
-    letters standing on one side only is a currency (`EUR100`, `RM12`, `Rs100`, `100USD`)."""
+    digits inside a run of letters and digits (`T480s`, `KJY2N`, `DN50`). A currency word
+    standing on one side only is no code (`EUR100`, `RM12`, `Rs100`, `100USD`:
+    `CURRENCY_WORDS`)."""
     if not a.text.isdigit() or _CURRENCY_BEFORE.search(text[: a.start]):
         return False
     i = a.start
@@ -236,7 +261,7 @@ def _code_like(text: str, a: v.Found) -> bool:
     word = left or right
     if word:
         edge = text[i - 1 : i] if left else text[j : j + 1]
-        return not (2 <= len(word) <= 3 and not edge.isalnum())
+        return not (word.upper() in CURRENCY_WORDS and not edge.isalnum())
     return len(a.text) >= 10
 
 
@@ -297,7 +322,11 @@ def typed_value(
             return year_month(t, before) if beside else None
         return (f.start, f.end, f.normalized, True)
     if ftype == "amount":
-        found = [a for a in v.find_amounts(t) if not _code_like(t, a)]
+        found = [
+            a
+            for a in v.find_amounts(t)
+            if not _code_like(t, a) and not t[a.end :].lstrip().startswith(("%", "％"))
+        ]
         if not found:
             return None
         with_dec = [a for a in found if "." in a.text]

@@ -1204,9 +1204,19 @@ def _first_cell(facts: PageFacts, pieces: tuple[int, ...], ftype: str, slack: fl
     head = max(b[i, 3] for i in pieces)
     under = (b[:, 1] >= head - 0.3) & (b[:, 2] > hx0) & (b[:, 0] < hx1)
     under[list(pieces)] = False
+    mid = (hx0 + hx1) / 2
     for j in sorted(np.flatnonzero(under).tolist(), key=lambda j: (b[j, 1], b[j, 0])):
         if PLACEHOLDER.fullmatch(geom.units[j].text):
             continue
+        # of the cells of the first row under the header (tops within half a line height),
+        # the one nearest its middle: data printed off the form's grid puts the next
+        # column's cell into the slack too, sometimes a little higher
+        row = [
+            k
+            for k in np.flatnonzero(under & (np.abs(b[:, 1] - b[j, 1]) < 0.5)).tolist()
+            if not PLACEHOLDER.fullmatch(geom.units[k].text)
+        ]
+        j = min(row, key=lambda k: abs((b[k, 0] + b[k, 2]) / 2 - mid))
         if facts.value_of(j, ftype) is None:
             return -1
         # the table runs on down to the cell: no empty band of more than
@@ -1385,6 +1395,13 @@ def _grow(
             and b[cur, 2] + max(WRAP_SHORT, _first_word_width(geom, nxt) + 1.0) >= b[nxt, 2]
         )
         left = int(geom.left_nn[nxt])
+        if left in key:
+            # the key's label is the nearest run left of the next line, but another label is
+            # more in line with it: the line is that label's value (data printed a little
+            # high, level with the bottom of the key's wide-set label)
+            inline = _in_line_left(geom, nxt)
+            if inline >= 0 and inline not in key and geom.looks[inline, 0] > 0:
+                break
         if left in key and (
             (tight and spaced_above and cur == v)
             or _beside_another(geom, v, key)
@@ -1460,19 +1477,24 @@ def _first_word_width(geom: PageGeometry, u: int) -> float:
     return float(geom.w[u]) * (len(first) + 1) / (len(text) + 1)
 
 
-def _beside_another(geom: PageGeometry, v: int, key: Sequence[int]) -> bool:
-    """Whether the run most in line with `v` close left of it (within 3 line heights) is not
-    the key's printed label: `v` is that run's line."""
+def _in_line_left(geom: PageGeometry, v: int) -> int:
+    """The run most in line with `v` close left of it (within 3 line heights; of two as much
+    in line, the nearer), or -1."""
     b = geom.b
     gap = b[v, 0] - b[:, 2]
     ok = (geom.yover[v] > 0.3) & (gap >= -0.5) & (gap <= 3.0)
     ok[v] = False
     if not ok.any():
-        return False
+        return -1
     idx = np.nonzero(ok)[0]
-    # the run most in line with `v` (of two as much, the nearer)
-    best = int(idx[np.lexsort((gap[idx], -np.round(geom.yover[v, idx], 2)))[0]])
-    return best not in key
+    return int(idx[np.lexsort((gap[idx], -np.round(geom.yover[v, idx], 2)))[0]])
+
+
+def _beside_another(geom: PageGeometry, v: int, key: Sequence[int]) -> bool:
+    """Whether the run most in line with `v` close left of it is not the key's printed
+    label: `v` is that run's line."""
+    best = _in_line_left(geom, v)
+    return best >= 0 and best not in key
 
 
 ROW_GAP = 1.0  # line heights between the pieces of one line of a value
@@ -1875,7 +1897,7 @@ def extract_linked(
         if not pending:
             break
         file_page, page = page, upright_page(page)
-        whole = page_units(page)
+        whole = join_spaced_labels(page_units(page))
         units = split_at_keys(whole, [s[0] for s in pending])
         kept = {id(u) for u in whole}
         cut_pieces = {i for i, u in enumerate(units) if id(u) not in kept}
@@ -2365,13 +2387,16 @@ def _short_han(u: Unit) -> bool:
 
 def _row_next(units: Sequence[Unit], u: Unit, left: bool = False) -> tuple[Unit, float] | None:
     """The nearest unit right (or left) of `u` on its row within `SPACED_GAP` line heights,
-    and the gap in line heights."""
+    and the gap in line heights. A unit overlapping `u` on that side (`购` with `名` read over
+    its edge) is nearest, at no gap: a letter set wide further on is not next to `u`."""
     h = max(u.box[3] - u.box[1], 1.0)
     best: tuple[Unit, float] | None = None
     for v in units:
         if v is u or min(v.box[3], u.box[3]) - max(v.box[1], u.box[1]) < 0.5 * h:
             continue
         gap = (u.box[0] - v.box[2]) if left else (v.box[0] - u.box[2])
+        if gap < 0 and (v.box[2] < u.box[2] if left else v.box[0] > u.box[0]):
+            gap = 0.0
         if 0 <= gap <= SPACED_GAP * h and (best is None or gap < best[1] * h):
             best = (v, gap / h)
     return best
