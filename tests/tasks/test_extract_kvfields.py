@@ -17,7 +17,7 @@ from promptocr.bench.kvfields import (
     requested_fields,
     split_of,
 )
-from promptocr.document.model import Block, Document, Line, Page
+from promptocr.document.model import Block, Document, Line, Page, Word
 from promptocr.tasks.extract import extract_fields, typed_value
 
 Row = tuple[str, float, float, float]  # text, x, y, width
@@ -1199,23 +1199,85 @@ def test_a_joined_label_cut_from_its_values_line_still_pairs_with_it() -> None:
     assert got["名称"].value == "济南市达盛网络技术有限公司"
     assert got["纳税人识别号"].value == "172356673429821"
     # read as the pair printed on one line, not left to the pair model
-    assert got["名称"].confidence == SAME_UNIT
+    assert got["名称"].link_confidence == SAME_UNIT
 
 
-def test_named_keys_read_words_set_with_wide_spacing_whole() -> None:
-    # the named path joins single letters set wide as extract everything does
-    # (`join_spaced_labels`): a value of letters set apart reads whole, and a label printed
-    # one letter per run is found
-    rows: list[Row] = [
-        ("曜日", 50, 50, 40),
-        *[(c, 150 + i * 40, 50, 20) for i, c in enumerate("月火水木金土")],
-        ("連絡先", 50, 90, 60),
-        ("073-290-6733", 150, 90, 120),
-    ]
-    assert _values(rows, ["曜日", "連絡先"], h=20.0) == {
-        "曜日": "月火水木金土",
-        "連絡先": "073-290-6733",
-    }
-    rows = [(c, 50 + 60 * i, 50, 20) for i, c in enumerate("印鑑登録番号")]
+def test_named_keys_read_a_requested_label_set_wide_as_one_word() -> None:
+    # the named path joins single letters set wide only where they print a requested key (or a
+    # synonym): a label of six pieces is found; single-letter cells of neighbouring columns and
+    # two headers set with equal gaps stay apart (joined, a key lost its value or two swapped)
+    rows: list[Row] = [(c, 50 + 60 * i, 50, 20) for i, c in enumerate("印鑑登録番号")]
     rows.append(("11-9766453", 420, 50, 100))
     assert _values(rows, ["印鑑登録番号"], h=20.0) == {"印鑑登録番号": "11-9766453"}
+    cells: list[Row] = [
+        ("性别", 50, 50, 40),
+        ("民族", 150, 50, 40),
+        ("政治面貌", 250, 50, 80),
+        ("男", 60, 80, 20),
+        ("汉", 160, 80, 20),
+        ("群众", 260, 80, 40),
+    ]
+    got = extract_fields(_doc(cells, h=20.0), ["性别", "民族", "政治面貌"])
+    assert {k: r.value for k, r in got.items()} == {"性别": "男", "民族": "汉", "政治面貌": "群众"}
+    assert got["性别"].bbox == [60, 80, 80, 100]
+    heads: list[Row] = [
+        ("金", 100, 50, 20),
+        ("额", 140, 50, 20),
+        ("税", 180, 50, 20),
+        ("额", 220, 50, 20),
+        ("100.00", 90, 80, 60),
+        ("13.00", 200, 80, 60),
+    ]
+    got_h = _values(heads, ["金额", "税额"], h=20.0)
+    assert got_h["税额"] == "13.00" and got_h["金额"] != "13.00"
+
+
+def test_a_joined_word_keeps_its_pieces_boxes_and_confidences() -> None:
+    # the line made for letters set wide holds a word per piece: a part of it (the value `男`
+    # of a joined `性别男`) has that piece's box, not a share of the joined line's, and the
+    # least sure piece's confidence
+    from promptocr.tasks.extract import Span, span_geometry
+    from promptocr.tasks.extract.linked import join_spaced_labels, page_units
+
+    lines = [
+        Line(t, c, ((x, 50), (x + 20, 50), (x + 20, 70), (x, 70)), [])
+        for t, c, x in (("性", 0.99, 50), ("别", 0.9, 90), ("男", 0.7, 140))
+    ]
+    page = Page(0, 800, 1000, [Block(lines)])
+    (joined,) = join_spaced_labels(page_units(page))
+    line = joined.ref.line
+    assert line.text == "性别男" and [w.text for w in line.words] == ["性", "别", "男"]
+    box, _, conf = span_geometry(Span(line, 2, 3, page))
+    assert tuple(box) == (140, 50, 160, 70) and conf == 0.7
+    assert span_geometry(Span(line, 0, 3, page))[2] == 0.7
+
+
+def test_a_fields_confidence_is_its_link_times_how_surely_its_words_were_read() -> None:
+    # two forms alike but for the OCR's confidence in one value's second word: the same link
+    # probability, a lower read confidence, a lower field confidence (the JSON carries both)
+    def form(conf: float) -> Document:
+        def line(t: str, x: float, y: float, w: float, c: float = 0.99) -> Line:
+            return Line(t, c, ((x, y), (x + w, y), (x + w, y + 20), (x, y + 20)), [])
+
+        name = Line(
+            "John Smith",
+            (0.99 + conf) / 2,
+            ((200, 50), (300, 50), (300, 70), (200, 70)),
+            [
+                Word("John", 0.99, ((200, 50), (240, 50), (240, 70), (200, 70))),
+                Word("Smith", conf, ((250, 50), (300, 50), (300, 70), (250, 70))),
+            ],
+        )
+        rows = [line("Name:", 50, 50, 60), name, line("Date:", 50, 90, 60)]
+        rows.append(line("3/4/95", 200, 90, 60))
+        return Document(pages=[Page(0, 800, 1000, [Block(rows)])])
+
+    sure = extract_fields(form(0.99), ["Name", "Date"])["Name"]
+    unsure = extract_fields(form(0.6), ["Name", "Date"])["Name"]
+    assert sure.value == unsure.value == "John Smith"
+    assert sure.link_confidence == unsure.link_confidence and sure.link_confidence is not None
+    assert (sure.read_confidence, unsure.read_confidence) == (0.99, 0.6)
+    assert unsure.confidence == round(unsure.link_confidence * 0.6, 4)
+    assert sure.confidence is not None and unsure.confidence < sure.confidence
+    d = unsure.to_dict()
+    assert d["read_confidence"] == 0.6 and d["link_confidence"] == unsure.link_confidence

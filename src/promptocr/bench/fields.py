@@ -23,6 +23,7 @@ import statistics
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,7 @@ def evaluate_fields(
     times: list[float] = []
     extract_ms: list[float] = []
     errors: list[str] = []
+    scored: list[tuple[float, bool]] = []  # (confidence, exact) of each returned value
     from_cache = 0
 
     def bucket(name: str, table: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -185,10 +187,11 @@ def evaluate_fields(
             linked = extract_fields(document, keys, dt)
             extract_ms.append((time.perf_counter() - t1) * 1000.0)
             values = {k: r.value for k, r in linked.items()}
+            confs = {k: r.confidence for k, r in linked.items()}
             rules = _rules_values(document, keys, dt)
         except PromptOCRError as exc:
             errors.append(f"{row['image']}: {exc}")
-            values = {}
+            values, confs = {}, {}
         for k, truth in gt.items():
             pr = rules.get(k)
             br = bucket(k, per_rules)
@@ -208,6 +211,8 @@ def evaluate_fields(
                 b["predicted"] += 1
             ok = pred is not None and p == t
             b["correct"] += ok
+            if pred is not None and confs.get(k) is not None:
+                scored.append((float(confs[k] or 0.0), ok))
             if pred is not None:
                 b["indel"] += fuzz.ratio(p, t) / 100.0
                 b["levenshtein"] += Levenshtein.normalized_similarity(p, t)
@@ -250,8 +255,51 @@ def evaluate_fields(
         "extract_share_of_ocr": round(sum(extract_ms) / sum(ocr_ms), 4) if sum(ocr_ms) > 0 else 0.0,
         "ms_per_image": round(statistics.mean(times), 1) if times else 0.0,
         "ocr_from_cache": from_cache,
+        "confidence": confidence_report(scored),
         "errors": errors,
         "misses_sample": samples,
+    }
+
+
+CONFIDENCE_BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 1.0)
+
+
+def confidence_report(scored: Sequence[tuple[float, bool]]) -> dict[str, Any]:
+    """How well the returned values' `confidence` tells right values from wrong: per bin of
+    `CONFIDENCE_BINS` the values and the share exact; the ROC area of confidence for "exact"
+    (0.5: no better than chance); the expected calibration error (the bins' gap between mean
+    confidence and share exact, weighted by their size)."""
+    bins = []
+    ece = 0.0
+    edges = list(zip(CONFIDENCE_BINS, CONFIDENCE_BINS[1:], strict=False))
+    for i, (lo, hi) in enumerate(edges):
+        last = i == len(edges) - 1
+        inside = [(c, ok) for c, ok in scored if lo <= c < hi or (last and c == hi)]
+        if not inside:
+            continue
+        mean = statistics.mean(c for c, _ in inside)
+        share = sum(ok for _, ok in inside) / len(inside)
+        ece += len(inside) / len(scored) * abs(mean - share)
+        bins.append(
+            {
+                "from": lo,
+                "to": hi,
+                "n": len(inside),
+                "confidence": round(mean, 3),
+                "exact": round(share, 3),
+            }
+        )
+    right = [c for c, ok in scored if ok]
+    wrong = [c for c, ok in scored if not ok]
+    auc = None
+    if right and wrong:
+        wins = sum((r > w) + 0.5 * (r == w) for r in right for w in wrong)
+        auc = round(wins / (len(right) * len(wrong)), 3)
+    return {
+        "values": len(scored),
+        "bins": bins,
+        "auc": auc,
+        "ece": round(ece, 3) if scored else None,
     }
 
 
@@ -399,6 +447,21 @@ def fields_markdown(report: dict[str, Any]) -> str:
         "similarity = rapidfuzz `fuzz.ratio`/100 (normalised Indel similarity); Levenshtein "
         "sim. = 1 - normalised Levenshtein distance (a missing value scores 0 in both).",
     ]
+    conf = report.get("confidence") or {}
+    if conf.get("bins"):
+        lines += [
+            "",
+            f"Confidence of the linker's returned values ({conf['values']}): ROC area for "
+            f"exact {conf['auc']}, expected calibration error {conf['ece']}.",
+            "",
+            "| confidence | values | mean confidence | exact |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for b in conf["bins"]:
+            lines.append(
+                f"| {b['from']:.2f}–{b['to']:.2f} | {b['n']} | {b['confidence']:.3f} | "
+                f"{b['exact']:.3f} |"
+            )
     if report.get("errors"):
         lines.append(f"Errors: {len(report['errors'])} (first: {report['errors'][0]}).")
     return "\n".join(lines) + "\n"

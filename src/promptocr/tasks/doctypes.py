@@ -206,7 +206,7 @@ def receipt_company(views: Sequence[PageView], key: str) -> FieldResult:
         if not name:
             continue
         res.value, res.valid, res.method = name, True, "line_roles"
-        res.confidence = _conf(lines, every, P, 1)
+        res.link_confidence = _conf(lines, every, P, 1)
         fill_geometry(res, spans)
         return res
     labelled = find_by_label(
@@ -229,7 +229,7 @@ def receipt_address(views: Sequence[PageView], key: str) -> FieldResult:
         text = re.sub(r"^[\u4e00-\u9fff]{1,4}\s*[:：]\s*", "", text)  # a printed "地址：" label
         res.value = fix_l_read_as_i(v.fix_digit_confusions(text))
         res.valid, res.method = True, "line_roles"
-        res.confidence = _conf(lines, every, P, 2)
+        res.link_confidence = _conf(lines, every, P, 2)
         fill_geometry(res, [Span(ln, 0, len(ln.text), view.page) for ln in lines])
         return res
     labelled = find_by_label(views, key, [key, "address", "地址"], "text", multiline=True)

@@ -9,6 +9,7 @@ check digit, ...). A field that is not found is `None`, never a guess.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import statistics
@@ -40,7 +41,14 @@ class FieldResult:
 
     name: str
     value: str | None = None
+    # the chance the value is right: `link_confidence` (where a model chose it) times
+    # `read_confidence` (`settle_confidence`)
     confidence: float | None = None
+    # the linker's or the line-role model's probability that this is the key's value (None
+    # where a rule or a pattern found it)
+    link_confidence: float | None = None
+    # the OCR's confidence in the value's text: its least sure word
+    read_confidence: float | None = None
     page: int | None = None  # 1-based page number
     bbox: list[float] | None = None
     polygon: list[list[float]] | None = None
@@ -64,11 +72,25 @@ class FieldResult:
             "valid": self.valid,
             "type": self.type,
         }
+        for k in ("link_confidence", "read_confidence"):
+            val = getattr(self, k)
+            if val is not None:
+                d[k] = round(val, 4)
         for k in ("label", "method", "raw", "reason", "others"):
             val = getattr(self, k)
             if val is not None:
                 d[k] = val
         return d
+
+    def settle_confidence(self, link: float | None = None) -> None:
+        """`confidence` from its two parts: the model's `link` probability (kept as
+        `link_confidence`; None leaves the one set) times the OCR's `read_confidence`. On
+        OCR'd forms and receipts the value's least sure word tells a misread value where the
+        link probability alone does not (docs/extract.md, "Confidence")."""
+        if link is not None:
+            self.link_confidence = round(float(link), 4)
+        parts = [c for c in (self.link_confidence, self.read_confidence) if c is not None]
+        self.confidence = round(math.prod(parts), 4) if parts else None
 
 
 @dataclass
@@ -136,9 +158,10 @@ def _sub_polygon(poly: Polygon, text: str, a: int, b: int) -> Polygon:
 
 
 def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
-    """Box, polygon and mean confidence of a substring of a line: the words it covers, cut
-    down to the covered characters when it starts or ends inside a word (a CJK run such as
-    "民族汉" is one word), or the line polygon cut the same way when the words are unknown."""
+    """Box, polygon and confidence of a substring of a line: the words it covers, cut down to
+    the covered characters when it starts or ends inside a word (a CJK run such as "民族汉"
+    is one word), or the line polygon cut the same way when the words are unknown. The
+    confidence is the least sure covered word's (the line's where it has no words)."""
     ln = sp.line
     start, end = max(0, sp.start), min(len(ln.text), sp.end)
     while start < end and ln.text[start].isspace():
@@ -146,7 +169,7 @@ def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
     while end > start and ln.text[end - 1].isspace():
         end -= 1
     if start <= 0 and end >= len(ln.text):
-        return ln.bbox, ln.polygon, ln.confidence
+        return ln.bbox, ln.polygon, min((w.confidence for w in ln.words), default=ln.confidence)
     if start >= end:
         return ln.bbox, ln.polygon, ln.confidence
     pieces: list[tuple[Polygon, float, int]] = []
@@ -168,8 +191,7 @@ def span_geometry(sp: Span) -> tuple[BBox, Polygon | None, float]:
         return box, pieces[0][0], pieces[0][1]
     first, last = pieces[0][0], pieces[-1][0]
     poly = (first[0], last[1], last[2], first[3])
-    conf = sum(c * n for _, c, n in pieces) / max(sum(n for _, _, n in pieces), 1)
-    return box, poly, conf
+    return box, poly, min(c for _, c, _ in pieces)
 
 
 def fill_geometry(res: FieldResult, spans: Sequence[Span]) -> None:
@@ -191,7 +213,8 @@ def fill_geometry(res: FieldResult, spans: Sequence[Span]) -> None:
         x0, y0, x1, y1 = box
         poly = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
     res.polygon = [[round(x, 1), round(y, 1)] for x, y in poly]
-    res.confidence = min(confs)
+    res.read_confidence = round(min(confs), 4)
+    res.settle_confidence()
     res.page = spans[0].page.index + 1
 
 
@@ -235,7 +258,8 @@ CURRENCY_WORDS = frozenset(
         "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
         "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
         "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL", "RMB",
-        "NTD", "RM", "RS", "RP", "KR", "FT", "TK", "DH", "LEI",
+        "NTD", "RM", "RS", "RP", "KR", "TK", "DH", "DHS", "LEI", "TL", "YTL", "QR", "SR", "KD",
+        "BD", "RO", "NIS", "YEN", "KSH", "LE", "BS", "DT", "DA", "SH", "EURO", "EUROS",
     }
 )
 # fmt: on

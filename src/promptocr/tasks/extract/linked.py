@@ -1897,7 +1897,7 @@ def extract_linked(
         if not pending:
             break
         file_page, page = page, upright_page(page)
-        whole = join_spaced_labels(page_units(page))
+        whole = join_spaced_labels(page_units(page), labels=[t for s in pending for t in s[2]])
         units = split_at_keys(whole, [s[0] for s in pending])
         kept = {id(u) for u in whole}
         cut_pieces = {i for i, u in enumerate(units) if id(u) not in kept}
@@ -2092,7 +2092,7 @@ def extract_linked(
             )
             if score < MIN_CONFIDENCE:
                 res.reason = f"no value linked to the label with confidence ≥ {MIN_CONFIDENCE} (best {score:.2f})"
-                res.confidence = max(score, 0.0)
+                res.settle_confidence(max(score, 0.0))
                 res.page = page.index + 1
                 prev = out[key]
                 if prev is None or prev.value is None:
@@ -2147,7 +2147,7 @@ def extract_linked(
                 res.raw, res.value, res.reason = res.value, None, _reject_reason(ftype)
             fill_geometry(res, spans)
             _to_file_frame(res, file_page, frame)
-            res.confidence = round(float(score), 4)
+            res.settle_confidence(score)
             prev = out[key]
             if prev is None or prev.value is None:
                 out[key] = res
@@ -2338,7 +2338,7 @@ def _named_pass(
     ]
     keyboxes: list[Sequence[float]] = [units[k].box for k in keys]
     out: list[tuple[FieldResult, tuple[float, float, float, float]]] = []
-    for res, box in sorted(got, key=lambda t: -(t[0].confidence or 0.0)):
+    for res, box in sorted(got, key=lambda t: -(t[0].link_confidence or 0.0)):
         vbox = frame(res)
         inside = [i for i, u in enumerate(units) if _overlap(u.box, vbox) > VALUE_OVERLAP]
         if inside and geom.keyness[inside[0]] >= SURE_KEY:
@@ -2387,15 +2387,23 @@ def _short_han(u: Unit) -> bool:
 
 def _row_next(units: Sequence[Unit], u: Unit, left: bool = False) -> tuple[Unit, float] | None:
     """The nearest unit right (or left) of `u` on its row within `SPACED_GAP` line heights,
-    and the gap in line heights. A unit overlapping `u` on that side (`购` with `名` read over
-    its edge) is nearest, at no gap: a letter set wide further on is not next to `u`."""
+    and the gap in line heights. A letter of `u`'s own top and bottom overlapping it on that
+    side (`购` with `名` read over its edge) is nearest, at no gap: a letter set wide further
+    on is not next to `u`. (A stamp's letter pressed over a label mostly stands higher or
+    lower; one level with it breaks the word too.)"""
     h = max(u.box[3] - u.box[1], 1.0)
     best: tuple[Unit, float] | None = None
     for v in units:
         if v is u or min(v.box[3], u.box[3]) - max(v.box[1], u.box[1]) < 0.5 * h:
             continue
         gap = (u.box[0] - v.box[2]) if left else (v.box[0] - u.box[2])
-        if gap < 0 and (v.box[2] < u.box[2] if left else v.box[0] > u.box[0]):
+        if (
+            gap < 0
+            and _letter(v)
+            and (v.box[2] < u.box[2] if left else v.box[0] > u.box[0])
+            and abs(v.box[1] - u.box[1]) <= 0.25 * h
+            and abs(v.box[3] - u.box[3]) <= 0.25 * h
+        ):
             gap = 0.0
         if 0 <= gap <= SPACED_GAP * h and (best is None or gap < best[1] * h):
             best = (v, gap / h)
@@ -2464,11 +2472,21 @@ def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
         return Unit(text, box, chain[0].page, last)
     key = tuple(id(c.ref.line) for c in chain)
     if key not in made:  # one line for the same pieces in every band of a page
+        # a word per piece (its own polygon and confidence): a value's box and confidence
+        # are its pieces', not the whole joined line's
+        words = [
+            Word(
+                c.text.strip(),
+                min((w.confidence for w in c.ref.line.words), default=c.ref.line.confidence),
+                c.ref.line.polygon,
+            )
+            for c in chain
+        ]
         made[key] = Line(
             text,
-            min(c.ref.line.confidence for c in chain),
+            min(w.confidence for w in words),
             polygon_of(bbox_of([q for c in chain for q in c.ref.line.polygon])),
-            [],
+            words,
             last.line.origin,
         )
     line = made[key]
@@ -2476,7 +2494,9 @@ def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
 
 
 def join_spaced_labels(
-    units: Sequence[Unit], made: dict[tuple[int, ...], Line] | None = None
+    units: Sequence[Unit],
+    made: dict[tuple[int, ...], Line] | None = None,
+    labels: Iterable[str] | None = None,
 ) -> list[Unit]:
     """`units` with each Chinese word set with wide spacing and read one letter per run
     (`名` `称：`, `金` `额`, `开` `户` `行：`) joined into one unit (`名称：`, `金额`): single
@@ -2487,8 +2507,14 @@ def join_spaced_labels(
     is that label's value, not the start of the next label (`性别：` `男` `民族：`). Else a
     label's first letter is a value candidate of its own (the buyer block's `名` was "extract
     everything"'s value of `购买方`) and the label reads `称`. (`_joined`: the joined unit's
-    `ref`; `made` keeps the lines it makes, so that bands of one page share them.)"""
+    `ref`; `made` keeps the lines it makes, so that bands of one page share them.)
+
+    `labels` (named keys: the requested keys and their synonyms): only a word that prints one
+    of them is joined. Single-letter cells of neighbouring columns (`男` `汉` under `性别`
+    `民族`) and two headers set with equal gaps (`金 额 税 额`) are not told apart from a word
+    set wide; joined, the named keys lost a value or swapped two."""
     made = {} if made is None else made
+    wanted = None if labels is None else {_norm(t).rstrip(":：") for t in labels}
     out = list(units)
     i = 0
     while i < len(out):
@@ -2518,7 +2544,9 @@ def join_spaced_labels(
             before = _row_next(out, u, left=True)
             if before is not None and before[0].text.rstrip().endswith((":", "：")):
                 chain = [u]  # the value of the label before it, not a label's first letter
-        if len(chain) < 2:
+        if len(chain) < 2 or (
+            wanted is not None and _norm("".join(c.text for c in chain)).rstrip(":：") not in wanted
+        ):
             i += 1
             continue
         joined = _joined(chain, made)
@@ -2584,7 +2612,7 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                 res.value = " ".join(s.text.strip() for s in spans)
                 res.valid = True
                 fill_geometry(res, spans)
-                res.confidence = round(min(p for _, p in vals), 4)
+                res.settle_confidence(min(p for _, p in vals))
                 every.append(res)  # (the second pass's values to keep clear of)
                 # (the label's place on its line too: a line may hold several fields)
                 place = (page.index, id(units[k].ref.line), units[k].ref.start, res.value)
