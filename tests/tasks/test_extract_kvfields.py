@@ -1281,3 +1281,35 @@ def test_a_fields_confidence_is_its_link_times_how_surely_its_words_were_read() 
     assert sure.confidence is not None and unsure.confidence < sure.confidence
     d = unsure.to_dict()
     assert d["read_confidence"] == 0.6 and d["link_confidence"] == unsure.link_confidence
+
+
+def test_a_run_the_role_model_is_sure_is_a_label_is_seldom_a_requested_keys_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `CEP` (a postcode label, not requested) stands on `Rua:`'s row and the role model reads it
+    # as a key surely: the street under the label answers, not the next field's label
+    import numpy as np
+
+    import promptocr.tasks.extract.keyness as keyness
+    import promptocr.tasks.extract.linked as linked
+    from promptocr.tasks.extract.features import PageGeometry
+
+    estimate = keyness.estimate_keyness
+
+    def sure_cep(geom: PageGeometry) -> np.ndarray:
+        k = np.asarray(estimate(geom), dtype=float).copy()
+        for i, u in enumerate(geom.units):
+            if u.text == "CEP":
+                k[i] = 0.95
+        return k
+
+    monkeypatch.setattr(keyness, "estimate_keyness", sure_cep)
+    rows: list[Row] = [
+        ("Nome: Maria Souza", 50, 20, 170),
+        ("Rua:", 50, 50, 40),
+        ("CEP", 320, 50, 40),
+        ("Beco da Vovó 508", 50, 90, 150),
+    ]
+    assert _values(rows, ["Rua:"], h=20.0) == {"Rua:": "Beco da Vovó 508"}
+    monkeypatch.setattr(linked, "LABEL_LIKE", 1.0)  # without the rule: the label
+    assert _values(rows, ["Rua:"], h=20.0) == {"Rua:": "CEP"}

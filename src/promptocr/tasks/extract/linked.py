@@ -978,6 +978,9 @@ CARRIED = 0.04
 # the factor for a candidate the role model takes for a key (estimate >= 0.5) where the key's
 # label has a value on its own line (`姓名 张伟` above `性别男`): the line's rest comes first
 KEYLIKE_BESIDE_OWN = 0.5
+# the factor for a candidate the role model reads as a key surely (`SURE_KEY`) when the keys
+# are requested (not "extract everything"'s second pass, where any candidate may be a key)
+LABEL_LIKE = 0.3
 
 
 def _skew(units: Sequence[Unit]) -> float:
@@ -2012,6 +2015,11 @@ def extract_linked(
                         # the run right after another label's colon is its (all but ruled out
                         # where that label is not requested: nothing else will take it)
                         p *= OTHER_LABEL if owners[v] in label_units else CARRIED
+                    if not apart and geom.keyness[v] >= SURE_KEY:
+                        # a run the role model is sure is a label (another field's, not
+                        # requested) is seldom a value, even right after the key's colon: its
+                        # link counts `LABEL_LIKE` as much
+                        p *= LABEL_LIKE
                     got = facts.value_of(v, ftype)
                     if got is None and ftype in BESIDE_TYPES:
                         got = _typed_beside(geom, h.pieces, v, facts, ftype)
