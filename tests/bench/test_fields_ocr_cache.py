@@ -39,6 +39,11 @@ def test_ocr_cache_reads_back_the_same_documents(tmp_path: Path) -> None:
     assert again["per_field"] == first["per_field"]
     assert first["per_field"]["total"]["exact"] == 1.0
     assert "read back from --ocr-cache for 2 of 2 images" in fields_markdown(again)
+    # the returned values' confidences are reported: 4 values, all exact here
+    conf = again["confidence"]
+    assert conf["values"] == sum(b["n"] for b in conf["bins"]) == 4
+    assert conf["auc"] is None  # no wrong value to rank against
+    assert "Confidence of the returned values (4; every method)" in fields_markdown(again)
     # the halves by sorted file name: a.png first, b.png second
     one = evaluate_fields(ds, ocr_cache=cache, half=1)
     assert one["images"] == 1 and one["ocr_from_cache"] == 1
@@ -77,3 +82,17 @@ def test_extract_everything_is_scored_against_the_annotated_fields(tmp_path: Pat
     assert len(list(cache.glob("*.pkl"))) == 2
     assert evaluate_all_pairs(root, ocr_cache=cache) == rep
     assert "| 0.667 | 0.667 |" in all_pairs_markdown(rep)
+
+
+def test_the_confidence_report_ranks_and_bins_the_returned_values() -> None:
+    from promptocr.bench.fields import confidence_report
+
+    rep = confidence_report([(0.99, True), (0.97, True), (0.96, False), (0.6, False), (0.3, True)])
+    assert rep["values"] == 5
+    # right values above wrong ones in 4 of the 6 (right, wrong) pairs
+    assert rep["auc"] == round(4 / 6, 3)
+    top = rep["bins"][-1]
+    assert (top["from"], top["n"], top["exact"]) == (0.95, 3, round(2 / 3, 3))
+    gaps = [b["n"] / 5 * abs(b["confidence"] - b["exact"]) for b in rep["bins"]]
+    assert rep["ece"] == round(sum(gaps), 3)
+    assert confidence_report([]) == {"values": 0, "bins": [], "auc": None, "ece": None}

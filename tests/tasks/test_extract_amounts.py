@@ -32,6 +32,10 @@ def _line(text: str, x: int, y: int, h: int = 30) -> Line:
         ("17%", None),  # a tax rate
         ("13 %", None),
         ("RM 5.00 6%", "5.00"),
+        ("TL431", None),  # part numbers whose letters are also a currency's abbreviation
+        ("SR44", None),
+        ("100.00TL", "100.00"),  # with cents: an amount all the same
+        ("NIS50", "50.00"),
     ],
 )
 def test_currency_words_and_codes(text: str, amount: str | None) -> None:

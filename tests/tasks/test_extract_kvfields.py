@@ -1228,8 +1228,26 @@ def test_named_keys_read_a_requested_label_set_wide_as_one_word() -> None:
         ("100.00", 90, 80, 60),
         ("13.00", 200, 80, 60),
     ]
-    got_h = _values(heads, ["金额", "税额"], h=20.0)
-    assert got_h["税额"] == "13.00" and got_h["金额"] != "13.00"
+    # (requested labels side by side: each joins in its turn)
+    assert _values(heads, ["金额", "税额"], h=20.0) == {"金额": "100.00", "税额": "13.00"}
+    # a requested key printed as the first letters of a longer label set wide is not joined
+    # alone: the rest of the label (`番`) is no value
+    rows = [(c, 50 + 60 * i, 50, 20) for i, c in enumerate("印鑑登録番号")]
+    rows.append(("11-9766453", 420, 50, 100))
+    assert _values(rows, ["印鑑登録"], h=20.0)["印鑑登録"] != "番"
+
+
+def test_a_label_overlapping_a_letter_ends_a_run_of_letters_set_wide() -> None:
+    # `男` read a few pixels into `民族：` (or `性别：` into `男`): the label is next to the letter
+    # at no gap, so `男` and `汉` are not one word set wide across it
+    from promptocr.tasks.extract import extract_all_pairs
+
+    for rows in (
+        [("性别：", 50, 50, 60), ("男", 120, 50, 20), ("民族：", 135, 50, 60), ("汉", 205, 50, 20)],
+        [("性别：", 50, 50, 60), ("男", 106, 50, 20), ("民族：", 146, 50, 60), ("汉", 206, 50, 20)],
+    ):
+        got = extract_all_pairs(_doc(rows, h=20.0))
+        assert {k: r.value for k, r in got.items()} == {"性别": "男", "民族": "汉"}
 
 
 def test_a_joined_word_keeps_its_pieces_boxes_and_confidences() -> None:

@@ -221,3 +221,28 @@ def test_real_embedded_results(engine: EmbeddedEngine) -> None:
     assert (
         ev_blank.blank and decide_engine("read", ev_blank, vlm_available=True).engine == "embedded"
     )
+
+
+def test_a_field_the_vlm_fills_drops_the_embedded_confidence_and_reason() -> None:
+    # the linker left the field null (a weak link, its reason); the VLM's value carries no
+    # confidence, so none of the embedded numbers may stay beside it
+    from promptocr.tasks.router import vlm_filled_details
+
+    details = {
+        "Total": {
+            "value": None,
+            "confidence": 0.02,
+            "link_confidence": 0.02,
+            "reason": "no value linked to the label with confidence ≥ 0.05 (best 0.02)",
+            "label": "Total",
+        },
+        "Date": {"value": "2024-01-02", "confidence": 0.9, "read_confidence": 0.95},
+    }
+    vlm_filled_details(details, {"Total": "31.40", "Date": "2024-01-02"}, ["Total"])
+    assert details["Total"] == {
+        "value": "31.40",
+        "source": "vlm",
+        "confidence": None,
+        "label": "Total",
+    }
+    assert details["Date"]["confidence"] == 0.9  # a field the VLM did not fill keeps its own

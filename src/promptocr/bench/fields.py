@@ -451,7 +451,7 @@ def fields_markdown(report: dict[str, Any]) -> str:
     if conf.get("bins"):
         lines += [
             "",
-            f"Confidence of the linker's returned values ({conf['values']}): ROC area for "
+            f"Confidence of the returned values ({conf['values']}; every method): ROC area for "
             f"exact {conf['auc']}, expected calibration error {conf['ece']}.",
             "",
             "| confidence | values | mean confidence | exact |",
@@ -463,7 +463,7 @@ def fields_markdown(report: dict[str, Any]) -> str:
                 f"{b['exact']:.3f} |"
             )
     if report.get("errors"):
-        lines.append(f"Errors: {len(report['errors'])} (first: {report['errors'][0]}).")
+        lines += ["", f"Errors: {len(report['errors'])} (first: {report['errors'][0]})."]
     return "\n".join(lines) + "\n"
 
 

@@ -378,6 +378,18 @@ def run_vlm(
     return run
 
 
+def vlm_filled_details(
+    details: dict[str, Any], merged: dict[str, Any], filled: Sequence[str]
+) -> None:
+    """Each field the VLM filled: its value and `source`, and none of the embedded result's
+    confidence, its parts or its reason for a null (the VLM gives no confidence)."""
+    for k in filled:
+        d = details.setdefault(k, {})
+        for stale in ("link_confidence", "read_confidence", "reason", "raw"):
+            d.pop(stale, None)
+        d.update({"value": merged[k], "source": "vlm", "confidence": None})
+
+
 def escalate(
     p: Plan,
     decision: Decision,
@@ -445,10 +457,7 @@ def escalate(
             base = {**{k: None for k in run.fields or {}}, **base}
         merged, filled = merge_fields(base, run.fields)
         output["fields"] = merged
-        for k in filled:
-            output.setdefault("details", {}).setdefault(k, {}).update(
-                {"value": merged[k], "source": "vlm"}
-            )
+        vlm_filled_details(output.setdefault("details", {}), merged, filled)
         output["vlm_filled"] = filled
         if p.arguments.get("format") == "value" and len(keys) == 1:
             content = str(merged[keys[0]] or "")

@@ -242,7 +242,10 @@ _CURRENCY_BEFORE = re.compile(r"[$￥¥€£₹₩₱₫฿]\s?$")
 
 # currency words printed against a figure (`EUR100`, `RM12`, `Rs100`, `100USD`): the ISO 4217
 # codes and the common letter abbreviations; other letters against digits make a code (`DN50`,
-# `SUS304`, `PN16`: a goods line's size or grade, not an amount)
+# `SUS304`, `PN16`: a goods line's size or grade, not an amount). Two-letter abbreviations that
+# also start common part numbers (`TL431`, `SR44`, `DT830`, `BS5950`: Turkish lira, riyal,
+# dinar …) are left out: against whole figures they read as codes; with cents (`100.00TL`)
+# they are amounts all the same
 # fmt: off
 CURRENCY_WORDS = frozenset(
     {
@@ -258,8 +261,8 @@ CURRENCY_WORDS = frozenset(
         "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
         "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
         "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL", "RMB",
-        "NTD", "RM", "RS", "RP", "KR", "TK", "DH", "DHS", "LEI", "TL", "YTL", "QR", "SR", "KD",
-        "BD", "RO", "NIS", "YEN", "KSH", "LE", "BS", "DT", "DA", "SH", "EURO", "EUROS",
+        "NTD", "RM", "RS", "RP", "KR", "TK", "DHS", "LEI", "YTL", "NIS", "YEN", "KSH", "EURO",
+        "EUROS",
     }
 )
 # fmt: on

@@ -2395,10 +2395,11 @@ def _short_han(u: Unit) -> bool:
 
 def _row_next(units: Sequence[Unit], u: Unit, left: bool = False) -> tuple[Unit, float] | None:
     """The nearest unit right (or left) of `u` on its row within `SPACED_GAP` line heights,
-    and the gap in line heights. A letter of `u`'s own top and bottom overlapping it on that
-    side (`购` with `名` read over its edge) is nearest, at no gap: a letter set wide further
-    on is not next to `u`. (A stamp's letter pressed over a label mostly stands higher or
-    lower; one level with it breaks the word too.)"""
+    and the gap in line heights. A letter or a longer run of `u`'s own top and bottom
+    overlapping it on that side (`购` with `名` read over its edge, `男` with `民族：`) is
+    nearest, at no gap: a letter set wide further on is not next to `u`. (A stray mark of one
+    other character does not count; a stamp's letter pressed over a label mostly stands higher
+    or lower, and one level with it breaks the word too.)"""
     h = max(u.box[3] - u.box[1], 1.0)
     best: tuple[Unit, float] | None = None
     for v in units:
@@ -2407,7 +2408,7 @@ def _row_next(units: Sequence[Unit], u: Unit, left: bool = False) -> tuple[Unit,
         gap = (u.box[0] - v.box[2]) if left else (v.box[0] - u.box[2])
         if (
             gap < 0
-            and _letter(v)
+            and (_letter(v) or len(v.text.strip()) >= 2)
             and (v.box[2] < u.box[2] if left else v.box[0] > u.box[0])
             and abs(v.box[1] - u.box[1]) <= 0.25 * h
             and abs(v.box[3] - u.box[3]) <= 0.25 * h
@@ -2501,6 +2502,29 @@ def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
     return Unit(text, box, chain[0].page, Span(line, 0, len(line.text), last.page))
 
 
+def _requested_word(chain: list[Unit], wanted: set[str]) -> list[Unit]:
+    """Of a run of letters set wide, what the named path joins (`wanted`: the requested labels,
+    normalised): the whole run where it prints a requested label; the first label where it is
+    requested labels side by side (`金 额 税 额` with `金额` and `税额` asked: the next one
+    joins in its turn); else nothing. (A requested label printed inside a longer run of letters
+    is not joined: joining the whole run read `氏名` of a row of letters as a longer label and
+    took another field's value; joining the label alone left the rest of a longer label, `番`
+    of `印鑑登録` + `番 号`, as its value.)"""
+    texts = [_norm(c.text).rstrip(":：") for c in chain]
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(texts) - 1:
+        j = next((j for j in range(len(texts), i + 1, -1) if "".join(texts[i:j]) in wanted), None)
+        if j is None:
+            i += 1
+        else:
+            found.append((i, j))
+            i = j
+    if sum(j - i for i, j in found) < len(chain):
+        return chain[:1]
+    return chain[: found[0][1]]
+
+
 def join_spaced_labels(
     units: Sequence[Unit],
     made: dict[tuple[int, ...], Line] | None = None,
@@ -2517,8 +2541,8 @@ def join_spaced_labels(
     everything"'s value of `购买方`) and the label reads `称`. (`_joined`: the joined unit's
     `ref`; `made` keeps the lines it makes, so that bands of one page share them.)
 
-    `labels` (named keys: the requested keys and their synonyms): only a word that prints one
-    of them is joined. Single-letter cells of neighbouring columns (`男` `汉` under `性别`
+    `labels` (named keys: the requested keys and their synonyms): only a run that prints one
+    of them is joined (`_requested_word`). Single-letter cells of neighbouring columns (`男` `汉` under `性别`
     `民族`) and two headers set with equal gaps (`金 额 税 额`) are not told apart from a word
     set wide; joined, the named keys lost a value or swapped two."""
     made = {} if made is None else made
@@ -2552,9 +2576,9 @@ def join_spaced_labels(
             before = _row_next(out, u, left=True)
             if before is not None and before[0].text.rstrip().endswith((":", "：")):
                 chain = [u]  # the value of the label before it, not a label's first letter
-        if len(chain) < 2 or (
-            wanted is not None and _norm("".join(c.text for c in chain)).rstrip(":：") not in wanted
-        ):
+        if wanted is not None:
+            chain = _requested_word(chain, wanted)
+        if len(chain) < 2:
             i += 1
             continue
         joined = _joined(chain, made)
