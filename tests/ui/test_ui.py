@@ -158,6 +158,11 @@ def test_extract_fields_from_the_id_card_example(page: Any, shots: Path) -> None
     # A name has no check behind it: no badge (the server says valid=true: it was found).
     assert name.locator(".check").inner_text() == ""
     data = shown_json(page)
+    # the confidence cell's tooltip gives its two parts (the link's and the reading's)
+    parts = name.locator("td.num").get_attribute("title") or ""
+    detail = data["output"]["details"]["姓名"]
+    assert "read_confidence" in detail
+    assert re.fullmatch(r"(link \d+(\.\d)?% × )?read \d+(\.\d)?%", parts), parts
     assert data["task"] == "extract"
     assert data["output"]["fields"]["公民身份号码"] == "110108199003071238"
     # What ran and what was skipped, with the reasons.

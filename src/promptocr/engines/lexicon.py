@@ -241,6 +241,23 @@ def worth_trying(word: str, lexicon: Container[str]) -> bool:
     return bool(digits) or word.lower() not in lexicon
 
 
+def capital_fold(word: str, lexicon: Container[str]) -> str | None:
+    """A word in capitals (`TÀX`, `SÉLANGOR`, three or more letters, no digits) whose marked
+    capitals, stripped, make a lexicon word while the word as read is none: the word stripped,
+    else None. Noise over a capital reads as an accent, sometimes surely (`TÀX INVOICE` at
+    0.99); capitals set in English or Malay print carry none, and a marked word the word list
+    holds as such (`CAFÉ`) is left alone. Applied only on a page that reads no other diacritic
+    surely (`Corrections.folds`)."""
+    if not all(_latin(c) for c in word) or not any(base_letter(c) for c in word):
+        return None
+    if len(word) < 3 or not word.isupper():
+        return None
+    plain = "".join(base_letter(c) or c for c in word)
+    if plain.lower() not in lexicon or word.lower() in lexicon:
+        return None
+    return plain.upper()
+
+
 def correct_word(
     word: str,
     probs: Sequence[float],
@@ -380,14 +397,23 @@ def correct_text(
     letter with diacritics is not changed but returned among the `folds`."""
     out = list(text)
     fixed = Corrections(text)
-    if any(map(base_letter, text)):  # (`choices.probs` walks the row's steps: only if needed)
-        fixed.sure_marks = sum(
-            1
-            for ch, p in zip(text, choices.probs, strict=True)
-            if p >= MARK_CONF and base_letter(ch)
-        )
+    marked = any(map(base_letter, text))
+    excused: set[int] = set()  # marks of capitals `capital_fold` strips: not spelling
     for a, b in _word_runs(text, cuts):
         word = text[a:b]
+        plain = capital_fold(word, lexicon) if marked else None
+        if plain is not None:
+            # each stripped capital's probability: the plain letter's among the model's
+            # alternatives (an unsure mark), else the mark's own (a sure one keeps none)
+            fold = {}
+            for i in range(a, b):
+                if plain[i - a] != text[i]:
+                    alt = choices.alternatives(i)
+                    q = max((q for c, q in alt if c == plain[i - a]), default=choices.probs[i])
+                    fold[i] = (plain[i - a], q)
+            fixed.folds.append(fold)
+            excused.update(fold)
+            continue
         if not worth_trying(word, lexicon):  # other scripts, numbers, codes, lexicon words
             continue
         alts = [choices.alternatives(i) for i in range(a, b)]
@@ -409,5 +435,11 @@ def correct_text(
                     if new[i] != word[i]
                 }
             )
+    if marked:  # (`choices.probs` walks the row's steps: only if needed)
+        fixed.sure_marks = sum(
+            1
+            for i, (ch, p) in enumerate(zip(text, choices.probs, strict=True))
+            if p >= MARK_CONF and base_letter(ch) and i not in excused
+        )
     fixed.text = "".join(out)
     return fixed

@@ -31,7 +31,7 @@
       layerLines: "Lines", layerBlocks: "Layout blocks", layerFields: "Field values",
       layerSubtitles: "Subtitles", subtitle: "subtitle",
       uploading: "Uploading… {p}%", working: "Working… {s} s", rendering: "Rendering page…",
-      lines: "{n} lines", line1: "1 line", fieldsFound: "{n}/{m} fields found", conf: "confidence",
+      lines: "{n} lines", line1: "1 line", fieldsFound: "{n}/{m} fields found", conf: "confidence", confLink: "link", confRead: "read",
       seconds: "{s} s", page: "Page {i} of {n}",
       field: "Field", value: "Value", check: "Check", notFound: "not found",
       valid: "valid", invalid: "invalid", normalized: "normalised value",
@@ -134,7 +134,7 @@
       layerLines: "文本行", layerBlocks: "版面区块", layerFields: "字段值",
       layerSubtitles: "字幕", subtitle: "字幕",
       uploading: "上传中… {p}%", working: "处理中… {s} 秒", rendering: "正在渲染页面…",
-      lines: "{n} 行", line1: "1 行", fieldsFound: "找到 {n}/{m} 个字段", conf: "置信度",
+      lines: "{n} 行", line1: "1 行", fieldsFound: "找到 {n}/{m} 个字段", conf: "置信度", confLink: "关联", confRead: "识别",
       seconds: "{s} 秒", page: "第 {i} 页，共 {n} 页",
       field: "字段", value: "值", check: "校验", notFound: "未找到",
       valid: "有效", invalid: "无效", normalized: "规范化值",
@@ -1400,9 +1400,20 @@
       if (f.raw && f.value === null) note = (note ? note + " — " : "") + f.raw;
       return { name: name, value: f.value === undefined ? f.text : f.value,
         confidence: typeof f.confidence === "number" ? f.confidence : null,
+        link: typeof f.link_confidence === "number" ? f.link_confidence : null,
+        read: typeof f.read_confidence === "number" ? f.read_confidence : null,
         boxes: boxes, valid: valid, note: note, normalized: f.normalized,
         type: f.type || "", method: f.method || "" };
     });
+  }
+
+  /* A field's confidence in its parts (the link's probability × the OCR's least sure word of
+   * the value), for the confidence cell's tooltip; "" when the answer gives no parts. */
+  function confParts(f) {
+    var parts = [];
+    if (f.link !== null && f.link !== undefined) parts.push(t("confLink") + " " + pct(f.link));
+    if (f.read !== null && f.read !== undefined) parts.push(t("confRead") + " " + pct(f.read));
+    return parts.join(" × ");
   }
 
   function taskLabel(task) {
@@ -1710,7 +1721,8 @@
       var row = el("tr", { "data-field": f.name }, [
         el("td", { class: "fname", text: f.name }),
         valueCell,
-        el("td", { class: "num", text: f.confidence === null ? "" : pct(f.confidence) }),
+        el("td", { class: "num", text: f.confidence === null ? "" : pct(f.confidence),
+          title: confParts(f) }),
         checkCell
       ]);
       tbody.appendChild(row);
