@@ -282,3 +282,40 @@ def test_word_scores_count_each_token_once() -> None:
     z = m.token_b + m.token_w[ids].sum(axis=0)
     got = m.token_scores([text])[0]
     assert got[:2] == pytest.approx([z[1] - z[0], z[2] - z[0]])
+
+
+def test_the_company_box_and_read_confidence_leave_out_what_the_name_drops() -> None:
+    # the registration number after the name is cut off the value: it is outside the value's
+    # box, and its unsure reading does not lower the value's read confidence
+    from promptocr.document.model import Word
+
+    def line(text: str, x: float, y: float, w: float, words: list[tuple[str, float]]) -> Line:
+        out, cx, unit = [], x, w / len(text)
+        for t, c in words:
+            wx = cx + unit * len(t)
+            out.append(Word(t, c, ((cx, y), (wx, y), (wx, y + 20), (cx, y + 20))))
+            cx = wx + unit
+        poly = ((x, y), (x + w, y), (x + w, y + 20), (x, y + 20))
+        return Line(text, min(c for _, c in words), poly, out)
+
+    name = "KEDAI SRI BAHAGIA (1234567-X)"
+    words = [("KEDAI", 0.99), ("SRI", 0.99), ("BAHAGIA", 0.98), ("(1234567-X)", 0.5)]
+    lines = [
+        line(name, 100, 20, 300, words),
+        line(
+            "NO 8, JALAN 7/118B",
+            80,
+            50,
+            180,
+            [("NO", 0.99), ("8,", 0.99), ("JALAN", 0.99), ("7/118B", 0.99)],
+        ),
+        line(
+            "56000 KUALA LUMPUR", 120, 75, 200, [("56000", 0.99), ("KUALA", 0.99), ("LUMPUR", 0.99)]
+        ),
+        line("TOTAL 12.50", 100, 200, 150, [("TOTAL", 0.99), ("12.50", 0.99)]),
+    ]
+    doc = Document([Page(0, 600, 400, [Block(lines)])])
+    got = extract_fields(doc, ["company", "address", "total"])["company"]
+    assert got.value == "KEDAI SRI BAHAGIA" and got.method == "line_roles"
+    assert got.read_confidence == 0.98
+    assert got.bbox is not None and got.bbox[2] < 300  # not the whole line's 400

@@ -199,9 +199,14 @@ def receipt_company(views: Sequence[PageView], key: str) -> FieldResult:
             if k + 1 >= len(lines) or not _repeated_in(ln.text, lines[k + 1].text)
         ]
         names = [_clean_company(ln.text) for ln in lines]
-        spans = [
-            Span(ln, 0, len(ln.text), view.page) for ln, n in zip(lines, names, strict=True) if n
-        ]
+        # each line's span is the name it keeps where that stands in it as printed (a
+        # registration number or a lead-in cut off is outside the box and the read confidence)
+        spans = []
+        for ln, n in zip(lines, names, strict=True):
+            if n:
+                at = ln.text.find(n)
+                start, end = (at, at + len(n)) if at >= 0 else (0, len(ln.text))
+                spans.append(Span(ln, start, end, view.page))
         name = fix_l_read_as_i(" ".join(n for n in names if n))
         if not name:
             continue
