@@ -25,7 +25,7 @@ CHARSET = [
     *string.ascii_uppercase,
     *string.ascii_lowercase,
     *string.digits,
-    *"áāäÀÁČĊéüūâêïÉ",
+    *"áāäÀÁČĊéüūâêïÉÏ",
     "中",
     " ",
 ]
@@ -480,3 +480,24 @@ def test_a_sure_mark_over_a_capital_is_stripped_from_a_word_in_capitals(
     page = [decode_line(reader, s) for s in (shop, german)]
     fold_marks(page, ["de", "de"])
     assert page[0].text == "SÉLANGOR"
+
+
+def test_a_page_printed_in_capitals_with_diacritics_keeps_them(reader: TextRecognizer) -> None:
+    """Two or more words in capitals with sure marks that strip to lexicon words (`MÉDIA`,
+    `CAFÉ` here stand for `TÉLÉPHONE`, `CRÉDIT` on a French receipt printed in capitals): the
+    page is written with diacritics and keeps them; one such word alone (`TÀX INVOICE`) is
+    noise. A stripped sure capital keeps its own probability, an unsure one its plain
+    letter's (either case)."""
+    media = sure("M") + [("É", 0.99, [])] + sure("DIA")
+    bill = sure("B") + [("Ï", 0.99, [])] + sure("LL")
+    lines = [decode_line(reader, s) for s in (media, bill)]
+    assert [r.capital_marks for r in lines] == [1, 1] and [r.sure_marks for r in lines] == [0, 0]
+    fold_marks(lines, ["fr", "fr"])
+    assert [r.text for r in lines] == ["MÉDIA", "BÏLL"]
+    alone = decode_line(reader, media)
+    fold_marks([alone], ["en"])
+    assert alone.text == "MEDIA" and alone.char_conf[1] == pytest.approx(0.99)
+    unsure = decode_line(reader, sure("M") + [("É", 0.8, [("e", 0.15)])] + sure("DIA"))
+    assert unsure.capital_marks == 0
+    fold_marks([unsure], ["en"])
+    assert unsure.text == "MEDIA" and unsure.char_conf[1] == pytest.approx(0.15)

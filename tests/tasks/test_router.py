@@ -239,10 +239,5 @@ def test_a_field_the_vlm_fills_drops_the_embedded_confidence_and_reason() -> Non
         "Date": {"value": "2024-01-02", "confidence": 0.9, "read_confidence": 0.95},
     }
     vlm_filled_details(details, {"Total": "31.40", "Date": "2024-01-02"}, ["Total"])
-    assert details["Total"] == {
-        "value": "31.40",
-        "source": "vlm",
-        "confidence": None,
-        "label": "Total",
-    }
+    assert details["Total"] == {"value": "31.40", "source": "vlm", "confidence": None}
     assert details["Date"]["confidence"] == 0.9  # a field the VLM did not fill keeps its own

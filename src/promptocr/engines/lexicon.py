@@ -31,7 +31,10 @@ drops a line under the engine's `text_score`).
 A Latin letter with diacritics read in a word that is a lexicon word without it may lose its
 mark (`Tobácco` -> `Tobacco`; `MARK_CONF`), but only on a page that reads no diacritic surely:
 such words come back as `Corrections.folds`, and the recogniser applies them per caller
-(`stages.fold_marks`).
+(`stages.fold_marks`). A word in capitals whose marked capitals, stripped, make a lexicon word
+(`TÀX`, `SÉLANGOR`) loses them even where the mark was read surely (`capital_fold`), on a page
+with no other sure diacritic and at most one such word (a page printed in capitals in French,
+`TÉLÉPHONE` `CRÉDIT`, keeps its marks).
 
 Names, codes and numbers outside the lexicon mostly stay as read, but not always: a non-word
 whose unsure letters have near-as-likely alternatives making a word is changed (a read `Yann`
@@ -161,7 +164,7 @@ def lexicon_key() -> str:
     if lex is None:
         return "off"
     rule = (LOW_CONF, MIN_ALT, MIN_ALT_SHORT, MAX_SUBS, MARGIN, MIN_LEN, MIN_RATIO)
-    more = (MIN_RATIO_SHORT, MIN_RATIO_DIGIT, MARK_CONF)
+    more = (MIN_RATIO_SHORT, MIN_RATIO_DIGIT, MARK_CONF, f"caps{CAPITAL_WORDS}")
     return f"{lex.key}:{'/'.join(map(str, (*rule, *more)))}"
 
 
@@ -241,13 +244,18 @@ def worth_trying(word: str, lexicon: Container[str]) -> bool:
     return bool(digits) or word.lower() not in lexicon
 
 
+# A page (one caller's lines) with more `capital_fold` words than this whose marks were read
+# surely is printed in capitals with diacritics (French, German …): their marks are spelling.
+CAPITAL_WORDS = 1
+
+
 def capital_fold(word: str, lexicon: Container[str]) -> str | None:
     """A word in capitals (`TÀX`, `SÉLANGOR`, three or more letters, no digits) whose marked
     capitals, stripped, make a lexicon word while the word as read is none: the word stripped,
     else None. Noise over a capital reads as an accent, sometimes surely (`TÀX INVOICE` at
     0.99); capitals set in English or Malay print carry none, and a marked word the word list
     holds as such (`CAFÉ`) is left alone. Applied only on a page that reads no other diacritic
-    surely (`Corrections.folds`)."""
+    surely and at most `CAPITAL_WORDS` such words with a sure mark (`stages.fold_marks`)."""
     if not all(_latin(c) for c in word) or not any(base_letter(c) for c in word):
         return None
     if len(word) < 3 or not word.isupper():
@@ -359,8 +367,10 @@ class Corrections:
     # reads no diacritic surely (`sure_marks`): on a page written with diacritics (French,
     # German, Spanish …) a mark is spelling.
     folds: list[dict[int, tuple[str, float]]] = field(default_factory=list)
-    # Latin letters with diacritics read at least `MARK_CONF` surely.
+    # Latin letters with diacritics read at least `MARK_CONF` surely (not those of the
+    # `capital_fold` words: `capital_marks` counts those words).
     sure_marks: int = 0
+    capital_marks: int = 0
 
 
 def _word_runs(text: str, cuts: Sequence[int]) -> list[tuple[int, int]]:
@@ -403,16 +413,24 @@ def correct_text(
         word = text[a:b]
         plain = capital_fold(word, lexicon) if marked else None
         if plain is not None:
-            # each stripped capital's probability: the plain letter's among the model's
-            # alternatives (an unsure mark), else the mark's own (a sure one keeps none)
+            # each stripped capital's probability: a sure mark's own (the letter was read
+            # surely, its mark is the noise); an unsure mark's, the plain letter's among the
+            # model's alternatives (either case) as `correct_word` gives it, else its own
             fold = {}
+            sure = False
             for i in range(a, b):
                 if plain[i - a] != text[i]:
-                    alt = choices.alternatives(i)
-                    q = max((q for c, q in alt if c == plain[i - a]), default=choices.probs[i])
+                    p = choices.probs[i]
+                    q = p
+                    if p < MARK_CONF:
+                        alt = choices.alternatives(i)
+                        low = plain[i - a].lower()
+                        q = max((q for c, q in alt if c.lower() == low), default=p)
+                    sure = sure or p >= MARK_CONF
                     fold[i] = (plain[i - a], q)
             fixed.folds.append(fold)
             excused.update(fold)
+            fixed.capital_marks += sure
             continue
         if not worth_trying(word, lexicon):  # other scripts, numbers, codes, lexicon words
             continue

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from promptocr.engines.ctcspaces import gap_space_positions, spaced_cuts, with_gap_spaces
-from promptocr.engines.lexicon import StepChoices, correct_text, load_lexicon
+from promptocr.engines.lexicon import CAPITAL_WORDS, StepChoices, correct_text, load_lexicon
 from promptocr.engines.rechead import (
     HEAD_MODES,
     ConditionalHead,
@@ -391,6 +391,9 @@ class Recognition:
     # reads no diacritic surely: `sure_marks` counts those of this line.
     folds: list[dict[int, tuple[str, float]]] = field(default_factory=list)
     sure_marks: int = 0
+    # words in capitals whose sure marks `capital_fold` would strip: more than
+    # `lexicon.CAPITAL_WORDS` of them on a page make it a page printed with diacritics
+    capital_marks: int = 0
 
 
 # Padded recognition widths. OpenVINO builds kernels and buffers per input shape and keeps
@@ -712,14 +715,20 @@ class TextRecognizer:
             corrected=fixed.changed if fixed is not None else 0,
             folds=folds,
             sure_marks=fixed.sure_marks if fixed is not None else 0,
+            capital_marks=fixed.capital_marks if fixed is not None else 0,
         )
 
 
 def fold_marks(recs: Sequence[Recognition], groups: Sequence[Hashable]) -> None:
     """Apply the lexicon correction's stray-diacritic folds (`Recognition.folds`) to the lines of
-    each caller (`groups`, one per line) whose lines read no diacritic surely; drop them on the
-    others (a page written with diacritics). Each applied fold counts as a corrected word."""
+    each caller (`groups`, one per line) whose lines read no diacritic surely, nor more than
+    `lexicon.CAPITAL_WORDS` words in capitals with a sure mark; drop them on the others (a page
+    written with diacritics). Each applied fold counts as a corrected word."""
     marked = {g for r, g in zip(recs, groups, strict=True) if r.sure_marks}
+    capitals: dict[Hashable, int] = {}
+    for r, g in zip(recs, groups, strict=True):
+        capitals[g] = capitals.get(g, 0) + r.capital_marks
+    marked |= {g for g, n in capitals.items() if n > CAPITAL_WORDS}
     for r, g in zip(recs, groups, strict=True):
         if r.folds and g not in marked:
             chars = list(r.text)

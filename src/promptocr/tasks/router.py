@@ -382,10 +382,21 @@ def vlm_filled_details(
     details: dict[str, Any], merged: dict[str, Any], filled: Sequence[str]
 ) -> None:
     """Each field the VLM filled: its value and `source`, and none of the embedded result's
-    confidence, its parts or its reason for a null (the VLM gives no confidence)."""
+    confidence, its parts, its reason for a null or where it looked (the VLM gives no
+    confidence and no box)."""
     for k in filled:
         d = details.setdefault(k, {})
-        for stale in ("link_confidence", "read_confidence", "reason", "raw"):
+        for stale in (
+            "link_confidence",
+            "read_confidence",
+            "reason",
+            "raw",
+            "method",
+            "label",
+            "page",
+            "bbox",
+            "polygon",
+        ):
             d.pop(stale, None)
         d.update({"value": merged[k], "source": "vlm", "confidence": None})
 
