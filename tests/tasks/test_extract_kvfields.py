@@ -1331,20 +1331,3 @@ def test_a_run_the_role_model_is_sure_is_a_label_is_seldom_a_requested_keys_valu
     assert _values(rows, ["Rua:"], h=20.0) == {"Rua:": "Beco da Vovó 508"}
     monkeypatch.setattr(linked, "LABEL_LIKE", 1.0)  # without the rule: the label
     assert _values(rows, ["Rua:"], h=20.0) == {"Rua:": "CEP"}
-
-
-def test_single_letter_cells_under_their_own_headers_are_not_a_word_set_wide() -> None:
-    # `男` under `性别` and `汉` under `民族`, 4 line heights apart: each a cell of its own
-    # column (extract everything joined them into `男汉` and `民族` lost its value)
-    from promptocr.tasks.extract import extract_all_pairs
-
-    rows: list[Row] = [
-        ("性别", 50, 50, 40),
-        ("民族", 150, 50, 40),
-        ("党员", 250, 50, 40),
-        ("男", 60, 80, 20),
-        ("汉", 160, 80, 20),
-        ("是", 260, 80, 20),
-    ]
-    got = {k: r.value for k, r in extract_all_pairs(_doc(rows, h=20.0)).items()}
-    assert got["性别"] == "男" and got["民族"] == "汉"

@@ -2502,34 +2502,6 @@ def _joined(chain: Sequence[Unit], made: dict[tuple[int, ...], Line]) -> Unit:
     return Unit(text, box, chain[0].page, Span(line, 0, len(line.text), last.page))
 
 
-def _header_over(units: Sequence[Unit], u: Unit) -> Unit | None:
-    """The unit right over letter `u` (its middle within it, at most 1.5 line heights above)
-    that reads as the header of a column of short cells: two to five letters, nothing else
-    (no colon, digit or mark: not a label of its own, a figure or a goods line)."""
-    h = max(u.box[3] - u.box[1], 1.0)
-    mid = (u.box[0] + u.box[2]) / 2
-    best: Unit | None = None
-    for w in units:
-        if w is u or not (w.box[0] <= mid <= w.box[2]):
-            continue
-        gap = u.box[1] - w.box[3]
-        if -0.3 * h <= gap <= 1.5 * h and (best is None or w.box[3] > best.box[3]):
-            best = w
-    if best is None:
-        return None
-    t = best.text.strip()
-    if not 2 <= len(t) <= 5 or t.endswith((":", "：")) or any(not c.isalpha() for c in t):
-        return None
-    return best
-
-
-def _cells_of_columns(units: Sequence[Unit], a: Unit, b: Unit) -> bool:
-    """Letters `a` and `b` stand each under a column header of its own (`男` under `性别`, `汉`
-    under `民族`): cells of two columns, not a word set wide."""
-    ha, hb = _header_over(units, a), _header_over(units, b)
-    return ha is not None and hb is not None and ha is not hb
-
-
 def _requested_word(chain: list[Unit], wanted: set[str]) -> list[Unit]:
     """Of a run of letters set wide, what the named path joins (`wanted`: the requested labels,
     normalised): the whole run where it prints a requested label; the first label where it is
@@ -2594,8 +2566,6 @@ def join_spaced_labels(
             # (a label's last piece may stand in a column of labels: `名：` over `别：`)
             if _read_down(v) if end else (not _letter(v) or _in_column(out, v)):
                 break
-            if _cells_of_columns(out, chain[-1], v):
-                break  # `男` under `性别` and `汉` under `民族`: two columns' cells
             chain.append(v)
             gaps.append(gap)
             if end:
