@@ -2541,12 +2541,12 @@ def join_spaced_labels(
     everything"'s value of `购买方`) and the label reads `称`. (`_joined`: the joined unit's
     `ref`; `made` keeps the lines it makes, so that bands of one page share them.)
 
-    Single letters standing each under a short header of its own are two columns' cells, not
-    a word (`_cells_of_columns`: `男` under `性别`, `汉` under `民族`).
+    Not told apart from a word set wide: single-letter cells of neighbouring columns (`男` `汉`
+    under `性别` `民族`) and two headers set with equal gaps (`金 额 税 额`).
 
     `labels` (named keys: the requested keys and their synonyms): only a run that prints one
-    of them is joined (`_requested_word`). Two headers set with equal gaps (`金 额 税 额`) are
-    not told apart from one word set wide; joined whole, the named keys swapped two values."""
+    of them is joined (`_requested_word`), so the named keys do not lose a value or swap two
+    over such runs."""
     made = {} if made is None else made
     wanted = None if labels is None else {_norm(t).rstrip(":：") for t in labels}
     out = list(units)
