@@ -303,6 +303,13 @@ def test_the_benchmark_scores_a_folder_of_invented_forms(tmp_path: Path) -> None
     # the losses table's columns in the splits' order: read, then held out
     head = next(ln for ln in kvfields_markdown(rep).splitlines() if ln.startswith("| kind |"))
     assert head == "| kind | fr other | zh read | zh held |"
+    # each key asked alone (one request per field): the same keys scored, the same answers
+    # on these forms
+    alone = evaluate(tmp_path, funsd_dir=tmp_path / "none", one_key=True)
+    assert alone["one_key"] and not rep["one_key"]
+    assert [(f["key"], f["got"]) for f in alone["fields"]] == [
+        (f["key"], f["got"]) for f in rep["fields"]
+    ]
 
 
 def test_a_limit_scores_the_first_documents_in_the_whole_files_splits(tmp_path: Path) -> None:

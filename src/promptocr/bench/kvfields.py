@@ -25,14 +25,17 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
 from promptocr.bench.fields import normalize_value
 from promptocr.document.model import Block, Document, Line, Page, Word, polygon_of
+
+if TYPE_CHECKING:
+    from promptocr.tasks.extract import FieldResult
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
@@ -235,15 +238,23 @@ def dev_doc_ids(funsd_dir: Path | None) -> set[str]:
     return ids
 
 
-def score_document(doc: dict[str, Any], *, merge: bool = False) -> list[dict[str, Any]]:
+def score_document(
+    doc: dict[str, Any], *, merge: bool = False, one_key: bool = False
+) -> list[dict[str, Any]]:
     """Each requested key of one document: truth, answer, exact and similarity (`merge`:
-    the document built with `merge_rows`)."""
+    the document built with `merge_rows`; `one_key`: each key asked alone, as a user asking
+    for one field does, instead of all the form's keys in one request)."""
     from promptocr.tasks.extract import extract_fields
 
     gt = requested_fields(doc)
     if not gt:
         return []
-    got = extract_fields(build_document(doc, merge=merge), list(gt), None)
+    built = build_document(doc, merge=merge)
+    got: Mapping[str, FieldResult | None]
+    if one_key:
+        got = {k: extract_fields(built, [k], None).get(k) for k in gt}
+    else:
+        got = extract_fields(built, list(gt), None)
     labels = {
         normalize_value(str(e["text"]))
         for e in doc["entities"]
@@ -326,11 +337,12 @@ def evaluate(
     funsd_dir: Path | None = None,
     limit: int | None = None,
     merge: bool = False,
+    one_key: bool = False,
 ) -> dict[str, Any]:
     """Score every kv_links file under `root` (or `files`) in the chosen `splits`; rows per
     (file, split) with n, returned, exact and similarity, and every field scored. `merge`:
     the documents built with the runs of one row merged as a detector reads them
-    (`merge_rows`), else each entity's lines on their own."""
+    (`merge_rows`), else each entity's lines on their own; `one_key`: each key asked alone."""
     from promptocr.bench.kvlinks import load
 
     root = Path(root)
@@ -359,7 +371,7 @@ def evaluate(
             )
             b["docs"] += 1
             b["multi"] += multi_answer(d)
-            for f in score_document(d, merge=merge):
+            for f in score_document(d, merge=merge, one_key=one_key):
                 b["n"] += 1
                 b["returned"] += f["got"] is not None
                 b["exact"] += f["exact"]
@@ -386,6 +398,7 @@ def evaluate(
         "fields": fields,
         "seconds": round(time.perf_counter() - t0, 1),
         "merge": merge,
+        "one_key": one_key,
     }
 
 
@@ -487,7 +500,8 @@ def kvfields_markdown(report: dict[str, Any]) -> str:
     )
     lines = [
         "### Requested-key fields on kv_links (perfect OCR: lines built from the annotated "
-        f"words, {built}; the questions' texts as keys)",
+        f"words, {built}; the questions' texts as keys, "
+        f"{'each asked alone' if report.get('one_key') else 'all of a form asked at once'})",
         "",
         "| file | split | docs | n | returned | exact | similarity | multi-answer questions "
         "(not asked) |",
@@ -564,6 +578,11 @@ if __name__ == "__main__":  # pragma: no cover - convenience entry point
         "line, as a text detector reads them (default: each entity its own lines, the "
         "key/value cut given)",
     )
+    ap.add_argument(
+        "--one-key",
+        action="store_true",
+        help="ask each key alone (one request per field) instead of all the form's keys in one",
+    )
     ap.add_argument("--misses", type=Path, default=None, help="write the non-exact fields here")
     ap.add_argument(
         "--all-pairs",
@@ -589,6 +608,7 @@ if __name__ == "__main__":  # pragma: no cover - convenience entry point
         funsd_dir=ns.funsd,
         limit=ns.limit,
         merge=ns.merge_rows,
+        one_key=ns.one_key,
     )
     sys.stdout.write(kvfields_markdown(rep))
     if ns.misses:
