@@ -2549,11 +2549,18 @@ def join_spaced_labels(
     over such runs."""
     made = {} if made is None else made
     wanted = None if labels is None else {_norm(t).rstrip(":：") for t in labels}
+    # (a run the named path joins begins with a requested label's first letter: no other
+    # letter starts a chain, and English keys none at all)
+    firsts = None if wanted is None else {w[0] for w in wanted if w}
     out = list(units)
     i = 0
     while i < len(out):
         u = out[i]
-        if not _letter(u) or _in_column(out, u):
+        if (
+            not _letter(u)
+            or (firsts is not None and _norm(u.text)[:1] not in firsts)
+            or _in_column(out, u)
+        ):
             i += 1
             continue
         chain, gaps = [u], []
