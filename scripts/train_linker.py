@@ -33,7 +33,12 @@ from promptocr.tasks.extract.features import (  # noqa: E402
 )
 from promptocr.tasks.extract.linker import candidate_pairs, pair_rows  # noqa: E402
 from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, TreeModel  # noqa: E402
-from promptocr.tasks.extract.synthdocs import GENERATOR_VERSION, SynthDoc, generate  # noqa: E402
+from promptocr.tasks.extract.synthdocs import (  # noqa: E402
+    GENERATOR_VERSION,
+    STACKED_VERSION,
+    SynthDoc,
+    generate,
+)
 
 # the later lines of a multi-line value: trained as links of the key (True) or left out
 CONTINUED_AS_LINKS = os.environ.get("LINKER_CONTINUED", "links") == "links"
@@ -45,6 +50,9 @@ KEYED_ESTIMATED = os.environ.get("LINKER_KEYED_ESTIMATED", "0") == "1"
 # experiment, off in the shipped model: `keyed_cjk`'s candidates carry `roles_cjk`'s estimate
 # (the run-time keyness of a requested field's other units on a CJK page) instead of the true roles
 CJK_KEYED_ESTIMATED = os.environ.get("LINKER_CJK_KEYED_ESTIMATED", "0") == "1"
+# experiment, off in the shipped model: generator v8's documents (rows of labels over their
+# values, each form's colon habit; docs/extract.md, "Generator v8")
+STACKED = os.environ.get("LINKER_STACKED", "0") == "1"
 SHIPPED = {"docs": 500, "iters": 100, "seed": 1, "leaves": 31, "lr": 0.1}
 
 
@@ -232,8 +240,8 @@ def train(
     mostly in CJK. `keyed_cjk` is trained with the true roles as keyness, so no role model's
     estimate enters it; `pairs` reads the `roles` estimate."""
     t0 = time.perf_counter()
-    all_docs = generate(seed, docs, grids=False)
-    grid_docs = generate(seed, docs, grids=True)
+    all_docs = generate(seed, docs, grids=False, stacked=STACKED)
+    grid_docs = generate(seed, docs, grids=True, stacked=STACKED)
     n_cal = max(1, docs // 7)
     train_docs, cal_docs = all_docs[n_cal:], all_docs[:n_cal]
     Xr, yr = role_matrix(train_docs)
@@ -242,7 +250,7 @@ def train(
     meta: dict[str, Any] = {
         "feature_version": FEATURE_VERSION,
         "feature_names": list(FEATURE_NAMES),
-        "generator_version": GENERATOR_VERSION,
+        "generator_version": STACKED_VERSION if STACKED else GENERATOR_VERSION,
         "candidates_per_key": CANDIDATES_PER_KEY,
         "seed": seed,
         "docs": docs,

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from promptocr.tasks.extract.features import Unit
 
 GENERATOR_VERSION = 7
+# the experimental variant (`generate(..., stacked=True)`; measured, not shipped: docs/extract.md,
+# "Generator v8")
+STACKED_VERSION = 8
 
 LABELS: dict[str, list[str]] = {
     "en": [
@@ -479,12 +482,23 @@ def text_width(text: str, lh: float) -> float:
 
 class _Builder:
     def __init__(
-        self, rng: random.Random, lang: str, width: float, height: float, grids: bool = True
+        self,
+        rng: random.Random,
+        lang: str,
+        width: float,
+        height: float,
+        grids: bool = True,
+        stacked: bool = False,
     ) -> None:
         self.rng = rng
-        self.grids = grids  # generator v7's grid blocks in forms (off: generator v6's forms)
+        self.grids = grids  # generator v7's grid blocks in forms (off: forms without them)
         self.doc = SynthDoc(width, height, lang)
         self.lang = lang
+        # generator v8 (`stacked`, experimental): rows of labels over their values, and a
+        # form's own habit with colons (most forms print all their labels with one, or none;
+        # others mix), added to every label's chance of a colon; v7 draws neither
+        self.stacked = stacked
+        self.colon_habit = rng.choice([0.0, 0.0, 0.3, -0.45]) if stacked else 0.0
 
     # -- text ---------------------------------------------------------------------------------
     def label(self, lang: str | None = None) -> str:
@@ -599,7 +613,7 @@ class _Builder:
 
     def colon(self, t: str, p: float = 0.65) -> str:
         r = self.rng
-        if r.random() < p:
+        if r.random() < p + self.colon_habit:
             cjk = any(ord(c) > 0x2E80 for c in t)
             return t + ("：" if cjk and r.random() < 0.8 else ":")
         return t
@@ -811,6 +825,8 @@ def _form(b: _Builder) -> None:
                 y += _field(b, margin, y, lh, usable, r.choice(["right", "right", "empty"]), vx)
         elif u < 0.52:  # table rows whose label stands at the middle of a tall cell of lines
             y = _centred_rows(b, margin, y, lh, usable)
+        elif b.stacked and u < 0.58:  # generator v8: rows of labels, each over its value
+            y = _stacked_fields(b, margin, y, lh, usable)
         else:  # a row of 1-3 fields in columns
             ncol = r.choice([1, 1, 2, 2, 3])
             cw = usable / ncol
@@ -820,6 +836,48 @@ def _form(b: _Builder) -> None:
                 s = st or r.choices(styles, weights)[0]
                 hs.append(_field(b, margin + c * cw, y, lh, cw * 0.92, s))
             y += max(hs)
+
+
+def _stacked_fields(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
+    """1-3 rows of 2-5 fields across the page, each label over its value (`First Name`
+    `Last Name` `Date of Birth` over `Anna` `Weller` `12/03/1985`): the labels of a row share
+    one style, all with a colon or (more often) none, and their values stand under them, left
+    aligned, centred or slightly off; some are empty (generator v8). A row of labels over a row
+    of values has the shape of a column of labels beside a column of values; which it is shows
+    in what the runs say."""
+    r = b.rng
+    for _ in range(r.randint(1, 3)):
+        ncol = r.randint(2, 5)
+        cuts = sorted(r.uniform(0.15, 0.85) for _ in range(ncol - 1))
+        edges = [0.0, *cuts, 1.0]
+        colon = r.random() < 0.35 + b.colon_habit
+        align = r.choice(["left", "left", "centre", "loose"])
+        vy = lh * r.uniform(1.15, 1.9)
+        kinds = ["name", "date", "amount", "phone", "code", "text", "word", "addr"]
+        for c in range(ncol):
+            cx = x0 + edges[c] * usable
+            cw = (edges[c + 1] - edges[c]) * usable * 0.95
+            if cw < 2.5 * lh:
+                continue
+            lab = b.label()
+            if colon:
+                lab += "：" if b.lang in ("zh", "ja") and r.random() < 0.8 else ":"
+            lw = min(text_width(lab, lh), cw)
+            k = b.add(lab, cx, y, lh, "key", width=lw)
+            if r.random() < 0.1:
+                continue  # left empty
+            t = b.value(r.choice(kinds))
+            w = min(text_width(t, lh), cw)
+            if align == "left":
+                vx = cx + r.uniform(-0.2, 0.2) * lh
+            elif align == "centre":
+                vx = cx + (lw - w) / 2
+            else:
+                vx = cx + r.uniform(-0.5, 2.0) * lh
+            v = b.add(t, max(x0, vx), y + vy, lh, "value", width=w)
+            b.link(k, v)
+        y += vy + lh * r.uniform(1.5, 2.6)
+    return y + lh * 0.3
 
 
 def _centred_rows(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
@@ -1340,7 +1398,7 @@ def _rotate(doc: SynthDoc, angle_deg: float) -> None:
         u.box = (min(xs), min(ys), max(xs), max(ys))
 
 
-def make_doc(rng: random.Random, grids: bool = True) -> SynthDoc:
+def make_doc(rng: random.Random, grids: bool = True, stacked: bool = False) -> SynthDoc:
     kind = rng.choices([k[0] for k in KINDS], [k[2] for k in KINDS])[0]
     fn = {k[0]: k[1] for k in KINDS}[kind]
     lang = (
@@ -1350,16 +1408,17 @@ def make_doc(rng: random.Random, grids: bool = True) -> SynthDoc:
     )
     w = rng.uniform(1200, 2600)
     h = w * rng.uniform(0.6, 1.5) if kind != "receipt" else w * rng.uniform(1.5, 3.0)
-    b = _Builder(rng, lang, w, h, grids)
+    b = _Builder(rng, lang, w, h, grids, stacked)
     fn(b)
     if rng.random() < 0.5:
         _rotate(b.doc, rng.uniform(-1.5, 1.5))
     return b.doc
 
 
-def generate(seed: int, n: int, grids: bool = True) -> list[SynthDoc]:
+def generate(seed: int, n: int, grids: bool = True, stacked: bool = False) -> list[SynthDoc]:
     """`n` synthetic documents, the same for the same seed. `grids=False`: forms without
-    generator v7's grid blocks (the documents of generator v6 for the same seed; not the
-    `grids=True` set less its grids: the grid draw takes numbers from the shared stream)."""
+    generator v7's grid blocks (not the `grids=True` set less its grids: the grid draw takes
+    numbers from the shared stream). `stacked=True`: generator v8, an experiment not shipped
+    (rows of labels over their values, and each form's colon habit, in both sets)."""
     rng = random.Random(seed)
-    return [make_doc(rng, grids) for _ in range(n)]
+    return [make_doc(rng, grids, stacked) for _ in range(n)]
