@@ -51,7 +51,7 @@ KEYED_ESTIMATED = os.environ.get("LINKER_KEYED_ESTIMATED", "0") == "1"
 # (the run-time keyness of a requested field's other units on a CJK page) instead of the true roles
 CJK_KEYED_ESTIMATED = os.environ.get("LINKER_CJK_KEYED_ESTIMATED", "0") == "1"
 # experiment, off in the shipped model: generator v8's documents (rows of labels over their
-# values, each form's colon habit; docs/extract.md, "Generator v8")
+# values, each form's colon habit; docs/extract.md, "Synthdocs v8 (stacked)")
 STACKED = os.environ.get("LINKER_STACKED", "0") == "1"
 SHIPPED = {"docs": 500, "iters": 100, "seed": 1, "leaves": 31, "lr": 0.1}
 
@@ -302,6 +302,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=SHIPPED["lr"])
     ap.add_argument("--out", type=Path, default=MODEL_DIR, help="folder for the model files")
     ns = ap.parse_args(argv)
+    experiments = [
+        name
+        for name, on in (
+            ("LINKER_STACKED", STACKED),
+            ("LINKER_KEY_NEGATIVES", KEY_NEGATIVES),
+            ("LINKER_KEYED_ESTIMATED", KEYED_ESTIMATED),
+            ("LINKER_CJK_KEYED_ESTIMATED", CJK_KEYED_ESTIMATED),
+            ("LINKER_CONTINUED", not CONTINUED_AS_LINKS),
+        )
+        if on
+    ]
+    if experiments and ns.out.resolve() == MODEL_DIR.resolve():
+        ap.error(f"{', '.join(experiments)} set: write the experiment's models with --out DIR")
     models = train(ns.docs, ns.iters, ns.seed, ns.leaves, ns.lr)
     ns.out.mkdir(parents=True, exist_ok=True)
     for kind, model in models.items():

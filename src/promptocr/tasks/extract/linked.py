@@ -1439,7 +1439,14 @@ def _grow(
             break  # a table's header row ends the value
         if geom.looks[v, _DIGITS] >= 0.5:
             break  # a number, an amount, a date: one line
-        if aligned and probs.get(nxt, 0.0) >= CONTINUE_P and geom.looks[nxt, 0] == 0:
+        # (a line ending with a question mark is the form's next question, however well the
+        # model links it: `Were the quantities appropriate?` under a comment at p 0.82)
+        if (
+            aligned
+            and probs.get(nxt, 0.0) >= CONTINUE_P
+            and geom.looks[nxt, 0] == 0
+            and geom.looks[nxt, 2] == 0
+        ):
             out.append(nxt)
             out += _row_rest(geom, nxt, used | set(out))
             cur = nxt

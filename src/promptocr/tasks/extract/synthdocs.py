@@ -23,7 +23,7 @@ from promptocr.tasks.extract.features import Unit
 
 GENERATOR_VERSION = 7
 # the experimental variant (`generate(..., stacked=True)`; measured, not shipped: docs/extract.md,
-# "Generator v8")
+# "Synthdocs v8 (stacked)")
 STACKED_VERSION = 8
 
 LABELS: dict[str, list[str]] = {
