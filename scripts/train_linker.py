@@ -51,7 +51,7 @@ KEYED_ESTIMATED = os.environ.get("LINKER_KEYED_ESTIMATED", "0") == "1"
 # (the run-time keyness of a requested field's other units on a CJK page) instead of the true roles
 CJK_KEYED_ESTIMATED = os.environ.get("LINKER_CJK_KEYED_ESTIMATED", "0") == "1"
 # experiment, off in the shipped model: generator v8's documents (rows of labels over their
-# values, each form's colon habit; docs/extract.md, "Synthdocs v8 (stacked)")
+# values, each document's colon habit; docs/extract.md, "Synthdocs v8 (stacked)")
 STACKED = os.environ.get("LINKER_STACKED", "0") == "1"
 SHIPPED = {"docs": 500, "iters": 100, "seed": 1, "leaves": 31, "lr": 0.1}
 

@@ -495,7 +495,7 @@ class _Builder:
         self.doc = SynthDoc(width, height, lang)
         self.lang = lang
         # generator v8 (`stacked`, experimental): rows of labels over their values, and a
-        # form's own habit with colons (most forms print all their labels with one, or none;
+        # document's own habit with colons (most forms print all their labels with one, or none;
         # others mix), added to every label's chance of a colon; v7 draws neither
         self.stacked = stacked
         self.colon_habit = rng.choice([0.0, 0.0, 0.3, -0.45]) if stacked else 0.0
@@ -1419,6 +1419,6 @@ def generate(seed: int, n: int, grids: bool = True, stacked: bool = False) -> li
     """`n` synthetic documents, the same for the same seed. `grids=False`: forms without
     generator v7's grid blocks (not the `grids=True` set less its grids: the grid draw takes
     numbers from the shared stream). `stacked=True`: generator v8, an experiment not shipped
-    (rows of labels over their values, and each form's colon habit, in both sets)."""
+    (rows of labels over their values, and each document's colon habit, in both sets)."""
     rng = random.Random(seed)
     return [make_doc(rng, grids, stacked) for _ in range(n)]
