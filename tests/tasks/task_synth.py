@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from promptocr.document.model import Line, Word, polygon_of
+from promptocr.document.model import Block, Document, Line, Page, Word, polygon_of
 from promptocr.synth import Canvas
 from promptocr.tasks.validators import cn_id_check_digit, mrz_check_digit
 
@@ -21,6 +21,20 @@ def png(c: Canvas | Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+# an OCR-like line drawn as text and box: text, x, y, width (and height, else the page's `h`)
+LineRow = tuple[str, float, float, float] | tuple[str, float, float, float, float]
+
+
+def lines_doc(rows: Sequence[LineRow], h: float = 20.0) -> Document:
+    """A one-page document (1000 x 1000 px) of OCR-like lines, each read with confidence 0.99."""
+    lines = []
+    for text, x, y, w, *rest in rows:
+        lh = rest[0] if rest else h
+        poly = ((x, y), (x + w, y), (x + w, y + lh), (x, y + lh))
+        lines.append(Line(text, 0.99, poly, []))
+    return Document(pages=[Page(index=0, width=1000, height=1000, blocks=[Block(lines)])])
 
 
 def valid_cn_id(prefix17: str = "11010519900307123") -> str:

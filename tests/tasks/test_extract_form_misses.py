@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from task_synth import png
+from task_synth import LineRow, lines_doc, png
 
 from promptocr.document.model import Block, Document, Line, Page
 from promptocr.engines.embedded import EmbeddedEngine
@@ -18,17 +18,8 @@ from promptocr.synth import Canvas
 from promptocr.tasks import Service
 from promptocr.tasks.extract import extract_fields
 
-Row = tuple[str, float, float, float] | tuple[str, float, float, float, float]
-# text, x, y, width (and height, else the page's `h`)
-
-
-def _doc(rows: list[Row], h: float = 20.0) -> Document:
-    lines = []
-    for text, x, y, w, *rest in rows:
-        lh = rest[0] if rest else h
-        poly = ((x, y), (x + w, y), (x + w, y + lh), (x, y + lh))
-        lines.append(Line(text, 0.99, poly, []))
-    return Document(pages=[Page(index=0, width=1000, height=1000, blocks=[Block(lines)])])
+Row = LineRow  # text, x, y, width (and height, else the page's `h`)
+_doc = lines_doc
 
 
 def _json(rows: list[Row], keys: list[str], h: float = 20.0) -> dict[str, dict[str, object]]:

@@ -11,8 +11,8 @@ pages are OCR-like lines (text and box), drawn here; no dataset is read."""
 from __future__ import annotations
 
 import pytest
+from task_synth import lines_doc
 
-from promptocr.document.model import Block, Document, Line, Page
 from promptocr.tasks.extract import extract_fields
 from promptocr.tasks.extract.synthdocs import SynthDoc, generate
 
@@ -22,14 +22,7 @@ NEXT_LABEL = pytest.mark.xfail(
 )
 
 Row = tuple[str, float, float, float]  # text, x, y, width; every line 20 px high
-
-
-def _doc(rows: list[Row]) -> Document:
-    lines = []
-    for text, x, y, w in rows:
-        poly = ((x, y), (x + w, y), (x + w, y + 20), (x, y + 20))
-        lines.append(Line(text, 0.99, poly, []))
-    return Document(pages=[Page(index=0, width=1000, height=1000, blocks=[Block(lines)])])
+_doc = lines_doc
 
 
 # labels in rows, each over its value (a registration form)
