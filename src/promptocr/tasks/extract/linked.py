@@ -1439,20 +1439,18 @@ def _grow(
             break  # a table's header row ends the value
         if geom.looks[v, _DIGITS] >= 0.5:
             break  # a number, an amount, a date: one line
-        # (a line ending with a question mark is the form's next question, however well the
-        # model links it: `Were the quantities appropriate?` under a comment at p 0.82)
-        if (
-            aligned
-            and probs.get(nxt, 0.0) >= CONTINUE_P
-            and geom.looks[nxt, 0] == 0
-            and geom.looks[nxt, 2] == 0
-        ):
+        if geom.looks[nxt, 0] > 0 or geom.looks[nxt, 2] > 0:
+            # a label; a question of the form (a line ending with a question mark, however
+            # well the model links it: `Were the quantities appropriate?` under a comment at
+            # p 0.82)
+            break
+        if aligned and probs.get(nxt, 0.0) >= CONTINUE_P:
             out.append(nxt)
             out += _row_rest(geom, nxt, used | set(out))
             cur = nxt
             continue
-        if not aligned or geom.looks[nxt, 0] > 0 or geom.looks[nxt, 2] > 0:
-            break  # not aligned; a label; a question of the form
+        if not aligned:
+            break
         if not 0.6 <= geom.h[nxt] / geom.h[v] <= 1.6:
             break
         left = int(geom.left_nn[nxt])
