@@ -176,3 +176,46 @@ def test_a_field_named_like_a_parse_word_stays_extract() -> None:
     assert plan("Extract the document structure").task == "parse"
     assert plan("extract the layout and structure").task == "parse"
     assert plan("Extract the layout and the text as markdown").task == "parse"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fields"),
+    [
+        # a task's keyword inside a printed label is a field, not that task
+        ("Extract the Position Applied For", ["Position Applied For"]),
+        ("What is the position applied for?", ["position applied for"]),
+        ("Extract the translator name and the chart number", ["translator name", "chart number"]),
+        ("get the formula code", ["formula code"]),
+        ("Extract the order number and the position", ["order number", "position"]),
+        # "/" belongs to the label (the issue's `Supervisor/Manager`), it is no list separator
+        ("Extract the Supervisor/Manager", ["Supervisor/Manager"]),
+        ("Extract Town / City", ["Town / City"]),
+        ("Extract Date of birth (DD/MM/YYYY)", ["Date of birth (DD/MM/YYYY)"]),
+        # 提取出 + field, but 出 begins 出生 / 出厂
+        ("提取出生日期", ["出生日期"]),
+        ("提取出生", ["出生"]),
+        ("提取出厂日期和型号", ["出厂日期", "型号"]),
+        ("提取出姓名和性别", ["姓名", "性别"]),
+        # a field of the invoice, not the invoice preset
+        ("Extract the date of invoice", ["date of invoice"]),
+    ],
+)
+def test_field_names_that_hold_task_words_or_separators(prompt: str, fields: list[str]) -> None:
+    p = plan(prompt)
+    assert p.task == "extract"
+    assert p.arguments["fields"] == fields
+
+
+@pytest.mark.parametrize(
+    ("prompt", "task"),
+    [
+        ("extract all text with coordinates", "spot"),
+        ("extract the text positions", "spot"),
+        ("extract the text and positions", "spot"),
+        ("给出每行文字的坐标", "spot"),
+        ("extract and translate the text to English", "translate"),
+        ("extract the subtitles", "subtitles"),
+    ],
+)
+def test_task_words_around_text_still_ask_for_the_task(prompt: str, task: str) -> None:
+    assert plan(prompt).task == task

@@ -152,7 +152,9 @@ def split_fields(raw: str) -> list[str]:
     s = raw.strip().strip("。.!?？！:：")
     s = _EN_TAIL.sub("", s)
     s = _ZH_TAIL.sub("", s).strip()
-    parts = re.split(r"\s*(?:[,，、;；/]|\band\b|\bor\b|以及|和|及|与|跟)\s*", s, flags=re.I)
+    # not at "/": printed labels hold it ("Town / City", "Supervisor/Manager", "A/C No.",
+    # "Date of birth (DD/MM/YYYY)"); a list is written with commas or "and"
+    parts = re.split(r"\s*(?:[,，、;；]|\band\b|\bor\b|以及|和|及|与|跟)\s*", s, flags=re.I)
     out: list[str] = []
     for p in parts:
         p = re.sub(r"^(?:the|a|an|its|their)\s+", "", p.strip(" '\"‘’“”"), flags=re.I)
@@ -265,7 +267,8 @@ _RE_EXTRACT_EN = re.compile(
     re.I | re.S,
 )
 _RE_EXTRACT_ZH = re.compile(
-    r"^\s*(?:请)?(?:帮我)?(?:提取|抽取|获取|找出|找到|识别出|读取|输出|给出|返回)(?:出)?\s*(.+)$",
+    r"^\s*(?:请)?(?:帮我)?(?:提取|抽取|获取|找出|找到|识别出|读取|输出|给出|返回)"
+    r"(?:出(?!生|厂|发|口|院|版|票|售|具|境|租|资|库|单|差|勤|席|入|处))?\s*(.+)$",
     re.S,
 )
 
@@ -421,15 +424,24 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
 
     low = unicodedata.normalize("NFKC", text).lower()
     doctype = detect_doctype(text)
+    named_early = _free_fields(text)
+
+    def asks(kind: str) -> bool:
+        # a task's keyword inside a field's own label ("Extract the Position Applied For",
+        # "the translator's name") does not ask for that task; a language named asks to
+        # translate
+        if kind == "translate" and detect_language(text):
+            return _has(kind, low)
+        return _has(kind, _outside_labels(low, named_early, kind))
 
     # Tasks that need a language model: say so rather than guessing.
-    if _has("translate", low):
+    if asks("translate"):
         return "translate", {"target_language": detect_language(text) or "en"}, "free"
-    if _has("subtitles", low):
+    if asks("subtitles"):
         return "subtitles", {}, "free"
-    if _has("formula", low) and not _has("table", low):
+    if asks("formula") and not _has("table", low):
         return "formula", {}, "free"
-    if _has("chart", low):
+    if asks("chart"):
         return "chart", {}, "free"
 
     if re.search(
@@ -466,7 +478,7 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         if re.search(r"版式|版面|layout", low):
             args["layout"] = True
         return "parse", args, "free"
-    if _has("spot", low):
+    if asks("spot"):
         fmt = "lines"
         if "json" in low:
             fmt = "hunyuan_json"
@@ -503,6 +515,38 @@ _TABLE_WORDS = re.compile(
 )
 
 
+# what a task returns or how, rather than a field: a "field" made only of these around a
+# task's keyword ("all text with coordinates", "每行文字的坐标", "the subtitles") asks for the task
+_TASK_FILLER = re.compile(
+    r"\b(?:all|the|every|each|its|their|of|in|on|with|and|as|to|into|for|text|texts|words?|"
+    r"lines?|characters?|everything|image|picture|page|document|latex|json|markdown|html)\b|"
+    r"所有|全部|每行|每个|文字|文本|图中|图片|中的|里的|的|和|及|成|[\W_]"
+)
+
+
+def _label_like(field: str, kind: str) -> bool:
+    """`field` holds a keyword of task `kind` among words of its own (`Position Applied For`,
+    `Translator Name`, `Chart No.`): it is a printed label, not a request for the task."""
+    f = unicodedata.normalize("NFKC", field).lower()
+    hit = False
+    for pat in _KW[kind]:
+        f, n = re.subn(rf"\w*(?:{pat})\w*", " ", f)
+        hit = hit or n > 0
+    return hit and bool(_TASK_FILLER.sub("", f).strip())
+
+
+def _outside_labels(low: str, fields: list[str], kind: str) -> str:
+    """The prompt without the named fields that are labels holding a keyword of `kind`; in a
+    list of other labels, the keyword alone is one too ("the order number and the position",
+    not "the text and positions")."""
+    folded = [unicodedata.normalize("NFKC", f).lower() for f in fields]
+    listed = any(_TASK_FILLER.sub("", f).strip() and not _has(kind, f) for f in folded)
+    for f in folded:
+        if _label_like(f, kind) or (listed and _has(kind, f)):
+            low = low.replace(f, " ")
+    return low
+
+
 def _fields_are_doctype_words(fields: list[str], doctype: str) -> bool:
     """'extract the receipt' / '提取身份证信息' names the document, not fields."""
     words = DOCTYPE_WORDS[doctype]
@@ -510,7 +554,11 @@ def _fields_are_doctype_words(fields: list[str], doctype: str) -> bool:
         low = f.lower()
         low = re.sub(r"(?:信息|内容|字段|details|fields|info(?:rmation)?|data)$", "", low).strip()
         low = re.sub(r"^(?:this|the|a|an|这张|这个|该)\s*", "", low).strip()
-        if not any(low == w or low.endswith(w) for w in words):
+        # "the invoice", "VAT invoice"; not "date of invoice", a field of it
+        if not any(
+            low == w or (low.endswith(w) and not re.search(r"\b(?:of|for|from|on|to)\b", low))
+            for w in words
+        ):
             return False
     return True
 
