@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libgl1 libglib2.0-0 fonts-dejavu-core fonts-noto-cjk tesseract-ocr wamerican)
 if [ "${1:-}" = "dev" ]; then
-  APT_PACKAGES+=(chromium ghostscript fonts-urw-base35)  # NimbusMonoPS: the typewriter test
+  # NimbusMonoPS: the typewriter test; DejaVu's condensed faces: bench/wording_study.py
+  APT_PACKAGES+=(chromium ghostscript fonts-urw-base35 fonts-dejavu-extra)
   # kubectl renders deploy/k8s in the tests (its built-in kustomize). Debian's package is
   # kubernetes-client; a kubectl installed another way (e.g. Google's apt repo) is used as is.
   if ! command -v kubectl >/dev/null 2>&1; then APT_PACKAGES+=(kubernetes-client); fi

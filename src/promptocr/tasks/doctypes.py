@@ -22,6 +22,7 @@ import numpy as np
 from promptocr.document.model import Line
 from promptocr.tasks import validators as v
 from promptocr.tasks.extract import (
+    CURRENCY_SIGNS,
     FieldResult,
     PageView,
     Span,
@@ -268,7 +269,7 @@ def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
     for sp in spans:
         for a_start, a_end in _decimal_amounts(sp.text):
             start = sp.start + a_start
-            if start > 0 and sp.line.text[start - 1] == "$":
+            if start > 0 and sp.line.text[start - 1] in CURRENCY_SIGNS:
                 start -= 1
             else:  # a currency code glued to the figure is part of it as printed ("RM9.00")
                 cur = re.search(r"(?:RM|MYR|USD|SGD)$", sp.line.text[:start], re.I)

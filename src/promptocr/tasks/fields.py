@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ CONCEPTS: tuple[Concept, ...] = (
     # an invoice's amount before tax (the goods table's 金额 column and its 合计)
     Concept("net_amount", "amount", ("金额", "不含税金额", "net amount", "amount excl. tax")),
     Concept("tax_rate", "percent", ("税率", "征收率", "税率/征收率", "tax rate", "vat rate")),
-    Concept("tax", "amount", ("税额", "合计税额", "tax", "tax amount", "gst", "vat")),
+    Concept("tax", "amount", ("税额", "合计税额", "tax", "tax amount", "sales tax", "gst", "vat")),
     Concept(
         "date",
         "date",
@@ -142,11 +143,31 @@ CONCEPTS: tuple[Concept, ...] = (
             "store name",
             "shop",
             "vendor",
+            "vendor name",
+            "supplier",
+            "supplier name",
+            "供应商",
             "seller",
             "business name",
         ),
     ),
-    Concept("buyer", "text", ("购买方", "购买方名称", "buyer", "customer", "bill to", "sold to")),
+    Concept(
+        "buyer",
+        "text",
+        (
+            "购买方",
+            "购买方名称",
+            "客户",
+            "客户名称",
+            "buyer",
+            "customer",
+            "customer name",
+            "bill to",
+            "billed to",
+            "sold to",
+            "client",
+        ),
+    ),
     Concept(
         "tax_id",
         "number",
@@ -166,6 +187,94 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("date_of_expiry", "date", ("有效期至", "expiry date", "date of expiry", "expires")),
     Concept("surname", "text", ("姓", "surname", "last name", "family name")),
     Concept("given_names", "text", ("名", "given names", "given name", "first name")),
+    # business documents: invoices, orders, statements, shipping papers
+    Concept(
+        "due_date",
+        "date",
+        ("到期日", "付款期限", "due date", "payment due", "payment due date", "due", "pay by"),
+    ),
+    Concept(
+        "po_number",
+        "text",
+        ("采购单号", "purchase order number", "customer po", "your order number", "po"),
+    ),
+    Concept("order_number", "text", ("订单号", "订单编号", "order number", "sales order")),
+    Concept(
+        "order_date", "date", ("订单日期", "下单日期", "order date", "date ordered", "po date")
+    ),
+    Concept(
+        "account_number",
+        "text",
+        ("账号", "帐号", "银行账号", "卡号", "account number", "bank account number", "iban"),
+    ),
+    Concept("account_name", "text", ("户名", "账户名称", "account name", "account holder")),
+    Concept(
+        "opening_balance",
+        "amount",
+        (
+            "期初余额",
+            "上期余额",
+            "opening balance",
+            "previous balance",
+            "starting balance",
+            "beginning balance",
+            "balance brought forward",
+        ),
+    ),
+    Concept(
+        "closing_balance",
+        "amount",
+        (
+            "期末余额",
+            "本期余额",
+            "closing balance",
+            "ending balance",
+            "new balance",
+            "balance carried forward",
+        ),
+    ),
+    Concept(
+        "statement_period",
+        "text",
+        ("账单周期", "statement period", "period covered", "billing period", "period"),
+    ),
+    Concept(
+        "tracking_number",
+        "text",
+        ("运单号", "快递单号", "tracking number", "waybill number", "air waybill number", "awb"),
+    ),
+    Concept(
+        "ship_to",
+        "text",
+        (
+            "收货人",
+            "收货地址",
+            "ship to",
+            "deliver to",
+            "consignee",
+            "recipient",
+            "delivery address",
+        ),
+    ),
+    Concept("shipper", "text", ("发货人", "寄件人", "shipper", "sender", "ship from", "consignor")),
+    Concept("contact", "text", ("联系人", "contact", "contact person", "contact name")),
+    Concept(
+        "delivery_date",
+        "date",
+        ("交货日期", "送货日期", "delivery date", "deliver by", "required by", "ship date"),
+    ),
+    Concept("carrier", "text", ("承运人", "carrier", "shipping company", "courier")),
+    Concept("weight", "text", ("重量", "weight", "gross weight", "package weight")),
+    Concept("occupation", "text", ("职业", "occupation", "job", "job title", "position")),
+    # an address's parts, asked for on their own
+    Concept("city", "text", ("城市", "city", "town", "town / city")),
+    Concept("state", "text", ("省份", "state", "province", "county")),
+    Concept(
+        "postcode",
+        "text",
+        ("邮编", "邮政编码", "postcode", "post code", "zip", "zip code", "postal code"),
+    ),
+    Concept("country", "text", ("国家", "country")),
 )
 CONCEPT_BY_NAME = {c.name: c for c in CONCEPTS}
 
@@ -192,6 +301,113 @@ def fold(s: str) -> str:
     return t.strip(" :：.。;；=#-–")
 
 
+# Abbreviations read as the words they stand for, in a requested key and a printed label alike
+# (`Account No.` = `account number`, `P.O. #` = `PO Number` = `purchase order number`)
+ABBREVIATIONS = {
+    "no": ("number",),
+    "nr": ("number",),
+    "num": ("number",),
+    "nbr": ("number",),
+    "#": ("number",),
+    "№": ("number",),
+    "acct": ("account",),
+    "amt": ("amount",),
+    "qty": ("quantity",),
+    "dept": ("department",),
+    "addr": ("address",),
+    "ref": ("reference",),
+    "inv": ("invoice",),
+    "tel": ("phone",),
+    "telephone": ("phone",),
+    "dob": ("birth", "date"),
+    "po": ("purchase", "order"),
+    "emp": ("employee",),
+    "cust": ("customer",),
+    "desc": ("description",),
+    "stmt": ("statement",),
+    "bal": ("balance",),
+    "pmt": ("payment",),
+    "pymt": ("payment",),
+    "txn": ("transaction",),
+    "mgr": ("manager",),
+}
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "sses", "xes", "ed", "e", "y", "s")
+
+
+def _stem(w: str) -> str:
+    """A word without its inflection, so that its forms compare equal (`Quote` / `quotation`,
+    `Billed` / `bill`, `Delivery` / `delivered`): one suffix at a time while at least four
+    letters stay, a doubled last consonant undoubled (`shipped`); not `-ss`, `-us`, `-is`."""
+    while w.isalpha() and len(w) > 4:
+        for suf in _SUFFIXES:
+            if w.endswith(suf) and len(w) - len(suf) >= 4:
+                if suf == "s" and w.endswith(("ss", "us", "is")):
+                    continue
+                w = w[: -len(suf)] + ("ss" if suf == "sses" else "x" if suf == "xes" else "")
+                if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeioulsz":
+                    w = w[:-1]
+                break
+        else:
+            break
+    return w
+
+
+# words that only say what kind of value a label holds: `Due` and `Due Date`, `Buyer` and
+# `Buyer Name`, `Account` and `Account Number` name the same field
+GENERIC_WORDS = frozenset(_stem(w) for w in ("name", "number", "date", "amount", "value", "code"))
+
+
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+@functools.lru_cache(maxsize=65536)
+def canonical_words(s: str, brackets: bool = True) -> tuple[str, ...]:
+    """The words of a Latin-script key or label, lower-cased, abbreviations spelled out,
+    each without its inflection, and `X of Y` read as `Y X` (`date of invoice` = `invoice
+    date`); with `brackets` False, bracketed qualifiers dropped (`Tax (8%)`); () for other
+    scripts."""
+    t = unicodedata.normalize("NFKC", s).lower()
+    if not re.search(r"[a-z]", t) or re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", t):
+        return ()
+    if not brackets:
+        t = _BRACKETED.sub(" ", t)
+    t = re.sub(r"\bp\s*[./]\s*o\b\.?", " po ", t)  # P.O., P/O
+    t = re.sub(r"\ba\s*/\s*c\b", " account ", t)  # A/C
+    words: list[str] = []
+    for w in re.findall(r"[a-z0-9]+|[#№]", t):
+        if w == "id" and words and words[-1] != "number":
+            w = "number"  # `Member ID`, `Emp. ID`: the member's, the employee's number
+        words += ABBREVIATIONS.get(w, (w,))
+    words = [_stem(w) for w in words]
+    if words.count("of") == 1:
+        i = words.index("of")
+        if 0 < i < len(words) - 1:
+            words = words[i + 1 :] + words[:i]
+    return tuple(words)
+
+
+def same_field_words(key: tuple[str, ...], label: tuple[str, ...]) -> bool:
+    """A key that says what a printed label says and only generic words more
+    (`GENERIC_WORDS`: "due date" for `Due`, "buyer name" for `Buyer`; `canonical_words`).
+    Not the other way round: a label with a word more is often another field (`FAX NUMBER`
+    beside a form's `FAX`, `PROJECT CODE` beside `PROJECT`)."""
+    a, b = set(key), set(label)
+    return bool(b - GENERIC_WORDS) and a > b and a - b <= GENERIC_WORDS
+
+
+def other_words(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
+    """Two labels (`canonical_words`) of as many words where some word is another word, not a
+    misreading of it: two or more edits apart, under 80 % alike and neither inside the other
+    (`ending` / `opening`, `number` / `name`, `dn` / `id`; not `Invoioe` / `Invoice`,
+    `Recieved` / `Received`, `CARTOCARTON` / `CARTON`)."""
+    if not key or len(key) != len(printed):
+        return False
+    return any(
+        a not in b and b not in a and Levenshtein.distance(a, b) >= 2 and fuzz.ratio(a, b) < 80
+        for a, b in zip(key, printed, strict=True)
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def match_concept(key: str) -> Concept | None:
     """The concept whose name or a synonym best matches `key` (score >= 88), if any
@@ -199,10 +415,18 @@ def match_concept(key: str) -> Concept | None:
     k = fold(key)
     if not k:
         return None
+    words = canonical_words(key)
     best: tuple[float, Concept | None] = (0.0, None)
     for c in CONCEPTS:
         for s in (c.name.replace("_", " "), *c.synonyms):
-            score = (100.0 if s == k else 0.0) if len(s) <= 2 or len(k) <= 2 else fuzz.ratio(k, s)
+            if words and len(s) > 2 and canonical_words(s) == words:
+                score = 100.0  # the same words, abbreviated or ordered otherwise
+            elif len(s) <= 2 or len(k) <= 2:
+                score = 100.0 if s == k else 0.0
+            elif other_words(words, canonical_words(s)):
+                score = 0.0  # alike letter by letter, another word (`DN Number`, `ID Number`)
+            else:
+                score = fuzz.ratio(k, s)
             if score > best[0]:
                 best = (score, c)
     if best[0] >= 88:
@@ -224,6 +448,27 @@ def match_concept(key: str) -> Concept | None:
         if inside:
             return max(inside, key=lambda t: t[0])[1]
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _field_names() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """Every concept's name and synonyms (three letters or more, or two CJK letters), folded
+    and as `canonical_words`."""
+    names = [s for c in CONCEPTS for s in (c.name.replace("_", " "), *c.synonyms)]
+    folded = frozenset(fold(s) for s in names if len(s) >= 3 or re.search(r"[\u3400-\u9fff]", s))
+    words = frozenset(w for s in names if len(s) >= 3 and (w := canonical_words(s, brackets=False)))
+    return folded, words
+
+
+@functools.lru_cache(maxsize=65536)
+def is_field_name(text: str) -> bool:
+    """`text` says a known field's name and nothing else (`SHIP TO`, `Last name:`, `Postcode`,
+    `联系电话`): a label on the page, seldom a value."""
+    folded, words = _field_names()
+    if fold(text) in folded:
+        return True
+    w = canonical_words(text, brackets=False)
+    return bool(w) and w in words
 
 
 def guess_type(key: str) -> str:

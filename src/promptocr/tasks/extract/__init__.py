@@ -32,7 +32,14 @@ from promptocr.document.model import (
     union_bbox,
 )
 from promptocr.tasks import validators as v
-from promptocr.tasks.fields import Concept, fold, fold_line, guess_type, match_concept
+from promptocr.tasks.fields import (
+    Concept,
+    canonical_words,
+    fold,
+    fold_line,
+    guess_type,
+    match_concept,
+)
 
 
 @dataclass
@@ -237,7 +244,8 @@ _RULE_CHARS = " \t_|·…"
 _PERCENT = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?[%％]|免税|不征税")
 
 
-_CURRENCY_BEFORE = re.compile(r"[$￥¥€£₹₩₱₫฿]\s?$")
+CURRENCY_SIGNS = "$￥¥€£₹₩₱₫฿"
+_CURRENCY_BEFORE = re.compile(rf"[{CURRENCY_SIGNS}]\s?$")
 
 
 # currency words printed against a figure (`EUR100`, `RM12`, `Rs100`, `100USD`): the ISO 4217
@@ -359,11 +367,14 @@ def typed_value(
         with_dec = [a for a in found if "." in a.text]
         a = (with_dec or found)[-1]
         start = a.start
-        if start > 0 and t[start - 1] in "$￥¥":  # keep an attached currency sign as printed
+        if start > 0 and t[start - 1] in CURRENCY_SIGNS:  # an attached sign kept as printed
             start -= 1
-        elif start > 1 and t[start - 1] == " " and t[start - 2] in "$￥¥":
+        elif start > 1 and t[start - 1] == " " and t[start - 2] in CURRENCY_SIGNS:
             start -= 2  # and one set a space before the figures (`$ 28,880.00`)
-        return (start, a.end, a.normalized, True)
+        end = a.end
+        if start > 0 and t[start - 1] == "(" and t[end : end + 1] == ")":
+            start, end = start - 1, end + 1  # a negative figure in brackets, as printed
+        return (start, end, a.normalized, True)
     if ftype == "percent":
         pm = _PERCENT.search(t)
         return (pm.start(), pm.end(), pm.group(0).replace(" ", ""), True) if pm else None
@@ -875,7 +886,8 @@ def extract_fields(
     use_linker = extract_method() == "linker"
     # a lone total key is read the receipt way (so "What is the total amount?" and the four
     # receipt fields agree), but the page need not be a receipt: where the receipt rules found
-    # no printed total (only the largest amount or the cash paid), the linker answers
+    # no printed total (only the largest amount, the cash paid, or a subtotal where a `TOTAL`
+    # stands with its figure under it), the linker answers
     lone_total = document_type is None and dt is not None and len(keys) == 1 and use_linker
 
     def special(key: str) -> bool:
@@ -884,18 +896,46 @@ def extract_fields(
         f = dt.field_for(key)
         return f is not None and (f in dt.finders or not use_linker)
 
+    # the receipt's name and address lines are found by the line-role model because receipts
+    # print no label for them; where the page prints the key itself as a label (`VENDOR NAME`
+    # on an order read as a receipt by its keys), the linker reads it first
+    by_label = {
+        k
+        for k in keys
+        if use_linker
+        and document_type is None
+        and dt is not None
+        and special(k)
+        and dt.field_for(k) in ("company", "address")
+    }
     linked: dict[str, FieldResult | None] = {}
     if use_linker:
         from promptocr.tasks.extract.linked import extract_linked
 
-        linked = extract_linked(doc, [k for k in keys if not special(k)], find_all=find_all)
+        linked = extract_linked(
+            doc, [k for k in keys if not special(k) or k in by_label], find_all=find_all
+        )
     out: dict[str, FieldResult] = {}
     for key in keys:
-        res = dt.extract(views(), key) if dt is not None and special(key) else None
+        res = None
+        got = linked.get(key) if key in by_label else None
+        if (
+            got is not None
+            and got.value is not None
+            and got.label
+            and canonical_words(got.label) == canonical_words(key)
+        ):
+            res = got  # the key's own printed label, not a synonym
+        if res is None and dt is not None and special(key):
+            res = dt.extract(views(), key)
         if (
             lone_total
             and res is not None
-            and (res.method == "largest_amount" or res.label == "cash paid")
+            and (
+                res.method == "largest_amount"
+                or res.label == "cash paid"
+                or bool(doctypes.SUBTOTAL.search(res.label or ""))
+            )
         ):
             from promptocr.tasks.extract.linked import extract_linked
 

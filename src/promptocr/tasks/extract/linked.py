@@ -72,7 +72,15 @@ from promptocr.tasks.extract import (
 )
 from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, text_look
 from promptocr.tasks.extract.linker import keyed_model, link_units, score_pairs
-from promptocr.tasks.fields import fold, guess_type, match_concept
+from promptocr.tasks.fields import (
+    canonical_words,
+    fold,
+    guess_type,
+    is_field_name,
+    match_concept,
+    other_words,
+    same_field_words,
+)
 
 MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
 CONTINUE_P = 0.8  # a line under a text value that the model links to the key this well continues it
@@ -639,8 +647,14 @@ def _header_run(geom: PageGeometry, i: int, key: str) -> bool:
     return bool(under_key) and bool(under_rest)
 
 
-def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
-    """How well each (normalised) unit text is one of the labels (0-100)."""
+def _match_all(
+    labels: Sequence[str],
+    texts: Sequence[str],
+    words: Sequence[tuple[str, ...]] | None = None,
+) -> np.ndarray:
+    """How well each (normalised) unit text is one of the labels (0-100). With the units'
+    `words` (`fields.canonical_words`), a label alike letter by letter but another word by
+    word (`Opening Balance` for "ending balance", `Account Name` for "account no") is none."""
     best = np.zeros(len(texts))
     for n, lab in enumerate(labels):
         if n == 1:  # the synonyms after the key itself: a printed key beats a synonym
@@ -650,6 +664,11 @@ def _match_all(labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
             continue
         if len(k) > 3:
             sc = process.cdist([k], list(texts), scorer=fuzz.ratio, dtype=np.float64)[0]
+            key_words = canonical_words(lab) if words is not None else ()
+            if key_words and words is not None:
+                for j in np.nonzero((sc >= MIN_KEY_MATCH) & (sc < 100.0))[0]:
+                    if other_words(key_words, words[int(j)]):
+                        sc[j] = 0.0
             best = np.maximum(best, sc)
         if len(k) < 2:
             continue
@@ -776,7 +795,11 @@ def _find_keys(
     geom: PageGeometry, labels: Sequence[str], texts: Sequence[str], others: Sequence[str] = ()
 ) -> list[KeyHit]:
     hits: list[KeyHit] = []
-    scores = _match_all(labels, texts)
+    words = [canonical_words(u.text) for u in geom.units]
+    scores = _match_all(labels, texts, words)
+    _match_words(
+        labels, words, [canonical_words(u.text, brackets=False) for u in geom.units], scores
+    )
     # a label run into its value over the underscore of a fill-in line (`Date_March 18,
     # 1968`): the underscore separates them as a colon would (`fold` drops it from `texts`)
     for i, u in enumerate(geom.units):
@@ -818,6 +841,41 @@ def _find_keys(
 OWN_ROWS_MATCH = 98.0
 STACK_GAP = 0.6  # line heights between the lines of a label wrapped in its cell
 MAX_STACK = 3  # the most lines a wrapped label is read from
+
+
+# the key's words printed abbreviated or ordered otherwise (`Account No.`): outside
+# `LABEL_MARGIN` of the key printed as asked, which answers first (`Department` before `Dept.`)
+WORDS_MATCH = 94.0
+GENERIC_MATCH = 86.0  # the key's words less or more a generic one (`Due` for `due date`)
+
+
+def _match_words(
+    labels: Sequence[str],
+    words: Sequence[tuple[str, ...]],
+    core_words: Sequence[tuple[str, ...]],
+    scores: np.ndarray,
+) -> None:
+    """Raise `scores` where a unit prints a label's words (`fields.canonical_words`):
+    abbreviated or in another order (`WORDS_MATCH`), or with a generic word more or less
+    (`GENERIC_MATCH`). Synonyms stay under `SYNONYM_CAP`, as in `_match_all`."""
+    for n, lab in enumerate(labels):
+        key = canonical_words(lab)
+        if not key:
+            continue
+        # a key without a bracketed qualifier is the printed label's core (`Tax (8%)` for
+        # "tax"); one with it asks for that qualifier (`Nicotine (Mg/Cigt)`, not `Nicotine`)
+        core = key == canonical_words(lab, brackets=False)
+        cap = 100.0 if n == 0 else SYNONYM_CAP
+        for i, printed_all in enumerate(words):
+            if scores[i] >= min(WORDS_MATCH, cap):
+                continue
+            printed = core_words[i] if core else printed_all
+            if not printed:
+                continue
+            if printed == key:
+                scores[i] = max(scores[i], min(WORDS_MATCH, cap))
+            elif same_field_words(key, printed):
+                scores[i] = max(scores[i], min(GENERIC_MATCH, cap))
 
 
 def _stacked_keys(
@@ -981,6 +1039,7 @@ KEYLIKE_BESIDE_OWN = 0.5
 # the factor for a candidate the role model reads as a key surely (`SURE_KEY`) when the keys
 # are requested (not "extract everything"'s second pass, where any candidate may be a key)
 LABEL_LIKE = 0.3
+FIELD_NAME = 0.05
 
 
 def _skew(units: Sequence[Unit]) -> float:
@@ -1827,13 +1886,14 @@ def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -
     # "Total" and "Grand Total"), the longer is the more specific: it answers
     near = [h for h in hs if h.score >= top - 5]
     said = {h.unit: "".join(texts[i] for i in h.pieces) for h in near}
-    near = [
-        h
-        for h in near
-        if not any(
-            len(said[g.unit]) > len(said[h.unit]) and said[h.unit] in said[g.unit] for g in near
-        )
-    ]
+    words = {h.unit: canonical_words(" ".join(geom.units[i].text for i in h.pieces)) for h in near}
+
+    def inside(h: KeyHit, g: KeyHit) -> bool:
+        if words[h.unit] and words[g.unit]:  # whole words: `Subtotal` holds no `Total`
+            return set(words[g.unit]) > set(words[h.unit])
+        return len(said[g.unit]) > len(said[h.unit]) and said[h.unit] in said[g.unit]
+
+    near = [h for h in near if not any(inside(h, g) for g in near)]
     # a label printed more than once (a buyer's and a seller's 名称): the first printed
     # is the field, unless its value is much less likely
     return sorted(near, key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0]))
@@ -1891,6 +1951,7 @@ def extract_linked(
     together.)"""
     out: dict[str, FieldResult | None] = {k: None for k in keys}
     specs = []
+    chinese = any(_CJK.search(ln.text) for p in doc.pages for ln in p.lines)
     for key in keys:
         concept = match_concept(key)
         ftype = concept.type if concept else guess_type(key)
@@ -1898,6 +1959,8 @@ def extract_linked(
             # "地址、电话", "Name/Phone Ext.": the whole value, not one part; a key of the
             # caller's own (a form's question): its answer as printed
             ftype = "text"
+        if ftype == "cn_id" and not chinese:
+            ftype = "text"  # `ID #` on a card without Chinese: its code, not a 身份证 number
         labels = [key, *(concept.synonyms if concept else ())]
         specs.append((key, ftype, labels))
     for page in doc.pages:
@@ -1916,6 +1979,7 @@ def extract_linked(
         # the units of a slanted page are levelled already (page_units); else the slope is read
         slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
         texts = [_norm(u.text) for u in units]
+        field_named = [is_field_name(u.text) for u in units]
         # (all requested keys, not only those still pending: `Città` found on an earlier
         # page still begins another field in `Codice Postale Città`)
         normed = [_norm(s[0]) for s in specs]
@@ -2020,7 +2084,13 @@ def extract_linked(
                         # the run right after another label's colon is its (all but ruled out
                         # where that label is not requested: nothing else will take it)
                         p *= OTHER_LABEL if owners[v] in label_units else CARRIED
-                    if not apart and geom.keyness[v] >= SURE_KEY:
+                    if not apart and field_named[v]:
+                        # a run that says a known field's name and nothing else (`SHIP TO`,
+                        # `Last name`; `fields.is_field_name`) is another field's label: its
+                        # link counts `FIELD_NAME` as much (a value in capitals the role
+                        # model takes for a label, `BEATRIZ` under `First name`, still wins)
+                        p *= FIELD_NAME
+                    elif not apart and geom.keyness[v] >= SURE_KEY:
                         # a run the role model is sure is a label (another field's, not
                         # requested) is seldom a value, even right after the key's colon: its
                         # link counts `LABEL_LIKE` as much

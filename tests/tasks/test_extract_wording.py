@@ -1,0 +1,176 @@
+"""A key worded as a user would, not as the page prints it: abbreviations (`Account No.` for
+"account number", `P.O. #` for "purchase order number"), another word order ("date of
+invoice" for `Invoice Date`), a generic word more or less ("due date" for `Due`), and the
+synonyms of common business fields ("ending balance" for `Closing Balance`). Found by a study
+of rendered invoices, orders, statements and forms asked in users' own words
+(docs/extract.md, "Keys in a user's words"). The pages are OCR-like lines drawn here."""
+
+from __future__ import annotations
+
+import pytest
+from task_synth import lines_doc, png
+
+from promptocr.engines.embedded import EmbeddedEngine
+from promptocr.pipeline import OCRPipeline
+from promptocr.synth import Canvas
+from promptocr.tasks import Service
+from promptocr.tasks.extract import extract_fields
+from promptocr.tasks.fields import canonical_words, match_concept, same_field_words
+
+INVOICE = [
+    ("INVOICE", 80, 60, 160, 36),
+    ("Northwind Tools Ltd", 80, 120, 190),
+    ("Invoice No.:", 560, 120, 110),
+    ("INV-2024-0831", 760, 120, 140),
+    ("Invoice Date:", 560, 150, 120),
+    ("06/11/2024", 760, 150, 100),
+    ("Due:", 560, 180, 40),
+    ("07/11/2024", 760, 180, 100),
+    ("P.O. #:", 560, 210, 60),
+    ("PO-55120", 760, 210, 90),
+    ("Account No.:", 560, 240, 110),
+    ("31926650", 760, 240, 90),
+    ("Bill To:", 80, 260, 70),
+    ("Leona Pellegrino", 80, 290, 160),
+    ("Description", 80, 400, 110),
+    ("Qty", 500, 400, 40),
+    ("Amount", 760, 400, 80),
+    ("Cordless drill", 80, 440, 130),
+    ("2", 510, 440, 12),
+    ("£2,436.88", 760, 440, 100),
+    ("Subtotal", 560, 520, 80),
+    ("£2,436.88", 760, 520, 100),
+    ("Tax (8%)", 560, 550, 80),
+    ("£194.95", 760, 550, 80),
+    ("Total", 560, 580, 50),
+    ("£2,631.83", 760, 580, 100),
+]
+
+ASKED = [
+    ("invoice number", "INV-2024-0831"),
+    ("date of invoice", "06/11/2024"),
+    ("due date", "07/11/2024"),
+    ("payment due date", "07/11/2024"),
+    ("purchase order number", "PO-55120"),
+    ("PO number", "PO-55120"),
+    ("account number", "31926650"),
+    ("tax amount", "£194.95"),
+    ("total", "£2,631.83"),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), ASKED)
+def test_a_key_in_a_users_words_asked_alone(key: str, value: str) -> None:
+    got = extract_fields(lines_doc(INVOICE), [key])[key]
+    assert got.value == value
+
+
+def test_keys_in_a_users_words_asked_together() -> None:
+    # one wording per field (two keys for one printed label share its value)
+    asked = [(k, v) for k, v in ASKED if k not in ("payment due date", "PO number")]
+    got = extract_fields(lines_doc(INVOICE), [k for k, _ in asked])
+    assert {k: got[k].value for k, _ in asked} == dict(asked)
+
+
+STATEMENT = [
+    ("Account Statement", 80, 60, 200, 30),
+    ("Account Name:", 80, 120, 130),
+    ("Nora Quint", 260, 120, 100),
+    ("Account Number:", 80, 150, 150),
+    ("0099 1234 5678", 260, 150, 140),
+    ("Statement Date:", 80, 180, 140),
+    ("03/31/2024", 260, 180, 100),
+    ("Opening Balance", 560, 120, 150),
+    ("$5,452.67", 760, 120, 90),
+    ("Closing Balance", 560, 150, 150),
+    ("$7,094.18", 760, 150, 90),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("ending balance", "$7,094.18"),  # not `Opening Balance`, printed alike
+        ("starting balance", "$5,452.67"),
+        ("account no", "0099 1234 5678"),  # not `Account Name`'s value
+        ("account holder", "Nora Quint"),
+    ],
+)
+def test_a_balance_or_account_in_other_words(key: str, value: str) -> None:
+    got = extract_fields(lines_doc(STATEMENT), [key])[key]
+    assert got.value == value
+
+
+def test_canonical_words_spell_out_abbreviations_and_reorder() -> None:
+    assert canonical_words("P.O. #") == canonical_words("purchase order number")
+    assert canonical_words("PO Number") == canonical_words("purchase order number")
+    assert canonical_words("A/C No.") == canonical_words("account number")
+    assert canonical_words("date of invoice") == canonical_words("Invoice Date")
+    assert canonical_words("Date of birth (DD/MM/YYYY)", brackets=False) == ("birth", "date")
+    assert canonical_words("Tel.") == canonical_words("Telephone")
+    assert canonical_words("身份证号") == ()  # other scripts are matched as printed
+    # a generic word more or less names the same field; another word does not
+    assert same_field_words(canonical_words("due date"), canonical_words("Due"))
+    assert same_field_words(canonical_words("buyer name"), canonical_words("Buyer"))
+    assert not same_field_words(canonical_words("fax"), canonical_words("FAX NUMBER"))
+    assert not same_field_words(canonical_words("due date"), canonical_words("Date"))
+    assert not same_field_words(canonical_words("account number"), canonical_words("Number"))
+    assert not same_field_words(canonical_words("opening balance"), canonical_words("balance"))
+
+
+@pytest.mark.parametrize(
+    ("key", "concept"),
+    [
+        ("phone number", "phone"),
+        ("Acct No.", "account_number"),
+        ("payment due date", "due_date"),
+        ("supplier", "company"),
+        ("customer name", "buyer"),
+        ("ending balance", "closing_balance"),
+    ],
+)
+def test_users_wordings_find_their_concept(key: str, concept: str) -> None:
+    c = match_concept(key)
+    assert c is not None and c.name == concept
+
+
+def _rendered_order() -> bytes:
+    """A purchase order drawn with real fonts: labels abbreviated, boxed, and one a task's
+    keyword (`Position`), read by the real OCR engine."""
+    c = Canvas(1100, 620)
+    c.text((60, 40), "PURCHASE ORDER", size=34)
+    rows = [
+        ("P.O. #:", "PO-77341"),
+        ("Order Date:", "03/14/2025"),
+        ("Acct No.:", "4410-2291"),
+        ("Requested By:", "Dana Whitfield"),
+        ("Position:", "Buyer II"),
+    ]
+    y = 120
+    for label, value in rows:
+        c.text((60, y), label, size=26)
+        c.text((360, y), value, size=26)
+        y += 56
+    c.text((60, 440), "Subtotal", size=26)
+    c.text((360, 440), "$1,250.00", size=26)
+    c.text((60, 496), "Total", size=26)
+    c.text((360, 496), "$1,353.13", size=26)
+    return png(c)
+
+
+def test_a_users_wording_through_the_service(engine: EmbeddedEngine) -> None:
+    service = Service(OCRPipeline(engine))
+    page = _rendered_order()
+    r = service.run(
+        page,
+        "Extract the purchase order number, date of order, account number and the position",
+    )
+    assert r.task == "extract"  # `position` names a field here, not text spotting
+    assert r.output["fields"] == {
+        "purchase order number": "PO-77341",
+        "date of order": "03/14/2025",
+        "account number": "4410-2291",
+        "position": "Buyer II",
+    }
+    # a lone "Total" is the total, not the subtotal printed above it
+    assert service.run(page, "What is the total?").output["fields"]["total"] == "$1,353.13"
