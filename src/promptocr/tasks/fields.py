@@ -184,7 +184,11 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("address", "address", ("住址", "地址", "address", "addr", "location")),
     Concept("nationality", "text", ("国籍", "nationality")),
     Concept("passport_number", "number", ("护照号", "护照号码", "passport no", "passport number")),
-    Concept("date_of_expiry", "date", ("有效期至", "expiry date", "date of expiry", "expires")),
+    Concept(
+        "date_of_expiry",
+        "date",
+        ("有效期至", "expiry date", "date of expiry", "expiration date", "expires", "valid thru"),
+    ),
     Concept("surname", "text", ("姓", "surname", "last name", "family name")),
     Concept("given_names", "text", ("名", "given names", "given name", "first name")),
     # business documents: invoices, orders, statements, shipping papers
@@ -331,30 +335,49 @@ ABBREVIATIONS = {
     "txn": ("transaction",),
     "mgr": ("manager",),
 }
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "sses", "xes", "ed", "e", "y", "s")
+# inflections taken off a word (one, at most), with what replaces them; the stem keeps at
+# least `_MIN_STEM` letters
+_SUFFIXES = (
+    ("ations", "e"),
+    ("ation", "e"),
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "y"),
+    ("sses", "ss"),
+    ("xes", "x"),
+    ("ches", "ch"),
+    ("shes", "sh"),
+    ("ed", ""),
+    ("s", ""),
+)
+_MIN_STEM = 3
 
 
 def _stem(w: str) -> str:
-    """A word without its inflection, so that its forms compare equal (`Quote` / `quotation`,
-    `Billed` / `bill`, `Delivery` / `delivered`): one suffix at a time while at least four
-    letters stay, a doubled last consonant undoubled (`shipped`); not `-ss`, `-us`, `-is`."""
-    while w.isalpha() and len(w) > 4:
-        for suf in _SUFFIXES:
-            if w.endswith(suf) and len(w) - len(suf) >= 4:
-                if suf == "s" and w.endswith(("ss", "us", "is")):
-                    continue
-                w = w[: -len(suf)] + ("ss" if suf == "sses" else "x" if suf == "xes" else "")
-                if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeioulsz":
-                    w = w[:-1]
-                break
-        else:
-            break
+    """A word without its inflection, so that its forms compare equal (`Items` / `item`,
+    `Billed` / `bill`, `Quotation` / `quote`, `Cities` / `city`): one suffix, where at least
+    three letters stay, a doubled last consonant undoubled (`shipped`); not `-ss`, `-us`,
+    `-is`, and no bare `-e` or `-y` (`Party` is not `Part`, `Addressee` not `Address`)."""
+    if not w.isalpha():
+        return w
+    for suf, repl in _SUFFIXES:
+        # (`taxes` → `tax`, `boxes` → `box`: two letters before a plural's `-es`)
+        least = 2 if suf in ("sses", "xes", "ches", "shes") else _MIN_STEM
+        if w.endswith(suf) and len(w) - len(suf) >= least:
+            if suf == "s" and w.endswith(("ss", "us", "is")):
+                continue
+            w = w[: -len(suf)]
+            if suf in ("ed", "ing", "ings") and len(w) > 3 and w[-1] == w[-2] not in "aeioulsz":
+                w = w[:-1]  # shipped, shipping
+            return w + repl
     return w
 
 
 # words that only say what kind of value a label holds: `Due` and `Due Date`, `Buyer` and
 # `Buyer Name`, `Account` and `Account Number` name the same field
-GENERIC_WORDS = frozenset(_stem(w) for w in ("name", "number", "date", "amount", "value", "code"))
+GENERIC_WORDS = frozenset(
+    _stem(w) for w in ("name", "number", "date", "amount", "value", "code", "count")
+)
 
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -369,20 +392,25 @@ def canonical_words(s: str, brackets: bool = True) -> tuple[str, ...]:
     t = unicodedata.normalize("NFKC", s).lower()
     if not re.search(r"[a-z]", t) or re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", t):
         return ()
+    # accents off (`Número` = `numero`)
+    t = "".join(ch for ch in unicodedata.normalize("NFKD", t) if not unicodedata.combining(ch))
     if not brackets:
         t = _BRACKETED.sub(" ", t)
     t = re.sub(r"\bp\s*[./]\s*o\b\.?", " po ", t)  # P.O., P/O
     t = re.sub(r"\ba\s*/\s*c\b", " account ", t)  # A/C
     words: list[str] = []
-    for w in re.findall(r"[a-z0-9]+|[#№]", t):
+    for w in re.findall(r"[^\W_]+|[#№]", t):
         if w == "id" and words and words[-1] != "number":
             w = "number"  # `Member ID`, `Emp. ID`: the member's, the employee's number
         words += ABBREVIATIONS.get(w, (w,))
     words = [_stem(w) for w in words]
     if words.count("of") == 1:
         i = words.index("of")
+        # `date of invoice` = `invoice date`; `number of items` is a count, `item count`
+        # (`item number` is an identifier)
         if 0 < i < len(words) - 1:
-            words = words[i + 1 :] + words[:i]
+            head = ["count"] if words[:i] == ["number"] else words[:i]
+            words = words[i + 1 :] + head
     return tuple(words)
 
 
@@ -395,15 +423,55 @@ def same_field_words(key: tuple[str, ...], label: tuple[str, ...]) -> bool:
     return bool(b - GENERIC_WORDS) and a > b and a - b <= GENERIC_WORDS
 
 
+_AMOUNT_LIKE = re.compile(r"^\D{0,4}\(?-?\d[\d,. ]*[.,]\d{2}\)?\D{0,4}$")
+# a figure with at most a currency sign or code around it (`500`, `500 USD`, `EUR 1.200`)
+_BARE_AMOUNT = re.compile(
+    r"^(?:[$€£¥￥₹]|(?:USD|EUR|GBP|CNY|RMB|JPY|MYR|RM|SGD|HKD|AUD|CAD|CHF|INR|KRW|NZD)\b)?\s*"
+    r"\(?-?\d[\d,. ]*\)?\s*(?:[$€£¥￥₹元]|(?:USD|EUR|GBP|CNY|RMB|JPY|MYR|SGD|HKD|AUD|CAD|CHF|INR)\b)?$",
+    re.I,
+)
+
+
+def generic_fits(key: tuple[str, ...], printed: tuple[str, ...], value: str) -> bool:
+    """Whether `value` is what the generic words a key has beyond its printed label ask for
+    (`same_field_words`): a number or code holds a digit and is no amount with cents, an
+    amount is a figure with at most a currency sign or code, a date holds a digit, a name two
+    letters. "customer number" under `Customer: Globex` is not `Globex`."""
+    extra = set(key) - set(printed)
+    v = value.strip()
+    digits = sum(ch.isdigit() for ch in v)
+    letters = sum(ch.isalpha() for ch in v)
+    if extra & {"number", "code", "count"} and (not digits or _AMOUNT_LIKE.match(v)):
+        return False
+    if _stem("amount") in extra and not _BARE_AMOUNT.match(v):
+        return False
+    if extra & {_stem("date"), _stem("value")} and not digits:
+        return False
+    return not (_stem("name") in extra and letters < 2)
+
+
 def other_words(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
     """Two labels (`canonical_words`) of as many words where some word is another word, not a
     misreading of it: two or more edits apart, under 80 % alike and neither inside the other
     (`ending` / `opening`, `number` / `name`, `dn` / `id`; not `Invoioe` / `Invoice`,
     `Recieved` / `Received`, `CARTOCARTON` / `CARTON`)."""
-    if not key or len(key) != len(printed):
+    if not key or not printed:
         return False
+    if len(key) != len(printed):
+        # words more or fewer: a label that leaves out a word of the key other than a generic
+        # one names a more general field; a label with words more is another field where,
+        # spelled out, the two are unlike (`Customer PO` for "customer"); not a label OCR cut
+        # or joined (`DATESUBMITTED`, `Re marks`, `AcctNo.`), nor `FAX NUMBER` for `NUMBER`
+        if set(printed) < set(key) and set(key) - set(printed) - GENERIC_WORDS:
+            return True  # a more general label (`Amount` for "tax amount")
+        short, long_ = (key, printed) if len(key) < len(printed) else (printed, key)
+        return set(short) <= set(long_) and fuzz.ratio("".join(key), "".join(printed)) < 80
     return any(
-        a not in b and b not in a and Levenshtein.distance(a, b) >= 2 and fuzz.ratio(a, b) < 80
+        min(len(a), len(b)) > 1  # a lone letter is OCR's (`PDC H` for `PDC #`)
+        and a not in b
+        and b not in a
+        and Levenshtein.distance(a, b) >= 2
+        and fuzz.ratio(a, b) < 80
         for a, b in zip(key, printed, strict=True)
     )
 

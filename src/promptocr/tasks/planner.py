@@ -153,10 +153,13 @@ def split_fields(raw: str) -> list[str]:
     s = _EN_TAIL.sub("", s)
     s = _ZH_TAIL.sub("", s).strip()
     # not at "/": printed labels hold it ("Town / City", "Supervisor/Manager", "A/C No.",
-    # "Date of birth (DD/MM/YYYY)"); a list is written with commas or "and"
+    # "Date of birth (DD/MM/YYYY)"); a key that is not printed so is looked up by its parts
+    # (tasks/extract, `extract_fields`)
     parts = re.split(r"\s*(?:[,，、;；]|\band\b|\bor\b|以及|和|及|与|跟)\s*", s, flags=re.I)
     out: list[str] = []
     for p in parts:
+        if not re.search(r"\w", p):
+            continue  # the "/" of "and/or"
         p = re.sub(r"^(?:the|a|an|its|their)\s+", "", p.strip(" '\"‘’“”"), flags=re.I)
         p = re.sub(r"^(?:图片中的|图中的|图片上的|其中的|上面的|中的|里的|的)", "", p)
         p = re.sub(r"(?:的值|的内容|字段)$", "", p).strip()
@@ -268,13 +271,14 @@ _RE_EXTRACT_EN = re.compile(
 )
 _RE_EXTRACT_ZH = re.compile(
     r"^\s*(?:请)?(?:帮我)?(?:提取|抽取|获取|找出|找到|识别出|读取|输出|给出|返回)"
-    r"(?:出(?!生|厂|发|口|院|版|票|售|具|境|租|资|库|单|差|勤|席|入|处))?\s*(.+)$",
+    r"(?:出(?!生|厂|发(?!票|货)|口|院|版(?!本)|票|售(?!价)|境|租|资(?!产)|库(?!存)|勤|席|入|行|账|品|差(?!旅)))?"
+    r"\s*(.+)$",
     re.S,
 )
 
 # Keyword sets, checked on the lower-cased, NFKC-folded prompt.
 _KW = {
-    "translate": (r"翻译", r"译成", r"译为", r"\btranslat"),
+    "translate": (r"翻译", r"译成", r"译为", r"\btranslat(?!or)"),
     "subtitles": (r"字幕", r"\bsubtitles?\b", r"\bcaptions?\b"),
     "formula": (r"公式", r"\bformulas?\b", r"\bequations?\b", r"\blatex\b"),
     "chart": (
@@ -428,7 +432,7 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
 
     def asks(kind: str) -> bool:
         # a task's keyword inside a field's own label ("Extract the Position Applied For",
-        # "the translator's name") does not ask for that task; a language named asks to
+        # "the patient chart number") does not ask for that task; a language named asks to
         # translate
         if kind == "translate" and detect_language(text):
             return _has(kind, low)
@@ -518,8 +522,10 @@ _TABLE_WORDS = re.compile(
 # what a task returns or how, rather than a field: a "field" made only of these around a
 # task's keyword ("all text with coordinates", "每行文字的坐标", "the subtitles") asks for the task
 _TASK_FILLER = re.compile(
-    r"\b(?:all|the|every|each|its|their|of|in|on|with|and|as|to|into|for|text|texts|words?|"
-    r"lines?|characters?|everything|image|picture|page|document|latex|json|markdown|html)\b|"
+    r"\b(?:all|the|every|each|its|their|this|that|these|those|of|in|on|from|with|along|and|"
+    r"as|to|into|for|me|text|texts|words?|lines?|characters?|everything|image|picture|photo|"
+    r"page|pages|document|file|scan|frame|video|movie|latex|json|markdown|html|data|values?|"
+    r"it|them|math|mathematical|bar|pie|line|flow)\b|"
     r"所有|全部|每行|每个|文字|文本|图中|图片|中的|里的|的|和|及|成|[\W_]"
 )
 
@@ -542,7 +548,8 @@ def _outside_labels(low: str, fields: list[str], kind: str) -> str:
     folded = [unicodedata.normalize("NFKC", f).lower() for f in fields]
     listed = any(_TASK_FILLER.sub("", f).strip() and not _has(kind, f) for f in folded)
     for f in folded:
-        if _label_like(f, kind) or (listed and _has(kind, f)):
+        bare = len(f.split()) == 1 and _has(kind, f)  # "position" alone
+        if _label_like(f, kind) or (listed and bare):
             low = low.replace(f, " ")
     return low
 

@@ -63,7 +63,7 @@ class FieldResult:
     valid: bool | None = None
     type: str = "text"
     label: str | None = None  # the printed label the value was found next to
-    method: str | None = None  # same_line, right, below, pattern, mrz, layout
+    method: str | None = None  # same_line, right, below, pattern, mrz, layout, linker, parts
     raw: str | None = None  # a rejected candidate (e.g. an ID number failing its checksum)
     reason: str | None = None
     others: list[dict[str, Any]] | None = None  # the same key's values on later pages (all=True)
@@ -372,9 +372,11 @@ def typed_value(
         elif start > 1 and t[start - 1] == " " and t[start - 2] in CURRENCY_SIGNS:
             start -= 2  # and one set a space before the figures (`$ 28,880.00`)
         end = a.end
+        norm = a.normalized
         if start > 0 and t[start - 1] == "(" and t[end : end + 1] == ")":
             start, end = start - 1, end + 1  # a negative figure in brackets, as printed
-        return (start, end, a.normalized, True)
+            norm = norm if norm.startswith("-") else "-" + norm
+        return (start, end, norm, True)
     if ftype == "percent":
         pm = _PERCENT.search(t)
         return (pm.start(), pm.end(), pm.group(0).replace(" ", ""), True) if pm else None
@@ -861,13 +863,49 @@ def extract_method() -> str:
     return m if m in ("linker", "rules") else "linker"
 
 
+def slash_parts(key: str) -> list[str]:
+    """The parts of a key written with slashes outside brackets ("name/phone"), or []."""
+    if "/" not in key or re.search(r"\([^)]*/", key):
+        return []
+    parts = [p.strip(" :：") for p in key.split("/")]
+    return parts if len(parts) > 1 and all(re.search(r"\w", p) for p in parts) else []
+
+
+def _joined_parts(key: str, found: dict[str, FieldResult]) -> FieldResult | None:
+    """One result for a slashed key from its parts' results: the values found, joined by
+    " / " in the key's order, at the least of their confidences; None where none was found."""
+    got = [r for r in found.values() if r.value is not None]
+    if not got:
+        return None
+    confs = [r.confidence for r in got if r.confidence is not None]
+    first = got[0]
+    return FieldResult(
+        name=key,
+        value=" / ".join(r.value for r in got if r.value is not None),
+        confidence=min(confs) if confs else None,
+        page=first.page,
+        bbox=first.bbox if len(got) == 1 else None,
+        polygon=first.polygon if len(got) == 1 else None,
+        label=" / ".join(r.label or r.name for r in got),
+        method="parts",
+        reason=None if len(got) == len(found) else "some parts were not found",
+    )
+
+
 def extract_fields(
-    doc: Document, keys: Sequence[str], document_type: str | None = None, *, find_all: bool = False
+    doc: Document,
+    keys: Sequence[str],
+    document_type: str | None = None,
+    *,
+    find_all: bool = False,
+    depth: int = 0,
 ) -> dict[str, FieldResult]:
     """Values for `keys` (in order). A document type (given, or implied by the keys) lends
     its specialised finders (receipt header lines, passport MRZ) for the keys it has them for;
     the other keys go to the learned linker (`linked.py`); a key whose label is printed nowhere
-    falls back to the earlier rules (a typed value found by pattern, e.g. a date)."""
+    falls back to the earlier rules (a typed value found by pattern, e.g. a date). A key with
+    slashes ("name/phone") printed nowhere as such is looked up by its parts, their values
+    joined (`depth` 1: the parts, not split again)."""
     from promptocr.tasks import doctypes
     from promptocr.tasks.extract.linked import _to_file_frame, upright_page
 
@@ -923,7 +961,11 @@ def extract_fields(
             got is not None
             and got.value is not None
             and got.label
-            and canonical_words(got.label) == canonical_words(key)
+            and (
+                fold(got.label) == fold(key)
+                or bool(canonical_words(key))
+                and canonical_words(got.label) == canonical_words(key)
+            )
         ):
             res = got  # the key's own printed label, not a synonym
         if res is None and dt is not None and special(key):
@@ -946,6 +988,16 @@ def extract_fields(
             res = linked.get(key)
         if res is None:
             res = extract_generic(views(), key, avoid=keys)
+        parts = slash_parts(key)
+        if res.value is None and parts and use_linker and depth == 0:
+            # "name/phone" where no `Name/Phone` label has a value: each part looked up, the
+            # values joined (a printed `Town/City` or `Supervisor/Manager` answers whole)
+            res = (
+                _joined_parts(
+                    key, extract_fields(doc, parts, document_type, find_all=find_all, depth=1)
+                )
+                or res
+            )
         if res.method != "linker" and res.page is not None and res.page - 1 in file_pages:
             _to_file_frame(res, file_pages[res.page - 1])
         res.name = key

@@ -73,8 +73,10 @@ from promptocr.tasks.extract import (
 from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, text_look
 from promptocr.tasks.extract.linker import keyed_model, link_units, score_pairs
 from promptocr.tasks.fields import (
+    GENERIC_WORDS,
     canonical_words,
     fold,
+    generic_fits,
     guess_type,
     is_field_name,
     match_concept,
@@ -662,9 +664,9 @@ def _match_all(
         k = _norm(lab)
         if not k:
             continue
+        key_words = canonical_words(lab) if words is not None else ()
         if len(k) > 3:
             sc = process.cdist([k], list(texts), scorer=fuzz.ratio, dtype=np.float64)[0]
-            key_words = canonical_words(lab) if words is not None else ()
             if key_words and words is not None:
                 for j in np.nonzero((sc >= MIN_KEY_MATCH) & (sc < 100.0))[0]:
                     if other_words(key_words, words[int(j)]):
@@ -692,6 +694,14 @@ def _match_all(
                 rest = t[len(k) :]
                 # a bracket, a separator or a value run on with no space ("DATE11/4/93")
                 quick = rest[:1] in "(（-–—_" or rest[:1].isdigit()
+                if (
+                    not quick
+                    and words is not None
+                    and key_words
+                    and other_words(key_words, words[i])
+                    and not _run_into_value(k, rest)
+                ):
+                    continue  # `Customer PO` is no printing of "customer"
                 penalty = 3.0 if quick else 12.0 + 2.0 * min(len(rest), 10)
                 if n == 0 and rest[:1].isdigit() and k[-1:].isalpha():
                     # the key's words run straight into figures ("ADDRESS1875 Eye Street"):
@@ -717,6 +727,7 @@ class KeyHit:
     pieces: tuple[int, ...]  # all units of the printed label
     score: float
     cut: int = 0  # where the value starts when it runs on in the label's own unit (0: none)
+    generic: bool = False  # matched only with a generic word less (`GENERIC_MATCH`)
 
 
 TEXT_TYPES = ("text", "address", "company")
@@ -786,7 +797,11 @@ def find_keys(
     not printed as far as its synonyms go (`地址` cut out of a run, `住址` printed whole)."""
     if len(labels) > 1:
         own = _find_keys(geom, labels[:1], texts, others)
-        if own and any(i not in cut for h in own for i in h.pieces):
+        if (
+            own
+            and not all(h.generic for h in own)
+            and any(i not in cut for h in own for i in h.pieces)
+        ):
             return own
     return _find_keys(geom, labels, texts, others)
 
@@ -797,7 +812,7 @@ def _find_keys(
     hits: list[KeyHit] = []
     words = [canonical_words(u.text) for u in geom.units]
     scores = _match_all(labels, texts, words)
-    _match_words(
+    generic = _match_words(
         labels, words, [canonical_words(u.text, brackets=False) for u in geom.units], scores
     )
     # a label run into its value over the underscore of a fill-in line (`Date_March 18,
@@ -820,7 +835,11 @@ def _find_keys(
         s = float(scores[i])
         if _case_differs(labels[0], geom.units[i].text):
             s -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" printed
-        hits.append(KeyHit(i, (i,), s, _label_end(labels, geom.units[i].text) if s < 100 else 0))
+        cut = _label_end(labels, geom.units[i].text) if s < 100 else 0
+        rest = canonical_words(geom.units[i].text[cut:]) if cut else ()
+        if rest and set(rest) <= GENERIC_WORDS:
+            cut = 0  # the key begins a longer label (`Due Date` for "due"), not a value
+        hits.append(KeyHit(i, (i,), s, cut, generic=bool(generic[i]) and s == GENERIC_MATCH))
     if geom.n > 1:
         short = [i for i, t in enumerate(texts) if 0 < len(t) <= 3 and geom.right_nn[i] >= 0]
         for i in short:
@@ -846,7 +865,10 @@ MAX_STACK = 3  # the most lines a wrapped label is read from
 # the key's words printed abbreviated or ordered otherwise (`Account No.`): outside
 # `LABEL_MARGIN` of the key printed as asked, which answers first (`Department` before `Dept.`)
 WORDS_MATCH = 94.0
-GENERIC_MATCH = 86.0  # the key's words less or more a generic one (`Due` for `due date`)
+# the key's words less a generic one (`Due` for "due date"): under `SYNONYM_CAP` by more than
+# `LABEL_MARGIN`, so a synonym printed answers first, and not the key's own printing
+# (`find_keys` then searches the synonyms too)
+GENERIC_MATCH = 84.0
 
 
 def _match_words(
@@ -854,10 +876,12 @@ def _match_words(
     words: Sequence[tuple[str, ...]],
     core_words: Sequence[tuple[str, ...]],
     scores: np.ndarray,
-) -> None:
+) -> np.ndarray:
     """Raise `scores` where a unit prints a label's words (`fields.canonical_words`):
     abbreviated or in another order (`WORDS_MATCH`), or with a generic word more or less
-    (`GENERIC_MATCH`). Synonyms stay under `SYNONYM_CAP`, as in `_match_all`."""
+    (`GENERIC_MATCH`). Synonyms stay under `SYNONYM_CAP`, as in `_match_all`. Returns which
+    units matched only so (a generic word less)."""
+    generic = np.zeros(len(words), dtype=bool)
     for n, lab in enumerate(labels):
         key = canonical_words(lab)
         if not key:
@@ -874,8 +898,11 @@ def _match_words(
                 continue
             if printed == key:
                 scores[i] = max(scores[i], min(WORDS_MATCH, cap))
-            elif same_field_words(key, printed):
-                scores[i] = max(scores[i], min(GENERIC_MATCH, cap))
+                generic[i] = False
+            elif same_field_words(key, printed) and scores[i] < GENERIC_MATCH:
+                scores[i] = GENERIC_MATCH
+                generic[i] = True
+    return generic
 
 
 def _stacked_keys(
@@ -906,8 +933,10 @@ def _stacked_keys(
             s2 = float(_match_all(labels, [joined + texts[j]])[0])
             if s2 <= max(best, float(scores[j])):
                 break
-            if s2 < OWN_ROWS_MATCH and _own_rows(geom, last, j):
-                break  # two fields, each with its value, unless together they print the key
+            if _own_rows(geom, last, j) and (s2 < OWN_ROWS_MATCH or geom.looks[last, 0] > 0):
+                # two fields, each with its value, unless together they print the key; a line
+                # ending with a colon is a whole label (`Name:` over `Phone:` for "name/phone")
+                break
             pieces.append(j)
             joined, best = joined + texts[j], s2
         if len(pieces) > 1 and best >= MIN_KEY_MATCH and best > printed:
@@ -1040,6 +1069,7 @@ KEYLIKE_BESIDE_OWN = 0.5
 # are requested (not "extract everything"'s second pass, where any candidate may be a key)
 LABEL_LIKE = 0.3
 FIELD_NAME = 0.05
+COLON_VALUE_GAP = 10.0  # line heights: the run after a label's colon on its row, within this
 
 
 def _skew(units: Sequence[Unit]) -> float:
@@ -1876,6 +1906,11 @@ def _grow_up(
     return out
 
 
+def _hit_words(units: Sequence[Unit], h: KeyHit) -> tuple[str, ...]:
+    """The words of a printed label (`fields.canonical_words`, brackets dropped)."""
+    return canonical_words(" ".join(units[i].text for i in h.pieces), brackets=False)
+
+
 def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -> list[KeyHit]:
     """The printed labels a key is read from, first printed first: its best matches (within 5
     points), less those held inside a longer one that matches as well."""
@@ -1894,9 +1929,19 @@ def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -
         return len(said[g.unit]) > len(said[h.unit]) and said[h.unit] in said[g.unit]
 
     near = [h for h in near if not any(inside(h, g) for g in near)]
+
     # a label printed more than once (a buyer's and a seller's 名称): the first printed
-    # is the field, unless its value is much less likely
-    return sorted(near, key=lambda h: (min(geom.b[i, 1] for i in h.pieces), geom.b[h.pieces[0], 0]))
+    # is the field, unless its value is much less likely; printings on one row (tops within
+    # half a line height: the seller's box printed a little higher) are read left to right
+    def before(a: KeyHit, c: KeyHit) -> int:
+        ya = min(geom.b[i, 1] for i in a.pieces)
+        yc = min(geom.b[i, 1] for i in c.pieces)
+        if abs(ya - yc) > 0.5:
+            return -1 if ya < yc else 1
+        xa, xc = geom.b[a.pieces[0], 0], geom.b[c.pieces[0], 0]
+        return int(xa > xc) - int(xa < xc)
+
+    return sorted(near, key=functools.cmp_to_key(before))
 
 
 def _score_labels(
@@ -2032,6 +2077,7 @@ def extract_linked(
         for key, ftype, _ in pending:
             near_top = answering[key]
             printings = list(dict.fromkeys(h.pieces for h in near_top))
+
             for h in near_top:
                 first = LATER_PRINTED ** printings.index(h.pieces)
                 match = (h.score / 100.0) ** 2 * first
@@ -2077,24 +2123,35 @@ def extract_linked(
                         # (a key run on into its value over a space, `Authorized by Dr.
                         # Connie Stone`: the rest of its line comes first, not the next field)
                         p *= KEYLIKE_BESIDE_OWN
-                    if _after_colon(geom, h.unit, v, slope, facts):
+                    after_colon = _after_colon(geom, h.unit, v, slope, facts)
+                    if after_colon:
                         # `label：value` that OCR read as two runs: as if read as one line
                         p = max(p, SAME_UNIT)
                     elif owners.get(v, h.unit) not in h.pieces:
                         # the run right after another label's colon is its (all but ruled out
                         # where that label is not requested: nothing else will take it)
                         p *= OTHER_LABEL if owners[v] in label_units else CARRIED
-                    if not apart and field_named[v]:
+                    right, gap = facts.row_right(h.unit)
+                    beside_colon = after_colon or (
+                        geom.looks[h.unit, 0] > 0 and right == v and gap <= COLON_VALUE_GAP
+                    )
+                    if not apart and field_named[v] and not beside_colon:
                         # a run that says a known field's name and nothing else (`SHIP TO`,
                         # `Last name`; `fields.is_field_name`) is another field's label: its
                         # link counts `FIELD_NAME` as much (a value in capitals the role
-                        # model takes for a label, `BEATRIZ` under `First name`, still wins)
+                        # model takes for a label, `BEATRIZ` under `First name`, still wins;
+                        # not the run after the key's colon on its row: `Shipping Method:
+                        # Courier`, `Document Type:   Invoice`)
                         p *= FIELD_NAME
                     elif not apart and geom.keyness[v] >= SURE_KEY:
                         # a run the role model is sure is a label (another field's, not
                         # requested) is seldom a value, even right after the key's colon: its
                         # link counts `LABEL_LIKE` as much
                         p *= LABEL_LIKE
+                    if h.generic and not generic_fits(
+                        canonical_words(key), _hit_words(units, h), units[v].text
+                    ):
+                        continue  # "customer number" under `Customer: Globex`
                     got = facts.value_of(v, ftype)
                     if got is None and ftype in BESIDE_TYPES:
                         got = _typed_beside(geom, h.pieces, v, facts, ftype)
@@ -2149,6 +2206,10 @@ def extract_linked(
                             break
                         got = facts.value_of(w, ftype)
                         if got is not None:
+                            if h.generic and not generic_fits(
+                                canonical_words(key), _hit_words(units, h), units[w].text
+                            ):
+                                break
                             w, got = _with_cents(
                                 geom, units, w, got, ftype, slope, label_units, facts
                             )
