@@ -228,3 +228,40 @@ def test_extract_everything_reads_a_label_set_with_wide_spacing(server: RunningS
     assert "称" not in out["fields"]
     box = out["details"]["名称"]["bbox"]
     assert box is not None and 200 < box[0] < 260 < 600 < box[2]  # the value, not the label
+
+
+def test_fields_asked_in_a_users_own_words(server: RunningServer) -> None:
+    # over HTTP, keys worded otherwise than printed (abbreviated, reordered, a slash kept in
+    # the label) and a field named like a task ("position") come back as extractions
+    from promptocr import synth
+
+    c = synth.Canvas(1000, 360)
+    for text, x, y in [
+        ("P.O. #:", 60, 40),
+        ("PO-77341", 340, 40),
+        ("Order Date:", 60, 100),
+        ("03/14/2025", 340, 100),
+        ("Supervisor/Manager:", 60, 160),
+        ("Dana Whitfield", 340, 160),
+        ("Position:", 60, 220),
+        ("Buyer II", 340, 220),
+    ]:
+        c.text((x, y), text, size=26)
+    with server.client() as client:
+        r = client.post(
+            "/v1/ocr",
+            files={"file": ("order.png", png_bytes(c.image), "image/png")},
+            data={
+                "prompt": "Extract the purchase order number, date of order, "
+                "Supervisor/Manager and the position"
+            },
+        )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["task"] == "extract"
+    assert body["output"]["fields"] == {
+        "purchase order number": "PO-77341",
+        "date of order": "03/14/2025",
+        "Supervisor/Manager": "Dana Whitfield",
+        "position": "Buyer II",
+    }
