@@ -451,10 +451,12 @@ def generic_fits(key: tuple[str, ...], printed: tuple[str, ...], value: str) -> 
 
 
 def other_words(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
-    """Two labels (`canonical_words`) of as many words where some word is another word, not a
-    misreading of it: two or more edits apart, under 80 % alike and neither inside the other
-    (`ending` / `opening`, `number` / `name`, `dn` / `id`; not `Invoioe` / `Invoice`,
-    `Recieved` / `Received`, `CARTOCARTON` / `CARTON`)."""
+    """Whether a printed label (`canonical_words`) that looks like the key letter by letter
+    is another field word by word. Of as many words: some word is another word, not a
+    misreading of it — two or more letters long, two or more edits apart, under 80 % alike and
+    neither inside the other (`ending` / `opening`, `number` / `name`, `dn` / `id`; not
+    `Invoioe` / `Invoice`, `Recieved` / `Received`, `CARTOCARTON` / `CARTON`, OCR's `H` for
+    `#`). Of other word counts: see below."""
     if not key or not printed:
         return False
     if len(key) != len(printed):
