@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 
+import httpx
 import numpy as np
 from PIL import Image
 from server_helpers import RunningServer, pdf_bytes, png_bytes
@@ -201,26 +202,38 @@ def test_engine_choice_per_request(server: RunningServer, line_png: bytes) -> No
     assert bogus.json()["error"]["code"] == "invalid_engine"
 
 
+def _post_drawn(
+    server: RunningServer,
+    rows: list[tuple[str, int, int]],
+    size: tuple[int, int],
+    font: int,
+    prompt: str,
+) -> httpx.Response:
+    """POST to /v1/ocr a page drawn with real fonts from (text, x, y) rows, with `prompt`."""
+    from promptocr import synth
+
+    c = synth.Canvas(*size)
+    for text, x, y in rows:
+        c.text((x, y), text, size=font)
+    with server.client() as client:
+        return client.post(
+            "/v1/ocr",
+            files={"file": ("page.png", png_bytes(c.image), "image/png")},
+            data={"prompt": prompt},
+        )
+
+
 def test_extract_everything_reads_a_label_set_with_wide_spacing(server: RunningServer) -> None:
     # `提取所有字段` over HTTP: the label `名　　称：` read as two runs (`名`, `称：济南…`) comes
     # back whole, as `名称` (it came back as `称`), with its value's box
-    from promptocr import synth
-
-    c = synth.Canvas(1000, 300)
-    for text, x, y in [
+    rows = [
         ("名", 60, 60),
         ("称：", 180, 60),
         ("济南市达盛网络技术有限公司", 260, 60),
         ("纳税人识别号：", 60, 140),
         ("172356673429821", 260, 140),
-    ]:
-        c.text((x, y), text, size=28)
-    with server.client() as client:
-        r = client.post(
-            "/v1/ocr",
-            files={"file": ("form.png", png_bytes(c.image), "image/png")},
-            data={"prompt": "提取所有字段"},
-        )
+    ]
+    r = _post_drawn(server, rows, (1000, 300), 28, "提取所有字段")
     assert r.status_code == 200, r.text
     out = r.json()["output"]
     assert out["fields"]["名称"] == "济南市达盛网络技术有限公司"
@@ -233,10 +246,7 @@ def test_extract_everything_reads_a_label_set_with_wide_spacing(server: RunningS
 def test_fields_asked_in_a_users_own_words(server: RunningServer) -> None:
     # over HTTP, keys worded otherwise than printed (abbreviated, reordered, a slash kept in
     # the label) and a field named like a task ("position") come back as extractions
-    from promptocr import synth
-
-    c = synth.Canvas(1000, 360)
-    for text, x, y in [
+    rows = [
         ("P.O. #:", 60, 40),
         ("PO-77341", 340, 40),
         ("Order Date:", 60, 100),
@@ -245,17 +255,9 @@ def test_fields_asked_in_a_users_own_words(server: RunningServer) -> None:
         ("Dana Whitfield", 340, 160),
         ("Position:", 60, 220),
         ("Buyer II", 340, 220),
-    ]:
-        c.text((x, y), text, size=26)
-    with server.client() as client:
-        r = client.post(
-            "/v1/ocr",
-            files={"file": ("order.png", png_bytes(c.image), "image/png")},
-            data={
-                "prompt": "Extract the purchase order number, date of order, "
-                "Supervisor/Manager and the position"
-            },
-        )
+    ]
+    prompt = "Extract the purchase order number, date of order, Supervisor/Manager and the position"
+    r = _post_drawn(server, rows, (1000, 360), 26, prompt)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["task"] == "extract"

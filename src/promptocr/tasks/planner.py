@@ -428,7 +428,7 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
 
     low = unicodedata.normalize("NFKC", text).lower()
     doctype = detect_doctype(text)
-    named_early = _free_fields(text)
+    fields = _free_fields(text)
 
     def asks(kind: str) -> bool:
         # a task's keyword inside a field's own label ("Extract the Position Applied For",
@@ -436,7 +436,7 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         # translate
         if kind == "translate" and detect_language(text):
             return _has(kind, low)
-        return _has(kind, _outside_labels(low, named_early, kind))
+        return _has(kind, _outside_labels(low, fields, kind))
 
     # Tasks that need a language model: say so rather than guessing.
     if asks("translate"):
@@ -463,7 +463,6 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         low,
     ):
         return "read", {"format": "text"}, "free"
-    fields = _free_fields(text)
     if doctype is not None and (not fields or _fields_are_doctype_words(fields, doctype)):
         return "extract", {"document_type": doctype, "format": "json"}, "free"
     # a field named like a parse word ("STRUCTURE", "LAYOUT") does not make the prompt a parse

@@ -1996,7 +1996,7 @@ def extract_linked(
     together.)"""
     out: dict[str, FieldResult | None] = {k: None for k in keys}
     specs = []
-    chinese = any(_CJK.search(ln.text) for p in doc.pages for ln in p.lines)
+    cjk_text = any(_CJK.search(ln.text) for p in doc.pages for ln in p.lines)
     for key in keys:
         concept = match_concept(key)
         ftype = concept.type if concept else guess_type(key)
@@ -2004,8 +2004,8 @@ def extract_linked(
             # "地址、电话", "Name/Phone Ext.": the whole value, not one part; a key of the
             # caller's own (a form's question): its answer as printed
             ftype = "text"
-        if ftype == "cn_id" and not chinese:
-            ftype = "text"  # `ID #` on a card without Chinese: its code, not a 身份证 number
+        if ftype == "cn_id" and not cjk_text:
+            ftype = "text"  # `ID #` on a document without CJK text: its code, not a 身份证 number
         labels = [key, *(concept.synonyms if concept else ())]
         specs.append((key, ftype, labels))
     for page in doc.pages:
@@ -2108,6 +2108,11 @@ def extract_linked(
                         own_value = True
                         if h.unit not in cut_pieces:
                             whole_keys.add(key)
+                # per printing: the run after its colon on its row (a value however much it
+                # looks like a field's name), and for a match with a generic word less, the
+                # words its value must fit
+                colon_right = facts.row_right(h.unit) if geom.looks[h.unit, 0] > 0 else (-1, 0.0)
+                fits = (canonical_words(key), _hit_words(units, h)) if h.generic else None
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
@@ -2131,9 +2136,8 @@ def extract_linked(
                         # the run right after another label's colon is its (all but ruled out
                         # where that label is not requested: nothing else will take it)
                         p *= OTHER_LABEL if owners[v] in label_units else CARRIED
-                    right, gap = facts.row_right(h.unit)
                     beside_colon = after_colon or (
-                        geom.looks[h.unit, 0] > 0 and right == v and gap <= COLON_VALUE_GAP
+                        colon_right[0] == v and colon_right[1] <= COLON_VALUE_GAP
                     )
                     if not apart and field_named[v] and not beside_colon:
                         # a run that says a known field's name and nothing else (`SHIP TO`,
@@ -2148,9 +2152,7 @@ def extract_linked(
                         # requested) is seldom a value, even right after the key's colon: its
                         # link counts `LABEL_LIKE` as much
                         p *= LABEL_LIKE
-                    if h.generic and not generic_fits(
-                        canonical_words(key), _hit_words(units, h), units[v].text
-                    ):
+                    if fits is not None and not generic_fits(*fits, units[v].text):
                         continue  # "customer number" under `Customer: Globex`
                     got = facts.value_of(v, ftype)
                     if got is None and ftype in BESIDE_TYPES:
@@ -2206,9 +2208,7 @@ def extract_linked(
                             break
                         got = facts.value_of(w, ftype)
                         if got is not None:
-                            if h.generic and not generic_fits(
-                                canonical_words(key), _hit_words(units, h), units[w].text
-                            ):
+                            if fits is not None and not generic_fits(*fits, units[w].text):
                                 break
                             w, got = _with_cents(
                                 geom, units, w, got, ftype, slope, label_units, facts
