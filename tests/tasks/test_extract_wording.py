@@ -284,3 +284,41 @@ def test_word_matching_cases_from_the_reviews(
 def test_a_negative_figure_in_brackets_keeps_its_sign() -> None:
     got = extract_fields(lines_doc([("Tax:", 80, 100, 40), ("($12.00)", 200, 100, 80)]), ["Tax"])
     assert got["Tax"].value == "($12.00)" and got["Tax"].normalized == "-12.00"
+
+
+# a key that is the first word of a longer printed label (the earlier rules' fallback, where
+# no label says the key itself)
+LONGER: list[tuple[list[tuple[str, float, float, float]], str, str | None]] = [
+    # generic words more: the key's own field, its value after them
+    ([("Bank Name: First National Bank", 80, 100, 330)], "bank", "First National Bank"),
+    ([("Account No: 1234 5678 90", 80, 100, 280)], "account", "1234 5678 90"),
+    (
+        [("Bank Name", 80, 100, 100), ("First National Bank", 300, 100, 200)],
+        "bank",
+        "First National Bank",
+    ),
+    ([("Bank Name First National Bank", 80, 100, 330)], "bank", "First National Bank"),
+    # a longer label that holds the key: the value after the whole label, not its own words
+    ([("Account Holder: Jane Roe", 80, 100, 250)], "account", "Jane Roe"),
+    ([("Account Holder", 80, 100, 140), ("Jane Roe", 300, 100, 90)], "account", "Jane Roe"),
+    # ... and after a label with generic words more, wherever each is printed
+    (
+        [("Account Holder: Jane Roe", 80, 100, 250), ("Account No: 4410-2291", 80, 140, 220)],
+        "account",
+        "4410-2291",
+    ),
+    (
+        [("Project Title: Apollo", 80, 100, 200), ("Project: PX-7", 80, 140, 130)],
+        "project",
+        "PX-7",
+    ),
+    # a value run on after a label that lost its colon is still read
+    ([("Remarks None given", 80, 100, 200)], "Remarks", "None given"),
+]
+
+
+@pytest.mark.parametrize(("rows", "key", "value"), LONGER)
+def test_a_key_that_starts_a_longer_printed_label(
+    rows: list[tuple[str, float, float, float]], key: str, value: str | None
+) -> None:
+    assert extract_fields(lines_doc(rows), [key])[key].value == value

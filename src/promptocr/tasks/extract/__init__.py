@@ -33,11 +33,13 @@ from promptocr.document.model import (
 )
 from promptocr.tasks import validators as v
 from promptocr.tasks.fields import (
+    GENERIC_WORDS,
     Concept,
     canonical_words,
     fold,
     fold_line,
     guess_type,
+    is_field_name,
     match_concept,
 )
 
@@ -462,8 +464,51 @@ def _case_differs(key: str, printed: str) -> bool:
     return k != k.lower() and k.lower() == p.lower() and k != p
 
 
-def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) -> list[LabelHit]:
-    """Occurrences of any of `labels` at word boundaries near the start of a line."""
+# a word of a label line: letters (with an abbreviation's dot) or `#`, and its separator
+_LABEL_TOKEN = re.compile(r"\S+")
+
+
+def _longer_label(low: str, e: int) -> tuple[int, bool] | None:
+    """Where the printed label ends when words run on after a key that matched at `low[:e]`
+    with no separator between, and whether the words more are generic ones: past generic
+    words (`Bank Name:` for "bank", `Account No.` for "account": `fields.GENERIC_WORDS`) the
+    key's own field; past one to three other words that end with a colon (`Account Holder:`
+    for "account", `ANALYTICAL REQUIREMENTS:` for "analytical") or end the line as a known
+    field's name (`Account Holder`: `fields.is_field_name`), a longer label that holds the
+    key. Either way the value is what follows the whole label, never the label's own words.
+    None where neither (a value run on after a label that lost its colon, `Remarks None
+    given`, left to the caller)."""
+    generic_end: int | None = None
+    plain = 0
+    for m in _LABEL_TOKEN.finditer(low, e):
+        tok = m.group()
+        core = tok.rstrip(":：.=;-–)")
+        words = canonical_words(core) if core else ()
+        if generic_end is None and plain == 0 and tok[:1] in ":：=;":
+            return None  # a separator right after the key
+        if words and set(words) <= GENERIC_WORDS and plain == 0:
+            generic_end = m.end()
+            if tok[-1:] in ":：":
+                return generic_end, True
+            continue
+        if generic_end is not None:
+            return generic_end, True  # the value after `Bank Name` with its colon lost
+        if not core.replace(".", "").isalpha() or plain >= 3:
+            return None
+        plain += 1
+        if tok[-1:] in ":：":
+            return m.end(), False
+    if generic_end is not None:
+        return generic_end, True
+    return (len(low), False) if plain and is_field_name(low) else None
+
+
+def find_labels(
+    view: PageView, labels: Sequence[str], min_score: float = 75.0, *, longer: bool = False
+) -> list[LabelHit]:
+    """Occurrences of any of `labels` at word boundaries near the start of a line. With
+    `longer` (a key of the caller's own), a printed label that goes on past the key is read
+    whole (`_longer_label`): the key's with generic words more, else another field's."""
     hits: list[LabelHit] = []
     for ln in view.lines:
         low = fold_line(ln.text)
@@ -481,6 +526,7 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
             s, e = al.dest_start, al.dest_end
             if e - s < 0.8 * len(src) or al.src_end - al.src_start < 0.8 * len(src):
                 continue  # the line is only a fragment of the label (e.g. "By" of "Written By")
+            longer_by: str | None = None  # a longer printed label: "generic" or "other" words more
             if not _is_cjk(src):
                 if s > 0 and low[s - 1].isalnum():
                     continue
@@ -492,11 +538,21 @@ def find_labels(view: PageView, labels: Sequence[str], min_score: float = 75.0) 
                     continue  # the match stops inside a longer word
                 if not run_on:
                     e = end
+                if longer and not run_on:
+                    more = _longer_label(low, e)
+                    if more is not None:
+                        e, generic = more
+                        longer_by = "generic" if generic else "other"
             prefix = low[:s].strip()
             # a label sits at the line start (allow a few characters of noise before it)
             if len(prefix) > max(3, len(src)):
                 continue
             score = al.score - 2.0 * len(prefix)
+            if longer_by is not None:
+                # a label printed with words more than the key: after one that says the key
+                # alone, and after one with generic words more (`Account No.` before
+                # `Account Holder` for "account")
+                score -= 3.0 if longer_by == "generic" else 8.0
             if _case_differs(lab, ln.text[s:e]):
                 score -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" read
             # extend over trailing separators
@@ -676,8 +732,10 @@ def find_by_label(
     hit_filter: Callable[[LabelHit], bool] | None = None,
     avoid: Sequence[str] = (),
     whole: bool = False,
+    longer: bool = False,
 ) -> FieldResult:
     """Value next to a label: same line after it, right neighbour, or the line below.
+    `longer`: a label printed with words more is read whole (`find_labels`).
     With `whole`, a candidate holding a value of the type is returned entire (a form's
     answer as printed), not cut down to the typed value.
     Candidates that are themselves one of the `avoid` labels (the other keys asked for) are
@@ -755,7 +813,7 @@ def find_by_label(
         return False
 
     for view in views:
-        hits = find_labels(view, labels)
+        hits = find_labels(view, labels, longer=longer)
         if hit_filter is not None:
             hits = [h for h in hits if hit_filter(h)]
         for hit in hits:
@@ -835,13 +893,13 @@ def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = 
         # normalised form when the whole answer is such a value; no pattern search elsewhere.
         res = FieldResult(name=key)
         if ftype != "text":  # prefer a slot that holds such a value, kept whole
-            res = find_by_label(views, key, labels, ftype, avoid=avoid, whole=True)
+            res = find_by_label(views, key, labels, ftype, avoid=avoid, whole=True, longer=True)
             if res.value is not None:
                 tv = typed_value(res.value, ftype, beside=True)
                 if tv is None or tv[1] - tv[0] < 0.6 * len(res.value):
                     res.normalized = None
                 return res
-        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid)
+        res = find_by_label(views, key, labels, "text", multiline=True, avoid=avoid, longer=True)
         res.type = "text"
         return res
     ftype_label = "text" if ftype in ("company", "address") else ftype
