@@ -1338,3 +1338,26 @@ def test_a_run_the_role_model_is_sure_is_a_label_is_seldom_a_requested_keys_valu
     assert _values(rows, ["Rua:"], h=20.0) == {"Rua:": "Beco da Vovó 508"}
     monkeypatch.setattr(linked, "LABEL_LIKE", 1.0)  # without the rule: the label
     assert _values(rows, ["Rua:"], h=20.0) == {"Rua:": "CEP"}
+
+
+def test_a_keys_block_grows_up_over_a_line_the_model_scored_under_the_link_threshold() -> None:
+    """Extract everything: a paragraph whose first line the pair model scored under the link
+    threshold (0.46) and its second line over it (0.55) is read from its first line, as a
+    named key's value is (`UP_P`): `_block_of` reads the key's other scores for the growth,
+    not only its links. A line scored under `UP_P` still stays out."""
+    from promptocr.tasks.extract.features import PageGeometry
+    from promptocr.tasks.extract.linked import UP_P, _block_of, page_units
+
+    rows: list[Row] = [
+        ("NATURE OF WORK:", 60, 60, 130),
+        ("Advise if locally obtained honey (sample", 170, 90, 330),
+        ("enclosed) is an acceptable substitute.", 170, 112, 320),
+    ]
+    units = page_units(_doc(rows, h=20.0).pages[0])
+    geom = PageGeometry(units)
+    links = {0: [(2, 0.55)]}
+    assert [v for v, _ in _block_of(geom, 0, links, None)] == [2]  # links alone
+    got = _block_of(geom, 0, links, None, scores={1: 0.46, 2: 0.55})
+    assert [units[v].text for v, _ in got] == [rows[1][0], rows[2][0]]
+    low = _block_of(geom, 0, links, None, scores={1: UP_P - 0.01, 2: 0.55})
+    assert [v for v, _ in low] == [2]

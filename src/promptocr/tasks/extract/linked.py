@@ -2351,15 +2351,20 @@ def _block_of(
     by_key: dict[int, list[tuple[int, float]]],
     own: int | None,
     slope: float = 0.0,
+    scores: dict[int, float] | None = None,
 ) -> list[tuple[int, float]]:
     """The value of key `k` among the units the model linked to it (`by_key[k]`: unit and
     probability): the rest of the key's own `label: value` line (`own`) or else the likeliest
     one, with the lines above and under it that carry it on as a block (`_grow_up`, `_grow`:
     aligned, close, not another key or another key's value), then the other linked units down
     its column. The model may link several separate runs to one key (a label and a date
-    further along, `RECEIVED 25-84 APR 2 1984`): joined, they were no value anyone printed."""
+    further along, `RECEIVED 25-84 APR 2 1984`): joined, they were no value anyone printed.
+    `scores`: the model's probability for each of the key's candidates, linked or not; the
+    growth reads them as it does for a named key (a paragraph's first line scored 0.46, under
+    the link threshold, beside its second line's 0.55, joins as a line above, `UP_P`)."""
     best, p_best = max(by_key[k], key=lambda t: (t[0] == own, t[1], -t[0]))
     probs = dict(by_key[k])
+    grow_probs = {**(scores or {}), **probs}
     others = {v for kk, vs in by_key.items() if kk != k for v, _ in vs}
     used = set(by_key) | others
     # the value's other runs on its row that the model links to the key too (`John` `Smith`)
@@ -2372,9 +2377,9 @@ def _block_of(
         block = row  # a figure on its label's own line is one line (as for named keys)
     else:
         more = _grow(
-            geom, row[-1], used | set(row), float(geom.b[best, 0]), None, probs, slope, (k,)
+            geom, row[-1], used | set(row), float(geom.b[best, 0]), None, grow_probs, slope, (k,)
         )
-        above = _grow_up(geom, best, k, (k,), used | set(row) | set(more), probs, others)
+        above = _grow_up(geom, best, k, (k,), used | set(row) | set(more), grow_probs, others)
         block = [*above, *row, *more]
     # and the other linked units in the value's column, above or under the block (a column
     # header's cells, the lines of a cipher block): a column is one value, read top to bottom
@@ -2771,18 +2776,22 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
             vals_f = {v for _, v, _ in fixed}
             geom = PageGeometry(units)
             slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
+            scored: list[tuple[int, int, float]] = []
             links = fixed + [
                 (k, v, p)
-                for k, v, p in link_units(units, geom=geom)
+                for k, v, p in link_units(units, geom=geom, scored_out=scored)
                 if v not in vals_f and v not in keys_f and k not in vals_f
             ]
+            cand: dict[int, dict[int, float]] = {}
+            for k, v, p in scored:
+                cand.setdefault(k, {})[v] = p
             by_key: dict[int, list[tuple[int, float]]] = {}
             for k, v, p in links:
                 by_key.setdefault(k, []).append((v, p))
             found: list[tuple[FieldResult, tuple[float, float, float, float]]] = []
             every: list[FieldResult] = []
             for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
-                vals = _block_of(geom, k, by_key, keys_f.get(k), slope)
+                vals = _block_of(geom, k, by_key, keys_f.get(k), slope, cand.get(k))
                 label = _label_name(units[k].text)
                 res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
                 spans = [units[v].ref for v, _ in vals]

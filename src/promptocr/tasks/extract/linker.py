@@ -225,10 +225,12 @@ def link_units(
     second_key: float = SECOND_KEY_THRESHOLD,
     keyness: Sequence[float] | None = None,
     geom: PageGeometry | None = None,
+    scored_out: list[tuple[int, int, float]] | None = None,
 ) -> list[tuple[int, int, float]]:
     """Key→value links among `units` as (key index, value index, probability). `keyness`: how
     likely each unit is a key (the gold labels where known). `geom`: the units' geometry when
-    the caller has built it already (with the same `keyness`)."""
+    the caller has built it already (with the same `keyness`). `scored_out`: receives every
+    pair the model scored, linked or not (a value's growth reads the weaker ones)."""
     if geom is None:
         geom = PageGeometry(units, keyness)
     elif keyness is not None:
@@ -243,6 +245,8 @@ def link_units(
     WORK.pairs_scored += len(pairs)
     p = model.proba(pair_rows(geom, pairs))
     scored = [(k, v, float(q)) for (k, v), q in zip(pairs, p, strict=True)]
+    if scored_out is not None:
+        scored_out.extend(scored)
     return assign(
         scored,
         roles_known=keys is not None,
