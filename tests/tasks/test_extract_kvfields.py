@@ -1361,3 +1361,58 @@ def test_a_keys_block_grows_up_over_a_line_the_model_scored_under_the_link_thres
     assert [units[v].text for v, _ in got] == [rows[1][0], rows[2][0]]
     low = _block_of(geom, 0, links, None, scores={1: UP_P - 0.01, 2: 0.55})
     assert [v for v, _ in low] == [2]
+
+
+def test_extract_everything_growth_stays_off_other_fields_lines() -> None:
+    """The review's layouts: a value level with its key does not grow up over a line above
+    the key, and a line another key's value took joins no second value."""
+    from promptocr.tasks.extract import extract_all_pairs
+
+    level: list[Row] = [
+        ("To the laboratory for", 200, 60, 352),
+        ("Locally obtained honey sample enclosed is", 152, 127, 298),
+        ("COMMENTS:", 60, 157, 81),
+        ("The committee next week john smith 12", 161, 157, 274),
+        ("FROM:", 60, 209, 45),
+        ("J. Smith", 161, 209, 100),
+    ]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(level, h=20.0)).items()}
+    assert got["COMMENTS"] == "The committee next week john smith 12"
+    assert got["FROM"] == "J. Smith"
+    shared: list[Row] = [
+        ("ADDRESS:", 60, 60, 72),
+        ("Shipped to the laboratory for analysis of", 200, 90, 252),
+        ("For analysis of", 200, 112, 168),
+        ("If locally obtained", 200, 134, 257),
+        ("SUBJECT:", 60, 164, 72),
+        ("Enclosed is an acceptable", 200, 164, 328),
+        ("The sample was shipped to", 200, 186, 303),
+        ("And results are pending review", 200, 223, 198),
+        ("ADDRESS:", 60, 223, 72),
+    ]
+    pairs = extract_all_pairs(_doc(shared, h=20.0))
+    assert pairs["SUBJECT"].value == "Enclosed is an acceptable"
+    assert sum("If locally obtained" in (r.value or "") for r in pairs.values()) <= 1
+
+
+def test_extract_everything_cuts_a_field_name_run_into_a_figure() -> None:
+    """A line that starts with a known field's name run into a figure with no separator is
+    a label and its value (`DATE 2/25/89`); a line whose words before the figure are no
+    field's name stays whole (`Tier 1`, `December 13, 1983`)."""
+    from promptocr.tasks.extract import extract_all_pairs
+    from promptocr.tasks.extract.linked import _field_name_cut
+
+    rows: list[Row] = [
+        ("PURCHASE REQUISITION", 300, 40, 260),
+        ("DATE 2/25/89", 60, 100, 130),
+        ("Telephone# 6926", 400, 100, 160),
+        ("FAX 1-502-568-8092", 60, 140, 200),
+    ]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(rows, h=20.0)).items()}
+    assert got.get("DATE") == "2/25/89"
+    assert got.get("FAX") == "1-502-568-8092"
+    assert got.get("Telephone#") == "6926"
+    assert _field_name_cut("DATE 2/25/89") == 4
+    assert _field_name_cut("Phone (555) 123-4567") == 5  # not past the bracketed area code
+    for whole in ("Tier 1", "December 13, 1983", "Total Sample 214", "DATE"):
+        assert _field_name_cut(whole) is None

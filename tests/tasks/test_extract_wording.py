@@ -297,7 +297,8 @@ LONGER: list[tuple[list[tuple[str, float, float, float]], str, str | None]] = [
         "bank",
         "First National Bank",
     ),
-    ([("Bank Name First National Bank", 80, 100, 330)], "bank", "First National Bank"),
+    ([("Account No 4410-2291", 80, 100, 220)], "account", "4410-2291"),  # colon lost
+    ([("Room No. 12", 80, 100, 120)], "Room", "12"),
     # a longer label that holds the key: the value after the whole label, not its own words
     ([("Account Holder: Jane Roe", 80, 100, 250)], "account", "Jane Roe"),
     ([("Account Holder", 80, 100, 140), ("Jane Roe", 300, 100, 90)], "account", "Jane Roe"),
@@ -312,8 +313,27 @@ LONGER: list[tuple[list[tuple[str, float, float, float]], str, str | None]] = [
         "project",
         "PX-7",
     ),
-    # a value run on after a label that lost its colon is still read
+    # the review's: a bare label with generic words more before one with other words more,
+    # and before plain text after the key
+    (
+        [("Account No: 4410-2291", 80, 100, 220), ("Account Holder", 80, 140, 140)]
+        + [("Jane Roe", 300, 140, 90)],
+        "account",
+        "4410-2291",
+    ),
+    (
+        [("Bank Name: First National Bank", 80, 100, 330), ("Bank charges apply", 80, 300, 200)],
+        "bank",
+        "First National Bank",
+    ),
+    # a value run on after a label that lost its colon is still read, a generic word or a
+    # bare `No` at its start too, and words before a second label stay the first one's
     ([("Remarks None given", 80, 100, 200)], "Remarks", "None given"),
+    ([("Reason No show", 80, 100, 160)], "Reason", "No show"),
+    ([("Notes Name withheld", 80, 100, 160)], "Notes", "Name withheld"),
+    ([("Approved No", 80, 100, 120), ("Signed by J. Smith", 80, 125, 200)], "Approved", "No"),
+    ([("Smoker No", 80, 100, 100), ("Weight 70 kg", 400, 100, 120)], "Smoker", "No"),
+    ([("Color Red Size: M", 80, 100, 200)], "Color", "Red Size: M"),
 ]
 
 

@@ -470,15 +470,19 @@ _LABEL_TOKEN = re.compile(r"\S+")
 
 def _longer_label(low: str, e: int) -> tuple[int, bool] | None:
     """Where the printed label ends when words run on after a key that matched at `low[:e]`
-    with no separator between, and whether the words more are generic ones: past generic
-    words (`Bank Name:` for "bank", `Account No.` for "account": `fields.GENERIC_WORDS`) the
-    key's own field; past one to three other words that end with a colon (`Account Holder:`
-    for "account", `ANALYTICAL REQUIREMENTS:` for "analytical") or end the line as a known
+    with no separator between, and whether the words more are generic ones (`fields.
+    GENERIC_WORDS`). Past generic words, the key's own field: `Bank Name:` for "bank",
+    `Account No.` alone on its line for "account", `Account No 1234` (its colon lost, a figure
+    after it). Past one other word ending with a colon (`Account Holder:` for "account",
+    `ANALYTICAL REQUIREMENTS:` for "analytical"), or one to three that end the line as a known
     field's name (`Account Holder`: `fields.is_field_name`), a longer label that holds the
     key. Either way the value is what follows the whole label, never the label's own words.
-    None where neither (a value run on after a label that lost its colon, `Remarks None
-    given`, left to the caller)."""
+    None where neither, the caller reading the rest of the line as a value run on after a
+    label that lost its colon: `Remarks None given`, `Reason No show`, `Approved No` (a bare
+    `No` is an answer), `Color Red Size: M` (two words before a colon: a value, then the next
+    label)."""
     generic_end: int | None = None
+    generic_tok = ""
     plain = 0
     for m in _LABEL_TOKEN.finditer(low, e):
         tok = m.group()
@@ -487,19 +491,24 @@ def _longer_label(low: str, e: int) -> tuple[int, bool] | None:
         if generic_end is None and plain == 0 and tok[:1] in ":：=;":
             return None  # a separator right after the key
         if words and set(words) <= GENERIC_WORDS and plain == 0:
-            generic_end = m.end()
+            generic_end, generic_tok = m.end(), tok
             if tok[-1:] in ":：":
                 return generic_end, True
             continue
         if generic_end is not None:
-            return generic_end, True  # the value after `Bank Name` with its colon lost
+            # its colon lost: a figure after a generic word that asks for one, not words
+            asks_figure = "name" not in canonical_words(generic_tok.rstrip(":：.=;-–)"))
+            if asks_figure and re.match(r"[-+$€£¥￥(#]?\d", tok):
+                return generic_end, True
+            return None
         if not core.replace(".", "").isalpha() or plain >= 3:
             return None
         plain += 1
         if tok[-1:] in ":：":
-            return m.end(), False
+            return (m.end(), False) if plain == 1 else None
     if generic_end is not None:
-        return generic_end, True
+        # the label alone on its line, its value beside or under it
+        return None if generic_tok == "no" else (generic_end, True)
     return (len(low), False) if plain and is_field_name(low) else None
 
 
@@ -561,7 +570,12 @@ def find_labels(
                 if low[e] in "-–" and e + 1 < len(low) and low[e + 1].isalnum():
                     break
                 e += 1
-            if e < len(low) and not _is_cjk(src) and not re.search(r"[:：=#]", low[label_end:e]):
+            if (
+                e < len(low)
+                and not _is_cjk(src)
+                and longer_by is None  # (scored above)
+                and not re.search(r"[:：=#]", low[label_end:e])
+            ):
                 # words run on after the label with no separator: more likely a heading
                 # ("PROJECT INITIATION FORM") than the "PROJECT" field
                 score -= 8.0

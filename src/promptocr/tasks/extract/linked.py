@@ -164,9 +164,30 @@ def _inner_cuts(text: str) -> list[tuple[int, int]]:
     return cuts
 
 
+_WORD_END = re.compile(r"\S+")
+
+
+def _field_name_cut(text: str) -> int | None:
+    """Where a line that starts with a known field's name run into a figure with no separator
+    (`DATE 2/25/89`, `Telephone# 6926`, `FAX 1-502-568-8092`; `fields.is_field_name`) is
+    cut into label and value: after the longest such name of up to four words, where what
+    follows begins with a digit (or a sign or bracket before one). None elsewhere (`Total
+    Sample 214`, `December 13, 1983`, `Tier 1`)."""
+    ends = [m.end() for m in _WORD_END.finditer(text)][:4]
+    for end in reversed(ends[:-1] if len(ends) > 1 else []):
+        rest = text[end:].lstrip()
+        if not rest or not re.match(r"[-+$€£¥￥(#]?\s?\d", rest):
+            continue
+        if not any(ch.isdigit() for ch in text[:end]) and is_field_name(text[:end]):
+            return end
+    return None
+
+
 def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
     """A page's lines as linker units; `label: value` lines cut at the separator (with
-    `every_label`, at each further `Label:` in the value too: `_INNER_LABEL`). On a page
+    `every_label`, at each further `Label:` in the value too: `_INNER_LABEL`, and a line that
+    starts with a known field's name run into a figure cut after the name: `_field_name_cut`,
+    `DATE 2/25/89`). On a page
     scanned slightly turned the units' boxes are taken in the levelled frame (an axis-aligned
     box of a slanted line is too tall: lines of a paragraph would overlap)."""
     out: list[Unit] = []
@@ -194,6 +215,12 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
                     at = start + val
             spans.append(Span(ln, at, len(ln.text), page))
             for sp in spans:
+                box, poly, _ = span_geometry(sp)
+                out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
+                polys.append(poly or ln.polygon)
+        elif every_label and (cut := _field_name_cut(ln.text)) is not None:
+            value_at = len(ln.text) - len(ln.text[cut:].lstrip())
+            for sp in (Span(ln, 0, cut, page), Span(ln, value_at, len(ln.text), page)):
                 box, poly, _ = span_geometry(sp)
                 out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
                 polys.append(poly or ln.polygon)
@@ -2352,6 +2379,7 @@ def _block_of(
     own: int | None,
     slope: float = 0.0,
     scores: dict[int, float] | None = None,
+    claimed: set[int] | None = None,
 ) -> list[tuple[int, float]]:
     """The value of key `k` among the units the model linked to it (`by_key[k]`: unit and
     probability): the rest of the key's own `label: value` line (`own`) or else the likeliest
@@ -2361,12 +2389,15 @@ def _block_of(
     further along, `RECEIVED 25-84 APR 2 1984`): joined, they were no value anyone printed.
     `scores`: the model's probability for each of the key's candidates, linked or not; the
     growth reads them as it does for a named key (a paragraph's first line scored 0.46, under
-    the link threshold, beside its second line's 0.55, joins as a line above, `UP_P`)."""
+    the link threshold, beside its second line's 0.55, joins as a line above, `UP_P`), except
+    upwards from a value level with its key (a line above it is above the key too). `claimed`:
+    the lines earlier keys' values took, which no growth takes again."""
     best, p_best = max(by_key[k], key=lambda t: (t[0] == own, t[1], -t[0]))
     probs = dict(by_key[k])
     grow_probs = {**(scores or {}), **probs}
+    up_probs = probs if geom.yover[k, best] > 0.3 else grow_probs
     others = {v for kk, vs in by_key.items() if kk != k for v, _ in vs}
-    used = set(by_key) | others
+    used = set(by_key) | others | (claimed or set())
     # the value's other runs on its row that the model links to the key too (`John` `Smith`)
     row = [best]
     while (nxt := int(geom.right_nn[row[-1]])) in probs and nxt not in row:
@@ -2379,7 +2410,7 @@ def _block_of(
         more = _grow(
             geom, row[-1], used | set(row), float(geom.b[best, 0]), None, grow_probs, slope, (k,)
         )
-        above = _grow_up(geom, best, k, (k,), used | set(row) | set(more), grow_probs, others)
+        above = _grow_up(geom, best, k, (k,), used | set(row) | set(more), up_probs, others)
         block = [*above, *row, *more]
     # and the other linked units in the value's column, above or under the block (a column
     # header's cells, the lines of a cipher block): a column is one value, read top to bottom
@@ -2785,13 +2816,15 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
             cand: dict[int, dict[int, float]] = {}
             for k, v, p in scored:
                 cand.setdefault(k, {})[v] = p
+            claimed: set[int] = set()  # the units of the values read so far
             by_key: dict[int, list[tuple[int, float]]] = {}
             for k, v, p in links:
                 by_key.setdefault(k, []).append((v, p))
             found: list[tuple[FieldResult, tuple[float, float, float, float]]] = []
             every: list[FieldResult] = []
             for k in sorted(by_key, key=lambda i: (units[i].box[1], units[i].box[0])):
-                vals = _block_of(geom, k, by_key, keys_f.get(k), slope, cand.get(k))
+                vals = _block_of(geom, k, by_key, keys_f.get(k), slope, cand.get(k), claimed)
+                claimed.update(v for v, _ in vals)
                 label = _label_name(units[k].text)
                 res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
                 spans = [units[v].ref for v, _ in vals]
