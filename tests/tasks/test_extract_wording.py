@@ -342,3 +342,61 @@ def test_a_key_that_starts_a_longer_printed_label(
     rows: list[tuple[str, float, float, float]], key: str, value: str | None
 ) -> None:
     assert extract_fields(lines_doc(rows), [key])[key].value == value
+
+
+def test_a_currency_code_before_an_amount_is_kept_as_printed() -> None:
+    rows = [("Amount:", 80, 100, 80), ("GBP 4,250.00", 300, 100, 120)]
+    rows += [("Fee:", 80, 140, 40), ("GBP 0.00", 300, 140, 80)]
+    rows += [("Tax:", 80, 180, 40), ("(RM12.50)", 300, 180, 90)]
+    got = extract_fields(lines_doc(rows), ["Amount", "Fee", "Tax"])
+    assert got["Amount"].value == "GBP 4,250.00" and got["Amount"].normalized == "4250.00"
+    assert got["Fee"].value == "GBP 0.00"
+    assert got["Tax"].value == "(RM12.50)" and got["Tax"].normalized == "-12.50"
+
+
+def test_dot_leaders_after_a_labels_colon_are_no_value() -> None:
+    # `Monthly Rent: .` with its figure far along the row: the dots OCR read are no value
+    rows = [
+        ("RESIDENTIAL LEASE — SUMMARY", 60, 50, 400),
+        ("Monthly Rent: .", 60, 150, 160),
+        ("$2,185.00", 900, 150, 110),
+        ("Security Deposit: . . .", 60, 200, 200),
+        ("$3,277.50", 900, 200, 110),
+        ("Lease Term: .", 60, 250, 140),
+        ("12 months from 01 Aug 2024", 700, 250, 300),
+    ]
+    want = {"Monthly Rent": "$2,185.00", "Security Deposit": "$3,277.50"}
+    assert {k: r.value for k, r in extract_fields(lines_doc(rows), list(want)).items()} == want
+    for k, value in want.items():
+        assert extract_fields(lines_doc(rows), [k])[k].value == value
+
+
+# a lab report's and a wage statement's labels with commas and `and` inside them
+LISTED = [
+    ("NORTHBRIDGE CLINICAL LABORATORIES", 60, 50, 500),
+    ("Hemoglobin", 60, 400, 110),
+    ("13.8", 690, 400, 50),
+    ("Glucose, fasting", 60, 450, 160),
+    ("104 H", 690, 450, 60),
+    ("1 Wages, tips, other compensation", 60, 550, 330),
+    ("58,210.44", 690, 550, 100),
+    ("Name and Address:", 60, 600, 170),
+    ("Marisol Reyes, 12 Alder Way", 260, 600, 260),
+    ("Please give your name, address and phone below.", 60, 700, 460),
+]
+
+
+def test_a_label_with_commas_the_prompt_split_is_one_key_again() -> None:
+    from promptocr.tasks.extract import rejoin_split_keys
+
+    doc = lines_doc(LISTED)
+    service = Service(vlm=None)
+    got = service.run_on_document(doc, "Extract the Glucose, fasting and Hemoglobin as JSON")
+    assert got.output["fields"] == {"Glucose, fasting": "104 H", "Hemoglobin": "13.8"}
+    got = service.run_on_document(doc, "Extract Wages, tips, other compensation")
+    assert got.output["fields"] == {"Wages, tips, other compensation": "58,210.44"}
+    assert rejoin_split_keys(doc, ["Name", "Address"]) == ["Name and Address"]
+    # not where the words stand together only in a sentence, or where nothing prints them so
+    assert rejoin_split_keys(doc, ["phone", "email"]) == ["phone", "email"]
+    assert rejoin_split_keys(doc, ["Hemoglobin", "Glucose"]) == ["Hemoglobin", "Glucose"]
+    assert rejoin_split_keys(doc, ["address", "phone"]) == ["address", "phone"]

@@ -115,3 +115,15 @@ def test_digit_slips_inside_numbers() -> None:
     assert fix_digit_confusions("NO 29O, JALAN") == "NO 290, JALAN"
     assert fix_digit_confusions("Jalan 5/1l4C") == "Jalan 5/114C"
     assert fix_digit_confusions("LOT 2718-A, JALAN KMB 6") == "LOT 2718-A, JALAN KMB 6"
+
+
+def test_a_phone_number_with_masked_digits_is_read_as_printed() -> None:
+    # a courier's waybill prints the middle digits as stars; a card's last four is no phone
+    for text, got in (
+        ("电话：139****6620", "139****6620"),
+        ("Tel 138-****-1234", "138-****-1234"),
+    ):
+        ph = find_phone(text)
+        assert ph is not None and ph.text == got and ph.normalized == got, text
+    for text in ("Card **** 6614", "12**34", "2*3=6", "4x4"):
+        assert find_phone(text) is None, text

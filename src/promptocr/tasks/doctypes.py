@@ -23,6 +23,7 @@ from promptocr.document.model import Line
 from promptocr.tasks import validators as v
 from promptocr.tasks.extract import (
     CURRENCY_SIGNS,
+    CURRENCY_WORDS,
     FieldResult,
     PageView,
     Span,
@@ -271,9 +272,14 @@ def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
             start = sp.start + a_start
             if start > 0 and sp.line.text[start - 1] in CURRENCY_SIGNS:
                 start -= 1
-            else:  # a currency code glued to the figure is part of it as printed ("RM9.00")
-                cur = re.search(r"(?:RM|MYR|USD|SGD)$", sp.line.text[:start], re.I)
-                if cur and (cur.start() == 0 or not sp.line.text[cur.start() - 1].isalpha()):
+            else:  # a currency code glued to the figure is part of it as printed ("RM9.00";
+                # set apart, `RM 9.00`, receipts' totals are written without it)
+                cur = re.search(r"([A-Za-z]{2,5})$", sp.line.text[:start])
+                if (
+                    cur
+                    and cur.group(1).upper() in CURRENCY_WORDS
+                    and (cur.start() == 0 or not sp.line.text[cur.start() - 1].isalpha())
+                ):
                     start = cur.start()
             out.append(Span(sp.line, start, sp.start + a_end, sp.page))
     return out

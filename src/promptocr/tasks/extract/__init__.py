@@ -248,6 +248,9 @@ _PERCENT = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?[%％]|免税|不征税")
 
 CURRENCY_SIGNS = "$￥¥€£₹₩₱₫฿"
 _CURRENCY_BEFORE = re.compile(rf"[{CURRENCY_SIGNS}]\s?$")
+# letters right before a figure, with at most a space (`GBP 4,250.00`): a currency code where
+# they are one of `CURRENCY_WORDS`
+_CURRENCY_WORD_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,5})\.?\s?$")
 
 
 # currency words printed against a figure (`EUR100`, `RM12`, `Rs100`, `100USD`): the ISO 4217
@@ -373,6 +376,10 @@ def typed_value(
             start -= 1
         elif start > 1 and t[start - 1] == " " and t[start - 2] in CURRENCY_SIGNS:
             start -= 2  # and one set a space before the figures (`$ 28,880.00`)
+        elif (cw := _CURRENCY_WORD_BEFORE.search(t[:start])) is not None and cw.group(
+            1
+        ).upper() in CURRENCY_WORDS:
+            start = cw.start()  # a currency code kept as printed (`GBP 4,250.00`, `RM12.50`)
         end = a.end
         norm = a.normalized
         if start > 0 and t[start - 1] == "(" and t[end : end + 1] == ")":
@@ -935,6 +942,39 @@ def extract_method() -> str:
     return m if m in ("linker", "rules") else "linker"
 
 
+# what a prompt's field list is split at (planner.split_fields): a comma, `and`, `or`, `、`
+_JOINER = r"\s*(?:[,，、;；&]|\band\b|\bor\b|以及|和|及|与)\s*"
+# before a label at a line's start: punctuation, or a box's number or letter (`1 Wages`,
+# `c Employer's name`)
+_LINE_START = r"^(?:[^\w]{0,3}|\w{1,2}[.)]?\s+)"
+
+
+def rejoin_split_keys(doc: Document, keys: Sequence[str], most: int = 4) -> list[str]:
+    """The prompt's keys, with the ones it split at a comma or `and` joined again where the
+    page prints them as one label (`Glucose, fasting`; `Wages, tips, other compensation`;
+    `Name and Address:`; `地址、电话`): two to `most` consecutive keys, longest first, whose
+    words with any of the list's separators between them start a line and end at a colon or
+    the line's end. The joined key is the label as printed (colon left out)."""
+    if len(keys) < 2:
+        return list(keys)
+    texts = [ln.text for p in doc.pages for ln in p.lines]
+    out: list[str] = []
+    i = 0
+    while i < len(keys):
+        for n in range(min(most, len(keys) - i), 1, -1):
+            body = _JOINER.join(re.escape(k.strip().rstrip(":：")) for k in keys[i : i + n])
+            pat = re.compile(_LINE_START + "(" + body + r")\s*(?:[:：]|$)", re.I)
+            hit = next((m.group(1) for t in texts if (m := pat.search(t.strip()))), None)
+            if hit is not None:
+                out.append(hit.strip())
+                i += n
+                break
+        else:
+            out.append(keys[i])
+            i += 1
+    return out
+
+
 def slash_parts(key: str) -> list[str]:
     """The parts of a key written with slashes outside brackets ("name/phone"), or []."""
     if "/" not in key or re.search(r"\([^)]*/", key):
@@ -1094,6 +1134,7 @@ __all__ = [
     "bbox_of",
     "extract_fields",
     "extract_generic",
+    "rejoin_split_keys",
     "find_by_label",
     "find_by_pattern",
     "views_of",

@@ -97,6 +97,8 @@ _SEP = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(\S.*)$")
 # a short bracketed label before its value: "(小写) ¥3495.00", "（盖章）…"
 _BRACKETED = re.compile(r"^\s*([（(][^)）]{1,8}[)）])\s*(\S.*)$")
 _STRIP = " \t:：.#=;-–_|·…()（）[]"
+# what OCR reads of the dots or rule leading from a label to its value far along the row
+_LEADER = re.compile(r"[.·…_\s]+")
 
 
 def _norm(s: str) -> str:
@@ -201,6 +203,8 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
             m, label = None, ""  # a time ("TIME3:28 CST"), not a label and its value
         if m and m.group(2).startswith("//"):
             m, label = None, ""  # a web address ("https://…"), not a label and its value
+        # dot leaders read after the colon (`Monthly Rent: .`, `Adresse :.`): the label alone
+        leader = bool(m and _LEADER.fullmatch(m.group(2)))
         if m and label.count("(") + label.count("（") > label.count(")") + label.count("）"):
             m, label = None, ""  # a colon inside brackets ("… samples. (Note: Coal …")
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
@@ -213,7 +217,8 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
                         Span(ln, start + lab, start + val, page),
                     ]
                     at = start + val
-            spans.append(Span(ln, at, len(ln.text), page))
+            if not leader:
+                spans.append(Span(ln, at, len(ln.text), page))
             for sp in spans:
                 box, poly, _ = span_geometry(sp)
                 out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]

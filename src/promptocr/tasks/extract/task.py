@@ -19,10 +19,12 @@ class ExtractTask:
 
     def run(self, t: TaskInput) -> tuple[dict[str, Any], str]:
         from promptocr.tasks.doctypes import DOCTYPES, resolve
-        from promptocr.tasks.extract import extract_all_pairs, extract_fields
+        from promptocr.tasks.extract import extract_all_pairs, extract_fields, rejoin_split_keys
 
         doc, args = t.document, t.plan.arguments
-        keys = list(args.get("fields") or [])
+        # the prompt's list split at commas and `and`; a label the page prints with them
+        # (`Glucose, fasting`) is one key again
+        keys = rejoin_split_keys(doc, list(args.get("fields") or []))
         dt_name = args.get("document_type")
         if not keys and dt_name:
             keys = list(DOCTYPES[dt_name].schema)
