@@ -355,15 +355,22 @@ def test_a_currency_code_before_an_amount_is_kept_as_printed() -> None:
 
 
 def test_dot_leaders_after_a_labels_colon_are_no_value() -> None:
-    # `Monthly Rent: .` with its figure far along the row: the dots OCR read are no value
+    # `Monthly Rent: .` with its figure far along the row (a lease summary's lines as the
+    # engine read them): the dots OCR read are no value
     rows = [
-        ("RESIDENTIAL LEASE — SUMMARY", 60, 50, 400),
-        ("Monthly Rent: .", 60, 150, 160),
-        ("$2,185.00", 900, 150, 110),
-        ("Security Deposit: . . .", 60, 200, 200),
-        ("$3,277.50", 900, 200, 110),
-        ("Lease Term: .", 60, 250, 140),
-        ("12 months from 01 Aug 2024", 700, 250, 300),
+        ("RESIDENTIAL LEASE — SUMMARY OF KEY TERMS", 57, 51, 930, 35),
+        ("Tenant:", 56, 150, 114, 32),
+        ("Olumide & Grace Haverford", 949, 150, 394, 31),
+        ("Landlord:", 56, 210, 143, 32),
+        ("Pinecrest Residential Holdings", 912, 208, 430, 37),
+        ("Premises:", 56, 270, 145, 33),
+        ("Apt 5C, 77 Quarry Lane, Dunmore", 859, 271, 483, 34),
+        ("Monthly Rent: .", 56, 330, 222, 33),
+        ("$2,185.00", 1192, 329, 152, 35),
+        ("Security Deposit: .", 57, 391, 259, 33),
+        ("$3,277.50", 1192, 389, 152, 35),
+        ("Lease Term: .", 56, 450, 190, 33),
+        ("12 months from 01 Aug 2024", 924, 450, 421, 33),
     ]
     want = {"Monthly Rent": "$2,185.00", "Security Deposit": "$3,277.50"}
     assert {k: r.value for k, r in extract_fields(lines_doc(rows), list(want)).items()} == want
