@@ -1414,5 +1414,12 @@ def test_extract_everything_cuts_a_field_name_run_into_a_figure() -> None:
     assert got.get("Telephone#") == "6926"
     assert _field_name_cut("DATE 2/25/89") == 4
     assert _field_name_cut("Phone (555) 123-4567") == 5  # not past the bracketed area code
-    for whole in ("Tier 1", "December 13, 1983", "Total Sample 214", "DATE"):
+    for whole in ("Tier 1", "December 13, 1983", "Total Sample 214", "DATE", "Total 2 items"):
         assert _field_name_cut(whole) is None
+    for value in ("Shop 7, Level 2", "Due 30 days from invoice date"):
+        assert _field_name_cut(value) is None
+    # a line that is a label's value (the label above it or left of it on its row) stays whole
+    shipped: list[Row] = [("Ship to:", 60, 100, 70), ("Customer 4417", 60, 125, 130)]
+    shipped += [("12 Main St", 60, 150, 100)]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(shipped, h=20.0)).items()}
+    assert got.get("Ship to") == "Customer 4417 12 Main St" and "Customer" not in got

@@ -352,6 +352,11 @@ def test_a_currency_code_before_an_amount_is_kept_as_printed() -> None:
     assert got["Amount"].value == "GBP 4,250.00" and got["Amount"].normalized == "4250.00"
     assert got["Fee"].value == "GBP 0.00"
     assert got["Tax"].value == "(RM12.50)" and got["Tax"].normalized == "-12.50"
+    # a word before the figure is no code, nor a code that is also an English word in capitals
+    item = [("Subtotal", 80, 100, 80), ("Hair gel 12.50", 300, 100, 130)]
+    assert extract_fields(lines_doc(item), ["Subtotal"])["Subtotal"].value == "12.50"
+    item = [("Tax:", 80, 100, 40), ("TOP 5.00", 300, 100, 80)]
+    assert extract_fields(lines_doc(item), ["Tax"])["Tax"].value == "5.00"
 
 
 def test_dot_leaders_after_a_labels_colon_are_no_value() -> None:
@@ -376,6 +381,10 @@ def test_dot_leaders_after_a_labels_colon_are_no_value() -> None:
     assert {k: r.value for k, r in extract_fields(lines_doc(rows), list(want)).items()} == want
     for k, value in want.items():
         assert extract_fields(lines_doc(rows), [k])[k].value == value
+    # underscores after a colon are a blank field, not a leader: no value from far away
+    blank = [("Signature: ________________", 80, 700, 260)]
+    blank += [("Thank you for your business", 80, 760, 260)]
+    assert extract_fields(lines_doc(blank), ["Signature"])["Signature"].value is None
 
 
 # a lab report's and a wage statement's labels with commas and `and` inside them
@@ -403,6 +412,19 @@ def test_a_label_with_commas_the_prompt_split_is_one_key_again() -> None:
     got = service.run_on_document(doc, "Extract Wages, tips, other compensation")
     assert got.output["fields"] == {"Wages, tips, other compensation": "58,210.44"}
     assert rejoin_split_keys(doc, ["Name", "Address"]) == ["Name and Address"]
+    assert rejoin_split_keys(doc, ["glucose", "fasting"]) == ["glucose, fasting"]  # as asked
+    # a heading over labels printed apart joins nothing: the keys the caller meant
+    heading = lines_doc(
+        [("Name and Address", 80, 100, 200), ("Name: John Smith", 80, 140, 250)]
+        + [("Address: 12 Main St, Springfield", 80, 180, 350)]
+    )
+    got = service.run_on_document(heading, "Extract the name and address")
+    assert got.output["fields"] == {"name": "John Smith", "address": "12 Main St, Springfield"}
+    # nor a bracketed list, whose items are the caller's keys
+    got = service.run_on_document(
+        doc, "提取图片中的：['Glucose', 'fasting'] 的字段内容，并按照 JSON 格式返回。"
+    )
+    assert list(got.output["fields"]) == ["Glucose", "fasting"]
     # not where the words stand together only in a sentence, or where nothing prints them so
     assert rejoin_split_keys(doc, ["phone", "email"]) == ["phone", "email"]
     assert rejoin_split_keys(doc, ["Hemoglobin", "Glucose"]) == ["Hemoglobin", "Glucose"]

@@ -178,24 +178,25 @@ def _range_not_phone(text: str, digits: str) -> bool:
     return False
 
 
-# a number printed with some of its digits masked (`139****6620`, `138-****-1234`, `+44 7700
-# ***123`: a courier's waybill, an order confirmation): kept as printed
-_MASKED_PHONE = re.compile(
-    r"(?<![\d\w*＊])(?:\+\d{1,3}\s?)?\d{2,4}[\s-]?[*＊]{2,6}[\s-]?\d{2,4}(?![\d*＊])"
-)
-
-
 def find_phone(s: str) -> Found | None:
-    """The first phone number in `s`: its text as printed and its digits; a number with masked
-    digits (`139****6620`) normalises to its text without spaces, masks kept."""
+    """The first phone number in `s`: its text as printed and its digits."""
     for m in _PHONE.finditer(s):
         digits = re.sub(r"\D", "", m.group(0))
         if 7 <= len(digits) <= 15 and not _range_not_phone(m.group(0), digits):
             return Found(m.group(0).strip(), digits, m.start(), m.end())
-    mm = _MASKED_PHONE.search(s)
-    if mm is not None and 7 <= len(re.sub(r"[^\d*＊]", "", mm.group(0))) <= 15:
-        return Found(mm.group(0), re.sub(r"\s", "", mm.group(0)), mm.start(), mm.end())
     return None
+
+
+# a mobile number printed with its middle digits masked (`139****6620`, `138-****-1234`: a
+# courier's waybill, an order confirmation): three digits, four stars, four digits; a card's
+# or account's `4532 **** 6614` is not one
+_MASKED_PHONE = re.compile(r"(?<![\w*＊,.])(?:\+\d{1,3}\s?)?1\d{2}-?[*＊]{4}-?\d{4}(?![\w*＊])")
+
+
+def masked_phone(s: str) -> Found | None:
+    """A mobile number with its middle digits masked, as printed (normalised the same)."""
+    m = _MASKED_PHONE.search(s)
+    return Found(m.group(0), m.group(0), m.start(), m.end()) if m else None
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -249,7 +249,9 @@ _PERCENT = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?[%％]|免税|不征税")
 CURRENCY_SIGNS = "$￥¥€£₹₩₱₫฿"
 _CURRENCY_BEFORE = re.compile(rf"[{CURRENCY_SIGNS}]\s?$")
 # letters right before a figure, with at most a space (`GBP 4,250.00`): a currency code where
-# they are one of `CURRENCY_WORDS`
+# they are one of `CURRENCY_WORDS` in capitals, and not one that is also an English word an
+# item line may print in capitals (`TOTAL ALL 12.00`, `UNIT PRICE TOP 5.00`)
+_WORD_LIKE_CODES = frozenset({"ALL", "TOP", "CUP", "PEN", "SOS", "MOP", "TRY", "BAM", "MAD"})
 _CURRENCY_WORD_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,5})\.?\s?$")
 
 
@@ -376,9 +378,10 @@ def typed_value(
             start -= 1
         elif start > 1 and t[start - 1] == " " and t[start - 2] in CURRENCY_SIGNS:
             start -= 2  # and one set a space before the figures (`$ 28,880.00`)
-        elif (cw := _CURRENCY_WORD_BEFORE.search(t[:start])) is not None and cw.group(
-            1
-        ).upper() in CURRENCY_WORDS:
+        elif (cw := _CURRENCY_WORD_BEFORE.search(t[:start])) is not None and (
+            cw.group(1) in CURRENCY_WORDS  # printed in capitals: not `gel 12.50`, `all 45.00`
+            and cw.group(1) not in _WORD_LIKE_CODES
+        ):
             start = cw.start()  # a currency code kept as printed (`GBP 4,250.00`, `RM12.50`)
         end = a.end
         norm = a.normalized
@@ -391,6 +394,8 @@ def typed_value(
         return (pm.start(), pm.end(), pm.group(0).replace(" ", ""), True) if pm else None
     if ftype == "phone":
         ph = v.find_phone(t)
+        if ph is None and beside:  # masked digits, where the key's label points at them
+            ph = v.masked_phone(t)
         if ph is None and beside and (m := _EXTENSION.fullmatch(t.strip())):
             start = len(t) - len(t.lstrip())
             return (start, start + len(m.group(0)), m.group(1), True)
@@ -943,30 +948,52 @@ def extract_method() -> str:
 
 
 # what a prompt's field list is split at (planner.split_fields): a comma, `and`, `or`, `、`
-_JOINER = r"\s*(?:[,，、;；&]|\band\b|\bor\b|以及|和|及|与)\s*"
-# before a label at a line's start: punctuation, or a box's number or letter (`1 Wages`,
-# `c Employer's name`)
-_LINE_START = r"^(?:[^\w]{0,3}|\w{1,2}[.)]?\s+)"
+_JOINER = r"(\s*(?:[,，、;；&]|\band\b|\bor\b|以及|和|及|与)\s*)"
+# before a label at a line's start: a little punctuation, or a box's number or letter (`1
+# Wages`, `c Employer's name`)
+_LINE_START = r"^(?:[^\w]{0,3}|(?:\d{1,2}|[A-Za-z])[.)]?\s+)"
+
+
+def _printed_label(texts: Sequence[str], body: str) -> re.Match[str] | None:
+    """The first of `texts` that starts (`_LINE_START`) with `body` (a pattern) ended by a
+    colon or the line's end."""
+    pat = re.compile(_LINE_START + "(?:" + body + r")\s*(?:[:：]|$)", re.I)
+    return next((m for t in texts if (m := pat.search(t.strip()))), None)
+
+
+def _glue(sep: str) -> str:
+    """A separator as printed between two joined keys: `, `, ` and `, ` & `, `、`."""
+    if not sep.isascii():
+        return sep
+    return sep + " " if sep in ",;" else f" {sep} "
 
 
 def rejoin_split_keys(doc: Document, keys: Sequence[str], most: int = 4) -> list[str]:
     """The prompt's keys, with the ones it split at a comma or `and` joined again where the
-    page prints them as one label (`Glucose, fasting`; `Wages, tips, other compensation`;
-    `Name and Address:`; `地址、电话`): two to `most` consecutive keys, longest first, whose
-    words with any of the list's separators between them start a line and end at a colon or
-    the line's end. The joined key is the label as printed (colon left out)."""
+    page prints them as one label and not each apart (`Glucose, fasting` where no `fasting`
+    label stands alone; `Wages, tips, other compensation`; not a heading `Name and Address`
+    over a `Name:` and an `Address:`): two to `most` consecutive keys, longest first, whose
+    words with one of the list's separators between them start a line (after at most a
+    box's number or letter) and end at a colon or the line's end. The joined key is the
+    caller's words with the separators as printed."""
     if len(keys) < 2:
         return list(keys)
     texts = [ln.text for p in doc.pages for ln in p.lines]
+    parts = [k.strip().rstrip(":：").strip() for k in keys]
+    alone = [_printed_label(texts, re.escape(k)) is not None for k in parts]
     out: list[str] = []
     i = 0
     while i < len(keys):
         for n in range(min(most, len(keys) - i), 1, -1):
-            body = _JOINER.join(re.escape(k.strip().rstrip(":：")) for k in keys[i : i + n])
-            pat = re.compile(_LINE_START + "(" + body + r")\s*(?:[:：]|$)", re.I)
-            hit = next((m.group(1) for t in texts if (m := pat.search(t.strip()))), None)
-            if hit is not None:
-                out.append(hit.strip())
+            if all(alone[i : i + n]):
+                continue  # each printed as a label of its own: the keys the caller meant
+            body = _JOINER.join(re.escape(k) for k in parts[i : i + n])
+            m = _printed_label(texts, body)
+            if m is not None:
+                joined = parts[i]
+                for sep, k in zip(m.groups(), parts[i + 1 : i + n], strict=True):
+                    joined += _glue(sep.strip()) + k
+                out.append(joined)
                 i += n
                 break
         else:

@@ -98,7 +98,7 @@ _SEP = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(\S.*)$")
 _BRACKETED = re.compile(r"^\s*([（(][^)）]{1,8}[)）])\s*(\S.*)$")
 _STRIP = " \t:：.#=;-–_|·…()（）[]"
 # what OCR reads of the dots or rule leading from a label to its value far along the row
-_LEADER = re.compile(r"[.·…_\s]+")
+_LEADER = re.compile(r"[.·…\s]+")
 
 
 def _norm(s: str) -> str:
@@ -171,18 +171,39 @@ _WORD_END = re.compile(r"\S+")
 
 def _field_name_cut(text: str) -> int | None:
     """Where a line that starts with a known field's name run into a figure with no separator
-    (`DATE 2/25/89`, `Telephone# 6926`, `FAX 1-502-568-8092`; `fields.is_field_name`) is
-    cut into label and value: after the longest such name of up to four words, where what
-    follows begins with a digit (or a sign or bracket before one). None elsewhere (`Total
-    Sample 214`, `December 13, 1983`, `Tier 1`)."""
+    (`DATE 2/25/89`, `Telephone# 6926`, `FAX 1-502-568-8092`, `校验码 22145 订单号…`;
+    `fields.is_field_name`) is cut into label and value: after the longest such name of up to
+    four words, where what follows holds no letter (a sign or bracket before its first digit
+    allowed) or begins with four digits or more. None elsewhere: `Total Sample 214`,
+    `December 13, 1983`, `Tier 1`, and values such as `Shop 7, Level 2`, `Total 2 items`,
+    `Due 30 days`."""
     ends = [m.end() for m in _WORD_END.finditer(text)][:4]
     for end in reversed(ends[:-1] if len(ends) > 1 else []):
-        rest = text[end:].lstrip()
-        if not rest or not re.match(r"[-+$€£¥￥(#]?\s?\d", rest):
+        rest = text[end:].strip()
+        if not re.match(r"[-+$€£¥￥(#]?\s?\d", rest):
+            continue
+        if any(ch.isalpha() for ch in rest) and not re.match(r"[-+$€£¥￥(#]?\s?\d{4,}\b", rest):
             continue
         if not any(ch.isdigit() for ch in text[:end]) and is_field_name(text[:end]):
             return end
     return None
+
+
+def _after_a_label(page: Page, ln: Line) -> bool:
+    """Whether a line ending with a colon stands left of `ln` on its row or right above it,
+    overlapping it: `ln` is that label's value (`Ship to:` over `Customer 4417`)."""
+    x0, y0, x1, y1 = ln.bbox
+    h = max(y1 - y0, 1.0)
+    for o in page.lines:
+        if o is ln or not o.text.rstrip().endswith((":", "：")):
+            continue
+        a0, b0, a1, b1 = o.bbox
+        level = min(y1, b1) - max(y0, b0) > 0.5 * min(h, b1 - b0)
+        if level and a1 <= x0 + 0.5 * h:
+            return True
+        if 0 <= y0 - b1 <= 1.5 * h and min(x1, a1) > max(x0, a0):
+            return True
+    return False
 
 
 def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
@@ -223,7 +244,11 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
                 box, poly, _ = span_geometry(sp)
                 out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
                 polys.append(poly or ln.polygon)
-        elif every_label and (cut := _field_name_cut(ln.text)) is not None:
+        elif (
+            every_label
+            and (cut := _field_name_cut(ln.text)) is not None
+            and not _after_a_label(page, ln)
+        ):
             value_at = len(ln.text) - len(ln.text[cut:].lstrip())
             for sp in (Span(ln, 0, cut, page), Span(ln, value_at, len(ln.text), page)):
                 box, poly, _ = span_geometry(sp)

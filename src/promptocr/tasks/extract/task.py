@@ -22,9 +22,11 @@ class ExtractTask:
         from promptocr.tasks.extract import extract_all_pairs, extract_fields, rejoin_split_keys
 
         doc, args = t.document, t.plan.arguments
-        # the prompt's list split at commas and `and`; a label the page prints with them
-        # (`Glucose, fasting`) is one key again
-        keys = rejoin_split_keys(doc, list(args.get("fields") or []))
+        # a free list split at commas and `and`; a label the page prints with them (`Glucose,
+        # fasting`) is one key again (not a bracketed list: its items are the caller's keys)
+        keys = list(args.get("fields") or [])
+        if not any(b in (t.plan.prompt or "") for b in "[［"):
+            keys = rejoin_split_keys(doc, keys)
         dt_name = args.get("document_type")
         if not keys and dt_name:
             keys = list(DOCTYPES[dt_name].schema)
