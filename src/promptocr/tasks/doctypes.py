@@ -277,7 +277,11 @@ def _row_amounts(view: PageView, ln: Line, after: int) -> list[Span]:
                 cur = re.search(r"([A-Za-z]{2,5})$", sp.line.text[:start])
                 if (
                     cur
-                    and cur.group(1).upper() in CURRENCY_WORDS
+                    # in capitals (`EUR12.00`), or Malaysia's and its neighbours' as ever
+                    and (
+                        cur.group(1) in CURRENCY_WORDS
+                        or cur.group(1).upper() in ("RM", "MYR", "USD", "SGD")
+                    )
                     and (cur.start() == 0 or not sp.line.text[cur.start() - 1].isalpha())
                 ):
                     start = cur.start()

@@ -476,7 +476,7 @@ def _case_differs(key: str, printed: str) -> bool:
     return k != k.lower() and k.lower() == p.lower() and k != p
 
 
-# a word of a label line: letters (with an abbreviation's dot) or `#`, and its separator
+# a word of a label line with the punctuation attached to it (`No.`, `Name:`)
 _LABEL_TOKEN = re.compile(r"\S+")
 
 
