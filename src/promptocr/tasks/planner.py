@@ -147,6 +147,11 @@ _ZH_TAIL = re.compile(
 )
 
 
+# what a field list is split at (`split_fields`; `extract.rejoin_split_keys` joins keys again
+# where the page prints them with one of these between)
+FIELD_SEPARATORS = r"[,，、;；]|\band\b|\bor\b|以及|和|及|与|跟"
+
+
 def split_fields(raw: str) -> list[str]:
     """'name, sex and ID number' / '姓名、性别、身份证号' -> a list of field names."""
     s = raw.strip().strip("。.!?？！:：")
@@ -155,7 +160,7 @@ def split_fields(raw: str) -> list[str]:
     # not at "/": printed labels hold it ("Town / City", "Supervisor/Manager", "A/C No.",
     # "Date of birth (DD/MM/YYYY)"); a key that is not printed so is looked up by its parts
     # (tasks/extract, `extract_fields`)
-    parts = re.split(r"\s*(?:[,，、;；]|\band\b|\bor\b|以及|和|及|与|跟)\s*", s, flags=re.I)
+    parts = re.split(rf"\s*(?:{FIELD_SEPARATORS})\s*", s, flags=re.I)
     out: list[str] = []
     for p in parts:
         if not re.search(r"\w", p):

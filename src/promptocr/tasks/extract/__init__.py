@@ -42,6 +42,7 @@ from promptocr.tasks.fields import (
     is_field_name,
     match_concept,
 )
+from promptocr.tasks.planner import FIELD_SEPARATORS
 
 
 @dataclass
@@ -947,8 +948,9 @@ def extract_method() -> str:
     return m if m in ("linker", "rules") else "linker"
 
 
-# what a prompt's field list is split at (planner.split_fields): a comma, `and`, `or`, `、`
-_JOINER = r"(\s*(?:[,，、;；&]|\band\b|\bor\b|以及|和|及|与)\s*)"
+# what a prompt's field list is split at (`planner.FIELD_SEPARATORS`: a comma, `and`, `or`,
+# `、`, …), or `&` printed for `and`
+_JOINER = rf"(\s*(?:{FIELD_SEPARATORS}|&)\s*)"
 # before a label at a line's start: a little punctuation, or a box's number or letter (`1
 # Wages`, `c Employer's name`)
 _LINE_START = r"^(?:[^\w]{0,3}|(?:\d{1,2}|[A-Za-z])[.)]?\s+)"

@@ -228,6 +228,7 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
         leader = bool(m and _LEADER.fullmatch(m.group(2)))
         if m and label.count("(") + label.count("（") > label.count(")") + label.count("）"):
             m, label = None, ""  # a colon inside brackets ("… samples. (Note: Coal …")
+        spans: list[Span] = []  # the line's pieces, where it is cut
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
             start = at = m.start(2)
             spans = [Span(ln, 0, start, page)]
@@ -240,24 +241,21 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
                     at = start + val
             if not leader:
                 spans.append(Span(ln, at, len(ln.text), page))
-            for sp in spans:
-                box, poly, _ = span_geometry(sp)
-                out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
-                polys.append(poly or ln.polygon)
         elif (
             every_label
             and (cut := _field_name_cut(ln.text)) is not None
             and not _after_a_label(page, ln)
         ):
             value_at = len(ln.text) - len(ln.text[cut:].lstrip())
-            for sp in (Span(ln, 0, cut, page), Span(ln, value_at, len(ln.text), page)):
-                box, poly, _ = span_geometry(sp)
-                out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
-                polys.append(poly or ln.polygon)
-        else:
+            spans = [Span(ln, 0, cut, page), Span(ln, value_at, len(ln.text), page)]
+        if not spans:  # the line whole
             sp = Span(ln, 0, len(ln.text), page)
             out.append(Unit(ln.text.strip(), tuple(ln.bbox), page.index, sp))  # type: ignore[arg-type]
             polys.append(ln.polygon)
+        for sp in spans:
+            box, poly, _ = span_geometry(sp)
+            out.append(Unit(sp.text.strip(), tuple(box), page.index, sp))  # type: ignore[arg-type]
+            polys.append(poly or ln.polygon)
     turn = _levelling(page)
     if turn is not None:
         for u, poly in zip(out, polys, strict=True):
