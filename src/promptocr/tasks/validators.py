@@ -148,6 +148,50 @@ def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
     return out
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+_CN_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
+# an amount in Chinese capital numerals (大写: `伍佰万元整`, `叁仟肆佰玖拾伍圆整`,
+# `人民币壹拾贰万叁仟元伍角`): the yuan, then jiao and fen, the closing 整 kept as printed
+_CN_CAPITAL = re.compile(
+    r"(?:人民币)?([零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+)[元圆]"
+    r"(?:([零壹贰叁肆伍陆柒捌玖])角)?(?:([零壹贰叁肆伍陆柒捌玖])分)?整?"
+)
+
+
+def _cn_integer(s: str) -> int | None:
+    """The integer written in Chinese capital numerals `s` (`伍佰万` = 5000000)."""
+    total = section = num = 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            num = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (num or 1) * _CN_UNITS[ch]
+            num = 0
+        elif ch == "万":
+            total += (section + num) * 10_000
+            section = num = 0
+        elif ch == "亿":
+            total = (total + section + num) * 100_000_000
+            section = num = 0
+        else:
+            return None
+    return total + section + num
+
+
+def cn_capital_amount(s: str) -> Found | None:
+    """The first amount in `s` written in Chinese capital numerals (大写), normalised to a
+    plain decimal (`伍佰万元整` → 5000000.00)."""
+    m = _CN_CAPITAL.search(s)
+    if m is None:
+        return None
+    yuan = _cn_integer(m.group(1))
+    if yuan is None:
+        return None
+    jiao = _CN_DIGITS[m.group(2)] if m.group(2) else 0
+    fen = _CN_DIGITS[m.group(3)] if m.group(3) else 0
+    return Found(m.group(0), f"{yuan + jiao / 10 + fen / 100:.2f}", m.start(), m.end())
+
+
 # groups of digits apart by a space, a hyphen, or a hyphen with a space on either side
 # (`305 400- 6107`, `0731 - 56494164`); an international prefix (`+41`, `0041-32-888 5776`;
 # other 4-digit numbers before a phone are not part of it: `Suite 1200 (212) 555-1234`), an

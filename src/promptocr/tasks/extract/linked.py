@@ -83,6 +83,7 @@ from promptocr.tasks.fields import (
     other_words,
     same_field_words,
 )
+from promptocr.tasks.validators import cn_capital_amount
 
 MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
 CONTINUE_P = 0.8  # a line under a text value that the model links to the key this well continues it
@@ -169,12 +170,19 @@ def _inner_cuts(text: str) -> list[tuple[int, int]]:
 _WORD_END = re.compile(r"\S+")
 
 
-def _field_name_cut(text: str) -> int | None:
+def _names_a_field(text: str) -> bool:
+    """`text` names a known field (`fields.is_field_name`), or a field of a known concept
+    (`成立日期`, a date; `fields.match_concept`)."""
+    return is_field_name(text) or match_concept(text) is not None
+
+
+def _field_name_cut(text: str, named: Callable[[str], bool] = is_field_name) -> int | None:
     """Where a line that starts with a known field's name run into a figure with no separator
     (`DATE 2/25/89`, `Telephone# 6926`, `FAX 1-502-568-8092`, `校验码 22145 订单号…`;
     `fields.is_field_name`) is cut into label and value: after the longest such name of up to
     four words, where what follows holds no letter (a sign or bracket before its first digit
-    allowed) or begins with four digits or more. None elsewhere: `Total Sample 214`,
+    allowed) or begins with four digits or more (`named`: what counts as a field's name).
+    None elsewhere: `Total Sample 214`,
     `December 13, 1983`, `Tier 1`, and values such as `Shop 7, Level 2`, `Total 2 items`,
     `Due 30 days`."""
     ends = [m.end() for m in _WORD_END.finditer(text)][:4]
@@ -182,9 +190,9 @@ def _field_name_cut(text: str) -> int | None:
         rest = text[end:].strip()
         if not re.match(r"[-+$€£¥￥(#]?\s?\d", rest):
             continue
-        if any(ch.isalpha() for ch in rest) and not re.match(r"[-+$€£¥￥(#]?\s?\d{4,}\b", rest):
+        if any(ch.isalpha() for ch in rest) and not re.match(r"[-+$€£¥￥(#]?\s?\d{4,}(?!\d)", rest):
             continue
-        if not any(ch.isdigit() for ch in text[:end]) and is_field_name(text[:end]):
+        if not any(ch.isdigit() for ch in text[:end]) and named(text[:end]):
             return end
     return None
 
@@ -1061,6 +1069,27 @@ def _beside_value(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
 
 
+def _capital_amount(u: Unit, w: int, facts: PageFacts) -> tuple[Span, object, bool] | None:
+    """An amount written in Chinese capital numerals in `u` (`注册资本 伍佰万元整`), where
+    no figures stand further along the row of `w` (`u`'s unit): where the amount is printed
+    twice (价税合计（大写）…（小写）￥3495.00) the figures answer."""
+    found = cn_capital_amount(u.ref.text)
+    if found is None:
+        return None
+    for _ in range(3):
+        w, gap = facts.row_right(w)
+        if w < 0 or gap > 30:
+            break
+        if facts.value_of(w, "amount") is not None:
+            return None
+    sp: Span = u.ref
+    return (
+        Span(sp.line, sp.start + found.start, sp.start + found.end, sp.page),
+        found.normalized,
+        True,
+    )
+
+
 def row_right(geom: PageGeometry, k: int, slope: float = 0.0) -> tuple[int, float]:
     """The nearest unit right of `k` on its row, allowing for the page's slope (a turned
     photo puts the next row's start as near as the row's own value), and the gap to it in
@@ -1322,6 +1351,49 @@ def _sibling_header(geom: PageGeometry, k: int, v: int) -> bool:
     return bool(geom.yover[a, c] > 0.3)
 
 
+PAIR_GAP = 0.35  # line heights from a label down to its value in a grid of stacked pairs
+PAIR_SPLIT = 0.4  # the more line heights that part one stacked pair from the next
+
+
+def stacked_value(geom: PageGeometry, i: int) -> int:
+    """The run right under `i` where the two stand as one stacked pair, a label over its
+    value (`PASSENGER` over `HALVORSEN/INGRID MS`, a tax form's box `c Employer's name` over
+    its entry), else -1: the run starts where `i` starts (½ a line height) under it by at most
+    `PAIR_GAP` line heights, and the pair stands apart from what lies above and below it by
+    `PAIR_SPLIT` line heights more than that. Evenly spaced lines (a list of labels each
+    with its value beside it, a paragraph, an address) are no pairs."""
+    j = int(geom.below_nn[i])
+    if j < 0 or geom.below_gap[i] > PAIR_GAP or abs(geom.b[i, 0] - geom.b[j, 0]) > 0.5:
+        return -1
+    apart = float(geom.below_gap[i]) + PAIR_SPLIT
+    if geom.above_gap[i] < apart or geom.below_gap[j] < apart:
+        return -1
+    return j
+
+
+def _pair_grid(geom: PageGeometry, k: int, v: int) -> bool:
+    """`v` is the label of the next stacked pair on the row of the key's own (`FLIGHT` over
+    `AU 2047` beside `PASSENGER` over its name; a tax form's boxes): each of the two stands
+    over its value (`stacked_value`), the two values on one row, and `v` reads as a label (no
+    colon — that would be a label with its value beside it —, no figures but a box's number
+    before a caption of three words or more, no known field's name under either, which makes a
+    list of labels with their values beside them). What the role model says of them does not
+    count: it takes a name in capitals for a label and a box's numbered caption for a value."""
+    if geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
+        return False
+    a, c = stacked_value(geom, k), stacked_value(geom, v)
+    if a < 0 or c < 0 or geom.yover[a, c] <= 0.3:
+        return False
+    if any(geom.looks[i, 0] > 0 for i in (k, v, a, c)):
+        return False
+    words = geom.units[v].text.split()
+    if words and len(words[0]) <= 2 and len(words) >= 4:
+        words = words[1:]  # a box's number before its caption (`1 Wages, tips, other …`)
+    if any(ch.isdigit() for w in words for ch in w):
+        return False  # (`3 cartons` beside `Laboratory` over `Other`: a list of labels)
+    return not (is_field_name(geom.units[a].text) or is_field_name(geom.units[c].text))
+
+
 COLUMN_CELL_P = 0.5  # the probability given to the first typed cell down a header's column
 COLUMN_GAP = 2.0  # line heights of empty page that end a header's column
 
@@ -1519,14 +1591,16 @@ def _grow(
     when it wraps onto a line set tight under it (a long name on two small lines right of
     `名　称：`) or runs on as a dense paragraph. `spaced_above`: the value began on a line set
     apart above `v` (a row of its own), so it is not a pair squeezed into the key's row: a line
-    set tight under `v` beside the key is the key's own."""
+    set tight under `v` beside the key is the key's own. A value that stands with its key as a
+    stacked pair (`stacked_value`) ends where another pair begins under it."""
+    pair = any(stacked_value(geom, k) == v for k in key)
     out: list[int] = []
     cur = v
     b = geom.b
     probs = probs or {}
     for _ in range(MAX_LINES - 1):
         nxt = _next_line(geom, cur)
-        if nxt < 0 or nxt in used:
+        if nxt < 0 or nxt in used or (pair and stacked_value(geom, nxt) >= 0):
             break
         # set tight: starting above the bottom of a line long enough to have wrapped
         tight = bool(
@@ -1588,6 +1662,19 @@ def _grow(
             # well the model links it: `Were the quantities appropriate?` under a comment at
             # p 0.82)
             break
+        if abs(b[nxt, 0] - x0) > 1.0 and (
+            (
+                key
+                and all(_capitals((geom.units[i].text.split() or [""])[0]) for i in key)
+                and _capitals_lead(geom.units[nxt].text)
+            )
+            or _field_name_cut(geom.units[nxt].text, _names_a_field) is not None
+        ):
+            # wrapped back to the label's margin: a line that starts as the key's own does, a
+            # label in capitals (`GRADUATION DATE June 14, 2024` under `STUDENT NAME Priya
+            # Vandersloot`), or with a field's name run into its figure (`成立日期 2019年…`
+            # under `注册资本 伍佰万元整`), is the next field
+            break
         if aligned and probs.get(nxt, 0.0) >= CONTINUE_P:
             out.append(nxt)
             out += _row_rest(geom, nxt, used | set(out))
@@ -1617,6 +1704,23 @@ def _grow(
 
 
 WRAP_SHORT = 3.0  # line heights a wrapped line may end short of the line under it
+
+
+def _capitals(word: str) -> bool:
+    """`word` is in capitals (Latin letters, most of them upper case: OCR reads `COUNsELOR`)."""
+    letters = [c for c in word if c.isalpha() and c.isascii()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _capitals_lead(text: str) -> bool:
+    """`text` starts with words in capitals (4 letters or more) and goes on in other words
+    (`GRADUATION DATE June 14, 2024`, `CUMULATIVE GPA 3.87`): a label in capitals with its
+    value; a line all in capitals (an address) does not."""
+    words = text.split()
+    n = 0
+    while n < len(words) and _capitals(words[n]):
+        n += 1
+    return 0 < n < len(words) and sum(c.isalpha() for w in words[:n] for c in w) >= 4
 
 
 def _first_word_width(geom: PageGeometry, u: int) -> float:
@@ -1899,6 +2003,18 @@ def _line_between(geom: PageGeometry, up: int, cur: int) -> bool:
     return bool(mid.any())
 
 
+def _row_led(geom: PageGeometry, u: int, pieces: Sequence[int]) -> bool:
+    """Whether a run other than the key's `pieces` starts where the key starts (within a line
+    height) level with `u`, left of it: `u` is in that run's row of a table or list (the
+    result `6.8 ↑` of `空腹血糖`, over `7.2 ↑` beside the key `糖化血红蛋白`)."""
+    b = geom.b
+    x = min(float(b[i, 0]) for i in pieces)
+    ok = (np.abs(b[:, 0] - x) <= 1.0) & (b[:, 2] <= b[u, 0] + 0.5) & (geom.yover[u] > 0.5)
+    ok[u] = False
+    ok[list(pieces)] = False
+    return bool(ok.any())
+
+
 def _label_left(geom: PageGeometry, u: int, pieces: Sequence[int]) -> bool:
     """Whether a label other than the key's `pieces` stands close left of `u` (within 3 line
     heights, on its row or printed a little above it): `u` is that label's value."""
@@ -1947,6 +2063,8 @@ def _grow_up(
             break
         if _line_between(geom, up, cur):
             break  # growth does not jump over a line (another field's) printed between
+        if geom.yover[k, v] > 0.3 and _row_led(geom, up, pieces):
+            break  # a value level with its label: the row above has its own label
         if figure and (
             geom.yover[k, v] > 0.3
             or _label_left(geom, up, pieces)
@@ -2080,6 +2198,8 @@ def extract_linked(
         slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
         texts = [_norm(u.text) for u in units]
         field_named = [is_field_name(u.text) for u in units]
+        # runs that start with a known field's name run into its figure (`成立日期 2019年…`)
+        field_led = [_field_name_cut(u.text, _names_a_field) is not None for u in units]
         # (all requested keys, not only those still pending: `Città` found on an earlier
         # page still begins another field in `Codice Postale Città`)
         normed = [_norm(s[0]) for s in specs]
@@ -2151,6 +2271,8 @@ def extract_linked(
                     if got is None and ftype in BESIDE_TYPES:
                         # `出生年月 1997.12`, `Telephone 6926` read as one run
                         got = _beside_value(rest, ftype)
+                    if got is None and ftype == "amount":
+                        got = _capital_amount(rest, h.unit, facts)  # `注册资本 伍佰万元整`
                     if got is not None:
                         sp, norm, valid = got
                         # figures run on right after the label ("No 20215394") are its value
@@ -2171,7 +2293,7 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
-                    if _sibling_header(geom, h.unit, v):
+                    if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v):
                         continue  # the next column's header, not the cell under the key
                     if _mid_paragraph(geom, h.unit, v):
                         p *= CARRIED  # a line inside another answer's paragraph
@@ -2202,10 +2324,19 @@ def extract_linked(
                         # not the run after the key's colon on its row: `Shipping Method:
                         # Courier`, `Document Type:   Invoice`)
                         p *= FIELD_NAME
-                    elif not apart and geom.keyness[v] >= SURE_KEY:
+                    elif (
+                        not apart
+                        and geom.keyness[v] >= SURE_KEY
+                        and stacked_value(geom, h.unit) != v
+                    ):
                         # a run the role model is sure is a label (another field's, not
                         # requested) is seldom a value, even right after the key's colon: its
-                        # link counts `LABEL_LIKE` as much
+                        # link counts `LABEL_LIKE` as much (not the run the key stands over
+                        # as a stacked pair, `c Employer's name` over the name in capitals)
+                        p *= LABEL_LIKE
+                    elif not apart and field_led[v] and not beside_colon:
+                        # another field's label with its value (`成立日期 2019年08月23日`
+                        # under `注册资本 伍佰万元整`)
                         p *= LABEL_LIKE
                     if fits is not None and not generic_fits(*fits, units[v].text):
                         continue  # "customer number" under `Customer: Globex`
@@ -2226,6 +2357,10 @@ def extract_linked(
                             if got is not None:
                                 p *= ROW_FORM
                                 break
+                    if got is None and ftype == "amount" and not label_like:
+                        # in Chinese capital numerals only (`伍佰万元整` beside `注册资本`)
+                        got = _capital_amount(units[v], v, facts)
+                        w = v
                     slack = 1.5  # line heights a cell may stand beside its column's header
                     if got is None and ftype == "amount":
                         # a column whose cells hold no figure (`***`, `—`: nothing charged)
