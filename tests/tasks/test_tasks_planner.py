@@ -230,7 +230,39 @@ def test_field_names_that_hold_task_words_or_separators(prompt: str, fields: lis
         ("Extract the math formulas in LaTeX", "formula"),
         ("Extract the menu and translate it", "translate"),
         ("Get the text along with its bounding boxes", "spot"),
+        ("Locate all text", "spot"),
+        ("Detect the words and their locations", "spot"),
+        ("Give the location of each word", "spot"),
     ],
 )
 def test_task_words_around_text_still_ask_for_the_task(prompt: str, task: str) -> None:
     assert plan(prompt).task == task
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fields"),
+    [
+        # labels that start with a verb of the instruction's tail (a car rental's `Return
+        # Date/Time`, a rating plate's `Output Voltage`) were cut off with everything after
+        ("Extract the Return Date/Time", ["Return Date/Time"]),
+        ("Extract the Renter and Return Date/Time as JSON", ["Renter", "Return Date/Time"]),
+        (
+            "Extract the Renter, Return Date/Time and Pick-up Location as JSON",
+            ["Renter", "Return Date/Time", "Pick-up Location"],
+        ),
+        ("Extract the Serial No and Output Voltage as JSON", ["Serial No", "Output Voltage"]),
+        ("Extract the File Format", ["File Format"]),
+        ("Extract the Tax Return Year", ["Tax Return Year"]),
+        ("Extract the Location", ["Location"]),  # a field, not text locations
+        # the tail itself still goes
+        ("Extract the name and date and return them as JSON", ["name", "date"]),
+        ("Extract name, date, total. Return JSON.", ["name", "date", "total"]),
+        ("Extract the name and date, return JSON", ["name", "date"]),
+        ("Extract the total then return it as json", ["total"]),
+        ("Extract the name and format it as JSON", ["name"]),
+        ("Extract invoice number and date and output in JSON", ["invoice number", "date"]),
+    ],
+)
+def test_a_label_starting_with_a_tail_verb_is_kept(prompt: str, fields: list[str]) -> None:
+    p = plan(prompt)
+    assert (p.task, p.arguments.get("fields")) == ("extract", fields)

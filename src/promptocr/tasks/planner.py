@@ -134,8 +134,14 @@ def _parse_list(raw: str) -> list[str]:
     return split_fields(raw)
 
 
+# the instruction's tail after the fields ("… and return them as JSON", ", output JSON"): a
+# verb after "and" or a stop, followed by what it returns or how (not a label that starts with
+# the verb: "Return Date/Time", "Output Voltage", "File Format")
 _EN_TAIL = re.compile(
-    r"\s*(?:,?\s*(?:and\s+)?(?:return|output|give|reply|respond|format)\b.*$"
+    r"\s*(?:(?:^|\s*[,;.]\s*(?:and\s+)?(?:then\s+)?|\s+(?:and\s+)?then\s+|\s+and\s+)"
+    r"(?:return|output|give|reply|respond|format|provide|present|show)\b"
+    r"(?=\s*$|\s*[:.,]|\s+(?:it|them|me|us|the|that|those|these|this|as|in|a|an|only|all|"
+    r"everything|each|every|json|results?|values?|fields?|data|answers?|back|with|using)\b).*$"
     r"|\s+(?:from|in|on|of)\s+(?:this|the|that|these|my|an?)\s+"
     r"(?:image|picture|photo|page|document|doc|file|scan|receipt|invoice|form|card|passport|pdf)s?\b.*$"
     r"|\s+(?:as|in)\s+(?:a\s+)?json\b.*$|\s*\bjson\b.*$)",
@@ -319,7 +325,9 @@ _KW = {
         r"\bpolygons?\b",
         r"\bspot",
         r"\bdetect\b",
-        r"\blocat",
+        r"\blocat(?:e|es|ed|ing|ions)\b",  # (not a field named `Location`)
+        r"\blocation\s+of\b",
+        r"\bwith\s+(?:its|their|the)?\s*location\b",
         r"\bpositions?\b",
         r"\bwhere\b.*\btext\b",
     ),
