@@ -275,3 +275,46 @@ def test_a_table_rows_value_does_not_grow_into_the_row_above() -> None:
     assert _value(LAB, "糖化血红蛋白") == "7.2 ↑"
     got = extract_fields(lines_doc(LAB), ["空腹血糖", "糖化血红蛋白"])
     assert got["糖化血红蛋白"] is not None and got["糖化血红蛋白"].value == "7.2 ↑"
+
+
+# ---- a key named by its section's heading and a label in the section (study 4) ----
+
+EINVOICE: list[Row] = [
+    ("电子发票（普通发票）", 360, 30, 300, 36),
+    ("购买方信息", 40, 140, 120, 24),
+    ("销售方信息", 520, 140, 120, 24),
+    ("名", 40, 180, 20, 22),
+    ("称：苏州恒远精密机械有限公司", 90, 180, 300, 22),
+    ("名", 520, 180, 20, 22),
+    ("称：上海澄明信息科技有限公司", 570, 180, 300, 22),
+    ("统一社会信用代码/纳税人识别号：91320505MA1XY8K42B", 40, 220, 420, 22),
+    ("统一社会信用代码/纳税人识别号：91310115MA1K9D2X7N", 520, 220, 420, 22),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("购买方名称", "苏州恒远精密机械有限公司"), ("销售方名称", "上海澄明信息科技有限公司")],
+)
+def test_a_key_named_by_its_sections_heading(key: str, value: str) -> None:
+    # `购买方名称` was matched to the heading `购买方信息` by likeness and returned `信息`
+    assert _value(EINVOICE, key) == value
+    got = extract_fields(lines_doc(EINVOICE), ["购买方名称", "销售方名称"])
+    assert got[key] is not None and got[key].value == value
+
+
+def test_an_english_key_named_by_its_sections_heading() -> None:
+    rows: list[Row] = [
+        ("BILL OF LADING", 360, 30, 240, 30),
+        ("SHIPPER", 40, 120, 90),
+        ("CONSIGNEE", 520, 120, 110),
+        ("Name: Harrowgate Tooling LLC", 40, 150, 280),
+        ("Name: Northwind Imports BV", 520, 150, 260),
+        ("Address: 14 Mill Road, Leeds", 40, 176, 280),
+        ("Address: Kade 12, Rotterdam", 520, 176, 270),
+    ]
+    assert _value(rows, "Consignee Address") == "Kade 12, Rotterdam"
+    assert _value(rows, "Shipper Name") == "Harrowgate Tooling LLC"
+    # a key printed whole is read there, not from a section
+    rows.append(("Consignee Name: Anna Visser", 40, 260, 280))
+    assert _value(rows, "Consignee Name") == "Anna Visser"

@@ -429,3 +429,70 @@ def test_a_label_with_commas_the_prompt_split_is_one_key_again() -> None:
     assert rejoin_split_keys(doc, ["phone", "email"]) == ["phone", "email"]
     assert rejoin_split_keys(doc, ["Hemoglobin", "Glucose"]) == ["Hemoglobin", "Glucose"]
     assert rejoin_split_keys(doc, ["address", "phone"]) == ["address", "phone"]
+
+
+# ---- short forms of the key printed (the fourth study: keys in a user's words) ----
+
+
+@pytest.mark.parametrize(
+    ("rows", "key", "value"),
+    [
+        (
+            [("MRN: 00-482-7716", 600, 180, 200), ("Patient: Leo Ansah", 60, 180, 300)],
+            "medical record number",
+            "00-482-7716",
+        ),
+        (
+            [("TIN: 318-402-775", 60, 225, 200), ("Taxpayer Name: Siobhan Marsh", 60, 180, 380)],
+            "tax identification number",
+            "318-402-775",
+        ),
+        (
+            [("Note No: DN-118204", 600, 120, 220), ("Order Ref: SO-77391", 600, 165, 220)],
+            "delivery note number",
+            "DN-118204",
+        ),
+        (
+            [("Member ID: IV-0093317", 57, 256, 300), ("Plan: Premium 12M", 57, 310, 250)],
+            "membership number",
+            "IV-0093317",
+        ),
+        (
+            [
+                ("车号", 53, 180, 70, 40),
+                ("苏A·T8826", 482, 179, 163, 40),
+                ("日期", 56, 292, 65, 40),
+                ("2024-06-18", 491, 296, 153, 40),
+            ],
+            "车牌号",
+            "苏A·T8826",
+        ),
+        (
+            [("姓名：方志诚", 60, 130, 160), ("社会保障号码：440304198811052716", 560, 130, 400)],
+            "社保号",
+            "440304198811052716",
+        ),
+    ],
+)
+def test_a_short_form_of_the_key_printed(rows: list, key: str, value: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is not None and got.value == value
+
+
+@pytest.mark.parametrize(
+    ("rows", "key"),
+    [
+        # a more general label is no short form: another field's (`Amount` for "tax amount")
+        ([("Amount: 120.00", 60, 100, 200), ("Date: 2024-05-01", 60, 140, 200)], "tax amount"),
+        # a form's question is no field's name to shorten
+        (
+            [("Budgeted:", 60, 100, 100), ("12,000", 200, 100, 80)],
+            "This Change: (From Current Budget)",
+        ),
+        # initials that are not the key's
+        ([("MRI: scheduled", 60, 100, 200)], "medical record number"),
+    ],
+)
+def test_no_short_form(rows: list, key: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is not None and got.value is None

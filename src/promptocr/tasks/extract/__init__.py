@@ -313,22 +313,33 @@ def _code_like(text: str, a: v.Found) -> bool:
 # a date key's label points at the candidate (`typed_value(..., beside=True)`), never when
 # a date is searched for anywhere on the page (a lot number `1998-3`, a version `2014.12`),
 # and only as the whole candidate (`$1997.12`, `Room 2010/11`, `2019 - 12 units` are not)
+_WEEKDAYS = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?"
+_WEEKDAY_BEFORE = re.compile(rf"(?<![A-Za-z]){_WEEKDAYS}\.?,?\s*$", re.I)
+_WEEKDAY_AFTER = re.compile(
+    rf"\s*(?:\(\s*{_WEEKDAYS}\.?\s*\)|,?\s*{_WEEKDAYS}\b\.?|[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)",
+    re.I,
+)
 _YEAR_MONTH = re.compile(r"(\d{4})(?:\s*年\s*(\d{1,2})\s*月|[-/.]\s?(\d{1,2}))")
+# the month first (a card's `Valid Thru: 11/2025`)
+_MONTH_YEAR = re.compile(r"(\d{1,2})\s?[-/.]\s?(\d{4})")
 
 
 def year_month(text: str, before: str = "") -> tuple[int, int, Any, bool] | None:
-    """`text` whole (but for spaces round it) a year and month: (start, end, `YYYY-MM`,
-    True), or None. `before` is what the line prints right before `text`: a value run on
+    """`text` whole (but for spaces round it) a year and month (`1997.12`, `2024年6月`,
+    `11/2025`): (start, end, `YYYY-MM`, True), or None. `before` is what the line prints right before `text`: a value run on
     after a currency sign, a comma or a letter (`$1997.12`, `1,997.12`, `No2014.12`) is
     not a date."""
     stripped = text.strip()
     m = _YEAR_MONTH.fullmatch(stripped)
-    if m is None:
+    if m is not None:
+        y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
+    elif (m := _MONTH_YEAR.fullmatch(stripped)) is not None:
+        y, mo = int(m.group(2)), int(m.group(1))
+    else:
         return None
     prev = before[-1:]
     if prev and (prev in "$¥￥," or (prev.isascii() and prev.isalpha())):
         return None
-    y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
     if not (v.YEAR_RANGE[0] <= y <= v.YEAR_RANGE[1] and 1 <= mo <= 12):
         return None
     start = len(text) - len(text.lstrip())
@@ -363,7 +374,14 @@ def typed_value(
         f = v.parse_date(t)
         if f is None:
             return year_month(t, before) if beside else None
-        return (f.start, f.end, f.normalized, True)
+        start, end = f.start, f.end
+        # the weekday printed with the date is kept as printed (`SAT 14 DEC 2024`,
+        # `2024年6月3日 星期一`)
+        if (wd := _WEEKDAY_BEFORE.search(t[:start])) is not None:
+            start = wd.start()
+        if (wd := _WEEKDAY_AFTER.match(t[end:])) is not None:
+            end += wd.end()
+        return (start, end, f.normalized, True)
     if ftype == "amount":
         found = [
             a

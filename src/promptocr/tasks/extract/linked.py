@@ -365,6 +365,20 @@ def _left_on_row(units: Sequence[Unit], u: Unit) -> bool:
     return False
 
 
+def _left_of(units: Sequence[Unit], u: Unit) -> Unit | None:
+    """The nearest unit left of `u` on its row, if any (`_left_on_row`'s test)."""
+    x0, y0, x1, y1 = u.box
+    h = max(y1 - y0, 1.0)
+    best, gap = None, math.inf
+    for w in units:
+        a0, b0, a1, b1 = w.box
+        if w is u or a1 > x0 + 0.2 * h or min(y1, b1) - max(y0, b0) < 0.5 * min(h, b1 - b0):
+            continue
+        if x0 - a1 < gap:
+            best, gap = w, x0 - a1
+    return best
+
+
 def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     """Units cut where a requested key is printed inside another run of text: two fields
     that OCR read as one line (`…Suite 800 CITY. STATE. ZIP Washington. DC 20006`,
@@ -380,10 +394,11 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
     piece keeps its place in the line (a share of the unit's box by character widths)."""
     pats = [(k, p) for k in keys if (p := _key_pattern(k, SHORT_KEY)) is not None]
     # the longest first: a key printed inside a longer requested key is that key's
-    cjk = sorted(
-        (p for k in keys if (p := _cjk_key_pattern(k)) is not None),
-        key=lambda p: -len(p.pattern),
+    cjk_keys = sorted(
+        ((_norm(k), p) for k in keys if (p := _cjk_key_pattern(k)) is not None),
+        key=lambda kp: -len(kp[1].pattern),
     )
+    cjk = [p for _, p in cjk_keys]
     if not pats and not cjk:
         return units
     normed = [_norm(k) for k in keys]
@@ -401,7 +416,12 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
             continue
         # the run after another label's colon on its line (`电话：13835888654邮编：044000`)
         value_side = sp.start > 0 and sp.line.text[: sp.start].rstrip()[-1:] in ":："
-        cuts = _cjk_cuts(text, cjk, value_side, functools.partial(_left_on_row, units, u))
+        own = cjk
+        if cjk_keys and (left := _left_of(units, u)) is not None:
+            # the value in the cell right of the key's own label, ending with the key's word
+            # (`考场` | `第027考场`): no second printing of the key
+            own = [p for k, p in cjk_keys if k != _norm(left.text)]
+        cuts = _cjk_cuts(text, own, value_side, functools.partial(_left_on_row, units, u))
         for key, pat in pats:
             for m in pat.finditer(text):
                 a, e = m.start(1), m.end()
@@ -858,6 +878,7 @@ def find_keys(
     other requested keys, normalised (a label read as one run with another is no value).
     `cut`: the units cut out of a longer run (`split_at_keys`); the key printed only there is
     not printed as far as its synonyms go (`地址` cut out of a run, `住址` printed whole)."""
+    found: list[KeyHit] = []
     if len(labels) > 1:
         own = _find_keys(geom, labels[:1], texts, others)
         if (
@@ -865,8 +886,152 @@ def find_keys(
             and not all(h.generic for h in own)
             and any(i not in cut for h in own for i in h.pieces)
         ):
-            return own
-    return _find_keys(geom, labels, texts, others)
+            found = own
+    if not found:
+        found = _find_keys(geom, labels, texts, others)
+    if any(h.score >= 100.0 for h in found):
+        return found
+    section = _section_keys(geom, labels[0], texts)
+    if section:
+        return sorted(section + found, key=lambda h: (-h.score, h.unit))
+    return found or _short_form_keys(geom, labels[0])
+
+
+# a printed label the key spells out (`MRN` for "medical record number", `社保号` for
+# `社会保障号码`) or a label of the key's head with a qualifier less (`Agreement No.` for
+# "rental agreement number"): read where nothing prints the key more alike
+SHORT_FORM_MATCH = 82.0
+_SMALL_WORDS = frozenset(("of", "and", "the", "for", "to", "in", "on", "a", "an", "or", "by"))
+
+
+def _words_alike(a: str, b: str) -> bool:
+    """Two words of one field's name: equal, or one the other's start of 5 letters or more
+    (`member` / `membership`)."""
+    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+
+
+def _short_form(key: str, printed: str) -> bool:
+    """`printed` (a label, its colon off) is a short form of `key`: its initials (`MRN`,
+    `TIN`: 2 to 5 letters, the key's words but the small ones); two words or more, the last
+    of the key's (or their starts: `Member ID` for "membership number"), qualifiers before
+    them left out (`Note No` for "delivery note number"; not `Amount` for "tax amount") where
+    the key is a field's name of at most four words, not a form's question; or, in CJK, its
+    characters the key's in order from the same first one (`车号` for `车牌号`, `社保号` for
+    `社会保障号码`, either way round)."""
+    p = printed.strip()
+    if _CJK.search(key):
+        a, b = _norm(key), _norm(p)
+        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+        if len(short) < 2 or long_.startswith(short) or short[0] != long_[0] or not _han(long_):
+            return False  # (one that starts with the other whole is a label run into its value)
+        if len(b) > 8:
+            return False  # a label, not a run of text
+        it = iter(long_)
+        return all(ch in it for ch in short)
+    raw = [w for w in re.findall(r"[A-Za-z]+", key.lower()) if w not in _SMALL_WORDS]
+    letters = re.sub(r"[.\s]", "", p)
+    if 2 <= len(raw) <= 5 and re.fullmatch(r"[A-Z]{2,5}", letters):
+        return letters.lower() == "".join(w[0] for w in raw)
+    if re.search(r"[\d:()\[\]?]", key):
+        return False  # a form's question or a qualified key, not a field's name
+    kw, pw = canonical_words(key), canonical_words(p, brackets=False)
+    if not 2 <= len(pw) <= len(kw) <= 4 or pw == kw or not set(pw) - GENERIC_WORDS:
+        return False
+    # the label is the key's last words (its head and what kind of value), qualifiers before
+    # them left out
+    return all(_words_alike(w, x) for w, x in zip(pw, kw[-len(pw) :], strict=True))
+
+
+def _short_form_keys(geom: PageGeometry, key: str) -> list[KeyHit]:
+    """Printings of a short form of the key (`_short_form`), as the label alone or before a
+    colon and its value on one run, at `SHORT_FORM_MATCH`."""
+    out: list[KeyHit] = []
+    for i, u in enumerate(geom.units):
+        text = u.text.strip()
+        m = re.match(r"^([^:：]{1,40}?)\s*[:：]\s*(\S.*)?$", text)
+        label = m.group(1) if m else text
+        if len(label) > 40 or not _short_form(key, label.rstrip(" .#")):
+            continue
+        cut = 0
+        if m and m.group(2):
+            cut = len(u.text) - len(u.text.lstrip()) + m.start(2)
+        out.append(KeyHit(i, (i,), SHORT_FORM_MATCH, cut))
+    return out
+
+
+SECTION_REACH = 10.0  # line heights from a section's heading down to a label in it
+
+
+def _colon_after(text: str, label: str) -> bool:
+    """Whether a colon follows `label`'s last character in `text` (`称：苏州…` for `名称`)."""
+    at = text.find(label[-1:]) if label else -1
+    return at >= 0 and text[at + 1 : at + 2] in (":", "：")
+
+
+def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[KeyHit]:
+    """The key as a section's heading and a label in that section (`购买方名称`: `名　称：`
+    under the heading `购买方信息`, not the `名　称：` under `销售方信息` beside it;
+    "shipper address": `Address:` under `SHIPPER`): the label's printings below the
+    heading, starting at most a line height left of it and left of the next heading on its
+    row, the nearest first, as printings of the key. The heading is the key's first
+    characters (CJK) or words, and at most three characters or one word more, with no colon
+    nor figures; the label names a known field or is printed with a colon."""
+    k = _norm(key)
+    cjk = bool(_CJK.search(key))
+    words = key.split()
+    if cjk:
+        splits = [(k[:n], key_rest) for n in range(2, len(k) - 1) if (key_rest := k[n:])]
+    else:
+        splits = [(_norm(" ".join(words[:n])), " ".join(words[n:])) for n in range(1, len(words))]
+    b = geom.b
+    out: list[KeyHit] = []
+    for head, rest in splits:
+        if len(head) < 2 or len(_norm(rest)) < 2:
+            continue
+        room = 3 if cjk else 1
+        heads = [
+            i
+            for i, t in enumerate(texts)
+            if t.startswith(head)
+            and (
+                len(t) - len(head) <= room
+                if cjk
+                else len(geom.units[i].text.split()) - len(head.split()) <= room + 1
+            )
+            and geom.looks[i, 4] == 0  # no figures
+            and geom.looks[i, 1] == 0  # nor a colon: a heading, not a label
+        ]
+        if not heads:
+            continue
+        named = _names_a_field(rest)
+        printed = [
+            h
+            for h in _find_keys(geom, [rest], texts)
+            if h.score >= 100.0 and (named or _colon_after(geom.units[h.unit].text, rest))
+        ]
+        for hd in heads:
+            level = (geom.yover[hd] > 0.5) & (b[:, 0] > b[hd, 2])
+            level[hd] = False
+            nxt = float(b[level, 0].min()) if level.any() else math.inf
+            inside = [
+                h
+                for h in printed
+                if hd not in h.pieces
+                and b[h.pieces[0], 0] >= b[hd, 0] - 1.0
+                and b[h.pieces[0], 0] < nxt - 0.5
+                and 0.0 <= b[h.pieces[0], 1] - b[hd, 3] + 0.3 <= SECTION_REACH
+            ]
+            if inside:
+                h = min(inside, key=lambda h: b[h.pieces[0], 1])
+                if texts[hd] == head and int(geom.below_nn[hd]) == h.pieces[0]:
+                    continue  # the key's own label wrapped onto two lines (`企业通信` over `地址`)
+                out.append(KeyHit(h.unit, h.pieces, 100.0, h.cut))
+    return out
+
+
+# the rest of a unit after a label's words that is only a bracketed qualifier (its opening
+# bracket may have been taken as the label's separator)
+_QUALIFIER_ONLY = re.compile(r"\s*[（(]?[^()（）:：]{1,12}[)）]\s*[:：]?\s*")
 
 
 def _find_keys(
@@ -902,6 +1067,13 @@ def _find_keys(
         rest = canonical_words(geom.units[i].text[cut:]) if cut else ()
         if rest and set(rest) <= GENERIC_WORDS:
             cut = 0  # the key begins a longer label (`Due Date` for "due"), not a value
+        text = geom.units[i].text
+        if (
+            cut
+            and _QUALIFIER_ONLY.fullmatch(text[cut:])
+            and (text[:cut].rstrip()[-1:] in "(（" or text[cut:].lstrip()[:1] in "(（")
+        ):
+            cut = 0  # a qualifier of the label in brackets (`权利人（申请人）`), not a value
         hits.append(KeyHit(i, (i,), s, cut, generic=bool(generic[i]) and s == GENERIC_MATCH))
     if geom.n > 1:
         short = [i for i, t in enumerate(texts) if 0 < len(t) <= 3 and geom.right_nn[i] >= 0]
@@ -1069,14 +1241,17 @@ def _beside_value(u: Unit, ftype: str) -> tuple[Span, object, bool] | None:
     return Span(sp.line, sp.start + s, sp.start + e, sp.page), norm, valid
 
 
-def _capital_amount(u: Unit, w: int, facts: PageFacts) -> tuple[Span, object, bool] | None:
+def _capital_amount(
+    u: Unit, w: int, facts: PageFacts, asked: bool = False
+) -> tuple[Span, object, bool] | None:
     """An amount written in Chinese capital numerals in `u` (`注册资本 伍佰万元整`), where
     no figures stand further along the row of `w` (`u`'s unit): where the amount is printed
-    twice (价税合计（大写）…（小写）￥3495.00) the figures answer."""
+    twice (价税合计（大写）…（小写）￥3495.00) the figures answer, unless the key asks for
+    the capital numerals (`asked`: `合计（大写）`)."""
     found = cn_capital_amount(u.ref.text)
     if found is None:
         return None
-    for _ in range(3):
+    for _ in range(0 if asked else 3):
         w, gap = facts.row_right(w)
         if w < 0 or gap > 30:
             break
@@ -1369,6 +1544,29 @@ def stacked_value(geom: PageGeometry, i: int) -> int:
     if geom.above_gap[i] < apart or geom.below_gap[j] < apart:
         return -1
     return j
+
+
+ROW_FAR = 3.0  # line heights from a label to a value far along its row
+
+
+def _row_sibling(geom: PageGeometry, k: int, v: int, facts: PageFacts) -> bool:
+    """`v` is the next label down a column of labels, each with its value far along its row
+    (a taxi slip's `上车 … 21:07` over `下车 … 21:34`): `v` starts where the key starts,
+    under it (within 3 line heights), is short and holds no figures, neither has a colon, and
+    each has a run with figures (not ending with a colon) `ROW_FAR` line heights or more
+    along its row, the two runs in one column (starting or ending within 1.5 line heights)."""
+    b = geom.b
+    if abs(b[v, 0] - b[k, 0]) > 1.0 or not 0.0 <= b[v, 1] - b[k, 3] + 0.3 <= 3.0:
+        return False
+    text = geom.units[v].text.strip()
+    if len(text) > 12 or any(ch.isdigit() for ch in text) or geom.looks[[k, v], 1].any():
+        return False
+    (rk, gk), (rv, gv) = facts.row_right(k), facts.row_right(v)
+    if rk < 0 or rv < 0 or min(gk, gv) < ROW_FAR or rk == rv:
+        return False
+    if geom.looks[[rk, rv], 0].any() or not (geom.looks[[rk, rv], 4] > 0).all():
+        return False
+    return bool(abs(b[rk, 0] - b[rv, 0]) <= 1.5 or abs(b[rk, 2] - b[rv, 2]) <= 1.5)
 
 
 def _pair_grid(geom: PageGeometry, k: int, v: int) -> bool:
@@ -2179,6 +2377,8 @@ def extract_linked(
             ftype = "text"
         if ftype == "cn_id" and not cjk_text:
             ftype = "text"  # `ID #` on a document without CJK text: its code, not a 身份证 number
+        if "大写" in key and "小写" not in key:
+            ftype = "amount"  # an amount in capital numerals (`合计（大写）`)
         labels = [key, *(concept.synonyms if concept else ())]
         specs.append((key, ftype, labels))
     for page in doc.pages:
@@ -2251,6 +2451,7 @@ def extract_linked(
         scores = _score_labels(geom, answering, pool, slope)
         for key, ftype, _ in pending:
             near_top = answering[key]
+            capital = ftype == "amount" and "大写" in key  # (`合计（大写）`: in words)
             printings = list(dict.fromkeys(h.pieces for h in near_top))
 
             for h in near_top:
@@ -2267,7 +2468,8 @@ def extract_linked(
                         page.index,
                         Span(ref.line, ref.start + h.cut, ref.end, ref.page),
                     )
-                    got = _value_of(rest, ftype)
+                    got = _capital_amount(rest, h.unit, facts, True) if capital else None
+                    got = got or _value_of(rest, ftype)
                     if got is None and ftype in BESIDE_TYPES:
                         # `出生年月 1997.12`, `Telephone 6926` read as one run
                         got = _beside_value(rest, ftype)
@@ -2295,6 +2497,8 @@ def extract_linked(
                         continue  # a label is never a value
                     if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v):
                         continue  # the next column's header, not the cell under the key
+                    if _row_sibling(geom, h.unit, v, facts):
+                        continue  # the next label down a column of labels with far values
                     if _mid_paragraph(geom, h.unit, v):
                         p *= CARRIED  # a line inside another answer's paragraph
                     if ftype not in TEXT_TYPES and v == facts.first_cell(h.pieces, ftype):
@@ -2340,7 +2544,11 @@ def extract_linked(
                         p *= LABEL_LIKE
                     if fits is not None and not generic_fits(*fits, units[v].text):
                         continue  # "customer number" under `Customer: Globex`
-                    got = facts.value_of(v, ftype)
+                    got = _capital_amount(units[v], v, facts, True) if capital else None
+                    in_words = got is not None
+                    if capital and got is None:
+                        p *= ROW_FORM  # figures where the capital numerals are asked for
+                    got = got or facts.value_of(v, ftype)
                     if got is None and ftype in BESIDE_TYPES:
                         got = _typed_beside(geom, h.pieces, v, facts, ftype)
                     w = v
@@ -2371,7 +2579,7 @@ def extract_linked(
                             slack = 3.0
                     elif got is None or w < 0:
                         continue
-                    if ftype == "amount":
+                    if ftype == "amount" and not in_words:
                         if got is not None:
                             w, got = _with_cents(
                                 geom, units, w, got, ftype, slope, label_units, facts
@@ -2388,7 +2596,7 @@ def extract_linked(
                     options.append((score, key, h.unit, w, sp, norm, valid))
                     if h.unit not in cut_pieces and p >= WHOLE_FIRST:
                         whole_keys.add(key)
-                if ftype not in TEXT_TYPES:
+                if ftype not in TEXT_TYPES and not capital:
                     # the first typed value further along the label's own row, past words and
                     # bracketed qualifiers (价税合计（大写）⊗叁仟…（小写）￥3495.00)
                     w = h.unit

@@ -1,0 +1,119 @@
+"""Values that lose or gain text at their label: a slip's column of labels with values far
+along each row, a value ending with its key's own word, a label with a bracketed qualifier,
+dates printed with their weekday or to the month, and an amount asked in capital numerals.
+Found by the fourth study of rendered documents (docs/extract.md, "A fourth study"); the
+pages are OCR-like lines drawn here, each case failed before its change."""
+
+from __future__ import annotations
+
+import pytest
+from task_synth import LineRow, lines_doc
+
+from promptocr.document.model import Block, Document, Line, Page
+from promptocr.tasks.extract import extract_fields
+
+Row = LineRow
+
+
+def _value(rows: list[Row], key: str, h: float = 20.0) -> object:
+    got = extract_fields(lines_doc(rows, h), [key])[key]
+    return got.value if got is not None else None
+
+
+# a taxi slip: short labels down the left edge, each value right-aligned far along its row
+TAXI: list[Row] = [
+    ("上车", 40, 300, 50, 36),
+    ("21:07", 420, 302, 62, 34),
+    ("下车", 40, 342, 50, 36),
+    ("21:34", 420, 344, 62, 34),
+    ("单价", 40, 384, 50, 36),
+    ("2.80元", 410, 386, 72, 34),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), [("上车", "21:07"), ("下车", "21:34")])
+def test_a_column_of_labels_with_far_values(key: str, value: str) -> None:
+    # the label under the key (`下车 单价`) was its value: nearer than the run far along its row
+    assert _value(TAXI, key) == value
+
+
+def test_a_label_over_its_value_is_still_read_down() -> None:
+    # the guard: a label over its value, with no run far along either row
+    rows: list[Row] = [("Ship to", 40, 100, 70), ("Marta Kowalczyk", 40, 124, 150)]
+    assert _value(rows, "Ship to") == "Marta Kowalczyk"
+
+
+def test_a_value_ending_with_its_keys_word() -> None:
+    # the cell right of `考场` holds `第027考场`: not a second printing of the key cut off
+    rows: list[Row] = [
+        ("准考证号", 60, 150, 90, 34),
+        ("103854120007731", 220, 152, 170, 28),
+        ("考场", 60, 250, 90, 34),
+        ("第027考场", 220, 252, 100, 30),
+        ("座位号", 550, 252, 90, 34),
+        ("18", 690, 252, 30, 30),
+    ]
+    assert _value(rows, "考场") == "第027考场"
+
+
+def test_a_labels_bracketed_qualifier_is_no_value() -> None:
+    # a ruled table that OCR read as two blocks, the labels and then their values
+    def line(text: str, x: float, y: float, w: float) -> Line:
+        return Line(text, 0.99, ((x, y), (x + w, y), (x + w, y + 26), (x, y + 26)), [])
+
+    labels = [line("证明权利或事项", 80, 150, 140), line("权利人（申请人）", 80, 205, 180)]
+    labels.append(line("义务人", 80, 260, 100))
+    values = [line("抵押权", 300, 150, 70), line("中国建设银行股份有限公司无锡分行", 300, 205, 300)]
+    values.append(line("陈思远", 300, 260, 70))
+    doc = Document(pages=[Page(0, 1000, 1000, blocks=[Block(labels), Block(values)])])
+    got = extract_fields(doc, ["权利人"])["权利人"]
+    assert got is not None and got.value == "中国建设银行股份有限公司无锡分行"
+
+
+@pytest.mark.parametrize(
+    ("rows", "key", "value", "normalized"),
+    [
+        (
+            [("DATE", 40, 100, 50), ("SAT 14 DEC 2024", 40, 124, 160)],
+            "DATE",
+            "SAT 14 DEC 2024",
+            "2024-12-14",
+        ),
+        ([("Date: Sat, 14 Dec 2024", 40, 100, 220)], "Date", "Sat, 14 Dec 2024", "2024-12-14"),
+        (
+            [("日期：2024年6月3日 星期一", 40, 100, 260)],
+            "日期",
+            "2024年6月3日 星期一",
+            "2024-06-03",
+        ),
+        # the month and year only, month first (a card's expiry)
+        (
+            [("Member ID: IV-0093317", 40, 60, 240), ("Valid Thru: 11/2025", 40, 100, 200)],
+            "Valid Thru",
+            "11/2025",
+            "2025-11",
+        ),
+    ],
+)
+def test_a_date_as_printed(rows: list[Row], key: str, value: str, normalized: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is not None and (got.value, got.normalized) == (value, normalized)
+
+
+RECEIPT: list[Row] = [
+    ("门诊收费票据", 380, 40, 240, 36),
+    ("检查费", 60, 200, 80),
+    ("120.00", 600, 200, 70),
+    ("合计（大写）", 60, 260, 130),
+    ("贰佰叁拾陆元肆角整", 220, 260, 200),
+    ("合计（小写）", 520, 260, 130),
+    ("¥236.40", 680, 260, 80),
+]
+
+
+def test_an_amount_asked_in_capital_numerals() -> None:
+    got = extract_fields(lines_doc(RECEIPT), ["合计（大写）"])["合计（大写）"]
+    assert got is not None and (got.value, got.normalized) == ("贰佰叁拾陆元肆角整", "236.40")
+    both = extract_fields(lines_doc(RECEIPT), ["合计（大写）", "合计（小写）"])
+    assert both["合计（大写）"] is not None and both["合计（大写）"].value == "贰佰叁拾陆元肆角整"
+    assert both["合计（小写）"] is not None and both["合计（小写）"].value == "¥236.40"
