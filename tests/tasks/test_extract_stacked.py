@@ -318,3 +318,104 @@ def test_an_english_key_named_by_its_sections_heading() -> None:
     # a key printed whole is read there, not from a section
     rows.append(("Consignee Name: Anna Visser", 40, 260, 280))
     assert _value(rows, "Consignee Name") == "Anna Visser"
+
+
+# ---- the review of these rules: layouts that look alike, read as before ----
+
+TITLE: Row = ("ACME SUPPLY CO", 30, 30, 200, 24)
+
+
+@pytest.mark.parametrize(
+    ("rows", "keys", "value"),
+    [
+        # two rows of `label  value` set apart like stacked pairs: a list, not a grid
+        (
+            [
+                TITLE,
+                ("Bill To", 30, 100, 90),
+                ("Northwind Traders", 300, 100, 160),
+                ("Account", 30, 124, 90),
+                ("NW-4471", 300, 124, 100),
+            ],
+            ["Bill To"],
+            "Northwind Traders",
+        ),
+        (
+            [
+                TITLE,
+                ("Bill To", 30, 100, 90),
+                ("Northwind Traders", 300, 100, 160),
+                ("Account", 30, 124, 90),
+                ("NW-4471", 300, 124, 100),
+            ],
+            ["Bill To", "Account"],
+            "Northwind Traders",
+        ),
+        (
+            [
+                TITLE,
+                ("Patient", 30, 100, 90),
+                ("Leo Ansah", 300, 100, 160),
+                ("Ward", 30, 124, 90),
+                ("Cardiology", 300, 124, 100),
+            ],
+            ["Patient"],
+            "Leo Ansah",
+        ),
+        (
+            [
+                ("姓名", 40, 100, 40),
+                ("张伟", 200, 100, 40),
+                ("科室", 40, 124, 40),
+                ("内科", 200, 124, 40),
+            ],
+            ["姓名", "科室"],
+            "张伟",
+        ),
+        # an address in capitals that goes on in figures wraps back as before
+        (
+            [
+                ("SHIP TO NORTHWIND TOOLS LTD 14 MILL ROAD", 40, 100, 400),
+                ("NEW YORK, NY 10001", 40, 122, 290),
+            ],
+            ["SHIP TO"],
+            "NORTHWIND TOOLS LTD 14 MILL ROAD NEW YORK, NY 10001",
+        ),
+        (
+            [
+                ("SHIP TO NORTHWIND TOOLS LTD 14 MILL ROAD", 40, 100, 400),
+                ("SUITE 200, Austin TX", 40, 122, 290),
+            ],
+            ["SHIP TO"],
+            "NORTHWIND TOOLS LTD 14 MILL ROAD SUITE 200, Austin TX",
+        ),
+        # 大写 that means upper case, not capital numerals
+        ([("英文姓名（大写）：ZHANG WEI", 80, 200, 300)], ["英文姓名（大写）"], "ZHANG WEI"),
+        # a short value in brackets right after its label is the value, not a qualifier
+        ([("性别（男）", 60, 100, 100)], ["性别"], "男"),
+        ([("Gender (M)", 60, 100, 100)], ["Gender"], "M"),
+    ],
+)
+def test_layouts_that_look_alike(rows: list[Row], keys: list[str], value: str) -> None:
+    got = extract_fields(lines_doc(rows), keys)[keys[0]]
+    assert got is not None and got.value == value
+
+
+def test_an_amount_in_capital_numerals_with_zero_before_its_jiao() -> None:
+    from promptocr.tasks.validators import cn_capital_amount
+
+    for text, normalized in [
+        ("壹仟陆佰捌拾元零叁角贰分", "1680.32"),
+        ("叁佰贰拾伍元零肆分", "325.04"),
+        ("壹拾万柒仟元零伍角叁分", "107000.53"),
+    ]:
+        found = cn_capital_amount(text)
+        assert found is not None and (found.text, found.normalized) == (text, normalized)
+    assert cn_capital_amount("五百万元") is None  # small numerals: no capital digit
+    assert cn_capital_amount("500万元") is None
+    rows: list[Row] = [
+        ("金额（大写）", 80, 200, 120),
+        ("壹仟陆佰捌拾元零叁角贰分", 220, 200, 260),
+        ("（小写）￥1680.32", 520, 200, 170),
+    ]
+    assert _value(rows, "金额（大写）") == "壹仟陆佰捌拾元零叁角贰分"

@@ -496,3 +496,43 @@ def test_a_short_form_of_the_key_printed(rows: list, key: str, value: str) -> No
 def test_no_short_form(rows: list, key: str) -> None:
     got = extract_fields(lines_doc(rows), [key])[key]
     assert got is not None and got.value is None
+
+
+INSURANCE = [
+    ("机动车辆保险单", 300, 40, 200, 30),
+    ("号牌号码", 60, 120, 80),
+    ("苏A·T8826", 300, 120, 100),
+    ("车辆品牌", 60, 160, 80),
+    ("大众帕萨特", 300, 160, 100),
+    ("车辆识别代号", 60, 200, 110),
+    ("LSVAM4187C2184462", 300, 200, 200),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "key"),
+    [
+        # another field whose characters hold the key's in order (`车辆品牌`, `车辆识别代号`)
+        (INSURANCE, "车牌"),
+        (INSURANCE, "车号"),
+        # two letters are too often another field's initials
+        (
+            [("Description: Cordless Drill 18V", 60, 100, 300), ("PN: DR-4471", 60, 130, 150)],
+            "product name",
+        ),
+        ([("Name: Leo Ansah", 60, 100, 200), ("CN: 12", 60, 130, 80)], "customer name"),
+    ],
+)
+def test_no_short_form_of_another_field(rows: list, key: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is None or got.value is None
+
+
+def test_two_letters_do_not_hide_a_date_on_the_page() -> None:
+    rows = [
+        ("Patient: Leo Ansah", 60, 100, 200),
+        ("ID: 4471-22", 60, 130, 120),
+        ("Visit: 2024-03-01", 60, 160, 180),
+    ]
+    got = extract_fields(lines_doc(rows), ["issue date"])["issue date"]
+    assert got is not None and got.value == "2024-03-01"

@@ -233,6 +233,10 @@ def test_field_names_that_hold_task_words_or_separators(prompt: str, fields: lis
         ("Locate all text", "spot"),
         ("Detect the words and their locations", "spot"),
         ("Give the location of each word", "spot"),
+        ("Read the text and its location", "spot"),
+        ("Recognize the text and location", "spot"),
+        ("OCR this image and give the text location", "spot"),
+        ("Give me each line and its location", "spot"),
     ],
 )
 def test_task_words_around_text_still_ask_for_the_task(prompt: str, task: str) -> None:
@@ -261,6 +265,12 @@ def test_task_words_around_text_still_ask_for_the_task(prompt: str, task: str) -
         ("Extract the total then return it as json", ["total"]),
         ("Extract the name and format it as JSON", ["name"]),
         ("Extract invoice number and date and output in JSON", ["invoice number", "date"]),
+        # (the review: a tail right after the fields, after a new line, in another format)
+        ("Extract name and date return JSON", ["name", "date"]),
+        ("Extract invoice number and total return json", ["invoice number", "total"]),
+        ("Extract the name and date\nReturn JSON", ["name", "date"]),
+        ("Extract the name and date and output csv", ["name", "date"]),
+        ("Extract the name, return as a list", ["name"]),
     ],
 )
 def test_a_label_starting_with_a_tail_verb_is_kept(prompt: str, fields: list[str]) -> None:

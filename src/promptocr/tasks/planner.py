@@ -134,14 +134,20 @@ def _parse_list(raw: str) -> list[str]:
     return split_fields(raw)
 
 
-# the instruction's tail after the fields ("… and return them as JSON", ", output JSON"): a
-# verb after "and" or a stop, followed by what it returns or how (not a label that starts with
-# the verb: "Return Date/Time", "Output Voltage", "File Format")
+# what a tail says the answer is to be (`… return JSON`, `… output csv`)
+_TAIL_FORMATS = r"json|csv|xml|yaml|markdown|md|html|text|table|list|dict|object"
+# the instruction's tail after the fields ("… and return them as JSON", ", output JSON", "…
+# return JSON"): a verb after "and", "then" or a stop (a new line too), followed by what it
+# returns or how; or right after the fields, followed by a format. Not a label that starts with
+# the verb: "Return Date/Time", "Output Voltage", "File Format"
 _EN_TAIL = re.compile(
-    r"\s*(?:(?:^|\s*[,;.]\s*(?:and\s+)?(?:then\s+)?|\s+(?:and\s+)?then\s+|\s+and\s+)"
-    r"(?:return|output|give|reply|respond|format|provide|present|show)\b"
-    r"(?=\s*$|\s*[:.,]|\s+(?:it|them|me|us|the|that|those|these|this|as|in|a|an|only|all|"
-    r"everything|each|every|json|results?|values?|fields?|data|answers?|back|with|using)\b).*$"
+    r"\s*(?:(?:^|\s*[,;.\n]\s*(?:and\s+)?(?:then\s+)?|\s+(?:and\s+)?then\s+|\s+and\s+)"
+    r"(?:return|output|give|reply|respond|format)\b"
+    r"(?=\s*$|\s*[:.,]|\s+(?:it|them|me|us|as|in|only|all|everything|each|every|back|with|"
+    r"using|(?:the|a|an|this|that|these|those)\s+(?:results?|answers?|values?|fields?|data|"
+    rf"output|response|information|info|{_TAIL_FORMATS})|{_TAIL_FORMATS})\b).*$"
+    r"|\s+(?:return|output|give|reply|respond)\s+(?:(?:it|them|everything|the\s+results?)\s+)?"
+    rf"(?:(?:as|in)\s+(?:an?\s+)?)?(?:{_TAIL_FORMATS})\b.*$"
     r"|\s+(?:from|in|on|of)\s+(?:this|the|that|these|my|an?)\s+"
     r"(?:image|picture|photo|page|document|doc|file|scan|receipt|invoice|form|card|passport|pdf)s?\b.*$"
     r"|\s+(?:as|in)\s+(?:a\s+)?json\b.*$|\s*\bjson\b.*$)",
@@ -327,7 +333,8 @@ _KW = {
         r"\bdetect\b",
         r"\blocat(?:e|es|ed|ing|ions)\b",  # (not a field named `Location`)
         r"\blocation\s+of\b",
-        r"\bwith\s+(?:its|their|the)?\s*location\b",
+        r"\b(?:its|their|text|word|line)s?\s+locations?\b",
+        r"\b(?:text|words?|lines?)\s+and\s+(?:its\s+|their\s+)?locations?\b",
         r"\bpositions?\b",
         r"\bwhere\b.*\btext\b",
     ),

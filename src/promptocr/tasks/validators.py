@@ -151,10 +151,11 @@ def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
 _CN_DIGITS = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 _CN_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
 # an amount in Chinese capital numerals (大写: `伍佰万元整`, `叁仟肆佰玖拾伍圆整`,
-# `人民币壹拾贰万叁仟元伍角`): the yuan, then jiao and fen, the closing 整 kept as printed
+# `人民币壹拾贰万叁仟元伍角`, `壹仟陆佰捌拾元零叁角贰分`): the yuan (a digit other than 零 among
+# them: not `五百万元`'s bare 万), then jiao and fen, the closing 整 kept as printed
 _CN_CAPITAL = re.compile(
-    r"(?:人民币)?([零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+)[元圆]"
-    r"(?:([零壹贰叁肆伍陆柒捌玖])角)?(?:([零壹贰叁肆伍陆柒捌玖])分)?整?"
+    r"(?:人民币)?([零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*[壹贰叁肆伍陆柒捌玖拾][零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*)"
+    r"[元圆](?:零?([零壹贰叁肆伍陆柒捌玖])角)?(?:零?([零壹贰叁肆伍陆柒捌玖])分)?整?"
 )
 
 

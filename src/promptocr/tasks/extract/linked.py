@@ -417,7 +417,7 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
         # the run after another label's colon on its line (`电话：13835888654邮编：044000`)
         value_side = sp.start > 0 and sp.line.text[: sp.start].rstrip()[-1:] in ":："
         own = cjk
-        if cjk_keys and (left := _left_of(units, u)) is not None:
+        if any(p.search(text) for p in cjk) and (left := _left_of(units, u)) is not None:
             # the value in the cell right of the key's own label, ending with the key's word
             # (`考场` | `第027考场`): no second printing of the key
             own = [p for k, p in cjk_keys if k != _norm(left.text)]
@@ -894,13 +894,17 @@ def find_keys(
     section = _section_keys(geom, labels[0], texts)
     if section:
         return sorted(section + found, key=lambda h: (-h.score, h.unit))
-    return found or _short_form_keys(geom, labels[0])
+    if any(h.score >= SYNONYM_CAP for h in found):
+        return found
+    # (beside a weaker printing: a title `DELIVERY NOTE` for "delivery note number", a generic
+    # word less, and `Note No:` printed)
+    return sorted(found + _short_form_keys(geom, labels[0]), key=lambda h: (-h.score, h.unit))
 
 
 # a printed label the key spells out (`MRN` for "medical record number", `社保号` for
 # `社会保障号码`) or a label of the key's head with a qualifier less (`Agreement No.` for
-# "rental agreement number"): read where nothing prints the key more alike
-SHORT_FORM_MATCH = 82.0
+# "rental agreement number"): read where nothing prints the key or a synonym
+SHORT_FORM_MATCH = 86.0  # over a match with a generic word less (`GENERIC_MATCH`)
 _SMALL_WORDS = frozenset(("of", "and", "the", "for", "to", "in", "on", "a", "an", "or", "by"))
 
 
@@ -912,12 +916,12 @@ def _words_alike(a: str, b: str) -> bool:
 
 def _short_form(key: str, printed: str) -> bool:
     """`printed` (a label, its colon off) is a short form of `key`: its initials (`MRN`,
-    `TIN`: 2 to 5 letters, the key's words but the small ones); two words or more, the last
+    `TIN`: 3 to 5 letters, the key's words but the small ones); two words or more, the last
     of the key's (or their starts: `Member ID` for "membership number"), qualifiers before
     them left out (`Note No` for "delivery note number"; not `Amount` for "tax amount") where
-    the key is a field's name of at most four words, not a form's question; or, in CJK, its
-    characters the key's in order from the same first one (`车号` for `车牌号`, `社保号` for
-    `社会保障号码`, either way round)."""
+    the key is a field's name of at most four words, not a form's question; or, in CJK, the
+    first characters of the other's two-character words, from the same first one (`车号` for
+    `车牌号`, `社保号` for `社会保障号码`, either way round)."""
     p = printed.strip()
     if _CJK.search(key):
         a, b = _norm(key), _norm(p)
@@ -926,11 +930,15 @@ def _short_form(key: str, printed: str) -> bool:
             return False  # (one that starts with the other whole is a label run into its value)
         if len(b) > 8:
             return False  # a label, not a run of text
-        it = iter(long_)
-        return all(ch in it for ch in short)
+        # the short form takes the first character of the long one's words, read as pairs of
+        # characters (`社会|保障|号码` → `社保号`, `车牌|号` → `车号`; not `车辆|品牌` for
+        # `车牌`, nor `车辆|识别|代号` for `车号`)
+        firsts = iter(long_[i] for i in range(0, len(long_), 2))
+        return all(ch in firsts for ch in short)
     raw = [w for w in re.findall(r"[A-Za-z]+", key.lower()) if w not in _SMALL_WORDS]
     letters = re.sub(r"[.\s]", "", p)
-    if 2 <= len(raw) <= 5 and re.fullmatch(r"[A-Z]{2,5}", letters):
+    if 3 <= len(raw) <= 5 and re.fullmatch(r"[A-Z]{3,5}", letters):
+        # (three letters or more: `PN`, `ID`, `CN` are too often other fields' initials)
         return letters.lower() == "".join(w[0] for w in raw)
     if re.search(r"[\d:()\[\]?]", key):
         return False  # a form's question or a qualified key, not a field's name
@@ -979,25 +987,22 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
     k = _norm(key)
     cjk = bool(_CJK.search(key))
     words = key.split()
-    if cjk:
-        splits = [(k[:n], key_rest) for n in range(2, len(k) - 1) if (key_rest := k[n:])]
+    if cjk:  # (the heading's characters, the rest, and no count of the heading's words)
+        splits = [(k[:n], k[n:], 0) for n in range(2, len(k) - 1)]
     else:
-        splits = [(_norm(" ".join(words[:n])), " ".join(words[n:])) for n in range(1, len(words))]
+        splits = [
+            (_norm(" ".join(words[:n])), " ".join(words[n:]), n) for n in range(1, len(words))
+        ]
     b = geom.b
     out: list[KeyHit] = []
-    for head, rest in splits:
+    for head, rest, n_words in splits:
         if len(head) < 2 or len(_norm(rest)) < 2:
             continue
-        room = 3 if cjk else 1
         heads = [
             i
             for i, t in enumerate(texts)
             if t.startswith(head)
-            and (
-                len(t) - len(head) <= room
-                if cjk
-                else len(geom.units[i].text.split()) - len(head.split()) <= room + 1
-            )
+            and (len(t) - len(head) <= 3 if cjk else len(geom.units[i].text.split()) - n_words <= 1)
             and geom.looks[i, 4] == 0  # no figures
             and geom.looks[i, 1] == 0  # nor a colon: a heading, not a label
         ]
@@ -1031,7 +1036,8 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
 
 # the rest of a unit after a label's words that is only a bracketed qualifier (its opening
 # bracket may have been taken as the label's separator)
-_QUALIFIER_ONLY = re.compile(r"\s*[（(]?[^()（）:：]{1,12}[)）]\s*[:：]?\s*")
+# (three characters or more: `性别（男）`, `Gender (M)`, `Size (XL)` hold their values)
+_QUALIFIER_ONLY = re.compile(r"\s*[（(]?[^()（）:：]{3,12}[)）]\s*[:：]?\s*")
 
 
 def _find_keys(
@@ -1546,6 +1552,9 @@ def stacked_value(geom: PageGeometry, i: int) -> int:
     return j
 
 
+# a key that names money (`合计（大写）`, `金额（大写）`): 大写 there asks for capital numerals
+_MONEY_KEY = re.compile(r"金额|合计|总计|小计|价|费|款|额|资本|资金")
+
 ROW_FAR = 3.0  # line heights from a label to a value far along its row
 
 
@@ -1575,8 +1584,9 @@ def _pair_grid(geom: PageGeometry, k: int, v: int) -> bool:
     over its value (`stacked_value`), the two values on one row, and `v` reads as a label (no
     colon — that would be a label with its value beside it —, no figures but a box's number
     before a caption of three words or more, no known field's name under either, which makes a
-    list of labels with their values beside them). What the role model says of them does not
-    count: it takes a name in capitals for a label and a box's numbered caption for a value."""
+    list of labels with their values beside them), and a box's caption, a known field's name,
+    or in capitals as the key is. What the role model says of them does not count: it takes a
+    name in capitals for a label and a box's numbered caption for a value."""
     if geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
         return False
     a, c = stacked_value(geom, k), stacked_value(geom, v)
@@ -1585,11 +1595,22 @@ def _pair_grid(geom: PageGeometry, k: int, v: int) -> bool:
     if any(geom.looks[i, 0] > 0 for i in (k, v, a, c)):
         return False
     words = geom.units[v].text.split()
-    if words and len(words[0]) <= 2 and len(words) >= 4:
+    caption = bool(words) and len(words[0]) <= 2 and len(words) >= 4
+    if caption:
         words = words[1:]  # a box's number before its caption (`1 Wages, tips, other …`)
     if any(ch.isdigit() for w in words for ch in w):
         return False  # (`3 cartons` beside `Laboratory` over `Other`: a list of labels)
-    return not (is_field_name(geom.units[a].text) or is_field_name(geom.units[c].text))
+    if _names_a_field(geom.units[a].text) or _names_a_field(geom.units[c].text):
+        return False  # (`Bill To` `Northwind` over `Account` `NW-4471`: a list)
+    # `v` reads as a label: a box's caption, a known field's name, or in capitals as the key is
+    # (`FLIGHT` beside `PASSENGER`; not `Northwind Traders` beside `Bill To`, nor `张伟`
+    # beside `姓名` over `科室` `内科`, a list of labels with values beside them)
+    key_words = geom.units[k].text.split()
+    return (
+        (caption and len(words) >= 3)
+        or _names_a_field(geom.units[v].text)
+        or (all(_capitals(w) for w in words) and all(_capitals(w) for w in key_words))
+    )
 
 
 COLUMN_CELL_P = 0.5  # the probability given to the first typed cell down a header's column
@@ -1911,14 +1932,18 @@ def _capitals(word: str) -> bool:
 
 
 def _capitals_lead(text: str) -> bool:
-    """`text` starts with words in capitals (4 letters or more) and goes on in other words
-    (`GRADUATION DATE June 14, 2024`, `CUMULATIVE GPA 3.87`): a label in capitals with its
-    value; a line all in capitals (an address) does not."""
+    """`text` starts with words in capitals (4 letters or more) and goes on in a word with
+    small letters after a capital (`GRADUATION DATE June 14, 2024`, `COUNsELOR Mr. Elias`): a
+    label in capitals with its value. Not a line all in capitals, nor one that goes on in
+    figures (an address: `NEW YORK, NY 10001`, `SUITE 200, Austin TX`)."""
     words = text.split()
     n = 0
     while n < len(words) and _capitals(words[n]):
         n += 1
-    return 0 < n < len(words) and sum(c.isalpha() for w in words[:n] for c in w) >= 4
+    if not 0 < n < len(words) or sum(c.isalpha() for w in words[:n] for c in w) < 4:
+        return False
+    nxt = words[n]
+    return nxt[:1].isupper() and any(c.islower() for c in nxt)
 
 
 def _first_word_width(geom: PageGeometry, u: int) -> float:
@@ -2377,8 +2402,8 @@ def extract_linked(
             ftype = "text"
         if ftype == "cn_id" and not cjk_text:
             ftype = "text"  # `ID #` on a document without CJK text: its code, not a 身份证 number
-        if "大写" in key and "小写" not in key:
-            ftype = "amount"  # an amount in capital numerals (`合计（大写）`)
+        if "大写" in key and "小写" not in key and (ftype == "amount" or _MONEY_KEY.search(key)):
+            ftype = "amount"  # an amount in capital numerals (`合计（大写）`; not `姓名（大写）`)
         labels = [key, *(concept.synonyms if concept else ())]
         specs.append((key, ftype, labels))
     for page in doc.pages:
