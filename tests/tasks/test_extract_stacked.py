@@ -328,13 +328,15 @@ TITLE: Row = ("ACME SUPPLY CO", 30, 30, 200, 24)
 @pytest.mark.parametrize(
     ("rows", "keys", "value"),
     [
-        # two rows of `label  value` set apart like stacked pairs: a list, not a grid
+        # two rows of `label  value` set apart like stacked pairs: a list, not a grid, where
+        # the label under the key names a known field or is requested too (else the two read
+        # alike: docs/extract.md, "A fourth study")
         (
             [
                 TITLE,
                 ("Bill To", 30, 100, 90),
                 ("Northwind Traders", 300, 100, 160),
-                ("Account", 30, 124, 90),
+                ("Customer", 30, 124, 90),
                 ("NW-4471", 300, 124, 100),
             ],
             ["Bill To"],
@@ -353,17 +355,6 @@ TITLE: Row = ("ACME SUPPLY CO", 30, 30, 200, 24)
         ),
         (
             [
-                TITLE,
-                ("Patient", 30, 100, 90),
-                ("Leo Ansah", 300, 100, 160),
-                ("Ward", 30, 124, 90),
-                ("Cardiology", 300, 124, 100),
-            ],
-            ["Patient"],
-            "Leo Ansah",
-        ),
-        (
-            [
                 ("姓名", 40, 100, 40),
                 ("张伟", 200, 100, 40),
                 ("科室", 40, 124, 40),
@@ -371,6 +362,15 @@ TITLE: Row = ("ACME SUPPLY CO", 30, 30, 200, 24)
             ],
             ["姓名", "科室"],
             "张伟",
+        ),
+        # a label in capitals over a date starts the next field
+        (
+            [
+                ("APELLIDOS Y NOMBRE Hui Wang", 40, 100, 300),
+                ("FECHA DE NACIMIENTO 09/12/1996", 40, 122, 300),
+            ],
+            ["APELLIDOS Y NOMBRE"],
+            "Hui Wang",
         ),
         # an address in capitals that goes on in figures wraps back as before
         (

@@ -487,11 +487,15 @@ def _run_on_value(text: str, s: int, e: int) -> bool:
     return nxt[:1].isdigit() or (len(nxt) == 2 and nxt[0].isupper() and nxt[1].islower())
 
 
-def _case_differs(key: str, printed: str) -> bool:
+def case_differs(key: str, printed: str, *, prefix: bool = False) -> bool:
     """The key is written with capitals and the printed label has the same letters in
-    another case: a different field than the one asked for, when both are printed."""
+    another case: a different field than the one asked for, when both are printed.
+    `prefix`: only the printed run's first letters, as many as the key's, are compared (a run
+    that begins with the label and goes on)."""
     k = "".join(ch for ch in key if ch.isalpha())
     p = "".join(ch for ch in printed if ch.isalpha())
+    if prefix:
+        p = p[: len(k)]
     return k != k.lower() and k.lower() == p.lower() and k != p
 
 
@@ -593,7 +597,7 @@ def find_labels(
                 # alone, and after one with generic words more (`Account No.` before
                 # `Account Holder` for "account")
                 score -= 3.0 if longer_by == "generic" else 8.0
-            if _case_differs(lab, ln.text[s:e]):
+            if case_differs(lab, ln.text[s:e]):
                 score -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" read
             # extend over trailing separators
             label_end = e

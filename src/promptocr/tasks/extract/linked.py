@@ -64,6 +64,7 @@ from promptocr.tasks.extract import (
     FieldResult,
     Span,
     _reject_reason,
+    case_differs,
     dates,
     fill_geometry,
     phone_goes_on,
@@ -83,7 +84,7 @@ from promptocr.tasks.fields import (
     other_words,
     same_field_words,
 )
-from promptocr.tasks.validators import cn_capital_amount
+from promptocr.tasks.validators import cn_capital_amount, parse_date
 
 MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
 CONTINUE_P = 0.8  # a line under a text value that the model links to the key this well continues it
@@ -416,12 +417,14 @@ def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
             continue
         # the run after another label's colon on its line (`电话：13835888654邮编：044000`)
         value_side = sp.start > 0 and sp.line.text[: sp.start].rstrip()[-1:] in ":："
-        own = cjk
-        if any(p.search(text) for p in cjk) and (left := _left_of(units, u)) is not None:
+        left_on_row = functools.partial(_left_on_row, units, u)
+        cuts = _cjk_cuts(text, cjk, value_side, left_on_row)
+        if cuts and (left := _left_of(units, u)) is not None:
             # the value in the cell right of the key's own label, ending with the key's word
             # (`考场` | `第027考场`): no second printing of the key
             own = [p for k, p in cjk_keys if k != _norm(left.text)]
-        cuts = _cjk_cuts(text, own, value_side, functools.partial(_left_on_row, units, u))
+            if len(own) < len(cjk):
+                cuts = _cjk_cuts(text, own, value_side, left_on_row)
         for key, pat in pats:
             for m in pat.finditer(text):
                 a, e = m.start(1), m.end()
@@ -849,14 +852,6 @@ def _label_end(labels: Sequence[str], text: str) -> int:
     return 0
 
 
-def _case_differs(key: str, printed: str) -> bool:
-    """The key is written with capitals and the printed label has its letters in another
-    case: a different field than the one asked for, when both are printed."""
-    k = "".join(ch for ch in key if ch.isalpha())
-    p = "".join(ch for ch in printed if ch.isalpha())[: len(k)]
-    return k != k.lower() and k.lower() == p.lower() and k != p
-
-
 # a label, the underscore of its fill-in line and the value written on it, read as one run
 _FILL_SEP = re.compile(r"^\s*([^_:：]{1,40}?)\s*_+\s*([^\s_].*)$")
 FILL_MATCH = (
@@ -1067,7 +1062,7 @@ def _find_keys(
             scores[i] = RUN_ON_MATCH
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
         s = float(scores[i])
-        if _case_differs(labels[0], geom.units[i].text):
+        if case_differs(labels[0], geom.units[i].text, prefix=True):
             s -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" printed
         cut = _label_end(labels, geom.units[i].text) if s < 100 else 0
         rest = canonical_words(geom.units[i].text[cut:]) if cut else ()
@@ -1578,39 +1573,33 @@ def _row_sibling(geom: PageGeometry, k: int, v: int, facts: PageFacts) -> bool:
     return bool(abs(b[rk, 0] - b[rv, 0]) <= 1.5 or abs(b[rk, 2] - b[rv, 2]) <= 1.5)
 
 
-def _pair_grid(geom: PageGeometry, k: int, v: int) -> bool:
+def _pair_grid(geom: PageGeometry, k: int, v: int, labels: Iterable[int] = ()) -> bool:
     """`v` is the label of the next stacked pair on the row of the key's own (`FLIGHT` over
     `AU 2047` beside `PASSENGER` over its name; a tax form's boxes): each of the two stands
-    over its value (`stacked_value`), the two values on one row, and `v` reads as a label (no
-    colon — that would be a label with its value beside it —, no figures but a box's number
-    before a caption of three words or more, no known field's name under either, which makes a
-    list of labels with their values beside them), and a box's caption, a known field's name,
-    or in capitals as the key is. What the role model says of them does not count: it takes a
-    name in capitals for a label and a box's numbered caption for a value."""
+    over its value (`stacked_value`), the two values on one row, neither of them a requested
+    key's label (`labels`), and `v` reads as a label (no colon — that would be a label with
+    its value beside it —, no figures but a box's number before a caption of three words or
+    more, no known field's name under either, which makes a list of labels with their values
+    beside them). What the role model says of them does not count: it takes a name in capitals
+    for a label and a box's numbered caption for a value."""
     if geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
         return False
     a, c = stacked_value(geom, k), stacked_value(geom, v)
-    if a < 0 or c < 0 or geom.yover[a, c] <= 0.3:
-        return False
+    if a < 0 or c < 0 or geom.yover[a, c] <= 0.3 or a in labels or c in labels:
+        return False  # (a requested key's label under the key: a list)
     if any(geom.looks[i, 0] > 0 for i in (k, v, a, c)):
         return False
     words = geom.units[v].text.split()
-    caption = bool(words) and len(words[0]) <= 2 and len(words) >= 4
-    if caption:
+    if words and len(words[0]) <= 2 and len(words) >= 4:
         words = words[1:]  # a box's number before its caption (`1 Wages, tips, other …`)
     if any(ch.isdigit() for w in words for ch in w):
         return False  # (`3 cartons` beside `Laboratory` over `Other`: a list of labels)
-    if _names_a_field(geom.units[a].text) or _names_a_field(geom.units[c].text):
-        return False  # (`Bill To` `Northwind` over `Account` `NW-4471`: a list)
-    # `v` reads as a label: a box's caption, a known field's name, or in capitals as the key is
-    # (`FLIGHT` beside `PASSENGER`; not `Northwind Traders` beside `Bill To`, nor `张伟`
-    # beside `姓名` over `科室` `内科`, a list of labels with values beside them)
-    key_words = geom.units[k].text.split()
-    return (
-        (caption and len(words) >= 3)
-        or _names_a_field(geom.units[v].text)
-        or (all(_capitals(w) for w in words) and all(_capitals(w) for w in key_words))
-    )
+    # (`Bill To` `Northwind` over `Customer` `NW-4471`: a list of labels with values beside
+    # them; where the label under the key names no known field, the two read alike: two rows
+    # of a list, or a row of labels over a row of values — the forms of `kv_links` print the
+    # latter, `Município` `UF` over `São Paulo` `SP`, and a version that asked `v` to read as a
+    # label, in capitals as the key or a known field's name, lost five of their fields)
+    return not (_names_a_field(geom.units[a].text) or _names_a_field(geom.units[c].text))
 
 
 COLUMN_CELL_P = 0.5  # the probability given to the first typed cell down a header's column
@@ -1933,9 +1922,11 @@ def _capitals(word: str) -> bool:
 
 def _capitals_lead(text: str) -> bool:
     """`text` starts with words in capitals (4 letters or more) and goes on in a word with
-    small letters after a capital (`GRADUATION DATE June 14, 2024`, `COUNsELOR Mr. Elias`): a
-    label in capitals with its value. Not a line all in capitals, nor one that goes on in
-    figures (an address: `NEW YORK, NY 10001`, `SUITE 200, Austin TX`)."""
+    small letters after a capital or in a date (`GRADUATION DATE June 14, 2024`, `COUNsELOR
+    Mr. Elias`, `FECHA DE NACIMIENTO 09/12/1996`), or after a question mark or colon, or in a
+    check box (`TRAVAILLEZ-VOUS ACTUELLEMENT ? □ OUI`): a label in capitals with its value. Not a
+    line all in capitals, nor one that goes on in other figures (an address: `NEW YORK, NY
+    10001`, `SUITE 200, Austin TX`)."""
     words = text.split()
     n = 0
     while n < len(words) and _capitals(words[n]):
@@ -1943,7 +1934,12 @@ def _capitals_lead(text: str) -> bool:
     if not 0 < n < len(words) or sum(c.isalpha() for w in words[:n] for c in w) < 4:
         return False
     nxt = words[n]
-    return nxt[:1].isupper() and any(c.islower() for c in nxt)
+    if nxt[:1].isupper() and any(c.islower() for c in nxt):
+        return True
+    if nxt[:1] in "?？:：□☐☑☒■" or words[n - 1][-1:] in "?？:：":
+        return True  # a question in capitals and its boxes (`TRAVAILLEZ-VOUS … ? □ OUI`)
+    date = parse_date(" ".join(words[n:]))  # (`FECHA DE NACIMIENTO 09/12/1996`)
+    return date is not None and date.start == 0
 
 
 def _first_word_width(geom: PageGeometry, u: int) -> float:
@@ -2520,7 +2516,7 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
-                    if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v):
+                    if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v, label_units):
                         continue  # the next column's header, not the cell under the key
                     if _row_sibling(geom, h.unit, v, facts):
                         continue  # the next label down a column of labels with far values
