@@ -419,3 +419,13 @@ def test_an_amount_in_capital_numerals_with_zero_before_its_jiao() -> None:
         ("（小写）￥1680.32", 520, 200, 170),
     ]
     assert _value(rows, "金额（大写）") == "壹仟陆佰捌拾元零叁角贰分"
+
+
+def test_extract_everything_names_a_label_by_its_section() -> None:
+    from promptocr.tasks.extract import extract_all_pairs
+
+    pairs = extract_all_pairs(lines_doc(EINVOICE))
+    assert pairs["购买方名称"].value == "苏州恒远精密机械有限公司"
+    assert pairs["销售方名称"].value == "上海澄明信息科技有限公司"
+    assert pairs["购买方统一社会信用代码/纳税人识别号"].value == "91320505MA1XY8K42B"
+    assert "名称 (2)" not in pairs

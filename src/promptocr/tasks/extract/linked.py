@@ -3168,6 +3168,55 @@ def join_spaced_labels(
     return out
 
 
+# what a section's heading says besides its name (`购买方信息`, `Shipper Details`)
+_HEADING_TAIL = re.compile(r"(?:信息|资料|情况|\s+(?:information|info|details))$", re.I)
+HEADING_REACH = 6.0  # line heights from a section's heading down to a label in it
+
+
+def _section_heading(units: Sequence[Unit], box: tuple[float, float, float, float]) -> str:
+    """The heading over a label (its `box`): of the runs above it that start where it starts
+    (within 1.5 line heights) and end at most `HEADING_REACH` line heights above it, past the
+    section's other labels (runs with a colon), the nearest; a heading where short (eight CJK
+    characters or three words) with no figures: its name without `信息` or "details"
+    (`购买方信息` → `购买方`); "" where there is none."""
+    x0, y0, _, y1 = box
+    h = max(y1 - y0, 1.0)
+    above = sorted(
+        (u for u in units if u.box[3] <= y0 + 0.2 * h and y0 - u.box[3] <= HEADING_REACH * h),
+        key=lambda u: -u.box[3],
+    )
+    for u in above:
+        if abs(u.box[0] - x0) > 1.5 * h:
+            continue
+        text = u.text.strip()
+        if re.search(r"[:：]", text):
+            continue  # another label of the section
+        if re.search(r"\d", text) or (len(text) > 8 if _han(text) else len(text.split()) > 3):
+            return ""
+        return _HEADING_TAIL.sub("", text).strip()
+    return ""
+
+
+def _name_by_sections(
+    found: list[tuple[FieldResult, tuple[float, float, float, float]]], units: Sequence[Unit]
+) -> None:
+    """Pairs of one page whose keys print the same label (`名称` under `购买方信息` and under
+    `销售方信息` on an e-invoice) named by their sections' headings (`购买方名称`,
+    `销售方名称`), where each has a heading over it and the names so made differ."""
+    by_name: dict[str, list[int]] = {}
+    for i, (res, _) in enumerate(found):
+        by_name.setdefault(res.name, []).append(i)
+    for name, at in by_name.items():
+        if len(at) < 2:
+            continue
+        heads = [_section_heading(units, found[i][1]) for i in at]
+        if not all(heads) or len(set(heads)) < len(heads):
+            continue
+        for i, head in zip(at, heads, strict=True):
+            sep = "" if _CJK.match(head[-1]) and _CJK.match(name[0]) else " "
+            found[i][0].name = f"{head}{sep}{name}"
+
+
 def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, FieldResult]:
     """Every key→value pair the linker finds on every page, keyed by the printed label: the
     pair model's links (a value block per key, `_block_of`), then the units the role model
@@ -3239,6 +3288,7 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                         found.append((res, box))
             # in reading order of their labels (the second pass's pairs among the first's)
             found.sort(key=lambda t: (t[1][1], t[1][0]))
+            _name_by_sections(found, units)
             for res, _ in found:
                 _to_file_frame(res, file_page, frame)
                 label, name, n = res.name, res.name, 2
