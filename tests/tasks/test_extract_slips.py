@@ -117,3 +117,64 @@ def test_an_amount_asked_in_capital_numerals() -> None:
     both = extract_fields(lines_doc(RECEIPT), ["合计（大写）", "合计（小写）"])
     assert both["合计（大写）"] is not None and both["合计（大写）"].value == "贰佰叁拾陆元肆角整"
     assert both["合计（小写）"] is not None and both["合计（小写）"].value == "¥236.40"
+
+
+# ---- the fifth study (held out, then read): ----
+
+
+def test_a_place_of_birth_is_no_date() -> None:
+    rows: list[Row] = [
+        ("出生日期 1990年3月7日", 60, 100, 260),
+        ("出生地 江苏省张家港市", 60, 140, 260),
+    ]
+    assert _value(rows, "出生地") == "江苏省张家港市"
+    assert _value(rows, "出生日期") == "1990年3月7日"
+
+
+def test_a_passports_keys_on_a_page_without_its_machine_readable_zone() -> None:
+    # a visa application's keys read as a passport's: with no MRZ on the page, the linker
+    # reads the printed labels (the keys used to come back null)
+    rows: list[Row] = [
+        ("VISA APPLICATION FORM", 300, 30, 300, 30),
+        ("Surname", 60, 100, 80, 16),
+        ("Given Names", 400, 100, 110, 16),
+        ("HALVORSEN", 60, 120, 120),
+        ("INGRID MARIT", 400, 120, 130),
+        ("Nationality", 60, 170, 100, 16),
+        ("Passport Number", 400, 170, 140, 16),
+        ("Norwegian", 60, 190, 100),
+        ("NO8841267", 400, 190, 110),
+    ]
+    from promptocr.tasks import Service
+
+    prompt = "Extract the Surname, Given Names, Nationality and Passport Number as JSON"
+    got = Service(vlm=None).run_on_document(lines_doc(rows), prompt).output["fields"]
+    assert got == {
+        "Surname": "HALVORSEN",
+        "Given Names": "INGRID MARIT",
+        "Nationality": "Norwegian",
+        "Passport Number": "NO8841267",
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "key", "value"),
+    [
+        # a value that opens with a bracket right after a label without a colon
+        ([("MOBILE NUMBER (415) 555-0178", 60, 100, 300)], "MOBILE NUMBER", "(415) 555-0178"),
+        # a key that is a longer printed label's start
+        (
+            [
+                ("PASSENGER NAME", 57, 148, 191, 26),
+                ("BOOKING REFERENCE", 756, 146, 228, 29),
+                ("MS INGRID HALVORSEN", 57, 180, 250, 28),
+                ("QX7TLM", 756, 180, 100, 28),
+            ],
+            "booking ref",
+            "QX7TLM",
+        ),
+        ([("有效期限 2031年03月", 60, 100, 200)], "有效期", "2031年03月"),
+    ],
+)
+def test_where_a_label_run_into_its_value_ends(rows: list[Row], key: str, value: str) -> None:
+    assert _value(rows, key) == value

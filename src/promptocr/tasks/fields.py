@@ -33,6 +33,12 @@ CONCEPTS: tuple[Concept, ...] = (
         "date",
         ("出生", "出生日期", "生日", "date of birth", "birth date", "birthday", "dob", "born"),
     ),
+    # (a place, not a date: `出生地` is no `出生`)
+    Concept(
+        "place_of_birth",
+        "text",
+        ("出生地", "出生地点", "place of birth", "birthplace", "birth place"),
+    ),
     Concept(
         "id_number",
         "cn_id",
@@ -543,7 +549,7 @@ def is_field_name(text: str) -> bool:
 
 def guess_type(key: str) -> str:
     k = fold(key)
-    if re.search(r"date|日期|时间|\bdob\b|出生", k):
+    if re.search(r"date|日期|时间|\bdob\b|出生(?!地)", k):
         return "date"
     if re.search(r"total|amount|price|金额|合计|总计|价|费|\bsum\b|cost|balance", k):
         return "amount"

@@ -1133,6 +1133,13 @@ def extract_fields(
             res = got  # the key's own printed label, not a synonym
         if res is None and dt is not None and special(key):
             res = dt.extract(views(), key)
+            if res.value is None and res.method is None and use_linker:
+                # the document type's finder found nothing (no MRZ on a visa form whose keys
+                # read as a passport's): the linker reads the printed labels
+                from promptocr.tasks.extract.linked import extract_linked
+
+                others = [k for k in keys if k != key]  # (their labels are no values)
+                res = extract_linked(doc, [key], find_all=find_all, fixed=others).get(key) or res
         if (
             lone_total
             and res is not None

@@ -842,11 +842,18 @@ def _label_end(labels: Sequence[str], text: str) -> int:
             continue
         for i in range(1, len(text) + 1):
             if len(_norm(text[:i])) >= len(k) and _norm(text[:i]).startswith(k):
+                if i < len(text) and text[i - 1].isascii() and text[i - 1].isalpha():
+                    while i < len(text) and text[i].isascii() and text[i].isalpha():
+                        i += 1  # the key is a longer word's start (`BOOKING REF|ERENCE`)
+                elif re.match(r"[\u4e00-\u9fff][\s:：]", text[i : i + 2]) and _han(text[i - 1]):
+                    i += 1  # and a CJK label's last character (`有效期|限 2031年03月`)
                 while i < len(text) and text[i] in _STRIP:
                     if text[i] in "-–" and _AMOUNT.match(text[i + 1 :]):
                         # a minus run on to its amount (`This Amount-14,165.00`, `This Amount
                         # -14,165.00`); a dash set apart (`Total - 14.00`) separates
                         break
+                    if text[i] in "(（" and re.search(r"[)）]", text[i + 1 :]):
+                        break  # a bracket the value opens (`MOBILE NUMBER (415) 555-0178`)
                     i += 1
                 return i if i < len(text) else 0
     return 0
