@@ -1133,7 +1133,7 @@ def extract_fields(
             res = got  # the key's own printed label, not a synonym
         if res is None and dt is not None and special(key):
             res = dt.extract(views(), key)
-            if res.value is None and res.method is None and use_linker:
+            if res is not None and res.value is None and res.method is None and use_linker:
                 # the document type's finder found nothing (no MRZ on a visa form whose keys
                 # read as a passport's): the linker reads the printed labels
                 from promptocr.tasks.extract.linked import extract_linked
