@@ -308,17 +308,19 @@ def _code_like(text: str, a: v.Found) -> bool:
     return len(a.text) >= 10
 
 
-# a date given to the month only (`1997.12`, `2014年12月`, `2017-9`: a date of birth, of
-# joining, on a form's field for a year and month): normalised to `YYYY-MM`. Read only where
-# a date key's label points at the candidate (`typed_value(..., beside=True)`), never when
-# a date is searched for anywhere on the page (a lot number `1998-3`, a version `2014.12`),
-# and only as the whole candidate (`$1997.12`, `Room 2010/11`, `2019 - 12 units` are not)
+# the weekday printed before or after a date (`SAT 14 DEC 2024`, `2024-06-03 (Mon)`,
+# `2024年6月3日 星期一`), kept with it as printed (`typed_value`)
 _WEEKDAYS = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?"
 _WEEKDAY_BEFORE = re.compile(rf"(?<![A-Za-z]){_WEEKDAYS}\.?,?\s*$", re.I)
 _WEEKDAY_AFTER = re.compile(
     rf"\s*(?:\(\s*{_WEEKDAYS}\.?\s*\)|,?\s*{_WEEKDAYS}\b\.?|[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)",
     re.I,
 )
+# a date given to the month only (`1997.12`, `2014年12月`, `2017-9`: a date of birth, of
+# joining, on a form's field for a year and month): normalised to `YYYY-MM`. Read only where
+# a date key's label points at the candidate (`typed_value(..., beside=True)`), never when
+# a date is searched for anywhere on the page (a lot number `1998-3`, a version `2014.12`),
+# and only as the whole candidate (`$1997.12`, `Room 2010/11`, `2019 - 12 units` are not)
 _YEAR_MONTH = re.compile(r"(\d{4})(?:\s*年\s*(\d{1,2})\s*月|[-/.]\s?(\d{1,2}))")
 # the month first (a card's `Valid Thru: 11/2025`)
 _MONTH_YEAR = re.compile(r"(\d{1,2})\s?[-/.]\s?(\d{4})")
@@ -326,9 +328,9 @@ _MONTH_YEAR = re.compile(r"(\d{1,2})\s?[-/.]\s?(\d{4})")
 
 def year_month(text: str, before: str = "") -> tuple[int, int, Any, bool] | None:
     """`text` whole (but for spaces round it) a year and month (`1997.12`, `2024年6月`,
-    `11/2025`): (start, end, `YYYY-MM`, True), or None. `before` is what the line prints right before `text`: a value run on
-    after a currency sign, a comma or a letter (`$1997.12`, `1,997.12`, `No2014.12`) is
-    not a date."""
+    `11/2025`): (start, end, `YYYY-MM`, True), or None. `before` is what the line prints
+    right before `text`: a value run on after a currency sign, a comma or a letter
+    (`$1997.12`, `1,997.12`, `No2014.12`) is not a date."""
     stripped = text.strip()
     m = _YEAR_MONTH.fullmatch(stripped)
     if m is not None:

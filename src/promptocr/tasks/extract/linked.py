@@ -879,7 +879,10 @@ def find_keys(
     (价税合计 is printed; 合计, a synonym, is the goods table's own total row). `others`: the
     other requested keys, normalised (a label read as one run with another is no value).
     `cut`: the units cut out of a longer run (`split_at_keys`); the key printed only there is
-    not printed as far as its synonyms go (`地址` cut out of a run, `住址` printed whole)."""
+    not printed as far as its synonyms go (`地址` cut out of a run, `住址` printed whole).
+    Where the key is not printed whole, a label under a heading that prints its first part
+    answers (`_section_keys`: `购买方名称`); where neither it nor a synonym is printed, a short
+    form of it (`_short_form_keys`: `MRN` for "medical record number")."""
     found: list[KeyHit] = []
     if len(labels) > 1:
         own = _find_keys(geom, labels[:1], texts, others)
