@@ -178,3 +178,59 @@ def test_a_passports_keys_on_a_page_without_its_machine_readable_zone() -> None:
 )
 def test_where_a_label_run_into_its_value_ends(rows: list[Row], key: str, value: str) -> None:
     assert _value(rows, key) == value
+
+
+MARRIAGE: list[Row] = [
+    ("申请结婚登记声明书", 300, 40, 300, 36),
+    ("男方", 321, 145, 105, 51),
+    ("女方", 740, 145, 105, 51),
+    ("姓名", 60, 211, 134, 50),
+    ("杜明轩", 323, 212, 100, 48),
+    ("许清妍", 744, 212, 100, 48),
+    ("身份证件号", 66, 280, 150, 42),
+    ("410105199108153610", 329, 283, 284, 36),
+    ("41010219930227402X", 749, 285, 230, 33),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "key", "value"),
+    [
+        # a key that names a table's column and row: the cell where they cross
+        (MARRIAGE, "女方姓名", "许清妍"),
+        (MARRIAGE, "男方姓名", "杜明轩"),
+        (MARRIAGE, "女方身份证件号", "41010219930227402X"),
+        (
+            [
+                ("课程名称", 55, 212, 115, 38),
+                ("学分", 553, 209, 65, 42),
+                ("成绩", 793, 209, 66, 42),
+                ("大学物理", 54, 308, 115, 36),
+                ("4.0", 554, 310, 47, 35),
+                ("85", 794, 311, 39, 33),
+                ("物理化学", 54, 354, 115, 36),
+                ("4.0", 553, 356, 48, 35),
+                ("88", 795, 356, 39, 35),
+            ],
+            "大学物理成绩",
+            "85",
+        ),
+        (
+            [
+                ("Revenue by year", 60, 40, 200),
+                ("2022", 400, 100, 50),
+                ("2023", 600, 100, 50),
+                ("Revenue", 60, 140, 90),
+                ("1,200", 400, 140, 60),
+                ("1,450", 600, 140, 60),
+                ("Profit", 60, 180, 70),
+                ("210", 400, 180, 40),
+                ("260", 600, 180, 40),
+            ],
+            "2023 Revenue",
+            "1,450",
+        ),
+    ],
+)
+def test_a_key_naming_a_tables_column_and_row(rows: list[Row], key: str, value: str) -> None:
+    assert _value(rows, key) == value

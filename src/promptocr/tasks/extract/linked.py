@@ -1557,6 +1557,56 @@ def stacked_value(geom: PageGeometry, i: int) -> int:
     return j
 
 
+TABLE_CELL_P = 0.99  # the probability given to the cell where a key's column and row cross
+
+
+def _table_cell(geom: PageGeometry, key: str, texts: Sequence[str]) -> tuple[int, int, int] | None:
+    """(row label, column header, cell) where the key names a table's column and row, in
+    either order (`女方姓名`: the `女方` column, the `姓名` row; `大学物理成绩`: the row, then
+    the column; "2023 Revenue"): each part printed as a run of its own, the header above the
+    row label's line and right of it, and a run on the row label's line under the header
+    (overlapping its column, or centred within 1.5 line heights of it); the nearest such. None
+    where no such crossing exists, or the key holds a colon, brackets, `*` or `?` (a form's
+    question or a qualified label, not a column and a row)."""
+    if re.search(r"[:：()（）\[\]*?？]", key):
+        return None  # a form's question or a qualified label, not a column and a row
+    k = _norm(key)
+    if _CJK.search(key):
+        splits = [(k[:n], k[n:]) for n in range(2, len(k) - 1)]
+    else:
+        words = key.split()
+        splits = [
+            (_norm(" ".join(words[:n])), _norm(" ".join(words[n:]))) for n in range(1, len(words))
+        ]
+    b = geom.b
+    best: tuple[float, tuple[int, int, int]] | None = None
+    for first, second in splits:
+        if len(first) < 2 or len(second) < 2:
+            continue
+        at_first = [i for i, t in enumerate(texts) if t == first]
+        at_second = [i for i, t in enumerate(texts) if t == second]
+        if not at_first or not at_second:
+            continue
+        wrapped = any(int(geom.below_nn[i]) in at_second for i in at_first)
+        if wrapped:
+            continue  # the key's own label wrapped onto two lines (`AVERAGE DAILY` over …)
+        for cols, rows in ((at_first, at_second), (at_second, at_first)):
+            for col in cols:
+                for row in rows:
+                    if b[col, 3] > b[row, 1] + 0.3 or b[col, 0] < b[row, 2] - 0.5:
+                        continue  # the header stands above the row label and right of it
+                    level = (geom.yover[row] > 0.5) & (b[:, 0] >= b[row, 2] - 0.2)
+                    under = (geom.xover[col] > 0.0) | (np.abs(geom.cx - geom.cx[col]) <= 1.5)
+                    found = np.nonzero(level & under)[0]
+                    for c in (int(i) for i in found):
+                        if c in (row, col) or texts[c] in (first, second):
+                            continue
+                        d = abs(float(geom.cx[c] - geom.cx[col]))
+                        if best is None or d < best[0]:
+                            best = (d, (row, col, c))
+    return best[1] if best is not None else None
+
+
 # a key that names money (`合计（大写）`, `金额（大写）`): 大写 there asks for capital numerals
 _MONEY_KEY = re.compile(r"金额|合计|总计|小计|价|费|款|额|资本|资金")
 
@@ -2444,6 +2494,15 @@ def extract_linked(
             find_keys(geom, [f], texts, [k for k in normed if k != _norm(f)], frozenset())[:3]
             for f in fixed
         ]
+        # a key that names a table's column and row (`女方姓名`: the `女方` column, the `姓名`
+        # row; "2023 Revenue"), printed nowhere whole: the cell where they cross
+        cells: dict[str, int] = {}
+        for key, _, _ in pending:
+            if not any(h.score >= 100.0 for h in hits[key]):
+                crossing = _table_cell(geom, key, texts)
+                if crossing is not None:
+                    row, col, cells[key] = crossing
+                    hits[key] = [KeyHit(row, (col, row), 100.0)]
 
         def read_from(found: Iterable[list[KeyHit]]) -> set[int]:
             # the labels each key is read from (its best matches); a weaker match of one key
@@ -2488,6 +2547,14 @@ def extract_linked(
             for h in near_top:
                 first = LATER_PRINTED ** printings.index(h.pieces)
                 match = (h.score / 100.0) ** 2 * first
+                if key in cells:
+                    # the cell where the key's column and row cross, and nothing else
+                    got = facts.value_of(cells[key], ftype)
+                    if got is not None:
+                        sp, norm, valid = got
+                        score = TABLE_CELL_P * match - 1e-6 * h.unit
+                        options.append((score, key, h.unit, cells[key], sp, norm, valid))
+                    continue
                 scored = scores.get(h.unit, [])
                 probs[(key, h.unit)] = {v: p for _, v, p in scored}
                 own_value = False
