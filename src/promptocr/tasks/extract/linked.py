@@ -183,9 +183,8 @@ def _field_name_cut(text: str, named: Callable[[str], bool] = is_field_name) -> 
     `fields.is_field_name`) is cut into label and value: after the longest such name of up to
     four words, where what follows holds no letter (a sign or bracket before its first digit
     allowed) or begins with four digits or more (`named`: what counts as a field's name).
-    None elsewhere: `Total Sample 214`,
-    `December 13, 1983`, `Tier 1`, and values such as `Shop 7, Level 2`, `Total 2 items`,
-    `Due 30 days`."""
+    None elsewhere: `Total Sample 214`, `December 13, 1983`, `Tier 1`, and values such as
+    `Shop 7, Level 2`, `Total 2 items`, `Due 30 days`."""
     ends = [m.end() for m in _WORD_END.finditer(text)][:4]
     for end in reversed(ends[:-1] if len(ends) > 1 else []):
         rest = text[end:].strip()
@@ -353,31 +352,24 @@ WHOLE_FIRST = 0.5
 _REPLY = re.compile(r"(?:(?:re|fwd?|aw|wg|tr|sv|vs)\s*[:：]\s*)*", re.I)
 
 
+def _stands_left(w: Unit, u: Unit) -> bool:
+    """Whether `w` stands left of `u` on its row (ending by a fifth of `u`'s height into it,
+    overlapping half the lower one's height)."""
+    x0, y0, _, y1 = u.box
+    _, b0, a1, b1 = w.box
+    h = max(y1 - y0, 1.0)
+    return w is not u and a1 <= x0 + 0.2 * h and min(y1, b1) - max(y0, b0) >= 0.5 * min(h, b1 - b0)
+
+
 def _left_on_row(units: Sequence[Unit], u: Unit) -> bool:
     """Whether another unit stands left of `u` on its row (a label or a value before it)."""
-    x0, y0, x1, y1 = u.box
-    h = max(y1 - y0, 1.0)
-    for w in units:
-        if w is u:
-            continue
-        a0, b0, a1, b1 = w.box
-        if a1 <= x0 + 0.2 * h and min(y1, b1) - max(y0, b0) >= 0.5 * min(h, b1 - b0):
-            return True
-    return False
+    return any(_stands_left(w, u) for w in units)
 
 
 def _left_of(units: Sequence[Unit], u: Unit) -> Unit | None:
-    """The nearest unit left of `u` on its row, if any (`_left_on_row`'s test)."""
-    x0, y0, x1, y1 = u.box
-    h = max(y1 - y0, 1.0)
-    best, gap = None, math.inf
-    for w in units:
-        a0, b0, a1, b1 = w.box
-        if w is u or a1 > x0 + 0.2 * h or min(y1, b1) - max(y0, b0) < 0.5 * min(h, b1 - b0):
-            continue
-        if x0 - a1 < gap:
-            best, gap = w, x0 - a1
-    return best
+    """The nearest unit left of `u` on its row, if any."""
+    left = [w for w in units if _stands_left(w, u)]
+    return min(left, key=lambda w: u.box[0] - w.box[2]) if left else None
 
 
 def split_at_keys(units: list[Unit], keys: Sequence[str]) -> list[Unit]:
@@ -975,6 +967,22 @@ def _short_form_keys(geom: PageGeometry, key: str) -> list[KeyHit]:
 SECTION_REACH = 10.0  # line heights from a section's heading down to a label in it
 
 
+def _key_splits(key: str) -> list[tuple[str, str, int]]:
+    """The ways `key` parts in two, each part two characters or more: (the first part
+    normalised, the rest as written, the first part's count of words): after each CJK
+    character but the first and the last, after each Latin word but the last (count 0 for
+    CJK)."""
+    k = _norm(key)
+    if _CJK.search(key):
+        splits = [(k[:n], k[n:], 0) for n in range(2, len(k) - 1)]
+    else:
+        words = key.split()
+        splits = [
+            (_norm(" ".join(words[:n])), " ".join(words[n:]), n) for n in range(1, len(words))
+        ]
+    return [(a, r, n) for a, r, n in splits if len(a) >= 2 and len(_norm(r)) >= 2]
+
+
 def _colon_after(text: str, label: str) -> bool:
     """Whether a colon follows `label`'s last character in `text` (`称：苏州…` for `名称`)."""
     at = text.find(label[-1:]) if label else -1
@@ -989,20 +997,10 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
     row, the nearest first, as printings of the key. The heading is the key's first
     characters (CJK) or words, and at most three characters or one word more, with no colon
     nor figures; the label names a known field or is printed with a colon."""
-    k = _norm(key)
     cjk = bool(_CJK.search(key))
-    words = key.split()
-    if cjk:  # (the heading's characters, the rest, and no count of the heading's words)
-        splits = [(k[:n], k[n:], 0) for n in range(2, len(k) - 1)]
-    else:
-        splits = [
-            (_norm(" ".join(words[:n])), " ".join(words[n:]), n) for n in range(1, len(words))
-        ]
     b = geom.b
     out: list[KeyHit] = []
-    for head, rest, n_words in splits:
-        if len(head) < 2 or len(_norm(rest)) < 2:
-            continue
+    for head, rest, n_words in _key_splits(key):
         heads = [
             i
             for i, t in enumerate(texts)
@@ -1570,19 +1568,10 @@ def _table_cell(geom: PageGeometry, key: str, texts: Sequence[str]) -> tuple[int
     question or a qualified label, not a column and a row)."""
     if re.search(r"[:：()（）\[\]*?？]", key):
         return None  # a form's question or a qualified label, not a column and a row
-    k = _norm(key)
-    if _CJK.search(key):
-        splits = [(k[:n], k[n:]) for n in range(2, len(k) - 1)]
-    else:
-        words = key.split()
-        splits = [
-            (_norm(" ".join(words[:n])), _norm(" ".join(words[n:]))) for n in range(1, len(words))
-        ]
     b = geom.b
     best: tuple[float, tuple[int, int, int]] | None = None
-    for first, second in splits:
-        if len(first) < 2 or len(second) < 2:
-            continue
+    for first, rest, _ in _key_splits(key):
+        second = _norm(rest)
         at_first = [i for i, t in enumerate(texts) if t == first]
         at_second = [i for i, t in enumerate(texts) if t == second]
         if not at_first or not at_second:
