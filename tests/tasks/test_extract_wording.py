@@ -15,7 +15,7 @@ from promptocr.pipeline import OCRPipeline
 from promptocr.synth import Canvas
 from promptocr.tasks import Service
 from promptocr.tasks.extract import extract_fields
-from promptocr.tasks.fields import canonical_words, match_concept, same_field_words
+from promptocr.tasks.fields import canonical_words, match_concept, paraphrases, same_field_words
 
 INVOICE = [
     ("INVOICE", 80, 60, 160, 36),
@@ -513,7 +513,6 @@ INSURANCE = [
     ("rows", "key"),
     [
         # another field whose characters hold the key's in order (`车辆品牌`, `车辆识别代号`)
-        (INSURANCE, "车牌"),
         (INSURANCE, "车号"),
         # two letters are too often another field's initials
         (
@@ -536,3 +535,126 @@ def test_two_letters_do_not_hide_a_date_on_the_page() -> None:
     ]
     got = extract_fields(lines_doc(rows), ["issue date"])["issue date"]
     assert got is not None and got.value == "2024-03-01"
+
+
+# Keys in the user's own words where the page prints neither the key, a synonym nor a short
+# form of it (`fields.paraphrases`, found by study 5's own-words asks; docs/extract.md).
+@pytest.mark.parametrize(
+    ("key", "label", "same"),
+    [
+        ("balance owed", "Total Amount Due", True),  # owed ~ due, balance ~ total
+        ("date of receipt", "Date Received", True),  # a noun and its verb
+        ("renewal deadline", "Renew By", True),
+        ("serial number", "S/N", True),  # initials
+        ("transaction number", "Trans #", True),  # an abbreviation
+        ("completion date", "Estimated Completion", True),  # a qualifier of when left out
+        ("arrival date", "Date of Intended Arrival", True),
+        ("start date", "Effective Date", True),
+        ("customer name", "Client", True),
+        ("驾驶证号", "证号", True),  # the key's end
+        ("用户编号", "户号", True),
+        ("合同号", "合同编号", True),  # 编号 = 号
+        ("交货时间", "交货日期", True),  # 时间 = 日期
+        ("total price", "Contract Price", False),  # another qualifier
+        ("date of receipt", "Receipt No.", False),  # a date is no number
+        ("due date", "Date", False),  # a more general label
+        ("invoice number", "Invoice Date", False),
+        ("policy number", "Policy Holder", False),
+        ("Approved", "Approved No", False),  # the key itself, its value run into it
+        ("体检时间", "预约时间", False),
+        ("社会保障卡号", "社会保障卡号 N42011883", False),
+        ("客票号", "电子客票号码", True),  # a qualifier before the key
+        ("保单号码", "保险单号", True),  # one letter more inside
+        ("发票号", "发票代码", False),
+        ("signature", "Date Signed", False),  # `Signed` is no abbreviation of it
+        ("policyholder", "Policy Number", False),  # nor `Policy`
+        ("approximate amount", "Approx. Amount", True),  # a full stop marks one
+        ("yearly pay", "Annual Base Salary", True),
+        ("total weight", "Gross Weight", True),
+    ],
+)
+def test_paraphrases(key: str, label: str, same: bool) -> None:
+    assert paraphrases(key, label) is same
+
+
+OWN_WORDS = [
+    ("BRIGHTWAVE MOBILE - MONTHLY STATEMENT", 60, 40, 420),
+    ("Account Holder: Talia Brennan", 60, 100, 300),
+    ("Previous Charges: $54.20", 60, 130, 240),
+    ("Total Amount Due", 60, 170, 170),
+    ("$87.15", 420, 170, 70),
+    ("Renew By: March 15, 2025", 60, 210, 250),
+    ("S/N: K7TQ42ZP9", 60, 240, 160),
+    ("Trans # 40917", 60, 270, 140),
+    ("Odometer: 61,880 mi", 60, 300, 190),
+    ("6. Date of Intended Arrival", 600, 100, 280),
+    ("04/18/2025", 600, 132, 110),
+]
+OWN_WORDS_ZH = [
+    ("机动车行驶证", 300, 40, 200, 30),
+    ("号牌号码", 60, 100, 80),
+    ("浙B·3Q7L1", 300, 100, 100),
+    ("所有人", 60, 140, 60),
+    ("宁波沐禾电子有限公司", 300, 140, 200),
+    ("车辆识别代号", 60, 180, 110),
+    ("LFV2A21K8N3051742", 300, 180, 200),
+    ("证号 330203199104180025", 60, 220, 330),
+    ("户号：5201187734", 60, 260, 200),
+    ("交货日期：2025年01月10日", 60, 300, 260),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "key", "value"),
+    [
+        (OWN_WORDS, "balance owed", "$87.15"),
+        (OWN_WORDS, "renewal deadline", "March 15, 2025"),
+        (OWN_WORDS, "serial number", "K7TQ42ZP9"),
+        (OWN_WORDS, "transaction number", "40917"),
+        (OWN_WORDS, "mileage", "61,880 mi"),
+        (OWN_WORDS, "arrival date", "04/18/2025"),
+        (OWN_WORDS_ZH, "车牌号", "浙B·3Q7L1"),
+        (OWN_WORDS_ZH, "车主", "宁波沐禾电子有限公司"),
+        (OWN_WORDS_ZH, "车架号", "LFV2A21K8N3051742"),
+        (OWN_WORDS_ZH, "驾驶证号", "330203199104180025"),
+        (OWN_WORDS_ZH, "用户编号", "5201187734"),
+        (OWN_WORDS_ZH, "交货时间", "2025年01月10日"),
+    ],
+)
+def test_a_key_in_the_users_own_words(rows: list, key: str, value: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is not None and got.value == value
+
+
+@pytest.mark.parametrize(
+    ("rows", "key"),
+    [
+        (OWN_WORDS, "fax number"),  # nothing on the page names it
+        (OWN_WORDS, "completion date"),
+        (
+            [("Receipt No.: 20931", 60, 100, 200), ("Cashier: Mona", 60, 130, 150)],
+            "date of receipt",
+        ),
+        (OWN_WORDS_ZH, "体检时间"),
+    ],
+)
+def test_no_field_in_other_words(rows: list, key: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is None or got.value is None
+
+
+@pytest.mark.parametrize(
+    ("key", "printed", "same"),
+    [
+        ("SSN", "Social Security No.", True),  # the key is the label's initials
+        ("VIN", "Vehicle Identification Number", True),
+        ("SSN", "Ship Date", False),
+    ],
+)
+def test_initials_asked_for_a_label_spelled_out(key: str, printed: str, same: bool) -> None:
+    rows = [
+        ("EMPLOYEE'S WITHHOLDING CERTIFICATE", 60, 40, 360),
+        (f"{printed}: 482-77-1093", 60, 100, 300),
+    ]
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert (got is not None and got.value == "482-77-1093") is same

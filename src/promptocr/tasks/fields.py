@@ -54,7 +54,9 @@ CONCEPTS: tuple[Concept, ...] = (
             "citizen id",
         ),
     ),
-    Concept("issuing_authority", "text", ("签发机关", "issuing authority", "authority")),
+    Concept(
+        "issuing_authority", "text", ("签发机关", "发证机关", "issuing authority", "authority")
+    ),
     Concept(
         "valid_period", "text", ("有效期限", "有效期", "valid period", "validity", "valid until")
     ),
@@ -114,6 +116,8 @@ CONCEPTS: tuple[Concept, ...] = (
             "inv no",
             "bill no",
             "receipt no",
+            "收据号",
+            "收据编号",
             "receipt #",
             "doc no",
             "no",
@@ -240,6 +244,7 @@ CONCEPTS: tuple[Concept, ...] = (
             "closing balance",
             "ending balance",
             "new balance",
+            "statement balance",
             "balance carried forward",
         ),
     ),
@@ -264,18 +269,27 @@ CONCEPTS: tuple[Concept, ...] = (
             "consignee",
             "recipient",
             "delivery address",
+            "receiver",
         ),
     ),
-    Concept("shipper", "text", ("发货人", "寄件人", "shipper", "sender", "ship from", "consignor")),
+    Concept(
+        "shipper",
+        "text",
+        ("发货人", "寄件人", "shipper", "sender", "ship from", "consignor", "exporter"),
+    ),
     Concept("contact", "text", ("联系人", "contact", "contact person", "contact name")),
     Concept(
         "delivery_date",
         "date",
         ("交货日期", "送货日期", "delivery date", "deliver by", "required by", "ship date"),
     ),
-    Concept("carrier", "text", ("承运人", "carrier", "shipping company", "courier")),
+    Concept("carrier", "text", ("承运人", "carrier", "shipping company", "courier", "ship via")),
     Concept("weight", "text", ("重量", "weight", "gross weight", "package weight")),
-    Concept("occupation", "text", ("职业", "occupation", "job", "job title", "position")),
+    Concept(
+        "occupation",
+        "text",
+        ("职业", "职位", "职务", "岗位", "occupation", "job", "job title", "position"),
+    ),
     # an address's parts, asked for on their own
     Concept("city", "text", ("城市", "city", "town", "town / city")),
     Concept("state", "text", ("省份", "state", "province", "county")),
@@ -285,6 +299,57 @@ CONCEPTS: tuple[Concept, ...] = (
         ("邮编", "邮政编码", "postcode", "post code", "zip", "zip code", "postal code"),
     ),
     Concept("country", "text", ("国家", "country")),
+    # vehicles and property: the names an owner's papers print and the words people use
+    Concept(
+        "plate_number",
+        "text",
+        (
+            "号牌号码",
+            "车牌号",
+            "车牌号码",
+            "车牌",
+            "plate number",
+            "licence plate",
+            "license plate",
+            "license plate number",
+        ),
+    ),
+    Concept(
+        "vin",
+        "text",
+        (
+            "车辆识别代号",
+            "车辆识别代码",
+            "车架号",
+            "vin",
+            "vehicle identification number",
+            "chassis number",
+            "frame number",
+        ),
+    ),
+    Concept(
+        "owner",
+        "text",
+        ("所有人", "车主", "业主", "产权人", "owner", "registered owner", "property owner"),
+    ),
+    Concept(
+        "mileage",
+        "text",
+        ("里程", "行驶里程", "里程数", "mileage", "miles", "odometer", "odometer reading"),
+    ),
+    # insurance, payments and credit
+    Concept(
+        "insured", "text", ("被保险人", "受保人", "insured", "named insured", "insured person")
+    ),
+    Concept("policyholder", "text", ("投保人", "policyholder", "policy holder")),
+    Concept("premium", "amount", ("保费", "保险费", "premium", "insurance premium")),
+    Concept(
+        "sum_insured",
+        "amount",
+        ("保额", "保险金额", "基本保险金额", "sum insured", "amount insured", "coverage amount"),
+    ),
+    Concept("payer", "text", ("付款单位", "付款方", "付款人", "交款单位", "交款人", "payer")),
+    Concept("credit_limit", "amount", ("信用额度", "授信额度", "credit limit", "credit line")),
 )
 CONCEPT_BY_NAME = {c.name: c for c in CONCEPTS}
 
@@ -429,6 +494,204 @@ def same_field_words(key: tuple[str, ...], label: tuple[str, ...]) -> bool:
     return bool(b - GENERIC_WORDS) and a > b and a - b <= GENERIC_WORDS
 
 
+# Words of fields' names that say one thing, for a key asked in the user's own words where the
+# page prints neither it, a synonym nor a short form of it ("balance owed" for `Total Amount
+# Due`, "date of receipt" for `Date Received`, "renewal deadline" for `Renew By`, "mileage"
+# for `Odometer`). A word may have two senses (`due`: owed, or by when). General document
+# vocabulary, not any one document's.
+_SENSE_GROUPS = (
+    ("owe", "owed", "owing", "due", "payable", "outstanding", "unpaid"),
+    ("deadline", "due", "by", "until", "before", "latest"),
+    ("total", "amount", "balance", "sum", "gross"),
+    ("price", "cost", "fee", "charge"),
+    ("receipt", "receive"),
+    ("mileage", "odometer"),
+    ("start", "begin", "commence", "commencement", "effective", "from"),
+    ("end", "expiry", "expire", "expiration", "termination", "terminate"),
+    ("customer", "client"),
+    ("vehicle", "car"),
+    ("phone", "mobile", "cell"),
+    ("doctor", "physician"),
+    ("address", "residence"),
+    ("employer", "company"),
+    ("cheque", "check"),
+    ("manager", "supervisor"),
+    ("purchase", "sale", "sold"),
+    ("annual", "yearly"),
+    ("salary", "pay", "wage"),
+    ("duration", "length"),
+    ("visit", "stay"),
+)
+# what a label may say beyond the key: when, as planned or as it turned out (`Estimated
+# Completion` for "completion date", `Date of Intended Arrival` for "arrival date")
+_QUALIFIER_WORDS = (
+    "estimated",
+    "expected",
+    "intended",
+    "planned",
+    "scheduled",
+    "anticipated",
+    "base",
+)
+# words that only say what kind of value is asked; left over on one side they do not part key
+# and label, left over on both they must say the same kind (a date is no number)
+_VALUE_KINDS = (
+    ("date", "time", "deadline", "day"),
+    ("number", "code", "no"),
+    ("name",),
+    ("amount", "value"),
+)
+_ROOT_SUFFIXES = ("ment", "ance", "ence", "ion", "al", "ure", "e")
+
+
+def _root(w: str) -> str:
+    """`_stem` less a derivational ending, so a noun and its verb compare equal (`renewal` /
+    `renew`, `completion` / `complete`, `arrival` / `arrive`, `received` / `receive`); at
+    least four letters stay."""
+    w = _stem(w)
+    for suf in _ROOT_SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            return w[: -len(suf)]
+    return w
+
+
+@functools.lru_cache(maxsize=1)
+def _senses() -> dict[str, frozenset[int]]:
+    out: dict[str, set[int]] = {}
+    for n, group in enumerate(_SENSE_GROUPS):
+        for w in group:
+            out.setdefault(_root(w), set()).add(n)
+    return {w: frozenset(s) for w, s in out.items()}
+
+
+def _kind(w: str) -> int | None:
+    r = _root(w)
+    for n, group in enumerate(_VALUE_KINDS):
+        if r in {_root(x) for x in group}:
+            return n
+    return None
+
+
+def _alike(a: str, b: str, cut: frozenset[tuple[str, str]] = frozenset()) -> bool:
+    """Two words (`canonical_words`) of a key and a label say the same: one root, one sense,
+    or one the other's abbreviation as printed (`cut`: pairs of the two words' stems)."""
+    ra, rb = _root(a), _root(b)
+    if ra == rb or (a, b) in cut or (b, a) in cut:
+        return True
+    senses = _senses()
+    return bool(senses.get(ra, frozenset()) & senses.get(rb, frozenset()))
+
+
+def _abbreviated(key: str, label: str) -> frozenset[tuple[str, str]]:
+    """Pairs of word stems where one of the words as printed is the first four letters or
+    more of the other, three or more letters shorter, and reads as cut short: five letters at
+    most, or a full stop after it (`Trans #`, `Approx.` ; not `Signed` for "signature", `Part`
+    for "party", nor `Policy` for "policyholder")."""
+    k, lab = fold(key), fold(label)
+    a = re.findall(r"[a-z]+", k)
+    b = re.findall(r"[a-z]+", lab)
+    return frozenset(
+        (_stem(x), _stem(y))
+        for x in a
+        for y in b
+        for short, long_ in [sorted((x, y), key=len)]
+        if len(short) >= 4
+        and len(long_) >= len(short) + 3
+        and long_.startswith(short)
+        and (
+            len(short) <= 5
+            or re.search(rf"\b{short}\.", f"{k} {unicodedata.normalize('NFKC', label).lower()}")
+        )
+    )
+
+
+_SMALL = frozenset(("of", "and", "the", "for", "to", "in", "on", "a", "an", "or", "at", "is"))
+# the CJK words that name one kind of value, each read as its last character (`编号`, `号码`
+# and `号`; `日期` and `时间`); longest first
+_CJK_KINDS = (
+    ("号码", "号"),
+    ("编号", "号"),
+    ("代号", "号"),
+    ("编码", "号"),
+    ("日期", "期"),
+    ("时间", "期"),
+    ("费用", "费"),
+    ("名称", "名"),
+    ("姓名", "名"),
+    ("名字", "名"),
+    ("住址", "址"),
+    ("地址", "址"),
+)
+
+
+def _cjk_canon(s: str) -> str:
+    t = re.sub(r"[^\u3400-\u9fff]", "", unicodedata.normalize("NFKC", s).translate(CJK_VARIANTS))
+    for word, kind in _CJK_KINDS:
+        t = t.replace(word, kind)
+    return t
+
+
+@functools.lru_cache(maxsize=65536)
+def paraphrases(key: str, label: str) -> bool:
+    """Whether a printed `label` (its colon off) names the field a user asked for in other
+    words: word by word, each of the label's words is one of the key's (the same root, the
+    same sense in `_SENSE_GROUPS`, or its first five letters or more), a qualifier of when
+    left out, and each side's words left over only say what kind of value it is, the same
+    kind where both have some; or the label is the key's initials (`S/N` for "serial
+    number"). In CJK, with the words for a kind of value read alike (`编号` = `号`, `时间` =
+    `日期`), the label is the key or its end (`证号` for `驾驶证号`, `户号` for `用户编号`,
+    `交货日期` for `交货时间`). Only where nothing prints the key, a synonym or a short form:
+    a loose match (`extract.linked.find_keys`)."""
+    if re.search(r"[\u3400-\u9fff]", key):
+        if re.search(r"[^\W_]", re.sub(r"[\u3400-\u9fff]", "", label)):
+            return False  # a label run into its value, or a label that is not all CJK
+        a, b = _cjk_canon(key), _cjk_canon(label)
+        if len(b) < 2 or len(b) > 8 or not a or fold(key) == fold(label):
+            return False
+        if a == b or (a.endswith(b) and b[-1] in "号期费名址"):
+            return True  # the key, or its end (`证号` for `驾驶证号`)
+        if len(a) >= 3 and b.endswith(a) and len(b) - len(a) <= 4:
+            return True  # the key with a qualifier before it (`电子客票号码` for `客票号`)
+        # one letter more inside (`保险单号` for `保单号`), the first and last the same
+        return (
+            len(b) == len(a) + 1
+            and len(a) >= 3
+            and a[0] == b[0]
+            and a[-1] == b[-1]
+            and any(b[:i] + b[i + 1 :] == a for i in range(1, len(b) - 1))
+        )
+    if fold(label).startswith(fold(key)):
+        return False  # the key as printed, a value run into it (`Approved No`)
+    if re.match(r"(?i)\s*(?:the|a|an|this|that|these|our|your|my|its)\s", label):
+        return False  # a sentence's start (`The pH of a`), not a label
+    kw = [w for w in canonical_words(key) if w not in _SMALL]
+    lw = [
+        w
+        for w in canonical_words(label, brackets=False)
+        if w not in _SMALL and _root(w) not in {_root(q) for q in _QUALIFIER_WORDS}
+    ]
+    if sum(map(len, kw)) < 4 or not lw or len(lw) > 5:
+        return False  # (a key of three letters or fewer is too short to find in other words)
+    if len(lw) >= 2 and all(len(w) == 1 for w in lw):
+        return len(kw) == len(lw) and all(k[0] == w for k, w in zip(kw, lw, strict=True))
+    cut = _abbreviated(key, label)
+    used: set[int] = set()
+    left_label: list[str] = []
+    for w in lw:
+        hit = next((i for i, k in enumerate(kw) if i not in used and _alike(k, w, cut)), None)
+        if hit is None:
+            left_label.append(w)
+            continue
+        used.add(hit)
+    left_key = [k for i, k in enumerate(kw) if i not in used]
+    if not used or any(_kind(w) is None for w in left_label + left_key):
+        return False
+    if not any(_kind(kw[i]) is None for i in used):
+        return False  # only kinds of value alike (`Date` for "due date")
+    kinds = {_kind(w) for w in left_label}
+    return not (kinds and left_key and kinds != {_kind(w) for w in left_key})
+
+
 _AMOUNT_LIKE = re.compile(r"^\D{0,4}\(?-?\d[\d,. ]*[.,]\d{2}\)?\D{0,4}$")
 # a figure with at most a currency sign or code around it (`500`, `500 USD`, `EUR 1.200`)
 _BARE_AMOUNT = re.compile(
@@ -536,11 +799,19 @@ def _field_names() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
     return folded, words
 
 
+# the number of a form's box or item before its label: `4. `, `(3) `, `12) `, `6.` or `6、`
+# before CJK letters; not a figure (`3.5`), nor a number without a mark (`2019 Subaru`)
+ITEM_NUMBER = re.compile(
+    r"^\s*\(?\d{1,2}[.)]\s+(?=[^\W\d_])|^\s*\(?\d{1,2}[.)、．]\s*(?=[\u3400-\u9fff])"
+)
+
+
 @functools.lru_cache(maxsize=65536)
 def is_field_name(text: str) -> bool:
     """`text` says a known field's name and nothing else (`SHIP TO`, `Last name:`, `Postcode`,
     `联系电话`): a label on the page, seldom a value."""
     folded, words = _field_names()
+    text = ITEM_NUMBER.sub("", text)  # a form's box number (`4. Passport Number`, `6.车辆品牌`)
     if fold(text) in folded:
         return True
     w = canonical_words(text, brackets=False)

@@ -773,6 +773,29 @@ def _continuation(
 # ---------------------------------------------------------------------------------------------
 
 
+# a label that goes on after the key's words: a preposition and words to a colon or the line's
+# end (`Time| of Incident:`, `Address| in Norsdale`), CJK letters to a colon (`有效期|至：`), or
+# one letter that makes the key's last one a longer word (`客票号|码`, `有效期|限`)
+_GOES_ON_WORDS = re.compile(
+    r"^\s*(?:of|in|for|on|at|to|from|by)\s+[A-Za-z][A-Za-z .'/&-]{0,30}?\s*(?:[:：]|$)"
+)
+_GOES_ON_CJK = re.compile(r"^[\u3400-\u9fff]{1,2}\s*[:：]")
+_LONGER_WORDS = ("号码", "期至", "期限")
+
+
+def label_goes_on(label: str, rest: str) -> int:
+    """How many characters of `rest` (what follows a key's printing on its line) still belong
+    to the printed label; 0 where the value starts right there."""
+    spaced = label[-1:].isspace() or rest[:1].isspace()
+    m = (_GOES_ON_WORDS.match(rest) if spaced else None) or _GOES_ON_CJK.match(rest)
+    if m is not None:
+        return m.end()
+    lone = re.match(r"^([\u3400-\u9fff])\s*(?:[:：]|$)", rest)
+    if lone is not None and label[-1:] + lone.group(1) in _LONGER_WORDS:
+        return lone.end()
+    return 0
+
+
 def find_by_label(
     views: Sequence[PageView],
     name: str,
@@ -870,11 +893,13 @@ def find_by_label(
         for hit in hits:
             ln = hit.line
             cands: list[tuple[Span, str]] = []
-            rest = ln.text[hit.end :]
-            if rest.strip():
-                cands.append((Span(ln, hit.end, len(ln.text), view.page), "same_line"))
+            # the key printed as the start of a longer label (`Time of Incident: 14:25` for
+            # "time", `有效期至：…` for 有效期): the value starts after the whole label
+            end = hit.end + label_goes_on(ln.text[hit.start : hit.end], ln.text[hit.end :])
+            if ln.text[end:].strip():
+                cands.append((Span(ln, end, len(ln.text), view.page), "same_line"))
             cands += right_of(view, ln) + below_of(view, ln)
-            if attempt(view, ln, ln.text[hit.start : hit.end].strip(), cands):
+            if attempt(view, ln, ln.text[hit.start : end].strip(" :："), cands):
                 return res
     if hit_filter is None:
         # a long label printed over two or three lines ("Field Start" / "Wave(s)")

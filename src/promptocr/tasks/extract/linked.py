@@ -75,6 +75,7 @@ from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, tex
 from promptocr.tasks.extract.linker import keyed_model, link_units, score_pairs
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
+    ITEM_NUMBER,
     canonical_words,
     fold,
     generic_fits,
@@ -82,6 +83,7 @@ from promptocr.tasks.fields import (
     is_field_name,
     match_concept,
     other_words,
+    paraphrases,
     same_field_words,
 )
 from promptocr.tasks.validators import cn_capital_amount, parse_date
@@ -895,7 +897,16 @@ def find_keys(
         return found
     # (beside a weaker printing: a title `DELIVERY NOTE` for "delivery note number", a generic
     # word less, and `Note No:` printed)
-    return sorted(found + _short_form_keys(geom, labels[0]), key=lambda h: (-h.score, h.unit))
+    found += _short_form_keys(geom, labels[0])
+    if not found:
+        # the key (or a synonym of it) in other words ("balance owed" for `Total Amount Due`)
+        found = _short_form_keys(
+            geom,
+            labels[0],
+            lambda _, printed: any(paraphrases(lab, printed) for lab in labels),
+            PARAPHRASE_MATCH,
+        )
+    return sorted(found, key=lambda h: (-h.score, h.unit))
 
 
 # a printed label the key spells out (`MRN` for "medical record number", `社保号` for
@@ -937,6 +948,10 @@ def _short_form(key: str, printed: str) -> bool:
     if 3 <= len(raw) <= 5 and re.fullmatch(r"[A-Z]{3,5}", letters):
         # (three letters or more: `PN`, `ID`, `CN` are too often other fields' initials)
         return letters.lower() == "".join(w[0] for w in raw)
+    if re.fullmatch(r"[A-Z]{3,5}", key.strip()):
+        # the key is the initials of the printed label (`SSN` for `Social Security No.`)
+        spelled = [w for w in canonical_words(p, brackets=False) if w not in _SMALL_WORDS]
+        return 3 <= len(spelled) <= 5 and "".join(w[0] for w in spelled) == key.strip().lower()
     if re.search(r"[\d:()\[\]?]", key):
         return False  # a form's question or a qualified key, not a field's name
     kw, pw = canonical_words(key), canonical_words(p, brackets=False)
@@ -947,21 +962,47 @@ def _short_form(key: str, printed: str) -> bool:
     return all(_words_alike(w, x) for w, x in zip(pw, kw[-len(pw) :], strict=True))
 
 
-def _short_form_keys(geom: PageGeometry, key: str) -> list[KeyHit]:
-    """Printings of a short form of the key (`_short_form`), as the label alone or before a
-    colon and its value on one run, at `SHORT_FORM_MATCH`."""
+# a printed label that names the key's field in other words (`fields.paraphrases`): read
+# where nothing prints the key, a synonym or a short form of it
+PARAPHRASE_MATCH = 85.0
+
+
+def _short_form_keys(
+    geom: PageGeometry,
+    key: str,
+    alike: Callable[[str, str], bool] = _short_form,
+    score: float = SHORT_FORM_MATCH,
+) -> list[KeyHit]:
+    """Printings of a short form of the key (`_short_form`; or of what `alike` accepts, at
+    `score`), as the label alone or before a colon and its value on one run, at
+    `SHORT_FORM_MATCH`."""
+    loose = score < SHORT_FORM_MATCH
     out: list[KeyHit] = []
     for i, u in enumerate(geom.units):
         text = u.text.strip()
         m = re.match(r"^([^:：]{1,40}?)\s*[:：]\s*(\S.*)?$", text)
+        if m is None and loose:
+            # a label run into its value over a space (`证号 4403…`, `Trans # 88213`)
+            m = _RUN_ON_CJK.match(text) or _RUN_ON_WORDS.match(text)
         label = m.group(1) if m else text
-        if len(label) > 40 or not _short_form(key, label.rstrip(" .#")):
+        if loose:
+            label = _ITEM_NUMBER.sub("", label)  # `6. Date of Intended Arrival`
+        # (`MRN #` prints the short form `MRN`; in other words `#` is a word: `Trans #`)
+        if len(label) > 40 or not alike(key, label.rstrip(" ." if loose else " .#")):
             continue
         cut = 0
         if m and m.group(2):
             cut = len(u.text) - len(u.text.lstrip()) + m.start(2)
-        out.append(KeyHit(i, (i,), SHORT_FORM_MATCH, cut))
+        out.append(KeyHit(i, (i,), score, cut))
     return out
+
+
+# a label and the value it runs into over a space: CJK letters before anything else, or words
+# before a figure
+_RUN_ON_CJK = re.compile(r"^([\u3400-\u9fff]{2,8})\s+(\S.*)$")
+_RUN_ON_WORDS = re.compile(r"^([A-Za-z][A-Za-z .#/&'-]{0,38}?)\s+(\d.*)$")
+# an item's number before a form's label (`6. `, `(3) `, `b) `)
+_ITEM_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}[a-z]?[.)]|\(?[a-z][.)])\s+", re.I)
 
 
 SECTION_REACH = 10.0  # line heights from a section's heading down to a label in it
@@ -1619,6 +1660,8 @@ def _row_sibling(geom: PageGeometry, k: int, v: int, facts: PageFacts) -> bool:
         return False
     if geom.looks[[rk, rv], 0].any() or not (geom.looks[[rk, rv], 4] > 0).all():
         return False
+    if any(_numbered(geom.units[r].text) for r in (rk, rv)):
+        return False  # the figures are the next column's box numbers (`4. Passport Number`)
     return bool(abs(b[rk, 0] - b[rv, 0]) <= 1.5 or abs(b[rk, 2] - b[rv, 2]) <= 1.5)
 
 
@@ -1919,6 +1962,8 @@ def _grow(
             # well the model links it: `Were the quantities appropriate?` under a comment at
             # p 0.82)
             break
+        if key and _numbered(geom.units[key[0]].text) and _numbered(geom.units[nxt].text):
+            break  # the next box of a numbered form (`5. Purpose of Visit` under `Norwegian`)
         if abs(b[nxt, 0] - x0) > 1.0 and (
             (
                 key
@@ -1961,6 +2006,11 @@ def _grow(
 
 
 WRAP_SHORT = 3.0  # line heights a wrapped line may end short of the line under it
+
+
+def _numbered(text: str) -> bool:
+    """A form's numbered box label (`3. Nationality`, `6.车辆品牌`; `fields.ITEM_NUMBER`)."""
+    return ITEM_NUMBER.match(text) is not None
 
 
 def _capitals(word: str) -> bool:
@@ -2276,7 +2326,14 @@ def _row_led(geom: PageGeometry, u: int, pieces: Sequence[int]) -> bool:
     height) level with `u`, left of it: `u` is in that run's row of a table or list (the
     result `6.8 ↑` of `空腹血糖`, over `7.2 ↑` beside the key `糖化血红蛋白`)."""
     b = geom.b
-    x = min(float(b[i, 0]) for i in pieces)
+    first = min(pieces, key=lambda i: float(b[i, 0]))
+    x = float(b[first, 0])
+    # where the key was cut from the end of a run (`颜色` out of `8.车身颜色`), the run's start
+    for _ in range(4):
+        left = int(geom.left_nn[first])
+        if left < 0 or geom.left_gap[first] > 0.6 or left in pieces:
+            break
+        first, x = left, float(b[left, 0])
     ok = (np.abs(b[:, 0] - x) <= 1.0) & (b[:, 2] <= b[u, 0] + 0.5) & (geom.yover[u] > 0.5)
     ok[u] = False
     ok[list(pieces)] = False
@@ -2578,6 +2635,7 @@ def extract_linked(
                 # looks like a field's name), and for a match with a generic word less, the
                 # words its value must fit
                 colon_right = facts.row_right(h.unit) if geom.looks[h.unit, 0] > 0 else (-1, 0.0)
+                numbered = _numbered(units[h.pieces[0]].text)
                 fits = (canonical_words(key), _hit_words(units, h)) if h.generic else None
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
@@ -2628,6 +2686,10 @@ def extract_linked(
                     elif not apart and field_led[v] and not beside_colon:
                         # another field's label with its value (`成立日期 2019年08月23日`
                         # under `注册资本 伍佰万元整`)
+                        p *= LABEL_LIKE
+                    elif not apart and numbered and _numbered(units[v].text) and not beside_colon:
+                        # on a form that numbers its boxes, the next box's label (`4. Passport
+                        # Number` beside `3. Nationality`, `7. Duration of Stay (days) 14`)
                         p *= LABEL_LIKE
                     if fits is not None and not generic_fits(*fits, units[v].text):
                         continue  # "customer number" under `Customer: Globex`
