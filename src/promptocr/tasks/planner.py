@@ -21,6 +21,7 @@ from typing import Any
 
 from promptocr.errors import UnknownInstructionError
 from promptocr.tasks.prompts import OFFICIAL_PROMPTS, TASK_TYPES, OfficialPrompt
+from promptocr.tasks.questions import question_keys
 
 TASKS = ("read", "spot", "parse", "extract", "subtitles", "translate", "formula", "chart", "vqa")
 VLM_TASKS = frozenset({"translate", "formula", "chart", "vqa"})
@@ -483,6 +484,21 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         low,
     ):
         return "read", {"format": "text"}, "free"
+    # (not where the text itself is asked for: "where is the text" spots it)
+    asked = None if asks("spot") or _has("parse", low) else question_keys(text)
+    if asked:
+        # a short question about one field ("When does the policy expire?", "车主是谁"):
+        # answered by extraction, trying its keys in order (tasks/questions.py)
+        return (
+            "extract",
+            {
+                "fields": asked[:1],
+                "alternatives": {asked[0]: asked[1:]},
+                "question": text,
+                "format": "json",
+            },
+            "free",
+        )
     if doctype is not None and (not fields or _fields_are_doctype_words(fields, doctype)):
         return "extract", {"document_type": doctype, "format": "json"}, "free"
     # a field named like a parse word ("STRUCTURE", "LAYOUT") does not make the prompt a parse

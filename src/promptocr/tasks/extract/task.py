@@ -4,7 +4,7 @@ fields) from the OCR'd pages, with boxes, confidence and validation."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from promptocr.tasks.base import TaskInput
@@ -36,6 +36,15 @@ class ExtractTask:
                 keys = list(found)
             else:
                 found = extract_fields(doc, keys, dt_name, find_all=bool(args.get("find_all")))
+                found = _try_alternatives(
+                    doc,
+                    found,
+                    args.get("alternatives") or {},
+                    dt_name,
+                    question=bool(args.get("question")),
+                )
+                if args.get("question"):
+                    found = _period_part(found, str(args["question"]))
             dt = resolve(dt_name, keys) if not args.get("all_pairs") else None
         fields = {k: r.value for k, r in found.items()}
         output: dict[str, Any] = {
@@ -54,3 +63,92 @@ class ExtractTask:
         else:
             content = json.dumps(fields, ensure_ascii=False)
         return output, content
+
+
+# what answers a question: a value linked to a printed label (or found by a document type's
+# own model), not one the earlier rules picked by its look or its position alone
+_ANSWERING = frozenset({"linker", "parts", "mrz", "layout"})
+
+
+def _try_alternatives(
+    doc: Any,
+    found: dict[str, Any],
+    alternatives: Mapping[str, Sequence[str]],
+    document_type: str | None,
+    *,
+    question: bool = False,
+) -> dict[str, Any]:
+    """A key the page has no value for is asked again by each of its other wordings in turn
+    (a question's keys, `tasks/questions.py`: "coverage start date", then "start date", then
+    "effective date"); the first one found answers under the caller's key, its `label` saying
+    what was printed; the others are not read once one is found. For a `question` only a
+    value linked to a printed label answers (`_ANSWERING`): a date found anywhere on the page
+    is no answer to "when does it expire"; where none is, the key is null with a reason."""
+    from dataclasses import replace
+
+    from promptocr.tasks.extract import FieldResult, extract_fields
+    from promptocr.tasks.fields import is_field_name
+
+    def answers(r: Any, asked: str) -> bool:
+        if r is None or r.value is None or not question or r.method in _ANSWERING:
+            return r is not None and r.value is not None
+        # a rule's value on the line of a printed label that says the key's words (`Date of
+        # Incident: 03/14/2025` for "date"), and no field's name itself (`Seller` `Name` for
+        # "seller"); not a neighbour a rule took for its position alone
+        return (
+            r.method == "same_line"
+            and bool(r.label)
+            and _says(r.label, asked)
+            and not is_field_name(r.value)
+        )
+
+    out = dict(found)
+    for key, others in alternatives.items():
+        if key not in out or answers(out[key], key):
+            continue
+        for other in others:
+            got = extract_fields(doc, [other], document_type).get(other)
+            if got is not None and answers(got, other):
+                out[key] = replace(got, name=key)
+                break
+        else:
+            if question and (out[key].value is not None or not out[key].reason):
+                out[key] = FieldResult(
+                    name=key,
+                    type=out[key].type,
+                    reason="no printed label on the page answers the question; free-form "
+                    "questions need a vision-language engine",
+                )
+    return out
+
+
+def _says(label: str, key: str) -> bool:
+    """Whether a printed label holds every word of the key (CJK: its letters in a row)."""
+    from promptocr.tasks.fields import canonical_words, fold
+
+    words = canonical_words(key)
+    if not words:
+        return bool(fold(key)) and fold(key) in fold(label)
+    return set(words) <= set(canonical_words(label))
+
+
+def _period_part(found: dict[str, Any], question: str) -> dict[str, Any]:
+    """A question for when something ends or starts, answered by a printed period
+    (`有效期限 2016.05.12-2036.05.12` for 身份证什么时候到期): that end of it, the whole period
+    kept in `raw`."""
+    from dataclasses import replace
+
+    from promptocr.tasks.questions import period_part, question_part
+    from promptocr.tasks.validators import parse_date
+
+    part = question_part(question)
+    if part is None:
+        return found
+    out = dict(found)
+    for key, r in found.items():
+        got = period_part(r.value, part) if r.value is not None else None
+        if got is not None:
+            date = parse_date(got)
+            norm = date.normalized if date is not None else None
+            out[key] = replace(r, value=got, normalized=norm, raw=r.value, type="date")
+    return out
