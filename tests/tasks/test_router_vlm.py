@@ -240,3 +240,25 @@ def test_engine_vlm_extract_everything_asks_the_vlm_for_every_pair(
     assert r.task == "extract" and r.plan.arguments.get("all_pairs")
     assert r.output["route"]["reason"] == "requested_vlm"
     assert r.usage.stage_calls["vlm"] == 1 and isinstance(r.output["fields"], dict)
+
+
+def test_a_question_extraction_cannot_answer_goes_to_the_vlm_as_asked(
+    engine: EmbeddedEngine, server: str, invoice_png: bytes
+) -> None:
+    before = escalations("extract", "missing_fields")
+    question = "When does the policy expire?"
+    r = service(engine, server).run(invoice_png, question, name="inv.png")
+    assert r.task == "extract" and r.plan.arguments["question"] == question
+    key = r.plan.arguments["fields"][0]
+    assert r.output["route"]["reason"] == "missing_fields" and r.output["route"]["escalated"]
+    assert escalations("extract", "missing_fields") == before + 1
+    # sent as the question (a `vqa` request), not as the key it was read as
+    assert r.output["vlm"]["task"] == "vqa" and r.output["vlm"]["requests"] == 1
+    answer = r.output["fields"][key]
+    assert r.output["vlm_filled"] == ([key] if answer else [])
+    if answer:
+        assert r.output["details"][key]["source"] == "vlm"
+    # without a VLM the same question is answered null, with the reason
+    alone = service(engine, None).run(invoice_png, question, name="inv.png")
+    assert alone.output["fields"][key] is None
+    assert "vision-language" in alone.output["details"][key]["reason"]

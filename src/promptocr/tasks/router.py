@@ -443,13 +443,18 @@ def escalate(
     if p.task == "extract":
         args["fields"] = keys
     official = p.matched.startswith("official") and task == p.task
+    # a question about one field that extraction could not answer (tasks/questions.py) goes
+    # to the VLM as the question asked, not as the key it was read as
+    question = str(p.arguments.get("question") or "") if p.task == "extract" else ""
+    if question:
+        task, args = "vqa", {"question": question}
     try:
         run = run_vlm(
             vlm,
             task,
             images,
             arguments=args,
-            prompt=p.prompt if official else None,
+            prompt=question or (p.prompt if official else None),
             usage=usage,
             source=source,
         )
@@ -462,7 +467,15 @@ def escalate(
     p.set_stage("vlm", True, f"{what} to the VLM engine: {decision.reason} ({decision.detail})")
     usage.skipped.pop("vlm", None)
     usage.notes.append(f"{what} to the VLM engine: {decision.reason}")
-    if p.task == "extract":
+    if question:
+        answer = (run.markdown or run.text).strip() or None
+        base = output.get("fields") or {k: None for k in keys}
+        merged, filled = merge_fields(base, {k: answer for k in keys[:1]})
+        output["fields"] = merged
+        vlm_filled_details(output.setdefault("details", {}), merged, filled)
+        output["vlm_filled"] = filled
+        content = json.dumps(merged, ensure_ascii=False)
+    elif p.task == "extract":
         base = output.get("fields") or {k: None for k in keys}
         if p.arguments.get("all_pairs"):  # every pair: the VLM's keys join the embedded ones
             base = {**{k: None for k in run.fields or {}}, **base}
