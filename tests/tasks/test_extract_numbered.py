@@ -90,6 +90,12 @@ def test_a_box_number_does_not_hide_a_known_field_name() -> None:
             "客票号",
             "7812345678901",
         ),
+        # (`Payable to Acme Corp` has no colon: the key and its value)
+        (
+            [("Payable to Acme Corp", 60, 100, 250)],
+            "payable",
+            "to Acme Corp",
+        ),
     ],
 )
 def test_a_key_printed_as_a_longer_labels_start(rows: list, key: str, value: str) -> None:

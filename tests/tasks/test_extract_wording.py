@@ -571,6 +571,8 @@ def test_two_letters_do_not_hide_a_date_on_the_page() -> None:
         ("approximate amount", "Approx. Amount", True),  # a full stop marks one
         ("yearly pay", "Annual Base Salary", True),
         ("total weight", "Gross Weight", True),
+        ("shipping amount", "Ship To", False),  # an address names no amount
+        ("billing date", "Bill To", False),
     ],
 )
 def test_paraphrases(key: str, label: str, same: bool) -> None:

@@ -541,6 +541,13 @@ _VALUE_KINDS = (
     ("name",),
     ("amount", "value"),
 )
+# the concept types (`Concept.type`) a label may have for each kind of value in `_VALUE_KINDS`
+_KIND_TYPES: dict[int | None, tuple[str, ...]] = {
+    0: ("date",),
+    1: ("number", "text", "cn_id", "phone"),
+    2: ("text", "company"),
+    3: ("amount", "percent"),
+}
 _ROOT_SUFFIXES = ("ment", "ance", "ence", "ion", "al", "ure", "e")
 
 
@@ -605,7 +612,10 @@ def _abbreviated(key: str, label: str) -> frozenset[tuple[str, str]]:
     )
 
 
-_SMALL = frozenset(("of", "and", "the", "for", "to", "in", "on", "a", "an", "or", "at", "is"))
+# words too small to name a field's part (a key's initials leave them out too)
+SMALL_WORDS = frozenset(
+    ("of", "and", "the", "for", "to", "in", "on", "a", "an", "or", "by", "at", "is")
+)
 # the CJK words that name one kind of value, each read as its last character (`编号`, `号码`
 # and `号`; `日期` and `时间`); longest first
 _CJK_KINDS = (
@@ -664,11 +674,13 @@ def paraphrases(key: str, label: str) -> bool:
         return False  # the key as printed, a value run into it (`Approved No`)
     if re.match(r"(?i)\s*(?:the|a|an|this|that|these|our|your|my|its)\s", label):
         return False  # a sentence's start (`The pH of a`), not a label
-    kw = [w for w in canonical_words(key) if w not in _SMALL]
+    senses = _senses()
+    kw = [w for w in canonical_words(key) if w not in SMALL_WORDS or _root(w) in senses]
     lw = [
         w
         for w in canonical_words(label, brackets=False)
-        if w not in _SMALL and _root(w) not in {_root(q) for q in _QUALIFIER_WORDS}
+        if (w not in SMALL_WORDS or _root(w) in senses)
+        and _root(w) not in {_root(q) for q in _QUALIFIER_WORDS}
     ]
     if sum(map(len, kw)) < 4 or not lw or len(lw) > 5:
         return False  # (a key of three letters or fewer is too short to find in other words)
@@ -689,7 +701,14 @@ def paraphrases(key: str, label: str) -> bool:
     if not any(_kind(kw[i]) is None for i in used):
         return False  # only kinds of value alike (`Date` for "due date")
     kinds = {_kind(w) for w in left_label}
-    return not (kinds and left_key and kinds != {_kind(w) for w in left_key})
+    if kinds and left_key and kinds != {_kind(w) for w in left_key}:
+        return False
+    # where the key asks for a kind of value the label does not say, not the label of a known
+    # field of another type (`Ship To`, an address, for "shipping amount"; `Bill To` for
+    # "billing date"; `Gross Weight` for "total weight" says all the key does)
+    concept = match_concept(label) if left_key else None
+    wanted = {_kind(w) for w in left_key}
+    return concept is None or concept.type in {t for k in wanted for t in _KIND_TYPES.get(k, ())}
 
 
 _AMOUNT_LIKE = re.compile(r"^\D{0,4}\(?-?\d[\d,. ]*[.,]\d{2}\)?\D{0,4}$")
@@ -799,10 +818,13 @@ def _field_names() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
     return folded, words
 
 
-# the number of a form's box or item before its label: `4. `, `(3) `, `12) `, `6.` or `6、`
-# before CJK letters; not a figure (`3.5`), nor a number without a mark (`2019 Subaru`)
+# the number of a form's box or item before its label: `4. `, `(3) `, `12) `, `3b. `, `c) `,
+# or `6.` / `6、` before CJK letters; not a figure (`3.5`), nor a number without a mark (`2019
+# Subaru`)
 ITEM_NUMBER = re.compile(
-    r"^\s*\(?\d{1,2}[.)]\s+(?=[^\W\d_])|^\s*\(?\d{1,2}[.)、．]\s*(?=[\u3400-\u9fff])"
+    r"^\s*\(?(?:\d{1,2}[a-z]?|[a-z])[.)]\s+(?=[^\W\d_])"
+    r"|^\s*\(?\d{1,2}[.)、．]\s*(?=[\u3400-\u9fff])",
+    re.I,
 )
 
 

@@ -773,11 +773,11 @@ def _continuation(
 # ---------------------------------------------------------------------------------------------
 
 
-# a label that goes on after the key's words: a preposition and words to a colon or the line's
-# end (`Time| of Incident:`, `Address| in Norsdale`), CJK letters to a colon (`有效期|至：`), or
+# a label that goes on after the key's words: a preposition and words to a colon (`Time| of
+# Incident:`; not `Payable| to Acme Corp`, a value), CJK letters to a colon (`有效期|至：`), or
 # one letter that makes the key's last one a longer word (`客票号|码`, `有效期|限`)
 _GOES_ON_WORDS = re.compile(
-    r"^\s*(?:of|in|for|on|at|to|from|by)\s+[A-Za-z][A-Za-z .'/&-]{0,30}?\s*(?:[:：]|$)"
+    r"^\s*(?:of|in|for|on|at|to|from|by)\s+[A-Za-z][A-Za-z .'/&-]{0,30}?\s*[:：]"
 )
 _GOES_ON_CJK = re.compile(r"^[\u3400-\u9fff]{1,2}\s*[:：]")
 _LONGER_WORDS = ("号码", "期至", "期限")
@@ -899,7 +899,8 @@ def find_by_label(
             if ln.text[end:].strip():
                 cands.append((Span(ln, end, len(ln.text), view.page), "same_line"))
             cands += right_of(view, ln) + below_of(view, ln)
-            if attempt(view, ln, ln.text[hit.start : end].strip(" :："), cands):
+            label = ln.text[hit.start : hit.end] if end == hit.end else ln.text[hit.start : end]
+            if attempt(view, ln, label.strip() if end == hit.end else label.strip(" :："), cands):
                 return res
     if hit_filter is None:
         # a long label printed over two or three lines ("Field Start" / "Wave(s)")

@@ -76,6 +76,7 @@ from promptocr.tasks.extract.linker import keyed_model, link_units, score_pairs
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
     ITEM_NUMBER,
+    SMALL_WORDS,
     canonical_words,
     fold,
     generic_fits,
@@ -913,7 +914,6 @@ def find_keys(
 # `社会保障号码`) or a label of the key's head with a qualifier less (`Agreement No.` for
 # "rental agreement number"): read where nothing prints the key or a synonym
 SHORT_FORM_MATCH = 86.0  # over a match with a generic word less (`GENERIC_MATCH`)
-_SMALL_WORDS = frozenset(("of", "and", "the", "for", "to", "in", "on", "a", "an", "or", "by"))
 
 
 def _words_alike(a: str, b: str) -> bool:
@@ -943,14 +943,14 @@ def _short_form(key: str, printed: str) -> bool:
         # `车牌`, nor `车辆|识别|代号` for `车号`)
         firsts = iter(long_[i] for i in range(0, len(long_), 2))
         return all(ch in firsts for ch in short)
-    raw = [w for w in re.findall(r"[A-Za-z]+", key.lower()) if w not in _SMALL_WORDS]
+    raw = [w for w in re.findall(r"[A-Za-z]+", key.lower()) if w not in SMALL_WORDS]
     letters = re.sub(r"[.\s]", "", p)
     if 3 <= len(raw) <= 5 and re.fullmatch(r"[A-Z]{3,5}", letters):
         # (three letters or more: `PN`, `ID`, `CN` are too often other fields' initials)
         return letters.lower() == "".join(w[0] for w in raw)
     if re.fullmatch(r"[A-Z]{3,5}", key.strip()):
         # the key is the initials of the printed label (`SSN` for `Social Security No.`)
-        spelled = [w for w in canonical_words(p, brackets=False) if w not in _SMALL_WORDS]
+        spelled = [w for w in canonical_words(p, brackets=False) if w not in SMALL_WORDS]
         return 3 <= len(spelled) <= 5 and "".join(w[0] for w in spelled) == key.strip().lower()
     if re.search(r"[\d:()\[\]?]", key):
         return False  # a form's question or a qualified key, not a field's name
@@ -986,7 +986,7 @@ def _short_form_keys(
             m = _RUN_ON_CJK.match(text) or _RUN_ON_WORDS.match(text)
         label = m.group(1) if m else text
         if loose:
-            label = _ITEM_NUMBER.sub("", label)  # `6. Date of Intended Arrival`
+            label = ITEM_NUMBER.sub("", label)  # `6. Date of Intended Arrival`
         # (`MRN #` prints the short form `MRN`; in other words `#` is a word: `Trans #`)
         if len(label) > 40 or not alike(key, label.rstrip(" ." if loose else " .#")):
             continue
@@ -1001,8 +1001,6 @@ def _short_form_keys(
 # before a figure
 _RUN_ON_CJK = re.compile(r"^([\u3400-\u9fff]{2,8})\s+(\S.*)$")
 _RUN_ON_WORDS = re.compile(r"^([A-Za-z][A-Za-z .#/&'-]{0,38}?)\s+(\d.*)$")
-# an item's number before a form's label (`6. `, `(3) `, `b) `)
-_ITEM_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}[a-z]?[.)]|\(?[a-z][.)])\s+", re.I)
 
 
 SECTION_REACH = 10.0  # line heights from a section's heading down to a label in it
