@@ -17,6 +17,7 @@ from promptocr.tasks.questions import period_part, question_keys, question_part
 POLICY = [
     ("LAKESHORE MUTUAL - AUTO POLICY DECLARATIONS", 60, 40, 460),
     ("Policy Number: LM-5521-0093", 60, 100, 300),
+    ("Policy Date: 03/20/2025", 600, 100, 260),  # a decoy date
     ("Named Insured: Odile Marchetti", 60, 130, 320),
     ("Date of Birth: 02/11/1984", 60, 160, 260),
     ("Effective Date: 04/01/2025", 60, 190, 260),
@@ -33,8 +34,17 @@ STATEMENT = [
 ]
 ID_CARD = [
     ("中华人民共和国居民身份证", 300, 40, 300, 30),
+    ("出生日期 1990-02-03", 60, 80, 260),  # a decoy date
     ("签发机关 杭州市公安局西湖分局", 60, 120, 360),
-    ("有效期限 2018.06.21-2038.06.21", 60, 160, 380),
+    ("有效期限 2018-06-21至2038-06-21", 60, 160, 380),
+]
+RECEIPT = [
+    ("CORNER HARDWARE", 60, 40, 200),
+    ("Date: 2025-03-04 14:22", 60, 70, 220),
+    ("Hammer 12.50", 60, 120, 160),
+    ("Nails 3.40", 60, 150, 140),
+    ("TOTAL 15.90", 60, 200, 140),
+    ("Ship To: 4 Elm St, Springfield", 60, 240, 300),
 ]
 VEHICLE = [
     ("机动车行驶证", 300, 40, 200, 30),
@@ -50,13 +60,20 @@ VEHICLE = [
 @pytest.mark.parametrize(
     ("question", "first"),
     [
-        ("When does the policy expire?", "policy expire date"),
-        ("How much do I owe?", "owe amount"),
+        ("When does the policy expire?", "expiration date"),
+        ("When is the hearing?", "hearing date"),
+        ("When's the due date?", "due date"),  # not `due date date`
+        ("How much do I owe?", "balance due"),
+        ("Who's the seller?", "seller"),
+        ("Which seat am I in?", "seat"),
+        ("How heavy is the package?", "package weight"),
         ("Who sold the car?", "seller"),
         ("Who will I report to?", "report to"),
         ("How much was deposited in total?", "deposited amount"),
         ("车主是谁", "车主"),
         ("什么时候入职的", "入职日期"),
+        ("开票日期是什么时候", "开票日期"),  # not `开票日期日期`
+        ("这个人住在哪里", "住址"),
         ("一共花了多少钱", "合计"),
         ("身份证是哪里发的", "签发机关"),
     ],
@@ -71,10 +88,13 @@ def test_a_question_names_its_keys_best_first(question: str, first: str) -> None
     assert p.arguments["question"] == question
 
 
-def test_the_subject_alone_is_never_a_key() -> None:
-    # "policy" alone would read the policy's number
+def test_the_subject_is_never_a_key_after_a_verb() -> None:
+    # "policy" would read the policy's number, "policy date" another date, a bare 日期 the
+    # first date on the page
     keys = question_keys("When does the policy expire?")
-    assert keys is not None and "policy" not in keys and "expiration date" in keys
+    assert keys is not None and "policy" not in keys and "policy date" not in keys
+    keys = question_keys("什么时候离职的")
+    assert keys is not None and "日期" not in keys
 
 
 @pytest.mark.parametrize(
@@ -83,6 +103,10 @@ def test_the_subject_alone_is_never_a_key() -> None:
         ("Why was the claim denied?", "vqa"),
         ("Explain this document", "vqa"),
         ("How does this form work?", "vqa"),
+        ("When does the policy expire, and why?", "vqa"),  # two questions
+        ("Who is the sender? Extract as JSON", "vqa"),  # a question and more: as before
+        ("Where is the table?", "parse"),  # the page's own parts
+        ("How many pages are there?", "vqa"),
         ("where is the text", "spot"),
         ("What is the total amount?", "extract"),  # the earlier "what is the X" reading
     ],
@@ -102,7 +126,10 @@ def test_other_questions_are_planned_as_before(prompt: str, task: str) -> None:
         (STATEMENT, "How much do I owe?", "$1,204.66"),
         (STATEMENT, "When is my payment due?", "11/28/2025"),
         (ID_CARD, "身份证是哪里发的", "杭州市公安局西湖分局"),
-        (ID_CARD, "身份证什么时候到期", "2038.06.21"),  # the end of the printed period
+        (ID_CARD, "身份证什么时候到期", "2038-06-21"),  # the end of the printed period
+        (ID_CARD, "身份证什么时候生效", "2018-06-21"),  # its start
+        (RECEIPT, "How much is the total?", "15.90"),
+        (STATEMENT, "What time was the last payment?", "09:42"),
         (VEHICLE, "车主是谁", "温州启航物流有限公司"),
         (VEHICLE, "车是什么时候注册的", "2021-05-17"),
     ],
@@ -121,6 +148,9 @@ def test_a_question_is_answered_by_extraction(rows: list, question: str, value: 
     [
         # a date is on the page, but no printed label says when the policy was cancelled
         (POLICY, "When was the policy cancelled?"),
+        (POLICY, "When does the policy renew?"),  # not the decoy `Policy Date`
+        (ID_CARD, "什么时候离职的"),  # not the birth date
+        (RECEIPT, "How much is the shipping fee?"),  # not `Ship To`'s address
         (STATEMENT, "How much is the late fee?"),
         (VEHICLE, "车是什么颜色的"),
     ],
@@ -139,4 +169,11 @@ def test_a_period_answers_by_its_end_or_start() -> None:
     assert question_part("When was it issued?") is None
     assert period_part("2025年07月01日至2028年06月30日", "end") == "2028年06月30日"
     assert period_part("2018.06.21-2038.06.21", "start") == "2018.06.21"
+    assert period_part("2025-01-01 to 2025-12-31", "start") == "2025-01-01"  # ISO dates whole
+    assert period_part("2021-06-21 - 2031-06-21", "end") == "2031-06-21"
     assert period_part("BK-2291-A", "end") is None  # a code with hyphens is no period
+
+
+def test_a_question_naming_a_document_type_keeps_its_finders() -> None:
+    p = plan("When does this passport expire?")
+    assert p.task == "extract" and p.arguments["document_type"] == "passport"

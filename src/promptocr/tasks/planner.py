@@ -21,7 +21,7 @@ from typing import Any
 
 from promptocr.errors import UnknownInstructionError
 from promptocr.tasks.prompts import OFFICIAL_PROMPTS, TASK_TYPES, OfficialPrompt
-from promptocr.tasks.questions import question_keys
+from promptocr.tasks.questions import field_forms, question_keys
 
 TASKS = ("read", "spot", "parse", "extract", "subtitles", "translate", "formula", "chart", "vqa")
 VLM_TASKS = frozenset({"translate", "formula", "chart", "vqa"})
@@ -360,6 +360,12 @@ def _has(kind: str, low: str) -> bool:
     return any(re.search(p, low) for p in _KW[kind])
 
 
+# the page's own parts and look, which a question may ask about without naming a field
+_PAGE_PARTS = re.compile(
+    r"\b(?:tables?|text|pages?|words?|lines?|images?|pictures?|photos?|logos?|stamps?|seals?|"
+    r"qr|barcodes?|columns?|rows?|figures?|charts?|signatures?)\b|表格|文字|图片|照片|印章|公章|"
+    r"二维码|条形码|签名|几页|多少页|图表"
+)
 _QUESTION = re.compile(
     r"(?:[?？]\s*$|^\s*(?:why|how|who|which|when|where|does|do|is|are|can|could|should|did|"
     r"explain|describe|summari[sz]e)\b|为什么|怎么|如何|是否|吗\s*[?？]?\s*$|描述|总结|概括)",
@@ -484,8 +490,10 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         low,
     ):
         return "read", {"format": "text"}, "free"
-    # (not where the text itself is asked for: "where is the text" spots it)
-    asked = None if asks("spot") or _has("parse", low) else question_keys(text)
+    # (not where the text itself is asked for, nor the page's own parts: "where is the text"
+    # spots it, "Where is the table?" parses, "How many pages …" is a question for a VLM)
+    about_page = asks("spot") or _has("parse", low) or _PAGE_PARTS.search(low)
+    asked = None if about_page else question_keys(_PAGES_EN.sub("", _PAGES_ZH.sub("", text)))
     if asked:
         # a short question about one field ("When does the policy expire?", "车主是谁"):
         # answered by extraction, trying its keys in order (tasks/questions.py)
@@ -496,6 +504,9 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
                 "alternatives": {asked[0]: asked[1:]},
                 "question": text,
                 "format": "json",
+                # (a document type named in the question lends its finders: "When does this
+                # passport expire?" reads the MRZ)
+                **({"document_type": doctype} if doctype is not None else {}),
             },
             "free",
         )
@@ -526,6 +537,16 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         return "spot", {"format": fmt}, "free"
     if fields and not _fields_are_reading(fields):
         args = {"fields": fields, "format": "json"}
+        if len(fields) == 1 and re.match(r"\s*what(?:'s|’s|\s)", text, re.I):
+            # "What's my confirmation code?", "What is the laptop's serial number?": the
+            # field without the pronoun, then without its possessor
+            forms = field_forms(fields[0])
+            if forms and forms != fields:
+                args = {
+                    "fields": forms[:1],
+                    "alternatives": {forms[0]: forms[1:]},
+                    "format": "json",
+                }
         if doctype is not None:
             args["document_type"] = doctype
         return "extract", args, "free"

@@ -4,6 +4,7 @@ fields) from the OCR'd pages, with boxes, confidence and validation."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ class ExtractTask:
     def run(self, t: TaskInput) -> tuple[dict[str, Any], str]:
         from promptocr.tasks.doctypes import DOCTYPES, resolve
         from promptocr.tasks.extract import extract_all_pairs, extract_fields, rejoin_split_keys
+        from promptocr.tasks.questions import answer_kind
 
         doc, args = t.document, t.plan.arguments
         # a free list split at commas and `and`; a label the page prints with them (`Glucose,
@@ -42,6 +44,8 @@ class ExtractTask:
                     args.get("alternatives") or {},
                     dt_name,
                     question=bool(args.get("question")),
+                    figure=bool(args.get("question"))
+                    and answer_kind(str(args["question"])) is not None,
                 )
                 if args.get("question"):
                     found = _period_part(found, str(args["question"]))
@@ -66,8 +70,11 @@ class ExtractTask:
 
 
 # what answers a question: a value linked to a printed label (or found by a document type's
-# own model), not one the earlier rules picked by its look or its position alone
+# own models), not one the earlier rules picked by its look or its position alone
 _ANSWERING = frozenset({"linker", "parts", "mrz", "layout"})
+# rules that read the value beside a printed label: they answer where that label says the
+# key's words (`_says`)
+_BESIDE_LABEL = frozenset({"same_line", "label"})
 
 
 def _try_alternatives(
@@ -77,29 +84,45 @@ def _try_alternatives(
     document_type: str | None,
     *,
     question: bool = False,
+    figure: bool = False,
 ) -> dict[str, Any]:
     """A key the page has no value for is asked again by each of its other wordings in turn
     (a question's keys, `tasks/questions.py`: "coverage start date", then "start date", then
     "effective date"); the first one found answers under the caller's key, its `label` saying
     what was printed; the others are not read once one is found. For a `question` only a
     value linked to a printed label answers (`_ANSWERING`): a date found anywhere on the page
-    is no answer to "when does it expire"; where none is, the key is null with a reason."""
+    is no answer to "when does it expire"; where none is, the key is null with a reason.
+    `figure`: the question asks for a figure (`questions.answer_kind`): a value without one is
+    no answer."""
     from dataclasses import replace
 
     from promptocr.tasks.extract import FieldResult, extract_fields
-    from promptocr.tasks.fields import is_field_name
+    from promptocr.tasks.fields import guess_type, is_field_name
 
     def answers(r: Any, asked: str) -> bool:
-        if r is None or r.value is None or not question or r.method in _ANSWERING:
-            return r is not None and r.value is not None
-        # a rule's value on the line of a printed label that says the key's words (`Date of
-        # Incident: 03/14/2025` for "date"), and no field's name itself (`Seller` `Name` for
-        # "seller"); not a neighbour a rule took for its position alone
+        if r is None or r.value is None:
+            return False
+        if not question:
+            return True
+        if (figure or guess_type(asked) in ("date", "amount")) and not re.search(r"\d", r.value):
+            # "when", "how much", "how many" are answered by a figure (not `Ship To`'s
+            # address, nor the rest of a label: `Data| Used` for "How much data …")
+            return False
+        if r.method in _ANSWERING:
+            return True
+        # a rule's value beside a printed label that says the key's words (`Date of Incident:
+        # 03/14/2025` for "date", `TOTAL 15.90` for "total"; not `Minimum Payment Due` for
+        # "balance due"), and no field's name itself (`Seller` `Name` for "seller"); not a
+        # neighbour a rule took for its position alone
         return (
-            r.method == "same_line"
+            r.method in _BESIDE_LABEL
             and bool(r.label)
             and _says(r.label, asked)
             and not is_field_name(r.value)
+            # (not the rest of a longer label: `Address| in Norsdale`, `Parent|/Guardian Name`,
+            # `Grade| Entering`: a rule's word without figures)
+            and re.match(r"(?:of|in|for|on|at|to|from|by)\s|[/&+]", r.value) is None
+            and (bool(re.search(r"\d", r.value)) or len(r.value.split()) >= 2)
         )
 
     out = dict(found)
@@ -133,12 +156,13 @@ def _says(label: str, key: str) -> bool:
 
 
 def _period_part(found: dict[str, Any], question: str) -> dict[str, Any]:
-    """A question for when something ends or starts, answered by a printed period
-    (`有效期限 2016.05.12-2036.05.12` for 身份证什么时候到期): that end of it, the whole period
+    """A question for a part of a value (`questions.question_part`): when something ends or
+    starts, answered by a printed period (`有效期限 2016.05.12-2036.05.12` for 身份证什么时候到期),
+    which day or what time, answered by a date with a time: that part of it, the whole value
     kept in `raw`."""
     from dataclasses import replace
 
-    from promptocr.tasks.questions import period_part, question_part
+    from promptocr.tasks.questions import question_part, value_part
     from promptocr.tasks.validators import parse_date
 
     part = question_part(question)
@@ -146,9 +170,10 @@ def _period_part(found: dict[str, Any], question: str) -> dict[str, Any]:
         return found
     out = dict(found)
     for key, r in found.items():
-        got = period_part(r.value, part) if r.value is not None else None
+        got = value_part(r.value, part) if r.value is not None else None
         if got is not None:
-            date = parse_date(got)
+            date = parse_date(got) if part != "clock" else None
             norm = date.normalized if date is not None else None
-            out[key] = replace(r, value=got, normalized=norm, raw=r.value, type="date")
+            kind = "text" if part == "clock" else "date"
+            out[key] = replace(r, value=got, normalized=norm, raw=r.value, type=kind)
     return out
