@@ -15,7 +15,13 @@ from promptocr.pipeline import OCRPipeline
 from promptocr.synth import Canvas
 from promptocr.tasks import Service
 from promptocr.tasks.extract import extract_fields
-from promptocr.tasks.fields import canonical_words, match_concept, paraphrases, same_field_words
+from promptocr.tasks.fields import (
+    canonical_words,
+    match_concept,
+    paraphrases,
+    same_field_words,
+    synonyms_for,
+)
 
 INVOICE = [
     ("INVOICE", 80, 60, 160, 36),
@@ -660,3 +666,18 @@ def test_initials_asked_for_a_label_spelled_out(key: str, printed: str, same: bo
     ]
     got = extract_fields(lines_doc(rows), [key])[key]
     assert (got is not None and got.value == "482-77-1093") is same
+
+
+def test_a_relatives_field_is_not_the_holders() -> None:
+    # `父亲姓名` holds the `name` concept's word; the page's own 姓名 is the holder's name
+    rows = [
+        ("常住人口登记卡", 300, 40, 200, 30),
+        ("姓名：林语桐", 60, 100, 200),
+        ("性别：女", 60, 130, 120),
+    ]
+    got = extract_fields(lines_doc(rows), ["父亲姓名"])["父亲姓名"]
+    assert got is None or got.value is None
+    assert extract_fields(lines_doc(rows), ["姓名"])["姓名"].value == "林语桐"
+    # a party's field is read under its heading as before: its synonyms are still searched
+    assert synonyms_for("乙方姓名", match_concept("乙方姓名"))
+    assert not synonyms_for("配偶电话", match_concept("配偶电话"))

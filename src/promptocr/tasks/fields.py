@@ -808,6 +808,27 @@ def match_concept(key: str) -> Concept | None:
     return None
 
 
+# a relative or a guardian named before a field's word (`父亲姓名`, `紧急联系人电话`): not a
+# party (`乙方姓名`, `收款人账号`), whose field the page prints as a label under its heading
+_SOMEONE = re.compile(r"(?:父亲|母亲|配偶|妻子|丈夫|子女|儿子|女儿|监护人|紧急联系人|家属|亲属)$")
+
+
+def synonyms_for(key: str, concept: Concept | None) -> tuple[str, ...]:
+    """The labels searched for `key` besides itself: its concept's synonyms, except where a
+    Chinese key names a relative before the concept's word (`父亲姓名`, `紧急联系人电话`): that
+    is another person's field, and the page's own `姓名` or `电话` is no answer to it (the type
+    still comes from the concept)."""
+    if concept is None:
+        return ()
+    k = fold(key)
+    for syn in sorted(concept.synonyms, key=len, reverse=True):
+        if len(syn) >= 2 and re.search(r"[\u4e00-\u9fff]", syn) and k.endswith(syn) and k != syn:
+            if _SOMEONE.search(k[: -len(syn)]):
+                return ()
+            break
+    return concept.synonyms
+
+
 @functools.lru_cache(maxsize=1)
 def _field_names() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
     """Every concept's name and synonyms (three letters or more, or two CJK letters), folded

@@ -41,6 +41,7 @@ from promptocr.tasks.fields import (
     guess_type,
     is_field_name,
     match_concept,
+    synonyms_for,
 )
 from promptocr.tasks.planner import FIELD_SEPARATORS
 
@@ -963,7 +964,7 @@ def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = 
     ftype = concept.type if concept else guess_type(key)
     if COMPOUND_KEY.search(key):
         ftype = "text"  # "地址、电话": the whole value, not one part (as the linker reads it)
-    labels = [key, *(concept.synonyms if concept else ())]
+    labels = [key, *synonyms_for(key, concept)]
     if concept is None:
         # A key of the caller's own (a form's question text): its answer is whatever is printed
         # in the answer slot, as printed. The type guessed from the key's words only adds a

@@ -86,6 +86,7 @@ from promptocr.tasks.fields import (
     other_words,
     paraphrases,
     same_field_words,
+    synonyms_for,
 )
 from promptocr.tasks.validators import cn_capital_amount, parse_date
 
@@ -2504,7 +2505,7 @@ def extract_linked(
             ftype = "text"  # `ID #` on a document without CJK text: its code, not a 身份证 number
         if "大写" in key and "小写" not in key and (ftype == "amount" or _MONEY_KEY.search(key)):
             ftype = "amount"  # an amount in capital numerals (`合计（大写）`; not `姓名（大写）`)
-        labels = [key, *(concept.synonyms if concept else ())]
+        labels = [key, *synonyms_for(key, concept)]
         specs.append((key, ftype, labels))
     for page in doc.pages:
         pending = [s for s in specs if out[s[0]] is None or out[s[0]].value is None or find_all]  # type: ignore[union-attr]
