@@ -234,3 +234,27 @@ MARRIAGE: list[Row] = [
 )
 def test_a_key_naming_a_tables_column_and_row(rows: list[Row], key: str, value: str) -> None:
     assert _value(rows, key) == value
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("乙方名称", "杭州澄川包装材料有限公司"),
+        ("甲方名称", "南昌汇德电子科技有限公司"),
+        ("乙方联系人", "温书航"),
+    ],
+)
+def test_a_section_heading_with_a_bracketed_role(key: str, value: str) -> None:
+    # `乙方（供应方）` heads its section as `乙方` does; the label 名　称 read as `名` + `称：…`
+    rows = [
+        ("甲方（采购方）", 66, 188, 172, 35),
+        ("名", 68, 244, 34, 30),
+        ("称：南昌汇德电子科技有限公司", 133, 243, 350, 32),
+        ("联系人：邵佳宁", 63, 295, 231, 39),
+        ("乙方（供应方）", 765, 187, 174, 38),
+        ("名", 767, 244, 41, 31),
+        ("称：杭州澄川包装材料有限公司", 831, 243, 352, 32),
+        ("联系人：温书航", 763, 295, 231, 39),
+    ]
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is not None and got.value == value

@@ -1023,6 +1023,10 @@ def _key_splits(key: str) -> list[tuple[str, str, int]]:
     return [(a, r, n) for a, r, n in splits if len(a) >= 2 and len(_norm(r)) >= 2]
 
 
+# a bracketed qualifier at the end of a heading (`（供应方）`, ` (Vendor)`)
+_BRACKETED_TAIL = re.compile(r"\s*[（(][^()（）]{1,12}[)）]\s*$")
+
+
 def _colon_after(text: str, label: str) -> bool:
     """Whether a colon follows `label`'s last character in `text` (`称：苏州…` for `名称`)."""
     at = text.find(label[-1:]) if label else -1
@@ -1041,11 +1045,20 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
     b = geom.b
     out: list[KeyHit] = []
     for head, rest, n_words in _key_splits(key):
+        # (a bracketed role after the heading does not count: `乙方（供应方）`, `Seller (Vendor)`)
+        bare = [
+            _norm(_BRACKETED_TAIL.sub("", u.text)) or t
+            for u, t in zip(geom.units, texts, strict=True)
+        ]
         heads = [
             i
-            for i, t in enumerate(texts)
+            for i, t in enumerate(bare)
             if t.startswith(head)
-            and (len(t) - len(head) <= 3 if cjk else len(geom.units[i].text.split()) - n_words <= 1)
+            and (
+                len(t) - len(head) <= 3
+                if cjk
+                else len(_BRACKETED_TAIL.sub("", geom.units[i].text).split()) - n_words <= 1
+            )
             and geom.looks[i, 4] == 0  # no figures
             and geom.looks[i, 1] == 0  # nor a colon: a heading, not a label
         ]
@@ -1071,7 +1084,7 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
             ]
             if inside:
                 h = min(inside, key=lambda h: b[h.pieces[0], 1])
-                if texts[hd] == head and int(geom.below_nn[hd]) == h.pieces[0]:
+                if bare[hd] == head and int(geom.below_nn[hd]) == h.pieces[0]:
                     continue  # the key's own label wrapped onto two lines (`企业通信` over `地址`)
                 out.append(KeyHit(h.unit, h.pieces, 100.0, h.cut))
     return out
