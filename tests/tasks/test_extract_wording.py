@@ -518,8 +518,6 @@ INSURANCE = [
 @pytest.mark.parametrize(
     ("rows", "key"),
     [
-        # another field whose characters hold the key's in order (`车辆品牌`, `车辆识别代号`)
-        (INSURANCE, "车号"),
         # two letters are too often another field's initials
         (
             [("Description: Cordless Drill 18V", 60, 100, 300), ("PN: DR-4471", 60, 130, 150)],
@@ -681,3 +679,60 @@ def test_a_relatives_field_is_not_the_holders() -> None:
     # a party's field is read under its heading as before: its synonyms are still searched
     assert synonyms_for("乙方姓名", match_concept("乙方姓名"))
     assert not synonyms_for("配偶电话", match_concept("配偶电话"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "key"),
+    [
+        # another kind of value in the label's place: the date of birth is no time of birth
+        (
+            [("DATE OF BIRTH: 3 February 2019", 60, 100, 320), ("SEX: F", 60, 130, 100)],
+            "time of birth",
+        ),
+        # a date found by its look answers only the document's own date, not a date of birth
+        (
+            [
+                ("APPLICATION FOR EMPLOYMENT", 60, 40, 300),
+                ("Date Available: September 2, 2024", 60, 100, 340),
+            ],
+            "date of birth",
+        ),
+        # a phone found by its look is no piece of a longer code
+        (
+            [("结婚证", 300, 40, 100, 30), ("结婚证字号：J330106-2022-004518", 60, 100, 380)],
+            "联系电话",
+        ),
+    ],
+)
+def test_no_value_of_another_kind_or_found_by_its_look(rows: list, key: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is None or got.value is None
+
+
+def test_the_documents_own_date_is_still_found_by_its_look() -> None:
+    rows = [
+        ("CORNER HARDWARE", 60, 40, 200),
+        ("12/03/2024 14:05", 60, 70, 180),
+        ("TOTAL 15.90", 60, 120, 140),
+    ]
+    assert extract_fields(lines_doc(rows), ["date"])["date"].value == "12/03/2024"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("房东", "深圳市华庭物业管理有限公司"),
+        ("租客", "黎雨辰"),
+        ("公里数", "12.6km"),
+        ("车号", "粤B·D5K17"),
+    ],
+)
+def test_lease_and_taxi_words(key: str, value: str) -> None:
+    rows = [
+        ("出租人：深圳市华庭物业管理有限公司", 60, 100, 380),
+        ("承租人：黎雨辰", 60, 130, 200),
+        ("里程：12.6km", 60, 160, 160),
+        ("号牌号码：粤B·D5K17", 60, 190, 240),
+    ]
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is not None and got.value == value

@@ -308,6 +308,7 @@ CONCEPTS: tuple[Concept, ...] = (
             "车牌号",
             "车牌号码",
             "车牌",
+            "车号",
             "plate number",
             "licence plate",
             "license plate",
@@ -335,7 +336,16 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "mileage",
         "text",
-        ("里程", "行驶里程", "里程数", "mileage", "miles", "odometer", "odometer reading"),
+        (
+            "里程",
+            "行驶里程",
+            "里程数",
+            "公里数",
+            "mileage",
+            "miles",
+            "odometer",
+            "odometer reading",
+        ),
     ),
     # insurance, payments and credit
     Concept(
@@ -350,6 +360,9 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept("payer", "text", ("付款单位", "付款方", "付款人", "交款单位", "交款人", "payer")),
     Concept("credit_limit", "amount", ("信用额度", "授信额度", "credit limit", "credit line")),
+    # leases
+    Concept("landlord", "text", ("出租人", "出租方", "房东", "landlord", "lessor")),
+    Concept("tenant", "text", ("承租人", "承租方", "租客", "租户", "tenant", "lessee", "renter")),
 )
 CONCEPT_BY_NAME = {c.name: c for c in CONCEPTS}
 
@@ -521,6 +534,12 @@ _SENSE_GROUPS = (
     ("salary", "pay", "wage"),
     ("duration", "length"),
     ("visit", "stay"),
+    ("cycle", "period"),
+    ("main", "principal", "primary"),
+    ("pupil", "student"),
+    ("waiter", "server"),
+    ("retailer", "dealer"),
+    ("installment", "instalment", "payment"),
 )
 # what a label may say beyond the key: when, as planned or as it turned out (`Estimated
 # Completion` for "completion date", `Date of Intended Arrival` for "arrival date")
@@ -536,14 +555,16 @@ _QUALIFIER_WORDS = (
 # words that only say what kind of value is asked; left over on one side they do not part key
 # and label, left over on both they must say the same kind (a date is no number)
 _VALUE_KINDS = (
-    ("date", "time", "deadline", "day"),
+    ("date", "deadline", "day"),
     ("number", "code", "no"),
     ("name",),
     ("amount", "value"),
+    ("time",),  # (the time of birth is not the date of birth)
 )
 # the concept types (`Concept.type`) a label may have for each kind of value in `_VALUE_KINDS`
 _KIND_TYPES: dict[int | None, tuple[str, ...]] = {
     0: ("date",),
+    4: ("date", "text"),
     1: ("number", "text", "cn_id", "phone"),
     2: ("text", "company"),
     3: ("amount", "percent"),
@@ -577,6 +598,16 @@ def _kind(w: str) -> int | None:
         if r in {_root(x) for x in group}:
             return n
     return None
+
+
+def other_kind(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
+    """Whether a label (`canonical_words`) that matches the key letter by letter says another
+    kind of value in the same place: as many words, and at one place two different words
+    that each name a kind of value (`_VALUE_KINDS`: `time` / `date`, `name` / `number`)."""
+    return len(key) == len(printed) and any(
+        a != b and _kind(a) is not None and _kind(b) is not None and _kind(a) != _kind(b)
+        for a, b in zip(key, printed, strict=True)
+    )
 
 
 def _alike(a: str, b: str, cut: frozenset[tuple[str, str]] = frozenset()) -> bool:
@@ -662,13 +693,15 @@ def paraphrases(key: str, label: str) -> bool:
             return True  # the key, or its end (`证号` for `驾驶证号`)
         if len(a) >= 3 and b.endswith(a) and len(b) - len(a) <= 4:
             return True  # the key with a qualifier before it (`电子客票号码` for `客票号`)
-        # one letter more inside (`保险单号` for `保单号`), the first and last the same
+        # one letter more inside either (`保险单号` for `保单号`, `学号` for `学生编号`), the
+        # first and last the same
+        short, long_ = sorted((a, b), key=len)
         return (
-            len(b) == len(a) + 1
-            and len(a) >= 3
-            and a[0] == b[0]
-            and a[-1] == b[-1]
-            and any(b[:i] + b[i + 1 :] == a for i in range(1, len(b) - 1))
+            len(long_) == len(short) + 1
+            and len(short) >= 2
+            and short[0] == long_[0]
+            and short[-1] == long_[-1]
+            and any(long_[:i] + long_[i + 1 :] == short for i in range(1, len(long_) - 1))
         )
     if fold(label).startswith(fold(key)):
         return False  # the key as printed, a value run into it (`Approved No`)

@@ -41,6 +41,7 @@ from promptocr.tasks.fields import (
     guess_type,
     is_field_name,
     match_concept,
+    other_kind,
     synonyms_for,
 )
 from promptocr.tasks.planner import FIELD_SEPARATORS
@@ -590,6 +591,9 @@ def find_labels(
                     if more is not None:
                         e, generic = more
                         longer_by = "generic" if generic else "other"
+            if al.score < 100 and other_kind(canonical_words(lab), canonical_words(ln.text[s:e])):
+                continue  # alike letter by letter, another kind of value (`DATE OF BIRTH` for
+                # "time of birth"; not OCR's `csacco Number` for `Tobacco Number`)
             prefix = low[:s].strip()
             # a label sits at the line start (allow a few characters of noise before it)
             if len(prefix) > max(3, len(src)):
@@ -938,6 +942,8 @@ def find_by_pattern(views: Sequence[PageView], name: str, ftype: str) -> FieldRe
             if tv is None:
                 continue
             s, e, norm, valid = tv
+            if _glued(ln.text, s, e):
+                continue  # a piece of a longer code (`2022-004518` in `J330106-2022-004518`)
             sp = Span(ln, s, e, view.page)
             if not valid:
                 rejected = rejected or sp
@@ -957,6 +963,15 @@ def find_by_pattern(views: Sequence[PageView], name: str, ftype: str) -> FieldRe
 
 
 PATTERN_TYPES = frozenset({"date", "cn_id", "email", "phone"})
+
+
+def _glued(text: str, s: int, e: int) -> bool:
+    """Whether `text[s:e]` runs on into a longer token: a letter or digit right before or
+    after it, or a hyphen or slash between it and one."""
+    before, after = text[max(0, s - 2) : s], text[e : e + 2]
+    return bool(
+        re.search(r"[^\W_]$|[^\W_][-/]$", before) or re.match(r"^[^\W_]|^[-/][^\W_]", after)
+    )
 
 
 def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = ()) -> FieldResult:
@@ -983,7 +998,10 @@ def extract_generic(views: Sequence[PageView], key: str, avoid: Sequence[str] = 
     ftype_label = "text" if ftype in ("company", "address") else ftype
     res = find_by_label(views, key, labels, ftype_label, multiline=True, avoid=avoid)
     res.type = ftype
-    if res.value is None and ftype in PATTERN_TYPES and res.raw is None:
+    # a date found by its look answers only the document's own date ("date", 开票日期): a date
+    # of birth, of expiry or a due date is not whichever date the page prints
+    own_date = ftype != "date" or concept.name == "date"
+    if res.value is None and ftype in PATTERN_TYPES and res.raw is None and own_date:
         res = find_by_pattern(views, key, ftype)
     return res
 
