@@ -693,15 +693,14 @@ def paraphrases(key: str, label: str) -> bool:
             return True  # the key, or its end (`证号` for `驾驶证号`)
         if len(a) >= 3 and b.endswith(a) and len(b) - len(a) <= 4:
             return True  # the key with a qualifier before it (`电子客票号码` for `客票号`)
-        # one letter more inside either (`保险单号` for `保单号`, `学号` for `学生编号`), the
-        # first and last the same
-        short, long_ = sorted((a, b), key=len)
+        # the label one letter longer inside (`保险单号` for `保单号`), the first and last the
+        # same; not shorter (`社会保障号码` is no `社会保障卡号`)
         return (
-            len(long_) == len(short) + 1
-            and len(short) >= 2
-            and short[0] == long_[0]
-            and short[-1] == long_[-1]
-            and any(long_[:i] + long_[i + 1 :] == short for i in range(1, len(long_) - 1))
+            len(b) == len(a) + 1
+            and len(a) >= 3
+            and a[0] == b[0]
+            and a[-1] == b[-1]
+            and any(b[:i] + b[i + 1 :] == a for i in range(1, len(b) - 1))
         )
     if fold(label).startswith(fold(key)):
         return False  # the key as printed, a value run into it (`Approved No`)

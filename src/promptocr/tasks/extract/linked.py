@@ -1084,7 +1084,7 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
             ]
             if inside:
                 h = min(inside, key=lambda h: b[h.pieces[0], 1])
-                if bare[hd] == head and int(geom.below_nn[hd]) == h.pieces[0]:
+                if texts[hd] == head and int(geom.below_nn[hd]) == h.pieces[0]:
                     continue  # the key's own label wrapped onto two lines (`企业通信` over `地址`)
                 out.append(KeyHit(h.unit, h.pieces, 100.0, h.cut))
     return out
