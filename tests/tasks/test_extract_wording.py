@@ -709,13 +709,13 @@ def test_no_value_of_another_kind_or_found_by_its_look(rows: list, key: str) -> 
     assert got is None or got.value is None
 
 
-def test_the_documents_own_date_is_still_found_by_its_look() -> None:
-    rows = [
-        ("CORNER HARDWARE", 60, 40, 200),
-        ("12/03/2024 14:05", 60, 70, 180),
-        ("TOTAL 15.90", 60, 120, 140),
-    ]
-    assert extract_fields(lines_doc(rows), ["date"])["date"].value == "12/03/2024"
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [("12/03/2024 14:05", "12/03/2024"), ("001-2018/02/22 13:34:27", "2018/02/22")],  # a code glued before
+)
+def test_the_documents_own_date_is_still_found_by_its_look(line: str, value: str) -> None:
+    rows = [("CORNER HARDWARE", 60, 40, 200), (line, 60, 70, 220), ("TOTAL 15.90", 60, 120, 140)]
+    assert extract_fields(lines_doc(rows), ["date"])["date"].value == value
 
 
 @pytest.mark.parametrize(

@@ -942,8 +942,10 @@ def find_by_pattern(views: Sequence[PageView], name: str, ftype: str) -> FieldRe
             if tv is None:
                 continue
             s, e, norm, valid = tv
-            if _glued(ln.text, s, e):
-                continue  # a piece of a longer code (`2022-004518` in `J330106-2022-004518`)
+            if ftype == "phone" and _glued(ln.text, s, e):
+                # a piece of a longer code (`2022-004518` in `J330106-2022-004518`); dates are
+                # glued to their times by OCR (`2018/02/2213:34:14`) and stay
+                continue
             sp = Span(ln, s, e, view.page)
             if not valid:
                 rejected = rejected or sp
