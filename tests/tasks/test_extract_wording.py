@@ -711,7 +711,10 @@ def test_no_value_of_another_kind_or_found_by_its_look(rows: list, key: str) -> 
 
 @pytest.mark.parametrize(
     ("line", "value"),
-    [("12/03/2024 14:05", "12/03/2024"), ("001-2018/02/22 13:34:27", "2018/02/22")],  # a code glued before
+    [
+        ("12/03/2024 14:05", "12/03/2024"),
+        ("001-2018/02/22 13:34:27", "2018/02/22"),
+    ],  # a code glued before
 )
 def test_the_documents_own_date_is_still_found_by_its_look(line: str, value: str) -> None:
     rows = [("CORNER HARDWARE", 60, 40, 200), (line, 60, 70, 220), ("TOTAL 15.90", 60, 120, 140)]
