@@ -307,12 +307,13 @@ def _english(text: str) -> list[str] | None:
         if in_total:
             keys.append(f"total {verb}")  # "How much was deposited in total?"
     elif subj:
-        # the thing itself, by its own name too where it names an amount or a place ("How
-        # much is the deposit?", "Where is the court?"), and without its possessor
+        # the thing itself, by its own name too where it names an amount ("How much is the
+        # deposit?"; a figure is asked, `answer_kind`), as a place ("Where is the court?"),
+        # and without its possessor
         keys += [_with_kind(subj, kind)]
         if wh == "where":
             keys += [_with_kind(subj, "address")]
-        if wh in ("how much", "who", "whom") or kind in _HOW_KIND.values():
+        if wh == "how much":
             keys += [subj]
         if after:
             keys += [_with_kind(" ".join(after), kind), " ".join(after)]
