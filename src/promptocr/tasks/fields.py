@@ -676,13 +676,15 @@ def _cjk_canon(s: str) -> str:
 def paraphrases(key: str, label: str) -> bool:
     """Whether a printed `label` (its colon off) names the field a user asked for in other
     words: word by word, each of the label's words is one of the key's (the same root, the
-    same sense in `_SENSE_GROUPS`, or its first five letters or more), a qualifier of when
-    left out, and each side's words left over only say what kind of value it is, the same
-    kind where both have some; or the label is the key's initials (`S/N` for "serial
-    number"). In CJK, with the words for a kind of value read alike (`编号` = `号`, `时间` =
-    `日期`), the label is the key or its end (`证号` for `驾驶证号`, `户号` for `用户编号`,
-    `交货日期` for `交货时间`). Only where nothing prints the key, a synonym or a short form:
-    a loose match (`extract.linked.find_keys`)."""
+    same sense in `_SENSE_GROUPS`, or an abbreviation printed cut short, `_abbreviated`), a
+    qualifier of when left out, and each side's words left over only say what kind of value
+    it is, the same kind where both have some; where the key's left-over words ask for a kind
+    of value, not the label of a known field of another type; or the label is the key's
+    initials (`S/N` for "serial number"). In CJK, with the words for a kind of value read
+    alike (`编号` = `号`, `时间` = `日期`), the label is the key, its end (`证号` for `驾驶证号`,
+    `户号` for `用户编号`), the key with a qualifier before it (`电子客票号码` for `客票号`) or one
+    letter longer inside (`保险单号` for `保单号`). Only where nothing prints the key, a synonym
+    or a short form: a loose match (`extract.linked.find_keys`)."""
     if re.search(r"[\u3400-\u9fff]", key):
         if re.search(r"[^\W_]", re.sub(r"[\u3400-\u9fff]", "", label)):
             return False  # a label run into its value, or a label that is not all CJK
