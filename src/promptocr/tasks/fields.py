@@ -592,12 +592,19 @@ def _senses() -> dict[str, frozenset[int]]:
     return {w: frozenset(s) for w, s in out.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def _kinds() -> dict[str, int]:
+    return {_root(w): n for n, group in enumerate(_VALUE_KINDS) for w in group}
+
+
 def _kind(w: str) -> int | None:
-    r = _root(w)
-    for n, group in enumerate(_VALUE_KINDS):
-        if r in {_root(x) for x in group}:
-            return n
-    return None
+    """Which of `_VALUE_KINDS` a word names, if any."""
+    return _kinds().get(_root(w))
+
+
+@functools.lru_cache(maxsize=1)
+def _qualifiers() -> frozenset[str]:
+    return frozenset(_root(q) for q in _QUALIFIER_WORDS)
 
 
 def other_kind(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
@@ -713,8 +720,7 @@ def paraphrases(key: str, label: str) -> bool:
     lw = [
         w
         for w in canonical_words(label, brackets=False)
-        if (w not in SMALL_WORDS or _root(w) in senses)
-        and _root(w) not in {_root(q) for q in _QUALIFIER_WORDS}
+        if (w not in SMALL_WORDS or _root(w) in senses) and _root(w) not in _qualifiers()
     ]
     if sum(map(len, kw)) < 4 or not lw or len(lw) > 5:
         return False  # (a key of three letters or fewer is too short to find in other words)

@@ -331,10 +331,11 @@ _ZH_DEMONSTRATIVE = re.compile(
     r"^(?:这个|这位|这张|这份|这笔|这趟|这次|这本|这辆|这台|这部|这家|该|此|那个|"
     r"(?:我|你|他|她|它)(?:的)?)"
 )
-_ZH_WHEN = re.compile(
-    r"^(.*?)(?:是)?(?:从)?(?:什么时候|什么时间|何时|哪天|哪一天|几月几号|哪年)(.*?)(?:的)?$"
-)
-_ZH_CLOCK = re.compile(r"^(.*?)(?:是)?(?:几点|什么时刻)(.*?)(?:的)?$")
+# the Chinese words that ask when (a date) and at what time of day
+_ZH_WHEN_WORDS = "什么时候|什么时间|何时|哪天|哪一天|几月几号|哪年"
+_ZH_CLOCK_WORDS = "几点|什么时刻"
+_ZH_WHEN = re.compile(rf"^(.*?)(?:是)?(?:从)?(?:{_ZH_WHEN_WORDS})(.*?)(?:的)?$")
+_ZH_CLOCK = re.compile(rf"^(.*?)(?:是)?(?:{_ZH_CLOCK_WORDS})(.*?)(?:的)?$")
 _ZH_WHOSE = re.compile(r"^(.*?)是谁的$")
 _ZH_WHICH = re.compile(
     r"^(.+?)是(?:哪家|哪个|哪一家|哪一个|哪所|哪间)(?:公司|单位|学校|机构|医院|银行|商家|店)?$"
@@ -461,7 +462,7 @@ def answer_kind(text: str) -> str | None:
         wh = re.sub(r"\s+", " ", m.group(1))
         kind = _HOW_KIND.get(wh.split()[-1], _KIND_EN.get(wh, ""))
         return kind if kind in ("date", "amount", "number", "time", "weight", "age") else None
-    if re.search(r"什么时候|什么时间|何时|哪天|哪一天|几月几号|哪年|几点", low):
+    if re.search(f"{_ZH_WHEN_WORDS}|几点", low):
         return "date"
     if re.search(r"多少钱|多少税|多少费|几[张天个次件人页年月]", low):
         return "amount"
@@ -485,7 +486,7 @@ _PERIOD_SEPARATOR = re.compile(r"\s*(?:至|到|~|～|\bto\b|\bthrough\b|\buntil\
 
 
 _DAY_WORDS = re.compile(r"\b(?:what|which) day\b|哪天|哪一天|几月几号|什么日子")
-_CLOCK_WORDS = re.compile(r"\bwhat time\b|几点|什么时刻")
+_CLOCK_WORDS = re.compile(rf"\bwhat time\b|{_ZH_CLOCK_WORDS}")
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}(?:\s*[-–~～至到]\s*\d{1,2}[:：]\d{2})?")
 
 

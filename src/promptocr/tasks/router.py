@@ -467,19 +467,14 @@ def escalate(
     p.set_stage("vlm", True, f"{what} to the VLM engine: {decision.reason} ({decision.detail})")
     usage.skipped.pop("vlm", None)
     usage.notes.append(f"{what} to the VLM engine: {decision.reason}")
-    if question:
-        answer = (run.markdown or run.text).strip() or None
-        base = output.get("fields") or {k: None for k in keys}
-        merged, filled = merge_fields(base, {k: answer for k in keys[:1]})
-        output["fields"] = merged
-        vlm_filled_details(output.setdefault("details", {}), merged, filled)
-        output["vlm_filled"] = filled
-        content = json.dumps(merged, ensure_ascii=False)
-    elif p.task == "extract":
+    if p.task == "extract":
+        vlm_fields = run.fields
+        if question:  # the VLM's answer to the question is the value of its key
+            vlm_fields = {k: (run.markdown or run.text).strip() or None for k in keys[:1]}
         base = output.get("fields") or {k: None for k in keys}
         if p.arguments.get("all_pairs"):  # every pair: the VLM's keys join the embedded ones
             base = {**{k: None for k in run.fields or {}}, **base}
-        merged, filled = merge_fields(base, run.fields)
+        merged, filled = merge_fields(base, vlm_fields)
         output["fields"] = merged
         vlm_filled_details(output.setdefault("details", {}), merged, filled)
         output["vlm_filled"] = filled

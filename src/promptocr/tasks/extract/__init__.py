@@ -904,7 +904,7 @@ def find_by_label(
             if ln.text[end:].strip():
                 cands.append((Span(ln, end, len(ln.text), view.page), "same_line"))
             cands += right_of(view, ln) + below_of(view, ln)
-            label = ln.text[hit.start : hit.end] if end == hit.end else ln.text[hit.start : end]
+            label = ln.text[hit.start : end]
             if attempt(view, ln, label.strip() if end == hit.end else label.strip(" :："), cands):
                 return res
     if hit_filter is None:

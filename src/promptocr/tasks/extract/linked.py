@@ -906,7 +906,7 @@ def find_keys(
             geom,
             labels[0],
             lambda _, printed: any(paraphrases(lab, printed) for lab in labels),
-            PARAPHRASE_MATCH,
+            loose=True,
         )
     return sorted(found, key=lambda h: (-h.score, h.unit))
 
@@ -972,12 +972,14 @@ def _short_form_keys(
     geom: PageGeometry,
     key: str,
     alike: Callable[[str, str], bool] = _short_form,
-    score: float = SHORT_FORM_MATCH,
+    *,
+    loose: bool = False,
 ) -> list[KeyHit]:
-    """Printings of a short form of the key (`_short_form`; or of what `alike` accepts, at
-    `score`), as the label alone or before a colon and its value on one run, at
-    `SHORT_FORM_MATCH`."""
-    loose = score < SHORT_FORM_MATCH
+    """Printings of a short form of the key (`_short_form`, at `SHORT_FORM_MATCH`), as the
+    label alone or before a colon and its value on one run. `loose`: labels in other words
+    (what `alike` accepts, at `PARAPHRASE_MATCH`), also run into their value over a space
+    and after a form's box number."""
+    score = PARAPHRASE_MATCH if loose else SHORT_FORM_MATCH
     out: list[KeyHit] = []
     for i, u in enumerate(geom.units):
         text = u.text.strip()

@@ -21,7 +21,6 @@ class ExtractTask:
     def run(self, t: TaskInput) -> tuple[dict[str, Any], str]:
         from promptocr.tasks.doctypes import DOCTYPES, resolve
         from promptocr.tasks.extract import extract_all_pairs, extract_fields, rejoin_split_keys
-        from promptocr.tasks.questions import answer_kind
 
         doc, args = t.document, t.plan.arguments
         # a free list split at commas and `and`; a label the page prints with them (`Glucose,
@@ -38,17 +37,12 @@ class ExtractTask:
                 keys = list(found)
             else:
                 found = extract_fields(doc, keys, dt_name, find_all=bool(args.get("find_all")))
+                question = str(args.get("question") or "")
                 found = _try_alternatives(
-                    doc,
-                    found,
-                    args.get("alternatives") or {},
-                    dt_name,
-                    question=bool(args.get("question")),
-                    figure=bool(args.get("question"))
-                    and answer_kind(str(args["question"])) is not None,
+                    doc, found, args.get("alternatives") or {}, dt_name, question=question
                 )
-                if args.get("question"):
-                    found = _period_part(found, str(args["question"]))
+                if question:
+                    found = _period_part(found, question)
             dt = resolve(dt_name, keys) if not args.get("all_pairs") else None
         fields = {k: r.value for k, r in found.items()}
         output: dict[str, Any] = {
@@ -83,21 +77,23 @@ def _try_alternatives(
     alternatives: Mapping[str, Sequence[str]],
     document_type: str | None,
     *,
-    question: bool = False,
-    figure: bool = False,
+    question: str = "",
 ) -> dict[str, Any]:
     """A key the page has no value for is asked again by each of its other wordings in turn
     (a question's keys, `tasks/questions.py`: "coverage start date", then "start date", then
     "effective date"); the first one found answers under the caller's key, its `label` saying
     what was printed; the others are not read once one is found. For a `question` only a
     value linked to a printed label answers (`_ANSWERING`): a date found anywhere on the page
-    is no answer to "when does it expire"; where none is, the key is null with a reason.
-    `figure`: the question asks for a figure (`questions.answer_kind`): a value without one is
-    no answer."""
+    is no answer to "when does it expire"; where none is, the key is null with a reason. A
+    question that asks for a figure (`questions.answer_kind`) is not answered by a value
+    without one."""
     from dataclasses import replace
 
     from promptocr.tasks.extract import FieldResult, extract_fields
     from promptocr.tasks.fields import guess_type, is_field_name
+    from promptocr.tasks.questions import answer_kind
+
+    figure = bool(question) and answer_kind(question) is not None
 
     def answers(r: Any, asked: str) -> bool:
         if r is None or r.value is None:
