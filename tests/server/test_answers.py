@@ -4,6 +4,7 @@ says why, and streaming sends each page's text as soon as that page is read."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import openai
@@ -102,3 +103,23 @@ def test_streaming_sends_pages_as_they_are_read(server: RunningServer) -> None:
     # A replay of the finished answer sends every delta within milliseconds; here page 3's
     # text waited for two more pages to be read (slower machines only widen the gap).
     assert last_page_at - arrivals[0][0] > 0.1, arrivals
+
+
+def test_a_question_about_one_field_is_answered_without_a_vlm(server: RunningServer) -> None:
+    # a short question about one field is read as extraction (tasks/questions.py): a 200 with
+    # the value, not the 501 a free-form question gets without a VLM
+    c = synth.Canvas(760, 190)
+    c.text((20, 20), "Policy Number: LM-5521-0093", size=28)
+    c.text((20, 80), "Expiration Date: 10/01/2025", size=28)
+    png = png_bytes(c.image)
+    r = _client(server).chat.completions.create(
+        model="promptocr",
+        messages=_messages(png, "image/png", "When does the policy expire?"),  # type: ignore[arg-type]
+    )
+    assert json.loads(r.choices[0].message.content or "{}") == {"expiration date": "10/01/2025"}
+    # a field the page does not print: null, with no value taken from another label
+    r = _client(server).chat.completions.create(
+        model="promptocr",
+        messages=_messages(png, "image/png", "When was the policy cancelled?"),  # type: ignore[arg-type]
+    )
+    assert set(json.loads(r.choices[0].message.content or "{}").values()) == {None}
