@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -2456,6 +2457,154 @@ def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -
     return sorted(near, key=functools.cmp_to_key(before))
 
 
+CAPTION_GAP = 1.6  # line heights from a value down to the caption printed under it
+CAPTION_WIDE = 2.5  # a run over a label this many times as wide ...
+CAPTION_LONG = 12.0  # ... and this many line heights wide is a note or a heading, no value
+CAPTION_P = 0.7  # the probability given to the value over a caption on a page of captions
+CAPTION_NEXT = 0.3  # the factor for a caption's other candidates
+
+
+def _caption_of(
+    geom: PageGeometry, k: int, up: bool, labels: set[int], taller: bool = False
+) -> int:
+    """The unit right over (`up`) or under label `k` in its column that may be its value,
+    or -1: closer than `CAPTION_GAP` line heights; aligned with it (overlapping
+    `CAPTION_ALIGN` of the narrower one's width, or starting within a line height of it);
+    not one of `labels`, nor the run after a label on its row; over the label, not a long
+    line of text (a note or a heading over a short label) and not in smaller print (the
+    reading printed over Japanese letters); not surely a label to the role model, unless
+    (`taller`) it is in print taller than `k`'s, which is then required (a value typed or
+    written on the line)."""
+    j = int(geom.above_nn[k] if up else geom.below_nn[k])
+    gap = float(geom.above_gap[k] if up else geom.below_gap[k])
+    if j < 0 or gap > CAPTION_GAP or j in labels:
+        return -1
+    if taller:
+        if geom.h[j] < CAPTION_TALLER * geom.h[k]:
+            return -1
+    elif geom.keyness[j] >= SURE_KEY:
+        return -1
+    if geom.xover[k, j] < CAPTION_ALIGN and abs(geom.b[k, 0] - geom.b[j, 0]) > 1.0:
+        return -1
+    if up and (
+        geom.w[j] > max(CAPTION_WIDE * geom.w[k], CAPTION_LONG)
+        or geom.h[j] < CAPTION_SMALLER * geom.h[k]
+    ):
+        return -1
+    left = int(geom.left_nn[j])
+    if left >= 0 and left in labels and geom.left_gap[j] <= COLON_VALUE_GAP:
+        return -1  # the value of the label before it on its row
+    return j
+
+
+CAPTION_ALIGN = 0.3  # the share of the narrower unit's width a value and its label share
+CAPTION_SMALLER = 0.8  # a run over a label in print this much smaller is no value
+CAPTION_TALLER = 1.08  # values written over (under) labels stand in print this much taller
+CAPTION_PRINT = 0.15  # runs within this share of the labels' height are printed alike
+MIN_TALL_PAIRS = 2  # pairs of a label and a taller value that make the print count
+MIN_TOPS = 2  # blocks of captions that make a page of captions
+TALL_MARGIN = 2  # ... and, decided by the runs printed like the key, this many times the ends
+
+
+def _one_each(found: dict[int, int]) -> dict[int, int]:
+    """`found` (label → the unit over or under it) without the units found for two labels or
+    more: a run spanning two captions (a code block over a row of column headings) is
+    neither's value."""
+    seen = Counter(v for v in found.values() if v >= 0)
+    return {k: v if v >= 0 and seen[v] == 1 else -1 for k, v in found.items()}
+
+
+def _chain_ends(
+    geom: PageGeometry, cands: Sequence[int], labels: set[int], taller: bool
+) -> tuple[dict[int, int], dict[int, int], int, int]:
+    """The unit over and the one under each of `cands` (`_caption_of`; with `taller`, only
+    units in taller print than the label count), and how many of `cands` have a unit over
+    them that no label's unit under could be (the tops of blocks of captions) and how many
+    a unit under them that no label's unit over could be (the ends of blocks of labels over
+    their values)."""
+    over = _one_each({k: _caption_of(geom, k, True, labels, taller) for k in cands})
+    under = _one_each({k: _caption_of(geom, k, False, labels, taller) for k in cands})
+    owned_over = {v for v in over.values() if v >= 0}
+    owned_under = {v for v in under.values() if v >= 0}
+    tops = sum(1 for k in cands if over[k] >= 0 and over[k] not in owned_under)
+    ends = sum(1 for k in cands if under[k] >= 0 and under[k] not in owned_over)
+    return over, under, tops, ends
+
+
+def captions(
+    geom: PageGeometry, labels: set[int], requested: set[int] | None = None
+) -> tuple[dict[int, int], set[int]]:
+    """The requested labels printed as captions under their values, each with the value over
+    it, and the page's other captions: a form of fill-in lines with the caption under each
+    line (`Name, Vorname` under the name, `Signature` under the signature). `labels`: the
+    page's known labels (the requested keys' and the runs naming a known field);
+    `requested`: the requested keys' (default: all of `labels`).
+
+    A caption and a label over its value look alike to a pair of units, so the page decides,
+    from its labels with no colon and nothing on their row but labels (or runs printed like
+    them with a taller value over or under them: the other captions or labels of a row):
+    each has a candidate over it and one under it. A reading that leaves a filled-in line no
+    label can own is wrong, so a label whose value over it no label over that value could own
+    (the top row of a block of captions) counts for captions, one whose value under it no
+    label under that value could own (the last row of labels over their values) against.
+    Where fewer than two such labels are known, the page's other runs printed like them (no
+    colon, few figures) count as labels too, with only runs in taller print as their values
+    (typed or written larger on the lines): a single requested caption is decided by its
+    whole form. Where more counts for captions than against, the labels are captions, each
+    with the run over it, and the runs printed like them with a taller value over them are
+    captions too (fields not requested: never a value on a requested caption's row). Else
+    (and for labels with a colon, or with a value on their row) nothing."""
+
+    def colon(k: int) -> bool:  # (or the rest of its label on its row has one: `名` `称：`)
+        r = int(geom.right_nn[k])
+        return geom.looks[k, 0] > 0 or (
+            r in labels and geom.looks[r, 0] > 0 and geom.right_gap[k] <= SPACED_GAP
+        )
+
+    bare = [k for k in sorted(labels) if not colon(k)]
+    if not bare:
+        return {}, set()
+    height = float(np.median(geom.h[bare]))
+    alike = [
+        j
+        for j in range(geom.n)
+        if j in bare
+        or (
+            j not in labels
+            and abs(geom.h[j] - height) <= CAPTION_PRINT * height
+            and geom.looks[j, 0] == 0
+            and geom.looks[j, 4] <= 0.3
+        )
+    ]
+    # (a run with something else further along its row, its value there, is no caption)
+    lone = [k for k in alike if (r := int(geom.right_nn[k])) < 0 or r in labels or r in alike]
+    tall, tall_under, tall_tops, tall_ends = _chain_ends(geom, lone, labels, taller=True)
+    # runs with a taller value over them (captions) or under them (labels over values)
+    shaped = {k for k in lone if tall[k] >= 0}
+    heads = {k for k in lone if tall_under[k] >= 0}
+    free = [
+        k
+        for k in bare
+        if (r := int(geom.right_nn[k])) < 0 or r in labels or r in shaped or r in heads
+    ]
+    if not free:
+        return {}, set()
+    asked = [k for k in free if requested is None or k in requested]
+    if len(asked) < MIN_TALL_PAIRS and len(shaped | heads) >= MIN_TALL_PAIRS:
+        # too few requested labels to decide by: the page's runs printed like them do
+        tops, ends = tall_tops, TALL_MARGIN * tall_ends
+    else:
+        _, _, tops, ends = _chain_ends(geom, free, labels, taller=False)
+    if tops <= ends or tops < MIN_TOPS:
+        return {}, set()
+    # (a label's value in print no taller, `García Morales` over `Apellidos`, is still the
+    # one over it)
+    plain = _one_each({k: _caption_of(geom, k, True, labels) for k in free})
+    over = {k: tall.get(k, -1) if tall.get(k, -1) >= 0 else plain[k] for k in free}
+    others = shaped - (labels if requested is None else requested)
+    return {k: v for k, v in over.items() if v >= 0}, others
+
+
 def _score_labels(
     geom: PageGeometry, labels: dict[str, list[KeyHit]], pool: np.ndarray, slope: float = 0.0
 ) -> dict[int, list[tuple[int, int, float]]]:
@@ -2599,6 +2748,10 @@ def extract_linked(
         facts = PageFacts(geom, texts, slope)
         answering = {key: _answering(geom, hits[key], texts) for key, _, _ in pending}
         scores = _score_labels(geom, answering, pool, slope)
+        named = {i for i, f in enumerate(field_named) if f}
+        over, form_labels = (
+            captions(geom, label_units | named, label_units) if not apart else ({}, set())
+        )
         for key, ftype, _ in pending:
             near_top = answering[key]
             capital = ftype == "amount" and "大写" in key  # (`合计（大写）`: in words)
@@ -2617,6 +2770,17 @@ def extract_linked(
                     continue
                 scored = scores.get(h.unit, [])
                 probs[(key, h.unit)] = {v: p for _, v, p in scored}
+                if h.unit in over:
+                    # a caption under its value (`captions`): the value over it first (the
+                    # next caption's value under it, the next caption along its row, after)
+                    top = over[h.unit]
+                    scored = [
+                        (k, v, max(p, CAPTION_P) if v == top else p * CAPTION_NEXT)
+                        for k, v, p in scored
+                    ]
+                    if all(v != top for _, v, _ in scored):
+                        scored.append((h.unit, top, CAPTION_P))
+                    probs[(key, h.unit)][top] = max(probs[(key, h.unit)].get(top, 0.0), CAPTION_P)
                 own_value = False
                 if h.cut:
                     ref: Span = units[h.unit].ref
@@ -2654,11 +2818,14 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
+                    if h.unit in over and v in form_labels and geom.yover[h.unit, v] >= 0.5:
+                        continue  # nor another caption of a caption's row
                     if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v, label_units):
                         continue  # the next column's header, not the cell under the key
                     if _row_sibling(geom, h.unit, v, facts):
                         continue  # the next label down a column of labels with far values
-                    if _mid_paragraph(geom, h.unit, v):
+                    caption_value = h.unit in over and v == over[h.unit]
+                    if _mid_paragraph(geom, h.unit, v) and not caption_value:
                         p *= CARRIED  # a line inside another answer's paragraph
                     if ftype not in TEXT_TYPES and v == facts.first_cell(h.pieces, ftype):
                         # the first typed cell down a table header's column (only placeholders
@@ -2687,6 +2854,8 @@ def extract_linked(
                         # not the run after the key's colon on its row: `Shipping Method:
                         # Courier`, `Document Type:   Invoice`)
                         p *= FIELD_NAME
+                    elif caption_value:
+                        pass  # the value over a caption, however it looks (`captions`)
                     elif (
                         not apart
                         and geom.keyness[v] >= SURE_KEY
@@ -2813,17 +2982,26 @@ def extract_linked(
                 pieces = next(h.pieces for h in hits[key] if h.unit == k)
                 taken = {u for u, o in owners.items() if o != k}  # other labels' values
                 link = probs.get((key, k), {})
-                above = _grow_up(geom, v, k, pieces, used | label_units | {k}, link, taken)
+                above = _grow_up(
+                    geom, v, k, pieces, used | label_units | form_labels | {k}, link, taken
+                )
                 if not above:
-                    above = _tight_above(geom, v, k, used | label_units | taken, pieces)
+                    above = _tight_above(
+                        geom, v, k, used | label_units | form_labels | taken, pieces
+                    )
                 if not above:
-                    above = _own_row_start(geom, v, k, used | label_units | taken, slope, facts)
+                    above = _own_row_start(
+                        geom, v, k, used | label_units | form_labels | taken, slope, facts
+                    )
                 # and the lines of running text above the first one so far (a paragraph)
                 top = above[0] if above else v
                 # (only where the model links the chosen line with confidence: a paragraph
                 # it links weakly is likely not the answer, and more of it is no better)
                 if link.get(v, 0.0) >= PARA_UP_P:
-                    above = _paragraph_up(geom, top, k, used | label_units | taken | {k}) + above
+                    above = (
+                        _paragraph_up(geom, top, k, used | label_units | form_labels | taken | {k})
+                        + above
+                    )
                 # a value on its label's own long line may wrap back to the margin
                 same_line = units[v].ref.line is units[k].ref.line
                 wide = geom.b[k, 2] - geom.b[k, 0] + geom.w[v] >= 12
@@ -2836,7 +3014,7 @@ def extract_linked(
                 more = _grow(
                     geom,
                     v,
-                    used | label_units,
+                    used | label_units | form_labels,
                     x0,
                     alt,
                     probs.get((key, k), {}),
