@@ -116,6 +116,7 @@ SESSION_KEYS = {
     "rec_head",
     "rec_gap_spaces",
     "rec_lexicon",
+    "rec_height",
 }
 
 

@@ -124,6 +124,13 @@ class SessionSettings:
     # only: under rec_head "latin" the head keeps no alternatives and words stay as read.
     # Without a word list in /usr/share/dict (Debian wamerican) it is off, said once in the log.
     rec_lexicon: bool = True
+    # Height the recognition crops are scaled to (OpenVINO only; the model was trained at 48,
+    # its input is made height-free where this differs, 33-48 work): the model's cost grows
+    # with height times width, and a crop keeps its aspect, so 40 costs about (40/48)^2. An
+    # experiment for issue 13, not the default: measured at 40, recognition 18-24 % faster
+    # and word F1 0.001-0.003 lower on SROIE and FUNSD (docs/benchmarks.md, "Recognition at
+    # a lower height").
+    rec_height: int = 48
 
 
 def rec_model_file(choice: str, precision: str = "bf16") -> Path:
@@ -476,6 +483,9 @@ def plan_batches(
     return plan
 
 
+MIN_REC_HEIGHT = 33  # the model's last pooling needs 3 rows of features: a height over 32
+
+
 class TextRecognizer:
     """CRNN/SVTR CTC recognition (PP-OCRv6 small): line crops -> text + confidence."""
 
@@ -529,9 +539,27 @@ class TextRecognizer:
             parts.extend((weight, bias))
             return features
 
+        if not MIN_REC_HEIGHT <= settings.rec_height <= TextRecognizer.height:
+            raise ValueError(
+                f"rec_height must be in [{MIN_REC_HEIGHT}, {TextRecognizer.height}],"
+                f" got {settings.rec_height}"
+            )
+        free = settings.rec_height != TextRecognizer.height
+        if free and resolve_runtime(settings.runtime) != "openvino":
+            raise ValueError("rec_height other than 48 needs the OpenVINO runtime")
+
+        def prepare(model: Any) -> Any:
+            if free:  # (any height: the crops of every call have the one set here)
+                import openvino as ov
+
+                model.reshape(ov.PartialShape([-1, 3, -1, -1]))
+            return cut(model) if split else model
+
         self.model = load_model(
-            self.model_file, settings, name="rec", transform=cut if split else None
+            self.model_file, settings, name="rec", transform=prepare if free or split else None
         )
+        self.height = settings.rec_height
+        self.min_width = max(8, round(TextRecognizer.min_width * self.height / 48 / 8) * 8)
         chars = (self.model.metadata("character") or "").splitlines()
         if not chars:
             raise RuntimeError(f"{self.model_file} has no 'character' metadata")
