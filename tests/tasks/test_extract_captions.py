@@ -155,3 +155,56 @@ def test_furigana_over_a_label_is_no_value() -> None:
     got = extract_fields(lines_doc(FURIGANA), ["活動年数", "クラブ名"])
     assert got["活動年数"].value == "3年目"
     assert got["クラブ名"].value == "きれいきれい"
+
+
+# labels over their values under a letterhead, the last row blank: not captions
+LETTERHEAD = [
+    ("ACME GmbH", 100, 100, 150, 28),
+    ("Tel. 030 123456", 700, 100, 200, 28),
+    ("Kunde", 100, 140, 80, 28),
+    ("Auftrag", 700, 140, 100, 28),
+    ("Meier KG", 104, 175, 120, 28),
+    ("A-2024-17", 704, 175, 130, 28),
+    ("Lieferdatum", 100, 240, 140, 28),
+    ("Zahlungsziel", 700, 240, 150, 28),
+]
+# the same under two section headings, values in taller print
+LAST_ROW_BLANK = [
+    ("Antragsteller", 100, 120, 170, 36),
+    ("Ehepartner", 700, 120, 150, 36),
+    ("Familienname", 100, 170, 140, 26),
+    ("Schmidt", 104, 200, 120, 32),
+    ("Vorname", 100, 250, 100, 26),
+    ("Peter", 104, 280, 80, 32),
+    ("Bemerkungen", 100, 330, 140, 26),
+    ("Telefon", 700, 330, 100, 26),
+]
+# a code block over two column headings is neither's value
+CODE_OVER_HEADINGS = [
+    ("X7Q-2291-AB44-9931-KLM0-5521", 100, 100, 700, 30),
+    ("Amount", 100, 140, 90, 28),
+    ("Rate", 600, 140, 60, 28),
+    ("1,234.00", 100, 175, 110, 28),
+    ("13%", 600, 175, 50, 28),
+    ("Note", 100, 240, 70, 28),
+]
+
+
+def test_a_letterhead_over_labels_with_a_blank_last_row() -> None:
+    keys = ["Kunde", "Auftrag", "Lieferdatum", "Zahlungsziel"]
+    got = {k: r.value for k, r in extract_fields(lines_doc(LETTERHEAD), keys).items()}
+    assert got == {
+        "Kunde": "Meier KG",
+        "Auftrag": "A-2024-17",
+        "Lieferdatum": None,
+        "Zahlungsziel": None,
+    }
+    keys = ["Familienname", "Vorname", "Bemerkungen", "Telefon"]
+    got = {k: r.value for k, r in extract_fields(lines_doc(LAST_ROW_BLANK), keys).items()}
+    assert got["Familienname"] == "Schmidt" and got["Vorname"] == "Peter"
+    assert got["Bemerkungen"] is None
+
+
+def test_a_code_block_over_two_headings_is_neither_value() -> None:
+    got = extract_fields(lines_doc(CODE_OVER_HEADINGS), ["Amount", "Rate", "Note"])
+    assert got["Amount"].value == "1,234.00" and got["Rate"].value == "13%"

@@ -2528,6 +2528,9 @@ def _chain_ends(
     owned_under = {v for v in under.values() if v >= 0}
     tops = sum(1 for k in cands if over[k] >= 0 and over[k] not in owned_under)
     ends = sum(1 for k in cands if under[k] >= 0 and under[k] not in owned_over)
+    if not taller:
+        # a chain of label, value, label that ends in a blank field: labels over their values
+        ends += sum(1 for k in cands if under[k] < 0 and over[k] >= 0 and over[k] in owned_under)
     return over, under, tops, ends
 
 
@@ -2541,19 +2544,23 @@ def captions(
     `requested`: the requested keys' (default: all of `labels`).
 
     A caption and a label over its value look alike to a pair of units, so the page decides,
-    from its labels with no colon and nothing on their row but labels (or runs printed like
-    them with a taller value over or under them: the other captions or labels of a row):
-    each has a candidate over it and one under it. A reading that leaves a filled-in line no
-    label can own is wrong, so a label whose value over it no label over that value could own
-    (the top row of a block of captions) counts for captions, one whose value under it no
-    label under that value could own (the last row of labels over their values) against.
-    Where fewer than two such labels are known, the page's other runs printed like them (no
-    colon, few figures) count as labels too, with only runs in taller print as their values
-    (typed or written larger on the lines): a single requested caption is decided by its
-    whole form. Where more counts for captions than against, the labels are captions, each
-    with the run over it, and the runs printed like them with a taller value over them are
-    captions too (fields not requested: never a value on a requested caption's row). Else
-    (and for labels with a colon, or with a value on their row) nothing."""
+    from its labels with no colon whose nearest run further along their row is none, a label,
+    or a run printed like them with a taller value over or under it: each has a candidate
+    over it and one under it. A reading that leaves a filled-in line no label can own is
+    wrong, so a label whose run over it no label's run under could be (the top of a block of
+    captions) counts for captions, and against them a label whose run under it no label's run
+    over could be (the last row of labels over their values), or one with nothing under it
+    whose run over it is another label's run under (labels over values, the last field
+    blank). Captions need `MIN_TOPS` and more for them than against. Where fewer than two of
+    the requested labels are such labels (a key asked alone) and at least two of the page's
+    runs printed like them (no colon, few figures, nothing else on their row) have a run in
+    taller print over or under them, those runs decide instead, each with only a run in
+    taller print as its value (typed or written larger on the line), and the count for
+    captions must be more than `TALL_MARGIN` times the count against. On a page of captions
+    each caption is given the run over it, and the runs printed like the labels with a taller
+    value over them are captions too: never a value on their caption's row, and no value
+    grows into them. Else (and for labels with a colon, or with a value on their row)
+    nothing."""
 
     def colon(k: int) -> bool:  # (or the rest of its label on its row has one: `名` `称：`)
         r = int(geom.right_nn[k])
@@ -2565,10 +2572,11 @@ def captions(
     if not bare:
         return {}, set()
     height = float(np.median(geom.h[bare]))
+    bare_set = set(bare)
     alike = [
         j
         for j in range(geom.n)
-        if j in bare
+        if j in bare_set
         or (
             j not in labels
             and abs(geom.h[j] - height) <= CAPTION_PRINT * height
@@ -2577,7 +2585,8 @@ def captions(
         )
     ]
     # (a run with something else further along its row, its value there, is no caption)
-    lone = [k for k in alike if (r := int(geom.right_nn[k])) < 0 or r in labels or r in alike]
+    alike_set = set(alike)
+    lone = [k for k in alike if (r := int(geom.right_nn[k])) < 0 or r in labels or r in alike_set]
     tall, tall_under, tall_tops, tall_ends = _chain_ends(geom, lone, labels, taller=True)
     # runs with a taller value over them (captions) or under them (labels over values)
     shaped = {k for k in lone if tall[k] >= 0}
@@ -2818,8 +2827,8 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
-                    if h.unit in over and v in form_labels and geom.yover[h.unit, v] >= 0.5:
-                        continue  # nor another caption of a caption's row
+                    if v in form_labels and geom.yover[h.unit, v] >= 0.5:
+                        continue  # nor another caption of the label's row (a page of captions)
                     if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v, label_units):
                         continue  # the next column's header, not the cell under the key
                     if _row_sibling(geom, h.unit, v, facts):
