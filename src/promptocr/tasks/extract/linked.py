@@ -2581,7 +2581,7 @@ def captions(
             j not in labels
             and abs(geom.h[j] - height) <= CAPTION_PRINT * height
             and geom.looks[j, 0] == 0
-            and geom.looks[j, 4] <= 0.3
+            and geom.looks[j, _DIGITS] <= PARA_DIGITS
         )
     ]
     # (a run with something else further along its row, its value there, is no caption)
