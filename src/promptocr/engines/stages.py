@@ -559,7 +559,8 @@ class TextRecognizer:
             self.model_file, settings, name="rec", transform=prepare if free or split else None
         )
         self.height = settings.rec_height
-        self.min_width = max(8, round(TextRecognizer.min_width * self.height / 48 / 8) * 8)
+        scale = self.height / TextRecognizer.height  # (the padding floor scales with it)
+        self.min_width = max(8, round(TextRecognizer.min_width * scale / 8) * 8)
         chars = (self.model.metadata("character") or "").splitlines()
         if not chars:
             raise RuntimeError(f"{self.model_file} has no 'character' metadata")

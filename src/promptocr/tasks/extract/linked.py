@@ -2462,6 +2462,13 @@ CAPTION_WIDE = 2.5  # a run over a label this many times as wide ...
 CAPTION_LONG = 12.0  # ... and this many line heights wide is a note or a heading, no value
 CAPTION_P = 0.7  # the probability given to the value over a caption on a page of captions
 CAPTION_NEXT = 0.3  # the factor for a caption's other candidates
+CAPTION_ALIGN = 0.3  # the share of the narrower unit's width a value and its label share
+CAPTION_SMALLER = 0.8  # a run over a label in print this much smaller is no value
+CAPTION_TALLER = 1.08  # values written over (under) labels stand in print this much taller
+CAPTION_PRINT = 0.15  # runs within this share of the labels' height are printed alike
+MIN_TALL_PAIRS = 2  # pairs of a label and a taller value that make the print count
+MIN_TOPS = 2  # blocks of captions that make a page of captions
+TALL_MARGIN = 2  # ... and, decided by the runs printed like the key, this many times the ends
 
 
 def _caption_of(
@@ -2495,15 +2502,6 @@ def _caption_of(
     if left >= 0 and left in labels and geom.left_gap[j] <= COLON_VALUE_GAP:
         return -1  # the value of the label before it on its row
     return j
-
-
-CAPTION_ALIGN = 0.3  # the share of the narrower unit's width a value and its label share
-CAPTION_SMALLER = 0.8  # a run over a label in print this much smaller is no value
-CAPTION_TALLER = 1.08  # values written over (under) labels stand in print this much taller
-CAPTION_PRINT = 0.15  # runs within this share of the labels' height are printed alike
-MIN_TALL_PAIRS = 2  # pairs of a label and a taller value that make the print count
-MIN_TOPS = 2  # blocks of captions that make a page of captions
-TALL_MARGIN = 2  # ... and, decided by the runs printed like the key, this many times the ends
 
 
 def _one_each(found: dict[int, int]) -> dict[int, int]:
@@ -2599,16 +2597,14 @@ def captions(
     if not free:
         return {}, set()
     asked = [k for k in free if requested is None or k in requested]
+    plain, _, tops, ends = _chain_ends(geom, free, labels, taller=False)
     if len(asked) < MIN_TALL_PAIRS and len(shaped | heads) >= MIN_TALL_PAIRS:
         # too few requested labels to decide by: the page's runs printed like them do
         tops, ends = tall_tops, TALL_MARGIN * tall_ends
-    else:
-        _, _, tops, ends = _chain_ends(geom, free, labels, taller=False)
     if tops <= ends or tops < MIN_TOPS:
         return {}, set()
     # (a label's value in print no taller, `García Morales` over `Apellidos`, is still the
     # one over it)
-    plain = _one_each({k: _caption_of(geom, k, True, labels) for k in free})
     over = {k: tall.get(k, -1) if tall.get(k, -1) >= 0 else plain[k] for k in free}
     others = shaped - (labels if requested is None else requested)
     return {k: v for k, v in over.items() if v >= 0}, others
