@@ -62,6 +62,7 @@ from promptocr.document.model import (
 )
 from promptocr.tasks.extract import (
     COMPOUND_KEY,
+    CURRENCY_WORDS,
     FieldResult,
     Span,
     _reject_reason,
@@ -182,6 +183,19 @@ def _names_a_field(text: str) -> bool:
     return is_field_name(text) or match_concept(text) is not None
 
 
+def _names_a_typed_field(text: str) -> bool:
+    """`text` names a known field (`fields.is_field_name`), or holds the name of a typed
+    concept's field and no figure (`交易日期`, `注册日期`: a date). A concept of free text read
+    inside a longer run names no field (`国家税务总局监制` holds `国家`, a company's name
+    `公司`)."""
+    if is_field_name(text):
+        return True
+    if any(ch.isdigit() for ch in text):
+        return False
+    c = match_concept(text)
+    return c is not None and c.type not in ("text", "company")
+
+
 def _field_name_cut(text: str, named: Callable[[str], bool] = is_field_name) -> int | None:
     """Where a line that starts with a known field's name run into a figure with no separator
     (`DATE 2/25/89`, `Telephone# 6926`, `FAX 1-502-568-8092`, `校验码 22145 订单号…`;
@@ -219,11 +233,96 @@ def _after_a_label(page: Page, ln: Line) -> bool:
     return False
 
 
+# a gap between two words of a line this many line heights wide, with no separator, may part a
+# label from its value (`NAME OF CHILD    Eloise Margaret Thackeray`); word spaces are about a
+# third of a line height
+GAP_CUT = 0.75
+GAP_OTHERS = 0.5  # ... where every other gap of the line is at most this share of it
+GAP_LABEL_WORDS = 5  # the most words before such a gap that make a label
+_FIGURE_START = "$€£¥￥(#+-"
+
+
+def _gap_cut(ln: Line) -> tuple[int, int] | None:
+    """(label end, value start) in `ln.text` where a line read as one holds a label and its
+    value set apart by a wide gap with no separator, as a form set with tab stops prints them
+    (`NAME OF CHILD    Eloise Margaret Thackeray`, `SEX    Female`, `证号    4403…`), else None.
+    Read from the words' boxes: exactly one gap of at least `GAP_CUT` line heights, every other
+    at most `GAP_OTHERS` of it, after at most `GAP_LABEL_WORDS` words. What stands before it
+    must read as a label and what follows as its value:
+
+    - the label holds letters and no digit (`1986年  4月28日` is a date set wide), ends in no
+      sentence mark, and starts with a letter or digit (not a check box: `□OUI  □NON`); the
+      value is not itself a label (a known field's name, or ending with a colon);
+    - either the label ends with a colon or names a known field (`fields.is_field_name`, a
+      known concept), or:
+    - on a line with CJK letters, the label is at least two letters and the value starts with a
+      figure (a label of one letter set wide, `名  称`, is one word);
+    - in other scripts, the value holds a figure, or one side is in capitals and the other not
+      (`MOTHER  Harriet Anne`, `Plaintiff  CHARLES WOODWARD`); a surname and a given name
+      (`Duras  Léa`), a title (`FORMULAIRE  D'INSCRIPTION`) or a pair of options (`OUI  NON`)
+      are not cut; and the label is two letters or more, not starting in lower case unless
+      it is in capitals (`de 8 de …`, a section's letter `F  AUFENTHALTE …` are no labels).
+
+    Only "extract everything" cuts such lines (`page_units(..., every_label=True)`): a named
+    key finds its label inside a longer run itself."""
+    if len(ln.words) < 2:
+        return None
+    x0, y0, x1, y1 = ln.bbox
+    h = y1 - y0
+    if h <= 0 or h > 0.5 * (x1 - x0):
+        return None  # (a line read down the page)
+    offs: list[tuple[int, int]] = []
+    at = 0
+    for w in ln.words:
+        start = ln.text.find(w.text, at)
+        if start < 0 or not w.text:
+            return None
+        offs.append((start, start + len(w.text)))
+        at = start + len(w.text)
+    boxes = [w.bbox for w in ln.words]
+    gaps = [boxes[i + 1][0] - boxes[i][2] for i in range(len(boxes) - 1)]
+    wide = [i for i, g in enumerate(gaps) if g >= GAP_CUT * h]
+    if len(wide) != 1 or wide[0] >= GAP_LABEL_WORDS:
+        return None
+    cut = wide[0]
+    if any(g > GAP_OTHERS * gaps[cut] for i, g in enumerate(gaps) if i != cut):
+        return None
+    label = ln.text[: offs[cut][1]].strip()
+    rest = ln.text[offs[cut + 1][0] :].strip()
+    if not rest or not any(ch.isalpha() for ch in label) or any(ch.isdigit() for ch in label):
+        return None
+    if label.endswith((".", ",", ";")) or rest.endswith((":", "：")) or _names_a_field(rest):
+        return None
+    if label.upper() in CURRENCY_WORDS:
+        return None  # (an amount's currency: `EUR    65.34`)
+    if not label[0].isalnum() or not (rest[0].isalnum() or rest[0] in _FIGURE_START):
+        return None
+    named = label.endswith((":", "：")) or _names_a_field(label)
+    if _CJK_ANY.search(ln.text):
+        if len(label.rstrip(":：")) < 2 or not (named or rest[0].isdigit()):
+            return None
+    elif not named:
+        letters = [ch for ch in label if ch.isalpha()]
+        caps = len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+        rest_letters = [ch for ch in rest if ch.isalpha()]
+        rest_caps = len(rest_letters) >= 2 and all(ch.isupper() for ch in rest_letters)
+        figure = any(ch.isdigit() for ch in rest)
+        if not (figure or caps != rest_caps):
+            return None
+        if len(letters) < 2 or (label[0].islower() and not caps):
+            return None
+    return offs[cut][1], offs[cut + 1][0]
+
+
+_CJK_ANY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
 def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
     """A page's lines as linker units; `label: value` lines cut at the separator (with
     `every_label`, at each further `Label:` in the value too: `_INNER_LABEL`, and a line that
     starts with a known field's name run into a figure cut after the name: `_field_name_cut`,
-    `DATE 2/25/89`). On a page
+    `DATE 2/25/89`, and a label set apart from its value by a wide gap cut there: `_gap_cut`,
+    `NAME OF CHILD    Eloise Thackeray`). On a page
     scanned slightly turned the units' boxes are taken in the levelled frame (an axis-aligned
     box of a slanted line is too tall: lines of a paragraph would overlap)."""
     out: list[Unit] = []
@@ -261,6 +360,8 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
         ):
             value_at = len(ln.text) - len(ln.text[cut:].lstrip())
             spans = [Span(ln, 0, cut, page), Span(ln, value_at, len(ln.text), page)]
+        elif every_label and (gc := _gap_cut(ln)) is not None and not _after_a_label(page, ln):
+            spans = [Span(ln, 0, gc[0], page), Span(ln, gc[1], len(ln.text), page)]
         if not spans:  # the line whole
             sp = Span(ln, 0, len(ln.text), page)
             out.append(Unit(ln.text.strip(), tuple(ln.bbox), page.index, sp))  # type: ignore[arg-type]
@@ -1685,9 +1786,9 @@ def _pair_grid(geom: PageGeometry, k: int, v: int, labels: Iterable[int] = ()) -
     `AU 2047` beside `PASSENGER` over its name; a tax form's boxes): each of the two stands
     over its value (`stacked_value`), the two values on one row, neither of them a requested
     key's label (`labels`), and `v` reads as a label (no colon — that would be a label with
-    its value beside it —, no figures but a box's number before a caption of three words or
-    more, no known field's name under either, which makes a list of labels with their values
-    beside them). What the role model says of them does not count: it takes a name in capitals
+    its value beside it —, no figures but an item's number before it, `2. Given Names`, or a
+    box's number before a caption of three words or more, no known field's name under either,
+    which makes a list of labels with their values beside them). What the role model says of them does not count: it takes a name in capitals
     for a label and a box's numbered caption for a value."""
     if geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
         return False
@@ -1696,7 +1797,7 @@ def _pair_grid(geom: PageGeometry, k: int, v: int, labels: Iterable[int] = ()) -
         return False  # (a requested key's label under the key: a list)
     if any(geom.looks[i, 0] > 0 for i in (k, v, a, c)):
         return False
-    words = geom.units[v].text.split()
+    words = ITEM_NUMBER.sub("", geom.units[v].text).split()  # (`2. Given Names`)
     if words and len(words[0]) <= 2 and len(words) >= 4:
         words = words[1:]  # a box's number before its caption (`1 Wages, tips, other …`)
     if any(ch.isdigit() for w in words for ch in w):
@@ -3187,12 +3288,75 @@ def _label_name(text: str) -> str:
     return text.strip().rstrip(":：").strip() or text
 
 
+MATE_ALIGN = 0.5  # line heights between the left edges of two labels of one column
+MATE_ROWS = 2.5  # line heights from one label of the column to the next, centre to centre
+MATE_VALUE_ALIGN = 1.0  # line heights between the left edges of their values
+MATE_WORDS = 4  # the most words of such a label
+TABLE_ROW = 6  # runs on one row that make it a table's row (its first cell is no label)
+
+
+def _column_mates(geom: PageGeometry, linked: dict[int, list[tuple[int, float]]]) -> set[int]:
+    """For "extract everything": the runs that stand in a column of labels, each with its
+    value along its row (a form's right-hand column `Service Date`, `VIN`, `Technician`, each
+    with its entry further right), though the role model reads them as values and they name
+    no known field. A run is such a label where it starts within `MATE_ALIGN` line heights of
+    a label of the page (a first-pass key, a unit the role model reads as a key, a known
+    field's name, or another such run) on the row above or below (`MATE_ROWS`), and the runs
+    right of the two on their rows start within `MATE_VALUE_ALIGN` of each other. The run has
+    no colon (that one is a label already), at most `MATE_WORDS` words, letters and few
+    figures; what stands right of it is no label (read as a key, or naming a known field, or
+    itself linked to a value); its row holds fewer than `TABLE_ROW` runs (the first cells of a
+    table's rows, a goods column, are no labels)."""
+    n = geom.n
+    b = geom.b
+    right = np.array([row_right(geom, i)[0] for i in range(n)], dtype=np.int64)
+    named = np.array([_names_a_typed_field(u.text) for u in geom.units], dtype=bool)
+    labels = (geom.keyness >= KEY_CANDIDATE) | named
+    labels[list(linked)] = True
+    row_n = (geom.yover > 0.5).sum(1)
+    cands = []
+    for u in range(n):
+        text = geom.units[u].text
+        r = int(right[u])
+        if labels[u] or r < 0 or r in linked or geom.keyness[r] >= 0.5 or named[r]:
+            continue
+        if geom.looks[u, 0] > 0 or geom.looks[u, _DIGITS] > PARA_DIGITS:
+            continue
+        if len(text.split()) > MATE_WORDS or not any(ch.isalpha() for ch in text):
+            continue
+        if row_n[u] >= TABLE_ROW:
+            continue
+        cands.append(u)
+    seeds = labels & (right >= 0)
+    value_x = np.where(right >= 0, b[np.maximum(right, 0), 0], np.inf)
+    mates: set[int] = set()
+    grown = True
+    while grown:
+        grown = False
+        for u in cands:
+            if u in mates or int(right[u]) in mates:
+                continue
+            near = (
+                seeds
+                & (np.abs(b[:, 0] - b[u, 0]) <= MATE_ALIGN)
+                & (np.abs(geom.cy - geom.cy[u]) <= MATE_ROWS)
+                & (np.abs(value_x - b[int(right[u]), 0]) <= MATE_VALUE_ALIGN)
+            )
+            near[u] = False
+            if near.any():
+                mates.add(u)
+                seeds[u] = True
+                grown = True
+    return mates
+
+
 def _named_pass(
     band: Page,
     geom: PageGeometry,
     units: Sequence[Unit],
     keys: Sequence[int],
     first: list[FieldResult],
+    linked: dict[int, list[tuple[int, float]]] | None = None,
 ) -> list[tuple[FieldResult, tuple[float, float, float, float]]]:
     """The second pass of "extract everything" on one band: new pairs, each with its label's
     box. The candidates are the units the role model reads as keys (`KEY_CANDIDATE`) that are
@@ -3217,10 +3381,13 @@ def _named_pass(
     known = {_norm(t) for t in labels}
     taken = [frame(r) for r in first if r.bbox]  # values
     wanted: list[tuple[str, tuple[float, float, float, float]]] = []
+    mates = _column_mates(geom, linked or {})
     for i, u in enumerate(units):
         text = u.text.strip()
-        if geom.keyness[i] < KEY_CANDIDATE or not any(ch.isalpha() for ch in text):
+        if not any(ch.isalpha() for ch in text):
             continue
+        if geom.keyness[i] < KEY_CANDIDATE and not _names_a_typed_field(text) and i not in mates:
+            continue  # (a known field's name is looked up however the role model reads it)
         if _norm(text) in known or any(_overlap(u.box, b) > VALUE_OVERLAP for b in taken):
             continue
         known.add(_norm(text))
@@ -3542,6 +3709,41 @@ def _name_by_sections(
             found[i][0].name = f"{head}{sep}{name}"
 
 
+def _grid_pairs(
+    geom: PageGeometry, links: list[tuple[int, int, float]], fixed: list[tuple[int, int, float]]
+) -> list[tuple[int, int, float]]:
+    """The pair model's `links` read again where the page prints a row of labels each over its
+    value (`_pair_grid`: `Full Name` over its entry beside `Position Applied For` over its
+    own): a label linked to the next label on its row, or a value linked to the next value
+    under it, is replaced by each label linked to its own value (the second label only where
+    it is no key already). The lines printed as `label: value` (`fixed`) stay as they are; a
+    pair linked twice keeps its likelier link."""
+    keys = {k for k, _, _ in links}
+    cut = {(k, v) for k, v, _ in fixed}
+    label_of = {j: i for i in range(geom.n) if (j := stacked_value(geom, i)) >= 0}
+    out: dict[tuple[int, int], float] = {}
+
+    def add(k: int, v: int, p: float) -> None:
+        out[(k, v)] = max(p, out.get((k, v), 0.0))
+
+    for k, v, p in links:
+        if (k, v) in cut:
+            add(k, v, p)
+            continue
+        if _pair_grid(geom, k, v):
+            pairs = [(k, stacked_value(geom, k)), (v, stacked_value(geom, v))]
+        elif k in label_of and v in label_of and _pair_grid(geom, label_of[k], label_of[v]):
+            pairs = [(label_of[k], k), (label_of[v], v)]  # (the two values linked)
+        else:
+            add(k, v, p)
+            continue
+        for a, c in pairs:
+            if a == k or a not in keys:
+                keys.add(a)
+                add(a, c, p)
+    return [(k, v, p) for (k, v), p in out.items()]
+
+
 def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, FieldResult]:
     """Every key→value pair the linker finds on every page, keyed by the printed label: the
     pair model's links (a value block per key, `_block_of`), then the units the role model
@@ -3579,6 +3781,7 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                 for k, v, p in link_units(units, geom=geom, scored_out=scored)
                 if v not in vals_f and v not in keys_f and k not in vals_f
             ]
+            links = _grid_pairs(geom, links, fixed)
             cand: dict[int, dict[int, float]] = {}
             for k, v, p in scored:
                 cand.setdefault(k, {})[v] = p
@@ -3606,7 +3809,7 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                 seen.add(place)
                 found.append((res, units[k].box))
             if second_pass:
-                for res, box in _named_pass(page, geom, units, list(by_key), every):
+                for res, box in _named_pass(page, geom, units, list(by_key), every, by_key):
                     again = (page.index, res.label, res.value, tuple(res.bbox or ()))
                     if again not in met:
                         met.add(again)
