@@ -13,7 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 
@@ -437,6 +438,7 @@ _SUFFIXES = (
 _MIN_STEM = 3
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(w: str) -> str:
     """A word without its inflection, so that its forms compare equal (`Items` / `item`,
     `Billed` / `bill`, `Quotation` / `quote`, `Cities` / `city`): one suffix, where at least
@@ -572,6 +574,7 @@ _KIND_TYPES: dict[int | None, tuple[str, ...]] = {
 _ROOT_SUFFIXES = ("ment", "ance", "ence", "ion", "al", "ure", "e")
 
 
+@functools.lru_cache(maxsize=65536)
 def _root(w: str) -> str:
     """`_stem` less a derivational ending, so a noun and its verb compare equal (`renewal` /
     `renew`, `completion` / `complete`, `arrival` / `arrive`, `received` / `receive`); at
@@ -806,27 +809,45 @@ def other_words(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _concept_names() -> tuple[list[str], list[Concept], list[tuple[str, ...]]]:
+    """Every concept's name and synonyms in order, each with its concept and its
+    `canonical_words`."""
+    names: list[str] = []
+    owners: list[Concept] = []
+    for c in CONCEPTS:
+        for s in (c.name.replace("_", " "), *c.synonyms):
+            names.append(s)
+            owners.append(c)
+    return names, owners, [canonical_words(s) for s in names]
+
+
 @functools.lru_cache(maxsize=4096)
 def match_concept(key: str) -> Concept | None:
     """The concept whose name or a synonym best matches `key` (score >= 88), if any
-    (memoised: the concepts are fixed, and a key is looked up by several finders)."""
+    (memoised: the concepts are fixed, and a key is looked up by several finders). Each name
+    scores 100 where its words are the key's (abbreviated or ordered otherwise), else by
+    exact match where it or the key is two letters or fewer, else `fuzz.ratio` — 0 where a
+    match is another word letter by letter (`DN Number`, `ID Number`); the first best wins."""
     k = fold(key)
     if not k:
         return None
     words = canonical_words(key)
+    names, owners, canon = _concept_names()
+    ratios = process.cdist([k], names, scorer=fuzz.ratio, dtype=np.float64)[0]
     best: tuple[float, Concept | None] = (0.0, None)
-    for c in CONCEPTS:
-        for s in (c.name.replace("_", " "), *c.synonyms):
-            if words and len(s) > 2 and canonical_words(s) == words:
-                score = 100.0  # the same words, abbreviated or ordered otherwise
-            elif len(s) <= 2 or len(k) <= 2:
-                score = 100.0 if s == k else 0.0
-            elif other_words(words, canonical_words(s)):
+    for i, s in enumerate(names):
+        if words and len(s) > 2 and canon[i] == words:
+            score = 100.0  # the same words, abbreviated or ordered otherwise
+        elif len(s) <= 2 or len(k) <= 2:
+            score = 100.0 if s == k else 0.0
+        else:
+            score = float(ratios[i])
+            # (only a match can be another word: the costlier test is asked of those)
+            if score >= 88 and other_words(words, canon[i]):
                 score = 0.0  # alike letter by letter, another word (`DN Number`, `ID Number`)
-            else:
-                score = fuzz.ratio(k, s)
-            if score > best[0]:
-                best = (score, c)
+        if score > best[0]:
+            best = (score, owners[i])
     if best[0] >= 88:
         found = best[1]
         own = guess_type(key)

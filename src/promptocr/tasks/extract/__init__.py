@@ -127,6 +127,8 @@ class PageView:
     lines: list[Line] = field(default_factory=list)
     rows: list[list[Line]] = field(default_factory=list)
     lh: float = 20.0
+    # each line's row, worked out once (the rules ask it of the same lines again and again)
+    row_cache: dict[int, list[Line]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, page: Page) -> PageView:
@@ -138,8 +140,11 @@ class PageView:
 
     def row_of(self, ln: Line) -> list[Line]:
         """Lines on the same visual row as `ln` (overlapping it vertically), left to right."""
-        row = [x for x in self.lines if x is ln or same_row(ln, x)]
-        return sorted(row, key=lambda x: x.bbox[0])
+        got = self.row_cache.get(id(ln))
+        if got is None:
+            row = [x for x in self.lines if x is ln or same_row(ln, x)]
+            got = self.row_cache[id(ln)] = sorted(row, key=lambda x: x.bbox[0])
+        return list(got)
 
 
 # ---------------------------------------------------------------------------------------------

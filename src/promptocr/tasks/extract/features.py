@@ -15,6 +15,7 @@ linear in the number of requested fields.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -67,6 +68,7 @@ _CJK_RANGES = (
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
     return any(lo <= o <= hi for lo, hi in _CJK_RANGES)

@@ -183,14 +183,23 @@ def _names_a_field(text: str) -> bool:
     return is_field_name(text) or match_concept(text) is not None
 
 
+NAME_CHARS = 40  # the longest text read as a field's name (a label, not a line of text)
+NAME_WORDS = 5
+
+
+@functools.lru_cache(maxsize=8192)
 def _names_a_typed_field(text: str) -> bool:
     """`text` names a known field (`fields.is_field_name`), or holds the name of a typed
     concept's field and no figure (`交易日期`, `注册日期`: a date). A concept of free text read
     inside a longer run names no field (`国家税务总局监制` holds `国家`, a company's name
-    `公司`)."""
+    `公司`). Longer texts (`NAME_CHARS`, `NAME_WORDS`) are no field's name: the concepts are
+    not searched for them (a search costs about a millisecond, and "extract everything" asks
+    it of nearly every line)."""
     if is_field_name(text):
         return True
-    if any(ch.isdigit() for ch in text):
+    if any(ch.isdigit() for ch in text) or len(text) > NAME_CHARS:
+        return False
+    if len(text.split()) > NAME_WORDS:
         return False
     c = match_concept(text)
     return c is not None and c.type not in ("text", "company")
