@@ -19,7 +19,12 @@ from task_synth import LineRow, lines_doc, worded_line
 
 from promptocr.document.model import Block, Document, Line, Page
 from promptocr.tasks.extract.features import PageGeometry
-from promptocr.tasks.extract.linked import _column_mates, extract_all_linked, page_units
+from promptocr.tasks.extract.linked import (
+    _column_mates,
+    extract_all_linked,
+    extract_linked,
+    page_units,
+)
 
 
 def _pairs(doc: Document) -> dict[str, str | None]:
@@ -154,10 +159,15 @@ def test_wide_gaps_that_part_no_label_from_its_value_are_not_cut() -> None:
             [("F", 60), ("AUFENTHALTE", 120)],
             [("le", 60), ("12109", 120)],
             [("EUR", 60), ("65.34", 130)],
+            [("SECTION", 60), ("A", 175), ("Personal", 260), ("Details", 390)],
+            [("Introduction", 60), ("1", 400)],
+            [("DURAS", 60), ("Léa", 200)],
+            [("March", 60), ("2024", 200)],
         ]
     )
     got = _pairs(doc)
-    for label in ("OUI", "Duras", "FORMULAIRE", "1986年", "名", "F", "le", "EUR"):
+    labels = ("OUI", "Duras", "FORMULAIRE", "1986年", "名", "F", "le", "EUR")
+    for label in (*labels, "SECTION A", "Introduction", "DURAS", "March"):
         assert label not in got, (label, got)
 
 
@@ -239,3 +249,32 @@ def test_the_first_cells_of_a_tables_rows_are_no_labels() -> None:
     at = {u.text: i for i, u in enumerate(units)}
     mates = _column_mates(geom, {at["Office chair"]: [(at["KX-20"], 0.9)]})
     assert not {units[i].text for i in mates} & {"Desk lamp", "Paper A4"}
+
+
+def test_two_rows_of_a_label_with_its_value_beside_it_stay_rows() -> None:
+    # a label over a label, a value over a value: read as two rows, not as two stacked pairs
+    rows: list[LineRow] = [
+        ("SHIPPING NOTE", 50, 40, 300, 24),
+        ("Vessel", 50, 100, 80, 24),
+        ("Northern Star", 300, 100, 160, 24),
+        ("Flag", 50, 128, 50, 24),
+        ("Norway", 300, 128, 90, 24),
+        ("Goods were loaded in good order and condition as described above.", 50, 300, 700, 24),
+    ]
+    got = _pairs(lines_doc(rows))
+    assert got.get("Vessel") == "Northern Star"
+    assert got.get("Flag") == "Norway"
+
+
+def test_a_numbered_value_beside_its_label_is_no_next_label() -> None:
+    # an item's number makes a label of the next stacked pair only beside a numbered label
+    rows: list[LineRow] = [
+        ("Room Type", 50, 100, 110, 24),
+        ("2. Double Room", 300, 100, 170, 24),
+        ("Guests", 50, 128, 90, 24),
+        ("Lakeside Wing", 300, 128, 160, 24),
+        ("Thank you for staying with us at the hotel this season.", 50, 300, 600, 24),
+    ]
+    got = extract_linked(lines_doc(rows), ["Room Type"])
+    assert got["Room Type"].value == "2. Double Room"
+    assert _pairs(lines_doc(rows)).get("Room Type") == "2. Double Room"

@@ -248,6 +248,7 @@ def _after_a_label(page: Page, ln: Line) -> bool:
 GAP_CUT = 0.75
 GAP_OTHERS = 0.5  # ... where every other gap of the line is at most this share of it
 GAP_LABEL_WORDS = 5  # the most words before such a gap that make a label
+GAP_CJK_LABEL = 6  # the most CJK letters of a label known by its figure alone (`证号  4403…`)
 _FIGURE_START = "$€£¥￥(#+-"
 
 
@@ -264,13 +265,15 @@ def _gap_cut(ln: Line) -> tuple[int, int] | None:
       value is not itself a label (a known field's name, or ending with a colon);
     - either the label ends with a colon or names a known field (`fields.is_field_name`, a
       known concept), or:
-    - on a line with CJK letters, the label is at least two letters and the value starts with a
-      figure (a label of one letter set wide, `名  称`, is one word);
-    - in other scripts, the value holds a figure, or one side is in capitals and the other not
-      (`MOTHER  Harriet Anne`, `Plaintiff  CHARLES WOODWARD`); a surname and a given name
-      (`Duras  Léa`), a title (`FORMULAIRE  D'INSCRIPTION`) or a pair of options (`OUI  NON`)
-      are not cut; and the label is two letters or more, not starting in lower case unless
-      it is in capitals (`de 8 de …`, a section's letter `F  AUFENTHALTE …` are no labels).
+    - on a line with CJK letters, the label is two to `GAP_CJK_LABEL` letters and the value
+      starts with a figure (a label of one letter set wide, `名  称`, is one word);
+    - in other scripts, the label is in capitals (two letters or more, at least 80 % of them
+      capitals: OCR reads `sTUDENT`) and the value is not (it holds a lower-case letter or a
+      figure: `MOTHER  Harriet Anne`, `REGISTRATION NO  ASH-2019-0044`), and the value holds
+      a figure or two words or more (`DURAS  Léa`, a surname and a given name, is not cut);
+      the label's last word is no section's letter or Roman number (`SECTION A  Personal
+      Details`). A title (`FORMULAIRE  D'INSCRIPTION`), a pair of options (`OUI  NON`), a
+      contents line (`Introduction  1`) or a section's letter (`F  AUFENTHALTE …`) is not cut.
 
     Only "extract everything" cuts such lines (`page_units(..., every_label=True)`): a named
     key finds its label inside a longer run itself."""
@@ -308,21 +311,28 @@ def _gap_cut(ln: Line) -> tuple[int, int] | None:
         return None
     named = label.endswith((":", "：")) or _names_a_field(label)
     if _CJK_ANY.search(ln.text):
-        if len(label.rstrip(":：")) < 2 or not (named or rest[0].isdigit()):
+        short = len(label.rstrip(":：")) <= GAP_CJK_LABEL and rest[0].isdigit()
+        if len(label.rstrip(":：")) < 2 or not (named or short):
             return None
     elif not named:
         letters = [ch for ch in label if ch.isalpha()]
         caps = len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
         rest_letters = [ch for ch in rest if ch.isalpha()]
-        rest_caps = len(rest_letters) >= 2 and all(ch.isupper() for ch in rest_letters)
         figure = any(ch.isdigit() for ch in rest)
-        if not (figure or caps != rest_caps):
+        rest_caps = len(rest_letters) >= 2 and rest.upper() == rest and not figure
+        words = len(rest.split())
+        if caps and (rest_caps or not (figure or words >= 2)):
             return None
-        if len(letters) < 2 or (label[0].islower() and not caps):
+        titled = label[0].isupper() and (figure and len(label.split()) >= 2 or rest_caps)
+        if not caps and not (titled and (figure or words >= 2)):
             return None
+        if _DESIGNATOR.fullmatch(label.split()[-1]):
+            return None  # a section's heading (`SECTION A  Personal Details`, `PART II  …`)
     return offs[cut][1], offs[cut + 1][0]
 
 
+# a section's letter or Roman number ending a heading
+_DESIGNATOR = re.compile(r"[A-Z]|[IVX]{1,4}")
 _CJK_ANY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -1795,8 +1805,9 @@ def _pair_grid(geom: PageGeometry, k: int, v: int, labels: Iterable[int] = ()) -
     `AU 2047` beside `PASSENGER` over its name; a tax form's boxes): each of the two stands
     over its value (`stacked_value`), the two values on one row, neither of them a requested
     key's label (`labels`), and `v` reads as a label (no colon — that would be a label with
-    its value beside it —, no figures but an item's number before it, `2. Given Names`, or a
-    box's number before a caption of three words or more, no known field's name under either,
+    its value beside it —, no figures but an item's number where the key has one too, `1.
+    Surname` beside `2. Given Names`, or a box's number before a caption of three words or
+    more, no known field's name under either,
     which makes a list of labels with their values beside them). What the role model says of them does not count: it takes a name in capitals
     for a label and a box's numbered caption for a value."""
     if geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
@@ -1806,7 +1817,10 @@ def _pair_grid(geom: PageGeometry, k: int, v: int, labels: Iterable[int] = ()) -
         return False  # (a requested key's label under the key: a list)
     if any(geom.looks[i, 0] > 0 for i in (k, v, a, c)):
         return False
-    words = ITEM_NUMBER.sub("", geom.units[v].text).split()  # (`2. Given Names`)
+    text = geom.units[v].text
+    if ITEM_NUMBER.match(geom.units[k].text):
+        text = ITEM_NUMBER.sub("", text)  # (`1. Surname` beside `2. Given Names`)
+    words = text.split()
     if words and len(words[0]) <= 2 and len(words) >= 4:
         words = words[1:]  # a box's number before its caption (`1 Wages, tips, other …`)
     if any(ch.isdigit() for w in words for ch in w):
@@ -3718,6 +3732,14 @@ def _name_by_sections(
             found[i][0].name = f"{head}{sep}{name}"
 
 
+GRID_LABEL = 0.4  # the role model's reading that makes the run over a value a label
+
+
+def _reads_as_label(geom: PageGeometry, i: int) -> bool:
+    """The role model reads unit `i` as a key (`GRID_LABEL`), or it names a known field."""
+    return bool(geom.keyness[i] >= GRID_LABEL) or _names_a_typed_field(geom.units[i].text)
+
+
 def _grid_pairs(
     geom: PageGeometry, links: list[tuple[int, int, float]], fixed: list[tuple[int, int, float]]
 ) -> list[tuple[int, int, float]]:
@@ -3725,8 +3747,11 @@ def _grid_pairs(
     value (`_pair_grid`: `Full Name` over its entry beside `Position Applied For` over its
     own): a label linked to the next label on its row, or a value linked to the next value
     under it, is replaced by each label linked to its own value (the second label only where
-    it is no key already). The lines printed as `label: value` (`fixed`) stay as they are; a
-    pair linked twice keeps its likelier link."""
+    it is no key already). Two values are read so only where the run over the first reads as
+    a label (`_reads_as_label`): two rows of a label with its value beside it (`Vessel`
+    `Northern Star` over `Flag` `Norway`) stand alike, and a value over a caption (`10969`
+    over `Postleitzahl`) is no label. The lines printed as `label: value`
+    (`fixed`) stay as they are; a pair linked twice keeps its likelier link."""
     keys = {k for k, _, _ in links}
     cut = {(k, v) for k, v, _ in fixed}
     label_of = {j: i for i in range(geom.n) if (j := stacked_value(geom, i)) >= 0}
@@ -3741,7 +3766,12 @@ def _grid_pairs(
             continue
         if _pair_grid(geom, k, v):
             pairs = [(k, stacked_value(geom, k)), (v, stacked_value(geom, v))]
-        elif k in label_of and v in label_of and _pair_grid(geom, label_of[k], label_of[v]):
+        elif (
+            k in label_of
+            and v in label_of
+            and _reads_as_label(geom, label_of[k])
+            and _pair_grid(geom, label_of[k], label_of[v])
+        ):
             pairs = [(label_of[k], k), (label_of[v], v)]  # (the two values linked)
         else:
             add(k, v, p)
