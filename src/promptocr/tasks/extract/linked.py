@@ -271,9 +271,12 @@ def _gap_cut(ln: Line) -> tuple[int, int] | None:
       capitals: OCR reads `sTUDENT`) and the value is not (it holds a lower-case letter or a
       figure: `MOTHER  Harriet Anne`, `REGISTRATION NO  ASH-2019-0044`), and the value holds
       a figure or two words or more (`DURAS  Léa`, a surname and a given name, is not cut);
-      the label's last word is no section's letter or Roman number (`SECTION A  Personal
-      Details`). A title (`FORMULAIRE  D'INSCRIPTION`), a pair of options (`OUI  NON`), a
-      contents line (`Introduction  1`) or a section's letter (`F  AUFENTHALTE …`) is not cut.
+      or the label starts with a capital and has two words or more before a value with a
+      figure (`Quantity Received  2 ROLLS`), or stands before a value of two words or more
+      in capitals (`Plaintiff  CHARLES WOODWARD`); the label's last word is no section's
+      letter or Roman number (`SECTION A  Personal Details`). A title (`FORMULAIRE
+      D'INSCRIPTION`), a pair of options (`OUI  NON`), a contents line (`Introduction  1`) or
+      a section's letter (`F  AUFENTHALTE …`) is not cut.
 
     Only "extract everything" cuts such lines (`page_units(..., every_label=True)`): a named
     key finds its label inside a longer run itself."""
@@ -1807,9 +1810,9 @@ def _pair_grid(geom: PageGeometry, k: int, v: int, labels: Iterable[int] = ()) -
     key's label (`labels`), and `v` reads as a label (no colon — that would be a label with
     its value beside it —, no figures but an item's number where the key has one too, `1.
     Surname` beside `2. Given Names`, or a box's number before a caption of three words or
-    more, no known field's name under either,
-    which makes a list of labels with their values beside them). What the role model says of them does not count: it takes a name in capitals
-    for a label and a box's numbered caption for a value."""
+    more, no known field's name under either, which makes a list of labels with their values
+    beside them). What the role model says of them does not count: it takes a name in
+    capitals for a label and a box's numbered caption for a value."""
     if geom.yover[k, v] <= 0.5 or geom.b[v, 0] < geom.b[k, 2] - 0.5:
         return False
     a, c = stacked_value(geom, k), stacked_value(geom, v)
