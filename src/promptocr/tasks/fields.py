@@ -809,17 +809,36 @@ def other_words(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _ConceptNames:
+    """Every concept's name and synonyms in order, each with its concept, its
+    `canonical_words` and whether it is two letters or fewer; and the Chinese synonyms (for a
+    key that adds a word to one)."""
+
+    names: list[str]
+    owners: list[Concept]
+    canon: list[tuple[str, ...]]
+    short: np.ndarray
+    han: list[tuple[str, Concept]]
+
+
 @functools.lru_cache(maxsize=1)
-def _concept_names() -> tuple[list[str], list[Concept], list[tuple[str, ...]]]:
-    """Every concept's name and synonyms in order, each with its concept and its
-    `canonical_words`."""
+def _concept_names() -> _ConceptNames:
     names: list[str] = []
     owners: list[Concept] = []
     for c in CONCEPTS:
         for s in (c.name.replace("_", " "), *c.synonyms):
             names.append(s)
             owners.append(c)
-    return names, owners, [canonical_words(s) for s in names]
+    canon = [canonical_words(s) for s in names]
+    han = [
+        (syn, c)
+        for c in CONCEPTS
+        for syn in c.synonyms
+        if len(syn) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in syn)
+    ]
+    short = np.array([len(s) <= 2 for s in names], dtype=bool)
+    return _ConceptNames(names, owners, canon, short, han)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -833,21 +852,25 @@ def match_concept(key: str) -> Concept | None:
     if not k:
         return None
     words = canonical_words(key)
-    names, owners, canon = _concept_names()
-    ratios = process.cdist([k], names, scorer=fuzz.ratio, dtype=np.float64)[0]
-    best: tuple[float, Concept | None] = (0.0, None)
-    for i, s in enumerate(names):
-        if words and len(s) > 2 and canon[i] == words:
-            score = 100.0  # the same words, abbreviated or ordered otherwise
-        elif len(s) <= 2 or len(k) <= 2:
-            score = 100.0 if s == k else 0.0
-        else:
-            score = float(ratios[i])
-            # (only a match can be another word: the costlier test is asked of those)
-            if score >= 88 and other_words(words, canon[i]):
-                score = 0.0  # alike letter by letter, another word (`DN Number`, `ID Number`)
-        if score > best[0]:
-            best = (score, owners[i])
+    cn = _concept_names()
+    scores = process.cdist([k], cn.names, scorer=fuzz.ratio, dtype=np.float64)[0]
+    if len(k) <= 2:
+        scores[:] = 0.0
+        scores[[i for i, s in enumerate(cn.names) if s == k]] = 100.0
+    else:
+        scores[cn.short] = 0.0
+        scores[[i for i in np.nonzero(cn.short)[0] if cn.names[i] == k]] = 100.0
+    same = [i for i, w in enumerate(cn.canon) if words and w == words and len(cn.names[i]) > 2]
+    scores[same] = 100.0  # the same words, abbreviated or ordered otherwise
+    # (only a match can be another word: the costlier test is asked of those)
+    ruled = set(same) | ({*range(len(cn.names))} if len(k) <= 2 else set(np.nonzero(cn.short)[0]))
+    for i in np.nonzero(scores >= 88)[0]:
+        if int(i) not in ruled and other_words(words, cn.canon[i]):
+            scores[i] = 0.0  # alike letter by letter, another word (`DN Number`, `ID Number`)
+    top = int(np.argmax(scores))
+    best: tuple[float, Concept | None] = (
+        (float(scores[top]), cn.owners[top]) if scores[top] > 0 else (0.0, None)
+    )
     if best[0] >= 88:
         found = best[1]
         own = guess_type(key)
@@ -858,12 +881,7 @@ def match_concept(key: str) -> Concept | None:
     # Chinese keys often add a word to a known label ("合计金额" = 合计 + 金额): take the
     # concept whose synonym is the longest piece of the key.
     if any("\u4e00" <= ch <= "\u9fff" for ch in k):
-        inside = [
-            (len(syn), c)
-            for c in CONCEPTS
-            for syn in c.synonyms
-            if len(syn) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in syn) and syn in k
-        ]
+        inside = [(len(syn), c) for syn, c in cn.han if syn in k]
         if inside:
             return max(inside, key=lambda t: t[0])[1]
     return None
