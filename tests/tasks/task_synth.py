@@ -27,14 +27,17 @@ def png(c: Canvas | Image.Image) -> bytes:
 LineRow = tuple[str, float, float, float] | tuple[str, float, float, float, float]
 
 
-def lines_doc(rows: Sequence[LineRow], h: float = 20.0) -> Document:
-    """A one-page document (1000 x 1000 px) of OCR-like lines, each read with confidence 0.99."""
+def lines_doc(
+    rows: Sequence[LineRow], h: float = 20.0, width: int = 1000, height: int = 1000
+) -> Document:
+    """A one-page document (`width` x `height` px) of OCR-like lines, each read with
+    confidence 0.99."""
     lines = []
     for text, x, y, w, *rest in rows:
         lh = rest[0] if rest else h
         poly = ((x, y), (x + w, y), (x + w, y + lh), (x, y + lh))
         lines.append(Line(text, 0.99, poly, []))
-    return Document(pages=[Page(index=0, width=1000, height=1000, blocks=[Block(lines)])])
+    return Document(pages=[Page(index=0, width=width, height=height, blocks=[Block(lines)])])
 
 
 def valid_cn_id(prefix17: str = "11010519900307123") -> str:

@@ -88,13 +88,8 @@ VISA: list[LineRow] = [
 ]
 
 
-def _sized(rows: Sequence[LineRow], width: int, height: int) -> Document:
-    page = lines_doc(rows).pages[0]
-    return Document(pages=[Page(index=0, width=width, height=height, blocks=page.blocks)])
-
-
 def test_numbered_labels_over_their_entries_pair_each_with_its_own() -> None:
-    got = _pairs(_sized(VISA, 1600, 1300))
+    got = _pairs(lines_doc(VISA, width=1600, height=1300))
     assert got.get("1. Surname") == "MORGENSTAL"
     assert got.get("2. Given Names") == "ASTRID LOUISE"
     assert got.get("3. Nationality") == "Danish"

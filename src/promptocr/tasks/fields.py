@@ -812,13 +812,13 @@ def other_words(key: tuple[str, ...], printed: tuple[str, ...]) -> bool:
 @dataclass(frozen=True)
 class _ConceptNames:
     """Every concept's name and synonyms in order, each with its concept, its
-    `canonical_words` and whether it is two letters or fewer; and the Chinese synonyms (for a
-    key that adds a word to one)."""
+    `canonical_words`; which of them are two letters or fewer (matched exactly); and the
+    Chinese synonyms (for a key that adds a word to one)."""
 
     names: list[str]
     owners: list[Concept]
     canon: list[tuple[str, ...]]
-    short: np.ndarray
+    short_at: frozenset[int]
     han: list[tuple[str, Concept]]
 
 
@@ -837,8 +837,8 @@ def _concept_names() -> _ConceptNames:
         for syn in c.synonyms
         if len(syn) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in syn)
     ]
-    short = np.array([len(s) <= 2 for s in names], dtype=bool)
-    return _ConceptNames(names, owners, canon, short, han)
+    short_at = frozenset(i for i, s in enumerate(names) if len(s) <= 2)
+    return _ConceptNames(names, owners, canon, short_at, han)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -854,19 +854,17 @@ def match_concept(key: str) -> Concept | None:
     words = canonical_words(key)
     cn = _concept_names()
     scores = process.cdist([k], cn.names, scorer=fuzz.ratio, dtype=np.float64)[0]
-    if len(k) <= 2:
-        scores[:] = 0.0
-        scores[[i for i, s in enumerate(cn.names) if s == k]] = 100.0
-    else:
-        scores[cn.short] = 0.0
-        scores[[i for i in np.nonzero(cn.short)[0] if cn.names[i] == k]] = 100.0
+    exact = range(len(cn.names)) if len(k) <= 2 else cn.short_at  # (matched exactly)
+    scores[list(exact)] = 0.0
+    scores[[i for i in exact if cn.names[i] == k]] = 100.0
     same = [i for i, w in enumerate(cn.canon) if words and w == words and len(cn.names[i]) > 2]
     scores[same] = 100.0  # the same words, abbreviated or ordered otherwise
-    # (only a match can be another word: the costlier test is asked of those)
-    ruled = set(same) | ({*range(len(cn.names))} if len(k) <= 2 else set(np.nonzero(cn.short)[0]))
-    for i in np.nonzero(scores >= 88)[0]:
-        if int(i) not in ruled and other_words(words, cn.canon[i]):
-            scores[i] = 0.0  # alike letter by letter, another word (`DN Number`, `ID Number`)
+    if len(k) > 2:
+        # (only a match can be another word: the costlier test is asked of those)
+        ruled = cn.short_at.union(same)
+        for i in np.nonzero(scores >= 88)[0]:
+            if int(i) not in ruled and other_words(words, cn.canon[i]):
+                scores[i] = 0.0  # alike letter by letter, another word (`DN Number`)
     top = int(np.argmax(scores))
     best: tuple[float, Concept | None] = (
         (float(scores[top]), cn.owners[top]) if scores[top] > 0 else (0.0, None)
