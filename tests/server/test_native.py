@@ -243,6 +243,31 @@ def test_extract_everything_reads_a_label_set_with_wide_spacing(server: RunningS
     assert box is not None and 200 < box[0] < 260 < 600 < box[2]  # the value, not the label
 
 
+def test_extract_everything_pairs_a_row_of_labels_each_over_its_value(
+    server: RunningServer,
+) -> None:
+    # "extract all key-value pairs" over HTTP on a form that prints two labels side by side,
+    # each over its entry: each label comes back with its own entry (the first label used to
+    # come back with the second label as its value; tests/tasks/test_extract_everything.py)
+    rows = [
+        ("APPLICATION FOR EMPLOYMENT", 60, 30),
+        ("Full Name", 60, 110),
+        ("Position Applied For", 600, 110),
+        ("Odalys Brennan-Foyle", 60, 145),
+        ("Senior Land Surveyor", 600, 145),
+        ("Email Address", 60, 215),
+        ("Phone", 600, 215),
+        ("o.brennan@post.example", 60, 250),
+        ("(608) 555-0193", 600, 250),
+    ]
+    r = _post_drawn(server, rows, (1100, 330), 26, "extract all key-value pairs")
+    assert r.status_code == 200, r.text
+    fields = r.json()["output"]["fields"]
+    assert fields.get("Full Name") == "Odalys Brennan-Foyle", fields
+    assert fields.get("Position Applied For") == "Senior Land Surveyor", fields
+    assert fields.get("Phone") == "(608) 555-0193", fields
+
+
 def test_fields_asked_in_a_users_own_words(server: RunningServer) -> None:
     # over HTTP, keys worded otherwise than printed (abbreviated, reordered, a slash kept in
     # the label) and a field named like a task ("position") come back as extractions
