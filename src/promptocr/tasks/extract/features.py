@@ -96,13 +96,18 @@ LOOK_NAMES = (
 
 def text_look(text: str) -> list[float]:
     """How a piece of text looks, independent of its language's words."""
+    return list(_text_look(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_look(text: str) -> tuple[float, ...]:
     t = text.strip()
     n = max(len(t), 1)
     digits = sum(ch.isdigit() for ch in t)
     alpha = sum(ch.isalpha() and not _is_cjk(ch) for ch in t)
     cjk = sum(_is_cjk(ch) for ch in t)
     upper = sum(ch.isupper() for ch in t)
-    return [
+    return (
         float(t[-1:] in (":", "：")),
         float(":" in t or "：" in t),
         float(t[-1:] in ("?", "？")),
@@ -119,7 +124,7 @@ def text_look(text: str) -> list[float]:
         0.0,  # width and height are filled in by page geometry
         0.0,
         float(t[-1:] in (")", "）", "]", "】")),
-    ]
+    )
 
 
 PAIR_NAMES = (
@@ -187,6 +192,8 @@ class PageGeometry:
 
     def __init__(self, units: Sequence[Unit], keyness: Sequence[float] | None = None) -> None:
         self.units = list(units)
+        # what other modules work out once per page from the units (their words, …)
+        self.memo: dict[str, Any] = {}
         n = len(self.units)
         self.n = n
         b = np.array([u.box for u in self.units], dtype=np.float64).reshape(n, 4)
@@ -201,7 +208,7 @@ class PageGeometry:
         w = np.maximum(x1 - x0, 1e-3)
         h = np.maximum(y1 - y0, 1e-3)
         self.w, self.h = w, h
-        looks = np.array([text_look(u.text) for u in self.units], dtype=np.float64)
+        looks = np.array([_text_look(u.text) for u in self.units], dtype=np.float64)
         looks = looks.reshape(n, len(LOOK_NAMES))
         looks[:, LOOK_NAMES.index("width")] = w
         looks[:, LOOK_NAMES.index("height")] = h
@@ -389,22 +396,54 @@ class PageGeometry:
             return np.zeros(0, dtype=np.int64)
         return np.argsort(c, kind="stable")[: min(m, int(finite.sum()))].astype(np.int64)
 
+    def nearest(
+        self,
+        keys: Sequence[int],
+        pool: np.ndarray | None,
+        values: Sequence[int],
+        key_pool: np.ndarray | None,
+        m: int = CANDIDATES_PER_KEY,
+    ) -> tuple[list[list[int]], list[list[int]]]:
+        """`candidates` of each of `keys` and `key_candidates` of each of `values`, from one
+        directed-distance matrix (the same lists; n × n memory)."""
+        cost = self.cost
+        rows = cost[np.asarray(keys, dtype=np.int64)]
+        if pool is not None:
+            rows[:, np.setdiff1d(np.arange(self.n), pool)] = np.inf
+        cols = cost.T[np.asarray(values, dtype=np.int64)]
+        if key_pool is not None:
+            cols[:, np.setdiff1d(np.arange(self.n), key_pool)] = np.inf
+        out: list[list[list[int]]] = []
+        for mat in (rows, cols):
+            if len(mat) == 0:
+                out.append([])
+                continue
+            order = np.argsort(mat, axis=1, kind="stable")[:, :m]
+            take = np.minimum(np.isfinite(mat).sum(1), m)
+            out.append([o[:t].tolist() for o, t in zip(order, take, strict=True)])
+        return out[0], out[1]
+
     def between(self, k: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """How many other units, how many label-like ones (ending with a colon), and how much
         keyness have their centre inside the box spanning k and each j."""
+        return self._between(np.full(len(js), k, dtype=np.int64), np.asarray(js, dtype=np.int64))
+
+    def _between(self, ks: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`between` for the pairs (ks[i], js[i])."""
         b = self.b
-        bx0 = np.minimum(b[k, 0], b[js, 0])
-        by0 = np.minimum(b[k, 1], b[js, 1])
-        bx1 = np.maximum(b[k, 2], b[js, 2])
-        by1 = np.maximum(b[k, 3], b[js, 3])
+        rows = np.arange(len(js))
+        bx0 = np.minimum(b[ks, 0], b[js, 0])
+        by0 = np.minimum(b[ks, 1], b[js, 1])
+        bx1 = np.maximum(b[ks, 2], b[js, 2])
+        by1 = np.maximum(b[ks, 3], b[js, 3])
         inside = (
             (self.cx[None, :] > bx0[:, None])
             & (self.cx[None, :] < bx1[:, None])
             & (self.cy[None, :] > by0[:, None])
             & (self.cy[None, :] < by1[:, None])
         )
-        inside[:, k] = False
-        inside[np.arange(len(js)), js] = False
+        inside[rows, ks] = False
+        inside[rows, js] = False
         colon = self.looks[:, LOOK_NAMES.index("colon_end")] > 0
         return (
             inside.sum(1).astype(np.float64),
@@ -417,76 +456,117 @@ class PageGeometry:
         key and each candidate below it, how much keyness among them (another header-like unit
         in between), and the candidate's rank down the column (0: the first cell; 50: not in
         the key's column below it)."""
+        return self._column_features(
+            np.full(len(js), k, dtype=np.int64), np.asarray(js, dtype=np.int64)
+        )
+
+    def _column_features(self, ks: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, ...]:
+        """`column_features` for the pairs (ks[i], js[i])."""
         b = self.b
-        m = len(js)
-        col = (self.xover[k] > 0.3) & (b[:, 1] >= b[k, 3] - 0.3)
-        col[k] = False
-        inside = col[None, :] & (b[None, :, 3] <= b[js, 1][:, None] + 0.3)
-        inside[np.arange(m), js] = False
+        rows = np.arange(len(js))
+        col = (self.xover[ks] > 0.3) & (b[None, :, 1] >= b[ks, 3][:, None] - 0.3)
+        col[rows, ks] = False
+        in_col = col[rows, js]
+        inside = col & (b[None, :, 3] <= b[js, 1][:, None] + 0.3)
+        inside[rows, js] = False
         n_in = inside.sum(1).astype(np.float64)
         keys_in = (inside * self.keyness[None, :]).sum(1)
-        in_col = col[js]
         rank = np.where(in_col, np.minimum(n_in, 50.0), 50.0)
         return np.minimum(n_in, 50.0), keys_in, rank
 
     def pair_features(self, k: int, js: np.ndarray) -> np.ndarray:
         """Feature rows for key `k` and candidates `js`, columns as FEATURE_NAMES."""
+        js = np.asarray(js, dtype=np.int64)
+        return self.pairs_features(np.full(len(js), k, dtype=np.int64), js)
+
+    # the most pair × unit cells `pairs_features` works on at once (its n-wide masks)
+    PAIR_CHUNK = 1 << 20
+
+    def pairs_features(self, ks: np.ndarray, js: np.ndarray) -> np.ndarray:
+        """Feature rows for the pairs (ks[i], js[i]), columns as FEATURE_NAMES: all pairs of a
+        page in a few array passes instead of one per key (the same numbers)."""
+        ks = np.asarray(ks, dtype=np.int64)
+        js = np.asarray(js, dtype=np.int64)
+        step = max(1, self.PAIR_CHUNK // max(self.n, 1))
+        if len(js) <= step:
+            return self._pairs_features(ks, js)
+        return np.concatenate(
+            [
+                self._pairs_features(ks[i : i + step], js[i : i + step])
+                for i in range(0, len(js), step)
+            ],
+            axis=0,
+        )
+
+    def _pairs_features(self, ks: np.ndarray, js: np.ndarray) -> np.ndarray:
         b = self.b
         m = len(js)
         out = np.zeros((m, len(FEATURE_NAMES)), dtype=np.float64)
         if m == 0:
             return out
-        kb = b[k]
+        rows = np.arange(m)
+        kb = b[ks]
         vb = b[js]
         colon = LOOK_NAMES.index("colon_end")
         left_nn = self.left_nn[js]
         above_nn = self.above_nn[js]
-        n_between, n_labels, keys_between = self.between(k, js)
-        dk = self.dist[js, k]
-        keys_nearer = (self.dist[js][:, self.key_mask] < dk[:, None]).sum(1)
-        dv = self.dist[k, js]
-        vals_nearer = (self.dist[k][None, ~self.key_mask] < dv[:, None]).sum(1)
-        k_left = int(self.left_nn[k])
+        n_between, n_labels, keys_between = self._between(ks, js)
+        dist_k = self.dist[ks]  # each pair's key row
+        dist_j = self.dist[js]  # each pair's candidate row
+        dk = dist_j[rows, ks]
+        keys_nearer = (dist_j[:, self.key_mask] < dk[:, None]).sum(1)
+        dv = dist_k[rows, js]
+        vals_nearer = (dist_k[:, ~self.key_mask] < dv[:, None]).sum(1)
+        # the distance ranks as `rank_of` / `rank_in` count them (a stable sort of the row:
+        # the nearer units, and the as near ones of lower index)
+        idx = np.arange(self.n)[None, :]
+        rank_of = (dist_k < dv[:, None]).sum(1) + (
+            (dist_k == dv[:, None]) & (idx < js[:, None])
+        ).sum(1)
+        rank_in = (dist_j < dk[:, None]).sum(1) + (
+            (dist_j == dk[:, None]) & (idx < ks[:, None])
+        ).sum(1)
+        k_left = self.left_nn[ks]
         cols = [
-            vb[:, 0] - kb[2],
-            vb[:, 1] - kb[3],
-            self.cx[js] - self.cx[k],
-            self.cy[js] - self.cy[k],
-            vb[:, 0] - kb[0],
-            vb[:, 2] - kb[2],
-            self.yover[k, js],
-            self.xover[k, js],
-            np.minimum(self.dist[k, js], 100.0),
+            vb[:, 0] - kb[:, 2],
+            vb[:, 1] - kb[:, 3],
+            self.cx[js] - self.cx[ks],
+            self.cy[js] - self.cy[ks],
+            vb[:, 0] - kb[:, 0],
+            vb[:, 2] - kb[:, 2],
+            self.yover[ks, js],
+            self.xover[ks, js],
+            np.minimum(dv, 100.0),
             n_between,
-            (left_nn == k).astype(np.float64),
-            (self.above_nn[js] == k).astype(np.float64),
-            (self.right_nn[k] == js).astype(np.float64),
-            (self.below_nn[k] == js).astype(np.float64),
-            np.minimum(self.rank_of(k, js), 50).astype(np.float64),
-            np.minimum(self.rank_in(js, k), 50).astype(np.float64),
+            (left_nn == ks).astype(np.float64),
+            (above_nn == ks).astype(np.float64),
+            (self.right_nn[ks] == js).astype(np.float64),
+            (self.below_nn[ks] == js).astype(np.float64),
+            np.minimum(rank_of, 50).astype(np.float64),
+            np.minimum(rank_in, 50).astype(np.float64),
             np.where(left_nn >= 0, self.looks[np.maximum(left_nn, 0), colon], -1.0),
             np.minimum(self.left_gap[js], 50.0),
             np.minimum(self.above_gap[js], 50.0),
-            np.full(m, min(float(self.right_gap[k]), 50.0)),
-            np.full(m, min(float(self.below_gap[k]), 50.0)),
-            self.h[js] / self.h[k],
+            np.minimum(self.right_gap[ks], 50.0),
+            np.minimum(self.below_gap[ks], 50.0),
+            self.h[js] / self.h[ks],
             n_labels,
             np.where(above_nn >= 0, self.looks[np.maximum(above_nn, 0), colon], -1.0),
-            np.full(m, self.looks[k_left, colon] if k_left >= 0 else -1.0),
-            np.full(m, self.keyness[k]),
+            np.where(k_left >= 0, self.looks[np.maximum(k_left, 0), colon], -1.0),
+            self.keyness[ks],
             self.keyness[js],
             keys_between,
             np.minimum(keys_nearer, 50).astype(np.float64),
             np.minimum(vals_nearer, 50).astype(np.float64),
-            (self.left_key[js] == k).astype(np.float64),
-            (self.above_key[js] == k).astype(np.float64),
+            (self.left_key[js] == ks).astype(np.float64),
+            (self.above_key[js] == ks).astype(np.float64),
             np.minimum(self.left_key_gap[js], 50.0),
             np.minimum(self.above_key_gap[js], 50.0),
         ]
         npair = len(PAIR_NAMES)
         out[:, :npair] = np.stack(cols, axis=1)
         nl = len(LOOK_NAMES)
-        out[:, npair : npair + nl] = self.looks[k][None, :]
+        out[:, npair : npair + nl] = self.looks[ks]
         out[:, npair + nl : npair + 2 * nl] = self.looks[js]
-        out[:, npair + 2 * nl :] = np.stack(self.column_features(k, js), axis=1)
+        out[:, npair + 2 * nl :] = np.stack(self._column_features(ks, js), axis=1)
         return out

@@ -74,7 +74,7 @@ from promptocr.tasks.extract import (
     typed_value,
 )
 from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, text_look
-from promptocr.tasks.extract.linker import keyed_model, link_units, score_pairs
+from promptocr.tasks.extract.linker import keyed_model, link_units, pair_rows, score_pairs
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
     ITEM_NUMBER,
@@ -1222,21 +1222,36 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
 _QUALIFIER_ONLY = re.compile(r"\s*[（(]?[^()（）:：]{3,12}[)）]\s*[:：]?\s*")
 
 
+def _unit_words(
+    geom: PageGeometry,
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]], list[tuple[int, str]]]:
+    """Per page, once (every key looked up reads them): each unit's words
+    (`fields.canonical_words`), its words with brackets left out, and the label of each unit
+    that runs over a fill-in line's underscore into its value (`_FILL_SEP`), normalised."""
+    got = geom.memo.get("words")
+    if got is None:
+        units = geom.units
+        fills = [(i, _FILL_SEP.match(u.text)) for i, u in enumerate(units)]
+        got = (
+            [canonical_words(u.text) for u in units],
+            [canonical_words(u.text, brackets=False) for u in units],
+            [(i, _norm(m.group(1))) for i, m in fills if m],
+        )
+        geom.memo["words"] = got
+    return got
+
+
 def _find_keys(
     geom: PageGeometry, labels: Sequence[str], texts: Sequence[str], others: Sequence[str] = ()
 ) -> list[KeyHit]:
     hits: list[KeyHit] = []
-    words = [canonical_words(u.text) for u in geom.units]
+    words, core_words, fill_heads = _unit_words(geom)
     scores = _match_all(labels, texts, words)
-    generic = _match_words(
-        labels, words, [canonical_words(u.text, brackets=False) for u in geom.units], scores
-    )
+    generic = _match_words(labels, words, core_words, scores)
     # a label run into its value over the underscore of a fill-in line (`Date_March 18,
     # 1968`): the underscore separates them as a colon would (`fold` drops it from `texts`)
-    for i, u in enumerate(geom.units):
-        m = _FILL_SEP.match(u.text)
-        if m and scores[i] < FILL_MATCH:
-            head = _norm(m.group(1))
+    for i, head in fill_heads:
+        if scores[i] < FILL_MATCH:
             for n, lab in enumerate(labels):
                 if head and head == _norm(lab):
                     scores[i] = max(scores[i], FILL_MATCH if n == 0 else SYNONYM_CAP)
@@ -1264,12 +1279,14 @@ def _find_keys(
             cut = 0  # a qualifier of the label in brackets (`权利人（申请人）`), not a value
         hits.append(KeyHit(i, (i,), s, cut, generic=bool(generic[i]) and s == GENERIC_MATCH))
     if geom.n > 1:
-        short = [i for i, t in enumerate(texts) if 0 < len(t) <= 3 and geom.right_nn[i] >= 0]
-        for i in short:
-            j = int(geom.right_nn[i])
-            if geom.right_gap[i] >= 4.0:
-                continue
-            s2 = float(_match_all(labels, [texts[i] + texts[j]])[0])
+        short = [
+            (i, int(geom.right_nn[i]))
+            for i, t in enumerate(texts)
+            if 0 < len(t) <= 3 and geom.right_nn[i] >= 0 and geom.right_gap[i] < 4.0
+        ]
+        # (each joined text scored on its own: one call for all of them)
+        joined = _match_all(labels, [texts[i] + texts[j] for i, j in short])
+        for (i, j), s2 in zip(short, joined.tolist(), strict=True):
             if s2 >= MIN_KEY_MATCH and s2 > scores[i]:
                 hits.append(KeyHit(j, (i, j), s2))
         hits += _stacked_keys(geom, labels, texts, scores)
@@ -2764,7 +2781,7 @@ def _score_labels(
         if all(v != j for _, v, _ in out[k]):
             extra.append((k, j))
     if extra:
-        X = np.concatenate([geom.pair_features(k, np.array([j])) for k, j in extra], axis=0)
+        X = pair_rows(geom, extra)
         for (k, j), p in zip(extra, model.proba(X), strict=True):
             out[k].append((k, j, float(p)))
     return out

@@ -99,20 +99,14 @@ def score_pairs(
     """(key, candidate, probability) for each key and its m nearest candidates in `pool`
     (default model: `pairs`, any unit may be a key)."""
     model = model or load_model("pairs")
-    rows: list[np.ndarray] = []
     pairs: list[tuple[int, int]] = []
     for k in keys:
-        js = geom.candidates(k, pool, m)
-        if len(js) == 0:
-            continue
-        rows.append(geom.pair_features(k, js))
-        pairs += [(k, int(j)) for j in js]
+        pairs += [(k, int(j)) for j in geom.candidates(k, pool, m)]
     WORK.keys_scored += len(keys)
     if not pairs:
         return []
-    X = np.concatenate(rows, axis=0)
     WORK.pairs_scored += len(pairs)
-    p = model.proba(X)
+    p = model.proba(pair_rows(geom, pairs))
     return [(k, j, float(q)) for (k, j), q in zip(pairs, p, strict=True)]
 
 
@@ -125,18 +119,18 @@ def score_pairs_by_value(
 ) -> list[tuple[int, int, float]]:
     """(key, value, probability) for each value and the m keys nearest to it."""
     model = model or load_model("pairs")
-    rows: list[np.ndarray] = []
     pairs: list[tuple[int, int]] = []
     for v in values:
-        ks = geom.key_candidates(v, key_pool, m)
-        for k in ks:
-            rows.append(geom.pair_features(int(k), np.array([v])))
-            pairs.append((int(k), v))
+        pairs += [(int(k), v) for k in geom.key_candidates(v, key_pool, m)]
     if not pairs:
         return []
     WORK.pairs_scored += len(pairs)
-    p = model.proba(np.concatenate(rows, axis=0))
+    p = model.proba(pair_rows(geom, pairs))
     return [(k, v, float(q)) for (k, v), q in zip(pairs, p, strict=True)]
+
+
+# the most units for which `candidate_pairs` sorts the whole directed-distance matrix at once
+WHOLE_COST = 1000
 
 
 def candidate_pairs(
@@ -155,13 +149,18 @@ def candidate_pairs(
     kpool = None if keys is None else np.asarray(key_idx, dtype=np.int64)
     out: list[tuple[int, int]] = []
     seen: set[tuple[int, int]] = set()
-    for k in key_idx:
-        for j in geom.candidates(k, pool, m).tolist():
+    if geom.n <= WHOLE_COST:
+        by_key, by_value = geom.nearest(key_idx, pool, val_idx, kpool, m)
+    else:  # a row at a time: no n × n matrix of a page of thousands of lines
+        by_key = [geom.candidates(k, pool, m).tolist() for k in key_idx]
+        by_value = [geom.key_candidates(v, kpool, m).tolist() for v in val_idx]
+    for k, js in zip(key_idx, by_key, strict=True):
+        for j in js:
             if (k, j) not in seen:
                 seen.add((k, j))
                 out.append((k, j))
-    for v in val_idx:
-        for k in geom.key_candidates(v, kpool, m).tolist():
+    for v, ks in zip(val_idx, by_value, strict=True):
+        for k in ks:
             if (k, v) not in seen:
                 seen.add((k, v))
                 out.append((k, v))
@@ -169,15 +168,11 @@ def candidate_pairs(
 
 
 def pair_rows(geom: PageGeometry, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Feature rows of `pairs` (grouped by key, returned in the pairs' order)."""
-    X = np.zeros((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
-    by_key: dict[int, list[int]] = {}
-    for i, (k, _) in enumerate(pairs):
-        by_key.setdefault(k, []).append(i)
-    for k, rows in by_key.items():
-        js = np.array([pairs[i][1] for i in rows], dtype=np.int64)
-        X[rows] = geom.pair_features(k, js)
-    return X
+    """Feature rows of `pairs`, in their order."""
+    if not pairs:
+        return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float64)
+    kj = np.array(pairs, dtype=np.int64).reshape(len(pairs), 2)
+    return geom.pairs_features(kj[:, 0], kj[:, 1])
 
 
 def assign(
