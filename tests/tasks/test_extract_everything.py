@@ -273,3 +273,33 @@ def test_a_numbered_value_beside_its_label_is_no_next_label() -> None:
     got = extract_linked(lines_doc(rows), ["Room Type"])
     assert got["Room Type"].value == "2. Double Room"
     assert _pairs(lines_doc(rows)).get("Room Type") == "2. Double Room"
+
+
+# a membership form: two questions answered by ticking one of a row of options
+MEMBERSHIP: list[LineRow] = [
+    ("MEMBERSHIP APPLICATION", 60, 40, 420, 30),
+    ("Name:", 60, 110, 70, 24),
+    ("Harriet Okonkwo-Lind", 150, 110, 260, 24),
+    ("Marital status:", 60, 160, 170, 24),
+    ("□ Single", 250, 160, 100, 24),
+    ("☑ Married", 380, 160, 115, 24),
+    ("□ Divorced", 525, 160, 125, 24),
+    ("Membership type", 60, 210, 185, 24),
+    ("□ Student", 60, 240, 110, 24),
+    ("☑ Family", 200, 240, 100, 24),
+    ("□ Senior", 330, 240, 100, 24),
+    ("□ Other:", 60, 280, 95, 24),
+    ("Corporate", 175, 280, 120, 24),
+    ("Date:", 60, 330, 60, 24),
+    ("12/03/2024", 140, 330, 130, 24),
+]
+
+
+def test_a_check_box_option_is_no_key_unless_it_opens_a_field() -> None:
+    # a row of options: the pair model linked `□ Student` to `☑ Family` beside it
+    got = _pairs(lines_doc(MEMBERSHIP, width=800, height=420))
+    assert not [k for k in got if k.lstrip()[:1] in "□☑" and k != "□ Other"], got
+    # an option that opens a field of its own keeps it, and the other fields are read
+    assert got.get("□ Other") == "Corporate"
+    assert got.get("Name") == "Harriet Okonkwo-Lind"
+    assert got.get("Date") == "12/03/2024"

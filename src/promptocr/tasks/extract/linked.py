@@ -3427,7 +3427,7 @@ def _named_pass(
     mates = _column_mates(geom, linked or {})
     for i, u in enumerate(units):
         text = u.text.strip()
-        if not any(ch.isalpha() for ch in text):
+        if not any(ch.isalpha() for ch in text) or _option(text):
             continue
         if geom.keyness[i] < KEY_CANDIDATE and not _names_a_typed_field(text) and i not in mates:
             continue  # (a known field's name is looked up however the role model reads it)
@@ -3760,6 +3760,19 @@ def _reads_as_label(geom: PageGeometry, i: int) -> bool:
     return bool(geom.keyness[i] >= GRID_LABEL) or _names_a_typed_field(geom.units[i].text)
 
 
+# marks that begin a check box's option (`□ Female`, `☑ Overnight`) or a ticked item
+_BOXES = "□☐☑☒■▢◻✓✔✗✘"
+
+
+def _option(text: str) -> bool:
+    """A check box's option (`□ Female`, `☑ Overnight`, `□ B`): the box's answer, never a key
+    of its own in "extract everything" (on `kv_links` such keys were right in 5 of 528 pairs,
+    mostly another option or the next question taken as their value); an option that opens
+    a field of its own ends with a colon (`□ Other:`, `□Ja:` before a figure) and stays one."""
+    t = text.strip()
+    return t[:1] in _BOXES and not t.endswith((":", "："))
+
+
 def _grid_pairs(
     geom: PageGeometry, links: list[tuple[int, int, float]], fixed: list[tuple[int, int, float]]
 ) -> list[tuple[int, int, float]]:
@@ -3840,7 +3853,7 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                 for k, v, p in link_units(units, geom=geom, scored_out=scored)
                 if v not in vals_f and v not in keys_f and k not in vals_f
             ]
-            links = _grid_pairs(geom, links, fixed)
+            links = _grid_pairs(geom, [t for t in links if not _option(units[t[0]].text)], fixed)
             cand: dict[int, dict[int, float]] = {}
             for k, v, p in scored:
                 cand.setdefault(k, {})[v] = p
