@@ -910,7 +910,21 @@ def test_the_benchmark_scores_extract_everything_with_and_without_the_second_pas
     assert (row["docs"], row["n"]) == (1, 3)
     assert row["first_exact"] == round(2 / 3, 4) and row["both_exact"] == 1.0
     assert row["both_pairs"] > row["first_pairs"]
+    # every returned pair is an annotated link (`cc:` with its two answers joined too)
+    assert row["both_right"] == row["both_pairs"] and row["first_right"] == row["first_pairs"]
     assert "| en | 1 | 3 | 0.667 → **1.000** |" in all_pairs_markdown(rep)
+    assert all_pairs_markdown(rep).rstrip().splitlines()[4].endswith("| 1.000 → **1.000** |")
+
+
+def test_a_returned_pair_is_an_annotated_link_only_with_its_own_answer() -> None:
+    from promptocr.bench.kvfields import pair_is_linked
+
+    links = [("DATE:", ["3/4/95"]), ("cc:", ["A. Lee", "B. Orr"])]
+    assert pair_is_linked("Date", "3/4/95", links)
+    assert pair_is_linked("cc:", "A. Lee B. Orr", links)  # the answers joined
+    assert pair_is_linked("cc", "B. Orr", links)  # one of them
+    assert not pair_is_linked("Date:", "A. Lee", links)  # another question's answer
+    assert not pair_is_linked("Cases", "3/4/95", links)  # no such question
 
 
 def test_extract_everything_keeps_a_pair_printed_twice() -> None:
