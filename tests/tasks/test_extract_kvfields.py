@@ -1437,3 +1437,30 @@ def test_extract_everything_cuts_a_field_name_run_into_a_figure() -> None:
     shipped += [("12 Main St", 60, 150, 100)]
     got = {k: r.value for k, r in extract_all_pairs(_doc(shipped, h=20.0)).items()}
     assert got.get("Ship to") == "Customer 4417 12 Main St" and "Customer" not in got
+
+
+def test_a_label_ending_a_line_with_no_value_is_not_the_value_before_it() -> None:
+    # `Date de naissance : 12/12/1990 Âge :`: the age's field is empty; its label ending the
+    # value made the whole rest of the line read as a label, and the date key came back null
+    from promptocr.tasks.extract import extract_all_pairs
+
+    rows: list[Row] = [
+        ("FICHE D'INSCRIPTION", 60, 20, 300),
+        ("Nom : Dupont-Marchal", 60, 60, 260),
+        ("Date de naissance : 12/12/1990 Âge :", 60, 100, 420),
+        ("CEP: 70.719-900 Fone :", 60, 140, 300),
+        ("Adresse : 12 rue des Lilas", 60, 180, 320),
+    ]
+    got = _values(rows, ["Date de naissance", "CEP", "Âge"], h=20.0)
+    assert got["Date de naissance"] == "12/12/1990"
+    assert got["CEP"] == "70.719-900"
+    assert got["Âge"] is None  # its field is empty
+    every = {k: r.value for k, r in extract_all_pairs(_doc(rows, h=20.0)).items()}
+    assert every["Date de naissance"] == "12/12/1990" and every["CEP"] == "70.719-900"
+    # a time, a lower-case word, a bracketed note and a label with nothing before it stay
+    from promptocr.tasks.extract.linked import _trailing_label
+
+    assert _trailing_label("10:30 heure:") is None
+    assert _trailing_label("voir ci-dessous (Note :") is None
+    assert _trailing_label("Fone :") is None
+    assert _trailing_label("12 h 30 Lieu :") == len("12 h 30 ")

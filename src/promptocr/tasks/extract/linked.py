@@ -159,6 +159,26 @@ _INNER_LABEL = re.compile(
 )
 
 
+# a capitalised word or two to eight Han letters and a colon ending a run after a value
+_TRAILING_LABEL = re.compile(
+    r"(?<=\s)(?:[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ.#&'-]*|[\u4e00-\u9fff]{2,8})\s?[:：]\s*$"
+)
+
+
+def _trailing_label(value: str) -> int | None:
+    """Where a further label with no value of its own ends the value part of a `label:
+    value` line (`12/12/1990 Âge :`, `70.719-900 Fone :`), or None: one capitalised word (or
+    two to eight Han letters) and its colon at the end, after some value, outside brackets;
+    not a time (`3:`) nor a web address."""
+    m = _TRAILING_LABEL.search(value)
+    if m is None or not value[: m.start()].strip():
+        return None
+    before = value[: m.start()]
+    if before.count("(") + before.count("（") > before.count(")") + before.count("）"):
+        return None
+    return m.start()
+
+
 def _inner_cuts(text: str) -> list[tuple[int, int]]:
     """(label start, value start) of each further `Label:` in a value's `text`
     (`_INNER_LABEL`): not inside brackets, not a web address, and only after some value (two
@@ -373,7 +393,12 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
                         Span(ln, start + lab, start + val, page),
                     ]
                     at = start + val
-            if not leader:
+            # a further label that ends the line with no value of its own (`Date de
+            # naissance : 12/12/1990 Âge :`): its empty field, not a part of this value
+            tail = _trailing_label(ln.text[at:])
+            if tail is not None and not leader:
+                spans += [Span(ln, at, at + tail, page), Span(ln, at + tail, len(ln.text), page)]
+            elif not leader:
                 spans.append(Span(ln, at, len(ln.text), page))
         elif (
             every_label
