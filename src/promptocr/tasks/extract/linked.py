@@ -155,7 +155,7 @@ def _level(poly: Polygon, cos: float, sin: float) -> tuple[float, float, float, 
 # known (`Name: John Smith Title: Vice President`), and a value cut short is worse than one
 # run on. "Extract everything" cuts the line there too (`page_units(..., every_label=True)`).
 _INNER_LABEL = re.compile(
-    r"(?<=\s)([A-Z][A-Za-z.#&'-]*|[\u4e00-\u9fff]{2,8})\s?[:：][ \t]*(?=\S)(?!//)"
+    r"(?<=\s)([A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ.#&'-]*|[\u4e00-\u9fff]{2,8})\s?[:：][ \t]*(?=\S)(?!//)"
 )
 
 
