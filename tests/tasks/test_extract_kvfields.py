@@ -1466,3 +1466,26 @@ def test_a_label_ending_a_line_with_no_value_is_not_the_value_before_it() -> Non
     assert _trailing_label("voir ci-dessous (Note :") is None
     assert _trailing_label("Fone :") is None
     assert _trailing_label("12 h 30 Lieu :") == len("12 h 30 ")
+
+
+def test_two_labels_side_by_side_and_a_value_run_into_an_empty_label() -> None:
+    # `Telefone: Fixo:`: two labels, both fields empty (`Fixo:` was returned as the phone);
+    # `35900-043 Cidade:` under `CEP:`: the postcode run into the city's empty label (asked
+    # by name the postcode came back null, in extract everything with `Cidade:` on it)
+    from promptocr.tasks.extract import extract_all_pairs
+
+    rows: list[Row] = [
+        ("FICHA CADASTRAL", 60, 20, 300),
+        ("Nome: Ana Beatriz Lopes", 60, 60, 300),
+        ("Telefone: Fixo:", 60, 100, 200),
+        ("Celular: (83) 99871-6371", 60, 140, 300),
+        ("CEP:", 60, 180, 60),
+        ("35900-043 Cidade:", 60, 205, 220),
+        ("Estado: Minas Gerais", 60, 250, 260),
+    ]
+    every = {k: r.value for k, r in extract_all_pairs(_doc(rows, h=20.0)).items()}
+    assert every.get("CEP") == "35900-043"
+    assert "Fixo:" not in every.values() and every.get("Telefone") is None
+    assert every.get("Celular") == "(83) 99871-6371" and every.get("Estado") == "Minas Gerais"
+    got = _values(rows, ["CEP", "Telefone", "Celular"], h=20.0)
+    assert got == {"CEP": "35900-043", "Telefone": None, "Celular": "(83) 99871-6371"}

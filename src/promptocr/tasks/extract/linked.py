@@ -179,6 +179,31 @@ def _trailing_label(value: str) -> int | None:
     return m.start()
 
 
+_DIGIT = re.compile(r"\d")
+# a figure with no letter: digits and the signs between them (`35900-043`, `22/4/2020`)
+_FIGURE_ONLY = re.compile(r"[\d\s.,:/()+\-–]+")
+
+
+def _figure_only(text: str) -> bool:
+    """A value that is a figure alone: digits and the signs between them, no letter, and at
+    least three digits (an item's number, `1)`, `12.`, is none)."""
+    t = text.strip()
+    return bool(_FIGURE_ONLY.fullmatch(t)) and len(_DIGIT.findall(t)) >= 3
+
+
+def _bare_label(text: str) -> bool:
+    """A label alone (`Fixe:`, `Branche :`, `seminar name:`): a few words and a colon, no
+    figure, not a check box's option that opens a field (`□ Autre(s) :`)."""
+    t = text.strip()
+    return (
+        t.endswith((":", "："))
+        and len(t.split()) <= 4
+        and not _DIGIT.search(t)
+        and t[:1] not in _BOXES
+        and any(ch.isalpha() for ch in t)
+    )
+
+
 def _inner_cuts(text: str) -> list[tuple[int, int]]:
     """(label start, value start) of each further `Label:` in a value's `text`
     (`_INNER_LABEL`): not inside brackets, not a web address, and only after some value (two
@@ -409,6 +434,11 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
             spans = [Span(ln, 0, cut, page), Span(ln, value_at, len(ln.text), page)]
         elif every_label and (gc := _gap_cut(ln)) is not None and not _after_a_label(page, ln):
             spans = [Span(ln, 0, gc[0], page), Span(ln, gc[1], len(ln.text), page)]
+        elif (tail := _trailing_label(ln.text)) is not None and _figure_only(ln.text[:tail]):
+            # a figure (a number, date or code, no letter) and an empty field's label read as
+            # one line (`35900-043 Cidade:`, the value of the label on the line above); not a
+            # numbered label (`1) Name:`, `2) 5% HCL:`)
+            spans = [Span(ln, 0, tail, page), Span(ln, tail, len(ln.text), page)]
         if not spans:  # the line whole
             sp = Span(ln, 0, len(ln.text), page)
             out.append(Unit(ln.text.strip(), tuple(ln.bbox), page.index, sp))  # type: ignore[arg-type]
@@ -3867,6 +3897,8 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                     continue
                 if fixed and fixed[-1][1] == i:
                     continue  # a value, then the line's next label
+                if _bare_label(units[i + 1].text):
+                    continue  # two labels side by side (`Telephone: Fixe:`): the first is empty
                 fixed.append((i, i + 1, SAME_UNIT))
             keys_f = {k: v for k, v, _ in fixed}
             vals_f = {v for _, v, _ in fixed}
