@@ -303,3 +303,16 @@ def test_a_check_box_option_is_no_key_unless_it_opens_a_field() -> None:
     assert got.get("□ Other") == "Corporate"
     assert got.get("Name") == "Harriet Okonkwo-Lind"
     assert got.get("Date") == "12/03/2024"
+
+
+def test_a_bulleted_field_on_one_line_keeps_its_value() -> None:
+    # `■` is a bullet here, and a pair printed on one line stays a pair whatever starts it
+    rows: list[LineRow] = [
+        ("ORDER SUMMARY", 60, 40, 300, 28),
+        ("■ Order Date 12/03/2024", 60, 100, 300, 24),
+        ("■ Total 12.50", 60, 140, 200, 24),
+        ("Customer: Jane Roe", 60, 180, 260, 24),
+    ]
+    got = _pairs(lines_doc(rows, width=800, height=400))
+    assert got.get("■ Order Date") == "12/03/2024", got
+    assert got.get("Customer") == "Jane Roe"

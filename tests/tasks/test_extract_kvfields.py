@@ -1489,3 +1489,19 @@ def test_two_labels_side_by_side_and_a_value_run_into_an_empty_label() -> None:
     assert every.get("Celular") == "(83) 99871-6371" and every.get("Estado") == "Minas Gerais"
     got = _values(rows, ["CEP", "Telefone", "Celular"], h=20.0)
     assert got == {"CEP": "35900-043", "Telefone": None, "Celular": "(83) 99871-6371"}
+
+
+def test_a_section_number_before_a_label_is_no_value() -> None:
+    # `1.1.1 Surname:` is a numbered label, not a figure run into an empty label (the cut of
+    # `35900-043 Cidade:` wants a figure of four digits or more that is no section's number)
+    from promptocr.tasks.extract.features import PageGeometry
+    from promptocr.tasks.extract.linked import _figure_only, page_units
+    from promptocr.tasks.extract.linker import candidate_pairs
+
+    rows: list[Row] = [("1.1.1 Surname:", 60, 60, 200), ("123) Name:", 60, 100, 160)]
+    for every in (False, True):
+        texts = [u.text for u in page_units(_doc(rows, h=20.0).pages[0], every_label=every)]
+        assert texts == ["1.1.1 Surname:", "123) Name:"]
+    assert _figure_only("35900-043") and _figure_only("165.365.013.110")
+    assert not _figure_only("2.1.10") and not _figure_only("12.") and not _figure_only("10.1")
+    assert candidate_pairs(PageGeometry([])) == []  # an empty page has no pairs

@@ -403,8 +403,8 @@ def evaluate(
 
 
 def annotated_links(doc: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """Every annotated question of a kv_links document with the texts of its answers, the
-    questions with several answers and those printed twice included."""
+    """Every entity of a kv_links document linked to answers (the questions), with the texts
+    of its answers; the questions with several answers and those printed twice included."""
     ents = {e["id"]: e for e in doc["entities"]}
     answers: dict[int, list[int]] = {}
     for q, a in doc["links"]:
@@ -417,8 +417,9 @@ def pair_is_linked(label: str, value: str, links: list[tuple[str, list[str]]]) -
     """Whether a returned pair is an annotated link (`annotated_links`): some question matches
     its label and one of that question's answers, or all of them joined, matches its value
     (fuzz.ratio ≥ `PAIR_MATCH` on the texts as `bench.fields.normalize_value` makes them,
-    colons off the labels). An unannotated pair counts as wrong, though some are right (a
-    form's header with its text), so the share of right pairs is a floor of precision."""
+    colons off the labels). An estimate of precision, not exact either way: an unannotated
+    pair counts as wrong though some are right (a form's header with its text), and a value
+    near its answer counts as right (`12/08/95` for `12/03/95`)."""
     from rapidfuzz import fuzz
 
     from promptocr.bench.fields import normalize_value as norm
@@ -527,8 +528,9 @@ def all_pairs_markdown(report: dict[str, Any]) -> str:
         "looked up by name). A requested key counts where a returned pair's label matches it "
         "(fuzz.ratio ≥ 80); without one it scores 0. The last column is the share of returned "
         "pairs that are annotated links (`pair_is_linked`: label and value each match an "
-        "annotated question and its answer or answers, fuzz.ratio ≥ 80): a floor of precision, "
-        "since a form's unannotated pairs count as wrong.",
+        "annotated question and its answer or answers, fuzz.ratio ≥ 80): an estimate of "
+        "precision (a form's unannotated pairs count as wrong, a value near its answer as "
+        "right).",
     ]
     return "\n".join(lines) + "\n"
 

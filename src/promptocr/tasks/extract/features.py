@@ -406,6 +406,8 @@ class PageGeometry:
     ) -> tuple[list[list[int]], list[list[int]]]:
         """`candidates` of each of `keys` and `key_candidates` of each of `values`, from one
         directed-distance matrix (the same lists; n × n memory)."""
+        if self.n == 0:
+            return [[] for _ in keys], [[] for _ in values]
         cost = self.cost
         rows = cost[np.asarray(keys, dtype=np.int64)]
         if pool is not None:

@@ -167,9 +167,10 @@ _TRAILING_LABEL = re.compile(
 
 def _trailing_label(value: str) -> int | None:
     """Where a further label with no value of its own ends the value part of a `label:
-    value` line (`12/12/1990 Âge :`, `70.719-900 Fone :`), or None: one capitalised word (or
-    two to eight Han letters) and its colon at the end, after some value, outside brackets;
-    not a time (`3:`) nor a web address."""
+    value` line (`12/12/1990 Âge :`, `70.719-900 Fone :`), or None: one word beginning with a
+    capital (Latin, accents included) or two to eight Han letters, and its colon at the end,
+    after some value, outside brackets. One word only: which of several words begin the label
+    is not known (`Paris Code postal :` stays whole)."""
     m = _TRAILING_LABEL.search(value)
     if m is None or not value[: m.start()].strip():
         return None
@@ -185,10 +186,19 @@ _FIGURE_ONLY = re.compile(r"[\d\s.,:/()+\-–]+")
 
 
 def _figure_only(text: str) -> bool:
-    """A value that is a figure alone: digits and the signs between them, no letter, and at
-    least three digits (an item's number, `1)`, `12.`, is none)."""
+    """A value that is a figure alone (a postcode, date, phone or code): digits and the signs
+    between them, no letter, at least four digits, and no item's or section's number (`1)`,
+    `123)`, `12.`, `1.1.1`, `2.1.10`)."""
     t = text.strip()
-    return bool(_FIGURE_ONLY.fullmatch(t)) and len(_DIGIT.findall(t)) >= 3
+    return (
+        bool(_FIGURE_ONLY.fullmatch(t))
+        and len(_DIGIT.findall(t)) >= 4
+        and t[-1:] not in ".)"
+        and not _OUTLINE.fullmatch(t)
+    )
+
+
+_OUTLINE = re.compile(r"\(?\d{1,2}(\.\d{1,2}){2,}\)?")
 
 
 def _bare_label(text: str) -> bool:
@@ -3815,8 +3825,9 @@ def _reads_as_label(geom: PageGeometry, i: int) -> bool:
     return bool(geom.keyness[i] >= GRID_LABEL) or _names_a_typed_field(geom.units[i].text)
 
 
-# marks that begin a check box's option (`□ Female`, `☑ Overnight`) or a ticked item
-_BOXES = "□☐☑☒■▢◻✓✔✗✘"
+# marks that begin a check box's option (`□ Female`, `☑ Overnight`) or a ticked item (not
+# `■`, as often a bullet before a field as a filled box)
+_BOXES = "□☐☑☒▢◻✓✔✗✘"
 
 
 def _option(text: str) -> bool:
@@ -3905,12 +3916,17 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
             geom = PageGeometry(units)
             slope = _skew(units) if abs(page_skew(page)) < MIN_SKEW else 0.0
             scored: list[tuple[int, int, float]] = []
+            # (a check box's option is no key of the pair model's: `_option`; a pair printed
+            # on one line stays, `■ Order Date 12/03/2024`)
             links = fixed + [
                 (k, v, p)
                 for k, v, p in link_units(units, geom=geom, scored_out=scored)
-                if v not in vals_f and v not in keys_f and k not in vals_f
+                if v not in vals_f
+                and v not in keys_f
+                and k not in vals_f
+                and not _option(units[k].text)
             ]
-            links = _grid_pairs(geom, [t for t in links if not _option(units[t[0]].text)], fixed)
+            links = _grid_pairs(geom, links, fixed)
             cand: dict[int, dict[int, float]] = {}
             for k, v, p in scored:
                 cand.setdefault(k, {})[v] = p
