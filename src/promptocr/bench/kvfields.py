@@ -177,16 +177,23 @@ def build_document(doc: dict[str, Any], *, merge: bool = False) -> Document:
     return Document(pages=[page], source=str(doc.get("doc", "")))
 
 
-def requested_fields(doc: dict[str, Any]) -> dict[str, str]:
-    """{question text: answer text} for the questions printed once (by their text, among
-    the questions with answers) that have exactly one linked answer — the rule `funsd/gt.jsonl`'s `fields` follows; questions with
-    several answers, or printed more than once, are left out there too. A question without
-    text cannot be asked for and is skipped."""
+def _answers(doc: dict[str, Any]) -> tuple[dict[int, dict[str, Any]], dict[int, list[int]]]:
+    """A kv_links document's entities by id, and each entity linked to answers with their ids
+    in link order."""
     ents = {e["id"]: e for e in doc["entities"]}
     answers: dict[int, list[int]] = {}
     for q, a in doc["links"]:
         if q in ents and a in ents and ents[a].get("label") == "answer":
             answers.setdefault(q, []).append(a)
+    return ents, answers
+
+
+def requested_fields(doc: dict[str, Any]) -> dict[str, str]:
+    """{question text: answer text} for the questions printed once (by their text, among
+    the questions with answers) that have exactly one linked answer — the rule `funsd/gt.jsonl`'s `fields` follows; questions with
+    several answers, or printed more than once, are left out there too. A question without
+    text cannot be asked for and is skipped."""
+    ents, answers = _answers(doc)
     # a text counts as printed twice only where two of its printings have answers (an
     # empty second printing of `DATE:` does not make the first ambiguous)
     texts = Counter(
@@ -405,11 +412,7 @@ def evaluate(
 def annotated_links(doc: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """Every entity of a kv_links document linked to answers (the questions), with the texts
     of its answers; the questions with several answers and those printed twice included."""
-    ents = {e["id"]: e for e in doc["entities"]}
-    answers: dict[int, list[int]] = {}
-    for q, a in doc["links"]:
-        if q in ents and a in ents and ents[a].get("label") == "answer":
-            answers.setdefault(q, []).append(a)
+    ents, answers = _answers(doc)
     return [(str(ents[q]["text"]), [str(ents[a]["text"]) for a in al]) for q, al in answers.items()]
 
 

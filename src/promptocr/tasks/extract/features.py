@@ -256,17 +256,20 @@ class PageGeometry:
     def rank_of(self, i: int, js: np.ndarray) -> np.ndarray:
         """rank[i, js]: the place of each j among unit i's neighbours by distance, nearest
         first (0), ties in index order (a stable sort of i's row)."""
-        order = np.argsort(self.dist[i], kind="stable")
-        rank = np.empty(self.n, dtype=np.int64)
-        rank[order] = np.arange(self.n)
-        return rank[js]
+        js = np.asarray(js, dtype=np.int64)
+        rows = np.broadcast_to(self.dist[i], (len(js), self.n))
+        return self._nearer(rows, self.dist[i, js], js)
 
     def rank_in(self, js: np.ndarray, i: int) -> np.ndarray:
-        """rank[js, i]: the place of unit i among each j's neighbours (as `rank_of` counts:
-        the nearer ones, and the as near ones of lower index)."""
-        d = self.dist[js]
-        di = d[:, i : i + 1]
-        return (d < di).sum(1) + (d[:, :i] == di).sum(1)
+        """rank[js, i]: the place of unit i among each j's neighbours (as `rank_of` counts)."""
+        js = np.asarray(js, dtype=np.int64)
+        return self._nearer(self.dist[js], self.dist[js, i], np.full(len(js), i))
+
+    def _nearer(self, rows: np.ndarray, at: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """For each row of distances, how many units stand nearer than `at`, or as near with a
+        lower index than `index`: the place a stable sort of the row gives that unit."""
+        lower = np.arange(self.n)[None, :] < index[:, None]
+        return (rows < at[:, None]).sum(1) + ((rows == at[:, None]) & lower).sum(1)
 
     @property
     def rank(self) -> np.ndarray:
@@ -369,32 +372,13 @@ class PageGeometry:
         self, k: int, pool: np.ndarray | None = None, m: int = CANDIDATES_PER_KEY
     ) -> np.ndarray:
         """The m value candidates nearest to key `k` (within `pool`, all units if None)."""
-        c = self.cost_row(k)
-        if pool is not None:
-            mask = np.ones(self.n, dtype=bool)
-            mask[pool] = False
-            c[mask] = np.inf
-        c[k] = np.inf
-        finite = np.isfinite(c)
-        if not finite.any():
-            return np.zeros(0, dtype=np.int64)
-        idx = np.argsort(c, kind="stable")[: min(m, int(finite.sum()))]
-        return idx.astype(np.int64)
+        return np.array(self._nearest(self.cost_row(k)[None, :], pool, m)[0], dtype=np.int64)
 
     def key_candidates(
         self, v: int, pool: np.ndarray | None = None, m: int = CANDIDATES_PER_KEY
     ) -> np.ndarray:
         """The m keys (within `pool`) nearest to value `v`, by the same directed distance."""
-        c = self.cost_col(v)
-        if pool is not None:
-            mask = np.ones(self.n, dtype=bool)
-            mask[pool] = False
-            c[mask] = np.inf
-        c[v] = np.inf
-        finite = np.isfinite(c)
-        if not finite.any():
-            return np.zeros(0, dtype=np.int64)
-        return np.argsort(c, kind="stable")[: min(m, int(finite.sum()))].astype(np.int64)
+        return np.array(self._nearest(self.cost_col(v)[None, :], pool, m)[0], dtype=np.int64)
 
     def nearest(
         self,
@@ -409,29 +393,25 @@ class PageGeometry:
         if self.n == 0:
             return [[] for _ in keys], [[] for _ in values]
         cost = self.cost
-        rows = cost[np.asarray(keys, dtype=np.int64)]
+        return (
+            self._nearest(cost[np.asarray(keys, dtype=np.int64)], pool, m),
+            self._nearest(cost.T[np.asarray(values, dtype=np.int64)], key_pool, m),
+        )
+
+    def _nearest(self, costs: np.ndarray, pool: np.ndarray | None, m: int) -> list[list[int]]:
+        """Per row of directed distances (a copy, changed here; inf for the unit itself), the
+        m units of `pool` (all if None) nearest first, ties in index order, none at inf."""
         if pool is not None:
-            rows[:, np.setdiff1d(np.arange(self.n), pool)] = np.inf
-        cols = cost.T[np.asarray(values, dtype=np.int64)]
-        if key_pool is not None:
-            cols[:, np.setdiff1d(np.arange(self.n), key_pool)] = np.inf
-        out: list[list[list[int]]] = []
-        for mat in (rows, cols):
-            if len(mat) == 0:
-                out.append([])
-                continue
-            order = np.argsort(mat, axis=1, kind="stable")[:, :m]
-            take = np.minimum(np.isfinite(mat).sum(1), m)
-            out.append([o[:t].tolist() for o, t in zip(order, take, strict=True)])
-        return out[0], out[1]
+            costs[:, np.setdiff1d(np.arange(self.n), pool)] = np.inf
+        if len(costs) == 0:
+            return []
+        order = np.argsort(costs, axis=1, kind="stable")[:, :m]
+        take = np.minimum(np.isfinite(costs).sum(1), m)
+        return [o[:t].tolist() for o, t in zip(order, take, strict=True)]
 
-    def between(self, k: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def between(self, ks: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """How many other units, how many label-like ones (ending with a colon), and how much
-        keyness have their centre inside the box spanning k and each j."""
-        return self._between(np.full(len(js), k, dtype=np.int64), np.asarray(js, dtype=np.int64))
-
-    def _between(self, ks: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`between` for the pairs (ks[i], js[i])."""
+        keyness have their centre inside the box spanning ks[i] and js[i], for each pair."""
         b = self.b
         rows = np.arange(len(js))
         bx0 = np.minimum(b[ks, 0], b[js, 0])
@@ -453,17 +433,11 @@ class PageGeometry:
             (inside * self.keyness[None, :]).sum(1),
         )
 
-    def column_features(self, k: int, js: np.ndarray) -> tuple[np.ndarray, ...]:
-        """A table column under a header: how many units of the key's column lie between the
-        key and each candidate below it, how much keyness among them (another header-like unit
-        in between), and the candidate's rank down the column (0: the first cell; 50: not in
-        the key's column below it)."""
-        return self._column_features(
-            np.full(len(js), k, dtype=np.int64), np.asarray(js, dtype=np.int64)
-        )
-
-    def _column_features(self, ks: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, ...]:
-        """`column_features` for the pairs (ks[i], js[i])."""
+    def column_features(self, ks: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, ...]:
+        """A table column under a header, for each pair (ks[i], js[i]): how many units of the
+        key's column lie between the key and the candidate below it, how much keyness among
+        them (another header-like unit in between), and the candidate's rank down the column
+        (0: the first cell; 50: not in the key's column below it)."""
         b = self.b
         rows = np.arange(len(js))
         col = (self.xover[ks] > 0.3) & (b[None, :, 1] >= b[ks, 3][:, None] - 0.3)
@@ -512,22 +486,15 @@ class PageGeometry:
         colon = LOOK_NAMES.index("colon_end")
         left_nn = self.left_nn[js]
         above_nn = self.above_nn[js]
-        n_between, n_labels, keys_between = self._between(ks, js)
+        n_between, n_labels, keys_between = self.between(ks, js)
         dist_k = self.dist[ks]  # each pair's key row
         dist_j = self.dist[js]  # each pair's candidate row
         dk = dist_j[rows, ks]
         keys_nearer = (dist_j[:, self.key_mask] < dk[:, None]).sum(1)
         dv = dist_k[rows, js]
         vals_nearer = (dist_k[:, ~self.key_mask] < dv[:, None]).sum(1)
-        # the distance ranks as `rank_of` / `rank_in` count them (a stable sort of the row:
-        # the nearer units, and the as near ones of lower index)
-        idx = np.arange(self.n)[None, :]
-        rank_of = (dist_k < dv[:, None]).sum(1) + (
-            (dist_k == dv[:, None]) & (idx < js[:, None])
-        ).sum(1)
-        rank_in = (dist_j < dk[:, None]).sum(1) + (
-            (dist_j == dk[:, None]) & (idx < ks[:, None])
-        ).sum(1)
+        rank_of = self._nearer(dist_k, dv, js)  # (as `rank_of` and `rank_in` count)
+        rank_in = self._nearer(dist_j, dk, ks)
         k_left = self.left_nn[ks]
         cols = [
             vb[:, 0] - kb[:, 2],
@@ -570,5 +537,5 @@ class PageGeometry:
         nl = len(LOOK_NAMES)
         out[:, npair : npair + nl] = self.looks[ks]
         out[:, npair + nl : npair + 2 * nl] = self.looks[js]
-        out[:, npair + 2 * nl :] = np.stack(self._column_features(ks, js), axis=1)
+        out[:, npair + 2 * nl :] = np.stack(self.column_features(ks, js), axis=1)
         return out

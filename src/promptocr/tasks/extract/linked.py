@@ -154,15 +154,16 @@ def _level(poly: Polygon, cos: float, sin: float) -> tuple[float, float, float, 
 # One word only: which of several capitalised words before a colon begin the label is not
 # known (`Name: John Smith Title: Vice President`), and a value cut short is worse than one
 # run on. "Extract everything" cuts the line there too (`page_units(..., every_label=True)`).
-_INNER_LABEL = re.compile(
-    r"(?<=\s)([A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ.#&'-]*|[\u4e00-\u9fff]{2,8})\s?[:：][ \t]*(?=\S)(?!//)"
-)
+# (the label: one word beginning with a capital, Latin with accents, or two to eight Han letters)
+_LABEL_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ.#&'-]*|[\u4e00-\u9fff]{2,8}"
+_INNER_LABEL = re.compile(r"(?<=\s)(" + _LABEL_WORD + r")\s?[:：][ \t]*(?=\S)(?!//)")
+# the same label and its colon ending a run after a value
+_TRAILING_LABEL = re.compile(r"(?<=\s)(?:" + _LABEL_WORD + r")\s?[:：]\s*$")
 
 
-# a capitalised word or two to eight Han letters and a colon ending a run after a value
-_TRAILING_LABEL = re.compile(
-    r"(?<=\s)(?:[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ.#&'-]*|[\u4e00-\u9fff]{2,8})\s?[:：]\s*$"
-)
+def _unclosed(text: str) -> bool:
+    """`text` leaves a bracket open (what follows it is inside the brackets)."""
+    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
 def _trailing_label(value: str) -> int | None:
@@ -174,10 +175,7 @@ def _trailing_label(value: str) -> int | None:
     m = _TRAILING_LABEL.search(value)
     if m is None or not value[: m.start()].strip():
         return None
-    before = value[: m.start()]
-    if before.count("(") + before.count("（") > before.count(")") + before.count("）"):
-        return None
-    return m.start()
+    return None if _unclosed(value[: m.start()]) else m.start()
 
 
 _DIGIT = re.compile(r"\d")
@@ -220,8 +218,7 @@ def _inner_cuts(text: str) -> list[tuple[int, int]]:
     labels side by side leave the first with no value to cut off)."""
     cuts: list[tuple[int, int]] = []
     for m in _INNER_LABEL.finditer(text):
-        before = text[: m.start()]
-        if before.count("(") + before.count("（") > before.count(")") + before.count("）"):
+        if _unclosed(text[: m.start()]):
             continue
         if not text[cuts[-1][1] if cuts else 0 : m.start()].strip():
             continue
@@ -415,7 +412,7 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
             m, label = None, ""  # a web address ("https://…"), not a label and its value
         # dot leaders read after the colon (`Monthly Rent: .`, `Adresse :.`): the label alone
         leader = bool(m and _LEADER.fullmatch(m.group(2)))
-        if m and label.count("(") + label.count("（") > label.count(")") + label.count("）"):
+        if m and _unclosed(label):
             m, label = None, ""  # a colon inside brackets ("… samples. (Note: Coal …")
         spans: list[Span] = []  # the line's pieces, where it is cut
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
