@@ -74,6 +74,22 @@ class Canvas:
     def rect(self, box: tuple[int, int, int, int], width: int = 2, outline: str = "black") -> None:
         self.draw.rectangle(box, outline=outline, width=width)
 
+    def check_box(self, x: int, y: int, side: int, mark: str = "") -> None:
+        """A printed check box at (x, y): empty, crossed (`x`), ticked (`v`) or, for a
+        bullet that is no box, filled (`fill`)."""
+        d = self.draw
+        if mark == "fill":
+            d.rectangle((x, y, x + side, y + side), fill="black")
+            return
+        d.rectangle((x, y, x + side, y + side), outline="black", width=2)
+        m = side // 5
+        if mark == "x":
+            d.line((x + m, y + m, x + side - m, y + side - m), fill="black", width=2)
+            d.line((x + m, y + side - m, x + side - m, y + m), fill="black", width=2)
+        elif mark == "v":
+            tick = (x + m, y + side // 2, x + side // 2 - 1, y + side - m, x + side - m, y + m)
+            d.line(tick, fill="black", width=2)
+
     def ruled_table(
         self,
         origin: tuple[int, int],
@@ -226,6 +242,24 @@ def text_image(text: str, size: int = 20, pad: int = 4) -> Canvas:
     x0, y0, x1, y1 = f.getbbox(text)
     c = Canvas(int(x1 - x0) + 2 * pad, int(y1 - y0) + 2 * pad)
     c.text((pad - int(x0), pad - int(y0)), text, size=size)
+    return c
+
+
+def checkbox_form() -> Canvas:
+    """A form with check boxes: a question whose options are boxed before their text (one
+    crossed), options boxed after their text (one ticked), a bullet, and capitals and digits
+    with round and square shapes (`DOOR 0800`), none of them a box."""
+    c = Canvas(1100, 420)
+    c.text((40, 40), "Sample Request Form", size=30)
+    c.text((40, 110), "Route of administration:", size=22)
+    for x, label, mark in ((380, "Oral", ""), (540, "Injection", "x"), (760, "Inhalation", "")):
+        c.check_box(x, 112, 20, mark)
+        c.text((x + 30, 110), label, size=22)
+    for y, label, mark in ((180, "Shipment", ""), (230, "Transfer", "v"), (280, "Storage", "")):
+        c.text((40, y), label, size=22)
+        c.check_box(200, y + 2, 20, mark)
+    c.check_box(40, 342, 14, "fill")
+    c.text((70, 335), "DOOR 0800 BOX ROOM 2000", size=22)
     return c
 
 

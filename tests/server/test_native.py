@@ -10,6 +10,8 @@ import numpy as np
 from PIL import Image
 from server_helpers import RunningServer, pdf_bytes, png_bytes
 
+from promptocr import synth
+
 
 def _error(r: object, status: int, code: str) -> dict[str, object]:
     import httpx
@@ -292,3 +294,19 @@ def test_fields_asked_in_a_users_own_words(server: RunningServer) -> None:
         "Supervisor/Manager": "Dana Whitfield",
         "position": "Buyer II",
     }
+
+
+def test_a_form_answers_from_its_check_boxes(server: RunningServer) -> None:
+    # the extract plan runs the `checkboxes` stage: a question's value is its ticked option
+    with httpx.Client(base_url=server.url, timeout=120) as c:
+        r = c.post(
+            "/v1/ocr",
+            data={"prompt": 'Extract the content of the fields: ["Route of administration"]'},
+            files={"file": ("form.png", png_bytes(synth.checkbox_form().image), "image/png")},
+        )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    field = body["output"]["details"]["Route of administration"]
+    assert field["value"] == "Injection" and field["type"] == "choice"
+    assert field["normalized"] == ["Injection"]
+    assert body["usage"]["checkboxes"] == {"found": 6, "ticked": 2}

@@ -40,6 +40,9 @@ class Usage:
     # Words the lexicon correction changed (SessionSettings.rec_lexicon, engines/lexicon.py)
     # in the lines `lines_recognized` counts; absent from `to_dict` when none.
     rec_lexicon: int = 0
+    # Check boxes written into the pages by the `checkboxes` stage (engines/checkboxes.py):
+    # {"found", "ticked"}; absent from `to_dict` when the stage did not run.
+    checkboxes: dict[str, int] = field(default_factory=dict)
     # Checked at the start of every stage, so a cancelled request stops between stages.
     cancel: CancelToken | None = field(default=None, repr=False, compare=False)
 
@@ -83,6 +86,8 @@ class Usage:
             self.rec_head[k] = self.rec_head.get(k, 0) + n
         self.rec_squeeze.extend(other.rec_squeeze)
         self.rec_lexicon += other.rec_lexicon
+        for k, n in other.checkboxes.items():
+            self.checkboxes[k] = self.checkboxes.get(k, 0) + n
 
     @property
     def total_ms(self) -> float:
@@ -92,6 +97,8 @@ class Usage:
         extra: dict[str, Any] = {"rec_head": dict(self.rec_head)} if self.rec_head else {}
         if self.rec_lexicon:
             extra["rec_lexicon"] = self.rec_lexicon
+        if self.checkboxes:
+            extra["checkboxes"] = dict(self.checkboxes)
         return {
             "stages_ms": {k: round(v, 2) for k, v in self.stages_ms.items()},
             "stage_calls": dict(self.stage_calls),

@@ -27,7 +27,17 @@ TASKS = ("read", "spot", "parse", "extract", "subtitles", "translate", "formula"
 VLM_TASKS = frozenset({"translate", "formula", "chart", "vqa"})
 
 # Every stage a plan can name, in execution order.
-STAGES = ("decode", "ocr", "layout", "markdown", "fields", "subtitles", "spotting_format", "vlm")
+STAGES = (
+    "decode",
+    "ocr",
+    "checkboxes",
+    "layout",
+    "markdown",
+    "fields",
+    "subtitles",
+    "spotting_format",
+    "vlm",
+)
 
 CAPABILITIES = (
     "read: all text in reading order ('read the text', '提取图中的文字', or an empty prompt)",
@@ -663,6 +673,7 @@ def _stages_for(task: str, args: dict[str, Any]) -> list[Stage]:
 
     needs = task_for(task).stages(args)
     reasons_skip = {
+        "checkboxes": f"{task} reads no check boxes",
         "layout": f"{task} needs no layout model",
         "markdown": f"{task} needs no Markdown builder",
         "fields": f"{task} extracts no fields",
@@ -674,6 +685,7 @@ def _stages_for(task: str, args: dict[str, Any]) -> list[Stage]:
     reasons_run = {
         "decode": "decode the image or PDF pages",
         "ocr": "detect and recognise text lines (blank pages and cached pages skip it)",
+        "checkboxes": "find the page's check boxes and whether each is ticked (☐ / ☑)",
         "layout": "layout model finds titles, tables, figures, headers and footers",
         "markdown": "build Markdown (tables as HTML)",
         "fields": "find the named fields' values and validate them",

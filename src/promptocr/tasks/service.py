@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from promptocr.cancel import CancelToken
 from promptocr.document.export import to_alto, to_hocr
 from promptocr.document.model import Document, Page
+from promptocr.engines.checkboxes import mark_page
 from promptocr.engines.embedded import EngineSettings
 from promptocr.engines.usage import Usage
 from promptocr.engines.vlm import VLMEngine as HunyuanEngine
@@ -190,6 +191,7 @@ class Service:
             stream = self.pipeline.open(src, ReadOptions(pages=page_spec, dpi=dpi), name)
         source = name or stream.source
         ocr = p.runs("ocr")
+        boxes = ocr and p.runs("checkboxes")
         parsing = p.task == "parse" and ocr
         detector = layout_detector(self.pipeline) if parsing else None
         # Pixels are kept only for a vision-language engine, which reads the pages itself
@@ -208,6 +210,8 @@ class Service:
         with closing(pages_read):  # leaving early stops the read-ahead at once
             for done, (image, page) in enumerate(pages_read, start=1):
                 if page is not None:
+                    if boxes:  # engines/checkboxes.py: ☐ / ☑ written into the page's lines
+                        mark_page(page, image.image, usage)
                     doc.pages.append(page)
                     if detector is not None:
                         drop = bool(p.arguments.get("drop_headers_footers", True))

@@ -32,6 +32,7 @@ from promptocr.document.model import (
     union_bbox,
 )
 from promptocr.tasks import validators as v
+from promptocr.tasks.extract.boxes import answer_boxes, choice_answer, has_boxes
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
     Concept,
@@ -1137,6 +1138,7 @@ def extract_fields(
         return made[0]
 
     file_pages = {p.index: p for p in doc.pages}
+    boxed = has_boxes(doc)
     dt = doctypes.resolve(document_type, keys)
     use_linker = extract_method() == "linker"
     # a lone total key is read the receipt way (so "What is the total amount?" and the four
@@ -1225,6 +1227,8 @@ def extract_fields(
         if res.method != "linker" and res.page is not None and res.page - 1 in file_pages:
             _to_file_frame(res, file_pages[res.page - 1])
         res.name = key
+        if boxed:  # the key names an option, or the value is one (tasks/extract/boxes.py)
+            res = answer_boxes(doc, key, res)
         out[key] = res
     # every all-numeric date (document-type finders and fallbacks too) follows the document's
     # day/month convention, so the same date never normalises differently by the other keys
@@ -1263,8 +1267,13 @@ def extract_all_pairs(doc: Document) -> dict[str, FieldResult]:
     if extract_method() == "linker":
         from promptocr.tasks.extract.linked import extract_all_linked
 
-        return extract_all_linked(doc)
-    return extract_all_pairs_rules(doc)
+        found = extract_all_linked(doc)
+    else:
+        found = extract_all_pairs_rules(doc)
+    if has_boxes(doc):  # a question's value that is a check box's option: the ticked ones
+        for k, res in found.items():
+            found[k] = choice_answer(doc, res) or res
+    return found
 
 
 def extract_all_pairs_rules(doc: Document) -> dict[str, FieldResult]:

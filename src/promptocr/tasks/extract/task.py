@@ -16,7 +16,7 @@ class ExtractTask:
     document_only = True
 
     def stages(self, arguments: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({"decode", "ocr", "fields"})
+        return frozenset({"decode", "ocr", "checkboxes", "fields"})
 
     def run(self, t: TaskInput) -> tuple[dict[str, Any], str]:
         from promptocr.tasks.doctypes import DOCTYPES, resolve

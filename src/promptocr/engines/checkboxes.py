@@ -1,0 +1,383 @@
+"""Check boxes: find the small printed squares of a form and whether each is ticked.
+
+The recogniser reads a check box as whatever glyph it resembles (`□`, `口`, `冈`, `X`), reads it
+into the neighbouring word (`XP.O.`), or, since the detector boxes text, not frames, misses it
+altogether: on the FUNSD dev forms 119 boxes are annotated and the OCR returned a box glyph
+for a handful. This stage looks for the boxes in the pixels and writes each one into the
+document model as a word of its own, `☐` (empty) or `☑` (ticked), in the text line beside it
+(`SHIPMENT ☐`, `☑ P.O.`) or as a line of its own, so that extraction can answer a question with
+the option that is ticked (tasks/extract).
+
+A box is one connected component of ink:
+- about as wide as high, between `MIN_SIDE` and `MAX_SIDE` text heights (the page's median
+  detected line height) and at least `MIN_PX` pixels: a table's cells join their neighbours
+  into one large component and are never boxes;
+- a frame: each of its four sides is inked along at least `SIDE_COVER` of its length within
+  its outer strip, and each corner is inked (an `O`, a `0` or a `D` has rounded corners);
+- its inside (inside the frame's strokes) is either nearly empty (≤ `EMPTY_INK` inked: `☐`),
+  or marked (a tick or a cross: `☑`) but not filled (a filled square is a bullet, `■`).
+
+A box is ticked when the ink inside it, from any component (a cross drawn over the frame or
+apart from it), covers at least `TICK_INK` of the inside.
+
+A frame that lies over a recognised word is a box only where the word's character there is a
+box-like reading (`□`, `口`, `冈`, `X`, …): a Chinese `口` or `回` in a line of text is text.
+The stage runs only when the plan asks for it (extraction: `EngineSettings.checkboxes`), costs
+one binarisation and one connected-components pass over the page, and records in `usage` how
+many boxes it found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from promptocr.document.layout import build_blocks
+from promptocr.document.model import Line, Page, Polygon, Word
+from promptocr.engines.usage import Usage
+
+MIN_SIDE = 0.33  # a box's side, in text heights (the page's median detected line height)
+MAX_SIDE = 1.8
+MIN_PX = 6  # and at least this many pixels
+MAX_ASPECT = 1.6  # width / height and height / width
+SIDE_COVER = 0.7  # each side inked along at least this share of its length
+EMPTY_INK = 0.06  # an empty box's inside holds at most this share of ink
+TICK_INK = 0.1  # a ticked box's inside holds at least this share
+FILLED_INK = 0.88  # a component inking more of its box is a bullet (`■`), not a box
+CLOSED = 0.85  # a frame's outline encloses at least this share of its box
+HOLE = 0.1  # and holds at least this share of it unlinked inside
+BESIDE = 4.0  # a box goes with a line on its row at most this many box widths away
+WORK_HEIGHT = 24.0  # a page whose text is taller than this many px is searched scaled down
+SPAN = 0.5  # a tick's ink spans at least this share of the inside's rows and columns
+
+EMPTY = "☐"
+TICKED = "☑"
+# what the recogniser reads a check box as, where a box lies over a recognised word
+BOX_READINGS = frozenset("□☐☑☒▢◻■口冈区図囗凶XxＸ✓✔✗✘")
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
+def _read_as_box(word: Word, k: int) -> bool:
+    """Is character `k` of `word` a reading of a box (`□`, `X`, or `口` standing apart from other
+    CJK characters)? Anything else under a frame is text: `O`, `0`, `D`, `日`, `回`."""
+    ch = word.text[k]
+    near = word.text[max(0, k - 1) : k] + word.text[k + 1 : k + 2]
+    return ch in BOX_READINGS and not (_is_cjk(ch) and any(_is_cjk(c) for c in near))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckBox:
+    """A check box found on the page: its pixel box (x0, y0, x1, y1) and whether it is ticked."""
+
+    box: tuple[int, int, int, int]
+    ticked: bool
+    fill: float = 0.0  # the share of the inside that is inked
+
+    @property
+    def text(self) -> str:
+        return TICKED if self.ticked else EMPTY
+
+
+def _ink(gray: np.ndarray, text_height: float) -> np.ndarray:
+    """Ink as 1: local (adaptive) threshold, a window of a few text heights, so that grey paper
+    and uneven light are paper."""
+    block = max(15, int(round(text_height * 2.5)) | 1)
+    return (
+        cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    ).astype(np.uint8)
+
+
+def _strokes(patch: np.ndarray) -> tuple[int, int, int, int]:
+    """The stroke widths of a frame's left, right, top and bottom sides (`patch`: the
+    component's 0/1 mask cropped to its box): the run of ink in from each side along the
+    middle half, its 75th percentile (a tick that touches the frame makes a few runs long)."""
+    h, w = patch.shape
+    t = max(2, int(round(0.15 * min(h, w))))
+    rows = patch[h // 4 : max(h // 4 + 1, 3 * h // 4), :]
+    cols = patch[:, w // 4 : max(w // 4 + 1, 3 * w // 4)].T
+    half = min(h, w) // 2
+    strokes = []
+    for block in (rows, rows[:, ::-1], cols, cols[:, ::-1]):
+        # the run of ink at the start of each row of `block` (rows that are all ink: its length)
+        runs = np.where(block.all(axis=1), block.shape[1], np.argmin(block, axis=1))
+        runs = np.sort(runs[(runs > 0) & (runs < half)])
+        strokes.append(int(runs[(3 * (runs.size - 1)) // 4]) if runs.size else t)
+    return strokes[0], strokes[1], strokes[2], strokes[3]
+
+
+def _closed(patch: np.ndarray) -> bool:
+    """Is the component a closed ring that fills its box: what its outline encloses covers at
+    least `CLOSED` of the box (a square frame, ticked or not; not a round `O` or an open `C`),
+    and what it holds inside, unlinked, at least `HOLE` of it (a frame, not a blob)?"""
+    h, w = patch.shape
+    padded = np.zeros((h + 2, w + 2), np.uint8)
+    padded[1:-1, 1:-1] = patch
+    mask = np.zeros((h + 4, w + 4), np.uint8)
+    cv2.floodFill(padded, mask, (0, 0), 2)
+    enclosed = float((padded != 2).sum())
+    holes = enclosed - float(patch.sum())
+    return enclosed >= CLOSED * h * w and holes >= HOLE * h * w
+
+
+def _framed(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Of the components `ids`, those whose four sides are inked along `SIDE_COVER` of their
+    length and whose four corners are inked (all at once: most
+    candidates are letters, and fail)."""
+    if ids.size == 0:
+        return ids
+    xs, ys, ws, hs = (stats[ids, k] for k in range(4))
+    size = int(max(ws.max(), hs.max()))
+    patches = np.zeros((ids.size, size, size), dtype=bool)
+    for k, i in enumerate(ids.tolist()):
+        x, y, w, h = int(xs[k]), int(ys[k]), int(ws[k]), int(hs[k])
+        patches[k, :h, :w] = labels[y : y + h, x : x + w] == i
+    t = np.maximum(2, np.rint(0.15 * np.minimum(ws, hs))).astype(int)[:, None]
+    r = np.arange(size)[None, :]
+    h_, w_ = hs[:, None], ws[:, None]
+    top_rows, bottom_rows = r < t, (r >= h_ - t) & (r < h_)
+    left_cols, right_cols = r < t, (r >= w_ - t) & (r < w_)
+
+    def cover(rows_or_cols: np.ndarray, axis: int) -> np.ndarray:
+        # the share of a side's length inked within its strip (rows_or_cols: the strip)
+        if axis == 1:  # a strip of rows: inked columns
+            inked = (patches & rows_or_cols[:, :, None]).any(axis=1)
+            return inked.sum(axis=1) / ws
+        inked = (patches & rows_or_cols[:, None, :]).any(axis=2)
+        return inked.sum(axis=1) / hs
+
+    sides = np.minimum.reduce(
+        [cover(top_rows, 1), cover(bottom_rows, 1), cover(left_cols, 2), cover(right_cols, 2)]
+    )
+    corners = (
+        (patches & (top_rows[:, :, None] & left_cols[:, None, :])).any(axis=(1, 2))
+        & (patches & (top_rows[:, :, None] & right_cols[:, None, :])).any(axis=(1, 2))
+        & (patches & (bottom_rows[:, :, None] & left_cols[:, None, :])).any(axis=(1, 2))
+        & (patches & (bottom_rows[:, :, None] & right_cols[:, None, :])).any(axis=(1, 2))
+    )
+    return ids[(sides >= SIDE_COVER) & corners]
+
+
+def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
+    """Every check box on a grey page whose text lines are `text_height` px high (median)."""
+    if gray.size == 0 or text_height <= 0:
+        return []
+    ink = _ink(gray, text_height)
+    lo = max(MIN_PX, MIN_SIDE * text_height)
+    hi = MAX_SIDE * text_height
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        ink, 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
+    ws, hs, areas = stats[:, 2], stats[:, 3], stats[:, 4]
+    keep = (
+        (ws >= lo)
+        & (ws <= hi)
+        & (hs >= lo)
+        & (hs <= hi)
+        & (np.maximum(ws, hs) <= MAX_ASPECT * np.minimum(ws, hs))
+        & (areas <= FILLED_INK * ws * hs)  # a filled square is a bullet
+    )
+    keep[0] = False  # the background
+    out: list[CheckBox] = []
+    for i in _framed(labels, stats, np.flatnonzero(keep)).tolist():
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        patch = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        if not _closed(patch):
+            continue
+        sl, sr, st, sb = _strokes(patch)
+        m = 1 if min(w, h) >= 12 else 0  # a grey edge inside the stroke on larger boxes
+        inner = ink[y + st + m : y + h - sb - m, x + sl + m : x + w - sr - m]
+        if inner.size == 0:
+            continue
+        filled = float(inner.mean())
+        # a mark spans the inside both ways (a cross, a tick); a speck does not
+        spans = bool(inner.any(axis=1).mean() >= SPAN and inner.any(axis=0).mean() >= SPAN)
+        ticked = filled >= TICK_INK and spans
+        if not ticked and filled > EMPTY_INK and spans:
+            continue  # neither clearly empty nor marked: a letter, or noise in a frame
+        out.append(CheckBox((x, y, x + w, y + h), ticked, round(filled, 3)))
+    return out
+
+
+# ------------------------------------------------------------------- into the document model
+
+
+def _poly(box: tuple[float, float, float, float]) -> Polygon:
+    x0, y0, x1, y1 = box
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, w) * max(0.0, h)
+
+
+def _char_at(word: Word, box: tuple[float, float, float, float]) -> int:
+    """Which character of `word` lies under `box`'s centre (characters taken as equally wide)."""
+    x0, _, x1, _ = word.bbox
+    n = len(word.text)
+    if n <= 1 or x1 <= x0:
+        return 0
+    cx = (box[0] + box[2]) / 2
+    return min(n - 1, max(0, int((cx - x0) / (x1 - x0) * n)))
+
+
+def _rebuild(line: Line) -> None:
+    line.text = " ".join(w.text for w in line.words)
+
+
+def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Line], list[CheckBox]]:
+    """Write each box into the lines and return them (new ones appended) with the boxes
+    written:
+    - over a word read as a box glyph, that glyph becomes the box (`XP.O.` → `☑ P.O.`); over
+      any other reading the frame is a letter and is dropped;
+    - inside a line's box between its words (the detector boxed it with the text, the
+      recogniser read nothing for it), a word there;
+    - beside a line on its row, within `BESIDE` box widths, a word at that end of the line. A box
+      between two lines (`Sales Analysis ☐ Consumer Research ☑`) goes to the side the page's
+      other boxes take (after their text or before it), else to the nearer;
+    - else a line of its own."""
+    out = list(lines)
+    placed: list[CheckBox] = []
+    after = before = 0  # the page's convention, from boxes with only one side to go to
+    pending: list[tuple[CheckBox, Word, list[tuple[float, Line, str]]]] = []
+    for cb in boxes:
+        box = (float(cb.box[0]), float(cb.box[1]), float(cb.box[2]), float(cb.box[3]))
+        side = max(box[2] - box[0], box[3] - box[1])
+        word = Word(cb.text, 1.0, _poly(box))
+        # the word the box shares most with: the box is that word's character there, kept
+        # only if it reads as a box (`□`, `X`); a letter's frame (`O`, `口` in a word, an `o`
+        # just outside its word's estimated box) is text
+        most: tuple[float, Line, int] | None = None
+        for ln in out:
+            for j, wd in enumerate(ln.words):
+                shared = _overlap(wd.bbox, box)
+                if shared > 0 and (most is None or shared > most[0]):
+                    most = (shared, ln, j)
+        if most is not None:
+            _, ln, j = most
+            wd = ln.words[j]
+            k = _char_at(wd, box)
+            if not _read_as_box(wd, k):
+                continue
+            x0, y0, x1, y1 = wd.bbox
+            rest = (wd.text[:k] + wd.text[k + 1 :]).strip()
+            if not rest and len(ln.words) == 1:
+                # a box read as a line of its own: placed beside its text below
+                out = [x for x in out if x is not ln]
+            elif not rest:
+                ln.words[j] = word
+            elif k < len(wd.text) / 2:
+                ln.words[j : j + 1] = [word, Word(rest, wd.confidence, _poly((box[2], y0, x1, y1)))]
+            else:
+                ln.words[j : j + 1] = [Word(rest, wd.confidence, _poly((x0, y0, box[0], y1))), word]
+            if any(x is ln for x in out):
+                _rebuild(ln)
+                placed.append(cb)
+                at = ln.words.index(word)
+                before += at == 0 and len(ln.words) > 1
+                after += at == len(ln.words) - 1 and len(ln.words) > 1
+                continue
+        # the lines on its row it could go to: inside one, or beside one at either end
+        cy = (box[1] + box[3]) / 2
+        near: list[tuple[float, Line, str]] = []
+        for ln in out:
+            if not ln.words:
+                continue
+            x0, y0, x1, y1 = ln.bbox
+            if not (y0 <= cy <= y1) or (y1 - y0) > 2.5 * side:
+                continue
+            if box[0] >= x1 and box[0] - x1 <= BESIDE * side:
+                near.append((box[0] - x1, ln, "after"))
+            elif box[2] <= x0 and x0 - box[2] <= BESIDE * side:
+                near.append((x0 - box[2], ln, "before"))
+            elif box[0] < x1 and box[2] > x0:
+                near.append((0.0, ln, "inside"))
+        sides = {how for _, _, how in near}
+        if sides == {"after"}:
+            after += 1
+        elif sides == {"before"}:
+            before += 1
+        pending.append((cb, word, near))
+    for cb, word, near in pending:
+        box = word.bbox
+        if not near:
+            out.append(Line(cb.text, 1.0, _poly(box), [word]))
+            placed.append(cb)
+            continue
+        inside = [n for n in near if n[2] == "inside"]
+        if inside:
+            choice = inside[0]
+        else:
+            # between two lines: the page's convention, else the nearer
+            liked = "after" if after > before else "before" if before > after else ""
+            choice = min(near, key=lambda n: (n[2] != liked, n[0]))
+        _, ln, how = choice
+        cx = (box[0] + box[2]) / 2
+        at = sum(1 for wd in ln.words if (wd.bbox[0] + wd.bbox[2]) / 2 < cx)
+        ln.words.insert(at, word)
+        _rebuild(ln)
+        x0, y0, x1, y1 = ln.bbox
+        ln.polygon = _poly((min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3])))
+        placed.append(cb)
+    return out, placed
+
+
+def text_height(lines: list[Line]) -> float:
+    """The page's median text line height (0 without lines)."""
+    hs = [ln.height for ln in lines if ln.height > 0]
+    return float(np.median(hs)) if hs else 0.0
+
+
+def find_on_page(gray: np.ndarray, height: float) -> list[CheckBox]:
+    """`find_checkboxes` on a page of any size: one whose text lines are taller than
+    `WORK_HEIGHT` px (a phone photo) is searched scaled down to that, and its boxes scaled
+    back, so the cost follows the text's size in pixels, not the camera's."""
+    f = WORK_HEIGHT / height if height > WORK_HEIGHT else 1.0
+    if f >= 1.0:
+        return find_checkboxes(gray, height)
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return [
+        CheckBox(
+            (
+                int(cb.box[0] / f),
+                int(cb.box[1] / f),
+                int(np.ceil(cb.box[2] / f)),
+                int(np.ceil(cb.box[3] / f)),
+            ),
+            cb.ticked,
+            cb.fill,
+        )
+        for cb in find_checkboxes(small, WORK_HEIGHT)
+    ]
+
+
+def mark_page(page: Page, rgb: np.ndarray, usage: Usage) -> int:
+    """The `checkboxes` stage on one read page and its pixels: find the boxes and write them
+    into the page's lines (new lines for boxes that stand apart; the blocks are then built
+    again). Returns how many boxes were written. A page read turned (`rotation`) or without
+    text is left as it is."""
+    lines = page.lines
+    if not lines:
+        usage.skip("checkboxes", "no text on the page")
+        return 0
+    if page.rotation:
+        usage.skip("checkboxes", "the page was read turned")
+        return 0
+    with usage.stage("checkboxes"):
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
+        boxes = find_on_page(np.ascontiguousarray(gray), text_height(lines))
+        before = [id(ln) for ln in lines]
+        lines, placed = place_checkboxes(lines, boxes)
+        if [id(ln) for ln in lines] != before:  # lines added or taken in
+            page.blocks = build_blocks(lines)
+    usage.checkboxes["found"] = usage.checkboxes.get("found", 0) + len(placed)
+    usage.checkboxes["ticked"] = usage.checkboxes.get("ticked", 0) + sum(
+        1 for cb in placed if cb.ticked
+    )
+    return len(placed)

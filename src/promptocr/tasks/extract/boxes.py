@@ -1,0 +1,233 @@
+"""Check-box answers: a field whose answer is a box, or the options ticked among several.
+
+The `checkboxes` stage (engines/checkboxes.py) writes each check box on a page into its text
+line as a word of its own: `☐` (empty) or `☑` (ticked). A box then stands with its option's text
+on one side (`☑ P.O.`, `SHIPMENT ☐`): the page's boxes come either before their text or after it,
+and a line is read the way it shows (a line that starts with a box has its boxes before their
+options, one that ends with one after). Two kinds of key are answered from them:
+
+- **the option itself** (`SHIPMENT`, `P.O.`): the key is an option's printed text; its value
+  is the box, `☑` or `☐`, `normalized` True or False (type `checkbox`), its box the box's;
+- **a question with options** (`Route of administration:` before `☑ P.O.  ☐ I.P.  ☐ I.V.`):
+  where the linker links the question to an option, the answer is the row of options from
+  there on (in one detected line or in several side by side); where it links nothing (an
+  option is rarely a value to the pair model), the options that follow the printed label on
+  its row, or on the row under it. The value is the ticked options' texts (`P.O.`; several
+  joined with `, `), `normalized` their list (type `choice`). With none ticked the value is
+  null and `reason` lists the options.
+
+Boxes the recogniser read itself as glyphs count too (`□` empty; `☑`, `☒`, `✓`, `✔`, `✗`, `✘`
+ticked), so a document read before the stage existed still answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz
+
+from promptocr.document.model import BBox, Document, Line, Page, Word, union_bbox
+from promptocr.tasks.fields import fold
+
+if TYPE_CHECKING:
+    from promptocr.tasks.extract import FieldResult
+
+EMPTY_MARKS = frozenset("☐□▢◻")
+TICKED_MARKS = frozenset("☑☒✓✔✗✘")
+MARKS = EMPTY_MARKS | TICKED_MARKS
+KEY_MATCH = 90  # fuzz.ratio of an option's folded text and the key's, at least
+ROW_GAP = 4.0  # options side by side: at most this many box widths apart
+QUESTION_GAP = 12.0  # a question's first option at most this many line heights to its right
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One check box and its option's text (empty for a box that stands alone)."""
+
+    text: str
+    ticked: bool
+    box: BBox  # the box's
+    bbox: BBox  # the box's and its text's together
+
+
+def is_mark(word: Word) -> bool:
+    return len(word.text) == 1 and word.text in MARKS
+
+
+def options_in(line: Line) -> list[Option]:
+    """The options of one line, each box with the words on its side up to the next box: a line
+    that ends with a box has its boxes after their text, any other before."""
+    words = line.words
+    marks = [j for j, w in enumerate(words) if is_mark(w)]
+    if not marks:
+        return []
+    after = marks[-1] == len(words) - 1 and marks[0] != 0
+    out: list[Option] = []
+    for n, j in enumerate(marks):
+        if after:
+            lo = marks[n - 1] + 1 if n else 0
+            text_words = words[lo:j]
+        else:
+            hi = marks[n + 1] if n + 1 < len(marks) else len(words)
+            text_words = words[j + 1 : hi]
+        box = words[j].bbox
+        out.append(
+            Option(
+                " ".join(w.text for w in text_words).strip(" :："),
+                words[j].text in TICKED_MARKS,
+                box,
+                union_bbox([box, *(w.bbox for w in text_words)]),
+            )
+        )
+    return out
+
+
+def _result(key: str, page: Page, value: str | None, **kw: Any) -> FieldResult:
+    from promptocr.tasks.extract import FieldResult
+
+    return FieldResult(key, value, page=page.index + 1, **kw)
+
+
+def option_answer(doc: Document, key: str) -> FieldResult | None:
+    """The box of the option whose printed text is `key` (the first page's, then in reading
+    order), or None where no option reads so."""
+    from promptocr.tasks.extract import bbox_list
+
+    want = fold(key)
+    if len(want) < 2:
+        return None
+    for page in doc.pages:
+        for ln in page.lines:
+            for opt in options_in(ln):
+                got = fold(opt.text)
+                if got and (got == want or fuzz.ratio(got, want) >= KEY_MATCH):
+                    res = _result(
+                        key,
+                        page,
+                        "☑" if opt.ticked else "☐",
+                        normalized=opt.ticked,
+                        type="checkbox",
+                        bbox=bbox_list(opt.box),
+                        label=opt.text,
+                        method="checkbox",
+                        link_confidence=1.0,
+                        read_confidence=1.0,
+                    )
+                    res.settle_confidence()
+                    return res
+    return None
+
+
+def _row_options(page: Page, value_box: BBox) -> list[Option]:
+    """The options from the value's box on along its row: the lines that overlap the value,
+    then the lines to their right on the same row while they hold boxes, no more than
+    `ROW_GAP` box widths apart."""
+    x0, y0, x1, y1 = value_box
+    lines = [ln for ln in page.lines if any(is_mark(w) for w in ln.words)]
+    if not lines:
+        return []
+    cy = (y0 + y1) / 2
+    row = [ln for ln in lines if ln.bbox[1] <= cy <= ln.bbox[3] and ln.bbox[2] > x0]
+    row.sort(key=lambda ln: ln.bbox[0])
+    out: list[Option] = []
+    for ln in row:
+        opts = [o for o in options_in(ln) if o.bbox[2] > x0]
+        if not opts:
+            continue
+        if out:
+            side = max(1.0, out[-1].box[2] - out[-1].box[0])
+            if opts[0].bbox[0] - out[-1].bbox[2] > ROW_GAP * side:
+                break
+        out.extend(opts)
+    return out
+
+
+def choice_answer(doc: Document, res: FieldResult) -> FieldResult | None:
+    """Where the value found for a key is a check box's option, the ticked options of its row
+    (None where the value is no option)."""
+
+    if res.value is None or res.page is None or res.bbox is None:
+        return None
+    if not any(ch in MARKS for ch in res.value):
+        return None
+    page = next((p for p in doc.pages if p.index == res.page - 1), None)
+    if page is None:
+        return None
+    box = (res.bbox[0], res.bbox[1], res.bbox[2], res.bbox[3])
+    opts = [o for o in _row_options(page, box) if o.text]
+    return _choice(res, page, opts) if opts else None
+
+
+def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
+    """`res` answered by the ticked ones among `opts`."""
+    from promptocr.tasks.extract import bbox_list
+
+    ticked = [o for o in opts if o.ticked]
+    out = _result(
+        res.name,
+        page,
+        ", ".join(o.text for o in ticked) or None,
+        normalized=[o.text for o in ticked],
+        type="choice",
+        label=res.label,
+        method=res.method,
+        link_confidence=res.link_confidence if res.value is not None else None,
+        read_confidence=res.read_confidence,
+    )
+    if ticked:
+        out.bbox = bbox_list(union_bbox([o.bbox for o in ticked]))
+    else:
+        out.bbox = bbox_list(union_bbox([o.bbox for o in opts]))
+        out.reason = "no option ticked among: " + ", ".join(o.text for o in opts)
+    out.settle_confidence()
+    return out
+
+
+def _label_box(page: Page, label: str) -> BBox | None:
+    """Where `label` is printed on `page`: the words of the first line that holds it."""
+    want = fold(label)
+    if not want:
+        return None
+    for ln in page.lines:
+        if want not in fold(ln.text):
+            continue
+        # the words that make up the label, from the line's start
+        used: list[Word] = []
+        for w in ln.words:
+            used.append(w)
+            if want in fold(" ".join(x.text for x in used)):
+                return union_bbox([x.bbox for x in used])
+        return ln.bbox
+    return None
+
+
+def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
+    """Where no value was linked to a printed label, the options that follow it: on its row
+    to the right (the first within `QUESTION_GAP` line heights), else on the row under it;
+    the ticked ones answer (`choice_answer`)."""
+    if res.value is not None or not res.label:
+        return None
+    pages = [p for p in doc.pages if res.page is None or p.index == res.page - 1]
+    for page in pages:
+        box = _label_box(page, res.label)
+        if box is None:
+            continue
+        x0, y0, x1, y1 = box
+        h = max(1.0, y1 - y0)
+        for probe in ((x1, y0, x1 + 1, y1), (x0 - h, y1 + 0.2 * h, x0 - h + 1, y1 + 1.4 * h)):
+            opts = [o for o in _row_options(page, probe) if o.text]
+            if opts and opts[0].bbox[0] - probe[0] <= QUESTION_GAP * h:
+                return _choice(res, page, opts)
+    return None
+
+
+def answer_boxes(doc: Document, key: str, res: FieldResult) -> FieldResult:
+    """`res` for `key`, answered from the check boxes where they answer it: the key names an
+    option (its box), or the value found is an option (the row's ticked options)."""
+    return option_answer(doc, key) or choice_answer(doc, res) or question_answer(doc, res) or res
+
+
+def has_boxes(doc: Document) -> bool:
+    """Does any page hold a check box (a mark word)?"""
+    return any(is_mark(w) for p in doc.pages for w in p.words)

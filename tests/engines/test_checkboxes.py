@@ -1,0 +1,175 @@
+"""Check boxes (engines/checkboxes.py, tasks/extract/boxes.py): drawn forms read by the real
+engine; the boxes found, where they are written, and the fields they answer, in the service and
+over HTTP."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from promptocr.document.model import Block, Document, Line, Page, Word, polygon_of
+from promptocr.engines.checkboxes import (
+    EMPTY,
+    TICKED,
+    CheckBox,
+    find_checkboxes,
+    find_on_page,
+    place_checkboxes,
+)
+from promptocr.synth import Canvas, checkbox_form
+from promptocr.tasks.extract import extract_all_pairs, extract_fields
+from promptocr.tasks.extract.boxes import options_in
+from promptocr.tasks.service import Service
+
+
+def _gray(c: Canvas) -> np.ndarray:
+    return np.asarray(c.image.convert("L"))
+
+
+def test_boxes_are_found_empty_and_ticked_and_a_bullet_is_none() -> None:
+    boxes = sorted(
+        find_checkboxes(_gray(checkbox_form()), 26.0), key=lambda b: b.box[1:2] + b.box[:1]
+    )
+    want = [(380, 112, False), (540, 112, True), (760, 112, False)]
+    want += [(200, 182, False), (200, 232, True), (200, 282, False)]
+    framed = [b for b in boxes if b.box[1] < 330]
+    assert len(framed) == len(want)
+    for b, (x, y, ticked) in zip(framed, want, strict=True):
+        assert abs(b.box[0] - x) <= 2 and abs(b.box[1] - y) <= 2 and b.ticked is ticked
+    # the filled square is a bullet; frames found in the letters (`D`, `O`, `0`) are not
+    # written into the page unless read as a box (below)
+    assert not any(b.box[0] < 60 and b.box[1] > 330 for b in boxes)
+
+
+def test_a_photographed_page_is_searched_scaled_down_and_its_boxes_scaled_back() -> None:
+    c = checkbox_form()
+    big = c.image.convert("L").resize((c.image.width * 3, c.image.height * 3), Image.LANCZOS)
+    boxes = sorted(find_on_page(np.asarray(big), 78.0), key=lambda b: b.box[:2])
+    # the three boxes after their text, found at a third of the size, in the photo's pixels
+    got = [(b.box[0] / 3, b.box[1] / 3, b.ticked) for b in boxes][:3]
+    want = [(200, 182, False), (200, 232, True), (200, 282, False)]
+    for (x, y, ticked), (wx, wy, wt) in zip(got, want, strict=True):
+        assert abs(x - wx) <= 2 and abs(y - wy) <= 2 and ticked is wt
+
+
+def _word(text: str, x0: float, x1: float, y: float = 100.0, h: float = 20.0) -> Word:
+    return Word(text, 0.95, polygon_of((x0, y, x1, y + h)))
+
+
+def _line(*words: Word) -> Line:
+    return Line(" ".join(w.text for w in words), 0.95, polygon_of(_union(words)), list(words))
+
+
+def _union(words: tuple[Word, ...]) -> tuple[float, float, float, float]:
+    return (
+        min(w.bbox[0] for w in words),
+        min(w.bbox[1] for w in words),
+        max(w.bbox[2] for w in words),
+        max(w.bbox[3] for w in words),
+    )
+
+
+def test_a_box_read_as_a_glyph_becomes_the_box_and_a_letter_stays_text() -> None:
+    lines = [
+        _line(_word("XP.O.", 100, 160)),  # the cross read into the option's first word
+        _line(_word("□", 200, 214), _word("I.V.", 220, 250)),
+        _line(_word("人口", 300, 340)),  # 口 in a word: text
+        _line(_word("ROOM", 400, 460)),  # a square O: text
+    ]
+    boxes = [
+        CheckBox((100, 103, 114, 117), True),
+        CheckBox((200, 103, 214, 117), False),
+        CheckBox((321, 101, 339, 119), False),
+        CheckBox((416, 103, 430, 117), False),
+    ]
+    out, placed = place_checkboxes(lines, boxes)
+    assert [ln.text for ln in out] == [f"{TICKED} P.O.", f"{EMPTY} I.V.", "人口", "ROOM"]
+    assert len(placed) == 2
+
+
+def test_a_box_between_two_options_goes_to_the_side_the_page_uses() -> None:
+    # `Sales Analysis ☐ Consumer Research ☑`: the last box has only its text to go to (after
+    # it), so the one between the two lines goes after `Sales Analysis` too
+    lines = [_line(_word("Sales", 100, 150), _word("Analysis", 155, 230))]
+    lines.append(_line(_word("Consumer", 276, 350), _word("Research", 355, 430)))
+    boxes = [CheckBox((246, 102, 262, 118), False), CheckBox((446, 102, 462, 118), True)]
+    out, _ = place_checkboxes(lines, boxes)
+    assert [ln.text for ln in out] == [f"Sales Analysis {EMPTY}", f"Consumer Research {TICKED}"]
+    assert [(o.text, o.ticked) for ln in out for o in options_in(ln)] == [
+        ("Sales Analysis", False),
+        ("Consumer Research", True),
+    ]
+
+
+def test_a_box_alone_on_its_row_is_a_line_of_its_own() -> None:
+    out, placed = place_checkboxes(
+        [_line(_word("Name:", 100, 160))], [CheckBox((600, 300, 616, 316), True)]
+    )
+    assert [ln.text for ln in out] == ["Name:", TICKED] and len(placed) == 1
+
+
+def _doc(*lines: Line) -> Document:
+    return Document(pages=[Page(index=0, width=1000, height=600, blocks=[Block(list(lines))])])
+
+
+def test_a_question_answers_with_its_ticked_options_and_an_option_with_its_box() -> None:
+    q = _line(_word("Marital", 40, 110), _word("status:", 115, 180))
+    opts = _line(
+        _word(EMPTY, 220, 236),
+        _word("Single", 242, 300),
+        _word(TICKED, 330, 346),
+        _word("Married", 352, 420),
+        _word(EMPTY, 450, 466),
+        _word("Widowed", 472, 550),
+    )
+    got = extract_fields(_doc(q, opts), ["Marital status", "Married", "Single"])
+    ms = got["Marital status"]
+    assert ms.value == "Married" and ms.normalized == ["Married"] and ms.type == "choice"
+    assert ms.bbox is not None and ms.bbox[0] >= 330 and ms.bbox[2] <= 421
+    assert got["Married"].value == TICKED and got["Married"].normalized is True
+    assert got["Single"].value == EMPTY and got["Single"].normalized is False
+    assert got["Single"].bbox == [220.0, 100.0, 236.0, 120.0]
+
+
+def test_a_question_with_no_option_ticked_is_null_with_a_reason() -> None:
+    q = _line(_word("Smoker:", 40, 120))
+    opts = _line(_word(EMPTY, 160, 176), _word("Yes", 182, 220), _word(EMPTY, 250, 266))
+    opts.words.append(_word("No", 272, 300))
+    opts.text = " ".join(w.text for w in opts.words)
+    got = extract_fields(_doc(q, opts), ["Smoker"])["Smoker"]
+    assert got.value is None and got.reason is not None and "Yes, No" in got.reason
+
+
+def test_the_service_reads_the_boxes_for_extraction_only() -> None:
+    buf = io.BytesIO()
+    checkbox_form().image.save(buf, format="PNG")
+    data = buf.getvalue()
+    svc = Service(vlm=None)
+    r = svc.run(
+        data,
+        'Extract the content of the fields: ["Route of administration", "Injection", '
+        '"Oral", "Transfer", "Shipment"]',
+    )
+    f = r.output["fields"]
+    assert f["Route of administration"] == "Injection"
+    assert f["Injection"] == TICKED and f["Oral"] == EMPTY
+    assert f["Transfer"] == TICKED and f["Shipment"] == EMPTY
+    u = r.usage.to_dict()
+    assert u["checkboxes"] == {"found": 6, "ticked": 2} and u["stages_ms"]["checkboxes"] >= 0
+    assert r.plan.runs("checkboxes")
+    # reading the page runs no box search (the recogniser reads some boxes itself, as `□`
+    # and `☑`, but misses those before the options)
+    read = svc.run(data, "")
+    assert not read.plan.runs("checkboxes") and "checkboxes" in read.usage.skipped
+    assert "checkboxes" not in read.usage.to_dict() and EMPTY not in read.document.text
+
+
+def test_extract_everything_answers_a_question_with_its_ticked_option() -> None:
+    q = _line(_word("Sex:", 40, 90))
+    opts = _line(_word(EMPTY, 130, 146), _word("Male", 152, 200), _word(TICKED, 230, 246))
+    opts.words.append(_word("Female", 252, 320))
+    opts.text = " ".join(w.text for w in opts.words)
+    pairs = extract_all_pairs(_doc(q, opts))
+    assert any(r.value == "Female" and r.type == "choice" for r in pairs.values())
