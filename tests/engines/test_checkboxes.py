@@ -19,8 +19,8 @@ from promptocr.engines.checkboxes import (
     place_checkboxes,
 )
 from promptocr.synth import Canvas, checkbox_form
-from promptocr.tasks.extract import extract_all_pairs, extract_fields
-from promptocr.tasks.extract.boxes import options_in
+from promptocr.tasks.extract import FieldResult, extract_all_pairs, extract_fields
+from promptocr.tasks.extract.boxes import choice_answer, options_in
 from promptocr.tasks.service import Service
 
 
@@ -114,7 +114,7 @@ def _doc(*lines: Line) -> Document:
     return Document(pages=[Page(index=0, width=1000, height=600, blocks=[Block(list(lines))])])
 
 
-def test_a_question_answers_with_its_ticked_options_and_an_option_with_its_box() -> None:
+def test_a_question_answers_with_its_options_and_an_option_with_its_box() -> None:
     q = _line(_word("Marital", 40, 110), _word("status:", 115, 180))
     opts = _line(
         _word(EMPTY, 220, 236),
@@ -126,20 +126,45 @@ def test_a_question_answers_with_its_ticked_options_and_an_option_with_its_box()
     )
     got = extract_fields(_doc(q, opts), ["Marital status", "Married", "Single"])
     ms = got["Marital status"]
-    assert ms.value == "Married" and ms.normalized == ["Married"] and ms.type == "choice"
-    assert ms.bbox is not None and ms.bbox[0] >= 330 and ms.bbox[2] <= 421
+    # the options as printed, the ticked one normalised
+    assert ms.value == f"{EMPTY} Single {TICKED} Married {EMPTY} Widowed"
+    assert ms.normalized == ["Married"] and ms.type == "choice" and ms.reason is None
+    assert ms.bbox == [220.0, 100.0, 550.0, 120.0]
     assert got["Married"].value == TICKED and got["Married"].normalized is True
     assert got["Single"].value == EMPTY and got["Single"].normalized is False
     assert got["Single"].bbox == [220.0, 100.0, 236.0, 120.0]
 
 
-def test_a_question_with_no_option_ticked_is_null_with_a_reason() -> None:
+def test_a_question_with_no_option_ticked_says_so() -> None:
     q = _line(_word("Smoker:", 40, 120))
     opts = _line(_word(EMPTY, 160, 176), _word("Yes", 182, 220), _word(EMPTY, 250, 266))
     opts.words.append(_word("No", 272, 300))
     opts.text = " ".join(w.text for w in opts.words)
     got = extract_fields(_doc(q, opts), ["Smoker"])["Smoker"]
-    assert got.value is None and got.reason is not None and "Yes, No" in got.reason
+    assert got.value == f"{EMPTY} Yes {EMPTY} No" and got.normalized == []
+    assert got.reason is not None and "Yes, No" in got.reason
+
+
+def test_marks_printed_in_a_words_text_are_options_too() -> None:
+    # a text layer or a recogniser that read the boxes glued to their words (`☒ja □nein`)
+    q = _line(_word("Mitglied?", 40, 130))
+    opts = _line(_word("☒ja", 170, 210), _word("□nein", 230, 290))
+    got = extract_fields(_doc(q, opts), ["Mitglied?", "nein"])
+    assert got["Mitglied?"].normalized == ["ja"] and got["Mitglied?"].value == "☒ja □nein"
+    assert got["nein"].value == EMPTY and got["nein"].normalized is False
+
+
+def test_a_key_printed_as_a_label_too_keeps_its_value() -> None:
+    # `E-Mail` is a label with its address and, lower, one of the ways to be reached
+    lines = [
+        _line(_word("E-Mail:", 40, 110), _word("tom@example.org", 130, 300)),
+        _line(_word("Reach", 40, 100, y=200), _word("me", 105, 130, y=200)),
+        _line(_word("by:", 135, 170, y=200), _word(EMPTY, 200, 216, y=200)),
+    ]
+    lines[2].words.append(_word("E-Mail", 222, 290, y=200))
+    lines[2].text = " ".join(w.text for w in lines[2].words)
+    got = extract_fields(_doc(*lines), ["E-Mail"])["E-Mail"]
+    assert got.value == "tom@example.org"
 
 
 def test_the_service_reads_the_boxes_for_extraction_only() -> None:
@@ -153,7 +178,8 @@ def test_the_service_reads_the_boxes_for_extraction_only() -> None:
         '"Oral", "Transfer", "Shipment"]',
     )
     f = r.output["fields"]
-    assert f["Route of administration"] == "Injection"
+    assert f["Route of administration"] == f"{EMPTY} Oral {TICKED} Injection {EMPTY} Inhalation"
+    assert r.output["details"]["Route of administration"]["normalized"] == ["Injection"]
     assert f["Injection"] == TICKED and f["Oral"] == EMPTY
     assert f["Transfer"] == TICKED and f["Shipment"] == EMPTY
     u = r.usage.to_dict()
@@ -166,10 +192,21 @@ def test_the_service_reads_the_boxes_for_extraction_only() -> None:
     assert "checkboxes" not in read.usage.to_dict() and EMPTY not in read.document.text
 
 
-def test_extract_everything_answers_a_question_with_its_ticked_option() -> None:
+def test_extract_everything_answers_a_question_with_its_options() -> None:
     q = _line(_word("Sex:", 40, 90))
     opts = _line(_word(EMPTY, 130, 146), _word("Male", 152, 200), _word(TICKED, 230, 246))
     opts.words.append(_word("Female", 252, 320))
     opts.text = " ".join(w.text for w in opts.words)
     pairs = extract_all_pairs(_doc(q, opts))
-    assert any(r.value == "Female" and r.type == "choice" for r in pairs.values())
+    assert any(r.normalized == ["Female"] and r.type == "choice" for r in pairs.values())
+
+
+def test_a_row_of_options_stops_at_one_that_opens_a_field() -> None:
+    # `□ Nein  ▣ Ja: ____`: the value found is the first option; the row goes on only to
+    # options of the same question (`Ja:` opens a field of its own), and `▣` is a ticked box
+    opts = _line(_word(EMPTY, 180, 196), _word("Nein", 202, 250))
+    ja = _line(_word("▣", 300, 316), _word("Ja:", 322, 350))
+    found = FieldResult("Einkommen?", f"{EMPTY} Nein", page=1, bbox=[180.0, 100.0, 250.0, 120.0])
+    got = choice_answer(_doc(opts, ja), found)
+    assert got is not None and got.value == f"{EMPTY} Nein" and got.normalized == []
+    assert options_in(ja)[0].ticked and options_in(ja)[0].text == "Ja"

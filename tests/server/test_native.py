@@ -297,7 +297,8 @@ def test_fields_asked_in_a_users_own_words(server: RunningServer) -> None:
 
 
 def test_a_form_answers_from_its_check_boxes(server: RunningServer) -> None:
-    # the extract plan runs the `checkboxes` stage: a question's value is its ticked option
+    # the extract plan runs the `checkboxes` stage: a question's value is its row of options,
+    # `normalized` the ticked one
     with httpx.Client(base_url=server.url, timeout=120) as c:
         r = c.post(
             "/v1/ocr",
@@ -307,6 +308,6 @@ def test_a_form_answers_from_its_check_boxes(server: RunningServer) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     field = body["output"]["details"]["Route of administration"]
-    assert field["value"] == "Injection" and field["type"] == "choice"
+    assert field["value"] == "☐ Oral ☑ Injection ☐ Inhalation" and field["type"] == "choice"
     assert field["normalized"] == ["Injection"]
     assert body["usage"]["checkboxes"] == {"found": 6, "ticked": 2}

@@ -7,21 +7,26 @@ and a line is read the way it shows (a line that starts with a box has its boxes
 options, one that ends with one after). Two kinds of key are answered from them:
 
 - **the option itself** (`SHIPMENT`, `P.O.`): the key is an option's printed text; its value
-  is the box, `☑` or `☐`, `normalized` True or False (type `checkbox`), its box the box's;
+  is the box, `☑` or `☐`, `normalized` True or False (type `checkbox`), its box the box's.
+  Where the key is also printed on a line without a box and the linker found it a value
+  (`E-Mail` beside an address, and an `☐ E-Mail` option), that label answers;
 - **a question with options** (`Route of administration:` before `☑ P.O.  ☐ I.P.  ☐ I.V.`):
   where the linker links the question to an option, the answer is the row of options from
   there on (in one detected line or in several side by side); where it links nothing (an
-  option is rarely a value to the pair model), the options that follow the printed label on
-  its row, or on the row under it. The value is the ticked options' texts (`P.O.`; several
-  joined with `, `), `normalized` their list (type `choice`). With none ticked the value is
-  null and `reason` lists the options.
+  option is rarely a value to the pair model) and the label ends with `:` or `?`, the options
+  that follow it on its row, or on the row under it. The value is the options as printed
+  (`☑ P.O. ☐ I.P. ☐ I.V.`, as forms annotate such answers), `normalized` the ticked options'
+  texts (`["P.O."]`; type `choice`); with none ticked `normalized` is empty and `reason` lists
+  the options.
 
-Boxes the recogniser read itself as glyphs count too (`□` empty; `☑`, `☒`, `✓`, `✔`, `✗`, `✘`
-ticked), so a document read before the stage existed still answers.
+Boxes the recogniser read itself as glyphs count too (`□` empty; `☑`, `☒`, `▣`, `✓`, `✔`, `✗`,
+`✘` ticked), also glued to their word (`☒ja`), so a document read before the stage existed, or a
+PDF's text layer, still answers.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,11 +39,11 @@ if TYPE_CHECKING:
     from promptocr.tasks.extract import FieldResult
 
 EMPTY_MARKS = frozenset("☐□▢◻")
-TICKED_MARKS = frozenset("☑☒✓✔✗✘")
+TICKED_MARKS = frozenset("☑☒▣✓✔✗✘")
 MARKS = EMPTY_MARKS | TICKED_MARKS
 KEY_MATCH = 90  # fuzz.ratio of an option's folded text and the key's, at least
-ROW_GAP = 4.0  # options side by side: at most this many box widths apart
-QUESTION_GAP = 12.0  # a question's first option at most this many line heights to its right
+ROW_GAP = 6.0  # options side by side: at most this many box widths apart
+QUESTION_GAP = 6.0  # a question's first option at most this many line heights to its right
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,35 +54,92 @@ class Option:
     ticked: bool
     box: BBox  # the box's
     bbox: BBox  # the box's and its text's together
+    printed: str = ""  # the box and its text as printed (`☑ P.O.`)
 
 
 def is_mark(word: Word) -> bool:
     return len(word.text) == 1 and word.text in MARKS
 
 
+# a token of a line: its text, its box, and whether the next token follows with no space
+Token = tuple[str, BBox, bool]
+
+
+def _tokens(line: Line) -> list[Token]:
+    """The line's words, a mark glued to a word (`☒ja`, `Nein□`) split off it (the mark's box
+    taken as a square at that end of the word's; the two marked as printed without a space)."""
+    out: list[Token] = []
+    for w in line.words:
+        t, (x0, y0, x1, y1) = w.text, w.bbox
+        side = min(y1 - y0, (x1 - x0) / max(1, len(t)))
+        if len(t) > 1 and t[0] in MARKS:
+            out += [(t[0], (x0, y0, x0 + side, y1), True), (t[1:], (x0 + side, y0, x1, y1), False)]
+        elif len(t) > 1 and t[-1] in MARKS:
+            out += [
+                (t[:-1], (x0, y0, x1 - side, y1), True),
+                (t[-1], (x1 - side, y0, x1, y1), False),
+            ]
+        else:
+            out.append((t, (x0, y0, x1, y1), False))
+    return out
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80 and ch not in MARKS
+
+
+def _printed(toks: list[Token]) -> str:
+    """Tokens joined as printed: a space between words, none where a mark was glued or next
+    to CJK (`☑本人申办`)."""
+    out = ""
+    for i, (t, _, glued) in enumerate(toks):
+        out += t
+        if i + 1 < len(toks) and not glued:
+            nxt = toks[i + 1][0]
+            if not (_is_cjk(t[-1]) or _is_cjk(nxt[0])):
+                out += " "
+    return out
+
+
+def has_mark(line: Line) -> bool:
+    return any(ch in MARKS for ch in line.text)
+
+
+_OPENS_FIELD = re.compile(r"[:：?？]")
+_QUESTION_END = re.compile(r".*[:：?？]\s*")
+
+
 def options_in(line: Line) -> list[Option]:
     """The options of one line, each box with the words on its side up to the next box: a line
-    that ends with a box has its boxes after their text, any other before."""
-    words = line.words
-    marks = [j for j, w in enumerate(words) if is_mark(w)]
+    that ends with a box has its boxes after their text, any other before. Where boxes follow
+    their text, the first option's text starts after a question printed before it on the line
+    (`Smoker? Yes □ No □`: `Yes`)."""
+    if not has_mark(line):
+        return []
+    toks = _tokens(line)
+    marks = [j for j, (t, _, _) in enumerate(toks) if len(t) == 1 and t in MARKS]
     if not marks:
         return []
-    after = marks[-1] == len(words) - 1 and marks[0] != 0
+    after = marks[-1] == len(toks) - 1 and marks[0] != 0
     out: list[Option] = []
     for n, j in enumerate(marks):
         if after:
             lo = marks[n - 1] + 1 if n else 0
-            text_words = words[lo:j]
+            text = toks[lo:j]
+            if n == 0:
+                ends = [i for i, (t, _, _) in enumerate(text) if _QUESTION_END.fullmatch(t)]
+                text = text[ends[-1] + 1 :] if ends else text
         else:
-            hi = marks[n + 1] if n + 1 < len(marks) else len(words)
-            text_words = words[j + 1 : hi]
-        box = words[j].bbox
+            hi = marks[n + 1] if n + 1 < len(marks) else len(toks)
+            text = toks[j + 1 : hi]
+        box = toks[j][1]
         out.append(
             Option(
-                " ".join(w.text for w in text_words).strip(" :："),
-                words[j].text in TICKED_MARKS,
+                " ".join(t for t, _, _ in text).strip(" :："),
+                toks[j][0] in TICKED_MARKS,
                 box,
-                union_bbox([box, *(w.bbox for w in text_words)]),
+                union_bbox([box, *(b for _, b, _ in text)]),
+                _printed(text + [toks[j]] if after else [toks[j], *text]),
             )
         )
     return out
@@ -89,19 +151,32 @@ def _result(key: str, page: Page, value: str | None, **kw: Any) -> FieldResult:
     return FieldResult(key, value, page=page.index + 1, **kw)
 
 
-def option_answer(doc: Document, key: str) -> FieldResult | None:
+def _printed_apart(doc: Document, want: str) -> bool:
+    """Is the folded key `want` printed on a line that holds no box (a label of its own, as
+    `E-Mail` beside an address as well as an `☐ E-Mail` option)?"""
+    return any(
+        not has_mark(ln) and want in fold(ln.text) for page in doc.pages for ln in page.lines
+    )
+
+
+def option_answer(doc: Document, key: str, found: bool = False) -> FieldResult | None:
     """The box of the option whose printed text is `key` (the first page's, then in reading
-    order), or None where no option reads so."""
+    order), or None where no option reads so. Where a value was `found` for the key and the
+    key is also printed on a line without a box, that label answers, not the option."""
     from promptocr.tasks.extract import bbox_list
 
     want = fold(key)
-    if len(want) < 2:
+    if len(want) < 2 or any(ch in MARKS for ch in key) or (found and _printed_apart(doc, want)):
         return None
     for page in doc.pages:
         for ln in page.lines:
             for opt in options_in(ln):
                 got = fold(opt.text)
-                if got and (got == want or fuzz.ratio(got, want) >= KEY_MATCH):
+                if not got or _OPENS_FIELD.search(opt.printed):
+                    continue  # (`☐ Other:`, `□ If yes, since when?`: a question of its own)
+                if got == want or (
+                    fuzz.ratio(got, want) >= KEY_MATCH and len(got.split()) == len(want.split())
+                ):
                     res = _result(
                         key,
                         page,
@@ -122,9 +197,9 @@ def option_answer(doc: Document, key: str) -> FieldResult | None:
 def _row_options(page: Page, value_box: BBox) -> list[Option]:
     """The options from the value's box on along its row: the lines that overlap the value,
     then the lines to their right on the same row while they hold boxes, no more than
-    `ROW_GAP` box widths apart."""
+    `ROW_GAP` box widths apart, up to an option that opens a field of its own (`☐ Other:`)."""
     x0, y0, x1, y1 = value_box
-    lines = [ln for ln in page.lines if any(is_mark(w) for w in ln.words)]
+    lines = [ln for ln in page.lines if has_mark(ln)]
     if not lines:
         return []
     cy = (y0 + y1) / 2
@@ -139,14 +214,16 @@ def _row_options(page: Page, value_box: BBox) -> list[Option]:
             side = max(1.0, out[-1].box[2] - out[-1].box[0])
             if opts[0].bbox[0] - out[-1].bbox[2] > ROW_GAP * side:
                 break
-        out.extend(opts)
+        for o in opts:
+            if out and _OPENS_FIELD.search(o.printed):
+                return out  # (`□ Nein □ Ja: …`: an option that opens a field of its own)
+            out.append(o)
     return out
 
 
 def choice_answer(doc: Document, res: FieldResult) -> FieldResult | None:
-    """Where the value found for a key is a check box's option, the ticked options of its row
-    (None where the value is no option)."""
-
+    """Where the value found for a key is a check box's option, its row of options (None where
+    the value is no option)."""
     if res.value is None or res.page is None or res.bbox is None:
         return None
     if not any(ch in MARKS for ch in res.value):
@@ -160,14 +237,24 @@ def choice_answer(doc: Document, res: FieldResult) -> FieldResult | None:
 
 
 def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
-    """`res` answered by the ticked ones among `opts`."""
+    """`res` answered by the row of options `opts`: the value as printed, `normalized` the
+    ticked options' texts."""
     from promptocr.tasks.extract import bbox_list
 
+    printed = " ".join(o.printed for o in opts)
+    if res.value is not None and (
+        sum(ch in MARKS for ch in res.value) >= 2
+        or all(fold(o.text) in fold(res.value) for o in opts)
+    ):
+        # the value found holds its group of options already: it stays as found (with what
+        # it prints among them), and answers with the options it holds
+        printed = res.value
+        opts = [o for o in opts if fold(o.text) in fold(res.value)] or opts
     ticked = [o for o in opts if o.ticked]
     out = _result(
         res.name,
         page,
-        ", ".join(o.text for o in ticked) or None,
+        printed,
         normalized=[o.text for o in ticked],
         type="choice",
         label=res.label,
@@ -175,10 +262,8 @@ def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
         link_confidence=res.link_confidence if res.value is not None else None,
         read_confidence=res.read_confidence,
     )
-    if ticked:
-        out.bbox = bbox_list(union_bbox([o.bbox for o in ticked]))
-    else:
-        out.bbox = bbox_list(union_bbox([o.bbox for o in opts]))
+    out.bbox = bbox_list(union_bbox([o.bbox for o in opts]))
+    if not ticked:
         out.reason = "no option ticked among: " + ", ".join(o.text for o in opts)
     out.settle_confidence()
     return out
@@ -203,10 +288,12 @@ def _label_box(page: Page, label: str) -> BBox | None:
 
 
 def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
-    """Where no value was linked to a printed label, the options that follow it: on its row
-    to the right (the first within `QUESTION_GAP` line heights), else on the row under it;
-    the ticked ones answer (`choice_answer`)."""
+    """Where no value was linked to a printed question (a label that ends with `:` or `?`),
+    the options that follow it: on its row to the right (the first within `QUESTION_GAP` line
+    heights), else on the row under it (`_choice`)."""
     if res.value is not None or not res.label:
+        return None
+    if not res.label.rstrip().endswith((":", "：", "?", "？")):
         return None
     pages = [p for p in doc.pages if res.page is None or p.index == res.page - 1]
     for page in pages:
@@ -224,10 +311,16 @@ def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
 
 def answer_boxes(doc: Document, key: str, res: FieldResult) -> FieldResult:
     """`res` for `key`, answered from the check boxes where they answer it: the key names an
-    option (its box), or the value found is an option (the row's ticked options)."""
-    return option_answer(doc, key) or choice_answer(doc, res) or question_answer(doc, res) or res
+    option (its box), or the value found is an option, or options follow a question with no
+    value (the row of options, `normalized` the ticked ones)."""
+    return (
+        option_answer(doc, key, found=res.value is not None)
+        or choice_answer(doc, res)
+        or question_answer(doc, res)
+        or res
+    )
 
 
 def has_boxes(doc: Document) -> bool:
-    """Does any page hold a check box (a mark word)?"""
-    return any(is_mark(w) for p in doc.pages for w in p.words)
+    """Does any line of the document hold a check box (a mark)?"""
+    return any(has_mark(ln) for p in doc.pages for ln in p.lines)
