@@ -20,7 +20,7 @@ from promptocr.engines.checkboxes import (
 )
 from promptocr.synth import Canvas, checkbox_form
 from promptocr.tasks.extract import FieldResult, extract_all_pairs, extract_fields
-from promptocr.tasks.extract.boxes import choice_answer, options_in
+from promptocr.tasks.extract.boxes import choice_answer, options_in, question_answer
 from promptocr.tasks.service import Service
 
 
@@ -210,3 +210,52 @@ def test_a_row_of_options_stops_at_one_that_opens_a_field() -> None:
     got = choice_answer(_doc(opts, ja), found)
     assert got is not None and got.value == f"{EMPTY} Nein" and got.normalized == []
     assert options_in(ja)[0].ticked and options_in(ja)[0].text == "Ja"
+
+
+def test_a_qr_codes_corner_squares_are_no_boxes() -> None:
+    # a QR code beside a label: its three corner rings around solid squares are no ticked boxes
+    rng = np.random.default_rng(3)
+    for module, height in ((3, 20.0), (5, 26.0)):
+        grid = rng.random((25, 25)) < 0.5
+        for r, c in ((0, 0), (0, 18), (18, 0)):
+            grid[max(0, r - 1) : r + 8, max(0, c - 1) : c + 8] = False  # with its white margin
+            grid[r : r + 7, c] = grid[r : r + 7, c + 6] = True
+            grid[r, c : c + 7] = grid[r + 6, c : c + 7] = True
+            grid[r + 2 : r + 5, c + 2 : c + 5] = True
+        page = np.full((400, 400), 255, np.uint8)
+        big = np.kron(grid, np.ones((module, module), bool))
+        page[50 : 50 + big.shape[0], 50 : 50 + big.shape[1]][big] = 0
+        assert find_checkboxes(page, height) == []
+
+
+def test_a_box_placed_beside_a_box_read_as_a_line_is_not_lost() -> None:
+    # a box read as a line of its own (`□`) leaves the lines; a box beside it is still written
+    glyph = _line(_word("□", 200, 220))
+    other = _line(_word("Other", 0, 60))
+    boxes = [CheckBox((240, 100, 260, 120), False), CheckBox((200, 100, 220, 120), True)]
+    out, placed = place_checkboxes([glyph, other], boxes)
+    assert len(placed) == 2 and sorted(ln.text for ln in out) == sorted(["Other", EMPTY, TICKED])
+
+
+def test_an_empty_word_is_no_box_and_no_option() -> None:
+    ln = _line(_word("", 100, 120), _word("Yes", 125, 160))
+    out, placed = place_checkboxes([ln], [CheckBox((100, 100, 120, 120), True)])
+    assert placed == [] and out == [ln]
+    marked = _line(_word(TICKED, 100, 120), _word("", 125, 130), _word("Yes", 135, 160))
+    assert [(o.text, o.ticked) for o in options_in(marked)] == [("Yes", True)]
+
+
+def test_a_question_is_found_where_its_label_starts_a_line() -> None:
+    # `Sex:` is also inside `Resident of Sussex`, whose row holds other options
+    lines = [
+        _line(_word("Resident", 40, 120, y=50), _word("of", 125, 140, y=50)),
+        _line(_word(TICKED, 40, 56, y=80), _word("Yes", 60, 100, y=80)),
+        _line(_word("Sex:", 40, 80, y=200), _word(EMPTY, 100, 116, y=200)),
+    ]
+    lines[0].words.append(_word("Sussex:", 145, 210, y=50))
+    lines[0].text = " ".join(w.text for w in lines[0].words)
+    lines[2].words += [_word("M", 120, 135, y=200), _word(TICKED, 150, 166, y=200)]
+    lines[2].words.append(_word("F", 170, 185, y=200))
+    lines[2].text = " ".join(w.text for w in lines[2].words)
+    got = question_answer(_doc(*lines), FieldResult("Sex", None, label="Sex:", page=1))
+    assert got is not None and got.normalized == ["F"] and got.value == f"{EMPTY} M {TICKED} F"

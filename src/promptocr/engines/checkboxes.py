@@ -14,15 +14,17 @@ A box is one connected component of ink:
   into one large component and are never boxes;
 - a frame: each of its four sides is inked along at least `SIDE_COVER` of its length within
   its outer strip, and each corner is inked (an `O`, a `0` or a `D` has rounded corners);
+- a closed ring that fills its box (`_closed`: not a round `O` or an open `C`);
 - its inside (inside the frame's strokes) is either nearly empty (≤ `EMPTY_INK` inked: `☐`),
-  or marked (a tick or a cross: `☑`) but not filled (a filled square is a bullet, `■`).
+  or marked (a tick or a cross: `☑`), but not one solid block (a QR code's corner square, a
+  framed bullet: `_solid_core`), and the component is not filled (a bullet, `■`).
 
 A box is ticked when the ink inside it, from any component (a cross drawn over the frame or
 apart from it), covers at least `TICK_INK` of the inside.
 
 A frame that lies over a recognised word is a box only where the word's character there is a
 box-like reading (`□`, `口`, `冈`, `X`, …): a Chinese `口` or `回` in a line of text is text.
-The stage runs only when the plan asks for it (extraction: `EngineSettings.checkboxes`), costs
+The stage runs only when the plan asks for it (the `checkboxes` stage of `extract`), costs
 one binarisation and one connected-components pass over the page, and records in `usage` how
 many boxes it found.
 """
@@ -50,6 +52,8 @@ CLOSED = 0.85  # a frame's outline encloses at least this share of its box
 HOLE = 0.1  # and holds at least this share of it unlinked inside
 BESIDE = 4.0  # a box goes with a line on its row at most this many box widths away
 WORK_HEIGHT = 24.0  # a page whose text is taller than this many px is searched scaled down
+SOLID = 0.8  # the ink inside a frame inked over this share of its own box is a solid block
+CORE = 0.2  # ... when that box covers at least this share of the inside
 SPAN = 0.5  # a tick's ink spans at least this share of the inside's rows and columns
 
 EMPTY = "☐"
@@ -65,6 +69,8 @@ def _is_cjk(ch: str) -> bool:
 def _read_as_box(word: Word, k: int) -> bool:
     """Is character `k` of `word` a reading of a box (`□`, `X`, or `口` standing apart from other
     CJK characters)? Anything else under a frame is text: `O`, `0`, `D`, `日`, `回`."""
+    if not word.text:
+        return False
     ch = word.text[k]
     near = word.text[max(0, k - 1) : k] + word.text[k + 1 : k + 2]
     return ch in BOX_READINGS and not (_is_cjk(ch) and any(_is_cjk(c) for c in near))
@@ -162,6 +168,17 @@ def _framed(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarra
     return ids[(sides >= SIDE_COVER) & corners]
 
 
+def _solid_core(inner: np.ndarray) -> bool:
+    """Is the ink inside a frame one solid block (inked over `SOLID` of its own box, which
+    covers at least `CORE` of the inside)? A tick or a cross inks a third to a half of its box;
+    the square in the middle of a QR code's corner ring, or of a framed bullet, all of it."""
+    ys, xs = np.nonzero(inner)
+    if ys.size == 0:
+        return False
+    bh, bw = int(ys.max() - ys.min()) + 1, int(xs.max() - xs.min()) + 1
+    return ys.size >= SOLID * bh * bw and bh * bw >= CORE * inner.size
+
+
 def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
     """Every check box on a grey page whose text lines are `text_height` px high (median)."""
     if gray.size == 0 or text_height <= 0:
@@ -194,6 +211,8 @@ def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
         if inner.size == 0:
             continue
         filled = float(inner.mean())
+        if filled > 0 and _solid_core(inner):
+            continue  # a ring around a solid square: a QR code's corner, a framed bullet
         # a mark spans the inside both ways (a cross, a tick); a speck does not
         spans = bool(inner.any(axis=1).mean() >= SPAN and inner.any(axis=0).mean() >= SPAN)
         ticked = filled >= TICK_INK and spans
@@ -245,10 +264,9 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
     out = list(lines)
     placed: list[CheckBox] = []
     after = before = 0  # the page's convention, from boxes with only one side to go to
-    pending: list[tuple[CheckBox, Word, list[tuple[float, Line, str]]]] = []
+    pending: list[tuple[CheckBox, Word]] = []
     for cb in boxes:
         box = (float(cb.box[0]), float(cb.box[1]), float(cb.box[2]), float(cb.box[3]))
-        side = max(box[2] - box[0], box[3] - box[1])
         word = Word(cb.text, 1.0, _poly(box))
         # the word the box shares most with: the box is that word's character there, kept
         # only if it reads as a box (`□`, `X`); a letter's frame (`O`, `口` in a word, an `o`
@@ -283,28 +301,17 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
                 before += at == 0 and len(ln.words) > 1
                 after += at == len(ln.words) - 1 and len(ln.words) > 1
                 continue
-        # the lines on its row it could go to: inside one, or beside one at either end
-        cy = (box[1] + box[3]) / 2
-        near: list[tuple[float, Line, str]] = []
-        for ln in out:
-            if not ln.words:
-                continue
-            x0, y0, x1, y1 = ln.bbox
-            if not (y0 <= cy <= y1) or (y1 - y0) > 2.5 * side:
-                continue
-            if box[0] >= x1 and box[0] - x1 <= BESIDE * side:
-                near.append((box[0] - x1, ln, "after"))
-            elif box[2] <= x0 and x0 - box[2] <= BESIDE * side:
-                near.append((x0 - box[2], ln, "before"))
-            elif box[0] < x1 and box[2] > x0:
-                near.append((0.0, ln, "inside"))
+        pending.append((cb, word))
+    # the boxes left go beside or into the lines on their row, once every box read as a
+    # line of its own has left the lines
+    nears = [_near(out, word.bbox) for _, word in pending]
+    for near in nears:
         sides = {how for _, _, how in near}
         if sides == {"after"}:
             after += 1
         elif sides == {"before"}:
             before += 1
-        pending.append((cb, word, near))
-    for cb, word, near in pending:
+    for (cb, word), near in zip(pending, nears, strict=True):
         box = word.bbox
         if not near:
             out.append(Line(cb.text, 1.0, _poly(box), [word]))
@@ -322,10 +329,34 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
         at = sum(1 for wd in ln.words if (wd.bbox[0] + wd.bbox[2]) / 2 < cx)
         ln.words.insert(at, word)
         _rebuild(ln)
-        x0, y0, x1, y1 = ln.bbox
-        ln.polygon = _poly((min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3])))
+        if how != "inside":  # the line's box grows to hold the box beside it
+            x0, y0, x1, y1 = ln.bbox
+            ln.polygon = _poly((min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3])))
         placed.append(cb)
     return out, placed
+
+
+def _near(
+    lines: list[Line], box: tuple[float, float, float, float]
+) -> list[tuple[float, Line, str]]:
+    """The lines on the box's row it could go to, with the gap and the side: `inside` one's
+    box, or beside one (`after` its end, `before` its start) within `BESIDE` box widths."""
+    side = max(box[2] - box[0], box[3] - box[1])
+    cy = (box[1] + box[3]) / 2
+    near: list[tuple[float, Line, str]] = []
+    for ln in lines:
+        if not ln.words:
+            continue
+        x0, y0, x1, y1 = ln.bbox
+        if not (y0 <= cy <= y1) or (y1 - y0) > 2.5 * side:
+            continue
+        if box[0] >= x1 and box[0] - x1 <= BESIDE * side:
+            near.append((box[0] - x1, ln, "after"))
+        elif box[2] <= x0 and x0 - box[2] <= BESIDE * side:
+            near.append((x0 - box[2], ln, "before"))
+        elif box[0] < x1 and box[2] > x0:
+            near.append((0.0, ln, "inside"))
+    return near
 
 
 def text_height(lines: list[Line]) -> float:
@@ -357,6 +388,19 @@ def find_on_page(gray: np.ndarray, height: float) -> list[CheckBox]:
     ]
 
 
+def _gray(image: np.ndarray) -> np.ndarray:
+    """An 8-bit grey page from RGB, RGBA, one-channel or grey pixels of any depth."""
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.dtype != np.uint8:
+        top = float(image.max()) if image.size else 0.0
+        image = (image.astype(np.float32) * (255.0 / top if top > 0 else 1.0)).astype(np.uint8)
+    if image.ndim == 3:
+        code = cv2.COLOR_RGBA2GRAY if image.shape[2] == 4 else cv2.COLOR_RGB2GRAY
+        image = cv2.cvtColor(image, code)
+    return np.ascontiguousarray(image)
+
+
 def mark_page(page: Page, rgb: np.ndarray, usage: Usage) -> int:
     """The `checkboxes` stage on one read page and its pixels: find the boxes and write them
     into the page's lines (new lines for boxes that stand apart; the blocks are then built
@@ -370,8 +414,8 @@ def mark_page(page: Page, rgb: np.ndarray, usage: Usage) -> int:
         usage.skip("checkboxes", "the page was read turned")
         return 0
     with usage.stage("checkboxes"):
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
-        boxes = find_on_page(np.ascontiguousarray(gray), text_height(lines))
+        gray = _gray(rgb)
+        boxes = find_on_page(gray, text_height(lines))
         before = [id(ln) for ln in lines]
         lines, placed = place_checkboxes(lines, boxes)
         if [id(ln) for ln in lines] != before:  # lines added or taken in

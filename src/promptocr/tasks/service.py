@@ -186,6 +186,7 @@ class Service:
             )
             if decision.engine == "vlm":
                 p.set_stage("ocr", False, "engine=vlm: the vision-language engine reads the image")
+                p.set_stage("checkboxes", False, "engine=vlm: no OCR'd lines to write boxes into")
         usage = Usage(cancel=cancel)
         with usage.stage("decode"):
             stream = self.pipeline.open(src, ReadOptions(pages=page_spec, dpi=dpi), name)

@@ -71,6 +71,8 @@ def _tokens(line: Line) -> list[Token]:
     out: list[Token] = []
     for w in line.words:
         t, (x0, y0, x1, y1) = w.text, w.bbox
+        if not t:
+            continue
         side = min(y1 - y0, (x1 - x0) / max(1, len(t)))
         if len(t) > 1 and t[0] in MARKS:
             out += [(t[0], (x0, y0, x0 + side, y1), True), (t[1:], (x0 + side, y0, x1, y1), False)]
@@ -261,6 +263,7 @@ def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
         method=res.method,
         link_confidence=res.link_confidence if res.value is not None else None,
         read_confidence=res.read_confidence,
+        others=res.others,
     )
     out.bbox = bbox_list(union_bbox([o.bbox for o in opts]))
     if not ticked:
@@ -269,22 +272,27 @@ def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
     return out
 
 
-def _label_box(page: Page, label: str) -> BBox | None:
-    """Where `label` is printed on `page`: the words of the first line that holds it."""
+def _label_boxes(page: Page, label: str) -> list[BBox]:
+    """Where `label` is printed on `page`: the words that make it up, in each line that holds
+    it, the lines that start with it first (`Sex:` before `Resident of Sussex`)."""
     want = fold(label)
     if not want:
-        return None
+        return []
+    found: list[tuple[bool, BBox]] = []
     for ln in page.lines:
-        if want not in fold(ln.text):
+        text = fold(ln.text)
+        if want not in text:
             continue
-        # the words that make up the label, from the line's start
         used: list[Word] = []
+        box = ln.bbox
         for w in ln.words:
             used.append(w)
             if want in fold(" ".join(x.text for x in used)):
-                return union_bbox([x.bbox for x in used])
-        return ln.bbox
-    return None
+                box = union_bbox([x.bbox for x in used])
+                break
+        found.append((not text.startswith(want), box))
+    found.sort(key=lambda f: f[0])
+    return [b for _, b in found]
 
 
 def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
@@ -297,15 +305,13 @@ def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
         return None
     pages = [p for p in doc.pages if res.page is None or p.index == res.page - 1]
     for page in pages:
-        box = _label_box(page, res.label)
-        if box is None:
-            continue
-        x0, y0, x1, y1 = box
-        h = max(1.0, y1 - y0)
-        for probe in ((x1, y0, x1 + 1, y1), (x0 - h, y1 + 0.2 * h, x0 - h + 1, y1 + 1.4 * h)):
-            opts = [o for o in _row_options(page, probe) if o.text]
-            if opts and opts[0].bbox[0] - probe[0] <= QUESTION_GAP * h:
-                return _choice(res, page, opts)
+        for x0, y0, x1, y1 in _label_boxes(page, res.label):
+            h = max(1.0, y1 - y0)
+            right, under = (x1, y0, x1 + 1, y1), (x0 - h, y1 + 0.2 * h, x0 - h + 1, y1 + 1.4 * h)
+            for probe in (right, under):
+                opts = [o for o in _row_options(page, probe) if o.text]
+                if opts and opts[0].bbox[0] - probe[0] <= QUESTION_GAP * h:
+                    return _choice(res, page, opts)
     return None
 
 
