@@ -77,16 +77,19 @@ def test_a_box_read_as_a_glyph_becomes_the_box_and_a_letter_stays_text() -> None
         _line(_word("□", 200, 214), _word("I.V.", 220, 250)),
         _line(_word("人口", 300, 340)),  # 口 in a word: text
         _line(_word("ROOM", 400, 460)),  # a square O: text
+        _line(_word("V", 500, 516), _word("Water", 530, 580)),  # a tick read as a `V`
     ]
     boxes = [
         CheckBox((100, 103, 114, 117), True),
         CheckBox((200, 103, 214, 117), False),
         CheckBox((321, 101, 339, 119), False),
         CheckBox((416, 103, 430, 117), False),
+        CheckBox((500, 102, 516, 118), True),
     ]
     out, placed = place_checkboxes(lines, boxes)
-    assert [ln.text for ln in out] == [f"{TICKED} P.O.", f"{EMPTY} I.V.", "人口", "ROOM"]
-    assert len(placed) == 2
+    texts = [ln.text for ln in out]
+    assert texts == [f"{TICKED} P.O.", f"{EMPTY} I.V.", "人口", "ROOM", f"{TICKED} Water"]
+    assert len(placed) == 3
 
 
 def test_a_box_between_two_options_goes_to_the_side_the_page_uses() -> None:

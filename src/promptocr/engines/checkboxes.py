@@ -59,7 +59,7 @@ SPAN = 0.5  # a tick's ink spans at least this share of the inside's rows and co
 EMPTY = "☐"
 TICKED = "☑"
 # what the recogniser reads a check box as, where a box lies over a recognised word
-BOX_READINGS = frozenset("□☐☑☒▢◻■口冈区図囗凶XxＸ✓✔✗✘")
+BOX_READINGS = frozenset("□☐☑☒▢◻■口冈区図囗凶XxＸVv√✓✔✗✘")
 
 
 def _is_cjk(ch: str) -> bool:

@@ -147,6 +147,11 @@ def options_in(line: Line) -> list[Option]:
     return out
 
 
+def _polygon(box: list[float]) -> list[list[float]]:
+    x0, y0, x1, y1 = box
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
 def _result(key: str, page: Page, value: str | None, **kw: Any) -> FieldResult:
     from promptocr.tasks.extract import FieldResult
 
@@ -186,6 +191,7 @@ def option_answer(doc: Document, key: str, found: bool = False) -> FieldResult |
                         normalized=opt.ticked,
                         type="checkbox",
                         bbox=bbox_list(opt.box),
+                        polygon=_polygon(bbox_list(opt.box)),
                         label=opt.text,
                         method="checkbox",
                         link_confidence=1.0,
@@ -266,6 +272,7 @@ def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
         others=res.others,
     )
     out.bbox = bbox_list(union_bbox([o.bbox for o in opts]))
+    out.polygon = _polygon(out.bbox)
     if not ticked:
         out.reason = "no option ticked among: " + ", ".join(o.text for o in opts)
     out.settle_confidence()
