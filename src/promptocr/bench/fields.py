@@ -108,11 +108,8 @@ def _engine() -> tuple[Any, str]:
     from promptocr.tasks.service import Service
 
     service = Service(OCRPipeline())
-    # (`checkboxes`: documents read since extraction's plan writes check boxes into the page)
-    engine_key = (
-        "checkboxes:"
-        + repr(service.pipeline.engine.settings)
-        + repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("PROMPTOCR_")))
+    engine_key = repr(service.pipeline.engine.settings) + repr(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith("PROMPTOCR_"))
     )
     return service, engine_key
 
