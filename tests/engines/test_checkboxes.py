@@ -262,3 +262,18 @@ def test_a_question_is_found_where_its_label_starts_a_line() -> None:
     lines[2].text = " ".join(w.text for w in lines[2].words)
     got = question_answer(_doc(*lines), FieldResult("Sex", None, label="Sex:", page=1))
     assert got is not None and got.normalized == ["F"] and got.value == f"{EMPTY} M {TICKED} F"
+
+
+def test_a_value_grown_over_two_rows_of_options_answers_from_both() -> None:
+    # the linker grows `Status:`'s value over both rows of its options: the options are read
+    # from its first row on (the middle of its box lies between the two rows)
+    rows = [
+        [_word(EMPTY, 140, 156, y=100), _word("Single", 162, 220, y=100)],
+        [_word(EMPTY, 140, 156, y=126), _word("Divorced", 162, 240, y=126)],
+    ]
+    rows[0] += [_word(EMPTY, 250, 266, y=100), _word("Married", 272, 340, y=100)]
+    rows[1] += [_word(TICKED, 250, 266, y=126), _word("Widowed", 272, 350, y=126)]
+    doc = _doc(_line(_word("Status:", 40, 110, y=100)), _line(*rows[0]), _line(*rows[1]))
+    got = extract_fields(doc, ["Status"])["Status"]
+    assert got.value == f"{EMPTY} Single {EMPTY} Married {EMPTY} Divorced {TICKED} Widowed"
+    assert got.normalized == ["Widowed"] and got.type == "choice"

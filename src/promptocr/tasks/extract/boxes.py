@@ -239,9 +239,34 @@ def choice_answer(doc: Document, res: FieldResult) -> FieldResult | None:
     page = next((p for p in doc.pages if p.index == res.page - 1), None)
     if page is None:
         return None
-    box = (res.bbox[0], res.bbox[1], res.bbox[2], res.bbox[3])
-    opts = [o for o in _row_options(page, box) if o.text]
+    x0, y0, x1, y1 = res.bbox
+    opts = [o for o in _row_options(page, (x0, y0, x1, y1)) if o.text]
+    if not opts:
+        # a value grown over several rows of options, whose middle lies between two of them:
+        # the options from its first row on
+        marked = [
+            ln
+            for ln in page.lines
+            if has_mark(ln) and ln.bbox[1] < y1 and ln.bbox[3] > y0 and ln.bbox[2] > x0
+        ]
+        if marked:
+            first = min(marked, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+            box = (max(x0, first.bbox[0]), first.bbox[1], x1, first.bbox[3])
+            opts = [o for o in _row_options(page, box) if o.text]
     return _choice(res, page, opts) if opts else None
+
+
+def _options_over(page: Page, res: FieldResult) -> list[Option]:
+    """The options in the lines the value's box covers (every row of a value grown over
+    several), in reading order."""
+    if res.bbox is None:
+        return []
+    x0, y0, x1, y1 = res.bbox
+    out: list[Option] = []
+    for ln in sorted(page.lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        if has_mark(ln) and ln.bbox[1] < y1 and ln.bbox[3] > y0:
+            out += [o for o in options_in(ln) if o.bbox[2] > x0 and o.bbox[0] < x1]
+    return out
 
 
 def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
@@ -257,7 +282,7 @@ def _choice(res: FieldResult, page: Page, opts: list[Option]) -> FieldResult:
         # the value found holds its group of options already: it stays as found (with what
         # it prints among them), and answers with the options it holds
         printed = res.value
-        opts = [o for o in opts if fold(o.text) in fold(res.value)] or opts
+        opts = [o for o in _options_over(page, res) if fold(o.text) in fold(res.value)] or opts
     ticked = [o for o in opts if o.ticked]
     out = _result(
         res.name,
