@@ -2,8 +2,8 @@
 
 The recogniser reads a check box as whatever glyph it resembles (`□`, `口`, `冈`, `X`), reads it
 into the neighbouring word (`XP.O.`), or, since the detector boxes text, not frames, misses it
-altogether: on the FUNSD dev forms 119 boxes are annotated and the OCR returned a box glyph
-for a handful. This stage looks for the boxes in the pixels and writes each one into the
+altogether: of the 36 boxes annotated as words on the FUNSD dev forms the OCR returned a box
+glyph for a handful. This stage looks for the boxes in the pixels and writes each one into the
 document model as a word of its own, `☐` (empty) or `☑` (ticked), in the text line beside it
 (`SHIPMENT ☐`, `☑ P.O.`) or as a line of its own, so that extraction can answer a question with
 the option that is ticked (tasks/extract).
@@ -20,10 +20,13 @@ A box is one connected component of ink:
   framed bullet: `_solid_core`), and the component is not filled (a bullet, `■`).
 
 A box is ticked when the ink inside it, from any component (a cross drawn over the frame or
-apart from it), covers at least `TICK_INK` of the inside.
+apart from it), covers at least `TICK_INK` of the inside and spans at least `SPAN` of its rows
+and of its columns (a speck does not); a frame whose inside is neither nearly empty nor so
+marked is dropped.
 
 A frame that lies over a recognised word is a box only where the word's character there is a
-box-like reading (`□`, `口`, `冈`, `X`, …): a Chinese `口` or `回` in a line of text is text.
+box-like reading (`□`, `口`, `冈`, `X`, a tick read as `V`, …): a Chinese `口` or `回` in a line
+of text is text.
 The stage runs only when the plan asks for it (the `checkboxes` stage of `extract`), costs
 one binarisation and one connected-components pass over the page, and records in `usage` how
 many boxes it found.
@@ -412,6 +415,9 @@ def mark_page(page: Page, rgb: np.ndarray, usage: Usage) -> int:
         return 0
     if page.rotation:
         usage.skip("checkboxes", "the page was read turned")
+        return 0
+    if rgb.shape[:2] != (page.height, page.width):
+        usage.skip("checkboxes", "the page's pixels are not in its geometry's frame")
         return 0
     with usage.stage("checkboxes"):
         gray = _gray(rgb)
