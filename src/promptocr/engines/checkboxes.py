@@ -40,7 +40,7 @@ import cv2
 import numpy as np
 
 from promptocr.document.layout import build_blocks
-from promptocr.document.model import Line, Page, Polygon, Word
+from promptocr.document.model import Line, Page, Word, overlap_area, polygon_of
 from promptocr.engines.usage import Usage
 
 MIN_SIDE = 0.33  # a box's side, in text heights (the page's median detected line height)
@@ -65,7 +65,8 @@ TICKED = "☑"
 BOX_READINGS = frozenset("□☐☑☒▢◻■口冈区図囗凶XxＸVv√✓✔✗✘")
 
 
-def _is_cjk(ch: str) -> bool:
+def is_cjk(ch: str) -> bool:
+    """CJK and what comes after it in Unicode (fullwidth forms, Hangul): from U+2E80 on."""
     return ord(ch) >= 0x2E80
 
 
@@ -76,7 +77,7 @@ def _read_as_box(word: Word, k: int) -> bool:
         return False
     ch = word.text[k]
     near = word.text[max(0, k - 1) : k] + word.text[k + 1 : k + 2]
-    return ch in BOX_READINGS and not (_is_cjk(ch) and any(_is_cjk(c) for c in near))
+    return ch in BOX_READINGS and not (is_cjk(ch) and any(is_cjk(c) for c in near))
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,17 +229,6 @@ def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
 # ------------------------------------------------------------------- into the document model
 
 
-def _poly(box: tuple[float, float, float, float]) -> Polygon:
-    x0, y0, x1, y1 = box
-    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return max(0.0, w) * max(0.0, h)
-
-
 def _char_at(word: Word, box: tuple[float, float, float, float]) -> int:
     """Which character of `word` lies under `box`'s centre (characters taken as equally wide)."""
     x0, _, x1, _ = word.bbox
@@ -270,14 +260,14 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
     pending: list[tuple[CheckBox, Word]] = []
     for cb in boxes:
         box = (float(cb.box[0]), float(cb.box[1]), float(cb.box[2]), float(cb.box[3]))
-        word = Word(cb.text, 1.0, _poly(box))
+        word = Word(cb.text, 1.0, polygon_of(box))
         # the word the box shares most with: the box is that word's character there, kept
         # only if it reads as a box (`□`, `X`); a letter's frame (`O`, `口` in a word, an `o`
         # just outside its word's estimated box) is text
         most: tuple[float, Line, int] | None = None
         for ln in out:
             for j, wd in enumerate(ln.words):
-                shared = _overlap(wd.bbox, box)
+                shared = overlap_area(wd.bbox, box)
                 if shared > 0 and (most is None or shared > most[0]):
                     most = (shared, ln, j)
         if most is not None:
@@ -294,9 +284,15 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
             elif not rest:
                 ln.words[j] = word
             elif k < len(wd.text) / 2:
-                ln.words[j : j + 1] = [word, Word(rest, wd.confidence, _poly((box[2], y0, x1, y1)))]
+                ln.words[j : j + 1] = [
+                    word,
+                    Word(rest, wd.confidence, polygon_of((box[2], y0, x1, y1))),
+                ]
             else:
-                ln.words[j : j + 1] = [Word(rest, wd.confidence, _poly((x0, y0, box[0], y1))), word]
+                ln.words[j : j + 1] = [
+                    Word(rest, wd.confidence, polygon_of((x0, y0, box[0], y1))),
+                    word,
+                ]
             if any(x is ln for x in out):
                 _rebuild(ln)
                 placed.append(cb)
@@ -317,7 +313,7 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
     for (cb, word), near in zip(pending, nears, strict=True):
         box = word.bbox
         if not near:
-            out.append(Line(cb.text, 1.0, _poly(box), [word]))
+            out.append(Line(cb.text, 1.0, polygon_of(box), [word]))
             placed.append(cb)
             continue
         inside = [n for n in near if n[2] == "inside"]
@@ -334,7 +330,9 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
         _rebuild(ln)
         if how != "inside":  # the line's box grows to hold the box beside it
             x0, y0, x1, y1 = ln.bbox
-            ln.polygon = _poly((min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3])))
+            ln.polygon = polygon_of(
+                (min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3]))
+            )
         placed.append(cb)
     return out, placed
 

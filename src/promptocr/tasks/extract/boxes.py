@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
-from promptocr.document.model import BBox, Document, Line, Page, Word, union_bbox
+from promptocr.document.model import BBox, Document, Line, Page, Word, polygon_of, union_bbox
+from promptocr.engines.checkboxes import is_cjk
 from promptocr.tasks.fields import fold
 
 if TYPE_CHECKING:
@@ -86,10 +87,6 @@ def _tokens(line: Line) -> list[Token]:
     return out
 
 
-def _is_cjk(ch: str) -> bool:
-    return ord(ch) >= 0x2E80 and ch not in MARKS
-
-
 def _printed(toks: list[Token]) -> str:
     """Tokens joined as printed: a space between words, none where a mark was glued or next
     to CJK (`☑本人申办`)."""
@@ -98,7 +95,7 @@ def _printed(toks: list[Token]) -> str:
         out += t
         if i + 1 < len(toks) and not glued:
             nxt = toks[i + 1][0]
-            if not (_is_cjk(t[-1]) or _is_cjk(nxt[0])):
+            if not (is_cjk(t[-1]) or is_cjk(nxt[0])):
                 out += " "
     return out
 
@@ -148,8 +145,7 @@ def options_in(line: Line) -> list[Option]:
 
 
 def _polygon(box: list[float]) -> list[list[float]]:
-    x0, y0, x1, y1 = box
-    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+    return [list(p) for p in polygon_of((box[0], box[1], box[2], box[3]))]
 
 
 def _result(key: str, page: Page, value: str | None, **kw: Any) -> FieldResult:
