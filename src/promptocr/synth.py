@@ -90,6 +90,13 @@ class Canvas:
             tick = (x + m, y + side // 2, x + side // 2 - 1, y + side - m, x + side - m, y + m)
             d.line(tick, fill="black", width=2)
 
+    def radio(self, x: int, y: int, d: int, on: bool = False) -> None:
+        """A printed radio button at (x, y): a ring `d` px across, with a dot inside if `on`."""
+        self.draw.ellipse((x, y, x + d, y + d), outline="black", width=2)
+        if on:
+            m = max(3, d // 4)
+            self.draw.ellipse((x + m, y + m, x + d - m, y + d - m), fill="black")
+
     def ruled_table(
         self,
         origin: tuple[int, int],
@@ -260,6 +267,25 @@ def checkbox_form() -> Canvas:
         c.check_box(200, y + 2, 20, mark)
     c.check_box(40, 342, 14, "fill")
     c.text((70, 335), "DOOR 0800 BOX ROOM 2000", size=22)
+    return c
+
+
+def radio_form() -> Canvas:
+    """A form with radio buttons: a question whose options follow it on its row (one chosen), a
+    question whose options stand in a column under it (one chosen), and a lone capital `O`
+    and words with round letters (`Blood type: O`, `ROOM TO BOOK`), none of them a button."""
+    c = Canvas(1100, 520)
+    c.text((40, 40), "Patient Intake Form", size=30)
+    c.text((40, 110), "Gender:", size=22)
+    for x, label, on in ((200, "Male", False), (330, "Female", True), (480, "Other", False)):
+        c.radio(x, 114, 18, on)
+        c.text((x + 26, 110), label, size=22)
+    c.text((40, 170), "Blood type: O", size=22)
+    c.text((40, 230), "Preferred contact:", size=22)
+    for y, label, on in ((280, "Phone", False), (330, "Email", False), (380, "Post", True)):
+        c.radio(60, y + 4, 18, on)
+        c.text((90, y), label, size=22)
+    c.text((40, 450), "ROOM TO BOOK: 2000", size=22)
     return c
 
 

@@ -12,13 +12,15 @@ from PIL import Image
 from promptocr.document.model import Block, Document, Line, Page, Word, polygon_of
 from promptocr.engines.checkboxes import (
     EMPTY,
+    ROUND_EMPTY,
+    ROUND_TICKED,
     TICKED,
     CheckBox,
     find_checkboxes,
     find_on_page,
     place_checkboxes,
 )
-from promptocr.synth import Canvas, checkbox_form
+from promptocr.synth import Canvas, checkbox_form, radio_form
 from promptocr.tasks.extract import FieldResult, extract_all_pairs, extract_fields
 from promptocr.tasks.extract.boxes import choice_answer, options_in, question_answer
 from promptocr.tasks.service import Service
@@ -34,7 +36,7 @@ def test_boxes_are_found_empty_and_ticked_and_a_bullet_is_none() -> None:
     )
     want = [(380, 112, False), (540, 112, True), (760, 112, False)]
     want += [(200, 182, False), (200, 232, True), (200, 282, False)]
-    framed = [b for b in boxes if b.box[1] < 330]
+    framed = [b for b in boxes if b.box[1] < 330 and not b.radio]  # (rings: letters `o`)
     assert len(framed) == len(want)
     for b, (x, y, ticked) in zip(framed, want, strict=True):
         assert abs(b.box[0] - x) <= 2 and abs(b.box[1] - y) <= 2 and b.ticked is ticked
@@ -46,7 +48,9 @@ def test_boxes_are_found_empty_and_ticked_and_a_bullet_is_none() -> None:
 def test_a_photographed_page_is_searched_scaled_down_and_its_boxes_scaled_back() -> None:
     c = checkbox_form()
     big = c.image.convert("L").resize((c.image.width * 3, c.image.height * 3), Image.LANCZOS)
-    boxes = sorted(find_on_page(np.asarray(big), 78.0), key=lambda b: b.box[:2])
+    boxes = sorted(
+        (b for b in find_on_page(np.asarray(big), 78.0) if not b.radio), key=lambda b: b.box[:2]
+    )
     # the three boxes after their text, found at a third of the size, in the photo's pixels
     got = [(b.box[0] / 3, b.box[1] / 3, b.ticked) for b in boxes][:3]
     want = [(200, 182, False), (200, 232, True), (200, 282, False)]
@@ -277,3 +281,98 @@ def test_a_value_grown_over_two_rows_of_options_answers_from_both() -> None:
     got = extract_fields(doc, ["Status"])["Status"]
     assert got.value == f"{EMPTY} Single {EMPTY} Married {EMPTY} Divorced {TICKED} Widowed"
     assert got.normalized == ["Widowed"] and got.type == "choice"
+
+
+def test_radio_buttons_are_found_empty_and_chosen() -> None:
+    # at the page's own size and scaled down (where a chosen button's dot may touch its ring)
+    gray = _gray(radio_form())
+    for f in (1.0, 0.8):
+        page = (
+            gray
+            if f == 1.0
+            else np.asarray(
+                radio_form()
+                .image.convert("L")
+                .resize((int(gray.shape[1] * f), int(gray.shape[0] * f)), Image.LANCZOS)
+            )
+        )
+        rings = sorted(
+            (b for b in find_checkboxes(page, 30.0 * f) if b.radio),
+            key=lambda b: (b.box[1], b.box[0]),
+        )
+        want = [(200, 114, False), (330, 114, True), (480, 114, False)]
+        want += [(60, 284, False), (60, 334, False), (60, 384, True)]
+        # each button found, in its state (the round letters found too are settled where
+        # the rings are written: below)
+        for wx, wy, wt in want:
+            at = [b for b in rings if abs(b.box[0] / f - wx) <= 3 and abs(b.box[1] / f - wy) <= 3]
+            assert len(at) == 1 and at[0].ticked is wt, (wx, wy, at)
+        assert all(b.text in (ROUND_EMPTY, ROUND_TICKED) for b in rings)
+
+
+def test_a_ring_is_a_radio_button_only_in_a_group_and_read_as_one() -> None:
+    lines = [
+        _line(_word("Blood", 40, 100), _word("type:", 105, 160), _word("O", 170, 186)),
+        _line(_word("O", 200, 218, y=200), _word("Yes", 226, 270, y=200)),
+        _line(_word("to", 40, 60, y=300), _word("book", 65, 120, y=300)),
+    ]
+    rings = [
+        CheckBox((170, 102, 186, 118), False, radio=True),  # a lone `O`: a letter
+        CheckBox((200, 201, 218, 219), False, radio=True),  # read as `O`, beside another
+        CheckBox((300, 201, 318, 219), True, radio=True),  # nothing read over it
+        CheckBox((48, 306, 58, 316), False, radio=True),  # the `o` of `to`
+        CheckBox((90, 306, 100, 316), False, radio=True),  # an `o` of `book`
+    ]
+    out, placed = place_checkboxes(lines, rings)
+    assert [ln.text for ln in out] == [
+        "Blood type: O",
+        f"{ROUND_EMPTY} Yes {ROUND_TICKED}",
+        "to book",
+    ]
+    assert len(placed) == 2
+
+
+def test_a_form_with_radio_buttons_answers_with_the_chosen_ones() -> None:
+    # through the real engine: a row of buttons after its question, a column of them under
+    # its question (the linker links the first; the column is read down), a lone capital `O`
+    buf = io.BytesIO()
+    radio_form().image.save(buf, format="PNG")
+    r = Service(vlm=None).run(
+        buf.getvalue(),
+        'Extract the content of the fields: ["Gender:", "Blood type:", "Preferred contact:", '
+        '"ROOM TO BOOK:"]',
+    )
+    f, d = r.output["fields"], r.output["details"]
+    assert f["Gender:"] == f"{ROUND_EMPTY} Male {ROUND_TICKED} Female {ROUND_EMPTY} Other"
+    assert d["Gender:"]["normalized"] == ["Female"] and d["Gender:"]["type"] == "choice"
+    assert f["Preferred contact:"] == (
+        f"{ROUND_EMPTY} Phone {ROUND_EMPTY} Email {ROUND_TICKED} Post"
+    )
+    assert d["Preferred contact:"]["normalized"] == ["Post"]
+    assert f["Blood type:"] == "O" and f["ROOM TO BOOK:"] == "2000"
+    assert r.usage.to_dict()["checkboxes"] == {"found": 6, "ticked": 2}
+    everything = extract_all_pairs(r.document)
+    chosen = sorted(str(x.normalized) for x in everything.values() if x.type == "choice")
+    assert chosen == ["['Female']", "['Post']"]
+
+
+def test_options_stacked_in_a_column_answer_their_own_question_only() -> None:
+    # `Q1: ○ A` over `Q2: ○ B`: the column under Q1's option is Q2's (a label on its row)
+    lines = [
+        _line(_word("Q1:", 40, 80, y=100), _word(ROUND_TICKED, 100, 116, y=100)),
+        _line(_word("Q2:", 40, 80, y=130), _word(ROUND_EMPTY, 100, 116, y=130)),
+    ]
+    lines[0].words.append(_word("A", 122, 140, y=100))
+    lines[1].words.append(_word("B", 122, 140, y=130))
+    for ln in lines:
+        ln.text = " ".join(w.text for w in ln.words)
+    got = extract_fields(_doc(*lines), ["Q1", "Q2"])
+    assert got["Q1"].normalized == ["A"] and got["Q2"].normalized == []
+
+
+def test_filled_discs_are_bullets_not_chosen_radio_buttons() -> None:
+    c = Canvas(500, 200)
+    for y in (40, 100):
+        c.draw.ellipse((40, y, 58, y + 18), fill="black")  # `●`: a bullet
+        c.text((70, y - 4), "Item", size=22)
+    assert not any(b.radio for b in find_checkboxes(_gray(c), 30.0))

@@ -34,7 +34,7 @@ many boxes it found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -61,8 +61,22 @@ SPAN = 0.5  # a tick's ink spans at least this share of the inside's rows and co
 
 EMPTY = "☐"
 TICKED = "☑"
+# radio buttons: a round ring, empty or with a dot (or a tick) inside
+ROUND_EMPTY = "○"
+ROUND_TICKED = "◉"
+ROUND_ASPECT = 1.2  # a ring's width / height and height / width, at most
+ROUND_ENCLOSED = (0.68, 0.9)  # what its outline encloses, as a share of its box (a disc: π/4)
+ROUND_HOLE = 0.08  # and what it holds inside, unlinked, at least
+DOT = 0.6  # a ring's inside: the disc within this share of its radius
+RING = (0.5, 1.15)  # its ink lies between these radii (1: the box's edge), a circle's band
+RING_SHARE = 0.95  # ... this share of it, at least
+ROUND_PARTNER = 1.3  # a ring is a radio button only beside another as large, within this ratio
 # what the recogniser reads a check box as, where a box lies over a recognised word
 BOX_READINGS = frozenset("□☐☑☒▢◻■口冈区図囗凶XxＸVv√✓✔✗✘")
+# ... and a radio button as: its own glyphs anywhere; a letter or digit of its shape only as a
+# word of its own (`O Male`): the `o` of `to` is text
+ROUND_GLYPHS = frozenset("○◯◉◎●⊙⦿")
+ROUND_LETTERS = frozenset("OoＯ0")
 
 
 def is_cjk(ch: str) -> bool:
@@ -70,12 +84,15 @@ def is_cjk(ch: str) -> bool:
     return ord(ch) >= 0x2E80
 
 
-def _read_as_box(word: Word, k: int) -> bool:
+def _read_as_box(word: Word, k: int, round_: bool = False) -> bool:
     """Is character `k` of `word` a reading of a box (`□`, `X`, or `口` standing apart from other
-    CJK characters)? Anything else under a frame is text: `O`, `0`, `D`, `日`, `回`."""
+    CJK characters)? Anything else under a frame is text: `O`, `0`, `D`, `日`, `回`. Under a
+    ring (`round_`): a ring's glyph (`○`), or `O`, `o`, `0` as a word of its own."""
     if not word.text:
         return False
     ch = word.text[k]
+    if round_:
+        return ch in ROUND_GLYPHS or (ch in ROUND_LETTERS and word.text.strip() == ch)
     near = word.text[max(0, k - 1) : k] + word.text[k + 1 : k + 2]
     return ch in BOX_READINGS and not (is_cjk(ch) and any(is_cjk(c) for c in near))
 
@@ -87,9 +104,12 @@ class CheckBox:
     box: tuple[int, int, int, int]
     ticked: bool
     fill: float = 0.0  # the share of the inside that is inked
+    radio: bool = False  # a radio button's ring, not a square
 
     @property
     def text(self) -> str:
+        if self.radio:
+            return ROUND_TICKED if self.ticked else ROUND_EMPTY
         return TICKED if self.ticked else EMPTY
 
 
@@ -120,32 +140,78 @@ def _strokes(patch: np.ndarray) -> tuple[int, int, int, int]:
     return strokes[0], strokes[1], strokes[2], strokes[3]
 
 
-def _closed(patch: np.ndarray) -> bool:
-    """Is the component a closed ring that fills its box: what its outline encloses covers at
-    least `CLOSED` of the box (a square frame, ticked or not; not a round `O` or an open `C`),
-    and what it holds inside, unlinked, at least `HOLE` of it (a frame, not a blob)?"""
+def _enclosed(patch: np.ndarray) -> np.ndarray:
+    """What the component's outline encloses (its ink and its holes), as a 0/1 mask of its box."""
     h, w = patch.shape
     padded = np.zeros((h + 2, w + 2), np.uint8)
     padded[1:-1, 1:-1] = patch
     mask = np.zeros((h + 4, w + 4), np.uint8)
     cv2.floodFill(padded, mask, (0, 0), 2)
-    enclosed = float((padded != 2).sum())
+    return np.asarray(padded[1:-1, 1:-1] != 2, dtype=np.uint8)
+
+
+def _closed(patch: np.ndarray) -> bool:
+    """Is the component a closed ring that fills its box: what its outline encloses covers at
+    least `CLOSED` of the box (a square frame, ticked or not; not a round `O` or an open `C`),
+    and what it holds inside, unlinked, at least `HOLE` of it (a frame, not a blob)?"""
+    h, w = patch.shape
+    enclosed = float(_enclosed(patch).sum())
     holes = enclosed - float(patch.sum())
     return enclosed >= CLOSED * h * w and holes >= HOLE * h * w
 
 
-def _framed(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Of the components `ids`, those whose four sides are inked along `SIDE_COVER` of their
-    length and whose four corners are inked (all at once: most
+def _radius(h: int, w: int) -> np.ndarray:
+    """Each pixel's distance from the centre of an h × w box, 1 at the middle of its sides."""
+    ys, xs = np.mgrid[0:h, 0:w]
+    return np.asarray(np.hypot((ys - (h - 1) / 2) / (h / 2), (xs - (w - 1) / 2) / (w / 2)))
+
+
+def _ring(patch: np.ndarray) -> bool:
+    """Is the component a round ring (a radio button's circle): about as wide as high, closed,
+    what it encloses `ROUND_ENCLOSED` of its box, its ink away from the centre in a circle's
+    band (`RING`), and a hole inside (`ROUND_HOLE`) all around the centre? A dot that touches
+    the ring from inside (scanned or scaled down) belongs to it; a filled disc (`●`, a
+    bullet) has no hole, an `e` no hole below its bar, and a square frame, a `Q`, a `6` or an
+    `@` leave the band."""
+    h, w = patch.shape
+    if max(h, w) > ROUND_ASPECT * min(h, w):
+        return False
+    enclosed = _enclosed(patch)
+    share = float(enclosed.sum()) / (h * w)
+    hole = (enclosed & (1 - patch)) > 0
+    if not ROUND_ENCLOSED[0] <= share <= ROUND_ENCLOSED[1] or hole.sum() < ROUND_HOLE * h * w:
+        return False
+    # the hole goes all around the centre (in each eighth of the turn): an `e`, whose bar runs
+    # into its ring and whose lower bowl is open, has none in some
+    ys, xs = np.nonzero(hole)
+    turn = np.arctan2(ys - (h - 1) / 2, xs - (w - 1) / 2)
+    if np.unique(np.floor((turn + np.pi) / (np.pi / 4)).astype(int) % 8).size < 8:
+        return False
+    r = _radius(h, w)[patch > 0]
+    outer = r >= RING[0]  # (inside it: a dot, if any)
+    return bool(outer.any() and float((r[outer] <= RING[1]).mean()) >= RING_SHARE)
+
+
+def _patches(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The masks of the components `ids`, each in the top-left corner of a square array as
+    large as the largest (n, size, size)."""
+    ws, hs = stats[ids, 2], stats[ids, 3]
+    size = int(max(ws.max(), hs.max())) if ids.size else 1
+    patches = np.zeros((ids.size, size, size), dtype=bool)
+    for k, i in enumerate(ids.tolist()):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        patches[k, :h, :w] = labels[y : y + h, x : x + w] == i
+    return patches
+
+
+def _framed(stats: np.ndarray, ids: np.ndarray, patches: np.ndarray) -> np.ndarray:
+    """Of the components `ids` (their masks: `patches`), those whose four sides are inked
+    along `SIDE_COVER` of their length and whose four corners are inked (all at once: most
     candidates are letters, and fail)."""
     if ids.size == 0:
         return ids
-    xs, ys, ws, hs = (stats[ids, k] for k in range(4))
-    size = int(max(ws.max(), hs.max()))
-    patches = np.zeros((ids.size, size, size), dtype=bool)
-    for k, i in enumerate(ids.tolist()):
-        x, y, w, h = int(xs[k]), int(ys[k]), int(ws[k]), int(hs[k])
-        patches[k, :h, :w] = labels[y : y + h, x : x + w] == i
+    ws, hs = stats[ids, 2], stats[ids, 3]
+    size = patches.shape[1]
     t = np.maximum(2, np.rint(0.15 * np.minimum(ws, hs))).astype(int)[:, None]
     r = np.arange(size)[None, :]
     h_, w_ = hs[:, None], ws[:, None]
@@ -170,6 +236,31 @@ def _framed(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarra
         & (patches & (bottom_rows[:, :, None] & right_cols[:, None, :])).any(axis=(1, 2))
     )
     return ids[(sides >= SIDE_COVER) & corners]
+
+
+def _roundish(stats: np.ndarray, ids: np.ndarray, patches: np.ndarray) -> np.ndarray:
+    """Of the components `ids` (their masks: `patches`), those that may be a ring (all at
+    once, before `_ring` looks at each): about as wide as high, the middle of each side inked,
+    the four corners not."""
+    if ids.size == 0:
+        return ids
+    ws, hs = stats[ids, 2], stats[ids, 3]
+    size = patches.shape[1]
+    r = np.arange(size)[None, :]
+    h_, w_ = hs[:, None], ws[:, None]
+    t = np.maximum(1, np.rint(0.12 * np.minimum(ws, hs))).astype(int)[:, None]
+    top, bottom = r < t, (r >= h_ - t) & (r < h_)
+    left, right = r < t, (r >= w_ - t) & (r < w_)
+    mid_r = (r >= 0.4 * h_) & (r < 0.6 * h_)  # the middle fifth of the rows
+    mid_c = (r >= 0.4 * w_) & (r < 0.6 * w_)  # ... and of the columns
+
+    def inked(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return (patches & (rows[:, :, None] & cols[:, None, :])).any(axis=(1, 2))
+
+    sides = inked(top, mid_c) & inked(bottom, mid_c) & inked(mid_r, left) & inked(mid_r, right)
+    corners = inked(top, left) | inked(top, right) | inked(bottom, left) | inked(bottom, right)
+    square = np.maximum(ws, hs) <= ROUND_ASPECT * np.minimum(ws, hs)
+    return ids[square & sides & ~corners]
 
 
 def _solid_core(inner: np.ndarray) -> bool:
@@ -203,8 +294,11 @@ def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
         & (areas <= FILLED_INK * ws * hs)  # a filled square is a bullet
     )
     keep[0] = False  # the background
-    out: list[CheckBox] = []
-    for i in _framed(labels, stats, np.flatnonzero(keep)).tolist():
+    ids = np.flatnonzero(keep)
+    patches = _patches(labels, stats, ids)
+    framed = _framed(stats, ids, patches)
+    out = _radio_buttons(ink, labels, stats, _roundish(stats, ids, patches))
+    for i in framed.tolist():
         x, y, w, h = (int(v) for v in stats[i, :4])
         patch = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
         if not _closed(patch):
@@ -223,6 +317,34 @@ def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
         if not ticked and filled > EMPTY_INK and spans:
             continue  # neither clearly empty nor marked: a letter, or noise in a frame
         out.append(CheckBox((x, y, x + w, y + h), ticked, round(filled, 3)))
+    return out
+
+
+def _radio_buttons(
+    ink: np.ndarray, labels: np.ndarray, stats: np.ndarray, ids: np.ndarray
+) -> list[CheckBox]:
+    """Of the components `ids`, the round rings (`_ring`), each empty or marked: a dot or a tick
+    inside it, of the ring's component or another, inking at least `TICK_INK` of its inside
+    (`DOT`) and spanning `SPAN` of the inside's rows and columns. Whether a ring is a radio button or a letter (`O`) is
+    settled where it is written (`place_checkboxes`)."""
+    out: list[CheckBox] = []
+    for i in ids.tolist():
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        patch = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        if not _ring(patch):
+            continue
+        # the inside: the disc within `DOT` of the radius (the ring's own stroke lies outside)
+        inner = _radius(h, w) < DOT
+        inside = ink[y : y + h, x : x + w].astype(bool) & inner
+        filled = float(inside.sum()) / float(inner.sum())
+        spans = bool(
+            inside.any(axis=1).sum() >= SPAN * inner.any(axis=1).sum()
+            and inside.any(axis=0).sum() >= SPAN * inner.any(axis=0).sum()
+        )
+        ticked = filled >= TICK_INK and spans
+        if not ticked and filled > EMPTY_INK:
+            continue  # neither clearly empty nor marked: a letter (`e`, `@`), or noise
+        out.append(CheckBox((x, y, x + w, y + h), ticked, round(filled, 3), radio=True))
     return out
 
 
@@ -258,23 +380,18 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
     placed: list[CheckBox] = []
     after = before = 0  # the page's convention, from boxes with only one side to go to
     pending: list[tuple[CheckBox, Word]] = []
-    for cb in boxes:
-        box = (float(cb.box[0]), float(cb.box[1]), float(cb.box[2]), float(cb.box[3]))
+    for cb in _radios_in_groups(lines, boxes):
+        box = _fbox(cb)
         word = Word(cb.text, 1.0, polygon_of(box))
         # the word the box shares most with: the box is that word's character there, kept
         # only if it reads as a box (`□`, `X`); a letter's frame (`O`, `口` in a word, an `o`
         # just outside its word's estimated box) is text
-        most: tuple[float, Line, int] | None = None
-        for ln in out:
-            for j, wd in enumerate(ln.words):
-                shared = overlap_area(wd.bbox, box)
-                if shared > 0 and (most is None or shared > most[0]):
-                    most = (shared, ln, j)
-        if most is not None:
-            _, ln, j = most
+        under = _under(out, box)
+        if under is not None:
+            ln, j = under
             wd = ln.words[j]
             k = _char_at(wd, box)
-            if not _read_as_box(wd, k):
+            if not _read_as_box(wd, k, cb.radio):
                 continue
             x0, y0, x1, y1 = wd.bbox
             rest = (wd.text[:k] + wd.text[k + 1 :]).strip()
@@ -337,6 +454,48 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
     return out, placed
 
 
+def _fbox(cb: CheckBox) -> tuple[float, float, float, float]:
+    return (float(cb.box[0]), float(cb.box[1]), float(cb.box[2]), float(cb.box[3]))
+
+
+def _under(lines: list[Line], box: tuple[float, float, float, float]) -> tuple[Line, int] | None:
+    """The line and the index of the word that shares the most of `box`, if any."""
+    most: tuple[float, Line, int] | None = None
+    for ln in lines:
+        for j, wd in enumerate(ln.words):
+            shared = overlap_area(wd.bbox, box)
+            if shared > 0 and (most is None or shared > most[0]):
+                most = (shared, ln, j)
+    return None if most is None else (most[1], most[2])
+
+
+def _radios_in_groups(lines: list[Line], boxes: list[CheckBox]) -> list[CheckBox]:
+    """The square boxes, and the rings that are radio buttons: read as one (nothing read over
+    it, or a ring's reading: `○`, a word `O`) and with another such ring on its row or its
+    column, within `ROUND_PARTNER` of its size. Radio buttons come in groups (`○ Yes ○ No`); a
+    lone `O` (`Blood type: O`) is a letter, and so is the `o` of `to`."""
+    rings: list[CheckBox] = []
+    for cb in boxes:
+        if not cb.radio:
+            continue
+        under = _under(lines, _fbox(cb))
+        if under is None or _read_as_box(
+            under[0].words[under[1]], _char_at(under[0].words[under[1]], _fbox(cb)), True
+        ):
+            rings.append(cb)
+
+    def partners(a: CheckBox, b: CheckBox) -> bool:
+        da, db = a.box[3] - a.box[1], b.box[3] - b.box[1]
+        if a is b or max(da, db) > ROUND_PARTNER * min(da, db):
+            return False
+        ax, ay = (a.box[0] + a.box[2]) / 2, (a.box[1] + a.box[3]) / 2
+        bx, by = (b.box[0] + b.box[2]) / 2, (b.box[1] + b.box[3]) / 2
+        return abs(ay - by) <= 0.5 * da or abs(ax - bx) <= 0.5 * da
+
+    grouped = {id(a) for a in rings if any(partners(a, b) for b in rings)}
+    return [cb for cb in boxes if not cb.radio or id(cb) in grouped]
+
+
 def _near(
     lines: list[Line], box: tuple[float, float, float, float]
 ) -> list[tuple[float, Line, str]]:
@@ -375,15 +534,14 @@ def find_on_page(gray: np.ndarray, height: float) -> list[CheckBox]:
         return find_checkboxes(gray, height)
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     return [
-        CheckBox(
-            (
+        replace(
+            cb,
+            box=(
                 int(cb.box[0] / f),
                 int(cb.box[1] / f),
                 int(np.ceil(cb.box[2] / f)),
                 int(np.ceil(cb.box[3] / f)),
             ),
-            cb.ticked,
-            cb.fill,
         )
         for cb in find_checkboxes(small, WORK_HEIGHT)
     ]

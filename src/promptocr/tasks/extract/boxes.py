@@ -39,11 +39,13 @@ from promptocr.tasks.fields import fold
 if TYPE_CHECKING:
     from promptocr.tasks.extract import FieldResult
 
-EMPTY_MARKS = frozenset("☐□▢◻")
-TICKED_MARKS = frozenset("☑☒▣✓✔✗✘")
+# check boxes, and radio buttons (`○ Male ◉ Female`: the rings the check-box stage writes)
+EMPTY_MARKS = frozenset("☐□▢◻○◯")
+TICKED_MARKS = frozenset("☑☒▣✓✔✗✘◉⦿")
 MARKS = EMPTY_MARKS | TICKED_MARKS
 KEY_MATCH = 90  # fuzz.ratio of an option's folded text and the key's, at least
 ROW_GAP = 6.0  # options side by side: at most this many box widths apart
+COLUMN_GAP = 1.5  # options one under another: at most this many line heights apart
 QUESTION_GAP = 6.0  # a question's first option at most this many line heights to its right
 
 
@@ -225,17 +227,59 @@ def _row_options(page: Page, value_box: BBox) -> list[Option]:
     return out
 
 
+def _rows_meet(a: BBox, b: BBox) -> bool:
+    """Do two boxes share at least a quarter of the shorter one's height (a label beside an
+    option, also one printed between two rows of options)?"""
+    shared = min(a[3], b[3]) - max(a[1], b[1])
+    return shared >= 0.25 * max(1.0, min(a[3] - a[1], b[3] - b[1]))
+
+
+def _column_options(page: Page, opts: list[Option]) -> list[Option]:
+    """`opts`, and where they are one option alone on its row, the options stacked under it one
+    to a row (a column of radio buttons or boxes: `○ Phone` / `○ Email` / `◉ Post`): each box
+    aligned with the first's, at most `COLUMN_GAP` line heights under the one before, and
+    nothing printed beside it to its left (`_rows_meet`: under `Q1: ○ A` the `○ B` of
+    `Q2: ○ B` is Q2's)."""
+    if len(opts) != 1:
+        return opts
+    out = list(opts)
+    first = opts[0].box
+    side = max(1.0, first[2] - first[0])
+    lines = sorted(page.lines, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+    while True:
+        last = out[-1].bbox
+        h = max(1.0, last[3] - last[1])
+        nxt: Option | None = None
+        for ln in lines:
+            if ln.bbox[1] <= last[1] + 0.5 * h or ln.bbox[1] > last[3] + COLUMN_GAP * h:
+                continue
+            if ln.bbox[2] <= first[0] or ln.bbox[0] >= last[2]:
+                continue  # not under the column (another group's, beside it)
+            row = options_in(ln)
+            if len(row) == 1 and abs(row[0].box[0] - first[0]) <= side and row[0].text:
+                nxt = row[0]
+            break  # the first line under the last option decides
+        if nxt is None or _OPENS_FIELD.search(nxt.printed):
+            return out
+        if any(
+            ln.bbox[2] <= nxt.box[0] and _rows_meet(ln.bbox, nxt.bbox) and ln.text.strip()
+            for ln in page.lines
+        ):
+            return out  # a label on its row to its left: another question's option
+        out.append(nxt)
+
+
 def choice_answer(doc: Document, res: FieldResult) -> FieldResult | None:
     """Where the value found for a key is a check box's option, its row of options (None where
     the value is no option)."""
     if res.value is None or res.page is None or res.bbox is None:
         return None
-    if not any(ch in MARKS for ch in res.value):
-        return None
     page = next((p for p in doc.pages if p.index == res.page - 1), None)
     if page is None:
         return None
     x0, y0, x1, y1 = res.bbox
+    if not any(ch in MARKS for ch in res.value) and not _an_option(page, res):
+        return None
     opts = [o for o in _row_options(page, (x0, y0, x1, y1)) if o.text]
     if not opts:
         # a value grown over several rows of options, whose middle lies between two of them:
@@ -249,7 +293,26 @@ def choice_answer(doc: Document, res: FieldResult) -> FieldResult | None:
             first = min(marked, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
             box = (max(x0, first.bbox[0]), first.bbox[1], x1, first.bbox[3])
             opts = [o for o in _row_options(page, box) if o.text]
-    return _choice(res, page, opts) if opts else None
+    return _choice(res, page, _column_options(page, opts)) if opts else None
+
+
+def _an_option(page: Page, res: FieldResult) -> bool:
+    """Is the value found (without its box: a typed value such as a sex taken from `○ Male`)
+    the text of an option printed where it was found?"""
+    want = fold(res.value or "")
+    if not want or res.bbox is None:
+        return False
+    x0, y0, x1, y1 = res.bbox
+    return any(
+        fold(o.text) == want
+        and o.bbox[0] < x1
+        and o.bbox[2] > x0
+        and o.bbox[1] < y1
+        and o.bbox[3] > y0
+        for ln in page.lines
+        if has_mark(ln)
+        for o in options_in(ln)
+    )
 
 
 def _options_over(page: Page, res: FieldResult) -> list[Option]:
@@ -339,7 +402,7 @@ def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
             for probe in (right, under):
                 opts = [o for o in _row_options(page, probe) if o.text]
                 if opts and opts[0].bbox[0] - probe[0] <= QUESTION_GAP * h:
-                    return _choice(res, page, opts)
+                    return _choice(res, page, _column_options(page, opts))
     return None
 
 
