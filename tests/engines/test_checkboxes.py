@@ -174,7 +174,7 @@ def test_a_key_printed_as_a_label_too_keeps_its_value() -> None:
     assert got.value == "tom@example.org"
 
 
-def test_the_service_reads_the_boxes_for_extraction_only() -> None:
+def test_the_service_reads_the_boxes_for_extraction_and_parsing_only() -> None:
     buf = io.BytesIO()
     checkbox_form().image.save(buf, format="PNG")
     data = buf.getvalue()
@@ -197,6 +197,12 @@ def test_the_service_reads_the_boxes_for_extraction_only() -> None:
     read = svc.run(data, "")
     assert not read.plan.runs("checkboxes") and "checkboxes" in read.usage.skipped
     assert "checkboxes" not in read.usage.to_dict() and EMPTY not in read.document.text
+    # the page parsed to Markdown shows the boxes where they are printed
+    parsed = svc.run(data, "parse this page to markdown")
+    assert parsed.plan.runs("checkboxes")
+    md = parsed.output["markdown"]
+    assert f"{EMPTY} Oral {TICKED} Injection {EMPTY} Inhalation" in md
+    assert f"Transfer {TICKED}" in md and f"Shipment {EMPTY}" in md
 
 
 def test_extract_everything_answers_a_question_with_its_options() -> None:
@@ -376,3 +382,12 @@ def test_filled_discs_are_bullets_not_chosen_radio_buttons() -> None:
         c.draw.ellipse((40, y, 58, y + 18), fill="black")  # `●`: a bullet
         c.text((70, y - 4), "Item", size=22)
     assert not any(b.radio for b in find_checkboxes(_gray(c), 30.0))
+
+
+def test_radio_buttons_stay_in_the_markdown_and_are_no_list_bullets() -> None:
+    buf = io.BytesIO()
+    radio_form().image.save(buf, format="PNG")
+    md = Service(vlm=None).run(buf.getvalue(), "parse this page to markdown").output["markdown"]
+    assert f"Gender: {ROUND_EMPTY} Male {ROUND_TICKED} Female {ROUND_EMPTY} Other" in md
+    assert f"{ROUND_EMPTY} Phone" in md and f"{ROUND_TICKED} Post" in md
+    assert "- Phone" not in md and "Blood type: O" in md

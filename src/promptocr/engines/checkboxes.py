@@ -62,7 +62,7 @@ SPAN = 0.5  # a tick's ink spans at least this share of the inside's rows and co
 EMPTY = "☐"
 TICKED = "☑"
 # radio buttons: a round ring, empty or with a dot (or a tick) inside
-ROUND_EMPTY = "○"
+ROUND_EMPTY = "◯"  # (not ○, which the Markdown builder reads as a list bullet)
 ROUND_TICKED = "◉"
 ROUND_ASPECT = 1.2  # a ring's width / height and height / width, at most
 ROUND_ENCLOSED = (0.68, 0.9)  # what its outline encloses, as a share of its box (a disc: π/4)
@@ -472,7 +472,7 @@ def _under(lines: list[Line], box: tuple[float, float, float, float]) -> tuple[L
 def _radios_in_groups(lines: list[Line], boxes: list[CheckBox]) -> list[CheckBox]:
     """The square boxes, and the rings that are radio buttons: read as one (nothing read over
     it, or a ring's reading: `○`, a word `O`) and with another such ring on its row or its
-    column, within `ROUND_PARTNER` of its size. Radio buttons come in groups (`○ Yes ○ No`); a
+    column, within `ROUND_PARTNER` of its size. Radio buttons come in groups (`◯ Yes ◯ No`); a
     lone `O` (`Blood type: O`) is a letter, and so is the `o` of `to`."""
     rings: list[CheckBox] = []
     for cb in boxes:

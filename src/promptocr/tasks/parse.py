@@ -1444,7 +1444,8 @@ class ParseTask:
     document_only = False
 
     def stages(self, arguments: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset({"decode", "ocr", "layout", "markdown"})
+        # check boxes and radio buttons go into the Markdown as ☐ / ☑ and ◯ / ◉
+        return frozenset({"decode", "ocr", "checkboxes", "layout", "markdown"})
 
     def run(self, t: TaskInput) -> tuple[dict[str, Any], str]:
         from promptocr.engines.vlm import VLMEngine as HunyuanEngine

@@ -685,7 +685,8 @@ def _stages_for(task: str, args: dict[str, Any]) -> list[Stage]:
     reasons_run = {
         "decode": "decode the image or PDF pages",
         "ocr": "detect and recognise text lines (blank pages and cached pages skip it)",
-        "checkboxes": "find the page's check boxes and whether each is ticked (☐ / ☑)",
+        "checkboxes": "find the page's check boxes and radio buttons, and whether each is "
+        "ticked (☐ / ☑, ◯ / ◉)",
         "layout": "layout model finds titles, tables, figures, headers and footers",
         "markdown": "build Markdown (tables as HTML)",
         "fields": "find the named fields' values and validate them",

@@ -39,7 +39,7 @@ from promptocr.tasks.fields import fold
 if TYPE_CHECKING:
     from promptocr.tasks.extract import FieldResult
 
-# check boxes, and radio buttons (`○ Male ◉ Female`: the rings the check-box stage writes)
+# check boxes, and radio buttons (`◯ Male ◉ Female`: the rings the check-box stage writes)
 EMPTY_MARKS = frozenset("☐□▢◻○◯")
 TICKED_MARKS = frozenset("☑☒▣✓✔✗✘◉⦿")
 MARKS = EMPTY_MARKS | TICKED_MARKS
@@ -236,10 +236,10 @@ def _rows_meet(a: BBox, b: BBox) -> bool:
 
 def _column_options(page: Page, opts: list[Option]) -> list[Option]:
     """`opts`, and where they are one option alone on its row, the options stacked under it one
-    to a row (a column of radio buttons or boxes: `○ Phone` / `○ Email` / `◉ Post`): each box
+    to a row (a column of radio buttons or boxes: `◯ Phone` / `◯ Email` / `◉ Post`): each box
     aligned with the first's, at most `COLUMN_GAP` line heights under the one before, and
-    nothing printed beside it to its left (`_rows_meet`: under `Q1: ○ A` the `○ B` of
-    `Q2: ○ B` is Q2's)."""
+    nothing printed beside it to its left (`_rows_meet`: under `Q1: ◯ A` the `◯ B` of
+    `Q2: ◯ B` is Q2's)."""
     if len(opts) != 1:
         return opts
     out = list(opts)
@@ -297,7 +297,7 @@ def choice_answer(doc: Document, res: FieldResult) -> FieldResult | None:
 
 
 def _an_option(page: Page, res: FieldResult) -> bool:
-    """Is the value found (without its box: a typed value such as a sex taken from `○ Male`)
+    """Is the value found (without its box: a typed value such as a sex taken from `◯ Male`)
     the text of an option printed where it was found?"""
     want = fold(res.value or "")
     if not want or res.bbox is None:
