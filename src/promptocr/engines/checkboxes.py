@@ -6,7 +6,7 @@ altogether: of the 36 boxes annotated as words on the FUNSD dev forms the OCR re
 glyph for a handful. This stage looks for the boxes in the pixels and writes each one into the
 document model as a word of its own, `☐` (empty) or `☑` (ticked), in the text line beside it
 (`SHIPMENT ☐`, `☑ P.O.`) or as a line of its own, so that extraction can answer a question with
-the option that is ticked (tasks/extract).
+the option that is ticked (tasks/extract) and a parsed page's Markdown shows it.
 
 A box is one connected component of ink:
 - about as wide as high, between `MIN_SIDE` and `MAX_SIDE` text heights (the page's median
@@ -27,9 +27,14 @@ marked is dropped.
 A frame that lies over a recognised word is a box only where the word's character there is a
 box-like reading (`□`, `口`, `冈`, `X`, a tick read as `V`, …): a Chinese `口` or `回` in a line
 of text is text.
-The stage runs only when the plan asks for it (the `checkboxes` stage of `extract`), costs
-one binarisation and one connected-components pass over the page, and records in `usage` how
-many boxes it found.
+
+Radio buttons are round rings (`_ring`), empty or with a dot, written as `◯` or `◉`; a ring is
+a radio button only where it is read as one and another stands on its row or its column
+(`_radios_in_groups`), since a round letter (`O`, `o`) is a ring too.
+
+The stage runs only when the plan asks for it (the `checkboxes` stage of `extract` and
+`parse`), costs one binarisation and one connected-components pass over the page, and records
+in `usage` how many boxes it found.
 """
 
 from __future__ import annotations
