@@ -363,17 +363,82 @@ def test_a_form_with_radio_buttons_answers_with_the_chosen_ones() -> None:
 
 
 def test_options_stacked_in_a_column_answer_their_own_question_only() -> None:
-    # `Q1: ○ A` over `Q2: ○ B`: the column under Q1's option is Q2's (a label on its row)
-    lines = [
-        _line(_word("Q1:", 40, 80, y=100), _word(ROUND_TICKED, 100, 116, y=100)),
-        _line(_word("Q2:", 40, 80, y=130), _word(ROUND_EMPTY, 100, 116, y=130)),
+    # `Q1: ◉ A` over `Q2: ◉ B`: the option under Q1's is Q2's, whether its label was read as
+    # a line of its own or in one line with the option
+    for one_line in (False, True):
+        q2 = [_word("Q2:", 40, 80, y=130)]
+        b = [_word(ROUND_TICKED, 100, 116, y=130), _word("B", 122, 140, y=130)]
+        lines = [
+            _line(_word("Q1:", 40, 80, y=100)),
+            _line(_word(ROUND_TICKED, 100, 116, y=100), _word("A", 122, 140, y=100)),
+        ]
+        lines += [_line(*q2, *b)] if one_line else [_line(*q2), _line(*b)]
+        got = extract_fields(_doc(*lines), ["Q1", "Q2"])
+        assert got["Q1"].value == f"{ROUND_TICKED} A" and got["Q1"].normalized == ["A"]
+        assert got["Q2"].normalized == ["B"]
+
+
+def test_a_column_of_options_under_its_question_is_read_down() -> None:
+    lines = [_line(_word("Contact:", 40, 120, y=100))]
+    for k, (mark, text) in enumerate(((ROUND_EMPTY, "Phone"), (ROUND_TICKED, "Post"))):
+        y = 130 + 30 * k
+        lines.append(_line(_word(mark, 60, 76, y=y), _word(text, 82, 140, y=y)))
+    lines.append(_line(_word("Signature:", 40, 140, y=200)))
+    got = extract_fields(_doc(*lines), ["Contact"])["Contact"]
+    assert got.value == f"{ROUND_EMPTY} Phone {ROUND_TICKED} Post" and got.normalized == ["Post"]
+
+
+def test_round_letters_and_hollow_bullets_stay_text() -> None:
+    # the word `o` twice on a row (Portuguese, Spanish), a capital `O` as a value twice in a
+    # column, hollow bullets drawn before a list: rings, but no group with a chosen button
+    c = Canvas(1000, 520)
+    c.text((40, 40), "Leia o contrato e assine o termo hoje.", size=26)
+    for y, who, t in ((100, "Donor 1 blood type:", "O"), (150, "Donor 2 blood type:", "O")):
+        c.text((40, y), who, size=26)
+        c.text((400, y), t, size=26)
+    c.text((40, 230), "What to bring:", size=26)
+    for k, item in enumerate(("Your passport", "Two photos", "The fee")):
+        c.radio(60, 286 + 50 * k, 16)
+        c.text((90, 280 + 50 * k), item, size=26)
+    buf = io.BytesIO()
+    c.image.save(buf, format="PNG")
+    svc = Service(vlm=None)
+    r = svc.run(buf.getvalue(), "parse this page to markdown")
+    md = r.output["markdown"]
+    assert ROUND_EMPTY not in md and ROUND_TICKED not in md and "Leia o contrato" in md
+    assert r.usage.to_dict()["checkboxes"] == {"found": 0, "ticked": 0}
+    f = svc.run(buf.getvalue(), 'Extract the fields: ["Donor 1 blood type", "Donor 2 blood type"]')
+    values = list(f.output["fields"].values())
+    assert len(values) == 2 and all(v in ("O", "0") for v in values)  # (as the OCR reads it)
+    # a list printed with `○` (a text layer) is no group of options either
+    q = _line(_word("What", 40, 90), _word("to", 95, 115), _word("bring:", 120, 180))
+    items = [
+        _line(_word("○", 60, 76, y=130 + 30 * k), _word(t, 82, 200, y=130 + 30 * k))
+        for k, t in enumerate(("Passport", "Photos"))
     ]
-    lines[0].words.append(_word("A", 122, 140, y=100))
-    lines[1].words.append(_word("B", 122, 140, y=130))
-    for ln in lines:
-        ln.text = " ".join(w.text for w in ln.words)
-    got = extract_fields(_doc(*lines), ["Q1", "Q2"])
-    assert got["Q1"].normalized == ["A"] and got["Q2"].normalized == []
+    got = extract_fields(_doc(q, *items), ["What to bring"])["What to bring"]
+    assert got.type != "choice"
+
+
+def test_thick_and_small_empty_rings_are_not_chosen() -> None:
+    for d, stroke in ((10, 3), (12, 3), (16, 4), (24, 6)):
+        c = Canvas(400, 120)
+        for x in (40, 140):
+            c.draw.ellipse((x, 40, x + d, 40 + d), outline="black", width=stroke)
+        rings = [b for b in find_checkboxes(_gray(c), 2.2 * d) if b.radio]
+        assert len(rings) == 2 and not any(b.ticked for b in rings), (d, stroke, rings)
+
+
+def test_a_chosen_button_is_read_on_a_page_searched_scaled_down() -> None:
+    # at two and three times the size the text is taller than the search's 24 px: the page is
+    # searched scaled down, where a chosen button's dot runs into its ring
+    for f in (2, 3):
+        im = radio_form().image
+        big = np.asarray(im.convert("L").resize((im.width * f, im.height * f), Image.LANCZOS))
+        rings = [b for b in find_on_page(big, 30.0 * f) if b.radio]
+        chosen = sorted((b.box[0] // f, b.box[1] // f) for b in rings if b.ticked)
+        assert len(chosen) == 2, (f, rings)
+        assert abs(chosen[0][0] - 60) <= 3 and abs(chosen[1][0] - 330) <= 3
 
 
 def test_filled_discs_are_bullets_not_chosen_radio_buttons() -> None:
@@ -391,3 +456,10 @@ def test_radio_buttons_stay_in_the_markdown_and_are_no_list_bullets() -> None:
     assert f"Gender: {ROUND_EMPTY} Male {ROUND_TICKED} Female {ROUND_EMPTY} Other" in md
     assert f"{ROUND_EMPTY} Phone" in md and f"{ROUND_TICKED} Post" in md
     assert "- Phone" not in md and "Blood type: O" in md
+
+
+def test_a_question_in_capitals_before_its_radio_buttons_is_a_label() -> None:
+    from promptocr.tasks.extract.linked import _capitals_lead
+
+    assert _capitals_lead(f"GENDER {ROUND_EMPTY} MALE {ROUND_TICKED} FEMALE")
+    assert _capitals_lead(f"GENDER {EMPTY} MALE {TICKED} FEMALE")

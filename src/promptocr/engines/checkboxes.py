@@ -40,6 +40,7 @@ in `usage` how many boxes it found.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -72,16 +73,18 @@ ROUND_TICKED = "◉"
 ROUND_ASPECT = 1.2  # a ring's width / height and height / width, at most
 ROUND_ENCLOSED = (0.68, 0.9)  # what its outline encloses, as a share of its box (a disc: π/4)
 ROUND_HOLE = 0.08  # and what it holds inside, unlinked, at least
-DOT = 0.6  # a ring's inside: the disc within this share of its radius
 RING = (0.5, 1.15)  # its ink lies between these radii (1: the box's edge), a circle's band
 RING_SHARE = 0.95  # ... this share of it, at least
-ROUND_PARTNER = 1.3  # a ring is a radio button only beside another as large, within this ratio
+INSIDE = 0.85  # a ring's inside: the disc within this share of the ring's inner edge
+ROUND_PARTNER = 1.3  # radio buttons of a group: sizes within this ratio,
+ROW_SPAN = 12.0  # side by side at most this many sizes apart (centre to centre),
+COLUMN_SPAN = 3.0  # or one under another at most this many
 # what the recogniser reads a check box as, where a box lies over a recognised word
 BOX_READINGS = frozenset("□☐☑☒▢◻■口冈区図囗凶XxＸVv√✓✔✗✘")
 # ... and a radio button as: its own glyphs anywhere; a letter or digit of its shape only as a
 # word of its own (`O Male`): the `o` of `to` is text
 ROUND_GLYPHS = frozenset("○◯◉◎●⊙⦿")
-ROUND_LETTERS = frozenset("OoＯ0")
+ROUND_LETTERS = frozenset("OＯ0")
 
 
 def is_cjk(ch: str) -> bool:
@@ -92,7 +95,7 @@ def is_cjk(ch: str) -> bool:
 def _read_as_box(word: Word, k: int, round_: bool = False) -> bool:
     """Is character `k` of `word` a reading of a box (`□`, `X`, or `口` standing apart from other
     CJK characters)? Anything else under a frame is text: `O`, `0`, `D`, `日`, `回`. Under a
-    ring (`round_`): a ring's glyph (`○`), or `O`, `o`, `0` as a word of its own."""
+    ring (`round_`): a ring's glyph (`○`), or `O`, `0` as a word of its own."""
     if not word.text:
         return False
     ch = word.text[k]
@@ -165,36 +168,56 @@ def _closed(patch: np.ndarray) -> bool:
     return enclosed >= CLOSED * h * w and holes >= HOLE * h * w
 
 
+@lru_cache(maxsize=256)
 def _radius(h: int, w: int) -> np.ndarray:
     """Each pixel's distance from the centre of an h × w box, 1 at the middle of its sides."""
     ys, xs = np.mgrid[0:h, 0:w]
-    return np.asarray(np.hypot((ys - (h - 1) / 2) / (h / 2), (xs - (w - 1) / 2) / (w / 2)))
+    r = np.hypot((ys - (h - 1) / 2) / (h / 2), (xs - (w - 1) / 2) / (w / 2))
+    r.setflags(write=False)
+    return r
 
 
-def _ring(patch: np.ndarray) -> bool:
-    """Is the component a round ring (a radio button's circle): about as wide as high, closed,
-    what it encloses `ROUND_ENCLOSED` of its box, its ink away from the centre in a circle's
-    band (`RING`), and a hole inside (`ROUND_HOLE`) all around the centre? A dot that touches
-    the ring from inside (scanned or scaled down) belongs to it; a filled disc (`●`, a
-    bullet) has no hole, an `e` no hole below its bar, and a square frame, a `Q`, a `6` or an
-    `@` leave the band."""
+def _ring_shape(patch: np.ndarray) -> tuple[bool, np.ndarray | None]:
+    """Is the component shaped as a round ring (a radio button's circle): about as wide as
+    high, closed, what it encloses `ROUND_ENCLOSED` of its box, its ink away from the centre in
+    a circle's band (`RING`)? And its hole (what it encloses unlinked), where that is at least
+    `ROUND_HOLE` of its box and goes all around the centre (in each eighth of the turn), else
+    None. A dot that touches the ring from inside (scanned, or searched scaled down) belongs to
+    the component; a filled disc (`●`, a bullet) has no hole, an `e` none below its bar, and
+    a square frame, a `Q`, a `6` or an `@` leave the band."""
     h, w = patch.shape
     if max(h, w) > ROUND_ASPECT * min(h, w):
-        return False
+        return False, None
     enclosed = _enclosed(patch)
     share = float(enclosed.sum()) / (h * w)
+    if not ROUND_ENCLOSED[0] <= share <= ROUND_ENCLOSED[1]:
+        return False, None
+    radius = _radius(h, w)
+    r = radius[patch > 0]
+    outer = r >= RING[0]  # (inside it: a dot, if any)
+    if not outer.any() or float((r[outer] <= RING[1]).mean()) < RING_SHARE:
+        return False, None
     hole = (enclosed & (1 - patch)) > 0
-    if not ROUND_ENCLOSED[0] <= share <= ROUND_ENCLOSED[1] or hole.sum() < ROUND_HOLE * h * w:
-        return False
-    # the hole goes all around the centre (in each eighth of the turn): an `e`, whose bar runs
-    # into its ring and whose lower bowl is open, has none in some
+    if hole.sum() < ROUND_HOLE * h * w:
+        return True, None
     ys, xs = np.nonzero(hole)
     turn = np.arctan2(ys - (h - 1) / 2, xs - (w - 1) / 2)
     if np.unique(np.floor((turn + np.pi) / (np.pi / 4)).astype(int) % 8).size < 8:
-        return False
-    r = _radius(h, w)[patch > 0]
-    outer = r >= RING[0]  # (inside it: a dot, if any)
-    return bool(outer.any() and float((r[outer] <= RING[1]).mean()) >= RING_SHARE)
+        return True, None
+    return True, hole
+
+
+def _ring(patch: np.ndarray) -> np.ndarray | None:
+    """The inside of a round ring (`_ring_shape` with its hole): the disc within `INSIDE` of
+    the ring's inner edge (where its hole ends, all around), as a boolean mask of the
+    component's box; None for anything else."""
+    shaped, hole = _ring_shape(patch)
+    if not shaped or hole is None:
+        return None
+    radius = _radius(*patch.shape)
+    edge = float(np.percentile(radius[hole], 95))  # a thick stroke's inner edge lies further in
+    inside = radius < INSIDE * edge
+    return inside if inside.any() else None
 
 
 def _patches(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -203,8 +226,7 @@ def _patches(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarr
     ws, hs = stats[ids, 2], stats[ids, 3]
     size = int(max(ws.max(), hs.max())) if ids.size else 1
     patches = np.zeros((ids.size, size, size), dtype=bool)
-    for k, i in enumerate(ids.tolist()):
-        x, y, w, h = (int(v) for v in stats[i, :4])
+    for k, (i, (x, y, w, h)) in enumerate(zip(ids.tolist(), stats[ids, :4].tolist(), strict=True)):
         patches[k, :h, :w] = labels[y : y + h, x : x + w] == i
     return patches
 
@@ -279,8 +301,11 @@ def _solid_core(inner: np.ndarray) -> bool:
     return ys.size >= SOLID * bh * bw and bh * bw >= CORE * inner.size
 
 
-def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
-    """Every check box on a grey page whose text lines are `text_height` px high (median)."""
+def find_checkboxes(
+    gray: np.ndarray, text_height: float, full: np.ndarray | None = None
+) -> list[CheckBox]:
+    """Every check box on a grey page whose text lines are `text_height` px high (median);
+    `full`: the page at its own size where `gray` is it scaled down (`find_on_page`)."""
     if gray.size == 0 or text_height <= 0:
         return []
     ink = _ink(gray, text_height)
@@ -302,7 +327,7 @@ def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
     ids = np.flatnonzero(keep)
     patches = _patches(labels, stats, ids)
     framed = _framed(stats, ids, patches)
-    out = _radio_buttons(ink, labels, stats, _roundish(stats, ids, patches))
+    out = _radio_buttons(ink, labels, stats, _roundish(stats, ids, patches), full)
     for i in framed.tolist():
         x, y, w, h = (int(v) for v in stats[i, :4])
         patch = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
@@ -326,31 +351,77 @@ def find_checkboxes(gray: np.ndarray, text_height: float) -> list[CheckBox]:
 
 
 def _radio_buttons(
-    ink: np.ndarray, labels: np.ndarray, stats: np.ndarray, ids: np.ndarray
+    ink: np.ndarray,
+    labels: np.ndarray,
+    stats: np.ndarray,
+    ids: np.ndarray,
+    full: np.ndarray | None = None,
 ) -> list[CheckBox]:
-    """Of the components `ids`, the round rings (`_ring`), each empty or marked: a dot or a tick
-    inside it, of the ring's component or another, inking at least `TICK_INK` of its inside
-    (`DOT`) and spanning `SPAN` of the inside's rows and columns. Whether a ring is a radio button or a letter (`O`) is
-    settled where it is written (`place_checkboxes`)."""
+    """Of the components `ids`, the round rings (`_ring`), each empty or marked: a dot or a
+    tick inside it, of the ring's component or another, inking at least `TICK_INK` of its
+    inside and spanning `SPAN` of the inside's rows and columns. On a page searched scaled down
+    (`full`: the page at its own size, `ink` `full`'s size over its own) a ring whose dot ran
+    into it there is looked at again in `full`. Whether a ring is a radio button or a letter
+    (`O`) is settled where it is written (`place_checkboxes`)."""
     out: list[CheckBox] = []
     for i in ids.tolist():
         x, y, w, h = (int(v) for v in stats[i, :4])
         patch = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
-        if not _ring(patch):
+        inside = _ring(patch)
+        marks = ink[y : y + h, x : x + w].astype(bool)
+        if inside is None and full is not None and _ring_shape(patch)[0]:
+            inside, marks = _second_look(full, (x, y, w, h), ink.shape)
+        if inside is None:
             continue
-        # the inside: the disc within `DOT` of the radius (the ring's own stroke lies outside)
-        inner = _radius(h, w) < DOT
-        inside = ink[y : y + h, x : x + w].astype(bool) & inner
-        filled = float(inside.sum()) / float(inner.sum())
+        got = marks & inside
+        filled = float(got.sum()) / float(inside.sum())
         spans = bool(
-            inside.any(axis=1).sum() >= SPAN * inner.any(axis=1).sum()
-            and inside.any(axis=0).sum() >= SPAN * inner.any(axis=0).sum()
+            got.any(axis=1).sum() >= SPAN * inside.any(axis=1).sum()
+            and got.any(axis=0).sum() >= SPAN * inside.any(axis=0).sum()
         )
         ticked = filled >= TICK_INK and spans
         if not ticked and filled > EMPTY_INK:
             continue  # neither clearly empty nor marked: a letter (`e`, `@`), or noise
         out.append(CheckBox((x, y, x + w, y + h), ticked, round(filled, 3), radio=True))
     return out
+
+
+def _second_look(
+    full: np.ndarray, box: tuple[int, int, int, int], shape: tuple[int, ...]
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """A ring found shaped so on a page searched scaled down, but with no hole all around (a
+    dot that ran into it), looked at in the page's own pixels: its inside there (`_ring` of the
+    largest component of the crop, Otsu's threshold) and the crop's ink, both taken back to the
+    small box's size."""
+    x, y, w, h = box
+    fy, fx = full.shape[0] / shape[0], full.shape[1] / shape[1]
+    x0, y0 = int(x * fx), int(y * fy)
+    x1, y1 = (
+        min(full.shape[1], int(np.ceil((x + w) * fx))),
+        min(full.shape[0], int(np.ceil((y + h) * fy))),
+    )
+    crop = full[y0:y1, x0:x1]
+    empty = np.zeros((h, w), bool)
+    if crop.size == 0:
+        return None, empty
+    _, dark = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    dark = np.asarray(dark, dtype=np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        dark, 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
+    if n < 2:
+        return None, empty
+    k = 1 + int(np.argmax(stats[1:, 2] * stats[1:, 3]))
+    cx, cy, cw, ch = (int(v) for v in stats[k, :4])
+    inside = _ring((labels[cy : cy + ch, cx : cx + cw] == k).astype(np.uint8))
+    if inside is None:
+        return None, empty
+    big = np.zeros(crop.shape, np.uint8)
+    big[cy : cy + ch, cx : cx + cw] = inside
+    size = (w, h)
+    back = cv2.resize(big, size, interpolation=cv2.INTER_NEAREST) > 0
+    marks = cv2.resize(dark * 255, size, interpolation=cv2.INTER_AREA) > 127
+    return (back if back.any() else None), marks
 
 
 # ------------------------------------------------------------------- into the document model
@@ -474,31 +545,86 @@ def _under(lines: list[Line], box: tuple[float, float, float, float]) -> tuple[L
     return None if most is None else (most[1], most[2])
 
 
-def _radios_in_groups(lines: list[Line], boxes: list[CheckBox]) -> list[CheckBox]:
-    """The square boxes, and the rings that are radio buttons: read as one (nothing read over
-    it, or a ring's reading: `○`, a word `O`) and with another such ring on its row or its
-    column, within `ROUND_PARTNER` of its size. Radio buttons come in groups (`◯ Yes ◯ No`); a
-    lone `O` (`Blood type: O`) is a letter, and so is the `o` of `to`."""
-    rings: list[CheckBox] = []
-    for cb in boxes:
-        if not cb.radio:
+def _readings(lines: list[Line], rings: list[CheckBox]) -> list[str]:
+    """What was read over each ring: `none`, `ring` (a ring's glyph, `O` or `0` as a word of its
+    own: `_read_as_box`) or `text` (the word that shares the most of its box, all rings at
+    once)."""
+    words = [(ln, j) for ln in lines for j in range(len(ln.words))]
+    if not words or not rings:
+        return ["none"] * len(rings)
+    wb = np.array([ln.words[j].bbox for ln, j in words], dtype=np.float64)  # (n, 4)
+    rb = np.array([_fbox(cb) for cb in rings], dtype=np.float64)  # (m, 4)
+    dx = np.minimum(rb[:, None, 2], wb[None, :, 2]) - np.maximum(rb[:, None, 0], wb[None, :, 0])
+    dy = np.minimum(rb[:, None, 3], wb[None, :, 3]) - np.maximum(rb[:, None, 1], wb[None, :, 1])
+    shared = np.clip(dx, 0, None) * np.clip(dy, 0, None)
+    out: list[str] = []
+    for k, cb in enumerate(rings):
+        best = int(np.argmax(shared[k]))
+        if shared[k, best] <= 0:
+            out.append("none")
             continue
-        under = _under(lines, _fbox(cb))
-        if under is None or _read_as_box(
-            under[0].words[under[1]], _char_at(under[0].words[under[1]], _fbox(cb)), True
-        ):
-            rings.append(cb)
+        ln, j = words[best]
+        wd = ln.words[j]
+        out.append("ring" if _read_as_box(wd, _char_at(wd, _fbox(cb)), True) else "text")
+    return out
 
-    def partners(a: CheckBox, b: CheckBox) -> bool:
-        da, db = a.box[3] - a.box[1], b.box[3] - b.box[1]
-        if a is b or max(da, db) > ROUND_PARTNER * min(da, db):
-            return False
-        ax, ay = (a.box[0] + a.box[2]) / 2, (a.box[1] + a.box[3]) / 2
-        bx, by = (b.box[0] + b.box[2]) / 2, (b.box[1] + b.box[3]) / 2
-        return abs(ay - by) <= 0.5 * da or abs(ax - bx) <= 0.5 * da
 
-    grouped = {id(a) for a in rings if any(partners(a, b) for b in rings)}
-    return [cb for cb in boxes if not cb.radio or id(cb) in grouped]
+def _groups(rings: list[CheckBox]) -> list[int]:
+    """Each ring's group: rings within `ROUND_PARTNER` of each other's size, side by side on
+    a row at most `ROW_SPAN` sizes apart or one under another at most `COLUMN_SPAN`, joined
+    transitively."""
+    n = len(rings)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if n:
+        b = np.array([cb.box for cb in rings], dtype=np.float64)
+        d = np.maximum(b[:, 3] - b[:, 1], 1.0)
+        cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+        big, small = np.maximum(d[:, None], d[None, :]), np.minimum(d[:, None], d[None, :])
+        ax, ay = np.abs(cx[:, None] - cx[None, :]), np.abs(cy[:, None] - cy[None, :])
+        near = (big <= ROUND_PARTNER * small) & (
+            ((ay <= 0.5 * small) & (ax <= ROW_SPAN * big))
+            | ((ax <= 0.5 * small) & (ay <= COLUMN_SPAN * big))
+        )
+        for i, j in zip(*np.nonzero(np.triu(near, 1)), strict=True):
+            parent[root(int(i))] = root(int(j))
+    return [root(i) for i in range(n)]
+
+
+def _radios_in_groups(lines: list[Line], boxes: list[CheckBox]) -> list[CheckBox]:
+    """The square boxes, and the rings that are radio buttons. A ring read as text (the `o` of
+    `to`) is a letter. The others form groups (`_groups`: radio buttons come in groups, `◯ Yes ◯
+    No`); a group is kept when it has two rings or more and one of them at least is chosen. An
+    empty ring looks like a capital `O` (`Blood type: O`, a sentence's first word) or a hollow
+    bullet, which the recogniser reads as `O`, `○` or not at all, as it reads an empty radio
+    button; a dot inside a ring tells them apart. (A group none of whose buttons is chosen is
+    left as read.)"""
+    rings = [cb for cb in boxes if cb.radio]
+    if not rings:
+        return boxes
+    # only rings with a partner are looked up (most rings of a page are round letters)
+    first = _groups(rings)
+    sizes: dict[int, int] = {}
+    for g in first:
+        sizes[g] = sizes.get(g, 0) + 1
+    rings = [cb for cb, g in zip(rings, first, strict=True) if sizes[g] >= 2]
+    read = _readings(lines, rings)
+    rings = [cb for cb, r in zip(rings, read, strict=True) if r != "text"]
+    groups = _groups(rings)
+    count: dict[int, int] = {}
+    anchored: set[int] = set()
+    for cb, g in zip(rings, groups, strict=True):
+        count[g] = count.get(g, 0) + 1
+        if cb.ticked:
+            anchored.add(g)
+    kept = {id(cb) for cb, g in zip(rings, groups, strict=True) if count[g] >= 2 and g in anchored}
+    return [cb for cb in boxes if not cb.radio or id(cb) in kept]
 
 
 def _near(
@@ -548,7 +674,7 @@ def find_on_page(gray: np.ndarray, height: float) -> list[CheckBox]:
                 int(np.ceil(cb.box[3] / f)),
             ),
         )
-        for cb in find_checkboxes(small, WORK_HEIGHT)
+        for cb in find_checkboxes(small, WORK_HEIGHT, gray)
     ]
 
 

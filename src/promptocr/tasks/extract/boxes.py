@@ -1,7 +1,8 @@
 """Check-box answers: a field whose answer is a box, or the options ticked among several.
 
 The `checkboxes` stage (engines/checkboxes.py) writes each check box on a page into its text
-line as a word of its own: `☐` (empty) or `☑` (ticked). A box then stands with its option's text
+line as a word of its own: `☐` (empty) or `☑` (ticked), and each radio button as `◯` or `◉`,
+which are read here as boxes are. A box then stands with its option's text
 on one side (`☑ P.O.`, `SHIPMENT ☐`): the page's boxes come either before their text or after it,
 and a line is read the way it shows (a line that starts with a box has its boxes before their
 options, one that ends with one after). Two kinds of key are answered from them:
@@ -14,13 +15,15 @@ options, one that ends with one after). Two kinds of key are answered from them:
   where the linker links the question to an option, the answer is the row of options from
   there on (in one detected line or in several side by side); where it links nothing (an
   option is rarely a value to the pair model) and the label ends with `:` or `?`, the options
-  that follow it on its row, or on the row under it. The value is the options as printed
+  that follow it on its row, or on the row under it; an option alone on its row takes the
+  options stacked under it, one to a row (`_column_options`). A value found without its box
+  (a typed value: a sex taken from `◯ Male`) answers so too. The value is the options as printed
   (`☑ P.O. ☐ I.P. ☐ I.V.`, as forms annotate such answers), `normalized` the ticked options'
   texts (`["P.O."]`; type `choice`); with none ticked `normalized` is empty and `reason` lists
   the options.
 
 Boxes the recogniser read itself as glyphs count too (`□` empty; `☑`, `☒`, `▣`, `✓`, `✔`, `✗`,
-`✘` ticked), also glued to their word (`☒ja`), so a document read before the stage existed, or a
+`✘`, `⦿` ticked; not `○`, more often a hollow bullet than a radio button), also glued to their word (`☒ja`), so a document read before the stage existed, or a
 PDF's text layer, still answers.
 """
 
@@ -39,8 +42,9 @@ from promptocr.tasks.fields import fold
 if TYPE_CHECKING:
     from promptocr.tasks.extract import FieldResult
 
-# check boxes, and radio buttons (`◯ Male ◉ Female`: the rings the check-box stage writes)
-EMPTY_MARKS = frozenset("☐□▢◻○◯")
+# check boxes, and radio buttons (`◯ Male ◉ Female`: the rings the check-box stage writes;
+# not `○`, more often a hollow bullet)
+EMPTY_MARKS = frozenset("☐□▢◻◯")
 TICKED_MARKS = frozenset("☑☒▣✓✔✗✘◉⦿")
 MARKS = EMPTY_MARKS | TICKED_MARKS
 KEY_MATCH = 90  # fuzz.ratio of an option's folded text and the key's, at least
@@ -238,8 +242,8 @@ def _column_options(page: Page, opts: list[Option]) -> list[Option]:
     """`opts`, and where they are one option alone on its row, the options stacked under it one
     to a row (a column of radio buttons or boxes: `◯ Phone` / `◯ Email` / `◉ Post`): each box
     aligned with the first's, at most `COLUMN_GAP` line heights under the one before, and
-    nothing printed beside it to its left (`_rows_meet`: under `Q1: ◯ A` the `◯ B` of
-    `Q2: ◯ B` is Q2's)."""
+    nothing printed before it, on its line or beside it to its left (`_rows_meet`): under
+    `Q1: ◯ A` the `◯ B` of `Q2: ◯ B` is Q2's."""
     if len(opts) != 1:
         return opts
     out = list(opts)
@@ -256,7 +260,12 @@ def _column_options(page: Page, opts: list[Option]) -> list[Option]:
             if ln.bbox[2] <= first[0] or ln.bbox[0] >= last[2]:
                 continue  # not under the column (another group's, beside it)
             row = options_in(ln)
-            if len(row) == 1 and abs(row[0].box[0] - first[0]) <= side and row[0].text:
+            if (
+                len(row) == 1
+                and abs(row[0].box[0] - first[0]) <= side
+                and row[0].text
+                and row[0].bbox[0] <= ln.bbox[0] + side  # nothing printed before it on its line
+            ):
                 nxt = row[0]
             break  # the first line under the last option decides
         if nxt is None or _OPENS_FIELD.search(nxt.printed):

@@ -2256,7 +2256,7 @@ def _capitals_lead(text: str) -> bool:
     nxt = words[n]
     if nxt[:1].isupper() and any(c.islower() for c in nxt):
         return True
-    if nxt[:1] in "?？:：□☐☑☒■○◉" or words[n - 1][-1:] in "?？:：":
+    if nxt[:1] in "?？:：□☐☑☒■◯◉⦿" or words[n - 1][-1:] in "?？:：":
         return True  # a question in capitals and its boxes (`TRAVAILLEZ-VOUS … ? □ OUI`)
     date = parse_date(" ".join(words[n:]))  # (`FECHA DE NACIMIENTO 09/12/1996`)
     return date is not None and date.start == 0
@@ -3824,7 +3824,7 @@ def _reads_as_label(geom: PageGeometry, i: int) -> bool:
 
 # marks that begin a check box's option (`□ Female`, `☑ Overnight`) or a ticked item (not
 # `■`, as often a bullet before a field as a filled box)
-_BOXES = "□☐☑☒▢◻✓✔✗✘○◯◉⦿"
+_BOXES = "□☐☑☒▢◻✓✔✗✘◯◉⦿"
 
 
 def _option(text: str) -> bool:
