@@ -463,3 +463,27 @@ def test_a_question_in_capitals_before_its_radio_buttons_is_a_label() -> None:
 
     assert _capitals_lead(f"GENDER {ROUND_EMPTY} MALE {ROUND_TICKED} FEMALE")
     assert _capitals_lead(f"GENDER {EMPTY} MALE {TICKED} FEMALE")
+
+
+def test_extract_everything_gives_a_box_without_a_question_its_own_field() -> None:
+    # `Shipment ☐` / `Transfer ☑` / `Storage ☐` stand without a question: each option is a
+    # field answered by its box, never a key whose value is the next option or the next line
+    buf = io.BytesIO()
+    checkbox_form().image.save(buf, format="PNG")
+    r = Service(vlm=None).run(buf.getvalue(), "extract all key-value pairs")
+    d = r.output["details"]
+    boxes = {k: (v["value"], v["normalized"]) for k, v in d.items() if v["type"] == "checkbox"}
+    assert boxes == {
+        "Shipment": (EMPTY, False),
+        "Transfer": (TICKED, True),
+        "Storage": (EMPTY, False),
+    }
+    assert d["Route of administration"]["normalized"] == ["Injection"]
+    assert not any("DOOR" in str(v["value"]) for v in d.values())
+
+
+def test_an_option_with_its_box_after_it_is_no_key_but_a_question_is() -> None:
+    from promptocr.tasks.extract.linked import _option
+
+    assert _option(f"Shipment {EMPTY}") and _option(f"{TICKED} P.O.")
+    assert not _option(f"Married? {EMPTY}") and not _option(f"{EMPTY} Other:")

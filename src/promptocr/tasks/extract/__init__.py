@@ -32,7 +32,12 @@ from promptocr.document.model import (
     union_bbox,
 )
 from promptocr.tasks import validators as v
-from promptocr.tasks.extract.boxes import answer_boxes, choice_answer, has_boxes
+from promptocr.tasks.extract.boxes import (
+    answer_boxes,
+    choice_answer,
+    has_boxes,
+    standalone_options,
+)
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
     Concept,
@@ -1273,6 +1278,13 @@ def extract_all_pairs(doc: Document) -> dict[str, FieldResult]:
     if has_boxes(doc):  # a question's value that is a check box's option: the ticked ones
         for k, res in found.items():
             found[k] = choice_answer(doc, res) or res
+        # and a box with its text and no question: a field of its own, answered by the box
+        for res in standalone_options(doc, list(found.values())):
+            name, n = res.name, 2
+            while name in found:
+                name, n = f"{res.name} ({n})", n + 1
+            res.name = name
+            found[name] = res
     return found
 
 

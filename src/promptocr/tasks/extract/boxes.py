@@ -172,8 +172,6 @@ def option_answer(doc: Document, key: str, found: bool = False) -> FieldResult |
     """The box of the option whose printed text is `key` (the first page's, then in reading
     order), or None where no option reads so. Where a value was `found` for the key and the
     key is also printed on a line without a box, that label answers, not the option."""
-    from promptocr.tasks.extract import bbox_list
-
     want = fold(key)
     if len(want) < 2 or any(ch in MARKS for ch in key) or (found and _printed_apart(doc, want)):
         return None
@@ -186,22 +184,48 @@ def option_answer(doc: Document, key: str, found: bool = False) -> FieldResult |
                 if got == want or (
                     fuzz.ratio(got, want) >= KEY_MATCH and len(got.split()) == len(want.split())
                 ):
-                    res = _result(
-                        key,
-                        page,
-                        "☑" if opt.ticked else "☐",
-                        normalized=opt.ticked,
-                        type="checkbox",
-                        bbox=bbox_list(opt.box),
-                        polygon=_polygon(bbox_list(opt.box)),
-                        label=opt.text,
-                        method="checkbox",
-                        link_confidence=1.0,
-                        read_confidence=1.0,
-                    )
-                    res.settle_confidence()
-                    return res
+                    return _box_result(key, page, opt)
     return None
+
+
+def _box_result(key: str, page: Page, opt: Option) -> FieldResult:
+    """`key` answered by the box of option `opt`: `☑` or `☐`, `normalized` whether ticked."""
+    from promptocr.tasks.extract import bbox_list
+
+    res = _result(
+        key,
+        page,
+        "☑" if opt.ticked else "☐",
+        normalized=opt.ticked,
+        type="checkbox",
+        bbox=bbox_list(opt.box),
+        polygon=_polygon(bbox_list(opt.box)),
+        label=opt.text,
+        method="checkbox",
+        link_confidence=1.0,
+        read_confidence=1.0,
+    )
+    res.settle_confidence()
+    return res
+
+
+def standalone_options(doc: Document, found: list[FieldResult]) -> list[FieldResult]:
+    """The options no answer in `found` covers (a box with its text and no question before it:
+    `SHIPMENT ☐`, `☑ SPECIAL SAMPLE MANUFACTURE`), each a field of its own, named by its text
+    and answered by its box (`_box_result`), in reading order: what "extract everything" adds
+    for them. An option that opens a field of its own (`☐ Other:`) is left to the linker."""
+    out: list[FieldResult] = []
+    for page in doc.pages:
+        covered = [r.bbox for r in found if r.page == page.index + 1 and r.bbox]
+        for ln in sorted(page.lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+            for opt in options_in(ln):
+                if not opt.text or _OPENS_FIELD.search(opt.printed):
+                    continue
+                cx, cy = (opt.box[0] + opt.box[2]) / 2, (opt.box[1] + opt.box[3]) / 2
+                if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in covered):
+                    continue
+                out.append(_box_result(opt.text, page, opt))
+    return out
 
 
 def _row_options(page: Page, value_box: BBox) -> list[Option]:

@@ -3828,12 +3828,19 @@ _BOXES = "□☐☑☒▢◻✓✔✗✘◯◉⦿"
 
 
 def _option(text: str) -> bool:
-    """A check box's option (`□ Female`, `☑ Overnight`, `□ B`): the box's answer, never a key
-    of its own in "extract everything" (on `kv_links` such keys were right in 5 of 528 pairs,
-    mostly another option or the next question taken as their value); an option that opens
-    a field of its own ends with a colon (`□ Other:`, `□Ja:` before a figure) and stays one."""
+    """A check box's option (`□ Female`, `☑ Overnight`, `□ B`, or with its box after it,
+    `Shipment ☐`): the box's answer, never a key of its own in "extract everything" (on
+    `kv_links` such keys were right in 5 of 528 pairs, mostly another option or the next
+    question taken as their value); an option that opens a field of its own ends with a colon
+    (`□ Other:`, `□Ja:` before a figure) and stays one, as does a question answered by one box
+    (`Married? ☐`)."""
     t = text.strip()
-    return t[:1] in _BOXES and not t.endswith((":", "："))
+    if t[:1] in _BOXES:
+        return not t.endswith((":", "："))
+    return len(t) > 1 and t[-1] in _BOXES and not t[:-1].rstrip().endswith(_QUESTION_ENDS)
+
+
+_QUESTION_ENDS = (":", "：", "?", "？")
 
 
 def _grid_pairs(
