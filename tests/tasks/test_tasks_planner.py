@@ -49,6 +49,11 @@ def test_official_prompt_table_covers_both_versions() -> None:
         ("总金额是多少", ["总金额"]),
         ("get me the invoice number and the due date", ["invoice number", "due date"]),
         ("find the e-mail", ["e-mail"]),
+        # a list written as JSON or Python in a free phrasing
+        ('Extract the fields: ["Name", "Date of birth"]', ["Name", "Date of birth"]),
+        ('Extract the following fields as JSON: ["Name", "Date"]', ["Name", "Date"]),
+        ("get ['Total', 'Tax']", ["Total", "Tax"]),
+        ('请提取["姓名", "性别"]', ["姓名", "性别"]),
     ],
 )
 def test_field_lists_from_official_and_free_phrasings(prompt: str, fields: list[str]) -> None:

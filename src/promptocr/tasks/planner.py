@@ -636,6 +636,9 @@ def _fields_are_doctype_words(fields: list[str], doctype: str) -> bool:
     return True
 
 
+_QUOTED_LIST = re.compile(r"[\[［]\s*['\"‘“].*[\]］]", re.S)
+
+
 def _free_fields(text: str) -> list[str]:
     """Field names from free phrasings, or [] when the prompt names none."""
     t = _PAGES_EN.sub("", _PAGES_ZH.sub("", text)).strip()
@@ -649,7 +652,11 @@ def _free_fields(text: str) -> list[str]:
     for rx in (_RE_WHAT_ZH, _RE_WHAT_EN, _RE_EXTRACT_ZH, _RE_EXTRACT_EN):
         m = rx.search(t)
         if m:
-            fields = split_fields(m.group(1))
+            # a list written as JSON or Python (`Extract the fields: ["Name", "Date"]`, `…
+            # as JSON: ['Name', 'Date']`): its items, whatever the words around it
+            listed = _QUOTED_LIST.search(m.group(1))
+            fields = _parse_list(listed.group(0)) if listed else []
+            fields = fields or split_fields(m.group(1))
             fields = [f for f in fields if len(f) <= 60]
             if fields:
                 return fields
