@@ -487,3 +487,95 @@ def test_an_option_with_its_box_after_it_is_no_key_but_a_question_is() -> None:
 
     assert _option(f"Shipment {EMPTY}") and _option(f"{TICKED} P.O.")
     assert not _option(f"Married? {EMPTY}") and not _option(f"{EMPTY} Other:")
+
+
+def _png(c: Canvas) -> bytes:
+    buf = io.BytesIO()
+    c.image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_extract_everything_answers_the_questions_the_linker_left_with_their_boxes() -> None:
+    # questions the linker links nothing to (`Married? Yes ☐ No ☑` on one line, the options
+    # on the row under `Do you smoke?`, one box after `Single?`): each question answers with
+    # its boxes, and its options are no fields of their own
+    c = Canvas(1100, 480)
+    c.text((40, 40), "Applicant Questionnaire", size=30)
+    c.text((40, 110), "Married? Yes", size=22)
+    c.check_box(190, 112, 20, "")
+    c.text((230, 110), "No", size=22)
+    c.check_box(270, 112, 20, "v")
+    c.text((40, 180), "Do you smoke?", size=22)
+    c.check_box(60, 232, 20, "")
+    c.text((90, 230), "Yes", size=22)
+    c.check_box(160, 232, 20, "x")
+    c.text((190, 230), "No", size=22)
+    c.text((40, 300), "Single?", size=22)
+    c.check_box(150, 302, 20, "v")
+    c.text((40, 420), "Name: John Smith", size=22)
+    d = Service(vlm=None).run(_png(c), "extract all key-value pairs").output["details"]
+    assert d["Married?"]["normalized"] == ["No"] and d["Married?"]["type"] == "choice"
+    assert d["Do you smoke?"]["normalized"] == ["No"]
+    assert d["Single?"]["value"] == TICKED and d["Single?"]["type"] == "checkbox"
+    assert d["Name"]["value"] == "John Smith"
+    assert not any(k.startswith(("Yes", "No")) for k in d)
+
+
+def test_a_tick_beside_a_value_in_a_text_layer_makes_no_field_of_the_value() -> None:
+    lines = [
+        _line(_word("Inspected", 40, 140), _word("✔", 150, 166), _word("2024-03-01", 175, 290)),
+        _line(_word("Name:", 40, 100, y=160), _word("Ann", 110, 150, y=160)),
+    ]
+    pairs = extract_all_pairs(_doc(*lines))
+    assert "2024-03-01" not in pairs and pairs["Name"].value == "Ann"
+
+
+def test_radio_buttons_far_apart_on_a_row_or_double_spaced_in_a_column_are_read() -> None:
+    c = Canvas(1100, 520)
+    c.text((40, 40), "Health questionnaire", size=30)
+    c.text((40, 110), "Have you been abroad?", size=22)
+    for x, label, on in ((560, "Yes", False), (860, "No", True)):
+        c.radio(x, 114, 18, on)
+        c.text((x + 26, 110), label, size=22)
+    c.text((40, 190), "Preferred contact:", size=22)
+    for k, (label, on) in enumerate((("Phone", False), ("Email", False), ("Post", True))):
+        c.radio(60, 244 + 72 * k, 16, on)
+        c.text((90, 240 + 72 * k), label, size=22)
+    r = Service(vlm=None).run(
+        _png(c), 'Extract the fields: ["Have you been abroad?", "Preferred contact"]'
+    )
+    # both buttons of the row are written (15 sizes apart; the chosen one read as `©`); the
+    # question's answer stops at 6 box widths between options, so not across this gap
+    texts = [ln.text for ln in r.document.pages[0].lines]
+    assert f"{ROUND_EMPTY} Yes" in texts and f"{ROUND_TICKED} No" in texts
+    assert r.usage.to_dict()["checkboxes"] == {"found": 5, "ticked": 2}
+    f = r.output["fields"]
+    assert f["Preferred contact"] == f"{ROUND_EMPTY} Phone {ROUND_EMPTY} Email {ROUND_TICKED} Post"
+
+
+def test_a_page_thinner_than_its_text_is_searched_without_error() -> None:
+    for shape in ((400, 1), (1, 400), (3, 3)):
+        assert find_on_page(np.full(shape, 255, np.uint8), 100.0) == []
+
+
+def test_ringed_signs_are_no_chosen_buttons_unless_beside_an_empty_one() -> None:
+    # `© 2024 ACME ®`: two rings with marks inside, read as signs, and no empty ring beside
+    line = _line(_word("©", 40, 58), _word("2024", 64, 120), _word("ACME", 126, 200))
+    line.words.append(_word("®", 206, 224))
+    line.text = " ".join(w.text for w in line.words)
+    signs = [
+        CheckBox((40, 101, 58, 119), True, radio=True),
+        CheckBox((206, 101, 224, 119), True, radio=True),
+    ]
+    out, placed = place_checkboxes([line], signs)
+    assert placed == [] and out[0].text == "© 2024 ACME ®"
+    # a chosen button read as `©` beside an empty one read as `O`
+    row = _line(_word("O", 40, 58), _word("Yes", 64, 110), _word("©", 140, 158))
+    row.words.append(_word("No", 164, 200))
+    row.text = " ".join(w.text for w in row.words)
+    buttons = [
+        CheckBox((40, 101, 58, 119), False, radio=True),
+        CheckBox((140, 101, 158, 119), True, radio=True),
+    ]
+    out, placed = place_checkboxes([row], buttons)
+    assert out[0].text == f"{ROUND_EMPTY} Yes {ROUND_TICKED} No" and len(placed) == 2

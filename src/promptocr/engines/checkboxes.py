@@ -28,9 +28,10 @@ A frame that lies over a recognised word is a box only where the word's characte
 box-like reading (`□`, `口`, `冈`, `X`, a tick read as `V`, …): a Chinese `口` or `回` in a line
 of text is text.
 
-Radio buttons are round rings (`_ring`), empty or with a dot, written as `◯` or `◉`; a ring is
-a radio button only where it is read as one and another stands on its row or its column
-(`_radios_in_groups`), since a round letter (`O`, `o`) is a ring too.
+Radio buttons are round rings (`_ring`), empty or with a dot, written as `◯` or `◉`. A round
+letter (`O`, `o`) or a hollow bullet is a ring too, so a ring is a radio button only where it is
+not read as text, in a group of rings near each other on a row or in a column with a chosen one
+among them (`_radios_in_groups`).
 
 The stage runs only when the plan asks for it (the `checkboxes` stage of `extract` and
 `parse`), costs one binarisation and one connected-components pass over the page, and records
@@ -77,14 +78,16 @@ RING = (0.5, 1.15)  # its ink lies between these radii (1: the box's edge), a ci
 RING_SHARE = 0.95  # ... this share of it, at least
 INSIDE = 0.85  # a ring's inside: the disc within this share of the ring's inner edge
 ROUND_PARTNER = 1.3  # radio buttons of a group: sizes within this ratio,
-ROW_SPAN = 12.0  # side by side at most this many sizes apart (centre to centre),
-COLUMN_SPAN = 3.0  # or one under another at most this many
+ROW_SPAN = 20.0  # side by side at most this many sizes apart (centre to centre),
+COLUMN_SPAN = 6.0  # or one under another at most this many
 # what the recogniser reads a check box as, where a box lies over a recognised word
 BOX_READINGS = frozenset("□☐☑☒▢◻■口冈区図囗凶XxＸVv√✓✔✗✘")
 # ... and a radio button as: its own glyphs anywhere; a letter or digit of its shape only as a
 # word of its own (`O Male`): the `o` of `to` is text
 ROUND_GLYPHS = frozenset("○◯◉◎●⊙⦿")
 ROUND_LETTERS = frozenset("OＯ0")
+# ... and a chosen one, as a word of its own, also as a ringed sign (`© No`)
+CHOSEN_READINGS = frozenset("©®@")
 
 
 def is_cjk(ch: str) -> bool:
@@ -92,15 +95,21 @@ def is_cjk(ch: str) -> bool:
     return ord(ch) >= 0x2E80
 
 
-def _read_as_box(word: Word, k: int, round_: bool = False) -> bool:
+def _read_as_box(word: Word, k: int, round_: bool = False, chosen: bool = False) -> bool:
     """Is character `k` of `word` a reading of a box (`□`, `X`, or `口` standing apart from other
     CJK characters)? Anything else under a frame is text: `O`, `0`, `D`, `日`, `回`. Under a
-    ring (`round_`): a ring's glyph (`○`), or `O`, `0` as a word of its own."""
+    ring (`round_`): a ring's glyph (`○`), or `O`, `0` as a word of its own; under a chosen one
+    also `©`, `®` or `@` as a word of its own."""
     if not word.text:
         return False
     ch = word.text[k]
     if round_:
-        return ch in ROUND_GLYPHS or (ch in ROUND_LETTERS and word.text.strip() == ch)
+        alone = word.text.strip() == ch
+        return (
+            ch in ROUND_GLYPHS
+            or (alone and ch in ROUND_LETTERS)
+            or (alone and chosen and ch in CHOSEN_READINGS)
+        )
     near = word.text[max(0, k - 1) : k] + word.text[k + 1 : k + 2]
     return ch in BOX_READINGS and not (is_cjk(ch) and any(is_cjk(c) for c in near))
 
@@ -467,7 +476,7 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
             ln, j = under
             wd = ln.words[j]
             k = _char_at(wd, box)
-            if not _read_as_box(wd, k, cb.radio):
+            if not _read_as_box(wd, k, cb.radio, cb.ticked):
                 continue
             x0, y0, x1, y1 = wd.bbox
             rest = (wd.text[:k] + wd.text[k + 1 :]).strip()
@@ -547,8 +556,8 @@ def _under(lines: list[Line], box: tuple[float, float, float, float]) -> tuple[L
 
 def _readings(lines: list[Line], rings: list[CheckBox]) -> list[str]:
     """What was read over each ring: `none`, `ring` (a ring's glyph, `O` or `0` as a word of its
-    own: `_read_as_box`) or `text` (the word that shares the most of its box, all rings at
-    once)."""
+    own: `_read_as_box`; for a chosen ring also `©`, `®` or `@` alone) or `text` (the word that
+    shares the most of its box, all rings at once)."""
     words = [(ln, j) for ln in lines for j in range(len(ln.words))]
     if not words or not rings:
         return ["none"] * len(rings)
@@ -565,7 +574,8 @@ def _readings(lines: list[Line], rings: list[CheckBox]) -> list[str]:
             continue
         ln, j = words[best]
         wd = ln.words[j]
-        out.append("ring" if _read_as_box(wd, _char_at(wd, _fbox(cb)), True) else "text")
+        read = _read_as_box(wd, _char_at(wd, _fbox(cb)), True, cb.ticked)
+        out.append("ring" if read else "text")
     return out
 
 
@@ -600,11 +610,12 @@ def _groups(rings: list[CheckBox]) -> list[int]:
 def _radios_in_groups(lines: list[Line], boxes: list[CheckBox]) -> list[CheckBox]:
     """The square boxes, and the rings that are radio buttons. A ring read as text (the `o` of
     `to`) is a letter. The others form groups (`_groups`: radio buttons come in groups, `◯ Yes ◯
-    No`); a group is kept when it has two rings or more and one of them at least is chosen. An
-    empty ring looks like a capital `O` (`Blood type: O`, a sentence's first word) or a hollow
-    bullet, which the recogniser reads as `O`, `○` or not at all, as it reads an empty radio
-    button; a dot inside a ring tells them apart. (A group none of whose buttons is chosen is
-    left as read.)"""
+    No`); a group is kept when at least one of its rings is chosen and one is empty. An empty
+    ring looks like a capital `O` (`Blood type: O`, a sentence's first word) or a hollow bullet,
+    which the recogniser reads as `O`, `○` or not at all, as it reads an empty radio button; a
+    dot inside a ring tells them apart. A ringed sign (`©`, `®`) looks like a chosen button, but
+    signs do not stand beside an empty ring of their size the way one button of a group stands
+    beside the others. (A group none of whose buttons is chosen is left as read.)"""
     rings = [cb for cb in boxes if cb.radio]
     if not rings:
         return boxes
@@ -617,13 +628,9 @@ def _radios_in_groups(lines: list[Line], boxes: list[CheckBox]) -> list[CheckBox
     read = _readings(lines, rings)
     rings = [cb for cb, r in zip(rings, read, strict=True) if r != "text"]
     groups = _groups(rings)
-    count: dict[int, int] = {}
-    anchored: set[int] = set()
-    for cb, g in zip(rings, groups, strict=True):
-        count[g] = count.get(g, 0) + 1
-        if cb.ticked:
-            anchored.add(g)
-    kept = {id(cb) for cb, g in zip(rings, groups, strict=True) if count[g] >= 2 and g in anchored}
+    chosen = {g for cb, g in zip(rings, groups, strict=True) if cb.ticked}
+    empty = {g for cb, g in zip(rings, groups, strict=True) if not cb.ticked}
+    kept = {id(cb) for cb, g in zip(rings, groups, strict=True) if g in chosen and g in empty}
     return [cb for cb in boxes if not cb.radio or id(cb) in kept]
 
 
@@ -663,6 +670,8 @@ def find_on_page(gray: np.ndarray, height: float) -> list[CheckBox]:
     f = WORK_HEIGHT / height if height > WORK_HEIGHT else 1.0
     if f >= 1.0:
         return find_checkboxes(gray, height)
+    if min(gray.shape[:2]) * f < 1:
+        return []  # a page thinner than a line of its text holds no box
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     return [
         replace(

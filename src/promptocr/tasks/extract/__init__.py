@@ -36,7 +36,7 @@ from promptocr.tasks.extract.boxes import (
     answer_boxes,
     choice_answer,
     has_boxes,
-    standalone_options,
+    unanswered_boxes,
 )
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
@@ -1278,8 +1278,9 @@ def extract_all_pairs(doc: Document) -> dict[str, FieldResult]:
     if has_boxes(doc):  # a question's value that is a check box's option: the ticked ones
         for k, res in found.items():
             found[k] = choice_answer(doc, res) or res
-        # and a box with its text and no question: a field of its own, answered by the box
-        for res in standalone_options(doc, list(found.values())):
+        # and a question no answer took, with its boxes; a box with its text and no question,
+        # a field of its own answered by the box
+        for res in unanswered_boxes(doc, list(found.values())):
             name, n = res.name, 2
             while name in found:
                 name, n = f"{res.name} ({n})", n + 1

@@ -209,22 +209,78 @@ def _box_result(key: str, page: Page, opt: Option) -> FieldResult:
     return res
 
 
-def standalone_options(doc: Document, found: list[FieldResult]) -> list[FieldResult]:
-    """The options no answer in `found` covers (a box with its text and no question before it:
-    `SHIPMENT ☐`, `☑ SPECIAL SAMPLE MANUFACTURE`), each a field of its own, named by its text
-    and answered by its box (`_box_result`), in reading order: what "extract everything" adds
-    for them. An option that opens a field of its own (`☐ Other:`) is left to the linker."""
+# marks that are boxes or buttons: not a bare tick (`✓`, `✔`, `✗`, `✘`), which a text layer
+# prints beside a value it checks off (`Inspected ✔ 2024-03-01`)
+BOX_MARKS = frozenset("☐□▢◻◯☑☒▣◉⦿")
+
+
+def _question_of(line: Line) -> str | None:
+    """The question a line prints before its first box (`Married? Yes ☐ No ☑`), or the whole
+    line where it holds no box (`Do you smoke?`): a text with letters that ends with `:` or
+    `?`; None for anything else."""
+    text = line.text
+    at = next((k for k, ch in enumerate(text) if ch in MARKS), len(text))
+    head = text[:at].strip()
+    if at < len(text):  # (`Married? Yes ☐`: the question ends before the option's text)
+        ends = [m.end() for m in _OPENS_FIELD.finditer(head)]
+        head = head[: ends[-1]].strip() if ends else ""
+    if not head.endswith((":", "：", "?", "？")) or not any(ch.isalpha() for ch in head):
+        return None
+    return head
+
+
+def _covers(boxes: list[list[float]], box: BBox | list[float]) -> bool:
+    """Does one of `boxes` hold the centre of `box`?"""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+
+def unanswered_boxes(doc: Document, found: list[FieldResult]) -> list[FieldResult]:
+    """What "extract everything" adds from the boxes that no answer in `found` covers, in
+    reading order, page by page:
+    - a printed question (`_question_of`) that no answer has as its label, with options after
+      it: its options (`question_answer`), named by the question;
+    - a question answered by one box with no text of its own (`Married? ☑`): the box, named by
+      the question;
+    - an option with no question (`SHIPMENT ☐`, `☑ SPECIAL SAMPLE MANUFACTURE`): a field of its
+      own, named by its text and answered by its box (`_box_result`).
+    An option that opens a field of its own (`☐ Other:`) is left to the linker, and so is one
+    whose text has no letter (a date after a tick) or whose mark is a bare tick."""
+    from promptocr.tasks.extract import FieldResult
+
     out: list[FieldResult] = []
     for page in doc.pages:
-        covered = [r.bbox for r in found if r.page == page.index + 1 and r.bbox]
+        mine = [r for r in found if r.page == page.index + 1]
+        asked = {fold(r.label or r.name) for r in mine}
+        covered = [r.bbox for r in mine if r.bbox]
         for ln in sorted(page.lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+            question = _question_of(ln)
+            name = question.rstrip(" :：") if question else ""
+            if question and fold(question) not in asked:
+                res = question_answer(
+                    doc, FieldResult(name, None, page=page.index + 1, label=question)
+                )
+                box = res.bbox if res is not None else None
+                if res is not None and box is not None and not _covers(covered, box):
+                    out.append(res)
+                    asked.add(fold(question))
+                    covered.append(box)
             for opt in options_in(ln):
-                if not opt.text or _OPENS_FIELD.search(opt.printed):
+                mark = next((ch for ch in opt.printed if ch in MARKS), "")
+                if mark not in BOX_MARKS or _OPENS_FIELD.search(opt.printed):
                     continue
-                cx, cy = (opt.box[0] + opt.box[2]) / 2, (opt.box[1] + opt.box[3]) / 2
-                if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in covered):
+                if _covers(covered, opt.box):
                     continue
-                out.append(_box_result(opt.text, page, opt))
+                if opt.text and any(ch.isalpha() for ch in opt.text):
+                    out.append(_box_result(opt.text, page, opt))
+                elif not opt.text and question and fold(question) not in asked:
+                    res = _box_result(name, page, opt)
+                    res.label = question
+                    out.append(res)
+                    asked.add(fold(question))
+                else:
+                    continue
+                covered.append(list(opt.box))
     return out
 
 
