@@ -579,3 +579,19 @@ def test_ringed_signs_are_no_chosen_buttons_unless_beside_an_empty_one() -> None
     ]
     out, placed = place_checkboxes([row], buttons)
     assert out[0].text == f"{ROUND_EMPTY} Yes {ROUND_TICKED} No" and len(placed) == 2
+
+
+def test_a_cross_run_into_its_frame_on_a_blurred_scan_is_a_ticked_box() -> None:
+    # blurred, grey, noisy and saved as JPEG: the cross joins the frame and its middle reads
+    # solid at the search's scale, which is no QR code's corner (that core stands apart)
+    from PIL import ImageFilter
+
+    rng = np.random.default_rng(0)
+    gray = checkbox_form().image.convert("L").filter(ImageFilter.GaussianBlur(0.8))
+    noisy = np.asarray(gray).astype(np.float32) * 0.85 + 20 + rng.normal(0, 6, gray.size[::-1])
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=70)
+    page = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"))
+    boxes = [b for b in find_on_page(page, 30.0) if not b.radio]
+    crossed = [b for b in boxes if abs(b.box[0] - 540) <= 4 and abs(b.box[1] - 112) <= 4]
+    assert len(crossed) == 1 and crossed[0].ticked

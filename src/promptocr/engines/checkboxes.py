@@ -348,8 +348,13 @@ def find_checkboxes(
         if inner.size == 0:
             continue
         filled = float(inner.mean())
-        if filled > 0 and _solid_core(inner):
-            continue  # a ring around a solid square: a QR code's corner, a framed bullet
+        # a ring around a solid square apart from it: a QR code's corner, a framed bullet (in a
+        # box of 12 px or more, a cross that runs into the frame, blurred solid in its middle
+        # on a scan, is the frame's own ink and no such square; in a smaller one the inside
+        # has no room to tell a mark from a speck)
+        core = inner if m == 0 else inner & (1 - patch[st + m : h - sb - m, sl + m : w - sr - m])
+        if filled > 0 and _solid_core(core):
+            continue
         # a mark spans the inside both ways (a cross, a tick); a speck does not
         spans = bool(inner.any(axis=1).mean() >= SPAN and inner.any(axis=0).mean() >= SPAN)
         ticked = filled >= TICK_INK and spans
