@@ -559,26 +559,21 @@ def test_a_page_thinner_than_its_text_is_searched_without_error() -> None:
 
 
 def test_ringed_signs_are_no_chosen_buttons_unless_beside_an_empty_one() -> None:
-    # `© 2024 ACME ®`: two rings with marks inside, read as signs, and no empty ring beside
-    line = _line(_word("©", 40, 58), _word("2024", 64, 120), _word("ACME", 126, 200))
-    line.words.append(_word("®", 206, 224))
-    line.text = " ".join(w.text for w in line.words)
-    signs = [
-        CheckBox((40, 101, 58, 119), True, radio=True),
-        CheckBox((206, 101, 224, 119), True, radio=True),
+    # `© ACME ® 2024`: two rings with marks inside, read as signs, and no empty ring beside;
+    # then a chosen button read as `©` beside an empty one read as `O`
+    cases = [
+        ("© ACME ® 2024", (True, True), "© ACME ® 2024"),
+        ("O Yes © No", (False, True), f"{ROUND_EMPTY} Yes {ROUND_TICKED} No"),
     ]
-    out, placed = place_checkboxes([line], signs)
-    assert placed == [] and out[0].text == "© 2024 ACME ®"
-    # a chosen button read as `©` beside an empty one read as `O`
-    row = _line(_word("O", 40, 58), _word("Yes", 64, 110), _word("©", 140, 158))
-    row.words.append(_word("No", 164, 200))
-    row.text = " ".join(w.text for w in row.words)
-    buttons = [
-        CheckBox((40, 101, 58, 119), False, radio=True),
-        CheckBox((140, 101, 158, 119), True, radio=True),
-    ]
-    out, placed = place_checkboxes([row], buttons)
-    assert out[0].text == f"{ROUND_EMPTY} Yes {ROUND_TICKED} No" and len(placed) == 2
+    for text, ticked, want in cases:
+        a, b, c, d = text.split()
+        line = _line(_word(a, 40, 58), _word(b, 64, 110), _word(c, 140, 158), _word(d, 164, 224))
+        rings = [
+            CheckBox((40, 101, 58, 119), ticked[0], radio=True),
+            CheckBox((140, 101, 158, 119), ticked[1], radio=True),
+        ]
+        out, placed = place_checkboxes([line], rings)
+        assert out[0].text == want and len(placed) == (2 if want != text else 0)
 
 
 def test_a_cross_run_into_its_frame_on_a_blurred_scan_is_a_ticked_box() -> None:
