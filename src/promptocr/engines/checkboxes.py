@@ -31,7 +31,7 @@ of text is text.
 Radio buttons are round rings (`_ring`), empty or with a dot, written as `◯` or `◉`. A round
 letter (`O`, `o`) or a hollow bullet is a ring too, so a ring is a radio button only where it is
 not read as text, in a group of rings near each other on a row or in a column with a chosen one
-among them (`_radios_in_groups`).
+and an empty one among them (`_radios_in_groups`).
 
 The stage runs only when the plan asks for it (the `checkboxes` stage of `extract` and
 `parse`), costs one binarisation and one connected-components pass over the page, and records
@@ -374,8 +374,8 @@ def _radio_buttons(
     """Of the components `ids`, the round rings (`_ring`), each empty or marked: a dot or a
     tick inside it, of the ring's component or another, inking at least `TICK_INK` of its
     inside and spanning `SPAN` of the inside's rows and columns. On a page searched scaled down
-    (`full`: the page at its own size, `ink` `full`'s size over its own) a ring whose dot ran
-    into it there is looked at again in `full`. Whether a ring is a radio button or a letter
+    (`full`: the page at its own size, of which `ink` is the scaled-down one's) a ring whose dot
+    ran into it there is looked at again in `full`. Whether a ring is a radio button or a letter
     (`O`) is settled where it is written (`place_checkboxes`)."""
     out: list[CheckBox] = []
     for i in ids.tolist():

@@ -2,10 +2,10 @@
 
 The `checkboxes` stage (engines/checkboxes.py) writes each check box on a page into its text
 line as a word of its own: `☐` (empty) or `☑` (ticked), and each radio button as `◯` or `◉`,
-which are read here as boxes are. A box then stands with its option's text
-on one side (`☑ P.O.`, `SHIPMENT ☐`): the page's boxes come either before their text or after it,
-and a line is read the way it shows (a line that starts with a box has its boxes before their
-options, one that ends with one after). Two kinds of key are answered from them:
+which are read here as boxes are. A box then stands with its option's text on one side (`☑
+P.O.`, `SHIPMENT ☐`): the page's boxes come either before their text or after it, and a line is
+read the way it shows (a line that starts with a box has its boxes before their options, one
+that ends with one after). Two kinds of key are answered from them:
 
 - **the option itself** (`SHIPMENT`, `P.O.`): the key is an option's printed text; its value
   is the box, `☑` or `☐`, `normalized` True or False (type `checkbox`), its box the box's.
@@ -23,8 +23,11 @@ options, one that ends with one after). Two kinds of key are answered from them:
   the options.
 
 Boxes the recogniser read itself as glyphs count too (`□` empty; `☑`, `☒`, `▣`, `✓`, `✔`, `✗`,
-`✘`, `⦿` ticked; not `○`, more often a hollow bullet than a radio button), also glued to their word (`☒ja`), so a document read before the stage existed, or a
-PDF's text layer, still answers.
+`✘`, `⦿` ticked; not `○`, more often a hollow bullet than a radio button), also glued to their
+word (`☒ja`), so a document read before the stage existed, or a PDF's text layer, still answers.
+
+"Extract everything" adds what the linker left (`unanswered_boxes`): a printed question with
+its boxes after it, and an option with no question as a field of its own.
 """
 
 from __future__ import annotations
