@@ -590,3 +590,17 @@ def test_a_cross_run_into_its_frame_on_a_blurred_scan_is_a_ticked_box() -> None:
     boxes = [b for b in find_on_page(page, 30.0) if not b.radio]
     crossed = [b for b in boxes if abs(b.box[0] - 540) <= 4 and abs(b.box[1] - 112) <= 4]
     assert len(crossed) == 1 and crossed[0].ticked
+
+
+def test_a_value_that_is_one_box_is_typed_a_check_box() -> None:
+    doc = _doc(
+        _line(_word("Smoker:", 40, 120), _word(EMPTY, 140, 156)),
+        _line(_word("Insured:", 40, 120, y=140), _word(TICKED, 140, 156, y=140)),
+    )
+    for got in (extract_fields(doc, ["Smoker", "Insured"]), extract_all_pairs(doc)):
+        assert (got["Smoker"].value, got["Smoker"].type, got["Smoker"].normalized) == (
+            EMPTY,
+            "checkbox",
+            False,
+        )
+        assert got["Insured"].normalized is True and got["Insured"].type == "checkbox"

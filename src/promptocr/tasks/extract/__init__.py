@@ -36,6 +36,7 @@ from promptocr.tasks.extract.boxes import (
     answer_boxes,
     choice_answer,
     has_boxes,
+    one_box,
     unanswered_boxes,
 )
 from promptocr.tasks.fields import (
@@ -1277,7 +1278,7 @@ def extract_all_pairs(doc: Document) -> dict[str, FieldResult]:
         found = extract_all_pairs_rules(doc)
     if has_boxes(doc):  # a question's value that is a check box's option: the ticked ones
         for k, res in found.items():
-            found[k] = choice_answer(doc, res) or res
+            found[k] = choice_answer(doc, res) or one_box(res)
         # and a question no answer took, with its boxes; a box with its text and no question,
         # a field of its own answered by the box
         for res in unanswered_boxes(doc, list(found.values())):

@@ -481,7 +481,8 @@ def _label_boxes(page: Page, label: str) -> list[BBox]:
 def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
     """Where no value was linked to a printed question (a label that ends with `:` or `?`),
     the options that follow it: on its row to the right (the first within `QUESTION_GAP` line
-    heights), else on the row under it (`_choice`)."""
+    heights), else on the row under it (`_choice`); or a box of its own with no option text
+    right after it (`Smoker: ☐`), which answers as an option's box does."""
     if res.value is not None or not res.label:
         return None
     if not res.label.rstrip().endswith((":", "：", "?", "？")):
@@ -492,9 +493,15 @@ def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
             h = max(1.0, y1 - y0)
             right, under = (x1, y0, x1 + 1, y1), (x0 - h, y1 + 0.2 * h, x0 - h + 1, y1 + 1.4 * h)
             for probe in (right, under):
-                opts = [o for o in _row_options(page, probe) if o.text]
+                row = _row_options(page, probe)
+                opts = [o for o in row if o.text]
                 if opts and opts[0].bbox[0] - probe[0] <= QUESTION_GAP * h:
                     return _choice(res, page, _column_options(page, opts))
+                if probe is right and row and not row[0].text and row[0].box[0] - x1 <= 2 * h:
+                    # one box of its own right after the question (`Smoker: ☐`)
+                    got = _box_result(res.name, page, row[0])
+                    got.label = res.label
+                    return got
     return None
 
 
@@ -506,8 +513,18 @@ def answer_boxes(doc: Document, key: str, res: FieldResult) -> FieldResult:
         option_answer(doc, key, found=res.value is not None)
         or choice_answer(doc, res)
         or question_answer(doc, res)
-        or res
+        or one_box(res)
     )
+
+
+def one_box(res: FieldResult) -> FieldResult:
+    """`res`, typed as a check box where its value is one box alone (`Smoker: ☐`): `normalized`
+    whether it is ticked, type `checkbox`."""
+    mark = (res.value or "").strip()
+    if len(mark) == 1 and mark in BOX_MARKS:
+        res.type = "checkbox"
+        res.normalized = mark in TICKED_MARKS
+    return res
 
 
 def has_boxes(doc: Document) -> bool:
