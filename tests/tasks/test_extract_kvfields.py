@@ -281,8 +281,10 @@ def test_the_benchmark_scores_a_folder_of_invented_forms(tmp_path: Path) -> None
                 _entity(4, "cc:", "question", [40, 120, 80, 140]),
                 _entity(5, "A. Lee", "answer", [120, 120, 180, 140]),
                 _entity(6, "B. Orr", "answer", [120, 150, 180, 170]),
+                _entity(7, "Signed:", "question", [40, 200, 110, 220]),
+                _entity(8, "✓", "answer", [130, 200, 150, 220]),
             ],
-            "links": [[0, 1], [2, 3], [4, 5], [4, 6]],
+            "links": [[0, 1], [2, 3], [4, 5], [4, 6], [7, 8]],
         }
 
     zh = [form(f"d{i}", n) for i, n in enumerate(["Ann Lee", "Bo Orr", "Cy Day", "Di Fox"])]
@@ -291,12 +293,14 @@ def test_the_benchmark_scores_a_folder_of_invented_forms(tmp_path: Path) -> None
     rep = evaluate(tmp_path, funsd_dir=tmp_path / "none")
     rows = {(r["file"], r["split"]): r for r in rep["rows"]}
     assert set(rows) == {("fr", "other"), ("zh", "read"), ("zh", "held")}
-    # per form: Name (right) and Date (a check mark, no reader returns it); `cc:` has two
-    # answers and is not asked
-    assert (rows["zh", "read"]["docs"], rows["zh", "read"]["n"]) == (2, 4)
-    assert rows["zh", "read"]["exact"] == 0.5 and rows["zh", "read"]["multi_answer"] == 2
+    # per form: Name (right), Date (its box, which the answer rules return for a question
+    # with one box of its own) and Signed (a bare tick in the annotation, answered `☑`: no
+    # reader returns the tick as printed); `cc:` has two answers and is not asked
+    assert (rows["zh", "read"]["docs"], rows["zh", "read"]["n"]) == (2, 6)
+    assert abs(rows["zh", "read"]["exact"] - 2 / 3) < 1e-3
+    assert rows["zh", "read"]["multi_answer"] == 2
     kinds = {f["key"]: f["kind"] for f in rep["fields"]}
-    assert kinds == {"Name:": "ok", "Date:": "mark"}
+    assert kinds == {"Name:": "ok", "Date:": "ok", "Signed:": "mark"}
     read = evaluate(tmp_path, files=["zh"], splits=["read"], funsd_dir=tmp_path / "none")
     assert [r["split"] for r in read["rows"]] == ["read"]
     assert "zh | first half (read)" in kvfields_markdown(read)
