@@ -313,7 +313,8 @@ def loss_kind(f: dict[str, Any], r: Any, got_is_label: bool) -> str:
 
 
 LOSS_KINDS = {
-    "mark": "a check mark, a box or `<unk>` in the annotation (no reader returns it)",
+    "mark": "a check mark, a box or `<unk>` in the annotation, not returned as annotated (a box "
+    "comes back as `☑`/`☐` or as the row of options; `<unk>` never)",
     "no_label": "the key's printed label not found",
     "rejected": "a value found but failing its type's check (an ID number's check digit)",
     "no_candidate": "the label found, no unit holding a value of the key's type",
