@@ -47,7 +47,7 @@ import cv2
 import numpy as np
 
 from promptocr.document.layout import build_blocks
-from promptocr.document.model import Line, Page, Word, overlap_area, polygon_of
+from promptocr.document.model import Line, Page, Word, polygon_of
 from promptocr.engines.usage import Usage
 
 MIN_SIDE = 0.33  # a box's side, in text heights (the page's median detected line height)
@@ -240,6 +240,25 @@ def _patches(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray) -> np.ndarr
     return patches
 
 
+def _strips(
+    stats: np.ndarray, ids: np.ndarray, size: int, share: float, least: int
+) -> tuple[np.ndarray, ...]:
+    """Masks (n, size) of each component's top and bottom rows and left and right columns, a
+    strip `share` of its shorter side thick (at least `least` px), then of its rows and
+    columns (`r < h`, `r < w`)."""
+    ws, hs = stats[ids, 2], stats[ids, 3]
+    t = np.maximum(least, np.rint(share * np.minimum(ws, hs))).astype(int)[:, None]
+    r = np.arange(size)[None, :]
+    h_, w_ = hs[:, None], ws[:, None]
+    return r < t, (r >= h_ - t) & (r < h_), r < t, (r >= w_ - t) & (r < w_)
+
+
+def _inked_in(patches: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Which of the masks `patches` (n, size, size) hold ink where `rows` and `cols` (n, size)
+    cross."""
+    return np.asarray((patches & (rows[:, :, None] & cols[:, None, :])).any(axis=(1, 2)))
+
+
 def _framed(stats: np.ndarray, ids: np.ndarray, patches: np.ndarray) -> np.ndarray:
     """Of the components `ids` (their masks: `patches`), those whose four sides are inked
     along `SIDE_COVER` of their length and whose four corners are inked (all at once: most
@@ -247,12 +266,7 @@ def _framed(stats: np.ndarray, ids: np.ndarray, patches: np.ndarray) -> np.ndarr
     if ids.size == 0:
         return ids
     ws, hs = stats[ids, 2], stats[ids, 3]
-    size = patches.shape[1]
-    t = np.maximum(2, np.rint(0.15 * np.minimum(ws, hs))).astype(int)[:, None]
-    r = np.arange(size)[None, :]
-    h_, w_ = hs[:, None], ws[:, None]
-    top_rows, bottom_rows = r < t, (r >= h_ - t) & (r < h_)
-    left_cols, right_cols = r < t, (r >= w_ - t) & (r < w_)
+    top_rows, bottom_rows, left_cols, right_cols = _strips(stats, ids, patches.shape[1], 0.15, 2)
 
     def cover(rows_or_cols: np.ndarray, axis: int) -> np.ndarray:
         # the share of a side's length inked within its strip (rows_or_cols: the strip)
@@ -266,10 +280,10 @@ def _framed(stats: np.ndarray, ids: np.ndarray, patches: np.ndarray) -> np.ndarr
         [cover(top_rows, 1), cover(bottom_rows, 1), cover(left_cols, 2), cover(right_cols, 2)]
     )
     corners = (
-        (patches & (top_rows[:, :, None] & left_cols[:, None, :])).any(axis=(1, 2))
-        & (patches & (top_rows[:, :, None] & right_cols[:, None, :])).any(axis=(1, 2))
-        & (patches & (bottom_rows[:, :, None] & left_cols[:, None, :])).any(axis=(1, 2))
-        & (patches & (bottom_rows[:, :, None] & right_cols[:, None, :])).any(axis=(1, 2))
+        _inked_in(patches, top_rows, left_cols)
+        & _inked_in(patches, top_rows, right_cols)
+        & _inked_in(patches, bottom_rows, left_cols)
+        & _inked_in(patches, bottom_rows, right_cols)
     )
     return ids[(sides >= SIDE_COVER) & corners]
 
@@ -281,17 +295,14 @@ def _roundish(stats: np.ndarray, ids: np.ndarray, patches: np.ndarray) -> np.nda
     if ids.size == 0:
         return ids
     ws, hs = stats[ids, 2], stats[ids, 3]
-    size = patches.shape[1]
-    r = np.arange(size)[None, :]
+    r = np.arange(patches.shape[1])[None, :]
     h_, w_ = hs[:, None], ws[:, None]
-    t = np.maximum(1, np.rint(0.12 * np.minimum(ws, hs))).astype(int)[:, None]
-    top, bottom = r < t, (r >= h_ - t) & (r < h_)
-    left, right = r < t, (r >= w_ - t) & (r < w_)
+    top, bottom, left, right = _strips(stats, ids, patches.shape[1], 0.12, 1)
     mid_r = (r >= 0.4 * h_) & (r < 0.6 * h_)  # the middle fifth of the rows
     mid_c = (r >= 0.4 * w_) & (r < 0.6 * w_)  # ... and of the columns
 
     def inked(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return (patches & (rows[:, :, None] & cols[:, None, :])).any(axis=(1, 2))
+        return _inked_in(patches, rows, cols)
 
     sides = inked(top, mid_c) & inked(bottom, mid_c) & inked(mid_r, left) & inked(mid_r, right)
     corners = inked(top, left) | inked(top, right) | inked(bottom, left) | inked(bottom, right)
@@ -476,7 +487,7 @@ def place_checkboxes(lines: list[Line], boxes: list[CheckBox]) -> tuple[list[Lin
         # the word the box shares most with: the box is that word's character there, kept
         # only if it reads as a box (`□`, `X`); a letter's frame (`O`, `口` in a word, an `o`
         # just outside its word's estimated box) is text
-        under = _under(out, box)
+        under = _words_under(out, [box])[0]
         if under is not None:
             ln, j = under
             wd = ln.words[j]
@@ -548,36 +559,33 @@ def _fbox(cb: CheckBox) -> tuple[float, float, float, float]:
     return (float(cb.box[0]), float(cb.box[1]), float(cb.box[2]), float(cb.box[3]))
 
 
-def _under(lines: list[Line], box: tuple[float, float, float, float]) -> tuple[Line, int] | None:
-    """The line and the index of the word that shares the most of `box`, if any."""
-    most: tuple[float, Line, int] | None = None
-    for ln in lines:
-        for j, wd in enumerate(ln.words):
-            shared = overlap_area(wd.bbox, box)
-            if shared > 0 and (most is None or shared > most[0]):
-                most = (shared, ln, j)
-    return None if most is None else (most[1], most[2])
+def _words_under(
+    lines: list[Line], boxes: list[tuple[float, float, float, float]]
+) -> list[tuple[Line, int] | None]:
+    """For each box, the line and the index of the word that shares the most of it (the first
+    such in reading the lines), or None where no word meets it; all boxes at once."""
+    words = [(ln, j) for ln in lines for j in range(len(ln.words))]
+    if not words or not boxes:
+        return [None] * len(boxes)
+    wb = np.array([ln.words[j].bbox for ln, j in words], dtype=np.float64)  # (n, 4)
+    bb = np.array(boxes, dtype=np.float64)  # (m, 4)
+    dx = np.minimum(bb[:, None, 2], wb[None, :, 2]) - np.maximum(bb[:, None, 0], wb[None, :, 0])
+    dy = np.minimum(bb[:, None, 3], wb[None, :, 3]) - np.maximum(bb[:, None, 1], wb[None, :, 1])
+    shared = np.clip(dx, 0, None) * np.clip(dy, 0, None)
+    best = np.argmax(shared, axis=1)
+    return [words[int(b)] if shared[k, b] > 0 else None for k, b in enumerate(best.tolist())]
 
 
 def _readings(lines: list[Line], rings: list[CheckBox]) -> list[str]:
     """What was read over each ring: `none`, `ring` (a ring's glyph, `O` or `0` as a word of its
     own: `_read_as_box`; for a chosen ring also `©`, `®` or `@` alone) or `text` (the word that
-    shares the most of its box, all rings at once)."""
-    words = [(ln, j) for ln in lines for j in range(len(ln.words))]
-    if not words or not rings:
-        return ["none"] * len(rings)
-    wb = np.array([ln.words[j].bbox for ln, j in words], dtype=np.float64)  # (n, 4)
-    rb = np.array([_fbox(cb) for cb in rings], dtype=np.float64)  # (m, 4)
-    dx = np.minimum(rb[:, None, 2], wb[None, :, 2]) - np.maximum(rb[:, None, 0], wb[None, :, 0])
-    dy = np.minimum(rb[:, None, 3], wb[None, :, 3]) - np.maximum(rb[:, None, 1], wb[None, :, 1])
-    shared = np.clip(dx, 0, None) * np.clip(dy, 0, None)
+    shares the most of its box: `_words_under`)."""
     out: list[str] = []
-    for k, cb in enumerate(rings):
-        best = int(np.argmax(shared[k]))
-        if shared[k, best] <= 0:
+    for cb, under in zip(rings, _words_under(lines, [_fbox(cb) for cb in rings]), strict=True):
+        if under is None:
             out.append("none")
             continue
-        ln, j = words[best]
+        ln, j = under
         wd = ln.words[j]
         read = _read_as_box(wd, _char_at(wd, _fbox(cb)), True, cb.ticked)
         out.append("ring" if read else "text")

@@ -113,6 +113,7 @@ def has_mark(line: Line) -> bool:
     return any(ch in MARKS for ch in line.text)
 
 
+QUESTION_ENDS = (":", "：", "?", "？")  # what a printed question or label ends with
 _OPENS_FIELD = re.compile(r"[:：?？]")
 _QUESTION_END = re.compile(r".*[:：?？]\s*")
 
@@ -227,7 +228,7 @@ def _question_of(line: Line) -> str | None:
     if at < len(text):  # (`Married? Yes ☐`: the question ends before the option's text)
         ends = [m.end() for m in _OPENS_FIELD.finditer(head)]
         head = head[: ends[-1]].strip() if ends else ""
-    if not head.endswith((":", "：", "?", "？")) or not any(ch.isalpha() for ch in head):
+    if not head.endswith(QUESTION_ENDS) or not any(ch.isalpha() for ch in head):
         return None
     return head
 
@@ -485,7 +486,7 @@ def question_answer(doc: Document, res: FieldResult) -> FieldResult | None:
     right after it (`Smoker: ☐`), which answers as an option's box does."""
     if res.value is not None or not res.label:
         return None
-    if not res.label.rstrip().endswith((":", "：", "?", "？")):
+    if not res.label.rstrip().endswith(QUESTION_ENDS):
         return None
     pages = [p for p in doc.pages if res.page is None or p.index == res.page - 1]
     for page in pages:

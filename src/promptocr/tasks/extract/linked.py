@@ -73,6 +73,7 @@ from promptocr.tasks.extract import (
     span_geometry,
     typed_value,
 )
+from promptocr.tasks.extract.boxes import QUESTION_ENDS
 from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, text_look
 from promptocr.tasks.extract.linker import keyed_model, link_units, pair_rows, score_pairs
 from promptocr.tasks.fields import (
@@ -3837,10 +3838,7 @@ def _option(text: str) -> bool:
     t = text.strip()
     if t[:1] in _BOXES:
         return not t.endswith((":", "："))
-    return len(t) > 1 and t[-1] in _BOXES and not t[:-1].rstrip().endswith(_QUESTION_ENDS)
-
-
-_QUESTION_ENDS = (":", "：", "?", "？")
+    return len(t) > 1 and t[-1] in _BOXES and not t[:-1].rstrip().endswith(QUESTION_ENDS)
 
 
 def _grid_pairs(
