@@ -90,6 +90,17 @@ def test_a_box_number_does_not_hide_a_known_field_name() -> None:
             "客票号",
             "7812345678901",
         ),
+        # a compound label the key opens: its value is after the whole label
+        (
+            [("Name/Phone Ext.: M. Hamann, P. Harper", 60, 100, 400)],
+            "Name",
+            "M. Hamann, P. Harper",
+        ),
+        (
+            [("地址、电话：北京市海淀区中关村大街1号 010-62345678", 60, 100, 500)],
+            "地址",
+            "北京市海淀区中关村大街1号 010-62345678",
+        ),
         # (`Payable to Acme Corp` has no colon: the key and its value)
         (
             [("Payable to Acme Corp", 60, 100, 250)],
