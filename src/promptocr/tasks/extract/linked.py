@@ -387,6 +387,39 @@ def _gap_cut(ln: Line) -> tuple[int, int] | None:
     return offs[cut][1], offs[cut + 1][0]
 
 
+# a gap that sets a further label apart on a line: at least this share of the line's height,
+# and at least `APART_WORDS` times the line's median gap between words
+APART_HEIGHT = 0.5
+APART_WORDS = 2.0
+
+
+def _set_apart(ln: Line, at: int) -> bool:
+    """The word of `ln` that starts at `ln.text[at]` stands after a wide gap (`APART_HEIGHT`,
+    `APART_WORDS`), read from the words' boxes."""
+    if len(ln.words) < 3:
+        return False
+    h = ln.bbox[3] - ln.bbox[1]
+    gaps: list[float] = []
+    before: float | None = None
+    pos = 0
+    prev: Word | None = None
+    for w in ln.words:
+        start = ln.text.find(w.text, pos)
+        if start < 0 or not w.text:
+            return False
+        pos = start + len(w.text)
+        if prev is not None:
+            gap = w.bbox[0] - prev.bbox[2]
+            if start == at:
+                before = gap
+            else:
+                gaps.append(gap)
+        prev = w
+    if before is None or not gaps:
+        return False
+    return before >= APART_HEIGHT * h and before >= APART_WORDS * float(np.median(gaps))
+
+
 # a section's letter or Roman number ending a heading
 _DESIGNATOR = re.compile(r"[A-Z]|[IVX]{1,4}")
 _CJK_ANY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -419,8 +452,14 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
         if m and any(ch.isalpha() for ch in label) and not re.fullmatch(r"[\d\s.]+", label):
             start = at = m.start(2)
             spans = [Span(ln, 0, start, page)]
-            if every_label:  # the value before each further label, and that label
-                for lab, val in _inner_cuts(ln.text[start:]):
+            cuts = _inner_cuts(ln.text[start:])
+            if not every_label:
+                # a named key's value runs on past a further `Label:` (a colon inside a
+                # value is common), unless a wide gap sets that label apart, as a row of
+                # fields prints it (`Account: 004417729   Routing: 122000661`)
+                cuts = [c for c in cuts if _set_apart(ln, start + c[0])]
+            if cuts:  # the value before each further label, and that label
+                for lab, val in cuts:
                     spans += [
                         Span(ln, at, start + lab, page),
                         Span(ln, start + lab, start + val, page),
