@@ -84,6 +84,24 @@ def test_document_types_selected_by_prompt(prompt: str, doctype: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "prompt",
+    [
+        # an English invoice is no Chinese VAT invoice (its `total` is not 价税合计)
+        "Extract the invoice number, invoice date, due date and total",
+        "Extract the vendor and total from this invoice",
+        "Extract the tax invoice number and total",
+        # a field of a receipt is no receipt preset
+        "What is the receipt number?",
+        "Extract the receipt no. and the cashier",
+    ],
+)
+def test_no_document_type_from_a_generic_word(prompt: str) -> None:
+    p = plan(prompt)
+    assert p.task == "extract"
+    assert "document_type" not in p.arguments
+
+
+@pytest.mark.parametrize(
     ("prompt", "task"),
     [
         ("", "read"),

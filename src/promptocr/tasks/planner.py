@@ -208,10 +208,18 @@ DOCTYPE_WORDS: dict[str, tuple[str, ...]] = {
         "resident identity card",
         "chinese id",
     ),
-    "vat_invoice": ("增值税发票", "发票", "vat invoice", "fapiao", "tax invoice", "invoice"),
+    # (not "invoice" nor "tax invoice": in English these name any seller's invoice, whose
+    # `total` is no VAT invoice's 价税合计 and whose `Amount` column is no 金额)
+    "vat_invoice": ("增值税发票", "发票", "vat invoice", "fapiao"),
     "receipt": ("小票", "收据", "收银条", "购物小票", "receipt", "till slip", "sales slip"),
     "passport": ("护照", "passport", "mrz", "machine readable zone", "machine-readable zone"),
 }
+
+
+# a field's word after "receipt": the word qualifies a field ("receipt number", "receipt
+# date"), it does not say what the document is (a passport's number is still read from its
+# MRZ: "passport number" names the passport)
+_FIELD_AFTER = r"(?!\s*(?:number|no\b|num\b|nr\b|#|date|id\b|code|total|amount|type))"
 
 
 def detect_doctype(prompt: str) -> str | None:
@@ -219,7 +227,8 @@ def detect_doctype(prompt: str) -> str | None:
     for name, words in DOCTYPE_WORDS.items():
         for w in words:
             if re.search(r"[a-z]", w):
-                if re.search(rf"\b{re.escape(w)}s?\b", low):
+                after = _FIELD_AFTER if name == "receipt" else ""
+                if re.search(rf"\b{re.escape(w)}s?\b{after}", low):
                     return name
             elif w in low:
                 return name
