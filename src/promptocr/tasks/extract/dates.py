@@ -8,7 +8,9 @@ settled, in this sequence:
    The majority of such dates decides.
 2. **The document's language.** Mostly English text (and no such evidence) → month-first, the
    US convention; other Latin-script text → day-first; CJK documents write year-first, and
-   their rare `a/b/y` dates are read day-first.
+   their rare `a/b/y` dates are read day-first. Text is English where common English words
+   make up part of it, or (a form's labels: `Patient Name:`, `DOB:`) where most of its words
+   are in the English word list (`EN_LEXICON_SHARE`).
 3. Otherwise the order is ambiguous: the value is returned as printed, with day-first as its
    normalised form and a `reason` saying it is ambiguous.
 
@@ -49,6 +51,25 @@ _EN_WORDS = frozenset(
 )
 
 
+# a form prints few of `_EN_WORDS` (`Patient Name:`, `DOB:`, `Collected:`): its words are
+# English when this share of them (three letters or more) are in the English word list
+EN_LEXICON_SHARE = 0.7
+
+
+def _english_words(words: list[str]) -> bool:
+    """Most of `words` (`EN_LEXICON_SHARE` of those of three letters or more, at least five)
+    are English words (the word list of `engines.lexicon`; False without it). On `kv_links`
+    this holds for 142 of the 149 English forms and for 13 of the 697 French, German,
+    Spanish, Italian and Portuguese ones (bilingual forms)."""
+    from promptocr.engines.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    long = [w for w in words if len(w) >= 3]
+    if lex is None or len(long) < 5:
+        return False
+    return sum(w in lex for w in long) >= EN_LEXICON_SHARE * len(long)
+
+
 def convention(texts: Iterable[str]) -> tuple[str | None, str]:
     """("mdy" | "dmy" | None, why) for a document's lines."""
     texts = list(texts)
@@ -69,7 +90,7 @@ def convention(texts: Iterable[str]) -> tuple[str | None, str]:
         return "dmy", "a CJK document (a/b/y read day-first)"
     if len(words) >= 5:
         en = sum(w in _EN_WORDS for w in words)
-        if en >= max(2, 0.05 * len(words)):
+        if en >= max(2, 0.05 * len(words)) or _english_words(words):
             return "mdy", "an English-language document (US month-first)"
         return "dmy", "a Latin-script document that is not English (day-first)"
     return None, "no other date or language cue in the document"
