@@ -1438,6 +1438,12 @@ def test_extract_everything_cuts_a_field_name_run_into_a_figure() -> None:
         assert _field_name_cut(whole) is None
     for value in ("Shop 7, Level 2", "Due 30 days from invoice date"):
         assert _field_name_cut(value) is None
+    # a bracketed qualifier is the label's (`Sales Tax (8.5%)   70.13`)
+    assert _field_name_cut("Sales Tax (8.5%)") is None
+    taxed: list[Row] = [("Subtotal", 500, 100, 90), ("825.10", 700, 100, 70)]
+    taxed += [("Sales Tax (8.5%)", 500, 130, 160), ("70.13", 700, 130, 60)]
+    got = {k: r.value for k, r in extract_all_pairs(_doc(taxed, h=20.0)).items()}
+    assert got.get("Sales Tax (8.5%)") == "70.13", got
     # a line that is a label's value (the label above it or left of it on its row) stays whole
     shipped: list[Row] = [("Ship to:", 60, 100, 70), ("Customer 4417", 60, 125, 130)]
     shipped += [("12 Main St", 60, 150, 100)]

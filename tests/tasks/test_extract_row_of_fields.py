@@ -1,15 +1,18 @@
 """A row of `Label: value` fields read as one line (`Bank: First Coastal Bank   Account:
 004417729   Routing: 122000661`): a named key's value stops where a wide gap sets the next
-label apart, and a key with a generic word more than its label (`account number` for
+label apart, whatever its words (`Hours per Week:`, `Accession #:`; extract everything cuts
+there too), and a key with a generic word more than its label (`account number` for
 `Account:`) answers with that value. A colon inside a value set with ordinary spaces
-(`Pack: LAKE NEW PACK: 40`) is not cut. The lines are drawn here (`task_synth.worded_line`)."""
+(`Pack: LAKE NEW PACK: 40`) is not cut. Also: a label the key opens with a comma (`Glucose,
+Fasting`) is no value of it, and a column headed `Amount` does not answer "total" where
+`Total Due` is printed. The lines are drawn here (`task_synth.worded_line`, `lines_doc`)."""
 
 from __future__ import annotations
 
-from task_synth import worded_line
+from task_synth import lines_doc, worded_line
 
 from promptocr.document.model import Block, Document, Page
-from promptocr.tasks.extract import extract_fields
+from promptocr.tasks.extract import extract_all_pairs, extract_fields
 
 ROW = [
     ("Bank:", 100),
@@ -44,3 +47,50 @@ def test_a_colon_inside_a_value_set_with_ordinary_spaces_stays() -> None:
     words = [("Pack:", 100), ("LAKE", 151), ("NEW", 193), ("PACK:", 226), ("40", 277)]
     got = extract_fields(_doc(words, [("Date:", 100), ("3/4/95", 151)]), ["Pack"])["Pack"]
     assert got is not None and got.value == "LAKE NEW PACK: 40"
+
+
+def _spaced(words: list[str], x: float = 100, gap: float = 70) -> list[tuple[str, float]]:
+    """Words 9 px a character, 7 px apart; a word after `|` stands `gap` px on."""
+    out, at = [], x
+    for w in words:
+        if w == "|":
+            at += gap - 7
+            continue
+        out.append((w, at))
+        at += 9 * len(w) + 7
+    return out
+
+
+def test_a_label_of_several_words_set_apart_ends_the_value_before_it() -> None:
+    start = _spaced(
+        ["Preferred", "Start", "Date:", "03/01/2024", "|", "Hours", "per", "Week:", "10"]
+    )
+    lab = _spaced(["Fasting:", "Yes", "|", "Accession", "#:", "24-285-0117"])
+    doc = _doc(start, lab)
+    got = extract_fields(doc, ["preferred start date", "hours per week", "fasting", "accession #"])
+    assert got["preferred start date"] is not None
+    assert got["preferred start date"].value == "03/01/2024"
+    assert got["hours per week"] is not None and got["hours per week"].value == "10"
+    assert got["fasting"] is not None and got["fasting"].value == "Yes"
+    assert got["accession #"] is not None and got["accession #"].value == "24-285-0117"
+    every = {k: r.value for k, r in extract_all_pairs(doc).items()}
+    assert every.get("Preferred Start Date") == "03/01/2024", every
+    assert every.get("Hours per Week") == "10", every
+
+
+def test_a_label_the_key_opens_with_a_comma_is_no_value() -> None:
+    rows = [("Test", 60, 100, 60), ("Result", 400, 100, 80)]
+    rows += [("Glucose, Fasting", 60, 130, 170), ("112", 400, 130, 40)]
+    got = extract_fields(lines_doc(rows), ["glucose"])["glucose"]
+    assert got is not None and got.value == "112"
+
+
+def test_an_amount_column_does_not_answer_total_where_a_total_is_printed() -> None:
+    rows = [("Description", 60, 100, 130), ("Amount", 600, 100, 90)]
+    rows += [("Servo motor", 60, 130, 120), ("$500.00", 600, 130, 80)]
+    rows += [("Bearing kit", 60, 160, 120), ("$80.75", 600, 160, 70)]
+    rows += [("Subtotal", 450, 200, 90), ("$580.75", 600, 200, 80)]
+    rows += [("Total Due", 450, 230, 100), ("$628.42", 600, 230, 80)]
+    keys = ["invoice number", "due date", "total"]
+    got = extract_fields(lines_doc(rows), keys)["total"]
+    assert got is not None and got.value == "$628.42"

@@ -135,3 +135,16 @@ def test_scores_and_capital_numerals() -> None:
     assert s["fields"]["地址、电话"]["similarity"] == 1.0
     assert s["fields"]["No"]["similarity"] == 0.0
     assert _same(got["金额"], ref["金额"])
+
+
+def test_a_party_asked_by_its_box_heading(engine: EmbeddedEngine) -> None:
+    """HunyuanOCR's own example ("提取发票上的购买方名称…"): the key names the box (`购买方`,
+    set down the margin a letter to a line) and the label in it (`名　称：`); the seller's
+    box has the same labels."""
+    data, _ = invoice_image(SEED, photo=False, s=6.0)
+    inv = make_invoice(SEED)
+    prompt = "提取发票上的购买方名称、销售方名称、销售方纳税人识别号"
+    got = Service(OCRPipeline(engine), vlm=None).run(data, prompt).output["fields"]
+    assert _same(got["购买方名称"], inv.buyer[0]), got
+    assert _same(got["销售方名称"], inv.seller[0]), got
+    assert _same(got["销售方纳税人识别号"], inv.seller[1]), got

@@ -793,13 +793,16 @@ def _continuation(
 # a label that goes on after the key's words: a preposition and words to a colon (`Time| of
 # Incident:`; not `Payable| to Acme Corp`, a value), CJK letters to a colon (`有效期|至：`), or
 # one letter that makes the key's last one a longer word (`客票号|码`, `有效期|限`), or a
-# compound label's further names (`_GOES_ON_COMPOUND`)
+# compound label's further names (`_GOES_ON_COMPOUND`) or its qualifier after a comma
 _GOES_ON_WORDS = re.compile(
     r"^\s*(?:of|in|for|on|at|to|from|by)\s+[A-Za-z][A-Za-z .'/&-]{0,30}?\s*[:：]"
 )
 _GOES_ON_CJK = re.compile(r"^[\u3400-\u9fff]{1,2}\s*[:：]")
 # a compound label the key opens (`Name|/Phone Ext.:`, `地址|、电话：`, `Date| & Time:`): a
 # slash, an ideographic comma, `&` or `and`, then label words (no digits) to a colon
+# a label the key opens with a comma (`Glucose|, Fasting`, `Name|, First`): words, no figure,
+# to a colon or to the end of the run
+_GOES_ON_COMMA = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*(?:[:：]|$)")
 _GOES_ON_COMPOUND = re.compile(
     r"^\s*(?:[/&、・]|and\s)\s*(?:[A-Za-z][A-Za-z .'/&-]{0,30}?|[\u3400-\u9fff]{1,6})\s*[:：]"
 )
@@ -814,6 +817,7 @@ def label_goes_on(label: str, rest: str) -> int:
         (_GOES_ON_WORDS.match(rest) if spaced else None)
         or _GOES_ON_CJK.match(rest)
         or _GOES_ON_COMPOUND.match(rest)
+        or _GOES_ON_COMMA.match(rest)
     )
     if m is not None:
         return m.end()

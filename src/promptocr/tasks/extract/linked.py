@@ -265,11 +265,14 @@ def _field_name_cut(text: str, named: Callable[[str], bool] = is_field_name) -> 
     four words, where what follows holds no letter (a sign or bracket before its first digit
     allowed) or begins with four digits or more (`named`: what counts as a field's name).
     None elsewhere: `Total Sample 214`, `December 13, 1983`, `Tier 1`, and values such as
-    `Shop 7, Level 2`, `Total 2 items`, `Due 30 days`."""
+    `Shop 7, Level 2`, `Total 2 items`, `Due 30 days`; nor where all that follows is in
+    brackets, the label's qualifier (`Sales Tax (8.5%)`, `Amount (USD)`)."""
     ends = [m.end() for m in _WORD_END.finditer(text)][:4]
     for end in reversed(ends[:-1] if len(ends) > 1 else []):
         rest = text[end:].strip()
         if not re.match(r"[-+$€£¥￥(#]?\s?\d", rest):
+            continue
+        if re.fullmatch(r"[(（][^()（）]*[)）]", rest):
             continue
         if any(ch.isalpha() for ch in rest) and not re.match(r"[-+$€£¥￥(#]?\s?\d{4,}(?!\d)", rest):
             continue
@@ -393,31 +396,65 @@ APART_HEIGHT = 0.5
 APART_WORDS = 2.0
 
 
-def _set_apart(ln: Line, at: int) -> bool:
-    """The word of `ln` that starts at `ln.text[at]` stands after a wide gap (`APART_HEIGHT`,
-    `APART_WORDS`), read from the words' boxes."""
+def _merged_cuts(
+    cuts: list[tuple[int, int]], apart: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """`cuts` and `apart` together in order; of two that overlap, the one set apart (it
+    knows where its label starts: `Hours per Week:`, where `_inner_cuts` reads `Week:`)."""
+    out = list(apart)
+    for c in cuts:
+        if not any(a[0] < c[1] and c[0] < a[1] for a in apart):
+            out.append(c)
+    return sorted(out)
+
+
+def _apart_starts(ln: Line) -> list[int]:
+    """Where in `ln.text` each word starts that stands after a wide gap (`APART_HEIGHT`,
+    `APART_WORDS` against the line's other gaps), read from the words' boxes."""
     if len(ln.words) < 3:
-        return False
+        return []
     h = ln.bbox[3] - ln.bbox[1]
-    gaps: list[float] = []
-    before: float | None = None
+    starts: list[int] = []
     pos = 0
-    prev: Word | None = None
     for w in ln.words:
-        start = ln.text.find(w.text, pos)
-        if start < 0 or not w.text:
-            return False
-        pos = start + len(w.text)
-        if prev is not None:
-            gap = w.bbox[0] - prev.bbox[2]
-            if start == at:
-                before = gap
-            else:
-                gaps.append(gap)
-        prev = w
-    if before is None or not gaps:
-        return False
-    return before >= APART_HEIGHT * h and before >= APART_WORDS * float(np.median(gaps))
+        at = ln.text.find(w.text, pos)
+        if at < 0 or not w.text:
+            return []
+        starts.append(at)
+        pos = at + len(w.text)
+    gaps = [b.bbox[0] - a.bbox[2] for a, b in zip(ln.words, ln.words[1:], strict=False)]
+    out = []
+    for i, g in enumerate(gaps):
+        others = gaps[:i] + gaps[i + 1 :]
+        if g >= APART_HEIGHT * h and g >= APART_WORDS * float(np.median(others)):
+            out.append(starts[i + 1])
+    return out
+
+
+def _set_apart(ln: Line, at: int) -> bool:
+    """The word of `ln` that starts at `ln.text[at]` stands after a wide gap."""
+    return at in _apart_starts(ln)
+
+
+# a label of up to `GAP_LABEL_WORDS` words (no figure) and its colon, then its value
+_APART_LABEL = re.compile(r"([^\s\d:：][^\d:：]{0,39}?)\s?[:：][ \t]*(?=\S)(?!//)")
+
+
+def _apart_labels(ln: Line, start: int) -> list[tuple[int, int]]:
+    """(label start, value start) in `ln.text` of each further label after `start` that stands
+    after a wide gap and runs to a colon (`Hours per Week: 10`, `Accession #: 24-285`,
+    `Date Signed: …`), as `_inner_cuts` gives them."""
+    out: list[tuple[int, int]] = []
+    for at in _apart_starts(ln):
+        if at <= start or not ln.text[start:at].strip() or _unclosed(ln.text[start:at]):
+            continue
+        m = _APART_LABEL.match(ln.text, at)
+        if m is None or len(m.group(1).split()) > GAP_LABEL_WORDS:
+            continue
+        if out and at < out[-1][1]:
+            continue
+        out.append((at, m.end()))
+    return out
 
 
 # a section's letter or Roman number ending a heading
@@ -453,11 +490,14 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
             start = at = m.start(2)
             spans = [Span(ln, 0, start, page)]
             cuts = _inner_cuts(ln.text[start:])
+            apart = [(a - start, b - start) for a, b in _apart_labels(ln, start)]
             if not every_label:
                 # a named key's value runs on past a further `Label:` (a colon inside a
                 # value is common), unless a wide gap sets that label apart, as a row of
                 # fields prints it (`Account: 004417729   Routing: 122000661`)
-                cuts = [c for c in cuts if _set_apart(ln, start + c[0])]
+                cuts = apart
+            elif apart:  # (a label of several words set apart: `Hours per Week: 10`)
+                cuts = _merged_cuts(cuts, apart)
             if cuts:  # the value before each further label, and that label
                 for lab, val in cuts:
                     spans += [
@@ -966,9 +1006,15 @@ def _match_all(
     `words` (`fields.canonical_words`), a label alike letter by letter but another word by
     word (`Opening Balance` for "ending balance", `Account Name` for "account no") is none."""
     best = np.zeros(len(texts))
+    weak = np.zeros(len(texts))
     for n, lab in enumerate(labels):
         if n == 1:  # the synonyms after the key itself: a printed key beats a synonym
             own, best = best, np.zeros(len(texts))
+        if n >= 1 and _kind_only(lab):
+            # a synonym that only names the kind of value (`amount` for "total"): read apart
+            # and scored under the others (`KIND_SYNONYM_CAP`)
+            weak = np.maximum(weak, _match_all([lab], texts, words))
+            continue
         k = _norm(lab)
         if not k:
             continue
@@ -1019,8 +1065,22 @@ def _match_all(
                     penalty = 1.0  # "开户行及账号中信银行…": the value printed over the colon
                 best[i] = max(best[i], 97.0 - penalty)
     if len(labels) > 1:
-        return np.maximum(own, np.minimum(best, SYNONYM_CAP))
+        capped = np.maximum(np.minimum(best, SYNONYM_CAP), np.minimum(weak, KIND_SYNONYM_CAP))
+        return np.maximum(own, capped)
     return best
+
+
+# the best score of a synonym that only names the kind of value (`_kind_only`): more than
+# `LABEL_MARGIN` under `SYNONYM_CAP`, so that a column headed `Amount` does not answer "total"
+# where `Total Due` is printed too (where it is the only printing, it still answers)
+KIND_SYNONYM_CAP = 84.0
+
+
+def _kind_only(label: str) -> bool:
+    """`label` is one word that only says what kind of value a field holds (`amount`,
+    `date`, `number`: `fields.GENERIC_WORDS`)."""
+    w = canonical_words(label)
+    return len(w) == 1 and w[0] in GENERIC_WORDS
 
 
 # what `PUNCT_MATCH` ignores: separators and spaces only; a symbol (% # $ № brackets) makes
@@ -1233,6 +1293,8 @@ _RUN_ON_WORDS = re.compile(r"^([A-Za-z][A-Za-z .#/&'-]{0,38}?)\s+(\d.*)$")
 
 
 SECTION_REACH = 10.0  # line heights from a section's heading down to a label in it
+VERTICAL_HEADING = 1.8  # a heading this many times as tall as wide is set down the margin
+VERTICAL_SLACK = 1.5  # line heights a label in its section may stand above or below it
 
 
 def _key_splits(key: str) -> list[tuple[str, str, int]]:
@@ -1266,7 +1328,8 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
     under the heading `购买方信息`, not the `名　称：` under `销售方信息` beside it;
     "shipper address": `Address:` under `SHIPPER`): the label's printings below the
     heading, starting at most a line height left of it and left of the next heading on its
-    row, the nearest first, as printings of the key. The heading is the key's first
+    row, the nearest first, as printings of the key (beside a CJK heading set down the
+    margin, `VERTICAL_HEADING`: right of it, within its height). The heading is the key's first
     characters (CJK) or words, and at most three characters or one word more, with no colon
     nor figures; the label names a known field or is printed with a colon."""
     cjk = bool(_CJK.search(key))
@@ -1290,7 +1353,10 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
             and geom.looks[i, 4] == 0  # no figures
             and geom.looks[i, 1] == 0  # nor a colon: a heading, not a label
         ]
-        if not heads:
+        # (a heading set down the margin, a letter to a line: `购` `买` `方` beside the buyer's
+        # box of a VAT invoice, read as one tall run or as several)
+        margin = _down_the_margin(geom, texts, head, heads) if cjk else []
+        if not heads and not margin:
             continue
         named = _names_a_field(rest)
         printed = [
@@ -1298,10 +1364,14 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
             for h in _find_keys(geom, [rest], texts)
             if h.score >= 100.0 and (named or _colon_after(geom.units[h.unit].text, rest))
         ]
+        for box, pieces in margin:  # its section is right of it, over its height
+            out += _beside_heading(geom, box, pieces, printed)
         for hd in heads:
             level = (geom.yover[hd] > 0.5) & (b[:, 0] > b[hd, 2])
             level[hd] = False
             nxt = float(b[level, 0].min()) if level.any() else math.inf
+            if cjk and b[hd, 3] - b[hd, 1] >= VERTICAL_HEADING * (b[hd, 2] - b[hd, 0]):
+                continue  # (read above)
             inside = [
                 h
                 for h in printed
@@ -1316,6 +1386,73 @@ def _section_keys(geom: PageGeometry, key: str, texts: Sequence[str]) -> list[Ke
                     continue  # the key's own label wrapped onto two lines (`企业通信` over `地址`)
                 out.append(KeyHit(h.unit, h.pieces, 100.0, h.cut))
     return out
+
+
+def _down_the_margin(
+    geom: PageGeometry, texts: Sequence[str], head: str, heads: Sequence[int]
+) -> list[tuple[tuple[float, float, float, float], tuple[int, ...]]]:
+    """(box, units) of each printing of the CJK heading `head` set down the page: one of
+    `heads` at least `VERTICAL_HEADING` times as tall as wide, or runs of one to three letters
+    stacked in a column (`购` over `买方`) that spell it."""
+    b = geom.b
+    out: list[tuple[tuple[float, float, float, float], tuple[int, ...]]] = []
+    for hd in heads:
+        if b[hd, 3] - b[hd, 1] >= VERTICAL_HEADING * (b[hd, 2] - b[hd, 0]):
+            out.append(((b[hd, 0], b[hd, 1], b[hd, 2], b[hd, 3]), (hd,)))
+    for i, t in enumerate(texts):
+        if not (0 < len(t) < len(head) <= 6) or not head.startswith(t):
+            continue
+        chain, said = [i], t
+        while len(said) < len(head):
+            j = chain[-1]
+            below = [
+                k
+                for k, tk in enumerate(texts)
+                if k not in chain
+                and 0 < len(tk) <= 3
+                and head.startswith(said + tk)
+                and abs(b[k, 0] - b[j, 0]) <= 0.6
+                and -0.6 <= b[k, 1] - b[j, 3] <= 1.0
+                and b[k, 1] + b[k, 3] > b[j, 1] + b[j, 3]  # (lower: boxes of letters overlap)
+            ]
+            if not below:
+                break
+            k = min(below, key=lambda k: b[k, 1])
+            chain.append(k)
+            said += texts[k]
+        if said == head and len(chain) > 1:
+            xs = b[chain]
+            box = (xs[:, 0].min(), xs[:, 1].min(), xs[:, 2].max(), xs[:, 3].max())
+            out.append(((float(box[0]), float(box[1]), float(box[2]), float(box[3])), tuple(chain)))
+    return out
+
+
+def _beside_heading(
+    geom: PageGeometry,
+    box: tuple[float, float, float, float],
+    pieces: tuple[int, ...],
+    printed: Sequence[KeyHit],
+) -> list[KeyHit]:
+    """The printing among `printed` right of a heading set down the margin (`box`), in its
+    section: the nearest to the heading's height (`VERTICAL_SLACK`; the heading stands at
+    its box's middle, so the first row may start above it), as a printing of the key."""
+    b = geom.b
+    x0, y0, x1, y1 = box
+
+    def off(h: KeyHit) -> float:
+        return float(max(0.0, y0 - b[h.pieces[0], 3], b[h.pieces[0], 1] - y1))
+
+    inside = [
+        h
+        for h in printed
+        if not set(pieces) & set(h.pieces)
+        and x1 - 0.5 <= b[h.pieces[0], 0] <= x1 + SECTION_REACH
+        and off(h) <= VERTICAL_SLACK
+    ]
+    if not inside:
+        return []
+    h = min(inside, key=lambda h: (off(h), b[h.pieces[0], 1]))
+    return [KeyHit(h.unit, h.pieces, 100.0, h.cut)]
 
 
 # the rest of a unit after a label's words that is only a bracketed qualifier (its opening
@@ -1341,6 +1478,10 @@ def _unit_words(
         )
         geom.memo["words"] = got
     return got
+
+
+# what follows a key that is a label's qualifier after a comma, no value: words, no figure
+_COMMA_QUALIFIER = re.compile(r"\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}")
 
 
 def _find_keys(
@@ -1373,6 +1514,8 @@ def _find_keys(
         if rest and set(rest) <= GENERIC_WORDS:
             cut = 0  # the key begins a longer label (`Due Date` for "due"), not a value
         text = geom.units[i].text
+        if cut and _COMMA_QUALIFIER.fullmatch(text[cut:]):
+            cut = 0  # the label goes on after a comma (`Glucose, Fasting`), no value
         if (
             cut
             and _QUALIFIER_ONLY.fullmatch(text[cut:])
@@ -1421,7 +1564,8 @@ def _match_words(
 ) -> np.ndarray:
     """Raise `scores` where a unit prints a label's words (`fields.canonical_words`):
     abbreviated or in another order (`WORDS_MATCH`), or with a generic word more or less
-    (`GENERIC_MATCH`). Synonyms stay under `SYNONYM_CAP`, as in `_match_all`. Returns which
+    (`GENERIC_MATCH`). Synonyms stay under `SYNONYM_CAP` (`KIND_SYNONYM_CAP`), as in
+    `_match_all`. Returns which
     units matched only so (a generic word less)."""
     generic = np.zeros(len(words), dtype=bool)
     for n, lab in enumerate(labels):
@@ -1431,7 +1575,7 @@ def _match_words(
         # a key without a bracketed qualifier is the printed label's core (`Tax (8%)` for
         # "tax"); one with it asks for that qualifier (`Nicotine (Mg/Cigt)`, not `Nicotine`)
         core = key == canonical_words(lab, brackets=False)
-        cap = 100.0 if n == 0 else SYNONYM_CAP
+        cap = 100.0 if n == 0 else KIND_SYNONYM_CAP if _kind_only(lab) else SYNONYM_CAP
         for i, printed_all in enumerate(words):
             if scores[i] >= min(WORDS_MATCH, cap):
                 continue
