@@ -35,9 +35,11 @@ from promptocr.tasks.extract.linker import candidate_pairs, pair_rows  # noqa: E
 from promptocr.tasks.extract.model import MODEL_DIR, MODEL_FILES, TreeModel  # noqa: E402
 from promptocr.tasks.extract.synthdocs import (  # noqa: E402
     GENERATOR_VERSION,
+    INVOICES_VERSION,
     STACKED_VERSION,
     SynthDoc,
     generate,
+    invoices,
 )
 
 # the later lines of a multi-line value: trained as links of the key (True) or left out
@@ -53,6 +55,10 @@ CJK_KEYED_ESTIMATED = os.environ.get("LINKER_CJK_KEYED_ESTIMATED", "0") == "1"
 # experiment, off in the shipped model: generator v8's documents (rows of labels over their
 # values, each document's colon habit; docs/extract.md, "Synthdocs v8 (stacked)")
 STACKED = os.environ.get("LINKER_STACKED", "0") == "1"
+# experiment, off in the shipped model: generator v9, this many invoices (`synthdocs.invoices`:
+# parties side by side, `BILL TO` / `SHIP TO`) added to v7's training documents
+# (docs/extract.md, "Invoices added to the linker's training (v9)")
+INVOICES = int(os.environ.get("LINKER_INVOICES", "0"))
 SHIPPED = {"docs": 500, "iters": 100, "seed": 1, "leaves": 31, "lr": 0.1}
 
 
@@ -243,14 +249,18 @@ def train(
     all_docs = generate(seed, docs, grids=False, stacked=STACKED)
     grid_docs = generate(seed, docs, grids=True, stacked=STACKED)
     n_cal = max(1, docs // 7)
-    train_docs, cal_docs = all_docs[n_cal:], all_docs[:n_cal]
+    extra = invoices(seed + 1_000_003, INVOICES) if INVOICES else []
+    train_docs, cal_docs = all_docs[n_cal:] + extra, all_docs[:n_cal]
+    grid_docs = grid_docs + extra
     Xr, yr = role_matrix(train_docs)
     Xrc, yrc = role_matrix(cal_docs)
     t_gen = time.perf_counter() - t0
     meta: dict[str, Any] = {
         "feature_version": FEATURE_VERSION,
         "feature_names": list(FEATURE_NAMES),
-        "generator_version": STACKED_VERSION if STACKED else GENERATOR_VERSION,
+        "generator_version": (
+            STACKED_VERSION if STACKED else INVOICES_VERSION if INVOICES else GENERATOR_VERSION
+        ),
         "candidates_per_key": CANDIDATES_PER_KEY,
         "seed": seed,
         "docs": docs,
@@ -260,6 +270,8 @@ def train(
         "trainer": "sklearn HistGradientBoostingClassifier",
         "grids": False,
     }
+    if INVOICES:
+        meta["invoices"] = INVOICES
     rmeta = {**meta, "kind": "roles", "feature_names": list(ROLE_FEATURE_NAMES)}
     models = {"roles": fit(Xr, yr, Xrc, yrc, iters, seed, leaves, lr, rmeta)}
     Xg, yg = role_matrix(grid_docs[n_cal:])
@@ -306,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         name
         for name, on in (
             ("LINKER_STACKED", STACKED),
+            ("LINKER_INVOICES", bool(INVOICES)),
             ("LINKER_KEY_NEGATIVES", KEY_NEGATIVES),
             ("LINKER_KEYED_ESTIMATED", KEYED_ESTIMATED),
             ("LINKER_CJK_KEYED_ESTIMATED", CJK_KEYED_ESTIMATED),

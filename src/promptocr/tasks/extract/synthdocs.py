@@ -25,6 +25,10 @@ GENERATOR_VERSION = 7
 # the experimental variant (`generate(..., stacked=True)`; measured, not shipped: docs/extract.md,
 # "Synthdocs v8 (stacked)")
 STACKED_VERSION = 8
+# generator v9 (experimental, not shipped): v7's documents and invoices (`invoices`: blocks of
+# parties side by side, `BILL TO` / `SHIP TO` each over its name and address; docs/extract.md,
+# "Invoices added to the linker's training (v9)")
+INVOICES_VERSION = 9
 
 LABELS: dict[str, list[str]] = {
     "en": [
@@ -836,6 +840,181 @@ def _form(b: _Builder) -> None:
                 s = st or r.choices(styles, weights)[0]
                 hs.append(_field(b, margin + c * cw, y, lh, cw * 0.92, s))
             y += max(hs)
+
+
+# the headings of a party's block (who bills, who is billed, where goods go), by language
+PARTY_HEADINGS: dict[str, list[str]] = {
+    "en": ["Bill To", "Ship To", "Sold To", "Remit To", "Invoice To", "Deliver To", "From", "To",
+           "Seller", "Buyer", "Shipper", "Consignee", "Vendor", "Customer", "Supplier", "Client",
+           "Billing Address", "Shipping Address", "Sender", "Recipient", "Landlord", "Tenant",
+           "Notify Party", "Payee", "Customer Details", "Issued To"],
+    "zh": ["购买方", "销售方", "发货人", "收货人", "甲方", "乙方", "寄件人", "收件人", "供应商",
+           "客户", "付款方", "收款方", "买方", "卖方"],
+    "es": ["Facturar a", "Enviar a", "Remitente", "Destinatario", "Vendedor", "Comprador", "Cliente"],
+    "fr": ["Facturer à", "Livrer à", "Expéditeur", "Destinataire", "Vendeur", "Acheteur", "Client"],
+    "de": ["Rechnungsempfänger", "Lieferanschrift", "Absender", "Empfänger", "Verkäufer", "Käufer",
+           "Kunde"],
+    "it": ["Fatturare a", "Spedire a", "Mittente", "Destinatario", "Venditore", "Acquirente",
+           "Cliente"],
+    "pt": ["Faturar para", "Enviar para", "Remetente", "Destinatário", "Vendedor", "Comprador",
+           "Cliente"],
+    "ja": ["請求先", "送付先", "発送元", "届け先", "売主", "買主", "お客様"],
+}  # fmt: skip
+_FIRMS = ["Inc.", "Ltd", "LLC", "GmbH", "Co.", "Corp.", "Group", "S.A.", "Trading", "& Sons",
+          "Pty Ltd", "S.r.l.", "Ltda.", "SARL", "Holdings", "Logistics"]  # fmt: skip
+
+
+def _party_name(b: _Builder, cjk: bool) -> str:
+    """A party's name as its block's first line: a firm or a person."""
+    r = b.rng
+    if cjk:
+        city = r.choice(CITIES[8:]).rstrip("市")
+        core = "".join(r.choice(ZH_CHARS) for _ in range(r.randint(2, 4)))
+        return r.choice([f"{city}{core}有限公司", f"{core}科技有限公司", b.value("name")])
+    if r.random() < 0.3:
+        return b.value("name")
+    core = " ".join(r.choice(LAST + WORDS) for _ in range(r.randint(1, 3))).title()
+    name = f"{core} {r.choice(_FIRMS)}"
+    return name.upper() if r.random() < 0.3 else name
+
+
+def _party_blocks(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
+    """Blocks of parties side by side (generator v9): a heading each (`BILL TO`, `Ship To:`,
+    `购买方`), and under it the party's lines, left-aligned with it — a name, one to three
+    address lines, sometimes a phone — all the heading's value (the first line linked, the
+    others continuing it); a block may end with a `Tel:` or `Email:` line of its own (a label
+    and its value). The next block's heading stands on the first one's row, so the name under
+    one heading has another name to its right: no label of it. Returns the y under them."""
+    r = b.rng
+    ncol = r.choice([1, 2, 2, 2, 2, 3])
+    cw = usable / ncol
+    lang = b.lang if r.random() < 0.6 else "en"
+    if lang not in PARTY_HEADINGS:
+        lang = "en"
+    heads = r.sample(PARTY_HEADINGS[lang], ncol)
+    caps = r.random() < 0.5
+    colon = r.random() < 0.3
+    hh = lh * r.uniform(1.0, 1.25)
+    step = lh * r.uniform(1.15, 1.4)
+    used = 0.0
+    for c in range(ncol):
+        x = x0 + c * cw + r.uniform(0, 0.6) * lh
+        head = heads[c].upper() if caps and lang not in ("zh", "ja") else heads[c]
+        k = b.add(b.colon(head, 1.0) if colon else head, x, y, hh, "key")
+        cjk = b.lang in ("zh", "ja") and lang == b.lang and r.random() < 0.8
+        lines = [_party_name(b, cjk)]
+        for _ in range(r.randint(1, 3)):
+            lines.append(b.value("addr"))
+        if r.random() < 0.35:
+            lines.append(b.value("phone"))
+        vy = y + hh + lh * r.uniform(0.2, 0.7)
+        vx = x + r.uniform(-0.2, 0.4) * lh
+
+        def own_field(labels: list[str], kind: str, vx: float) -> None:
+            # a line of the block with a label of its own (`Attn: Maria Delgado`, `Tel: …`)
+            nonlocal vy
+            sk = b.add(b.colon(r.choice(labels), 0.9), vx, vy, lh, "key")
+            sv = b.add(b.value(kind), b.doc.units[sk].box[2] + lh * r.uniform(0.3, 1.0), vy, lh,
+                       "value")  # fmt: skip
+            b.link(sk, sv)
+            vy += step
+
+        for i, t in enumerate(lines):
+            w = min(text_width(t, lh), cw * 0.92)
+            v = b.add(t, vx, vy, lh, "value", width=w)
+            b.link(k, v, continued=i > 0)
+            vy += step
+            if i == 0 and len(lines) > 1 and r.random() < 0.2:
+                # (under the name, the person to write to; the address goes on under it)
+                own_field(["Attn", "Attention", "c/o", "Contact", "联系人"], "name", vx)
+        if r.random() < 0.3:
+            own_field(["Tel", "Phone", "Email", "Fax", "Contact", "电话"], "phone", vx)
+        used = max(used, vy - y)
+    return y + used + lh * r.uniform(0.8, 1.8)
+
+
+_INVOICE_FIELDS = ["Invoice #", "Invoice No.", "Invoice Number", "Invoice Date", "Date",
+                   "Due Date", "PO Number", "P.O. #", "Order #", "Customer ID", "Account No.",
+                   "Terms", "Reference", "Delivery Date", "Payment Due"]  # fmt: skip
+_TOTALS = ["Subtotal", "Sub Total", "Tax", "Sales Tax", "VAT", "GST", "Discount", "Shipping",
+           "Freight", "Total", "Total Due", "Balance Due", "Amount Due", "Amount Paid",
+           "Grand Total"]  # fmt: skip
+_TITLES_INV = ["INVOICE", "TAX INVOICE", "Invoice", "QUOTATION", "PURCHASE ORDER", "RECEIPT",
+               "STATEMENT", "CREDIT NOTE", "PACKING SLIP"]  # fmt: skip
+
+
+def _invoice_kv(
+    b: _Builder, labels: list[str], x: float, y: float, vx: float, lh: float, kinds: list[str]
+) -> float:
+    """Rows of `label   value` with the values in a column at `vx` (an invoice's header
+    fields, its totals); a label may carry a bracketed rate (`Tax (8.5%)`)."""
+    r = b.rng
+    colon = r.random() < 0.5
+    step = lh * r.uniform(1.2, 1.6)
+    for lab, kind in zip(labels, kinds, strict=True):
+        if kind == "amount" and lab in ("Tax", "Sales Tax", "VAT", "GST") and r.random() < 0.5:
+            lab += f" ({r.choice(['5', '6', '7.25', '8.5', '10', '13', '20'])}%)"
+        text = lab.upper() if r.random() < 0.25 else lab
+        k = b.add(b.colon(text, 1.0) if colon else text, x, y, lh, "key")
+        v = b.add(b.value(kind), vx + r.uniform(-0.3, 0.3) * lh, y, lh, "value")
+        b.link(k, v)
+        y += step
+    return y
+
+
+def _invoice(b: _Builder) -> None:
+    """An invoice (generator v9): the vendor's letterhead, a title, header fields in a column
+    of values, the parties side by side (`_party_blocks`), the goods table, the totals under
+    its right half, and a footer line."""
+    r = b.rng
+    d = b.doc
+    lh = r.uniform(16, 40)
+    m = d.width * r.uniform(0.05, 0.1)
+    usable = d.width - 2 * m
+    y = m * r.uniform(0.6, 1.2)
+    top = y
+    b.add(_party_name(b, False).upper(), m, y, lh * r.uniform(1.3, 2.0), "header")
+    y += lh * 2.4
+    for _ in range(r.randint(1, 3)):
+        b.add(b.value("addr"), m, y, lh, "other")
+        y += lh * 1.3
+    if r.random() < 0.6:
+        b.add(f"{r.choice(['Phone', 'Tel', 'Ph'])}: {b.value('phone')}", m, y, lh, "other")
+        y += lh * 1.3
+    right = m + usable * r.uniform(0.5, 0.62)
+    b.add(r.choice(_TITLES_INV), right, top, lh * r.uniform(1.5, 2.4), "header")
+    labels = r.sample(_INVOICE_FIELDS, r.randint(2, 5))
+    kinds = ["date" if "Date" in x or "Due" in x else "code" for x in labels]
+    ry = _invoice_kv(b, labels, right, top + lh * 3.0, right + usable * 0.2, lh, kinds)
+    y = max(y, ry) + lh * r.uniform(1.0, 2.5)
+    y = _party_blocks(b, m, y, lh, usable)
+    y = _table(b, m, y, lh, usable) + lh * 0.5
+    totals = r.sample(_TOTALS, r.randint(2, 5))
+    tx = m + usable * r.uniform(0.5, 0.65)
+    y = _invoice_kv(b, totals, tx, y, m + usable * 0.85, lh, ["amount"] * len(totals))
+    y += lh
+    if r.random() < 0.7 and y < d.height - 2 * lh:
+        t = r.choice(["Payment terms", "Terms", "Notes", "Bank"])
+        k = b.add(f"{t}:", m, y, lh, "key")
+        v = b.add(b.value("text"), b.doc.units[k].box[2] + 0.5 * lh, y, lh, "value")
+        b.link(k, v)
+
+
+def invoices(seed: int, n: int) -> list[SynthDoc]:
+    """`n` invoices (`_invoice`; generator v9, an experiment not shipped, adds them to v7's
+    documents: `scripts/train_linker.py`, `LINKER_INVOICES`), the same for the same seed; mostly
+    in English."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        lang = rng.choice(["en", "en", "en", "en", "fr", "de", "es", "it", "pt"])
+        w = rng.uniform(1200, 2600)
+        b = _Builder(rng, lang, w, w * rng.uniform(1.1, 1.5))
+        _invoice(b)
+        if rng.random() < 0.5:
+            _rotate(b.doc, rng.uniform(-1.5, 1.5))
+        out.append(b.doc)
+    return out
 
 
 def _stacked_fields(b: _Builder, x0: float, y: float, lh: float, usable: float) -> float:
