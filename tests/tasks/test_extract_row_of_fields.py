@@ -94,3 +94,14 @@ def test_an_amount_column_does_not_answer_total_where_a_total_is_printed() -> No
     keys = ["invoice number", "due date", "total"]
     got = extract_fields(lines_doc(rows), keys)["total"]
     assert got is not None and got.value == "$628.42"
+
+
+def test_a_key_no_concept_knows_is_typed_by_its_words() -> None:
+    rows = [("Preferred Start Date:", 60, 100, 200), ("03/01/2024", 300, 100, 100)]
+    rows += [("Late Fee", 60, 130, 90), ("$12.50", 300, 130, 70)]
+    rows += [("Hobby:", 60, 160, 70), ("12/05", 300, 160, 60)]
+    got = extract_fields(lines_doc(rows), ["preferred start date", "late fee", "hobby"])
+    start, fee, hobby = got["preferred start date"], got["late fee"], got["hobby"]
+    assert start is not None and start.type == "date" and start.normalized == "2024-03-01"
+    assert fee is not None and fee.type == "amount" and fee.normalized == "12.50"
+    assert hobby is not None and hobby.type == "text" and hobby.normalized is None

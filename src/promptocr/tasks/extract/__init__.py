@@ -1250,12 +1250,49 @@ def extract_fields(
         if boxed:  # the key names an option, or the value is one (tasks/extract/boxes.py)
             res = answer_boxes(doc, key, res)
         out[key] = res
+    typed = [r for r in out.values() if type_by_words(r)]
     # every all-numeric date (document-type finders and fallbacks too) follows the document's
     # day/month convention, so the same date never normalises differently by the other keys
     from promptocr.tasks.extract.linked import _date_order
 
-    _date_order(doc, [r for r in out.values() if r.method != "linker"])
+    rest = [r for r in out.values() if r.method != "linker"]
+    _date_order(doc, rest + [r for r in typed if r.method == "linker"])
     return out
+
+
+# the head word of a key no concept knows that says what its value is: a date (`preferred
+# start date`, `date signed`, `collected on`), an amount (`late fee`, `freight`, `total current
+# charges`)
+_DATE_HEADS = frozenset({"date", "dated", "dob"})
+_AMOUNT_HEADS = frozenset(
+    {"amount", "total", "subtotal", "fee", "charge", "cost", "price", "salary", "balance",
+     "freight", "rent", "deposit", "payment", "tax", "tip", "discount", "due", "paid"}
+)  # fmt: skip
+
+
+def type_by_words(res: FieldResult, named: str | None = None) -> bool:
+    """A text value whose key (or `named`: its printed label) names a date or an amount by its
+    words (`_DATE_HEADS`: any of them; `_AMOUNT_HEADS`: the last) and that is one whole, valid
+    value of that type: typed and normalised as such (which value was found is unchanged).
+    Whether it was."""
+    if res.type != "text" or not res.value:
+        return False
+    words = canonical_words(named or res.name)
+    kind = (
+        "date"
+        if set(words) & _DATE_HEADS
+        else "amount"
+        if words and words[-1] in _AMOUNT_HEADS
+        else None
+    )
+    if kind is None:
+        return False
+    value = res.value.strip()
+    got = typed_value(value, kind)
+    if got is None or not got[3] or value[: got[0]].strip(" $€£¥￥") or value[got[1] :].strip():
+        return False
+    res.type, res.normalized = kind, got[2]
+    return True
 
 
 def bbox_list(box: BBox) -> list[float]:
@@ -1301,6 +1338,10 @@ def extract_all_pairs(doc: Document) -> dict[str, FieldResult]:
                 name, n = f"{res.name} ({n})", n + 1
             res.name = name
             found[name] = res
+    # a pair whose label names a date or an amount, typed and normalised as one
+    from promptocr.tasks.extract.linked import _date_order
+
+    _date_order(doc, [r for r in found.values() if type_by_words(r, r.label)])
     return found
 
 
