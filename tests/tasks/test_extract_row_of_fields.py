@@ -105,3 +105,28 @@ def test_a_key_no_concept_knows_is_typed_by_its_words() -> None:
     assert start is not None and start.type == "date" and start.normalized == "2024-03-01"
     assert fee is not None and fee.type == "amount" and fee.normalized == "12.50"
     assert hobby is not None and hobby.type == "text" and hobby.normalized is None
+
+
+def test_a_number_in_groups_of_digits_is_read_whole() -> None:
+    # one run (`校验码：61728 33901 44520 19876`) and two runs OCR cut along the row
+    rows = [("校验码：", 60, 100, 80), ("61728 33901 44520 19876", 145, 100, 230)]
+    rows += [("USPS TRACKING #", 60, 150, 160)]
+    rows += [("9400 1118 9922", 200, 190, 130), ("3344 5566 77", 333, 190, 110)]
+    got = extract_fields(lines_doc(rows), ["校验码", "USPS tracking #"])
+    check, tracking = got["校验码"], got["USPS tracking #"]
+    assert check is not None and check.value == "61728 33901 44520 19876"
+    assert check.normalized == "61728339014452019876"
+    assert tracking is not None and tracking.value == "9400 1118 9922 3344 5566 77"
+
+
+def test_a_heading_far_along_the_row_over_fields_of_its_own_is_no_value() -> None:
+    # a shipping label: `FROM:` over the sender, `PRIORITY MAIL 2-DAY` over `Ship Date:` …
+    rows = [("FROM:", 60, 60, 70), ("Jane Whitaker", 60, 90, 140)]
+    rows += [("Blue Fern Ceramics", 60, 115, 170), ("412 Maple Ave", 60, 140, 130)]
+    rows += [("PRIORITY MAIL 2-DAY", 700, 58, 260), ("Ship Date: 05/02/2024", 700, 90, 220)]
+    rows += [("Weight: 3 lb 4 oz", 700, 115, 180)]
+    got = extract_fields(lines_doc(rows), ["from", "ship date"])
+    sender = got["from"]
+    assert sender is not None and sender.value is not None
+    assert sender.value.startswith("Jane Whitaker"), sender.value
+    assert got["ship date"] is not None and got["ship date"].value == "05/02/2024"

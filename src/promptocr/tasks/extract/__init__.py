@@ -374,6 +374,9 @@ COMPOUND_KEY = re.compile(r"[、/&＆]|及|与|\band\b", re.I)
 PHONE_GOES_ON = re.compile(r"^\s*(?:\d|[(+\-–]\s*\d)")
 
 
+_DIGIT_GROUPS_TO_END = re.compile(r"(?:[ \t]\d{2,})+\s*$")
+
+
 def typed_value(
     text: str, ftype: str, *, beside: bool = False, before: str = ""
 ) -> tuple[int, int, Any, bool] | None:
@@ -459,7 +462,14 @@ def typed_value(
         m = re.search(r"[A-Za-z0-9][A-Za-z0-9/\-.]*\d[A-Za-z0-9/\-.]*", t)
         if not m:
             return None
-        return (m.start(), m.end(), m.group(0), True)
+        end = m.end()
+        # a number printed in groups of digits (`61728 33901 44520 19876`, `4568 7712 0090`):
+        # the groups to the end of the candidate are the number
+        if len(m.group(0)) >= 3 and m.group(0).isdigit():
+            rest = _DIGIT_GROUPS_TO_END.match(t, end)
+            if rest is not None:
+                end = len(t.rstrip())
+        return (m.start(), end, re.sub(r"\s", "", t[m.start() : end]), True)
     stripped = t.strip()
     if looks_like_label(stripped) or not any(ch.isalnum() for ch in stripped):
         return None  # another label, or only rules/underscores/dots of an empty form field

@@ -1977,6 +1977,31 @@ def _sibling_header(geom: PageGeometry, k: int, v: int) -> bool:
     return bool(geom.yover[a, c] > 0.3)
 
 
+HEADING_GAP = 8.0  # line heights: a run this far along a key's row may head a block of its own
+BLOCK_GAP = 1.5  # line heights from a heading down to its block's first line
+
+
+def _heads_fields(geom: PageGeometry, k: int, v: int) -> bool:
+    """`v` heads a block of fields of its own far along the row of the key `k`, which has a
+    block of its own under it (`Customer` over a name and address, `Payment Details` over
+    `Bank:` and `Account:`; a shipping label's `FROM:` over the sender, `PRIORITY MAIL 2-DAY`
+    over `Ship Date:`): `v` is at least `HEADING_GAP` line heights right of `k` on its row,
+    without a colon; right under it (≤ `BLOCK_GAP`, starting within a line height of it)
+    stands a label with a colon, and right under `k` a line that is no label. (A value a few
+    line heights along the row, `September` beside `ISSUE FREQUENCY/ YEAR`, is not passed.)"""
+    b = geom.b
+    if geom.yover[k, v] < 0.5 or b[v, 0] - b[k, 2] < HEADING_GAP or geom.looks[v, 0] > 0:
+        return False
+
+    def under(i: int) -> int:
+        j = int(geom.below_nn[i])
+        ok = j >= 0 and geom.below_gap[i] <= BLOCK_GAP and abs(b[j, 0] - b[i, 0]) <= 1.0
+        return j if ok else -1
+
+    fv, fk = under(v), under(k)
+    return fv >= 0 and fk >= 0 and geom.looks[fv, 0] > 0 and geom.looks[fk, 0] == 0
+
+
 PAIR_GAP = 0.35  # line heights from a label down to its value in a grid of stacked pairs
 PAIR_SPLIT = 0.4  # the more line heights that part one stacked pair from the next
 
@@ -2496,6 +2521,34 @@ def _row_rest(geom: PageGeometry, u: int, used: set[int]) -> list[int]:
 
 
 CENTS_GAP = 12.0
+
+
+_DIGIT_GROUPS = re.compile(r"\d{2,}(?:[ -]\d{2,})*")
+# groups of digits printed apart, two or more (`9400 1118 9922`): a number set in groups
+_GROUPED = re.compile(r"\d{2,}(?:[ -]\d{2,})+")
+DIGITS_GAP = 0.8  # line heights between two runs of one number along a row
+
+
+def _digits_run_on(
+    geom: PageGeometry, units: Sequence[Unit], v: int, used: set[int], facts: PageFacts
+) -> list[int]:
+    """The runs right of `v` along its row that carry on the number it holds: `v` a number
+    set in groups of digits (`_GROUPED`), each of them groups of digits alone
+    (`_DIGIT_GROUPS`), at most `DIGITS_GAP` line heights apart, none used or a label. (Not
+    a number in one run: `7558651504` beside `387`, `10` beside `10`, other fields' figures.)"""
+    out: list[int] = []
+    if not _GROUPED.fullmatch(units[v].text.strip()):
+        return out
+    cur = v
+    for _ in range(3):
+        nxt, gap = facts.row_right(cur)
+        if nxt < 0 or gap > DIGITS_GAP or nxt in used or geom.looks[nxt, 0] > 0:
+            break
+        if not _DIGIT_GROUPS.fullmatch(units[nxt].text.strip()):
+            break
+        out.append(nxt)
+        cur = nxt
+    return out
 
 
 def _with_cents(
@@ -3217,6 +3270,8 @@ def extract_linked(
                         continue  # nor another caption of the label's row (a page of captions)
                     if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v, label_units):
                         continue  # the next column's header, not the cell under the key
+                    if _heads_fields(geom, h.unit, v):
+                        continue  # a block's heading far along the row, over fields of its own
                     if _row_sibling(geom, h.unit, v, facts):
                         continue  # the next label down a column of labels with far values
                     caption_value = h.unit in over and v == over[h.unit]
@@ -3419,6 +3474,15 @@ def extract_linked(
                 )
                 used.update(above + more)
                 spans = [units[m].ref for m in above] + spans + [units[m].ref for m in more]
+            last, ref = spans[-1], units[v].ref
+            if ftype in ("text", "number") and last.line is ref.line and last.end >= ref.end:
+                # a long number OCR read as two runs along its row (`9400 1118 9922` `3344
+                # 5566 77`)
+                run = _digits_run_on(geom, units, v, used | label_units | form_labels, facts)
+                used.update(run)
+                spans += [units[m].ref for m in run]
+                if run and ftype == "number":
+                    norm = re.sub(r"\s", "", " ".join(s.text for s in spans))
             res.value = " ".join(s.text.strip() for s in spans)
             res.normalized, res.valid = norm, valid
             if not valid:
