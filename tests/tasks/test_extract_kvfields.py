@@ -1440,6 +1440,7 @@ def test_extract_everything_cuts_a_field_name_run_into_a_figure() -> None:
         assert _field_name_cut(value) is None
     # a bracketed qualifier is the label's (`Sales Tax (8.5%)   70.13`)
     assert _field_name_cut("Sales Tax (8.5%)") is None
+    assert _field_name_cut("Sales Tax (8.5%) 70.13") == len("Sales Tax (8.5%)")
     taxed: list[Row] = [("Subtotal", 500, 100, 90), ("825.10", 700, 100, 70)]
     taxed += [("Sales Tax (8.5%)", 500, 130, 160), ("70.13", 700, 130, 60)]
     got = {k: r.value for k, r in extract_all_pairs(_doc(taxed, h=20.0)).items()}

@@ -102,6 +102,19 @@ def test_no_document_type_from_a_generic_word(prompt: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "prompt",
+    ["Extract the invoice", "Extract this invoice", "Extract the invoice details", "提取所有字段"],
+)
+def test_a_document_with_no_preset_named_alone_extracts_every_pair(prompt: str) -> None:
+    p = plan(prompt)
+    assert p.task == "extract" and p.arguments.get("all_pairs") is True
+
+
+def test_the_receipt_total_is_still_the_receipts() -> None:
+    assert plan("Extract the receipt total").arguments.get("document_type") == "receipt"
+
+
+@pytest.mark.parametrize(
     ("prompt", "task"),
     [
         ("", "read"),

@@ -218,8 +218,8 @@ DOCTYPE_WORDS: dict[str, tuple[str, ...]] = {
 
 # a field's word after "receipt": the word qualifies a field ("receipt number", "receipt
 # date"), it does not say what the document is (a passport's number is still read from its
-# MRZ: "passport number" names the passport)
-_FIELD_AFTER = r"(?!\s*(?:number|no\b|num\b|nr\b|#|date|id\b|code|total|amount|type))"
+# MRZ: "passport number" names the passport; "the receipt total" is the receipt's total)
+_FIELD_AFTER = r"(?!\s*(?:number|no\b|num\b|nr\b|#|date\b|id\b|code\b))"
 
 
 def detect_doctype(prompt: str) -> str | None:
@@ -531,6 +531,10 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         )
     if doctype is not None and (not fields or _fields_are_doctype_words(fields, doctype)):
         return "extract", {"document_type": doctype, "format": "json"}, "free"
+    if fields and all(_DOCUMENT_ONLY.fullmatch(f.lower().strip()) for f in fields):
+        # "Extract the invoice" / "Extract this statement's details": the document, no field
+        # named (a kind of document with no preset: every pair on it)
+        return "extract", {"all_pairs": True, "format": "json"}, "free"
     # a field named like a parse word ("STRUCTURE", "LAYOUT") does not make the prompt a parse
     outside = low
     named = fields if fields and len(fields) >= 2 else []
@@ -627,6 +631,15 @@ def _outside_labels(low: str, fields: list[str], kind: str) -> str:
         if _label_like(f, kind) or (listed and bare):
             low = low.replace(f, " ")
     return low
+
+
+# a field list that only names a document with no preset of its own
+_DOCUMENT_ONLY = re.compile(
+    r"(?:(?:this|the|a|an|my|our)\s+)?(?:tax\s+|commercial\s+|sales\s+)?"
+    r"(?:invoice|bill|statement|form|document|letter|(?:purchase\s+)?order|quot(?:e|ation)|"
+    r"delivery\s+note|packing\s+slip)(?:'s)?"
+    r"(?:\s+(?:details|fields|info(?:rmation)?|data|contents?|text))?"
+)
 
 
 def _fields_are_doctype_words(fields: list[str], doctype: str) -> bool:

@@ -810,12 +810,13 @@ _GOES_ON_WORDS = re.compile(
 _GOES_ON_CJK = re.compile(r"^[\u3400-\u9fff]{1,2}\s*[:：]")
 # a compound label the key opens (`Name|/Phone Ext.:`, `地址|、电话：`, `Date| & Time:`): a
 # slash, an ideographic comma, `&` or `and`, then label words (no digits) to a colon
-# a label the key opens with a comma (`Glucose|, Fasting`, `Name|, First`): words, no figure,
-# to a colon or to the end of the run
-_GOES_ON_COMMA = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*(?:[:：]|$)")
 _GOES_ON_COMPOUND = re.compile(
     r"^\s*(?:[/&、・]|and\s)\s*(?:[A-Za-z][A-Za-z .'/&-]{0,30}?|[\u3400-\u9fff]{1,6})\s*[:：]"
 )
+# a label the key opens with a comma (`Glucose|, Fasting:`): words, no figure, to a colon;
+# without the colon, to the end of the run only where a value stands beside it (`find_by_label`)
+_GOES_ON_COMMA = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*[:：]")
+_COMMA_TO_END = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*$")
 _LONGER_WORDS = ("号码", "期至", "期限")
 
 
@@ -937,6 +938,12 @@ def find_by_label(
             # the key printed as the start of a longer label (`Time of Incident: 14:25` for
             # "time", `有效期至：…` for 有效期): the value starts after the whole label
             end = hit.end + label_goes_on(ln.text[hit.start : hit.end], ln.text[hit.end :])
+            if _COMMA_TO_END.match(ln.text[end:]) and _right_of(view, ln):
+                # (`Glucose, Fasting` with its result beside it: the whole run is the label;
+                # `Name, John Smith` alone on its row is the key and its value)
+                end = len(ln.text)
+            if (comma := re.match(r"\s*[,，]\s*", ln.text[end:])) is not None:
+                end += comma.end()  # (the comma after the key is no part of its value)
             if ln.text[end:].strip():
                 cands.append((Span(ln, end, len(ln.text), view.page), "same_line"))
             cands += right_of(view, ln) + below_of(view, ln)
@@ -1270,10 +1277,11 @@ def extract_fields(
     return out
 
 
-# the head word of a key no concept knows that says what its value is: a date (`preferred
-# start date`, `date signed`, `collected on`), an amount (`late fee`, `freight`, `total current
-# charges`)
-_DATE_HEADS = frozenset({"date", "dated", "dob"})
+# the head word of a key no concept knows that says what its value is (as
+# `fields.canonical_words` gives it: `dated` is `dat`, `DOB` is `birth date`): a date
+# (`preferred start date`, `date signed`, `Dated`), an amount (`late fee`, `freight`, `total
+# current charges`, `Amount (USD)`)
+_DATE_HEADS = frozenset({"date", "dat"})
 _AMOUNT_HEADS = frozenset(
     {"amount", "total", "subtotal", "fee", "charge", "cost", "price", "salary", "balance",
      "freight", "rent", "deposit", "payment", "tax", "tip", "discount", "due", "paid"}
@@ -1287,7 +1295,7 @@ def type_by_words(res: FieldResult, named: str | None = None) -> bool:
     Whether it was."""
     if res.type != "text" or not res.value:
         return False
-    words = canonical_words(named or res.name)
+    words = canonical_words(named or res.name, brackets=False)
     kind = (
         "date"
         if set(words) & _DATE_HEADS

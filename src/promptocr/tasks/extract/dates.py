@@ -10,7 +10,9 @@ settled, in this sequence:
    US convention; other Latin-script text → day-first; CJK documents write year-first, and
    their rare `a/b/y` dates are read day-first. Text is English where common English words
    make up part of it, or (a form's labels: `Patient Name:`, `DOB:`) where most of its words
-   are in the English word list (`EN_LEXICON_SHARE`).
+   are in the English word list (`EN_LEXICON_SHARE`; the list of the lexicon correction,
+   Debian's `wamerican`, which scripts/setup.sh installs; without it only the common words
+   count).
 3. Otherwise the order is ambiguous: the value is returned as printed, with day-first as its
    normalised form and a `reason` saying it is ambiguous.
 

@@ -266,13 +266,25 @@ def _field_name_cut(text: str, named: Callable[[str], bool] = is_field_name) -> 
     allowed) or begins with four digits or more (`named`: what counts as a field's name).
     None elsewhere: `Total Sample 214`, `December 13, 1983`, `Tier 1`, and values such as
     `Shop 7, Level 2`, `Total 2 items`, `Due 30 days`; nor where all that follows is in
-    brackets, the label's qualifier (`Sales Tax (8.5%)`, `Amount (USD)`)."""
+    brackets, the label's qualifier (`Sales Tax (8.5%)`, `Amount (USD)`); a qualifier in
+    brackets before the figure goes with the name (`Sales Tax (8.5%) 70.13`)."""
     ends = [m.end() for m in _WORD_END.finditer(text)][:4]
     for end in reversed(ends[:-1] if len(ends) > 1 else []):
         rest = text[end:].strip()
         if not re.match(r"[-+$€£¥￥(#]?\s?\d", rest):
             continue
         if re.fullmatch(r"[(（][^()（）]*[)）]", rest):
+            continue
+        bracket = re.match(r"\s*[(（][^()（）]*[)）]\s*(?=[-+$€£¥￥#]?\s?\d)", text[end:])
+        if (
+            bracket is not None
+            and re.search(r"[A-Za-z%\u3400-\u9fff]", bracket.group(0))
+            and not any(ch.isdigit() for ch in text[:end])
+        ):
+            # the qualifier in brackets, then the figure (`Sales Tax (8.5%) 70.13`): the
+            # label ends after the brackets (not an area code's, `Phone (555) 123-4567`)
+            if named(text[:end]):
+                return end + len(bracket.group(0).rstrip())
             continue
         if any(ch.isalpha() for ch in rest) and not re.match(r"[-+$€£¥￥(#]?\s?\d{4,}(?!\d)", rest):
             continue
@@ -431,11 +443,6 @@ def _apart_starts(ln: Line) -> list[int]:
     return out
 
 
-def _set_apart(ln: Line, at: int) -> bool:
-    """The word of `ln` that starts at `ln.text[at]` stands after a wide gap."""
-    return at in _apart_starts(ln)
-
-
 # a label of up to `GAP_LABEL_WORDS` words (no figure) and its colon, then its value
 _APART_LABEL = re.compile(r"([^\s\d:：][^\d:：]{0,39}?)\s?[:：][ \t]*(?=\S)(?!//)")
 
@@ -446,6 +453,7 @@ def _apart_labels(ln: Line, start: int) -> list[tuple[int, int]]:
     `Date Signed: …`), as `_inner_cuts` gives them."""
     out: list[tuple[int, int]] = []
     for at in _apart_starts(ln):
+        # (two labels side by side are both cut: `page_units` leaves the first with no value)
         if at <= start or not ln.text[start:at].strip() or _unclosed(ln.text[start:at]):
             continue
         m = _APART_LABEL.match(ln.text, at)
@@ -500,10 +508,9 @@ def page_units(page: Page, *, every_label: bool = False) -> list[Unit]:
                 cuts = _merged_cuts(cuts, apart)
             if cuts:  # the value before each further label, and that label
                 for lab, val in cuts:
-                    spans += [
-                        Span(ln, at, start + lab, page),
-                        Span(ln, start + lab, start + val, page),
-                    ]
+                    if ln.text[at : start + lab].strip():  # (two labels side by side: the
+                        spans.append(Span(ln, at, start + lab, page))  # first one's empty)
+                    spans.append(Span(ln, start + lab, start + val, page))
                     at = start + val
             # a further label that ends the line with no value of its own (`Date de
             # naissance : 12/12/1990 Âge :`): its empty field, not a part of this value
@@ -1001,20 +1008,27 @@ def _match_all(
     labels: Sequence[str],
     texts: Sequence[str],
     words: Sequence[tuple[str, ...]] | None = None,
+    *,
+    kinds_apart: bool = True,
 ) -> np.ndarray:
     """How well each (normalised) unit text is one of the labels (0-100). With the units'
     `words` (`fields.canonical_words`), a label alike letter by letter but another word by
-    word (`Opening Balance` for "ending balance", `Account Name` for "account no") is none."""
+    word (`Opening Balance` for "ending balance", `Account Name` for "account no") is none.
+    `kinds_apart`: the synonyms that only name a kind of value are scored apart, lower."""
+    # a synonym that only names the kind of value (`amount` for "total") is scored apart, by
+    # the same rules as the other synonyms (no key of its own: the empty first label), and
+    # under them (`KIND_SYNONYM_CAP`)
+    kinds = [lab for lab in labels[1:] if _kind_only(lab)] if kinds_apart else []
+    if kinds:
+        labels = [lab for n, lab in enumerate(labels) if n == 0 or not _kind_only(lab)]
+        apart = _match_all(["", *kinds], texts, words, kinds_apart=False)
+        weak = np.minimum(apart, KIND_SYNONYM_CAP)
+        if len(labels) == 1:
+            return np.maximum(_match_all(labels, texts, words, kinds_apart=False), weak)
     best = np.zeros(len(texts))
-    weak = np.zeros(len(texts))
     for n, lab in enumerate(labels):
         if n == 1:  # the synonyms after the key itself: a printed key beats a synonym
             own, best = best, np.zeros(len(texts))
-        if n >= 1 and _kind_only(lab):
-            # a synonym that only names the kind of value (`amount` for "total"): read apart
-            # and scored under the others (`KIND_SYNONYM_CAP`)
-            weak = np.maximum(weak, _match_all([lab], texts, words))
-            continue
         k = _norm(lab)
         if not k:
             continue
@@ -1065,9 +1079,8 @@ def _match_all(
                     penalty = 1.0  # "开户行及账号中信银行…": the value printed over the colon
                 best[i] = max(best[i], 97.0 - penalty)
     if len(labels) > 1:
-        capped = np.maximum(np.minimum(best, SYNONYM_CAP), np.minimum(weak, KIND_SYNONYM_CAP))
-        return np.maximum(own, capped)
-    return best
+        best = np.maximum(own, np.minimum(best, SYNONYM_CAP))
+    return np.maximum(best, weak) if kinds else best
 
 
 # the best score of a synonym that only names the kind of value (`_kind_only`): more than
@@ -1129,7 +1142,7 @@ def _label_end(labels: Sequence[str], text: str) -> int:
                         i += 1  # the key is a longer word's start (`BOOKING REF|ERENCE`)
                 elif re.match(r"[\u4e00-\u9fff][\s:：]", text[i : i + 2]) and _han(text[i - 1]):
                     i += 1  # and a CJK label's last character (`有效期|限 2031年03月`)
-                while i < len(text) and text[i] in _STRIP:
+                while i < len(text) and (text[i] in _STRIP or text[i] in ",，"):
                     if text[i] in "-–" and _AMOUNT.match(text[i + 1 :]):
                         # a minus run on to its amount (`This Amount-14,165.00`, `This Amount
                         # -14,165.00`); a dash set apart (`Total - 14.00`) separates
@@ -1514,8 +1527,10 @@ def _find_keys(
         if rest and set(rest) <= GENERIC_WORDS:
             cut = 0  # the key begins a longer label (`Due Date` for "due"), not a value
         text = geom.units[i].text
-        if cut and _COMMA_QUALIFIER.fullmatch(text[cut:]):
-            cut = 0  # the label goes on after a comma (`Glucose, Fasting`), no value
+        if cut and _COMMA_QUALIFIER.fullmatch(text[cut:]) and geom.right_nn[i] >= 0:
+            # the label goes on after a comma (`Glucose, Fasting` with its result beside
+            # it), no value; alone on its row, `Name, John Smith` is the key and its value
+            cut = 0
         if (
             cut
             and _QUALIFIER_ONLY.fullmatch(text[cut:])

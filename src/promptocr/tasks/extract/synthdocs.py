@@ -926,9 +926,11 @@ def _party_blocks(b: _Builder, x0: float, y: float, lh: float, usable: float) ->
             vy += step
             if i == 0 and len(lines) > 1 and r.random() < 0.2:
                 # (under the name, the person to write to; the address goes on under it)
-                own_field(["Attn", "Attention", "c/o", "Contact", "联系人"], "name", vx)
+                own_field(
+                    ["联系人"] if cjk else ["Attn", "Attention", "c/o", "Contact"], "name", vx
+                )
         if r.random() < 0.3:
-            own_field(["Tel", "Phone", "Email", "Fax", "Contact", "电话"], "phone", vx)
+            own_field(["电话", "传真"] if cjk else ["Tel", "Phone", "Email", "Fax"], "phone", vx)
         used = max(used, vy - y)
     return y + used + lh * r.uniform(0.8, 1.8)
 
