@@ -130,3 +130,29 @@ def test_a_heading_far_along_the_row_over_fields_of_its_own_is_no_value() -> Non
     assert sender is not None and sender.value is not None
     assert sender.value.startswith("Jane Whitaker"), sender.value
     assert got["ship date"] is not None and got["ship date"].value == "05/02/2024"
+
+
+def test_a_short_kind_synonym_does_not_make_a_tables_header_a_label() -> None:
+    # `no` is a synonym of "invoice number": `S.No` heading a table's first column is none
+    rows = [("S.No", 60, 100, 50), ("Description", 150, 100, 120), ("Amount", 500, 100, 80)]
+    rows += [("1", 60, 130, 10), ("Widget", 150, 130, 70), ("500.00", 500, 130, 60)]
+    rows += [("Date: 12/03/2024", 60, 180, 160)]
+    got = extract_fields(lines_doc(rows), ["invoice number"])["invoice number"]
+    assert got is None or got.value is None, got
+
+
+def test_two_labels_side_by_side_leave_the_first_empty() -> None:
+    from promptocr.tasks.extract.linked import page_units
+
+    words = _spaced(["Name:", "John", "Smith", "|", "Phone:", "|", "Fax:", "555-1234"])
+    doc = _doc(words)
+    units = [u.text for u in page_units(doc.pages[0], every_label=True)]
+    assert units == ["Name:", "John Smith", "Phone:", "Fax:", "555-1234"]
+    every = {k: r.value for k, r in extract_all_pairs(doc).items()}
+    assert every.get("Fax") == "555-1234" and "Phone" not in every, every
+
+
+def test_a_key_and_its_value_after_a_comma() -> None:
+    rows = [("Name, John Smith", 60, 100, 170), ("Acme Corporation", 60, 130, 170)]
+    got = extract_fields(lines_doc(rows), ["name"])["name"]
+    assert got is not None and got.value == "John Smith"
