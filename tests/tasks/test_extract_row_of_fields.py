@@ -156,3 +156,25 @@ def test_a_key_and_its_value_after_a_comma() -> None:
     rows = [("Name, John Smith", 60, 100, 170), ("Acme Corporation", 60, 130, 170)]
     got = extract_fields(lines_doc(rows), ["name"])["name"]
     assert got is not None and got.value == "John Smith"
+
+
+def test_a_numbered_box_form_with_labels_over_values() -> None:
+    # the labels carry more words than the key (a qualifier in brackets, `or …`, `, injury,
+    # or …`); each box's value under its label; the next box's label is no value
+    rows = [("1a. Insured's ID number (for program in item 1)", 60, 60, 400)]
+    rows += [("XQH448812907", 60, 90, 140)]
+    rows += [("2. Patient's name (Last, First, Middle Initial)", 620, 60, 380)]
+    rows += [("NGUYEN, LINH T", 620, 90, 150)]
+    rows += [("14. Date of current illness, injury, or pregnancy", 60, 160, 400)]
+    rows += [("02 03 2024", 60, 190, 110)]
+    rows += [("17. Name of referring provider or other source", 620, 160, 380)]
+    rows += [("DR SAMUEL OKORO", 620, 190, 170)]
+    keys = [
+        "insured's ID number",
+        "patient's name",
+        "date of current illness",
+        "referring provider",
+    ]
+    got = extract_fields(lines_doc(rows), keys)
+    want = ["XQH448812907", "NGUYEN, LINH T", "02 03 2024", "DR SAMUEL OKORO"]
+    assert [got[k].value if got[k] else None for k in keys] == want, got

@@ -110,6 +110,27 @@ def test_a_document_with_no_preset_named_alone_extracts_every_pair(prompt: str) 
     assert p.task == "extract" and p.arguments.get("all_pairs") is True
 
 
+@pytest.mark.parametrize(
+    ("prompt", "fields"),
+    [
+        ("What is the gross pay and what is the net pay?", ["gross pay", "net pay"]),
+        (
+            "What is the net pay? Also the YTD gross and total deductions",
+            ["net pay", "YTD gross", "total deductions"],
+        ),
+    ],
+)
+def test_questions_one_after_another(prompt: str, fields: list[str]) -> None:
+    p = plan(prompt)
+    assert p.task == "extract" and p.arguments["fields"] == fields
+
+
+def test_a_listed_key_is_kept_as_written() -> None:
+    # the answer is keyed by the keys sent: full-width brackets are not folded
+    p = plan("提取图片中的：['今收到','人民币（大写）'] 的字段内容，并按照 JSON 格式返回。")
+    assert p.arguments["fields"] == ["今收到", "人民币（大写）"]
+
+
 def test_the_receipt_total_is_still_the_receipts() -> None:
     assert plan("Extract the receipt total").arguments.get("document_type") == "receipt"
 

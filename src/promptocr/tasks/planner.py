@@ -133,12 +133,16 @@ def _parse_list(raw: str) -> list[str]:
     """A Python/JSON-ish list `['a', "b", c]` or a plain separated list."""
     raw = raw.strip()
     if raw.startswith("[") or raw.startswith("［"):
-        try:
-            val = ast.literal_eval(unicodedata.normalize("NFKC", raw))
+        # the keys as the user wrote them (`人民币（大写）` stays in full-width brackets: the
+        # answer is keyed by them); the list's syntax folded only where it needs it (`［‘a’］`)
+        for form in (raw, unicodedata.normalize("NFKC", raw)):
+            try:
+                val = ast.literal_eval(form)
+            except (ValueError, SyntaxError):
+                continue
             if isinstance(val, list | tuple):
                 return [str(v).strip() for v in val if isinstance(v, str) and v.strip()]
-        except (ValueError, SyntaxError):
-            pass
+            break
         raw = raw.strip("[]［］")
         items = [p.strip(" '\"‘’“”") for p in re.split(r"[,，、;；]", raw)]
         return [p for p in items if p and p not in ("...", "…")]
@@ -175,6 +179,15 @@ _ZH_TAIL = re.compile(
 FIELD_SEPARATORS = r"[,，、;；]|\band\b|\bor\b|以及|和|及|与|跟"
 
 
+# how a further question or a field added to a list begins ("what is the", "also the")
+_ASKED = re.compile(
+    r"^(?:(?:also|plus|and)\s+)?(?:(?:what|which)(?:'s|’s|\s+(?:is|are|was|were))\s+|"
+    r"how\s+much\s+(?:is|was|are)\s+|tell\s+me\s+)",
+    re.I,
+)
+_ASKED_ALSO = re.compile(r"^(?:also|plus)\s+", re.I)
+
+
 def split_fields(raw: str) -> list[str]:
     """'name, sex and ID number' / '姓名、性别、身份证号' -> a list of field names."""
     s = raw.strip().strip("。.!?？！:：")
@@ -183,11 +196,14 @@ def split_fields(raw: str) -> list[str]:
     # not at "/": printed labels hold it ("Town / City", "Supervisor/Manager", "A/C No.",
     # "Date of birth (DD/MM/YYYY)"); a key that is not printed so is looked up by its parts
     # (tasks/extract, `extract_fields`)
-    parts = re.split(rf"\s*(?:{FIELD_SEPARATORS})\s*", s, flags=re.I)
+    # (questions asked one after another: "What is the gross pay and what is the net pay?",
+    # "What is the net pay? Also the YTD gross")
+    parts = re.split(rf"\s*(?:{FIELD_SEPARATORS}|[?？]\s+)\s*", s, flags=re.I)
     out: list[str] = []
     for p in parts:
         if not re.search(r"\w", p):
             continue  # the "/" of "and/or"
+        p = _ASKED_ALSO.sub("", _ASKED.sub("", p.strip(" '\"‘’“”")))
         p = re.sub(r"^(?:the|a|an|its|their)\s+", "", p.strip(" '\"‘’“”"), flags=re.I)
         p = re.sub(r"^(?:图片中的|图中的|图片上的|其中的|上面的|中的|里的|的)", "", p)
         p = re.sub(r"(?:的值|的内容|字段)$", "", p).strip()

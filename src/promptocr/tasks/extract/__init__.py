@@ -41,6 +41,7 @@ from promptocr.tasks.extract.boxes import (
 )
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
+    ITEM_NUMBER,
     Concept,
     canonical_words,
     fold,
@@ -778,6 +779,8 @@ def _continuation(
             break  # a question of the form, not part of the answer
         if _LABEL_START.match(nxt.text):
             break  # "Department: ..." under "Name: ...": the next field, not a wrapped line
+        if ITEM_NUMBER.match(nxt.text) and not ITEM_NUMBER.match(first.text):
+            break  # "33. Billing provider …": the next numbered box's label
         beside = first.bbox[0] >= label.bbox[2] - lh  # the value sits right of its label
         if beside and nxt.bbox[0] < label.bbox[2] - lh:
             break
@@ -817,6 +820,24 @@ _GOES_ON_COMPOUND = re.compile(
 # without the colon, to the end of the run only where a value stands beside it (`find_by_label`)
 _GOES_ON_COMMA = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*[:：]")
 _COMMA_TO_END = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*$")
+# the rest of a run that reads as more of the label, not a value (no figure, to the end of the
+# run): a bracketed qualifier with letters (`Patient's name| (Last, First, Middle Initial)`);
+# words led by a joining word (`Medicare wages| and tips`, `referring provider| or other
+# source`, `申请人姓名|及工号`; not `to`: `Payable| to Acme Corp` is a key and its value);
+# words in lower case holding one, after a comma or not (`Billing provider| info and phone
+# #`, `Date of current illness|, injury, or pregnancy`). A value in capitals (`Name John and
+# Mary Smith`) is none of these, nor one of one or two letters in brackets (`Gender (M)`,
+# `Size (XL)`). A qualifier in brackets before the value (`Insured's ID number (for program
+# in item 1) XQH448812907`) ends the label after it (`_BRACKET_LEAD`).
+_BRACKET_LEAD = re.compile(
+    r"^\s*[(（](?=[^()（）]*[A-Za-z\u3400-\u9fff])[^()（）]{3,}[)）]\s*(?=\S)"
+)
+_LABEL_REST = re.compile(
+    r"^\s*(?:[(（](?=[^()（）]*[A-Za-z\u3400-\u9fff])[^()（）\d]{3,}[)）]"
+    r"|(?:(?i:and|or|of|for)|&|/)\s[^\d]{1,40}"
+    r"|,?\s*[a-z][a-z'-]*(?:,?\s[a-z#&/'-]+)*,?\s(?:and|or|of|for|&)\s[^\d]{1,30}"
+    r"|[及或和与][\u3400-\u9fff]{1,4})\s*[:：]?\s*$"
+)
 _LONGER_WORDS = ("号码", "期至", "期限")
 
 
@@ -870,12 +891,16 @@ def find_by_label(
 
     rejected: tuple[str, Span] | None = None
 
+    def next_box(ln: Line, other: Line) -> bool:
+        # on a form that numbers its boxes, another numbered label is the next box's
+        return bool(ITEM_NUMBER.match(ln.text) and ITEM_NUMBER.match(other.text))
+
     def below_of(view: PageView, ln: Line) -> list[tuple[Span, str]]:
         out: list[tuple[Span, str]] = []
         for b in _below(view, ln):
             if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
                 continue
-            if is_other_label(b):
+            if is_other_label(b) or next_box(ln, b):
                 continue
             out.append((Span(b, 0, len(b.text), view.page), "below"))
         return out
@@ -883,7 +908,7 @@ def find_by_label(
     def right_of(view: PageView, ln: Line, skip: Sequence[Line] = ()) -> list[tuple[Span, str]]:
         out: list[tuple[Span, str]] = []
         for r in [x for x in _right_of(view, ln) if x not in skip][:2]:
-            if is_other_label(r):
+            if is_other_label(r) or next_box(ln, r):
                 break
             out.append((Span(r, 0, len(r.text), view.page), "right"))
         return out
@@ -938,7 +963,11 @@ def find_by_label(
             # the key printed as the start of a longer label (`Time of Incident: 14:25` for
             # "time", `有效期至：…` for 有效期): the value starts after the whole label
             end = hit.end + label_goes_on(ln.text[hit.start : hit.end], ln.text[hit.end :])
-            if _COMMA_TO_END.match(ln.text[end:]) and _right_of(view, ln):
+            if _LABEL_REST.match(ln.text[end:]):
+                end = len(ln.text)  # the rest of the run is more of the label
+            elif (lead := _BRACKET_LEAD.match(ln.text[end:])) is not None:
+                end += lead.end()
+            elif _COMMA_TO_END.match(ln.text[end:]) and _right_of(view, ln):
                 # (`Glucose, Fasting` with its result beside it: the whole run is the label;
                 # `Name, John Smith` alone on its row is the key and its value)
                 end = len(ln.text)
