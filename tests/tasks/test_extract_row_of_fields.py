@@ -9,6 +9,7 @@ Fasting`) is no value of it, and a column headed `Amount` does not answer "total
 
 from __future__ import annotations
 
+import pytest
 from task_synth import lines_doc, worded_line
 
 from promptocr.document.model import Block, Document, Page
@@ -178,3 +179,56 @@ def test_a_numbered_box_form_with_labels_over_values() -> None:
     got = extract_fields(lines_doc(rows), keys)
     want = ["XQH448812907", "NGUYEN, LINH T", "02 03 2024", "DR SAMUEL OKORO"]
     assert [got[k].value if got[k] else None for k in keys] == want, got
+
+
+@pytest.mark.parametrize(
+    ("rows", "key", "value"),
+    [
+        # after a colon, what reads like more of a label is the value
+        ([("Description: repair of roof", 60, 100, 260)], "description", "repair of roof"),
+        (
+            [("Reason for travel: business and leisure", 60, 100, 360)],
+            "reason",
+            "business and leisure",
+        ),
+        # `和` begins values (`和平路`); words up to a colon end the label there
+        ([("地址 和平路", 60, 100, 160), ("电话 13800138000", 60, 130, 200)], "地址", "和平路"),
+        ([("Payee or Company: Acme Ltd", 60, 100, 260)], "payee", "Acme Ltd"),
+        # an initial, a date and a numbered list are no box labels
+        (
+            [("1. Name of applicant", 60, 100, 200), ("J. Smith", 60, 130, 90)],
+            "name of applicant",
+            "J. Smith",
+        ),
+        (
+            [("3. Geburtsdatum", 60, 100, 200), ("12. März 1990", 60, 130, 130)],
+            "Geburtsdatum",
+            "12. März 1990",
+        ),
+        (
+            [("3. Current medications", 60, 100, 220), ("1. Aspirin 100 mg daily", 60, 130, 230)],
+            "current medications",
+            "1. Aspirin 100 mg daily",
+        ),
+        # a value with the label's last words in one run is still read so
+        ([("Amount (USD) 1,200", 60, 100, 170)], "amount", "1,200"),
+    ],
+)
+def test_what_reads_like_more_of_a_label_and_is_a_value(rows: list, key: str, value: str) -> None:
+    got = extract_fields(lines_doc(rows), [key])[key]
+    assert got is not None and got.value == value, got
+
+
+def test_a_value_under_a_label_that_is_no_box_grows_over_a_numbered_line() -> None:
+    rows = [("Special instructions:", 60, 100, 200), ("Deliver to the back door", 60, 125, 240)]
+    rows += [("1. Ring the bell twice", 60, 150, 210)]
+    got = extract_fields(lines_doc(rows), ["special instructions"])["special instructions"]
+    assert got is not None and got.value is not None and "Ring the bell" in got.value, got
+
+
+def test_a_spaced_initial_is_no_box_number() -> None:
+    # `S. No` heading a table's first column is no printing of "invoice number" (`no`)
+    rows = [("S. No", 60, 100, 50), ("Description", 150, 100, 120), ("Amount", 500, 100, 80)]
+    rows += [("1", 60, 130, 10), ("Widget", 150, 130, 70), ("500.00", 500, 130, 60)]
+    got = extract_fields(lines_doc(rows), ["invoice number"])["invoice number"]
+    assert got is None or got.value is None, got

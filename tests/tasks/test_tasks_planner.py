@@ -126,9 +126,23 @@ def test_questions_one_after_another(prompt: str, fields: list[str]) -> None:
 
 
 def test_a_listed_key_is_kept_as_written() -> None:
-    # the answer is keyed by the keys sent: full-width brackets are not folded
+    # the answer is keyed by the keys sent: full-width brackets are not folded, also where the
+    # list itself is written with a full-width comma
     p = plan("提取图片中的：['今收到','人民币（大写）'] 的字段内容，并按照 JSON 格式返回。")
     assert p.arguments["fields"] == ["今收到", "人民币（大写）"]
+    p = plan("提取图片中的：['今收到'，'人民币（大写）'] 的字段内容，并按照 JSON 格式返回。")
+    assert p.arguments["fields"] == ["今收到", "人民币（大写）"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fields"),
+    [
+        ('Extract "Paid? (Y/N)" and name', ["Paid? (Y/N)", "name"]),
+        ("Extract the plus code and address", ["plus code", "address"]),
+    ],
+)
+def test_no_question_break_inside_a_field(prompt: str, fields: list[str]) -> None:
+    assert plan(prompt).arguments["fields"] == fields
 
 
 def test_the_receipt_total_is_still_the_receipts() -> None:

@@ -129,13 +129,20 @@ for _p in OFFICIAL_PROMPTS:
 # field lists
 
 
+# a list's own syntax written in full-width or curly forms
+_LIST_SYNTAX = str.maketrans(
+    {"，": ",", "［": "[", "］": "]", "＇": "'", "＂": '"', "‘": "'", "’": "'", "“": '"', "”": '"'}
+)
+
+
 def _parse_list(raw: str) -> list[str]:
     """A Python/JSON-ish list `['a', "b", c]` or a plain separated list."""
     raw = raw.strip()
     if raw.startswith("[") or raw.startswith("［"):
         # the keys as the user wrote them (`人民币（大写）` stays in full-width brackets: the
-        # answer is keyed by them); the list's syntax folded only where it needs it (`［‘a’］`)
-        for form in (raw, unicodedata.normalize("NFKC", raw)):
+        # answer is keyed by them): the list as written, then with only its own syntax folded
+        # (`['今收到'，'人民币（大写）']`, `［'a'］`), then all of it folded
+        for form in (raw, raw.translate(_LIST_SYNTAX), unicodedata.normalize("NFKC", raw)):
             try:
                 val = ast.literal_eval(form)
             except (ValueError, SyntaxError):
@@ -186,6 +193,11 @@ _ASKED = re.compile(
     re.I,
 )
 _ASKED_ALSO = re.compile(r"^(?:also|plus)\s+", re.I)
+# a question mark followed by the next question or a field added to the list
+_QUESTION_BREAK = re.compile(
+    r"\s*[?？]\s*(?=(?:also|plus)\s|(?:and\s+)?(?:what|which|how\s+much|tell\s+me)\b)",
+    re.I,
+)
 
 
 def split_fields(raw: str) -> list[str]:
@@ -197,13 +209,23 @@ def split_fields(raw: str) -> list[str]:
     # "Date of birth (DD/MM/YYYY)"); a key that is not printed so is looked up by its parts
     # (tasks/extract, `extract_fields`)
     # (questions asked one after another: "What is the gross pay and what is the net pay?",
-    # "What is the net pay? Also the YTD gross")
-    parts = re.split(rf"\s*(?:{FIELD_SEPARATORS}|[?？]\s+)\s*", s, flags=re.I)
+    # "What is the net pay? Also the YTD gross": split after a question mark only where the
+    # next question or an added field begins, and not inside quotes)
+    segments = _QUESTION_BREAK.split(s) if not re.search(r"[\"“”]", s) else [s]
+    parts = [
+        p
+        for n, seg in enumerate(segments)
+        for p in re.split(
+            rf"\s*(?:{FIELD_SEPARATORS})\s*",
+            _ASKED_ALSO.sub("", seg.strip()) if n else seg,
+            flags=re.I,
+        )
+    ]
     out: list[str] = []
     for p in parts:
         if not re.search(r"\w", p):
             continue  # the "/" of "and/or"
-        p = _ASKED_ALSO.sub("", _ASKED.sub("", p.strip(" '\"‘’“”")))
+        p = _ASKED.sub("", p.strip(" '\"‘’“”")).strip(" ?？")
         p = re.sub(r"^(?:the|a|an|its|their)\s+", "", p.strip(" '\"‘’“”"), flags=re.I)
         p = re.sub(r"^(?:图片中的|图中的|图片上的|其中的|上面的|中的|里的|的)", "", p)
         p = re.sub(r"(?:的值|的内容|字段)$", "", p).strip()

@@ -41,8 +41,8 @@ from promptocr.tasks.extract.boxes import (
 )
 from promptocr.tasks.fields import (
     GENERIC_WORDS,
-    ITEM_NUMBER,
     Concept,
+    box_label,
     canonical_words,
     fold,
     fold_line,
@@ -779,8 +779,8 @@ def _continuation(
             break  # a question of the form, not part of the answer
         if _LABEL_START.match(nxt.text):
             break  # "Department: ..." under "Name: ...": the next field, not a wrapped line
-        if ITEM_NUMBER.match(nxt.text) and not ITEM_NUMBER.match(first.text):
-            break  # "33. Billing provider …": the next numbered box's label
+        if box_label(label.text) and box_label(nxt.text):
+            break  # "33. Billing provider …" under a numbered box's value: the next box
         beside = first.bbox[0] >= label.bbox[2] - lh  # the value sits right of its label
         if beside and nxt.bbox[0] < label.bbox[2] - lh:
             break
@@ -820,24 +820,27 @@ _GOES_ON_COMPOUND = re.compile(
 # without the colon, to the end of the run only where a value stands beside it (`find_by_label`)
 _GOES_ON_COMMA = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*[:：]")
 _COMMA_TO_END = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*$")
-# the rest of a run that reads as more of the label, not a value (no figure, to the end of the
-# run): a bracketed qualifier with letters (`Patient's name| (Last, First, Middle Initial)`);
-# words led by a joining word (`Medicare wages| and tips`, `referring provider| or other
-# source`, `申请人姓名|及工号`; not `to`: `Payable| to Acme Corp` is a key and its value);
-# words in lower case holding one, after a comma or not (`Billing provider| info and phone
-# #`, `Date of current illness|, injury, or pregnancy`). A value in capitals (`Name John and
-# Mary Smith`) is none of these, nor one of one or two letters in brackets (`Gender (M)`,
-# `Size (XL)`). A qualifier in brackets before the value (`Insured's ID number (for program
-# in item 1) XQH448812907`) ends the label after it (`_BRACKET_LEAD`).
+# the rest of a run after a key with no colon that reads as more of the label, not a value (no
+# figure, to the end of the run): a bracketed qualifier with letters (`Patient's name| (Last,
+# First, Middle Initial)`); words led by `and`, `or`, `of` or `for` (`Medicare wages| and
+# tips`, `referring provider| or other source`; not `to`: `Payable| to Acme Corp` is a key and
+# its value); after a comma, lower-case words holding `and` or `or` (`Date of current
+# illness|, injury, or pregnancy`); right after a CJK key, `及` or `或` and up to four letters
+# (`申请人姓名|及工号`; not `和`, a value's letter: `和平路`). A value in capitals (`Name John and
+# Mary Smith`) is none of these, nor one or two letters in brackets (`Gender (M)`). Such words
+# up to a colon end the label at the colon (`Payee| or Company: Acme Ltd`, `_LABEL_TO_COLON`);
+# a qualifier in brackets before the value ends it after the brackets (`Insured's ID number
+# (for program in item 1) XQH448812907`, `_BRACKET_LEAD`).
 _BRACKET_LEAD = re.compile(
     r"^\s*[(（](?=[^()（）]*[A-Za-z\u3400-\u9fff])[^()（）]{3,}[)）]\s*(?=\S)"
 )
 _LABEL_REST = re.compile(
-    r"^\s*(?:[(（](?=[^()（）]*[A-Za-z\u3400-\u9fff])[^()（）\d]{3,}[)）]"
-    r"|(?:(?i:and|or|of|for)|&|/)\s[^\d]{1,40}"
-    r"|,?\s*[a-z][a-z'-]*(?:,?\s[a-z#&/'-]+)*,?\s(?:and|or|of|for|&)\s[^\d]{1,30}"
-    r"|[及或和与][\u3400-\u9fff]{1,4})\s*[:：]?\s*$"
+    r"^(?:\s*[(（](?=[^()（）]*[A-Za-z\u3400-\u9fff])[^()（）\d]{3,}[)）]"
+    r"|\s*(?i:and|or|of|for)\s[^\d:：]{1,40}"
+    r"|\s*,\s*[a-z][a-z'-]*(?:,?\s[a-z#&/'-]+)*,?\s(?:and|or)\s[^\d:：]{1,30}"
+    r"|[及或][\u3400-\u9fff]{1,4})\s*$"
 )
+_LABEL_TO_COLON = re.compile(r"^\s*(?:(?i:and|or)\s|&|/)\s*[^\d:：]{1,40}[:：]\s*")
 _LONGER_WORDS = ("号码", "期至", "期限")
 
 
@@ -893,7 +896,7 @@ def find_by_label(
 
     def next_box(ln: Line, other: Line) -> bool:
         # on a form that numbers its boxes, another numbered label is the next box's
-        return bool(ITEM_NUMBER.match(ln.text) and ITEM_NUMBER.match(other.text))
+        return box_label(ln.text) and box_label(other.text)
 
     def below_of(view: PageView, ln: Line) -> list[tuple[Span, str]]:
         out: list[tuple[Span, str]] = []
@@ -963,10 +966,17 @@ def find_by_label(
             # the key printed as the start of a longer label (`Time of Incident: 14:25` for
             # "time", `有效期至：…` for 有效期): the value starts after the whole label
             end = hit.end + label_goes_on(ln.text[hit.start : hit.end], ln.text[hit.end :])
-            if _LABEL_REST.match(ln.text[end:]):
-                end = len(ln.text)  # the rest of the run is more of the label
-            elif (lead := _BRACKET_LEAD.match(ln.text[end:])) is not None:
-                end += lead.end()
+            colon = ln.text[hit.start : end].rstrip()[-1:] in (":", "：")
+            if colon:
+                pass  # (what follows a label's colon is its value, however it reads)
+            elif _LABEL_REST.match(ln.text[end:]) and (_right_of(view, ln) or _below(view, ln)):
+                # the rest of the run is more of the label, and a value stands beside or
+                # under it (`Status (Pending)` alone is the key and its value)
+                end = len(ln.text)
+            elif (
+                more := _LABEL_TO_COLON.match(ln.text[end:]) or _BRACKET_LEAD.match(ln.text[end:])
+            ) is not None:
+                end += more.end()
             elif _COMMA_TO_END.match(ln.text[end:]) and _right_of(view, ln):
                 # (`Glucose, Fasting` with its result beside it: the whole run is the label;
                 # `Name, John Smith` alone on its row is the key and its value)

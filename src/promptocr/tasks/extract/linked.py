@@ -77,9 +77,11 @@ from promptocr.tasks.extract.boxes import QUESTION_ENDS
 from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, text_look
 from promptocr.tasks.extract.linker import keyed_model, link_units, pair_rows, score_pairs
 from promptocr.tasks.fields import (
+    BOX_NUMBER,
     GENERIC_WORDS,
     ITEM_NUMBER,
     SMALL_WORDS,
+    box_label,
     canonical_words,
     fold,
     generic_fits,
@@ -1488,7 +1490,7 @@ def _unit_words(
         got = (
             [canonical_words(u.text) for u in units],
             # (a box's number left out too: `2. Patient's name (Last, First, Middle Initial)`)
-            [canonical_words(ITEM_NUMBER.sub("", u.text), brackets=False) for u in units],
+            [canonical_words(BOX_NUMBER.sub("", u.text), brackets=False) for u in units],
             [(i, _norm(m.group(1))) for i, m in fills if m],
         )
         geom.memo["words"] = got
@@ -2341,7 +2343,7 @@ def _grow(
     set tight under `v` beside the key is the key's own. A value that stands with its key as a
     stacked pair (`stacked_value`) ends where another pair begins under it."""
     pair = any(stacked_value(geom, k) == v for k in key)
-    numbered = any(_numbered(geom.units[k].text) for k in key)
+    numbered = any(box_label(geom.units[k].text) for k in key)
     out: list[int] = []
     cur = v
     b = geom.b
@@ -2350,7 +2352,7 @@ def _grow(
         nxt = _next_line(geom, cur)
         if nxt < 0 or nxt in used or (pair and stacked_value(geom, nxt) >= 0):
             break
-        if numbered and _numbered(geom.units[nxt].text):
+        if numbered and box_label(geom.units[nxt].text):
             break  # the next numbered box's label (`33. Billing provider …`)
         # set tight: starting above the bottom of a line long enough to have wrapped
         tight = bool(
@@ -2864,7 +2866,7 @@ def _grow_up(
             break  # (a line right after another label's colon is that label's value)
         if abs(b[up, 0] - b[v, 0]) > 1.0 or geom.looks[up, 0] > 0:
             break
-        if _numbered(geom.units[up].text) and any(_numbered(geom.units[p].text) for p in pieces):
+        if box_label(geom.units[up].text) and any(box_label(geom.units[p].text) for p in pieces):
             break  # a numbered box's label over the value: another box (`33. Billing …`)
         if _line_between(geom, up, cur):
             break  # growth does not jump over a line (another field's) printed between
@@ -3344,10 +3346,8 @@ def extract_linked(
                         p *= LABEL_LIKE
                     elif not apart and numbered and _numbered(units[v].text) and not beside_colon:
                         # on a form that numbers its boxes, the next box's label (`4. Passport
-                        # Number` beside `3. Nationality`, `7. Duration of Stay (days) 14`;
-                        # an empty box's key otherwise takes it: `9a. Other insured's policy …`
-                        # → `11. Insured's policy group …`)
-                        p *= FIELD_NAME
+                        # Number` beside `3. Nationality`, `7. Duration of Stay (days) 14`)
+                        p *= LABEL_LIKE
                     if fits is not None and not generic_fits(*fits, units[v].text):
                         continue  # "customer number" under `Customer: Globex`
                     got = _capital_amount(units[v], v, facts, True) if capital else None
