@@ -919,6 +919,12 @@ def _field_names() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
 # the number of a form's box or item before its label: `4. `, `(3) `, `12) `, `3b. `, `c) `,
 # or `6.` / `6、` before CJK letters; not a figure (`3.5`), nor a number without a mark (`2019
 # Subaru`)
+ITEM_NUMBER = re.compile(
+    r"^\s*\(?(?:\d{1,2}[a-z]?|[a-z])[.)]\s+(?=[^\W\d_])"
+    r"|^\s*\(?\d{1,2}[.)、．]\s*(?=[\u3400-\u9fff])",
+    re.I,
+)
+
 # a box's number of a form that numbers its boxes, digits only (`3. `, `1a. `, `12) `; not an
 # initial, `J. Smith`); `box_label` asks for no figure after it either (`12. März 1990`, `1.
 # Aspirin 100 mg` are no box labels)
@@ -933,13 +939,6 @@ def box_label(text: str) -> bool:
     number (`BOX_NUMBER`) and words with no figure."""
     m = BOX_NUMBER.match(text)
     return m is not None and not any(ch.isdigit() for ch in text[m.end() :])
-
-
-ITEM_NUMBER = re.compile(
-    r"^\s*\(?(?:\d{1,2}[a-z]?|[a-z])[.)]\s+(?=[^\W\d_])"
-    r"|^\s*\(?\d{1,2}[.)、．]\s*(?=[\u3400-\u9fff])",
-    re.I,
-)
 
 
 @functools.lru_cache(maxsize=65536)

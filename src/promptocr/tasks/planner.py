@@ -225,7 +225,7 @@ def split_fields(raw: str) -> list[str]:
     for p in parts:
         if not re.search(r"\w", p):
             continue  # the "/" of "and/or"
-        p = _ASKED.sub("", p.strip(" '\"‘’“”")).strip(" ?？")
+        p = _ASKED.sub("", p.strip(" '\"‘’“”"))
         p = re.sub(r"^(?:the|a|an|its|their)\s+", "", p.strip(" '\"‘’“”"), flags=re.I)
         p = re.sub(r"^(?:图片中的|图中的|图片上的|其中的|上面的|中的|里的|的)", "", p)
         p = re.sub(r"(?:的值|的内容|字段)$", "", p).strip()
