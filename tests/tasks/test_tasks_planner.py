@@ -139,6 +139,7 @@ def test_a_listed_key_is_kept_as_written() -> None:
     [
         ('Extract "Paid? (Y/N)" and name', ["Paid? (Y/N)", "name"]),
         ("Extract the plus code and address", ["plus code", "address"]),
+        ("Extract Married?, Name", ["Married?", "Name"]),
     ],
 )
 def test_no_question_break_inside_a_field(prompt: str, fields: list[str]) -> None:
