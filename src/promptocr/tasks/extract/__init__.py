@@ -819,7 +819,7 @@ _GOES_ON_COMPOUND = re.compile(
 # a label the key opens with a comma (`Glucose|, Fasting:`): words, no figure, to a colon;
 # without the colon, to the end of the run only where a value stands beside it (`find_by_label`)
 _GOES_ON_COMMA = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*[:：]")
-_COMMA_TO_END = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*$")
+COMMA_TO_END = re.compile(r"^\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}?\s*$")
 # the rest of a run after a key with no colon that reads as more of the label, not a value (no
 # figure, to the end of the run): a bracketed qualifier with letters (`Patient's name| (Last,
 # First, Middle Initial)`); words led by `and`, `or`, `of` or `for` (`Medicare wages| and
@@ -898,9 +898,11 @@ def find_by_label(
         # on a form that numbers its boxes, another numbered label is the next box's
         return box_label(ln.text) and box_label(other.text)
 
-    def below_of(view: PageView, ln: Line) -> list[tuple[Span, str]]:
+    def below_of(
+        view: PageView, ln: Line, found: list[Line] | None = None
+    ) -> list[tuple[Span, str]]:
         out: list[tuple[Span, str]] = []
-        for b in _below(view, ln):
+        for b in _below(view, ln) if found is None else found:
             if find_labels(PageView(view.page, [b], [[b]], view.lh), labels):
                 continue
             if is_other_label(b) or next_box(ln, b):
@@ -908,9 +910,12 @@ def find_by_label(
             out.append((Span(b, 0, len(b.text), view.page), "below"))
         return out
 
-    def right_of(view: PageView, ln: Line, skip: Sequence[Line] = ()) -> list[tuple[Span, str]]:
+    def right_of(
+        view: PageView, ln: Line, skip: Sequence[Line] = (), found: list[Line] | None = None
+    ) -> list[tuple[Span, str]]:
         out: list[tuple[Span, str]] = []
-        for r in [x for x in _right_of(view, ln) if x not in skip][:2]:
+        rights = _right_of(view, ln) if found is None else found
+        for r in [x for x in rights if x not in skip][:2]:
             if is_other_label(r) or next_box(ln, r):
                 break
             out.append((Span(r, 0, len(r.text), view.page), "right"))
@@ -966,10 +971,11 @@ def find_by_label(
             # the key printed as the start of a longer label (`Time of Incident: 14:25` for
             # "time", `有效期至：…` for 有效期): the value starts after the whole label
             end = hit.end + label_goes_on(ln.text[hit.start : hit.end], ln.text[hit.end :])
+            rights, belows = _right_of(view, ln), _below(view, ln)
             colon = ln.text[hit.start : end].rstrip()[-1:] in (":", "：")
             if colon:
                 pass  # (what follows a label's colon is its value, however it reads)
-            elif _LABEL_REST.match(ln.text[end:]) and (_right_of(view, ln) or _below(view, ln)):
+            elif _LABEL_REST.match(ln.text[end:]) and (rights or belows):
                 # the rest of the run is more of the label, and a value stands beside or
                 # under it (`Status (Pending)` alone is the key and its value)
                 end = len(ln.text)
@@ -977,7 +983,7 @@ def find_by_label(
                 more := _LABEL_TO_COLON.match(ln.text[end:]) or _BRACKET_LEAD.match(ln.text[end:])
             ) is not None:
                 end += more.end()
-            elif _COMMA_TO_END.match(ln.text[end:]) and _right_of(view, ln):
+            elif COMMA_TO_END.match(ln.text[end:]) and rights:
                 # (`Glucose, Fasting` with its result beside it: the whole run is the label;
                 # `Name, John Smith` alone on its row is the key and its value)
                 end = len(ln.text)
@@ -985,7 +991,7 @@ def find_by_label(
                 end += comma.end()  # (the comma after the key is no part of its value)
             if ln.text[end:].strip():
                 cands.append((Span(ln, end, len(ln.text), view.page), "same_line"))
-            cands += right_of(view, ln) + below_of(view, ln)
+            cands += right_of(view, ln, found=rights) + below_of(view, ln, found=belows)
             label = ln.text[hit.start : end]
             if attempt(view, ln, label.strip() if end == hit.end else label.strip(" :："), cands):
                 return res

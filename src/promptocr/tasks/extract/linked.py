@@ -61,6 +61,7 @@ from promptocr.document.model import (
     union_bbox,
 )
 from promptocr.tasks.extract import (
+    COMMA_TO_END,
     COMPOUND_KEY,
     CURRENCY_WORDS,
     FieldResult,
@@ -322,6 +323,20 @@ GAP_CJK_LABEL = 6  # the most CJK letters of a label known by its figure alone (
 _FIGURE_START = "$€£¥￥(#+-"
 
 
+def _word_offsets(ln: Line) -> list[tuple[int, int]] | None:
+    """(start, end) in `ln.text` of each of the line's words, in order; None where a word's
+    text is not found there (or is empty)."""
+    offs: list[tuple[int, int]] = []
+    at = 0
+    for w in ln.words:
+        start = ln.text.find(w.text, at)
+        if start < 0 or not w.text:
+            return None
+        offs.append((start, start + len(w.text)))
+        at = start + len(w.text)
+    return offs
+
+
 def _gap_cut(ln: Line) -> tuple[int, int] | None:
     """(label end, value start) in `ln.text` where a line read as one holds a label and its
     value set apart by a wide gap with no separator, as a form set with tab stops prints them
@@ -356,14 +371,9 @@ def _gap_cut(ln: Line) -> tuple[int, int] | None:
     h = y1 - y0
     if h <= 0 or h > 0.5 * (x1 - x0):
         return None  # (a line read down the page)
-    offs: list[tuple[int, int]] = []
-    at = 0
-    for w in ln.words:
-        start = ln.text.find(w.text, at)
-        if start < 0 or not w.text:
-            return None
-        offs.append((start, start + len(w.text)))
-        at = start + len(w.text)
+    offs = _word_offsets(ln)
+    if offs is None:
+        return None
     boxes = [w.bbox for w in ln.words]
     gaps = [boxes[i + 1][0] - boxes[i][2] for i in range(len(boxes) - 1)]
     wide = [i for i, g in enumerate(gaps) if g >= GAP_CUT * h]
@@ -425,17 +435,11 @@ def _merged_cuts(
 def _apart_starts(ln: Line) -> list[int]:
     """Where in `ln.text` each word starts that stands after a wide gap (`APART_HEIGHT`,
     `APART_WORDS` against the line's other gaps), read from the words' boxes."""
-    if len(ln.words) < 3:
+    offs = _word_offsets(ln) if len(ln.words) >= 3 else None
+    if offs is None:
         return []
     h = ln.bbox[3] - ln.bbox[1]
-    starts: list[int] = []
-    pos = 0
-    for w in ln.words:
-        at = ln.text.find(w.text, pos)
-        if at < 0 or not w.text:
-            return []
-        starts.append(at)
-        pos = at + len(w.text)
+    starts = [a for a, _ in offs]
     gaps = [b.bbox[0] - a.bbox[2] for a, b in zip(ln.words, ln.words[1:], strict=False)]
     out = []
     for i, g in enumerate(gaps):
@@ -1497,10 +1501,6 @@ def _unit_words(
     return got
 
 
-# what follows a key that is a label's qualifier after a comma, no value: words, no figure
-_COMMA_QUALIFIER = re.compile(r"\s*,\s*[A-Za-z][A-Za-z .'/&-]{0,30}")
-
-
 def _find_keys(
     geom: PageGeometry, labels: Sequence[str], texts: Sequence[str], others: Sequence[str] = ()
 ) -> list[KeyHit]:
@@ -1531,7 +1531,7 @@ def _find_keys(
         if rest and set(rest) <= GENERIC_WORDS:
             cut = 0  # the key begins a longer label (`Due Date` for "due"), not a value
         text = geom.units[i].text
-        if cut and _COMMA_QUALIFIER.fullmatch(text[cut:]) and geom.right_nn[i] >= 0:
+        if cut and COMMA_TO_END.match(text[cut:]) and geom.right_nn[i] >= 0:
             # the label goes on after a comma (`Glucose, Fasting` with its result beside
             # it), no value; alone on its row, `Name, John Smith` is the key and its value
             cut = 0
