@@ -196,3 +196,19 @@ def test_readme_and_help_state_the_same_contract() -> None:
     ):
         assert claim in help_text, claim
         assert claim in readme, claim
+
+
+def test_hunyuanocrs_invoice_example_through_the_cli(tmp_path: Path) -> None:
+    """HunyuanOCR's own example prompt on a Chinese VAT invoice (`购买方` set down the margin)
+    answers the buyer's name and tax id through the CLI, keyed as asked."""
+    from promptocr.bench.invoices import exact_form, invoice_image, make_invoice
+
+    data, _ = invoice_image(901, photo=False, s=6.0)
+    page = tmp_path / "vat.png"
+    page.write_bytes(data)
+    inv = make_invoice(901)
+    out = run_cli("read", str(page), "-p", "提取发票上的购买方名称、纳税人识别号和金额合计")
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert exact_form(got["购买方名称"]) == exact_form(inv.buyer[0]), got
+    assert exact_form(got["纳税人识别号"]) == exact_form(inv.buyer[1]), got
