@@ -17,6 +17,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from promptocr.tasks.validators import MONTH_NAME
+
 
 @dataclass(frozen=True)
 class Concept:
@@ -951,6 +953,30 @@ def is_field_name(text: str) -> bool:
         return True
     w = canonical_words(text, brackets=False)
     return bool(w) and w in words
+
+
+# a key's words that name a date, in the languages of the forms the linker is measured on
+# (English `date`/`dated`, German compounds in `-datum`, Spanish `fecha`, Portuguese and
+# Italian `data` before `de`/`di`/`do` or alone, 日期, 日付, 年月日): a value of such a key has a
+# figure in it (`Bonn, 12.12.2009`, `09.2020`, `28年05月06日`) or a month's name
+_DATE_KEY = re.compile(
+    r"\bdate[ds]?\b|datum|\bfecha\b|\bdata\b(?=\s*(?:$|[:：(/,]|d[aeio]\b|dell|del\b))"
+    r"|日期|日付|年月日|날짜|\bдата\b",
+    re.I,
+)
+DATE_KEY_WORDS = 8  # a longer key is a sentence that mentions a date, not a date's label
+_DATED = re.compile(r"\d|[〇一二三四五六七八九十]\s*[年月日]|\b" + MONTH_NAME + r"\b", re.I)
+
+
+def names_a_date(key: str) -> bool:
+    """`key` is a date's label by its words in one of several languages (`Geburtsdatum`,
+    `Ort, Datum`, `Fecha de expedición`, `Data di nascita`, `生年月日`), not a sentence."""
+    return len(key.split()) <= DATE_KEY_WORDS and _DATE_KEY.search(key) is not None
+
+
+def looks_dated(text: str) -> bool:
+    """`text` could hold a date: a figure, a date in CJK numerals or a month's English name."""
+    return _DATED.search(text) is not None
 
 
 def guess_type(key: str) -> str:

@@ -26,7 +26,7 @@ MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-_MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+MONTH_NAME = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 14 MAR 2019, 14-Mar-19, 14MAR2019
     (
         re.compile(
-            rf"(?<!\d)(\d{{1,2}})\s*[-/.\s]?\s*({_MON})\.?\s*[-/.,\s]?\s*(\d{{4}}|\d{{2}})(?!\d)",
+            rf"(?<!\d)(\d{{1,2}})\s*[-/.\s]?\s*({MONTH_NAME})\.?\s*[-/.,\s]?\s*(\d{{4}}|\d{{2}})(?!\d)",
             re.I,
         ),
         "dMy",
@@ -86,7 +86,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # (`APRIL 1,1957`: typed without a space after the comma)
     (
         re.compile(
-            rf"\b({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I
+            rf"\b({MONTH_NAME})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I
         ),
         "Mdy",
     ),

@@ -74,6 +74,7 @@ from promptocr.tasks.extract import (
     span_geometry,
     typed_value,
 )
+from promptocr.tasks.extract.assign import max_assignment
 from promptocr.tasks.extract.boxes import QUESTION_ENDS
 from promptocr.tasks.extract.features import LOOK_NAMES, PageGeometry, Unit, text_look
 from promptocr.tasks.extract.linker import keyed_model, link_units, pair_rows, score_pairs
@@ -88,7 +89,9 @@ from promptocr.tasks.fields import (
     generic_fits,
     guess_type,
     is_field_name,
+    looks_dated,
     match_concept,
+    names_a_date,
     other_words,
     paraphrases,
     same_field_words,
@@ -1798,6 +1801,9 @@ KEYLIKE_BESIDE_OWN = 0.5
 # are requested (not "extract everything"'s second pass, where any candidate may be a key)
 LABEL_LIKE = 0.3
 FIELD_NAME = 0.05
+# the factor for a candidate with no figure in it (`Unterschrift`, `Stuttgart`) where the key,
+# read as text (no concept knows it), names a date by its words (`Geburtsdatum`, `Ort, Datum`)
+UNDATED = 0.3
 COLON_VALUE_GAP = 10.0  # line heights: the run after a label's colon on its row, within this
 
 
@@ -3110,6 +3116,11 @@ def _score_labels(
     return out
 
 
+# an option of `extract_linked`: score, key, the key's unit, the value's unit, span, normalized
+# value, whether valid
+_Option = tuple[float, str, int, int, Span, object, bool]
+
+
 def extract_linked(
     doc: Document,
     keys: Sequence[str],
@@ -3213,7 +3224,7 @@ def extract_linked(
         # of labels under the key must not fill its candidate list: a value far right across
         # empty space is still reached)
         pool = np.array([i for i in range(geom.n) if i not in label_units], dtype=np.int64)
-        options: list[tuple[float, str, int, int, Span, object, bool]] = []
+        options: list[_Option] = []
         whole_keys: set[str] = set()  # keys with a value linked to a whole printing
         probs: dict[tuple[str, int], dict[int, float]] = {}
         owners = colon_values(geom, slope)
@@ -3227,6 +3238,7 @@ def extract_linked(
         for key, ftype, _ in pending:
             near_top = answering[key]
             capital = ftype == "amount" and "大写" in key  # (`合计（大写）`: in words)
+            dated = ftype in TEXT_TYPES and names_a_date(key)
             printings = list(dict.fromkeys(h.pieces for h in near_top))
 
             for h in near_top:
@@ -3290,6 +3302,8 @@ def extract_linked(
                 for _, v, p in scored:
                     if v in label_units or v in h.pieces or facts.header_row(v):
                         continue  # a label is never a value
+                    if dated and not looks_dated(units[v].text):
+                        p *= UNDATED  # a date's label over a run with no figure in it
                     if v in form_labels and geom.yover[h.unit, v] >= 0.5:
                         continue  # nor another caption of the label's row (a page of captions)
                     if _sibling_header(geom, h.unit, v) or _pair_grid(geom, h.unit, v, label_units):
@@ -3427,6 +3441,10 @@ def extract_linked(
             # happens to hold the key's words is not its label)
             options = [o for o in options if o[2] not in cut_pieces or o[1] not in whole_keys]
         options.sort(key=lambda o: -o[0])
+        if not apart:
+            # (not for extract everything's candidate keys: many of them are no keys, and an
+            # assignment that gives more of them a value is no better reading)
+            options = _assigned_first(options)
         done: set[str] = set()
         used: set[int] = set()
         for score, key, k, v, sp, norm, valid in options:
@@ -3532,6 +3550,44 @@ def extract_linked(
                 )
     _date_order(doc, [r for r in out.values() if r is not None])
     return out
+
+
+ASSIGN_KEEP = 0.05
+
+
+def _assigned_first(options: list[_Option]) -> list[_Option]:
+    """`options` (sorted by score, best first) with the one assignment of keys to values that
+    maximises the summed scores put first (each key one value, each value one key's; only
+    options of `MIN_CONFIDENCE` or more), the rest after them in their order: the greedy pass
+    over them takes the assignment, and a key whose value another key's value grew into
+    falls back to its next option."""
+    best: dict[tuple[str, int], int] = {}
+    for i, o in enumerate(options):
+        if o[0] >= MIN_CONFIDENCE:
+            best.setdefault((o[1], o[3]), i)
+    if not best:
+        return options
+    keys = sorted({k for k, _ in best})
+    vals = sorted({v for _, v in best})
+    ki = {k: i for i, k in enumerate(keys)}
+    vi = {v: i for i, v in enumerate(vals)}
+    m = np.zeros((len(keys), len(vals)))
+    for (k, v), i in best.items():
+        m[ki[k], vi[v]] = options[i][0]
+    # the greedy reading (each key its best value not yet taken, best first) is kept unless
+    # the assignment gains more than `ASSIGN_KEEP` a changed pair: ties and near-ties (the
+    # same label asked twice, `Supplier(s)` and `Supplier (s)`) stay in reading order
+    taken_k: set[str] = set()
+    taken_v: set[int] = set()
+    for (k, v), _ in sorted(best.items(), key=lambda kv: kv[1]):
+        if k not in taken_k and v not in taken_v:
+            taken_k.add(k)
+            taken_v.add(v)
+            m[ki[k], vi[v]] += ASSIGN_KEEP
+    chosen = {best[(keys[r], vals[c])] for r, c in max_assignment(m) if m[r, c] > 0}
+    return [options[i] for i in sorted(chosen)] + [
+        o for i, o in enumerate(options) if i not in chosen
+    ]
 
 
 def _date_order(doc: Document, results: Sequence[FieldResult]) -> None:

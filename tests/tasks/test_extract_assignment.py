@@ -1,0 +1,145 @@
+"""The linker's choice among candidates for several requested keys at once, and the key's
+words as evidence of its value's type, on hand-drawn pages of OCR-like lines.
+
+- One assignment of keys to values (`tasks/extract/assign.py`): on a form whose values are
+  written above and right of their labels, `Staatsangehörigkeit` links the address under
+  it a little better than the address's own label does; taking the best pair first left
+  `Adresse` empty, the assignment that maximises the summed scores gives each its own.
+- A key no concept knows that names a date by its words, in several languages
+  (`fields.names_a_date`: `Ort, Datum`, `Geburtsdatum`, `Fecha`, `Data di nascita`, 生年月日),
+  prefers a candidate with a figure in it: `Ort, Datum` over its signature line answered the
+  `Unterschrift` caption beside it instead of the place and date written over it."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from task_synth import lines_doc
+
+from promptocr.tasks.extract import extract_fields
+from promptocr.tasks.extract.assign import max_assignment
+from promptocr.tasks.fields import looks_dated, names_a_date
+
+# (text, x, y, width, height): a form filled in by hand, each value a little above and right
+# of its label
+FORM = [
+    ("Geburtsdatum:", 120, 950, 164, 26),
+    ("14.03.1992", 340, 946, 125, 24),
+    ("Geburtsort", 630, 955, 115, 25),
+    ("Graz", 810, 944, 50, 24),
+    ("Staatsangehörigkeit", 120, 1022, 220, 28),
+    ("Österreich", 450, 1004, 130, 25),
+    ("Adresse", 120, 1093, 95, 25),
+    ("1010 Wien, Ringstraße 5", 280, 1072, 280, 28),
+    ("Telefon", 120, 1162, 83, 27),
+    ("06641234567", 295, 1158, 149, 26),
+    ("E-Mail", 630, 1166, 69, 24),
+    ("lena.k@example.at", 756, 1147, 187, 29),
+]
+
+
+def test_each_key_gets_its_own_value_by_one_assignment() -> None:
+    doc = lines_doc(FORM, width=1240, height=1754)
+    keys = ["Geburtsdatum:", "Geburtsort", "Staatsangehörigkeit", "Adresse", "Telefon", "E-Mail"]
+    got = extract_fields(doc, keys)
+    values = {k: (r.value if r is not None else None) for k, r in got.items()}
+    assert values == {
+        "Geburtsdatum:": "14.03.1992",
+        "Geburtsort": "Graz",
+        "Staatsangehörigkeit": "Österreich",
+        "Adresse": "1010 Wien, Ringstraße 5",
+        "Telefon": "06641234567",
+        "E-Mail": "lena.k@example.at",
+    }
+
+
+def test_the_same_label_asked_twice_keeps_reading_order() -> None:
+    # two printings of one label, each over its own value: the first key the first printing's
+    rows = [
+        ("Supplier(s)", 100, 100, 110, 20),
+        ("Ecusta", 260, 100, 70, 20),
+        ("Supplier (s)", 100, 160, 110, 20),
+        ("Swift", 260, 160, 60, 20),
+    ]
+    got = extract_fields(lines_doc(rows), ["Supplier(s)", "Supplier (s)"])
+    assert {k: r.value for k, r in got.items() if r is not None} == {
+        "Supplier(s)": "Ecusta",
+        "Supplier (s)": "Swift",
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_max_assignment_matches_every_permutation(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    score = rng.random((n, m)) * (rng.random((n, m)) < 0.6)
+    got = max_assignment(score)
+    assert len(got) == min(n, m)
+    assert len({r for r, _ in got}) == len(got) and len({c for _, c in got}) == len(got)
+    if n <= m:
+        best = max(
+            sum(score[i, p[i]] for i in range(n)) for p in itertools.permutations(range(m), n)
+        )
+    else:
+        best = max(
+            sum(score[p[j], j] for j in range(m)) for p in itertools.permutations(range(n), m)
+        )
+    assert sum(score[r, c] for r, c in got) == pytest.approx(best)
+
+
+def test_max_assignment_of_nothing() -> None:
+    assert max_assignment(np.zeros((0, 3))) == []
+
+
+def test_a_date_label_over_its_signature_line_answers_the_date() -> None:
+    rows = [
+        ("Antrag auf Zuschuss", 300, 60, 380, 30),
+        ("Name", 80, 160, 100),
+        ("Müller", 260, 160, 120),
+        ("Vorname", 80, 210, 150),
+        ("Anna", 260, 210, 90),
+        ("Wohnort", 80, 260, 150),
+        ("Köln", 260, 260, 90),
+        ("Bonn, 12.12.2009", 80, 420, 300),
+        ("Ort, Datum", 80, 455, 180),
+        ("Unterschrift", 560, 455, 200),
+    ]
+    got = extract_fields(lines_doc(rows), ["Ort, Datum"])["Ort, Datum"]
+    assert got is not None and got.value == "Bonn, 12.12.2009"
+
+
+@pytest.mark.parametrize(
+    ("key", "dated"),
+    [
+        ("Geburtsdatum", True),
+        ("Ort, Datum", True),
+        ("Fecha de expedición", True),
+        ("Data di nascita", True),
+        ("Local e Data:", True),
+        ("Date signed", True),
+        ("生年月日", True),
+        ("开票日期", True),
+        ("Fullfillment Data Entry at", False),  # English `data`
+        ("Fechados", False),
+        ("Update", False),
+        ("a) di aver effettuato in data odierna la richiesta", False),  # a sentence
+    ],
+)
+def test_keys_that_name_a_date(key: str, dated: bool) -> None:
+    assert names_a_date(key) is dated
+
+
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [
+        ("Bonn, 12.12.2009", True),
+        ("12 March", True),
+        ("二〇二〇年", True),
+        ("Unterschrift", False),
+        ("Marital status", False),
+    ],
+)
+def test_runs_that_could_hold_a_date(text: str, dated: bool) -> None:
+    assert looks_dated(text) is dated
