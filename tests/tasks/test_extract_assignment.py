@@ -143,3 +143,32 @@ def test_keys_that_name_a_date(key: str, dated: bool) -> None:
 )
 def test_runs_that_could_hold_a_date(text: str, dated: bool) -> None:
     assert looks_dated(text) is dated
+
+
+TOTALS = [
+    ("Total HT", 570, 520, 80),
+    ("2 310,00 €", 830, 520, 100),
+    ("TVA 20 %", 570, 555, 90),
+    ("462,00 €", 850, 555, 80),
+    ("Total TTC", 570, 590, 95),
+    ("2 772,00 €", 825, 590, 105),
+    ("Net à payer", 570, 625, 120),
+    ("2 272,00 €", 825, 625, 105),
+]
+
+
+def test_a_label_that_prints_another_requested_key_is_that_keys() -> None:
+    # "total" matches `Total HT` only in part; "total HT" asked too prints it: "total" is
+    # not read from it (before: `462`, the figures under the other key's value)
+    got = extract_fields(lines_doc(TOTALS), ["total HT", "total"])
+    assert got["total HT"] is not None and got["total HT"].value == "2 310,00 €"
+    total = got["total"]
+    assert total is not None and total.value is None
+    assert total.reason == "its printed label is another requested key's"
+
+
+def test_an_amount_printed_the_french_way_is_read_whole() -> None:
+    # `Total TTC` (all taxes in) by the receipt rules' total label; before: `2 310`, Total HT
+    # with its cents cut off at the decimal comma
+    got = extract_fields(lines_doc(TOTALS), ["total"])["total"]
+    assert got is not None and got.value == "2 772,00" and got.normalized == "2772.00"

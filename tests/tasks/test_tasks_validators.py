@@ -54,6 +54,35 @@ def test_amounts_phone_email() -> None:
     assert em is not None and em.normalized == "alice@example.com"
 
 
+@pytest.mark.parametrize(
+    ("text", "printed", "normalized"),
+    [
+        ("Total TTC 2 772,00 €", "2 772,00", "2772.00"),  # French: spaces, decimal comma
+        ("Summe 34.124,00 €", "34.124,00", "34124.00"),  # German
+        ("Gesamt 1.234.567", "1.234.567", "1234567.00"),
+        ("Preis 12,50", "12,50", "12.50"),
+        ("CHF 1'234.50", "1'234.50", "1234.50"),  # Swiss
+        ("New Balance: 1.488.126.15", "1.488.126.15", "1488126.15"),  # commas read as points
+        ("TOTAL: $ 6.600.00", "6.600.00", "6600.00"),
+        ("TOTAL RM 1,234.50", "1,234.50", "1234.50"),
+        ("Amount 1 234.56", "1 234.56", "1234.56"),
+    ],
+)
+def test_amounts_as_printed_across_countries(text: str, printed: str, normalized: str) -> None:
+    a = find_amounts(text)
+    assert a and a[-1].text == printed and a[-1].normalized == normalized
+
+
+@pytest.mark.parametrize("text", ["1.234", "12.12.2009", "10,20,30"])
+def test_no_amount_is_read_from_a_part_of_a_figure(text: str) -> None:
+    # a thousand or one and a bit, a date, a list: not `1`, `12.12` or `10,20`
+    assert find_amounts(text) == []
+
+
+def test_amounts_with_decimals_are_those_with_cents() -> None:
+    assert [a.text for a in find_amounts("4 x 3,50 = 14,00 (1,234)", True)] == ["3,50", "14,00"]
+
+
 def test_international_phone_numbers_are_read_whole() -> None:
     # a four-digit international prefix and an area code in brackets with spaces inside
     # (a Swiss fax and a German telephone on a FUNSD form were cut to `32-888 5776` and

@@ -250,7 +250,9 @@ _SPACED_DECIMAL = re.compile(r"(?<![\d.])\d{1,6}\.\s\d{2}(?![\d.])")  # "170. 00
 def _decimal_amounts(text: str) -> list[tuple[int, int]]:
     """(start, end) of the amounts with decimals in `text`, also those OCR split after the
     decimal point."""
-    found = [(a.start, a.end) for a in v.find_amounts(text) if "." in a.text]
+    found = [
+        (a.start, a.end) for a in v.find_amounts(text) if v.amount_decimals(a.text) is not None
+    ]
     for m in _SPACED_DECIMAL.finditer(text):
         if not any(s <= m.start() < e for s, e in found):
             found.append((m.start(), m.end()))

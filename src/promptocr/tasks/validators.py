@@ -125,11 +125,31 @@ def parse_date(s: str) -> Found | None:
     return best
 
 
+# a money amount's figures, as printed in English (`1,234.56`), in much of Europe
+# (`1.234,56`, `1 234,56`, `12,50`), in Switzerland (`1'234.50`), or with its thousands' commas
+# read as points (`1.488.126.15`): the first form that fits at a position is taken, and none
+# ends before a further separator and digit (`1.234` is no amount: a thousand or one and a
+# bit, and not `1`)
 _AMOUNT = re.compile(
     r"(?<![\d.,])(?:(?:RM|MYR|USD|US\$|\$|¥|￥|€|£|CNY|RMB)\s?)?-?"
-    r"(\d{1,3}(?:[, ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)(?![\d])",
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"  # 1,234 / 1,234.56
+    r"|\d{1,3}(?:\.\d{3})+\.\d{2}"  # 1.488.126.15: commas read as points
+    r"|\d{1,3}(?:\.\d{3})+,\d{1,2}"  # 1.234,56
+    r"|\d{1,3}(?:\.\d{3}){2,}"  # 1.234.567
+    r"|\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d{1,2})?"  # 1 234,56 / 1 234.56 / 1'234.50
+    r"|\d+,\d{2}"  # 12,50
+    r"|\d+(?:\.\d{1,2})?)"  # 1234 / 12.5
+    r"(?!\d|[.,]\d)",
     re.I,
 )
+_DECIMALS = re.compile(r"[.,](\d{1,2})$")
+
+
+def amount_decimals(num: str) -> str | None:
+    """The decimals of an amount's figures as `find_amounts` gives them (`1.234,56` → `56`),
+    or None for a whole amount (`1,234`, `1.234.567`)."""
+    m = _DECIMALS.search(num)
+    return m.group(1) if m else None
 
 
 def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
@@ -137,13 +157,11 @@ def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
     out: list[Found] = []
     for m in _AMOUNT.finditer(s):
         num = m.group(1)
-        if require_decimals and "." not in num:
+        dec = amount_decimals(num)
+        if require_decimals and dec is None:
             continue
-        plain = num.replace(",", "").replace(" ", "")
-        try:
-            val = float(plain)
-        except ValueError:
-            continue
+        whole = re.sub(r"\D", "", num[: len(num) - len(dec) - 1] if dec is not None else num)
+        val = float(f"{whole}.{dec or 0}")
         out.append(Found(num, f"{val:.2f}", m.start(1), m.end(1)))
     return out
 

@@ -410,7 +410,7 @@ def typed_value(
         ]
         if not found:
             return None
-        with_dec = [a for a in found if "." in a.text]
+        with_dec = [a for a in found if v.amount_decimals(a.text) is not None]
         a = (with_dec or found)[-1]
         start = a.start
         if start > 0 and t[start - 1] in CURRENCY_SIGNS:  # an attached sign kept as printed

@@ -3116,6 +3116,29 @@ def _score_labels(
     return out
 
 
+def _unclaimed(hits: dict[str, list[KeyHit]], keep: int = 3) -> dict[str, list[KeyHit]]:
+    """Each key's `keep` best printed labels, less the one printed label of another requested
+    key (its only best match, as it is or in other capitals: `SYNONYM_CAP` or more) where this
+    key matches less: with "total" and "total HT" both asked, `Total HT` is the second's
+    label. (A key whose best match is printed twice claims neither printing: a second key
+    may be read from one of them.)"""
+    claimed: dict[int, tuple[float, str]] = {}
+    for key, hs in hits.items():
+        if not hs or hs[0].score < SYNONYM_CAP or (len(hs) > 1 and hs[1].score >= hs[0].score):
+            continue
+        h = hs[0]
+        if h.score > claimed.get(h.unit, (0.0, ""))[0]:
+            claimed[h.unit] = (h.score, key)
+    return {
+        key: [
+            h
+            for h in hs
+            if h.unit not in claimed or claimed[h.unit][1] == key or h.score >= claimed[h.unit][0]
+        ][:keep]
+        for key, hs in hits.items()
+    }
+
+
 # an option of `extract_linked`: score, key, the key's unit, the value's unit, span, normalized
 # value, whether valid
 _Option = tuple[float, str, int, int, Span, object, bool]
@@ -3176,12 +3199,13 @@ def extract_linked(
         # (all requested keys, not only those still pending: `Città` found on an earlier
         # page still begins another field in `Codice Postale Città`)
         normed = [_norm(s[0]) for s in specs]
-        hits = {
+        printed = {
             key: find_keys(
                 geom, labels, texts, [k for k in normed if k != _norm(key)], frozenset(cut_pieces)
-            )[:3]
+            )
             for key, _, labels in pending
         }
+        hits = _unclaimed(printed)
         fixed_hits = [
             find_keys(geom, [f], texts, [k for k in normed if k != _norm(f)], frozenset())[:3]
             for f in fixed
@@ -3538,15 +3562,17 @@ def extract_linked(
             elif find_all:
                 prev.others = [*(prev.others or []), res.to_dict()]
         for key, _, _ in pending:
-            if out[key] is None and hits[key]:
-                h = hits[key][0]
+            if out[key] is None and (hits[key] or printed[key]):
+                h = (hits[key] or printed[key])[0]
                 out[key] = FieldResult(
                     name=key,
                     type=next(s[1] for s in specs if s[0] == key),
                     method="linker",
                     page=page.index + 1,
                     label=units[h.unit].text,
-                    reason="the label is printed but no value candidate was found",
+                    reason="the label is printed but no value candidate was found"
+                    if hits[key]
+                    else "its printed label is another requested key's",
                 )
     _date_order(doc, [r for r in out.values() if r is not None])
     return out
