@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from task_synth import lines_doc
 
+from promptocr.document.model import Document
 from promptocr.tasks.extract import extract_fields
 from promptocr.tasks.extract.assign import max_assignment
 from promptocr.tasks.fields import looks_dated, names_a_date
@@ -117,7 +118,10 @@ def test_a_date_label_over_its_signature_line_answers_the_date() -> None:
         ("Ort, Datum", True),
         ("Fecha de expedición", True),
         ("Data di nascita", True),
-        ("Local e Data:", True),
+        ("Data:", True),
+        ("Data e luogo di nascita", True),
+        ("Personal data", False),  # English
+        ("Data (optional)", False),
         ("Date signed", True),
         ("生年月日", True),
         ("开票日期", True),
@@ -172,3 +176,23 @@ def test_an_amount_printed_the_french_way_is_read_whole() -> None:
     # with its cents cut off at the decimal comma
     got = extract_fields(lines_doc(TOTALS), ["total"])["total"]
     assert got is not None and got.value == "2 772,00" and got.normalized == "2772.00"
+
+
+def test_a_label_answered_on_an_earlier_page_stays_its_keys() -> None:
+    # "total HT" is answered on page 1; on page 2 "total" is still not read from `Total HT`
+    # (before: `1 000,00`, page 2's `Total HT` figure)
+    first = lines_doc([("Total HT", 570, 520, 80), ("2 310,00 €", 830, 520, 100)]).pages[0]
+    second = lines_doc(
+        [
+            ("Total HT", 570, 520, 80),
+            ("1 000,00 €", 830, 520, 100),
+            ("TVA 20 %", 570, 555, 90),
+            ("200,00 €", 850, 555, 80),
+        ]
+    ).pages[0]
+    second.index = 1
+    got = extract_fields(Document(pages=[first, second]), ["total HT", "total"])
+    assert got["total HT"] is not None and got["total HT"].value == "2 310,00 €"
+    total = got["total"]
+    assert total is not None and total.value is None
+    assert total.reason == "its printed label is another requested key's"

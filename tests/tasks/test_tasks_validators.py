@@ -66,6 +66,10 @@ def test_amounts_phone_email() -> None:
         ("TOTAL: $ 6.600.00", "6.600.00", "6600.00"),
         ("TOTAL RM 1,234.50", "1,234.50", "1234.50"),
         ("Amount 1 234.56", "1 234.56", "1234.56"),
+        ("CHF 1’234.50", "1’234.50", "1234.50"),  # Swiss, with a typographic apostrophe
+        ("Betrag 1.000,-", "1.000,-", "1000.00"),  # German whole amount
+        ("Total ₹ 1,00,000.00", "1,00,000.00", "100000.00"),  # Indian grouping
+        ("0,5", "0,5", "0.50"),
     ],
 )
 def test_amounts_as_printed_across_countries(text: str, printed: str, normalized: str) -> None:
@@ -73,10 +77,14 @@ def test_amounts_as_printed_across_countries(text: str, printed: str, normalized
     assert a and a[-1].text == printed and a[-1].normalized == normalized
 
 
-@pytest.mark.parametrize("text", ["1.234", "12.12.2009", "10,20,30"])
+@pytest.mark.parametrize("text", ["1.234", "12.12.2009", "10,20,30", "12.05.2020"])
 def test_no_amount_is_read_from_a_part_of_a_figure(text: str) -> None:
     # a thousand or one and a bit, a date, a list: not `1`, `12.12` or `10,20`
     assert find_amounts(text) == []
+
+
+def test_a_list_of_amounts_goes_on() -> None:
+    assert [a.text for a in find_amounts("12.50,13.00")] == ["12.50"]
 
 
 def test_amounts_with_decimals_are_those_with_cents() -> None:

@@ -251,7 +251,10 @@ def _decimal_amounts(text: str) -> list[tuple[int, int]]:
     """(start, end) of the amounts with decimals in `text`, also those OCR split after the
     decimal point."""
     found = [
-        (a.start, a.end) for a in v.find_amounts(text) if v.amount_decimals(a.text) is not None
+        (a.start, a.end)
+        for a in v.find_amounts(text)
+        if v.amount_decimals(a.text) is not None
+        and not text[a.end :].lstrip().startswith(("%", "％"))  # `19,00 %`: a rate
     ]
     for m in _SPACED_DECIMAL.finditer(text):
         if not any(s <= m.start() < e for s, e in found):

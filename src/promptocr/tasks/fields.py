@@ -957,10 +957,11 @@ def is_field_name(text: str) -> bool:
 
 # a key's words that name a date, in the languages of the forms the linker is measured on
 # (English `date`/`dated`, German compounds in `-datum`, Spanish `fecha`, Portuguese and
-# Italian `data` before `de`/`di`/`do` or alone, 日期, 日付, 年月日): a value of such a key has a
-# figure in it (`Bonn, 12.12.2009`, `09.2020`, `28年05月06日`) or a month's name
+# Italian `data` opening the key before `de`/`di`/`do`/`e` or alone: not English `Personal
+# data`, `Data entry`; 日期, 日付, 年月日): a value of such a key has a figure in it (`Bonn,
+# 12.12.2009`, `09.2020`, `28年05月06日`) or a month's name
 _DATE_KEY = re.compile(
-    r"\bdate[ds]?\b|datum|\bfecha\b|\bdata\b(?=\s*(?:$|[:：(/,]|d[aeio]\b|dell|del\b))"
+    r"\bdate[ds]?\b|datum|\bfecha\b|^\W*data\b(?=\s*(?:$|[:：]|d[aeio]\b|dell|del\b|e\b))"
     r"|日期|日付|年月日|날짜|\bдата\b",
     re.I,
 )

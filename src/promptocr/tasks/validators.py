@@ -125,24 +125,27 @@ def parse_date(s: str) -> Found | None:
     return best
 
 
-# a money amount's figures, as printed in English (`1,234.56`), in much of Europe
-# (`1.234,56`, `1 234,56`, `12,50`), in Switzerland (`1'234.50`), or with its thousands' commas
-# read as points (`1.488.126.15`): the first form that fits at a position is taken, and none
-# ends before a further separator and digit (`1.234` is no amount: a thousand or one and a
-# bit, and not `1`)
+# a money amount's figures, as printed in English (`1,234.56`), in India (`1,00,000.00`), in
+# much of Europe (`1.234,56`, `1 234,56`, `12,50`, `1.000,-`), in Switzerland (`1'234.50`,
+# `1’234.50`), or with its thousands' commas read as points (`1.488.126.15`): the first form
+# that fits at a position is taken; a whole figure does not end before a further separator
+# and digit (`1.234` is no amount: a thousand or one and a bit, and not `1`; `find_amounts`)
 _AMOUNT = re.compile(
     r"(?<![\d.,])(?:(?:RM|MYR|USD|US\$|\$|¥|￥|€|£|CNY|RMB)\s?)?-?"
-    r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"  # 1,234 / 1,234.56
+    r"((?:\d{1,3}(?:\.\d{3})+|\d+),[-–]"  # 1.000,- (whole, German)
+    r"|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"  # 1,00,000.00
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"  # 1,234 / 1,234.56
     r"|\d{1,3}(?:\.\d{3})+\.\d{2}"  # 1.488.126.15: commas read as points
     r"|\d{1,3}(?:\.\d{3})+,\d{1,2}"  # 1.234,56
     r"|\d{1,3}(?:\.\d{3}){2,}"  # 1.234.567
-    r"|\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d{1,2})?"  # 1 234,56 / 1 234.56 / 1'234.50
-    r"|\d+,\d{2}"  # 12,50
+    r"|\d{1,3}(?:[ \u00a0\u202f'’]\d{3})+(?:[.,]\d{1,2})?"  # 1 234,56 / 1'234.50
+    r"|\d+,\d{1,2}"  # 12,50
     r"|\d+(?:\.\d{1,2})?)"  # 1234 / 12.5
-    r"(?!\d|[.,]\d)",
+    r"(?!\d)",
     re.I,
 )
-_DECIMALS = re.compile(r"[.,](\d{1,2})$")
+_RUNS_ON = re.compile(r"[.,]\d")
+_DECIMALS = re.compile(r"[.,](\d{1,2})$")  # (`1.000,-` has none)
 
 
 def amount_decimals(num: str) -> str | None:
@@ -158,6 +161,11 @@ def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
     for m in _AMOUNT.finditer(s):
         num = m.group(1)
         dec = amount_decimals(num)
+        on = _RUNS_ON.match(s, m.end(1))
+        if on is not None and (dec is None or on.group(0)[0] == num[-len(dec) - 1]):
+            # part of a longer figure (`1.234`: not `1`; `12.12.2009`: not `12.12`); a list
+            # of amounts goes on (`12.50,13.00`)
+            continue
         if require_decimals and dec is None:
             continue
         whole = re.sub(r"\D", "", num[: len(num) - len(dec) - 1] if dec is not None else num)

@@ -18,8 +18,10 @@ separator). For each requested key:
    `（小写）`), a column header's cell on the table's total row (`合计`), the first typed cell
    down a header's column however far (`PageFacts.first_cell`); a header row's cells are never
    values; a label printed twice counts its later printings at half.
-3. A global greedy assignment over all keys' (key, value, probability) options gives each key
-   one value and each unit at most one key.
+3. One assignment over all requested keys' (key, value, probability) options gives each key
+   one value and each unit at most one key, maximising the summed probabilities
+   (`_assigned_first`; the greedy reading, best first, for extract everything's candidate
+   keys). A printed label that is one requested key's only best match is not another key's.
 4. A text value grows down line by line while the next line under it is aligned, close, of a
    similar height, not a label and not another field's (a layout rule, `_grow`), and up into
    the lines the model links as well, the run after its label's colon, or the lines of its
@@ -2206,6 +2208,9 @@ def _first_cell(facts: PageFacts, pieces: tuple[int, ...], ftype: str, slack: fl
     return -1
 
 
+HEADER_OVERLAP = 0.5  # line heights a cell's top may reach up into its column header's box
+
+
 def _column_total(
     geom: PageGeometry,
     texts: Sequence[str],
@@ -2223,7 +2228,7 @@ def _column_total(
     b = geom.b
     hx0 = min(b[i, 0] for i in pieces) - slack
     hx1 = max(b[i, 2] for i in pieces) + slack
-    if b[v, 1] < max(b[i, 3] for i in pieces) - 0.3 or b[v, 2] <= hx0 or b[v, 0] >= hx1:
+    if b[v, 1] < max(b[i, 3] for i in pieces) - HEADER_OVERLAP or b[v, 2] <= hx0 or b[v, 0] >= hx1:
         return None  # not under its header
     # the cell that sums the column's cells above it: the total when its row's label is not
     # read or the last goods line stands on that row (data printed off its rows)
@@ -3199,13 +3204,16 @@ def extract_linked(
         # (all requested keys, not only those still pending: `Città` found on an earlier
         # page still begins another field in `Codice Postale Città`)
         normed = [_norm(s[0]) for s in specs]
+        # (every requested key's printed labels, not only those still pending: `Total HT`
+        # on page 2 is still "total HT"'s label when that key was answered on page 1)
         printed = {
             key: find_keys(
                 geom, labels, texts, [k for k in normed if k != _norm(key)], frozenset(cut_pieces)
             )
-            for key, _, labels in pending
+            for key, _, labels in specs
         }
-        hits = _unclaimed(printed)
+        unclaimed = _unclaimed(printed)
+        hits = {key: unclaimed[key] for key, _, _ in pending}
         fixed_hits = [
             find_keys(geom, [f], texts, [k for k in normed if k != _norm(f)], frozenset())[:3]
             for f in fixed
