@@ -163,19 +163,86 @@ TOTALS = [
 
 def test_a_label_that_prints_another_requested_key_is_that_keys() -> None:
     # "total" matches `Total HT` only in part; "total HT" asked too prints it: "total" is
-    # not read from it (before: `462`, the figures under the other key's value)
+    # not read from it, but from its synonym `Total TTC` (before: `462`, the figures under
+    # the other key's value)
     got = extract_fields(lines_doc(TOTALS), ["total HT", "total"])
     assert got["total HT"] is not None and got["total HT"].value == "2 310,00 €"
     total = got["total"]
-    assert total is not None and total.value is None
-    assert total.reason == "its printed label is another requested key's"
+    assert total is not None and total.value == "2 772,00 €" and total.label == "Total TTC"
 
 
 def test_an_amount_printed_the_french_way_is_read_whole() -> None:
-    # `Total TTC` (all taxes in) by the receipt rules' total label; before: `2 310`, Total HT
-    # with its cents cut off at the decimal comma
+    # (before: `2 310`, Total HT with its cents cut off at the decimal comma)
     got = extract_fields(lines_doc(TOTALS), ["total"])["total"]
+    # (by the receipt rules' total label: the figures without the sign after them)
     assert got is not None and got.value == "2 772,00" and got.normalized == "2772.00"
+
+
+# an invoice's header fields and totals in French and in German, asked for in English
+FRENCH = [
+    ("ATELIER BOIS & LUMIÈRE SARL", 60, 40, 450),
+    ("FACTURE", 680, 50, 160, 34),
+    ("Facture N° :", 650, 110, 100),
+    ("F-2024-0412", 790, 110, 105),
+    ("Date :", 650, 138, 50),
+    ("18/04/2024", 790, 138, 95),
+    ("Échéance :", 650, 166, 90),
+    ("18/05/2024", 790, 166, 95),
+    *TOTALS[:6],
+]
+GERMAN = [
+    ("Müller Elektrotechnik GmbH", 60, 40, 300),
+    ("RECHNUNG", 680, 50, 160, 34),
+    ("Rechnungsnummer:", 600, 110, 150),
+    ("RE-2024-117", 790, 110, 105),
+    ("Rechnungsdatum:", 600, 138, 140),
+    ("03.05.2024", 790, 138, 95),
+    ("Fällig am:", 600, 166, 90),
+    ("17.05.2024", 790, 166, 95),
+    ("Zwischensumme", 570, 520, 130),
+    ("1.200,00 €", 830, 520, 100),
+    ("MwSt. 19 %", 570, 555, 100),
+    ("228,00 €", 850, 555, 80),
+    ("Gesamtbetrag", 570, 590, 120),
+    ("1.428,00 €", 830, 590, 100),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "want"),
+    [
+        (
+            FRENCH,
+            {
+                "invoice number": "F-2024-0412",
+                "invoice date": "2024-04-18",
+                "due date": "2024-05-18",
+                "subtotal": "2310.00",
+                "tax": "462.00",
+                "total": "2772.00",
+            },
+        ),
+        (
+            GERMAN,
+            {
+                "invoice number": "RE-2024-117",
+                "invoice date": "2024-05-03",
+                "due date": "2024-05-17",
+                "subtotal": "1200.00",
+                "tax": "228.00",
+                "total": "1428.00",
+            },
+        ),
+    ],
+    ids=["french", "german"],
+)
+def test_an_invoice_in_another_language_asked_in_english(
+    rows: list[tuple[str, float, float, float]], want: dict[str, str]
+) -> None:
+    # (before: the invoice number, due date, subtotal and tax null on both, the total null
+    # on the German one and `2 310,00` (Total HT) on the French one)
+    got = extract_fields(lines_doc(rows), list(want))
+    assert {k: (r.normalized if r is not None else None) for k, r in got.items()} == want
 
 
 def test_a_label_answered_on_an_earlier_page_stays_its_keys() -> None:

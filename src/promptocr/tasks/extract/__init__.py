@@ -378,6 +378,9 @@ PHONE_GOES_ON = re.compile(r"^\s*(?:\d|[(+\-–]\s*\d)")
 _DIGIT_GROUPS_TO_END = re.compile(r"(?:[ \t]\d{2,})+\s*$")
 
 
+_SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?[€$£¥￥₹](?!\w)")
+
+
 def typed_value(
     text: str, ftype: str, *, beside: bool = False, before: str = ""
 ) -> tuple[int, int, Any, bool] | None:
@@ -423,6 +426,8 @@ def typed_value(
         ):
             start = cw.start()  # a currency code kept as printed (`GBP 4,250.00`, `RM12.50`)
         end = a.end
+        if start == a.start and (after := _SIGN_AFTER.match(t, end)) is not None:
+            end = after.end()  # a sign after the figures kept as printed (`2 310,00 €`)
         norm = a.normalized
         if start > 0 and t[start - 1] == "(" and t[end : end + 1] == ")":
             start, end = start - 1, end + 1  # a negative figure in brackets, as printed

@@ -3213,6 +3213,15 @@ def extract_linked(
             for key, _, labels in specs
         }
         unclaimed = _unclaimed(printed)
+        for key, _, labels in specs:
+            if printed[key] and not unclaimed[key] and len(labels) > 1:
+                # the key's own printings are all other keys' labels: its synonyms are
+                # searched too ("total" beside "subtotal": `Total HT` is the subtotal's,
+                # `Total TTC` the total's)
+                printed[key] = _find_keys(
+                    geom, labels, texts, [k for k in normed if k != _norm(key)]
+                )
+                unclaimed = _unclaimed(printed)
         hits = {key: unclaimed[key] for key, _, _ in pending}
         fixed_hits = [
             find_keys(geom, [f], texts, [k for k in normed if k != _norm(f)], frozenset())[:3]
