@@ -21,7 +21,7 @@ from task_synth import lines_doc
 from promptocr.document.model import Document
 from promptocr.tasks.extract import extract_fields
 from promptocr.tasks.extract.assign import max_assignment
-from promptocr.tasks.fields import looks_dated, names_a_date
+from promptocr.tasks.fields import is_field_name, looks_dated, match_concept, names_a_date
 
 # (text, x, y, width, height): a form filled in by hand, each value a little above and right
 # of its label
@@ -120,8 +120,12 @@ def test_a_date_label_over_its_signature_line_answers_the_date() -> None:
         ("Data di nascita", True),
         ("Data:", True),
         ("Data e luogo di nascita", True),
+        ("Luogo e data", True),
+        ("Local e Data:", True),
+        ("Data (gg/mm/aaaa)", True),
+        ("Data/Ora", True),
+        ("1. Data di nascita", True),
         ("Personal data", False),  # English
-        ("Data (optional)", False),
         ("Date signed", True),
         ("生年月日", True),
         ("开票日期", True),
@@ -263,3 +267,34 @@ def test_a_label_answered_on_an_earlier_page_stays_its_keys() -> None:
     total = got["total"]
     assert total is not None and total.value is None
     assert total.reason == "its printed label is another requested key's"
+
+
+def test_a_claimed_key_is_not_read_from_a_kind_only_synonym() -> None:
+    # no `Total TTC` printed: "total" is not the `Amount` column's first line (`amount` only
+    # names the kind of value) but null, its label being "total HT"'s
+    rows = [
+        ("Description", 100, 100, 110),
+        ("Amount", 700, 100, 70),
+        ("Paper A4", 100, 130, 90),
+        ("40.00", 710, 130, 50),
+        ("Toner", 100, 160, 60),
+        ("60.00", 710, 160, 50),
+        ("Total HT", 570, 220, 80),
+        ("100.00", 710, 220, 60),
+        ("TVA 20 %", 570, 250, 90),
+        ("20.00", 710, 250, 50),
+    ]
+    got = extract_fields(lines_doc(rows), ["total", "total HT"])
+    assert got["total HT"] is not None and got["total HT"].value == "100.00"
+    assert got["total"] is None or got["total"].value is None
+
+
+@pytest.mark.parametrize("key", ["Total HST", "Total UTC", "cadenza", "total hits"])
+def test_an_english_key_is_no_foreign_invoice_label(key: str) -> None:
+    # the labels of other languages are searched for a concept's keys, not matched to keys
+    assert match_concept(key) is None
+
+
+@pytest.mark.parametrize("text", ["Iva", "TVA", "Scadenza", "Totale"])
+def test_a_foreign_invoice_label_is_no_field_name_as_a_value(text: str) -> None:
+    assert not is_field_name(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -25,6 +25,12 @@ class Concept:
     name: str
     type: str  # text, date, amount, percent, phone, email, cn_id, sex, company, address, number
     synonyms: tuple[str, ...]
+    # the concept's usual printed labels in French, German, Spanish, Italian and Portuguese
+    # (`Facture N°`, `Gesamtbetrag`): searched on the page for a key of the concept
+    # (`synonyms_for`), but no key is recognised as the concept by them (an English `Total HST`
+    # is no `total ht`) and no run printing one is taken for a field's name (`TVA`, `Iva` are
+    # values too)
+    abroad: tuple[str, ...] = ()
 
 
 CONCEPTS: tuple[Concept, ...] = (
@@ -87,17 +93,6 @@ CONCEPTS: tuple[Concept, ...] = (
             "amount payable",
             "total sales",
             "amount",
-            # French, German, Spanish, Italian, Portuguese invoices
-            "total ttc",
-            "montant ttc",
-            "net à payer",
-            "gesamtbetrag",
-            "rechnungsbetrag",
-            "endbetrag",
-            "totale",
-            "importe total",
-            "total a pagar",
-            "valor total",
         ),
     ),
     Concept(
@@ -108,12 +103,6 @@ CONCEPTS: tuple[Concept, ...] = (
             "subtotal",
             "sub total",
             "sub-total",
-            "total ht",
-            "sous-total",
-            "zwischensumme",
-            "nettobetrag",
-            "imponibile",
-            "base imponible",
         ),
     ),
     # an invoice's amount before tax (the goods table's 金额 column and its 合计)
@@ -130,12 +119,6 @@ CONCEPTS: tuple[Concept, ...] = (
             "sales tax",
             "gst",
             "vat",
-            "tva",
-            "montant tva",
-            "mwst",
-            "mehrwertsteuer",
-            "umsatzsteuer",
-            "iva",
         ),
     ),
     Concept(
@@ -149,11 +132,6 @@ CONCEPTS: tuple[Concept, ...] = (
             "issue date",
             "date issued",
             "transaction date",
-            "date de facture",
-            "date de facturation",
-            "rechnungsdatum",
-            "fecha de factura",
-            "data fattura",
         ),
     ),
     Concept(
@@ -174,18 +152,6 @@ CONCEPTS: tuple[Concept, ...] = (
             "doc no",
             "no",
             "№",
-            "facture n°",
-            "n° de facture",
-            "numéro de facture",
-            "rechnungsnummer",
-            "rechnung nr",
-            "rechnungs-nr",
-            "número de factura",
-            "factura n°",
-            "numero fattura",
-            "fattura n",
-            "número da fatura",
-            "fatura n°",
         ),
     ),
     Concept("invoice_code", "number", ("发票代码", "invoice code")),
@@ -277,11 +243,6 @@ CONCEPTS: tuple[Concept, ...] = (
             "payment due date",
             "due",
             "pay by",
-            "échéance",
-            "date d'échéance",
-            "fälligkeitsdatum",
-            "fällig am",
-            "scadenza",
         ),
     ),
     Concept(
@@ -441,6 +402,53 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("landlord", "text", ("出租人", "出租方", "房东", "landlord", "lessor")),
     Concept("tenant", "text", ("承租人", "承租方", "租客", "租户", "tenant", "lessee", "renter")),
 )
+# an invoice's usual labels in French, German, Spanish, Italian and Portuguese (`Concept.abroad`)
+_ABROAD: dict[str, tuple[str, ...]] = {
+    "total": (
+        "total ttc",
+        "montant ttc",
+        "net à payer",
+        "gesamtbetrag",
+        "rechnungsbetrag",
+        "endbetrag",
+        "totale",
+        "importe total",
+        "total a pagar",
+        "valor total",
+    ),
+    "subtotal": (
+        "total ht",
+        "sous-total",
+        "zwischensumme",
+        "nettobetrag",
+        "imponibile",
+        "base imponible",
+    ),
+    "tax": ("tva", "montant tva", "mwst", "mehrwertsteuer", "umsatzsteuer", "iva"),
+    "date": (
+        "date de facture",
+        "date de facturation",
+        "rechnungsdatum",
+        "fecha de factura",
+        "data fattura",
+    ),
+    "invoice_number": (
+        "facture n°",
+        "n° de facture",
+        "numéro de facture",
+        "rechnungsnummer",
+        "rechnung nr",
+        "rechnungs-nr",
+        "número de factura",
+        "factura n°",
+        "numero fattura",
+        "fattura n",
+        "número da fatura",
+        "fatura n°",
+    ),
+    "due_date": ("échéance", "date d'échéance", "fälligkeitsdatum", "fällig am", "scadenza"),
+}
+CONCEPTS = tuple(replace(c, abroad=_ABROAD.get(c.name, ())) for c in CONCEPTS)
 CONCEPT_BY_NAME = {c.name: c for c in CONCEPTS}
 
 
@@ -967,7 +975,8 @@ _SOMEONE = re.compile(r"(?:父亲|母亲|配偶|妻子|丈夫|子女|儿子|女�
 
 
 def synonyms_for(key: str, concept: Concept | None) -> tuple[str, ...]:
-    """The labels searched for `key` besides itself: its concept's synonyms, except where a
+    """The labels searched for `key` besides itself: its concept's synonyms (and its labels
+    `abroad`), except where a
     Chinese key names a relative before the concept's word (`父亲姓名`, `紧急联系人电话`): that
     is another person's field, and the page's own `姓名` or `电话` is no answer to it (the type
     still comes from the concept)."""
@@ -979,7 +988,7 @@ def synonyms_for(key: str, concept: Concept | None) -> tuple[str, ...]:
             if _SOMEONE.search(k[: -len(syn)]):
                 return ()
             break
-    return concept.synonyms
+    return concept.synonyms + concept.abroad
 
 
 @functools.lru_cache(maxsize=1)
@@ -1031,12 +1040,14 @@ def is_field_name(text: str) -> bool:
 
 # a key's words that name a date, in the languages of the forms the linker is measured on
 # (English `date`/`dated`, German compounds in `-datum`, Spanish `fecha`, Portuguese and
-# Italian `data` opening the key before `de`/`di`/`do`/`e` or alone: not English `Personal
-# data`, `Data entry`; 日期, 日付, 年月日): a value of such a key has a figure in it (`Bonn,
-# 12.12.2009`, `09.2020`, `28年05月06日`) or a month's name
+# Italian `data`: opening the key (after a box number) before `de`/`di`/`do`/`e`, a bracket,
+# a slash or a colon, or alone, or after `e` (`Luogo e data`, `Firma e data`); not English
+# `Personal data`, `Data entry`; 日期, 日付, 年月日): a value of such a key has a figure in it
+# (`Bonn, 12.12.2009`, `09.2020`, `28年05月06日`) or a month's name
 _DATE_KEY = re.compile(
-    r"\bdate[ds]?\b|datum|\bfecha\b|^\W*data\b(?=\s*(?:$|[:：]|d[aeio]\b|dell|del\b|e\b))"
-    r"|日期|日付|年月日|날짜|\bдата\b",
+    r"\bdate[ds]?\b|datum|\bfecha\b"
+    r"|^\W*(?:\d{1,2}[.)]\s*)?data\b(?=\s*(?:$|[:：(/,]|d[aeio]\b|dell|del\b|e\b))"
+    r"|\be\s+data\b|日期|日付|年月日|날짜|\bдата\b",
     re.I,
 )
 DATE_KEY_WORDS = 8  # a longer key is a sentence that mentions a date, not a date's label

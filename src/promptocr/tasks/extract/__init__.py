@@ -378,7 +378,7 @@ PHONE_GOES_ON = re.compile(r"^\s*(?:\d|[(+\-–]\s*\d)")
 _DIGIT_GROUPS_TO_END = re.compile(r"(?:[ \t]\d{2,})+\s*$")
 
 
-_SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?[€$£¥￥₹](?!\w)")
+_SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?[" + re.escape(CURRENCY_SIGNS) + r"](?!\w)")
 
 
 def typed_value(

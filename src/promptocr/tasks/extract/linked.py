@@ -3205,22 +3205,33 @@ def extract_linked(
         # page still begins another field in `Codice Postale Città`)
         normed = [_norm(s[0]) for s in specs]
         # (every requested key's printed labels, not only those still pending: `Total HT`
-        # on page 2 is still "total HT"'s label when that key was answered on page 1)
+        # on page 2 is still "total HT"'s label when that key was answered on page 1; for
+        # those, only the key as printed, which is all that claims a label)
+        waiting = {s[0] for s in pending}
         printed = {
             key: find_keys(
                 geom, labels, texts, [k for k in normed if k != _norm(key)], frozenset(cut_pieces)
             )
+            if key in waiting
+            else _find_keys(geom, [key], texts, [k for k in normed if k != _norm(key)])
             for key, _, labels in specs
         }
         unclaimed = _unclaimed(printed)
-        for key, _, labels in specs:
-            if printed[key] and not unclaimed[key] and len(labels) > 1:
+        # the keys whose printed labels are all other keys'
+        claimed_away = {
+            s[0]: printed[s[0]][0] for s in pending if printed[s[0]] and not unclaimed[s[0]]
+        }
+        for key, _, labels in pending:
+            if key in claimed_away and len(labels) > 1:
                 # the key's own printings are all other keys' labels: its synonyms are
-                # searched too ("total" beside "subtotal": `Total HT` is the subtotal's,
-                # `Total TTC` the total's)
-                printed[key] = _find_keys(
-                    geom, labels, texts, [k for k in normed if k != _norm(key)]
-                )
+                # searched too, printed as they are ("total" beside "subtotal": `Total HT`
+                # is the subtotal's, `Total TTC` the total's; not a kind-only synonym, an
+                # `Amount` column's header)
+                printed[key] = [
+                    h
+                    for h in _find_keys(geom, labels, texts, [k for k in normed if k != _norm(key)])
+                    if h.score >= SYNONYM_CAP
+                ]
                 unclaimed = _unclaimed(printed)
         hits = {key: unclaimed[key] for key, _, _ in pending}
         fixed_hits = [
@@ -3579,8 +3590,8 @@ def extract_linked(
             elif find_all:
                 prev.others = [*(prev.others or []), res.to_dict()]
         for key, _, _ in pending:
-            if out[key] is None and (hits[key] or printed[key]):
-                h = (hits[key] or printed[key])[0]
+            if out[key] is None and (hits[key] or key in claimed_away):
+                h = hits[key][0] if hits[key] else claimed_away[key]
                 out[key] = FieldResult(
                     name=key,
                     type=next(s[1] for s in specs if s[0] == key),
