@@ -95,32 +95,11 @@ CONCEPTS: tuple[Concept, ...] = (
             "amount",
         ),
     ),
-    Concept(
-        "subtotal",
-        "amount",
-        (
-            "小计",
-            "subtotal",
-            "sub total",
-            "sub-total",
-        ),
-    ),
+    Concept("subtotal", "amount", ("小计", "subtotal", "sub total", "sub-total")),
     # an invoice's amount before tax (the goods table's 金额 column and its 合计)
     Concept("net_amount", "amount", ("金额", "不含税金额", "net amount", "amount excl. tax")),
     Concept("tax_rate", "percent", ("税率", "征收率", "税率/征收率", "tax rate", "vat rate")),
-    Concept(
-        "tax",
-        "amount",
-        (
-            "税额",
-            "合计税额",
-            "tax",
-            "tax amount",
-            "sales tax",
-            "gst",
-            "vat",
-        ),
-    ),
+    Concept("tax", "amount", ("税额", "合计税额", "tax", "tax amount", "sales tax", "gst", "vat")),
     Concept(
         "date",
         "date",
@@ -235,15 +214,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "due_date",
         "date",
-        (
-            "到期日",
-            "付款期限",
-            "due date",
-            "payment due",
-            "payment due date",
-            "due",
-            "pay by",
-        ),
+        ("到期日", "付款期限", "due date", "payment due", "payment due date", "due", "pay by"),
     ),
     Concept(
         "po_number",

@@ -3606,6 +3606,7 @@ def extract_linked(
     return out
 
 
+# what the one assignment must gain a pair it changes to replace the greedy reading
 ASSIGN_KEEP = 0.05
 
 
