@@ -253,8 +253,7 @@ def _decimal_amounts(text: str) -> list[tuple[int, int]]:
     found = [
         (a.start, a.end)
         for a in v.find_amounts(text)
-        if v.amount_decimals(a.text) is not None
-        and not text[a.end :].lstrip().startswith(("%", "％"))  # `19,00 %`: a rate
+        if v.amount_decimals(a.text) is not None and not v.a_rate(text, a)
     ]
     for m in _SPACED_DECIMAL.finditer(text):
         if not any(s <= m.start() < e for s, e in found):

@@ -155,6 +155,11 @@ def amount_decimals(num: str) -> str | None:
     return m.group(1) if m else None
 
 
+def a_rate(s: str, a: Found) -> bool:
+    """The figures `a` found in `s` are a rate, a percent sign after them (`19,00 %`)."""
+    return s[a.end :].lstrip().startswith(("%", "％"))
+
+
 def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
     """Money amounts in `s` (keeps the printed form; normalised to a plain decimal)."""
     out: list[Found] = []

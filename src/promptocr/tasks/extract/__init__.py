@@ -406,11 +406,7 @@ def typed_value(
             end += wd.end()
         return (start, end, f.normalized, True)
     if ftype == "amount":
-        found = [
-            a
-            for a in v.find_amounts(t)
-            if not _code_like(t, a) and not t[a.end :].lstrip().startswith(("%", "％"))
-        ]
+        found = [a for a in v.find_amounts(t) if not _code_like(t, a) and not v.a_rate(t, a)]
         if not found:
             return None
         with_dec = [a for a in found if v.amount_decimals(a.text) is not None]

@@ -3232,7 +3232,8 @@ def extract_linked(
                     for h in _find_keys(geom, labels, texts, [k for k in normed if k != _norm(key)])
                     if h.score >= SYNONYM_CAP
                 ]
-                unclaimed = _unclaimed(printed)
+        if claimed_away:
+            unclaimed = _unclaimed(printed)
         hits = {key: unclaimed[key] for key, _, _ in pending}
         fixed_hits = [
             find_keys(geom, [f], texts, [k for k in normed if k != _norm(f)], frozenset())[:3]
