@@ -212,3 +212,42 @@ def test_hunyuanocrs_invoice_example_through_the_cli(tmp_path: Path) -> None:
     got = json.loads(out.stdout)
     assert exact_form(got["购买方名称"]) == exact_form(inv.buyer[0]), got
     assert exact_form(got["纳税人识别号"]) == exact_form(inv.buyer[1]), got
+
+
+def test_a_french_invoice_asked_in_english_through_the_cli(tmp_path: Path) -> None:
+    """An invoice printed in French (`Facture N°`, `Échéance`, `Total HT` / `Total TTC`, figures
+    written `2 772,00 €`) answers English keys through the CLI, amounts normalised."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    im = Image.new("RGB", (1600, 1000), "white")
+    d = ImageDraw.Draw(im)
+    f, big = ImageFont.truetype(font, 26), ImageFont.truetype(font, 52)
+    d.text((80, 60), "ATELIER BOIS & LUMIÈRE SARL", font=big, fill="black")
+    rows = [("Facture N° :", "F-2024-0412"), ("Date :", "18/04/2024"), ("Échéance :", "18/05/2024")]
+    for i, (label, value) in enumerate(rows):
+        d.text((980, 200 + 50 * i), label, font=f, fill="black")
+        d.text((1200, 200 + 50 * i), value, font=f, fill="black")
+    totals = [("Total HT", "2 310,00 €"), ("TVA 20 %", "462,00 €"), ("Total TTC", "2 772,00 €")]
+    for i, (label, value) in enumerate(totals):
+        d.text((900, 600 + 55 * i), label, font=f, fill="black")
+        d.text((1500 - d.textlength(value, font=f), 600 + 55 * i), value, font=f, fill="black")
+    page = tmp_path / "facture.png"
+    im.save(page)
+    out = run_cli(
+        "read",
+        str(page),
+        "-p",
+        "Extract the invoice number, due date, subtotal and total",
+        "-f",
+        "json",
+    )
+    assert out.returncode == 0, out.stderr
+    details = json.loads(out.stdout)["output"]["details"]
+    got = {k: details[k]["normalized"] for k in ("invoice number", "due date", "subtotal", "total")}
+    assert got == {
+        "invoice number": "F-2024-0412",
+        "due date": "2024-05-18",
+        "subtotal": "2310.00",
+        "total": "2772.00",
+    }, details
