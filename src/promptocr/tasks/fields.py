@@ -896,16 +896,30 @@ def _concept_names() -> _ConceptNames:
     return _ConceptNames(names, owners, canon, short_at, han)
 
 
+@functools.lru_cache(maxsize=1)
+def _abroad_names() -> dict[str, Concept]:
+    """Each concept's labels in other languages (`Concept.abroad`), folded."""
+    return {fold(s): c for c in CONCEPTS for s in c.abroad}
+
+
 @functools.lru_cache(maxsize=4096)
 def match_concept(key: str) -> Concept | None:
     """The concept whose name or a synonym best matches `key` (score >= 88), if any
     (memoised: the concepts are fixed, and a key is looked up by several finders). Each name
     scores 100 where its words are the key's (abbreviated or ordered otherwise), else by
     exact match where it or the key is two letters or fewer, else `fuzz.ratio` — 0 where a
-    match is another word letter by letter (`DN Number`, `ID Number`); the first best wins."""
+    match is another word letter by letter (`DN Number`, `ID Number`); the first best wins.
+    A key that is one of a concept's labels `abroad` is that concept."""
     k = fold(key)
     if not k:
         return None
+    if k in _abroad_names():
+        # a key worded as another language prints the label (`numéro de facture`, `date
+        # d'échéance`); only exactly, since these labels are near other keys letter by letter
+        # (`Total HST`, `data de emissão`). (Not a form's `Telefon`, `Courriel` or `Date de
+        # naissance`: typed as their concepts, the handwritten values in `kv_links` failed their
+        # checks and 60 fields were lost)
+        return _abroad_names()[k]
     words = canonical_words(key)
     cn = _concept_names()
     scores = process.cdist([k], cn.names, scorer=fuzz.ratio, dtype=np.float64)[0]
@@ -1038,7 +1052,7 @@ def looks_dated(text: str) -> bool:
 
 def guess_type(key: str) -> str:
     k = fold(key)
-    if re.search(r"date|日期|时间|\bdob\b|出生(?!地)", k):
+    if re.search(r"date|日期|日付|时间|\bdob\b|出生(?!地)", k) or k in ("fecha", "datum", "data"):
         return "date"
     if re.search(r"total|amount|price|金额|合计|总计|价|费|\bsum\b|cost|balance", k):
         return "amount"

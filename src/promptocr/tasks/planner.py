@@ -7,7 +7,9 @@ executes: a stage the plan marks as not running is never called. Matching order:
 2. HunyuanOCR's official prompts (`prompts.py`), verbatim after normalisation, including the
    field-list templates with the caller's own field names;
 3. free phrasings in Chinese and English (keywords for each task, field lists after an
-   "extract"/"提取" verb, "what is the X", document types such as "这是一张身份证");
+   "extract"/"提取" verb, "what is the X", document types such as "这是一张身份证"), and
+   field requests in French, German, Spanish, Italian, Portuguese and Japanese
+   (`wordings.py`);
 4. anything else raises `UnknownInstructionError` listing what the service can do.
 """
 
@@ -22,6 +24,7 @@ from typing import Any
 from promptocr.errors import UnknownInstructionError
 from promptocr.tasks.prompts import OFFICIAL_PROMPTS, TASK_TYPES, OfficialPrompt
 from promptocr.tasks.questions import field_forms, question_keys
+from promptocr.tasks.wordings import asks_all_pairs, foreign_fields
 
 TASKS = ("read", "spot", "parse", "extract", "subtitles", "translate", "formula", "chart", "vqa")
 VLM_TASKS = frozenset({"translate", "formula", "chart", "vqa"})
@@ -536,7 +539,7 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
         r"key[- ]?values?|all\s+(?:the\s+)?fields|every\s+field|all\s+(?:the\s+)?(?:labels|pairs)|"
         r"键值对|所有字段|全部字段|所有的字段|所有键值",
         low,
-    ):
+    ) or asks_all_pairs(low):
         return "extract", {"all_pairs": True, "format": "json"}, "free"
     if _NO_FIELDS.match(low):
         # "Extract fields" / "提取字段": fields asked for, none named
@@ -720,7 +723,8 @@ def _free_fields(text: str) -> list[str]:
             fields = [f for f in fields if len(f) <= 60]
             if fields:
                 return fields
-    return []
+    # a request in French, German, Spanish, Italian, Portuguese or Japanese (tasks/wordings.py)
+    return foreign_fields(t)
 
 
 def task_plan(task: str, prompt: str = "", arguments: dict[str, Any] | None = None) -> Plan:

@@ -49,10 +49,12 @@ from promptocr.tasks.fields import (
     guess_type,
     is_field_name,
     match_concept,
+    names_a_date,
     other_kind,
     synonyms_for,
 )
 from promptocr.tasks.planner import FIELD_SEPARATORS
+from promptocr.tasks.wordings import CONJUNCTIONS
 
 
 @dataclass
@@ -1109,8 +1111,9 @@ def extract_method() -> str:
 
 
 # what a prompt's field list is split at (`planner.FIELD_SEPARATORS`: a comma, `and`, `or`,
-# `、`, …), or `&` printed for `and`
-_JOINER = rf"(\s*(?:{FIELD_SEPARATORS}|&)\s*)"
+# `、`, …, and the other languages' `et`, `und`, `y`, `e`, `と`: `wordings.CONJUNCTIONS`), or
+# `&` printed for `and`
+_JOINER = rf"(\s*(?:{FIELD_SEPARATORS}|{CONJUNCTIONS}|&)\s*)"
 # before a label at a line's start: a little punctuation, or a box's number or letter (`1
 # Wages`, `c Employer's name`)
 _LINE_START = r"^(?:[^\w]{0,3}|(?:\d{1,2}|[A-Za-z])[.)]?\s+)"
@@ -1336,7 +1339,8 @@ _AMOUNT_HEADS = frozenset(
 
 def type_by_words(res: FieldResult, named: str | None = None) -> bool:
     """A text value whose key (or `named`: its printed label) names a date or an amount by its
-    words (`_DATE_HEADS`: any of them; `_AMOUNT_HEADS`: the last) and that is one whole, valid
+    words (`_DATE_HEADS`: any of them, or a date's label in another language,
+    `fields.names_a_date`; `_AMOUNT_HEADS`: the last) and that is one whole, valid
     value of that type: typed and normalised as such (which value was found is unchanged).
     Whether it was."""
     if res.type != "text" or not res.value:
@@ -1344,7 +1348,7 @@ def type_by_words(res: FieldResult, named: str | None = None) -> bool:
     words = canonical_words(named or res.name, brackets=False)
     kind = (
         "date"
-        if set(words) & _DATE_HEADS
+        if set(words) & _DATE_HEADS or names_a_date(named or res.name)
         else "amount"
         if words and words[-1] in _AMOUNT_HEADS
         else None

@@ -16,7 +16,8 @@ settled, in this sequence:
 3. Otherwise the order is ambiguous: the value is returned as printed, with day-first as its
    normalised form and a `reason` saying it is ambiguous.
 
-A date whose numbers only fit one order (`13/3/92`) is never changed.
+A date whose numbers only fit one order (`13/3/92`) is never changed, and one written with dots
+(`12.03.1987`, the German, Russian or Scandinavian form) is always day-first.
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def resolve(value: str, order: str | None) -> tuple[str | None, str | None]:
     )  # the date finders' two-digit pivot
     if a > 12 or b > 12 or a == b:
         return None, None  # only one order fits, or both give the same date
+    if m.group(2) == ".":
+        order = "dmy"  # `12.03.1987`: the dotted form is written day-first, never the US way
     try:
         if order == "mdy":
             return date(y, a, b).isoformat(), None
