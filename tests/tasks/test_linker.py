@@ -533,14 +533,11 @@ def test_the_value_after_another_labels_colon_is_that_labels() -> None:
     assert got["联系电话"].value == "13812345678"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known linker failure (docs/extract.md, What fails): an empty field takes another "
-    "printed label without a colon, or the value beside it",
-)
 def test_a_value_beside_another_printed_label_is_that_labels() -> None:
     """A candidate right of / below another printed label (no colon) that is not the requested
-    key belongs to that label; the label itself is not the value either."""
+    key belongs to that label; the label itself is not the value either. (Right of it on the
+    row: a typed field's name with a value of its type after it, `Phone 555-0182`,
+    `联系电话 13812345678`, is a field of its own, `PageFacts.typed_labels`.)"""
     pages = {
         "below": [
             _line("Name:", 40, 40, 70),

@@ -110,3 +110,25 @@ def test_a_long_goods_table_answers_its_total_row_not_a_subtotal() -> None:
     lines += [_line("合计", 50, y + 40), _line("￥3696.00", 700, y + 40)]
     doc = Document([Page(0, 1000, y + 140, [Block(lines)])])
     assert _total(doc, "提取图片中的：['金额'] 的字段内容，并按照 JSON 格式返回。") == "￥3696.00"
+
+
+def test_a_total_printed_before_and_after_the_tip_is_the_last() -> None:
+    """A restaurant bill prints `Total` before the tip and again after it: the total asked
+    alone (the receipt rules) and asked with other keys (the linker) are the last one."""
+    doc = _doc(
+        [
+            ("THE CORNER BISTRO", None),
+            ("Burger", "14.50"),
+            ("Fries", "4.50"),
+            ("Subtotal", "19.00"),
+            ("Tax", "1.52"),
+            ("Total", "20.52"),
+            ("Tip", "4.00"),
+            ("Total", "24.52"),
+        ]
+    )
+    assert _total(doc, "Extract the total") == "24.52"
+    fields = (
+        Service(vlm=None).run_on_document(doc, "Extract the total and the tip").output["fields"]
+    )
+    assert fields == {"total": "24.52", "tip": "4.00"}

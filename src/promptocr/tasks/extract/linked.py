@@ -1126,7 +1126,8 @@ TEXT_TYPES = ("text", "address", "company")
 # a row with this many other key-like units is a table's header row (2 cost 0.02 of FUNSD dev
 # similarity: form rows with several labels; 4 costs nothing there)
 HEADER_ROW_KEYS = 4
-LATER_PRINTED = 0.5  # the factor for each earlier printing of the same label on the page
+# the factor for each later printing of the same label on the page (for a total: each earlier)
+LATER_PRINTED = 0.5
 KEY_ROW_P = 0.5  # the probability given to the first typed value further along the label's row
 # the label of a table's total row (the 合计 row under the 金额 and 税额 columns)
 TOTAL_ROW = re.compile(r"合计|总计|小计|共计|total|grandtotal|subtotal|sum", re.I)
@@ -1850,6 +1851,10 @@ def header_row(geom: PageGeometry, v: int, slope: float = 0.0) -> bool:
     return n_keys >= HEADER_ROW_KEYS and 2 * n_other < n_keys
 
 
+# the types whose labels head a table's row or column, its cells their own columns' values
+_TABLED = ("amount", "percent")
+
+
 class PageFacts:
     """What the linker reads about a page more than once, worked out once per page: the
     nearest run right of a unit on its row, whether a unit is a header-row cell, the typed
@@ -1866,12 +1871,30 @@ class PageFacts:
         self._cells: dict[int, tuple[bool, float | None]] = {}
         self._sums: dict[tuple[int, ...], int | None] = {}
         self._first: dict[tuple[tuple[int, ...], str], int] = {}
+        self._typed: dict[int, int] | None = None
 
     def row_right(self, k: int) -> tuple[int, float]:
         got = self._right.get(k)
         if got is None:
             got = self._right[k] = row_right(self.geom, k, self.slope)
         return got
+
+    def typed_labels(self, named: Sequence[bool]) -> dict[int, int]:
+        """{label: value} for each run that says a typed field's name and nothing else
+        (`named`: `fields.is_field_name`) with a value of that field's type as the next run
+        along its row (`联系电话 13812345678`, `Phone 555-0182`): a field of its own, its
+        value no other key's. Not an amount's or a rate's (`合计 ￥3200.00`: a table's total
+        row, whose cells are its columns' values)."""
+        if self._typed is None:
+            self._typed = {}
+            for u, is_named in enumerate(named):
+                concept = match_concept(self.geom.units[u].text) if is_named else None
+                if concept is None or concept.type in TEXT_TYPES or concept.type in _TABLED:
+                    continue
+                w, gap = self.row_right(u)
+                if w >= 0 and gap <= COLON_VALUE_GAP and self.value_of(w, concept.type):
+                    self._typed[u] = w
+        return self._typed
 
     def header_row(self, v: int) -> bool:
         got = self._header.get(v)
@@ -2902,6 +2925,16 @@ def _hit_words(units: Sequence[Unit], h: KeyHit) -> tuple[str, ...]:
     return canonical_words(" ".join(units[i].text for i in h.pieces), brackets=False)
 
 
+def _figured(facts: PageFacts, printings: Sequence[tuple[int, ...]]) -> bool:
+    """Whether each of a label's printings has an amount as the next run along its row
+    (however far: a receipt's figures stand at its right edge)."""
+    for pieces in printings:
+        w, _ = facts.row_right(pieces[-1])
+        if w < 0 or facts.value_of(w, "amount") is None:
+            return False
+    return True
+
+
 def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -> list[KeyHit]:
     """The printed labels a key is read from, first printed first: its best matches (within 5
     points), less those held inside a longer one that matches as well."""
@@ -2922,7 +2955,7 @@ def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -
     near = [h for h in near if not any(inside(h, g) for g in near)]
 
     # a label printed more than once (a buyer's and a seller's 名称): the first printed
-    # is the field, unless its value is much less likely; printings on one row (tops within
+    # is the field (a total's: the last, `extract_linked`), unless its value is much less likely; printings on one row (tops within
     # half a line height: the seller's box printed a little higher) are read left to right
     def before(a: KeyHit, c: KeyHit) -> int:
         ya = min(geom.b[i, 1] for i in a.pieces)
@@ -3285,6 +3318,8 @@ def extract_linked(
         answering = {key: _answering(geom, hits[key], texts) for key, _, _ in pending}
         scores = _score_labels(geom, answering, pool, slope)
         named = {i for i, f in enumerate(field_named) if f}
+        typed = facts.typed_labels(field_named)
+        typed_value_of = {w: u for u, w in typed.items()}
         over, form_labels = (
             captions(geom, label_units | named, label_units) if not apart else ({}, set())
         )
@@ -3293,6 +3328,17 @@ def extract_linked(
             capital = ftype == "amount" and "大写" in key  # (`合计（大写）`: in words)
             dated = ftype in TEXT_TYPES and names_a_date(key)
             printings = list(dict.fromkeys(h.pieces for h in near_top))
+            concept = match_concept(key)
+            if (
+                concept is not None
+                and concept.name == "total"
+                and len({"".join(texts[i] for i in p) for p in printings}) == 1
+                and _figured(facts, printings)
+            ):
+                # the same total label printed twice with its figure (before and after a tip,
+                # a deposit or a discount line): the last printed is what is due (not a
+                # form's blank copy; not `Net à payer` after `Total TTC`, another label)
+                printings.reverse()
 
             for h in near_top:
                 first = LATER_PRINTED ** printings.index(h.pieces)
@@ -3387,6 +3433,14 @@ def extract_linked(
                     beside_colon = after_colon or (
                         colon_right[0] == v and colon_right[1] <= COLON_VALUE_GAP
                     )
+                    if not apart and v in typed and not set(h.pieces) & {v, typed[v]}:
+                        # a typed field's name with its value after it (`联系电话
+                        # 13812345678` right of an empty `备注：`): another field's label,
+                        # however near the key's colon
+                        continue
+                    if not apart and v in typed_value_of and typed_value_of[v] not in h.pieces:
+                        # that field's value (`555-0182` after `Phone`): all but ruled out
+                        p *= OTHER_LABEL if typed_value_of[v] in label_units else CARRIED
                     if not apart and field_named[v] and not beside_colon:
                         # a run that says a known field's name and nothing else (`SHIP TO`,
                         # `Last name`; `fields.is_field_name`) is another field's label: its
