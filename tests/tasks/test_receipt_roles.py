@@ -319,3 +319,19 @@ def test_the_company_box_and_read_confidence_leave_out_what_the_name_drops() -> 
     assert got.value == "KEDAI SRI BAHAGIA" and got.method == "line_roles"
     assert got.read_confidence == 0.98
     assert got.bbox is not None and got.bbox[2] < 300  # not the whole line's 400
+
+
+def test_a_first_row_as_likely_the_name_as_not_joins_the_name_under_it() -> None:
+    """`AIK HUAT HARDWARE` over `ENTERPRISE(SETIA` / `ALAM) SDN BHD`: the model reads the first
+    row as the name with p 0.496, the two under it surely so; a receipt's first rows are its
+    name more often than not (`roles.BEFORE_NAME`), so the name is all three. A first row the
+    model surely reads as something else (`WELCOME`) stays apart."""
+    import numpy as np
+
+    tied = np.array(
+        [[0.504, 0.496, 0.0], [0.004, 0.995, 0.001], [0.003, 0.997, 0.0], [0.0, 0.0, 1.0]]
+    )
+    assert roles.decode(tied) == ([0, 1, 2], [3])
+    sure = tied.copy()
+    sure[0] = [0.9, 0.1, 0.0]
+    assert roles.decode(sure) == ([1, 2], [3])
