@@ -15,6 +15,7 @@ from promptocr.pipeline import OCRPipeline
 from promptocr.tasks import Service, plan
 from promptocr.tasks.extract import dates, extract_fields, rejoin_split_keys
 from promptocr.tasks.fields import guess_type, match_concept
+from promptocr.tasks.validators import parse_date
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -229,3 +230,42 @@ def test_a_german_and_a_japanese_form_asked_in_their_languages(service: Service)
     )
     r = service.run(ja, "氏名と電話番号を抽出してください")
     assert r.output["fields"] == {"氏名": "山田太郎", "電話番号": "03-1234-5678"}
+
+
+@pytest.mark.parametrize(
+    ("printed", "iso"),
+    [
+        ("5 de marzo de 2024", "2024-03-05"),
+        ("1 de mayo del 2022", "2022-05-01"),
+        ("12. März 2024", "2024-03-12"),
+        ("15. Januar 2024", "2024-01-15"),
+        ("1er mars 2024", "2024-03-01"),
+        ("le 3 août 2021", "2021-08-03"),
+        ("7 maggio 2023", "2023-05-07"),
+        ("3 de março de 2023", "2023-03-03"),
+        ("12 Dec 2023", "2023-12-12"),
+        ("3 sept 2020", "2020-09-03"),
+    ],
+)
+def test_dates_with_the_months_named_in_other_languages(printed: str, iso: str) -> None:
+    found = parse_date(printed)
+    assert found is not None and found.normalized == iso
+    # (a dish is no date: `MAYO 2.50`)
+    assert parse_date("MAYO 2.50") is None
+
+
+def test_a_spanish_invoice_date_in_words_is_normalised() -> None:
+    doc = lines_doc(
+        [
+            ("FACTURA", 80, 40, 160),
+            ("Fecha:", 80, 100, 80),
+            ("5 de marzo de 2024", 300, 100, 200),
+            ("Número de factura:", 80, 140, 200),
+            ("A-2291", 300, 140, 80),
+        ]
+    )
+    keys = plan("Extrae la fecha y el número de factura").arguments["fields"]
+    got = extract_fields(doc, keys)
+    assert got["fecha"].value == "5 de marzo de 2024"
+    assert got["fecha"].normalized == "2024-03-05"
+    assert got["número de factura"].value == "A-2291"

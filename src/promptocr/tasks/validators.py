@@ -26,7 +26,36 @@ MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-MONTH_NAME = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# the months' names in French, German, Spanish, Italian and Portuguese (where not English's)
+MONTHS_ABROAD: dict[int, tuple[str, ...]] = {
+    1: ("janvier", "januar", "jänner", "enero", "gennaio", "janeiro"),
+    2: ("février", "fevrier", "februar", "febrero", "febbraio", "fevereiro"),
+    3: ("mars", "märz", "marz", "marzo", "março", "marco"),
+    4: ("avril", "abril", "aprile"),
+    5: ("mai", "mayo", "maggio", "maio"),
+    6: ("juin", "juni", "junio", "giugno", "junho"),
+    7: ("juillet", "juli", "julio", "luglio", "julho"),
+    8: ("août", "aout", "agosto"),
+    9: ("septembre", "septiembre", "setiembre", "settembre", "setembro"),
+    10: ("octobre", "oktober", "octubre", "ottobre", "outubro"),
+    11: ("novembre", "noviembre", "novembro"),
+    12: ("décembre", "decembre", "dezember", "diciembre", "dicembre", "dezembro"),
+}
+_ABROAD_MONTH = {name: m for m, names in MONTHS_ABROAD.items() for name in names}
+MONTH_NAME = (
+    r"(?:"
+    + "|".join(sorted(_ABROAD_MONTH, key=len, reverse=True))
+    + r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+
+
+def month_number(name: str) -> int:
+    """The month a name of `MONTH_NAME` says (`Mar`, `Sept`, `März`, `marzo`, `août`)."""
+    low = name.lower()
+    if low in _ABROAD_MONTH:
+        return _ABROAD_MONTH[low]
+    return MONTHS["sep" if low.startswith("sept") else low[:3]]
 
 
 @dataclass(frozen=True)
@@ -74,10 +103,11 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<=\d:\d\d)(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?!\d)"), "dmy"),
     # 30-06-201822:16 (a date glued to the time that follows it)
     (re.compile(r"(?<!\d)(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?=\d{1,2}:\d\d)"), "dmy"),
-    # 14 MAR 2019, 14-Mar-19, 14MAR2019
+    # 14 MAR 2019, 14-Mar-19, 14MAR2019; 12. März 2024, 1er mars 2024, 5 de marzo de 2024
     (
         re.compile(
-            rf"(?<!\d)(\d{{1,2}})\s*[-/.\s]?\s*({MONTH_NAME})\.?\s*[-/.,\s]?\s*(\d{{4}}|\d{{2}})(?!\d)",
+            rf"(?<!\d)(\d{{1,2}})(?:er|º|°)?\s*(?:[-/.\s]|\s+de\s+)?\s*({MONTH_NAME})\.?\s*"
+            rf"(?:[-/.,\s]|\s+de\s+|\s+del\s+)?\s*(\d{{4}}|\d{{2}})(?!\d)",
             re.I,
         ),
         "dMy",
@@ -108,13 +138,9 @@ def parse_date(s: str) -> Found | None:
             elif order == "dmy":
                 d = _mk(expand_year(c), int(b), int(a)) or _mk(expand_year(c), int(a), int(b))
             elif order == "dMy":
-                d = _mk(
-                    expand_year(c),
-                    MONTHS[b.lower()[:3] if b.lower()[:4] != "sept" else "sep"],
-                    int(a),
-                )
+                d = _mk(expand_year(c), month_number(b), int(a))
             elif order == "Mdy":
-                d = _mk(expand_year(c), MONTHS[a.lower()[:3]], int(b))
+                d = _mk(expand_year(c), month_number(a), int(b))
             if d is None:
                 continue
             end = m.end()
