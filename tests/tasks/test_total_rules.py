@@ -132,3 +132,22 @@ def test_a_total_printed_before_and_after_the_tip_is_the_last() -> None:
         Service(vlm=None).run_on_document(doc, "Extract the total and the tip").output["fields"]
     )
     assert fields == {"total": "24.52", "tip": "4.00"}
+
+
+def test_a_column_total_printed_with_its_sign_where_its_label_was_not_read() -> None:
+    """The goods table's `合　　计` row lost its `合` (and its `计` stands a little lower, off
+    the row), and one goods line was not read, so the cells read do not sum to the total: the
+    first cell down the column printed with `￥` and larger than every cell above it is the
+    column's total (before: the first goods line's amount)."""
+    lines = [_line(t, x, 50) for t, x in (("货物名称", 50), ("数量", 400), ("金额", 700))]
+    y = 100
+    for i, amount in enumerate(("1801.43", "6039.37", "334507.25")):
+        lines += [_line(f"item {i}", 50, y), _line("2", 400, y), _line(amount, 700, y)]
+        y += 40
+    lines += [_line("计", 150, y + 45), _line("￥390000.00", 700, y + 40)]
+    doc = Document([Page(0, 1000, y + 140, [Block(lines)])])
+    assert _total(doc, "提取图片中的：['金额'] 的字段内容，并按照 JSON 格式返回。") == "￥390000.00"
+    # a figure with the sign that is no larger than a cell above it is no total
+    lines[-1] = _line("￥12.00", 700, y + 40)
+    doc = Document([Page(0, 1000, y + 140, [Block(lines)])])
+    assert _total(doc, "提取图片中的：['金额'] 的字段内容，并按照 JSON 格式返回。") == "1801.43"

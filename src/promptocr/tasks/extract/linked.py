@@ -2262,7 +2262,7 @@ def _column_total(
     summed = facts.sum_cell(column)
     labels = facts.total_labels()  # (first piece, last piece, a subtotal)
     if not labels:
-        return summed
+        return summed if summed is not None else _signed_total(facts, column, v)
     below = np.flatnonzero((b[:, 1] > b[v, 3] - 0.2) & (geom.xover[v] > 0))
     found: list[tuple[bool, float, int]] = []
     for j in below.tolist():
@@ -2273,7 +2273,28 @@ def _column_total(
     best = min(found)[2] if found else None
     if summed is not None and (best is None or b[best, 1] <= b[summed, 1]):
         return summed  # a total row further down (after a subtotal that sums) still answers
-    return best
+    return best if best is not None else _signed_total(facts, column, v)
+
+
+CURRENCY_LEAD = "￥¥$€£"
+
+
+def _signed_total(facts: PageFacts, column: Sequence[int], v: int) -> int | None:
+    """The first cell down the column from `v` printed with a currency sign and larger than
+    every cell above it, after cells printed without one (`￥1063561.89` under goods lines):
+    the column's total where no total row's label is read (`合` of `合　　计` lost) and the
+    cells read do not sum to it (a goods line missed)."""
+    seen: list[float] = []
+    for j in column:
+        if facts.geom.cy[j] < facts.geom.cy[v]:
+            continue
+        ok, amount = facts.cell(j)
+        if not ok or amount is None:
+            continue
+        if facts.geom.units[j].text.lstrip()[:1] in CURRENCY_LEAD:
+            return j if seen and amount > max(seen) else None
+        seen.append(amount)
+    return None
 
 
 PLACEHOLDER = re.compile(r"\s*[*＊xX×—–\-/]{1,8}\s*")  # a cell left blank on purpose
