@@ -143,7 +143,7 @@ def test_a_title_far_above_owns_no_line_of_a_tight_two_line_value() -> None:
         ("故宫博物院西侧门", 200, 140),
         ("电话：", 40, 170),
     ]
-    assert _fields(zh, ["地址"])["地址"] == f"{ZH_ADDRESS} 故宫博物院西侧门"
+    assert _fields(zh, ["地址"])["地址"] == f"{ZH_ADDRESS}故宫博物院西侧门"
 
 
 def test_the_short_value_of_the_field_above_is_no_label_of_the_next_value() -> None:

@@ -159,7 +159,7 @@ def test_a_long_name_squeezed_onto_two_lines_is_read_whole() -> None:
         _line("厦门市思明区设融大道732号 0592-6451296", 300, 150),
     ]
     got = extract_fields(_doc(lines), ["名称", "纳税人识别号", "地址、电话"])
-    assert got["名称"].value == "深圳市嘉飞机械设备有限公司 附属第二人民医院后勤服务部"
+    assert got["名称"].value == "深圳市嘉飞机械设备有限公司附属第二人民医院后勤服务部"
     assert got["纳税人识别号"].value == "914401067456D5R6M3"
     assert got["地址、电话"].value == "厦门市思明区设融大道732号 0592-6451296"
 
@@ -176,7 +176,7 @@ def test_a_squeezed_name_whose_second_line_stands_level_with_its_label() -> None
     ]
     doc = _doc(lines)
     got = extract_fields(doc, ["名称", "纳税人识别号"])
-    assert got["名称"].value == "杭州市明方建筑工程股份有 限公司华南区营销服务中心"
+    assert got["名称"].value == "杭州市明方建筑工程股份有限公司华南区营销服务中心"
     assert got["纳税人识别号"].value == "91330106MA27Y8R2XB"
     # when the second line is the one linked, the first is taken in from above
     geom = PageGeometry(page_units(doc.pages[0]))
@@ -366,7 +366,7 @@ def test_a_whole_name_label_does_not_grow_into_the_tax_number_printed_high() -> 
     ]
     for name in (rows[:1], [("名", (689, 976, 760, 1047)), ("称：", (900, 976, 998, 1047))]):
         got = extract_fields(_boxed(name + rows[1:]), ["名称", "纳税人识别号", "地址、电话"])
-        assert got["名称"].value == "上海恒和医药有限公司附属 第二人民医院后勤服务部"
+        assert got["名称"].value == "上海恒和医药有限公司附属第二人民医院后勤服务部"
         assert got["纳税人识别号"].value == "91510107D6UJJ28A3T"
 
 

@@ -157,3 +157,16 @@ def test_a_column_header_whose_first_cell_reaches_up_into_it(engine: EmbeddedEng
     data, ref = invoice_image(29015, hard=True)
     out = Service(OCRPipeline(engine), vlm=None).run(data, PROMPT).output["fields"]
     assert _same(out["金额"], ref["金额"]) and _same(out["税额"], ref["税额"])
+
+
+@pytest.mark.parametrize("seed", [27007, 27008])
+def test_a_long_name_squeezed_onto_two_lines_beside_the_next_label(
+    engine: EmbeddedEngine, seed: int
+) -> None:
+    """Photographed invoices (the hard renderer): the buyer's long name printed small on two
+    lines in `名　称：`'s row, the second line level with the next label `纳税人识别号` (read
+    without its colon). The name is both lines, joined without a space, and does not run on
+    into the tax number under it (before: the first line only)."""
+    data, ref = invoice_image(seed, hard=True)
+    out = Service(OCRPipeline(engine), vlm=None).run(data, PROMPT).output["fields"]
+    assert out["名称"] == ref["名称"]

@@ -686,3 +686,17 @@ def test_every_kind_of_cjk_character_counts_as_one() -> None:
     half = [Unit("ｺｰﾋｰ", (10, 10, 50, 30)), Unit("Coffee", (60, 10, 120, 30))]
     assert cjk_share(half) == 0.8  # four katakana, one English word
     assert cjk_share([Unit("佐々木", (10, 10, 70, 30))]) == 1.0
+
+
+def test_a_values_lines_are_joined_as_their_script_writes_words() -> None:
+    from promptocr.tasks.extract.linked import join_lines
+
+    assert join_lines(["北京市凯腾餐饮管理集", "团有限公司第一分公司"]) == (
+        "北京市凯腾餐饮管理集团有限公司第一分公司"
+    )
+    assert join_lines(["東京都新宿区", "西新宿2-8-1"]) == "東京都新宿区西新宿2-8-1"
+    assert join_lines(["深圳市南山区学民南路684号B栋2202室", "0755-29995037"]) == (
+        "深圳市南山区学民南路684号B栋2202室 0755-29995037"
+    )
+    assert join_lines(["MARY SEAGRAVES", " Ext 1485 "]) == "MARY SEAGRAVES Ext 1485"
+    assert join_lines(["서울특별시", "강남구"]) == "서울특별시 강남구"  # Hangul keeps its spaces

@@ -2413,6 +2413,14 @@ def _grow(
         tight = bool(
             geom.w[cur] >= TIGHT_MIN_WIDTH and b[nxt, 1] < b[cur, 3] and geom.cy[nxt] > b[cur, 3]
         )
+        # the second of two lines squeezed into one row (a long name printed small on two
+        # lines in `名　称：`'s row: its centre in the lower half of the line above), beside the
+        # next row's label, which has a value of its own further right
+        squeezed = bool(
+            geom.w[cur] >= TIGHT_MIN_WIDTH
+            and b[nxt, 1] < b[cur, 3]
+            and geom.cy[cur] < geom.cy[nxt] <= b[cur, 3]
+        )
         # a line wraps back to the label's margin only from a line that reached about as far
         # right as the next one does, or would have but for the next line's first word (a
         # short entry does not wrap into a long line under it)
@@ -2456,7 +2464,7 @@ def _grow(
             and left != v
             and not beside_key
             and (left in used or geom.looks[left, 0] > 0)
-            and not (tight and not _its_value(geom, left, nxt, slope))
+            and not ((tight or squeezed) and not _its_value(geom, left, nxt, slope))
             and geom.left_gap[nxt] <= 3.0
         ):
             break  # the line is the value of the label (or field) printed left of it
@@ -2464,6 +2472,14 @@ def _grow(
             break  # a table's header row ends the value
         if geom.looks[v, _DIGITS] >= 0.5:
             break  # a number, an amount, a date: one line
+        if (
+            geom.looks[nxt, _DIGITS] >= 0.5
+            and _CODE.fullmatch(geom.units[nxt].text.strip())
+            and not any(geom.looks[i, _DIGITS] > 0 for i in (v, *out))
+        ):
+            # a name without a figure does not run on into a code of figures (the next
+            # field's tax number, `91510107XCMX926J8B`; not `Ext 1485`)
+            break
         if geom.looks[nxt, 0] > 0 or geom.looks[nxt, 2] > 0:
             # a label; a question of the form (a line ending with a question mark, however
             # well the model links it: `Were the quantities appropriate?` under a comment at
@@ -2503,7 +2519,10 @@ def _grow(
             and left != v
             and lx - 0.5 <= b[left, 2] <= x0 + 0.5
             and not beside_key
-            and not (tight and geom.looks[left, 0] > 0 and not _its_value(geom, left, nxt, slope))
+            and not (
+                (tight and geom.looks[left, 0] > 0 or squeezed)
+                and not _its_value(geom, left, nxt, slope)
+            )
         ):
             break
         out.append(nxt)
@@ -2513,6 +2532,27 @@ def _grow(
 
 
 WRAP_SHORT = 3.0  # line heights a wrapped line may end short of the line under it
+
+
+# the scripts written without spaces between words: Han and kana (not Hangul)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def join_lines(texts: Sequence[str]) -> str:
+    """A value's lines as one text: joined by a space, or by nothing between two CJK letters
+    (a Chinese name wrapped onto a second line is one word: `北京市凯腾餐饮管理集` +
+    `团有限公司第一分公司`)."""
+    out = ""
+    for t in (t.strip() for t in texts):
+        if not t:
+            continue
+        if out and not (_UNSPACED.match(out[-1]) and _UNSPACED.match(t[0])):
+            out += " "
+        out += t
+    return out
+
+
+_CODE = re.compile(r"[A-Za-z0-9-]{8,}")  # one token of letters and figures: a number or an ID
 
 
 def _numbered(text: str) -> bool:
@@ -3653,7 +3693,7 @@ def extract_linked(
                 spans += [units[m].ref for m in run]
                 if run and ftype == "number":
                     norm = re.sub(r"\s", "", " ".join(s.text for s in spans))
-            res.value = " ".join(s.text.strip() for s in spans)
+            res.value = join_lines([s.text for s in spans])
             res.normalized, res.valid = norm, valid
             if not valid:
                 res.raw, res.value, res.reason = res.value, None, _reject_reason(ftype)
@@ -4402,7 +4442,7 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                 label = _label_name(units[k].text)
                 res = FieldResult(name=label, type="text", method="linker", label=units[k].text)
                 spans = [units[v].ref for v, _ in vals]
-                res.value = " ".join(s.text.strip() for s in spans)
+                res.value = join_lines([s.text for s in spans])
                 res.valid = True
                 fill_geometry(res, spans)
                 res.settle_confidence(min(p for _, p in vals))
