@@ -151,3 +151,29 @@ def test_a_column_total_printed_with_its_sign_where_its_label_was_not_read() -> 
     lines[-1] = _line("￥12.00", 700, y + 40)
     doc = Document([Page(0, 1000, y + 140, [Block(lines)])])
     assert _total(doc, "提取图片中的：['金额'] 的字段内容，并按照 JSON 格式返回。") == "1801.43"
+
+
+def test_a_signed_figure_after_a_label_under_the_column_is_no_column_total() -> None:
+    """Under a goods table whose `合计` cells were not read, `（小写） ￥588253.57` stands in
+    the `金额` column: it is the 价税合计's figure, not the column's total. And a goods cell
+    whose decimal point OCR lost (`23546627`) does not hide the total under it."""
+    prompt = "提取图片中的：['金额', '价税合计'] 的字段内容，并按照 JSON 格式返回。"
+    head = [_line(t, x, 50) for t, x in (("货物名称", 50), ("数量", 400), ("金额", 700))]
+
+    def table(amounts: tuple[str, ...], tail: list[Line]) -> dict[str, str | None]:
+        lines = list(head)
+        y = 100
+        for i, amount in enumerate(amounts):
+            lines += [_line(f"item {i}", 50, y), _line("2", 400, y), _line(amount, 700, y)]
+            y += 40
+        lines += [ln for ln in tail]
+        doc = Document([Page(0, 1000, 700, [Block(lines)])])
+        fields = Service(vlm=None).run_on_document(doc, prompt).output["fields"]
+        return {k: fields.get(k) for k in ("金额", "价税合计")}
+
+    capital = [_line("价税合计（大写）", 50, 300), _line("（小写）", 600, 300)]
+    got = table(("16500.46", "215944.56"), [*capital, _line("￥588253.57", 700, 300)])
+    assert got["价税合计"] == "￥588253.57", got
+    assert got["金额"] != "￥588253.57", got
+    got = table(("67245.42", "23546627", "7127.82"), [_line("￥836909.01", 700, 230)])
+    assert got["金额"] == "￥836909.01", got

@@ -2281,10 +2281,14 @@ CURRENCY_LEAD = "￥¥$€£"
 
 def _signed_total(facts: PageFacts, column: Sequence[int], v: int) -> int | None:
     """The first cell down the column from `v` printed with a currency sign and larger than
-    every cell above it, after cells printed without one (`￥1063561.89` under goods lines):
+    every cell above it (that OCR read with its cents), after cells printed without one
+    (`￥1063561.89` under goods lines):
     the column's total where no total row's label is read (`合` of `合　　计` lost) and the
-    cells read do not sum to it (a goods line missed)."""
+    cells read do not sum to it (a goods line missed). Not one with a word right before it on
+    its row: a label's figure under the table (`（小写） ￥588253.57`), where the column's own
+    total cell was not read."""
     seen: list[float] = []
+    cents: list[float] = []
     for j in column:
         if facts.geom.cy[j] < facts.geom.cy[v]:
             continue
@@ -2292,9 +2296,25 @@ def _signed_total(facts: PageFacts, column: Sequence[int], v: int) -> int | None
         if not ok or amount is None:
             continue
         if facts.geom.units[j].text.lstrip()[:1] in CURRENCY_LEAD:
-            return j if seen and amount > max(seen) else None
+            left = int(facts.geom.left_nn[j])
+            if (
+                left >= 0
+                and facts.geom.left_gap[j] <= 2.0
+                and not _DIGIT.search(facts.geom.units[left].text)
+            ):
+                return None  # a label's figure (`（小写） ￥3495.00`), not a cell of the column
+            # (against the cells read with their cents where there are some: not one whose
+            # decimal point OCR lost, `23546627`)
+            above = cents or seen
+            return j if above and amount > max(above) else None
         seen.append(amount)
+        if _CENTS.search(facts.geom.units[j].text):
+            cents.append(amount)
     return None
+
+
+_DIGIT = re.compile(r"\d")
+_CENTS = re.compile(r"\d[.,]\d{1,2}\s*$")
 
 
 PLACEHOLDER = re.compile(r"\s*[*＊xX×—–\-/]{1,8}\s*")  # a cell left blank on purpose
