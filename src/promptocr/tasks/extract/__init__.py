@@ -15,7 +15,7 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -1313,6 +1313,7 @@ def extract_fields(
         if res.method != "linker" and res.page is not None and res.page - 1 in file_pages:
             _to_file_frame(res, file_pages[res.page - 1])
         res.name = key
+        res = in_sentence(doc, key, res)
         if boxed:  # the key names an option, or the value is one (tasks/extract/boxes.py)
             res = answer_boxes(doc, key, res)
         out[key] = res
@@ -1323,6 +1324,78 @@ def extract_fields(
 
     rest = [r for r in out.values() if r.method != "linker"]
     _date_order(doc, rest + [r for r in typed if r.method == "linker"])
+    return out
+
+
+SENTENCE_WORDS = 6  # running text: this many words or more, ...
+SENTENCE_LOWER = 3  # ... this many of them in small letters (`is`, `payable`, `shall`, `of`)
+_MONEY = re.compile(r"[" + re.escape(CURRENCY_SIGNS) + r"]|\d[.,]\d{2}(?!\d)|^[A-Z]{2,3}\s?\d")
+
+
+def running_text(text: str) -> bool:
+    """`text` reads as a sentence, not a form's entry: `SENTENCE_WORDS` words or more, at
+    least `SENTENCE_LOWER` of them words in small letters (`September 10, 1997 Marcus
+    Hellenic Spirit`, `WEEK OF MARCH 25, 1974`, `12/ 12/ 1990 . Paris` are entries)."""
+    words = text.split()
+    lower = [
+        w for w in (w.strip(".,;:()") for w in words) if len(w) >= 2 and w.isalpha() and w.islower()
+    ]
+    return len(words) >= SENTENCE_WORDS and len(lower) >= SENTENCE_LOWER
+
+
+# where a clause ends in running text: a stop, a semicolon, … followed by a space or the end
+_CLAUSE_END = re.compile(r"[.;!?。；](?=\s|$)")
+
+
+def _figure_kind(key: str) -> str | None:
+    """ "amount" or "date" where `key` asks for one by its concept or its words (`monthly
+    rent`, `security deposit`, `late fee`, `lease end date`), else None."""
+    concept = match_concept(key)
+    if concept is not None:
+        return concept.type if concept.type in ("amount", "date") else None
+    words = canonical_words(key, brackets=False)
+    if words and words[-1] in _AMOUNT_HEADS:
+        return "amount"
+    if set(words) & _DATE_HEADS or names_a_date(key):
+        return "date"
+    return None
+
+
+def in_sentence(doc: Document, key: str, res: FieldResult) -> FieldResult:
+    """A value that is running text holding the figure a key asks for (`The monthly rent is
+    $1,850.00, payable on the first day of each month.` for "monthly rent"; a lease or a
+    letter prints no label for it): the first amount or date after the key's words in it (or
+    from its start), up to the end of that clause, with its own box. Unchanged otherwise: a
+    value that is no `running_text`, a key that asks for no figure, or no such
+    figure in the clause, or an amount that is no money (no currency sign, no cents)."""
+    text = res.value
+    if text is None or res.type not in ("text", "amount") or not running_text(text):
+        return res
+    kind = _figure_kind(key)
+    if kind is None:
+        return res
+    words = [re.escape(w) for w in re.findall(r"\w+", key)]
+    said = re.search(r"\W+".join(words), text, re.I) if words else None
+    start = said.end() if said is not None else 0
+    end = m.start() if (m := _CLAUSE_END.search(text, start)) is not None else len(text)
+    got = typed_value(text[start:end], kind)
+    if got is None:
+        return res
+    s, e, norm, _ = got
+    value = text[start + s : start + e]
+    if kind == "amount" and not _MONEY.search(value):
+        return res  # a count or a part of a figure (`within 20 days`), not money
+    out = replace(res, value=value, normalized=norm, type=kind, valid=True)
+    page = next((p for p in doc.pages if res.page is not None and p.index == res.page - 1), None)
+    box = res.bbox
+    if page is not None and box is not None:
+        # the value's own box: on the line of the page that prints it, inside the old box
+        for ln in page.lines:
+            at = ln.text.find(value)
+            b = ln.bbox
+            if at >= 0 and b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]:
+                fill_geometry(out, [Span(ln, at, at + len(value), page)])
+                break
     return out
 
 

@@ -1,0 +1,59 @@
+"""A figure a key asks for printed inside running text (a lease, a letter): the amount or the
+date itself, with its own box, not the rest of the sentence (`extract.in_sentence`); a form's
+entries that hold a figure among other words stay whole."""
+
+from __future__ import annotations
+
+from task_synth import lines_doc
+
+from promptocr.tasks import Service
+from promptocr.tasks.extract import extract_fields, running_text
+
+LEASE = [
+    ("RESIDENTIAL LEASE AGREEMENT", 200, 40, 400),
+    ("This lease is made on March 1, 2024 between John Carter (the Landlord)", 60, 100, 800),
+    ("and Emily Rose (the Tenant) for the premises at 42 Oak Street, Denver.", 60, 130, 820),
+    (
+        "2. RENT. The monthly rent is $1,850.00, payable on the first day of each month.",
+        60,
+        220,
+        820,
+    ),
+    ("3. SECURITY DEPOSIT. The Tenant shall pay a security deposit of $2,000.00.", 60, 260, 800),
+]
+
+
+def test_an_amount_in_a_sentence_is_the_amount_with_its_own_box() -> None:
+    service = Service(vlm=None)
+    doc = lines_doc(LEASE)
+    out = service.run_on_document(doc, "Extract the monthly rent and the security deposit")
+    assert out.output["fields"] == {"monthly rent": "$1,850.00", "security deposit": "$2,000.00"}
+    rent = out.output["details"]["monthly rent"]
+    assert rent["normalized"] == "1850.00" and rent["type"] == "amount"
+    # the box covers the figure, not the sentence after the key (x 60 … 880 on its line)
+    x0, _, x1, _ = rent["bbox"]
+    assert 300 < x0 < x1 < 520, rent["bbox"]
+    asked = service.run_on_document(doc, "What is the monthly rent?").output["fields"]
+    assert asked == {"monthly rent": "$1,850.00"}
+
+
+def test_a_forms_entries_with_a_figure_stay_whole() -> None:
+    doc = lines_doc(
+        [
+            ("Field Date:", 60, 100, 120),
+            ("WEEK OF MARCH 25, 1974", 260, 100, 260),
+            ("Date of event:", 60, 140, 140),
+            ("September 10, 1997 Marcus Hellenic Spirit Charities", 260, 140, 480),
+            ("Answer due:", 60, 180, 120),
+            ("Within 20 days after service, exclusive of the day of service", 260, 180, 560),
+        ]
+    )
+    got = extract_fields(doc, ["Field Date", "Date of event", "Answer due"])
+    assert got["Field Date"].value == "WEEK OF MARCH 25, 1974"
+    assert got["Date of event"].value == "September 10, 1997 Marcus Hellenic Spirit Charities"
+    # (a count of days is no money, though `due` names an amount)
+    assert (
+        got["Answer due"].value == "Within 20 days after service, exclusive of the day of service"
+    )
+    assert running_text("The monthly rent is $1,850.00, payable on the first day of each month.")
+    assert not running_text("12/ 12/ 1990 . Paris")
