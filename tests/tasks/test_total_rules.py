@@ -177,3 +177,14 @@ def test_a_signed_figure_after_a_label_under_the_column_is_no_column_total() -> 
     assert got["金额"] != "￥588253.57", got
     got = table(("67245.42", "23546627", "7127.82"), [_line("￥836909.01", 700, 230)])
     assert got["金额"] == "￥836909.01", got
+
+
+def test_the_figure_after_xiaoxie_answers_the_total_when_its_label_was_lost() -> None:
+    """A photo lost `价税合计（大写）` (a stamp over it), but `（小写） ￥452172.25` was read:
+    the figures "in figures" are the invoice's total (before: `null`)."""
+    lines = [_line(t, x, 50) for t, x in (("货物名称", 50), ("数量", 400), ("金额", 700))]
+    lines += [_line("item", 50, 100), _line("2", 400, 100), _line("400152.44", 700, 100)]
+    lines += [_line("（小写）", 560, 200), _line("￥452172.25", 700, 200)]
+    doc = Document([Page(0, 1000, 400, [Block(lines)])])
+    prompt = "提取图片中的：['价税合计'] 的字段内容，并按照 JSON 格式返回。"
+    assert _total(doc, prompt) == "￥452172.25"

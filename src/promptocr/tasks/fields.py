@@ -78,6 +78,9 @@ CONCEPTS: tuple[Concept, ...] = (
             "总额",
             "总金额",
             "价税合计",
+            # (the figures after `（小写）`, "in figures", on a Chinese invoice or receipt: its
+            # total, whose label photos often lose)
+            "小写",
             "应付",
             "应付金额",
             "实付",
