@@ -83,12 +83,73 @@ def test_every_field_asked_for_in_another_language(prompt: str) -> None:
     assert plan(prompt).arguments.get("all_pairs") is True
 
 
+@pytest.mark.parametrize(
+    ("prompt", "fields"),
+    [
+        # how to answer, after the list: its connectors only, never a word of the last field
+        ("Extraire le nom du client en JSON", ["nom du client"]),
+        ("Extraire le nom du client au format JSON", ["nom du client"]),
+        (
+            "Extrae el número de factura, la fecha y el total en formato JSON",
+            ["número de factura", "fecha", "total"],
+        ),
+        ("Extrae el total y la fecha como JSON", ["total", "fecha"]),
+        ("Extrahiere den Betrag im JSON-Format", ["Betrag"]),
+        ("Estrai il totale e la data in formato JSON", ["totale", "data"]),
+        # a one-letter conjunction is a word of its own (not the e of e-mail)
+        ("Extrae el e-mail", ["e-mail"]),
+        ("Estrai l'e-mail e il telefono", ["e-mail", "telefono"]),
+        ("Extraia o e-mail e o telefone", ["e-mail", "telefone"]),
+        # a document named in the field (of the invoice) stays; one to read from goes
+        ("Dammi il numero della fattura", ["numero della fattura"]),
+        ("Extraia o número da fatura", ["número da fatura"]),
+        ("Extraire le numéro de la facture", ["numéro de la facture"]),
+        ("Estrai il nome e il codice fiscale dalla fattura", ["nome", "codice fiscale"]),
+        ("Extraire le total de cette facture", ["total"]),
+        # a list introduced before a colon, or written as JSON
+        ("Extraire les champs suivants : nom, adresse", ["nom", "adresse"]),
+        ("Extrahiere folgende Felder: Name, Datum", ["Name", "Datum"]),
+        ('Extraire les champs ["Nom", "Date"]', ["Nom", "Date"]),
+        ("Pouvez-vous me donner le total ?", ["total"]),
+        ("発行日、支払期限を JSON で出力してください", ["発行日", "支払期限"]),
+        ("次の情報を請求書から抽出してください：氏名、住所", ["氏名", "住所"]),
+        ("お名前とご住所を抽出してください", ["名前", "住所"]),
+    ],
+)
+def test_a_requests_own_words_are_no_part_of_its_fields(prompt: str, fields: list[str]) -> None:
+    assert plan(prompt).arguments["fields"] == fields
+
+
+@pytest.mark.parametrize(
+    ("prompt", "task"),
+    [
+        ("Was ist das?", "vqa"),
+        ("¿Qué es esto?", "vqa"),
+        ("Che cos'è questo?", "vqa"),
+        ("これは何ですか？", "vqa"),
+        ("Extraire tout le texte", "read"),
+        ("Estrai il testo", "read"),
+        ("この画像のテキストを抽出してください", "read"),
+        ("Extrahiere die Tabelle", "parse"),
+        ("表を抽出してください", "parse"),
+        ("Extrae la tabla en HTML", "parse"),
+    ],
+)
+def test_a_request_in_another_language_for_no_field(prompt: str, task: str) -> None:
+    """A question about "this" page, its text or its table, asked in another language, is no
+    field request."""
+    assert plan(prompt).task == task
+
+
 def test_english_and_chinese_requests_are_read_as_before() -> None:
     assert plan("Extract the name and date").arguments["fields"] == ["name", "date"]
     assert plan("Extract the e-mail and the fax").arguments["fields"] == ["e-mail", "fax"]
     assert plan("提取姓名、性别、身份证号").arguments["fields"] == ["姓名", "性别", "身份证号"]
-    # an English question opening with "Was" is no German one
+    # an English question opening with "Was" is no German one, nor "Determine" a French verb
     assert plan("Was the invoice paid?").task == "vqa"
+    for prompt in ("Determine the total amount", "Determine what language this is"):
+        with pytest.raises(UnknownInstructionError):
+            plan(prompt)
     # a label alone, in any language, asks for nothing
     with pytest.raises(UnknownInstructionError):
         plan("Nome e cognome")
@@ -250,8 +311,9 @@ def test_a_german_and_a_japanese_form_asked_in_their_languages(service: Service)
 def test_dates_with_the_months_named_in_other_languages(printed: str, iso: str) -> None:
     found = parse_date(printed)
     assert found is not None and found.normalized == iso
-    # (a dish is no date: `MAYO 2.50`)
+    # (a dish is no date: `MAYO 2.50`, nor its count and price: `2 MAYO 10.50`)
     assert parse_date("MAYO 2.50") is None
+    assert parse_date("2 MAYO 10.50") is None and parse_date("1 MARS 12.00") is None
 
 
 def test_a_spanish_invoice_date_in_words_is_normalised() -> None:

@@ -1049,7 +1049,8 @@ def names_a_date(key: str) -> bool:
 
 
 def looks_dated(text: str) -> bool:
-    """`text` could hold a date: a figure, a date in CJK numerals or a month's English name."""
+    """`text` could hold a date: a figure, a date in CJK numerals or a month's name (English,
+    French, German, Spanish, Italian, Portuguese: `validators.MONTH_NAME`)."""
     return _DATED.search(text) is not None
 
 

@@ -451,6 +451,20 @@ _READ_WORDS = frozenset(
         "words",
         "everything",
         "all",
+        # (French, German, Spanish, Italian, Portuguese, Japanese: tasks/wordings.py)
+        "texte",
+        "tout le texte",
+        "ganzen text",
+        "den ganzen text",
+        "texto",
+        "todo el texto",
+        "testo",
+        "tutto il testo",
+        "todo o texto",
+        "テキスト",
+        "全文",
+        "すべてのテキスト",
+        "全てのテキスト",
     }
 )
 
@@ -582,7 +596,7 @@ def _match(text: str) -> tuple[str, dict[str, Any], str]:
     for f in named if not all(_has("parse", f.lower()) for f in named) else []:
         outside = outside.replace(f.lower(), " ")
     only_tables = bool(fields) and all(_TABLE_WORDS.fullmatch(f.lower().strip()) for f in fields)
-    if _has("table", low) and (_has("parse", low) or "html" in low or not fields or only_tables):
+    if only_tables or (_has("table", low) and (_has("parse", low) or "html" in low or not fields)):
         return "parse", {"target": "table"}, "free"
     if _has("parse", outside) or re.search(r"markdown|\bmd\b|\bpars(?:e|ing)\b|解析", low):
         args: dict[str, Any] = {
@@ -636,6 +650,7 @@ _NO_FIELDS = re.compile(
 # a "field" that names the tables themselves ("Extract the table"): a table parse
 _TABLE_WORDS = re.compile(
     r"(?:all\s+)?(?:the\s+)?(?:tables?|table\s+data)|(?:所有|全部)?(?:的)?表格?"
+    r"|tableaux?|tabellen?|tablas?|tabell[ae]|tabelas?|テーブル"
 )
 
 
@@ -724,7 +739,7 @@ def _free_fields(text: str) -> list[str]:
             if fields:
                 return fields
     # a request in French, German, Spanish, Italian, Portuguese or Japanese (tasks/wordings.py)
-    return foreign_fields(t)
+    return foreign_fields(t, _parse_list)
 
 
 def task_plan(task: str, prompt: str = "", arguments: dict[str, Any] | None = None) -> Plan:

@@ -104,10 +104,11 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 30-06-201822:16 (a date glued to the time that follows it)
     (re.compile(r"(?<!\d)(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?=\d{1,2}:\d\d)"), "dmy"),
     # 14 MAR 2019, 14-Mar-19, 14MAR2019; 12. März 2024, 1er mars 2024, 5 de marzo de 2024
+    # (not a year that is part of a figure: `2 MAYO 10.50`, a dish, its count and price)
     (
         re.compile(
             rf"(?<!\d)(\d{{1,2}})(?:er|º|°)?\s*(?:[-/.\s]|\s+de\s+)?\s*({MONTH_NAME})\.?\s*"
-            rf"(?:[-/.,\s]|\s+de\s+|\s+del\s+)?\s*(\d{{4}}|\d{{2}})(?!\d)",
+            rf"(?:[-/.,\s]|\s+de\s+|\s+del\s+)?\s*(\d{{4}}|\d{{2}})(?!\d|[.,]\d)",
             re.I,
         ),
         "dMy",
@@ -116,7 +117,8 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # (`APRIL 1,1957`: typed without a space after the comma)
     (
         re.compile(
-            rf"\b({MONTH_NAME})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I
+            rf"\b({MONTH_NAME})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d|[.,]\d)",
+            re.I,
         ),
         "Mdy",
     ),

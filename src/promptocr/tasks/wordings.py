@@ -14,6 +14,7 @@ Asking for every pair ("tous les champs", "alle Felder", "すべての項目") i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # (the documents a tail may name, in each language: "… from this invoice")
@@ -22,7 +23,34 @@ _DOC_DE = r"bild|foto|dokument|rechnung|seite|formular|beleg|quittung|kassenbon|
 _DOC_ES = r"imagen|foto|documento|factura|p[áa]gina|formulario|recibo|ticket|archivo|pdf"
 _DOC_IT = r"immagine|foto|documento|fattura|pagina|modulo|ricevuta|scontrino|file|pdf"
 _DOC_PT = r"imagem|foto|documento|fatura|factura|p[áa]gina|formul[áa]rio|recibo|arquivo|pdf"
-_JSON_TAIL = r"(?:\s*[,.;]\s*|\s+)(?:\w+\s+){0,3}(?:json|csv|xml|yaml)\b.*$"
+
+
+def _json_tail(connectors: str) -> str:
+    """The words after the list that say how to answer (`en JSON`, `au format JSON`, `im
+    JSON-Format`, `como JSON`): the language's connectors only, so that no word of the last
+    field goes with them."""
+    return (
+        rf"\s*[,.;]?\s*(?:(?:{connectors})\s+)?(?:(?:le\s+|el\s+|o\s+)?format[oe]?\s+)?"
+        r"(?:json|csv|xml|yaml|html|markdown)(?:-?\w+)?\b.*$"
+    )
+
+
+_JSON_FR = _json_tail(r"en|au|sous\s+forme\s+de|comme")
+_JSON_DE = _json_tail(r"als|im|in")
+_JSON_ES = _json_tail(r"en|como")
+_JSON_IT = _json_tail(r"in|come")
+_JSON_PT = _json_tail(r"em|como|no")
+
+# a demonstrative asked about ("Was ist das?", "¿Qué es esto?", "これは何ですか"): a question
+# about the page, no field
+_DEMONSTRATIVE = re.compile(
+    r"das|dies|dieses|es|esto|eso|esta|este|isso|isto|questo|questa|ciò|ceci|cela|ça|ca|"
+    r"これ|それ|あれ|この|その",
+    re.I,
+)
+# an opening that introduces the list after a colon ("les champs suivants :", "folgende
+# Felder:", "次の項目：")
+_INTRO = re.compile(r"^[^:：]{1,40}?[:：]\s*(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -52,19 +80,20 @@ WORDINGS: tuple[Wording, ...] = (
         (
             _rx(
                 r"^\s*(?:(?:veuillez|merci\s+de|pourriez-vous|pouvez-vous|peux-tu)\s+)?"
+                r"(?:(?:me|m['’]|nous)\s*)?"
                 r"(?:extra(?:ire|is|it|itez|yez)|r[ée]cup[èé]re[rz]?|trouve[rz]?|rel[èe]ve[rz]?|"
-                r"donne[rz]?(?:-moi|\s+moi)?|indique[rz]?(?:-moi|\s+moi)?|d[ée]termine[rz]?)\s+"
+                r"donne[rz]?(?:-moi|\s+moi)?|indique[rz]?(?:-moi|\s+moi)?|déterminer|déterminez)\s+"
                 r"(?:(?:moi|nous)\s+)?(.+)$"
             ),
             _rx(r"^\s*(?:quel(?:le)?s?\s+(?:est|sont)|c['’]est\s+quoi)\s+(.+?)\s*\??\s*$"),
         ),
-        r"\bet\b|\bou\b|\bainsi\s+que\b",
+        r"(?<=\s)(?:et|ou|ainsi\s+que)(?=\s)",
         _rx(
             r"^(?:(?:les|le|la|du|des|de\s+la|un|une|son|sa|ses|leur|leurs)\s+|(?:de\s+)?l['’]\s*)"
         ),
         _rx(
-            rf"\s+(?:de|du|sur|dans|depuis|à\s+partir\s+de)\s+(?:cette|ce|cet|la|le|l['’]|mon|ma)"
-            rf"\s*(?:{_DOC_FR})s?\b.*$|{_JSON_TAIL}"
+            rf"\s+(?:de|sur|dans|depuis|à\s+partir\s+de)\s+(?:cette|ce|cet|mon|ma)"
+            rf"\s+(?:{_DOC_FR})s?\b.*$|{_JSON_FR}"
         ),
         _rx(r"\btous\s+les\s+champs\b|\btoutes\s+les\s+(?:paires|données|informations)\b"),
     ),
@@ -82,11 +111,11 @@ WORDINGS: tuple[Wording, ...] = (
                 r"^\s*(?:bitte\s+)?(.+?)\s+(?:extrahieren|auslesen|angeben|herausziehen)\s*[.!]?\s*$"
             ),
         ),
-        r"\bund\b|\boder\b|\bsowie\b",
+        r"(?<=\s)(?:und|oder|sowie)(?=\s)",
         _rx(r"^(?:der|die|das|den|dem|des|ein|eine|einen|seine|ihre)\s+"),
         _rx(
             rf"\s+(?:aus|von|in|auf)\s+(?:dem|der|diesem|dieser|dieses|den|meinem|meiner)"
-            rf"\s+(?:{_DOC_DE})\w*\b.*$|\s+(?:heraus|aus)\s*[.!]?\s*$|{_JSON_TAIL}"
+            rf"\s+(?:{_DOC_DE})\w*\b.*$|\s+(?:heraus|aus)\s*[.!]?\s*$|{_JSON_DE}"
         ),
         _rx(r"\balle\s+(?:felder|angaben|daten|schlüssel)\b"),
     ),
@@ -100,10 +129,11 @@ WORDINGS: tuple[Wording, ...] = (
             ),
             _rx(r"^\s*¿?\s*(?:cu[áa]l(?:es)?\s+(?:es|son|era)|qu[ée]\s+es)\s+(.+?)\s*\??\s*$"),
         ),
-        r"\by\b|\be\b|\bo\b|\bu\b",
+        r"(?<=\s)(?:y|e|o|u)(?=\s)",
         _rx(r"^(?:el|la|los|las|del|de\s+la|un|una|su|sus)\s+"),
         _rx(
-            rf"\s+(?:de|del|en|desde)\s+(?:esta|este|la|el|mi)\s+(?:{_DOC_ES})s?\b.*$|{_JSON_TAIL}"
+            rf"\s+(?:de|en|desde)\s+(?:esta|este|mi)\s+(?:{_DOC_ES})s?\b.*$"
+            rf"|{_JSON_ES}"
         ),
         _rx(r"\btodos\s+los\s+campos\b|\btodos\s+los\s+pares\b"),
     ),
@@ -118,14 +148,16 @@ WORDINGS: tuple[Wording, ...] = (
                 r"^\s*(?:qual\s*[eè]|qual['’]\s*[eè]|quali\s+sono|che\s+cos['’]?\s*[eè])\s+(.+?)\s*\??\s*$"
             ),
         ),
-        r"\be\b|\bed\b|\bo\b|\boppure\b",
+        r"(?<=\s)(?:e|ed|o|oppure)(?=\s)",
         _rx(
             r"^(?:(?:il|lo|la|i|gli|le|del|dello|della|dei|degli|delle|un|uno|una|suo|sua)\s+|"
             r"(?:dell|l|un)['’]\s*)"
         ),
         _rx(
-            rf"\s+(?:da|dal|dalla|di|del|della|in|su)\s+(?:questa|questo|quest['’])?\s*"
-            rf"(?:{_DOC_IT})\b.*$|{_JSON_TAIL}"
+            rf"\s+(?:(?:da|dal|dalla|dallo|dall['’]|nel|nella|sul|sulla)\s*"
+            rf"(?:questa\s+|questo\s+|quest['’]\s*)?|(?:in|su)\s+(?:questa|questo|quest['’])\s*)"
+            rf"(?:{_DOC_IT})\b.*$"
+            rf"|{_JSON_IT}"
         ),
         _rx(r"\btutti\s+i\s+campi\b|\btutte\s+le\s+coppie\b"),
     ),
@@ -138,26 +170,25 @@ WORDINGS: tuple[Wording, ...] = (
             ),
             _rx(r"^\s*(?:qual\s+[ée]|quais\s+s[ãa]o|o\s+que\s+[ée])\s+(.+?)\s*\??\s*$"),
         ),
-        r"\be\b|\bou\b",
+        r"(?<=\s)(?:e|ou)(?=\s)",
         _rx(r"^(?:o|a|os|as|do|da|dos|das|um|uma|seu|sua)\s+"),
         _rx(
-            rf"\s+(?:de|do|da|desta|deste|nesta|neste|na|no)\s+(?:esta|este|essa|esse)?\s*"
-            rf"(?:{_DOC_PT})s?\b.*$|{_JSON_TAIL}"
+            rf"\s+(?:desta|deste|nesta|neste|dessa|desse)\s+(?:{_DOC_PT})s?\b.*$"
+            rf"|\s+(?:de|em)\s+(?:esta|este|essa|esse)\s+(?:{_DOC_PT})s?\b.*$"
+            rf"|\s+(?:na|no)\s+(?:{_DOC_PT})s?\b.*$"
+            rf"|{_JSON_PT}"
         ),
         _rx(r"\btodos\s+os\s+campos\b|\btodos\s+os\s+pares\b"),
     ),
     Wording(
         "ja",
         (
-            # "次の項目を抽出してください：氏名、住所"
+            # "次の項目を抽出してください：氏名、住所", "次の情報を請求書から抽出してください：…"
+            _rx(r"^[^：:]{0,30}?(?:抽出|取得|読み取|出力|抜き出|取り出)[^：:]*[：:]\s*(.+)$"),
+            # "氏名、住所を抽出してください", "請求書番号を教えて", "… を JSON で出力してください"
             _rx(
-                r"^\s*(?:次の|以下の)?(?:項目|フィールド|情報)?を?\s*"
-                r"(?:抽出|取得|読み取|出力|抜き出|取り出)[^：:]*[：:]\s*(.+)$"
-            ),
-            # "氏名、住所を抽出してください", "請求書番号を教えて"
-            _rx(
-                r"^\s*(.+?)\s*(?:を|の値を)\s*(?:抽出|取得|読み取|読取|教え|出力|抜き出|取り出|"
-                r"書き出|返)"
+                r"^\s*(.+?)\s*(?:を|の値を)\s*(?:json\s*(?:形式)?\s*で\s*)?"
+                r"(?:抽出|取得|読み取|読取|教え|出力|抜き出|取り出|書き出|返)"
             ),
             # "合計金額はいくらですか", "請求書番号は何ですか"
             _rx(
@@ -166,10 +197,11 @@ WORDINGS: tuple[Wording, ...] = (
             ),
         ),
         # (と between kanji or katakana only: not inside a word written in kana)
-        r"および|及び|並びに|(?<=[\u3400-\u9fff\u30a0-\u30ff])[とや](?=[\u3400-\u9fff\u30a0-\u30ff])",
+        # (と or や between words in kanji or katakana, the next perhaps honorific: お名前とご住所)
+        r"および|及び|並びに|(?<=[\u3400-\u9fff\u30a0-\u30ff])[とや](?=[\u3400-\u9fff\u30a0-\u30ffおご])",
         _rx(
             r"^(?:この|その|こちらの)?(?:画像|写真|書類|文書|ページ|請求書|領収書|レシート|用紙)"
-            r"(?:の中)?(?:の|から|にある)"
+            r"(?:の中)?(?:の|から|にある)|^[おご](?=[\u3400-\u9fff])"  # (お名前, ご住所)
         ),
         _rx(r"(?:\s*[,、。]?\s*(?:を)?\s*json.*$)"),
         _rx(r"(?:すべて|全て|全部)の(?:項目|フィールド|キー)|キーと値"),
@@ -180,44 +212,45 @@ WORDINGS: tuple[Wording, ...] = (
 _KANA = re.compile(r"[\u3040-\u30ff]")
 
 
-def wording_of(text: str) -> Wording | None:
-    """The language of a field request in one of these languages, or None (an English or a
-    Chinese one, or none)."""
-    for w in WORDINGS:
-        if w.language == "ja" and not _KANA.search(text):
-            continue
-        if any(rx.search(text) for rx in w.requests):
-            return w
-    return None
-
-
 def asks_all_pairs(text: str) -> bool:
     """Whether `text` asks, in one of these languages, for every field on the page."""
     return any(w.everything.search(text) for w in WORDINGS)
 
 
-def _split(raw: str, w: Wording) -> list[str]:
+_QUOTES = " '\"‘’“”«»„「」『』"
+
+
+def _split(raw: str, w: Wording, parse_list: Callable[[str], list[str]] | None) -> list[str]:
     s = raw.strip().strip("。.!?？！:：¿¡ ")
+    # a list written as JSON or Python (`["Nom", "Date"]`): its items, whatever is around it
+    listed = re.search(r"[\[［]\s*['\"‘“].*[\]］]", s, re.S)
+    if listed is not None and parse_list is not None:
+        items = parse_list(listed.group(0))
+        if items:
+            return items
+    s = _INTRO.sub("", s, count=1)  # "les champs suivants : nom, adresse"
     s = w.tail.sub("", s).strip()
     out: list[str] = []
     for part in re.split(rf"\s*(?:[,，、;；]|{w.conjunctions})\s*", s, flags=re.I):
-        p = part.strip(" '\"‘’“”«»„「」『』")
-        p = w.articles.sub("", p).strip(" '\"‘’“”«»„「」『』")
+        p = w.articles.sub("", part.strip(_QUOTES)).strip(_QUOTES)
         if re.search(r"\w", p) and p not in out:
             out.append(p)
     return out
 
 
-def foreign_fields(text: str) -> list[str]:
+def foreign_fields(text: str, parse_list: Callable[[str], list[str]] | None = None) -> list[str]:
     """The fields a request in French, German, Spanish, Italian, Portuguese or Japanese names,
-    as written, or [] when `text` is no such request."""
+    as written, or [] when `text` is no such request (or asks about "this", "das", "これ":
+    a question about the page). `parse_list` reads a list written as JSON or Python."""
     for w in WORDINGS:
         if w.language == "ja" and not _KANA.search(text):
             continue
         for rx in w.requests:
             m = rx.search(text)
             if m:
-                fields = [f for f in _split(m.group(1), w) if len(f) <= 60]
+                fields = [f for f in _split(m.group(1), w, parse_list) if len(f) <= 60]
+                if fields and all(_DEMONSTRATIVE.fullmatch(f) for f in fields):
+                    return []
                 if fields:
                     return fields
     return []

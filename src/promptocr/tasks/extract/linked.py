@@ -1879,16 +1879,16 @@ class PageFacts:
             got = self._right[k] = row_right(self.geom, k, self.slope)
         return got
 
-    def typed_labels(self, named: Sequence[bool]) -> dict[int, int]:
+    def typed_labels(self) -> dict[int, int]:
         """{label: value} for each run that says a typed field's name and nothing else
-        (`named`: `fields.is_field_name`) with a value of that field's type as the next run
+        (`fields.is_field_name`) with a value of that field's type as the next run
         along its row (`联系电话 13812345678`, `Phone 555-0182`): a field of its own, its
         value no other key's. Not an amount's or a rate's (`合计 ￥3200.00`: a table's total
         row, whose cells are its columns' values)."""
         if self._typed is None:
             self._typed = {}
-            for u, is_named in enumerate(named):
-                concept = match_concept(self.geom.units[u].text) if is_named else None
+            for u, unit in enumerate(self.geom.units):
+                concept = match_concept(unit.text) if is_field_name(unit.text) else None
                 if concept is None or concept.type in TEXT_TYPES or concept.type in _TABLED:
                     continue
                 w, gap = self.row_right(u)
@@ -2247,7 +2247,8 @@ def _column_total(
     lies under it: the column's cell on the table's total row (`合　　计`, `TOTAL`) further
     down, if the table has one — an invoice's `金额` is the goods' total, which equals the
     single item's amount when there is one. Of several total rows the first that is not a
-    subtotal (`小计`, `Subtotal`) answers."""
+    subtotal (`小计`, `Subtotal`) answers. Where no total row's label is read and no cell sums
+    the cells above it, the first cell printed with a currency sign (`_signed_total`)."""
     b = geom.b
     hx0 = min(b[i, 0] for i in pieces) - slack
     hx1 = max(b[i, 2] for i in pieces) + slack
@@ -3036,8 +3037,9 @@ def _answering(geom: PageGeometry, hs: Sequence[KeyHit], texts: Sequence[str]) -
     near = [h for h in near if not any(inside(h, g) for g in near)]
 
     # a label printed more than once (a buyer's and a seller's 名称): the first printed
-    # is the field (a total's: the last, `extract_linked`), unless its value is much less likely; printings on one row (tops within
-    # half a line height: the seller's box printed a little higher) are read left to right
+    # is the field (a total's with its figure: the last, `extract_linked`), unless its value
+    # is much less likely; printings on one row (tops within half a line height: the
+    # seller's box printed a little higher) are read left to right
     def before(a: KeyHit, c: KeyHit) -> int:
         ya = min(geom.b[i, 1] for i in a.pieces)
         yc = min(geom.b[i, 1] for i in c.pieces)
@@ -3399,7 +3401,7 @@ def extract_linked(
         answering = {key: _answering(geom, hits[key], texts) for key, _, _ in pending}
         scores = _score_labels(geom, answering, pool, slope)
         named = {i for i, f in enumerate(field_named) if f}
-        typed = facts.typed_labels(field_named)
+        typed = facts.typed_labels()
         typed_value_of = {w: u for u, w in typed.items()}
         over, form_labels = (
             captions(geom, label_units | named, label_units) if not apart else ({}, set())
