@@ -298,3 +298,23 @@ def test_an_english_key_is_no_foreign_invoice_label(key: str) -> None:
 @pytest.mark.parametrize("text", ["Iva", "TVA", "Scadenza", "Totale"])
 def test_a_foreign_invoice_label_is_no_field_name_as_a_value(text: str) -> None:
     assert not is_field_name(text)
+
+
+def test_a_key_printed_in_other_capitals_is_its_label_not_a_synonyms() -> None:
+    """`INVOICE DATE:` is "Invoice Date" printed in other capitals and a synonym of "Date":
+    it is the first key's label (before, the two tied and "Date" took its value, leaving
+    "Invoice Date" null); "Date" has no label of its own on the page."""
+    doc = lines_doc(
+        [
+            ("ACME LTD", 60, 40, 150),
+            ("INVOICE DATE:", 500, 100, 150),
+            ("03/14/2025", 700, 100, 110),
+            ("DUE DATE:", 500, 130, 110),
+            ("04/13/2025", 700, 130, 110),
+        ]
+    )
+    got = extract_fields(doc, ["Date", "Invoice Date"])
+    assert got["Invoice Date"].value == "03/14/2025"
+    assert got["Date"].value is None
+    # asked alone, "Date" is still read from `INVOICE DATE:`
+    assert extract_fields(doc, ["Date"])["Date"].value == "03/14/2025"

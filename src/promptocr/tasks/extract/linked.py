@@ -105,6 +105,7 @@ MIN_CONFIDENCE = 0.05  # calibrated link probability below which a field is null
 CONTINUE_P = 0.8  # a line under a text value that the model links to the key this well continues it
 MIN_KEY_MATCH = 80.0  # rapidfuzz score for a printed label to count as the key
 SYNONYM_CAP = 90.0  # the best score a synonym of the key gets (the key as printed gets 100)
+OTHER_CAPITALS = 6.0  # what the key printed in other capitals scores less
 LABEL_MARGIN = 5.0  # a key is read from its printed labels this close to its best match
 
 MAX_LINES = 8
@@ -1531,7 +1532,10 @@ def _find_keys(
     for i in (int(x) for x in np.nonzero(scores >= MIN_KEY_MATCH)[0]):
         s = float(scores[i])
         if case_differs(labels[0], geom.units[i].text, prefix=True):
-            s -= 10.0  # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" printed
+            # "REQUEST AUTHORIZED BY" asked, "Request Authorized By:" printed: outside
+            # `LABEL_MARGIN` of a printing in the key's own capitals, still over any synonym
+            # (`INVOICE DATE:` is "Invoice Date"'s, not "Date"'s by its synonym `invoice date`)
+            s -= OTHER_CAPITALS
         cut = _label_end(labels, geom.units[i].text) if s < 100 else 0
         rest = canonical_words(geom.units[i].text[cut:]) if cut else ()
         if rest and set(rest) <= GENERIC_WORDS:
