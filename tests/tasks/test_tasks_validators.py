@@ -168,3 +168,20 @@ def test_a_phone_number_with_masked_digits_is_read_as_printed() -> None:
         assert typed_value(text, "phone") is None and find_phone(text) is None
     for text in ("4532 **** 6614", "Card **** 6614", "2024**0012", "1,250 ** 300", "12**34"):
         assert masked_phone(text) is None and find_phone(text) is None, text
+
+
+def test_three_decimals_beside_a_currency_counted_in_thousandths() -> None:
+    """Dinars and rials have three decimals (`KD 12.500`, `3.250 BHD`): beside one of their
+    codes `12.500` is twelve and a half, not a thousand-separated figure; without one it is
+    still no amount (a thousand or twelve and a half)."""
+    from promptocr.tasks.validators import find_amounts
+
+    def got(s: str) -> list[tuple[str, str]]:
+        return [(f.text, f.normalized) for f in find_amounts(s)]
+
+    assert got("TOTAL KD 12.500") == [("12.500", "12.500")]
+    assert got("Total 3.250 BHD") == [("3.250", "3.250")]
+    assert got("RO 1,250.750") == [("1,250.750", "1250.750")]
+    assert got("KD 12.500 + 1.250 KD") == [("12.500", "12.500"), ("1.250", "1.250")]
+    assert got("Amount: 12.500") == []
+    assert got("Total 12.50") == [("12.50", "12.50")]

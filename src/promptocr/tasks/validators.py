@@ -188,10 +188,31 @@ def a_rate(s: str, a: Found) -> bool:
     return s[a.end :].lstrip().startswith(("%", "％"))
 
 
+# the currencies counted in thousandths (dinars, rials: `KD 12.500`, `3.250 BHD`), their codes
+# and the letters printed for them; only beside one is `12.500` an amount of three decimals
+MILLS_CODES = frozenset(
+    {"KWD", "KD", "BHD", "BD", "OMR", "RO", "JOD", "JD", "TND", "DT", "LYD", "LD", "IQD"}
+)
+_MILLS = "|".join(sorted(MILLS_CODES, key=len, reverse=True))
+_THREE_DECIMALS = re.compile(
+    rf"\b(?:{_MILLS})\.?\s?(\d{{1,3}}(?:,\d{{3}})*\.\d{{3}})(?![\d.,]\d)"
+    rf"|(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})*\.\d{{3}})\s?(?:{_MILLS})\b"
+)
+
+
 def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
-    """Money amounts in `s` (keeps the printed form; normalised to a plain decimal)."""
+    """Money amounts in `s` (keeps the printed form; normalised to a plain decimal). Three
+    decimals only beside a currency counted in thousandths (`KD 12.500` → `12.500`)."""
     out: list[Found] = []
+    mills = []
+    for m in _THREE_DECIMALS.finditer(s):
+        g = 1 if m.group(1) is not None else 2
+        num = m.group(g)
+        out.append(Found(num, f"{float(num.replace(',', '')):.3f}", m.start(g), m.end(g)))
+        mills.append((m.start(g), m.end(g)))
     for m in _AMOUNT.finditer(s):
+        if any(a <= m.start(1) < b for a, b in mills):
+            continue
         num = m.group(1)
         dec = amount_decimals(num)
         on = _RUNS_ON.match(s, m.end(1))
@@ -204,7 +225,7 @@ def find_amounts(s: str, require_decimals: bool = False) -> list[Found]:
         whole = re.sub(r"\D", "", num[: len(num) - len(dec) - 1] if dec is not None else num)
         val = float(f"{whole}.{dec or 0}")
         out.append(Found(num, f"{val:.2f}", m.start(1), m.end(1)))
-    return out
+    return sorted(out, key=lambda f: f.start)
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}

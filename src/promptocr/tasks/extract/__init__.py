@@ -421,6 +421,9 @@ def typed_value(
         elif (cw := _CURRENCY_WORD_BEFORE.search(t[:start])) is not None and (
             cw.group(1) in CURRENCY_WORDS  # printed in capitals: not `gel 12.50`, `all 45.00`
             and cw.group(1) not in _WORD_LIKE_CODES
+            # (a dinar's letters before its three decimals: `KD 12.500`)
+            or cw.group(1) in v.MILLS_CODES
+            and len(a.normalized.split(".")[-1]) == 3
         ):
             start = cw.start()  # a currency code kept as printed (`GBP 4,250.00`, `RM12.50`)
         end = a.end
