@@ -57,3 +57,34 @@ def test_a_forms_entries_with_a_figure_stay_whole() -> None:
     )
     assert running_text("The monthly rent is $1,850.00, payable on the first day of each month.")
     assert not running_text("12/ 12/ 1990 . Paris")
+
+
+def test_when_something_ends_or_starts_said_in_a_sentence() -> None:
+    """ "When does the lease end?" with no printed label for it: the date after `ends` in the
+    sentence that names the lease, with its own box; a subject the page does not name gets
+    `null`, as before."""
+    service = Service(vlm=None)
+    doc = lines_doc(
+        [
+            *LEASE[:3],
+            (
+                "1. TERM. The lease begins on March 1, 2024 and ends on February 28, 2025.",
+                60,
+                180,
+                800,
+            ),
+            ("The insurance policy expires on 12/31/2025 unless renewed.", 60, 300, 700),
+        ]
+    )
+    end = service.run_on_document(doc, "When does the lease end?").output
+    assert end["fields"] == {"end date": "February 28, 2025"}
+    assert end["details"]["end date"]["normalized"] == "2025-02-28"
+    x0, y0, _, _ = end["details"]["end date"]["bbox"]
+    assert x0 > 600 and y0 == 180
+    start = service.run_on_document(doc, "When does the lease begin?").output["fields"]
+    assert start == {"start date": "March 1, 2024"}
+    expiry = service.run_on_document(doc, "When does the policy expire?").output["fields"]
+    assert expiry == {"expiration date": "12/31/2025"}
+    assert service.run_on_document(doc, "When does the contract end?").output["fields"] == {
+        "end date": None
+    }

@@ -131,7 +131,10 @@ def _try_alternatives(
                 out[key] = replace(got, name=key)
                 break
         else:
-            if question and (out[key].value is not None or not out[key].reason):
+            said = _said_in_text(doc, question, key) if question else None
+            if said is not None:
+                out[key] = said
+            elif question and (out[key].value is not None or not out[key].reason):
                 out[key] = FieldResult(
                     name=key,
                     type=out[key].type,
@@ -139,6 +142,98 @@ def _try_alternatives(
                     "questions need a vision-language engine",
                 )
     return out
+
+
+# the verbs a sentence says that something ends or starts with (`questions.question_part`)
+_PART_VERBS = {
+    "end": r"ends?|ended|ending|expires?|expired|expiring|terminates?|terminated|terminating",
+    "start": r"begins?|began|beginning|starts?|started|starting|commences?|commenced|"
+    r"commencing|takes\s+effect|effective",
+}
+# a question's words that name no subject
+_QUESTION_WORDS = frozenset(
+    [
+        "when",
+        "what",
+        "which",
+        "does",
+        "do",
+        "did",
+        "will",
+        "is",
+        "are",
+        "was",
+        "were",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "my",
+        "our",
+        "your",
+        "their",
+        "it",
+        "its",
+        "end",
+        "ends",
+        "expire",
+        "expires",
+        "start",
+        "starts",
+        "begin",
+        "begins",
+        "commence",
+        "effective",
+        "date",
+        "day",
+    ]
+)
+SAID_P = 0.6  # the link probability of a date read from a sentence that says so
+
+
+def _said_in_text(doc: Any, question: str, key: str) -> Any:
+    """A question when something ends or starts that no printed label answers, answered by a
+    sentence that says so ("When does the lease end?" by `The lease begins on March 1, 2024
+    and ends on February 28, 2025.`): the first date after the verb of that part (ends,
+    expires, terminates; begins, commences, takes effect) in the same clause of a line of
+    running text that names the question's subject (`lease`). None where no line does."""
+    from promptocr.tasks.extract import FieldResult, Span, fill_geometry, running_text
+    from promptocr.tasks.questions import question_part
+    from promptocr.tasks.validators import parse_date
+
+    part = question_part(question)
+    verbs = _PART_VERBS.get(part or "")
+    if verbs is None:
+        return None
+    subject = [w for w in re.findall(r"[a-z]{3,}", question.lower()) if w not in _QUESTION_WORDS]
+    verb = re.compile(rf"\b(?:{verbs})\b", re.I)
+    for page in doc.pages:
+        for ln in page.lines:
+            text = ln.text
+            low = text.lower()
+            if not running_text(text) or not all(w in low for w in subject):
+                continue
+            for m in verb.finditer(text):
+                stop = re.search(r"[.;!?](?=\s|$)|\b(?:and|but)\s+(?!\d)", text[m.end() :])
+                clause = text[m.end() : m.end() + stop.start()] if stop else text[m.end() :]
+                date = parse_date(clause)
+                if date is None:
+                    continue
+                start = m.end() + date.start
+                res = FieldResult(
+                    name=key,
+                    value=date.text,
+                    normalized=date.normalized,
+                    type="date",
+                    label=m.group(0),
+                    method="sentence",
+                    valid=True,
+                )
+                fill_geometry(res, [Span(ln, start, start + len(date.text), page)])
+                res.settle_confidence(SAID_P)
+                return res
+    return None
 
 
 def _says(label: str, key: str) -> bool:
