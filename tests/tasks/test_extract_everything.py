@@ -316,3 +316,20 @@ def test_a_bulleted_field_on_one_line_keeps_its_value() -> None:
     got = _pairs(lines_doc(rows, width=800, height=400))
     assert got.get("■ Order Date") == "12/03/2024", got
     assert got.get("Customer") == "Jane Roe"
+
+
+def test_cjk_fields_run_together_with_no_gap_are_cut_at_the_next_name() -> None:
+    """OCR puts no space at a CJK gap: `性别：女民族：汉` is two fields, cut where a known
+    field's name (`民族`) runs straight on after the first value; `住址：…电话：…` the same."""
+    from promptocr.tasks.extract import extract_all_pairs
+
+    doc = lines_doc(
+        [
+            ("姓名：王小红", 60, 40, 200),
+            ("性别：女民族：汉", 60, 80, 260),
+            ("住址：北京市海淀区中关村大街1号电话：010-62751234", 60, 120, 560),
+        ]
+    )
+    got = {k: r.value for k, r in extract_all_pairs(doc).items()}
+    assert got["性别"] == "女" and got["民族"] == "汉", got
+    assert got["住址"] == "北京市海淀区中关村大街1号" and got["电话"] == "010-62751234", got

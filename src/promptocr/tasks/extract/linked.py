@@ -227,13 +227,33 @@ def _inner_cuts(text: str) -> list[tuple[int, int]]:
     (`_INNER_LABEL`): not inside brackets, not a web address, and only after some value (two
     labels side by side leave the first with no value to cut off)."""
     cuts: list[tuple[int, int]] = []
-    for m in _INNER_LABEL.finditer(text):
-        if _unclosed(text[: m.start()]):
+    found = [(m.start(), m.end()) for m in _INNER_LABEL.finditer(text)]
+    found = sorted(found + [c for c in _han_inner_labels(text) if c not in found])
+    for start, end in found:
+        if _unclosed(text[:start]):
             continue
-        if not text[cuts[-1][1] if cuts else 0 : m.start()].strip():
+        if not text[cuts[-1][1] if cuts else 0 : start].strip():
             continue
-        cuts.append((m.start(), m.end()))
+        cuts.append((start, end))
     return cuts
+
+
+_HAN_COLON = re.compile(r"([\u4e00-\u9fff]{3,})\s?[:：][ \t]*(?=\S)")
+
+
+def _han_inner_labels(text: str) -> list[tuple[int, int]]:
+    """(label start, value start) of a known field's name in Han letters run straight on
+    after a value, before a colon (`性别：女民族：汉`: OCR puts no space at a CJK gap): the
+    longest name of two to eight letters ending at the colon (`民族`; `fields.is_field_name`)
+    that leaves at least one letter of value before it."""
+    out: list[tuple[int, int]] = []
+    for m in _HAN_COLON.finditer(text):
+        run = m.group(1)
+        for n in range(min(8, len(run) - 1), 1, -1):
+            if _names_a_field(run[-n:]):
+                out.append((m.end(1) - n, m.end()))
+                break
+    return out
 
 
 _WORD_END = re.compile(r"\S+")
