@@ -333,3 +333,30 @@ def test_cjk_fields_run_together_with_no_gap_are_cut_at_the_next_name() -> None:
     got = {k: r.value for k, r in extract_all_pairs(doc).items()}
     assert got["性别"] == "女" and got["民族"] == "汉", got
     assert got["住址"] == "北京市海淀区中关村大街1号" and got["电话"] == "010-62751234", got
+
+
+def test_parties_side_by_side_each_take_their_block() -> None:
+    """`BILL TO` and `SHIP TO` side by side, each over a name and an address: extract
+    everything reads each block as its heading's value (before: `BILL TO` → `SHIP TO` and each
+    bill-to line → the ship-to line level with it)."""
+    from promptocr.tasks.extract import extract_all_pairs
+
+    doc = lines_doc(
+        [
+            ("INVOICE", 60, 30, 150, 30),
+            ("Invoice No: 1042", 520, 40, 200),
+            ("BILL TO", 60, 130, 90),
+            ("SHIP TO", 360, 130, 90),
+            ("Globex Corporation", 60, 160, 200),
+            ("Globex Warehouse 4", 360, 160, 210),
+            ("12 Main Street", 60, 190, 160),
+            ("88 Dock Road", 360, 190, 150),
+            ("Springfield, IL 62704", 60, 220, 220),
+            ("Shelbyville, IL 62565", 360, 220, 230),
+            ("Total: $1,250.00", 520, 300, 200),
+        ]
+    )
+    got = {k: r.value for k, r in extract_all_pairs(doc).items()}
+    assert got["BILL TO"] == "Globex Corporation 12 Main Street Springfield, IL 62704", got
+    assert got["SHIP TO"] == "Globex Warehouse 4 88 Dock Road Shelbyville, IL 62565", got
+    assert "Globex Corporation" not in got and got["Total"] == "$1,250.00", got

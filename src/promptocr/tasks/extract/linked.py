@@ -4428,6 +4428,57 @@ def _grid_pairs(
     return [(k, v, p) for (k, v), p in out.items()]
 
 
+HEADING_P = 0.8  # the link probability of a heading's block (`_heading_blocks`)
+HEADING_GAP = 1.2  # line heights from a heading down to its block's first line
+
+
+def _heading_blocks(
+    geom: PageGeometry, units: Sequence[Unit], slope: float, fixed: set[int]
+) -> dict[int, list[int]]:
+    """{heading: its block's units} for each run that says a known field's name and nothing
+    else, with no colon (`BILL TO`, `Ship To`, `Customer`; `fields.is_field_name`), beside
+    another such heading on its row (and nothing else), and a block set close under it starting
+    where it starts (the first line within `HEADING_GAP`, no label; then the lines that carry
+    it on, `_grow`): "extract everything" reads the block as its value. (The pair model, which
+    links across a row, read `BILL TO` → `SHIP TO` and each line of the bill-to block → the
+    ship-to line level with it.)"""
+    b = geom.b
+    # (Latin-script headings: on CJK forms two or three labels side by side head a grid's
+    # cells, one line each, and taking blocks there cost `kv_links` zh 0.003)
+    named = [
+        is_field_name(u.text) and not _option(u.text) and not _CJK.search(u.text) for u in units
+    ]
+    out: dict[int, list[int]] = {}
+    used: set[int] = set(fixed)
+    for h in range(len(units)):
+        if not named[h] or h in used or geom.looks[h, 0] > 0:
+            continue
+        right, _ = row_right(geom, h, slope)
+        left = int(geom.left_nn[h])
+        if not (right >= 0 and named[right]) and not (left >= 0 and left in out):
+            # only headings side by side (parties: `BILL TO` | `SHIP TO`, `Shipper` |
+            # `Consignee`), which the pair model links to each other; a label over its value
+            # alone is the model's to read (FUNSD dev, extract everything: 0.504 → 0.499 exact
+            # where every such heading was taken)
+            continue
+        v = int(geom.below_nn[h])
+        if (
+            v < 0
+            or v in used
+            or named[v]
+            or geom.looks[v, 0] > 0
+            or b[v, 1] - b[h, 3] > HEADING_GAP
+            or abs(b[v, 0] - b[h, 0]) > 1.0
+            or header_row(geom, h, slope)
+        ):
+            continue
+        block = [v, *_grow(geom, v, used | {h}, float(b[v, 0]), None, None, slope, (h,))]
+        out[h] = block
+        used.update(block)
+        used.add(h)
+    return out
+
+
 def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, FieldResult]:
     """Every key→value pair the linker finds on every page, keyed by the printed label: the
     pair model's links (a value block per key, `_block_of`), then the units the role model
@@ -4473,6 +4524,14 @@ def extract_all_linked(doc: Document, *, second_pass: bool = True) -> dict[str, 
                 and not _option(units[k].text)
             ]
             links = _grid_pairs(geom, links, fixed)
+            heads = _heading_blocks(geom, units, slope, set(keys_f) | vals_f)
+            if heads:
+                # a field's name printed as a heading over its block (`BILL TO` beside `SHIP
+                # TO`, each over a name and an address): the block is its value, and no line
+                # of it pairs with the other column's line level with it
+                taken = set(heads) | {v for vs in heads.values() for v in vs}
+                links = [(k, v, p) for k, v, p in links if k not in taken and v not in taken]
+                links += [(h, v, HEADING_P) for h, vs in heads.items() for v in vs]
             cand: dict[int, dict[int, float]] = {}
             for k, v, p in scored:
                 cand.setdefault(k, {})[v] = p
