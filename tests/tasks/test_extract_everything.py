@@ -360,3 +360,27 @@ def test_parties_side_by_side_each_take_their_block() -> None:
     assert got["BILL TO"] == "Globex Corporation 12 Main Street Springfield, IL 62704", got
     assert got["SHIP TO"] == "Globex Warehouse 4 88 Dock Road Shelbyville, IL 62565", got
     assert "Globex Corporation" not in got and got["Total"] == "$1,250.00", got
+
+
+def test_after_review_heading_blocks_and_cjk_cuts_stop_where_they_should() -> None:
+    """A heading's block ends at another field's name (`Department` under `John Smith`) or at
+    running text; a CJK run is cut at a field's name, not at a longer run holding one
+    (`王小红联系电话`: `联系电话`, not `小红联系电话`)."""
+    from promptocr.tasks.extract import extract_all_pairs
+
+    doc = lines_doc(
+        [
+            ("Name", 60, 100, 60),
+            ("Date", 360, 100, 50),
+            ("John Smith", 60, 125, 120),
+            ("03/14/2025", 360, 125, 110),
+            ("Department", 60, 150, 120),
+            ("Finance", 260, 150, 80),
+        ]
+    )
+    got = {k: r.value for k, r in extract_all_pairs(doc).items()}
+    assert got["Name"] == "John Smith" and got["Date"] == "03/14/2025", got
+    assert got.get("Department") == "Finance", got
+    zh = lines_doc([("姓名：王小红联系电话：13812345678", 60, 40, 460)])
+    got = {k: r.value for k, r in extract_all_pairs(zh).items()}
+    assert got == {"姓名": "王小红", "联系电话": "13812345678"}, got

@@ -88,3 +88,49 @@ def test_when_something_ends_or_starts_said_in_a_sentence() -> None:
     assert service.run_on_document(doc, "When does the contract end?").output["fields"] == {
         "end date": None
     }
+
+
+def test_the_first_figure_of_the_clause_after_the_keys_own_words() -> None:
+    """After review: the first amount after the key's words (not the last of the sentence),
+    up to an `and` that opens another clause; a rate before it leaves the value whole (the
+    fee is the rate); the key as a word of its own (`rent`, not `current`); a figure printed
+    twice on its line boxed where the sentence says it."""
+
+    def value(label: str, text: str, key: str) -> tuple[str | None, list[float] | None]:
+        doc = lines_doc([(label, 60, 100, 100), (text, 200, 100, 800)])
+        r = extract_fields(doc, [key])[key]
+        return r.value, r.bbox
+
+    paid = "The deposit of $500.00 was paid on 01/02/2024 and the balance of $1,500.00 is due"
+    assert value("Deposit:", paid, "Deposit")[0] == "$500.00"
+    fee = "5% of the monthly rent of $1,850.00 applies after the fifth day"
+    assert value("Late fee:", fee, "Late fee")[0] == fee
+    arrears = "The current arrears are $200.00; the rent for each month is $1,500.00"
+    assert value("Rent:", arrears, "rent")[0] == "$1,500.00"
+    twice = "The deposit is $500.00, and the rent is $500.00 payable monthly"
+    got, box = value("Rent:", twice, "rent")
+    assert got == "$500.00" and box is not None and box[0] > 600, box
+
+
+def test_a_sentence_answers_only_its_own_subject_and_part() -> None:
+    """After review: `lease` is no word of `please`; a clause ends at a comma, so `began in
+    2023, ends on …` answers no start; a date the end is counted from is no end; `terminate`
+    and `take effect` are asked about as `end` and `start`."""
+    service = Service(vlm=None)
+
+    def ask(question: str, text: str) -> object:
+        doc = lines_doc([(text, 60, 100, 900)])
+        return next(iter(service.run_on_document(doc, question).output["fields"].values()))
+
+    assert (
+        ask("When does the lease end?", "Please note the offer ends on June 30, 2024 for all.")
+        is None
+    )
+    began = "The lease, which began in 2023, ends on 31 March 2026 for both parties."
+    assert ask("When does the lease start?", began) is None
+    counted = "The lease ends one year after the start date of January 1, 2024 unless renewed."
+    assert ask("When does the lease end?", counted) is None
+    ends = "This agreement terminates on December 31, 2026 unless extended by both parties."
+    assert ask("When does the agreement terminate?", ends) == "December 31, 2026"
+    starts = "The policy takes effect on 1 July 2025 and ends on 30 June 2026 for the insured."
+    assert ask("When does the policy take effect?", starts) == "1 July 2025"

@@ -181,7 +181,10 @@ def test_three_decimals_beside_a_currency_counted_in_thousandths() -> None:
 
     assert got("TOTAL KD 12.500") == [("12.500", "12.500")]
     assert got("Total 3.250 BHD") == [("3.250", "3.250")]
-    assert got("RO 1,250.750") == [("1,250.750", "1250.750")]
+    assert got("OMR 1,250.750") == [("1,250.750", "1250.750")]
+    assert got("KD 1250.500") == [("1250.500", "1250.500")]
+    # (not two letters that start part numbers: `DT 1.250`, `LD 2.500 lens`)
+    assert got("LD 2.500 lens") == [] and got("Model RO 1.250 filter") == []
     assert got("KD 12.500 + 1.250 KD") == [("12.500", "12.500"), ("1.250", "1.250")]
     assert got("Amount: 12.500") == []
     assert got("Total 12.50") == [("12.50", "12.50")]

@@ -880,6 +880,12 @@ class _ConceptNames:
     han: list[tuple[str, Concept]]
 
 
+# synonyms that name their concept only printed whole, not inside a longer key: `小写` ("in
+# figures") is the total's label after `（小写）`, but `小写字母` is lower-case letters and
+# `金额（小写）` the amount's column
+WHOLE_ONLY = frozenset({"小写"})
+
+
 @functools.lru_cache(maxsize=1)
 def _concept_names() -> _ConceptNames:
     names: list[str] = []
@@ -893,7 +899,7 @@ def _concept_names() -> _ConceptNames:
         (syn, c)
         for c in CONCEPTS
         for syn in c.synonyms
-        if len(syn) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in syn)
+        if len(syn) >= 2 and any("\u4e00" <= ch <= "\u9fff" for ch in syn) and syn not in WHOLE_ONLY
     ]
     short_at = frozenset(i for i, s in enumerate(names) if len(s) <= 2)
     return _ConceptNames(names, owners, canon, short_at, han)

@@ -478,10 +478,14 @@ def question_keys(text: str) -> list[str] | None:
 
 
 _END_WORDS = re.compile(
-    r"\b(?:expire|expires|expiry|expiration|end|ends|until)\b|到期|失效|过期|截止|结束|[到至]哪天|"
+    r"\b(?:expire|expires|expiry|expiration|end|ends|until|terminate|terminates|termination)\b|"
+    r"到期|失效|过期|截止|结束|[到至]哪天|"
     r"[到至]什么时候"
 )
-_START_WORDS = re.compile(r"\b(?:start|starts|begin|begins|commence|effective)\b|生效|开始|起始")
+_START_WORDS = re.compile(
+    r"\b(?:start|starts|begin|begins|commence|commences|effective|take\s+effect|takes\s+effect)\b"
+    r"|生效|开始|起始"
+)
 _PERIOD_SEPARATOR = re.compile(r"\s*(?:至|到|~|～|\bto\b|\bthrough\b|\buntil\b|[-–—])\s*", re.I)
 
 

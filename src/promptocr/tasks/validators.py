@@ -190,13 +190,13 @@ def a_rate(s: str, a: Found) -> bool:
 
 # the currencies counted in thousandths (dinars, rials: `KD 12.500`, `3.250 BHD`), their codes
 # and the letters printed for them; only beside one is `12.500` an amount of three decimals
-MILLS_CODES = frozenset(
-    {"KWD", "KD", "BHD", "BD", "OMR", "RO", "JOD", "JD", "TND", "DT", "LYD", "LD", "IQD"}
-)
+# (ISO codes, and `KD`, as Kuwaiti prices print it; not the other two-letter forms, `BD`, `RO`,
+# `JD`, `DT`, `LD`, which start part and model numbers: `DT 1.250`, `LD 2.500 lens`)
+MILLS_CODES = frozenset({"KWD", "KD", "BHD", "OMR", "JOD", "TND", "LYD", "IQD"})
 _MILLS = "|".join(sorted(MILLS_CODES, key=len, reverse=True))
 _THREE_DECIMALS = re.compile(
-    rf"\b(?:{_MILLS})\.?\s?(\d{{1,3}}(?:,\d{{3}})*\.\d{{3}})(?![\d.,]\d)"
-    rf"|(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})*\.\d{{3}})\s?(?:{_MILLS})\b"
+    rf"\b(?:{_MILLS})\.?\s?(\d{{1,3}}(?:,\d{{3}})+\.\d{{3}}|\d+\.\d{{3}})(?![\d.,]\d)"
+    rf"|(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})+\.\d{{3}}|\d+\.\d{{3}})\s?(?:{_MILLS})\b"
 )
 
 

@@ -380,6 +380,7 @@ PHONE_GOES_ON = re.compile(r"^\s*(?:\d|[(+\-–]\s*\d)")
 _DIGIT_GROUPS_TO_END = re.compile(r"(?:[ \t]\d{2,})+\s*$")
 
 
+_MILLS_AFTER = re.compile(r"\s?(?:" + "|".join(sorted(v.MILLS_CODES)) + r")\b")
 _SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?[" + re.escape(CURRENCY_SIGNS) + r"](?!\w)")
 
 
@@ -429,6 +430,12 @@ def typed_value(
         end = a.end
         if start == a.start and (after := _SIGN_AFTER.match(t, end)) is not None:
             end = after.end()  # a sign after the figures kept as printed (`2 310,00 €`)
+        elif (
+            start == a.start
+            and len(a.normalized.split(".")[-1]) == 3
+            and (after := _MILLS_AFTER.match(t, end)) is not None
+        ):
+            end = after.end()  # and a dinar's code after its three decimals (`3.250 BHD`)
         norm = a.normalized
         if start > 0 and t[start - 1] == "(" and t[end : end + 1] == ")":
             start, end = start - 1, end + 1  # a negative figure in brackets, as printed
@@ -1368,9 +1375,11 @@ def in_sentence(doc: Document, key: str, res: FieldResult) -> FieldResult:
     """A value that is running text holding the figure a key asks for (`The monthly rent is
     $1,850.00, payable on the first day of each month.` for "monthly rent"; a lease or a
     letter prints no label for it): the first amount or date after the key's words in it (or
-    from its start), up to the end of that clause, with its own box. Unchanged otherwise: a
-    value that is no `running_text`, a key that asks for no figure, or no such
-    figure in the clause, or an amount that is no money (no currency sign, no cents)."""
+    from its start), up to the end of that clause (a stop, or `and` / `but`), with its own
+    box. Unchanged otherwise: a value that is no `running_text`, a key that asks for no
+    figure, no such figure in the clause, a rate before the amount (`5% of the monthly rent
+    of $1,850.00`: the fee is the rate), or an amount that is no money (no currency sign, no
+    cents)."""
     text = res.value
     if text is None or res.type not in ("text", "amount") or not running_text(text):
         return res
@@ -1378,28 +1387,60 @@ def in_sentence(doc: Document, key: str, res: FieldResult) -> FieldResult:
     if kind is None:
         return res
     words = [re.escape(w) for w in re.findall(r"\w+", key)]
-    said = re.search(r"\W+".join(words), text, re.I) if words else None
+    said = re.search(r"\b" + r"\W+".join(words) + r"\b", text, re.I) if words else None
     start = said.end() if said is not None else 0
     end = m.start() if (m := _CLAUSE_END.search(text, start)) is not None else len(text)
-    got = typed_value(text[start:end], kind)
+    clause = text[start:end]
+    got = _first_figure(clause, kind)
     if got is None:
         return res
-    s, e, norm, _ = got
-    value = text[start + s : start + e]
+    s, e, norm = got
+    value = clause[s:e]
     if kind == "amount" and not _MONEY.search(value):
         return res  # a count or a part of a figure (`within 20 days`), not money
     out = replace(res, value=value, normalized=norm, type=kind, valid=True)
     page = next((p for p in doc.pages if res.page is not None and p.index == res.page - 1), None)
     box = res.bbox
     if page is not None and box is not None:
-        # the value's own box: on the line of the page that prints it, inside the old box
-        for ln in page.lines:
-            at = ln.text.find(value)
-            b = ln.bbox
-            if at >= 0 and b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]:
+        # the value's own box: on the line of the page that prints it with the words before
+        # it (a figure printed twice on the line: this one), inside the old box; where the
+        # figure is cut over two lines, the old box stays
+        before = text[max(0, start + s - 24) : start + s]
+        lines = [
+            ln
+            for ln in page.lines
+            if (b := ln.bbox)[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]
+        ]
+        for probe, lead in ((before + value, len(before)), (value, 0)):
+            ln = next((ln for ln in lines if probe in ln.text), None)
+            if ln is not None:
+                at = ln.text.index(probe) + lead
                 fill_geometry(out, [Span(ln, at, at + len(value), page)])
                 break
     return out
+
+
+_CLAUSE_AND = re.compile(r"\s(?:and|but)\s+(?!\d)", re.I)
+
+
+def _first_figure(clause: str, kind: str) -> tuple[int, int, Any] | None:
+    """(start, end, normalized) of the first amount (with its currency sign) or date in a
+    clause, up to an `and` / `but` that opens another one; None where none is, or where a
+    rate comes before the amount."""
+    if (m := _CLAUSE_AND.search(clause)) is not None:
+        clause = clause[: m.start()]
+    if kind == "date":
+        found = v.parse_date(clause)
+        return (found.start, found.end, found.normalized) if found is not None else None
+    amounts = [a for a in v.find_amounts(clause) if not _code_like(clause, a)]
+    first = next((a for a in amounts if not v.a_rate(clause, a)), None)
+    if first is None or any(v.a_rate(clause, a) for a in amounts if a.start < first.start):
+        return None
+    # (the figure with its sign, as `typed_value` keeps it: read from the clause up to it)
+    got = typed_value(clause[: first.end + 2], "amount")
+    if got is None or got[1] < first.end - 1:
+        return first.start, first.end, first.normalized
+    return got[0], got[1], got[2]
 
 
 # the head word of a key no concept knows that says what its value is (as

@@ -73,6 +73,7 @@ from promptocr.tasks.extract import (
     dates,
     fill_geometry,
     phone_goes_on,
+    running_text,
     span_geometry,
     typed_value,
 )
@@ -244,13 +245,14 @@ _HAN_COLON = re.compile(r"([\u4e00-\u9fff]{3,})\s?[:：][ \t]*(?=\S)")
 def _han_inner_labels(text: str) -> list[tuple[int, int]]:
     """(label start, value start) of a known field's name in Han letters run straight on
     after a value, before a colon (`性别：女民族：汉`: OCR puts no space at a CJK gap): the
-    longest name of two to eight letters ending at the colon (`民族`; `fields.is_field_name`)
-    that leaves at least one letter of value before it."""
+    longest name of two to eight letters ending at the colon (`民族`, `联系电话`;
+    `fields.is_field_name`: a field's name and nothing else) that leaves at least one letter of
+    value before it."""
     out: list[tuple[int, int]] = []
     for m in _HAN_COLON.finditer(text):
         run = m.group(1)
         for n in range(min(8, len(run) - 1), 1, -1):
-            if _names_a_field(run[-n:]):
+            if is_field_name(run[-n:]):  # (a name, not a run holding one: `王小红联系电话`)
                 out.append((m.end(1) - n, m.end()))
                 break
     return out
@@ -4429,7 +4431,7 @@ def _grid_pairs(
 
 
 HEADING_P = 0.8  # the link probability of a heading's block (`_heading_blocks`)
-HEADING_GAP = 1.2  # line heights from a heading down to its block's first line
+HEADING_BLOCK_GAP = 1.2  # line heights from a heading down to its block's first line
 
 
 def _heading_blocks(
@@ -4438,7 +4440,7 @@ def _heading_blocks(
     """{heading: its block's units} for each run that says a known field's name and nothing
     else, with no colon (`BILL TO`, `Ship To`, `Customer`; `fields.is_field_name`), beside
     another such heading on its row (and nothing else), and a block set close under it starting
-    where it starts (the first line within `HEADING_GAP`, no label; then the lines that carry
+    where it starts (the first line within `HEADING_BLOCK_GAP`, no label; then the lines that carry
     it on, `_grow`): "extract everything" reads the block as its value. (The pair model, which
     links across a row, read `BILL TO` → `SHIP TO` and each line of the bill-to block → the
     ship-to line level with it.)"""
@@ -4467,12 +4469,29 @@ def _heading_blocks(
             or v in used
             or named[v]
             or geom.looks[v, 0] > 0
-            or b[v, 1] - b[h, 3] > HEADING_GAP
+            or b[v, 1] - b[h, 3] > HEADING_BLOCK_GAP
             or abs(b[v, 0] - b[h, 0]) > 1.0
             or header_row(geom, h, slope)
         ):
             continue
-        block = [v, *_grow(geom, v, used | {h}, float(b[v, 0]), None, None, slope, (h,))]
+        # (the block ends at another field's name, a line with something beside it before the
+        # next heading's column (`Department` `Finance` under `John Smith`), a line of running
+        # text (a certification), or a line reaching past the next heading's start)
+        reach = float(b[right, 0]) if right >= 0 else math.inf
+        block: list[int] = []
+        for w in [v, *_grow(geom, v, used | {h}, float(b[v, 0]), None, None, slope, (h,))]:
+            text = units[w].text
+            beside, _ = row_right(geom, w, slope)
+            if (
+                is_field_name(text)
+                or running_text(text)
+                or b[w, 2] > reach + 0.5
+                or (beside >= 0 and b[beside, 0] < reach - 0.5)
+            ):
+                break
+            block.append(w)
+        if not block:
+            continue
         out[h] = block
         used.update(block)
         used.add(h)

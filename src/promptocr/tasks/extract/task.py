@@ -179,17 +179,33 @@ _QUESTION_WORDS = frozenset(
         "ends",
         "expire",
         "expires",
+        "terminate",
+        "terminates",
         "start",
         "starts",
         "begin",
         "begins",
         "commence",
+        "commences",
+        "take",
+        "takes",
+        "effect",
         "effective",
         "date",
         "day",
     ]
 )
 SAID_P = 0.6  # the link probability of a date read from a sentence that says so
+_CLAUSE_STOP = re.compile(
+    r"[.;!?](?=\s|$)|,(?!\s*\d)|\b(?:and|but)\s+(?!\d)|\b(?:"
+    + _PART_VERBS["end"]
+    + "|"
+    + _PART_VERBS["start"]
+    + r")\b",
+    re.I,
+)
+# a date the part is counted from, not the part's own (`30 days after the notice date of …`)
+_RELATIVE = re.compile(r"\b(?:after|before|following|from|prior\s+to)\b", re.I)
 
 
 def _said_in_text(doc: Any, question: str, key: str) -> Any:
@@ -211,15 +227,18 @@ def _said_in_text(doc: Any, question: str, key: str) -> Any:
     for page in doc.pages:
         for ln in page.lines:
             text = ln.text
-            low = text.lower()
-            if not running_text(text) or not all(w in low for w in subject):
-                continue
+            if not running_text(text) or not all(
+                re.search(rf"\b{w}\b", text, re.I) for w in subject
+            ):
+                continue  # (a word of its own: not `lease` in `please` or `release`)
             for m in verb.finditer(text):
-                stop = re.search(r"[.;!?](?=\s|$)|\b(?:and|but)\s+(?!\d)", text[m.end() :])
-                clause = text[m.end() : m.end() + stop.start()] if stop else text[m.end() :]
+                # the clause after the verb: to a stop, a comma, `and` / `but`, or the other
+                # part's verb (`began in 2023, ends on …` answers no start)
+                stop = _CLAUSE_STOP.search(text, m.end())
+                clause = text[m.end() : stop.start()] if stop else text[m.end() :]
                 date = parse_date(clause)
-                if date is None:
-                    continue
+                if date is None or _RELATIVE.search(clause[: date.start]):
+                    continue  # (`one year after the start date of January 1, 2024`: no end)
                 start = m.end() + date.start
                 res = FieldResult(
                     name=key,
