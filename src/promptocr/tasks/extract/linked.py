@@ -2340,7 +2340,6 @@ def _signed_total(facts: PageFacts, column: Sequence[int], v: int) -> int | None
     return None
 
 
-_DIGIT = re.compile(r"\d")
 _CENTS = re.compile(r"\d[.,]\d{1,2}\s*$")
 
 
