@@ -213,7 +213,8 @@ def _said_in_text(doc: Any, question: str, key: str) -> Any:
     sentence that says so ("When does the lease end?" by `The lease begins on March 1, 2024
     and ends on February 28, 2025.`): the first date after the verb of that part (ends,
     expires, terminates; begins, commences, takes effect) in the same clause of a line of
-    running text that names the question's subject (`lease`). None where no line does."""
+    running text that names the question's subject (`lease`). None where no line does, or the
+    question names no subject in English words."""
     from promptocr.tasks.extract import FieldResult, Span, fill_geometry, running_text
     from promptocr.tasks.questions import question_part
     from promptocr.tasks.validators import parse_date
@@ -223,6 +224,8 @@ def _said_in_text(doc: Any, question: str, key: str) -> Any:
     if verbs is None:
         return None
     subject = [w for w in re.findall(r"[a-z]{3,}", question.lower()) if w not in _QUESTION_WORDS]
+    if not subject:
+        return None  # (a question naming nothing, or one in Chinese: no English sentence answers)
     verb = re.compile(rf"\b(?:{verbs})\b", re.I)
     for page in doc.pages:
         for ln in page.lines:
